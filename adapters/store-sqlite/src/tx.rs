@@ -1,0 +1,647 @@
+//! One SQLite transaction implementing the store port.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use kohero_core::domain::*;
+use kohero_core::geo::BoundingBox;
+use kohero_core::ports::{StoreError, StoreResult, Tx};
+use kohero_core::reply::Reply;
+use kohero_core::text::search_document;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{AssertSqlSafe, Sqlite, Transaction};
+
+use crate::backend;
+use crate::rows::{self, get, lat_lon, ms};
+
+pub struct SqliteTx {
+    pub(crate) tx: Transaction<'static, Sqlite>,
+}
+
+fn not_found(what: &str, n: u64) -> StoreResult<()> {
+    if n == 0 {
+        Err(StoreError::NotFound(what.to_owned()))
+    } else {
+        Ok(())
+    }
+}
+
+impl SqliteTx {
+    async fn communes(&mut self, actor: i64) -> StoreResult<Vec<InseeCode>> {
+        let rows = sqlx::query("SELECT insee FROM actor_communes WHERE actor_id = ? ORDER BY insee")
+            .bind(actor)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(backend)?;
+        rows.iter()
+            .map(|r| {
+                let c: String = get(r, "insee")?;
+                InseeCode::parse(&c).ok_or_else(|| StoreError::Corrupt(format!("commune {c:?}")))
+            })
+            .collect()
+    }
+
+    async fn actor_row(&mut self, row: Option<SqliteRow>) -> StoreResult<Option<Actor>> {
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let communes = self.communes(get(&row, "id")?).await?;
+        rows::actor(&row, communes).map(Some)
+    }
+
+    async fn initiatives(&mut self, q: sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments>) -> StoreResult<Vec<Initiative>> {
+        q.fetch_all(&mut *self.tx)
+            .await
+            .map_err(backend)?
+            .iter()
+            .map(rows::initiative)
+            .collect()
+    }
+}
+
+#[async_trait]
+impl Tx for SqliteTx {
+    async fn commit(self: Box<Self>) -> StoreResult<()> {
+        self.tx.commit().await.map_err(backend)
+    }
+
+    async fn actor_by_identity(&mut self, identity: &Identity) -> StoreResult<Option<Actor>> {
+        let row = sqlx::query(
+            "SELECT a.* FROM actors a JOIN identities i ON i.actor_id = a.id
+             WHERE i.network = ? AND i.external_id = ?",
+        )
+        .bind(&identity.network)
+        .bind(&identity.id)
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(backend)?;
+        self.actor_row(row).await
+    }
+
+    async fn insert_actor(&mut self, new: &NewActor) -> StoreResult<Actor> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO actors (kind, display_name, lang, tz, verified, created_at)
+             VALUES ('citizen', ?, ?, 'Europe/Paris', 0, ?) RETURNING id",
+        )
+        .bind(&new.display_name)
+        .bind(new.lang.code())
+        .bind(ms(new.created_at))
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(backend)?;
+        sqlx::query("INSERT INTO identities (network, external_id, actor_id) VALUES (?, ?, ?)")
+            .bind(&new.identity.network)
+            .bind(&new.identity.id)
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(backend)?;
+        self.actor(ActorId(id))
+            .await?
+            .ok_or_else(|| StoreError::NotFound("actor just inserted".into()))
+    }
+
+    async fn actor(&mut self, id: ActorId) -> StoreResult<Option<Actor>> {
+        let row = sqlx::query("SELECT * FROM actors WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(backend)?;
+        self.actor_row(row).await
+    }
+
+    async fn update_actor(&mut self, a: &Actor) -> StoreResult<()> {
+        let (lat, lon) = lat_lon(a.location);
+        let n = sqlx::query(
+            "UPDATE actors SET kind = ?, display_name = ?, lang = ?, tz = ?, verified = ?,
+             lat = ?, lon = ? WHERE id = ?",
+        )
+        .bind(a.kind.key())
+        .bind(&a.display_name)
+        .bind(a.lang.code())
+        .bind(&a.tz)
+        .bind(i64::from(a.verified))
+        .bind(lat)
+        .bind(lon)
+        .bind(a.id.0)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(backend)?
+        .rows_affected();
+        not_found("actor", n)?;
+        sqlx::query("DELETE FROM actor_communes WHERE actor_id = ?")
+            .bind(a.id.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(backend)?;
+        for c in &a.communes {
+            sqlx::query("INSERT INTO actor_communes (actor_id, insee) VALUES (?, ?)")
+                .bind(a.id.0)
+                .bind(c.as_str())
+                .execute(&mut *self.tx)
+                .await
+                .map_err(backend)?;
+        }
+        Ok(())
+    }
+
+    async fn identities_of(&mut self, id: ActorId) -> StoreResult<Vec<Identity>> {
+        let rows = sqlx::query(
+            "SELECT network, external_id FROM identities WHERE actor_id = ? ORDER BY network, external_id",
+        )
+        .bind(id.0)
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(backend)?;
+        rows.iter()
+            .map(|r| Ok(Identity::new(get::<String>(r, "network")?, get::<String>(r, "external_id")?)))
+            .collect()
+    }
+
+    async fn delete_actor(&mut self, id: ActorId) -> StoreResult<()> {
+        // Authored rows keep their content: the foreign keys set the author to NULL;
+        // everything that is only theirs cascades.
+        let n = sqlx::query("DELETE FROM actors WHERE id = ?")
+            .bind(id.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(backend)?
+            .rows_affected();
+        not_found("actor", n)
+    }
+
+    async fn insert_initiative(&mut self, new: &NewInitiative) -> StoreResult<Initiative> {
+        let (lat, lon) = lat_lon(new.place);
+        let row = sqlx::query(
+            "INSERT INTO initiatives (kind, title, description, category, lat, lon, commune, status,
+                created_by, search_text, created_at, updated_at)
+             VALUES ('idea', ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?) RETURNING *",
+        )
+        .bind(&new.title)
+        .bind(&new.description)
+        .bind(new.category.key())
+        .bind(lat)
+        .bind(lon)
+        .bind(new.commune.as_ref().map(InseeCode::as_str))
+        .bind(new.created_by.0)
+        .bind(search_document(&new.title, &new.description))
+        .bind(ms(new.created_at))
+        .bind(ms(new.created_at))
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(backend)?;
+        rows::initiative(&row)
+    }
+
+    async fn initiative(&mut self, id: InitiativeId) -> StoreResult<Option<Initiative>> {
+        sqlx::query("SELECT * FROM initiatives WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(backend)?
+            .as_ref()
+            .map(rows::initiative)
+            .transpose()
+    }
+
+    async fn update_initiative(&mut self, i: &Initiative) -> StoreResult<()> {
+        let (lat, lon) = lat_lon(i.place);
+        let n = sqlx::query(
+            "UPDATE initiatives SET kind = ?, title = ?, description = ?, category = ?, lat = ?,
+                lon = ?, commune = ?, status = ?, created_by = ?, offered_to = ?, search_text = ?,
+                updated_at = ?
+             WHERE id = ?",
+        )
+        .bind(i.kind.key())
+        .bind(&i.title)
+        .bind(&i.description)
+        .bind(i.category.key())
+        .bind(lat)
+        .bind(lon)
+        .bind(i.commune.as_ref().map(InseeCode::as_str))
+        .bind(i.status.key())
+        .bind(i.created_by.map(|a| a.0))
+        .bind(i.offered_to.map(|a| a.0))
+        .bind(search_document(&i.title, &i.description))
+        .bind(ms(i.updated_at))
+        .bind(i.id.0)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(backend)?
+        .rows_affected();
+        not_found("initiative", n)
+    }
+
+    async fn initiatives_in_box(&mut self, b: &BoundingBox) -> StoreResult<Vec<Initiative>> {
+        let q = sqlx::query(
+            "SELECT * FROM initiatives WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?",
+        )
+        .bind(b.min_lat)
+        .bind(b.max_lat)
+        .bind(b.min_lon)
+        .bind(b.max_lon);
+        self.initiatives(q).await
+    }
+
+    async fn search_initiatives(
+        &mut self,
+        words: &[String],
+        limit: usize,
+    ) -> StoreResult<Vec<Initiative>> {
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = String::from("SELECT * FROM initiatives WHERE 1 = 1");
+        for _ in words {
+            sql.push_str(" AND instr(search_text, ?) > 0");
+        }
+        sql.push_str(" ORDER BY id LIMIT ?");
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for w in words {
+            q = q.bind(format!(" {w}"));
+        }
+        q = q.bind(i64::try_from(limit).unwrap_or(i64::MAX));
+        self.initiatives(q).await
+    }
+
+    async fn initiatives_created_by(&mut self, actor: ActorId) -> StoreResult<Vec<Initiative>> {
+        let q = sqlx::query("SELECT * FROM initiatives WHERE created_by = ? ORDER BY id").bind(actor.0);
+        self.initiatives(q).await
+    }
+
+    async fn membership(
+        &mut self,
+        initiative: InitiativeId,
+        actor: ActorId,
+    ) -> StoreResult<Option<Membership>> {
+        sqlx::query("SELECT * FROM memberships WHERE initiative_id = ? AND actor_id = ?")
+            .bind(initiative.0)
+            .bind(actor.0)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(backend)?
+            .as_ref()
+            .map(rows::membership)
+            .transpose()
+    }
+
+    async fn set_membership(&mut self, m: &Membership) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO memberships (initiative_id, actor_id, role, since) VALUES (?, ?, ?, ?)
+             ON CONFLICT (initiative_id, actor_id) DO UPDATE SET role = excluded.role, since = excluded.since",
+        )
+        .bind(m.initiative.0)
+        .bind(m.actor.0)
+        .bind(m.role.key())
+        .bind(ms(m.since))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(|e| match backend(e) {
+            StoreError::Backend(s) if s.contains("FOREIGN KEY") => StoreError::NotFound(s),
+            other => other,
+        })?;
+        Ok(())
+    }
+
+    async fn remove_membership(
+        &mut self,
+        initiative: InitiativeId,
+        actor: ActorId,
+    ) -> StoreResult<()> {
+        let n = sqlx::query("DELETE FROM memberships WHERE initiative_id = ? AND actor_id = ?")
+            .bind(initiative.0)
+            .bind(actor.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(backend)?
+            .rows_affected();
+        not_found("membership", n)
+    }
+
+    async fn members(&mut self, initiative: InitiativeId) -> StoreResult<Vec<Membership>> {
+        sqlx::query("SELECT * FROM memberships WHERE initiative_id = ? ORDER BY since, actor_id")
+            .bind(initiative.0)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(backend)?
+            .iter()
+            .map(rows::membership)
+            .collect()
+    }
+
+    async fn memberships_of(&mut self, actor: ActorId) -> StoreResult<Vec<Membership>> {
+        sqlx::query("SELECT * FROM memberships WHERE actor_id = ? ORDER BY since, initiative_id")
+            .bind(actor.0)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(backend)?
+            .iter()
+            .map(rows::membership)
+            .collect()
+    }
+
+    async fn insert_update(
+        &mut self,
+        initiative: InitiativeId,
+        author: ActorId,
+        text: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<ProgressUpdate> {
+        let row = sqlx::query(
+            "INSERT INTO updates (initiative_id, author_id, body, created_at) VALUES (?, ?, ?, ?) RETURNING *",
+        )
+        .bind(initiative.0)
+        .bind(author.0)
+        .bind(text)
+        .bind(ms(at))
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(backend)?;
+        rows::update(&row)
+    }
+
+    async fn update_by_id(&mut self, id: UpdateId) -> StoreResult<Option<ProgressUpdate>> {
+        sqlx::query("SELECT * FROM updates WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(backend)?
+            .as_ref()
+            .map(rows::update)
+            .transpose()
+    }
+
+    async fn updates_of(
+        &mut self,
+        initiative: InitiativeId,
+        limit: usize,
+    ) -> StoreResult<Vec<ProgressUpdate>> {
+        sqlx::query(
+            "SELECT * FROM updates WHERE initiative_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
+        )
+        .bind(initiative.0)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(backend)?
+        .iter()
+        .map(rows::update)
+        .collect()
+    }
+
+    async fn updates_by(&mut self, author: ActorId) -> StoreResult<Vec<ProgressUpdate>> {
+        sqlx::query("SELECT * FROM updates WHERE author_id = ? ORDER BY id")
+            .bind(author.0)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(backend)?
+            .iter()
+            .map(rows::update)
+            .collect()
+    }
+
+    async fn insert_event(&mut self, new: &NewEvent) -> StoreResult<Event> {
+        let (lat, lon) = lat_lon(new.place);
+        let row = sqlx::query(
+            "INSERT INTO events (initiative_id, title, starts_at, tz, lat, lon, created_by, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+        )
+        .bind(new.initiative.0)
+        .bind(&new.title)
+        .bind(ms(new.starts_at))
+        .bind(&new.tz)
+        .bind(lat)
+        .bind(lon)
+        .bind(new.created_by.0)
+        .bind(ms(new.created_at))
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(backend)?;
+        rows::event(&row)
+    }
+
+    async fn event(&mut self, id: EventId) -> StoreResult<Option<Event>> {
+        sqlx::query("SELECT * FROM events WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(backend)?
+            .as_ref()
+            .map(rows::event)
+            .transpose()
+    }
+
+    async fn events_of(
+        &mut self,
+        initiative: InitiativeId,
+        from: DateTime<Utc>,
+    ) -> StoreResult<Vec<Event>> {
+        sqlx::query(
+            "SELECT * FROM events WHERE initiative_id = ? AND starts_at >= ? ORDER BY starts_at, id",
+        )
+        .bind(initiative.0)
+        .bind(ms(from))
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(backend)?
+        .iter()
+        .map(rows::event)
+        .collect()
+    }
+
+    async fn set_rsvp(&mut self, r: &Rsvp) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO rsvps (event_id, actor_id, answer, at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (event_id, actor_id) DO UPDATE SET answer = excluded.answer, at = excluded.at",
+        )
+        .bind(r.event.0)
+        .bind(r.actor.0)
+        .bind(r.answer.key())
+        .bind(ms(r.at))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(|e| match backend(e) {
+            StoreError::Backend(s) if s.contains("FOREIGN KEY") => StoreError::NotFound(s),
+            other => other,
+        })?;
+        Ok(())
+    }
+
+    async fn rsvps(&mut self, event: EventId) -> StoreResult<Vec<Rsvp>> {
+        sqlx::query("SELECT * FROM rsvps WHERE event_id = ? ORDER BY at, actor_id")
+            .bind(event.0)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(backend)?
+            .iter()
+            .map(rows::rsvp)
+            .collect()
+    }
+
+    async fn rsvps_of(&mut self, actor: ActorId) -> StoreResult<Vec<Rsvp>> {
+        sqlx::query("SELECT * FROM rsvps WHERE actor_id = ? ORDER BY event_id")
+            .bind(actor.0)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(backend)?
+            .iter()
+            .map(rows::rsvp)
+            .collect()
+    }
+
+    async fn insert_subscription(&mut self, new: &NewSubscription) -> StoreResult<Subscription> {
+        let (lat, lon) = lat_lon(new.center);
+        let row = sqlx::query(
+            "INSERT INTO subscriptions (actor_id, lat, lon, radius_m, commune, categories, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *",
+        )
+        .bind(new.actor.0)
+        .bind(lat)
+        .bind(lon)
+        .bind(i64::from(new.radius_m))
+        .bind(new.commune.as_ref().map(InseeCode::as_str))
+        .bind(rows::categories_to_text(&new.categories))
+        .bind(ms(new.created_at))
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(backend)?;
+        rows::subscription(&row)
+    }
+
+    async fn subscriptions_of(&mut self, actor: ActorId) -> StoreResult<Vec<Subscription>> {
+        sqlx::query("SELECT * FROM subscriptions WHERE actor_id = ? ORDER BY id")
+            .bind(actor.0)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(backend)?
+            .iter()
+            .map(rows::subscription)
+            .collect()
+    }
+
+    async fn delete_subscriptions_of(&mut self, actor: ActorId) -> StoreResult<usize> {
+        let n = sqlx::query("DELETE FROM subscriptions WHERE actor_id = ?")
+            .bind(actor.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(backend)?
+            .rows_affected();
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    async fn dialogue(&mut self, actor: ActorId) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT state FROM dialogues WHERE actor_id = ?")
+            .bind(actor.0)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(backend)
+    }
+
+    async fn set_dialogue(&mut self, actor: ActorId, state: Option<&str>) -> StoreResult<()> {
+        match state {
+            Some(s) => sqlx::query(
+                "INSERT INTO dialogues (actor_id, state, updated_at) VALUES (?, ?, ?)
+                 ON CONFLICT (actor_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+            )
+            .bind(actor.0)
+            .bind(s)
+            .bind(ms(Utc::now())),
+            None => sqlx::query("DELETE FROM dialogues WHERE actor_id = ?").bind(actor.0),
+        }
+        .execute(&mut *self.tx)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn insert_activity(&mut self, new: &NewActivity) -> StoreResult<Activity> {
+        let row = sqlx::query(
+            "INSERT INTO activity (initiative_id, kind, ref_id, at) VALUES (?, ?, ?, ?) RETURNING *",
+        )
+        .bind(new.initiative.0)
+        .bind(new.kind.key())
+        .bind(new.ref_id)
+        .bind(ms(new.at))
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(backend)?;
+        rows::activity(&row)
+    }
+
+    async fn activity_of(
+        &mut self,
+        initiatives: &[InitiativeId],
+        offset: usize,
+        limit: usize,
+    ) -> StoreResult<Vec<Activity>> {
+        if initiatives.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The ids travel as one JSON array: one statement whatever their number.
+        let ids = serde_json::to_string(&initiatives.iter().map(|i| i.0).collect::<Vec<_>>())
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        sqlx::query(
+            "SELECT * FROM activity WHERE initiative_id IN (SELECT value FROM json_each(?))
+             ORDER BY at DESC, id DESC LIMIT ? OFFSET ?",
+        )
+        .bind(ids)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(backend)?
+        .iter()
+        .map(rows::activity)
+        .collect()
+    }
+
+    async fn enqueue(
+        &mut self,
+        recipient: ActorId,
+        reply: &Reply,
+        at: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        let body = serde_json::to_string(reply).map_err(|e| StoreError::Backend(e.to_string()))?;
+        sqlx::query_scalar(
+            "INSERT INTO outbox (recipient_id, body, created_at) VALUES (?, ?, ?) RETURNING id",
+        )
+        .bind(recipient.0)
+        .bind(body)
+        .bind(ms(at))
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(backend)
+    }
+
+    async fn pending_for(&mut self, recipient: ActorId) -> StoreResult<Vec<Outgoing>> {
+        let rows = sqlx::query(
+            "SELECT * FROM outbox WHERE recipient_id = ? AND sent_at IS NULL ORDER BY id",
+        )
+        .bind(recipient.0)
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(backend)?;
+        rows.iter()
+            .map(|r| {
+                let body: String = get(r, "body")?;
+                Ok(Outgoing {
+                    id: get(r, "id")?,
+                    recipient: ActorId(get(r, "recipient_id")?),
+                    reply: serde_json::from_str(&body)
+                        .map_err(|e| StoreError::Corrupt(format!("outbox body: {e}")))?,
+                    created_at: rows::time(get(r, "created_at")?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn mark_sent(&mut self, id: i64, at: DateTime<Utc>) -> StoreResult<()> {
+        let n = sqlx::query("UPDATE outbox SET sent_at = ? WHERE id = ?")
+            .bind(ms(at))
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(backend)?
+            .rows_affected();
+        not_found("outbox row", n)
+    }
+}

@@ -1,0 +1,237 @@
+## Kohero — English messages
+
+internal-error = Sorry, something went wrong on our side. Nothing was saved; please try again in a moment.
+not-a-command = I didn't understand. Send a command (for example /near or /propose) or /help for the list.
+unknown-command = There is no /{ $command } command. Type /help for the list of commands.
+button-invalid = This button is no longer valid. Type /help to start again.
+dialogue-in-progress = You're in the middle of something: answer the question, or type /cancel to give it up.
+nothing-to-cancel = There is nothing to cancel.
+cancelled = Cancelled; nothing was saved.
+page-empty = That page doesn't exist: there aren't that many results.
+
+text-empty = { $field ->
+    [title] The title
+    [description] The description
+    [update] The update
+    [name] The name
+   *[other] The text
+} can't be empty.
+text-too-long = { $field ->
+    [title] The title
+    [description] The description
+    [update] The update
+    [name] The name
+   *[other] The text
+} is { $len } characters long; the limit is { $max }. Please shorten it and send it again.
+
+location-syntax = I don't recognise that place. Share your location, or write it like this: geo:45.7660,4.8795
+location-range = Those coordinates are out of range: latitude goes from -90 to 90 and longitude from -180 to 180.
+radius-too-large = The largest radius is 100 km.
+radius-bad = I don't understand the radius "{ $radius }". Write for example 500m or 3km.
+place-names-unavailable = I can't find "{ $place }" by name or postcode yet. Share your location, or write a place like this: geo:45.7660,4.8795
+need-location = Where should I look? Share your location, or write a place: /near geo:45.7660,4.8795 3km
+category-unknown = I don't know the category "{ $category }". Categories: cleanup, compost, food, repair, antiwaste, mobility, nature, energy, solidarity, culture, other.
+
+unknown-initiative = There is no initiative #{ $id }.
+unknown-event = There is no event E{ $event }.
+not-organiser = Only the organisers of #{ $id } can do that.
+initiative-closed = Initiative #{ $id } is no longer open for that.
+already-role = You are already { $role } of #{ $id }.
+not-member = You are not part of #{ $id }.
+
+usage-show = Usage: /show NUMBER, for example /show 42
+usage-edit = Usage: /edit NUMBER FIELD VALUE. Fields: title, description, category, place. For example: /edit 42 title New title
+usage-support = Usage: /support NUMBER
+usage-launch = Usage: /launch NUMBER
+usage-join = Usage: /join NUMBER
+usage-follow = Usage: /follow NUMBER
+usage-leave = Usage: /leave NUMBER
+usage-members = Usage: /members NUMBER
+usage-update = Usage: /update NUMBER TEXT, for example /update 42 The bin is in place!
+usage-event = Usage: /event NUMBER TITLE | DATE TIME [ZONE] | PLACE (optional). For example: /event 42 Workshop | 2026-12-05 14:00 | geo:45.77,4.88
+usage-rsvp = Usage: /rsvp EVENT yes|no|maybe, for example /rsvp E7 yes
+usage-search = Usage: /search TEXT, for example /search repair cafe
+usage-language = Usage: /language fr or /language en
+usage-coorganise = Usage: /coorganize NUMBER NAME (someone already part of the initiative)
+usage-accept = Usage: /accept NUMBER
+usage-decline = Usage: /decline NUMBER
+usage-drop = Usage: /drop NUMBER (an idea)
+usage-done = Usage: /done NUMBER (a project)
+usage-archive = Usage: /archive NUMBER (a project)
+usage-propose = Usage: /propose, or in one line: /propose TITLE | CATEGORY | PLACE | DESCRIPTION
+usage-profile = Usage: /profile, or /profile name NEW NAME
+usage-subscribe = Usage: /subscribe PLACE [RADIUS] [CATEGORIES], for example /subscribe geo:45.77,4.88 3km compost,nature — or share your location first, then type /subscribe.
+
+cat-cleanup = Clean-up
+cat-compost = Compost
+cat-food = Food
+cat-repair = Repair
+cat-antiwaste = Anti-waste
+cat-mobility = Mobility
+cat-nature = Nature
+cat-energy = Energy
+cat-solidarity = Solidarity
+cat-culture = Culture
+cat-other = Other
+
+status-idea-open = open idea
+status-idea-launched = launched idea
+status-idea-dropped = dropped idea
+status-idea-active = idea
+status-idea-done = idea
+status-idea-archived = archived idea
+status-project-open = project
+status-project-launched = project
+status-project-dropped = dropped project
+status-project-active = active project
+status-project-done = finished project
+status-project-archived = archived project
+
+role-organiser = organiser
+role-member = member
+role-supporter = supporter
+role-follower = follower
+
+kind-citizen = Citizen
+kind-association = Association
+kind-municipality = Town hall
+kind-company = Company
+
+count-supporters = { $n ->
+    [0] no supporters
+    [one] 1 supporter
+   *[other] { $n } supporters
+}
+count-members = { $n ->
+    [one] 1 member
+   *[other] { $n } members
+}
+
+action-show = Show
+action-support = Support
+action-join = Join
+action-follow = Follow
+action-launch = Launch the project
+action-no-place = No place
+action-no-description = No description
+action-forget-confirm = Yes, erase everything
+action-cancel = Cancel
+action-accept = Accept
+action-decline = Decline
+action-members = Members
+action-leave = Leave
+action-event = Add an event
+action-rsvp-yes = I'll be there
+action-rsvp-maybe = Maybe
+action-rsvp-no = No
+action-propose = Propose an idea
+action-next-page = Next page
+action-unsubscribe = Unsubscribe
+action-my-data = My data
+action-forget = Forget me
+
+propose-ask-title = Let's propose an initiative! What is its title? (120 characters at most; /cancel to give up)
+propose-ask-category = Which category?
+propose-ask-place = Where? Share a location (or write geo:LAT,LON), or answer "-" if there is no place.
+propose-ask-description = Describe the idea in a few sentences (4,000 characters at most), or answer "-".
+propose-title-first = I need a title first, as text.
+propose-category-first = I need a category first.
+propose-description-expected = I'm now waiting for the description, as text (or "-").
+propose-created = Your idea #{ $id } "{ $title }" is published. Share it to gather supporters, then launch it as a project.
+
+card-place = Place: { $place }
+card-no-organiser = nobody for now
+card-organisers = Organised by: { $names }
+card-counts = { $supporters } supporter(s) · { $members } member(s) · { $followers } follower(s)
+card-your-role = You are { $role }.
+card-updates = Latest news:
+card-events = Upcoming events:
+card-offer = The organisers have left: would you like to organise #{ $id }?
+
+edited = #{ $id } is updated.
+support-project = #{ $id } is already a project: join it (/join { $id }) or follow it (/follow { $id }).
+supported = Thank you! You support #{ $id } "{ $title }" ({ $n } supporter(s)).
+launch-not-open = Only an open idea can be launched; #{ $id } isn't one.
+launched = #{ $id } "{ $title }" is launched as a project! { $n } supporter(s) now follow it.
+join-idea = #{ $id } is still an idea: support it (/support { $id }); you can join once it is launched.
+joined = Welcome to #{ $id } "{ $title }"!
+followed = You follow #{ $id } "{ $title }": its news will show in /feed.
+left = You have left #{ $id } "{ $title }".
+members-count = { $n } person(s):
+offer-notice = Nobody organises #{ $id } "{ $title }" any more. You have been part of it the longest: would you like to organise it?
+offer-accepted = You now organise #{ $id } "{ $title }".
+offer-declined = Noted: you won't organise #{ $id }.
+no-offer = No role is offered to you for #{ $id }.
+coorganise-unknown = Nobody called "{ $name }" is part of #{ $id }. They must first support, follow or join the initiative.
+coorganise-ambiguous = Several people are called "{ $name }": use their identity (for example telegram:12345).
+coorganise-already = { $name } already organises this initiative.
+coorganise-notice = { $by } made you a co-organiser of #{ $id } "{ $title }".
+coorganised = { $name } now co-organises #{ $id }.
+status-not-allowed = That change isn't possible for #{ $id } ({ $status }).
+status-changed = #{ $id }: { $status }.
+
+project-not-active = #{ $id } is not an active project.
+update-posted = Update posted for #{ $id } "{ $title }".
+event-when-syntax = I don't understand the date. Write for example 2026-12-05 14:00 or 05/12/2026 14h00 (zone optional: Europe/Paris).
+event-when-gap = That time doesn't exist on that day (clock change). Please pick another time.
+event-in-past = That event is already over.
+event-created = Event E{ $event } "{ $title }" on { $when } ({ $tz }), for #{ $id } "{ $project }".
+rsvp-counts = Yes: { $yes } · Maybe: { $maybe } · No: { $no }
+rsvp-yours = Your answer: { $answer }
+rsvp-yes = yes
+rsvp-no = no
+rsvp-maybe = maybe
+rsvp-recorded = Answer "{ $answer }" recorded for "{ $title }".
+
+near-none = Nothing within { $radius } yet. Why not propose the first idea?
+near-found = { $n } initiative(s) within { $radius }:
+search-none = No initiative matches "{ $text }".
+search-found = { $n } initiative(s) for "{ $text }":
+feed-nothing-followed = You don't follow anything yet. Follow an initiative (/follow), or share your location to see what's happening around you.
+feed-empty = Nothing new for now.
+feed-around = News within { $radius }
+feed-followed = News from what you follow
+feed-created = new idea
+feed-launched = launched as a project
+feed-done = project finished
+feed-updated = update: { $text }
+feed-event = event E{ $event } "{ $title }" on { $when }
+feed-event-gone = event
+all-categories = all categories
+subscription-line = { $radius } around { $place } ({ $categories })
+subscriptions-current = Your subscriptions:
+subscribed = Subscription saved: { $what }.
+unsubscribe-none = You have no subscriptions.
+unsubscribed = { $n } subscription(s) removed.
+
+help-title = Kohero: act together, close to home
+help-body =
+    Discover
+      /near [place] [radius] [category] — initiatives around (or share your location)
+      /search TEXT — search by words
+      /feed — news from what you follow
+      /subscribe [place] [radius] [categories] · /unsubscribe
+    Take part
+      /propose — propose an idea
+      /show NUMBER · /support · /follow · /join · /leave
+      /rsvp EVENT yes|no|maybe
+    Organise
+      /edit · /launch · /update · /event · /members · /coorganize
+      /drop · /done · /archive
+    You
+      /profile · /language · /mydata · /forget · /cancel
+welcome-title = Hello { $name }!
+welcome-body = Kohero helps you start and run local initiatives: clean-ups, shared composters, community-supported farms, repair cafés… Share your location to see what's happening around you.
+welcome-privacy = Kohero keeps your name, your language and what you do here; your location is rounded to 100 m and shown to nobody. /mydata shows everything, /forget erases everything.
+
+profile-verified = verified ({ $communes })
+profile-not-verified = not verified
+profile-details = Language: { $lang } · Identities: { $identities } · Subscriptions: { $subscriptions } · Location: { $location }
+profile-location-known = known (rounded, never shown)
+profile-location-unknown = unknown
+profile-initiatives = Your initiatives:
+language-current = Current language: { $lang }.
+language-set = Noted: I'll speak English with you.
+my-data-intro = Here is everything Kohero keeps about you:
+forget-ask = Erase all your data? Your support, subscriptions, answers and identities will be deleted; the initiatives you proposed will stay, without your name. Answer "yes" to confirm.
+forgotten = Your data is erased. Goodbye, and thank you!

@@ -1,0 +1,237 @@
+## Kohero — messages en français (langue par défaut)
+
+internal-error = Désolé, quelque chose s'est mal passé de notre côté. Rien n'a été enregistré ; réessayez dans un instant.
+not-a-command = Je n'ai pas compris. Envoyez une commande (par exemple /pres ou /proposer) ou /aide pour la liste.
+unknown-command = La commande /{ $command } n'existe pas. Tapez /aide pour la liste des commandes.
+button-invalid = Ce bouton n'est plus valable. Tapez /aide pour reprendre.
+dialogue-in-progress = Vous êtes au milieu d'une démarche : répondez à la question, ou tapez /annuler pour l'abandonner.
+nothing-to-cancel = Il n'y a rien à annuler.
+cancelled = C'est annulé ; rien n'a été enregistré.
+page-empty = Cette page n'existe pas : il n'y a pas autant de résultats.
+
+text-empty = { $field ->
+    [title] Le titre
+    [description] La description
+    [update] La nouvelle
+    [name] Le nom
+   *[other] Le texte
+} ne peut pas être vide.
+text-too-long = { $field ->
+    [title] Le titre
+    [description] La description
+    [update] La nouvelle
+    [name] Le nom
+   *[other] Le texte
+} fait { $len } caractères ; le maximum est { $max }. Raccourcissez-le et renvoyez-le.
+
+location-syntax = Je ne reconnais pas ce lieu. Partagez votre position, ou écrivez-le ainsi : geo:45.7660,4.8795
+location-range = Ces coordonnées sont hors limites : la latitude va de -90 à 90 et la longitude de -180 à 180.
+radius-too-large = Le rayon maximum est de 100 km.
+radius-bad = Je ne comprends pas le rayon « { $radius } ». Écrivez par exemple 500m ou 3km.
+place-names-unavailable = Je ne sais pas encore trouver « { $place } » par son nom ou son code postal. Partagez votre position, ou écrivez un lieu ainsi : geo:45.7660,4.8795
+need-location = Où chercher ? Partagez votre position, ou écrivez un lieu : /pres geo:45.7660,4.8795 3km
+category-unknown = Je ne connais pas la catégorie « { $category } ». Catégories : nettoyage, compost, alimentation, réparation, anti-gaspillage, mobilité, nature, énergie, solidarité, culture, autre.
+
+unknown-initiative = Il n'y a pas d'initiative #{ $id }.
+unknown-event = Il n'y a pas d'événement E{ $event }.
+not-organiser = Seuls les organisateurs de #{ $id } peuvent faire cela.
+initiative-closed = L'initiative #{ $id } n'est plus ouverte à cela.
+already-role = Vous êtes déjà { $role } de #{ $id }.
+not-member = Vous ne faites pas partie de #{ $id }.
+
+usage-show = Utilisation : /voir NUMÉRO, par exemple /voir 42
+usage-edit = Utilisation : /modifier NUMÉRO CHAMP VALEUR. Champs : titre, description, categorie, lieu. Par exemple : /modifier 42 titre Nouveau titre
+usage-support = Utilisation : /soutenir NUMÉRO
+usage-launch = Utilisation : /lancer NUMÉRO
+usage-join = Utilisation : /rejoindre NUMÉRO
+usage-follow = Utilisation : /suivre NUMÉRO
+usage-leave = Utilisation : /quitter NUMÉRO
+usage-members = Utilisation : /membres NUMÉRO
+usage-update = Utilisation : /maj NUMÉRO TEXTE, par exemple /maj 42 Le bac est installé !
+usage-event = Utilisation : /evenement NUMÉRO TITRE | DATE HEURE [FUSEAU] | LIEU (facultatif). Par exemple : /evenement 42 Atelier | 2026-12-05 14:00 | geo:45.77,4.88
+usage-rsvp = Utilisation : /participer ÉVÉNEMENT oui|non|peutetre, par exemple /participer E7 oui
+usage-search = Utilisation : /chercher TEXTE, par exemple /chercher café réparation
+usage-language = Utilisation : /langue fr ou /langue en
+usage-coorganise = Utilisation : /coorganiser NUMÉRO NOM (une personne qui fait déjà partie de l'initiative)
+usage-accept = Utilisation : /accepter NUMÉRO
+usage-decline = Utilisation : /decliner NUMÉRO
+usage-drop = Utilisation : /abandonner NUMÉRO (une idée)
+usage-done = Utilisation : /terminer NUMÉRO (un projet)
+usage-archive = Utilisation : /archiver NUMÉRO (un projet)
+usage-propose = Utilisation : /proposer, ou en une ligne : /proposer TITRE | CATÉGORIE | LIEU | DESCRIPTION
+usage-profile = Utilisation : /profil, ou /profil nom NOUVEAU NOM
+usage-subscribe = Utilisation : /abonner LIEU [RAYON] [CATÉGORIES], par exemple /abonner geo:45.77,4.88 3km compost,nature — ou partagez d'abord votre position puis tapez /abonner.
+
+cat-cleanup = Nettoyage
+cat-compost = Compost
+cat-food = Alimentation
+cat-repair = Réparation
+cat-antiwaste = Anti-gaspillage
+cat-mobility = Mobilité
+cat-nature = Nature
+cat-energy = Énergie
+cat-solidarity = Solidarité
+cat-culture = Culture
+cat-other = Autre
+
+status-idea-open = idée ouverte
+status-idea-launched = idée lancée
+status-idea-dropped = idée abandonnée
+status-idea-active = idée
+status-idea-done = idée
+status-idea-archived = idée archivée
+status-project-open = projet
+status-project-launched = projet
+status-project-dropped = projet abandonné
+status-project-active = projet en cours
+status-project-done = projet terminé
+status-project-archived = projet archivé
+
+role-organiser = organisateur·rice
+role-member = membre
+role-supporter = soutien
+role-follower = abonné·e
+
+kind-citizen = Citoyen·ne
+kind-association = Association
+kind-municipality = Mairie
+kind-company = Entreprise
+
+count-supporters = { $n ->
+    [0] aucun soutien
+    [one] 1 soutien
+   *[other] { $n } soutiens
+}
+count-members = { $n ->
+    [one] 1 membre
+   *[other] { $n } membres
+}
+
+action-show = Voir
+action-support = Soutenir
+action-join = Rejoindre
+action-follow = Suivre
+action-launch = Lancer le projet
+action-no-place = Pas de lieu
+action-no-description = Pas de description
+action-forget-confirm = Oui, tout effacer
+action-cancel = Annuler
+action-accept = Accepter
+action-decline = Décliner
+action-members = Membres
+action-leave = Quitter
+action-event = Ajouter un événement
+action-rsvp-yes = J'y serai
+action-rsvp-maybe = Peut-être
+action-rsvp-no = Non
+action-propose = Proposer une idée
+action-next-page = Page suivante
+action-unsubscribe = Se désabonner
+action-my-data = Mes données
+action-forget = M'oublier
+
+propose-ask-title = Proposons une initiative ! Quel est son titre ? (120 caractères au plus ; /annuler pour abandonner)
+propose-ask-category = Dans quelle catégorie ?
+propose-ask-place = Où ? Partagez un lieu (ou écrivez geo:LAT,LON), ou répondez « - » s'il n'y a pas de lieu.
+propose-ask-description = Décrivez l'idée en quelques phrases (4 000 caractères au plus), ou répondez « - ».
+propose-title-first = Il me faut d'abord un titre, en texte.
+propose-category-first = Il me faut d'abord une catégorie.
+propose-description-expected = J'attends maintenant la description, en texte (ou « - »).
+propose-created = Votre idée #{ $id } « { $title } » est publiée. Partagez-la pour réunir des soutiens, puis lancez-la en projet.
+
+card-place = Lieu : { $place }
+card-no-organiser = personne pour l'instant
+card-organisers = Organisation : { $names }
+card-counts = { $supporters } soutien(s) · { $members } membre(s) · { $followers } abonné·e(s)
+card-your-role = Vous êtes { $role }.
+card-updates = Dernières nouvelles :
+card-events = Événements à venir :
+card-offer = Les organisateurs sont partis : voulez-vous organiser #{ $id } ?
+
+edited = #{ $id } est modifiée.
+support-project = #{ $id } est déjà un projet : rejoignez-le (/rejoindre { $id }) ou suivez-le (/suivre { $id }).
+supported = Merci ! Vous soutenez #{ $id } « { $title } » ({ $n } soutien(s)).
+launch-not-open = Seule une idée ouverte peut être lancée ; #{ $id } ne l'est pas.
+launched = #{ $id } « { $title } » est lancée en projet ! { $n } soutien(s) la suivent désormais.
+join-idea = #{ $id } est encore une idée : soutenez-la (/soutenir { $id }) ; vous pourrez la rejoindre quand elle sera lancée.
+joined = Bienvenue dans #{ $id } « { $title } » !
+followed = Vous suivez #{ $id } « { $title } » : ses nouvelles apparaîtront dans /fil.
+left = Vous avez quitté #{ $id } « { $title } ».
+members-count = { $n } personne(s) :
+offer-notice = Plus personne n'organise #{ $id } « { $title } ». Vous en faites partie depuis le plus longtemps : voulez-vous l'organiser ?
+offer-accepted = Vous organisez maintenant #{ $id } « { $title } ».
+offer-declined = C'est noté : vous n'organiserez pas #{ $id }.
+no-offer = Aucun rôle ne vous est proposé pour #{ $id }.
+coorganise-unknown = Personne de ce nom ne fait partie de #{ $id } : « { $name } ». Elle doit d'abord soutenir, suivre ou rejoindre l'initiative.
+coorganise-ambiguous = Plusieurs personnes s'appellent « { $name } » : utilisez son identité (par exemple telegram:12345).
+coorganise-already = { $name } organise déjà cette initiative.
+coorganise-notice = { $by } vous a nommé·e co-organisateur·rice de #{ $id } « { $title } ».
+coorganised = { $name } co-organise maintenant #{ $id }.
+status-not-allowed = Ce changement n'est pas possible pour #{ $id } ({ $status }).
+status-changed = #{ $id } : { $status }.
+
+project-not-active = #{ $id } n'est pas un projet en cours.
+update-posted = Nouvelle publiée pour #{ $id } « { $title } ».
+event-when-syntax = Je ne comprends pas la date. Écrivez par exemple 2026-12-05 14:00 ou 05/12/2026 14h00 (fuseau facultatif : Europe/Paris).
+event-when-gap = Cette heure n'existe pas ce jour-là (changement d'heure). Choisissez une autre heure.
+event-in-past = Cet événement est déjà passé.
+event-created = Événement E{ $event } « { $title } » le { $when } ({ $tz }), pour #{ $id } « { $project } ».
+rsvp-counts = Oui : { $yes } · Peut-être : { $maybe } · Non : { $no }
+rsvp-yours = Votre réponse : { $answer }
+rsvp-yes = oui
+rsvp-no = non
+rsvp-maybe = peut-être
+rsvp-recorded = Réponse « { $answer } » enregistrée pour « { $title } ».
+
+near-none = Rien dans un rayon de { $radius } pour l'instant. Et si vous proposiez la première idée ?
+near-found = { $n } initiative(s) dans un rayon de { $radius } :
+search-none = Aucune initiative ne correspond à « { $text } ».
+search-found = { $n } initiative(s) pour « { $text } » :
+feed-nothing-followed = Vous ne suivez encore rien. Suivez une initiative (/suivre), ou partagez votre position pour voir l'actualité autour de vous.
+feed-empty = Rien de nouveau pour l'instant.
+feed-around = Actualité dans un rayon de { $radius }
+feed-followed = Actualité de ce que vous suivez
+feed-created = nouvelle idée
+feed-launched = lancée en projet
+feed-done = projet terminé
+feed-updated = nouvelles : { $text }
+feed-event = événement E{ $event } « { $title } » le { $when }
+feed-event-gone = événement
+all-categories = toutes catégories
+subscription-line = { $radius } autour de { $place } ({ $categories })
+subscriptions-current = Vos abonnements :
+subscribed = Abonnement enregistré : { $what }.
+unsubscribe-none = Vous n'avez aucun abonnement.
+unsubscribed = { $n } abonnement(s) supprimé(s).
+
+help-title = Kohero : agir ensemble, près de chez vous
+help-body =
+    Découvrir
+      /pres [lieu] [rayon] [catégorie] — les initiatives autour (ou partagez votre position)
+      /chercher TEXTE — chercher par mots
+      /fil — l'actualité de ce que vous suivez
+      /abonner [lieu] [rayon] [catégories] · /desabonner
+    Agir
+      /proposer — proposer une idée
+      /voir NUMÉRO · /soutenir · /suivre · /rejoindre · /quitter
+      /participer ÉVÉNEMENT oui|non|peutetre
+    Organiser
+      /modifier · /lancer · /maj · /evenement · /membres · /coorganiser
+      /abandonner · /terminer · /archiver
+    Vous
+      /profil · /langue · /mesdonnees · /oublier · /annuler
+welcome-title = Bonjour { $name } !
+welcome-body = Kohero vous aide à lancer et faire vivre des initiatives locales : nettoyages, composteurs, AMAP, repair cafés… Partagez votre position pour voir ce qui se passe autour de vous.
+welcome-privacy = Kohero garde votre nom, votre langue, et ce que vous faites ici ; votre position est arrondie à 100 m et n'est montrée à personne. /mesdonnees montre tout, /oublier efface tout.
+
+profile-verified = vérifié ({ $communes })
+profile-not-verified = non vérifié
+profile-details = Langue : { $lang } · Identités : { $identities } · Abonnements : { $subscriptions } · Position : { $location }
+profile-location-known = connue (arrondie, jamais montrée)
+profile-location-unknown = inconnue
+profile-initiatives = Vos initiatives :
+language-current = Langue actuelle : { $lang }.
+language-set = C'est noté : je vous parlerai en français.
+my-data-intro = Voici tout ce que Kohero garde sur vous :
+forget-ask = Effacer toutes vos données ? Vos soutiens, abonnements, réponses et identités seront supprimés ; les initiatives que vous avez proposées resteront, sans votre nom. Répondez « oui » pour confirmer.
+forgotten = Vos données sont effacées. Au revoir, et merci !

@@ -1,0 +1,473 @@
+//! The command language, one parser for every network: French commands with
+//! English aliases, `/cmd` or `!cmd`, `@botname` suffixes ignored.
+
+use crate::domain::{Category, EventId, InitiativeId, Lang, RsvpAnswer};
+use crate::geo::{GeoError, GeoPoint, MAX_RADIUS_M, parse_radius};
+use crate::text::fold;
+
+/// A location argument: a point, or words naming a commune or a postcode.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlaceArg {
+    Point(GeoPoint),
+    Name(String),
+}
+
+/// Where, how far, what: the arguments of `/pres`, `/fil` and `/abonner`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Area {
+    pub place: Option<PlaceArg>,
+    pub radius_m: Option<u32>,
+    pub categories: Vec<Category>,
+    pub page: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditField {
+    Title,
+    Description,
+    Category,
+    Place,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Help,
+    Start(Option<String>),
+    Near(Area),
+    Search { text: String, page: u32 },
+    /// `/proposer` alone starts the dialogue; with `|`-separated parts it runs at once;
+    /// with a title only, the dialogue continues from the category.
+    Propose(Vec<String>),
+    Show(InitiativeId),
+    Edit(InitiativeId, Option<(EditField, String)>),
+    Support(InitiativeId),
+    Launch(InitiativeId),
+    Join(InitiativeId),
+    Follow(InitiativeId),
+    Leave(InitiativeId),
+    Members(InitiativeId),
+    Update(InitiativeId, String),
+    Event(InitiativeId, Option<String>),
+    Rsvp(EventId, RsvpAnswer),
+    Feed(Area),
+    Subscribe(Area),
+    Unsubscribe,
+    Profile(Option<String>),
+    Language(Option<Lang>),
+    MyData,
+    Forget { confirmed: bool },
+    Cancel,
+    CoOrganise(InitiativeId, String),
+    Accept(InitiativeId),
+    Decline(InitiativeId),
+    Drop(InitiativeId),
+    Done(InitiativeId),
+    Archive(InitiativeId),
+}
+
+/// The command words, for usage messages: the message id is `usage-<name>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Name {
+    Show,
+    Edit,
+    Support,
+    Launch,
+    Join,
+    Follow,
+    Leave,
+    Members,
+    Update,
+    Event,
+    Rsvp,
+    Search,
+    Language,
+    CoOrganise,
+    Accept,
+    Decline,
+    Drop,
+    Done,
+    Archive,
+    Propose,
+    Profile,
+}
+
+impl Name {
+    pub fn usage_id(self) -> &'static str {
+        match self {
+            Self::Show => "usage-show",
+            Self::Edit => "usage-edit",
+            Self::Support => "usage-support",
+            Self::Launch => "usage-launch",
+            Self::Join => "usage-join",
+            Self::Follow => "usage-follow",
+            Self::Leave => "usage-leave",
+            Self::Members => "usage-members",
+            Self::Update => "usage-update",
+            Self::Event => "usage-event",
+            Self::Rsvp => "usage-rsvp",
+            Self::Search => "usage-search",
+            Self::Language => "usage-language",
+            Self::CoOrganise => "usage-coorganise",
+            Self::Accept => "usage-accept",
+            Self::Decline => "usage-decline",
+            Self::Drop => "usage-drop",
+            Self::Done => "usage-done",
+            Self::Archive => "usage-archive",
+            Self::Propose => "usage-propose",
+            Self::Profile => "usage-profile",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParseError {
+    UnknownCommand(String),
+    Usage(Name),
+    BadLocation(GeoError),
+    RadiusTooLarge,
+    BadRadius(String),
+}
+
+/// What a line of text is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Parsed {
+    Command(Command),
+    /// Text that is no command: an answer in a dialogue, or chatter.
+    Text(String),
+}
+
+/// Parses a message as typed (or a button's payload).
+pub fn parse(input: &str) -> Result<Parsed, ParseError> {
+    let line = input.trim();
+    if line.len() > 4 && line[..4].eq_ignore_ascii_case("geo:") {
+        let p = GeoPoint::parse_uri(line.split_whitespace().next().unwrap_or(line))
+            .map_err(ParseError::BadLocation)?;
+        let rest: Vec<&str> = line.split_whitespace().skip(1).collect();
+        let mut area = parse_area(&rest)?;
+        area.place = Some(PlaceArg::Point(p));
+        return Ok(Parsed::Command(Command::Near(area)));
+    }
+    let Some(body) = line.strip_prefix('/').or_else(|| line.strip_prefix('!')) else {
+        return Ok(Parsed::Text(line.to_owned()));
+    };
+    let (word, rest) = match body.find(char::is_whitespace) {
+        Some(i) => (&body[..i], body[i..].trim()),
+        None => (body, ""),
+    };
+    // Telegram appends the bot's name in groups: /aide@kohero_bot
+    let word = word.split('@').next().unwrap_or(word);
+    let word = fold(word).replace('-', "_");
+    let args: Vec<&str> = rest.split_whitespace().collect();
+    let id = |name: Name| -> Result<InitiativeId, ParseError> {
+        args.first()
+            .and_then(|a| parse_initiative_id(a))
+            .ok_or(ParseError::Usage(name))
+    };
+    let only_id = |name: Name| -> Result<InitiativeId, ParseError> {
+        if args.len() == 1 {
+            id(name)
+        } else {
+            Err(ParseError::Usage(name))
+        }
+    };
+    let after_id = |s: &str| -> String {
+        let s = s.trim_start();
+        let cut = s.find(char::is_whitespace).unwrap_or(s.len());
+        s[cut..].trim().to_owned()
+    };
+    let cmd = match word.as_str() {
+        "aide" | "help" | "h" => Command::Help,
+        "start" | "demarrer" => Command::Start(args.first().map(|s| (*s).to_owned())),
+        "pres" | "near" | "autour" => Command::Near(parse_area(&args)?),
+        "chercher" | "search" | "recherche" => {
+            let mut words: Vec<&str> = Vec::new();
+            let mut page = 0;
+            for a in &args {
+                match parse_page(a) {
+                    Some(p) => page = p,
+                    None => words.push(a),
+                }
+            }
+            if words.is_empty() {
+                return Err(ParseError::Usage(Name::Search));
+            }
+            Command::Search {
+                text: words.join(" "),
+                page,
+            }
+        }
+        "proposer" | "propose" | "idee" | "idea" => {
+            if rest.is_empty() {
+                Command::Propose(Vec::new())
+            } else {
+                let parts: Vec<String> = rest.split('|').map(|p| p.trim().to_owned()).collect();
+                if parts.len() > 4 {
+                    return Err(ParseError::Usage(Name::Propose));
+                }
+                Command::Propose(parts)
+            }
+        }
+        "voir" | "show" | "projet" | "project" | "initiative" => Command::Show(only_id(Name::Show)?),
+        "modifier" | "edit" => {
+            let i = id(Name::Edit)?;
+            match args.get(1) {
+                None => Command::Edit(i, None),
+                Some(f) => {
+                    let field = match fold(f).as_str() {
+                        "titre" | "title" => EditField::Title,
+                        "description" | "desc" => EditField::Description,
+                        "categorie" | "category" => EditField::Category,
+                        "lieu" | "place" | "location" => EditField::Place,
+                        _ => return Err(ParseError::Usage(Name::Edit)),
+                    };
+                    let value = after_id(&after_id(rest));
+                    if value.is_empty() {
+                        return Err(ParseError::Usage(Name::Edit));
+                    }
+                    Command::Edit(i, Some((field, value)))
+                }
+            }
+        }
+        "soutenir" | "support" => Command::Support(only_id(Name::Support)?),
+        "lancer" | "launch" => Command::Launch(only_id(Name::Launch)?),
+        "rejoindre" | "join" => Command::Join(only_id(Name::Join)?),
+        "suivre" | "follow" => Command::Follow(only_id(Name::Follow)?),
+        "quitter" | "leave" => Command::Leave(only_id(Name::Leave)?),
+        "membres" | "members" => Command::Members(only_id(Name::Members)?),
+        "maj" | "update" | "nouvelles" => {
+            let i = id(Name::Update)?;
+            let text = after_id(rest);
+            if text.is_empty() {
+                return Err(ParseError::Usage(Name::Update));
+            }
+            Command::Update(i, text)
+        }
+        "evenement" | "event" | "rdv" => {
+            let i = id(Name::Event)?;
+            let text = after_id(rest);
+            Command::Event(i, (!text.is_empty()).then_some(text))
+        }
+        "participer" | "rsvp" => {
+            if args.len() != 2 {
+                return Err(ParseError::Usage(Name::Rsvp));
+            }
+            let e = parse_event_id(args[0]).ok_or(ParseError::Usage(Name::Rsvp))?;
+            let a = RsvpAnswer::parse(args[1]).ok_or(ParseError::Usage(Name::Rsvp))?;
+            Command::Rsvp(e, a)
+        }
+        "fil" | "feed" | "actus" | "news" => Command::Feed(parse_area(&args)?),
+        "abonner" | "subscribe" | "sabonner" => Command::Subscribe(parse_area(&args)?),
+        "desabonner" | "unsubscribe" | "sedesabonner" => Command::Unsubscribe,
+        "profil" | "profile" | "moi" | "me" => {
+            if args.is_empty() {
+                Command::Profile(None)
+            } else if matches!(fold(args[0]).as_str(), "nom" | "name") && args.len() > 1 {
+                Command::Profile(Some(after_id(rest)))
+            } else {
+                return Err(ParseError::Usage(Name::Profile));
+            }
+        }
+        "langue" | "language" | "lang" => match args.as_slice() {
+            [] => Command::Language(None),
+            [l] => Command::Language(Some(Lang::parse(l).ok_or(ParseError::Usage(Name::Language))?)),
+            _ => return Err(ParseError::Usage(Name::Language)),
+        },
+        "mesdonnees" | "mydata" => Command::MyData,
+        "oublier" | "forget" => Command::Forget {
+            confirmed: args
+                .first()
+                .is_some_and(|a| matches!(fold(a).as_str(), "confirmer" | "confirm" | "oui" | "yes")),
+        },
+        "annuler" | "cancel" | "stop" => Command::Cancel,
+        "coorganiser" | "coorganize" | "coorganise" => {
+            let i = id(Name::CoOrganise)?;
+            let who = after_id(rest);
+            if who.is_empty() {
+                return Err(ParseError::Usage(Name::CoOrganise));
+            }
+            Command::CoOrganise(i, who.trim_start_matches('@').to_owned())
+        }
+        "accepter" | "accept" => Command::Accept(only_id(Name::Accept)?),
+        "decliner" | "decline" => Command::Decline(only_id(Name::Decline)?),
+        "abandonner" | "drop" => Command::Drop(only_id(Name::Drop)?),
+        "terminer" | "done" | "finish" => Command::Done(only_id(Name::Done)?),
+        "archiver" | "archive" => Command::Archive(only_id(Name::Archive)?),
+        _ => return Err(ParseError::UnknownCommand(word)),
+    };
+    Ok(Parsed::Command(cmd))
+}
+
+/// `#42` or `42`.
+pub fn parse_initiative_id(s: &str) -> Option<InitiativeId> {
+    let s = s.strip_prefix('#').unwrap_or(s);
+    parse_positive(s).map(InitiativeId)
+}
+
+/// `7` or `e7` (events are written `E7`).
+pub fn parse_event_id(s: &str) -> Option<EventId> {
+    let s = s
+        .strip_prefix('e')
+        .or_else(|| s.strip_prefix('E'))
+        .unwrap_or(s);
+    parse_positive(s).map(EventId)
+}
+
+fn parse_positive(s: &str) -> Option<i64> {
+    if s.is_empty() || s.len() > 15 || !s.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    s.parse::<i64>().ok().filter(|n| *n > 0)
+}
+
+/// `p2`, `page:2` (pages count from 1 when typed, from 0 inside).
+fn parse_page(s: &str) -> Option<u32> {
+    let n = s
+        .strip_prefix("page:")
+        .or_else(|| s.strip_prefix('p'))
+        .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))?;
+    n.parse::<u32>().ok().filter(|n| *n >= 1).map(|n| n - 1)
+}
+
+/// Place, radius, categories and page in any order; other words name a place.
+pub fn parse_area(args: &[&str]) -> Result<Area, ParseError> {
+    let mut area = Area::default();
+    let mut words = Vec::new();
+    for a in args {
+        if a.len() > 4 && a[..4].eq_ignore_ascii_case("geo:") {
+            let p = GeoPoint::parse_uri(a).map_err(ParseError::BadLocation)?;
+            area.place = Some(PlaceArg::Point(p));
+        } else if let Some(page) = parse_page(a) {
+            area.page = page;
+        } else if let Some(r) = parse_radius(a) {
+            if r > f64::from(MAX_RADIUS_M) {
+                return Err(ParseError::RadiusTooLarge);
+            }
+            if r < 1.0 {
+                return Err(ParseError::BadRadius((*a).to_owned()));
+            }
+            area.radius_m = Some(r.round() as u32);
+        } else if a.contains(',') && a.split(',').all(|c| Category::parse(c).is_some()) {
+            area.categories.extend(a.split(',').filter_map(Category::parse));
+        } else if let Some(c) = Category::parse(a) {
+            area.categories.push(c);
+        } else if a.chars().next().is_some_and(|c| c.is_ascii_digit())
+            && a.ends_with('m')
+        {
+            return Err(ParseError::BadRadius((*a).to_owned()));
+        } else {
+            words.push(*a);
+        }
+    }
+    if !words.is_empty() && area.place.is_none() {
+        area.place = Some(PlaceArg::Name(words.join(" ")));
+    }
+    area.categories.dedup();
+    Ok(area)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cmd(s: &str) -> Command {
+        match parse(s) {
+            Ok(Parsed::Command(c)) => c,
+            other => panic!("{s}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn french_and_english_aliases() {
+        assert_eq!(cmd("/aide"), Command::Help);
+        assert_eq!(cmd("/help"), Command::Help);
+        assert_eq!(cmd("!aide"), Command::Help);
+        assert_eq!(cmd("/aide@kohero_bot"), Command::Help);
+        assert_eq!(cmd("/voir #42"), Command::Show(InitiativeId(42)));
+        assert_eq!(cmd("/show 42"), Command::Show(InitiativeId(42)));
+        assert_eq!(cmd("/SOUTENIR 3"), Command::Support(InitiativeId(3)));
+        assert_eq!(cmd("/mesdonnees"), Command::MyData);
+        assert_eq!(cmd("/évènement 4"), Command::Event(InitiativeId(4), None));
+    }
+
+    #[test]
+    fn bare_location_is_near() {
+        let Command::Near(a) = cmd("geo:45.7660,4.8795") else {
+            panic!()
+        };
+        assert!(matches!(a.place, Some(PlaceArg::Point(_))));
+        assert!(matches!(
+            parse("geo:200,4"),
+            Err(ParseError::BadLocation(GeoError::OutOfRange))
+        ));
+        assert!(matches!(
+            parse("geo:nan,4"),
+            Err(ParseError::BadLocation(GeoError::Syntax))
+        ));
+    }
+
+    #[test]
+    fn areas() {
+        let Command::Near(a) = cmd("/pres 69100 2km compost p2") else {
+            panic!()
+        };
+        assert_eq!(a.place, Some(PlaceArg::Name("69100".into())));
+        assert_eq!(a.radius_m, Some(2000));
+        assert_eq!(a.categories, vec![Category::Compost]);
+        assert_eq!(a.page, 1);
+        assert_eq!(parse("/pres geo:45,4 500km"), Err(ParseError::RadiusTooLarge));
+        assert!(matches!(parse("/pres 3xm"), Err(ParseError::BadRadius(_))));
+        let Command::Subscribe(a) = cmd("/abonner geo:45,4 3km compost,food") else {
+            panic!()
+        };
+        assert_eq!(a.categories, vec![Category::Compost, Category::Food]);
+    }
+
+    #[test]
+    fn ids_and_usage() {
+        assert_eq!(parse("/voir"), Err(ParseError::Usage(Name::Show)));
+        assert_eq!(parse("/voir abc"), Err(ParseError::Usage(Name::Show)));
+        assert_eq!(parse("/voir -3"), Err(ParseError::Usage(Name::Show)));
+        assert_eq!(parse("/voir 0"), Err(ParseError::Usage(Name::Show)));
+        assert_eq!(
+            parse("/voir 99999999999999999999"),
+            Err(ParseError::Usage(Name::Show))
+        );
+        assert_eq!(
+            cmd("/participer e7 peut-être"),
+            Command::Rsvp(EventId(7), RsvpAnswer::Maybe)
+        );
+        assert_eq!(parse("/participer 7 bof"), Err(ParseError::Usage(Name::Rsvp)));
+        assert_eq!(
+            cmd("/maj 4 On a  planté\nles bulbes"),
+            Command::Update(InitiativeId(4), "On a  planté\nles bulbes".into())
+        );
+        assert_eq!(parse("/maj 4"), Err(ParseError::Usage(Name::Update)));
+        assert!(matches!(parse("/frobnicate"), Err(ParseError::UnknownCommand(_))));
+    }
+
+    #[test]
+    fn propose_forms() {
+        assert_eq!(cmd("/proposer"), Command::Propose(vec![]));
+        assert_eq!(
+            cmd("/proposer Composteur | compost | geo:45,4 | Un bac"),
+            Command::Propose(vec![
+                "Composteur".into(),
+                "compost".into(),
+                "geo:45,4".into(),
+                "Un bac".into()
+            ])
+        );
+        assert_eq!(
+            cmd("/modifier 3 titre Nouveau titre"),
+            Command::Edit(
+                InitiativeId(3),
+                Some((EditField::Title, "Nouveau titre".into()))
+            )
+        );
+    }
+
+    #[test]
+    fn plain_text() {
+        assert_eq!(parse("bonjour"), Ok(Parsed::Text("bonjour".into())));
+    }
+}

@@ -1,0 +1,247 @@
+//! Multi-step conversations, stored between messages (they survive a restart):
+//! proposing an initiative, confirming erasure.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Ctx, Fail, Outcome, geo_refusal, refuse, render, text_refusal};
+use crate::command::{PlaceArg, parse_area};
+use crate::domain::*;
+use crate::geo::GeoPoint;
+use crate::reply::{Action, Reply};
+use crate::text;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "dialogue", rename_all = "snake_case")]
+pub enum Dialogue {
+    /// `/proposer`: each field is asked in turn.
+    Propose {
+        title: Option<String>,
+        category: Option<Category>,
+        /// `Some(None)` once the person chose no place.
+        place: Option<Option<GeoPoint>>,
+    },
+    /// `/oublier`: waiting for a confirmation.
+    Forget,
+}
+
+pub enum Answer {
+    Text(String),
+    Location(GeoPoint),
+}
+
+/// Words that mean "no place" or "no description".
+fn is_skip(s: &str) -> bool {
+    matches!(
+        text::fold(s.trim()).as_str(),
+        "-" | "aucun" | "aucune" | "non" | "none" | "no" | "skip" | "passer"
+    )
+}
+
+async fn save(ctx: &mut Ctx<'_>, d: Option<&Dialogue>) -> Result<(), Fail> {
+    let raw = match d {
+        Some(d) => Some(
+            serde_json::to_string(d)
+                .map_err(|e| crate::ports::StoreError::Corrupt(format!("dialogue: {e}")))?,
+        ),
+        None => None,
+    };
+    let me = ctx.actor.id;
+    ctx.tx.set_dialogue(me, raw.as_deref()).await?;
+    Ok(())
+}
+
+/// The question the dialogue is waiting on.
+pub fn prompt(ctx: &Ctx<'_>, d: &Dialogue) -> Reply {
+    match d {
+        Dialogue::Propose { title: None, .. } => Reply::text(ctx.t("propose-ask-title", &[])),
+        Dialogue::Propose { category: None, .. } => Reply::text(ctx.t("propose-ask-category", &[]))
+            .actions(
+                Category::ALL
+                    .iter()
+                    .map(|c| Action::new(render::category(ctx, *c), c.key()))
+                    .collect(),
+            ),
+        Dialogue::Propose { place: None, .. } => Reply::text(ctx.t("propose-ask-place", &[]))
+            .actions(vec![Action::new(ctx.t("action-no-place", &[]), "-")]),
+        Dialogue::Propose { .. } => Reply::text(ctx.t("propose-ask-description", &[]))
+            .actions(vec![Action::new(ctx.t("action-no-description", &[]), "-")]),
+        Dialogue::Forget => Reply::text(ctx.t("forget-ask", &[])).actions(vec![
+            Action::new(ctx.t("action-forget-confirm", &[]), "/oublier confirmer"),
+            Action::new(ctx.t("action-cancel", &[]), "/annuler"),
+        ]),
+    }
+}
+
+pub async fn cancel(ctx: &mut Ctx<'_>) -> Outcome {
+    save(ctx, None).await?;
+    Ok(vec![Reply::text(ctx.t("cancelled", &[]))])
+}
+
+fn place_of(s: &str) -> Result<Option<GeoPoint>, Fail> {
+    if is_skip(s) {
+        return Ok(None);
+    }
+    let words: Vec<&str> = s.split_whitespace().collect();
+    match parse_area(&words).map_err(|_| refuse!("location-syntax"))?.place {
+        Some(PlaceArg::Point(p)) => Ok(Some(p)),
+        Some(PlaceArg::Name(_)) if s.trim_start().get(..4).is_some_and(|p| p.eq_ignore_ascii_case("geo:")) => {
+            Err(refuse!("location-syntax"))
+        }
+        Some(PlaceArg::Name(n)) => Err(refuse!("place-names-unavailable", "place" => n)),
+        None => Err(refuse!("location-syntax")),
+    }
+}
+
+/// `/proposer`, with 0 to 4 `|`-separated parts.
+pub async fn propose(ctx: &mut Ctx<'_>, parts: Vec<String>) -> Outcome {
+    let mut it = parts.into_iter();
+    let title = it.next().map(|t| text::title(&t).map_err(|e| text_refusal("title", e))).transpose()?;
+    let category = it
+        .next()
+        .map(|c| Category::parse(&c).ok_or_else(|| refuse!("category-unknown", "category" => c)))
+        .transpose()?;
+    let place = match it.next() {
+        Some(p) => Some(match GeoPoint::parse_uri(&p) {
+            Ok(p) => Some(p),
+            Err(e) if p.trim().get(..4).is_some_and(|x| x.eq_ignore_ascii_case("geo:")) => {
+                return Err(geo_refusal(e));
+            }
+            Err(_) => place_of(&p)?,
+        }),
+        None => None,
+    };
+    let description = it.next();
+    let state = Dialogue::Propose {
+        title,
+        category,
+        place,
+    };
+    match (state, description) {
+        (
+            Dialogue::Propose {
+                title: Some(t),
+                category: Some(c),
+                place: Some(p),
+            },
+            Some(d),
+        ) => create(ctx, t, c, p, &d).await,
+        (state, _) => {
+            save(ctx, Some(&state)).await?;
+            Ok(vec![prompt(ctx, &state)])
+        }
+    }
+}
+
+/// An answer to the current question; a wrong answer asks again and changes nothing.
+pub async fn answer(ctx: &mut Ctx<'_>, state: Dialogue, answer: Answer) -> Outcome {
+    match state {
+        Dialogue::Forget => match answer {
+            Answer::Text(t) if matches!(text::fold(t.trim()).as_str(), "oui" | "yes" | "confirmer" | "confirm") => {
+                super::profile::forget_now(ctx).await
+            }
+            _ => cancel(ctx).await,
+        },
+        Dialogue::Propose {
+            title,
+            category,
+            place,
+        } => {
+            let next = match (title, category, place, answer) {
+                (None, _, _, Answer::Text(t)) => Dialogue::Propose {
+                    title: Some(text::title(&t).map_err(|e| text_refusal("title", e))?),
+                    category: None,
+                    place: None,
+                },
+                (None, ..) => return Err(refuse!("propose-title-first")),
+                (Some(t), None, _, Answer::Text(c)) => Dialogue::Propose {
+                    title: Some(t),
+                    category: Some(
+                        Category::parse(&c)
+                            .ok_or_else(|| refuse!("category-unknown", "category" => c))?,
+                    ),
+                    place: None,
+                },
+                (Some(_), None, ..) => return Err(refuse!("propose-category-first")),
+                (Some(t), Some(c), None, a) => {
+                    let p = match a {
+                        Answer::Location(p) => Some(p),
+                        Answer::Text(s) => match GeoPoint::parse_uri(&s) {
+                            Ok(p) => Some(p),
+                            Err(e) if s.trim().get(..4).is_some_and(|x| x.eq_ignore_ascii_case("geo:")) => {
+                                return Err(geo_refusal(e));
+                            }
+                            Err(_) => place_of(&s)?,
+                        },
+                    };
+                    Dialogue::Propose {
+                        title: Some(t),
+                        category: Some(c),
+                        place: Some(p),
+                    }
+                }
+                (Some(t), Some(c), Some(p), Answer::Text(d)) => {
+                    save(ctx, None).await?;
+                    return create(ctx, t, c, p, &d).await;
+                }
+                (Some(_), Some(_), Some(_), Answer::Location(_)) => {
+                    return Err(refuse!("propose-description-expected"));
+                }
+            };
+            save(ctx, Some(&next)).await?;
+            Ok(vec![prompt(ctx, &next)])
+        }
+    }
+}
+
+async fn create(
+    ctx: &mut Ctx<'_>,
+    title: String,
+    category: Category,
+    place: Option<GeoPoint>,
+    description: &str,
+) -> Outcome {
+    let description = if is_skip(description) {
+        String::new()
+    } else {
+        text::description(description).map_err(|e| text_refusal("description", e))?
+    };
+    let me = ctx.actor.id;
+    let now = ctx.now;
+    let i = ctx
+        .tx
+        .insert_initiative(&NewInitiative {
+            title,
+            description,
+            category,
+            place,
+            commune: None,
+            created_by: me,
+            created_at: now,
+        })
+        .await?;
+    ctx.tx
+        .set_membership(&Membership {
+            initiative: i.id,
+            actor: me,
+            role: Role::Organiser,
+            since: now,
+        })
+        .await?;
+    ctx.tx
+        .insert_activity(&NewActivity {
+            initiative: i.id,
+            kind: ActivityKind::Created,
+            ref_id: None,
+            at: now,
+        })
+        .await?;
+    save(ctx, None).await?;
+    let id = i.id;
+    Ok(vec![
+        Reply::text(ctx.t("propose-created", &[("id", id.0.into()), ("title", i.title.clone().into())]))
+            .actions(vec![
+                Action::new(ctx.t("action-show", &[]), format!("/voir {id}")),
+                Action::new(ctx.t("action-launch", &[]), format!("/lancer {id}")),
+            ]),
+    ])
+}

@@ -1,0 +1,465 @@
+//! The life of an initiative: card, edits, support, launch, membership, organisers.
+
+use super::{Ctx, Fail, Outcome, geo_refusal, refuse, render, text_refusal};
+use crate::command::EditField;
+use crate::domain::*;
+use crate::geo::GeoPoint;
+use crate::i18n::Arg;
+use crate::reply::{Action, ListItem, Reply};
+use crate::text;
+
+/// Names of the organisers of an initiative.
+async fn organiser_names(ctx: &mut Ctx<'_>, id: InitiativeId) -> Result<Vec<String>, Fail> {
+    let mut names = Vec::new();
+    for m in ctx.tx.members(id).await? {
+        if m.role == Role::Organiser
+            && let Some(a) = ctx.tx.actor(m.actor).await?
+        {
+            names.push(a.display_name);
+        }
+    }
+    Ok(names)
+}
+
+pub async fn show(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
+    let i = ctx.initiative(id).await?;
+    let role = ctx.my_role(id).await?;
+    let members = ctx.tx.members(id).await?;
+    let n = |r: Role| members.iter().filter(|m| m.role == r).count();
+    let organisers = organiser_names(ctx, id).await?;
+
+    let mut reply = Reply::default()
+        .heading(render::label(&i))
+        .para(format!(
+            "{} · {}",
+            render::kind_status(ctx, &i),
+            render::category(ctx, i.category)
+        ));
+    if !i.description.is_empty() {
+        reply = reply.para(i.description.clone());
+    }
+    if let Some(p) = i.place {
+        reply = reply.para(ctx.t("card-place", &[("place", p.to_uri().into())]));
+    }
+    let who = if organisers.is_empty() {
+        ctx.t("card-no-organiser", &[])
+    } else {
+        organisers.join(", ")
+    };
+    reply = reply.para(ctx.t("card-organisers", &[("names", who.into())]));
+    reply = reply.para(ctx.t(
+        "card-counts",
+        &[
+            ("supporters", n(Role::Supporter).into()),
+            ("members", (n(Role::Member) + n(Role::Organiser)).into()),
+            ("followers", n(Role::Follower).into()),
+        ],
+    ));
+    if let Some(r) = role {
+        reply = reply.para(ctx.t("card-your-role", &[("role", render::role(ctx, r).into())]));
+    }
+
+    let updates = ctx.tx.updates_of(id, 3).await?;
+    if !updates.is_empty() {
+        reply = reply.para(ctx.t("card-updates", &[]));
+        let lang = ctx.lang();
+        let tz = ctx.actor.tz.clone();
+        reply = reply.list(
+            updates
+                .into_iter()
+                .map(|u| ListItem {
+                    title: render::datetime(lang, u.created_at, &tz),
+                    details: vec![u.text],
+                    actions: vec![],
+                })
+                .collect(),
+        );
+    }
+    let events = ctx.tx.events_of(id, ctx.now).await?;
+    if !events.is_empty() {
+        reply = reply.para(ctx.t("card-events", &[]));
+        let mut items = Vec::new();
+        for e in events.into_iter().take(5) {
+            items.push(super::project::event_item(ctx, &e).await?);
+        }
+        reply = reply.list(items);
+    }
+
+    let mut actions = render::actions(ctx, &i, role);
+    actions.remove(0); // "show" is this very card
+    if i.offered_to == Some(ctx.actor.id) {
+        reply = reply.para(ctx.t("card-offer", &[("id", id.0.into())]));
+        actions.push(Action::new(ctx.t("action-accept", &[]), format!("/accepter {id}")));
+        actions.push(Action::new(ctx.t("action-decline", &[]), format!("/decliner {id}")));
+    }
+    if role == Some(Role::Organiser) {
+        match (i.kind, i.status) {
+            (InitiativeKind::Idea, Status::Open) => {
+                actions.push(Action::new(ctx.t("action-launch", &[]), format!("/lancer {id}")));
+            }
+            (InitiativeKind::Project, Status::Active) => {
+                actions.push(Action::new(ctx.t("action-members", &[]), format!("/membres {id}")));
+            }
+            _ => {}
+        }
+    }
+    if role.is_some() {
+        actions.push(Action::new(ctx.t("action-leave", &[]), format!("/quitter {id}")));
+    }
+    Ok(vec![reply.actions(actions)])
+}
+
+fn refuse_if_closed(i: &Initiative) -> Result<(), Fail> {
+    if i.status.is_live() && i.status != Status::Done {
+        Ok(())
+    } else {
+        Err(refuse!("initiative-closed", "id" => i.id.0))
+    }
+}
+
+pub async fn edit(ctx: &mut Ctx<'_>, id: InitiativeId, change: Option<(EditField, String)>) -> Outcome {
+    let mut i = ctx.initiative(id).await?;
+    ctx.require_organiser(&i).await?;
+    let Some((field, value)) = change else {
+        return Ok(vec![Reply::text(ctx.t("usage-edit", &[]))]);
+    };
+    refuse_if_closed(&i)?;
+    match field {
+        EditField::Title => i.title = text::title(&value).map_err(|e| text_refusal("title", e))?,
+        EditField::Description => {
+            i.description =
+                text::description(&value).map_err(|e| text_refusal("description", e))?;
+        }
+        EditField::Category => {
+            i.category = Category::parse(&value)
+                .ok_or_else(|| refuse!("category-unknown", "category" => value.clone()))?;
+        }
+        EditField::Place => {
+            i.place = if matches!(value.trim(), "-" | "aucun" | "none") {
+                None
+            } else {
+                Some(GeoPoint::parse_uri(&value).map_err(geo_refusal)?)
+            };
+            i.commune = None;
+        }
+    }
+    i.updated_at = ctx.now;
+    ctx.tx.update_initiative(&i).await?;
+    Ok(vec![Reply::text(ctx.t("edited", &[("id", id.0.into())]))
+        .actions(vec![Action::new(ctx.t("action-show", &[]), format!("/voir {id}"))])])
+}
+
+async fn set_role(ctx: &mut Ctx<'_>, id: InitiativeId, role: Role) -> Result<(), Fail> {
+    let me = ctx.actor.id;
+    let since = match ctx.tx.membership(id, me).await? {
+        Some(m) => m.since,
+        None => ctx.now,
+    };
+    ctx.tx
+        .set_membership(&Membership {
+            initiative: id,
+            actor: me,
+            role,
+            since,
+        })
+        .await?;
+    Ok(())
+}
+
+fn already(ctx: &Ctx<'_>, id: InitiativeId, role: Role) -> Fail {
+    refuse!("already-role", "id" => id.0, "role" => render::role(ctx, role))
+}
+
+pub async fn support(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
+    let i = ctx.initiative(id).await?;
+    if i.kind == InitiativeKind::Project {
+        return Err(refuse!("support-project", "id" => id.0));
+    }
+    if i.status != Status::Open {
+        return Err(refuse!("initiative-closed", "id" => id.0));
+    }
+    match ctx.my_role(id).await? {
+        Some(r @ (Role::Organiser | Role::Supporter | Role::Member)) => Err(already(ctx, id, r)),
+        None | Some(Role::Follower) => {
+            set_role(ctx, id, Role::Supporter).await?;
+            let (n, _) = render::counts(ctx, id).await?;
+            Ok(vec![Reply::text(ctx.t(
+                "supported",
+                &[("id", id.0.into()), ("title", i.title.into()), ("n", n.into())],
+            ))])
+        }
+    }
+}
+
+pub async fn launch(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
+    let mut i = ctx.initiative(id).await?;
+    ctx.require_organiser(&i).await?;
+    if i.kind != InitiativeKind::Idea || i.status != Status::Open {
+        return Err(refuse!("launch-not-open", "id" => id.0));
+    }
+    i.kind = InitiativeKind::Project;
+    i.status = Status::Active;
+    i.updated_at = ctx.now;
+    ctx.tx.update_initiative(&i).await?;
+    let mut followers = 0usize;
+    for mut m in ctx.tx.members(id).await? {
+        if m.role == Role::Supporter {
+            m.role = Role::Follower;
+            ctx.tx.set_membership(&m).await?;
+            followers += 1;
+        }
+    }
+    ctx.tx
+        .insert_activity(&NewActivity {
+            initiative: id,
+            kind: ActivityKind::Launched,
+            ref_id: None,
+            at: ctx.now,
+        })
+        .await?;
+    Ok(vec![Reply::text(ctx.t(
+        "launched",
+        &[("id", id.0.into()), ("title", i.title.into()), ("n", followers.into())],
+    ))
+    .actions(vec![
+        Action::new(ctx.t("action-show", &[]), format!("/voir {id}")),
+        Action::new(ctx.t("action-event", &[]), format!("/evenement {id}")),
+    ])])
+}
+
+pub async fn join(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
+    let i = ctx.initiative(id).await?;
+    if i.kind == InitiativeKind::Idea {
+        return Err(refuse!("join-idea", "id" => id.0));
+    }
+    if i.status != Status::Active {
+        return Err(refuse!("initiative-closed", "id" => id.0));
+    }
+    match ctx.my_role(id).await? {
+        Some(r @ (Role::Organiser | Role::Member)) => Err(already(ctx, id, r)),
+        None | Some(Role::Follower | Role::Supporter) => {
+            set_role(ctx, id, Role::Member).await?;
+            Ok(vec![Reply::text(ctx.t(
+                "joined",
+                &[("id", id.0.into()), ("title", i.title.into())],
+            ))
+            .actions(vec![Action::new(ctx.t("action-show", &[]), format!("/voir {id}"))])])
+        }
+    }
+}
+
+pub async fn follow(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
+    let i = ctx.initiative(id).await?;
+    if !i.status.is_live() {
+        return Err(refuse!("initiative-closed", "id" => id.0));
+    }
+    if let Some(r) = ctx.my_role(id).await? {
+        return Err(already(ctx, id, r));
+    }
+    set_role(ctx, id, Role::Follower).await?;
+    Ok(vec![Reply::text(ctx.t(
+        "followed",
+        &[("id", id.0.into()), ("title", i.title.into())],
+    ))])
+}
+
+/// After an organiser left: if none is left, offer the role to the
+/// longest-standing member after `after` (who declined), and tell them.
+pub(crate) async fn offer_if_orphaned(
+    ctx: &mut Ctx<'_>,
+    mut i: Initiative,
+    after: Option<ActorId>,
+) -> Result<(), Fail> {
+    let members = ctx.tx.members(i.id).await?;
+    if members.iter().any(|m| m.role == Role::Organiser) {
+        return Ok(());
+    }
+    let start = after
+        .and_then(|a| members.iter().position(|m| m.actor == a).map(|p| p + 1))
+        .unwrap_or(0);
+    let next = members
+        .iter()
+        .skip(start)
+        .find(|m| Some(m.actor) != after && m.actor != ctx.actor.id)
+        .map(|m| m.actor);
+    i.offered_to = next;
+    ctx.tx.update_initiative(&i).await?;
+    if let Some(to) = next
+        && let Some(person) = ctx.tx.actor(to).await?
+    {
+        let id = i.id;
+        let t = |key: &str, args: &[(&str, Arg)]| ctx.cat.get(person.lang, key, args);
+        let msg = Reply::text(t(
+            "offer-notice",
+            &[("id", id.0.into()), ("title", i.title.clone().into())],
+        ))
+        .actions(vec![
+            Action::new(t("action-accept", &[]), format!("/accepter {id}")),
+            Action::new(t("action-decline", &[]), format!("/decliner {id}")),
+        ]);
+        ctx.tx.enqueue(to, &msg, ctx.now).await?;
+    }
+    Ok(())
+}
+
+/// Removes the person from an initiative, handing the organiser role on if needed.
+pub(crate) async fn remove_member(ctx: &mut Ctx<'_>, m: &Membership) -> Result<(), Fail> {
+    ctx.tx.remove_membership(m.initiative, m.actor).await?;
+    let Some(mut i) = ctx.tx.initiative(m.initiative).await? else {
+        return Ok(());
+    };
+    if i.offered_to == Some(m.actor) {
+        i.offered_to = None;
+        ctx.tx.update_initiative(&i).await?;
+        return offer_if_orphaned(ctx, i, Some(m.actor)).await;
+    }
+    if m.role == Role::Organiser && i.status.is_live() {
+        offer_if_orphaned(ctx, i, None).await?;
+    }
+    Ok(())
+}
+
+pub async fn leave(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
+    let i = ctx.initiative(id).await?;
+    let me = ctx.actor.id;
+    let Some(m) = ctx.tx.membership(id, me).await? else {
+        return Err(refuse!("not-member", "id" => id.0));
+    };
+    remove_member(ctx, &m).await?;
+    Ok(vec![Reply::text(ctx.t(
+        "left",
+        &[("id", id.0.into()), ("title", i.title.into())],
+    ))])
+}
+
+pub async fn members(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
+    let i = ctx.initiative(id).await?;
+    let mut items = Vec::new();
+    for m in ctx.tx.members(id).await? {
+        if m.role == Role::Follower {
+            continue;
+        }
+        let name = match ctx.tx.actor(m.actor).await? {
+            Some(a) => a.display_name,
+            None => continue,
+        };
+        items.push(ListItem {
+            title: name,
+            details: vec![render::role(ctx, m.role)],
+            actions: vec![],
+        });
+    }
+    let n = items.len();
+    Ok(vec![Reply::default()
+        .heading(render::label(&i))
+        .para(ctx.t("members-count", &[("n", n.into())]))
+        .list(items)])
+}
+
+pub async fn co_organise(ctx: &mut Ctx<'_>, id: InitiativeId, who: &str) -> Outcome {
+    let i = ctx.initiative(id).await?;
+    ctx.require_organiser(&i).await?;
+    refuse_if_closed(&i)?;
+    let wanted = text::fold(who.trim());
+    let mut found = Vec::new();
+    for m in ctx.tx.members(id).await? {
+        let Some(a) = ctx.tx.actor(m.actor).await? else {
+            continue;
+        };
+        let by_identity = ctx
+            .tx
+            .identities_of(a.id)
+            .await?
+            .iter()
+            .any(|x| x.to_string() == who.trim());
+        if by_identity || text::fold(&a.display_name) == wanted {
+            found.push((m, a));
+        }
+    }
+    let (mut m, person) = match found.len() {
+        0 => return Err(refuse!("coorganise-unknown", "id" => id.0, "name" => who)),
+        1 => found.remove(0),
+        _ => return Err(refuse!("coorganise-ambiguous", "name" => who)),
+    };
+    if m.role == Role::Organiser {
+        return Err(refuse!("coorganise-already", "name" => person.display_name));
+    }
+    m.role = Role::Organiser;
+    ctx.tx.set_membership(&m).await?;
+    let notice = Reply::text(ctx.cat.get(
+        person.lang,
+        "coorganise-notice",
+        &[
+            ("id", id.0.into()),
+            ("title", i.title.clone().into()),
+            ("by", ctx.actor.display_name.clone().into()),
+        ],
+    ));
+    ctx.tx.enqueue(person.id, &notice, ctx.now).await?;
+    Ok(vec![Reply::text(ctx.t(
+        "coorganised",
+        &[("id", id.0.into()), ("name", person.display_name.into())],
+    ))])
+}
+
+pub async fn accept(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
+    let mut i = ctx.initiative(id).await?;
+    if i.offered_to != Some(ctx.actor.id) {
+        return Err(refuse!("no-offer", "id" => id.0));
+    }
+    i.offered_to = None;
+    ctx.tx.update_initiative(&i).await?;
+    set_role(ctx, id, Role::Organiser).await?;
+    Ok(vec![Reply::text(ctx.t(
+        "offer-accepted",
+        &[("id", id.0.into()), ("title", i.title.into())],
+    ))])
+}
+
+pub async fn decline(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
+    let i = ctx.initiative(id).await?;
+    if i.offered_to != Some(ctx.actor.id) {
+        return Err(refuse!("no-offer", "id" => id.0));
+    }
+    let me = ctx.actor.id;
+    offer_if_orphaned(ctx, i, Some(me)).await?;
+    Ok(vec![Reply::text(ctx.t("offer-declined", &[("id", id.0.into())]))])
+}
+
+/// Drop an idea, mark a project done, archive a project.
+pub async fn set_status(ctx: &mut Ctx<'_>, id: InitiativeId, to: Status) -> Outcome {
+    let mut i = ctx.initiative(id).await?;
+    ctx.require_organiser(&i).await?;
+    let allowed = match to {
+        Status::Dropped => i.kind == InitiativeKind::Idea && i.status == Status::Open,
+        Status::Done => i.kind == InitiativeKind::Project && i.status == Status::Active,
+        Status::Archived => {
+            i.kind == InitiativeKind::Project && matches!(i.status, Status::Active | Status::Done)
+        }
+        _ => false,
+    };
+    if !allowed {
+        return Err(refuse!(
+            "status-not-allowed",
+            "id" => id.0,
+            "status" => render::kind_status(ctx, &i),
+        ));
+    }
+    i.status = to;
+    i.updated_at = ctx.now;
+    ctx.tx.update_initiative(&i).await?;
+    if to == Status::Done {
+        ctx.tx
+            .insert_activity(&NewActivity {
+                initiative: id,
+                kind: ActivityKind::Done,
+                ref_id: None,
+                at: ctx.now,
+            })
+            .await?;
+    }
+    Ok(vec![Reply::text(ctx.t(
+        "status-changed",
+        &[("id", id.0.into()), ("status", render::kind_status(ctx, &i).into())],
+    ))])
+}

@@ -1,0 +1,433 @@
+//! The engine: one incoming message in, replies out, all its effects in one
+//! transaction. Adapters call [`Engine::handle`] and render the [`Reply`]s.
+
+mod dialogue;
+mod discover;
+mod initiatives;
+mod profile;
+mod project;
+mod render;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::command::{self, Command, ParseError, Parsed};
+use crate::domain::*;
+use crate::geo::{GeoError, GeoPoint};
+use crate::i18n::{Arg, Catalog, CatalogError};
+use crate::ports::{Clock, Store, StoreError, Tx};
+use crate::reply::Reply;
+use crate::text::TextError;
+
+pub use dialogue::Dialogue;
+
+/// A message from a person, as an adapter hands it to core.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incoming {
+    pub identity: Identity,
+    /// The name the network shows for the person; used when they are first seen.
+    pub display_name: Option<String>,
+    /// The language the network reports (Telegram's `language_code`), for a first contact.
+    pub lang_hint: Option<Lang>,
+    pub content: Content,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Content {
+    /// Typed text: a command, an answer in a dialogue, or chatter.
+    Text(String),
+    /// A shared location.
+    Location(GeoPoint),
+    /// The command carried by a button the person pressed.
+    Button(String),
+}
+
+/// A failure that is not the person's doing. Adapters log it and answer with
+/// [`Engine::internal_error_reply`].
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+}
+
+/// What a refused command answers: a message id of the catalogue and its arguments.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Msg {
+    pub id: &'static str,
+    pub args: Vec<(&'static str, Arg)>,
+}
+
+/// Why handling stopped: the person's doing (answered, nothing written) or not.
+#[derive(Debug)]
+pub(crate) enum Fail {
+    User(Msg),
+    Store(StoreError),
+}
+
+impl From<StoreError> for Fail {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
+}
+
+macro_rules! refuse {
+    ($id:literal $(, $k:literal => $v:expr)* $(,)?) => {
+        $crate::engine::Fail::User($crate::engine::Msg {
+            id: $id,
+            args: vec![$(($k, $crate::i18n::Arg::from($v))),*],
+        })
+    };
+}
+pub(crate) use refuse;
+
+pub(crate) type Outcome = Result<Vec<Reply>, Fail>;
+
+/// The state of handling one message.
+pub(crate) struct Ctx<'a> {
+    pub tx: Box<dyn Tx>,
+    pub actor: Actor,
+    pub now: DateTime<Utc>,
+    pub cat: &'a Catalog,
+}
+
+impl Ctx<'_> {
+    pub fn lang(&self) -> Lang {
+        self.actor.lang
+    }
+
+    /// A message in the person's language.
+    pub fn t(&self, id: &str, args: &[(&str, Arg)]) -> String {
+        self.cat.get(self.actor.lang, id, args)
+    }
+
+    pub async fn initiative(&mut self, id: InitiativeId) -> Result<Initiative, Fail> {
+        self.tx
+            .initiative(id)
+            .await?
+            .ok_or_else(|| refuse!("unknown-initiative", "id" => id.0))
+    }
+
+    pub async fn my_role(&mut self, id: InitiativeId) -> Result<Option<Role>, Fail> {
+        let me = self.actor.id;
+        Ok(self.tx.membership(id, me).await?.map(|m| m.role))
+    }
+
+    /// Refuses unless the person organises the initiative.
+    pub async fn require_organiser(&mut self, i: &Initiative) -> Result<(), Fail> {
+        if self.my_role(i.id).await? == Some(Role::Organiser) {
+            Ok(())
+        } else {
+            Err(refuse!("not-organiser", "id" => i.id.0))
+        }
+    }
+}
+
+pub(crate) fn text_refusal(field: &'static str, e: TextError) -> Fail {
+    let field = Arg::from(field);
+    match e {
+        TextError::Empty => Fail::User(Msg {
+            id: "text-empty",
+            args: vec![("field", field)],
+        }),
+        TextError::TooLong { max, len } => Fail::User(Msg {
+            id: "text-too-long",
+            args: vec![("field", field), ("max", max.into()), ("len", len.into())],
+        }),
+    }
+}
+
+pub(crate) fn geo_refusal(e: GeoError) -> Fail {
+    match e {
+        GeoError::Syntax => refuse!("location-syntax"),
+        GeoError::OutOfRange => refuse!("location-range"),
+    }
+}
+
+fn parse_refusal(e: ParseError) -> Fail {
+    match e {
+        ParseError::UnknownCommand(word) => refuse!("unknown-command", "command" => word),
+        ParseError::Usage(name) => Fail::User(Msg {
+            id: name.usage_id(),
+            args: vec![],
+        }),
+        ParseError::BadLocation(g) => geo_refusal(g),
+        ParseError::RadiusTooLarge => refuse!("radius-too-large"),
+        ParseError::BadRadius(r) => refuse!("radius-bad", "radius" => r),
+    }
+}
+
+/// The engine shared by every network.
+pub struct Engine {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    cat: Catalog,
+}
+
+/// Proof that the caller is an operator (the `kohero admin` command line): chat
+/// commands never build one, so no chat message can verify anyone.
+#[derive(Debug)]
+pub struct Operator(());
+
+impl Operator {
+    /// For the operator's command line only.
+    pub fn command_line() -> Self {
+        Self(())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum VerifyError {
+    /// A municipality needs at least one commune.
+    NoCommune,
+    /// Only organisations are verified.
+    Citizen,
+}
+
+impl Engine {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Result<Self, EngineError> {
+        Ok(Self {
+            store,
+            clock,
+            cat: Catalog::load()?,
+        })
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.cat
+    }
+
+    /// What adapters answer when [`Engine::handle`] fails for a reason not the person's.
+    pub fn internal_error_reply(&self, lang: Lang) -> Reply {
+        Reply::text(self.cat.get(lang, "internal-error", &[]))
+    }
+
+    async fn actor_for(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        identity: &Identity,
+        display_name: Option<&str>,
+        lang: Option<Lang>,
+    ) -> Result<Actor, StoreError> {
+        if let Some(a) = tx.actor_by_identity(identity).await? {
+            return Ok(a);
+        }
+        let name = display_name
+            .and_then(|n| crate::text::display_name(n).ok())
+            .unwrap_or_else(|| identity.id.chars().take(crate::text::NAME_MAX).collect());
+        tx.insert_actor(&NewActor {
+            identity: identity.clone(),
+            display_name: name,
+            lang: lang.unwrap_or_default(),
+            created_at: self.clock.now(),
+        })
+        .await
+    }
+
+    /// Handles one message: every effect and every message for others is committed
+    /// together, or nothing is when the message is refused.
+    #[tracing::instrument(skip_all, fields(identity = %incoming.identity))]
+    pub async fn handle(&self, incoming: Incoming) -> Result<Vec<Reply>, EngineError> {
+        let mut tx = self.store.begin().await?;
+        let actor = self
+            .actor_for(
+                &mut tx,
+                &incoming.identity,
+                incoming.display_name.as_deref(),
+                incoming.lang_hint,
+            )
+            .await?;
+        let lang = actor.lang;
+        let mut ctx = Ctx {
+            tx,
+            actor,
+            now: self.clock.now(),
+            cat: &self.cat,
+        };
+        match self.dispatch(&mut ctx, incoming.content).await {
+            Ok(replies) => {
+                ctx.tx.commit().await?;
+                Ok(replies)
+            }
+            Err(Fail::User(msg)) => {
+                // Dropping the transaction rolls back whatever was written.
+                drop(ctx);
+                tracing::debug!(msg = msg.id, "refused");
+                Ok(vec![Reply::text(self.cat.get(lang, msg.id, &msg.args))])
+            }
+            Err(Fail::Store(e)) => Err(e.into()),
+        }
+    }
+
+    async fn dispatch(&self, ctx: &mut Ctx<'_>, content: Content) -> Outcome {
+        let state = match ctx.tx.dialogue(ctx.actor.id).await? {
+            Some(raw) => Some(serde_json::from_str::<Dialogue>(&raw).map_err(|e| {
+                StoreError::Corrupt(format!("dialogue of actor {}: {e}", ctx.actor.id))
+            })?),
+            None => None,
+        };
+        let is_command = |s: &str| {
+            let s = s.trim_start();
+            s.starts_with('/') || s.starts_with('!')
+        };
+        if let Some(state) = state {
+            return match content {
+                Content::Text(t) | Content::Button(t) if !is_command(&t) => {
+                    dialogue::answer(ctx, state, dialogue::Answer::Text(t)).await
+                }
+                Content::Location(p) => {
+                    dialogue::answer(ctx, state, dialogue::Answer::Location(p)).await
+                }
+                Content::Text(t) | Content::Button(t) => {
+                    match command::parse(&t).map_err(parse_refusal)? {
+                        Parsed::Command(Command::Cancel) => dialogue::cancel(ctx).await,
+                        Parsed::Command(Command::Help) => Ok(vec![
+                            profile::help(ctx),
+                            dialogue::prompt(ctx, &state),
+                        ]),
+                        Parsed::Command(Command::Forget { confirmed: true })
+                            if state == Dialogue::Forget =>
+                        {
+                            profile::forget_now(ctx).await
+                        }
+                        _ => Err(refuse!("dialogue-in-progress")),
+                    }
+                }
+            };
+        }
+        let parsed = match content {
+            Content::Location(p) => return discover::shared_location(ctx, p).await,
+            Content::Text(t) => command::parse(&t).map_err(parse_refusal)?,
+            Content::Button(t) => match command::parse(&t) {
+                Ok(Parsed::Command(c)) => Parsed::Command(c),
+                _ => return Err(refuse!("button-invalid")),
+            },
+        };
+        match parsed {
+            Parsed::Text(_) => Err(refuse!("not-a-command")),
+            Parsed::Command(c) => self.run(ctx, c).await,
+        }
+    }
+
+    async fn run(&self, ctx: &mut Ctx<'_>, c: Command) -> Outcome {
+        use Command as C;
+        match c {
+            C::Help => Ok(vec![profile::help(ctx)]),
+            C::Start(payload) => profile::start(ctx, payload).await,
+            C::Near(area) => discover::near(ctx, area).await,
+            C::Search { text, page } => discover::search(ctx, &text, page).await,
+            C::Feed(area) => discover::feed(ctx, area).await,
+            C::Subscribe(area) => discover::subscribe(ctx, area).await,
+            C::Unsubscribe => discover::unsubscribe(ctx).await,
+            C::Propose(parts) => dialogue::propose(ctx, parts).await,
+            C::Show(id) => initiatives::show(ctx, id).await,
+            C::Edit(id, change) => initiatives::edit(ctx, id, change).await,
+            C::Support(id) => initiatives::support(ctx, id).await,
+            C::Launch(id) => initiatives::launch(ctx, id).await,
+            C::Join(id) => initiatives::join(ctx, id).await,
+            C::Follow(id) => initiatives::follow(ctx, id).await,
+            C::Leave(id) => initiatives::leave(ctx, id).await,
+            C::Members(id) => initiatives::members(ctx, id).await,
+            C::CoOrganise(id, who) => initiatives::co_organise(ctx, id, &who).await,
+            C::Accept(id) => initiatives::accept(ctx, id).await,
+            C::Decline(id) => initiatives::decline(ctx, id).await,
+            C::Drop(id) => initiatives::set_status(ctx, id, Status::Dropped).await,
+            C::Done(id) => initiatives::set_status(ctx, id, Status::Done).await,
+            C::Archive(id) => initiatives::set_status(ctx, id, Status::Archived).await,
+            C::Update(id, text) => project::update(ctx, id, &text).await,
+            C::Event(id, spec) => project::event(ctx, id, spec.as_deref()).await,
+            C::Rsvp(event, answer) => project::rsvp(ctx, event, answer).await,
+            C::Profile(name) => profile::profile(ctx, name).await,
+            C::Language(lang) => profile::language(ctx, lang).await,
+            C::MyData => profile::my_data(ctx).await,
+            C::Forget { .. } => profile::forget_ask(ctx).await,
+            C::Cancel => Err(refuse!("nothing-to-cancel")),
+        }
+    }
+
+    /// Sets a person's language (console `--lang`), creating them if never seen.
+    pub async fn set_language(&self, identity: &Identity, lang: Lang) -> Result<(), EngineError> {
+        let mut tx = self.store.begin().await?;
+        let mut actor = self.actor_for(&mut tx, identity, None, Some(lang)).await?;
+        if actor.lang != lang {
+            actor.lang = lang;
+            tx.update_actor(&actor).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Verifies an organisation (operators only: see [`Operator`]).
+    pub async fn verify(
+        &self,
+        _operator: &Operator,
+        identity: &Identity,
+        kind: ActorKind,
+        communes: Vec<InseeCode>,
+    ) -> Result<Result<Actor, VerifyError>, EngineError> {
+        if kind == ActorKind::Citizen {
+            return Ok(Err(VerifyError::Citizen));
+        }
+        if kind == ActorKind::Municipality && communes.is_empty() {
+            return Ok(Err(VerifyError::NoCommune));
+        }
+        let mut tx = self.store.begin().await?;
+        let mut actor = self.actor_for(&mut tx, identity, None, None).await?;
+        actor.kind = kind;
+        actor.verified = true;
+        let mut communes = communes;
+        communes.sort();
+        communes.dedup();
+        actor.communes = communes;
+        tx.update_actor(&actor).await?;
+        tx.commit().await?;
+        Ok(Ok(actor))
+    }
+
+    /// Revokes a verification; the actor becomes a citizen again. `None` if unknown.
+    pub async fn unverify(
+        &self,
+        _operator: &Operator,
+        identity: &Identity,
+    ) -> Result<Option<Actor>, EngineError> {
+        let mut tx = self.store.begin().await?;
+        let Some(mut actor) = tx.actor_by_identity(identity).await? else {
+            return Ok(None);
+        };
+        actor.kind = ActorKind::Citizen;
+        actor.verified = false;
+        actor.communes.clear();
+        tx.update_actor(&actor).await?;
+        tx.commit().await?;
+        Ok(Some(actor))
+    }
+
+    /// Messages waiting for this identity's person (role offers, notices).
+    pub async fn pending(&self, identity: &Identity) -> Result<Vec<Outgoing>, EngineError> {
+        let mut tx = self.store.begin().await?;
+        let Some(actor) = tx.actor_by_identity(identity).await? else {
+            return Ok(Vec::new());
+        };
+        Ok(tx.pending_for(actor.id).await?)
+    }
+
+    /// Marks a message delivered, once the network has taken it.
+    pub async fn delivered(&self, outgoing_id: i64) -> Result<(), EngineError> {
+        let mut tx = self.store.begin().await?;
+        tx.mark_sent(outgoing_id, self.clock.now()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Whether an identity was ever seen.
+    pub async fn knows(&self, identity: &Identity) -> Result<bool, EngineError> {
+        let mut tx = self.store.begin().await?;
+        Ok(tx.actor_by_identity(identity).await?.is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,218 @@
+//! What a project's group records: progress updates, events and RSVPs.
+
+use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use super::{Ctx, Fail, Outcome, geo_refusal, refuse, render, text_refusal};
+use crate::domain::*;
+use crate::geo::GeoPoint;
+use crate::reply::{Action, ListItem, Reply};
+use crate::text;
+
+async fn active_project(ctx: &mut Ctx<'_>, id: InitiativeId) -> Result<Initiative, Fail> {
+    let i = ctx.initiative(id).await?;
+    ctx.require_organiser(&i).await?;
+    if i.kind != InitiativeKind::Project || i.status != Status::Active {
+        return Err(refuse!("project-not-active", "id" => id.0));
+    }
+    Ok(i)
+}
+
+pub async fn update(ctx: &mut Ctx<'_>, id: InitiativeId, body: &str) -> Outcome {
+    let i = active_project(ctx, id).await?;
+    let body = text::description(body).map_err(|e| text_refusal("update", e))?;
+    let me = ctx.actor.id;
+    let u = ctx.tx.insert_update(id, me, &body, ctx.now).await?;
+    ctx.tx
+        .insert_activity(&NewActivity {
+            initiative: id,
+            kind: ActivityKind::Updated,
+            ref_id: Some(u.id.0),
+            at: ctx.now,
+        })
+        .await?;
+    Ok(vec![Reply::text(ctx.t(
+        "update-posted",
+        &[("id", id.0.into()), ("title", i.title.into())],
+    ))])
+}
+
+/// Parses a local date and time, with an optional IANA zone at the end.
+pub fn parse_when(s: &str, default_tz: &str) -> Result<(DateTime<Utc>, String), Fail> {
+    let mut words: Vec<&str> = s.split_whitespace().collect();
+    let tz_name = match words.last() {
+        Some(w) if w.contains('/') && w.parse::<Tz>().is_ok() => {
+            let w = (*w).to_owned();
+            words.pop();
+            w
+        }
+        Some(w) if w.eq_ignore_ascii_case("utc") => {
+            words.pop();
+            "UTC".to_owned()
+        }
+        _ => default_tz.to_owned(),
+    };
+    let local = words.join(" ").replace('h', ":").replace('T', " ");
+    let formats = ["%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S"];
+    let naive = formats
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(local.trim(), f).ok())
+        .ok_or_else(|| refuse!("event-when-syntax"))?;
+    let tz = render::tz_of(&tz_name);
+    let at = match tz.from_local_datetime(&naive) {
+        LocalResult::Single(t) => t,
+        // A time that occurs twice (clocks go back): the first one.
+        LocalResult::Ambiguous(first, _) => first,
+        LocalResult::None => return Err(refuse!("event-when-gap")),
+    };
+    Ok((at.with_timezone(&Utc), tz_name))
+}
+
+pub async fn event(ctx: &mut Ctx<'_>, id: InitiativeId, spec: Option<&str>) -> Outcome {
+    let i = active_project(ctx, id).await?;
+    let Some(spec) = spec else {
+        return Err(refuse!("usage-event"));
+    };
+    let parts: Vec<&str> = spec.split('|').map(str::trim).collect();
+    if !(2..=3).contains(&parts.len()) {
+        return Err(refuse!("usage-event"));
+    }
+    let title = text::title(parts[0]).map_err(|e| text_refusal("title", e))?;
+    let (starts_at, tz) = parse_when(parts[1], &ctx.actor.tz)?;
+    if starts_at <= ctx.now {
+        return Err(refuse!("event-in-past"));
+    }
+    let place = match parts.get(2) {
+        Some(p) if !p.is_empty() && *p != "-" => Some(GeoPoint::parse_uri(p).map_err(geo_refusal)?),
+        _ => None,
+    };
+    let me = ctx.actor.id;
+    let e = ctx
+        .tx
+        .insert_event(&NewEvent {
+            initiative: id,
+            title,
+            starts_at,
+            tz,
+            place,
+            created_by: me,
+            created_at: ctx.now,
+        })
+        .await?;
+    ctx.tx
+        .insert_activity(&NewActivity {
+            initiative: id,
+            kind: ActivityKind::Event,
+            ref_id: Some(e.id.0),
+            at: ctx.now,
+        })
+        .await?;
+    let when = render::datetime(ctx.lang(), e.starts_at, &e.tz);
+    Ok(vec![Reply::text(ctx.t(
+        "event-created",
+        &[
+            ("event", e.id.0.into()),
+            ("title", e.title.clone().into()),
+            ("when", when.into()),
+            ("tz", e.tz.clone().into()),
+            ("id", id.0.into()),
+            ("project", i.title.into()),
+        ],
+    ))
+    .actions(rsvp_actions(ctx, e.id))])
+}
+
+fn rsvp_actions(ctx: &Ctx<'_>, e: EventId) -> Vec<Action> {
+    vec![
+        Action::new(ctx.t("action-rsvp-yes", &[]), format!("/participer E{e} oui")),
+        Action::new(ctx.t("action-rsvp-maybe", &[]), format!("/participer E{e} peutetre")),
+        Action::new(ctx.t("action-rsvp-no", &[]), format!("/participer E{e} non")),
+    ]
+}
+
+/// A list line for an event: when, where, answers so far, RSVP buttons.
+pub async fn event_item(ctx: &mut Ctx<'_>, e: &Event) -> Result<ListItem, Fail> {
+    let rsvps = ctx.tx.rsvps(e.id).await?;
+    let n = |a: RsvpAnswer| rsvps.iter().filter(|r| r.answer == a).count();
+    let mine = rsvps.iter().find(|r| r.actor == ctx.actor.id).map(|r| r.answer);
+    let mut details = vec![format!(
+        "{} ({})",
+        render::datetime(ctx.lang(), e.starts_at, &e.tz),
+        e.tz
+    )];
+    if let Some(p) = e.place {
+        details.push(p.to_uri());
+    }
+    details.push(ctx.t(
+        "rsvp-counts",
+        &[
+            ("yes", n(RsvpAnswer::Yes).into()),
+            ("maybe", n(RsvpAnswer::Maybe).into()),
+            ("no", n(RsvpAnswer::No).into()),
+        ],
+    ));
+    if let Some(a) = mine {
+        details.push(ctx.t("rsvp-yours", &[("answer", ctx.t(&format!("rsvp-{}", a.key()), &[]).into())]));
+    }
+    Ok(ListItem {
+        title: format!("E{} {}", e.id, e.title),
+        details,
+        actions: rsvp_actions(ctx, e.id),
+    })
+}
+
+pub async fn rsvp(ctx: &mut Ctx<'_>, id: EventId, answer: RsvpAnswer) -> Outcome {
+    let e = ctx
+        .tx
+        .event(id)
+        .await?
+        .ok_or_else(|| refuse!("unknown-event", "event" => id.0))?;
+    if e.starts_at <= ctx.now {
+        return Err(refuse!("event-in-past"));
+    }
+    let i = ctx.initiative(e.initiative).await?;
+    if i.status != Status::Active {
+        return Err(refuse!("initiative-closed", "id" => i.id.0));
+    }
+    let me = ctx.actor.id;
+    ctx.tx
+        .set_rsvp(&Rsvp {
+            event: id,
+            actor: me,
+            answer,
+            at: ctx.now,
+        })
+        .await?;
+    let item = event_item(ctx, &e).await?;
+    Ok(vec![Reply::text(ctx.t(
+        "rsvp-recorded",
+        &[
+            ("answer", ctx.t(&format!("rsvp-{}", answer.key()), &[]).into()),
+            ("title", e.title.clone().into()),
+        ],
+    ))
+    .list(vec![item])])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_times_with_zones() {
+        let (t, tz) = parse_when("2026-12-05 14:00", "Europe/Paris").unwrap();
+        assert_eq!(tz, "Europe/Paris");
+        assert_eq!(t.to_rfc3339(), "2026-12-05T13:00:00+00:00");
+        let (t, _) = parse_when("05/12/2026 14h30 UTC", "Europe/Paris").unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-12-05T14:30:00+00:00");
+        let (_, tz) = parse_when("2026-12-05 14:00 America/Montreal", "Europe/Paris").unwrap();
+        assert_eq!(tz, "America/Montreal");
+        // 29 March 2026, 02:30 does not exist in Paris.
+        assert!(parse_when("2026-03-29 02:30", "Europe/Paris").is_err());
+        // 25 October 2026, 02:30 happens twice: the first one (summer time).
+        let (t, _) = parse_when("2026-10-25 02:30", "Europe/Paris").unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-10-25T00:30:00+00:00");
+        assert!(parse_when("demain", "Europe/Paris").is_err());
+        assert!(parse_when("2026-13-45 25:00", "Europe/Paris").is_err());
+    }
+}

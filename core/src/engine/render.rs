@@ -1,0 +1,147 @@
+//! Shared pieces of replies: labels, distances, dates, initiative lines.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::Ctx;
+use crate::domain::*;
+use crate::i18n::Arg;
+use crate::reply::{Action, ListItem};
+
+pub fn category(ctx: &Ctx<'_>, c: Category) -> String {
+    ctx.t(&format!("cat-{}", c.key()), &[])
+}
+
+pub fn kind_status(ctx: &Ctx<'_>, i: &Initiative) -> String {
+    ctx.t(
+        &format!("status-{}-{}", i.kind.key(), i.status.key()),
+        &[],
+    )
+}
+
+pub fn role(ctx: &Ctx<'_>, r: Role) -> String {
+    ctx.t(&format!("role-{}", r.key()), &[])
+}
+
+/// "350 m", "2,4 km" (French) or "2.4 km" (English), "12 km".
+pub fn distance(lang: Lang, metres: f64) -> String {
+    if metres < 1000.0 {
+        let m = ((metres / 10.0).round() * 10.0).max(0.0);
+        return format!("{m:.0} m");
+    }
+    let km = metres / 1000.0;
+    let s = if km < 10.0 {
+        format!("{km:.1}")
+    } else {
+        format!("{km:.0}")
+    };
+    let s = match lang {
+        Lang::Fr => s.replace('.', ","),
+        Lang::En => s,
+    };
+    format!("{s} km")
+}
+
+pub fn tz_of(name: &str) -> Tz {
+    name.parse::<Tz>().unwrap_or(chrono_tz::Europe::Paris)
+}
+
+/// A date and time in a time zone, in the person's language.
+pub fn datetime(lang: Lang, at: DateTime<Utc>, tz: &str) -> String {
+    let local = at.with_timezone(&tz_of(tz));
+    match lang {
+        Lang::Fr => local.format("%d/%m/%Y %H:%M").to_string(),
+        Lang::En => local.format("%Y-%m-%d %H:%M").to_string(),
+    }
+}
+
+/// `#42 Title`.
+pub fn label(i: &Initiative) -> String {
+    format!("#{} {}", i.id, i.title)
+}
+
+/// The actions that fit an initiative for someone with `role` in it.
+pub fn actions(ctx: &Ctx<'_>, i: &Initiative, role: Option<Role>) -> Vec<Action> {
+    let id = i.id;
+    let mut v = vec![Action::new(ctx.t("action-show", &[]), format!("/voir {id}"))];
+    match (i.kind, i.status, role) {
+        (_, _, Some(Role::Organiser)) => {}
+        (InitiativeKind::Idea, Status::Open, None | Some(Role::Follower)) => {
+            v.push(Action::new(ctx.t("action-support", &[]), format!("/soutenir {id}")));
+        }
+        (InitiativeKind::Project, Status::Active, None | Some(Role::Follower | Role::Supporter)) => {
+            v.push(Action::new(ctx.t("action-join", &[]), format!("/rejoindre {id}")));
+        }
+        _ => {}
+    }
+    if role.is_none() && i.status.is_live() {
+        v.push(Action::new(ctx.t("action-follow", &[]), format!("/suivre {id}")));
+    }
+    v
+}
+
+/// A list line for an initiative, with an optional distance.
+pub fn item(
+    ctx: &Ctx<'_>,
+    i: &Initiative,
+    distance_m: Option<f64>,
+    counts: (usize, usize),
+    role: Option<Role>,
+) -> ListItem {
+    let mut first = Vec::new();
+    if let Some(d) = distance_m {
+        first.push(distance(ctx.lang(), d));
+    }
+    first.push(category(ctx, i.category));
+    first.push(kind_status(ctx, i));
+    let (supporters, members) = counts;
+    let count = match i.kind {
+        InitiativeKind::Idea => ctx.t("count-supporters", &[("n", Arg::from(supporters))]),
+        InitiativeKind::Project => ctx.t("count-members", &[("n", Arg::from(members))]),
+    };
+    first.push(count);
+    ListItem {
+        title: label(i),
+        details: vec![first.join(" · ")],
+        actions: actions(ctx, i, role),
+    }
+}
+
+/// (supporters, members including organisers) of an initiative.
+pub async fn counts(ctx: &mut Ctx<'_>, id: InitiativeId) -> Result<(usize, usize), super::Fail> {
+    let ms = ctx.tx.members(id).await?;
+    let supporters = ms.iter().filter(|m| m.role == Role::Supporter).count();
+    let members = ms
+        .iter()
+        .filter(|m| matches!(m.role, Role::Member | Role::Organiser))
+        .count();
+    Ok((supporters, members))
+}
+
+/// List lines for initiatives (with distances when given), fetching counts and roles.
+pub async fn items(
+    ctx: &mut Ctx<'_>,
+    list: &[(Initiative, Option<f64>)],
+) -> Result<Vec<ListItem>, super::Fail> {
+    let mut out = Vec::with_capacity(list.len());
+    for (i, d) in list {
+        let c = counts(ctx, i.id).await?;
+        let role = ctx.my_role(i.id).await?;
+        out.push(item(ctx, i, *d, c, role));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distances_are_rounded() {
+        assert_eq!(distance(Lang::Fr, 349.0), "350 m");
+        assert_eq!(distance(Lang::Fr, 2420.0), "2,4 km");
+        assert_eq!(distance(Lang::En, 2420.0), "2.4 km");
+        assert_eq!(distance(Lang::En, 12_600.0), "13 km");
+        assert_eq!(distance(Lang::Fr, 0.0), "0 m");
+    }
+}

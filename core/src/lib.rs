@@ -1,0 +1,18 @@
+//! Kohero's core: the domain, the engine and its command language, network-neutral
+//! replies, and the ports (store, clock) that adapters implement. It speaks no
+//! network and no SQL.
+
+pub mod command;
+pub mod domain;
+pub mod engine;
+pub mod geo;
+pub mod i18n;
+pub mod memory;
+pub mod ports;
+pub mod reply;
+pub mod text;
+#[cfg(any(test, feature = "test-suite"))]
+pub mod store_suite;
+
+pub use engine::{Content, Engine, EngineError, Incoming, Operator};
+pub use reply::{Action, Block, ListItem, Reply};

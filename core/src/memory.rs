@@ -1,0 +1,554 @@
+//! An in-memory store, for tests of the engine. Transactions work on a copy of the
+//! state and replace it on commit, one at a time.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+use crate::domain::*;
+use crate::geo::BoundingBox;
+use crate::ports::{Store, StoreError, StoreResult, Tx};
+use crate::reply::Reply;
+use crate::text::search_document;
+
+#[derive(Debug, Clone, Default)]
+struct State {
+    next_id: i64,
+    actors: BTreeMap<ActorId, Actor>,
+    identities: Vec<(Identity, ActorId)>,
+    initiatives: BTreeMap<InitiativeId, Initiative>,
+    memberships: Vec<Membership>,
+    updates: BTreeMap<UpdateId, ProgressUpdate>,
+    events: BTreeMap<EventId, Event>,
+    rsvps: Vec<Rsvp>,
+    subscriptions: BTreeMap<SubscriptionId, Subscription>,
+    dialogues: BTreeMap<ActorId, String>,
+    activity: Vec<Activity>,
+    outbox: Vec<(Outgoing, Option<DateTime<Utc>>)>,
+}
+
+impl State {
+    fn next(&mut self) -> i64 {
+        self.next_id += 1;
+        self.next_id
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MemoryStore {
+    state: Arc<Mutex<State>>,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+struct MemoryTx {
+    guard: OwnedMutexGuard<State>,
+    work: State,
+}
+
+#[async_trait]
+impl Store for MemoryStore {
+    async fn begin(&self) -> StoreResult<Box<dyn Tx>> {
+        let guard = self.state.clone().lock_owned().await;
+        let work = guard.clone();
+        Ok(Box::new(MemoryTx { guard, work }))
+    }
+}
+
+fn missing(what: &str) -> StoreError {
+    StoreError::NotFound(what.to_owned())
+}
+
+#[async_trait]
+impl Tx for MemoryTx {
+    async fn commit(mut self: Box<Self>) -> StoreResult<()> {
+        *self.guard = std::mem::take(&mut self.work);
+        Ok(())
+    }
+
+    async fn actor_by_identity(&mut self, identity: &Identity) -> StoreResult<Option<Actor>> {
+        let s = &self.work;
+        Ok(s.identities
+            .iter()
+            .find(|(i, _)| i == identity)
+            .and_then(|(_, a)| s.actors.get(a).cloned()))
+    }
+
+    async fn insert_actor(&mut self, new: &NewActor) -> StoreResult<Actor> {
+        if self.work.identities.iter().any(|(i, _)| *i == new.identity) {
+            return Err(StoreError::Duplicate(new.identity.to_string()));
+        }
+        let id = ActorId(self.work.next());
+        let actor = Actor {
+            id,
+            kind: ActorKind::Citizen,
+            display_name: new.display_name.clone(),
+            lang: new.lang,
+            tz: "Europe/Paris".to_owned(),
+            verified: false,
+            communes: Vec::new(),
+            location: None,
+            created_at: new.created_at,
+        };
+        self.work.actors.insert(id, actor.clone());
+        self.work.identities.push((new.identity.clone(), id));
+        Ok(actor)
+    }
+
+    async fn actor(&mut self, id: ActorId) -> StoreResult<Option<Actor>> {
+        Ok(self.work.actors.get(&id).cloned())
+    }
+
+    async fn update_actor(&mut self, actor: &Actor) -> StoreResult<()> {
+        let slot = self.work.actors.get_mut(&actor.id).ok_or_else(|| missing("actor"))?;
+        *slot = actor.clone();
+        Ok(())
+    }
+
+    async fn identities_of(&mut self, id: ActorId) -> StoreResult<Vec<Identity>> {
+        Ok(self
+            .work
+            .identities
+            .iter()
+            .filter(|(_, a)| *a == id)
+            .map(|(i, _)| i.clone())
+            .collect())
+    }
+
+    async fn delete_actor(&mut self, id: ActorId) -> StoreResult<()> {
+        let s = &mut self.work;
+        s.actors.remove(&id).ok_or_else(|| missing("actor"))?;
+        s.identities.retain(|(_, a)| *a != id);
+        s.memberships.retain(|m| m.actor != id);
+        s.rsvps.retain(|r| r.actor != id);
+        s.subscriptions.retain(|_, x| x.actor != id);
+        s.dialogues.remove(&id);
+        s.outbox.retain(|(o, _)| o.recipient != id);
+        for i in s.initiatives.values_mut() {
+            if i.created_by == Some(id) {
+                i.created_by = None;
+            }
+            if i.offered_to == Some(id) {
+                i.offered_to = None;
+            }
+        }
+        for u in s.updates.values_mut() {
+            if u.author == Some(id) {
+                u.author = None;
+            }
+        }
+        for e in s.events.values_mut() {
+            if e.created_by == Some(id) {
+                e.created_by = None;
+            }
+        }
+        Ok(())
+    }
+
+    async fn insert_initiative(&mut self, new: &NewInitiative) -> StoreResult<Initiative> {
+        let id = InitiativeId(self.work.next());
+        let i = Initiative {
+            id,
+            kind: InitiativeKind::Idea,
+            title: new.title.clone(),
+            description: new.description.clone(),
+            category: new.category,
+            place: new.place,
+            commune: new.commune.clone(),
+            status: Status::Open,
+            created_by: Some(new.created_by),
+            offered_to: None,
+            created_at: new.created_at,
+            updated_at: new.created_at,
+        };
+        self.work.initiatives.insert(id, i.clone());
+        Ok(i)
+    }
+
+    async fn initiative(&mut self, id: InitiativeId) -> StoreResult<Option<Initiative>> {
+        Ok(self.work.initiatives.get(&id).cloned())
+    }
+
+    async fn update_initiative(&mut self, initiative: &Initiative) -> StoreResult<()> {
+        let slot = self
+            .work
+            .initiatives
+            .get_mut(&initiative.id)
+            .ok_or_else(|| missing("initiative"))?;
+        *slot = initiative.clone();
+        Ok(())
+    }
+
+    async fn initiatives_in_box(&mut self, b: &BoundingBox) -> StoreResult<Vec<Initiative>> {
+        Ok(self
+            .work
+            .initiatives
+            .values()
+            .filter(|i| {
+                i.place.is_some_and(|p| {
+                    (b.min_lat..=b.max_lat).contains(&p.lat())
+                        && (b.min_lon..=b.max_lon).contains(&p.lon())
+                })
+            })
+            .cloned()
+            .collect())
+    }
+
+    async fn search_initiatives(
+        &mut self,
+        words: &[String],
+        limit: usize,
+    ) -> StoreResult<Vec<Initiative>> {
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .work
+            .initiatives
+            .values()
+            .filter(|i| {
+                let doc = search_document(&i.title, &i.description);
+                words.iter().all(|w| doc.contains(&format!(" {w}")))
+            })
+            .take(limit)
+            .cloned()
+            .collect())
+    }
+
+    async fn initiatives_created_by(&mut self, actor: ActorId) -> StoreResult<Vec<Initiative>> {
+        Ok(self
+            .work
+            .initiatives
+            .values()
+            .filter(|i| i.created_by == Some(actor))
+            .cloned()
+            .collect())
+    }
+
+    async fn membership(
+        &mut self,
+        initiative: InitiativeId,
+        actor: ActorId,
+    ) -> StoreResult<Option<Membership>> {
+        Ok(self
+            .work
+            .memberships
+            .iter()
+            .find(|m| m.initiative == initiative && m.actor == actor)
+            .cloned())
+    }
+
+    async fn set_membership(&mut self, m: &Membership) -> StoreResult<()> {
+        if !self.work.initiatives.contains_key(&m.initiative) {
+            return Err(missing("initiative"));
+        }
+        if !self.work.actors.contains_key(&m.actor) {
+            return Err(missing("actor"));
+        }
+        match self
+            .work
+            .memberships
+            .iter_mut()
+            .find(|x| x.initiative == m.initiative && x.actor == m.actor)
+        {
+            Some(slot) => *slot = m.clone(),
+            None => self.work.memberships.push(m.clone()),
+        }
+        Ok(())
+    }
+
+    async fn remove_membership(
+        &mut self,
+        initiative: InitiativeId,
+        actor: ActorId,
+    ) -> StoreResult<()> {
+        let before = self.work.memberships.len();
+        self.work
+            .memberships
+            .retain(|m| !(m.initiative == initiative && m.actor == actor));
+        if before == self.work.memberships.len() {
+            return Err(missing("membership"));
+        }
+        Ok(())
+    }
+
+    async fn members(&mut self, initiative: InitiativeId) -> StoreResult<Vec<Membership>> {
+        let mut v: Vec<_> = self
+            .work
+            .memberships
+            .iter()
+            .filter(|m| m.initiative == initiative)
+            .cloned()
+            .collect();
+        v.sort_by_key(|m| (m.since, m.actor));
+        Ok(v)
+    }
+
+    async fn memberships_of(&mut self, actor: ActorId) -> StoreResult<Vec<Membership>> {
+        let mut v: Vec<_> = self
+            .work
+            .memberships
+            .iter()
+            .filter(|m| m.actor == actor)
+            .cloned()
+            .collect();
+        v.sort_by_key(|m| (m.since, m.initiative));
+        Ok(v)
+    }
+
+    async fn insert_update(
+        &mut self,
+        initiative: InitiativeId,
+        author: ActorId,
+        text: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<ProgressUpdate> {
+        if !self.work.initiatives.contains_key(&initiative) {
+            return Err(missing("initiative"));
+        }
+        let u = ProgressUpdate {
+            id: UpdateId(self.work.next()),
+            initiative,
+            author: Some(author),
+            text: text.to_owned(),
+            created_at: at,
+        };
+        self.work.updates.insert(u.id, u.clone());
+        Ok(u)
+    }
+
+    async fn update_by_id(&mut self, id: UpdateId) -> StoreResult<Option<ProgressUpdate>> {
+        Ok(self.work.updates.get(&id).cloned())
+    }
+
+    async fn updates_of(
+        &mut self,
+        initiative: InitiativeId,
+        limit: usize,
+    ) -> StoreResult<Vec<ProgressUpdate>> {
+        let mut v: Vec<_> = self
+            .work
+            .updates
+            .values()
+            .filter(|u| u.initiative == initiative)
+            .cloned()
+            .collect();
+        v.sort_by_key(|u| std::cmp::Reverse((u.created_at, u.id)));
+        v.truncate(limit);
+        Ok(v)
+    }
+
+    async fn updates_by(&mut self, author: ActorId) -> StoreResult<Vec<ProgressUpdate>> {
+        Ok(self
+            .work
+            .updates
+            .values()
+            .filter(|u| u.author == Some(author))
+            .cloned()
+            .collect())
+    }
+
+    async fn insert_event(&mut self, new: &NewEvent) -> StoreResult<Event> {
+        if !self.work.initiatives.contains_key(&new.initiative) {
+            return Err(missing("initiative"));
+        }
+        let e = Event {
+            id: EventId(self.work.next()),
+            initiative: new.initiative,
+            title: new.title.clone(),
+            starts_at: new.starts_at,
+            tz: new.tz.clone(),
+            place: new.place,
+            created_by: Some(new.created_by),
+            created_at: new.created_at,
+        };
+        self.work.events.insert(e.id, e.clone());
+        Ok(e)
+    }
+
+    async fn event(&mut self, id: EventId) -> StoreResult<Option<Event>> {
+        Ok(self.work.events.get(&id).cloned())
+    }
+
+    async fn events_of(
+        &mut self,
+        initiative: InitiativeId,
+        from: DateTime<Utc>,
+    ) -> StoreResult<Vec<Event>> {
+        let mut v: Vec<_> = self
+            .work
+            .events
+            .values()
+            .filter(|e| e.initiative == initiative && e.starts_at >= from)
+            .cloned()
+            .collect();
+        v.sort_by_key(|e| (e.starts_at, e.id));
+        Ok(v)
+    }
+
+    async fn set_rsvp(&mut self, r: &Rsvp) -> StoreResult<()> {
+        if !self.work.events.contains_key(&r.event) {
+            return Err(missing("event"));
+        }
+        match self
+            .work
+            .rsvps
+            .iter_mut()
+            .find(|x| x.event == r.event && x.actor == r.actor)
+        {
+            Some(slot) => *slot = r.clone(),
+            None => self.work.rsvps.push(r.clone()),
+        }
+        Ok(())
+    }
+
+    async fn rsvps(&mut self, event: EventId) -> StoreResult<Vec<Rsvp>> {
+        Ok(self
+            .work
+            .rsvps
+            .iter()
+            .filter(|r| r.event == event)
+            .cloned()
+            .collect())
+    }
+
+    async fn rsvps_of(&mut self, actor: ActorId) -> StoreResult<Vec<Rsvp>> {
+        Ok(self
+            .work
+            .rsvps
+            .iter()
+            .filter(|r| r.actor == actor)
+            .cloned()
+            .collect())
+    }
+
+    async fn insert_subscription(&mut self, new: &NewSubscription) -> StoreResult<Subscription> {
+        let s = Subscription {
+            id: SubscriptionId(self.work.next()),
+            actor: new.actor,
+            center: new.center,
+            radius_m: new.radius_m,
+            commune: new.commune.clone(),
+            categories: new.categories.clone(),
+            created_at: new.created_at,
+        };
+        self.work.subscriptions.insert(s.id, s.clone());
+        Ok(s)
+    }
+
+    async fn subscriptions_of(&mut self, actor: ActorId) -> StoreResult<Vec<Subscription>> {
+        Ok(self
+            .work
+            .subscriptions
+            .values()
+            .filter(|s| s.actor == actor)
+            .cloned()
+            .collect())
+    }
+
+    async fn delete_subscriptions_of(&mut self, actor: ActorId) -> StoreResult<usize> {
+        let before = self.work.subscriptions.len();
+        self.work.subscriptions.retain(|_, s| s.actor != actor);
+        Ok(before - self.work.subscriptions.len())
+    }
+
+    async fn dialogue(&mut self, actor: ActorId) -> StoreResult<Option<String>> {
+        Ok(self.work.dialogues.get(&actor).cloned())
+    }
+
+    async fn set_dialogue(&mut self, actor: ActorId, state: Option<&str>) -> StoreResult<()> {
+        match state {
+            Some(s) => {
+                self.work.dialogues.insert(actor, s.to_owned());
+            }
+            None => {
+                self.work.dialogues.remove(&actor);
+            }
+        }
+        Ok(())
+    }
+
+    async fn insert_activity(&mut self, new: &NewActivity) -> StoreResult<Activity> {
+        let a = Activity {
+            id: self.work.next(),
+            initiative: new.initiative,
+            kind: new.kind,
+            ref_id: new.ref_id,
+            at: new.at,
+        };
+        self.work.activity.push(a.clone());
+        Ok(a)
+    }
+
+    async fn activity_of(
+        &mut self,
+        initiatives: &[InitiativeId],
+        offset: usize,
+        limit: usize,
+    ) -> StoreResult<Vec<Activity>> {
+        let mut v: Vec<_> = self
+            .work
+            .activity
+            .iter()
+            .filter(|a| initiatives.contains(&a.initiative))
+            .cloned()
+            .collect();
+        v.sort_by_key(|a| std::cmp::Reverse((a.at, a.id)));
+        Ok(v.into_iter().skip(offset).take(limit).collect())
+    }
+
+    async fn enqueue(
+        &mut self,
+        recipient: ActorId,
+        reply: &Reply,
+        at: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        let id = self.work.next();
+        self.work.outbox.push((
+            Outgoing {
+                id,
+                recipient,
+                reply: reply.clone(),
+                created_at: at,
+            },
+            None,
+        ));
+        Ok(id)
+    }
+
+    async fn pending_for(&mut self, recipient: ActorId) -> StoreResult<Vec<Outgoing>> {
+        Ok(self
+            .work
+            .outbox
+            .iter()
+            .filter(|(o, sent)| o.recipient == recipient && sent.is_none())
+            .map(|(o, _)| o.clone())
+            .collect())
+    }
+
+    async fn mark_sent(&mut self, id: i64, at: DateTime<Utc>) -> StoreResult<()> {
+        let (_, sent) = self
+            .work
+            .outbox
+            .iter_mut()
+            .find(|(o, _)| o.id == id)
+            .ok_or_else(|| missing("outbox row"))?;
+        *sent = Some(at);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::MemoryStore;
+
+    crate::store_suite!(MemoryStore::new());
+}

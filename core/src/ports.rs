@@ -1,0 +1,172 @@
+//! The ports: what core needs from the outside world. Stores implement [`Store`]
+//! (SQLite now, PostgreSQL later, and [`crate::memory::MemoryStore`] for tests);
+//! time comes from a [`Clock`].
+//!
+//! Every change the engine makes for one incoming message happens inside one
+//! [`Tx`]: dropping it without [`Tx::commit`] rolls everything back, so a refusal
+//! or a failure never leaves a partial write.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::domain::*;
+use crate::geo::BoundingBox;
+
+/// What went wrong inside a store. Users never see these details.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be reached or answered with an error.
+    #[error("database error: {0}")]
+    Backend(String),
+    /// A row the caller said exists does not (a bug or a concurrent delete).
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// A unique constraint refused the write (e.g. an identity already taken).
+    #[error("duplicate: {0}")]
+    Duplicate(String),
+    /// A stored value could not be read back into the domain (corrupt row).
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A database of Kohero's state.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Starts a transaction. Stores serialise writers so that a transaction sees a
+    /// consistent state from its first read to its commit.
+    async fn begin(&self) -> StoreResult<Box<dyn Tx>>;
+}
+
+/// One transaction. Methods that write return [`StoreError::NotFound`] when the row
+/// they change does not exist; reads return `None` or an empty list instead.
+#[async_trait]
+pub trait Tx: Send {
+    async fn commit(self: Box<Self>) -> StoreResult<()>;
+
+    // Actors and identities
+    /// The actor behind an identity, if it was ever seen.
+    async fn actor_by_identity(&mut self, identity: &Identity) -> StoreResult<Option<Actor>>;
+    /// Creates a citizen with this identity. `Duplicate` if the identity is taken.
+    async fn insert_actor(&mut self, new: &NewActor) -> StoreResult<Actor>;
+    async fn actor(&mut self, id: ActorId) -> StoreResult<Option<Actor>>;
+    /// Writes every field of the actor (kind, name, language, verification, location).
+    async fn update_actor(&mut self, actor: &Actor) -> StoreResult<()>;
+    async fn identities_of(&mut self, id: ActorId) -> StoreResult<Vec<Identity>>;
+    /// Deletes the actor and everything that is only theirs: identities,
+    /// memberships, RSVPs, subscriptions, dialogue, undelivered messages. What they
+    /// wrote for others (initiatives, updates, events) stays, without author.
+    async fn delete_actor(&mut self, id: ActorId) -> StoreResult<()>;
+
+    // Initiatives
+    async fn insert_initiative(&mut self, new: &NewInitiative) -> StoreResult<Initiative>;
+    async fn initiative(&mut self, id: InitiativeId) -> StoreResult<Option<Initiative>>;
+    async fn update_initiative(&mut self, initiative: &Initiative) -> StoreResult<()>;
+    /// Initiatives with a place inside the box (any status), unordered.
+    async fn initiatives_in_box(&mut self, bbox: &BoundingBox) -> StoreResult<Vec<Initiative>>;
+    /// Initiatives whose normalised title and description contain every word as a
+    /// word prefix ([`crate::text::search_document`]); at most `limit`, any order;
+    /// none for no words.
+    async fn search_initiatives(
+        &mut self,
+        words: &[String],
+        limit: usize,
+    ) -> StoreResult<Vec<Initiative>>;
+    async fn initiatives_created_by(&mut self, actor: ActorId) -> StoreResult<Vec<Initiative>>;
+
+    // Memberships
+    async fn membership(
+        &mut self,
+        initiative: InitiativeId,
+        actor: ActorId,
+    ) -> StoreResult<Option<Membership>>;
+    /// Inserts or replaces the actor's one membership of the initiative.
+    async fn set_membership(&mut self, membership: &Membership) -> StoreResult<()>;
+    async fn remove_membership(
+        &mut self,
+        initiative: InitiativeId,
+        actor: ActorId,
+    ) -> StoreResult<()>;
+    /// Members of an initiative, longest-standing first.
+    async fn members(&mut self, initiative: InitiativeId) -> StoreResult<Vec<Membership>>;
+    async fn memberships_of(&mut self, actor: ActorId) -> StoreResult<Vec<Membership>>;
+
+    // Progress updates
+    async fn insert_update(
+        &mut self,
+        initiative: InitiativeId,
+        author: ActorId,
+        text: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<ProgressUpdate>;
+    async fn update_by_id(&mut self, id: UpdateId) -> StoreResult<Option<ProgressUpdate>>;
+    /// Newest first.
+    async fn updates_of(
+        &mut self,
+        initiative: InitiativeId,
+        limit: usize,
+    ) -> StoreResult<Vec<ProgressUpdate>>;
+    async fn updates_by(&mut self, author: ActorId) -> StoreResult<Vec<ProgressUpdate>>;
+
+    // Events and RSVPs
+    async fn insert_event(&mut self, new: &NewEvent) -> StoreResult<Event>;
+    async fn event(&mut self, id: EventId) -> StoreResult<Option<Event>>;
+    /// Events starting at or after `from`, soonest first.
+    async fn events_of(
+        &mut self,
+        initiative: InitiativeId,
+        from: DateTime<Utc>,
+    ) -> StoreResult<Vec<Event>>;
+    /// Inserts or replaces the actor's answer.
+    async fn set_rsvp(&mut self, rsvp: &Rsvp) -> StoreResult<()>;
+    async fn rsvps(&mut self, event: EventId) -> StoreResult<Vec<Rsvp>>;
+    async fn rsvps_of(&mut self, actor: ActorId) -> StoreResult<Vec<Rsvp>>;
+
+    // Subscriptions
+    async fn insert_subscription(&mut self, new: &NewSubscription) -> StoreResult<Subscription>;
+    async fn subscriptions_of(&mut self, actor: ActorId) -> StoreResult<Vec<Subscription>>;
+    /// Deletes all of the actor's subscriptions; returns how many there were.
+    async fn delete_subscriptions_of(&mut self, actor: ActorId) -> StoreResult<usize>;
+
+    // Dialogue state (one per actor, opaque to the store)
+    async fn dialogue(&mut self, actor: ActorId) -> StoreResult<Option<String>>;
+    /// Stores the state, or clears it with `None`.
+    async fn set_dialogue(&mut self, actor: ActorId, state: Option<&str>) -> StoreResult<()>;
+
+    // News feed
+    async fn insert_activity(&mut self, new: &NewActivity) -> StoreResult<Activity>;
+    /// Activity of these initiatives, newest first.
+    async fn activity_of(
+        &mut self,
+        initiatives: &[InitiativeId],
+        offset: usize,
+        limit: usize,
+    ) -> StoreResult<Vec<Activity>>;
+
+    // Outbox: messages for people other than the sender
+    async fn enqueue(
+        &mut self,
+        recipient: ActorId,
+        reply: &crate::reply::Reply,
+        at: DateTime<Utc>,
+    ) -> StoreResult<i64>;
+    /// Undelivered messages for an actor, oldest first.
+    async fn pending_for(&mut self, recipient: ActorId) -> StoreResult<Vec<Outgoing>>;
+    async fn mark_sent(&mut self, id: i64, at: DateTime<Utc>) -> StoreResult<()>;
+}
+
+/// The time. Tests use a fixed or stepped clock.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}

@@ -1,0 +1,532 @@
+//! The store conformance suite, written once: every store crate runs it with
+//! `kohero_core::store_suite!(make_store_expression);` in its tests, and the
+//! in-memory store runs it in core. A store that passes behaves like the others.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+use crate::domain::*;
+use crate::geo::GeoPoint;
+use crate::ports::{Store, StoreError};
+use crate::reply::Reply;
+
+/// Generates one `#[tokio::test]` per suite function, each on a fresh store.
+#[macro_export]
+macro_rules! store_suite {
+    ($make:expr) => {
+        mod store_suite {
+            #[allow(unused_imports)]
+            use super::*;
+            $crate::store_suite!(@tests $make;
+                actors_and_identities,
+                initiatives_and_boxes,
+                search_by_word_prefix,
+                memberships,
+                updates_events_rsvps,
+                subscriptions_and_dialogues,
+                activity_feed,
+                outbox,
+                forgetting_an_actor,
+                rollback_leaves_nothing,
+                missing_rows_are_not_found
+            );
+        }
+    };
+    (@tests $make:expr; $($name:ident),*) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                let store = $make;
+                $crate::store_suite::$name(&store).await;
+            }
+        )*
+    };
+}
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 1, 10, 0, 0).unwrap()
+}
+
+fn p(lat: f64, lon: f64) -> GeoPoint {
+    GeoPoint::new(lat, lon).unwrap()
+}
+
+async fn actor(store: &dyn Store, name: &str) -> Actor {
+    let mut tx = store.begin().await.unwrap();
+    let a = tx
+        .insert_actor(&NewActor {
+            identity: Identity::new("test", name),
+            display_name: name.to_owned(),
+            lang: Lang::Fr,
+            created_at: t0(),
+        })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    a
+}
+
+async fn initiative(store: &dyn Store, by: ActorId, title: &str, place: Option<GeoPoint>) -> Initiative {
+    let mut tx = store.begin().await.unwrap();
+    let i = tx
+        .insert_initiative(&NewInitiative {
+            title: title.to_owned(),
+            description: "Une description".to_owned(),
+            category: Category::Compost,
+            place,
+            commune: InseeCode::parse("69266"),
+            created_by: by,
+            created_at: t0(),
+        })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    i
+}
+
+pub async fn actors_and_identities(store: &dyn Store) {
+    let a = actor(store, "alice").await;
+    assert_eq!(a.kind, ActorKind::Citizen);
+    assert_eq!(a.tz, "Europe/Paris");
+    assert!(!a.verified);
+    let mut tx = store.begin().await.unwrap();
+    let found = tx
+        .actor_by_identity(&Identity::new("test", "alice"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found, a);
+    assert!(tx
+        .actor_by_identity(&Identity::new("other", "alice"))
+        .await
+        .unwrap()
+        .is_none());
+    let dup = tx
+        .insert_actor(&NewActor {
+            identity: Identity::new("test", "alice"),
+            display_name: "x".into(),
+            lang: Lang::En,
+            created_at: t0(),
+        })
+        .await;
+    assert!(matches!(dup, Err(StoreError::Duplicate(_))), "{dup:?}");
+    drop(tx);
+
+    let mut tx = store.begin().await.unwrap();
+    let mut a2 = a.clone();
+    a2.kind = ActorKind::Municipality;
+    a2.verified = true;
+    a2.communes = vec![InseeCode::parse("69266").unwrap(), InseeCode::parse("2A004").unwrap()];
+    a2.communes.sort();
+    a2.lang = Lang::En;
+    a2.display_name = "Mairie <b>&".into();
+    a2.location = Some(p(45.766, 4.88));
+    tx.update_actor(&a2).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.actor(a.id).await.unwrap().unwrap(), a2);
+    assert_eq!(
+        tx.identities_of(a.id).await.unwrap(),
+        vec![Identity::new("test", "alice")]
+    );
+    assert!(tx.actor(ActorId(999_999)).await.unwrap().is_none());
+}
+
+pub async fn initiatives_and_boxes(store: &dyn Store) {
+    let a = actor(store, "a").await;
+    let lyon = initiative(store, a.id, "Lyon", Some(p(45.764, 4.8357))).await;
+    let _far = initiative(store, a.id, "Paris", Some(p(48.8566, 2.3522))).await;
+    let _none = initiative(store, a.id, "Nowhere", None).await;
+    assert_eq!(lyon.kind, InitiativeKind::Idea);
+    assert_eq!(lyon.status, Status::Open);
+    assert_eq!(lyon.created_by, Some(a.id));
+
+    let mut tx = store.begin().await.unwrap();
+    let got = tx.initiative(lyon.id).await.unwrap().unwrap();
+    assert_eq!(got, lyon);
+    let bb = p(45.76, 4.84).bounding_box(5000.0);
+    let inside: Vec<_> = tx.initiatives_in_box(&bb).await.unwrap().into_iter().map(|i| i.title).collect();
+    assert_eq!(inside, vec!["Lyon"]);
+    // The box is inclusive at its edges.
+    let edge = crate::geo::BoundingBox {
+        min_lat: 45.764,
+        max_lat: 45.764,
+        min_lon: 4.8357,
+        max_lon: 4.8357,
+    };
+    assert_eq!(tx.initiatives_in_box(&edge).await.unwrap().len(), 1);
+
+    let mut changed = got.clone();
+    changed.kind = InitiativeKind::Project;
+    changed.status = Status::Active;
+    changed.title = "Lyon 2".into();
+    changed.place = Some(p(45.0, 5.0));
+    changed.commune = None;
+    changed.offered_to = Some(a.id);
+    changed.updated_at = t0() + Duration::hours(1);
+    tx.update_initiative(&changed).await.unwrap();
+    assert_eq!(tx.initiative(lyon.id).await.unwrap().unwrap(), changed);
+    assert!(tx.initiatives_in_box(&bb).await.unwrap().is_empty());
+    assert_eq!(tx.initiatives_created_by(a.id).await.unwrap().len(), 3);
+}
+
+pub async fn search_by_word_prefix(store: &dyn Store) {
+    let a = actor(store, "a").await;
+    let mut tx = store.begin().await.unwrap();
+    for (title, desc) in [
+        ("Repair Café : réparation", "Vélos et grille-pain"),
+        ("Composteur partagé", "Au pied de l'immeuble"),
+        ("Café des parents", "Rencontres"),
+    ] {
+        tx.insert_initiative(&NewInitiative {
+            title: title.into(),
+            description: desc.into(),
+            category: Category::Repair,
+            place: None,
+            commune: None,
+            created_by: a.id,
+            created_at: t0(),
+        })
+        .await
+        .unwrap();
+    }
+    let titles = |v: Vec<Initiative>| {
+        let mut t: Vec<String> = v.into_iter().map(|i| i.title).collect();
+        t.sort();
+        t
+    };
+    let w = |s: &str| crate::text::search_words(s);
+    assert_eq!(
+        titles(tx.search_initiatives(&w("cafe reparation"), 10).await.unwrap()),
+        vec!["Repair Café : réparation"]
+    );
+    assert_eq!(
+        titles(tx.search_initiatives(&w("CAF"), 10).await.unwrap()),
+        vec!["Café des parents", "Repair Café : réparation"]
+    );
+    assert_eq!(
+        titles(tx.search_initiatives(&w("velo"), 10).await.unwrap()),
+        vec!["Repair Café : réparation"]
+    );
+    // Prefixes of words only, not inner parts.
+    assert!(tx.search_initiatives(&w("afe"), 10).await.unwrap().is_empty());
+    assert!(tx.search_initiatives(&w("%"), 10).await.unwrap().is_empty());
+    assert_eq!(tx.search_initiatives(&w("cafe"), 1).await.unwrap().len(), 1);
+}
+
+pub async fn memberships(store: &dyn Store) {
+    let a = actor(store, "a").await;
+    let b = actor(store, "b").await;
+    let i = initiative(store, a.id, "I", None).await;
+    let mut tx = store.begin().await.unwrap();
+    let m = |actor: ActorId, role: Role, min: i64| Membership {
+        initiative: i.id,
+        actor,
+        role,
+        since: t0() + Duration::minutes(min),
+    };
+    tx.set_membership(&m(b.id, Role::Supporter, 5)).await.unwrap();
+    tx.set_membership(&m(a.id, Role::Organiser, 1)).await.unwrap();
+    let all = tx.members(i.id).await.unwrap();
+    assert_eq!(all.iter().map(|m| m.actor).collect::<Vec<_>>(), vec![a.id, b.id]);
+    tx.set_membership(&m(b.id, Role::Member, 5)).await.unwrap();
+    assert_eq!(
+        tx.membership(i.id, b.id).await.unwrap().unwrap().role,
+        Role::Member
+    );
+    assert_eq!(tx.members(i.id).await.unwrap().len(), 2);
+    assert_eq!(tx.memberships_of(b.id).await.unwrap().len(), 1);
+    tx.remove_membership(i.id, b.id).await.unwrap();
+    assert!(tx.membership(i.id, b.id).await.unwrap().is_none());
+    assert!(matches!(
+        tx.remove_membership(i.id, b.id).await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+pub async fn updates_events_rsvps(store: &dyn Store) {
+    let a = actor(store, "a").await;
+    let b = actor(store, "b").await;
+    let i = initiative(store, a.id, "I", None).await;
+    let mut tx = store.begin().await.unwrap();
+    let u1 = tx.insert_update(i.id, a.id, "premier", t0()).await.unwrap();
+    let u2 = tx
+        .insert_update(i.id, a.id, "second\nligne", t0() + Duration::hours(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.updates_of(i.id, 10).await.unwrap().iter().map(|u| u.id).collect::<Vec<_>>(),
+        vec![u2.id, u1.id]
+    );
+    assert_eq!(tx.updates_of(i.id, 1).await.unwrap().len(), 1);
+    assert_eq!(tx.update_by_id(u2.id).await.unwrap().unwrap().text, "second\nligne");
+    assert_eq!(tx.updates_by(a.id).await.unwrap().len(), 2);
+
+    let new = |title: &str, h: i64| NewEvent {
+        initiative: i.id,
+        title: title.into(),
+        starts_at: t0() + Duration::hours(h),
+        tz: "Europe/Paris".into(),
+        place: Some(p(45.0, 4.0)),
+        created_by: a.id,
+        created_at: t0(),
+    };
+    let late = tx.insert_event(&new("tard", 48)).await.unwrap();
+    let soon = tx.insert_event(&new("bientôt", 2)).await.unwrap();
+    let past = tx.insert_event(&new("passé", -2)).await.unwrap();
+    assert_eq!(tx.event(past.id).await.unwrap().unwrap(), past);
+    assert_eq!(
+        tx.events_of(i.id, t0()).await.unwrap().iter().map(|e| e.id).collect::<Vec<_>>(),
+        vec![soon.id, late.id]
+    );
+    let r = |actor: ActorId, answer: RsvpAnswer| Rsvp {
+        event: soon.id,
+        actor,
+        answer,
+        at: t0(),
+    };
+    tx.set_rsvp(&r(a.id, RsvpAnswer::Yes)).await.unwrap();
+    tx.set_rsvp(&r(b.id, RsvpAnswer::Maybe)).await.unwrap();
+    tx.set_rsvp(&r(b.id, RsvpAnswer::No)).await.unwrap();
+    let rs = tx.rsvps(soon.id).await.unwrap();
+    assert_eq!(rs.len(), 2);
+    assert_eq!(
+        rs.iter().find(|x| x.actor == b.id).unwrap().answer,
+        RsvpAnswer::No
+    );
+    assert_eq!(tx.rsvps_of(b.id).await.unwrap().len(), 1);
+    assert!(matches!(
+        tx.set_rsvp(&Rsvp {
+            event: EventId(987_654),
+            ..r(a.id, RsvpAnswer::Yes)
+        })
+        .await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+pub async fn subscriptions_and_dialogues(store: &dyn Store) {
+    let a = actor(store, "a").await;
+    let mut tx = store.begin().await.unwrap();
+    let s = tx
+        .insert_subscription(&NewSubscription {
+            actor: a.id,
+            center: Some(p(45.0, 4.0)),
+            radius_m: 3000,
+            commune: None,
+            categories: vec![Category::Compost, Category::Food],
+            created_at: t0(),
+        })
+        .await
+        .unwrap();
+    tx.insert_subscription(&NewSubscription {
+        actor: a.id,
+        center: None,
+        radius_m: 5000,
+        commune: InseeCode::parse("69266"),
+        categories: vec![],
+        created_at: t0(),
+    })
+    .await
+    .unwrap();
+    let subs = tx.subscriptions_of(a.id).await.unwrap();
+    assert_eq!(subs.len(), 2);
+    assert_eq!(subs[0], s);
+    assert!(subs[1].categories.is_empty());
+    assert_eq!(tx.delete_subscriptions_of(a.id).await.unwrap(), 2);
+    assert_eq!(tx.delete_subscriptions_of(a.id).await.unwrap(), 0);
+
+    assert!(tx.dialogue(a.id).await.unwrap().is_none());
+    tx.set_dialogue(a.id, Some(r#"{"x":1}"#)).await.unwrap();
+    tx.set_dialogue(a.id, Some(r#"{"x":2}"#)).await.unwrap();
+    assert_eq!(tx.dialogue(a.id).await.unwrap().as_deref(), Some(r#"{"x":2}"#));
+    tx.set_dialogue(a.id, None).await.unwrap();
+    assert!(tx.dialogue(a.id).await.unwrap().is_none());
+}
+
+pub async fn activity_feed(store: &dyn Store) {
+    let a = actor(store, "a").await;
+    let i = initiative(store, a.id, "I", None).await;
+    let j = initiative(store, a.id, "J", None).await;
+    let k = initiative(store, a.id, "K", None).await;
+    let mut tx = store.begin().await.unwrap();
+    for (n, (init, kind)) in [
+        (i.id, ActivityKind::Created),
+        (j.id, ActivityKind::Created),
+        (k.id, ActivityKind::Created),
+        (i.id, ActivityKind::Launched),
+        (i.id, ActivityKind::Updated),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        tx.insert_activity(&NewActivity {
+            initiative: init,
+            kind,
+            ref_id: Some(n as i64),
+            at: t0() + Duration::minutes(n as i64),
+        })
+        .await
+        .unwrap();
+    }
+    let got = tx.activity_of(&[i.id, j.id], 0, 10).await.unwrap();
+    assert_eq!(
+        got.iter().map(|a| a.kind).collect::<Vec<_>>(),
+        vec![
+            ActivityKind::Updated,
+            ActivityKind::Launched,
+            ActivityKind::Created,
+            ActivityKind::Created
+        ]
+    );
+    assert_eq!(got[0].ref_id, Some(4));
+    let page2 = tx.activity_of(&[i.id, j.id], 2, 10).await.unwrap();
+    assert_eq!(page2.len(), 2);
+    assert_eq!(page2[0], got[2]);
+    assert!(tx.activity_of(&[], 0, 10).await.unwrap().is_empty());
+}
+
+pub async fn outbox(store: &dyn Store) {
+    let a = actor(store, "a").await;
+    let b = actor(store, "b").await;
+    let mut tx = store.begin().await.unwrap();
+    let r1 = tx.enqueue(a.id, &Reply::text("un <b>"), t0()).await.unwrap();
+    let r2 = tx.enqueue(a.id, &Reply::text("deux"), t0()).await.unwrap();
+    tx.enqueue(b.id, &Reply::text("autre"), t0()).await.unwrap();
+    let pending = tx.pending_for(a.id).await.unwrap();
+    assert_eq!(pending.iter().map(|o| o.id).collect::<Vec<_>>(), vec![r1, r2]);
+    assert_eq!(pending[0].reply, Reply::text("un <b>"));
+    tx.mark_sent(r1, t0()).await.unwrap();
+    assert_eq!(tx.pending_for(a.id).await.unwrap().len(), 1);
+    assert!(matches!(tx.mark_sent(999_999, t0()).await, Err(StoreError::NotFound(_))));
+}
+
+pub async fn forgetting_an_actor(store: &dyn Store) {
+    let a = actor(store, "a").await;
+    let b = actor(store, "b").await;
+    let i = initiative(store, a.id, "I", None).await;
+    let mut tx = store.begin().await.unwrap();
+    tx.set_membership(&Membership {
+        initiative: i.id,
+        actor: a.id,
+        role: Role::Organiser,
+        since: t0(),
+    })
+    .await
+    .unwrap();
+    tx.set_membership(&Membership {
+        initiative: i.id,
+        actor: b.id,
+        role: Role::Member,
+        since: t0(),
+    })
+    .await
+    .unwrap();
+    let u = tx.insert_update(i.id, a.id, "x", t0()).await.unwrap();
+    let e = tx
+        .insert_event(&NewEvent {
+            initiative: i.id,
+            title: "e".into(),
+            starts_at: t0(),
+            tz: "UTC".into(),
+            place: None,
+            created_by: a.id,
+            created_at: t0(),
+        })
+        .await
+        .unwrap();
+    tx.set_rsvp(&Rsvp {
+        event: e.id,
+        actor: a.id,
+        answer: RsvpAnswer::Yes,
+        at: t0(),
+    })
+    .await
+    .unwrap();
+    tx.set_dialogue(a.id, Some("{}")).await.unwrap();
+    tx.enqueue(a.id, &Reply::text("x"), t0()).await.unwrap();
+    tx.insert_subscription(&NewSubscription {
+        actor: a.id,
+        center: None,
+        radius_m: 1,
+        commune: None,
+        categories: vec![],
+        created_at: t0(),
+    })
+    .await
+    .unwrap();
+    tx.delete_actor(a.id).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.actor(a.id).await.unwrap().is_none());
+    assert!(tx.actor_by_identity(&Identity::new("test", "a")).await.unwrap().is_none());
+    let kept = tx.initiative(i.id).await.unwrap().unwrap();
+    assert_eq!(kept.created_by, None);
+    assert_eq!(tx.update_by_id(u.id).await.unwrap().unwrap().author, None);
+    assert_eq!(tx.event(e.id).await.unwrap().unwrap().created_by, None);
+    assert!(tx.rsvps(e.id).await.unwrap().is_empty());
+    assert_eq!(tx.members(i.id).await.unwrap().len(), 1);
+    assert!(tx.dialogue(a.id).await.unwrap().is_none());
+    assert!(tx.pending_for(a.id).await.unwrap().is_empty());
+    assert!(tx.subscriptions_of(a.id).await.unwrap().is_empty());
+    assert!(tx.actor(b.id).await.unwrap().is_some());
+    // The identity can come back as a new person.
+    let again = tx
+        .insert_actor(&NewActor {
+            identity: Identity::new("test", "a"),
+            display_name: "a".into(),
+            lang: Lang::Fr,
+            created_at: t0(),
+        })
+        .await
+        .unwrap();
+    assert_ne!(again.id, a.id);
+}
+
+pub async fn rollback_leaves_nothing(store: &dyn Store) {
+    let a = actor(store, "a").await;
+    {
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_initiative(&NewInitiative {
+            title: "jamais".into(),
+            description: String::new(),
+            category: Category::Other,
+            place: None,
+            commune: None,
+            created_by: a.id,
+            created_at: t0(),
+        })
+        .await
+        .unwrap();
+        tx.set_dialogue(a.id, Some("{}")).await.unwrap();
+        // dropped without commit
+    }
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.initiatives_created_by(a.id).await.unwrap().is_empty());
+    assert!(tx.dialogue(a.id).await.unwrap().is_none());
+}
+
+pub async fn missing_rows_are_not_found(store: &dyn Store) {
+    let a = actor(store, "a").await;
+    let i = initiative(store, a.id, "I", None).await;
+    let mut tx = store.begin().await.unwrap();
+    let mut ghost = a.clone();
+    ghost.id = ActorId(777_777);
+    assert!(matches!(tx.update_actor(&ghost).await, Err(StoreError::NotFound(_))));
+    let mut gi = i.clone();
+    gi.id = InitiativeId(777_777);
+    assert!(matches!(tx.update_initiative(&gi).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(tx.delete_actor(ActorId(777_777)).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        tx.set_membership(&Membership {
+            initiative: InitiativeId(777_777),
+            actor: a.id,
+            role: Role::Follower,
+            since: t0(),
+        })
+        .await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(tx.initiative(InitiativeId(777_777)).await.unwrap().is_none());
+}
