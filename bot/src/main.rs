@@ -1,1 +1,218 @@
-fn main() {}
+//! The `kohero` binary: command line, configuration and wiring.
+
+mod config;
+mod demo;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use kohero_console::ConsoleOptions;
+use kohero_core::domain::{ActorKind, Identity, InseeCode, Lang};
+use kohero_core::engine::VerifyError;
+use kohero_core::ports::SystemClock;
+use kohero_core::{Engine, Operator};
+use kohero_store_sqlite::SqliteStore;
+use tracing_subscriber::EnvFilter;
+
+use crate::config::Database;
+
+/// Kohero: a chat bot that helps people start and run local initiatives together.
+#[derive(Debug, Parser)]
+#[command(name = "kohero", version, about)]
+struct Cli {
+    /// Database: a SQLite file path, sqlite://PATH or postgres://... [default: ./kohero.db]
+    #[arg(long, global = true, env = "KOHERO_DATABASE_URL", value_name = "PATH_OR_URL")]
+    db: Option<String>,
+    /// Configuration file [default: ./kohero.toml if present]
+    #[arg(long, global = true, env = "KOHERO_CONFIG", value_name = "PATH")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Chat in the terminal: one message per line on stdin, replies on stdout.
+    Console {
+        /// Your name: the identity console:NAME (created on first use).
+        #[arg(long = "as", value_name = "NAME")]
+        name: Option<String>,
+        /// Your language.
+        #[arg(long, value_parser = ["fr", "en"])]
+        lang: Option<String>,
+    },
+    /// Adds a clearly labelled sample set of initiatives around Lyon.
+    DemoData,
+    /// Operator commands.
+    #[command(subcommand)]
+    Admin(Admin),
+    /// Applies the database migrations.
+    Migrate,
+}
+
+#[derive(Debug, Subcommand)]
+enum Admin {
+    /// Verifies an association, municipality or company.
+    Verify {
+        /// NETWORK:ID, e.g. console:mairie, telegram:12345, matrix:@mairie:example.org
+        identity: String,
+        /// association, municipality or company
+        kind: String,
+        /// INSEE code of a commune the municipality speaks for (repeat for several).
+        #[arg(long = "commune", value_name = "INSEE")]
+        communes: Vec<String>,
+    },
+    /// Revokes a verification.
+    Unverify {
+        /// NETWORK:ID
+        identity: String,
+    },
+}
+
+fn init_logging(default: &str) {
+    let filter = EnvFilter::try_from_env("KOHERO_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let json = std::env::var("KOHERO_LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.with_ansi(std::io::stderr().is_terminal()).init();
+    }
+}
+
+async fn open_store(db: &Database) -> anyhow::Result<SqliteStore> {
+    match db {
+        Database::Sqlite(path) => Ok(SqliteStore::open(path).await?),
+        Database::Postgres(_) => bail!(
+            "this build of Kohero has no PostgreSQL store yet: use a SQLite file (the default)"
+        ),
+    }
+}
+
+fn parse_identity(s: &str) -> anyhow::Result<Identity> {
+    Identity::parse(s).with_context(|| {
+        format!("invalid identity {s:?}: write NETWORK:ID, e.g. console:mairie or telegram:12345")
+    })
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let file = config::load_file(cli.config.as_deref())?;
+    let db = config::database(cli.db.as_deref(), &file)?;
+    let store = Arc::new(open_store(&db).await?);
+    let engine = Engine::new(store.clone(), Arc::new(SystemClock))?;
+    let command = cli.command.unwrap_or(Command::Console {
+        name: None,
+        lang: None,
+    });
+    match command {
+        Command::Console { name, lang } => {
+            let name = name
+                .or_else(|| std::env::var("USER").ok())
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| "moi".to_owned());
+            let identity = Identity::parse(&format!("console:{name}"))
+                .with_context(|| format!("invalid console name {name:?}"))?;
+            if let Some(l) = lang.as_deref().and_then(Lang::parse) {
+                engine.set_language(&identity, l).await?;
+            }
+            let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+            let opts = ConsoleOptions {
+                identity,
+                display_name: name,
+                interactive,
+            };
+            let stdin = tokio::io::BufReader::new(tokio::io::stdin());
+            kohero_console::run(&engine, &opts, stdin, tokio::io::stdout()).await?;
+        }
+        Command::DemoData => {
+            let added = demo::add(&engine).await?;
+            if added == 0 {
+                println!("Demo data is already present.");
+            } else {
+                println!("Added {added} demo initiatives around Lyon (titles start with [Démo]).");
+            }
+        }
+        Command::Admin(Admin::Verify {
+            identity,
+            kind,
+            communes,
+        }) => {
+            let identity = parse_identity(&identity)?;
+            let kind: ActorKind = kind
+                .parse()
+                .ok()
+                .filter(|k| *k != ActorKind::Citizen)
+                .with_context(|| format!("invalid kind {kind:?}: association, municipality or company"))?;
+            let communes = communes
+                .iter()
+                .map(|c| {
+                    InseeCode::parse(c).with_context(|| {
+                        format!("invalid INSEE code {c:?}: five characters, e.g. 69266 or 2A004")
+                    })
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            match engine
+                .verify(&Operator::command_line(), &identity, kind, communes)
+                .await?
+            {
+                Ok(a) => {
+                    let communes: Vec<String> = a.communes.iter().map(ToString::to_string).collect();
+                    println!(
+                        "{identity} is now a verified {} (communes: {}).",
+                        a.kind.key(),
+                        if communes.is_empty() { "none".to_owned() } else { communes.join(", ") }
+                    );
+                }
+                Err(VerifyError::NoCommune) => {
+                    bail!("a municipality needs at least one --commune INSEE")
+                }
+                Err(VerifyError::Citizen) => bail!("citizens are not verified"),
+            }
+        }
+        Command::Admin(Admin::Unverify { identity }) => {
+            let identity = parse_identity(&identity)?;
+            match engine.unverify(&Operator::command_line(), &identity).await? {
+                Some(_) => println!("{identity} is no longer verified."),
+                None => bail!("{identity} is unknown"),
+            }
+        }
+        Command::Migrate => {
+            let versions = SqliteStore::migrations();
+            println!(
+                "Database is up to date ({} migration(s), latest {}).",
+                versions.len(),
+                versions.last().map(|(v, d)| format!("{v} {d}")).unwrap_or_default()
+            );
+        }
+    }
+    store.close().await;
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging("warn");
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("kohero: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kohero: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -17,11 +17,31 @@ pub enum Dialogue {
     Propose {
         title: Option<String>,
         category: Option<Category>,
-        /// `Some(None)` once the person chose no place.
-        place: Option<Option<GeoPoint>>,
+        place: Option<Spot>,
     },
     /// `/oublier`: waiting for a confirmation.
     Forget,
+}
+
+/// The place answer: none wanted, or a point. (Not `Option<Option<_>>`, which
+/// JSON cannot tell apart from "not answered yet".)
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Spot {
+    Nowhere,
+    At(GeoPoint),
+}
+
+impl Spot {
+    fn from_option(p: Option<GeoPoint>) -> Self {
+        p.map_or(Self::Nowhere, Self::At)
+    }
+    fn point(self) -> Option<GeoPoint> {
+        match self {
+            Self::Nowhere => None,
+            Self::At(p) => Some(p),
+        }
+    }
 }
 
 pub enum Answer {
@@ -77,16 +97,18 @@ pub async fn cancel(ctx: &mut Ctx<'_>) -> Outcome {
     Ok(vec![Reply::text(ctx.t("cancelled", &[]))])
 }
 
+/// A place answer: "-" for none, a `geo:` URI, or (later) a commune name.
 fn place_of(s: &str) -> Result<Option<GeoPoint>, Fail> {
+    let s = s.trim();
     if is_skip(s) {
         return Ok(None);
+    }
+    if s.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("geo:")) {
+        return GeoPoint::parse_uri(s).map(Some).map_err(geo_refusal);
     }
     let words: Vec<&str> = s.split_whitespace().collect();
     match parse_area(&words).map_err(|_| refuse!("location-syntax"))?.place {
         Some(PlaceArg::Point(p)) => Ok(Some(p)),
-        Some(PlaceArg::Name(_)) if s.trim_start().get(..4).is_some_and(|p| p.eq_ignore_ascii_case("geo:")) => {
-            Err(refuse!("location-syntax"))
-        }
         Some(PlaceArg::Name(n)) => Err(refuse!("place-names-unavailable", "place" => n)),
         None => Err(refuse!("location-syntax")),
     }
@@ -100,16 +122,7 @@ pub async fn propose(ctx: &mut Ctx<'_>, parts: Vec<String>) -> Outcome {
         .next()
         .map(|c| Category::parse(&c).ok_or_else(|| refuse!("category-unknown", "category" => c)))
         .transpose()?;
-    let place = match it.next() {
-        Some(p) => Some(match GeoPoint::parse_uri(&p) {
-            Ok(p) => Some(p),
-            Err(e) if p.trim().get(..4).is_some_and(|x| x.eq_ignore_ascii_case("geo:")) => {
-                return Err(geo_refusal(e));
-            }
-            Err(_) => place_of(&p)?,
-        }),
-        None => None,
-    };
+    let place = it.next().map(|p| place_of(&p).map(Spot::from_option)).transpose()?;
     let description = it.next();
     let state = Dialogue::Propose {
         title,
@@ -124,7 +137,7 @@ pub async fn propose(ctx: &mut Ctx<'_>, parts: Vec<String>) -> Outcome {
                 place: Some(p),
             },
             Some(d),
-        ) => create(ctx, t, c, p, &d).await,
+        ) => create(ctx, t, c, p.point(), &d).await,
         (state, _) => {
             save(ctx, Some(&state)).await?;
             Ok(vec![prompt(ctx, &state)])
@@ -164,14 +177,8 @@ pub async fn answer(ctx: &mut Ctx<'_>, state: Dialogue, answer: Answer) -> Outco
                 (Some(_), None, ..) => return Err(refuse!("propose-category-first")),
                 (Some(t), Some(c), None, a) => {
                     let p = match a {
-                        Answer::Location(p) => Some(p),
-                        Answer::Text(s) => match GeoPoint::parse_uri(&s) {
-                            Ok(p) => Some(p),
-                            Err(e) if s.trim().get(..4).is_some_and(|x| x.eq_ignore_ascii_case("geo:")) => {
-                                return Err(geo_refusal(e));
-                            }
-                            Err(_) => place_of(&s)?,
-                        },
+                        Answer::Location(p) => Spot::At(p),
+                        Answer::Text(s) => Spot::from_option(place_of(&s)?),
                     };
                     Dialogue::Propose {
                         title: Some(t),
@@ -181,7 +188,7 @@ pub async fn answer(ctx: &mut Ctx<'_>, state: Dialogue, answer: Answer) -> Outco
                 }
                 (Some(t), Some(c), Some(p), Answer::Text(d)) => {
                     save(ctx, None).await?;
-                    return create(ctx, t, c, p, &d).await;
+                    return create(ctx, t, c, p.point(), &d).await;
                 }
                 (Some(_), Some(_), Some(_), Answer::Location(_)) => {
                     return Err(refuse!("propose-description-expected"));

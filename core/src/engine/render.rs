@@ -30,7 +30,7 @@ pub fn distance(lang: Lang, metres: f64) -> String {
         return format!("{m:.0} m");
     }
     let km = metres / 1000.0;
-    let s = if km < 10.0 {
+    let s = if km < 10.0 && (km * 10.0).round() % 10.0 != 0.0 {
         format!("{km:.1}")
     } else {
         format!("{km:.0}")
@@ -143,5 +143,7 @@ mod tests {
         assert_eq!(distance(Lang::En, 2420.0), "2.4 km");
         assert_eq!(distance(Lang::En, 12_600.0), "13 km");
         assert_eq!(distance(Lang::Fr, 0.0), "0 m");
+        assert_eq!(distance(Lang::Fr, 5000.0), "5 km");
+        assert_eq!(distance(Lang::Fr, 4990.0), "5 km");
     }
 }

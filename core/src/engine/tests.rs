@@ -1,0 +1,461 @@
+//! Engine journeys and refusals on the in-memory store, with a fixed clock.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+use super::*;
+use crate::memory::MemoryStore;
+
+struct TestClock(Mutex<DateTime<Utc>>);
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+struct Bot {
+    engine: Engine,
+    store: Arc<MemoryStore>,
+    clock: Arc<TestClock>,
+}
+
+fn ident(who: &str) -> Identity {
+    Identity::new("test", who)
+}
+
+impl Bot {
+    fn new() -> Self {
+        let store = Arc::new(MemoryStore::new());
+        let clock = Arc::new(TestClock(Mutex::new(
+            Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap(),
+        )));
+        let engine = Engine::new(store.clone(), clock.clone()).unwrap();
+        Self {
+            engine,
+            store,
+            clock,
+        }
+    }
+
+    fn advance(&self, d: Duration) {
+        *self.clock.0.lock().unwrap() += d;
+    }
+
+    async fn send(&self, who: &str, content: Content) -> Vec<Reply> {
+        self.engine
+            .handle(Incoming {
+                identity: ident(who),
+                display_name: Some(who.to_owned()),
+                lang_hint: None,
+                content,
+            })
+            .await
+            .unwrap()
+    }
+
+    async fn say(&self, who: &str, text: &str) -> String {
+        let r = self.send(who, Content::Text(text.to_owned())).await;
+        r.iter().map(Reply::plain).collect::<Vec<_>>().join("\n")
+    }
+
+    async fn press(&self, who: &str, command: &str) -> String {
+        let r = self.send(who, Content::Button(command.to_owned())).await;
+        r.iter().map(Reply::plain).collect::<Vec<_>>().join("\n")
+    }
+
+    async fn at(&self, who: &str, lat: f64, lon: f64) -> String {
+        let r = self
+            .send(who, Content::Location(GeoPoint::new(lat, lon).unwrap()))
+            .await;
+        r.iter().map(Reply::plain).collect::<Vec<_>>().join("\n")
+    }
+
+    /// Proposes in one line and returns the new id.
+    async fn propose(&self, who: &str, line: &str) -> i64 {
+        let r = self.say(who, &format!("/proposer {line}")).await;
+        let start = r.find('#').expect(&r) + 1;
+        r[start..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect::<String>()
+            .parse()
+            .unwrap()
+    }
+
+    /// A snapshot of everything stored, to prove a refusal wrote nothing.
+    async fn snapshot(&self) -> String {
+        let mut tx = self.store.begin().await.unwrap();
+        let mut out = String::new();
+        for id in 1..60 {
+            out.push_str(&format!(
+                "{:?}{:?}{:?}{:?}{:?}",
+                tx.actor(ActorId(id)).await.unwrap(),
+                tx.initiative(InitiativeId(id)).await.unwrap(),
+                tx.members(InitiativeId(id)).await.unwrap(),
+                tx.dialogue(ActorId(id)).await.unwrap(),
+                tx.event(EventId(id)).await.unwrap(),
+            ));
+        }
+        out
+    }
+}
+
+/// The number after the first `marker` in a reply.
+fn first_number(reply: &str, marker: char) -> i64 {
+    let start = reply.find(marker).expect(reply) + 1;
+    reply[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .expect(reply)
+}
+
+const LYON: &str = "geo:45.7640,4.8357";
+
+#[tokio::test]
+async fn idea_to_project_journey() {
+    let b = Bot::new();
+    let id = b
+        .propose("org", "Composteur <b>partagé</b> | compost | geo:45.7700,4.8330 | Un bac au square")
+        .await;
+    let card = b.say("org", &format!("/voir {id}")).await;
+    assert!(card.contains("Composteur <b>partagé</b>"), "{card}");
+    assert!(card.contains("idée ouverte"));
+
+    assert!(b.say("ann", &format!("/soutenir #{id}")).await.contains("Merci"));
+    assert!(b.say("ann", &format!("/soutenir {id}")).await.contains("déjà"));
+    // Only organisers launch.
+    assert!(b.say("ann", &format!("/lancer {id}")).await.contains("Seuls les organisateurs"));
+    assert!(b.say("ann", &format!("/rejoindre {id}")).await.contains("encore une idée"));
+    let launched = b.say("org", &format!("/lancer {id}")).await;
+    assert!(launched.contains("lancée en projet"), "{launched}");
+    assert!(b.say("org", &format!("/lancer {id}")).await.contains("Seule une idée ouverte"));
+
+    // The supporter became a follower and can join.
+    assert!(b.say("ann", &format!("/voir {id}")).await.contains("abonné·e"));
+    assert!(b.say("ann", &format!("/rejoindre {id}")).await.contains("Bienvenue"));
+    assert!(b.say("ann", &format!("/maj {id} coucou")).await.contains("Seuls les organisateurs"));
+    assert!(b
+        .say("org", &format!("/maj {id} Le bac est installé !\nMerci à tous"))
+        .await
+        .contains("Nouvelle publiée"));
+    let ev = b
+        .say("org", &format!("/evenement {id} Atelier | 2026-12-05 14:00 | {LYON}"))
+        .await;
+    assert!(ev.contains("05/12/2026 14:00"), "{ev}");
+    let e = first_number(&ev, 'E');
+    let rsvp = b.press("ann", &format!("/participer E{e} peutetre")).await;
+    assert!(rsvp.contains("Peut-être : 1"), "{rsvp}");
+    let rsvp = b.say("ann", &format!("/participer {e} oui")).await;
+    assert!(rsvp.contains("Oui : 1 · Peut-être : 0"), "{rsvp}");
+
+    let feed = b.say("ann", "/fil").await;
+    let upd = feed.find("nouvelles : Le bac").expect(&feed);
+    let created = feed.find("nouvelle idée").expect(&feed);
+    assert!(upd < created, "newest first: {feed}");
+    assert!(feed.contains("Atelier"));
+
+    assert!(b.say("org", &format!("/terminer {id}")).await.contains("projet terminé"));
+    assert!(b.say("org", &format!("/archiver {id}")).await.contains("projet archivé"));
+    assert!(b.say("org", &format!("/maj {id} x")).await.contains("pas un projet en cours"));
+}
+
+#[tokio::test]
+async fn proposal_dialogue_survives_between_messages_and_refuses_interruptions() {
+    let b = Bot::new();
+    assert!(b.say("p", "/proposer").await.contains("titre"));
+    // A command in the middle of a dialogue is refused; nothing changes.
+    assert!(b.say("p", "/pres").await.contains("au milieu"));
+    assert!(b.say("p", &"x".repeat(121)).await.contains("121 caractères"));
+    assert!(b.say("p", "Disco soupe").await.contains("catégorie"));
+    assert!(b.say("p", "pizza").await.contains("Je ne connais pas la catégorie"));
+    // A fresh engine on the same store (a restart) continues where it was.
+    let again = Engine::new(b.store.clone(), b.clock.clone()).unwrap();
+    let r = again
+        .handle(Incoming {
+            identity: ident("p"),
+            display_name: None,
+            lang_hint: None,
+            content: Content::Button("antiwaste".into()),
+        })
+        .await
+        .unwrap();
+    assert!(r[0].plain().contains("Où ?"));
+    assert!(b.say("p", "geo:95,4").await.contains("hors limites"));
+    assert!(b.at("p", 45.7578, 4.832).await.contains("Décrivez"));
+    let done = b.say("p", "On cuisine les invendus").await;
+    assert!(done.contains("Disco soupe"), "{done}");
+    let id = first_number(&done, '#');
+    assert!(b.say("p", &format!("/voir {id}")).await.contains("geo:45.75780,4.83200"));
+    // The dialogue is over: plain text is no longer an answer.
+    assert!(b.say("p", "bonjour").await.contains("Je n'ai pas compris"));
+}
+
+#[tokio::test]
+async fn cancel_and_skip_in_dialogue() {
+    let b = Bot::new();
+    b.say("p", "/proposer").await;
+    b.say("p", "Titre").await;
+    assert!(b.say("p", "/aide").await.contains("catégorie"));
+    assert!(b.say("p", "/annuler").await.contains("annulé"));
+    assert!(b.say("p", "/annuler").await.contains("rien à annuler"));
+    assert!(b.say("p", "/voir 1").await.contains("pas d'initiative"));
+    let id = b.propose("p", "Sans lieu | autre | - | -").await;
+    let card = b.say("p", &format!("/voir {id}")).await;
+    assert!(!card.contains("Lieu"), "{card}");
+    // Title-only starts the dialogue at the category.
+    assert!(b.say("p", "/proposer Juste un titre").await.contains("catégorie"));
+}
+
+#[tokio::test]
+async fn refusals_write_nothing() {
+    let b = Bot::new();
+    let id = b.propose("org", "Jardin | nature | geo:45.73,4.833 | Potager").await;
+    let pid = b.propose("org", "Verger | nature | - | -").await;
+    b.say("org", &format!("/lancer {pid}")).await;
+    b.say("other", "/aide").await;
+    let before = b.snapshot().await;
+    let cases: &[(&str, &str, &str)] = &[
+        ("other", "geo:91,4", "hors limites"),
+        ("other", "geo:45,200", "hors limites"),
+        ("other", "geo:nan,4", "ne reconnais pas"),
+        ("other", "/pres geo:abc,def", "ne reconnais pas"),
+        ("other", "/pres geo:45,4 200km", "100 km"),
+        ("other", "/voir 999", "pas d'initiative #999"),
+        ("other", "/voir abc", "Utilisation : /voir"),
+        ("other", "/participer E77 oui", "pas d'événement E77"),
+        ("other", "/participer 1 bof", "Utilisation : /participer"),
+        ("other", &format!("/modifier {id} titre Pirate"), "Seuls les organisateurs"),
+        ("other", &format!("/coorganiser {id} other"), "Seuls les organisateurs"),
+        ("other", &format!("/abandonner {id}"), "Seuls les organisateurs"),
+        ("org", &format!("/modifier {id} titre  "), "Utilisation : /modifier"),
+        ("org", &format!("/modifier {id} titre {}", "é".repeat(121)), "121 caractères"),
+        ("org", &format!("/modifier {id} lieu geo:1000,0"), "hors limites"),
+        ("org", &format!("/modifier {id} categorie pizza"), "catégorie"),
+        ("org", &format!("/maj {pid} {}", "x".repeat(4001)), "4001 caractères"),
+        ("org", &format!("/maj {pid}    "), "Utilisation : /maj"),
+        ("org", &format!("/evenement {pid} A | 2026-13-01 10:00"), "comprends pas la date"),
+        ("other", &format!("/soutenir {pid}"), "déjà un projet"),
+        ("org", "/proposer \u{1}\u{2} | compost | - | x", "titre ne peut pas être vide"),
+        ("org", "/proposer Titre | compost | geo:91,0 | x", "hors limites"),
+        ("org", "/proposer Titre | compost | Lyon | x", "par son nom"),
+        ("org", &format!("/evenement {id} A | 2026-12-01 10:00"), "pas un projet en cours"),
+        ("other", "/frobnicate", "n'existe pas"),
+        ("other", &format!("/quitter {id}"), "ne faites pas partie"),
+        ("other", "/desabonner", "aucun abonnement"),
+        ("other", &format!("/accepter {id}"), "Aucun rôle"),
+        ("other", "/pres", "Où chercher"),
+        ("other", "/fil", "ne suivez encore rien"),
+        ("other", "/chercher", "Utilisation : /chercher"),
+    ];
+    for (who, text, expected) in cases {
+        let r = b.say(who, text).await;
+        let shown: String = text.chars().take(80).collect();
+        assert!(r.contains(expected), "{shown:?} answered {r:?}, expected {expected:?}");
+        assert_eq!(before, b.snapshot().await, "{shown:?} wrote something");
+    }
+    // A forged or stale button: refused, nothing written.
+    for payload in ["compost", "/voir", "{\"x\":1}", "/participer E1 oui"] {
+        let r = b.press("other", payload).await;
+        assert!(r.contains("plus valable") || r.contains("pas d'événement") || r.contains("Utilisation"), "{payload}: {r}");
+        assert_eq!(before, b.snapshot().await);
+    }
+}
+
+#[tokio::test]
+async fn an_event_at_a_missing_or_past_time_is_refused() {
+    let b = Bot::new();
+    let id = b.propose("org", "P | culture | - | -").await;
+    b.say("org", &format!("/lancer {id}")).await;
+    assert!(b.say("org", &format!("/evenement {id} A | 2020-01-01 10:00")).await.contains("déjà passé"));
+    assert!(b.say("org", &format!("/evenement {id} A | 2027-03-28 02:30")).await.contains("n'existe pas"));
+    assert!(b.say("org", &format!("/evenement {id} A | demain")).await.contains("comprends pas la date"));
+    assert!(b.say("org", &format!("/evenement {id} A")).await.contains("Utilisation"));
+    let r = b.say("org", &format!("/evenement {id} A | 2026-12-01 10:00 America/Montreal")).await;
+    assert!(r.contains("America/Montreal") && r.contains("01/12/2026 10:00"), "{r}");
+    let e = first_number(&r, 'E');
+    assert!(b.say("org", &format!("/participer E{e} oui")).await.contains("Oui : 1"));
+    b.advance(Duration::days(30));
+    assert!(b.say("org", &format!("/participer E{e} oui")).await.contains("déjà passé"));
+}
+
+#[tokio::test]
+async fn nearby_in_distance_order_with_radius_category_and_pages() {
+    let b = Bot::new();
+    for (t, c, p) in [
+        ("Loin", "compost", "geo:45.80,4.8357"),
+        ("Près", "compost", "geo:45.7650,4.8357"),
+        ("Moyen", "food", "geo:45.7740,4.8357"),
+    ] {
+        b.propose("org", &format!("{t} | {c} | {p} | -")).await;
+    }
+    let r = b.at("me", 45.7640, 4.8357).await;
+    let (pres, moyen, loin) = (r.find("Près").unwrap(), r.find("Moyen").unwrap(), r.find("Loin").unwrap());
+    assert!(pres < moyen && moyen < loin, "{r}");
+    assert!(r.contains("110 m"), "{r}");
+    let r = b.say("me", &format!("/pres {LYON} 2km")).await;
+    assert!(!r.contains("Loin") && r.contains("Moyen"), "{r}");
+    let r = b.say("me", &format!("/pres {LYON} compost")).await;
+    assert!(!r.contains("Moyen") && r.contains("Loin"), "{r}");
+    // Without a place: the last shared location.
+    assert!(b.say("me", "/pres 500m").await.contains("Près"));
+    assert!(b.say("me", "/pres 50m").await.contains("Rien dans un rayon de 50 m"));
+    for i in 0..6 {
+        b.propose("org", &format!("Extra {i} | other | geo:45.7641,4.8357 | -")).await;
+    }
+    let p1 = b.say("me", "/pres 1km").await;
+    assert!(p1.contains("p2"), "{p1}");
+    let p2 = b.say("me", "/pres 1km p2").await;
+    assert!(p2.contains("Près") || p2.contains("Extra"), "{p2}");
+    assert!(b.say("me", "/pres 1km p9").await.contains("Cette page n'existe pas"));
+    // The person's location is stored rounded and never shown.
+    let mut tx = b.store.begin().await.unwrap();
+    let me = tx.actor_by_identity(&ident("me")).await.unwrap().unwrap();
+    assert_eq!(me.location.unwrap().lat(), 45.764);
+    drop(tx);
+    assert!(!b.say("me", "/profil").await.contains("45.76"));
+}
+
+#[tokio::test]
+async fn search_is_accent_insensitive_and_ranked() {
+    let b = Bot::new();
+    b.propose("o", "Repair Café : réparation | repair | - | Vélos").await;
+    b.propose("o", "Café des parents | culture | - | Réparer les liens").await;
+    let r = b.say("o", "/chercher cafe reparation").await;
+    assert!(r.contains("1 initiative(s)") && r.contains("Repair Café"), "{r}");
+    let r = b.say("o", "/chercher CAFÉ").await;
+    assert!(r.contains("2 initiative(s)"), "{r}");
+    let r = b.say("o", "/chercher repar").await;
+    let first = r.find("Repair Café").unwrap();
+    let second = r.find("Café des parents").unwrap();
+    assert!(first < second, "title matches first: {r}");
+    assert!(b.say("o", "/chercher zzz").await.contains("Aucune initiative"));
+}
+
+#[tokio::test]
+async fn organiser_role_is_offered_when_the_last_organiser_leaves() {
+    let b = Bot::new();
+    let id = b.propose("org", "P | culture | - | -").await;
+    b.say("org", &format!("/lancer {id}")).await;
+    b.advance(Duration::minutes(1));
+    b.say("first", &format!("/rejoindre {id}")).await;
+    b.advance(Duration::minutes(1));
+    b.say("second", &format!("/suivre {id}")).await;
+    assert!(b.say("org", &format!("/quitter {id}")).await.contains("quitté"));
+    let pending = b.engine.pending(&ident("first")).await.unwrap();
+    assert_eq!(pending.len(), 1);
+    assert!(pending[0].reply.plain().contains("voulez-vous l'organiser"));
+    assert!(b.say("second", &format!("/accepter {id}")).await.contains("Aucun rôle"));
+    assert!(b.say("first", &format!("/decliner {id}")).await.contains("noté"));
+    assert_eq!(b.engine.pending(&ident("second")).await.unwrap().len(), 1);
+    assert!(b.say("second", &format!("/accepter {id}")).await.contains("Vous organisez"));
+    assert!(b.say("second", &format!("/maj {id} repris !")).await.contains("Nouvelle publiée"));
+}
+
+#[tokio::test]
+async fn co_organisers_and_members_list() {
+    let b = Bot::new();
+    let id = b.propose("org", "P | culture | - | -").await;
+    b.say("org", &format!("/lancer {id}")).await;
+    assert!(b.say("org", &format!("/coorganiser {id} bob")).await.contains("Personne de ce nom"));
+    b.say("bob", &format!("/rejoindre {id}")).await;
+    assert!(b.say("org", &format!("/coorganiser {id} @Bob")).await.contains("co-organise"));
+    assert!(b.engine.pending(&ident("bob")).await.unwrap()[0].reply.plain().contains("co-organisateur"));
+    assert!(b.say("bob", &format!("/maj {id} ok")).await.contains("Nouvelle publiée"));
+    let m = b.say("bob", &format!("/membres {id}")).await;
+    assert!(m.contains("2 personne(s)") && m.contains("org") && m.contains("bob"), "{m}");
+    // With another organiser left, leaving offers nothing.
+    b.say("org", &format!("/quitter {id}")).await;
+    let mut tx = b.store.begin().await.unwrap();
+    assert_eq!(tx.initiative(InitiativeId(id)).await.unwrap().unwrap().offered_to, None);
+}
+
+#[tokio::test]
+async fn language_profile_and_english_replies() {
+    let b = Bot::new();
+    assert!(b.say("en", "/language en").await.contains("English"));
+    assert!(b.say("en", "/show 5").await.contains("There is no initiative #5"));
+    assert!(b.say("en", "/help").await.contains("Discover"));
+    let r = b
+        .engine
+        .handle(Incoming {
+            identity: ident("hint"),
+            display_name: Some("Hint".into()),
+            lang_hint: Some(Lang::En),
+            content: Content::Text("/start".into()),
+        })
+        .await
+        .unwrap();
+    assert!(r[0].plain().contains("Hello Hint"));
+    assert!(b.say("en", "/profile name Ada <i>").await.contains("Ada <i>"));
+    assert!(b.say("en", &format!("/profile name {}", "n".repeat(61))).await.contains("61 characters"));
+    let id = b.propose("en", "Deep | other | - | -").await;
+    assert!(b.say("x", &format!("/start i{id}")).await.contains("Deep"));
+}
+
+#[tokio::test]
+async fn subscriptions() {
+    let b = Bot::new();
+    assert!(b.say("s", "/abonner").await.contains("Utilisation : /abonner"));
+    let r = b.say("s", &format!("/abonner {LYON} 3km compost,nature")).await;
+    assert!(r.contains("3 km") && r.contains("Compost, Nature"), "{r}");
+    b.at("s", 45.0, 4.0).await;
+    assert!(b.say("s", "/abonner").await.contains("Abonnement enregistré"));
+    assert!(b.say("s", "/abonner").await.contains("Abonnement"));
+    assert!(b.say("s", "/desabonner").await.contains("3 abonnement(s)"));
+}
+
+#[tokio::test]
+async fn my_data_and_forget() {
+    let b = Bot::new();
+    let id = b.propose("gone", "Mien | other | - | -").await;
+    b.say("gone", &format!("/lancer {id}")).await;
+    b.advance(Duration::minutes(1));
+    b.say("stay", &format!("/rejoindre {id}")).await;
+    b.say("gone", &format!("/maj {id} une nouvelle")).await;
+    let data = b.say("gone", "/mesdonnees").await;
+    assert!(data.contains("\"display_name\": \"gone\"") && data.contains("une nouvelle"), "{data}");
+    assert!(data.contains("test:gone"));
+
+    assert!(b.say("gone", "/oublier").await.contains("Effacer"));
+    assert!(b.say("gone", "/voir 1").await.contains("au milieu"));
+    assert!(b.say("gone", "non").await.contains("annulé"));
+    assert!(b.engine.knows(&ident("gone")).await.unwrap());
+    b.say("gone", "/oublier").await;
+    assert!(b.press("gone", "/oublier confirmer").await.contains("effacées"));
+    assert!(!b.engine.knows(&ident("gone")).await.unwrap());
+    // The initiative stays, anonymised; the remaining member is offered the role.
+    let card = b.say("stay", &format!("/voir {id}")).await;
+    assert!(card.contains("Mien") && card.contains("personne pour l'instant"), "{card}");
+    assert!(card.contains("voulez-vous organiser"), "{card}");
+    assert!(card.contains("une nouvelle"));
+}
+
+#[test]
+fn verify_needs_an_operator_and_communes() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let b = Bot::new();
+        let op = Operator::command_line();
+        let who = ident("mairie");
+        assert_eq!(
+            b.engine.verify(&op, &who, ActorKind::Municipality, vec![]).await.unwrap(),
+            Err(VerifyError::NoCommune)
+        );
+        let a = b
+            .engine
+            .verify(&op, &who, ActorKind::Municipality, vec![InseeCode::parse("69266").unwrap()])
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(a.verified);
+        assert!(b.say("mairie", "/profil").await.contains("vérifié (69266)"));
+        assert!(b.say("mairie", "/verifier test:x association").await.contains("n'existe pas"));
+        b.engine.unverify(&op, &who).await.unwrap().unwrap();
+        assert!(b.say("mairie", "/profil").await.contains("non vérifié"));
+    });
+}
