@@ -32,14 +32,19 @@ impl Database {
         if s == "sqlite::memory:" {
             return Ok(Self::Sqlite(s.to_owned()));
         }
-        if let Some(path) = s.strip_prefix("sqlite://").or_else(|| s.strip_prefix("sqlite:")) {
+        if let Some(path) = s
+            .strip_prefix("sqlite://")
+            .or_else(|| s.strip_prefix("sqlite:"))
+        {
             if path.is_empty() {
                 bail!("the SQLite URL {s:?} names no file");
             }
             return Ok(Self::Sqlite(path.to_owned()));
         }
         if let Some((scheme, _)) = s.split_once("://") {
-            bail!("unsupported database URL scheme {scheme:?}: use a file path, sqlite://PATH or postgres://...");
+            bail!(
+                "unsupported database URL scheme {scheme:?}: use a file path, sqlite://PATH or postgres://..."
+            );
         }
         Ok(Self::Sqlite(s.to_owned()))
     }
@@ -75,7 +80,10 @@ mod tests {
 
     #[test]
     fn database_locations() {
-        assert_eq!(Database::parse("k.db").unwrap(), Database::Sqlite("k.db".into()));
+        assert_eq!(
+            Database::parse("k.db").unwrap(),
+            Database::Sqlite("k.db".into())
+        );
         assert_eq!(
             Database::parse("sqlite:///tmp/k.db").unwrap(),
             Database::Sqlite("/tmp/k.db".into())
@@ -97,8 +105,14 @@ mod tests {
         let file = FileConfig {
             database_url: Some("file.db".into()),
         };
-        assert_eq!(database(Some("flag.db"), &file).unwrap(), Database::Sqlite("flag.db".into()));
-        assert_eq!(database(None, &file).unwrap(), Database::Sqlite("file.db".into()));
+        assert_eq!(
+            database(Some("flag.db"), &file).unwrap(),
+            Database::Sqlite("flag.db".into())
+        );
+        assert_eq!(
+            database(None, &file).unwrap(),
+            Database::Sqlite("file.db".into())
+        );
         assert_eq!(
             database(None, &FileConfig::default()).unwrap(),
             Database::Sqlite("kohero.db".into())

@@ -93,19 +93,29 @@ async fn say(engine: &Engine, who: &str, text: String) -> anyhow::Result<String>
             content: Content::Text(text.clone()),
         })
         .await?;
-    Ok(replies.iter().map(|r| r.plain()).collect::<Vec<_>>().join("\n"))
+    Ok(replies
+        .iter()
+        .map(|r| r.plain())
+        .collect::<Vec<_>>()
+        .join("\n"))
 }
 
 /// The first `#N` of a reply.
 fn first_id(reply: &str) -> Option<i64> {
     let start = reply.find('#')? + 1;
-    let digits: String = reply[start..].chars().take_while(char::is_ascii_digit).collect();
+    let digits: String = reply[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
     digits.parse().ok()
 }
 
 /// Adds the sample set; returns how many initiatives were added (0 if already there).
 pub async fn add(engine: &Engine) -> anyhow::Result<usize> {
-    if engine.knows(&Identity::new("demo", SAMPLES[0].organiser)).await? {
+    if engine
+        .knows(&Identity::new("demo", SAMPLES[0].organiser))
+        .await?
+    {
         return Ok(0);
     }
     let next_week = (Utc::now() + Duration::days(7))
@@ -137,7 +147,10 @@ pub async fn add(engine: &Engine) -> anyhow::Result<usize> {
             say(
                 engine,
                 s.organiser,
-                format!("/evenement {id} {MARK} Prochain rendez-vous | {next_week} | {}", s.place),
+                format!(
+                    "/evenement {id} {MARK} Prochain rendez-vous | {next_week} | {}",
+                    s.place
+                ),
             )
             .await?;
         }

@@ -25,7 +25,12 @@ use crate::config::Database;
 #[command(name = "kohero", version, about)]
 struct Cli {
     /// Database: a SQLite file path, sqlite://PATH or postgres://... [default: ./kohero.db]
-    #[arg(long, global = true, env = "KOHERO_DATABASE_URL", value_name = "PATH_OR_URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "KOHERO_DATABASE_URL",
+        value_name = "PATH_OR_URL"
+    )]
     db: Option<String>,
     /// Configuration file [default: ./kohero.toml if present]
     #[arg(long, global = true, env = "KOHERO_CONFIG", value_name = "PATH")]
@@ -148,7 +153,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .parse()
                 .ok()
                 .filter(|k| *k != ActorKind::Citizen)
-                .with_context(|| format!("invalid kind {kind:?}: association, municipality or company"))?;
+                .with_context(|| {
+                    format!("invalid kind {kind:?}: association, municipality or company")
+                })?;
             let communes = communes
                 .iter()
                 .map(|c| {
@@ -162,11 +169,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await?
             {
                 Ok(a) => {
-                    let communes: Vec<String> = a.communes.iter().map(ToString::to_string).collect();
+                    let communes: Vec<String> =
+                        a.communes.iter().map(ToString::to_string).collect();
                     println!(
                         "{identity} is now a verified {} (communes: {}).",
                         a.kind.key(),
-                        if communes.is_empty() { "none".to_owned() } else { communes.join(", ") }
+                        if communes.is_empty() {
+                            "none".to_owned()
+                        } else {
+                            communes.join(", ")
+                        }
                     );
                 }
                 Err(VerifyError::NoCommune) => {
@@ -177,7 +189,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Admin(Admin::Unverify { identity }) => {
             let identity = parse_identity(&identity)?;
-            match engine.unverify(&Operator::command_line(), &identity).await? {
+            match engine
+                .unverify(&Operator::command_line(), &identity)
+                .await?
+            {
                 Some(_) => println!("{identity} is no longer verified."),
                 None => bail!("{identity} is unknown"),
             }
@@ -187,7 +202,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!(
                 "Database is up to date ({} migration(s), latest {}).",
                 versions.len(),
-                versions.last().map(|(v, d)| format!("{v} {d}")).unwrap_or_default()
+                versions
+                    .last()
+                    .map(|(v, d)| format!("{v} {d}"))
+                    .unwrap_or_default()
             );
         }
     }

@@ -34,7 +34,10 @@ pub enum Command {
     Help,
     Start(Option<String>),
     Near(Area),
-    Search { text: String, page: u32 },
+    Search {
+        text: String,
+        page: u32,
+    },
     /// `/proposer` alone starts the dialogue; with `|`-separated parts it runs at once;
     /// with a title only, the dialogue continues from the category.
     Propose(Vec<String>),
@@ -55,7 +58,9 @@ pub enum Command {
     Profile(Option<String>),
     Language(Option<Lang>),
     MyData,
-    Forget { confirmed: bool },
+    Forget {
+        confirmed: bool,
+    },
     Cancel,
     CoOrganise(InitiativeId, String),
     Accept(InitiativeId),
@@ -207,7 +212,9 @@ pub fn parse(input: &str) -> Result<Parsed, ParseError> {
                 Command::Propose(parts)
             }
         }
-        "voir" | "show" | "projet" | "project" | "initiative" => Command::Show(only_id(Name::Show)?),
+        "voir" | "show" | "projet" | "project" | "initiative" => {
+            Command::Show(only_id(Name::Show)?)
+        }
         "modifier" | "edit" => {
             let i = id(Name::Edit)?;
             match args.get(1) {
@@ -269,14 +276,16 @@ pub fn parse(input: &str) -> Result<Parsed, ParseError> {
         }
         "langue" | "language" | "lang" => match args.as_slice() {
             [] => Command::Language(None),
-            [l] => Command::Language(Some(Lang::parse(l).ok_or(ParseError::Usage(Name::Language))?)),
+            [l] => Command::Language(Some(
+                Lang::parse(l).ok_or(ParseError::Usage(Name::Language))?,
+            )),
             _ => return Err(ParseError::Usage(Name::Language)),
         },
         "mesdonnees" | "mydata" => Command::MyData,
         "oublier" | "forget" => Command::Forget {
-            confirmed: args
-                .first()
-                .is_some_and(|a| matches!(fold(a).as_str(), "confirmer" | "confirm" | "oui" | "yes")),
+            confirmed: args.first().is_some_and(|a| {
+                matches!(fold(a).as_str(), "confirmer" | "confirm" | "oui" | "yes")
+            }),
         },
         "annuler" | "cancel" | "stop" => Command::Cancel,
         "coorganiser" | "coorganize" | "coorganise" => {
@@ -347,12 +356,11 @@ pub fn parse_area(args: &[&str]) -> Result<Area, ParseError> {
             }
             area.radius_m = Some(r.round() as u32);
         } else if a.contains(',') && a.split(',').all(|c| Category::parse(c).is_some()) {
-            area.categories.extend(a.split(',').filter_map(Category::parse));
+            area.categories
+                .extend(a.split(',').filter_map(Category::parse));
         } else if let Some(c) = Category::parse(a) {
             area.categories.push(c);
-        } else if a.chars().next().is_some_and(|c| c.is_ascii_digit())
-            && a.ends_with('m')
-        {
+        } else if a.chars().next().is_some_and(|c| c.is_ascii_digit()) && a.ends_with('m') {
             return Err(ParseError::BadRadius((*a).to_owned()));
         } else {
             words.push(*a);
@@ -414,7 +422,10 @@ mod tests {
         assert_eq!(a.radius_m, Some(2000));
         assert_eq!(a.categories, vec![Category::Compost]);
         assert_eq!(a.page, 1);
-        assert_eq!(parse("/pres geo:45,4 500km"), Err(ParseError::RadiusTooLarge));
+        assert_eq!(
+            parse("/pres geo:45,4 500km"),
+            Err(ParseError::RadiusTooLarge)
+        );
         assert!(matches!(parse("/pres 3xm"), Err(ParseError::BadRadius(_))));
         let Command::Subscribe(a) = cmd("/abonner geo:45,4 3km compost,food") else {
             panic!()
@@ -436,13 +447,19 @@ mod tests {
             cmd("/participer e7 peut-être"),
             Command::Rsvp(EventId(7), RsvpAnswer::Maybe)
         );
-        assert_eq!(parse("/participer 7 bof"), Err(ParseError::Usage(Name::Rsvp)));
+        assert_eq!(
+            parse("/participer 7 bof"),
+            Err(ParseError::Usage(Name::Rsvp))
+        );
         assert_eq!(
             cmd("/maj 4 On a  planté\nles bulbes"),
             Command::Update(InitiativeId(4), "On a  planté\nles bulbes".into())
         );
         assert_eq!(parse("/maj 4"), Err(ParseError::Usage(Name::Update)));
-        assert!(matches!(parse("/frobnicate"), Err(ParseError::UnknownCommand(_))));
+        assert!(matches!(
+            parse("/frobnicate"),
+            Err(ParseError::UnknownCommand(_))
+        ));
     }
 
     #[test]

@@ -383,9 +383,14 @@ impl Role {
         }
     }
     pub fn parse_key(s: &str) -> Option<Self> {
-        [Self::Organiser, Self::Member, Self::Supporter, Self::Follower]
-            .into_iter()
-            .find(|r| r.key() == s)
+        [
+            Self::Organiser,
+            Self::Member,
+            Self::Supporter,
+            Self::Follower,
+        ]
+        .into_iter()
+        .find(|r| r.key() == s)
     }
 }
 

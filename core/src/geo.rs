@@ -165,14 +165,8 @@ mod tests {
         assert_eq!((p.lat(), p.lon()), (45.766, 4.8795));
         assert!(GeoPoint::parse_uri("geo:45.76,4.87;u=35").is_ok());
         assert!(GeoPoint::parse_uri("GEO:45.76,4.87,170;u=10;crs=wgs84").is_ok());
-        assert_eq!(
-            GeoPoint::parse_uri("geo:91,4"),
-            Err(GeoError::OutOfRange)
-        );
-        assert_eq!(
-            GeoPoint::parse_uri("geo:45,181"),
-            Err(GeoError::OutOfRange)
-        );
+        assert_eq!(GeoPoint::parse_uri("geo:91,4"), Err(GeoError::OutOfRange));
+        assert_eq!(GeoPoint::parse_uri("geo:45,181"), Err(GeoError::OutOfRange));
         assert_eq!(GeoPoint::parse_uri("geo:NaN,4"), Err(GeoError::Syntax));
         assert_eq!(GeoPoint::parse_uri("geo:inf,4"), Err(GeoError::Syntax));
         assert_eq!(GeoPoint::parse_uri("geo:abc,4"), Err(GeoError::Syntax));

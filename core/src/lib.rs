@@ -10,9 +10,9 @@ pub mod i18n;
 pub mod memory;
 pub mod ports;
 pub mod reply;
-pub mod text;
 #[cfg(any(test, feature = "test-suite"))]
 pub mod store_suite;
+pub mod text;
 
 pub use engine::{Content, Engine, EngineError, Incoming, Operator};
 pub use reply::{Action, Block, ListItem, Reply};

@@ -107,7 +107,11 @@ impl Tx for MemoryTx {
     }
 
     async fn update_actor(&mut self, actor: &Actor) -> StoreResult<()> {
-        let slot = self.work.actors.get_mut(&actor.id).ok_or_else(|| missing("actor"))?;
+        let slot = self
+            .work
+            .actors
+            .get_mut(&actor.id)
+            .ok_or_else(|| missing("actor"))?;
         *slot = actor.clone();
         Ok(())
     }

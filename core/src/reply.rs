@@ -78,13 +78,15 @@ impl Reply {
 
     /// Every action of the reply, in order (lists first, then the reply's own).
     pub fn all_actions(&self) -> impl Iterator<Item = &Action> {
-        self.blocks.iter().flat_map(|b| -> Box<dyn Iterator<Item = &Action>> {
-            match b {
-                Block::List { items } => Box::new(items.iter().flat_map(|i| i.actions.iter())),
-                Block::Actions { actions } => Box::new(actions.iter()),
-                _ => Box::new(std::iter::empty()),
-            }
-        })
+        self.blocks
+            .iter()
+            .flat_map(|b| -> Box<dyn Iterator<Item = &Action>> {
+                match b {
+                    Block::List { items } => Box::new(items.iter().flat_map(|i| i.actions.iter())),
+                    Block::Actions { actions } => Box::new(actions.iter()),
+                    _ => Box::new(std::iter::empty()),
+                }
+            })
     }
 
     /// The reply as plain text, one block per paragraph (logs, tests, fallbacks).

@@ -66,7 +66,12 @@ async fn actor(store: &dyn Store, name: &str) -> Actor {
     a
 }
 
-async fn initiative(store: &dyn Store, by: ActorId, title: &str, place: Option<GeoPoint>) -> Initiative {
+async fn initiative(
+    store: &dyn Store,
+    by: ActorId,
+    title: &str,
+    place: Option<GeoPoint>,
+) -> Initiative {
     let mut tx = store.begin().await.unwrap();
     let i = tx
         .insert_initiative(&NewInitiative {
@@ -96,11 +101,12 @@ pub async fn actors_and_identities(store: &dyn Store) {
         .unwrap()
         .unwrap();
     assert_eq!(found, a);
-    assert!(tx
-        .actor_by_identity(&Identity::new("other", "alice"))
-        .await
-        .unwrap()
-        .is_none());
+    assert!(
+        tx.actor_by_identity(&Identity::new("other", "alice"))
+            .await
+            .unwrap()
+            .is_none()
+    );
     let dup = tx
         .insert_actor(&NewActor {
             identity: Identity::new("test", "alice"),
@@ -116,7 +122,10 @@ pub async fn actors_and_identities(store: &dyn Store) {
     let mut a2 = a.clone();
     a2.kind = ActorKind::Municipality;
     a2.verified = true;
-    a2.communes = vec![InseeCode::parse("69266").unwrap(), InseeCode::parse("2A004").unwrap()];
+    a2.communes = vec![
+        InseeCode::parse("69266").unwrap(),
+        InseeCode::parse("2A004").unwrap(),
+    ];
     a2.communes.sort();
     a2.lang = Lang::En;
     a2.display_name = "Mairie <b>&".into();
@@ -145,7 +154,13 @@ pub async fn initiatives_and_boxes(store: &dyn Store) {
     let got = tx.initiative(lyon.id).await.unwrap().unwrap();
     assert_eq!(got, lyon);
     let bb = p(45.76, 4.84).bounding_box(5000.0);
-    let inside: Vec<_> = tx.initiatives_in_box(&bb).await.unwrap().into_iter().map(|i| i.title).collect();
+    let inside: Vec<_> = tx
+        .initiatives_in_box(&bb)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.title)
+        .collect();
     assert_eq!(inside, vec!["Lyon"]);
     // The box is inclusive at its edges.
     let edge = crate::geo::BoundingBox {
@@ -197,7 +212,11 @@ pub async fn search_by_word_prefix(store: &dyn Store) {
     };
     let w = |s: &str| crate::text::search_words(s);
     assert_eq!(
-        titles(tx.search_initiatives(&w("cafe reparation"), 10).await.unwrap()),
+        titles(
+            tx.search_initiatives(&w("cafe reparation"), 10)
+                .await
+                .unwrap()
+        ),
         vec!["Repair Café : réparation"]
     );
     assert_eq!(
@@ -209,7 +228,12 @@ pub async fn search_by_word_prefix(store: &dyn Store) {
         vec!["Repair Café : réparation"]
     );
     // Prefixes of words only, not inner parts.
-    assert!(tx.search_initiatives(&w("afe"), 10).await.unwrap().is_empty());
+    assert!(
+        tx.search_initiatives(&w("afe"), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(tx.search_initiatives(&w("%"), 10).await.unwrap().is_empty());
     assert_eq!(tx.search_initiatives(&w("cafe"), 1).await.unwrap().len(), 1);
 }
@@ -225,10 +249,17 @@ pub async fn memberships(store: &dyn Store) {
         role,
         since: t0() + Duration::minutes(min),
     };
-    tx.set_membership(&m(b.id, Role::Supporter, 5)).await.unwrap();
-    tx.set_membership(&m(a.id, Role::Organiser, 1)).await.unwrap();
+    tx.set_membership(&m(b.id, Role::Supporter, 5))
+        .await
+        .unwrap();
+    tx.set_membership(&m(a.id, Role::Organiser, 1))
+        .await
+        .unwrap();
     let all = tx.members(i.id).await.unwrap();
-    assert_eq!(all.iter().map(|m| m.actor).collect::<Vec<_>>(), vec![a.id, b.id]);
+    assert_eq!(
+        all.iter().map(|m| m.actor).collect::<Vec<_>>(),
+        vec![a.id, b.id]
+    );
     tx.set_membership(&m(b.id, Role::Member, 5)).await.unwrap();
     assert_eq!(
         tx.membership(i.id, b.id).await.unwrap().unwrap().role,
@@ -255,11 +286,19 @@ pub async fn updates_events_rsvps(store: &dyn Store) {
         .await
         .unwrap();
     assert_eq!(
-        tx.updates_of(i.id, 10).await.unwrap().iter().map(|u| u.id).collect::<Vec<_>>(),
+        tx.updates_of(i.id, 10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|u| u.id)
+            .collect::<Vec<_>>(),
         vec![u2.id, u1.id]
     );
     assert_eq!(tx.updates_of(i.id, 1).await.unwrap().len(), 1);
-    assert_eq!(tx.update_by_id(u2.id).await.unwrap().unwrap().text, "second\nligne");
+    assert_eq!(
+        tx.update_by_id(u2.id).await.unwrap().unwrap().text,
+        "second\nligne"
+    );
     assert_eq!(tx.updates_by(a.id).await.unwrap().len(), 2);
 
     let new = |title: &str, h: i64| NewEvent {
@@ -276,7 +315,12 @@ pub async fn updates_events_rsvps(store: &dyn Store) {
     let past = tx.insert_event(&new("passé", -2)).await.unwrap();
     assert_eq!(tx.event(past.id).await.unwrap().unwrap(), past);
     assert_eq!(
-        tx.events_of(i.id, t0()).await.unwrap().iter().map(|e| e.id).collect::<Vec<_>>(),
+        tx.events_of(i.id, t0())
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| e.id)
+            .collect::<Vec<_>>(),
         vec![soon.id, late.id]
     );
     let r = |actor: ActorId, answer: RsvpAnswer| Rsvp {
@@ -339,7 +383,10 @@ pub async fn subscriptions_and_dialogues(store: &dyn Store) {
     assert!(tx.dialogue(a.id).await.unwrap().is_none());
     tx.set_dialogue(a.id, Some(r#"{"x":1}"#)).await.unwrap();
     tx.set_dialogue(a.id, Some(r#"{"x":2}"#)).await.unwrap();
-    assert_eq!(tx.dialogue(a.id).await.unwrap().as_deref(), Some(r#"{"x":2}"#));
+    assert_eq!(
+        tx.dialogue(a.id).await.unwrap().as_deref(),
+        Some(r#"{"x":2}"#)
+    );
     tx.set_dialogue(a.id, None).await.unwrap();
     assert!(tx.dialogue(a.id).await.unwrap().is_none());
 }
@@ -390,15 +437,24 @@ pub async fn outbox(store: &dyn Store) {
     let a = actor(store, "a").await;
     let b = actor(store, "b").await;
     let mut tx = store.begin().await.unwrap();
-    let r1 = tx.enqueue(a.id, &Reply::text("un <b>"), t0()).await.unwrap();
+    let r1 = tx
+        .enqueue(a.id, &Reply::text("un <b>"), t0())
+        .await
+        .unwrap();
     let r2 = tx.enqueue(a.id, &Reply::text("deux"), t0()).await.unwrap();
     tx.enqueue(b.id, &Reply::text("autre"), t0()).await.unwrap();
     let pending = tx.pending_for(a.id).await.unwrap();
-    assert_eq!(pending.iter().map(|o| o.id).collect::<Vec<_>>(), vec![r1, r2]);
+    assert_eq!(
+        pending.iter().map(|o| o.id).collect::<Vec<_>>(),
+        vec![r1, r2]
+    );
     assert_eq!(pending[0].reply, Reply::text("un <b>"));
     tx.mark_sent(r1, t0()).await.unwrap();
     assert_eq!(tx.pending_for(a.id).await.unwrap().len(), 1);
-    assert!(matches!(tx.mark_sent(999_999, t0()).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        tx.mark_sent(999_999, t0()).await,
+        Err(StoreError::NotFound(_))
+    ));
 }
 
 pub async fn forgetting_an_actor(store: &dyn Store) {
@@ -460,7 +516,12 @@ pub async fn forgetting_an_actor(store: &dyn Store) {
 
     let mut tx = store.begin().await.unwrap();
     assert!(tx.actor(a.id).await.unwrap().is_none());
-    assert!(tx.actor_by_identity(&Identity::new("test", "a")).await.unwrap().is_none());
+    assert!(
+        tx.actor_by_identity(&Identity::new("test", "a"))
+            .await
+            .unwrap()
+            .is_none()
+    );
     let kept = tx.initiative(i.id).await.unwrap().unwrap();
     assert_eq!(kept.created_by, None);
     assert_eq!(tx.update_by_id(u.id).await.unwrap().unwrap().author, None);
@@ -513,11 +574,20 @@ pub async fn missing_rows_are_not_found(store: &dyn Store) {
     let mut tx = store.begin().await.unwrap();
     let mut ghost = a.clone();
     ghost.id = ActorId(777_777);
-    assert!(matches!(tx.update_actor(&ghost).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        tx.update_actor(&ghost).await,
+        Err(StoreError::NotFound(_))
+    ));
     let mut gi = i.clone();
     gi.id = InitiativeId(777_777);
-    assert!(matches!(tx.update_initiative(&gi).await, Err(StoreError::NotFound(_))));
-    assert!(matches!(tx.delete_actor(ActorId(777_777)).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        tx.update_initiative(&gi).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        tx.delete_actor(ActorId(777_777)).await,
+        Err(StoreError::NotFound(_))
+    ));
     assert!(matches!(
         tx.set_membership(&Membership {
             initiative: InitiativeId(777_777),
@@ -528,5 +598,10 @@ pub async fn missing_rows_are_not_found(store: &dyn Store) {
         .await,
         Err(StoreError::NotFound(_))
     ));
-    assert!(tx.initiative(InitiativeId(777_777)).await.unwrap().is_none());
+    assert!(
+        tx.initiative(InitiativeId(777_777))
+            .await
+            .unwrap()
+            .is_none()
+    );
 }

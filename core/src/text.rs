@@ -110,10 +110,7 @@ mod tests {
         assert_eq!(title("   "), Err(TextError::Empty));
         assert_eq!(title("\u{1}\u{2}"), Err(TextError::Empty));
         let long = "é".repeat(121);
-        assert_eq!(
-            title(&long),
-            Err(TextError::TooLong { max: 120, len: 121 })
-        );
+        assert_eq!(title(&long), Err(TextError::TooLong { max: 120, len: 121 }));
         assert!(title(&"é".repeat(120)).is_ok());
         assert!(description(&"x".repeat(4000)).is_ok());
         assert!(description(&"x".repeat(4001)).is_err());

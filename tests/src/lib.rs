@@ -1,1 +1,102 @@
+//! Helpers for the end-to-end tests: they run the real `kohero` binary.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The `kohero` binary built with the tests (`KOHERO_BIN` overrides).
+///
+/// `cargo test`/`nextest` build it in the same run because the `kohero` package
+/// has integration tests of its own, so it is never stale.
+pub fn kohero_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("KOHERO_BIN") {
+        return PathBuf::from(p);
+    }
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/debug/deps/kohero_tests-xxxx -> target/debug/kohero
+    let dir = exe.parent().and_then(Path::parent).expect("target dir");
+    let bin = dir.join(format!("kohero{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} is missing: run the tests with `cargo nextest run --workspace` (or cargo test --workspace)",
+        bin.display()
+    );
+    bin
+}
+
+/// A fresh installation: its own directory and database file.
+pub struct Install {
+    pub dir: tempfile::TempDir,
+}
+
+impl Default for Install {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Install {
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("kohero.db")
+    }
+
+    /// Runs `kohero --db DB ARGS...` in the installation's directory, with `input` on stdin.
+    pub fn run(&self, args: &[&str], input: &[u8]) -> Output {
+        let mut child = Command::new(kohero_bin())
+            .arg("--db")
+            .arg(self.db())
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("KOHERO_DATABASE_URL")
+            .env_remove("KOHERO_CONFIG")
+            .env("KOHERO_LOG", "warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    /// One console session as `name`: each line is a message; returns stdout.
+    /// Asserts the INTERFACE.md promise: exit 0 at the end of input, whatever it was.
+    pub fn chat(&self, name: &str, lines: &[&str]) -> String {
+        self.chat_with(&["console", "--as", name], lines)
+    }
+
+    pub fn chat_with(&self, args: &[&str], lines: &[&str]) -> String {
+        let mut input = lines.join("\n");
+        input.push('\n');
+        let out = self.run(args, input.as_bytes());
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "kohero {args:?} failed: {:?}\nstdout:\n{stdout}\nstderr:\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout
+    }
+}
+
+/// The number after the first `marker` (`#` for initiatives, `E` for events).
+pub fn first_number(text: &str, marker: char) -> i64 {
+    let start = text
+        .find(marker)
+        .unwrap_or_else(|| panic!("no {marker} in {text}"))
+        + 1;
+    text[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap_or_else(|_| panic!("no number after {marker} in {text}"))
+}

@@ -119,7 +119,9 @@ where
     deliver_pending(engine, opts, &mut output).await?;
     loop {
         if opts.interactive {
-            output.write_all(format!("{BOLD}> {RESET}").as_bytes()).await?;
+            output
+                .write_all(format!("{BOLD}> {RESET}").as_bytes())
+                .await?;
             output.flush().await?;
         }
         let line = match lines.next_line().await {
@@ -222,6 +224,9 @@ mod tests {
         assert!(matches!(content_of("geo:45,4", &b), Content::Location(_)));
         assert_eq!(content_of("1", &b), Content::Button("/voir 1".into()));
         assert_eq!(content_of("2", &b), Content::Text("2".into()));
-        assert_eq!(content_of("geo:45,4 3km", &b), Content::Text("geo:45,4 3km".into()));
+        assert_eq!(
+            content_of("geo:45,4 3km", &b),
+            Content::Text("geo:45,4 3km".into())
+        );
     }
 }

@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use kohero_core::ports::{Store, StoreError, StoreResult, Tx};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 
@@ -97,7 +97,11 @@ pub(crate) fn backend(e: sqlx::Error) -> StoreError {
 #[async_trait]
 impl Store for SqliteStore {
     async fn begin(&self) -> StoreResult<Box<dyn Tx>> {
-        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(backend)?;
+        let tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(backend)?;
         Ok(Box::new(tx::SqliteTx { tx }))
     }
 }
@@ -128,7 +132,9 @@ mod tests {
             tx.commit().await.unwrap();
             s.close().await;
         }
-        let s = SqliteStore::open(&format!("sqlite://{path}")).await.unwrap();
+        let s = SqliteStore::open(&format!("sqlite://{path}"))
+            .await
+            .unwrap();
         let mut tx = s.begin().await.unwrap();
         let a = tx
             .actor_by_identity(&Identity::new("console", "a"))

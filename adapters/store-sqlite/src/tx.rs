@@ -27,11 +27,12 @@ fn not_found(what: &str, n: u64) -> StoreResult<()> {
 
 impl SqliteTx {
     async fn communes(&mut self, actor: i64) -> StoreResult<Vec<InseeCode>> {
-        let rows = sqlx::query("SELECT insee FROM actor_communes WHERE actor_id = ? ORDER BY insee")
-            .bind(actor)
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(backend)?;
+        let rows =
+            sqlx::query("SELECT insee FROM actor_communes WHERE actor_id = ? ORDER BY insee")
+                .bind(actor)
+                .fetch_all(&mut *self.tx)
+                .await
+                .map_err(backend)?;
         rows.iter()
             .map(|r| {
                 let c: String = get(r, "insee")?;
@@ -48,7 +49,10 @@ impl SqliteTx {
         rows::actor(&row, communes).map(Some)
     }
 
-    async fn initiatives(&mut self, q: sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments>) -> StoreResult<Vec<Initiative>> {
+    async fn initiatives(
+        &mut self,
+        q: sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments>,
+    ) -> StoreResult<Vec<Initiative>> {
         q.fetch_all(&mut *self.tx)
             .await
             .map_err(backend)?
@@ -153,7 +157,12 @@ impl Tx for SqliteTx {
         .await
         .map_err(backend)?;
         rows.iter()
-            .map(|r| Ok(Identity::new(get::<String>(r, "network")?, get::<String>(r, "external_id")?)))
+            .map(|r| {
+                Ok(Identity::new(
+                    get::<String>(r, "network")?,
+                    get::<String>(r, "external_id")?,
+                ))
+            })
             .collect()
     }
 
@@ -264,7 +273,8 @@ impl Tx for SqliteTx {
     }
 
     async fn initiatives_created_by(&mut self, actor: ActorId) -> StoreResult<Vec<Initiative>> {
-        let q = sqlx::query("SELECT * FROM initiatives WHERE created_by = ? ORDER BY id").bind(actor.0);
+        let q =
+            sqlx::query("SELECT * FROM initiatives WHERE created_by = ? ORDER BY id").bind(actor.0);
         self.initiatives(q).await
     }
 

@@ -107,7 +107,10 @@ fn place_of(s: &str) -> Result<Option<GeoPoint>, Fail> {
         return GeoPoint::parse_uri(s).map(Some).map_err(geo_refusal);
     }
     let words: Vec<&str> = s.split_whitespace().collect();
-    match parse_area(&words).map_err(|_| refuse!("location-syntax"))?.place {
+    match parse_area(&words)
+        .map_err(|_| refuse!("location-syntax"))?
+        .place
+    {
         Some(PlaceArg::Point(p)) => Ok(Some(p)),
         Some(PlaceArg::Name(n)) => Err(refuse!("place-names-unavailable", "place" => n)),
         None => Err(refuse!("location-syntax")),
@@ -117,12 +120,18 @@ fn place_of(s: &str) -> Result<Option<GeoPoint>, Fail> {
 /// `/proposer`, with 0 to 4 `|`-separated parts.
 pub async fn propose(ctx: &mut Ctx<'_>, parts: Vec<String>) -> Outcome {
     let mut it = parts.into_iter();
-    let title = it.next().map(|t| text::title(&t).map_err(|e| text_refusal("title", e))).transpose()?;
+    let title = it
+        .next()
+        .map(|t| text::title(&t).map_err(|e| text_refusal("title", e)))
+        .transpose()?;
     let category = it
         .next()
         .map(|c| Category::parse(&c).ok_or_else(|| refuse!("category-unknown", "category" => c)))
         .transpose()?;
-    let place = it.next().map(|p| place_of(&p).map(Spot::from_option)).transpose()?;
+    let place = it
+        .next()
+        .map(|p| place_of(&p).map(Spot::from_option))
+        .transpose()?;
     let description = it.next();
     let state = Dialogue::Propose {
         title,
@@ -149,7 +158,12 @@ pub async fn propose(ctx: &mut Ctx<'_>, parts: Vec<String>) -> Outcome {
 pub async fn answer(ctx: &mut Ctx<'_>, state: Dialogue, answer: Answer) -> Outcome {
     match state {
         Dialogue::Forget => match answer {
-            Answer::Text(t) if matches!(text::fold(t.trim()).as_str(), "oui" | "yes" | "confirmer" | "confirm") => {
+            Answer::Text(t)
+                if matches!(
+                    text::fold(t.trim()).as_str(),
+                    "oui" | "yes" | "confirmer" | "confirm"
+                ) =>
+            {
                 super::profile::forget_now(ctx).await
             }
             _ => cancel(ctx).await,
@@ -245,10 +259,13 @@ async fn create(
     save(ctx, None).await?;
     let id = i.id;
     Ok(vec![
-        Reply::text(ctx.t("propose-created", &[("id", id.0.into()), ("title", i.title.clone().into())]))
-            .actions(vec![
-                Action::new(ctx.t("action-show", &[]), format!("/voir {id}")),
-                Action::new(ctx.t("action-launch", &[]), format!("/lancer {id}")),
-            ]),
+        Reply::text(ctx.t(
+            "propose-created",
+            &[("id", id.0.into()), ("title", i.title.clone().into())],
+        ))
+        .actions(vec![
+            Action::new(ctx.t("action-show", &[]), format!("/voir {id}")),
+            Action::new(ctx.t("action-launch", &[]), format!("/lancer {id}")),
+        ]),
     ])
 }

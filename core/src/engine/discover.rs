@@ -47,7 +47,13 @@ pub(crate) async fn nearby(
     Ok(found)
 }
 
-fn area_command(cmd: &str, center: GeoPoint, radius_m: u32, cats: &[Category], page: u32) -> String {
+fn area_command(
+    cmd: &str,
+    center: GeoPoint,
+    radius_m: u32,
+    cats: &[Category],
+    page: u32,
+) -> String {
     let mut s = format!("{cmd} {} {}m", center.to_uri(), radius_m);
     if !cats.is_empty() {
         let keys: Vec<_> = cats.iter().map(|c| c.key()).collect();
@@ -80,8 +86,10 @@ pub async fn near(ctx: &mut Ctx<'_>, area: Area) -> Outcome {
     let found = nearby(ctx, center, radius, &area.categories).await?;
     let dist = render::distance(ctx.lang(), f64::from(radius));
     if found.is_empty() {
-        return Ok(vec![Reply::text(ctx.t("near-none", &[("radius", dist.into())]))
-            .actions(vec![Action::new(ctx.t("action-propose", &[]), "/proposer")])]);
+        return Ok(vec![
+            Reply::text(ctx.t("near-none", &[("radius", dist.into())]))
+                .actions(vec![Action::new(ctx.t("action-propose", &[]), "/proposer")]),
+        ]);
     }
     let total = found.len();
     let page = area.page as usize;
@@ -102,12 +110,14 @@ pub async fn near(ctx: &mut Ctx<'_>, area: Area) -> Outcome {
             area_command("/pres", center, radius, &area.categories, area.page + 1),
         ));
     }
-    Ok(vec![Reply::text(ctx.t(
-        "near-found",
-        &[("n", total.into()), ("radius", dist.into())],
-    ))
-    .list(items)
-    .actions(more)])
+    Ok(vec![
+        Reply::text(ctx.t(
+            "near-found",
+            &[("n", total.into()), ("radius", dist.into())],
+        ))
+        .list(items)
+        .actions(more),
+    ])
 }
 
 pub async fn search(ctx: &mut Ctx<'_>, text: &str, page: u32) -> Outcome {
@@ -123,15 +133,27 @@ pub async fn search(ctx: &mut Ctx<'_>, text: &str, page: u32) -> Outcome {
             let title = search_words(&i.title);
             let score = words
                 .iter()
-                .map(|w| if title.iter().any(|t| t.starts_with(w.as_str())) { 2 } else { 1 })
+                .map(|w| {
+                    if title.iter().any(|t| t.starts_with(w.as_str())) {
+                        2
+                    } else {
+                        1
+                    }
+                })
                 .sum();
             (score, i)
         })
         .collect();
-    ranked.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.updated_at.cmp(&a.1.updated_at)).then(a.1.id.cmp(&b.1.id)));
+    ranked.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then(b.1.updated_at.cmp(&a.1.updated_at))
+            .then(a.1.id.cmp(&b.1.id))
+    });
     let total = ranked.len();
     if total == 0 {
-        return Ok(vec![Reply::text(ctx.t("search-none", &[("text", text.into())]))]);
+        return Ok(vec![Reply::text(
+            ctx.t("search-none", &[("text", text.into())]),
+        )]);
     }
     let page_us = page as usize;
     let slice: Vec<(Initiative, Option<f64>)> = ranked
@@ -151,31 +173,45 @@ pub async fn search(ctx: &mut Ctx<'_>, text: &str, page: u32) -> Outcome {
             format!("/chercher {} p{}", words.join(" "), page + 2),
         ));
     }
-    Ok(vec![Reply::text(ctx.t(
-        "search-found",
-        &[("n", total.into()), ("text", text.into())],
-    ))
-    .list(items)
-    .actions(more)])
+    Ok(vec![
+        Reply::text(ctx.t(
+            "search-found",
+            &[("n", total.into()), ("text", text.into())],
+        ))
+        .list(items)
+        .actions(more),
+    ])
 }
 
 pub async fn feed(ctx: &mut Ctx<'_>, area: Area) -> Outcome {
     let me = ctx.actor.id;
     let (ids, around) = match area.place {
         Some(_) => {
-            let center = point_of(ctx, area.place.as_ref())?.ok_or_else(|| refuse!("need-location"))?;
+            let center =
+                point_of(ctx, area.place.as_ref())?.ok_or_else(|| refuse!("need-location"))?;
             let radius = area.radius_m.unwrap_or(DEFAULT_RADIUS_M);
             let near = nearby(ctx, center, radius, &area.categories).await?;
-            (near.into_iter().map(|(i, _)| i.id).collect::<Vec<_>>(), Some((center, radius)))
+            (
+                near.into_iter().map(|(i, _)| i.id).collect::<Vec<_>>(),
+                Some((center, radius)),
+            )
         }
         None => {
-            let followed: Vec<InitiativeId> =
-                ctx.tx.memberships_of(me).await?.into_iter().map(|m| m.initiative).collect();
+            let followed: Vec<InitiativeId> = ctx
+                .tx
+                .memberships_of(me)
+                .await?
+                .into_iter()
+                .map(|m| m.initiative)
+                .collect();
             if followed.is_empty() {
                 match ctx.actor.location {
                     Some(center) => {
                         let near = nearby(ctx, center, DEFAULT_RADIUS_M, &area.categories).await?;
-                        (near.into_iter().map(|(i, _)| i.id).collect(), Some((center, DEFAULT_RADIUS_M)))
+                        (
+                            near.into_iter().map(|(i, _)| i.id).collect(),
+                            Some((center, DEFAULT_RADIUS_M)),
+                        )
                     }
                     None => return Err(refuse!("feed-nothing-followed")),
                 }
@@ -185,7 +221,10 @@ pub async fn feed(ctx: &mut Ctx<'_>, area: Area) -> Outcome {
         }
     };
     let page = area.page as usize;
-    let entries = ctx.tx.activity_of(&ids, page * FEED_PAGE, FEED_PAGE + 1).await?;
+    let entries = ctx
+        .tx
+        .activity_of(&ids, page * FEED_PAGE, FEED_PAGE + 1)
+        .await?;
     if entries.is_empty() {
         return if page == 0 {
             Ok(vec![Reply::text(ctx.t("feed-empty", &[]))])
@@ -216,10 +255,15 @@ pub async fn feed(ctx: &mut Ctx<'_>, area: Area) -> Outcome {
         more.push(Action::new(ctx.t("action-next-page", &[]), next));
     }
     let heading = match around {
-        Some((_, r)) => ctx.t("feed-around", &[("radius", render::distance(ctx.lang(), f64::from(r)).into())]),
+        Some((_, r)) => ctx.t(
+            "feed-around",
+            &[("radius", render::distance(ctx.lang(), f64::from(r)).into())],
+        ),
         None => ctx.t("feed-followed", &[]),
     };
-    Ok(vec![Reply::default().heading(heading).list(items).actions(more)])
+    Ok(vec![
+        Reply::default().heading(heading).list(items).actions(more),
+    ])
 }
 
 async fn feed_item(ctx: &mut Ctx<'_>, a: &Activity, i: &Initiative) -> Result<ListItem, Fail> {
@@ -246,7 +290,10 @@ async fn feed_item(ctx: &mut Ctx<'_>, a: &Activity, i: &Initiative) -> Result<Li
                     &[
                         ("event", e.id.0.into()),
                         ("title", e.title.clone().into()),
-                        ("when", render::datetime(ctx.lang(), e.starts_at, &e.tz).into()),
+                        (
+                            "when",
+                            render::datetime(ctx.lang(), e.starts_at, &e.tz).into(),
+                        ),
                     ],
                 ),
                 None => ctx.t("feed-event-gone", &[]),
@@ -256,7 +303,10 @@ async fn feed_item(ctx: &mut Ctx<'_>, a: &Activity, i: &Initiative) -> Result<Li
     Ok(ListItem {
         title: format!("{when} · {}", render::label(i)),
         details: vec![what],
-        actions: vec![Action::new(ctx.t("action-show", &[]), format!("/voir {}", i.id))],
+        actions: vec![Action::new(
+            ctx.t("action-show", &[]),
+            format!("/voir {}", i.id),
+        )],
     })
 }
 
@@ -278,7 +328,10 @@ fn describe_subscription(ctx: &Ctx<'_>, s: &Subscription) -> String {
     ctx.t(
         "subscription-line",
         &[
-            ("radius", render::distance(ctx.lang(), f64::from(s.radius_m)).into()),
+            (
+                "radius",
+                render::distance(ctx.lang(), f64::from(s.radius_m)).into(),
+            ),
             ("place", place.into()),
             ("categories", cats.into()),
         ],
@@ -314,11 +367,16 @@ pub async fn subscribe(ctx: &mut Ctx<'_>, area: Area) -> Outcome {
             created_at: ctx.now,
         })
         .await?;
-    Ok(vec![Reply::text(ctx.t(
-        "subscribed",
-        &[("what", describe_subscription(ctx, &s).into())],
-    ))
-    .actions(vec![Action::new(ctx.t("action-unsubscribe", &[]), "/desabonner")])])
+    Ok(vec![
+        Reply::text(ctx.t(
+            "subscribed",
+            &[("what", describe_subscription(ctx, &s).into())],
+        ))
+        .actions(vec![Action::new(
+            ctx.t("action-unsubscribe", &[]),
+            "/desabonner",
+        )]),
+    ])
 }
 
 pub async fn unsubscribe(ctx: &mut Ctx<'_>) -> Outcome {

@@ -28,13 +28,11 @@ pub async fn show(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
     let n = |r: Role| members.iter().filter(|m| m.role == r).count();
     let organisers = organiser_names(ctx, id).await?;
 
-    let mut reply = Reply::default()
-        .heading(render::label(&i))
-        .para(format!(
-            "{} · {}",
-            render::kind_status(ctx, &i),
-            render::category(ctx, i.category)
-        ));
+    let mut reply = Reply::default().heading(render::label(&i)).para(format!(
+        "{} · {}",
+        render::kind_status(ctx, &i),
+        render::category(ctx, i.category)
+    ));
     if !i.description.is_empty() {
         reply = reply.para(i.description.clone());
     }
@@ -89,22 +87,37 @@ pub async fn show(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
     actions.remove(0); // "show" is this very card
     if i.offered_to == Some(ctx.actor.id) {
         reply = reply.para(ctx.t("card-offer", &[("id", id.0.into())]));
-        actions.push(Action::new(ctx.t("action-accept", &[]), format!("/accepter {id}")));
-        actions.push(Action::new(ctx.t("action-decline", &[]), format!("/decliner {id}")));
+        actions.push(Action::new(
+            ctx.t("action-accept", &[]),
+            format!("/accepter {id}"),
+        ));
+        actions.push(Action::new(
+            ctx.t("action-decline", &[]),
+            format!("/decliner {id}"),
+        ));
     }
     if role == Some(Role::Organiser) {
         match (i.kind, i.status) {
             (InitiativeKind::Idea, Status::Open) => {
-                actions.push(Action::new(ctx.t("action-launch", &[]), format!("/lancer {id}")));
+                actions.push(Action::new(
+                    ctx.t("action-launch", &[]),
+                    format!("/lancer {id}"),
+                ));
             }
             (InitiativeKind::Project, Status::Active) => {
-                actions.push(Action::new(ctx.t("action-members", &[]), format!("/membres {id}")));
+                actions.push(Action::new(
+                    ctx.t("action-members", &[]),
+                    format!("/membres {id}"),
+                ));
             }
             _ => {}
         }
     }
     if role.is_some() {
-        actions.push(Action::new(ctx.t("action-leave", &[]), format!("/quitter {id}")));
+        actions.push(Action::new(
+            ctx.t("action-leave", &[]),
+            format!("/quitter {id}"),
+        ));
     }
     Ok(vec![reply.actions(actions)])
 }
@@ -117,7 +130,11 @@ fn refuse_if_closed(i: &Initiative) -> Result<(), Fail> {
     }
 }
 
-pub async fn edit(ctx: &mut Ctx<'_>, id: InitiativeId, change: Option<(EditField, String)>) -> Outcome {
+pub async fn edit(
+    ctx: &mut Ctx<'_>,
+    id: InitiativeId,
+    change: Option<(EditField, String)>,
+) -> Outcome {
     let mut i = ctx.initiative(id).await?;
     ctx.require_organiser(&i).await?;
     let Some((field, value)) = change else {
@@ -145,8 +162,12 @@ pub async fn edit(ctx: &mut Ctx<'_>, id: InitiativeId, change: Option<(EditField
     }
     i.updated_at = ctx.now;
     ctx.tx.update_initiative(&i).await?;
-    Ok(vec![Reply::text(ctx.t("edited", &[("id", id.0.into())]))
-        .actions(vec![Action::new(ctx.t("action-show", &[]), format!("/voir {id}"))])])
+    Ok(vec![
+        Reply::text(ctx.t("edited", &[("id", id.0.into())])).actions(vec![Action::new(
+            ctx.t("action-show", &[]),
+            format!("/voir {id}"),
+        )]),
+    ])
 }
 
 async fn set_role(ctx: &mut Ctx<'_>, id: InitiativeId, role: Role) -> Result<(), Fail> {
@@ -185,7 +206,11 @@ pub async fn support(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
             let (n, _) = render::counts(ctx, id).await?;
             Ok(vec![Reply::text(ctx.t(
                 "supported",
-                &[("id", id.0.into()), ("title", i.title.into()), ("n", n.into())],
+                &[
+                    ("id", id.0.into()),
+                    ("title", i.title.into()),
+                    ("n", n.into()),
+                ],
             ))])
         }
     }
@@ -217,14 +242,20 @@ pub async fn launch(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
             at: ctx.now,
         })
         .await?;
-    Ok(vec![Reply::text(ctx.t(
-        "launched",
-        &[("id", id.0.into()), ("title", i.title.into()), ("n", followers.into())],
-    ))
-    .actions(vec![
-        Action::new(ctx.t("action-show", &[]), format!("/voir {id}")),
-        Action::new(ctx.t("action-event", &[]), format!("/evenement {id}")),
-    ])])
+    Ok(vec![
+        Reply::text(ctx.t(
+            "launched",
+            &[
+                ("id", id.0.into()),
+                ("title", i.title.into()),
+                ("n", followers.into()),
+            ],
+        ))
+        .actions(vec![
+            Action::new(ctx.t("action-show", &[]), format!("/voir {id}")),
+            Action::new(ctx.t("action-event", &[]), format!("/evenement {id}")),
+        ]),
+    ])
 }
 
 pub async fn join(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
@@ -239,11 +270,13 @@ pub async fn join(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
         Some(r @ (Role::Organiser | Role::Member)) => Err(already(ctx, id, r)),
         None | Some(Role::Follower | Role::Supporter) => {
             set_role(ctx, id, Role::Member).await?;
-            Ok(vec![Reply::text(ctx.t(
-                "joined",
-                &[("id", id.0.into()), ("title", i.title.into())],
-            ))
-            .actions(vec![Action::new(ctx.t("action-show", &[]), format!("/voir {id}"))])])
+            Ok(vec![
+                Reply::text(ctx.t("joined", &[("id", id.0.into()), ("title", i.title.into())]))
+                    .actions(vec![Action::new(
+                        ctx.t("action-show", &[]),
+                        format!("/voir {id}"),
+                    )]),
+            ])
         }
     }
 }
@@ -350,10 +383,12 @@ pub async fn members(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
         });
     }
     let n = items.len();
-    Ok(vec![Reply::default()
-        .heading(render::label(&i))
-        .para(ctx.t("members-count", &[("n", n.into())]))
-        .list(items)])
+    Ok(vec![
+        Reply::default()
+            .heading(render::label(&i))
+            .para(ctx.t("members-count", &[("n", n.into())]))
+            .list(items),
+    ])
 }
 
 pub async fn co_organise(ctx: &mut Ctx<'_>, id: InitiativeId, who: &str) -> Outcome {
@@ -423,7 +458,9 @@ pub async fn decline(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
     }
     let me = ctx.actor.id;
     offer_if_orphaned(ctx, i, Some(me)).await?;
-    Ok(vec![Reply::text(ctx.t("offer-declined", &[("id", id.0.into())]))])
+    Ok(vec![Reply::text(
+        ctx.t("offer-declined", &[("id", id.0.into())]),
+    )])
 }
 
 /// Drop an idea, mark a project done, archive a project.
@@ -460,6 +497,9 @@ pub async fn set_status(ctx: &mut Ctx<'_>, id: InitiativeId, to: Status) -> Outc
     }
     Ok(vec![Reply::text(ctx.t(
         "status-changed",
-        &[("id", id.0.into()), ("status", render::kind_status(ctx, &i).into())],
+        &[
+            ("id", id.0.into()),
+            ("status", render::kind_status(ctx, &i).into()),
+        ],
     ))])
 }

@@ -284,10 +284,9 @@ impl Engine {
                 Content::Text(t) | Content::Button(t) => {
                     match command::parse(&t).map_err(parse_refusal)? {
                         Parsed::Command(Command::Cancel) => dialogue::cancel(ctx).await,
-                        Parsed::Command(Command::Help) => Ok(vec![
-                            profile::help(ctx),
-                            dialogue::prompt(ctx, &state),
-                        ]),
+                        Parsed::Command(Command::Help) => {
+                            Ok(vec![profile::help(ctx), dialogue::prompt(ctx, &state)])
+                        }
                         Parsed::Command(Command::Forget { confirmed: true })
                             if state == Dialogue::Forget =>
                         {

@@ -27,7 +27,10 @@ pub async fn start(ctx: &mut Ctx<'_>, payload: Option<String>) -> Outcome {
     }
     Ok(vec![
         Reply::default()
-            .heading(ctx.t("welcome-title", &[("name", ctx.actor.display_name.clone().into())]))
+            .heading(ctx.t(
+                "welcome-title",
+                &[("name", ctx.actor.display_name.clone().into())],
+            ))
             .para(ctx.t("welcome-body", &[]))
             .para(ctx.t("welcome-privacy", &[])),
         help(ctx),
@@ -54,40 +57,52 @@ pub async fn profile(ctx: &mut Ctx<'_>, new_name: Option<String>) -> Outcome {
     let kind = ctx.t(&format!("kind-{}", ctx.actor.kind.key()), &[]);
     let verified = if ctx.actor.verified {
         let communes: Vec<String> = ctx.actor.communes.iter().map(ToString::to_string).collect();
-        ctx.t("profile-verified", &[("communes", communes.join(", ").into())])
+        ctx.t(
+            "profile-verified",
+            &[("communes", communes.join(", ").into())],
+        )
     } else {
         ctx.t("profile-not-verified", &[])
     };
     let mut reply = Reply::default()
         .heading(ctx.actor.display_name.clone())
         .para(format!("{kind} · {verified}"))
-        .para(ctx.t(
-            "profile-details",
-            &[
-                ("lang", ctx.actor.lang.code().into()),
-                ("identities", identities.join(", ").into()),
-                ("subscriptions", subs.into()),
-                (
-                    "location",
-                    ctx.t(
-                        if ctx.actor.location.is_some() {
-                            "profile-location-known"
-                        } else {
-                            "profile-location-unknown"
-                        },
-                        &[],
-                    )
-                    .into(),
-                ),
-            ],
-        ));
+        .para(
+            ctx.t(
+                "profile-details",
+                &[
+                    ("lang", ctx.actor.lang.code().into()),
+                    ("identities", identities.join(", ").into()),
+                    ("subscriptions", subs.into()),
+                    (
+                        "location",
+                        ctx.t(
+                            if ctx.actor.location.is_some() {
+                                "profile-location-known"
+                            } else {
+                                "profile-location-unknown"
+                            },
+                            &[],
+                        )
+                        .into(),
+                    ),
+                ],
+            ),
+        );
     let mut items = Vec::new();
     for m in memberships {
         if let Some(i) = ctx.tx.initiative(m.initiative).await? {
             items.push(crate::reply::ListItem {
                 title: render::label(&i),
-                details: vec![format!("{} · {}", render::role(ctx, m.role), render::kind_status(ctx, &i))],
-                actions: vec![Action::new(ctx.t("action-show", &[]), format!("/voir {}", i.id))],
+                details: vec![format!(
+                    "{} · {}",
+                    render::role(ctx, m.role),
+                    render::kind_status(ctx, &i)
+                )],
+                actions: vec![Action::new(
+                    ctx.t("action-show", &[]),
+                    format!("/voir {}", i.id),
+                )],
             });
         }
     }
@@ -102,11 +117,16 @@ pub async fn profile(ctx: &mut Ctx<'_>, new_name: Option<String>) -> Outcome {
 
 pub async fn language(ctx: &mut Ctx<'_>, lang: Option<Lang>) -> Outcome {
     let Some(lang) = lang else {
-        return Ok(vec![Reply::text(ctx.t("language-current", &[("lang", ctx.actor.lang.code().into())]))
+        return Ok(vec![
+            Reply::text(ctx.t(
+                "language-current",
+                &[("lang", ctx.actor.lang.code().into())],
+            ))
             .actions(vec![
                 Action::new("Français", "/langue fr"),
                 Action::new("English", "/language en"),
-            ])]);
+            ]),
+        ]);
     };
     ctx.actor.lang = lang;
     let actor = ctx.actor.clone();

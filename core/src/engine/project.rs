@@ -108,25 +108,36 @@ pub async fn event(ctx: &mut Ctx<'_>, id: InitiativeId, spec: Option<&str>) -> O
         })
         .await?;
     let when = render::datetime(ctx.lang(), e.starts_at, &e.tz);
-    Ok(vec![Reply::text(ctx.t(
-        "event-created",
-        &[
-            ("event", e.id.0.into()),
-            ("title", e.title.clone().into()),
-            ("when", when.into()),
-            ("tz", e.tz.clone().into()),
-            ("id", id.0.into()),
-            ("project", i.title.into()),
-        ],
-    ))
-    .actions(rsvp_actions(ctx, e.id))])
+    Ok(vec![
+        Reply::text(ctx.t(
+            "event-created",
+            &[
+                ("event", e.id.0.into()),
+                ("title", e.title.clone().into()),
+                ("when", when.into()),
+                ("tz", e.tz.clone().into()),
+                ("id", id.0.into()),
+                ("project", i.title.into()),
+            ],
+        ))
+        .actions(rsvp_actions(ctx, e.id)),
+    ])
 }
 
 fn rsvp_actions(ctx: &Ctx<'_>, e: EventId) -> Vec<Action> {
     vec![
-        Action::new(ctx.t("action-rsvp-yes", &[]), format!("/participer E{e} oui")),
-        Action::new(ctx.t("action-rsvp-maybe", &[]), format!("/participer E{e} peutetre")),
-        Action::new(ctx.t("action-rsvp-no", &[]), format!("/participer E{e} non")),
+        Action::new(
+            ctx.t("action-rsvp-yes", &[]),
+            format!("/participer E{e} oui"),
+        ),
+        Action::new(
+            ctx.t("action-rsvp-maybe", &[]),
+            format!("/participer E{e} peutetre"),
+        ),
+        Action::new(
+            ctx.t("action-rsvp-no", &[]),
+            format!("/participer E{e} non"),
+        ),
     ]
 }
 
@@ -134,7 +145,10 @@ fn rsvp_actions(ctx: &Ctx<'_>, e: EventId) -> Vec<Action> {
 pub async fn event_item(ctx: &mut Ctx<'_>, e: &Event) -> Result<ListItem, Fail> {
     let rsvps = ctx.tx.rsvps(e.id).await?;
     let n = |a: RsvpAnswer| rsvps.iter().filter(|r| r.answer == a).count();
-    let mine = rsvps.iter().find(|r| r.actor == ctx.actor.id).map(|r| r.answer);
+    let mine = rsvps
+        .iter()
+        .find(|r| r.actor == ctx.actor.id)
+        .map(|r| r.answer);
     let mut details = vec![format!(
         "{} ({})",
         render::datetime(ctx.lang(), e.starts_at, &e.tz),
@@ -152,7 +166,10 @@ pub async fn event_item(ctx: &mut Ctx<'_>, e: &Event) -> Result<ListItem, Fail> 
         ],
     ));
     if let Some(a) = mine {
-        details.push(ctx.t("rsvp-yours", &[("answer", ctx.t(&format!("rsvp-{}", a.key()), &[]).into())]));
+        details.push(ctx.t(
+            "rsvp-yours",
+            &[("answer", ctx.t(&format!("rsvp-{}", a.key()), &[]).into())],
+        ));
     }
     Ok(ListItem {
         title: format!("E{} {}", e.id, e.title),
@@ -184,14 +201,19 @@ pub async fn rsvp(ctx: &mut Ctx<'_>, id: EventId, answer: RsvpAnswer) -> Outcome
         })
         .await?;
     let item = event_item(ctx, &e).await?;
-    Ok(vec![Reply::text(ctx.t(
-        "rsvp-recorded",
-        &[
-            ("answer", ctx.t(&format!("rsvp-{}", answer.key()), &[]).into()),
-            ("title", e.title.clone().into()),
-        ],
-    ))
-    .list(vec![item])])
+    Ok(vec![
+        Reply::text(ctx.t(
+            "rsvp-recorded",
+            &[
+                (
+                    "answer",
+                    ctx.t(&format!("rsvp-{}", answer.key()), &[]).into(),
+                ),
+                ("title", e.title.clone().into()),
+            ],
+        ))
+        .list(vec![item]),
+    ])
 }
 
 #[cfg(test)]

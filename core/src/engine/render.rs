@@ -13,10 +13,7 @@ pub fn category(ctx: &Ctx<'_>, c: Category) -> String {
 }
 
 pub fn kind_status(ctx: &Ctx<'_>, i: &Initiative) -> String {
-    ctx.t(
-        &format!("status-{}-{}", i.kind.key(), i.status.key()),
-        &[],
-    )
+    ctx.t(&format!("status-{}-{}", i.kind.key(), i.status.key()), &[])
 }
 
 pub fn role(ctx: &Ctx<'_>, r: Role) -> String {
@@ -63,19 +60,35 @@ pub fn label(i: &Initiative) -> String {
 /// The actions that fit an initiative for someone with `role` in it.
 pub fn actions(ctx: &Ctx<'_>, i: &Initiative, role: Option<Role>) -> Vec<Action> {
     let id = i.id;
-    let mut v = vec![Action::new(ctx.t("action-show", &[]), format!("/voir {id}"))];
+    let mut v = vec![Action::new(
+        ctx.t("action-show", &[]),
+        format!("/voir {id}"),
+    )];
     match (i.kind, i.status, role) {
         (_, _, Some(Role::Organiser)) => {}
         (InitiativeKind::Idea, Status::Open, None | Some(Role::Follower)) => {
-            v.push(Action::new(ctx.t("action-support", &[]), format!("/soutenir {id}")));
+            v.push(Action::new(
+                ctx.t("action-support", &[]),
+                format!("/soutenir {id}"),
+            ));
         }
-        (InitiativeKind::Project, Status::Active, None | Some(Role::Follower | Role::Supporter)) => {
-            v.push(Action::new(ctx.t("action-join", &[]), format!("/rejoindre {id}")));
+        (
+            InitiativeKind::Project,
+            Status::Active,
+            None | Some(Role::Follower | Role::Supporter),
+        ) => {
+            v.push(Action::new(
+                ctx.t("action-join", &[]),
+                format!("/rejoindre {id}"),
+            ));
         }
         _ => {}
     }
     if role.is_none() && i.status.is_live() {
-        v.push(Action::new(ctx.t("action-follow", &[]), format!("/suivre {id}")));
+        v.push(Action::new(
+            ctx.t("action-follow", &[]),
+            format!("/suivre {id}"),
+        ));
     }
     v
 }

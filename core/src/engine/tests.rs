@@ -120,31 +120,73 @@ const LYON: &str = "geo:45.7640,4.8357";
 async fn idea_to_project_journey() {
     let b = Bot::new();
     let id = b
-        .propose("org", "Composteur <b>partagé</b> | compost | geo:45.7700,4.8330 | Un bac au square")
+        .propose(
+            "org",
+            "Composteur <b>partagé</b> | compost | geo:45.7700,4.8330 | Un bac au square",
+        )
         .await;
     let card = b.say("org", &format!("/voir {id}")).await;
     assert!(card.contains("Composteur <b>partagé</b>"), "{card}");
     assert!(card.contains("idée ouverte"));
 
-    assert!(b.say("ann", &format!("/soutenir #{id}")).await.contains("Merci"));
-    assert!(b.say("ann", &format!("/soutenir {id}")).await.contains("déjà"));
+    assert!(
+        b.say("ann", &format!("/soutenir #{id}"))
+            .await
+            .contains("Merci")
+    );
+    assert!(
+        b.say("ann", &format!("/soutenir {id}"))
+            .await
+            .contains("déjà")
+    );
     // Only organisers launch.
-    assert!(b.say("ann", &format!("/lancer {id}")).await.contains("Seuls les organisateurs"));
-    assert!(b.say("ann", &format!("/rejoindre {id}")).await.contains("encore une idée"));
+    assert!(
+        b.say("ann", &format!("/lancer {id}"))
+            .await
+            .contains("Seuls les organisateurs")
+    );
+    assert!(
+        b.say("ann", &format!("/rejoindre {id}"))
+            .await
+            .contains("encore une idée")
+    );
     let launched = b.say("org", &format!("/lancer {id}")).await;
     assert!(launched.contains("lancée en projet"), "{launched}");
-    assert!(b.say("org", &format!("/lancer {id}")).await.contains("Seule une idée ouverte"));
+    assert!(
+        b.say("org", &format!("/lancer {id}"))
+            .await
+            .contains("Seule une idée ouverte")
+    );
 
     // The supporter became a follower and can join.
-    assert!(b.say("ann", &format!("/voir {id}")).await.contains("abonné·e"));
-    assert!(b.say("ann", &format!("/rejoindre {id}")).await.contains("Bienvenue"));
-    assert!(b.say("ann", &format!("/maj {id} coucou")).await.contains("Seuls les organisateurs"));
-    assert!(b
-        .say("org", &format!("/maj {id} Le bac est installé !\nMerci à tous"))
+    assert!(
+        b.say("ann", &format!("/voir {id}"))
+            .await
+            .contains("abonné·e")
+    );
+    assert!(
+        b.say("ann", &format!("/rejoindre {id}"))
+            .await
+            .contains("Bienvenue")
+    );
+    assert!(
+        b.say("ann", &format!("/maj {id} coucou"))
+            .await
+            .contains("Seuls les organisateurs")
+    );
+    assert!(
+        b.say(
+            "org",
+            &format!("/maj {id} Le bac est installé !\nMerci à tous")
+        )
         .await
-        .contains("Nouvelle publiée"));
+        .contains("Nouvelle publiée")
+    );
     let ev = b
-        .say("org", &format!("/evenement {id} Atelier | 2026-12-05 14:00 | {LYON}"))
+        .say(
+            "org",
+            &format!("/evenement {id} Atelier | 2026-12-05 14:00 | {LYON}"),
+        )
         .await;
     assert!(ev.contains("05/12/2026 14:00"), "{ev}");
     let e = first_number(&ev, 'E');
@@ -159,9 +201,21 @@ async fn idea_to_project_journey() {
     assert!(upd < created, "newest first: {feed}");
     assert!(feed.contains("Atelier"));
 
-    assert!(b.say("org", &format!("/terminer {id}")).await.contains("projet terminé"));
-    assert!(b.say("org", &format!("/archiver {id}")).await.contains("projet archivé"));
-    assert!(b.say("org", &format!("/maj {id} x")).await.contains("pas un projet en cours"));
+    assert!(
+        b.say("org", &format!("/terminer {id}"))
+            .await
+            .contains("projet terminé")
+    );
+    assert!(
+        b.say("org", &format!("/archiver {id}"))
+            .await
+            .contains("projet archivé")
+    );
+    assert!(
+        b.say("org", &format!("/maj {id} x"))
+            .await
+            .contains("pas un projet en cours")
+    );
 }
 
 #[tokio::test]
@@ -170,9 +224,17 @@ async fn proposal_dialogue_survives_between_messages_and_refuses_interruptions()
     assert!(b.say("p", "/proposer").await.contains("titre"));
     // A command in the middle of a dialogue is refused; nothing changes.
     assert!(b.say("p", "/pres").await.contains("au milieu"));
-    assert!(b.say("p", &"x".repeat(121)).await.contains("121 caractères"));
+    assert!(
+        b.say("p", &"x".repeat(121))
+            .await
+            .contains("121 caractères")
+    );
     assert!(b.say("p", "Disco soupe").await.contains("catégorie"));
-    assert!(b.say("p", "pizza").await.contains("Je ne connais pas la catégorie"));
+    assert!(
+        b.say("p", "pizza")
+            .await
+            .contains("Je ne connais pas la catégorie")
+    );
     // A fresh engine on the same store (a restart) continues where it was.
     let again = Engine::new(b.store.clone(), b.clock.clone()).unwrap();
     let r = again
@@ -190,7 +252,11 @@ async fn proposal_dialogue_survives_between_messages_and_refuses_interruptions()
     let done = b.say("p", "On cuisine les invendus").await;
     assert!(done.contains("Disco soupe"), "{done}");
     let id = first_number(&done, '#');
-    assert!(b.say("p", &format!("/voir {id}")).await.contains("geo:45.75780,4.83200"));
+    assert!(
+        b.say("p", &format!("/voir {id}"))
+            .await
+            .contains("geo:45.75780,4.83200")
+    );
     // The dialogue is over: plain text is no longer an answer.
     assert!(b.say("p", "bonjour").await.contains("Je n'ai pas compris"));
 }
@@ -208,13 +274,19 @@ async fn cancel_and_skip_in_dialogue() {
     let card = b.say("p", &format!("/voir {id}")).await;
     assert!(!card.contains("Lieu"), "{card}");
     // Title-only starts the dialogue at the category.
-    assert!(b.say("p", "/proposer Juste un titre").await.contains("catégorie"));
+    assert!(
+        b.say("p", "/proposer Juste un titre")
+            .await
+            .contains("catégorie")
+    );
 }
 
 #[tokio::test]
 async fn refusals_write_nothing() {
     let b = Bot::new();
-    let id = b.propose("org", "Jardin | nature | geo:45.73,4.833 | Potager").await;
+    let id = b
+        .propose("org", "Jardin | nature | geo:45.73,4.833 | Potager")
+        .await;
     let pid = b.propose("org", "Verger | nature | - | -").await;
     b.say("org", &format!("/lancer {pid}")).await;
     b.say("other", "/aide").await;
@@ -229,21 +301,69 @@ async fn refusals_write_nothing() {
         ("other", "/voir abc", "Utilisation : /voir"),
         ("other", "/participer E77 oui", "pas d'événement E77"),
         ("other", "/participer 1 bof", "Utilisation : /participer"),
-        ("other", &format!("/modifier {id} titre Pirate"), "Seuls les organisateurs"),
-        ("other", &format!("/coorganiser {id} other"), "Seuls les organisateurs"),
-        ("other", &format!("/abandonner {id}"), "Seuls les organisateurs"),
-        ("org", &format!("/modifier {id} titre  "), "Utilisation : /modifier"),
-        ("org", &format!("/modifier {id} titre {}", "é".repeat(121)), "121 caractères"),
-        ("org", &format!("/modifier {id} lieu geo:1000,0"), "hors limites"),
-        ("org", &format!("/modifier {id} categorie pizza"), "catégorie"),
-        ("org", &format!("/maj {pid} {}", "x".repeat(4001)), "4001 caractères"),
+        (
+            "other",
+            &format!("/modifier {id} titre Pirate"),
+            "Seuls les organisateurs",
+        ),
+        (
+            "other",
+            &format!("/coorganiser {id} other"),
+            "Seuls les organisateurs",
+        ),
+        (
+            "other",
+            &format!("/abandonner {id}"),
+            "Seuls les organisateurs",
+        ),
+        (
+            "org",
+            &format!("/modifier {id} titre  "),
+            "Utilisation : /modifier",
+        ),
+        (
+            "org",
+            &format!("/modifier {id} titre {}", "é".repeat(121)),
+            "121 caractères",
+        ),
+        (
+            "org",
+            &format!("/modifier {id} lieu geo:1000,0"),
+            "hors limites",
+        ),
+        (
+            "org",
+            &format!("/modifier {id} categorie pizza"),
+            "catégorie",
+        ),
+        (
+            "org",
+            &format!("/maj {pid} {}", "x".repeat(4001)),
+            "4001 caractères",
+        ),
         ("org", &format!("/maj {pid}    "), "Utilisation : /maj"),
-        ("org", &format!("/evenement {pid} A | 2026-13-01 10:00"), "comprends pas la date"),
+        (
+            "org",
+            &format!("/evenement {pid} A | 2026-13-01 10:00"),
+            "comprends pas la date",
+        ),
         ("other", &format!("/soutenir {pid}"), "déjà un projet"),
-        ("org", "/proposer \u{1}\u{2} | compost | - | x", "titre ne peut pas être vide"),
-        ("org", "/proposer Titre | compost | geo:91,0 | x", "hors limites"),
+        (
+            "org",
+            "/proposer \u{1}\u{2} | compost | - | x",
+            "titre ne peut pas être vide",
+        ),
+        (
+            "org",
+            "/proposer Titre | compost | geo:91,0 | x",
+            "hors limites",
+        ),
         ("org", "/proposer Titre | compost | Lyon | x", "par son nom"),
-        ("org", &format!("/evenement {id} A | 2026-12-01 10:00"), "pas un projet en cours"),
+        (
+            "org",
+            &format!("/evenement {id} A | 2026-12-01 10:00"),
+            "pas un projet en cours",
+        ),
         ("other", "/frobnicate", "n'existe pas"),
         ("other", &format!("/quitter {id}"), "ne faites pas partie"),
         ("other", "/desabonner", "aucun abonnement"),
@@ -255,13 +375,21 @@ async fn refusals_write_nothing() {
     for (who, text, expected) in cases {
         let r = b.say(who, text).await;
         let shown: String = text.chars().take(80).collect();
-        assert!(r.contains(expected), "{shown:?} answered {r:?}, expected {expected:?}");
+        assert!(
+            r.contains(expected),
+            "{shown:?} answered {r:?}, expected {expected:?}"
+        );
         assert_eq!(before, b.snapshot().await, "{shown:?} wrote something");
     }
     // A forged or stale button: refused, nothing written.
     for payload in ["compost", "/voir", "{\"x\":1}", "/participer E1 oui"] {
         let r = b.press("other", payload).await;
-        assert!(r.contains("plus valable") || r.contains("pas d'événement") || r.contains("Utilisation"), "{payload}: {r}");
+        assert!(
+            r.contains("plus valable")
+                || r.contains("pas d'événement")
+                || r.contains("Utilisation"),
+            "{payload}: {r}"
+        );
         assert_eq!(before, b.snapshot().await);
     }
 }
@@ -271,16 +399,48 @@ async fn an_event_at_a_missing_or_past_time_is_refused() {
     let b = Bot::new();
     let id = b.propose("org", "P | culture | - | -").await;
     b.say("org", &format!("/lancer {id}")).await;
-    assert!(b.say("org", &format!("/evenement {id} A | 2020-01-01 10:00")).await.contains("déjà passé"));
-    assert!(b.say("org", &format!("/evenement {id} A | 2027-03-28 02:30")).await.contains("n'existe pas"));
-    assert!(b.say("org", &format!("/evenement {id} A | demain")).await.contains("comprends pas la date"));
-    assert!(b.say("org", &format!("/evenement {id} A")).await.contains("Utilisation"));
-    let r = b.say("org", &format!("/evenement {id} A | 2026-12-01 10:00 America/Montreal")).await;
-    assert!(r.contains("America/Montreal") && r.contains("01/12/2026 10:00"), "{r}");
+    assert!(
+        b.say("org", &format!("/evenement {id} A | 2020-01-01 10:00"))
+            .await
+            .contains("déjà passé")
+    );
+    assert!(
+        b.say("org", &format!("/evenement {id} A | 2027-03-28 02:30"))
+            .await
+            .contains("n'existe pas")
+    );
+    assert!(
+        b.say("org", &format!("/evenement {id} A | demain"))
+            .await
+            .contains("comprends pas la date")
+    );
+    assert!(
+        b.say("org", &format!("/evenement {id} A"))
+            .await
+            .contains("Utilisation")
+    );
+    let r = b
+        .say(
+            "org",
+            &format!("/evenement {id} A | 2026-12-01 10:00 America/Montreal"),
+        )
+        .await;
+    assert!(
+        r.contains("America/Montreal") && r.contains("01/12/2026 10:00"),
+        "{r}"
+    );
     let e = first_number(&r, 'E');
-    assert!(b.say("org", &format!("/participer E{e} oui")).await.contains("Oui : 1"));
+    assert!(
+        b.say("org", &format!("/participer E{e} oui"))
+            .await
+            .contains("Oui : 1")
+    );
     b.advance(Duration::days(30));
-    assert!(b.say("org", &format!("/participer E{e} oui")).await.contains("déjà passé"));
+    assert!(
+        b.say("org", &format!("/participer E{e} oui"))
+            .await
+            .contains("déjà passé")
+    );
 }
 
 #[tokio::test]
@@ -294,7 +454,11 @@ async fn nearby_in_distance_order_with_radius_category_and_pages() {
         b.propose("org", &format!("{t} | {c} | {p} | -")).await;
     }
     let r = b.at("me", 45.7640, 4.8357).await;
-    let (pres, moyen, loin) = (r.find("Près").unwrap(), r.find("Moyen").unwrap(), r.find("Loin").unwrap());
+    let (pres, moyen, loin) = (
+        r.find("Près").unwrap(),
+        r.find("Moyen").unwrap(),
+        r.find("Loin").unwrap(),
+    );
     assert!(pres < moyen && moyen < loin, "{r}");
     assert!(r.contains("110 m"), "{r}");
     let r = b.say("me", &format!("/pres {LYON} 2km")).await;
@@ -303,15 +467,27 @@ async fn nearby_in_distance_order_with_radius_category_and_pages() {
     assert!(!r.contains("Moyen") && r.contains("Loin"), "{r}");
     // Without a place: the last shared location.
     assert!(b.say("me", "/pres 500m").await.contains("Près"));
-    assert!(b.say("me", "/pres 50m").await.contains("Rien dans un rayon de 50 m"));
+    assert!(
+        b.say("me", "/pres 50m")
+            .await
+            .contains("Rien dans un rayon de 50 m")
+    );
     for i in 0..6 {
-        b.propose("org", &format!("Extra {i} | other | geo:45.7641,4.8357 | -")).await;
+        b.propose(
+            "org",
+            &format!("Extra {i} | other | geo:45.7641,4.8357 | -"),
+        )
+        .await;
     }
     let p1 = b.say("me", "/pres 1km").await;
     assert!(p1.contains("p2"), "{p1}");
     let p2 = b.say("me", "/pres 1km p2").await;
     assert!(p2.contains("Près") || p2.contains("Extra"), "{p2}");
-    assert!(b.say("me", "/pres 1km p9").await.contains("Cette page n'existe pas"));
+    assert!(
+        b.say("me", "/pres 1km p9")
+            .await
+            .contains("Cette page n'existe pas")
+    );
     // The person's location is stored rounded and never shown.
     let mut tx = b.store.begin().await.unwrap();
     let me = tx.actor_by_identity(&ident("me")).await.unwrap().unwrap();
@@ -323,17 +499,26 @@ async fn nearby_in_distance_order_with_radius_category_and_pages() {
 #[tokio::test]
 async fn search_is_accent_insensitive_and_ranked() {
     let b = Bot::new();
-    b.propose("o", "Repair Café : réparation | repair | - | Vélos").await;
-    b.propose("o", "Café des parents | culture | - | Réparer les liens").await;
+    b.propose("o", "Repair Café : réparation | repair | - | Vélos")
+        .await;
+    b.propose("o", "Café des parents | culture | - | Réparer les liens")
+        .await;
     let r = b.say("o", "/chercher cafe reparation").await;
-    assert!(r.contains("1 initiative(s)") && r.contains("Repair Café"), "{r}");
+    assert!(
+        r.contains("1 initiative(s)") && r.contains("Repair Café"),
+        "{r}"
+    );
     let r = b.say("o", "/chercher CAFÉ").await;
     assert!(r.contains("2 initiative(s)"), "{r}");
     let r = b.say("o", "/chercher repar").await;
     let first = r.find("Repair Café").unwrap();
     let second = r.find("Café des parents").unwrap();
     assert!(first < second, "title matches first: {r}");
-    assert!(b.say("o", "/chercher zzz").await.contains("Aucune initiative"));
+    assert!(
+        b.say("o", "/chercher zzz")
+            .await
+            .contains("Aucune initiative")
+    );
 }
 
 #[tokio::test]
@@ -345,15 +530,35 @@ async fn organiser_role_is_offered_when_the_last_organiser_leaves() {
     b.say("first", &format!("/rejoindre {id}")).await;
     b.advance(Duration::minutes(1));
     b.say("second", &format!("/suivre {id}")).await;
-    assert!(b.say("org", &format!("/quitter {id}")).await.contains("quitté"));
+    assert!(
+        b.say("org", &format!("/quitter {id}"))
+            .await
+            .contains("quitté")
+    );
     let pending = b.engine.pending(&ident("first")).await.unwrap();
     assert_eq!(pending.len(), 1);
     assert!(pending[0].reply.plain().contains("voulez-vous l'organiser"));
-    assert!(b.say("second", &format!("/accepter {id}")).await.contains("Aucun rôle"));
-    assert!(b.say("first", &format!("/decliner {id}")).await.contains("noté"));
+    assert!(
+        b.say("second", &format!("/accepter {id}"))
+            .await
+            .contains("Aucun rôle")
+    );
+    assert!(
+        b.say("first", &format!("/decliner {id}"))
+            .await
+            .contains("noté")
+    );
     assert_eq!(b.engine.pending(&ident("second")).await.unwrap().len(), 1);
-    assert!(b.say("second", &format!("/accepter {id}")).await.contains("Vous organisez"));
-    assert!(b.say("second", &format!("/maj {id} repris !")).await.contains("Nouvelle publiée"));
+    assert!(
+        b.say("second", &format!("/accepter {id}"))
+            .await
+            .contains("Vous organisez")
+    );
+    assert!(
+        b.say("second", &format!("/maj {id} repris !"))
+            .await
+            .contains("Nouvelle publiée")
+    );
 }
 
 #[tokio::test]
@@ -361,24 +566,55 @@ async fn co_organisers_and_members_list() {
     let b = Bot::new();
     let id = b.propose("org", "P | culture | - | -").await;
     b.say("org", &format!("/lancer {id}")).await;
-    assert!(b.say("org", &format!("/coorganiser {id} bob")).await.contains("Personne de ce nom"));
+    assert!(
+        b.say("org", &format!("/coorganiser {id} bob"))
+            .await
+            .contains("Personne de ce nom")
+    );
     b.say("bob", &format!("/rejoindre {id}")).await;
-    assert!(b.say("org", &format!("/coorganiser {id} @Bob")).await.contains("co-organise"));
-    assert!(b.engine.pending(&ident("bob")).await.unwrap()[0].reply.plain().contains("co-organisateur"));
-    assert!(b.say("bob", &format!("/maj {id} ok")).await.contains("Nouvelle publiée"));
+    assert!(
+        b.say("org", &format!("/coorganiser {id} @Bob"))
+            .await
+            .contains("co-organise")
+    );
+    assert!(
+        b.engine.pending(&ident("bob")).await.unwrap()[0]
+            .reply
+            .plain()
+            .contains("co-organisateur")
+    );
+    assert!(
+        b.say("bob", &format!("/maj {id} ok"))
+            .await
+            .contains("Nouvelle publiée")
+    );
     let m = b.say("bob", &format!("/membres {id}")).await;
-    assert!(m.contains("2 personne(s)") && m.contains("org") && m.contains("bob"), "{m}");
+    assert!(
+        m.contains("2 personne(s)") && m.contains("org") && m.contains("bob"),
+        "{m}"
+    );
     // With another organiser left, leaving offers nothing.
     b.say("org", &format!("/quitter {id}")).await;
     let mut tx = b.store.begin().await.unwrap();
-    assert_eq!(tx.initiative(InitiativeId(id)).await.unwrap().unwrap().offered_to, None);
+    assert_eq!(
+        tx.initiative(InitiativeId(id))
+            .await
+            .unwrap()
+            .unwrap()
+            .offered_to,
+        None
+    );
 }
 
 #[tokio::test]
 async fn language_profile_and_english_replies() {
     let b = Bot::new();
     assert!(b.say("en", "/language en").await.contains("English"));
-    assert!(b.say("en", "/show 5").await.contains("There is no initiative #5"));
+    assert!(
+        b.say("en", "/show 5")
+            .await
+            .contains("There is no initiative #5")
+    );
     assert!(b.say("en", "/help").await.contains("Discover"));
     let r = b
         .engine
@@ -391,8 +627,16 @@ async fn language_profile_and_english_replies() {
         .await
         .unwrap();
     assert!(r[0].plain().contains("Hello Hint"));
-    assert!(b.say("en", "/profile name Ada <i>").await.contains("Ada <i>"));
-    assert!(b.say("en", &format!("/profile name {}", "n".repeat(61))).await.contains("61 characters"));
+    assert!(
+        b.say("en", "/profile name Ada <i>")
+            .await
+            .contains("Ada <i>")
+    );
+    assert!(
+        b.say("en", &format!("/profile name {}", "n".repeat(61)))
+            .await
+            .contains("61 characters")
+    );
     let id = b.propose("en", "Deep | other | - | -").await;
     assert!(b.say("x", &format!("/start i{id}")).await.contains("Deep"));
 }
@@ -400,11 +644,21 @@ async fn language_profile_and_english_replies() {
 #[tokio::test]
 async fn subscriptions() {
     let b = Bot::new();
-    assert!(b.say("s", "/abonner").await.contains("Utilisation : /abonner"));
-    let r = b.say("s", &format!("/abonner {LYON} 3km compost,nature")).await;
+    assert!(
+        b.say("s", "/abonner")
+            .await
+            .contains("Utilisation : /abonner")
+    );
+    let r = b
+        .say("s", &format!("/abonner {LYON} 3km compost,nature"))
+        .await;
     assert!(r.contains("3 km") && r.contains("Compost, Nature"), "{r}");
     b.at("s", 45.0, 4.0).await;
-    assert!(b.say("s", "/abonner").await.contains("Abonnement enregistré"));
+    assert!(
+        b.say("s", "/abonner")
+            .await
+            .contains("Abonnement enregistré")
+    );
     assert!(b.say("s", "/abonner").await.contains("Abonnement"));
     assert!(b.say("s", "/desabonner").await.contains("3 abonnement(s)"));
 }
@@ -418,7 +672,10 @@ async fn my_data_and_forget() {
     b.say("stay", &format!("/rejoindre {id}")).await;
     b.say("gone", &format!("/maj {id} une nouvelle")).await;
     let data = b.say("gone", "/mesdonnees").await;
-    assert!(data.contains("\"display_name\": \"gone\"") && data.contains("une nouvelle"), "{data}");
+    assert!(
+        data.contains("\"display_name\": \"gone\"") && data.contains("une nouvelle"),
+        "{data}"
+    );
     assert!(data.contains("test:gone"));
 
     assert!(b.say("gone", "/oublier").await.contains("Effacer"));
@@ -426,11 +683,18 @@ async fn my_data_and_forget() {
     assert!(b.say("gone", "non").await.contains("annulé"));
     assert!(b.engine.knows(&ident("gone")).await.unwrap());
     b.say("gone", "/oublier").await;
-    assert!(b.press("gone", "/oublier confirmer").await.contains("effacées"));
+    assert!(
+        b.press("gone", "/oublier confirmer")
+            .await
+            .contains("effacées")
+    );
     assert!(!b.engine.knows(&ident("gone")).await.unwrap());
     // The initiative stays, anonymised; the remaining member is offered the role.
     let card = b.say("stay", &format!("/voir {id}")).await;
-    assert!(card.contains("Mien") && card.contains("personne pour l'instant"), "{card}");
+    assert!(
+        card.contains("Mien") && card.contains("personne pour l'instant"),
+        "{card}"
+    );
     assert!(card.contains("voulez-vous organiser"), "{card}");
     assert!(card.contains("une nouvelle"));
 }
@@ -443,18 +707,30 @@ fn verify_needs_an_operator_and_communes() {
         let op = Operator::command_line();
         let who = ident("mairie");
         assert_eq!(
-            b.engine.verify(&op, &who, ActorKind::Municipality, vec![]).await.unwrap(),
+            b.engine
+                .verify(&op, &who, ActorKind::Municipality, vec![])
+                .await
+                .unwrap(),
             Err(VerifyError::NoCommune)
         );
         let a = b
             .engine
-            .verify(&op, &who, ActorKind::Municipality, vec![InseeCode::parse("69266").unwrap()])
+            .verify(
+                &op,
+                &who,
+                ActorKind::Municipality,
+                vec![InseeCode::parse("69266").unwrap()],
+            )
             .await
             .unwrap()
             .unwrap();
         assert!(a.verified);
         assert!(b.say("mairie", "/profil").await.contains("vérifié (69266)"));
-        assert!(b.say("mairie", "/verifier test:x association").await.contains("n'existe pas"));
+        assert!(
+            b.say("mairie", "/verifier test:x association")
+                .await
+                .contains("n'existe pas")
+        );
         b.engine.unverify(&op, &who).await.unwrap().unwrap();
         assert!(b.say("mairie", "/profil").await.contains("non vérifié"));
     });

@@ -1,0 +1,103 @@
+//! The command line itself: configuration precedence and clear errors.
+#![allow(clippy::unwrap_used)]
+
+use std::process::Command;
+
+fn kohero(dir: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_kohero"));
+    c.current_dir(dir)
+        .env_remove("KOHERO_DATABASE_URL")
+        .env_remove("KOHERO_CONFIG")
+        .env("KOHERO_LOG", "warn");
+    c
+}
+
+#[test]
+fn defaults_to_kohero_db_in_the_working_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kohero(dir.path()).arg("migrate").output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(dir.path().join("kohero.db").exists());
+}
+
+#[test]
+fn flag_beats_environment_beats_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("kohero.toml"),
+        "database_url = \"from-file.db\"\n",
+    )
+    .unwrap();
+    kohero(dir.path()).arg("migrate").output().unwrap();
+    assert!(dir.path().join("from-file.db").exists());
+    kohero(dir.path())
+        .arg("migrate")
+        .env("KOHERO_DATABASE_URL", "sqlite://from-env.db")
+        .output()
+        .unwrap();
+    assert!(dir.path().join("from-env.db").exists());
+    kohero(dir.path())
+        .args(["--db", "from-flag.db", "migrate"])
+        .env("KOHERO_DATABASE_URL", "from-env2.db")
+        .output()
+        .unwrap();
+    assert!(dir.path().join("from-flag.db").exists());
+    assert!(!dir.path().join("from-env2.db").exists());
+    std::fs::write(
+        dir.path().join("other.toml"),
+        "database_url = \"named.db\"\n",
+    )
+    .unwrap();
+    kohero(dir.path())
+        .args(["--config", "other.toml", "migrate"])
+        .output()
+        .unwrap();
+    assert!(dir.path().join("named.db").exists());
+}
+
+#[test]
+fn bad_configuration_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kohero(dir.path())
+        .args(["--db", "mysql://x", "migrate"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unsupported database URL"));
+    let out = kohero(dir.path())
+        .args(["--config", "missing.toml", "migrate"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the config file"));
+    std::fs::write(dir.path().join("bad.toml"), "database = 3\n").unwrap();
+    let out = kohero(dir.path())
+        .args(["--config", "bad.toml", "migrate"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid config file"));
+    let out = kohero(dir.path())
+        .args(["--db", "postgres://localhost/k", "migrate"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("PostgreSQL"));
+}
+
+#[test]
+fn no_subcommand_opens_the_console() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kohero(dir.path())
+        .stdin(std::process::Stdio::null())
+        .env("USER", "someone")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let mut child = kohero(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"/aide\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("/proposer"));
+}
