@@ -2,8 +2,20 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Mean Earth radius used for great-circle distances, in metres.
+/// Mean Earth radius used for great-circle distances, in metres (that of `geo::Haversine`).
 pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
+
+/// The straight-line (chord) distance on the unit sphere for a great-circle distance.
+pub fn chord_of(metres: f64) -> f64 {
+    2.0 * (metres / (2.0 * EARTH_RADIUS_M))
+        .min(std::f64::consts::FRAC_PI_2)
+        .sin()
+}
+
+/// The great-circle distance in metres for a chord on the unit sphere.
+pub fn metres_of(chord: f64) -> f64 {
+    2.0 * EARTH_RADIUS_M * (chord / 2.0).clamp(0.0, 1.0).asin()
+}
 /// Default search radius.
 pub const DEFAULT_RADIUS_M: u32 = 5_000;
 /// Largest accepted radius.
@@ -94,11 +106,21 @@ impl GeoPoint {
 
     /// Great-circle (haversine) distance in metres.
     pub fn distance_m(self, other: Self) -> f64 {
-        let (p1, p2) = (self.lat.to_radians(), other.lat.to_radians());
-        let dp = p2 - p1;
-        let dl = (other.lon - self.lon).to_radians();
-        let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-        2.0 * EARTH_RADIUS_M * a.sqrt().min(1.0).asin()
+        use geo::Distance;
+        geo::Haversine.distance(self.to_geo(), other.to_geo())
+    }
+
+    /// The point as a `geo` point (x = longitude, y = latitude).
+    pub fn to_geo(self) -> geo::Point<f64> {
+        geo::Point::new(self.lon, self.lat)
+    }
+
+    /// The point on the unit sphere, Earth-centred (x towards 0°N 0°E, z towards the
+    /// North Pole): straight-line distances there order points exactly as
+    /// great-circle distances do, with no edge at the antimeridian or the poles.
+    pub fn unit_vector(self) -> [f64; 3] {
+        let (lat, lon) = (self.lat.to_radians(), self.lon.to_radians());
+        [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
     }
 
     /// A latitude/longitude box that contains every point within `radius_m`.

@@ -8,6 +8,7 @@ pub mod engine;
 pub mod geo;
 pub mod i18n;
 pub mod memory;
+pub mod places;
 pub mod ports;
 pub mod reply;
 #[cfg(any(test, feature = "test-suite"))]

@@ -226,6 +226,15 @@ impl Tx for MemoryTx {
             .collect())
     }
 
+    async fn located_initiatives(&mut self) -> StoreResult<Vec<crate::places::Located>> {
+        Ok(self
+            .work
+            .initiatives
+            .values()
+            .filter_map(crate::places::Located::of)
+            .collect())
+    }
+
     async fn initiatives_created_by(&mut self, actor: ActorId) -> StoreResult<Vec<Initiative>> {
         Ok(self
             .work

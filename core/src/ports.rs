@@ -73,6 +73,8 @@ pub trait Tx: Send {
         words: &[String],
         limit: usize,
     ) -> StoreResult<Vec<Initiative>>;
+    /// Every live initiative with a place, for the nearby index.
+    async fn located_initiatives(&mut self) -> StoreResult<Vec<crate::places::Located>>;
     async fn initiatives_created_by(&mut self, actor: ActorId) -> StoreResult<Vec<Initiative>>;
 
     // Memberships

@@ -21,6 +21,7 @@ macro_rules! store_suite {
                 actors_and_identities,
                 initiatives_and_boxes,
                 search_by_word_prefix,
+                located_initiatives_for_the_index,
                 memberships,
                 updates_events_rsvps,
                 subscriptions_and_dialogues,
@@ -236,6 +237,55 @@ pub async fn search_by_word_prefix(store: &dyn Store) {
     );
     assert!(tx.search_initiatives(&w("%"), 10).await.unwrap().is_empty());
     assert_eq!(tx.search_initiatives(&w("cafe"), 1).await.unwrap().len(), 1);
+    // Edits are searchable at once; the old words are gone.
+    let mut i = tx
+        .search_initiatives(&w("composteur"), 10)
+        .await
+        .unwrap()
+        .remove(0);
+    i.title = "Lombricomposteur".into();
+    i.description = "Vers de terre".into();
+    tx.update_initiative(&i).await.unwrap();
+    assert!(
+        tx.search_initiatives(&w("composteur"), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        tx.search_initiatives(&w("pied"), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        tx.search_initiatives(&w("lombri vers"), 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+pub async fn located_initiatives_for_the_index(store: &dyn Store) {
+    let a = actor(store, "a").await;
+    let here = initiative(store, a.id, "Ici", Some(p(45.0, 4.0))).await;
+    initiative(store, a.id, "Nulle part", None).await;
+    let gone = initiative(store, a.id, "Abandonnée", Some(p(45.1, 4.1))).await;
+    let mut tx = store.begin().await.unwrap();
+    let mut dropped = gone.clone();
+    dropped.status = Status::Dropped;
+    tx.update_initiative(&dropped).await.unwrap();
+    let located = tx.located_initiatives().await.unwrap();
+    assert_eq!(
+        located,
+        vec![crate::places::Located {
+            id: here.id,
+            place: p(45.0, 4.0),
+            category: Category::Compost,
+            kind: InitiativeKind::Idea,
+        }]
+    );
 }
 
 pub async fn memberships(store: &dyn Store) {

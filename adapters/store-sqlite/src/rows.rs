@@ -161,3 +161,14 @@ pub fn activity(row: &SqliteRow) -> StoreResult<Activity> {
         at: time(get(row, "at")?)?,
     })
 }
+
+pub fn located(row: &SqliteRow) -> StoreResult<kohero_core::places::Located> {
+    let kind: String = get(row, "kind")?;
+    let category: String = get(row, "category")?;
+    Ok(kohero_core::places::Located {
+        id: InitiativeId(get(row, "id")?),
+        place: point(row)?.ok_or_else(|| corrupt("place", "NULL"))?,
+        category: Category::parse(&category).ok_or_else(|| corrupt("category", &category))?,
+        kind: InitiativeKind::parse_key(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+    })
+}

@@ -4,11 +4,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use kohero_core::domain::*;
 use kohero_core::geo::BoundingBox;
+use kohero_core::places::Located;
 use kohero_core::ports::{StoreError, StoreResult, Tx};
 use kohero_core::reply::Reply;
 use kohero_core::text::search_document;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{AssertSqlSafe, Sqlite, Transaction};
+use sqlx::{Sqlite, Transaction};
 
 use crate::backend;
 use crate::rows::{self, get, lat_lon, ms};
@@ -259,17 +260,30 @@ impl Tx for SqliteTx {
         if words.is_empty() {
             return Ok(Vec::new());
         }
-        let mut sql = String::from("SELECT * FROM initiatives WHERE 1 = 1");
-        for _ in words {
-            sql.push_str(" AND instr(search_text, ?) > 0");
-        }
-        sql.push_str(" ORDER BY id LIMIT ?");
-        let mut q = sqlx::query(AssertSqlSafe(sql));
-        for w in words {
-            q = q.bind(format!(" {w}"));
-        }
-        q = q.bind(i64::try_from(limit).unwrap_or(i64::MAX));
+        // Each word is a quoted prefix query; words hold only letters and digits.
+        let query = words
+            .iter()
+            .map(|w| format!("\"{}\"*", w.replace('"', "")))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        let q = sqlx::query(
+            "SELECT i.* FROM initiatives_fts f JOIN initiatives i ON i.id = f.rowid
+             WHERE initiatives_fts MATCH ? ORDER BY bm25(initiatives_fts), i.id LIMIT ?",
+        )
+        .bind(query)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX));
         self.initiatives(q).await
+    }
+
+    async fn located_initiatives(&mut self) -> StoreResult<Vec<Located>> {
+        let rows = sqlx::query(
+            "SELECT id, lat, lon, category, kind FROM initiatives
+             WHERE lat IS NOT NULL AND lon IS NOT NULL AND status IN ('open', 'active', 'done')",
+        )
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(backend)?;
+        rows.iter().map(rows::located).collect()
     }
 
     async fn initiatives_created_by(&mut self, actor: ActorId) -> StoreResult<Vec<Initiative>> {

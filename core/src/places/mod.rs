@@ -1,0 +1,7 @@
+//! Places: the communes gazetteer and the nearby index.
+
+pub mod gazetteer;
+pub mod index;
+
+pub use gazetteer::{Commune, Found, Gazetteer};
+pub use index::{Filter, Located, NearbyIndex};
