@@ -110,7 +110,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let file = config::load_file(cli.config.as_deref())?;
     let db = config::database(cli.db.as_deref(), &file)?;
     let store = Arc::new(open_store(&db).await?);
-    let engine = Engine::new(store.clone(), Arc::new(SystemClock))?;
+    let engine = Engine::new(store.clone(), Arc::new(SystemClock)).await?;
     let command = cli.command.unwrap_or(Command::Console {
         name: None,
         lang: None,

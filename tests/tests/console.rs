@@ -265,3 +265,45 @@ fn operators_verify_organisations() {
     assert!(out.status.success());
     assert!(k.chat("mairie", &["/profil"]).contains("non vérifié"));
 }
+
+#[test]
+fn places_by_commune_name_and_postcode() {
+    let k = Install::new();
+    k.chat(
+        "org",
+        &[
+            "/proposer Compost des Gratte-Ciel | compost | geo:45.7700,4.8800 | -",
+            "/proposer AMAP de Cusset | food | geo:45.7650,4.9000 | -",
+            "/proposer Repair Café : réparation | repair | Villeurbanne | Vélos",
+            "/proposer Jardin de Vaise | nature | geo:45.7750,4.8050 | -",
+        ],
+    );
+    let out = k.chat(
+        "me",
+        &[
+            "/pres Villeurbanne",
+            "/pres 69100 2km compost",
+            "/chercher CAFE reparation",
+            "/pres saint denis",
+        ],
+    );
+    assert!(out.contains("autour de Villeurbanne (69)"), "{out}");
+    let repair = out.find("Repair Café").unwrap();
+    let compost = out.find("Compost des Gratte-Ciel").unwrap();
+    let amap = out.find("AMAP de Cusset").unwrap();
+    assert!(repair < compost && compost < amap, "distance order: {out}");
+    let second = &out[out.find("dans un rayon de 2 km").unwrap()..];
+    assert!(
+        second.starts_with("dans un rayon de 2 km autour de Villeurbanne (69) :\n• #1 Compost"),
+        "{second}"
+    );
+    assert!(
+        out.contains("1 initiative(s) pour « CAFE reparation »"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Plusieurs communes s'appellent « saint denis »"),
+        "{out}"
+    );
+    assert!(out.contains("(/pres Saint-Denis 93)"), "{out}");
+}

@@ -28,7 +28,9 @@ location-syntax = I don't recognise that place. Share your location, or write it
 location-range = Those coordinates are out of range: latitude goes from -90 to 90 and longitude from -180 to 180.
 radius-too-large = The largest radius is 100 km.
 radius-bad = I don't understand the radius "{ $radius }". Write for example 500m or 3km.
-place-names-unavailable = I can't find "{ $place }" by name or postcode yet. Share your location, or write a place like this: geo:45.7660,4.8795
+place-unknown = I can't find a commune called "{ $place }". Check the spelling, try the postcode, or share your location.
+place-no-centre = I know { $commune }, but not where it is yet: share your location (or a geo:LAT,LON point) to search around it.
+place-choose = Several communes are called "{ $place }" ({ $n }): which one?
 need-location = Where should I look? Share your location, or write a place: /near geo:45.7660,4.8795 3km
 category-unknown = I don't know the category "{ $category }". Categories: cleanup, compost, food, repair, antiwaste, mobility, nature, energy, solidarity, culture, other.
 
@@ -140,6 +142,7 @@ propose-description-expected = I'm now waiting for the description, as text (or 
 propose-created = Your idea #{ $id } "{ $title }" is published. Share it to gather supporters, then launch it as a project.
 
 card-place = Place: { $place }
+card-place-commune = Place: { $commune } · { $place }
 card-no-organiser = nobody for now
 card-organisers = Organised by: { $names }
 card-counts = { $supporters } supporter(s) · { $members } member(s) · { $followers } follower(s)
@@ -184,7 +187,9 @@ rsvp-maybe = maybe
 rsvp-recorded = Answer "{ $answer }" recorded for "{ $title }".
 
 near-none = Nothing within { $radius } yet. Why not propose the first idea?
+near-none-commune = Nothing within { $radius } of { $commune } yet. Why not propose the first idea?
 near-found = { $n } initiative(s) within { $radius }:
+near-found-commune = { $n } initiative(s) within { $radius } of { $commune }:
 search-none = No initiative matches "{ $text }".
 search-found = { $n } initiative(s) for "{ $text }":
 feed-nothing-followed = You don't follow anything yet. Follow an initiative (/follow), or share your location to see what's happening around you.

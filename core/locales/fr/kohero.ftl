@@ -28,7 +28,9 @@ location-syntax = Je ne reconnais pas ce lieu. Partagez votre position, ou écri
 location-range = Ces coordonnées sont hors limites : la latitude va de -90 à 90 et la longitude de -180 à 180.
 radius-too-large = Le rayon maximum est de 100 km.
 radius-bad = Je ne comprends pas le rayon « { $radius } ». Écrivez par exemple 500m ou 3km.
-place-names-unavailable = Je ne sais pas encore trouver « { $place } » par son nom ou son code postal. Partagez votre position, ou écrivez un lieu ainsi : geo:45.7660,4.8795
+place-unknown = Je ne trouve pas de commune « { $place } ». Vérifiez l'orthographe, essayez le code postal, ou partagez votre position.
+place-no-centre = Je connais { $commune }, mais pas encore son emplacement : partagez votre position (ou un point geo:LAT,LON) pour chercher autour.
+place-choose = Plusieurs communes s'appellent « { $place } » ({ $n }) : laquelle ?
 need-location = Où chercher ? Partagez votre position, ou écrivez un lieu : /pres geo:45.7660,4.8795 3km
 category-unknown = Je ne connais pas la catégorie « { $category } ». Catégories : nettoyage, compost, alimentation, réparation, anti-gaspillage, mobilité, nature, énergie, solidarité, culture, autre.
 
@@ -140,6 +142,7 @@ propose-description-expected = J'attends maintenant la description, en texte (ou
 propose-created = Votre idée #{ $id } « { $title } » est publiée. Partagez-la pour réunir des soutiens, puis lancez-la en projet.
 
 card-place = Lieu : { $place }
+card-place-commune = Lieu : { $commune } · { $place }
 card-no-organiser = personne pour l'instant
 card-organisers = Organisation : { $names }
 card-counts = { $supporters } soutien(s) · { $members } membre(s) · { $followers } abonné·e(s)
@@ -184,7 +187,9 @@ rsvp-maybe = peut-être
 rsvp-recorded = Réponse « { $answer } » enregistrée pour « { $title } ».
 
 near-none = Rien dans un rayon de { $radius } pour l'instant. Et si vous proposiez la première idée ?
+near-none-commune = Rien dans un rayon de { $radius } autour de { $commune } pour l'instant. Et si vous proposiez la première idée ?
 near-found = { $n } initiative(s) dans un rayon de { $radius } :
+near-found-commune = { $n } initiative(s) dans un rayon de { $radius } autour de { $commune } :
 search-none = Aucune initiative ne correspond à « { $text } ».
 search-found = { $n } initiative(s) pour « { $text } » :
 feed-nothing-followed = Vous ne suivez encore rien. Suivez une initiative (/suivre), ou partagez votre position pour voir l'actualité autour de vous.

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Ctx, Fail, Outcome, geo_refusal, refuse, render, text_refusal};
-use crate::command::{PlaceArg, parse_area};
+use crate::command::PlaceArg;
 use crate::domain::*;
 use crate::geo::GeoPoint;
 use crate::reply::{Action, Reply};
@@ -98,23 +98,21 @@ pub async fn cancel(ctx: &mut Ctx<'_>) -> Outcome {
 }
 
 /// A place answer: "-" for none, a `geo:` URI, or (later) a commune name.
-fn place_of(s: &str) -> Result<Option<GeoPoint>, Fail> {
+pub(crate) fn place_of(
+    ctx: &Ctx<'_>,
+    s: &str,
+    choice: &dyn Fn(&str) -> String,
+) -> Result<Option<GeoPoint>, Fail> {
     let s = s.trim();
     if is_skip(s) {
         return Ok(None);
     }
-    if s.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("geo:")) {
-        return GeoPoint::parse_uri(s).map(Some).map_err(geo_refusal);
-    }
-    let words: Vec<&str> = s.split_whitespace().collect();
-    match parse_area(&words)
-        .map_err(|_| refuse!("location-syntax"))?
-        .place
-    {
-        Some(PlaceArg::Point(p)) => Ok(Some(p)),
-        Some(PlaceArg::Name(n)) => Err(refuse!("place-names-unavailable", "place" => n)),
-        None => Err(refuse!("location-syntax")),
-    }
+    let place = if s.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("geo:")) {
+        PlaceArg::Point(GeoPoint::parse_uri(s).map_err(geo_refusal)?)
+    } else {
+        PlaceArg::Name(s.to_owned())
+    };
+    Ok(Some(super::places::resolve(ctx, &place, choice)?.point))
 }
 
 /// `/proposer`, with 0 to 4 `|`-separated parts.
@@ -130,7 +128,10 @@ pub async fn propose(ctx: &mut Ctx<'_>, parts: Vec<String>) -> Outcome {
         .transpose()?;
     let place = it
         .next()
-        .map(|p| place_of(&p).map(Spot::from_option))
+        .map(|p| {
+            // A choice between homonyms answers the dialogue's place question.
+            place_of(ctx, &p, &|choice| choice.to_owned()).map(Spot::from_option)
+        })
         .transpose()?;
     let description = it.next();
     let state = Dialogue::Propose {
@@ -192,7 +193,9 @@ pub async fn answer(ctx: &mut Ctx<'_>, state: Dialogue, answer: Answer) -> Outco
                 (Some(t), Some(c), None, a) => {
                     let p = match a {
                         Answer::Location(p) => Spot::At(p),
-                        Answer::Text(s) => Spot::from_option(place_of(&s)?),
+                        Answer::Text(s) => {
+                            Spot::from_option(place_of(ctx, &s, &|choice| choice.to_owned())?)
+                        }
                     };
                     Dialogue::Propose {
                         title: Some(t),
@@ -229,13 +232,14 @@ async fn create(
     let me = ctx.actor.id;
     let now = ctx.now;
     let i = ctx
-        .tx
         .insert_initiative(&NewInitiative {
             title,
             description,
             category,
             place,
-            commune: None,
+            commune: place
+                .and_then(|p| ctx.places.commune_at(p))
+                .map(|c| c.code.clone()),
             created_by: me,
             created_at: now,
         })

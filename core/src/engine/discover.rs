@@ -2,10 +2,11 @@
 
 use std::collections::HashMap;
 
+use super::places::{self, Place};
 use super::{Ctx, Fail, Outcome, refuse, render};
 use crate::command::{Area, PlaceArg};
 use crate::domain::*;
-use crate::geo::{DEFAULT_RADIUS_M, GeoPoint};
+use crate::geo::{DEFAULT_RADIUS_M, GeoPoint, MAX_RADIUS_M, parse_radius};
 use crate::reply::{Action, ListItem, Reply};
 use crate::text::search_words;
 
@@ -14,37 +15,30 @@ pub const PAGE: usize = 5;
 /// Feed entries per page.
 pub const FEED_PAGE: usize = 10;
 
-/// The point an area is about: given, or the person's last shared location.
-fn point_of(ctx: &Ctx<'_>, place: Option<&PlaceArg>) -> Result<Option<GeoPoint>, Fail> {
-    match place {
-        Some(PlaceArg::Point(p)) => Ok(Some(*p)),
-        Some(PlaceArg::Name(n)) => Err(refuse!("place-names-unavailable", "place" => n.clone())),
-        None => Ok(ctx.actor.location),
+/// The place an area is about: given (a point or a commune), or the person's last
+/// shared location. `cmd` rebuilds the command for a choice between homonyms.
+fn place_of(ctx: &Ctx<'_>, area: &Area, cmd: &str) -> Result<Option<Place>, Fail> {
+    let suffix = area_suffix(area.radius_m, &area.categories);
+    match &area.place {
+        Some(p) => places::resolve(ctx, p, &|choice| format!("{cmd} {choice}{suffix}")).map(Some),
+        None => Ok(ctx.actor.location.map(|point| Place {
+            point,
+            commune: None,
+        })),
     }
 }
 
-/// Live initiatives within `radius_m` of `center`, nearest first.
-pub(crate) async fn nearby(
-    ctx: &mut Ctx<'_>,
-    center: GeoPoint,
-    radius_m: u32,
-    categories: &[Category],
-) -> Result<Vec<(Initiative, f64)>, Fail> {
-    let r = f64::from(radius_m);
-    let mut found: Vec<(Initiative, f64)> = ctx
-        .tx
-        .initiatives_in_box(&center.bounding_box(r))
-        .await?
-        .into_iter()
-        .filter(|i| i.status.is_live())
-        .filter(|i| categories.is_empty() || categories.contains(&i.category))
-        .filter_map(|i| {
-            let d = center.distance_m(i.place?);
-            (d <= r).then_some((i, d))
-        })
-        .collect();
-    found.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.id.cmp(&b.0.id)));
-    Ok(found)
+fn area_suffix(radius_m: Option<u32>, cats: &[Category]) -> String {
+    let mut s = String::new();
+    if let Some(r) = radius_m {
+        s.push_str(&format!(" {r}m"));
+    }
+    if !cats.is_empty() {
+        let keys: Vec<_> = cats.iter().map(|c| c.key()).collect();
+        s.push(' ');
+        s.push_str(&keys.join(","));
+    }
+    s
 }
 
 fn area_command(
@@ -54,14 +48,26 @@ fn area_command(
     cats: &[Category],
     page: u32,
 ) -> String {
-    let mut s = format!("{cmd} {} {}m", center.to_uri(), radius_m);
-    if !cats.is_empty() {
-        let keys: Vec<_> = cats.iter().map(|c| c.key()).collect();
-        s.push(' ');
-        s.push_str(&keys.join(","));
+    format!(
+        "{cmd} {}{} p{}",
+        center.to_uri(),
+        area_suffix(Some(radius_m), cats),
+        page + 1
+    )
+}
+
+/// Loads the initiatives of a page of index results, with their distances.
+async fn load(
+    ctx: &mut Ctx<'_>,
+    found: &[(InitiativeId, f64)],
+) -> Result<Vec<(Initiative, Option<f64>)>, Fail> {
+    let mut out = Vec::with_capacity(found.len());
+    for (id, d) in found {
+        if let Some(i) = ctx.tx.initiative(*id).await? {
+            out.push((i, Some(*d)));
+        }
     }
-    s.push_str(&format!(" p{}", page + 1));
-    s
+    Ok(out)
 }
 
 pub async fn shared_location(ctx: &mut Ctx<'_>, p: GeoPoint) -> Outcome {
@@ -79,29 +85,36 @@ pub async fn shared_location(ctx: &mut Ctx<'_>, p: GeoPoint) -> Outcome {
 }
 
 pub async fn near(ctx: &mut Ctx<'_>, area: Area) -> Outcome {
-    let Some(center) = point_of(ctx, area.place.as_ref())? else {
+    let Some(place) = place_of(ctx, &area, "/pres")? else {
         return Err(refuse!("need-location"));
     };
+    let center = place.point;
     let radius = area.radius_m.unwrap_or(DEFAULT_RADIUS_M);
-    let found = nearby(ctx, center, radius, &area.categories).await?;
+    let found = ctx.nearby(center, radius, &area.categories);
     let dist = render::distance(ctx.lang(), f64::from(radius));
+    let commune = places::commune_name(ctx, place.commune.as_ref())
+        .filter(|_| matches!(area.place, Some(PlaceArg::Name(_))));
     if found.is_empty() {
-        return Ok(vec![
-            Reply::text(ctx.t("near-none", &[("radius", dist.into())]))
-                .actions(vec![Action::new(ctx.t("action-propose", &[]), "/proposer")]),
-        ]);
+        let text = match &commune {
+            Some(c) => ctx.t(
+                "near-none-commune",
+                &[("radius", dist.into()), ("commune", c.into())],
+            ),
+            None => ctx.t("near-none", &[("radius", dist.into())]),
+        };
+        return Ok(vec![Reply::text(text).actions(vec![Action::new(
+            ctx.t("action-propose", &[]),
+            "/proposer",
+        )])]);
     }
     let total = found.len();
     let page = area.page as usize;
-    let slice: Vec<(Initiative, Option<f64>)> = found
-        .into_iter()
-        .skip(page * PAGE)
-        .take(PAGE)
-        .map(|(i, d)| (i, Some(d)))
-        .collect();
-    if slice.is_empty() {
+    let page_ids: Vec<(InitiativeId, f64)> =
+        found.into_iter().skip(page * PAGE).take(PAGE).collect();
+    if page_ids.is_empty() {
         return Err(refuse!("page-empty"));
     }
+    let slice = load(ctx, &page_ids).await?;
     let items = render::items(ctx, &slice).await?;
     let mut more = Vec::new();
     if (page + 1) * PAGE < total {
@@ -110,38 +123,64 @@ pub async fn near(ctx: &mut Ctx<'_>, area: Area) -> Outcome {
             area_command("/pres", center, radius, &area.categories, area.page + 1),
         ));
     }
-    Ok(vec![
-        Reply::text(ctx.t(
+    let heading = match commune {
+        Some(c) => ctx.t(
+            "near-found-commune",
+            &[
+                ("n", total.into()),
+                ("radius", dist.into()),
+                ("commune", c.into()),
+            ],
+        ),
+        _ => ctx.t(
             "near-found",
             &[("n", total.into()), ("radius", dist.into())],
-        ))
-        .list(items)
-        .actions(more),
-    ])
+        ),
+    };
+    Ok(vec![Reply::text(heading).list(items).actions(more)])
 }
 
+/// `/chercher TEXT [geo:LAT,LON] [RADIUS]`: ranked full-text search, optionally near a point.
 pub async fn search(ctx: &mut Ctx<'_>, text: &str, page: u32) -> Outcome {
-    let words = search_words(text);
+    let mut near: Option<GeoPoint> = None;
+    let mut radius: Option<u32> = None;
+    let mut kept = Vec::new();
+    for token in text.split_whitespace() {
+        if token
+            .get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case("geo:"))
+        {
+            near = Some(GeoPoint::parse_uri(token).map_err(super::geo_refusal)?);
+        } else if let Some(r) = parse_radius(token) {
+            if r > f64::from(MAX_RADIUS_M) {
+                return Err(refuse!("radius-too-large"));
+            }
+            radius = Some(r.round() as u32);
+        } else {
+            kept.push(token);
+        }
+    }
+    let shown = kept.join(" ");
+    let words = search_words(&shown);
     if words.is_empty() {
         return Err(refuse!("usage-search"));
     }
     let found = ctx.tx.search_initiatives(&words, 500).await?;
-    let mut ranked: Vec<(usize, Initiative)> = found
+    let within = near.map(|c| (c, f64::from(radius.unwrap_or(DEFAULT_RADIUS_M))));
+    let mut ranked: Vec<(usize, Initiative, Option<f64>)> = found
         .into_iter()
         .filter(|i| i.status.is_live())
-        .map(|i| {
+        .filter_map(|i| {
+            let distance = match within {
+                Some((c, r)) => Some(i.place.map(|p| c.distance_m(p)).filter(|d| *d <= r)?),
+                None => None,
+            };
             let title = search_words(&i.title);
             let score = words
                 .iter()
-                .map(|w| {
-                    if title.iter().any(|t| t.starts_with(w.as_str())) {
-                        2
-                    } else {
-                        1
-                    }
-                })
+                .map(|w| usize::from(title.iter().any(|t| t.starts_with(w.as_str()))) + 1)
                 .sum();
-            (score, i)
+            Some((score, i, distance))
         })
         .collect();
     ranked.sort_by(|a, b| {
@@ -152,7 +191,7 @@ pub async fn search(ctx: &mut Ctx<'_>, text: &str, page: u32) -> Outcome {
     let total = ranked.len();
     if total == 0 {
         return Ok(vec![Reply::text(
-            ctx.t("search-none", &[("text", text.into())]),
+            ctx.t("search-none", &[("text", shown.into())]),
         )]);
     }
     let page_us = page as usize;
@@ -160,7 +199,7 @@ pub async fn search(ctx: &mut Ctx<'_>, text: &str, page: u32) -> Outcome {
         .into_iter()
         .skip(page_us * PAGE)
         .take(PAGE)
-        .map(|(_, i)| (i, None))
+        .map(|(_, i, d)| (i, d))
         .collect();
     if slice.is_empty() {
         return Err(refuse!("page-empty"));
@@ -168,15 +207,17 @@ pub async fn search(ctx: &mut Ctx<'_>, text: &str, page: u32) -> Outcome {
     let items = render::items(ctx, &slice).await?;
     let mut more = Vec::new();
     if (page_us + 1) * PAGE < total {
-        more.push(Action::new(
-            ctx.t("action-next-page", &[]),
-            format!("/chercher {} p{}", words.join(" "), page + 2),
-        ));
+        let mut next = format!("/chercher {}", words.join(" "));
+        if let Some((c, r)) = within {
+            next.push_str(&format!(" {} {}m", c.to_uri(), r));
+        }
+        next.push_str(&format!(" p{}", page + 2));
+        more.push(Action::new(ctx.t("action-next-page", &[]), next));
     }
     Ok(vec![
         Reply::text(ctx.t(
             "search-found",
-            &[("n", total.into()), ("text", text.into())],
+            &[("n", total.into()), ("text", shown.into())],
         ))
         .list(items)
         .actions(more),
@@ -187,12 +228,13 @@ pub async fn feed(ctx: &mut Ctx<'_>, area: Area) -> Outcome {
     let me = ctx.actor.id;
     let (ids, around) = match area.place {
         Some(_) => {
-            let center =
-                point_of(ctx, area.place.as_ref())?.ok_or_else(|| refuse!("need-location"))?;
+            let center = place_of(ctx, &area, "/fil")?
+                .ok_or_else(|| refuse!("need-location"))?
+                .point;
             let radius = area.radius_m.unwrap_or(DEFAULT_RADIUS_M);
-            let near = nearby(ctx, center, radius, &area.categories).await?;
+            let near = ctx.nearby(center, radius, &area.categories);
             (
-                near.into_iter().map(|(i, _)| i.id).collect::<Vec<_>>(),
+                near.into_iter().map(|(i, _)| i).collect::<Vec<_>>(),
                 Some((center, radius)),
             )
         }
@@ -207,9 +249,9 @@ pub async fn feed(ctx: &mut Ctx<'_>, area: Area) -> Outcome {
             if followed.is_empty() {
                 match ctx.actor.location {
                     Some(center) => {
-                        let near = nearby(ctx, center, DEFAULT_RADIUS_M, &area.categories).await?;
+                        let near = ctx.nearby(center, DEFAULT_RADIUS_M, &area.categories);
                         (
-                            near.into_iter().map(|(i, _)| i.id).collect(),
+                            near.into_iter().map(|(i, _)| i).collect(),
                             Some((center, DEFAULT_RADIUS_M)),
                         )
                     }
@@ -320,9 +362,9 @@ fn describe_subscription(ctx: &Ctx<'_>, s: &Subscription) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let place = match (&s.center, &s.commune) {
-        (Some(p), _) => p.to_uri(),
-        (None, Some(c)) => c.to_string(),
+    let place = match (places::commune_name(ctx, s.commune.as_ref()), &s.center) {
+        (Some(c), _) => c,
+        (None, Some(p)) => p.to_uri(),
         (None, None) => "?".to_owned(),
     };
     ctx.t(
@@ -340,7 +382,7 @@ fn describe_subscription(ctx: &Ctx<'_>, s: &Subscription) -> String {
 
 pub async fn subscribe(ctx: &mut Ctx<'_>, area: Area) -> Outcome {
     let me = ctx.actor.id;
-    let Some(center) = point_of(ctx, area.place.as_ref())? else {
+    let Some(place) = place_of(ctx, &area, "/abonner")? else {
         let subs = ctx.tx.subscriptions_of(me).await?;
         let mut reply = Reply::text(ctx.t("usage-subscribe", &[]));
         if !subs.is_empty() {
@@ -360,9 +402,12 @@ pub async fn subscribe(ctx: &mut Ctx<'_>, area: Area) -> Outcome {
         .tx
         .insert_subscription(&NewSubscription {
             actor: me,
-            center: Some(center),
+            center: Some(place.point),
             radius_m: area.radius_m.unwrap_or(DEFAULT_RADIUS_M),
-            commune: None,
+            // A commune named is a subscription to that commune; a point is an area.
+            commune: place
+                .commune
+                .filter(|_| matches!(area.place, Some(PlaceArg::Name(_)))),
             categories: area.categories,
             created_at: ctx.now,
         })

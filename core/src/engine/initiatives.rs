@@ -1,9 +1,8 @@
 //! The life of an initiative: card, edits, support, launch, membership, organisers.
 
-use super::{Ctx, Fail, Outcome, geo_refusal, refuse, render, text_refusal};
+use super::{Ctx, Fail, Outcome, refuse, render, text_refusal};
 use crate::command::EditField;
 use crate::domain::*;
-use crate::geo::GeoPoint;
 use crate::i18n::Arg;
 use crate::reply::{Action, ListItem, Reply};
 use crate::text;
@@ -37,7 +36,14 @@ pub async fn show(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
         reply = reply.para(i.description.clone());
     }
     if let Some(p) = i.place {
-        reply = reply.para(ctx.t("card-place", &[("place", p.to_uri().into())]));
+        let line = match super::places::commune_name(ctx, i.commune.as_ref()) {
+            Some(c) => ctx.t(
+                "card-place-commune",
+                &[("commune", c.into()), ("place", p.to_uri().into())],
+            ),
+            None => ctx.t("card-place", &[("place", p.to_uri().into())]),
+        };
+        reply = reply.para(line);
     }
     let who = if organisers.is_empty() {
         ctx.t("card-no-organiser", &[])
@@ -152,16 +158,16 @@ pub async fn edit(
                 .ok_or_else(|| refuse!("category-unknown", "category" => value.clone()))?;
         }
         EditField::Place => {
-            i.place = if matches!(value.trim(), "-" | "aucun" | "none") {
-                None
-            } else {
-                Some(GeoPoint::parse_uri(&value).map_err(geo_refusal)?)
-            };
-            i.commune = None;
+            let cmd = format!("/modifier {id} lieu");
+            i.place = super::dialogue::place_of(ctx, &value, &|choice| format!("{cmd} {choice}"))?;
+            i.commune = i
+                .place
+                .and_then(|p| ctx.places.commune_at(p))
+                .map(|c| c.code.clone());
         }
     }
     i.updated_at = ctx.now;
-    ctx.tx.update_initiative(&i).await?;
+    ctx.save_initiative(&i).await?;
     Ok(vec![
         Reply::text(ctx.t("edited", &[("id", id.0.into())])).actions(vec![Action::new(
             ctx.t("action-show", &[]),
@@ -225,7 +231,7 @@ pub async fn launch(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
     i.kind = InitiativeKind::Project;
     i.status = Status::Active;
     i.updated_at = ctx.now;
-    ctx.tx.update_initiative(&i).await?;
+    ctx.save_initiative(&i).await?;
     let mut followers = 0usize;
     for mut m in ctx.tx.members(id).await? {
         if m.role == Role::Supporter {
@@ -316,7 +322,7 @@ pub(crate) async fn offer_if_orphaned(
         .find(|m| Some(m.actor) != after && m.actor != ctx.actor.id)
         .map(|m| m.actor);
     i.offered_to = next;
-    ctx.tx.update_initiative(&i).await?;
+    ctx.save_initiative(&i).await?;
     if let Some(to) = next
         && let Some(person) = ctx.tx.actor(to).await?
     {
@@ -343,7 +349,7 @@ pub(crate) async fn remove_member(ctx: &mut Ctx<'_>, m: &Membership) -> Result<(
     };
     if i.offered_to == Some(m.actor) {
         i.offered_to = None;
-        ctx.tx.update_initiative(&i).await?;
+        ctx.save_initiative(&i).await?;
         return offer_if_orphaned(ctx, i, Some(m.actor)).await;
     }
     if m.role == Role::Organiser && i.status.is_live() {
@@ -443,7 +449,7 @@ pub async fn accept(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
         return Err(refuse!("no-offer", "id" => id.0));
     }
     i.offered_to = None;
-    ctx.tx.update_initiative(&i).await?;
+    ctx.save_initiative(&i).await?;
     set_role(ctx, id, Role::Organiser).await?;
     Ok(vec![Reply::text(ctx.t(
         "offer-accepted",
@@ -484,7 +490,7 @@ pub async fn set_status(ctx: &mut Ctx<'_>, id: InitiativeId, to: Status) -> Outc
     }
     i.status = to;
     i.updated_at = ctx.now;
-    ctx.tx.update_initiative(&i).await?;
+    ctx.save_initiative(&i).await?;
     if to == Status::Done {
         ctx.tx
             .insert_activity(&NewActivity {

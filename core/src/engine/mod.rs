@@ -4,11 +4,12 @@
 mod dialogue;
 mod discover;
 mod initiatives;
+mod places;
 mod profile;
 mod project;
 mod render;
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -17,6 +18,7 @@ use crate::command::{self, Command, ParseError, Parsed};
 use crate::domain::*;
 use crate::geo::{GeoError, GeoPoint};
 use crate::i18n::{Arg, Catalog, CatalogError};
+use crate::places::{Gazetteer, NearbyIndex, gazetteer::DataError};
 use crate::ports::{Clock, Store, StoreError, Tx};
 use crate::reply::Reply;
 use crate::text::TextError;
@@ -52,6 +54,8 @@ pub enum EngineError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Places(#[from] &'static DataError),
 }
 
 /// What a refused command answers: a message id of the catalogue and its arguments.
@@ -65,6 +69,8 @@ pub(crate) struct Msg {
 #[derive(Debug)]
 pub(crate) enum Fail {
     User(Msg),
+    /// A refusal that needs more than a sentence (a choice between communes).
+    Reply(Reply),
     Store(StoreError),
 }
 
@@ -92,6 +98,10 @@ pub(crate) struct Ctx<'a> {
     pub actor: Actor,
     pub now: DateTime<Utc>,
     pub cat: &'a Catalog,
+    pub places: &'a Gazetteer,
+    pub index: &'a RwLock<NearbyIndex>,
+    /// Initiatives written in this transaction, for the index once committed.
+    pub touched: Vec<Initiative>,
 }
 
 impl Ctx<'_> {
@@ -114,6 +124,37 @@ impl Ctx<'_> {
     pub async fn my_role(&mut self, id: InitiativeId) -> Result<Option<Role>, Fail> {
         let me = self.actor.id;
         Ok(self.tx.membership(id, me).await?.map(|m| m.role))
+    }
+
+    pub async fn insert_initiative(&mut self, new: &NewInitiative) -> Result<Initiative, Fail> {
+        let i = self.tx.insert_initiative(new).await?;
+        self.touched.push(i.clone());
+        Ok(i)
+    }
+
+    /// Writes an initiative; the nearby index follows once the transaction commits.
+    pub async fn save_initiative(&mut self, i: &Initiative) -> Result<(), Fail> {
+        self.tx.update_initiative(i).await?;
+        self.touched.push(i.clone());
+        Ok(())
+    }
+
+    /// Initiatives within `radius_m` of `centre` in the nearby index, nearest first.
+    pub fn nearby(
+        &self,
+        centre: GeoPoint,
+        radius_m: u32,
+        categories: &[Category],
+    ) -> Vec<(InitiativeId, f64)> {
+        let filter = crate::places::Filter {
+            categories: categories.to_vec(),
+            kind: None,
+        };
+        let index = self
+            .index
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        index.nearby(centre, f64::from(radius_m), &filter, MAX_NEARBY)
     }
 
     /// Refuses unless the person organises the initiative.
@@ -160,11 +201,16 @@ fn parse_refusal(e: ParseError) -> Fail {
     }
 }
 
+/// Most initiatives a nearby search counts.
+pub const MAX_NEARBY: usize = 10_000;
+
 /// The engine shared by every network.
 pub struct Engine {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     cat: Catalog,
+    places: &'static Gazetteer,
+    index: RwLock<NearbyIndex>,
 }
 
 /// Proof that the caller is an operator (the `kohero admin` command line): chat
@@ -188,12 +234,22 @@ pub enum VerifyError {
 }
 
 impl Engine {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Result<Self, EngineError> {
+    /// Loads the catalogues and the gazetteer, and builds the nearby index from the store.
+    pub async fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Result<Self, EngineError> {
+        let located = store.begin().await?.located_initiatives().await?;
+        let index = NearbyIndex::bulk_load(located);
+        tracing::info!(initiatives = index.len(), "nearby index loaded");
         Ok(Self {
             store,
             clock,
             cat: Catalog::load()?,
+            places: Gazetteer::shipped()?,
+            index: RwLock::new(index),
         })
+    }
+
+    pub fn gazetteer(&self) -> &'static Gazetteer {
+        self.places
     }
 
     pub fn catalog(&self) -> &Catalog {
@@ -246,17 +302,32 @@ impl Engine {
             actor,
             now: self.clock.now(),
             cat: &self.cat,
+            places: self.places,
+            index: &self.index,
+            touched: Vec::new(),
         };
         match self.dispatch(&mut ctx, incoming.content).await {
             Ok(replies) => {
-                ctx.tx.commit().await?;
+                let Ctx { tx, touched, .. } = ctx;
+                tx.commit().await?;
+                let mut index = self
+                    .index
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                for i in &touched {
+                    index.upsert(i);
+                }
                 Ok(replies)
             }
+            // Dropping the transaction rolls back whatever was written.
             Err(Fail::User(msg)) => {
-                // Dropping the transaction rolls back whatever was written.
                 drop(ctx);
                 tracing::debug!(msg = msg.id, "refused");
                 Ok(vec![Reply::text(self.cat.get(lang, msg.id, &msg.args))])
+            }
+            Err(Fail::Reply(reply)) => {
+                drop(ctx);
+                Ok(vec![reply])
             }
             Err(Fail::Store(e)) => Err(e.into()),
         }

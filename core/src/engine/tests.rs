@@ -27,12 +27,12 @@ fn ident(who: &str) -> Identity {
 }
 
 impl Bot {
-    fn new() -> Self {
+    async fn new() -> Self {
         let store = Arc::new(MemoryStore::new());
         let clock = Arc::new(TestClock(Mutex::new(
             Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap(),
         )));
-        let engine = Engine::new(store.clone(), clock.clone()).unwrap();
+        let engine = Engine::new(store.clone(), clock.clone()).await.unwrap();
         Self {
             engine,
             store,
@@ -118,7 +118,7 @@ const LYON: &str = "geo:45.7640,4.8357";
 
 #[tokio::test]
 async fn idea_to_project_journey() {
-    let b = Bot::new();
+    let b = Bot::new().await;
     let id = b
         .propose(
             "org",
@@ -220,7 +220,7 @@ async fn idea_to_project_journey() {
 
 #[tokio::test]
 async fn proposal_dialogue_survives_between_messages_and_refuses_interruptions() {
-    let b = Bot::new();
+    let b = Bot::new().await;
     assert!(b.say("p", "/proposer").await.contains("titre"));
     // A command in the middle of a dialogue is refused; nothing changes.
     assert!(b.say("p", "/pres").await.contains("au milieu"));
@@ -236,7 +236,7 @@ async fn proposal_dialogue_survives_between_messages_and_refuses_interruptions()
             .contains("Je ne connais pas la catégorie")
     );
     // A fresh engine on the same store (a restart) continues where it was.
-    let again = Engine::new(b.store.clone(), b.clock.clone()).unwrap();
+    let again = Engine::new(b.store.clone(), b.clock.clone()).await.unwrap();
     let r = again
         .handle(Incoming {
             identity: ident("p"),
@@ -263,7 +263,7 @@ async fn proposal_dialogue_survives_between_messages_and_refuses_interruptions()
 
 #[tokio::test]
 async fn cancel_and_skip_in_dialogue() {
-    let b = Bot::new();
+    let b = Bot::new().await;
     b.say("p", "/proposer").await;
     b.say("p", "Titre").await;
     assert!(b.say("p", "/aide").await.contains("catégorie"));
@@ -283,7 +283,7 @@ async fn cancel_and_skip_in_dialogue() {
 
 #[tokio::test]
 async fn refusals_write_nothing() {
-    let b = Bot::new();
+    let b = Bot::new().await;
     let id = b
         .propose("org", "Jardin | nature | geo:45.73,4.833 | Potager")
         .await;
@@ -358,7 +358,22 @@ async fn refusals_write_nothing() {
             "/proposer Titre | compost | geo:91,0 | x",
             "hors limites",
         ),
-        ("org", "/proposer Titre | compost | Lyon | x", "par son nom"),
+        (
+            "org",
+            "/proposer Titre | compost | Nulle-Part-sur-Rien | x",
+            "pas de commune",
+        ),
+        (
+            "org",
+            "/proposer Titre | compost | Saint-Denis | x",
+            "Plusieurs communes",
+        ),
+        (
+            "other",
+            "/pres Saint-Denis 974",
+            "pas encore son emplacement",
+        ),
+        ("other", "/pres Nulle-Part", "pas de commune"),
         (
             "org",
             &format!("/evenement {id} A | 2026-12-01 10:00"),
@@ -396,7 +411,7 @@ async fn refusals_write_nothing() {
 
 #[tokio::test]
 async fn an_event_at_a_missing_or_past_time_is_refused() {
-    let b = Bot::new();
+    let b = Bot::new().await;
     let id = b.propose("org", "P | culture | - | -").await;
     b.say("org", &format!("/lancer {id}")).await;
     assert!(
@@ -445,7 +460,7 @@ async fn an_event_at_a_missing_or_past_time_is_refused() {
 
 #[tokio::test]
 async fn nearby_in_distance_order_with_radius_category_and_pages() {
-    let b = Bot::new();
+    let b = Bot::new().await;
     for (t, c, p) in [
         ("Loin", "compost", "geo:45.80,4.8357"),
         ("Près", "compost", "geo:45.7650,4.8357"),
@@ -498,7 +513,7 @@ async fn nearby_in_distance_order_with_radius_category_and_pages() {
 
 #[tokio::test]
 async fn search_is_accent_insensitive_and_ranked() {
-    let b = Bot::new();
+    let b = Bot::new().await;
     b.propose("o", "Repair Café : réparation | repair | - | Vélos")
         .await;
     b.propose("o", "Café des parents | culture | - | Réparer les liens")
@@ -523,7 +538,7 @@ async fn search_is_accent_insensitive_and_ranked() {
 
 #[tokio::test]
 async fn organiser_role_is_offered_when_the_last_organiser_leaves() {
-    let b = Bot::new();
+    let b = Bot::new().await;
     let id = b.propose("org", "P | culture | - | -").await;
     b.say("org", &format!("/lancer {id}")).await;
     b.advance(Duration::minutes(1));
@@ -563,7 +578,7 @@ async fn organiser_role_is_offered_when_the_last_organiser_leaves() {
 
 #[tokio::test]
 async fn co_organisers_and_members_list() {
-    let b = Bot::new();
+    let b = Bot::new().await;
     let id = b.propose("org", "P | culture | - | -").await;
     b.say("org", &format!("/lancer {id}")).await;
     assert!(
@@ -608,7 +623,7 @@ async fn co_organisers_and_members_list() {
 
 #[tokio::test]
 async fn language_profile_and_english_replies() {
-    let b = Bot::new();
+    let b = Bot::new().await;
     assert!(b.say("en", "/language en").await.contains("English"));
     assert!(
         b.say("en", "/show 5")
@@ -643,7 +658,7 @@ async fn language_profile_and_english_replies() {
 
 #[tokio::test]
 async fn subscriptions() {
-    let b = Bot::new();
+    let b = Bot::new().await;
     assert!(
         b.say("s", "/abonner")
             .await
@@ -665,7 +680,7 @@ async fn subscriptions() {
 
 #[tokio::test]
 async fn my_data_and_forget() {
-    let b = Bot::new();
+    let b = Bot::new().await;
     let id = b.propose("gone", "Mien | other | - | -").await;
     b.say("gone", &format!("/lancer {id}")).await;
     b.advance(Duration::minutes(1));
@@ -703,7 +718,7 @@ async fn my_data_and_forget() {
 fn verify_needs_an_operator_and_communes() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let b = Bot::new();
+        let b = Bot::new().await;
         let op = Operator::command_line();
         let who = ident("mairie");
         assert_eq!(
@@ -734,4 +749,149 @@ fn verify_needs_an_operator_and_communes() {
         b.engine.unverify(&op, &who).await.unwrap().unwrap();
         assert!(b.say("mairie", "/profil").await.contains("non vérifié"));
     });
+}
+
+#[tokio::test]
+async fn communes_by_name_postcode_and_homonyms() {
+    let b = Bot::new().await;
+    // Villeurbanne's centre is geo:45.76601,4.87950.
+    let id = b
+        .propose("o", "Vélo-école | mobility | Villeurbanne | Apprendre")
+        .await;
+    let card = b.say("o", &format!("/voir {id}")).await;
+    assert!(
+        card.contains("Lieu : Villeurbanne (69) · geo:45.76601,4.87950"),
+        "{card}"
+    );
+    b.propose(
+        "o",
+        "Compost Gratte-Ciel | compost | geo:45.7700,4.8800 | -",
+    )
+    .await;
+    b.propose("o", "Loin | compost | geo:45.7000,4.8800 | -")
+        .await;
+
+    let r = b.say("me", "/pres Villeurbanne").await;
+    assert!(
+        r.contains("3 initiative(s) dans un rayon de 5 km autour de Villeurbanne (69)")
+            || r.contains("2 initiative(s) dans un rayon de 5 km autour de Villeurbanne (69)"),
+        "{r}"
+    );
+    assert!(
+        r.find("Vélo-école").unwrap() < r.find("Compost Gratte-Ciel").unwrap(),
+        "{r}"
+    );
+    let r = b.say("me", "/pres 69100 2km compost").await;
+    assert!(
+        r.contains("1 initiative(s)") && r.contains("Compost Gratte-Ciel"),
+        "{r}"
+    );
+    let r = b.say("me", "/pres villeurbanne 20km").await;
+    assert!(r.contains("Loin"), "{r}");
+
+    // Homonyms: a choice, each choice a command that works.
+    let r = b
+        .send("me", Content::Text("/pres Saint-Denis 1km".into()))
+        .await;
+    let choices: Vec<_> = r[0].all_actions().map(|a| a.command.clone()).collect();
+    assert!(
+        choices.contains(&"/pres Saint-Denis 93 1000m".to_owned()),
+        "{choices:?}"
+    );
+    assert!(
+        b.press("me", "/pres Saint-Denis 93 1000m")
+            .await
+            .contains("Saint-Denis (93)")
+    );
+
+    // In the proposal dialogue, choices are answers.
+    b.say("p", "/proposer Disco soupe").await;
+    b.say("p", "antiwaste").await;
+    let r = b.send("p", Content::Text("saint denis".into())).await;
+    let choice = r[0]
+        .all_actions()
+        .map(|a| a.command.clone())
+        .find(|c| c.ends_with(" 93"))
+        .unwrap();
+    assert!(!choice.starts_with('/'), "{choice}");
+    assert!(b.press("p", &choice).await.contains("Décrivez"));
+}
+
+#[tokio::test]
+async fn the_nearby_index_follows_every_write() {
+    let b = Bot::new().await;
+    let here = "geo:45.7640,4.8357";
+    let id = b.propose("o", &format!("Ici | compost | {here} | -")).await;
+    assert!(
+        b.say("me", &format!("/pres {here} 1km"))
+            .await
+            .contains("#{id} Ici".replace("{id}", &id.to_string()).as_str())
+    );
+    // Moved away: gone from here, found there.
+    b.say("o", &format!("/modifier {id} lieu geo:45.80,4.90"))
+        .await;
+    assert!(
+        b.say("me", &format!("/pres {here} 1km"))
+            .await
+            .contains("Rien")
+    );
+    assert!(
+        b.say("me", "/pres geo:45.80,4.90 1km")
+            .await
+            .contains("Ici")
+    );
+    // Re-categorised: the category filter sees it.
+    b.say("o", &format!("/modifier {id} categorie food")).await;
+    assert!(
+        b.say("me", "/pres geo:45.80,4.90 1km compost")
+            .await
+            .contains("Rien")
+    );
+    assert!(
+        b.say("me", "/pres geo:45.80,4.90 1km food")
+            .await
+            .contains("Ici")
+    );
+    // Dropped ideas leave discovery.
+    b.say("o", &format!("/abandonner {id}")).await;
+    assert!(
+        b.say("me", "/pres geo:45.80,4.90 1km")
+            .await
+            .contains("Rien")
+    );
+    // A restart rebuilds the same index from the store.
+    let p = b.propose("o", "Projet | repair | geo:45.80,4.90 | -").await;
+    b.say("o", &format!("/lancer {p}")).await;
+    let again = Engine::new(b.store.clone(), b.clock.clone()).await.unwrap();
+    let r = again
+        .handle(Incoming {
+            identity: ident("me"),
+            display_name: None,
+            lang_hint: None,
+            content: Content::Text("/pres geo:45.80,4.90 1km".into()),
+        })
+        .await
+        .unwrap();
+    let text = r[0].plain();
+    assert!(text.contains("Projet") && !text.contains("Ici"), "{text}");
+    b.say("o", &format!("/archiver {p}")).await;
+    assert!(
+        b.say("me", "/pres geo:45.80,4.90 1km")
+            .await
+            .contains("Rien")
+    );
+}
+
+#[tokio::test]
+async fn search_near_a_point() {
+    let b = Bot::new().await;
+    b.propose("o", "Repair café Lyon | repair | geo:45.7640,4.8357 | -")
+        .await;
+    b.propose("o", "Repair café Paris | repair | geo:48.8566,2.3522 | -")
+        .await;
+    let r = b.say("o", "/chercher repair geo:45.76,4.83 10km").await;
+    assert!(r.contains("Lyon") && !r.contains("Paris"), "{r}");
+    assert!(r.contains(" km ·") || r.contains(" m ·"), "{r}");
+    let r = b.say("o", "/chercher repair").await;
+    assert!(r.contains("Lyon") && r.contains("Paris"), "{r}");
 }
