@@ -56,14 +56,18 @@ fn area_command(
     )
 }
 
-/// Loads the initiatives of a page of index results, with their distances.
+/// Loads the initiatives of a page of index results, with their distances; an
+/// entry the store no longer agrees with (changed by another process) is skipped.
 async fn load(
     ctx: &mut Ctx<'_>,
     found: &[(InitiativeId, f64)],
 ) -> Result<Vec<(Initiative, Option<f64>)>, Fail> {
     let mut out = Vec::with_capacity(found.len());
     for (id, d) in found {
-        if let Some(i) = ctx.tx.initiative(*id).await? {
+        if let Some(i) = ctx.tx.initiative(*id).await?
+            && i.status.is_live()
+            && i.place.is_some()
+        {
             out.push((i, Some(*d)));
         }
     }

@@ -100,8 +100,9 @@ pub(crate) struct Ctx<'a> {
     pub cat: &'a Catalog,
     pub places: &'a Gazetteer,
     pub index: &'a RwLock<NearbyIndex>,
-    /// Initiatives written in this transaction, for the index once committed.
-    pub touched: Vec<Initiative>,
+    /// Initiatives written in this transaction (before, after), for the nearby
+    /// index once committed.
+    pub touched: Vec<(Option<Initiative>, Initiative)>,
 }
 
 impl Ctx<'_> {
@@ -128,14 +129,15 @@ impl Ctx<'_> {
 
     pub async fn insert_initiative(&mut self, new: &NewInitiative) -> Result<Initiative, Fail> {
         let i = self.tx.insert_initiative(new).await?;
-        self.touched.push(i.clone());
+        self.touched.push((None, i.clone()));
         Ok(i)
     }
 
     /// Writes an initiative; the nearby index follows once the transaction commits.
     pub async fn save_initiative(&mut self, i: &Initiative) -> Result<(), Fail> {
+        let before = self.tx.initiative(i.id).await?;
         self.tx.update_initiative(i).await?;
-        self.touched.push(i.clone());
+        self.touched.push((before, i.clone()));
         Ok(())
     }
 
@@ -314,8 +316,8 @@ impl Engine {
                     .index
                     .write()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
-                for i in &touched {
-                    index.upsert(i);
+                for (before, after) in &touched {
+                    index.update(before.as_ref(), after);
                 }
                 Ok(replies)
             }

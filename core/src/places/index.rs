@@ -19,18 +19,14 @@ pub struct Entry {
 }
 
 impl Entry {
-    fn new(
-        id: InitiativeId,
-        p: GeoPoint,
-        category: Category,
-        kind: InitiativeKind,
-    ) -> Option<Self> {
-        let [x, y, z] = p.unit_vector();
+    /// `None` for ids beyond `u32` (4 billion initiatives).
+    fn of(r: Located) -> Option<Self> {
+        let [x, y, z] = r.place.unit_vector();
         Some(Self {
             xyz: [x as f32, y as f32, z as f32],
-            id: u32::try_from(id.0).ok()?,
-            category,
-            kind,
+            id: u32::try_from(r.id.0).ok()?,
+            category: r.category,
+            kind: r.kind,
         })
     }
 
@@ -88,24 +84,19 @@ impl Located {
     }
 }
 
+/// The index. It keeps nothing but the tree: to move or remove an initiative, the
+/// caller gives its previous state.
 #[derive(Default)]
 pub struct NearbyIndex {
     tree: RTree<Entry>,
-    /// Where each id is, to remove or move it.
-    at: std::collections::HashMap<u32, Entry>,
 }
 
 impl NearbyIndex {
     /// Builds the index at once (bulk loading packs the tree tightly).
     pub fn bulk_load(rows: impl IntoIterator<Item = Located>) -> Self {
-        let entries: Vec<Entry> = rows
-            .into_iter()
-            .filter_map(|r| Entry::new(r.id, r.place, r.category, r.kind))
-            .collect();
-        let at = entries.iter().map(|e| (e.id, *e)).collect();
+        let entries: Vec<Entry> = rows.into_iter().filter_map(Entry::of).collect();
         Self {
             tree: RTree::bulk_load(entries),
-            at,
         }
     }
 
@@ -117,21 +108,18 @@ impl NearbyIndex {
         self.tree.size() == 0
     }
 
-    /// Removes an initiative (closed, placeless or gone).
-    pub fn remove(&mut self, id: InitiativeId) {
-        if let Some(e) = u32::try_from(id.0).ok().and_then(|k| self.at.remove(&k)) {
-            self.tree.remove(&e);
-        }
+    /// Removes an initiative as it was indexed. Returns whether it was there.
+    pub fn remove(&mut self, was: &Located) -> bool {
+        Entry::of(*was).is_some_and(|e| self.tree.remove(&e).is_some())
     }
 
-    /// Puts an initiative where it now belongs: indexed if live with a place,
-    /// removed otherwise.
-    pub fn upsert(&mut self, i: &Initiative) {
-        self.remove(i.id);
-        if let Some(r) = Located::of(i)
-            && let Some(e) = Entry::new(r.id, r.place, r.category, r.kind)
-        {
-            self.at.insert(e.id, e);
+    /// Follows a write: `before` is the initiative as it was (`None` if new),
+    /// `after` as it is now. Indexed if live with a place, removed otherwise.
+    pub fn update(&mut self, before: Option<&Initiative>, after: &Initiative) {
+        if let Some(was) = before.and_then(Located::of) {
+            self.remove(&was);
+        }
+        if let Some(e) = Located::of(after).and_then(Entry::of) {
             self.tree.insert(e);
         }
     }
@@ -164,14 +152,6 @@ impl NearbyIndex {
             }
         }
         out
-    }
-
-    /// Approximate heap bytes of the index (entries and tree nodes, not the id map).
-    pub fn tree_bytes(&self) -> usize {
-        // Leaves hold the entries; inner nodes add about one envelope and pointer
-        // per child, with rstar's default of up to 6 children per node.
-        let n = self.tree.size();
-        n * std::mem::size_of::<Entry>() + n / 5 * (std::mem::size_of::<AABB<[f32; 3]>>() + 32)
     }
 }
 
@@ -250,8 +230,8 @@ mod tests {
             kind: Some(InitiativeKind::Project),
         };
         assert!(idx.nearby(c, 100.0, &projects, 10).is_empty());
-        idx.remove(InitiativeId(1));
+        assert!(idx.remove(&at(1, 45.0, 5.0)));
         assert!(idx.is_empty());
-        idx.remove(InitiativeId(1));
+        assert!(!idx.remove(&at(1, 45.0, 5.0)));
     }
 }
