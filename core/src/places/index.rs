@@ -49,6 +49,10 @@ impl PointDistance for Entry {
     }
 }
 
+/// Up to this many results, a query walks outwards from the centre and stops
+/// early; beyond, a range query and a sort are cheaper.
+const NEAREST_MAX: usize = 64;
+
 /// What to keep: categories (empty = all) and kind (`None` = both).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filter {
@@ -138,19 +142,29 @@ impl NearbyIndex {
         // A hair over the radius in f32, then the exact check in f64.
         let max_chord = chord_of(radius_m);
         let max_d2 = (max_chord * (1.0 + 1e-6) + 1e-7).powi(2) as f32;
-        let mut out = Vec::new();
-        for (e, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&q) {
-            if d2 > max_d2 || out.len() >= limit {
-                break;
-            }
-            if !filter.keeps(e) {
-                continue;
-            }
+        let keep = |e: &Entry, d2: f32| -> Option<(InitiativeId, f64)> {
             let d = metres_of(f64::from(d2).sqrt());
-            if d <= radius_m {
-                out.push((e.id(), d));
+            (filter.keeps(e) && d <= radius_m).then(|| (e.id(), d))
+        };
+        if limit <= NEAREST_MAX {
+            // Few wanted: walk outwards and stop early.
+            let mut out = Vec::with_capacity(limit.min(16));
+            for (e, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&q) {
+                if d2 > max_d2 || out.len() >= limit {
+                    break;
+                }
+                out.extend(keep(e, d2));
             }
+            return out;
         }
+        // Everything within the radius: a range query, then one sort.
+        let mut out: Vec<(InitiativeId, f64)> = self
+            .tree
+            .locate_within_distance(q, max_d2)
+            .filter_map(|e| keep(e, e.distance_2(&q)))
+            .collect();
+        out.sort_unstable_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        out.truncate(limit);
         out
     }
 }
