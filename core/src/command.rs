@@ -1,7 +1,7 @@
 //! The command language, one parser for every network: French commands with
 //! English aliases, `/cmd` or `!cmd`, `@botname` suffixes ignored.
 
-use crate::domain::{Category, EventId, InitiativeId, Lang, RsvpAnswer};
+use crate::domain::{Category, EventId, InitiativeId, InitiativeKind, Lang, RsvpAnswer};
 use crate::geo::{GeoError, GeoPoint, MAX_RADIUS_M, parse_radius};
 use crate::text::fold;
 
@@ -18,6 +18,8 @@ pub struct Area {
     pub place: Option<PlaceArg>,
     pub radius_m: Option<u32>,
     pub categories: Vec<Category>,
+    /// Only ideas or only projects.
+    pub kind: Option<InitiativeKind>,
     pub page: u32,
 }
 
@@ -337,6 +339,15 @@ fn parse_page(s: &str) -> Option<u32> {
     n.parse::<u32>().ok().filter(|n| *n >= 1).map(|n| n - 1)
 }
 
+/// `idees`/`ideas`, `projets`/`projects` (singular too).
+pub fn parse_kind(s: &str) -> Option<InitiativeKind> {
+    match fold(s).as_str() {
+        "idee" | "idees" | "idea" | "ideas" => Some(InitiativeKind::Idea),
+        "projet" | "projets" | "project" | "projects" => Some(InitiativeKind::Project),
+        _ => None,
+    }
+}
+
 /// Place, radius, categories and page in any order; other words name a place.
 pub fn parse_area(args: &[&str]) -> Result<Area, ParseError> {
     let mut area = Area::default();
@@ -347,6 +358,8 @@ pub fn parse_area(args: &[&str]) -> Result<Area, ParseError> {
             area.place = Some(PlaceArg::Point(p));
         } else if let Some(page) = parse_page(a) {
             area.page = page;
+        } else if let Some(kind) = parse_kind(a) {
+            area.kind = Some(kind);
         } else if let Some(r) = parse_radius(a) {
             if r > f64::from(MAX_RADIUS_M) {
                 return Err(ParseError::RadiusTooLarge);
@@ -422,6 +435,11 @@ mod tests {
         assert_eq!(a.radius_m, Some(2000));
         assert_eq!(a.categories, vec![Category::Compost]);
         assert_eq!(a.page, 1);
+        let Command::Near(a) = cmd("/pres Villeurbanne projets") else {
+            panic!()
+        };
+        assert_eq!(a.kind, Some(InitiativeKind::Project));
+        assert_eq!(a.place, Some(PlaceArg::Name("Villeurbanne".into())));
         assert_eq!(
             parse("/pres geo:45,4 500km"),
             Err(ParseError::RadiusTooLarge)

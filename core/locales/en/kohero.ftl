@@ -212,7 +212,7 @@ unsubscribed = { $n } subscription(s) removed.
 help-title = Kohero: act together, close to home
 help-body =
     Discover
-      /near [place] [radius] [category] — initiatives around (or share your location)
+      /near [place] [radius] [category] [ideas|projects] — initiatives around (or share your location)
       /search TEXT — search by words
       /feed — news from what you follow
       /subscribe [place] [radius] [categories] · /unsubscribe

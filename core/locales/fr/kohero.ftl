@@ -212,7 +212,7 @@ unsubscribed = { $n } abonnement(s) supprimé(s).
 help-title = Kohero : agir ensemble, près de chez vous
 help-body =
     Découvrir
-      /pres [lieu] [rayon] [catégorie] — les initiatives autour (ou partagez votre position)
+      /pres [lieu] [rayon] [catégorie] [idees|projets] — les initiatives autour (ou partagez votre position)
       /chercher TEXTE — chercher par mots
       /fil — l'actualité de ce que vous suivez
       /abonner [lieu] [rayon] [catégories] · /desabonner

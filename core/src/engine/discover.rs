@@ -18,7 +18,7 @@ pub const FEED_PAGE: usize = 10;
 /// The place an area is about: given (a point or a commune), or the person's last
 /// shared location. `cmd` rebuilds the command for a choice between homonyms.
 fn place_of(ctx: &Ctx<'_>, area: &Area, cmd: &str) -> Result<Option<Place>, Fail> {
-    let suffix = area_suffix(area.radius_m, &area.categories);
+    let suffix = area_suffix(area.radius_m, area);
     match &area.place {
         Some(p) => places::resolve(ctx, p, &|choice| format!("{cmd} {choice}{suffix}")).map(Some),
         None => Ok(ctx.actor.location.map(|point| Place {
@@ -28,31 +28,32 @@ fn place_of(ctx: &Ctx<'_>, area: &Area, cmd: &str) -> Result<Option<Place>, Fail
     }
 }
 
-fn area_suffix(radius_m: Option<u32>, cats: &[Category]) -> String {
+/// The filters of an area as command words: ` 3000m compost,food projects`.
+fn area_suffix(radius_m: Option<u32>, area: &Area) -> String {
     let mut s = String::new();
     if let Some(r) = radius_m {
         s.push_str(&format!(" {r}m"));
     }
-    if !cats.is_empty() {
-        let keys: Vec<_> = cats.iter().map(|c| c.key()).collect();
+    if !area.categories.is_empty() {
+        let keys: Vec<_> = area.categories.iter().map(|c| c.key()).collect();
         s.push(' ');
         s.push_str(&keys.join(","));
+    }
+    match area.kind {
+        Some(InitiativeKind::Idea) => s.push_str(" ideas"),
+        Some(InitiativeKind::Project) => s.push_str(" projects"),
+        None => {}
     }
     s
 }
 
-fn area_command(
-    cmd: &str,
-    center: GeoPoint,
-    radius_m: u32,
-    cats: &[Category],
-    page: u32,
-) -> String {
+/// The command for the next page of an area around a point.
+fn area_command(cmd: &str, center: GeoPoint, radius_m: u32, area: &Area) -> String {
     format!(
         "{cmd} {}{} p{}",
         center.to_uri(),
-        area_suffix(Some(radius_m), cats),
-        page + 1
+        area_suffix(Some(radius_m), area),
+        area.page + 2
     )
 }
 
@@ -94,7 +95,7 @@ pub async fn near(ctx: &mut Ctx<'_>, area: Area) -> Outcome {
     };
     let center = place.point;
     let radius = area.radius_m.unwrap_or(DEFAULT_RADIUS_M);
-    let found = ctx.nearby(center, radius, &area.categories);
+    let found = ctx.nearby(center, radius, &area.categories, area.kind);
     let dist = render::distance(ctx.lang(), f64::from(radius));
     let commune = places::commune_name(ctx, place.commune.as_ref())
         .filter(|_| matches!(area.place, Some(PlaceArg::Name(_))));
@@ -124,7 +125,7 @@ pub async fn near(ctx: &mut Ctx<'_>, area: Area) -> Outcome {
     if (page + 1) * PAGE < total {
         more.push(Action::new(
             ctx.t("action-next-page", &[]),
-            area_command("/pres", center, radius, &area.categories, area.page + 1),
+            area_command("/pres", center, radius, &area),
         ));
     }
     let heading = match commune {
@@ -236,7 +237,7 @@ pub async fn feed(ctx: &mut Ctx<'_>, area: Area) -> Outcome {
                 .ok_or_else(|| refuse!("need-location"))?
                 .point;
             let radius = area.radius_m.unwrap_or(DEFAULT_RADIUS_M);
-            let near = ctx.nearby(center, radius, &area.categories);
+            let near = ctx.nearby(center, radius, &area.categories, area.kind);
             (
                 near.into_iter().map(|(i, _)| i).collect::<Vec<_>>(),
                 Some((center, radius)),
@@ -253,7 +254,8 @@ pub async fn feed(ctx: &mut Ctx<'_>, area: Area) -> Outcome {
             if followed.is_empty() {
                 match ctx.actor.location {
                     Some(center) => {
-                        let near = ctx.nearby(center, DEFAULT_RADIUS_M, &area.categories);
+                        let near =
+                            ctx.nearby(center, DEFAULT_RADIUS_M, &area.categories, area.kind);
                         (
                             near.into_iter().map(|(i, _)| i).collect(),
                             Some((center, DEFAULT_RADIUS_M)),
@@ -295,7 +297,7 @@ pub async fn feed(ctx: &mut Ctx<'_>, area: Area) -> Outcome {
     let mut more = Vec::new();
     if has_more {
         let next = match around {
-            Some((c, r)) => area_command("/fil", c, r, &area.categories, area.page + 1),
+            Some((c, r)) => area_command("/fil", c, r, &area),
             None => format!("/fil p{}", page + 2),
         };
         more.push(Action::new(ctx.t("action-next-page", &[]), next));

@@ -147,10 +147,11 @@ impl Ctx<'_> {
         centre: GeoPoint,
         radius_m: u32,
         categories: &[Category],
+        kind: Option<InitiativeKind>,
     ) -> Vec<(InitiativeId, f64)> {
         let filter = crate::places::Filter {
             categories: categories.to_vec(),
-            kind: None,
+            kind,
         };
         let index = self
             .index

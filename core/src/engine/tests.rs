@@ -788,6 +788,17 @@ async fn communes_by_name_postcode_and_homonyms() {
     );
     let r = b.say("me", "/pres villeurbanne 20km").await;
     assert!(r.contains("Loin"), "{r}");
+    b.say("o", &format!("/lancer {id}")).await;
+    let r = b.say("me", "/pres villeurbanne 20km projets").await;
+    assert!(
+        r.contains("1 initiative(s)") && r.contains("Vélo-école"),
+        "{r}"
+    );
+    let r = b.say("me", "/pres villeurbanne 20km idees").await;
+    assert!(
+        r.contains("2 initiative(s)") && !r.contains("Vélo-école"),
+        "{r}"
+    );
 
     // Homonyms: a choice, each choice a command that works.
     let r = b
