@@ -87,6 +87,8 @@ const SAMPLES: &[Sample] = &[
 async fn say(engine: &Engine, who: &str, text: String) -> anyhow::Result<String> {
     let replies = engine
         .handle(Incoming {
+            chat: None,
+            event_id: None,
             identity: Identity::new("demo", who),
             display_name: Some(format!("{MARK} {who}")),
             lang_hint: None,

@@ -543,14 +543,86 @@ pub struct NewActivity {
     pub at: DateTime<Utc>,
 }
 
-/// A message for someone other than the person who caused it, delivered by the
-/// network adapters (the outbox).
+/// Where a message goes: a network and a conversation on it (a Telegram chat id,
+/// a Matrix user or room, a console name).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Address {
+    pub network: String,
+    pub chat: String,
+}
+
+impl Address {
+    pub fn new(network: impl Into<String>, chat: impl Into<String>) -> Self {
+        Self {
+            network: network.into(),
+            chat: chat.into(),
+        }
+    }
+
+    /// The private conversation with an identity.
+    pub fn of(identity: &Identity) -> Self {
+        Self::new(identity.network.clone(), identity.id.clone())
+    }
+}
+
+/// Which messages go first when a network's limits hold them back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Priority {
+    /// Someone is waiting in front of the bot: replies, notices.
+    Interactive,
+    /// Digests and announcements.
+    Bulk,
+}
+
+impl Priority {
+    pub fn rank(self) -> i64 {
+        match self {
+            Self::Interactive => 0,
+            Self::Bulk => 1,
+        }
+    }
+    pub fn from_rank(r: i64) -> Self {
+        if r <= 0 {
+            Self::Interactive
+        } else {
+            Self::Bulk
+        }
+    }
+}
+
+/// A message to write to the outbox, in the transaction of the change that causes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewOutgoing {
+    pub to: Address,
+    /// The person it is for, when known (erased with them).
+    pub recipient: Option<ActorId>,
+    pub reply: crate::reply::Reply,
+    pub priority: Priority,
+    /// Stable and unique: networks that deduplicate use it (Matrix transaction id).
+    pub key: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A message in the outbox, waiting to be sent (or claimed by a delivery worker).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Outgoing {
     pub id: i64,
-    pub recipient: ActorId,
+    pub to: Address,
+    pub recipient: Option<ActorId>,
     pub reply: crate::reply::Reply,
+    pub priority: Priority,
+    pub key: String,
+    /// Attempts already made.
+    pub attempts: u32,
     pub created_at: DateTime<Utc>,
+}
+
+/// How the outbox of a network stands (for metrics).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct OutboxStats {
+    pub pending: u64,
+    pub oldest: Option<DateTime<Utc>>,
 }
 
 #[cfg(test)]

@@ -11,7 +11,6 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 use crate::domain::*;
 use crate::geo::BoundingBox;
 use crate::ports::{Store, StoreError, StoreResult, Tx};
-use crate::reply::Reply;
 use crate::text::search_document;
 
 #[derive(Debug, Clone, Default)]
@@ -27,7 +26,26 @@ struct State {
     subscriptions: BTreeMap<SubscriptionId, Subscription>,
     dialogues: BTreeMap<ActorId, String>,
     activity: Vec<Activity>,
-    outbox: Vec<(Outgoing, Option<DateTime<Utc>>)>,
+    outbox: Vec<Row>,
+    seen: BTreeMap<(String, String), DateTime<Utc>>,
+    unreachable: BTreeMap<(String, String), DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RowStatus {
+    Pending,
+    Sent,
+    Failed,
+}
+
+#[derive(Debug, Clone)]
+struct Row {
+    out: Outgoing,
+    status: RowStatus,
+    next_at: DateTime<Utc>,
+    claimed_until: Option<DateTime<Utc>>,
+    last_error: Option<String>,
+    done_at: Option<DateTime<Utc>>,
 }
 
 impl State {
@@ -51,6 +69,16 @@ impl MemoryStore {
 struct MemoryTx {
     guard: OwnedMutexGuard<State>,
     work: State,
+}
+
+impl MemoryTx {
+    fn row(&mut self, id: i64) -> StoreResult<&mut Row> {
+        self.work
+            .outbox
+            .iter_mut()
+            .find(|r| r.out.id == id)
+            .ok_or_else(|| missing("outbox row"))
+    }
 }
 
 #[async_trait]
@@ -134,7 +162,7 @@ impl Tx for MemoryTx {
         s.rsvps.retain(|r| r.actor != id);
         s.subscriptions.retain(|_, x| x.actor != id);
         s.dialogues.remove(&id);
-        s.outbox.retain(|(o, _)| o.recipient != id);
+        s.outbox.retain(|r| r.out.recipient != Some(id));
         for i in s.initiatives.values_mut() {
             if i.created_by == Some(id) {
                 i.created_by = None;
@@ -517,23 +545,39 @@ impl Tx for MemoryTx {
         Ok(v.into_iter().skip(offset).take(limit).collect())
     }
 
-    async fn enqueue(
-        &mut self,
-        recipient: ActorId,
-        reply: &Reply,
-        at: DateTime<Utc>,
-    ) -> StoreResult<i64> {
+    async fn enqueue(&mut self, new: &NewOutgoing) -> StoreResult<i64> {
+        if self.work.outbox.iter().any(|r| r.out.key == new.key) {
+            return Err(StoreError::Duplicate(new.key.clone()));
+        }
         let id = self.work.next();
-        self.work.outbox.push((
-            Outgoing {
+        self.work.outbox.push(Row {
+            out: Outgoing {
                 id,
-                recipient,
-                reply: reply.clone(),
-                created_at: at,
+                to: new.to.clone(),
+                recipient: new.recipient,
+                reply: new.reply.clone(),
+                priority: new.priority,
+                key: new.key.clone(),
+                attempts: 0,
+                created_at: new.at,
             },
-            None,
-        ));
+            status: RowStatus::Pending,
+            next_at: new.at,
+            claimed_until: None,
+            last_error: None,
+            done_at: None,
+        });
         Ok(id)
+    }
+
+    async fn pending_to(&mut self, to: &Address) -> StoreResult<Vec<Outgoing>> {
+        Ok(self
+            .work
+            .outbox
+            .iter()
+            .filter(|r| r.status == RowStatus::Pending && r.out.to == *to)
+            .map(|r| r.out.clone())
+            .collect())
     }
 
     async fn pending_for(&mut self, recipient: ActorId) -> StoreResult<Vec<Outgoing>> {
@@ -541,20 +585,149 @@ impl Tx for MemoryTx {
             .work
             .outbox
             .iter()
-            .filter(|(o, sent)| o.recipient == recipient && sent.is_none())
-            .map(|(o, _)| o.clone())
+            .filter(|r| r.status == RowStatus::Pending && r.out.recipient == Some(recipient))
+            .map(|r| r.out.clone())
+            .collect())
+    }
+
+    async fn claim(
+        &mut self,
+        network: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> StoreResult<Vec<Outgoing>> {
+        let mut due: Vec<&mut Row> = self
+            .work
+            .outbox
+            .iter_mut()
+            .filter(|r| {
+                r.status == RowStatus::Pending
+                    && r.out.to.network == network
+                    && r.next_at <= now
+                    && r.claimed_until.is_none_or(|c| c <= now)
+            })
+            .collect();
+        due.sort_by_key(|r| (r.out.priority, r.out.id));
+        Ok(due
+            .into_iter()
+            .take(limit)
+            .map(|r| {
+                r.claimed_until = Some(lease_until);
+                r.out.clone()
+            })
             .collect())
     }
 
     async fn mark_sent(&mut self, id: i64, at: DateTime<Utc>) -> StoreResult<()> {
-        let (_, sent) = self
+        let r = self.row(id)?;
+        r.status = RowStatus::Sent;
+        r.out.attempts += 1;
+        r.claimed_until = None;
+        r.done_at = Some(at);
+        Ok(())
+    }
+
+    async fn mark_retry(
+        &mut self,
+        id: i64,
+        next_at: DateTime<Utc>,
+        error: &str,
+    ) -> StoreResult<()> {
+        let r = self.row(id)?;
+        r.out.attempts += 1;
+        r.next_at = next_at;
+        r.claimed_until = None;
+        r.last_error = Some(error.to_owned());
+        Ok(())
+    }
+
+    async fn mark_failed(&mut self, id: i64, error: &str, at: DateTime<Utc>) -> StoreResult<()> {
+        let r = self.row(id)?;
+        r.out.attempts += 1;
+        r.status = RowStatus::Failed;
+        r.claimed_until = None;
+        r.last_error = Some(error.to_owned());
+        r.done_at = Some(at);
+        Ok(())
+    }
+
+    async fn release(&mut self, id: i64) -> StoreResult<()> {
+        self.row(id)?.claimed_until = None;
+        Ok(())
+    }
+
+    async fn set_unreachable(
+        &mut self,
+        to: &Address,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<usize> {
+        self.work
+            .unreachable
+            .insert((to.network.clone(), to.chat.clone()), at);
+        let mut n = 0;
+        for r in &mut self.work.outbox {
+            if r.status == RowStatus::Pending && r.out.to == *to {
+                r.status = RowStatus::Failed;
+                r.last_error = Some(reason.to_owned());
+                r.claimed_until = None;
+                r.done_at = Some(at);
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    async fn is_unreachable(&mut self, to: &Address) -> StoreResult<bool> {
+        Ok(self
+            .work
+            .unreachable
+            .contains_key(&(to.network.clone(), to.chat.clone())))
+    }
+
+    async fn clear_unreachable(&mut self, to: &Address) -> StoreResult<()> {
+        self.work
+            .unreachable
+            .remove(&(to.network.clone(), to.chat.clone()));
+        Ok(())
+    }
+
+    async fn outbox_stats(&mut self, network: &str) -> StoreResult<OutboxStats> {
+        let pending = self
             .work
             .outbox
-            .iter_mut()
-            .find(|(o, _)| o.id == id)
-            .ok_or_else(|| missing("outbox row"))?;
-        *sent = Some(at);
-        Ok(())
+            .iter()
+            .filter(|r| r.status == RowStatus::Pending && r.out.to.network == network);
+        let (mut n, mut oldest) = (0u64, None::<DateTime<Utc>>);
+        for r in pending {
+            n += 1;
+            oldest = Some(oldest.map_or(r.out.created_at, |o| o.min(r.out.created_at)));
+        }
+        Ok(OutboxStats { pending: n, oldest })
+    }
+
+    async fn record_event(
+        &mut self,
+        network: &str,
+        event_id: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let key = (network.to_owned(), event_id.to_owned());
+        if self.work.seen.contains_key(&key) {
+            return Ok(false);
+        }
+        self.work.seen.insert(key, at);
+        Ok(true)
+    }
+
+    async fn prune(&mut self, before: DateTime<Utc>) -> StoreResult<u64> {
+        let s = &mut self.work;
+        let (o, e) = (s.outbox.len(), s.seen.len());
+        s.outbox
+            .retain(|r| r.status == RowStatus::Pending || r.done_at.is_none_or(|d| d >= before));
+        s.seen.retain(|_, at| *at >= before);
+        Ok((o - s.outbox.len() + e - s.seen.len()) as u64)
     }
 }
 

@@ -139,6 +139,8 @@ where
             continue;
         }
         let incoming = Incoming {
+            chat: None,
+            event_id: None,
             identity: opts.identity.clone(),
             display_name: Some(opts.display_name.clone()),
             lang_hint: None,

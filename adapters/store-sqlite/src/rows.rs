@@ -172,3 +172,19 @@ pub fn located(row: &SqliteRow) -> StoreResult<kohero_core::places::Located> {
         kind: InitiativeKind::parse_key(&kind).ok_or_else(|| corrupt("kind", &kind))?,
     })
 }
+
+pub fn outgoing(row: &SqliteRow) -> StoreResult<Outgoing> {
+    let body: String = get(row, "body")?;
+    let attempts: i64 = get(row, "attempts")?;
+    Ok(Outgoing {
+        id: get(row, "id")?,
+        to: Address::new(get::<String>(row, "network")?, get::<String>(row, "chat")?),
+        recipient: get::<Option<i64>>(row, "recipient_id")?.map(ActorId),
+        reply: serde_json::from_str(&body)
+            .map_err(|e| StoreError::Corrupt(format!("outbox body: {e}")))?,
+        priority: Priority::from_rank(get(row, "priority")?),
+        key: get(row, "idem_key")?,
+        attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+        created_at: time(get(row, "created_at")?)?,
+    })
+}

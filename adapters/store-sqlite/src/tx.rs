@@ -6,7 +6,6 @@ use kohero_core::domain::*;
 use kohero_core::geo::BoundingBox;
 use kohero_core::places::Located;
 use kohero_core::ports::{StoreError, StoreResult, Tx};
-use kohero_core::reply::Reply;
 use kohero_core::text::search_document;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Sqlite, Transaction};
@@ -618,54 +617,245 @@ impl Tx for SqliteTx {
         .collect()
     }
 
-    async fn enqueue(
-        &mut self,
-        recipient: ActorId,
-        reply: &Reply,
-        at: DateTime<Utc>,
-    ) -> StoreResult<i64> {
-        let body = serde_json::to_string(reply).map_err(|e| StoreError::Backend(e.to_string()))?;
+    async fn enqueue(&mut self, new: &NewOutgoing) -> StoreResult<i64> {
+        let body =
+            serde_json::to_string(&new.reply).map_err(|e| StoreError::Backend(e.to_string()))?;
         sqlx::query_scalar(
-            "INSERT INTO outbox (recipient_id, body, created_at) VALUES (?, ?, ?) RETURNING id",
+            "INSERT INTO outbox (network, chat, recipient_id, body, priority, idem_key,
+                next_attempt_at, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
-        .bind(recipient.0)
+        .bind(&new.to.network)
+        .bind(&new.to.chat)
+        .bind(new.recipient.map(|a| a.0))
         .bind(body)
-        .bind(ms(at))
+        .bind(new.priority.rank())
+        .bind(&new.key)
+        .bind(ms(new.at))
+        .bind(ms(new.at))
         .fetch_one(&mut *self.tx)
         .await
         .map_err(backend)
     }
 
+    async fn pending_to(&mut self, to: &Address) -> StoreResult<Vec<Outgoing>> {
+        let rows = sqlx::query(
+            "SELECT * FROM outbox WHERE network = ? AND chat = ? AND status = 'pending' ORDER BY id",
+        )
+        .bind(&to.network)
+        .bind(&to.chat)
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(backend)?;
+        rows.iter().map(rows::outgoing).collect()
+    }
+
     async fn pending_for(&mut self, recipient: ActorId) -> StoreResult<Vec<Outgoing>> {
         let rows = sqlx::query(
-            "SELECT * FROM outbox WHERE recipient_id = ? AND sent_at IS NULL ORDER BY id",
+            "SELECT * FROM outbox WHERE recipient_id = ? AND status = 'pending' ORDER BY id",
         )
         .bind(recipient.0)
         .fetch_all(&mut *self.tx)
         .await
         .map_err(backend)?;
-        rows.iter()
-            .map(|r| {
-                let body: String = get(r, "body")?;
-                Ok(Outgoing {
-                    id: get(r, "id")?,
-                    recipient: ActorId(get(r, "recipient_id")?),
-                    reply: serde_json::from_str(&body)
-                        .map_err(|e| StoreError::Corrupt(format!("outbox body: {e}")))?,
-                    created_at: rows::time(get(r, "created_at")?)?,
-                })
-            })
-            .collect()
+        rows.iter().map(rows::outgoing).collect()
+    }
+
+    async fn claim(
+        &mut self,
+        network: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> StoreResult<Vec<Outgoing>> {
+        let rows = sqlx::query(
+            "UPDATE outbox SET claimed_until = ?
+             WHERE id IN (
+                SELECT id FROM outbox
+                WHERE status = 'pending' AND network = ? AND next_attempt_at <= ?
+                  AND (claimed_until IS NULL OR claimed_until <= ?)
+                ORDER BY priority, id LIMIT ?)
+             RETURNING *",
+        )
+        .bind(ms(lease_until))
+        .bind(network)
+        .bind(ms(now))
+        .bind(ms(now))
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(backend)?;
+        let mut out = rows
+            .iter()
+            .map(rows::outgoing)
+            .collect::<StoreResult<Vec<_>>>()?;
+        // RETURNING gives no order guarantee.
+        out.sort_by_key(|o| (o.priority, o.id));
+        Ok(out)
     }
 
     async fn mark_sent(&mut self, id: i64, at: DateTime<Utc>) -> StoreResult<()> {
-        let n = sqlx::query("UPDATE outbox SET sent_at = ? WHERE id = ?")
-            .bind(ms(at))
+        let n = sqlx::query(
+            "UPDATE outbox SET status = 'sent', attempts = attempts + 1, claimed_until = NULL,
+                done_at = ? WHERE id = ?",
+        )
+        .bind(ms(at))
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(backend)?
+        .rows_affected();
+        not_found("outbox row", n)
+    }
+
+    async fn mark_retry(
+        &mut self,
+        id: i64,
+        next_at: DateTime<Utc>,
+        error: &str,
+    ) -> StoreResult<()> {
+        let n = sqlx::query(
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, claimed_until = NULL,
+                last_error = ? WHERE id = ?",
+        )
+        .bind(ms(next_at))
+        .bind(error)
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(backend)?
+        .rows_affected();
+        not_found("outbox row", n)
+    }
+
+    async fn mark_failed(&mut self, id: i64, error: &str, at: DateTime<Utc>) -> StoreResult<()> {
+        let n = sqlx::query(
+            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, claimed_until = NULL,
+                last_error = ?, done_at = ? WHERE id = ?",
+        )
+        .bind(error)
+        .bind(ms(at))
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(backend)?
+        .rows_affected();
+        not_found("outbox row", n)
+    }
+
+    async fn release(&mut self, id: i64) -> StoreResult<()> {
+        let n = sqlx::query("UPDATE outbox SET claimed_until = NULL WHERE id = ?")
             .bind(id)
             .execute(&mut *self.tx)
             .await
             .map_err(backend)?
             .rows_affected();
         not_found("outbox row", n)
+    }
+
+    async fn set_unreachable(
+        &mut self,
+        to: &Address,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<usize> {
+        sqlx::query(
+            "INSERT INTO unreachable (network, chat, since, reason) VALUES (?, ?, ?, ?)
+             ON CONFLICT (network, chat) DO UPDATE SET since = excluded.since, reason = excluded.reason",
+        )
+        .bind(&to.network)
+        .bind(&to.chat)
+        .bind(ms(at))
+        .bind(reason)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(backend)?;
+        let n = sqlx::query(
+            "UPDATE outbox SET status = 'failed', claimed_until = NULL, last_error = ?, done_at = ?
+             WHERE network = ? AND chat = ? AND status = 'pending'",
+        )
+        .bind(reason)
+        .bind(ms(at))
+        .bind(&to.network)
+        .bind(&to.chat)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(backend)?
+        .rows_affected();
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    async fn is_unreachable(&mut self, to: &Address) -> StoreResult<bool> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM unreachable WHERE network = ? AND chat = ?")
+                .bind(&to.network)
+                .bind(&to.chat)
+                .fetch_one(&mut *self.tx)
+                .await
+                .map_err(backend)?;
+        Ok(n > 0)
+    }
+
+    async fn clear_unreachable(&mut self, to: &Address) -> StoreResult<()> {
+        sqlx::query("DELETE FROM unreachable WHERE network = ? AND chat = ?")
+            .bind(&to.network)
+            .bind(&to.chat)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn outbox_stats(&mut self, network: &str) -> StoreResult<OutboxStats> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox
+             WHERE network = ? AND status = 'pending'",
+        )
+        .bind(network)
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(backend)?;
+        let n: i64 = get(&row, "n")?;
+        let oldest: Option<i64> = get(&row, "oldest")?;
+        Ok(OutboxStats {
+            pending: u64::try_from(n).unwrap_or(0),
+            oldest: oldest.map(rows::time).transpose()?,
+        })
+    }
+
+    async fn record_event(
+        &mut self,
+        network: &str,
+        event_id: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let n = sqlx::query(
+            "INSERT INTO seen_events (network, event_id, seen_at) VALUES (?, ?, ?)
+             ON CONFLICT (network, event_id) DO NOTHING",
+        )
+        .bind(network)
+        .bind(event_id)
+        .bind(ms(at))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(backend)?
+        .rows_affected();
+        Ok(n == 1)
+    }
+
+    async fn prune(&mut self, before: DateTime<Utc>) -> StoreResult<u64> {
+        let a = sqlx::query("DELETE FROM outbox WHERE status <> 'pending' AND done_at < ?")
+            .bind(ms(before))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(backend)?
+            .rows_affected();
+        let b = sqlx::query("DELETE FROM seen_events WHERE seen_at < ?")
+            .bind(ms(before))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(backend)?
+            .rows_affected();
+        Ok(a + b)
     }
 }

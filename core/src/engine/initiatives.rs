@@ -336,7 +336,7 @@ pub(crate) async fn offer_if_orphaned(
             Action::new(t("action-accept", &[]), format!("/accepter {id}")),
             Action::new(t("action-decline", &[]), format!("/decliner {id}")),
         ]);
-        ctx.tx.enqueue(to, &msg, ctx.now).await?;
+        ctx.notify(to, msg).await?;
     }
     Ok(())
 }
@@ -436,7 +436,7 @@ pub async fn co_organise(ctx: &mut Ctx<'_>, id: InitiativeId, who: &str) -> Outc
             ("by", ctx.actor.display_name.clone().into()),
         ],
     ));
-    ctx.tx.enqueue(person.id, &notice, ctx.now).await?;
+    ctx.notify(person.id, notice).await?;
     Ok(vec![Reply::text(ctx.t(
         "coorganised",
         &[("id", id.0.into()), ("name", person.display_name.into())],

@@ -29,6 +29,12 @@ pub use dialogue::Dialogue;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Incoming {
     pub identity: Identity,
+    /// The conversation to answer in (a group, a room); the private chat with
+    /// the identity when `None`.
+    pub chat: Option<String>,
+    /// The network's id of this event (Telegram `update_id`, Matrix event id), for
+    /// exactly-once intake.
+    pub event_id: Option<String>,
     /// The name the network shows for the person; used when they are first seen.
     pub display_name: Option<String>,
     /// The language the network reports (Telegram's `language_code`), for a first contact.
@@ -56,6 +62,9 @@ pub enum EngineError {
     Catalog(#[from] CatalogError),
     #[error(transparent)]
     Places(#[from] &'static DataError),
+    /// `handle_event` needs the network's event id.
+    #[error("an event from a network must carry its id")]
+    NoEventId,
 }
 
 /// What a refused command answers: a message id of the catalogue and its arguments.
@@ -103,6 +112,9 @@ pub(crate) struct Ctx<'a> {
     /// Initiatives written in this transaction (before, after), for the nearby
     /// index once committed.
     pub touched: Vec<(Option<Initiative>, Initiative)>,
+    /// The prefix of the outbox keys of this message's effects.
+    pub key_base: String,
+    pub sent: usize,
 }
 
 impl Ctx<'_> {
@@ -160,6 +172,41 @@ impl Ctx<'_> {
         index.nearby(centre, f64::from(radius_m), &filter, MAX_NEARBY)
     }
 
+    /// The next outbox key of this message.
+    pub fn next_key(&mut self, tag: &str) -> String {
+        self.sent += 1;
+        format!("{}/{tag}{}", self.key_base, self.sent)
+    }
+
+    /// Queues a message for another person, on the first of their identities that
+    /// can still be reached; dropped if none can.
+    pub async fn notify(&mut self, to: ActorId, reply: Reply) -> Result<(), Fail> {
+        let mut address = None;
+        for identity in self.tx.identities_of(to).await? {
+            let a = Address::of(&identity);
+            if !self.tx.is_unreachable(&a).await? {
+                address = Some(a);
+                break;
+            }
+        }
+        let Some(address) = address else {
+            tracing::debug!(actor = %to, "notice dropped: no reachable identity");
+            return Ok(());
+        };
+        let key = self.next_key("n");
+        self.tx
+            .enqueue(&NewOutgoing {
+                to: address,
+                recipient: Some(to),
+                reply,
+                priority: Priority::Interactive,
+                key,
+                at: self.now,
+            })
+            .await?;
+        Ok(())
+    }
+
     /// Refuses unless the person organises the initiative.
     pub async fn require_organiser(&mut self, i: &Initiative) -> Result<(), Fail> {
         if self.my_role(i.id).await? == Some(Role::Organiser) {
@@ -214,6 +261,17 @@ pub struct Engine {
     cat: Catalog,
     places: &'static Gazetteer,
     index: RwLock<NearbyIndex>,
+    /// Makes outbox keys unique for messages without a network event id.
+    local_seq: std::sync::atomic::AtomicU64,
+}
+
+/// What became of an incoming event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intake {
+    /// Handled; this many messages were queued.
+    Queued(usize),
+    /// Seen before (a redelivery after a restart or a crash): nothing done again.
+    Duplicate,
 }
 
 /// Proof that the caller is an operator (the `kohero admin` command line): chat
@@ -248,6 +306,7 @@ impl Engine {
             cat: Catalog::load()?,
             places: Gazetteer::shipped()?,
             index: RwLock::new(index),
+            local_seq: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -286,6 +345,130 @@ impl Engine {
         .await
     }
 
+    fn key_base(&self, incoming: &Incoming) -> String {
+        match &incoming.event_id {
+            Some(e) => format!("{}/{e}", incoming.identity.network),
+            None => format!(
+                "local/{}/{}/{}",
+                self.clock.now().timestamp_micros(),
+                std::process::id(),
+                self.local_seq
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            ),
+        }
+    }
+
+    /// Handles an event from a network exactly once: its effects, its replies (to
+    /// the chat it came from) and its notices are committed with its event id, and
+    /// an event seen before does nothing. Replies reach the person through the
+    /// outbox and the network's delivery worker.
+    #[tracing::instrument(skip_all, fields(network = %incoming.identity.network, chat, event = incoming.event_id.as_deref().unwrap_or("")))]
+    pub async fn handle_event(&self, incoming: Incoming) -> Result<Intake, EngineError> {
+        let network = incoming.identity.network.clone();
+        let Some(event_id) = incoming.event_id.clone() else {
+            return Err(EngineError::NoEventId);
+        };
+        let to = Address::new(
+            network.clone(),
+            incoming
+                .chat
+                .clone()
+                .unwrap_or_else(|| incoming.identity.id.clone()),
+        );
+        tracing::Span::current().record("chat", to.chat.as_str());
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        if !tx.record_event(&network, &event_id, now).await? {
+            return Ok(Intake::Duplicate);
+        }
+        tx.clear_unreachable(&to).await?;
+        let actor = self
+            .actor_for(
+                &mut tx,
+                &incoming.identity,
+                incoming.display_name.as_deref(),
+                incoming.lang_hint,
+            )
+            .await?;
+        let lang = actor.lang;
+        let recipient = actor.id;
+        let key_base = self.key_base(&incoming);
+        let mut ctx = Ctx {
+            tx,
+            actor,
+            now,
+            cat: &self.cat,
+            places: self.places,
+            index: &self.index,
+            touched: Vec::new(),
+            key_base: key_base.clone(),
+            sent: 0,
+        };
+        let mut recipient = recipient;
+        let outcome = self.dispatch(&mut ctx, incoming.content.clone()).await;
+        let (mut tx, replies, touched, sent) = match outcome {
+            Ok(replies) => {
+                let Ctx {
+                    tx, touched, sent, ..
+                } = ctx;
+                (tx, replies, touched, sent)
+            }
+            Err(refusal) => {
+                // Nothing of the refused message stays; the event and the answer do.
+                drop(ctx);
+                let reply = match refusal {
+                    Fail::User(msg) => Reply::text(self.cat.get(lang, msg.id, &msg.args)),
+                    Fail::Reply(r) => r,
+                    Fail::Store(e) => return Err(e.into()),
+                };
+                let mut tx = self.store.begin().await?;
+                if !tx.record_event(&network, &event_id, now).await? {
+                    return Ok(Intake::Duplicate);
+                }
+                // A first contact's creation was rolled back with the rest.
+                recipient = self
+                    .actor_for(
+                        &mut tx,
+                        &incoming.identity,
+                        incoming.display_name.as_deref(),
+                        incoming.lang_hint,
+                    )
+                    .await?
+                    .id;
+                (tx, vec![reply], Vec::new(), 0)
+            }
+        };
+        let mut queued = sent;
+        for (i, reply) in replies.into_iter().enumerate() {
+            tx.enqueue(&NewOutgoing {
+                to: to.clone(),
+                recipient: Some(recipient),
+                reply,
+                priority: Priority::Interactive,
+                key: format!("{key_base}/r{i}"),
+                at: now,
+            })
+            .await?;
+            queued += 1;
+        }
+        tx.commit().await?;
+        self.apply_to_index(&touched);
+        Ok(Intake::Queued(queued))
+    }
+
+    fn apply_to_index(&self, touched: &[(Option<Initiative>, Initiative)]) {
+        if touched.is_empty() {
+            return;
+        }
+        let mut index = self
+            .index
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (before, after) in touched {
+            index.update(before.as_ref(), after);
+        }
+    }
+
     /// Handles one message: every effect and every message for others is committed
     /// together, or nothing is when the message is refused.
     #[tracing::instrument(skip_all, fields(identity = %incoming.identity))]
@@ -308,18 +491,14 @@ impl Engine {
             places: self.places,
             index: &self.index,
             touched: Vec::new(),
+            key_base: self.key_base(&incoming),
+            sent: 0,
         };
         match self.dispatch(&mut ctx, incoming.content).await {
             Ok(replies) => {
                 let Ctx { tx, touched, .. } = ctx;
                 tx.commit().await?;
-                let mut index = self
-                    .index
-                    .write()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                for (before, after) in &touched {
-                    index.update(before.as_ref(), after);
-                }
+                self.apply_to_index(&touched);
                 Ok(replies)
             }
             // Dropping the transaction rolls back whatever was written.
@@ -478,13 +657,11 @@ impl Engine {
         Ok(Some(actor))
     }
 
-    /// Messages waiting for this identity's person (role offers, notices).
+    /// Messages waiting in the outbox for this identity's private chat (the console
+    /// delivers these itself).
     pub async fn pending(&self, identity: &Identity) -> Result<Vec<Outgoing>, EngineError> {
         let mut tx = self.store.begin().await?;
-        let Some(actor) = tx.actor_by_identity(identity).await? else {
-            return Ok(Vec::new());
-        };
-        Ok(tx.pending_for(actor.id).await?)
+        Ok(tx.pending_to(&Address::of(identity)).await?)
     }
 
     /// Marks a message delivered, once the network has taken it.

@@ -47,6 +47,8 @@ impl Bot {
     async fn send(&self, who: &str, content: Content) -> Vec<Reply> {
         self.engine
             .handle(Incoming {
+                chat: None,
+                event_id: None,
                 identity: ident(who),
                 display_name: Some(who.to_owned()),
                 lang_hint: None,
@@ -239,6 +241,8 @@ async fn proposal_dialogue_survives_between_messages_and_refuses_interruptions()
     let again = Engine::new(b.store.clone(), b.clock.clone()).await.unwrap();
     let r = again
         .handle(Incoming {
+            chat: None,
+            event_id: None,
             identity: ident("p"),
             display_name: None,
             lang_hint: None,
@@ -634,6 +638,8 @@ async fn language_profile_and_english_replies() {
     let r = b
         .engine
         .handle(Incoming {
+            chat: None,
+            event_id: None,
             identity: ident("hint"),
             display_name: Some("Hint".into()),
             lang_hint: Some(Lang::En),
@@ -876,6 +882,8 @@ async fn the_nearby_index_follows_every_write() {
     let again = Engine::new(b.store.clone(), b.clock.clone()).await.unwrap();
     let r = again
         .handle(Incoming {
+            chat: None,
+            event_id: None,
             identity: ident("me"),
             display_name: None,
             lang_hint: None,
@@ -905,4 +913,110 @@ async fn search_near_a_point() {
     assert!(r.contains(" km ·") || r.contains(" m ·"), "{r}");
     let r = b.say("o", "/chercher repair").await;
     assert!(r.contains("Lyon") && r.contains("Paris"), "{r}");
+}
+
+impl Bot {
+    async fn event(&self, who: &str, chat: Option<&str>, id: &str, text: &str) -> Intake {
+        self.engine
+            .handle_event(Incoming {
+                identity: Identity::new("net", who),
+                chat: chat.map(str::to_owned),
+                event_id: Some(id.to_owned()),
+                display_name: Some(who.to_owned()),
+                lang_hint: None,
+                content: Content::Text(text.to_owned()),
+            })
+            .await
+            .unwrap()
+    }
+
+    async fn queued(&self, chat: &str) -> Vec<Outgoing> {
+        let mut tx = self.store.begin().await.unwrap();
+        tx.pending_to(&Address::new("net", chat)).await.unwrap()
+    }
+}
+
+#[tokio::test]
+async fn events_are_handled_exactly_once_and_answered_through_the_outbox() {
+    let b = Bot::new().await;
+    let first = b
+        .event("ann", None, "u1", "/proposer Jardin | nature | - | -")
+        .await;
+    assert_eq!(first, Intake::Queued(1));
+    // The same event again (a redelivery after a crash): nothing happens twice.
+    assert_eq!(
+        b.event("ann", None, "u1", "/proposer Jardin | nature | - | -")
+            .await,
+        Intake::Duplicate
+    );
+    let out = b.queued("ann").await;
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].key, "net/u1/r0");
+    assert_eq!(out[0].priority, Priority::Interactive);
+    assert!(out[0].reply.plain().contains("Jardin"));
+    let mut tx = b.store.begin().await.unwrap();
+    let me = tx
+        .actor_by_identity(&Identity::new("net", "ann"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(tx.initiatives_created_by(me.id).await.unwrap().len(), 1);
+    drop(tx);
+
+    // A refusal is answered once too, and writes nothing else.
+    assert_eq!(
+        b.event("bob", Some("-500"), "u2", "/lancer 2").await,
+        Intake::Queued(1)
+    );
+    assert_eq!(
+        b.event("bob", Some("-500"), "u2", "/lancer 2").await,
+        Intake::Duplicate
+    );
+    let group = b.queued("-500").await;
+    assert_eq!(group.len(), 1, "answered in the group it came from");
+    assert!(group[0].reply.plain().contains("Seuls les organisateurs"));
+    assert!(b.queued("bob").await.is_empty());
+
+    // Notices to other people go to their own chat, with keys of this event.
+    b.event("ann", None, "u3", "/lancer 2").await;
+    b.event("bob", None, "u4", "/rejoindre 2").await;
+    b.event("ann", None, "u5", "/coorganiser 2 bob").await;
+    let bob = b.queued("bob").await;
+    assert!(
+        bob.iter()
+            .any(|o| o.key == "net/u5/n1" && o.reply.plain().contains("co-organisateur")),
+        "{bob:?}"
+    );
+    assert!(matches!(
+        b.engine
+            .handle_event(Incoming {
+                identity: Identity::new("net", "x"),
+                chat: None,
+                event_id: None,
+                display_name: None,
+                lang_hint: None,
+                content: Content::Text("/aide".into()),
+            })
+            .await,
+        Err(EngineError::NoEventId)
+    ));
+}
+
+#[tokio::test]
+async fn unreachable_people_get_no_notices_until_they_write_again() {
+    let b = Bot::new().await;
+    b.event("org", None, "e1", "/proposer P | culture | - | -")
+        .await;
+    b.event("org", None, "e2", "/lancer 2").await;
+    b.event("m", None, "e3", "/rejoindre 2").await;
+    let mut tx = b.store.begin().await.unwrap();
+    tx.set_unreachable(&Address::new("net", "m"), "blocked", b.clock.now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    b.event("org", None, "e4", "/coorganiser 2 m").await;
+    assert!(b.queued("m").await.is_empty());
+    // Writing again makes the chat reachable.
+    b.event("m", None, "e5", "/aide").await;
+    assert_eq!(b.queued("m").await.len(), 1);
 }
