@@ -1,8 +1,5 @@
 //! The `kohero` binary: command line, configuration and wiring.
 
-mod config;
-mod demo;
-
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,7 +15,8 @@ use kohero_core::{Engine, Operator};
 use kohero_store_sqlite::SqliteStore;
 use tracing_subscriber::EnvFilter;
 
-use crate::config::Database;
+use kohero::config::{self, Database};
+use kohero::demo;
 
 /// Kohero: a chat bot that helps people start and run local initiatives together.
 #[derive(Debug, Parser)]

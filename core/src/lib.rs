@@ -7,6 +7,7 @@ pub mod domain;
 pub mod engine;
 pub mod geo;
 pub mod i18n;
+pub mod limiter;
 pub mod memory;
 pub mod places;
 pub mod ports;

@@ -213,3 +213,38 @@ impl Clock for SystemClock {
         Utc::now()
     }
 }
+
+/// Why a network did not take a message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// Too many requests: the network says when to try again (Telegram 429
+    /// `retry_after`, Matrix `M_LIMIT_EXCEEDED` `retry_after_ms`).
+    #[error("rate limited: retry after {after:?}")]
+    RetryAfter {
+        after: std::time::Duration,
+        /// The limit is this chat's only (not the whole bot's).
+        chat_only: bool,
+    },
+    /// Worth retrying later: a 5xx, a dropped connection.
+    #[error("temporary failure: {0}")]
+    Temporary(String),
+    /// The message itself is refused (malformed, too long): retrying cannot help.
+    #[error("refused: {0}")]
+    Permanent(String),
+    /// Nobody can be reached at this address (the person blocked the bot, the
+    /// chat is gone): stop sending there.
+    #[error("unreachable: {0}")]
+    Unreachable(String),
+}
+
+/// A network's way of delivering outbox messages (the messaging port). Adapters
+/// render the [`crate::reply::Reply`] their own way.
+#[async_trait]
+pub trait Sender: Send + Sync {
+    /// The network's name in identities and addresses (`telegram`, `matrix`).
+    fn network(&self) -> &str;
+    /// Whether a chat is a group (group limits apply).
+    fn is_group(&self, chat: &str) -> bool;
+    /// Delivers one message; `Ok` once the network accepted it.
+    async fn send(&self, message: &Outgoing) -> Result<(), SendError>;
+}

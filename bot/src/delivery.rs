@@ -1,0 +1,318 @@
+//! The delivery worker of one network: claims due outbox messages, waits for the
+//! rate limiter, sends, and records the outcome. One per network per process.
+//!
+//! Guarantees: a message is marked sent only after the network accepted it; a
+//! crash between the network's acceptance and the mark sends that message again
+//! after the claim's lease runs out (at least once; networks that deduplicate by
+//! the message key, like Matrix transaction ids, make it exactly once).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use kohero_core::domain::Outgoing;
+use kohero_core::limiter::{Limiter, Limits};
+use kohero_core::ports::{SendError, Sender, Store, StoreError};
+use std::collections::HashSet;
+
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+use tokio::time::error::Elapsed;
+
+use crate::metrics::NetworkCounters;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Messages claimed at once.
+    pub batch: usize,
+    /// How long a claim holds before another worker may take the message.
+    pub lease: Duration,
+    /// How often an idle worker looks for messages written by other processes.
+    pub poll: Duration,
+    /// A send that takes longer is abandoned and retried.
+    pub send_timeout: Duration,
+    /// Sends in flight at once (never two to the same chat).
+    pub concurrency: usize,
+    /// First retry delay after a temporary failure; doubles up to `max_backoff`.
+    pub backoff: Duration,
+    pub max_backoff: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            batch: 16,
+            lease: Duration::from_secs(60),
+            poll: Duration::from_millis(250),
+            send_timeout: Duration::from_secs(20),
+            concurrency: 8,
+            backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+pub struct Worker {
+    store: Arc<dyn Store>,
+    sender: Arc<dyn Sender>,
+    limiter: Limiter,
+    options: Options,
+    counters: Arc<NetworkCounters>,
+    /// Woken when this process queues messages, so replies leave at once.
+    wake: Arc<Notify>,
+    started: Instant,
+    rng: u64,
+}
+
+/// The delay before attempt `attempts + 1`: exponential, capped, with ±25 % jitter.
+pub fn backoff(options: &Options, attempts: u32, random: u64) -> Duration {
+    let base = options
+        .backoff
+        .saturating_mul(1u32 << attempts.min(20))
+        .min(options.max_backoff);
+    let jitter = (random % 1000) as f64 / 1000.0 * 0.5 - 0.25;
+    base.mul_f64(1.0 + jitter)
+}
+
+impl Worker {
+    pub fn new(
+        store: Arc<dyn Store>,
+        sender: Arc<dyn Sender>,
+        limits: Limits,
+        options: Options,
+        counters: Arc<NetworkCounters>,
+        wake: Arc<Notify>,
+    ) -> Self {
+        let seed = Utc::now().timestamp_nanos_opt().unwrap_or(1) as u64 | 1;
+        Self {
+            store,
+            sender,
+            limiter: Limiter::new(limits),
+            options,
+            counters,
+            wake,
+            started: Instant::now(),
+            rng: seed,
+        }
+    }
+
+    fn random(&mut self) -> u64 {
+        // xorshift64
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        self.rng
+    }
+
+    fn mono(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    /// Runs until `stop` turns true; then finishes the send in flight, hands the
+    /// other claimed messages back, and returns.
+    pub async fn run(mut self, mut stop: watch::Receiver<bool>) {
+        let network = self.sender.network().to_owned();
+        tracing::info!(%network, "delivery worker started");
+        while !*stop.borrow() {
+            let batch = match self.claim().await {
+                Ok(b) => b,
+                Err(e) => {
+                    tracing::error!(%network, error = %e, "cannot claim outbox messages");
+                    Vec::new()
+                }
+            };
+            if batch.is_empty() {
+                tokio::select! {
+                    _ = stop.changed() => {}
+                    _ = self.wake.notified() => {}
+                    _ = tokio::time::sleep(self.options.poll) => {}
+                }
+                continue;
+            }
+            self.deliver(batch, &mut stop).await;
+        }
+        tracing::info!(%network, "delivery worker stopped");
+    }
+
+    async fn claim(&self) -> Result<Vec<Outgoing>, StoreError> {
+        let now = Utc::now();
+        let lease = chrono::Duration::from_std(self.options.lease).unwrap_or_default();
+        let mut tx = self.store.begin().await?;
+        let rows = tx
+            .claim(self.sender.network(), now, now + lease, self.options.batch)
+            .await?;
+        tx.commit().await?;
+        Ok(rows)
+    }
+
+    /// Sends a claimed batch in priority order, up to `concurrency` at once but one
+    /// at a time per chat (so a chat's messages keep their order); a message whose
+    /// chat must wait lets the others go first.
+    async fn deliver(&mut self, mut batch: Vec<Outgoing>, stop: &mut watch::Receiver<bool>) {
+        let mut in_flight: JoinSet<(Outgoing, Attempt)> = JoinSet::new();
+        let mut busy: HashSet<String> = HashSet::new();
+        loop {
+            if *stop.borrow() {
+                for m in batch.drain(..) {
+                    self.release(&m).await;
+                }
+            }
+            if batch.is_empty() && in_flight.is_empty() {
+                return;
+            }
+            let now = self.mono();
+            let mut soonest = Duration::MAX;
+            let mut ready = None;
+            if in_flight.len() < self.options.concurrency {
+                for (i, m) in batch.iter().enumerate() {
+                    if busy.contains(&m.to.chat) {
+                        continue;
+                    }
+                    let group = self.sender.is_group(&m.to.chat);
+                    match self.limiter.check(&m.to.chat, group, now) {
+                        Ok(()) => {
+                            ready = Some(i);
+                            break;
+                        }
+                        Err(wait) => soonest = soonest.min(wait),
+                    }
+                }
+            }
+            if let Some(i) = ready {
+                let m = batch.remove(i);
+                busy.insert(m.to.chat.clone());
+                let sender = self.sender.clone();
+                let timeout = self.options.send_timeout;
+                in_flight.spawn(async move {
+                    let r = tokio::time::timeout(timeout, sender.send(&m)).await;
+                    (m, r)
+                });
+                continue;
+            }
+            if soonest != Duration::MAX {
+                self.counters
+                    .rate_limit_waits
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            tokio::select! {
+                done = in_flight.join_next(), if !in_flight.is_empty() => {
+                    match done {
+                        Some(Ok((m, result))) => {
+                            busy.remove(&m.to.chat);
+                            if self.settle(&m, result).await {
+                                // Its chat is gone: the store failed its other messages.
+                                batch.retain(|o| o.to != m.to);
+                            }
+                        }
+                        Some(Err(e)) => tracing::error!(error = %e, "a send task failed"),
+                        None => {}
+                    }
+                }
+                _ = stop.changed(), if !*stop.borrow() => {}
+                _ = tokio::time::sleep(soonest), if soonest != Duration::MAX => {}
+            }
+        }
+    }
+
+    /// Records the outcome of one send; true when its chat turned out unreachable.
+    async fn settle(
+        &mut self,
+        m: &Outgoing,
+        result: Result<Result<(), SendError>, Elapsed>,
+    ) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        let network = self.sender.network().to_owned();
+        let mark = match result {
+            Ok(Ok(())) => {
+                self.counters.sent.fetch_add(1, Relaxed);
+                Mark::Sent
+            }
+            Ok(Err(SendError::RetryAfter { after, chat_only })) => {
+                self.counters.errors_retry_after.fetch_add(1, Relaxed);
+                let now = self.mono();
+                self.limiter
+                    .pause(chat_only.then_some(m.to.chat.as_str()), now, after);
+                Mark::Retry {
+                    after,
+                    error: format!("rate limited, retry after {after:?}"),
+                }
+            }
+            Ok(Err(SendError::Temporary(e))) => {
+                self.counters.errors_temporary.fetch_add(1, Relaxed);
+                self.retry_later(m, e)
+            }
+            Err(_) => {
+                self.counters.errors_timeout.fetch_add(1, Relaxed);
+                let e = format!("no answer within {:?}", self.options.send_timeout);
+                self.retry_later(m, e)
+            }
+            Ok(Err(SendError::Permanent(e))) => {
+                self.counters.errors_permanent.fetch_add(1, Relaxed);
+                tracing::warn!(%network, id = m.id, error = %e, "message refused for good");
+                Mark::Failed(e)
+            }
+            Ok(Err(SendError::Unreachable(e))) => {
+                self.counters.errors_unreachable.fetch_add(1, Relaxed);
+                tracing::info!(%network, chat = %m.to.chat, error = %e, "chat unreachable");
+                Mark::Unreachable(e)
+            }
+        };
+        let unreachable = matches!(mark, Mark::Unreachable(_));
+        if let Err(e) = self.mark(m, mark).await {
+            // The claim runs out and the message is tried again: at least once.
+            tracing::error!(%network, id = m.id, error = %e, "cannot record a send");
+        }
+        unreachable
+    }
+
+    fn retry_later(&mut self, m: &Outgoing, error: String) -> Mark {
+        let r = self.random();
+        let after = backoff(&self.options, m.attempts, r);
+        tracing::debug!(
+            id = m.id,
+            attempts = m.attempts + 1,
+            ?after,
+            error,
+            "will retry"
+        );
+        Mark::Retry { after, error }
+    }
+
+    async fn release(&self, m: &Outgoing) {
+        if let Err(e) = self.mark(m, Mark::Release).await {
+            tracing::error!(id = m.id, error = %e, "cannot release a message");
+        }
+    }
+
+    /// Records what became of a message, in its own transaction.
+    async fn mark(&self, m: &Outgoing, mark: Mark) -> Result<(), StoreError> {
+        let now = Utc::now();
+        let mut tx = self.store.begin().await?;
+        match mark {
+            Mark::Sent => tx.mark_sent(m.id, now).await?,
+            Mark::Retry { after, error } => {
+                let next = now + chrono::Duration::from_std(after).unwrap_or_default();
+                tx.mark_retry(m.id, next, &error).await?;
+            }
+            Mark::Failed(e) => tx.mark_failed(m.id, &e, now).await?,
+            Mark::Unreachable(e) => {
+                tx.set_unreachable(&m.to, &e, now).await?;
+            }
+            Mark::Release => tx.release(m.id).await?,
+        }
+        tx.commit().await
+    }
+}
+
+/// A send, or its timeout.
+type Attempt = Result<Result<(), SendError>, Elapsed>;
+
+/// What became of one message.
+enum Mark {
+    Sent,
+    Retry { after: Duration, error: String },
+    Failed(String),
+    Unreachable(String),
+    Release,
+}

@@ -1,0 +1,7 @@
+//! The `kohero` binary's library: configuration, wiring, delivery workers and the
+//! HTTP endpoints, so that tests can drive them in-process.
+
+pub mod config;
+pub mod delivery;
+pub mod demo;
+pub mod metrics;
