@@ -3,13 +3,146 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-/// What the config file may hold (`kohero.toml`).
+/// What the config file may hold (`kohero.toml`). Environment variables override it.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
     pub database_url: Option<String>,
+    pub http_addr: Option<String>,
+    #[serde(default)]
+    pub telegram: TelegramFile,
+    #[serde(default)]
+    pub matrix: MatrixFile,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TelegramFile {
+    pub token: Option<SecretString>,
+    pub api_url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatrixFile {
+    pub homeserver: Option<String>,
+    pub user: Option<String>,
+    pub password: Option<SecretString>,
+    pub access_token: Option<SecretString>,
+    pub store: Option<String>,
+    pub store_passphrase: Option<SecretString>,
+}
+
+/// The networks and listeners `serve` would run, from environment and file.
+#[derive(Debug)]
+pub struct ServeConfig {
+    pub http_addr: Option<std::net::SocketAddr>,
+    pub telegram: Option<TelegramConfig>,
+    pub matrix: Option<MatrixConfig>,
+}
+
+#[derive(Debug)]
+pub struct TelegramConfig {
+    pub token: SecretString,
+    pub api_url: String,
+}
+
+#[derive(Debug)]
+pub struct MatrixConfig {
+    pub homeserver: String,
+    pub user: String,
+    pub password: Option<SecretString>,
+    pub access_token: Option<SecretString>,
+}
+
+/// Reads a variable through `env` (so tests give their own), empty meaning unset.
+fn var(env: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<String> {
+    env(name).filter(|v| !v.trim().is_empty())
+}
+
+impl ServeConfig {
+    /// Builds and validates the serving configuration: environment over file.
+    pub fn load(file: &FileConfig, env: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let http_addr = match var(env, "KOHERO_HTTP_ADDR").or_else(|| file.http_addr.clone()) {
+            Some(a) => Some(a.parse().with_context(|| {
+                format!(
+                    "KOHERO_HTTP_ADDR {a:?} is not an address: write HOST:PORT, e.g. 127.0.0.1:8080"
+                )
+            })?),
+            None => None,
+        };
+        let token = var(env, "KOHERO_TELEGRAM_TOKEN")
+            .map(SecretString::from)
+            .or_else(|| file.telegram.token.clone());
+        let telegram = match token {
+            Some(token) => {
+                let api_url = var(env, "KOHERO_TELEGRAM_API_URL")
+                    .or_else(|| file.telegram.api_url.clone())
+                    .unwrap_or_else(|| "https://api.telegram.org".to_owned());
+                if !(api_url.starts_with("http://") || api_url.starts_with("https://")) {
+                    bail!(
+                        "KOHERO_TELEGRAM_API_URL {api_url:?} must start with http:// or https://"
+                    );
+                }
+                let t = token.expose_secret();
+                let well_formed = t.split_once(':').is_some_and(|(id, rest)| {
+                    !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()) && !rest.is_empty()
+                });
+                if !well_formed {
+                    bail!(
+                        "KOHERO_TELEGRAM_TOKEN is not a bot token (expected DIGITS:SECRET from @BotFather)"
+                    );
+                }
+                Some(TelegramConfig { token, api_url })
+            }
+            None => None,
+        };
+        let homeserver =
+            var(env, "KOHERO_MATRIX_HOMESERVER").or_else(|| file.matrix.homeserver.clone());
+        let user = var(env, "KOHERO_MATRIX_USER").or_else(|| file.matrix.user.clone());
+        let password = var(env, "KOHERO_MATRIX_PASSWORD")
+            .map(SecretString::from)
+            .or_else(|| file.matrix.password.clone());
+        let access_token = var(env, "KOHERO_MATRIX_ACCESS_TOKEN")
+            .map(SecretString::from)
+            .or_else(|| file.matrix.access_token.clone());
+        let matrix = match (homeserver, user) {
+            (None, None) if password.is_none() && access_token.is_none() => None,
+            (Some(homeserver), Some(user)) => {
+                if !(homeserver.starts_with("http://") || homeserver.starts_with("https://")) {
+                    bail!(
+                        "KOHERO_MATRIX_HOMESERVER {homeserver:?} must start with http:// or https://"
+                    );
+                }
+                if !(user.starts_with('@') && user.contains(':')) {
+                    bail!(
+                        "KOHERO_MATRIX_USER {user:?} must be a full Matrix ID, e.g. @kohero:example.org"
+                    );
+                }
+                Some(MatrixConfig {
+                    homeserver,
+                    user,
+                    password,
+                    access_token,
+                })
+            }
+            _ => bail!(
+                "Matrix needs KOHERO_MATRIX_HOMESERVER and KOHERO_MATRIX_USER (and a password or access token the first time)"
+            ),
+        };
+        Ok(Self {
+            http_addr,
+            telegram,
+            matrix,
+        })
+    }
+
+    pub fn has_network(&self) -> bool {
+        self.telegram.is_some() || self.matrix.is_some()
+    }
 }
 
 /// Where the data lives.
@@ -100,10 +233,73 @@ mod tests {
         assert!(Database::parse("").is_err());
     }
 
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn serving_configuration() {
+        let file = FileConfig::default();
+        let none = ServeConfig::load(&file, &env(&[])).unwrap();
+        assert!(!none.has_network());
+        let tg = ServeConfig::load(
+            &file,
+            &env(&[
+                ("KOHERO_TELEGRAM_TOKEN", "123:abc"),
+                ("KOHERO_HTTP_ADDR", "127.0.0.1:8080"),
+            ]),
+        )
+        .unwrap();
+        assert!(tg.has_network());
+        assert_eq!(
+            tg.telegram.as_ref().unwrap().api_url,
+            "https://api.telegram.org"
+        );
+        // Secrets never show in Debug output.
+        let shown = format!("{tg:?}");
+        assert!(!shown.contains("123:abc"), "{shown}");
+        assert!(ServeConfig::load(&file, &env(&[("KOHERO_TELEGRAM_TOKEN", "nope")])).is_err());
+        assert!(ServeConfig::load(&file, &env(&[("KOHERO_HTTP_ADDR", "localhost")])).is_err());
+        assert!(ServeConfig::load(&file, &env(&[("KOHERO_MATRIX_USER", "@k:x")])).is_err());
+        assert!(
+            ServeConfig::load(
+                &file,
+                &env(&[
+                    ("KOHERO_MATRIX_HOMESERVER", "http://x"),
+                    ("KOHERO_MATRIX_USER", "kohero")
+                ])
+            )
+            .is_err()
+        );
+        let m = ServeConfig::load(
+            &file,
+            &env(&[
+                ("KOHERO_MATRIX_HOMESERVER", "http://127.0.0.1:8008"),
+                ("KOHERO_MATRIX_USER", "@k:x"),
+                ("KOHERO_MATRIX_PASSWORD", "pw"),
+            ]),
+        )
+        .unwrap();
+        assert!(m.matrix.is_some());
+        let file: FileConfig = toml::from_str("[telegram]\ntoken = \"9:zz\"\n").unwrap();
+        assert!(
+            ServeConfig::load(&file, &env(&[]))
+                .unwrap()
+                .telegram
+                .is_some()
+        );
+    }
+
     #[test]
     fn precedence() {
         let file = FileConfig {
             database_url: Some("file.db".into()),
+            ..FileConfig::default()
         };
         assert_eq!(
             database(Some("flag.db"), &file).unwrap(),

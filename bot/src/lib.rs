@@ -5,3 +5,4 @@ pub mod config;
 pub mod delivery;
 pub mod demo;
 pub mod metrics;
+pub mod serve;

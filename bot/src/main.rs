@@ -27,11 +27,18 @@ struct Cli {
         long,
         global = true,
         env = "KOHERO_DATABASE_URL",
+        hide_env_values = true,
         value_name = "PATH_OR_URL"
     )]
     db: Option<String>,
     /// Configuration file [default: ./kohero.toml if present]
-    #[arg(long, global = true, env = "KOHERO_CONFIG", value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        env = "KOHERO_CONFIG",
+        hide_env_values = true,
+        value_name = "PATH"
+    )]
     config: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
@@ -47,6 +54,13 @@ enum Command {
         /// Your language.
         #[arg(long, value_parser = ["fr", "en"])]
         lang: Option<String>,
+    },
+    /// Serves every configured network, the delivery workers and the HTTP
+    /// endpoints until SIGTERM or SIGINT.
+    Serve {
+        /// Only validate the configuration, then exit.
+        #[arg(long)]
+        check: bool,
     },
     /// Adds a clearly labelled sample set of initiatives around Lyon.
     DemoData,
@@ -104,16 +118,62 @@ fn parse_identity(s: &str) -> anyhow::Result<Identity> {
     })
 }
 
+/// The network adapters to serve.
+fn networks(cfg: &config::ServeConfig) -> anyhow::Result<Vec<kohero::serve::Network>> {
+    if !cfg.has_network() {
+        bail!(
+            "nothing to serve: no network is configured. Set KOHERO_TELEGRAM_TOKEN, or \
+             KOHERO_MATRIX_HOMESERVER and KOHERO_MATRIX_USER (see INTERFACE.md); \
+             `kohero console` chats in the terminal"
+        );
+    }
+    if cfg.telegram.is_some() {
+        bail!("this build of Kohero has no Telegram adapter yet");
+    }
+    bail!("this build of Kohero has no Matrix adapter yet")
+}
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let file = config::load_file(cli.config.as_deref())?;
     let db = config::database(cli.db.as_deref(), &file)?;
     let store = Arc::new(open_store(&db).await?);
     let engine = Engine::new(store.clone(), Arc::new(SystemClock)).await?;
-    let command = cli.command.unwrap_or(Command::Console {
-        name: None,
-        lang: None,
-    });
+    let serve_config = config::ServeConfig::load(&file, &|k| std::env::var(k).ok());
+    let command = match cli.command {
+        Some(c) => c,
+        // A network configured (even wrongly): serve, and say what is wrong.
+        None if serve_config
+            .as_ref()
+            .map_or(true, config::ServeConfig::has_network) =>
+        {
+            Command::Serve { check: false }
+        }
+        None => Command::Console {
+            name: None,
+            lang: None,
+        },
+    };
     match command {
+        Command::Serve { check } => {
+            let cfg = serve_config?;
+            let networks = networks(&cfg)?;
+            if check {
+                println!("The configuration is valid.");
+                return Ok(());
+            }
+            kohero::serve::run(
+                Arc::new(engine),
+                store.clone(),
+                networks,
+                kohero::serve::ServeOptions {
+                    http: cfg.http_addr,
+                    ..Default::default()
+                },
+                kohero::serve::signals(),
+                None,
+            )
+            .await?;
+        }
         Command::Console { name, lang } => {
             let name = name
                 .or_else(|| std::env::var("USER").ok())

@@ -101,3 +101,46 @@ fn no_subcommand_opens_the_console() {
     let out = child.wait_with_output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("/proposer"));
 }
+
+#[test]
+fn serve_refuses_without_a_network_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [&["serve"][..], &["serve", "--check"]] {
+        let out = kohero(dir.path()).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("nothing to serve"),
+            "{out:?}"
+        );
+    }
+    let out = kohero(dir.path())
+        .args(["serve", "--check"])
+        .env("KOHERO_TELEGRAM_TOKEN", "123:secret-token")
+        .env("KOHERO_HTTP_ADDR", "nowhere")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("KOHERO_HTTP_ADDR"), "{err}");
+    assert!(!err.contains("secret-token"), "{err}");
+    // A configured network with no subcommand means serve.
+    let out = kohero(dir.path())
+        .env("KOHERO_TELEGRAM_TOKEN", "not a token")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a bot token"));
+}
+
+#[test]
+fn help_shows_no_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kohero(dir.path())
+        .arg("--help")
+        .env("KOHERO_DATABASE_URL", "postgres://kohero:hunter2@db/kohero")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("--db") && !help.contains("hunter2"), "{help}");
+}

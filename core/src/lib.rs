@@ -16,5 +16,5 @@ pub mod reply;
 pub mod store_suite;
 pub mod text;
 
-pub use engine::{Content, Engine, EngineError, Incoming, Operator};
+pub use engine::{Content, Engine, EngineError, Incoming, Intake, Operator};
 pub use reply::{Action, Block, ListItem, Reply};

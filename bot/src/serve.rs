@@ -1,0 +1,308 @@
+//! `kohero serve`: every configured network's intake and delivery worker, the
+//! outbox pruner and the HTTP endpoints, in one process, until told to stop.
+//!
+//! Stopping: intakes stop taking updates, workers finish the sends in flight and
+//! hand their other claimed messages back, then the process exits, within
+//! [`DRAIN_LIMIT`].
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use chrono::Utc;
+use kohero_core::engine::Intake as Handled;
+use kohero_core::limiter::Limits;
+use kohero_core::ports::{Sender, Store};
+use kohero_core::{Engine, Incoming};
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinSet;
+
+use crate::delivery::{self, Worker};
+use crate::metrics::{Metrics, NetworkCounters, OutboxGauge};
+
+/// How long stopping may take before the process gives up on in-flight work.
+pub const DRAIN_LIMIT: Duration = Duration::from_secs(10);
+
+/// Where a network adapter hands its incoming updates: exactly-once intake in
+/// core, counters, and a nudge to the delivery worker so replies leave at once.
+#[derive(Clone)]
+pub struct IntakeHandle {
+    engine: Arc<Engine>,
+    counters: Arc<NetworkCounters>,
+    wake: Arc<Notify>,
+}
+
+impl IntakeHandle {
+    /// Hands one update to core. `Err` only for failures not the person's (the
+    /// adapter should retry the update later: it was not recorded).
+    pub async fn accept(&self, incoming: Incoming) -> Result<Handled, kohero_core::EngineError> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let span = tracing::info_span!(
+            "update",
+            network = %incoming.identity.network,
+            chat = incoming.chat.as_deref().unwrap_or(&incoming.identity.id),
+            actor = %incoming.identity,
+        );
+        let _guard = span.enter();
+        let r = self.engine.handle_event(incoming).await;
+        match &r {
+            Ok(Handled::Queued(n)) => {
+                self.counters.updates_in.fetch_add(1, Relaxed);
+                if *n > 0 {
+                    self.wake.notify_one();
+                }
+            }
+            Ok(Handled::Duplicate) => {
+                self.counters.duplicates_in.fetch_add(1, Relaxed);
+            }
+            Err(e) => tracing::error!(error = %e, "update not handled"),
+        }
+        r
+    }
+}
+
+/// A network adapter's receiving side: runs until `stop` turns true.
+pub type IntakeTask = Box<
+    dyn FnOnce(
+            IntakeHandle,
+            watch::Receiver<bool>,
+        ) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>>
+        + Send,
+>;
+
+/// One network to serve.
+pub struct Network {
+    pub sender: Arc<dyn Sender>,
+    pub limits: Limits,
+    pub delivery: delivery::Options,
+    pub intake: IntakeTask,
+    /// Whether the adapter is connected (for `/readyz`).
+    pub connected: Arc<std::sync::atomic::AtomicBool>,
+}
+
+pub struct ServeOptions {
+    pub http: Option<SocketAddr>,
+    /// Sent and failed messages and seen update ids are kept this long.
+    pub retention: Duration,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        Self {
+            http: None,
+            retention: Duration::from_secs(7 * 24 * 3600),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Http {
+    store: Arc<dyn Store>,
+    metrics: Arc<Metrics>,
+    networks: Vec<(String, Arc<std::sync::atomic::AtomicBool>)>,
+}
+
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+async fn readyz(State(h): State<Http>) -> impl IntoResponse {
+    let db = match h.store.begin().await {
+        Ok(mut tx) => tx.outbox_stats("").await.is_ok(),
+        Err(_) => false,
+    };
+    let mut body = format!("database {}\n", if db { "ok" } else { "unreachable" });
+    let mut ready = db;
+    for (name, connected) in &h.networks {
+        let up = connected.load(std::sync::atomic::Ordering::Relaxed);
+        ready &= up;
+        body.push_str(&format!(
+            "{name} {}\n",
+            if up { "connected" } else { "disconnected" }
+        ));
+    }
+    let code = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (code, body)
+}
+
+async fn metrics(State(h): State<Http>) -> impl IntoResponse {
+    let mut gauges = BTreeMap::new();
+    if let Ok(mut tx) = h.store.begin().await {
+        let now = Utc::now();
+        for (name, _) in &h.networks {
+            if let Ok(s) = tx.outbox_stats(name).await {
+                gauges.insert(
+                    name.clone(),
+                    OutboxGauge {
+                        depth: s.pending,
+                        oldest_age_seconds: s
+                            .oldest
+                            .map(|o| (now - o).num_milliseconds().max(0) as f64 / 1000.0)
+                            .unwrap_or(0.0),
+                    },
+                );
+            }
+        }
+    }
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        h.metrics.render(&gauges),
+    )
+}
+
+/// The HTTP routes: `/healthz`, `/readyz`, `/metrics`.
+fn router(h: Http) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .with_state(h)
+}
+
+/// Serves until `shutdown` completes, then drains. Returns the HTTP address
+/// bound (for tests that ask for port 0) through `bound`.
+pub async fn run(
+    engine: Arc<Engine>,
+    store: Arc<dyn Store>,
+    networks: Vec<Network>,
+    options: ServeOptions,
+    shutdown: impl Future<Output = ()> + Send,
+    bound: Option<tokio::sync::oneshot::Sender<SocketAddr>>,
+) -> anyhow::Result<()> {
+    let metrics = Arc::new(Metrics::default());
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut tasks = JoinSet::new();
+    let mut http_networks = Vec::new();
+
+    for n in networks {
+        let name = n.sender.network().to_owned();
+        let counters = metrics.network(&name);
+        let wake = Arc::new(Notify::new());
+        http_networks.push((name.clone(), n.connected.clone()));
+        let worker = Worker::new(
+            store.clone(),
+            n.sender.clone(),
+            n.limits,
+            n.delivery,
+            counters.clone(),
+            wake.clone(),
+        );
+        tasks.spawn(worker.run(stop_rx.clone()));
+        let handle = IntakeHandle {
+            engine: engine.clone(),
+            counters,
+            wake,
+        };
+        tasks.spawn((n.intake)(handle, stop_rx.clone()));
+        tracing::info!(network = %name, "serving");
+    }
+
+    // The pruner: once an hour.
+    {
+        let store = store.clone();
+        let mut stop = stop_rx.clone();
+        let retention = chrono::Duration::from_std(options.retention).unwrap_or_default();
+        tasks.spawn(async move {
+            loop {
+                let before = Utc::now() - retention;
+                match prune(store.as_ref(), before).await {
+                    Ok(n) if n > 0 => {
+                        tracing::info!(rows = n, "pruned old outbox rows and update ids")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "pruning failed"),
+                }
+                tokio::select! {
+                    _ = stop.changed() => break,
+                    _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
+                }
+            }
+        });
+    }
+
+    if let Some(addr) = options.http {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let local = listener.local_addr()?;
+        tracing::info!(%local, "HTTP listening");
+        if let Some(b) = bound {
+            let _ = b.send(local);
+        }
+        let app = router(Http {
+            store: store.clone(),
+            metrics: metrics.clone(),
+            networks: http_networks,
+        });
+        let mut stop = stop_rx.clone();
+        tasks.spawn(async move {
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stop.changed().await;
+                })
+                .await;
+            if let Err(e) = served {
+                tracing::error!(error = %e, "HTTP server failed");
+            }
+        });
+    }
+
+    shutdown.await;
+    tracing::info!("stopping: finishing the sends in flight");
+    let _ = stop_tx.send(true);
+    let drained = tokio::time::timeout(DRAIN_LIMIT, async {
+        while tasks.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!("some work did not stop in time; its messages will be sent again");
+        tasks.abort_all();
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn prune(
+    store: &dyn Store,
+    before: chrono::DateTime<Utc>,
+) -> Result<u64, kohero_core::ports::StoreError> {
+    let mut tx = store.begin().await?;
+    let n = tx.prune(before).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// Completes on SIGTERM or SIGINT.
+pub async fn signals() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) {
+            (Ok(mut term), Ok(mut int)) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = int.recv() => {}
+                }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
