@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use kohero_core::domain::Outgoing;
+use kohero_core::domain::{Address, Outgoing};
 use kohero_core::limiter::{Limiter, Limits};
 use kohero_core::ports::{SendError, Sender, Store, StoreError};
 use std::collections::HashSet;
@@ -197,16 +197,23 @@ impl Worker {
             }
             tokio::select! {
                 done = in_flight.join_next(), if !in_flight.is_empty() => {
-                    match done {
-                        Some(Ok((m, result))) => {
-                            busy.remove(&m.to.chat);
-                            if self.settle(&m, result).await {
-                                // Its chat is gone: the store failed its other messages.
-                                batch.retain(|o| o.to != m.to);
+                    // Settle this send and every other one already finished, in one
+                    // transaction.
+                    let mut finished = Vec::new();
+                    let mut next = done;
+                    while let Some(joined) = next {
+                        match joined {
+                            Ok((m, result)) => {
+                                busy.remove(&m.to.chat);
+                                finished.push((m, result));
                             }
+                            Err(e) => tracing::error!(error = %e, "a send task failed"),
                         }
-                        Some(Err(e)) => tracing::error!(error = %e, "a send task failed"),
-                        None => {}
+                        next = in_flight.try_join_next();
+                    }
+                    for gone in self.settle(finished).await {
+                        // Its chat is gone: the store failed its other messages.
+                        batch.retain(|o| o.to != gone);
                     }
                 }
                 _ = stop.changed(), if !*stop.borrow() => {}
@@ -215,15 +222,29 @@ impl Worker {
         }
     }
 
-    /// Records the outcome of one send; true when its chat turned out unreachable.
-    async fn settle(
-        &mut self,
-        m: &Outgoing,
-        result: Result<Result<(), SendError>, Elapsed>,
-    ) -> bool {
+    /// Records the outcomes of finished sends; returns the addresses found unreachable.
+    async fn settle(&mut self, finished: Vec<(Outgoing, Attempt)>) -> Vec<Address> {
+        let mut marks = Vec::with_capacity(finished.len());
+        let mut gone = Vec::new();
+        for (m, result) in finished {
+            let mark = self.judge(&m, result);
+            if matches!(mark, Mark::Unreachable(_)) {
+                gone.push(m.to.clone());
+            }
+            marks.push((m, mark));
+        }
+        if let Err(e) = self.mark(&marks).await {
+            // The claims run out and the messages are tried again: at least once.
+            tracing::error!(network = %self.sender.network(), error = %e, "cannot record sends");
+        }
+        gone
+    }
+
+    /// What a send's result means for its message.
+    fn judge(&mut self, m: &Outgoing, result: Attempt) -> Mark {
         use std::sync::atomic::Ordering::Relaxed;
         let network = self.sender.network().to_owned();
-        let mark = match result {
+        match result {
             Ok(Ok(())) => {
                 self.counters.sent.fetch_add(1, Relaxed);
                 Mark::Sent
@@ -257,13 +278,7 @@ impl Worker {
                 tracing::info!(%network, chat = %m.to.chat, error = %e, "chat unreachable");
                 Mark::Unreachable(e)
             }
-        };
-        let unreachable = matches!(mark, Mark::Unreachable(_));
-        if let Err(e) = self.mark(m, mark).await {
-            // The claim runs out and the message is tried again: at least once.
-            tracing::error!(%network, id = m.id, error = %e, "cannot record a send");
         }
-        unreachable
     }
 
     fn retry_later(&mut self, m: &Outgoing, error: String) -> Mark {
@@ -280,26 +295,28 @@ impl Worker {
     }
 
     async fn release(&self, m: &Outgoing) {
-        if let Err(e) = self.mark(m, Mark::Release).await {
+        if let Err(e) = self.mark(&[(m.clone(), Mark::Release)]).await {
             tracing::error!(id = m.id, error = %e, "cannot release a message");
         }
     }
 
-    /// Records what became of a message, in its own transaction.
-    async fn mark(&self, m: &Outgoing, mark: Mark) -> Result<(), StoreError> {
+    /// Records what became of messages, in one transaction.
+    async fn mark(&self, marks: &[(Outgoing, Mark)]) -> Result<(), StoreError> {
         let now = Utc::now();
         let mut tx = self.store.begin().await?;
-        match mark {
-            Mark::Sent => tx.mark_sent(m.id, now).await?,
-            Mark::Retry { after, error } => {
-                let next = now + chrono::Duration::from_std(after).unwrap_or_default();
-                tx.mark_retry(m.id, next, &error).await?;
+        for (m, mark) in marks {
+            match mark {
+                Mark::Sent => tx.mark_sent(m.id, now).await?,
+                Mark::Retry { after, error } => {
+                    let next = now + chrono::Duration::from_std(*after).unwrap_or_default();
+                    tx.mark_retry(m.id, next, error).await?;
+                }
+                Mark::Failed(e) => tx.mark_failed(m.id, e, now).await?,
+                Mark::Unreachable(e) => {
+                    tx.set_unreachable(&m.to, e, now).await?;
+                }
+                Mark::Release => tx.release(m.id).await?,
             }
-            Mark::Failed(e) => tx.mark_failed(m.id, &e, now).await?,
-            Mark::Unreachable(e) => {
-                tx.set_unreachable(&m.to, &e, now).await?;
-            }
-            Mark::Release => tx.release(m.id).await?,
         }
         tx.commit().await
     }
