@@ -48,6 +48,26 @@ pub struct ServeConfig {
 pub struct TelegramConfig {
     pub token: SecretString,
     pub api_url: String,
+    /// Telegram's published limits unless `KOHERO_TELEGRAM_RATE_*` say otherwise
+    /// (bots granted more, or tests).
+    pub limits: kohero_core::limiter::Limits,
+}
+
+/// A rate from a variable (`30/s`, `20/min:10`), the default when unset.
+fn rate(
+    env: &dyn Fn(&str) -> Option<String>,
+    name: &str,
+    default: Option<kohero_core::limiter::Rate>,
+) -> anyhow::Result<Option<kohero_core::limiter::Rate>> {
+    match var(env, name) {
+        None => Ok(default),
+        Some(v) if v == "off" => Ok(None),
+        Some(v) => kohero_core::limiter::Rate::parse(&v)
+            .map(Some)
+            .with_context(|| {
+                format!("{name} {v:?} is not a rate: write e.g. 30/s, 20/min:10 or off")
+            }),
+    }
 }
 
 #[derive(Debug)]
@@ -96,7 +116,17 @@ impl ServeConfig {
                         "KOHERO_TELEGRAM_TOKEN is not a bot token (expected DIGITS:SECRET from @BotFather)"
                     );
                 }
-                Some(TelegramConfig { token, api_url })
+                let d = kohero_core::limiter::Limits::telegram();
+                let limits = kohero_core::limiter::Limits {
+                    per_chat: rate(env, "KOHERO_TELEGRAM_RATE_CHAT", d.per_chat)?,
+                    per_group: rate(env, "KOHERO_TELEGRAM_RATE_GROUP", d.per_group)?,
+                    global: rate(env, "KOHERO_TELEGRAM_RATE_GLOBAL", d.global)?,
+                };
+                Some(TelegramConfig {
+                    token,
+                    api_url,
+                    limits,
+                })
             }
             None => None,
         };

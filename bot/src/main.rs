@@ -118,8 +118,8 @@ fn parse_identity(s: &str) -> anyhow::Result<Identity> {
     })
 }
 
-/// The network adapters to serve.
-fn networks(cfg: &config::ServeConfig) -> anyhow::Result<Vec<kohero::serve::Network>> {
+/// Checks that something can be served.
+fn check_networks(cfg: &config::ServeConfig) -> anyhow::Result<()> {
     if !cfg.has_network() {
         bail!(
             "nothing to serve: no network is configured. Set KOHERO_TELEGRAM_TOKEN, or \
@@ -127,10 +127,35 @@ fn networks(cfg: &config::ServeConfig) -> anyhow::Result<Vec<kohero::serve::Netw
              `kohero console` chats in the terminal"
         );
     }
-    if cfg.telegram.is_some() {
-        bail!("this build of Kohero has no Telegram adapter yet");
+    if cfg.matrix.is_some() {
+        bail!("this build of Kohero has no Matrix adapter yet: unset KOHERO_MATRIX_*");
     }
-    bail!("this build of Kohero has no Matrix adapter yet")
+    Ok(())
+}
+
+/// Connects the configured network adapters.
+async fn networks(
+    cfg: &config::ServeConfig,
+    store: Arc<dyn kohero_core::ports::Store>,
+) -> anyhow::Result<Vec<kohero::serve::Network>> {
+    use secrecy::ExposeSecret;
+    check_networks(cfg)?;
+    let mut out = Vec::new();
+    if let Some(t) = &cfg.telegram {
+        let tg = kohero_telegram::Telegram::connect(t.token.expose_secret(), &t.api_url, store)
+            .await
+            .context("cannot start Telegram")?;
+        let connected = tg.connected();
+        let sender = tg.sender();
+        out.push(kohero::serve::Network {
+            sender,
+            limits: t.limits,
+            delivery: kohero::delivery::Options::default(),
+            connected,
+            intake: Box::new(move |inbox, stop| Box::pin(tg.run_intake(Arc::new(inbox), stop))),
+        });
+    }
+    Ok(out)
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -156,11 +181,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match command {
         Command::Serve { check } => {
             let cfg = serve_config?;
-            let networks = networks(&cfg)?;
+            check_networks(&cfg)?;
             if check {
                 println!("The configuration is valid.");
                 return Ok(());
             }
+            let networks = networks(&cfg, store.clone()).await?;
             kohero::serve::run(
                 Arc::new(engine),
                 store.clone(),

@@ -39,10 +39,11 @@ pub struct IntakeHandle {
     wake: Arc<Notify>,
 }
 
-impl IntakeHandle {
+#[async_trait::async_trait]
+impl kohero_core::ports::Inbox for IntakeHandle {
     /// Hands one update to core. `Err` only for failures not the person's (the
     /// adapter should retry the update later: it was not recorded).
-    pub async fn accept(&self, incoming: Incoming) -> Result<Handled, kohero_core::EngineError> {
+    async fn accept(&self, incoming: Incoming) -> Result<Handled, kohero_core::EngineError> {
         use std::sync::atomic::Ordering::Relaxed;
         let span = tracing::info_span!(
             "update",

@@ -12,6 +12,7 @@ use kohero::delivery;
 use kohero::serve::{self, Network, ServeOptions};
 use kohero_core::domain::Identity;
 use kohero_core::limiter::Limits;
+use kohero_core::ports::Inbox;
 use kohero_core::ports::SystemClock;
 use kohero_core::{Content, Engine, Incoming};
 use kohero_store_sqlite::SqliteStore;

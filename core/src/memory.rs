@@ -28,6 +28,7 @@ struct State {
     activity: Vec<Activity>,
     outbox: Vec<Row>,
     seen: BTreeMap<(String, String), DateTime<Utc>>,
+    actions: Vec<String>,
     unreachable: BTreeMap<(String, String), DateTime<Utc>>,
 }
 
@@ -705,6 +706,24 @@ impl Tx for MemoryTx {
             oldest = Some(oldest.map_or(r.out.created_at, |o| o.min(r.out.created_at)));
         }
         Ok(OutboxStats { pending: n, oldest })
+    }
+
+    async fn remember_action(&mut self, command: &str, _at: DateTime<Utc>) -> StoreResult<i64> {
+        let a = &mut self.work.actions;
+        let i = match a.iter().position(|c| c == command) {
+            Some(i) => i,
+            None => {
+                a.push(command.to_owned());
+                a.len() - 1
+            }
+        };
+        Ok(i as i64 + 1)
+    }
+
+    async fn recall_action(&mut self, id: i64) -> StoreResult<Option<String>> {
+        Ok(usize::try_from(id - 1)
+            .ok()
+            .and_then(|i| self.work.actions.get(i).cloned()))
     }
 
     async fn record_event(

@@ -186,6 +186,13 @@ pub trait Tx: Send {
     async fn clear_unreachable(&mut self, to: &Address) -> StoreResult<()>;
     async fn outbox_stats(&mut self, network: &str) -> StoreResult<OutboxStats>;
 
+    // Buttons
+    /// Keeps a button's command for a network whose buttons carry only a short id;
+    /// the same command always gets the same id.
+    async fn remember_action(&mut self, command: &str, at: DateTime<Utc>) -> StoreResult<i64>;
+    /// The command behind a button id, if it was ever given out.
+    async fn recall_action(&mut self, id: i64) -> StoreResult<Option<String>>;
+
     // Exactly-once intake
     /// Records a network's event id; `false` if it was already recorded.
     async fn record_event(
@@ -247,4 +254,14 @@ pub trait Sender: Send + Sync {
     fn is_group(&self, chat: &str) -> bool;
     /// Delivers one message; `Ok` once the network accepted it.
     async fn send(&self, message: &Outgoing) -> Result<(), SendError>;
+}
+
+/// Where a network adapter hands what it receives (exactly-once intake in core).
+#[async_trait]
+pub trait Inbox: Send + Sync {
+    /// `Err` means nothing was recorded: hand the same update again later.
+    async fn accept(
+        &self,
+        incoming: crate::engine::Incoming,
+    ) -> Result<crate::engine::Intake, crate::engine::EngineError>;
 }

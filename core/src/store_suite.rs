@@ -28,6 +28,7 @@ macro_rules! store_suite {
                 activity_feed,
                 outbox,
                 exactly_once_intake,
+                button_actions,
                 forgetting_an_actor,
                 rollback_leaves_nothing,
                 missing_rows_are_not_found
@@ -628,6 +629,29 @@ pub async fn outbox(store: &dyn Store) {
     let pruned = tx.prune(due + Duration::days(8)).await.unwrap();
     assert_eq!(pruned, 3);
     assert_eq!(tx.outbox_stats("matrix").await.unwrap().pending, 1);
+}
+
+pub async fn button_actions(store: &dyn Store) {
+    let mut tx = store.begin().await.unwrap();
+    let a = tx.remember_action("/voir 42", t0()).await.unwrap();
+    let b = tx
+        .remember_action("/participer E7 peutetre", t0())
+        .await
+        .unwrap();
+    assert_ne!(a, b);
+    assert_eq!(tx.remember_action("/voir 42", t0()).await.unwrap(), a);
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.recall_action(a).await.unwrap().as_deref(),
+        Some("/voir 42")
+    );
+    assert_eq!(
+        tx.recall_action(b).await.unwrap().as_deref(),
+        Some("/participer E7 peutetre")
+    );
+    assert_eq!(tx.recall_action(987_654).await.unwrap(), None);
+    assert_eq!(tx.recall_action(-1).await.unwrap(), None);
 }
 
 pub async fn exactly_once_intake(store: &dyn Store) {

@@ -1,6 +1,8 @@
 //! Helpers for the end-to-end tests: they run the real `kohero` binary.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod fake_telegram;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -823,6 +823,26 @@ impl Tx for SqliteTx {
         })
     }
 
+    async fn remember_action(&mut self, command: &str, at: DateTime<Utc>) -> StoreResult<i64> {
+        sqlx::query_scalar(
+            "INSERT INTO actions (command, created_at) VALUES (?, ?)
+             ON CONFLICT (command) DO UPDATE SET command = excluded.command RETURNING id",
+        )
+        .bind(command)
+        .bind(ms(at))
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(backend)
+    }
+
+    async fn recall_action(&mut self, id: i64) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT command FROM actions WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(backend)
+    }
+
     async fn record_event(
         &mut self,
         network: &str,

@@ -1,0 +1,412 @@
+//! Kohero on Telegram, through the Bot API with teloxide: long polling intake with
+//! exactly-once handling (`update_id`), and a [`Sender`] that renders replies as
+//! HTML with inline keyboards whose callback data are opaque ids.
+//!
+//! Private chats only in this version; group linking and forum topics come later.
+
+pub mod render;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use kohero_core::domain::{Identity, Lang, Outgoing};
+use kohero_core::engine::{Content, Incoming};
+use kohero_core::geo::GeoPoint;
+use kohero_core::ports::{Inbox, SendError, Sender, Store};
+use teloxide::ApiError;
+use teloxide::RequestError;
+use teloxide::payloads::{GetUpdatesSetters, SendMessageSetters, SetMyCommandsSetters};
+use teloxide::requests::Requester;
+use teloxide::types::{
+    AllowedUpdate, BotCommand, BotCommandScope, ChatId, InlineKeyboardButton, InlineKeyboardMarkup,
+    Message, ParseMode, Update, UpdateKind, User,
+};
+use tokio::sync::watch;
+
+pub use teloxide::Bot;
+
+/// The network name in identities and addresses.
+pub const NETWORK: &str = "telegram";
+/// Callback data prefix of Kohero's buttons.
+const ACTION_PREFIX: &str = "a:";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("invalid Bot API URL {0:?}")]
+    Url(String),
+    #[error("the Bot API refused the token or could not be reached: {0}")]
+    GetMe(RequestError),
+    #[error("cannot set the bot's commands: {0}")]
+    Commands(RequestError),
+}
+
+/// A connected bot: its name, and what it needs to send and receive.
+#[derive(Clone)]
+pub struct Telegram {
+    bot: Bot,
+    store: Arc<dyn Store>,
+    username: String,
+    connected: Arc<AtomicBool>,
+}
+
+/// The command menu, in French (default) and English. Names use only a-z, 0-9, _.
+fn commands(lang: Lang) -> Vec<BotCommand> {
+    let list: &[(&str, &str, &str)] = &[
+        ("pres", "Initiatives autour de moi", "near"),
+        ("chercher", "Chercher par mots", "search"),
+        ("proposer", "Proposer une idée", "propose"),
+        ("fil", "L'actualité de ce que je suis", "feed"),
+        ("abonner", "M'abonner à un lieu", "subscribe"),
+        ("profil", "Mon profil", "profile"),
+        ("langue", "Changer de langue", "language"),
+        ("mesdonnees", "Mes données", "mydata"),
+        ("aide", "Aide", "help"),
+    ];
+    let en: &[&str] = &[
+        "Initiatives near me",
+        "Search by words",
+        "Propose an idea",
+        "News from what I follow",
+        "Subscribe to a place",
+        "My profile",
+        "Change language",
+        "My data",
+        "Help",
+    ];
+    list.iter()
+        .zip(en)
+        .map(|((fr_cmd, fr_desc, en_cmd), en_desc)| match lang {
+            Lang::Fr => BotCommand::new(*fr_cmd, *fr_desc),
+            Lang::En => BotCommand::new(*en_cmd, *en_desc),
+        })
+        .collect()
+}
+
+impl Telegram {
+    /// Checks the token (`getMe`) and publishes the command menus.
+    pub async fn connect(
+        token: &str,
+        api_url: &str,
+        store: Arc<dyn Store>,
+    ) -> Result<Self, ConnectError> {
+        let url = url::Url::parse(api_url).map_err(|_| ConnectError::Url(api_url.to_owned()))?;
+        let bot = Bot::new(token).set_api_url(url);
+        let me = bot.get_me().await.map_err(ConnectError::GetMe)?;
+        let username = me.username().to_owned();
+        for (lang, code) in [(Lang::Fr, None), (Lang::En, Some("en"))] {
+            for scope in [
+                BotCommandScope::AllPrivateChats,
+                BotCommandScope::AllGroupChats,
+            ] {
+                let mut req = bot.set_my_commands(commands(lang)).scope(scope);
+                if let Some(code) = code {
+                    req = req.language_code(code);
+                }
+                req.await.map_err(ConnectError::Commands)?;
+            }
+        }
+        tracing::info!(%username, "connected to Telegram");
+        Ok(Self {
+            bot,
+            store,
+            username,
+            connected: Arc::new(AtomicBool::new(true)),
+        })
+    }
+
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+
+    pub fn connected(&self) -> Arc<AtomicBool> {
+        self.connected.clone()
+    }
+
+    pub fn sender(&self) -> Arc<TelegramSender> {
+        Arc::new(TelegramSender {
+            bot: self.bot.clone(),
+            store: self.store.clone(),
+        })
+    }
+
+    /// Long polling until `stop`: each update is handed to `inbox` and confirmed
+    /// to Telegram (by the next offset) only once it is recorded, so after a crash
+    /// Telegram hands it again and core recognises it.
+    pub async fn run_intake(self, inbox: Arc<dyn Inbox>, mut stop: watch::Receiver<bool>) {
+        let mut offset: i32 = 0;
+        let mut failures: u32 = 0;
+        while !*stop.borrow() {
+            let poll = self
+                .bot
+                .get_updates()
+                .offset(offset)
+                .timeout(20)
+                .allowed_updates(vec![
+                    AllowedUpdate::Message,
+                    AllowedUpdate::EditedMessage,
+                    AllowedUpdate::CallbackQuery,
+                ]);
+            let updates = tokio::select! {
+                _ = stop.changed() => break,
+                r = poll => r,
+            };
+            match updates {
+                Ok(updates) => {
+                    failures = 0;
+                    self.connected.store(true, Ordering::Relaxed);
+                    for u in updates {
+                        if *stop.borrow() {
+                            break;
+                        }
+                        let id = i32::try_from(u.id.0).unwrap_or(i32::MAX);
+                        match self.handle(&inbox, u).await {
+                            Ok(()) => offset = offset.max(id.saturating_add(1)),
+                            Err(e) => {
+                                // Not recorded: stop here and ask again from this update.
+                                tracing::error!(update = id, error = %e, "update not handled; will retry");
+                                tokio::time::sleep(Duration::from_secs(1)).await;
+                                break;
+                            }
+                        }
+                    }
+                }
+                Err(e) => {
+                    failures += 1;
+                    self.connected.store(false, Ordering::Relaxed);
+                    let wait = match &e {
+                        RequestError::RetryAfter(s) => s.duration(),
+                        _ => Duration::from_millis(500 * u64::from(failures.min(20))),
+                    };
+                    tracing::warn!(error = %e, ?wait, "getUpdates failed");
+                    tokio::select! {
+                        _ = stop.changed() => break,
+                        _ = tokio::time::sleep(wait) => {}
+                    }
+                }
+            }
+        }
+        tracing::info!("Telegram intake stopped");
+    }
+
+    async fn handle(&self, inbox: &Arc<dyn Inbox>, u: Update) -> Result<(), String> {
+        let event_id = u.id.0.to_string();
+        let incoming = match u.kind {
+            UpdateKind::Message(m) => self.message(m, event_id),
+            UpdateKind::CallbackQuery(q) => {
+                let chat = q.message.as_ref().map(|m| m.chat().id);
+                let content = match q
+                    .data
+                    .as_deref()
+                    .and_then(|d| d.strip_prefix(ACTION_PREFIX))
+                {
+                    Some(id) => match id.parse::<i64>() {
+                        Ok(id) => self.recall(id).await?,
+                        Err(_) => None,
+                    },
+                    None => None,
+                };
+                // Always answer the query (it stops the button's spinner). A forged or
+                // stale payload reaches core as an unknown button, which says so.
+                if let Err(e) = self.bot.answer_callback_query(q.id.clone()).await {
+                    tracing::debug!(error = %e, "answerCallbackQuery failed");
+                }
+                let chat = chat.filter(|c| c.is_user());
+                chat.map(|chat| {
+                    incoming(
+                        &q.from,
+                        chat,
+                        event_id,
+                        Content::Button(content.unwrap_or_else(|| "#stale".to_owned())),
+                    )
+                })
+            }
+            // Live location updates and edits are not answered in this version.
+            UpdateKind::EditedMessage(_) => None,
+            _ => None,
+        };
+        match incoming {
+            Some(i) => inbox.accept(i).await.map(|_| ()).map_err(|e| e.to_string()),
+            None => Ok(()),
+        }
+    }
+
+    async fn recall(&self, id: i64) -> Result<Option<String>, String> {
+        let mut tx = self.store.begin().await.map_err(|e| e.to_string())?;
+        tx.recall_action(id).await.map_err(|e| e.to_string())
+    }
+
+    /// A private message as core's input; other chats are not served yet.
+    fn message(&self, m: Message, event_id: String) -> Option<Incoming> {
+        if !m.chat.is_private() {
+            return None;
+        }
+        let from = m.from.as_ref()?;
+        if from.is_bot {
+            return None;
+        }
+        let content = if let Some(t) = m.text() {
+            Content::Text(t.to_owned())
+        } else if let Some(l) = m.location() {
+            Content::Location(GeoPoint::new(l.latitude, l.longitude).ok()?)
+        } else if let Some(v) = m.venue() {
+            Content::Location(GeoPoint::new(v.location.latitude, v.location.longitude).ok()?)
+        } else {
+            // Stickers, photos, voice…: answered with the short help.
+            Content::Text(String::new())
+        };
+        Some(incoming(from, m.chat.id, event_id, content))
+    }
+}
+
+fn incoming(from: &User, chat: ChatId, event_id: String, content: Content) -> Incoming {
+    Incoming {
+        identity: Identity::new(NETWORK, from.id.0.to_string()),
+        chat: Some(chat.0.to_string()),
+        event_id: Some(event_id),
+        display_name: Some(from.full_name()),
+        lang_hint: from.language_code.as_deref().and_then(Lang::parse),
+        content,
+    }
+}
+
+/// Sends outbox messages through the Bot API.
+pub struct TelegramSender {
+    bot: Bot,
+    store: Arc<dyn Store>,
+}
+
+fn send_error(e: RequestError) -> SendError {
+    match e {
+        RequestError::RetryAfter(s) => SendError::RetryAfter {
+            after: s.duration(),
+            chat_only: false,
+        },
+        RequestError::Api(
+            ApiError::BotBlocked
+            | ApiError::ChatNotFound
+            | ApiError::UserDeactivated
+            | ApiError::BotKicked
+            | ApiError::BotKickedFromSupergroup
+            | ApiError::CantInitiateConversation
+            | ApiError::GroupDeactivated,
+        ) => SendError::Unreachable(e.to_string()),
+        RequestError::Api(ApiError::Unknown(ref d)) if !d.starts_with("Bad Request") => {
+            SendError::Temporary(e.to_string())
+        }
+        RequestError::Api(_) => SendError::Permanent(e.to_string()),
+        RequestError::MigrateToChatId(_) => SendError::Permanent(e.to_string()),
+        _ => SendError::Temporary(e.to_string()),
+    }
+}
+
+impl TelegramSender {
+    async fn keyboard(
+        &self,
+        rows: &[Vec<(String, String)>],
+    ) -> Result<Option<InlineKeyboardMarkup>, SendError> {
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let mut tx = self
+            .store
+            .begin()
+            .await
+            .map_err(|e| SendError::Temporary(e.to_string()))?;
+        let now = chrono::Utc::now();
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let mut buttons = Vec::with_capacity(row.len());
+            for (label, command) in row {
+                let id = tx
+                    .remember_action(command, now)
+                    .await
+                    .map_err(|e| SendError::Temporary(e.to_string()))?;
+                buttons.push(InlineKeyboardButton::callback(
+                    label.clone(),
+                    format!("{ACTION_PREFIX}{id}"),
+                ));
+            }
+            out.push(buttons);
+        }
+        tx.commit()
+            .await
+            .map_err(|e| SendError::Temporary(e.to_string()))?;
+        Ok(Some(InlineKeyboardMarkup::new(out)))
+    }
+}
+
+#[async_trait]
+impl Sender for TelegramSender {
+    fn network(&self) -> &str {
+        NETWORK
+    }
+
+    /// Groups and supergroups have negative chat ids.
+    fn is_group(&self, chat: &str) -> bool {
+        chat.starts_with('-')
+    }
+
+    async fn send(&self, message: &Outgoing) -> Result<(), SendError> {
+        let chat: i64 = message.to.chat.parse().map_err(|_| {
+            SendError::Permanent(format!("not a Telegram chat id: {}", message.to.chat))
+        })?;
+        for part in render::render(&message.reply) {
+            let mut req = self
+                .bot
+                .send_message(ChatId(chat), part.html)
+                .parse_mode(ParseMode::Html);
+            if let Some(kb) = self.keyboard(&part.buttons).await? {
+                req = req.reply_markup(kb);
+            }
+            req.await.map_err(send_error)?;
+        }
+        Ok(())
+    }
+}
+
+/// Callback data is validated before use.
+pub fn is_ours(data: &str) -> bool {
+    data.strip_prefix(ACTION_PREFIX)
+        .is_some_and(|id| id.parse::<i64>().is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_names_follow_telegram_rules() {
+        for lang in [Lang::Fr, Lang::En] {
+            for c in commands(lang) {
+                assert!(
+                    c.command
+                        .chars()
+                        .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_'),
+                    "{}",
+                    c.command
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn errors_map_to_delivery_outcomes() {
+        assert!(matches!(
+            send_error(RequestError::Api(ApiError::BotBlocked)),
+            SendError::Unreachable(_)
+        ));
+        assert!(matches!(
+            send_error(RequestError::Api(ApiError::MessageIsTooLong)),
+            SendError::Permanent(_)
+        ));
+        assert!(matches!(
+            send_error(RequestError::Api(ApiError::Unknown(
+                "Internal Server Error".into()
+            ))),
+            SendError::Temporary(_)
+        ));
+        assert!(is_ours("a:12") && !is_ours("a:x") && !is_ours("x:1"));
+    }
+}

@@ -1,0 +1,436 @@
+//! A fake Telegram Bot API server on loopback: it speaks the documented Bot API
+//! JSON (getMe, getUpdates, sendMessage, answerCallbackQuery, setMyCommands, …),
+//! hands out updates shaped like real ones, records every call, enforces the chat
+//! and global limits with real 429 answers, and fails on request.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use serde_json::{Value, json};
+use tokio::sync::Notify;
+
+pub const TOKEN: &str = "123456:TEST-token";
+const BOT_ID: i64 = 777;
+
+/// A call the bot made.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: String,
+    pub body: Value,
+    pub at: Instant,
+    /// The HTTP status answered.
+    pub status: u16,
+}
+
+/// A scripted failure for the next `sendMessage`.
+#[derive(Debug, Clone, Copy)]
+pub enum Failure {
+    TooManyRequests(u64),
+    ServerError,
+}
+
+#[derive(Default)]
+struct Inner {
+    updates: Vec<Value>,
+    /// Every update ever handed out, to replay them.
+    history: Vec<Value>,
+    next_update: i64,
+    next_message: i64,
+    calls: Vec<Call>,
+    failures: VecDeque<Failure>,
+    blocked: HashSet<i64>,
+    /// Accepted sends per chat, for the limits.
+    sent_at: HashMap<i64, Vec<Instant>>,
+    all_sent_at: Vec<Instant>,
+    enforce_limits: bool,
+}
+
+#[derive(Clone)]
+pub struct FakeTelegram {
+    pub addr: SocketAddr,
+    inner: Arc<Mutex<Inner>>,
+    new_update: Arc<Notify>,
+}
+
+fn ok(result: Value) -> Response {
+    axum::Json(json!({"ok": true, "result": result})).into_response()
+}
+
+fn err(status: StatusCode, description: &str, parameters: Option<Value>) -> Response {
+    let mut body = json!({"ok": false, "error_code": status.as_u16(), "description": description});
+    if let Some(p) = parameters {
+        body["parameters"] = p;
+    }
+    (status, axum::Json(body)).into_response()
+}
+
+fn bot_user() -> Value {
+    json!({"id": BOT_ID, "is_bot": true, "first_name": "Kohero", "username": "kohero_test_bot"})
+}
+
+fn user(id: i64, name: &str, lang: &str) -> Value {
+    json!({"id": id, "is_bot": false, "first_name": name, "language_code": lang})
+}
+
+fn private_chat(id: i64, name: &str) -> Value {
+    json!({"id": id, "type": "private", "first_name": name})
+}
+
+impl FakeTelegram {
+    /// Starts the server on 127.0.0.1 with a free port.
+    pub async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let fake = Self {
+            addr: listener.local_addr().unwrap(),
+            inner: Arc::new(Mutex::new(Inner {
+                next_update: 1000,
+                next_message: 1,
+                enforce_limits: true,
+                ..Inner::default()
+            })),
+            new_update: Arc::new(Notify::new()),
+        };
+        let app = Router::new()
+            .route("/{bot}/{method}", post(handle).get(handle))
+            .with_state(fake.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        fake
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn push(&self, kind: &str, payload: Value) -> i64 {
+        let mut s = self.lock();
+        s.next_update += 1;
+        let id = s.next_update;
+        let mut u = json!({"update_id": id});
+        u[kind] = payload;
+        s.history.push(u.clone());
+        s.updates.push(u);
+        drop(s);
+        self.new_update.notify_waiters();
+        id
+    }
+
+    fn next_message_id(&self) -> i64 {
+        let mut s = self.lock();
+        s.next_message += 1;
+        s.next_message
+    }
+
+    /// A private text message from `user_id`; returns the update id.
+    pub fn text(&self, user_id: i64, lang: &str, text: &str) -> i64 {
+        let mut m = json!({
+            "message_id": self.next_message_id(),
+            "date": 1_764_400_000,
+            "chat": private_chat(user_id, "Ada"),
+            "from": user(user_id, "Ada", lang),
+            "text": text,
+        });
+        if text.starts_with('/') {
+            let len = text
+                .split_whitespace()
+                .next()
+                .map_or(0, |w| w.encode_utf16().count());
+            m["entities"] = json!([{"type": "bot_command", "offset": 0, "length": len}]);
+        }
+        self.push("message", m)
+    }
+
+    /// A message in a group chat.
+    pub fn group_text(&self, chat_id: i64, user_id: i64, text: &str) -> i64 {
+        let m = json!({
+            "message_id": self.next_message_id(),
+            "date": 1_764_400_000,
+            "chat": {"id": chat_id, "type": "group", "title": "Quartier"},
+            "from": user(user_id, "Ada", "fr"),
+            "text": text,
+        });
+        self.push("message", m)
+    }
+
+    /// A shared location.
+    pub fn location(&self, user_id: i64, lat: f64, lon: f64) -> i64 {
+        let m = json!({
+            "message_id": self.next_message_id(),
+            "date": 1_764_400_000,
+            "chat": private_chat(user_id, "Ada"),
+            "from": user(user_id, "Ada", "fr"),
+            "location": {"latitude": lat, "longitude": lon},
+        });
+        self.push("message", m)
+    }
+
+    /// A sticker (no text).
+    pub fn sticker(&self, user_id: i64) -> i64 {
+        let m = json!({
+            "message_id": self.next_message_id(),
+            "date": 1_764_400_000,
+            "chat": private_chat(user_id, "Ada"),
+            "from": user(user_id, "Ada", "fr"),
+            "sticker": {"file_id": "s1", "file_unique_id": "u1", "type": "regular", "width": 512, "height": 512, "is_animated": false, "is_video": false},
+        });
+        self.push("message", m)
+    }
+
+    /// A button press on a message the bot sent.
+    pub fn callback(&self, user_id: i64, data: &str) -> i64 {
+        let q = json!({
+            "id": format!("cb{}", self.next_message_id()),
+            "from": user(user_id, "Ada", "fr"),
+            "message": {
+                "message_id": 1,
+                "date": 1_764_400_000,
+                "chat": private_chat(user_id, "Ada"),
+                "from": bot_user(),
+                "text": "…",
+            },
+            "chat_instance": "ci",
+            "data": data,
+        });
+        self.push("callback_query", q)
+    }
+
+    /// Hands these updates out again, as Telegram does when the bot crashed before
+    /// confirming them with its next offset.
+    pub fn replay(&self, ids: &[i64]) {
+        let mut s = self.lock();
+        let again: Vec<Value> = s
+            .history
+            .iter()
+            .filter(|u| ids.contains(&u["update_id"].as_i64().unwrap_or(0)))
+            .cloned()
+            .collect();
+        s.updates.extend(again);
+        s.updates
+            .sort_by_key(|u| u["update_id"].as_i64().unwrap_or(0));
+        drop(s);
+        self.new_update.notify_waiters();
+    }
+
+    pub fn fail_next_send(&self, f: Failure) {
+        self.lock().failures.push_back(f);
+    }
+
+    pub fn block(&self, chat: i64) {
+        self.lock().blocked.insert(chat);
+    }
+
+    pub fn calls(&self, method: &str) -> Vec<Call> {
+        self.lock()
+            .calls
+            .iter()
+            .filter(|c| c.method == method)
+            .cloned()
+            .collect()
+    }
+
+    /// Messages accepted for a chat: (text, reply_markup, when).
+    pub fn sent_to(&self, chat: i64) -> Vec<(String, Value, Instant)> {
+        self.calls("sendMessage")
+            .into_iter()
+            .filter(|c| c.status == 200 && c.body["chat_id"].as_i64() == Some(chat))
+            .map(|c| {
+                (
+                    c.body["text"].as_str().unwrap_or_default().to_owned(),
+                    c.body["reply_markup"].clone(),
+                    c.at,
+                )
+            })
+            .collect()
+    }
+
+    /// Waits until `chat` has received `n` messages; panics after `timeout`.
+    pub async fn wait_for(
+        &self,
+        chat: i64,
+        n: usize,
+        timeout: Duration,
+    ) -> Vec<(String, Value, Instant)> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let got = self.sent_to(chat);
+            if got.len() >= n {
+                return got;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "chat {chat}: {} of {n} messages after {timeout:?}: {:?}",
+                got.len(),
+                got.iter().map(|g| &g.0).collect::<Vec<_>>()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// The callback data of the button whose label starts with `label`.
+    pub fn button(markup: &Value, label: &str) -> Option<String> {
+        markup["inline_keyboard"]
+            .as_array()?
+            .iter()
+            .find_map(|row| {
+                row.as_array()?.iter().find_map(|b| {
+                    b["text"]
+                        .as_str()?
+                        .starts_with(label)
+                        .then(|| b["callback_data"].as_str().map(str::to_owned))?
+                })
+            })
+    }
+}
+
+async fn handle(
+    State(f): State<FakeTelegram>,
+    Path((bot, method)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let body: Value = if body.is_empty() {
+        json!({})
+    } else {
+        serde_json::from_slice(&body).unwrap_or(json!({}))
+    };
+    let at = Instant::now();
+    // Bot API method names are case-insensitive (teloxide sends "GetMe").
+    let method = canonical(&method);
+    let resp = if bot != format!("bot{TOKEN}") {
+        err(StatusCode::UNAUTHORIZED, "Unauthorized", None)
+    } else {
+        answer(&f, &method, &body).await
+    };
+    let status = resp.status().as_u16();
+    f.lock().calls.push(Call {
+        method,
+        body,
+        at,
+        status,
+    });
+    resp
+}
+
+/// The documented spelling of a method name.
+fn canonical(method: &str) -> String {
+    const KNOWN: &[&str] = &[
+        "getMe",
+        "getUpdates",
+        "sendMessage",
+        "answerCallbackQuery",
+        "setMyCommands",
+        "deleteWebhook",
+        "editMessageText",
+    ];
+    KNOWN
+        .iter()
+        .find(|k| k.eq_ignore_ascii_case(method))
+        .map_or_else(|| method.to_owned(), |k| (*k).to_owned())
+}
+
+async fn answer(f: &FakeTelegram, method: &str, body: &Value) -> Response {
+    match method {
+        "getMe" => ok(json!({
+            "id": BOT_ID, "is_bot": true, "first_name": "Kohero", "username": "kohero_test_bot",
+            "can_join_groups": true, "can_read_all_group_messages": false,
+            "supports_inline_queries": false, "can_connect_to_business": false,
+            "has_main_web_app": false
+        })),
+        "getUpdates" => {
+            let offset = body["offset"].as_i64().unwrap_or(0);
+            let timeout = body["timeout"].as_u64().unwrap_or(0).min(1);
+            let deadline = Instant::now() + Duration::from_secs(timeout);
+            loop {
+                let pending: Vec<Value> = {
+                    let mut s = f.lock();
+                    // Like Telegram: an offset confirms every earlier update.
+                    s.updates
+                        .retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
+                    s.updates.clone()
+                };
+                if !pending.is_empty() || Instant::now() >= deadline {
+                    return ok(Value::Array(pending));
+                }
+                let _ = tokio::time::timeout(
+                    deadline.saturating_duration_since(Instant::now()),
+                    f.new_update.notified(),
+                )
+                .await;
+            }
+        }
+        "sendMessage" => {
+            let chat = body["chat_id"].as_i64().unwrap_or(0);
+            let mut s = f.lock();
+            if let Some(failure) = s.failures.pop_front() {
+                return match failure {
+                    Failure::TooManyRequests(after) => err(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        &format!("Too Many Requests: retry after {after}"),
+                        Some(json!({"retry_after": after})),
+                    ),
+                    Failure::ServerError => err(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "Internal Server Error",
+                        None,
+                    ),
+                };
+            }
+            if s.blocked.contains(&chat) {
+                return err(
+                    StatusCode::FORBIDDEN,
+                    "Forbidden: bot was blocked by the user",
+                    None,
+                );
+            }
+            let now = Instant::now();
+            if s.enforce_limits {
+                // Telegram's limits: about 1 message/s in a chat (a third message
+                // within 2 s is refused here), 30/s overall.
+                let recent_chat = s.sent_at.get(&chat).map_or(0, |v| {
+                    v.iter()
+                        .filter(|t| now - **t < Duration::from_secs(2))
+                        .count()
+                });
+                let recent_all = s
+                    .all_sent_at
+                    .iter()
+                    .filter(|t| now - **t < Duration::from_secs(1))
+                    .count();
+                if recent_chat > 2 || recent_all >= 30 {
+                    return err(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "Too Many Requests: retry after 1",
+                        Some(json!({"retry_after": 1})),
+                    );
+                }
+            }
+            s.sent_at.entry(chat).or_default().push(now);
+            s.all_sent_at.push(now);
+            s.next_message += 1;
+            let id = s.next_message;
+            drop(s);
+            ok(json!({
+                "message_id": id,
+                "date": 1_764_400_000,
+                "chat": private_chat(chat, "Ada"),
+                "from": bot_user(),
+                "text": body["text"],
+            }))
+        }
+        _ => ok(json!(true)),
+    }
+}

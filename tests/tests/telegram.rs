@@ -1,0 +1,244 @@
+//! End-to-end: the real `kohero serve` against a fake Telegram Bot API on loopback.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::{Child, Command, Stdio};
+
+use std::time::Duration;
+
+use kohero_tests::fake_telegram::{Failure, FakeTelegram, TOKEN};
+use kohero_tests::{Install, first_number, kohero_bin};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// A running `kohero serve`, killed if a test fails before stopping it.
+struct Served(Option<Child>);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.as_mut() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Served {
+    fn kill9(&mut self) {
+        let mut c = self.0.take().unwrap();
+        c.kill().unwrap();
+        c.wait().unwrap();
+    }
+}
+
+fn serve(k: &Install, tg: &FakeTelegram, extra: &[(&str, &str)]) -> Served {
+    let mut c = Command::new(kohero_bin());
+    c.arg("--db")
+        .arg(k.db())
+        .arg("serve")
+        .current_dir(k.dir.path())
+        .env_remove("KOHERO_DATABASE_URL")
+        .env_remove("KOHERO_CONFIG")
+        .env("KOHERO_TELEGRAM_TOKEN", TOKEN)
+        .env("KOHERO_TELEGRAM_API_URL", tg.url())
+        .env("KOHERO_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+    for (k, v) in extra {
+        c.env(k, v);
+    }
+    Served(Some(c.spawn().unwrap()))
+}
+
+async fn started(tg: &FakeTelegram) {
+    let deadline = std::time::Instant::now() + WAIT;
+    while tg.calls("getUpdates").is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "kohero serve did not start polling"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// SIGTERM, then the drain: exit 0 within 10 s.
+fn stop(mut served: Served) {
+    let mut child = served.0.take().unwrap();
+    let asked = std::time::Instant::now();
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    assert!(asked.elapsed() < Duration::from_secs(10));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_chat_journeys() {
+    let k = Install::new();
+    let tg = FakeTelegram::start().await;
+    let fast = [("KOHERO_TELEGRAM_RATE_CHAT", "20/s:5")];
+    let child = serve(&k, &tg, &fast);
+    started(&tg).await;
+
+    // The command menus: French by default, English for English clients.
+    let menus = tg.calls("setMyCommands");
+    assert_eq!(menus.len(), 4, "{menus:?}");
+    assert!(
+        menus
+            .iter()
+            .any(|c| c.body["language_code"] == "en" && c.body["commands"][0]["command"] == "near")
+    );
+    assert!(menus.iter().any(
+        |c| c.body.get("language_code").is_none() && c.body["commands"][0]["command"] == "pres"
+    ));
+
+    // /start greets in the client's language.
+    tg.text(1, "en", "/start");
+    let got = tg.wait_for(1, 1, WAIT).await;
+    assert!(got[0].0.contains("<b>Hello Ada!</b>"), "{}", got[0].0);
+
+    // A proposal, with markup shown literally.
+    tg.text(
+        2,
+        "fr",
+        "/proposer <b>x</b> & _*[ | compost | geo:45.7745,4.8320 | Un bac",
+    );
+    let got = tg.wait_for(2, 1, WAIT).await;
+    assert!(
+        got[0].0.contains("« &lt;b&gt;x&lt;/b&gt; &amp; _*[ »"),
+        "{}",
+        got[0].0
+    );
+    let id = first_number(&got[0].0, '#');
+
+    // A shared location lists it, with buttons; a button press supports it.
+    tg.location(3, 45.7750, 4.8300);
+    let got = tg.wait_for(3, 1, WAIT).await;
+    assert!(
+        got[0].0.contains(&format!("#{id} &lt;b&gt;x")),
+        "{}",
+        got[0].0
+    );
+    let data =
+        FakeTelegram::button(&got[0].1, &format!("Soutenir #{id}")).expect("a support button");
+    assert!(data.len() <= 64);
+    tg.callback(3, &data);
+    let got = tg.wait_for(3, 2, WAIT).await;
+    assert!(got[1].0.contains("Merci ! Vous soutenez"), "{}", got[1].0);
+    assert!(!tg.calls("answerCallbackQuery").is_empty());
+
+    // A forged payload: a short answer, nothing else.
+    tg.callback(3, "a:999999");
+    tg.callback(3, "garbage");
+    let got = tg.wait_for(3, 4, WAIT).await;
+    assert!(
+        got[2].0.contains("plus valable") && got[3].0.contains("plus valable"),
+        "{got:?}"
+    );
+
+    // Stickers get the short help; group chatter is neither stored nor answered.
+    tg.sticker(4);
+    let got = tg.wait_for(4, 1, WAIT).await;
+    assert!(got[0].0.contains("Je n'ai pas compris"), "{}", got[0].0);
+    tg.group_text(-100, 4, "bonjour tout le monde");
+    tg.text(4, "fr", "/aide");
+    let got = tg.wait_for(4, 2, WAIT).await;
+    assert!(got[1].0.contains("/proposer"));
+    assert!(tg.sent_to(-100).is_empty());
+
+    stop(child);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_and_restart_sends_no_reply_twice_and_misses_none() {
+    let k = Install::new();
+    let tg = FakeTelegram::start().await;
+    let fast = [("KOHERO_TELEGRAM_RATE_CHAT", "20/s:5")];
+    let mut child = serve(&k, &tg, &fast);
+    started(&tg).await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(tg.text(10 + i, "fr", "/proposer Idée | compost | - | -"));
+    }
+    for i in 0..5 {
+        tg.wait_for(10 + i, 1, WAIT).await;
+    }
+    // kill -9 before Telegram heard the confirming offset: it hands the same
+    // updates again after the restart.
+    child.kill9();
+    tg.replay(&ids);
+    tg.text(20, "fr", "/chercher idee");
+    let child = serve(&k, &tg, &fast);
+    let search = tg.wait_for(20, 1, WAIT).await;
+    // Each proposal was made once.
+    assert!(search[0].0.contains("5 initiative(s)"), "{}", search[0].0);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    for i in 0..5 {
+        assert_eq!(
+            tg.sent_to(10 + i).len(),
+            1,
+            "chat {} answered twice",
+            10 + i
+        );
+    }
+    assert_eq!(tg.sent_to(20).len(), 1);
+    stop(child);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn limits_429_5xx_and_blocked_users() {
+    let k = Install::new();
+    let tg = FakeTelegram::start().await;
+    let child = serve(&k, &tg, &[]);
+    started(&tg).await;
+
+    // A 429 with retry_after: the reply arrives once, after the delay.
+    tg.fail_next_send(Failure::TooManyRequests(1));
+    let sent = std::time::Instant::now();
+    tg.text(30, "fr", "/aide");
+    let got = tg.wait_for(30, 1, WAIT).await;
+    assert!(got[0].2 - sent >= Duration::from_secs(1));
+    // A 500: retried, arrives once.
+    tg.fail_next_send(Failure::ServerError);
+    tg.text(31, "fr", "/aide");
+    tg.wait_for(31, 1, WAIT).await;
+
+    // Default limits (1/s per chat): five quick commands get five replies about a
+    // second apart, and the fake answers no 429 of its own.
+    let before = tg
+        .calls("sendMessage")
+        .iter()
+        .filter(|c| c.status == 429)
+        .count();
+    for _ in 0..5 {
+        tg.text(32, "fr", "/aide");
+    }
+    let got = tg.wait_for(32, 5, WAIT).await;
+    for w in got.windows(2) {
+        assert!(
+            w[1].2 - w[0].2 >= Duration::from_millis(950),
+            "{:?}",
+            w[1].2 - w[0].2
+        );
+    }
+    let after = tg
+        .calls("sendMessage")
+        .iter()
+        .filter(|c| c.status == 429)
+        .count();
+    assert_eq!(before, after);
+
+    // A user who blocked the bot: tried once, then marked unreachable.
+    tg.block(33);
+    tg.text(33, "fr", "/aide");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let tries = tg
+        .calls("sendMessage")
+        .iter()
+        .filter(|c| c.body["chat_id"].as_i64() == Some(33))
+        .count();
+    assert_eq!(tries, 1);
+    stop(child);
+}
