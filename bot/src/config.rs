@@ -12,6 +12,8 @@ use serde::Deserialize;
 pub struct FileConfig {
     pub database_url: Option<String>,
     pub http_addr: Option<String>,
+    /// Days sent messages and seen update ids are kept (default 7).
+    pub retention_days: Option<u32>,
     #[serde(default)]
     pub telegram: TelegramFile,
     #[serde(default)]
@@ -40,6 +42,7 @@ pub struct MatrixFile {
 #[derive(Debug)]
 pub struct ServeConfig {
     pub http_addr: Option<std::net::SocketAddr>,
+    pub retention: std::time::Duration,
     pub telegram: Option<TelegramConfig>,
     pub matrix: Option<MatrixConfig>,
 }
@@ -94,6 +97,16 @@ impl ServeConfig {
             })?),
             None => None,
         };
+        let retention_days = match var(env, "KOHERO_RETENTION_DAYS") {
+            Some(d) => d
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|d| *d > 0)
+                .with_context(|| format!("KOHERO_RETENTION_DAYS {d:?} is not a number of days"))?,
+            None => file.retention_days.unwrap_or(7),
+        };
+        let retention = std::time::Duration::from_secs(u64::from(retention_days) * 86_400);
         let token = var(env, "KOHERO_TELEGRAM_TOKEN")
             .map(SecretString::from)
             .or_else(|| file.telegram.token.clone());
@@ -165,6 +178,7 @@ impl ServeConfig {
         };
         Ok(Self {
             http_addr,
+            retention,
             telegram,
             matrix,
         })
@@ -295,6 +309,29 @@ mod tests {
         assert!(!shown.contains("123:abc"), "{shown}");
         assert!(ServeConfig::load(&file, &env(&[("KOHERO_TELEGRAM_TOKEN", "nope")])).is_err());
         assert!(ServeConfig::load(&file, &env(&[("KOHERO_HTTP_ADDR", "localhost")])).is_err());
+        assert_eq!(none.retention.as_secs(), 7 * 86_400);
+        let r = ServeConfig::load(&file, &env(&[("KOHERO_RETENTION_DAYS", "30")])).unwrap();
+        assert_eq!(r.retention.as_secs(), 30 * 86_400);
+        assert!(ServeConfig::load(&file, &env(&[("KOHERO_RETENTION_DAYS", "0")])).is_err());
+        assert!(
+            ServeConfig::load(
+                &file,
+                &env(&[
+                    ("KOHERO_TELEGRAM_TOKEN", "1:a"),
+                    ("KOHERO_TELEGRAM_RATE_GLOBAL", "fast")
+                ])
+            )
+            .is_err()
+        );
+        let off = ServeConfig::load(
+            &file,
+            &env(&[
+                ("KOHERO_TELEGRAM_TOKEN", "1:a"),
+                ("KOHERO_TELEGRAM_RATE_CHAT", "off"),
+            ]),
+        )
+        .unwrap();
+        assert!(off.telegram.unwrap().limits.per_chat.is_none());
         assert!(ServeConfig::load(&file, &env(&[("KOHERO_MATRIX_USER", "@k:x")])).is_err());
         assert!(
             ServeConfig::load(

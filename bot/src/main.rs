@@ -193,7 +193,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 networks,
                 kohero::serve::ServeOptions {
                     http: cfg.http_addr,
-                    ..Default::default()
+                    retention: cfg.retention,
                 },
                 kohero::serve::signals(),
                 None,

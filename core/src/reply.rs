@@ -22,6 +22,9 @@ pub enum Block {
     Actions { actions: Vec<Action> },
     /// Machine-readable data shown as is (the `/mesdonnees` export).
     Data { text: String },
+    /// Invites the person to share their location: a button that sends it where
+    /// the network has one (Telegram's reply keyboard), a hint elsewhere.
+    AskLocation { label: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -71,6 +74,13 @@ impl Reply {
         self
     }
 
+    pub fn ask_location(mut self, label: impl Into<String>) -> Self {
+        self.blocks.push(Block::AskLocation {
+            label: label.into(),
+        });
+        self
+    }
+
     pub fn data(mut self, text: impl Into<String>) -> Self {
         self.blocks.push(Block::Data { text: text.into() });
         self
@@ -97,6 +107,7 @@ impl Reply {
                 Block::Heading { text } | Block::Text { text } | Block::Data { text } => {
                     out.push(text.clone());
                 }
+                Block::AskLocation { label } => out.push(label.clone()),
                 Block::List { items } => {
                     for i in items {
                         let mut s = format!("• {}", i.title);

@@ -179,6 +179,19 @@ impl FakeTelegram {
         self.push("message", m)
     }
 
+    /// A live location moving (an edit of the first location message).
+    pub fn live_location_moved(&self, user_id: i64, lat: f64, lon: f64) -> i64 {
+        let m = json!({
+            "message_id": 1,
+            "date": 1_764_400_000,
+            "edit_date": 1_764_400_060,
+            "chat": private_chat(user_id, "Ada"),
+            "from": user(user_id, "Ada", "fr"),
+            "location": {"latitude": lat, "longitude": lon, "live_period": 900},
+        });
+        self.push("edited_message", m)
+    }
+
     /// A sticker (no text).
     pub fn sticker(&self, user_id: i64) -> i64 {
         let m = json!({

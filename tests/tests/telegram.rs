@@ -98,6 +98,12 @@ async fn private_chat_journeys() {
     tg.text(1, "en", "/start");
     let got = tg.wait_for(1, 1, WAIT).await;
     assert!(got[0].0.contains("<b>Hello Ada!</b>"), "{}", got[0].0);
+    // Its keyboard's first button shares the location.
+    assert_eq!(
+        got[0].1["keyboard"][0][0]["request_location"], true,
+        "{}",
+        got[0].1
+    );
 
     // A proposal, with markup shown literally.
     tg.text(
@@ -129,12 +135,26 @@ async fn private_chat_journeys() {
     assert!(got[1].0.contains("Merci ! Vous soutenez"), "{}", got[1].0);
     assert!(!tg.calls("answerCallbackQuery").is_empty());
 
+    // A live location that moves only updates the stored position: no answer,
+    // and /pres then searches around the new place.
+    tg.live_location_moved(3, 48.8566, 2.3522);
+    tg.text(3, "fr", "/pres 1km");
+    let got = tg.wait_for(3, 3, WAIT).await;
+    assert!(
+        got[2].0.contains("Rien dans un rayon de 1 km"),
+        "{}",
+        got[2].0
+    );
+    tg.text(3, "fr", "/pres geo:45.7750,4.8300 1km");
+    let got = tg.wait_for(3, 4, WAIT).await;
+    assert!(got[3].0.contains("1 initiative(s)"), "{}", got[3].0);
+
     // A forged payload: a short answer, nothing else.
     tg.callback(3, "a:999999");
     tg.callback(3, "garbage");
-    let got = tg.wait_for(3, 4, WAIT).await;
+    let got = tg.wait_for(3, 6, WAIT).await;
     assert!(
-        got[2].0.contains("plus valable") && got[3].0.contains("plus valable"),
+        got[4].0.contains("plus valable") && got[5].0.contains("plus valable"),
         "{got:?}"
     );
 

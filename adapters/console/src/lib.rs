@@ -58,6 +58,10 @@ pub fn render(reply: &Reply, color: bool, first_action: usize) -> (String, Vec<S
         match block {
             Block::Heading { text } => out.push(style(&strip_controls(text), BOLD)),
             Block::Text { text } | Block::Data { text } => out.push(strip_controls(text)),
+            Block::AskLocation { label } => out.push(style(
+                &format!("{} — geo:LAT,LON", strip_controls(label)),
+                DIM,
+            )),
             Block::List { items } => {
                 for item in items {
                     out.push(format!("• {}", style(&strip_controls(&item.title), BOLD)));

@@ -20,8 +20,9 @@ use teloxide::RequestError;
 use teloxide::payloads::{GetUpdatesSetters, SendMessageSetters, SetMyCommandsSetters};
 use teloxide::requests::Requester;
 use teloxide::types::{
-    AllowedUpdate, BotCommand, BotCommandScope, ChatId, InlineKeyboardButton, InlineKeyboardMarkup,
-    Message, ParseMode, Update, UpdateKind, User,
+    AllowedUpdate, BotCommand, BotCommandScope, ButtonRequest, ChatId, InlineKeyboardButton,
+    InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup, Message, ParseMode, Update, UpdateKind,
+    User,
 };
 use tokio::sync::watch;
 
@@ -222,8 +223,16 @@ impl Telegram {
                     )
                 })
             }
-            // Live location updates and edits are not answered in this version.
-            UpdateKind::EditedMessage(_) => None,
+            // A live location moving: the stored position follows, silently.
+            // Other edits are not answered.
+            UpdateKind::EditedMessage(m) => {
+                match (m.chat.is_private(), m.location(), m.from.as_ref()) {
+                    (true, Some(l), Some(from)) => GeoPoint::new(l.latitude, l.longitude)
+                        .ok()
+                        .map(|p| incoming(from, m.chat.id, event_id, Content::Moved(p))),
+                    _ => None,
+                }
+            }
             _ => None,
         };
         match incoming {
@@ -359,6 +368,9 @@ impl Sender for TelegramSender {
                 .parse_mode(ParseMode::Html);
             if let Some(kb) = self.keyboard(&part.buttons).await? {
                 req = req.reply_markup(kb);
+            } else if let Some(label) = &part.ask_location {
+                let button = KeyboardButton::new(label.clone()).request(ButtonRequest::Location);
+                req = req.reply_markup(KeyboardMarkup::new(vec![vec![button]]).resize_keyboard());
             }
             req.await.map_err(send_error)?;
         }

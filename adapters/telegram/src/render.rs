@@ -14,6 +14,8 @@ const ROW: usize = 3;
 pub struct Rendered {
     pub html: String,
     pub buttons: Vec<Vec<(String, String)>>,
+    /// A reply-keyboard button that shares the location (only without inline buttons).
+    pub ask_location: Option<String>,
 }
 
 /// Escapes text for Telegram's HTML parse mode.
@@ -66,8 +68,10 @@ fn split(text: &str, max: usize) -> Vec<String> {
 pub fn render(reply: &Reply) -> Vec<Rendered> {
     let mut parts: Vec<String> = Vec::new();
     let mut buttons: Vec<Vec<(String, String)>> = Vec::new();
+    let mut ask_location = None;
     for block in &reply.blocks {
         match block {
+            Block::AskLocation { label } => ask_location = Some(label.clone()),
             Block::Heading { text } => parts.push(format!("<b>{}</b>", escape(text))),
             Block::Text { text } => parts.push(escape(text)),
             Block::Data { text } => {
@@ -132,13 +136,13 @@ pub fn render(reply: &Reply) -> Vec<Rendered> {
     messages
         .into_iter()
         .enumerate()
-        .map(|(i, html)| Rendered {
-            html,
-            buttons: if i + 1 == n {
-                buttons.clone()
-            } else {
-                Vec::new()
-            },
+        .map(|(i, html)| {
+            let last = i + 1 == n;
+            Rendered {
+                html,
+                buttons: if last { buttons.clone() } else { Vec::new() },
+                ask_location: ask_location.clone().filter(|_| last && buttons.is_empty()),
+            }
         })
         .collect()
 }

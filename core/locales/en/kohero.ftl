@@ -109,6 +109,7 @@ count-members = { $n ->
    *[other] { $n } members
 }
 
+action-share-location = 📍 Share my location
 action-show = Show
 action-support = Support
 action-join = Join

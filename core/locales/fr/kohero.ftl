@@ -109,6 +109,7 @@ count-members = { $n ->
    *[other] { $n } membres
 }
 
+action-share-location = 📍 Partager ma position
 action-show = Voir
 action-support = Soutenir
 action-join = Rejoindre

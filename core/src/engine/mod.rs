@@ -50,6 +50,8 @@ pub enum Content {
     Location(GeoPoint),
     /// The command carried by a button the person pressed.
     Button(String),
+    /// A live location moved: the stored position follows, nothing is answered.
+    Moved(GeoPoint),
 }
 
 /// A failure that is not the person's doing. Adapters log it and answer with
@@ -522,6 +524,12 @@ impl Engine {
             })?),
             None => None,
         };
+        if let Content::Moved(p) = content {
+            ctx.actor.location = Some(p.rounded());
+            let actor = ctx.actor.clone();
+            ctx.tx.update_actor(&actor).await?;
+            return Ok(Vec::new());
+        }
         let is_command = |s: &str| {
             let s = s.trim_start();
             s.starts_with('/') || s.starts_with('!')
@@ -534,6 +542,7 @@ impl Engine {
                 Content::Location(p) => {
                     dialogue::answer(ctx, state, dialogue::Answer::Location(p)).await
                 }
+                Content::Moved(_) => Ok(Vec::new()),
                 Content::Text(t) | Content::Button(t) => {
                     match command::parse(&t).map_err(parse_refusal)? {
                         Parsed::Command(Command::Cancel) => dialogue::cancel(ctx).await,
@@ -552,6 +561,7 @@ impl Engine {
         }
         let parsed = match content {
             Content::Location(p) => return discover::shared_location(ctx, p).await,
+            Content::Moved(_) => return Ok(Vec::new()),
             Content::Text(t) => command::parse(&t).map_err(parse_refusal)?,
             Content::Button(t) => match command::parse(&t) {
                 Ok(Parsed::Command(c)) => Parsed::Command(c),

@@ -32,7 +32,8 @@ pub async fn start(ctx: &mut Ctx<'_>, payload: Option<String>) -> Outcome {
                 &[("name", ctx.actor.display_name.clone().into())],
             ))
             .para(ctx.t("welcome-body", &[]))
-            .para(ctx.t("welcome-privacy", &[])),
+            .para(ctx.t("welcome-privacy", &[]))
+            .ask_location(ctx.t("action-share-location", &[])),
         help(ctx),
     ])
 }
