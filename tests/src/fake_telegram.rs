@@ -51,6 +51,10 @@ struct Inner {
     sent_at: HashMap<i64, Vec<Instant>>,
     all_sent_at: Vec<Instant>,
     enforce_limits: bool,
+    /// When each update was first handed out by getUpdates.
+    handed_at: HashMap<i64, Instant>,
+    /// Every accepted sendMessage: (chat, when).
+    deliveries: Vec<(i64, Instant)>,
 }
 
 #[derive(Clone)]
@@ -58,6 +62,8 @@ pub struct FakeTelegram {
     pub addr: SocketAddr,
     inner: Arc<Mutex<Inner>>,
     new_update: Arc<Notify>,
+    /// Woken at every accepted sendMessage.
+    pub delivered: Arc<Notify>,
 }
 
 fn ok(result: Value) -> Response {
@@ -97,6 +103,7 @@ impl FakeTelegram {
                 ..Inner::default()
             })),
             new_update: Arc::new(Notify::new()),
+            delivered: Arc::new(Notify::new()),
         };
         let app = Router::new()
             .route("/{bot}/{method}", post(handle).get(handle))
@@ -239,6 +246,22 @@ impl FakeTelegram {
         self.new_update.notify_waiters();
     }
 
+    /// Turns the 429 answers for exceeded limits off (benchmarks).
+    pub fn enforce_limits(&self, on: bool) {
+        self.lock().enforce_limits = on;
+    }
+
+    /// When an update was first handed to the bot.
+    pub fn handed_at(&self, update: i64) -> Option<Instant> {
+        self.lock().handed_at.get(&update).copied()
+    }
+
+    /// Accepted sends since index `from`: (chat, when).
+    pub fn deliveries_since(&self, from: usize) -> Vec<(i64, Instant)> {
+        let s = self.lock();
+        s.deliveries.get(from..).map(<[_]>::to_vec).unwrap_or_default()
+    }
+
     pub fn fail_next_send(&self, f: Failure) {
         self.lock().failures.push_back(f);
     }
@@ -370,10 +393,17 @@ async fn answer(f: &FakeTelegram, method: &str, body: &Value) -> Response {
             loop {
                 let pending: Vec<Value> = {
                     let mut s = f.lock();
-                    // Like Telegram: an offset confirms every earlier update.
+                    // Like Telegram: an offset confirms every earlier update, and
+                    // at most 100 are handed out at once.
                     s.updates
                         .retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
-                    s.updates.clone()
+                    let batch: Vec<Value> = s.updates.iter().take(100).cloned().collect();
+                    let now = Instant::now();
+                    for u in &batch {
+                        let id = u["update_id"].as_i64().unwrap_or(0);
+                        s.handed_at.entry(id).or_insert(now);
+                    }
+                    batch
                 };
                 if !pending.is_empty() || Instant::now() >= deadline {
                     return ok(Value::Array(pending));
@@ -433,6 +463,8 @@ async fn answer(f: &FakeTelegram, method: &str, body: &Value) -> Response {
             }
             s.sent_at.entry(chat).or_default().push(now);
             s.all_sent_at.push(now);
+            s.deliveries.push((chat, now));
+            f.delivered.notify_waiters();
             s.next_message += 1;
             let id = s.next_message;
             drop(s);
