@@ -17,7 +17,10 @@ use kohero_tests::{Install, kohero_bin};
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 1)]
 async fn main() {
-    let args: Vec<u64> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let args: Vec<u64> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
     let seconds = args.first().copied().unwrap_or(20);
     let people = args.get(1).copied().unwrap_or(1000) as i64;
 
@@ -88,7 +91,10 @@ async fn main() {
         }
     }
     let elapsed = start.elapsed();
-    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
     let _ = child.wait();
 
     latencies.sort();

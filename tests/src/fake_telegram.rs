@@ -259,7 +259,10 @@ impl FakeTelegram {
     /// Accepted sends since index `from`: (chat, when).
     pub fn deliveries_since(&self, from: usize) -> Vec<(i64, Instant)> {
         let s = self.lock();
-        s.deliveries.get(from..).map(<[_]>::to_vec).unwrap_or_default()
+        s.deliveries
+            .get(from..)
+            .map(<[_]>::to_vec)
+            .unwrap_or_default()
     }
 
     pub fn fail_next_send(&self, f: Failure) {

@@ -129,6 +129,7 @@ impl Telegram {
         Arc::new(TelegramSender {
             bot: self.bot.clone(),
             store: self.store.clone(),
+            known: std::sync::Mutex::default(),
         })
     }
 
@@ -284,7 +285,12 @@ fn incoming(from: &User, chat: ChatId, event_id: String, content: Content) -> In
 pub struct TelegramSender {
     bot: Bot,
     store: Arc<dyn Store>,
+    /// Button ids already given out (they never change), to spare the store.
+    known: std::sync::Mutex<std::collections::HashMap<String, i64>>,
 }
+
+/// Most button ids kept in memory; past that the cache starts again.
+const KNOWN_MAX: usize = 100_000;
 
 fn send_error(e: RequestError) -> SendError {
     match e {
@@ -318,30 +324,58 @@ impl TelegramSender {
         if rows.is_empty() {
             return Ok(None);
         }
-        let mut tx = self
-            .store
-            .begin()
-            .await
-            .map_err(|e| SendError::Temporary(e.to_string()))?;
-        let now = chrono::Utc::now();
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            let mut buttons = Vec::with_capacity(row.len());
-            for (label, command) in row {
-                let id = tx
-                    .remember_action(command, now)
-                    .await
-                    .map_err(|e| SendError::Temporary(e.to_string()))?;
-                buttons.push(InlineKeyboardButton::callback(
-                    label.clone(),
-                    format!("{ACTION_PREFIX}{id}"),
+        let cached = |c: &str| -> Option<i64> {
+            self.known
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .get(c)
+                .copied()
+        };
+        let missing: Vec<&String> = rows
+            .iter()
+            .flatten()
+            .map(|(_, c)| c)
+            .filter(|c| cached(c).is_none())
+            .collect();
+        if !missing.is_empty() {
+            let temporary = |e: kohero_core::ports::StoreError| SendError::Temporary(e.to_string());
+            let mut tx = self.store.begin().await.map_err(temporary)?;
+            let now = chrono::Utc::now();
+            let mut fresh = Vec::with_capacity(missing.len());
+            for c in missing {
+                fresh.push((
+                    c.clone(),
+                    tx.remember_action(c, now).await.map_err(temporary)?,
                 ));
             }
-            out.push(buttons);
+            tx.commit().await.map_err(temporary)?;
+            let mut known = self
+                .known
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if known.len() + fresh.len() > KNOWN_MAX {
+                known.clear();
+            }
+            known.extend(fresh);
         }
-        tx.commit()
-            .await
-            .map_err(|e| SendError::Temporary(e.to_string()))?;
+        let known = self
+            .known
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let out = rows
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .filter_map(|(label, command)| {
+                        let id = known.get(command)?;
+                        Some(InlineKeyboardButton::callback(
+                            label.clone(),
+                            format!("{ACTION_PREFIX}{id}"),
+                        ))
+                    })
+                    .collect()
+            })
+            .collect::<Vec<Vec<_>>>();
         Ok(Some(InlineKeyboardMarkup::new(out)))
     }
 }

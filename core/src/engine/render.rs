@@ -123,12 +123,17 @@ pub fn item(
 /// (supporters, members including organisers) of an initiative.
 pub async fn counts(ctx: &mut Ctx<'_>, id: InitiativeId) -> Result<(usize, usize), super::Fail> {
     let ms = ctx.tx.members(id).await?;
+    Ok(tally(&ms))
+}
+
+/// (supporters, members including organisers) of a member list.
+fn tally(ms: &[Membership]) -> (usize, usize) {
     let supporters = ms.iter().filter(|m| m.role == Role::Supporter).count();
     let members = ms
         .iter()
         .filter(|m| matches!(m.role, Role::Member | Role::Organiser))
         .count();
-    Ok((supporters, members))
+    (supporters, members)
 }
 
 /// List lines for initiatives (with distances when given), fetching counts and roles.
@@ -137,10 +142,12 @@ pub async fn items(
     list: &[(Initiative, Option<f64>)],
 ) -> Result<Vec<ListItem>, super::Fail> {
     let mut out = Vec::with_capacity(list.len());
+    let me = ctx.actor.id;
     for (i, d) in list {
-        let c = counts(ctx, i.id).await?;
-        let role = ctx.my_role(i.id).await?;
-        out.push(item(ctx, i, *d, c, role));
+        // One query gives both the counts and the person's role.
+        let ms = ctx.tx.members(i.id).await?;
+        let role = ms.iter().find(|m| m.actor == me).map(|m| m.role);
+        out.push(item(ctx, i, *d, tally(&ms), role));
     }
     Ok(out)
 }
