@@ -67,6 +67,37 @@ impl kohero_core::ports::Inbox for IntakeHandle {
         }
         r
     }
+
+    /// A batch in one transaction (group commit).
+    async fn accept_batch(
+        &self,
+        batch: Vec<Incoming>,
+    ) -> Result<Vec<Handled>, kohero_core::EngineError> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let n = batch.len();
+        let r = self.engine.handle_events(batch).await;
+        match &r {
+            Ok(results) => {
+                let mut queued = 0;
+                for h in results {
+                    match h {
+                        Handled::Queued(q) => {
+                            self.counters.updates_in.fetch_add(1, Relaxed);
+                            queued += q;
+                        }
+                        Handled::Duplicate => {
+                            self.counters.duplicates_in.fetch_add(1, Relaxed);
+                        }
+                    }
+                }
+                if queued > 0 {
+                    self.wake.notify_one();
+                }
+            }
+            Err(e) => tracing::error!(error = %e, updates = n, "batch not handled"),
+        }
+        r
+    }
 }
 
 /// A network adapter's receiving side: runs until `stop` turns true.

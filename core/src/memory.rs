@@ -70,6 +70,7 @@ impl MemoryStore {
 struct MemoryTx {
     guard: OwnedMutexGuard<State>,
     work: State,
+    saved: Option<State>,
 }
 
 impl MemoryTx {
@@ -87,7 +88,11 @@ impl Store for MemoryStore {
     async fn begin(&self) -> StoreResult<Box<dyn Tx>> {
         let guard = self.state.clone().lock_owned().await;
         let work = guard.clone();
-        Ok(Box::new(MemoryTx { guard, work }))
+        Ok(Box::new(MemoryTx {
+            guard,
+            work,
+            saved: None,
+        }))
     }
 }
 
@@ -99,6 +104,22 @@ fn missing(what: &str) -> StoreError {
 impl Tx for MemoryTx {
     async fn commit(mut self: Box<Self>) -> StoreResult<()> {
         *self.guard = std::mem::take(&mut self.work);
+        Ok(())
+    }
+
+    async fn savepoint(&mut self) -> StoreResult<()> {
+        self.saved = Some(self.work.clone());
+        Ok(())
+    }
+
+    async fn rollback_to_savepoint(&mut self) -> StoreResult<()> {
+        let saved = self.saved.clone().ok_or_else(|| missing("savepoint"))?;
+        self.work = saved;
+        Ok(())
+    }
+
+    async fn release_savepoint(&mut self) -> StoreResult<()> {
+        self.saved.take().ok_or_else(|| missing("savepoint"))?;
         Ok(())
     }
 

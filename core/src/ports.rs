@@ -45,6 +45,13 @@ pub trait Store: Send + Sync {
 pub trait Tx: Send {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 
+    /// Marks a point this transaction can come back to (one level).
+    async fn savepoint(&mut self) -> StoreResult<()>;
+    /// Undoes everything since the savepoint, which stays in place.
+    async fn rollback_to_savepoint(&mut self) -> StoreResult<()>;
+    /// Forgets the savepoint, keeping what was done since.
+    async fn release_savepoint(&mut self) -> StoreResult<()>;
+
     // Actors and identities
     /// The actor behind an identity, if it was ever seen.
     async fn actor_by_identity(&mut self, identity: &Identity) -> StoreResult<Option<Actor>>;
@@ -264,4 +271,16 @@ pub trait Inbox: Send + Sync {
         &self,
         incoming: crate::engine::Incoming,
     ) -> Result<crate::engine::Intake, crate::engine::EngineError>;
+
+    /// Hands several updates at once (one transaction where the store allows).
+    async fn accept_batch(
+        &self,
+        batch: Vec<crate::engine::Incoming>,
+    ) -> Result<Vec<crate::engine::Intake>, crate::engine::EngineError> {
+        let mut out = Vec::with_capacity(batch.len());
+        for i in batch {
+            out.push(self.accept(i).await?);
+        }
+        Ok(out)
+    }
 }

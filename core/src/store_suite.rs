@@ -31,6 +31,7 @@ macro_rules! store_suite {
                 button_actions,
                 forgetting_an_actor,
                 rollback_leaves_nothing,
+                savepoints_undo_part_of_a_transaction,
                 missing_rows_are_not_found
             );
         }
@@ -790,6 +791,26 @@ pub async fn rollback_leaves_nothing(store: &dyn Store) {
     let mut tx = store.begin().await.unwrap();
     assert!(tx.initiatives_created_by(a.id).await.unwrap().is_empty());
     assert!(tx.dialogue(a.id).await.unwrap().is_none());
+}
+
+pub async fn savepoints_undo_part_of_a_transaction(store: &dyn Store) {
+    let a = actor(store, "a").await;
+    let mut tx = store.begin().await.unwrap();
+    tx.savepoint().await.unwrap();
+    tx.set_dialogue(a.id, Some("kept")).await.unwrap();
+    tx.release_savepoint().await.unwrap();
+    tx.savepoint().await.unwrap();
+    tx.set_dialogue(a.id, Some("undone")).await.unwrap();
+    assert!(tx.record_event("t", "e1", t0()).await.unwrap());
+    tx.rollback_to_savepoint().await.unwrap();
+    assert_eq!(tx.dialogue(a.id).await.unwrap().as_deref(), Some("kept"));
+    // The event was undone too: it can be recorded again.
+    assert!(tx.record_event("t", "e1", t0()).await.unwrap());
+    tx.release_savepoint().await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.dialogue(a.id).await.unwrap().as_deref(), Some("kept"));
+    assert!(!tx.record_event("t", "e1", t0()).await.unwrap());
 }
 
 pub async fn missing_rows_are_not_found(store: &dyn Store) {

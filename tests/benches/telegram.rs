@@ -1,35 +1,121 @@
 //! Telegram throughput: the real `kohero serve` (release build) against the fake
-//! Bot API with limits out of the way, 1,000 simulated people each sending their
-//! next location or command as soon as the previous one is answered.
+//! Bot API with limits out of the way, 1,000 simulated people sending locations
+//! and commands.
 //!
-//! cargo build --release -p kohero && cargo bench -p kohero-tests --bench telegram [-- SECONDS PEOPLE]
+//! cargo build --release -p kohero && cargo bench -p kohero-tests --bench telegram [-- SECONDS PEOPLE RATE...]
 //!
-//! Latency "inside the bot" is from the getUpdates answer that handed an update
-//! out to the sendMessage request that carries its reply.
+//! Two measures: the sustained rate (closed loop: each person sends again as soon
+//! as answered, so the bot is saturated), and the latency inside the bot at
+//! offered rates below it (open loop: updates arrive at a fixed rate). Latency
+//! "inside the bot" runs from the getUpdates answer that hands an update out to
+//! the sendMessage request that carries its reply.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
-use std::collections::HashMap;
-use std::process::{Command, Stdio};
+use std::collections::{HashMap, VecDeque};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use kohero_tests::fake_telegram::{FakeTelegram, TOKEN};
 use kohero_tests::{Install, kohero_bin};
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 1)]
-async fn main() {
-    let args: Vec<u64> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
-    let seconds = args.first().copied().unwrap_or(20);
-    let people = args.get(1).copied().unwrap_or(1000) as i64;
+const BASE: i64 = 10_000;
 
-    let k = Install::new();
-    let out = k.run(&["demo-data"], b"");
-    assert!(out.status.success());
-    let tg = FakeTelegram::start().await;
-    tg.enforce_limits(false);
-    let mut child = Command::new(kohero_bin())
+/// What person `p` sends as their `n`-th message: each gets exactly one reply.
+fn send(tg: &FakeTelegram, p: i64, n: u64) -> i64 {
+    let lat = 45.74 + (p % 50) as f64 * 0.001;
+    let lon = 4.82 + (p / 50) as f64 * 0.001;
+    match n % 4 {
+        0 => tg.location(BASE + p, lat, lon),
+        1 => tg.text(BASE + p, "fr", "/voir 1"),
+        2 => tg.text(BASE + p, "fr", "/chercher cafe"),
+        _ => tg.text(BASE + p, "fr", "/aide"),
+    }
+}
+
+struct Run {
+    answered: u64,
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+}
+
+impl Run {
+    fn rate(&self) -> f64 {
+        self.answered as f64 / self.elapsed.as_secs_f64()
+    }
+    /// The latency percentile `q`, in milliseconds (latencies sorted).
+    fn pct(&self, q: f64) -> f64 {
+        let l = &self.latencies;
+        if l.is_empty() {
+            return f64::NAN;
+        }
+        l[((l.len() as f64 * q) as usize).min(l.len() - 1)].as_secs_f64() * 1e3
+    }
+}
+
+/// Sends for `seconds`: at `rate` per second (open loop), or as fast as answered
+/// (closed loop, `rate` = None).
+async fn drive(tg: &FakeTelegram, people: i64, seconds: u64, rate: Option<f64>) -> Run {
+    let mut outstanding: HashMap<i64, VecDeque<i64>> = HashMap::new();
+    let mut count: HashMap<i64, u64> = HashMap::new();
+    let mut seen = tg.deliveries_since(0).len();
+    let mut push = |p: i64, outstanding: &mut HashMap<i64, VecDeque<i64>>| {
+        let n = count.entry(p).or_default();
+        let u = send(tg, p, *n);
+        *n += 1;
+        outstanding.entry(BASE + p).or_default().push_back(u);
+    };
+    let start = Instant::now();
+    let end = start + Duration::from_secs(seconds);
+    let mut sent = 0u64;
+    if rate.is_none() {
+        for p in 0..people {
+            push(p, &mut outstanding);
+        }
+    }
+    let mut run = Run {
+        answered: 0,
+        elapsed: Duration::ZERO,
+        latencies: Vec::new(),
+    };
+    let mut next_person = 0i64;
+    while Instant::now() < end {
+        if let Some(r) = rate {
+            let due = (start.elapsed().as_secs_f64() * r) as u64;
+            while sent < due {
+                push(next_person, &mut outstanding);
+                next_person = (next_person + 1) % people;
+                sent += 1;
+            }
+        }
+        let notified = tg.delivered.notified();
+        let new = tg.deliveries_since(seen);
+        if new.is_empty() {
+            let _ = tokio::time::timeout(Duration::from_millis(1), notified).await;
+            continue;
+        }
+        seen += new.len();
+        for (chat, at) in new {
+            let Some(u) = outstanding.get_mut(&chat).and_then(VecDeque::pop_front) else {
+                continue;
+            };
+            if let Some(h) = tg.handed_at(u) {
+                run.latencies.push(at.saturating_duration_since(h));
+            }
+            run.answered += 1;
+            if rate.is_none() {
+                push(chat - BASE, &mut outstanding);
+            }
+        }
+    }
+    run.elapsed = start.elapsed();
+    run.latencies.sort();
+    // Let the last answers in before the next run.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    run
+}
+
+fn start_bot(k: &Install, tg: &FakeTelegram) -> Child {
+    Command::new(kohero_bin())
         .arg("--db")
         .arg(k.db())
         .arg("serve")
@@ -41,72 +127,57 @@ async fn main() {
         .env("KOHERO_LOG", "error")
         .stdin(Stdio::null())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 1)]
+async fn main() {
+    let args: Vec<f64> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let seconds = args.first().copied().unwrap_or(15.0) as u64;
+    let people = args.get(1).copied().unwrap_or(1000.0) as i64;
+    let rates: Vec<f64> = if args.len() > 2 {
+        args[2..].to_vec()
+    } else {
+        vec![100.0, 250.0, 500.0]
+    };
+
+    let k = Install::new();
+    assert!(k.run(&["demo-data"], b"").status.success());
+    let tg = FakeTelegram::start().await;
+    tg.enforce_limits(false);
+    let mut child = start_bot(&k, &tg);
     while tg.calls("getUpdates").is_empty() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 
-    // What people send, in turn: one reply each.
-    let script = |person: i64, n: u64| -> Box<dyn Fn(&FakeTelegram) -> i64> {
-        let lat = 45.74 + (person % 50) as f64 * 0.001;
-        let lon = 4.82 + (person / 50) as f64 * 0.001;
-        match n % 4 {
-            0 => Box::new(move |tg| tg.location(10_000 + person, lat, lon)),
-            1 => Box::new(move |tg| tg.text(10_000 + person, "fr", "/voir 1")),
-            2 => Box::new(move |tg| tg.text(10_000 + person, "fr", "/chercher cafe")),
-            _ => Box::new(move |tg| tg.text(10_000 + person, "fr", "/aide")),
-        }
-    };
-    let mut outstanding: HashMap<i64, i64> = HashMap::new(); // chat -> update id
-    let mut sent_count: HashMap<i64, u64> = HashMap::new();
-    for p in 0..people {
-        let u = script(p, 0)(&tg);
-        outstanding.insert(10_000 + p, u);
-        sent_count.insert(10_000 + p, 1);
+    println!("Telegram, {people} simulated people, {seconds} s per run, SQLite, limits off");
+    println!();
+    println!("| load | updates answered | updates/s | p50 inside the bot | p99 inside the bot |");
+    println!("|---|---|---|---|---|");
+    let sat = drive(&tg, people, seconds, None).await;
+    println!(
+        "| saturated (closed loop) | {} | {:.0} | {:.1} ms | {:.1} ms |",
+        sat.answered,
+        sat.rate(),
+        sat.pct(0.5),
+        sat.pct(0.99)
+    );
+    for r in rates {
+        let run = drive(&tg, people, seconds, Some(r)).await;
+        println!(
+            "| offered {r:.0}/s | {} | {:.0} | {:.1} ms | {:.1} ms |",
+            run.answered,
+            run.rate(),
+            run.pct(0.5),
+            run.pct(0.99)
+        );
     }
-    let start = Instant::now();
-    let end = start + Duration::from_secs(seconds);
-    let mut seen = 0usize;
-    let mut latencies = Vec::new();
-    let mut completed = 0u64;
-    while Instant::now() < end {
-        let notified = tg.delivered.notified();
-        let new = tg.deliveries_since(seen);
-        if new.is_empty() {
-            let _ = tokio::time::timeout(Duration::from_millis(5), notified).await;
-            continue;
-        }
-        seen += new.len();
-        for (chat, at) in new {
-            if let Some(u) = outstanding.remove(&chat) {
-                if let Some(h) = tg.handed_at(u) {
-                    latencies.push(at.saturating_duration_since(h));
-                }
-                completed += 1;
-                let n = sent_count.entry(chat).or_default();
-                let next = script(chat - 10_000, *n)(&tg);
-                *n += 1;
-                outstanding.insert(chat, next);
-            }
-        }
-    }
-    let elapsed = start.elapsed();
     let _ = Command::new("kill")
         .arg("-TERM")
         .arg(child.id().to_string())
         .status();
     let _ = child.wait();
-
-    latencies.sort();
-    let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
-    println!("Telegram, {people} simulated people, {seconds} s, SQLite, limits off");
-    println!();
-    println!("| updates answered | updates/s | p50 inside the bot | p99 inside the bot |");
-    println!("|---|---|---|---|");
-    println!(
-        "| {completed} | {:.0} | {:.2} ms | {:.2} ms |",
-        completed as f64 / elapsed.as_secs_f64(),
-        at(0.5).as_secs_f64() * 1e3,
-        at(0.99).as_secs_f64() * 1e3
-    );
 }

@@ -68,6 +68,30 @@ impl Tx for SqliteTx {
         self.tx.commit().await.map_err(backend)
     }
 
+    async fn savepoint(&mut self) -> StoreResult<()> {
+        sqlx::query("SAVEPOINT kohero_event")
+            .execute(&mut *self.tx)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn rollback_to_savepoint(&mut self) -> StoreResult<()> {
+        sqlx::query("ROLLBACK TO kohero_event")
+            .execute(&mut *self.tx)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn release_savepoint(&mut self) -> StoreResult<()> {
+        sqlx::query("RELEASE kohero_event")
+            .execute(&mut *self.tx)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
     async fn actor_by_identity(&mut self, identity: &Identity) -> StoreResult<Option<Actor>> {
         let row = sqlx::query(
             "SELECT a.* FROM actors a JOIN identities i ON i.actor_id = a.id

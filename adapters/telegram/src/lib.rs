@@ -158,18 +158,21 @@ impl Telegram {
                 Ok(updates) => {
                     failures = 0;
                     self.connected.store(true, Ordering::Relaxed);
-                    for u in updates {
-                        if *stop.borrow() {
-                            break;
-                        }
-                        let id = i32::try_from(u.id.0).unwrap_or(i32::MAX);
-                        match self.handle(&inbox, u).await {
-                            Ok(()) => offset = offset.max(id.saturating_add(1)),
-                            Err(e) => {
-                                // Not recorded: stop here and ask again from this update.
-                                tracing::error!(update = id, error = %e, "update not handled; will retry");
-                                tokio::time::sleep(Duration::from_secs(1)).await;
-                                break;
+                    let Some(last) = updates
+                        .last()
+                        .map(|u| i32::try_from(u.id.0).unwrap_or(i32::MAX))
+                    else {
+                        continue;
+                    };
+                    match self.handle_batch(&inbox, updates).await {
+                        // Confirmed to Telegram by the next getUpdates.
+                        Ok(()) => offset = offset.max(last.saturating_add(1)),
+                        Err(e) => {
+                            // Nothing was recorded: ask for the same updates again.
+                            tracing::error!(error = %e, "updates not handled; will retry");
+                            tokio::select! {
+                                _ = stop.changed() => break,
+                                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
                             }
                         }
                     }
@@ -192,7 +195,30 @@ impl Telegram {
         tracing::info!("Telegram intake stopped");
     }
 
-    async fn handle(&self, inbox: &Arc<dyn Inbox>, u: Update) -> Result<(), String> {
+    /// Hands a getUpdates answer to core in one batch (one transaction).
+    async fn handle_batch(
+        &self,
+        inbox: &Arc<dyn Inbox>,
+        updates: Vec<Update>,
+    ) -> Result<(), String> {
+        let mut batch = Vec::with_capacity(updates.len());
+        for u in updates {
+            if let Some(i) = self.incoming(u).await? {
+                batch.push(i);
+            }
+        }
+        if batch.is_empty() {
+            return Ok(());
+        }
+        inbox
+            .accept_batch(batch)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    /// What an update means for core, if anything.
+    async fn incoming(&self, u: Update) -> Result<Option<Incoming>, String> {
         let event_id = u.id.0.to_string();
         let incoming = match u.kind {
             UpdateKind::Message(m) => self.message(m, event_id),
@@ -236,10 +262,7 @@ impl Telegram {
             }
             _ => None,
         };
-        match incoming {
-            Some(i) => inbox.accept(i).await.map(|_| ()).map_err(|e| e.to_string()),
-            None => Ok(()),
-        }
+        Ok(incoming)
     }
 
     async fn recall(&self, id: i64) -> Result<Option<String>, String> {

@@ -113,7 +113,7 @@ pub(crate) struct Ctx<'a> {
     pub index: &'a RwLock<NearbyIndex>,
     /// Initiatives written in this transaction (before, after), for the nearby
     /// index once committed.
-    pub touched: Vec<(Option<Initiative>, Initiative)>,
+    pub touched: Vec<Touched>,
     /// The prefix of the outbox keys of this message's effects.
     pub key_base: String,
     pub sent: usize,
@@ -267,6 +267,13 @@ pub struct Engine {
     local_seq: std::sync::atomic::AtomicU64,
 }
 
+/// An initiative written by a transaction: (before, after), for the nearby index.
+pub(crate) type Touched = (Option<Initiative>, Initiative);
+
+/// An event handled inside a batch: the transaction back, the outcome, and the
+/// initiatives it wrote.
+type Processed = (Box<dyn Tx>, Intake, Vec<Touched>);
+
 /// What became of an incoming event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Intake {
@@ -364,12 +371,44 @@ impl Engine {
     /// the chat it came from) and its notices are committed with its event id, and
     /// an event seen before does nothing. Replies reach the person through the
     /// outbox and the network's delivery worker.
-    #[tracing::instrument(skip_all, fields(network = %incoming.identity.network, chat, event = incoming.event_id.as_deref().unwrap_or("")))]
     pub async fn handle_event(&self, incoming: Incoming) -> Result<Intake, EngineError> {
-        let network = incoming.identity.network.clone();
-        let Some(event_id) = incoming.event_id.clone() else {
+        let mut r = self.handle_events(vec![incoming]).await?;
+        r.pop().ok_or(EngineError::NoEventId)
+    }
+
+    /// Handles a batch of events (a getUpdates answer) in one transaction, each
+    /// behind a savepoint: a refused command rolls back its own effects only. One
+    /// commit for the batch; a failure not the person's fails the whole batch,
+    /// and nothing of it is recorded (the network hands it again).
+    pub async fn handle_events(&self, batch: Vec<Incoming>) -> Result<Vec<Intake>, EngineError> {
+        if batch.iter().any(|i| i.event_id.is_none()) {
             return Err(EngineError::NoEventId);
-        };
+        }
+        let mut tx = self.store.begin().await?;
+        let mut results = Vec::with_capacity(batch.len());
+        let mut touched = Vec::new();
+        for incoming in batch {
+            tx.savepoint().await?;
+            let (back, intake, t) = self.process_event(tx, incoming).await?;
+            tx = back;
+            tx.release_savepoint().await?;
+            results.push(intake);
+            touched.extend(t);
+        }
+        tx.commit().await?;
+        self.apply_to_index(&touched);
+        Ok(results)
+    }
+
+    /// One event inside the batch's transaction (after its savepoint).
+    #[tracing::instrument(skip_all, fields(network = %incoming.identity.network, chat, event = incoming.event_id.as_deref().unwrap_or("")))]
+    async fn process_event(
+        &self,
+        mut tx: Box<dyn Tx>,
+        incoming: Incoming,
+    ) -> Result<Processed, EngineError> {
+        let network = incoming.identity.network.clone();
+        let event_id = incoming.event_id.clone().unwrap_or_default();
         let to = Address::new(
             network.clone(),
             incoming
@@ -379,9 +418,8 @@ impl Engine {
         );
         tracing::Span::current().record("chat", to.chat.as_str());
         let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
         if !tx.record_event(&network, &event_id, now).await? {
-            return Ok(Intake::Duplicate);
+            return Ok((tx, Intake::Duplicate, Vec::new()));
         }
         tx.clear_unreachable(&to).await?;
         let actor = self
@@ -393,7 +431,7 @@ impl Engine {
             )
             .await?;
         let lang = actor.lang;
-        let recipient = actor.id;
+        let mut recipient = actor.id;
         let key_base = self.key_base(&incoming);
         let mut ctx = Ctx {
             tx,
@@ -406,27 +444,24 @@ impl Engine {
             key_base: key_base.clone(),
             sent: 0,
         };
-        let mut recipient = recipient;
         let outcome = self.dispatch(&mut ctx, incoming.content.clone()).await;
-        let (mut tx, replies, touched, sent) = match outcome {
-            Ok(replies) => {
-                let Ctx {
-                    tx, touched, sent, ..
-                } = ctx;
-                (tx, replies, touched, sent)
-            }
+        let Ctx {
+            mut tx,
+            touched,
+            sent,
+            ..
+        } = ctx;
+        let (replies, touched, sent) = match outcome {
+            Ok(replies) => (replies, touched, sent),
             Err(refusal) => {
-                // Nothing of the refused message stays; the event and the answer do.
-                drop(ctx);
                 let reply = match refusal {
                     Fail::User(msg) => Reply::text(self.cat.get(lang, msg.id, &msg.args)),
                     Fail::Reply(r) => r,
                     Fail::Store(e) => return Err(e.into()),
                 };
-                let mut tx = self.store.begin().await?;
-                if !tx.record_event(&network, &event_id, now).await? {
-                    return Ok(Intake::Duplicate);
-                }
+                // Nothing of the refused message stays; the event and the answer do.
+                tx.rollback_to_savepoint().await?;
+                tx.record_event(&network, &event_id, now).await?;
                 // A first contact's creation was rolled back with the rest.
                 recipient = self
                     .actor_for(
@@ -437,7 +472,7 @@ impl Engine {
                     )
                     .await?
                     .id;
-                (tx, vec![reply], Vec::new(), 0)
+                (vec![reply], Vec::new(), 0)
             }
         };
         let mut queued = sent;
@@ -453,12 +488,10 @@ impl Engine {
             .await?;
             queued += 1;
         }
-        tx.commit().await?;
-        self.apply_to_index(&touched);
-        Ok(Intake::Queued(queued))
+        Ok((tx, Intake::Queued(queued), touched))
     }
 
-    fn apply_to_index(&self, touched: &[(Option<Initiative>, Initiative)]) {
+    fn apply_to_index(&self, touched: &[Touched]) {
         if touched.is_empty() {
             return;
         }
