@@ -1020,3 +1020,60 @@ async fn unreachable_people_get_no_notices_until_they_write_again() {
     b.event("m", None, "e5", "/aide").await;
     assert_eq!(b.queued("m").await.len(), 1);
 }
+
+#[tokio::test]
+async fn a_batch_is_one_transaction_with_each_event_on_its_own() {
+    let b = Bot::new().await;
+    let ev = |who: &str, id: &str, text: &str| Incoming {
+        identity: Identity::new("net", who),
+        chat: None,
+        event_id: Some(id.to_owned()),
+        display_name: Some(who.to_owned()),
+        lang_hint: None,
+        content: Content::Text(text.to_owned()),
+    };
+    let results = b
+        .engine
+        .handle_events(vec![
+            ev(
+                "ann",
+                "b1",
+                "/proposer Jardin | nature | geo:45.7640,4.8357 | -",
+            ),
+            ev("bob", "b2", "/lancer 2"),
+            ev(
+                "ann",
+                "b1",
+                "/proposer Jardin | nature | geo:45.7640,4.8357 | -",
+            ),
+            ev("cid", "b3", "/proposer Verger | nature | - | -"),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(
+        results,
+        vec![
+            Intake::Queued(1),
+            Intake::Queued(1),
+            Intake::Duplicate,
+            Intake::Queued(1)
+        ]
+    );
+    // The refused launch changed nothing; the others stand; the index follows.
+    let mut tx = b.store.begin().await.unwrap();
+    let i = tx.initiative(InitiativeId(2)).await.unwrap().unwrap();
+    assert_eq!(i.status, Status::Open);
+    drop(tx);
+    assert!(
+        b.queued("bob").await[0]
+            .reply
+            .plain()
+            .contains("Seuls les organisateurs")
+    );
+    assert!(
+        b.say("x", "/pres geo:45.7640,4.8357 1km")
+            .await
+            .contains("Jardin")
+    );
+    assert!(b.say("x", "/chercher verger").await.contains("Verger"));
+}
