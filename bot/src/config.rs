@@ -25,6 +25,8 @@ pub struct FileConfig {
 pub struct TelegramFile {
     pub token: Option<SecretString>,
     pub api_url: Option<String>,
+    pub webhook_url: Option<String>,
+    pub webhook_secret: Option<SecretString>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -54,6 +56,8 @@ pub struct TelegramConfig {
     /// Telegram's published limits unless `KOHERO_TELEGRAM_RATE_*` say otherwise
     /// (bots granted more, or tests).
     pub limits: kohero_core::limiter::Limits,
+    /// Webhook mode: the public URL Telegram posts to, and the secret it sends.
+    pub webhook: Option<(String, SecretString)>,
 }
 
 /// A rate from a variable (`30/s`, `20/min:10`), the default when unset.
@@ -135,10 +139,44 @@ impl ServeConfig {
                     per_group: rate(env, "KOHERO_TELEGRAM_RATE_GROUP", d.per_group)?,
                     global: rate(env, "KOHERO_TELEGRAM_RATE_GLOBAL", d.global)?,
                 };
+                let webhook = match (
+                    var(env, "KOHERO_TELEGRAM_WEBHOOK_URL")
+                        .or_else(|| file.telegram.webhook_url.clone()),
+                    var(env, "KOHERO_TELEGRAM_WEBHOOK_SECRET")
+                        .map(SecretString::from)
+                        .or_else(|| file.telegram.webhook_secret.clone()),
+                ) {
+                    (None, None) => None,
+                    (Some(url), Some(secret)) => {
+                        if !url.starts_with("https://") && !url.starts_with("http://") {
+                            bail!("KOHERO_TELEGRAM_WEBHOOK_URL {url:?} must be an http(s) URL");
+                        }
+                        let sec = secret.expose_secret();
+                        let ok = (1..=256).contains(&sec.len())
+                            && sec
+                                .chars()
+                                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                        if !ok {
+                            bail!(
+                                "KOHERO_TELEGRAM_WEBHOOK_SECRET must be 1 to 256 characters among A-Z, a-z, 0-9, _ and -"
+                            );
+                        }
+                        if http_addr.is_none() {
+                            bail!(
+                                "webhook mode needs KOHERO_HTTP_ADDR, where Telegram's requests arrive"
+                            );
+                        }
+                        Some((url, secret))
+                    }
+                    _ => bail!(
+                        "webhook mode needs both KOHERO_TELEGRAM_WEBHOOK_URL and KOHERO_TELEGRAM_WEBHOOK_SECRET"
+                    ),
+                };
                 Some(TelegramConfig {
                     token,
                     api_url,
                     limits,
+                    webhook,
                 })
             }
             None => None,
@@ -323,6 +361,52 @@ mod tests {
             )
             .is_err()
         );
+        assert!(
+            ServeConfig::load(
+                &file,
+                &env(&[
+                    ("KOHERO_TELEGRAM_TOKEN", "1:a"),
+                    ("KOHERO_TELEGRAM_WEBHOOK_URL", "https://x/h")
+                ])
+            )
+            .is_err()
+        );
+        assert!(
+            ServeConfig::load(
+                &file,
+                &env(&[
+                    ("KOHERO_TELEGRAM_TOKEN", "1:a"),
+                    ("KOHERO_TELEGRAM_WEBHOOK_URL", "https://x/h"),
+                    ("KOHERO_TELEGRAM_WEBHOOK_SECRET", "s3cr3t")
+                ])
+            )
+            .is_err(),
+            "needs KOHERO_HTTP_ADDR"
+        );
+        assert!(
+            ServeConfig::load(
+                &file,
+                &env(&[
+                    ("KOHERO_TELEGRAM_TOKEN", "1:a"),
+                    ("KOHERO_HTTP_ADDR", "127.0.0.1:1"),
+                    ("KOHERO_TELEGRAM_WEBHOOK_URL", "https://x/h"),
+                    ("KOHERO_TELEGRAM_WEBHOOK_SECRET", "bad secret!")
+                ])
+            )
+            .is_err()
+        );
+        let wh = ServeConfig::load(
+            &file,
+            &env(&[
+                ("KOHERO_TELEGRAM_TOKEN", "1:a"),
+                ("KOHERO_HTTP_ADDR", "127.0.0.1:1"),
+                ("KOHERO_TELEGRAM_WEBHOOK_URL", "https://x/h"),
+                ("KOHERO_TELEGRAM_WEBHOOK_SECRET", "s3cr3t"),
+            ]),
+        )
+        .unwrap();
+        assert!(wh.telegram.as_ref().unwrap().webhook.is_some());
+        assert!(!format!("{wh:?}").contains("s3cr3t"));
         let off = ServeConfig::load(
             &file,
             &env(&[

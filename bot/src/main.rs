@@ -142,20 +142,69 @@ async fn networks(
     check_networks(cfg)?;
     let mut out = Vec::new();
     if let Some(t) = &cfg.telegram {
-        let tg = kohero_telegram::Telegram::connect(t.token.expose_secret(), &t.api_url, store)
-            .await
-            .context("cannot start Telegram")?;
+        let webhook = t
+            .webhook
+            .as_ref()
+            .map(|(url, secret)| (url.as_str(), secret.expose_secret()));
+        let tg =
+            kohero_telegram::Telegram::connect(t.token.expose_secret(), &t.api_url, store, webhook)
+                .await
+                .context("cannot start Telegram")?;
         let connected = tg.connected();
         let sender = tg.sender();
+        let (intake, routes): (kohero::serve::IntakeTask, Option<kohero::serve::Routes>) =
+            match &t.webhook {
+                None => (
+                    Box::new(move |inbox, stop| Box::pin(tg.run_intake(Arc::new(inbox), stop))),
+                    None,
+                ),
+                Some((_, secret)) => {
+                    let secret = secret.expose_secret().to_owned();
+                    (
+                        Box::new(|_, mut stop| {
+                            Box::pin(async move {
+                                let _ = stop.changed().await;
+                            })
+                        }),
+                        Some(Box::new(move |inbox| telegram_webhook(tg, inbox, secret))),
+                    )
+                }
+            };
         out.push(kohero::serve::Network {
             sender,
             limits: t.limits,
             delivery: kohero::delivery::Options::default(),
             connected,
-            intake: Box::new(move |inbox, stop| Box::pin(tg.run_intake(Arc::new(inbox), stop))),
+            routes,
+            intake,
         });
     }
     Ok(out)
+}
+
+/// `POST /telegram/webhook`: Telegram's pushed updates, with its secret header.
+fn telegram_webhook(
+    tg: kohero_telegram::Telegram,
+    inbox: Arc<dyn kohero_core::ports::Inbox>,
+    secret: String,
+) -> axum::Router {
+    use axum::http::{HeaderMap, StatusCode};
+    use kohero_telegram::WebhookAnswer;
+    let handler = move |headers: HeaderMap, body: axum::body::Bytes| {
+        let (tg, inbox, secret) = (tg.clone(), inbox.clone(), secret.clone());
+        async move {
+            let given = headers
+                .get("x-telegram-bot-api-secret-token")
+                .map(axum::http::HeaderValue::as_bytes);
+            match tg.webhook(&inbox, &secret, given, &body).await {
+                WebhookAnswer::Accepted => StatusCode::OK,
+                WebhookAnswer::Unauthorized => StatusCode::UNAUTHORIZED,
+                WebhookAnswer::BadRequest => StatusCode::BAD_REQUEST,
+                WebhookAnswer::Retry => StatusCode::INTERNAL_SERVER_ERROR,
+            }
+        }
+    };
+    axum::Router::new().route("/telegram/webhook", axum::routing::post(handler))
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {

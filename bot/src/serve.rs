@@ -109,8 +109,13 @@ pub type IntakeTask = Box<
         + Send,
 >;
 
+/// HTTP routes a network adapter adds to the listener (webhooks), given the inbox.
+pub type Routes = Box<dyn FnOnce(Arc<dyn kohero_core::ports::Inbox>) -> Router + Send>;
+
 /// One network to serve.
 pub struct Network {
+    /// Routes for the HTTP listener (Telegram's webhook), if any.
+    pub routes: Option<Routes>,
     pub sender: Arc<dyn Sender>,
     pub limits: Limits,
     pub delivery: delivery::Options,
@@ -216,6 +221,7 @@ pub async fn run(
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut tasks = JoinSet::new();
     let mut http_networks = Vec::new();
+    let mut extra_routes = Vec::new();
 
     for n in networks {
         let name = n.sender.network().to_owned();
@@ -236,6 +242,9 @@ pub async fn run(
             counters,
             wake,
         };
+        if let Some(routes) = n.routes {
+            extra_routes.push(routes(Arc::new(handle.clone())));
+        }
         tasks.spawn((n.intake)(handle, stop_rx.clone()));
         tracing::info!(network = %name, "serving");
     }
@@ -270,11 +279,14 @@ pub async fn run(
         if let Some(b) = bound {
             let _ = b.send(local);
         }
-        let app = router(Http {
+        let mut app = router(Http {
             store: store.clone(),
             metrics: metrics.clone(),
             networks: http_networks,
         });
+        for r in extra_routes {
+            app = app.merge(r);
+        }
         let mut stop = stop_rx.clone();
         tasks.spawn(async move {
             let served = axum::serve(listener, app)

@@ -66,6 +66,7 @@ async fn serves_updates_health_readiness_metrics_and_stops() {
         limits: Limits::unlimited(),
         delivery: delivery::Options::default(),
         connected: connected.clone(),
+        routes: None,
         intake: Box::new(move |handle, mut stop| {
             Box::pin(async move {
                 loop {

@@ -143,6 +143,20 @@ impl FakeTelegram {
         s.next_message
     }
 
+    /// A private text message as Telegram would push it to a webhook (not queued).
+    pub fn text_update(&self, user_id: i64, lang: &str, text: &str) -> Value {
+        let m = json!({
+            "message_id": self.next_message_id(),
+            "date": 1_764_400_000,
+            "chat": private_chat(user_id, "Ada"),
+            "from": user(user_id, "Ada", lang),
+            "text": text,
+        });
+        let mut s = self.lock();
+        s.next_update += 1;
+        json!({"update_id": s.next_update, "message": m})
+    }
+
     /// A private text message from `user_id`; returns the update id.
     pub fn text(&self, user_id: i64, lang: &str, text: &str) -> i64 {
         let mut m = json!({
@@ -341,10 +355,12 @@ async fn handle(
     Path((bot, method)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
+    // JSON for most methods; multipart (setWebhook) is kept as raw text.
     let body: Value = if body.is_empty() {
         json!({})
     } else {
-        serde_json::from_slice(&body).unwrap_or(json!({}))
+        serde_json::from_slice(&body)
+            .unwrap_or_else(|_| json!({"raw": String::from_utf8_lossy(&body)}))
     };
     let at = Instant::now();
     // Bot API method names are case-insensitive (teloxide sends "GetMe").
@@ -373,6 +389,7 @@ fn canonical(method: &str) -> String {
         "answerCallbackQuery",
         "setMyCommands",
         "deleteWebhook",
+        "setWebhook",
         "editMessageText",
     ];
     KNOWN

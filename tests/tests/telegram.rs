@@ -262,3 +262,80 @@ async fn limits_429_5xx_and_blocked_users() {
     assert_eq!(tries, 1);
     stop(child);
 }
+
+/// A raw HTTP/1.1 POST; returns the status code.
+async fn post(addr: &str, path: &str, headers: &[(&str, &str)], body: &str) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut req = format!(
+        "POST {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).await.unwrap();
+    out[9..12].parse().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_mode_checks_the_secret() {
+    let k = Install::new();
+    let tg = FakeTelegram::start().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let child = serve(
+        &k,
+        &tg,
+        &[
+            ("KOHERO_HTTP_ADDR", &addr),
+            (
+                "KOHERO_TELEGRAM_WEBHOOK_URL",
+                "https://bot.example.org/telegram/webhook",
+            ),
+            ("KOHERO_TELEGRAM_WEBHOOK_SECRET", "s3cr3t-Token_1"),
+        ],
+    );
+    // Registered with its secret; no long polling.
+    let deadline = std::time::Instant::now() + WAIT;
+    while tokio::net::TcpStream::connect(&addr).await.is_err() {
+        assert!(std::time::Instant::now() < deadline, "no HTTP listener");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let hooks = tg.calls("setWebhook");
+    assert_eq!(hooks.len(), 1);
+    assert!(hooks[0].body.to_string().contains("s3cr3t-Token_1"));
+    assert!(tg.calls("getUpdates").is_empty());
+
+    let update = tg.text_update(40, "fr", "/aide").to_string();
+    let secret = [("X-Telegram-Bot-Api-Secret-Token", "s3cr3t-Token_1")];
+    let wrong = [("X-Telegram-Bot-Api-Secret-Token", "guess")];
+    assert_eq!(post(&addr, "/telegram/webhook", &wrong, &update).await, 401);
+    assert_eq!(post(&addr, "/telegram/webhook", &[], &update).await, 401);
+    assert_eq!(
+        post(&addr, "/telegram/webhook", &secret, "not json").await,
+        400
+    );
+    assert_eq!(
+        post(&addr, "/telegram/webhook", &secret, &update).await,
+        200
+    );
+    // Telegram retries: the same update again is recognised.
+    assert_eq!(
+        post(&addr, "/telegram/webhook", &secret, &update).await,
+        200
+    );
+    let got = tg.wait_for(40, 1, WAIT).await;
+    assert!(got[0].0.contains("/proposer"));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(tg.sent_to(40).len(), 1);
+    stop(child);
+}

@@ -17,7 +17,9 @@ use kohero_core::geo::GeoPoint;
 use kohero_core::ports::{Inbox, SendError, Sender, Store};
 use teloxide::ApiError;
 use teloxide::RequestError;
-use teloxide::payloads::{GetUpdatesSetters, SendMessageSetters, SetMyCommandsSetters};
+use teloxide::payloads::{
+    GetUpdatesSetters, SendMessageSetters, SetMyCommandsSetters, SetWebhookSetters,
+};
 use teloxide::requests::Requester;
 use teloxide::types::{
     AllowedUpdate, BotCommand, BotCommandScope, ButtonRequest, ChatId, InlineKeyboardButton,
@@ -41,6 +43,34 @@ pub enum ConnectError {
     GetMe(RequestError),
     #[error("cannot set the bot's commands: {0}")]
     Commands(RequestError),
+    #[error("cannot set or remove the webhook: {0}")]
+    Webhook(RequestError),
+}
+
+fn allowed_updates() -> Vec<AllowedUpdate> {
+    vec![
+        AllowedUpdate::Message,
+        AllowedUpdate::EditedMessage,
+        AllowedUpdate::CallbackQuery,
+    ]
+}
+
+/// What a webhook request gets back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebhookAnswer {
+    /// 200: handled (or nothing to do).
+    Accepted,
+    /// 401: the secret token is missing or wrong.
+    Unauthorized,
+    /// 400: not an update.
+    BadRequest,
+    /// 500: not recorded; Telegram sends it again.
+    Retry,
+}
+
+/// Compares without stopping at the first difference.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// A connected bot: its name, and what it needs to send and receive.
@@ -86,15 +116,31 @@ fn commands(lang: Lang) -> Vec<BotCommand> {
 }
 
 impl Telegram {
-    /// Checks the token (`getMe`) and publishes the command menus.
+    /// Checks the token (`getMe`), publishes the command menus, and registers the
+    /// webhook (`Some((public URL, secret))`) or removes any (long polling).
     pub async fn connect(
         token: &str,
         api_url: &str,
         store: Arc<dyn Store>,
+        webhook: Option<(&str, &str)>,
     ) -> Result<Self, ConnectError> {
         let url = url::Url::parse(api_url).map_err(|_| ConnectError::Url(api_url.to_owned()))?;
         let bot = Bot::new(token).set_api_url(url);
         let me = bot.get_me().await.map_err(ConnectError::GetMe)?;
+        match webhook {
+            Some((public, secret)) => {
+                let public =
+                    url::Url::parse(public).map_err(|_| ConnectError::Url(public.to_owned()))?;
+                bot.set_webhook(public)
+                    .secret_token(secret)
+                    .allowed_updates(allowed_updates())
+                    .await
+                    .map_err(ConnectError::Webhook)?;
+            }
+            None => {
+                bot.delete_webhook().await.map_err(ConnectError::Webhook)?;
+            }
+        }
         let username = me.username().to_owned();
         for (lang, code) in [(Lang::Fr, None), (Lang::En, Some("en"))] {
             for scope in [
@@ -145,11 +191,7 @@ impl Telegram {
                 .get_updates()
                 .offset(offset)
                 .timeout(20)
-                .allowed_updates(vec![
-                    AllowedUpdate::Message,
-                    AllowedUpdate::EditedMessage,
-                    AllowedUpdate::CallbackQuery,
-                ]);
+                .allowed_updates(allowed_updates());
             let updates = tokio::select! {
                 _ = stop.changed() => break,
                 r = poll => r,
@@ -193,6 +235,30 @@ impl Telegram {
             }
         }
         tracing::info!("Telegram intake stopped");
+    }
+
+    /// One update pushed by Telegram to the webhook: checked against the secret,
+    /// handed to core, and answered so that Telegram retries what was not recorded.
+    pub async fn webhook(
+        &self,
+        inbox: &Arc<dyn Inbox>,
+        secret: &str,
+        given: Option<&[u8]>,
+        body: &[u8],
+    ) -> WebhookAnswer {
+        if !given.is_some_and(|g| same_secret(g, secret.as_bytes())) {
+            return WebhookAnswer::Unauthorized;
+        }
+        let Ok(update) = serde_json::from_slice::<Update>(body) else {
+            return WebhookAnswer::BadRequest;
+        };
+        match self.handle_batch(inbox, vec![update]).await {
+            Ok(()) => WebhookAnswer::Accepted,
+            Err(e) => {
+                tracing::error!(error = %e, "webhook update not handled");
+                WebhookAnswer::Retry
+            }
+        }
     }
 
     /// Hands a getUpdates answer to core in one batch (one transaction).
@@ -458,6 +524,13 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(same_secret(b"abc", b"abc"));
+        assert!(!same_secret(b"abc", b"abd"));
+        assert!(!same_secret(b"abc", b"abcd"));
     }
 
     #[test]
