@@ -354,6 +354,46 @@ impl Engine {
         .await
     }
 
+    /// The person behind an incoming message, created on first contact.
+    async fn actor_of(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        incoming: &Incoming,
+    ) -> Result<Actor, StoreError> {
+        self.actor_for(
+            tx,
+            &incoming.identity,
+            incoming.display_name.as_deref(),
+            incoming.lang_hint,
+        )
+        .await
+    }
+
+    /// The state of handling one message.
+    fn ctx(&self, tx: Box<dyn Tx>, actor: Actor, key_base: String) -> Ctx<'_> {
+        Ctx {
+            tx,
+            actor,
+            now: self.clock.now(),
+            cat: &self.cat,
+            places: self.places,
+            index: &self.index,
+            touched: Vec::new(),
+            key_base,
+            sent: 0,
+        }
+    }
+
+    /// The answer to a refusal, in the person's language; `Err` for a failure
+    /// that is not the person's.
+    fn refusal(&self, lang: Lang, fail: Fail) -> Result<Reply, EngineError> {
+        match fail {
+            Fail::User(msg) => Ok(Reply::text(self.cat.get(lang, msg.id, &msg.args))),
+            Fail::Reply(r) => Ok(r),
+            Fail::Store(e) => Err(e.into()),
+        }
+    }
+
     fn key_base(&self, incoming: &Incoming) -> String {
         match &incoming.event_id {
             Some(e) => format!("{}/{e}", incoming.identity.network),
@@ -422,28 +462,12 @@ impl Engine {
             return Ok((tx, Intake::Duplicate, Vec::new()));
         }
         tx.clear_unreachable(&to).await?;
-        let actor = self
-            .actor_for(
-                &mut tx,
-                &incoming.identity,
-                incoming.display_name.as_deref(),
-                incoming.lang_hint,
-            )
-            .await?;
+        let actor = self.actor_of(&mut tx, &incoming).await?;
         let lang = actor.lang;
         let mut recipient = actor.id;
         let key_base = self.key_base(&incoming);
-        let mut ctx = Ctx {
-            tx,
-            actor,
-            now,
-            cat: &self.cat,
-            places: self.places,
-            index: &self.index,
-            touched: Vec::new(),
-            key_base: key_base.clone(),
-            sent: 0,
-        };
+        let mut ctx = self.ctx(tx, actor, key_base.clone());
+        ctx.now = now;
         let outcome = self.dispatch(&mut ctx, incoming.content.clone()).await;
         let Ctx {
             mut tx,
@@ -454,24 +478,12 @@ impl Engine {
         let (replies, touched, sent) = match outcome {
             Ok(replies) => (replies, touched, sent),
             Err(refusal) => {
-                let reply = match refusal {
-                    Fail::User(msg) => Reply::text(self.cat.get(lang, msg.id, &msg.args)),
-                    Fail::Reply(r) => r,
-                    Fail::Store(e) => return Err(e.into()),
-                };
+                let reply = self.refusal(lang, refusal)?;
                 // Nothing of the refused message stays; the event and the answer do.
                 tx.rollback_to_savepoint().await?;
                 tx.record_event(&network, &event_id, now).await?;
                 // A first contact's creation was rolled back with the rest.
-                recipient = self
-                    .actor_for(
-                        &mut tx,
-                        &incoming.identity,
-                        incoming.display_name.as_deref(),
-                        incoming.lang_hint,
-                    )
-                    .await?
-                    .id;
+                recipient = self.actor_of(&mut tx, &incoming).await?.id;
                 (vec![reply], Vec::new(), 0)
             }
         };
@@ -509,26 +521,9 @@ impl Engine {
     #[tracing::instrument(skip_all, fields(identity = %incoming.identity))]
     pub async fn handle(&self, incoming: Incoming) -> Result<Vec<Reply>, EngineError> {
         let mut tx = self.store.begin().await?;
-        let actor = self
-            .actor_for(
-                &mut tx,
-                &incoming.identity,
-                incoming.display_name.as_deref(),
-                incoming.lang_hint,
-            )
-            .await?;
+        let actor = self.actor_of(&mut tx, &incoming).await?;
         let lang = actor.lang;
-        let mut ctx = Ctx {
-            tx,
-            actor,
-            now: self.clock.now(),
-            cat: &self.cat,
-            places: self.places,
-            index: &self.index,
-            touched: Vec::new(),
-            key_base: self.key_base(&incoming),
-            sent: 0,
-        };
+        let mut ctx = self.ctx(tx, actor, self.key_base(&incoming));
         match self.dispatch(&mut ctx, incoming.content).await {
             Ok(replies) => {
                 let Ctx { tx, touched, .. } = ctx;
@@ -536,17 +531,11 @@ impl Engine {
                 self.apply_to_index(&touched);
                 Ok(replies)
             }
-            // Dropping the transaction rolls back whatever was written.
-            Err(Fail::User(msg)) => {
+            Err(fail) => {
+                // Dropping the transaction rolls back whatever was written.
                 drop(ctx);
-                tracing::debug!(msg = msg.id, "refused");
-                Ok(vec![Reply::text(self.cat.get(lang, msg.id, &msg.args))])
+                Ok(vec![self.refusal(lang, fail)?])
             }
-            Err(Fail::Reply(reply)) => {
-                drop(ctx);
-                Ok(vec![reply])
-            }
-            Err(Fail::Store(e)) => Err(e.into()),
         }
     }
 
