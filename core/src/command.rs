@@ -70,6 +70,8 @@ pub enum Command {
     Drop(InitiativeId),
     Done(InitiativeId),
     Archive(InitiativeId),
+    /// `/lier 42` in a group: the group becomes #42's.
+    Link(InitiativeId),
 }
 
 /// The command words, for usage messages: the message id is `usage-<name>`.
@@ -96,6 +98,7 @@ pub enum Name {
     Archive,
     Propose,
     Profile,
+    Link,
 }
 
 impl Name {
@@ -122,6 +125,7 @@ impl Name {
             Self::Archive => "usage-archive",
             Self::Propose => "usage-propose",
             Self::Profile => "usage-profile",
+            Self::Link => "usage-link",
         }
     }
 }
@@ -303,9 +307,44 @@ pub fn parse(input: &str) -> Result<Parsed, ParseError> {
         "abandonner" | "drop" => Command::Drop(only_id(Name::Drop)?),
         "terminer" | "done" | "finish" => Command::Done(only_id(Name::Done)?),
         "archiver" | "archive" => Command::Archive(only_id(Name::Archive)?),
+        "lier" | "link" => Command::Link(only_id(Name::Link)?),
         _ => return Err(ParseError::UnknownCommand(word)),
     };
     Ok(Parsed::Command(cmd))
+}
+
+/// In a chat that belongs to initiative `id`, commands about "the" project may
+/// leave the id out: `/maj Le bac est là` means `/maj 42 Le bac est là`.
+pub fn with_default_id(text: &str, id: InitiativeId) -> String {
+    let t = text.trim_start();
+    let (word, rest) = t.split_once(char::is_whitespace).unwrap_or((t, ""));
+    let bare = word
+        .trim_start_matches(['/', '!'])
+        .split('@')
+        .next()
+        .unwrap_or_default();
+    let takes_id = matches!(
+        fold(bare).as_str(),
+        "maj"
+            | "update"
+            | "evenement"
+            | "event"
+            | "membres"
+            | "members"
+            | "projet"
+            | "project"
+            | "voir"
+            | "show"
+    );
+    let has_id = rest
+        .split_whitespace()
+        .next()
+        .is_some_and(|a| parse_initiative_id(a).is_some());
+    if takes_id && !has_id {
+        format!("{word} {id} {rest}").trim_end().to_owned()
+    } else {
+        text.to_owned()
+    }
 }
 
 /// `#42` or `42`.
@@ -499,6 +538,20 @@ mod tests {
                 Some((EditField::Title, "Nouveau titre".into()))
             )
         );
+    }
+
+    #[test]
+    fn default_ids_in_project_chats() {
+        let id = InitiativeId(42);
+        assert_eq!(with_default_id("/maj Le bac", id), "/maj 42 Le bac");
+        assert_eq!(with_default_id("/maj 7 Le bac", id), "/maj 7 Le bac");
+        assert_eq!(
+            with_default_id("/membres@kohero_bot", id),
+            "/membres@kohero_bot 42"
+        );
+        assert_eq!(with_default_id("/projet", id), "/projet 42");
+        assert_eq!(with_default_id("/aide", id), "/aide");
+        assert_eq!(cmd("/lier #42"), Command::Link(InitiativeId(42)));
     }
 
     #[test]

@@ -29,6 +29,7 @@ struct State {
     outbox: Vec<Row>,
     seen: BTreeMap<(String, String), DateTime<Utc>>,
     actions: Vec<String>,
+    rooms: BTreeMap<(String, String), InitiativeId>,
     unreachable: BTreeMap<(String, String), DateTime<Utc>>,
 }
 
@@ -727,6 +728,52 @@ impl Tx for MemoryTx {
             oldest = Some(oldest.map_or(r.out.created_at, |o| o.min(r.out.created_at)));
         }
         Ok(OutboxStats { pending: n, oldest })
+    }
+
+    async fn link_room(
+        &mut self,
+        room: &Address,
+        initiative: InitiativeId,
+        _at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        if !self.work.initiatives.contains_key(&initiative) {
+            return Err(missing("initiative"));
+        }
+        self.work
+            .rooms
+            .insert((room.network.clone(), room.chat.clone()), initiative);
+        Ok(())
+    }
+
+    async fn room_initiative(&mut self, room: &Address) -> StoreResult<Option<InitiativeId>> {
+        Ok(self
+            .work
+            .rooms
+            .get(&(room.network.clone(), room.chat.clone()))
+            .copied())
+    }
+
+    async fn rooms_of(&mut self, initiative: InitiativeId) -> StoreResult<Vec<Address>> {
+        Ok(self
+            .work
+            .rooms
+            .iter()
+            .filter(|(_, i)| **i == initiative)
+            .map(|((n, c), _)| Address::new(n.clone(), c.clone()))
+            .collect())
+    }
+
+    async fn move_room(&mut self, from: &Address, to: &Address) -> StoreResult<()> {
+        if let Some(i) = self
+            .work
+            .rooms
+            .remove(&(from.network.clone(), from.chat.clone()))
+        {
+            self.work
+                .rooms
+                .insert((to.network.clone(), to.chat.clone()), i);
+        }
+        Ok(())
     }
 
     async fn remember_action(&mut self, command: &str, _at: DateTime<Utc>) -> StoreResult<i64> {

@@ -193,6 +193,21 @@ pub trait Tx: Send {
     async fn clear_unreachable(&mut self, to: &Address) -> StoreResult<()>;
     async fn outbox_stats(&mut self, network: &str) -> StoreResult<OutboxStats>;
 
+    // Rooms: chats that belong to an initiative
+    /// Makes a chat the initiative's (replacing what it belonged to).
+    async fn link_room(
+        &mut self,
+        room: &Address,
+        initiative: InitiativeId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// The initiative a chat belongs to.
+    async fn room_initiative(&mut self, room: &Address) -> StoreResult<Option<InitiativeId>>;
+    /// The chats of an initiative.
+    async fn rooms_of(&mut self, initiative: InitiativeId) -> StoreResult<Vec<Address>>;
+    /// A chat changed its id (a Telegram group became a supergroup).
+    async fn move_room(&mut self, from: &Address, to: &Address) -> StoreResult<()>;
+
     // Buttons
     /// Keeps a button's command for a network whose buttons carry only a short id;
     /// the same command always gets the same id.

@@ -29,6 +29,7 @@ macro_rules! store_suite {
                 outbox,
                 exactly_once_intake,
                 button_actions,
+                rooms,
                 forgetting_an_actor,
                 rollback_leaves_nothing,
                 savepoints_undo_part_of_a_transaction,
@@ -630,6 +631,36 @@ pub async fn outbox(store: &dyn Store) {
     let pruned = tx.prune(due + Duration::days(8)).await.unwrap();
     assert_eq!(pruned, 3);
     assert_eq!(tx.outbox_stats("matrix").await.unwrap().pending, 1);
+}
+
+pub async fn rooms(store: &dyn Store) {
+    let a = actor(store, "a").await;
+    let i = initiative(store, a.id, "I", None).await;
+    let j = initiative(store, a.id, "J", None).await;
+    let g = Address::new("telegram", "-100");
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.room_initiative(&g).await.unwrap(), None);
+    tx.link_room(&g, i.id, t0()).await.unwrap();
+    tx.link_room(&Address::new("matrix", "!r:x"), i.id, t0())
+        .await
+        .unwrap();
+    assert_eq!(tx.room_initiative(&g).await.unwrap(), Some(i.id));
+    assert_eq!(tx.rooms_of(i.id).await.unwrap().len(), 2);
+    // Relinking moves the chat to another initiative.
+    tx.link_room(&g, j.id, t0()).await.unwrap();
+    assert_eq!(
+        tx.rooms_of(i.id).await.unwrap(),
+        vec![Address::new("matrix", "!r:x")]
+    );
+    // A group that became a supergroup keeps its link.
+    let sg = Address::new("telegram", "-1009");
+    tx.move_room(&g, &sg).await.unwrap();
+    assert_eq!(tx.room_initiative(&g).await.unwrap(), None);
+    assert_eq!(tx.room_initiative(&sg).await.unwrap(), Some(j.id));
+    assert!(matches!(
+        tx.link_room(&g, InitiativeId(987_654), t0()).await,
+        Err(StoreError::NotFound(_))
+    ));
 }
 
 pub async fn button_actions(store: &dyn Store) {

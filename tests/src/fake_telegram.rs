@@ -188,6 +188,18 @@ impl FakeTelegram {
         self.push("message", m)
     }
 
+    /// The group became a supergroup with a new id.
+    pub fn migrate(&self, chat_id: i64, user_id: i64, to: i64) -> i64 {
+        let m = json!({
+            "message_id": self.next_message_id(),
+            "date": 1_764_400_000,
+            "chat": {"id": chat_id, "type": "group", "title": "Quartier"},
+            "from": user(user_id, "Ada", "fr"),
+            "migrate_to_chat_id": to,
+        });
+        self.push("message", m)
+    }
+
     /// A shared location.
     pub fn location(&self, user_id: i64, lat: f64, lon: f64) -> i64 {
         let m = json!({

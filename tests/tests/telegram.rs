@@ -339,3 +339,51 @@ async fn webhook_mode_checks_the_secret() {
     assert_eq!(tg.sent_to(40).len(), 1);
     stop(child);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn project_groups() {
+    let k = Install::new();
+    let tg = FakeTelegram::start().await;
+    let child = serve(&k, &tg, &[("KOHERO_TELEGRAM_RATE_CHAT", "20/s:5")]);
+    started(&tg).await;
+    tg.text(50, "fr", "/proposer Composteur | compost | - | -");
+    let got = tg.wait_for(50, 1, WAIT).await;
+    let id = first_number(&got[0].0, '#');
+    tg.text(50, "fr", &format!("/lancer {id}"));
+    tg.wait_for(50, 2, WAIT).await;
+
+    // In the group: a non-organiser cannot link; chatter and other bots' commands
+    // get nothing; the organiser links; project commands work without the id.
+    tg.group_text(-200, 51, &format!("/lier {id}"));
+    let got = tg.wait_for(-200, 1, WAIT).await;
+    assert!(got[0].0.contains("Seuls les organisateurs"), "{}", got[0].0);
+    tg.group_text(-200, 51, "salut tout le monde");
+    tg.group_text(-200, 51, "/start@some_other_bot");
+    tg.group_text(-200, 50, &format!("/lier@kohero_test_bot {id}"));
+    let got = tg.wait_for(-200, 2, WAIT).await;
+    assert!(
+        got[1].0.contains("Ce groupe est maintenant celui de"),
+        "{}",
+        got[1].0
+    );
+    tg.group_text(-200, 50, "/maj Le bac est livré");
+    let got = tg.wait_for(-200, 3, WAIT).await;
+    assert!(got[2].0.contains("Nouvelle publiée"), "{}", got[2].0);
+
+    // An update made in private is posted in the group.
+    tg.text(50, "fr", &format!("/maj {id} Premier apport <samedi>"));
+    let got = tg.wait_for(-200, 4, WAIT).await;
+    assert!(
+        got[3].0.contains("📝") && got[3].0.contains("Premier apport &lt;samedi&gt;"),
+        "{}",
+        got[3].0
+    );
+
+    // The group becomes a supergroup: the link follows it.
+    tg.migrate(-200, 50, -1_000_200);
+    tg.text(50, "fr", &format!("/maj {id} Encore"));
+    let got = tg.wait_for(-1_000_200, 1, WAIT).await;
+    assert!(got[0].0.contains("Encore"), "{}", got[0].0);
+    assert_eq!(tg.sent_to(-200).len(), 4);
+    stop(child);
+}

@@ -847,6 +847,73 @@ impl Tx for SqliteTx {
         })
     }
 
+    async fn link_room(
+        &mut self,
+        room: &Address,
+        initiative: InitiativeId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO rooms (network, chat, initiative_id, created_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (network, chat) DO UPDATE SET initiative_id = excluded.initiative_id,
+                created_at = excluded.created_at",
+        )
+        .bind(&room.network)
+        .bind(&room.chat)
+        .bind(initiative.0)
+        .bind(ms(at))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(|e| match backend(e) {
+            StoreError::Backend(s) if s.contains("FOREIGN KEY") => StoreError::NotFound(s),
+            other => other,
+        })?;
+        Ok(())
+    }
+
+    async fn room_initiative(&mut self, room: &Address) -> StoreResult<Option<InitiativeId>> {
+        let id: Option<i64> =
+            sqlx::query_scalar("SELECT initiative_id FROM rooms WHERE network = ? AND chat = ?")
+                .bind(&room.network)
+                .bind(&room.chat)
+                .fetch_optional(&mut *self.tx)
+                .await
+                .map_err(backend)?;
+        Ok(id.map(InitiativeId))
+    }
+
+    async fn rooms_of(&mut self, initiative: InitiativeId) -> StoreResult<Vec<Address>> {
+        let rows = sqlx::query(
+            "SELECT network, chat FROM rooms WHERE initiative_id = ? ORDER BY network, chat",
+        )
+        .bind(initiative.0)
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(backend)?;
+        rows.iter()
+            .map(|r| {
+                Ok(Address::new(
+                    get::<String>(r, "network")?,
+                    get::<String>(r, "chat")?,
+                ))
+            })
+            .collect()
+    }
+
+    async fn move_room(&mut self, from: &Address, to: &Address) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE OR REPLACE rooms SET network = ?, chat = ? WHERE network = ? AND chat = ?",
+        )
+        .bind(&to.network)
+        .bind(&to.chat)
+        .bind(&from.network)
+        .bind(&from.chat)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
     async fn remember_action(&mut self, command: &str, at: DateTime<Utc>) -> StoreResult<i64> {
         sqlx::query_scalar(
             "INSERT INTO actions (command, created_at) VALUES (?, ?)

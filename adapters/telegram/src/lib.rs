@@ -336,12 +336,36 @@ impl Telegram {
         tx.recall_action(id).await.map_err(|e| e.to_string())
     }
 
-    /// A private message as core's input; other chats are not served yet.
+    /// A message as core's input. In groups only commands for this bot (and a
+    /// group's move to a supergroup) reach core; other messages are not stored.
     fn message(&self, m: Message, event_id: String) -> Option<Incoming> {
-        if !m.chat.is_private() {
-            return None;
-        }
         let from = m.from.as_ref()?;
+        if !m.chat.is_private() {
+            if let Some(to) = m.migrate_to_chat_id() {
+                return Some(incoming(
+                    from,
+                    m.chat.id,
+                    event_id,
+                    Content::ChatMoved(to.0.to_string()),
+                ));
+            }
+            let text = m.text()?;
+            if !text.starts_with('/') || from.is_bot {
+                return None;
+            }
+            let word = text.split_whitespace().next().unwrap_or_default();
+            if let Some((_, bot)) = word.split_once('@')
+                && !bot.eq_ignore_ascii_case(&self.username)
+            {
+                return None; // for another bot
+            }
+            return Some(incoming(
+                from,
+                m.chat.id,
+                event_id,
+                Content::Text(text.to_owned()),
+            ));
+        }
         if from.is_bot {
             return None;
         }

@@ -241,3 +241,10 @@ language-set = Noted: I'll speak English with you.
 my-data-intro = Here is everything Kohero keeps about you:
 forget-ask = Erase all your data? Your support, subscriptions, answers and identities will be deleted; the initiatives you proposed will stay, without your name. Answer "yes" to confirm.
 forgotten = Your data is erased. Goodbye, and thank you!
+
+usage-link = Usage, in the project's group: /link NUMBER
+room-linked = This group now belongs to #{ $id } "{ $title }": its updates and events will be posted here. Here: /update, /event, /members, /project.
+room-commands = In a group, Kohero answers /link, /update, /event, /members and /project; everything else happens in a private chat with the bot.
+link-in-group = /link is used in the project's group, once the bot has been added to it.
+update-mirror = 📝 #{ $id } "{ $title }" — { $author }: { $text }
+event-mirror = 📅 New event for #{ $id } "{ $title }":

@@ -241,3 +241,10 @@ language-set = C'est noté : je vous parlerai en français.
 my-data-intro = Voici tout ce que Kohero garde sur vous :
 forget-ask = Effacer toutes vos données ? Vos soutiens, abonnements, réponses et identités seront supprimés ; les initiatives que vous avez proposées resteront, sans votre nom. Répondez « oui » pour confirmer.
 forgotten = Vos données sont effacées. Au revoir, et merci !
+
+usage-link = Utilisation, dans le groupe du projet : /lier NUMÉRO
+room-linked = Ce groupe est maintenant celui de #{ $id } « { $title } » : ses nouvelles et ses événements y seront publiés. Ici : /maj, /evenement, /membres, /projet.
+room-commands = Dans un groupe, Kohero répond à /lier, /maj, /evenement, /membres et /projet ; le reste se fait en message privé avec le bot.
+link-in-group = /lier s'utilise dans le groupe du projet, après y avoir ajouté le bot.
+update-mirror = 📝 #{ $id } « { $title } » — { $author } : { $text }
+event-mirror = 📅 Nouvel événement pour #{ $id } « { $title } » :

@@ -8,6 +8,7 @@ mod places;
 mod profile;
 mod project;
 mod render;
+mod rooms;
 
 use std::sync::{Arc, RwLock};
 
@@ -29,8 +30,9 @@ pub use dialogue::Dialogue;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Incoming {
     pub identity: Identity,
-    /// The conversation to answer in (a group, a room); the private chat with
-    /// the identity when `None`.
+    /// The conversation to answer in; the private chat with the identity when
+    /// `None` or equal to the identity's id. Any other chat is a shared one (a
+    /// group, a room), where only the project commands are served.
     pub chat: Option<String>,
     /// The network's id of this event (Telegram `update_id`, Matrix event id), for
     /// exactly-once intake.
@@ -52,6 +54,8 @@ pub enum Content {
     Button(String),
     /// A live location moved: the stored position follows, nothing is answered.
     Moved(GeoPoint),
+    /// The chat changed its id (a Telegram group became a supergroup `to`).
+    ChatMoved(String),
 }
 
 /// A failure that is not the person's doing. Adapters log it and answer with
@@ -114,6 +118,8 @@ pub(crate) struct Ctx<'a> {
     /// Initiatives written in this transaction (before, after), for the nearby
     /// index once committed.
     pub touched: Vec<Touched>,
+    /// The shared chat (group, room) the message came from, if not a private one.
+    pub room: Option<Address>,
     /// The prefix of the outbox keys of this message's effects.
     pub key_base: String,
     pub sent: usize,
@@ -379,6 +385,7 @@ impl Engine {
             places: self.places,
             index: &self.index,
             touched: Vec::new(),
+            room: None,
             key_base,
             sent: 0,
         }
@@ -468,6 +475,9 @@ impl Engine {
         let key_base = self.key_base(&incoming);
         let mut ctx = self.ctx(tx, actor, key_base.clone());
         ctx.now = now;
+        if to.chat != incoming.identity.id {
+            ctx.room = Some(to.clone());
+        }
         let outcome = self.dispatch(&mut ctx, incoming.content.clone()).await;
         let Ctx {
             mut tx,
@@ -546,6 +556,9 @@ impl Engine {
             })?),
             None => None,
         };
+        if let Some(room) = ctx.room.clone() {
+            return self.in_room(ctx, room, content).await;
+        }
         if let Content::Moved(p) = content {
             ctx.actor.location = Some(p.rounded());
             let actor = ctx.actor.clone();
@@ -564,7 +577,7 @@ impl Engine {
                 Content::Location(p) => {
                     dialogue::answer(ctx, state, dialogue::Answer::Location(p)).await
                 }
-                Content::Moved(_) => Ok(Vec::new()),
+                Content::Moved(_) | Content::ChatMoved(_) => Ok(Vec::new()),
                 Content::Text(t) | Content::Button(t) => {
                     match command::parse(&t).map_err(parse_refusal)? {
                         Parsed::Command(Command::Cancel) => dialogue::cancel(ctx).await,
@@ -583,7 +596,7 @@ impl Engine {
         }
         let parsed = match content {
             Content::Location(p) => return discover::shared_location(ctx, p).await,
-            Content::Moved(_) => return Ok(Vec::new()),
+            Content::Moved(_) | Content::ChatMoved(_) => return Ok(Vec::new()),
             Content::Text(t) => command::parse(&t).map_err(parse_refusal)?,
             Content::Button(t) => match command::parse(&t) {
                 Ok(Parsed::Command(c)) => Parsed::Command(c),
@@ -593,6 +606,45 @@ impl Engine {
         match parsed {
             Parsed::Text(_) => Err(refuse!("not-a-command")),
             Parsed::Command(c) => self.run(ctx, c).await,
+        }
+    }
+
+    /// A message in a shared chat: only commands about the chat's project are
+    /// served; other messages are neither stored nor answered.
+    async fn in_room(&self, ctx: &mut Ctx<'_>, room: Address, content: Content) -> Outcome {
+        let text = match content {
+            Content::Text(t) | Content::Button(t) => t,
+            Content::ChatMoved(to) => {
+                ctx.tx
+                    .move_room(&room, &Address::new(room.network.clone(), to))
+                    .await?;
+                return Ok(Vec::new());
+            }
+            Content::Location(_) | Content::Moved(_) => return Ok(Vec::new()),
+        };
+        let t = text.trim_start();
+        if !(t.starts_with('/') || t.starts_with('!')) {
+            return Ok(Vec::new());
+        }
+        let linked = ctx.tx.room_initiative(&room).await?;
+        let text = match linked {
+            Some(id) => command::with_default_id(&text, id),
+            None => text,
+        };
+        match command::parse(&text) {
+            Ok(Parsed::Command(Command::Link(id))) => rooms::link(ctx, &room, id).await,
+            Ok(Parsed::Command(
+                c @ (Command::Update(..)
+                | Command::Event(..)
+                | Command::Members(_)
+                | Command::Show(_)),
+            )) => self.run(ctx, c).await,
+            Ok(Parsed::Command(Command::Help)) | Ok(Parsed::Command(_)) => {
+                Err(refuse!("room-commands"))
+            }
+            Ok(Parsed::Text(_)) => Ok(Vec::new()),
+            Err(ParseError::UnknownCommand(_)) => Err(refuse!("room-commands")),
+            Err(e) => Err(parse_refusal(e)),
         }
     }
 
@@ -629,6 +681,7 @@ impl Engine {
             C::MyData => profile::my_data(ctx).await,
             C::Forget { .. } => profile::forget_ask(ctx).await,
             C::Cancel => Err(refuse!("nothing-to-cancel")),
+            C::Link(_) => Err(refuse!("link-in-group")),
         }
     }
 

@@ -31,6 +31,16 @@ pub async fn update(ctx: &mut Ctx<'_>, id: InitiativeId, body: &str) -> Outcome 
             at: ctx.now,
         })
         .await?;
+    let mirror = Reply::text(ctx.t(
+        "update-mirror",
+        &[
+            ("id", id.0.into()),
+            ("title", i.title.clone().into()),
+            ("author", ctx.actor.display_name.clone().into()),
+            ("text", u.text.clone().into()),
+        ],
+    ));
+    super::rooms::post(ctx, id, &mirror).await?;
     Ok(vec![Reply::text(ctx.t(
         "update-posted",
         &[("id", id.0.into()), ("title", i.title.into())],
@@ -108,6 +118,13 @@ pub async fn event(ctx: &mut Ctx<'_>, id: InitiativeId, spec: Option<&str>) -> O
         })
         .await?;
     let when = render::datetime(ctx.lang(), e.starts_at, &e.tz);
+    let item = event_item(ctx, &e).await?;
+    let mirror = Reply::text(ctx.t(
+        "event-mirror",
+        &[("id", id.0.into()), ("title", i.title.clone().into())],
+    ))
+    .list(vec![item]);
+    super::rooms::post(ctx, id, &mirror).await?;
     Ok(vec![
         Reply::text(ctx.t(
             "event-created",

@@ -974,7 +974,8 @@ async fn events_are_handled_exactly_once_and_answered_through_the_outbox() {
     );
     let group = b.queued("-500").await;
     assert_eq!(group.len(), 1, "answered in the group it came from");
-    assert!(group[0].reply.plain().contains("Seuls les organisateurs"));
+    // In a group only project commands are served: the refusal says so.
+    assert!(group[0].reply.plain().contains("Dans un groupe"));
     assert!(b.queued("bob").await.is_empty());
 
     // Notices to other people go to their own chat, with keys of this event.
@@ -1076,4 +1077,115 @@ async fn a_batch_is_one_transaction_with_each_event_on_its_own() {
             .contains("Jardin")
     );
     assert!(b.say("x", "/chercher verger").await.contains("Verger"));
+}
+
+#[tokio::test]
+async fn project_groups_link_serve_project_commands_and_receive_news() {
+    let b = Bot::new().await;
+    b.event("org", None, "p1", "/proposer Composteur | compost | - | -")
+        .await;
+    b.event("org", None, "p2", "/lancer 2").await;
+    let group = Some("-100");
+    // Only an organiser links; chatter is neither stored nor answered.
+    b.event("bob", group, "g1", "/lier 2").await;
+    assert!(
+        b.queued("-100").await[0]
+            .reply
+            .plain()
+            .contains("Seuls les organisateurs")
+    );
+    assert_eq!(
+        b.event("bob", group, "g2", "bonjour à tous").await,
+        Intake::Queued(0)
+    );
+    b.event("org", group, "g3", "/lier #2").await;
+    let q = b.queued("-100").await;
+    assert!(
+        q.last()
+            .unwrap()
+            .reply
+            .plain()
+            .contains("Ce groupe est maintenant celui de #2")
+    );
+    // Project commands without the id; other commands point to the private chat.
+    b.event("org", group, "g4", "/maj@kohero_bot Le bac est livré")
+        .await;
+    b.event("ann", group, "g5", "/chercher compost").await;
+    b.event("ann", group, "g6", "/membres").await;
+    let q = b.queued("-100").await;
+    let texts: Vec<String> = q.iter().map(|o| o.reply.plain()).collect();
+    assert!(
+        texts.iter().any(|t| t.contains("Nouvelle publiée pour #2")),
+        "{texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("Dans un groupe, Kohero répond")),
+        "{texts:?}"
+    );
+    assert!(
+        texts.iter().any(|t| t.contains("1 personne(s)")),
+        "{texts:?}"
+    );
+    // The update made in the group is not posted back into it…
+    assert!(!texts.iter().any(|t| t.contains("📝")), "{texts:?}");
+    // …but one made in private is, and so is a new event.
+    b.event("org", None, "p3", "/maj 2 Premier apport samedi")
+        .await;
+    b.event(
+        "org",
+        None,
+        "p4",
+        "/evenement 2 Inauguration | 2026-12-05 10:00",
+    )
+    .await;
+    let texts: Vec<String> = b
+        .queued("-100")
+        .await
+        .iter()
+        .map(|o| o.reply.plain())
+        .collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("📝 #2 « Composteur » — org : Premier apport samedi")),
+        "{texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("📅") && t.contains("Inauguration")),
+        "{texts:?}"
+    );
+    // The group becomes a supergroup: the link follows.
+    b.engine
+        .handle_event(Incoming {
+            identity: Identity::new("net", "org"),
+            chat: Some("-100".into()),
+            event_id: Some("g7".into()),
+            display_name: None,
+            lang_hint: None,
+            content: Content::ChatMoved("-1009".into()),
+        })
+        .await
+        .unwrap();
+    b.event("org", None, "p5", "/maj 2 Encore").await;
+    assert!(
+        b.queued("-1009")
+            .await
+            .iter()
+            .any(|o| o.reply.plain().contains("Encore"))
+    );
+    // /lier in private chat says where to use it.
+    b.event("org", None, "p6", "/lier 2").await;
+    assert!(
+        b.queued("org")
+            .await
+            .last()
+            .unwrap()
+            .reply
+            .plain()
+            .contains("dans le groupe du projet")
+    );
 }
