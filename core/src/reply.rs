@@ -25,6 +25,14 @@ pub enum Block {
     /// Invites the person to share their location: a button that sends it where
     /// the network has one (Telegram's reply keyboard), a hint elsewhere.
     AskLocation { label: String },
+    /// Lets the person into a project's chat `room` on the same network: a
+    /// join-request invite link on Telegram, an invitation on Matrix.
+    RoomInvite { room: String, label: String },
+    /// Sent to a project's chat: let `user` in (`true`) or turn their join request
+    /// down. Not a message: the adapter performs it.
+    Admit { user: String, approve: bool },
+    /// Sent to a project's chat: take `user` out of it. Not a message either.
+    RemoveMember { user: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -107,7 +115,16 @@ impl Reply {
                 Block::Heading { text } | Block::Text { text } | Block::Data { text } => {
                     out.push(text.clone());
                 }
-                Block::AskLocation { label } => out.push(label.clone()),
+                Block::AskLocation { label } | Block::RoomInvite { label, .. } => {
+                    out.push(label.clone());
+                }
+                Block::Admit { user, approve } => {
+                    out.push(format!(
+                        "[{} {user}]",
+                        if *approve { "admit" } else { "decline" }
+                    ));
+                }
+                Block::RemoveMember { user } => out.push(format!("[remove {user}]")),
                 Block::List { items } => {
                     for i in items {
                         let mut s = format!("• {}", i.title);

@@ -188,6 +188,17 @@ impl FakeTelegram {
         self.push("message", m)
     }
 
+    /// Someone asks to join a group through an invite link.
+    pub fn join_request(&self, chat_id: i64, user_id: i64) -> i64 {
+        let r = json!({
+            "chat": {"id": chat_id, "type": "supergroup", "title": "Quartier"},
+            "from": user(user_id, "Ada", "fr"),
+            "user_chat_id": user_id,
+            "date": 1_764_400_000,
+        });
+        self.push("chat_join_request", r)
+    }
+
     /// The group became a supergroup with a new id.
     pub fn migrate(&self, chat_id: i64, user_id: i64, to: i64) -> i64 {
         let m = json!({
@@ -402,6 +413,11 @@ fn canonical(method: &str) -> String {
         "setMyCommands",
         "deleteWebhook",
         "setWebhook",
+        "createChatInviteLink",
+        "approveChatJoinRequest",
+        "declineChatJoinRequest",
+        "banChatMember",
+        "unbanChatMember",
         "editMessageText",
     ];
     KNOWN
@@ -508,6 +524,13 @@ async fn answer(f: &FakeTelegram, method: &str, body: &Value) -> Response {
                 "text": body["text"],
             }))
         }
+        "createChatInviteLink" => ok(json!({
+            "invite_link": format!("https://t.me/+join{}", body["chat_id"]),
+            "creator": bot_user(),
+            "creates_join_request": body["creates_join_request"],
+            "is_primary": false,
+            "is_revoked": false,
+        })),
         _ => ok(json!(true)),
     }
 }

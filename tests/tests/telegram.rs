@@ -379,6 +379,43 @@ async fn project_groups() {
         got[3].0
     );
 
+    // Joining the project gives an invite link; the bot lets members in and
+    // turns others away; leaving takes the person out.
+    tg.text(52, "fr", &format!("/rejoindre {id}"));
+    let got = tg.wait_for(52, 1, WAIT).await;
+    assert!(got[0].0.contains("Bienvenue"), "{}", got[0].0);
+    let link = got[0].1["inline_keyboard"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r.as_array().unwrap())
+        .find_map(|b| b["url"].as_str())
+        .expect("an invite link button");
+    assert!(link.contains("t.me/+join-200"), "{link}");
+    let created = tg.calls("createChatInviteLink");
+    assert_eq!(created[0].body["creates_join_request"], true);
+    tg.join_request(-200, 52);
+    tg.join_request(-200, 53);
+    let deadline = std::time::Instant::now() + WAIT;
+    while tg.calls("approveChatJoinRequest").is_empty()
+        || tg.calls("declineChatJoinRequest").is_empty()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "join requests not answered"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(tg.calls("approveChatJoinRequest")[0].body["user_id"], 52);
+    assert_eq!(tg.calls("declineChatJoinRequest")[0].body["user_id"], 53);
+    tg.text(52, "fr", &format!("/quitter {id}"));
+    while tg.calls("unbanChatMember").is_empty() {
+        assert!(std::time::Instant::now() < deadline, "not removed");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(tg.calls("banChatMember")[0].body["user_id"], 52);
+    assert_eq!(tg.calls("unbanChatMember")[0].body["only_if_banned"], true);
+
     // The group becomes a supergroup: the link follows it.
     tg.migrate(-200, 50, -1_000_200);
     tg.text(50, "fr", &format!("/maj {id} Encore"));

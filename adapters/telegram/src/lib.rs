@@ -18,13 +18,14 @@ use kohero_core::ports::{Inbox, SendError, Sender, Store};
 use teloxide::ApiError;
 use teloxide::RequestError;
 use teloxide::payloads::{
-    GetUpdatesSetters, SendMessageSetters, SetMyCommandsSetters, SetWebhookSetters,
+    CreateChatInviteLinkSetters, GetUpdatesSetters, SendMessageSetters, SetMyCommandsSetters,
+    SetWebhookSetters, UnbanChatMemberSetters,
 };
 use teloxide::requests::Requester;
 use teloxide::types::{
     AllowedUpdate, BotCommand, BotCommandScope, ButtonRequest, ChatId, InlineKeyboardButton,
     InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup, Message, ParseMode, Update, UpdateKind,
-    User,
+    User, UserId,
 };
 use tokio::sync::watch;
 
@@ -52,6 +53,7 @@ fn allowed_updates() -> Vec<AllowedUpdate> {
         AllowedUpdate::Message,
         AllowedUpdate::EditedMessage,
         AllowedUpdate::CallbackQuery,
+        AllowedUpdate::ChatJoinRequest,
     ]
 }
 
@@ -316,6 +318,10 @@ impl Telegram {
                     )
                 })
             }
+            // Someone asks to enter a group: core decides (members of its project).
+            UpdateKind::ChatJoinRequest(r) => {
+                Some(incoming(&r.from, r.chat.id, event_id, Content::JoinRequest))
+            }
             // A live location moving: the stored position follows, silently.
             // Other edits are not answered.
             UpdateKind::EditedMessage(m) => {
@@ -404,6 +410,64 @@ pub struct TelegramSender {
 
 /// Most button ids kept in memory; past that the cache starts again.
 const KNOWN_MAX: usize = 100_000;
+
+impl TelegramSender {
+    /// A link that asks to join the group; the bot approves members of the project.
+    async fn invite_link(&self, room: &str) -> Result<url::Url, SendError> {
+        let chat: i64 = room
+            .parse()
+            .map_err(|_| SendError::Permanent(format!("not a Telegram chat id: {room}")))?;
+        let link = self
+            .bot
+            .create_chat_invite_link(ChatId(chat))
+            .creates_join_request(true)
+            .await
+            .map_err(send_error)?;
+        url::Url::parse(&link.invite_link).map_err(|e| SendError::Permanent(e.to_string()))
+    }
+
+    async fn perform(&self, chat: ChatId, op: &render::Op) -> Result<(), SendError> {
+        let user = |u: &str| -> Result<UserId, SendError> {
+            u.parse::<u64>()
+                .map(UserId)
+                .map_err(|_| SendError::Permanent(format!("not a Telegram user id: {u}")))
+        };
+        match op {
+            render::Op::Admit {
+                user: u,
+                approve: true,
+            } => {
+                self.bot
+                    .approve_chat_join_request(chat, user(u)?)
+                    .await
+                    .map_err(send_error)?;
+            }
+            render::Op::Admit {
+                user: u,
+                approve: false,
+            } => {
+                self.bot
+                    .decline_chat_join_request(chat, user(u)?)
+                    .await
+                    .map_err(send_error)?;
+            }
+            render::Op::Remove { user: u } => {
+                // Ban then unban: out of the group, free to come back by invitation.
+                let id = user(u)?;
+                self.bot
+                    .ban_chat_member(chat, id)
+                    .await
+                    .map_err(send_error)?;
+                self.bot
+                    .unban_chat_member(chat, id)
+                    .only_if_banned(true)
+                    .await
+                    .map_err(send_error)?;
+            }
+        }
+        Ok(())
+    }
+}
 
 fn send_error(e: RequestError) -> SendError {
     match e {
@@ -509,11 +573,26 @@ impl Sender for TelegramSender {
             SendError::Permanent(format!("not a Telegram chat id: {}", message.to.chat))
         })?;
         for part in render::render(&message.reply) {
+            for op in &part.ops {
+                self.perform(ChatId(chat), op).await?;
+            }
+            if part.html.trim().is_empty() {
+                continue;
+            }
+            let mut kb = self.keyboard(&part.buttons).await?;
+            for (room, label) in &part.invites {
+                let link = self.invite_link(room).await?;
+                let button = InlineKeyboardButton::url(label.clone(), link);
+                match kb.as_mut() {
+                    Some(k) => k.inline_keyboard.push(vec![button]),
+                    None => kb = Some(InlineKeyboardMarkup::new(vec![vec![button]])),
+                }
+            }
             let mut req = self
                 .bot
                 .send_message(ChatId(chat), part.html)
                 .parse_mode(ParseMode::Html);
-            if let Some(kb) = self.keyboard(&part.buttons).await? {
+            if let Some(kb) = kb {
                 req = req.reply_markup(kb);
             } else if let Some(label) = &part.ask_location {
                 let button = KeyboardButton::new(label.clone()).request(ButtonRequest::Location);

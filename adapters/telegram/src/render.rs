@@ -16,6 +16,17 @@ pub struct Rendered {
     pub buttons: Vec<Vec<(String, String)>>,
     /// A reply-keyboard button that shares the location (only without inline buttons).
     pub ask_location: Option<String>,
+    /// Invite links to make into URL buttons: (group chat id, label).
+    pub invites: Vec<(String, String)>,
+    /// Operations on the chat itself, done before any text is sent.
+    pub ops: Vec<Op>,
+}
+
+/// Something to do in a group rather than say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Op {
+    Admit { user: String, approve: bool },
+    Remove { user: String },
 }
 
 /// Escapes text for Telegram's HTML parse mode.
@@ -69,9 +80,17 @@ pub fn render(reply: &Reply) -> Vec<Rendered> {
     let mut parts: Vec<String> = Vec::new();
     let mut buttons: Vec<Vec<(String, String)>> = Vec::new();
     let mut ask_location = None;
+    let mut invites = Vec::new();
+    let mut ops = Vec::new();
     for block in &reply.blocks {
         match block {
             Block::AskLocation { label } => ask_location = Some(label.clone()),
+            Block::RoomInvite { room, label } => invites.push((room.clone(), label.clone())),
+            Block::Admit { user, approve } => ops.push(Op::Admit {
+                user: user.clone(),
+                approve: *approve,
+            }),
+            Block::RemoveMember { user } => ops.push(Op::Remove { user: user.clone() }),
             Block::Heading { text } => parts.push(format!("<b>{}</b>", escape(text))),
             Block::Text { text } => parts.push(escape(text)),
             Block::Data { text } => {
@@ -142,6 +161,8 @@ pub fn render(reply: &Reply) -> Vec<Rendered> {
                 html,
                 buttons: if last { buttons.clone() } else { Vec::new() },
                 ask_location: ask_location.clone().filter(|_| last && buttons.is_empty()),
+                invites: if last { invites.clone() } else { Vec::new() },
+                ops: if i == 0 { ops.clone() } else { Vec::new() },
             }
         })
         .collect()

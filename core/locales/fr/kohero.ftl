@@ -110,6 +110,7 @@ count-members = { $n ->
 }
 
 action-share-location = 📍 Partager ma position
+action-enter-room = Entrer dans le groupe du projet
 action-show = Voir
 action-support = Soutenir
 action-join = Rejoindre

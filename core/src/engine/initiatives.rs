@@ -276,13 +276,17 @@ pub async fn join(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
         Some(r @ (Role::Organiser | Role::Member)) => Err(already(ctx, id, r)),
         None | Some(Role::Follower | Role::Supporter) => {
             set_role(ctx, id, Role::Member).await?;
-            Ok(vec![
+            let mut reply =
                 Reply::text(ctx.t("joined", &[("id", id.0.into()), ("title", i.title.into())]))
                     .actions(vec![Action::new(
                         ctx.t("action-show", &[]),
                         format!("/voir {id}"),
-                    )]),
-            ])
+                    )]);
+            // The project's chats: an invitation into each.
+            reply
+                .blocks
+                .extend(super::rooms::invitations(ctx, id).await?);
+            Ok(vec![reply])
         }
     }
 }
@@ -344,6 +348,7 @@ pub(crate) async fn offer_if_orphaned(
 /// Removes the person from an initiative, handing the organiser role on if needed.
 pub(crate) async fn remove_member(ctx: &mut Ctx<'_>, m: &Membership) -> Result<(), Fail> {
     ctx.tx.remove_membership(m.initiative, m.actor).await?;
+    super::rooms::remove_from_rooms(ctx, m.initiative, m.actor).await?;
     let Some(mut i) = ctx.tx.initiative(m.initiative).await? else {
         return Ok(());
     };

@@ -56,6 +56,8 @@ pub enum Content {
     Moved(GeoPoint),
     /// The chat changed its id (a Telegram group became a supergroup `to`).
     ChatMoved(String),
+    /// The person asks to enter this shared chat (Telegram join request).
+    JoinRequest,
 }
 
 /// A failure that is not the person's doing. Adapters log it and answer with
@@ -577,7 +579,7 @@ impl Engine {
                 Content::Location(p) => {
                     dialogue::answer(ctx, state, dialogue::Answer::Location(p)).await
                 }
-                Content::Moved(_) | Content::ChatMoved(_) => Ok(Vec::new()),
+                Content::Moved(_) | Content::ChatMoved(_) | Content::JoinRequest => Ok(Vec::new()),
                 Content::Text(t) | Content::Button(t) => {
                     match command::parse(&t).map_err(parse_refusal)? {
                         Parsed::Command(Command::Cancel) => dialogue::cancel(ctx).await,
@@ -596,7 +598,9 @@ impl Engine {
         }
         let parsed = match content {
             Content::Location(p) => return discover::shared_location(ctx, p).await,
-            Content::Moved(_) | Content::ChatMoved(_) => return Ok(Vec::new()),
+            Content::Moved(_) | Content::ChatMoved(_) | Content::JoinRequest => {
+                return Ok(Vec::new());
+            }
             Content::Text(t) => command::parse(&t).map_err(parse_refusal)?,
             Content::Button(t) => match command::parse(&t) {
                 Ok(Parsed::Command(c)) => Parsed::Command(c),
@@ -620,6 +624,7 @@ impl Engine {
                     .await?;
                 return Ok(Vec::new());
             }
+            Content::JoinRequest => return rooms::admit(ctx, &room).await,
             Content::Location(_) | Content::Moved(_) => return Ok(Vec::new()),
         };
         let t = text.trim_start();

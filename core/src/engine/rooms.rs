@@ -3,7 +3,7 @@
 
 use super::{Ctx, Fail, Outcome, refuse};
 use crate::domain::*;
-use crate::reply::Reply;
+use crate::reply::{Block, Reply};
 
 /// `/lier 42` in a group: only an organiser of #42, and only for an active project.
 pub async fn link(ctx: &mut Ctx<'_>, room: &Address, id: InitiativeId) -> Outcome {
@@ -31,6 +31,76 @@ pub async fn post(ctx: &mut Ctx<'_>, id: InitiativeId, reply: &Reply) -> Result<
                 to: room,
                 recipient: None,
                 reply: reply.clone(),
+                priority: Priority::Interactive,
+                key,
+                at: ctx.now,
+            })
+            .await?;
+    }
+    Ok(())
+}
+
+/// The person's id on a network, if they have an identity there.
+async fn id_on(ctx: &mut Ctx<'_>, actor: ActorId, network: &str) -> Result<Option<String>, Fail> {
+    Ok(ctx
+        .tx
+        .identities_of(actor)
+        .await?
+        .into_iter()
+        .find(|i| i.network == network)
+        .map(|i| i.id))
+}
+
+/// Invitations into the initiative's chats, for the person who just joined:
+/// blocks for their reply, one per chat on a network where they have an identity.
+pub async fn invitations(ctx: &mut Ctx<'_>, id: InitiativeId) -> Result<Vec<Block>, Fail> {
+    let me = ctx.actor.id;
+    let mut out = Vec::new();
+    for room in ctx.tx.rooms_of(id).await? {
+        if id_on(ctx, me, &room.network).await?.is_some() {
+            out.push(Block::RoomInvite {
+                room: room.chat.clone(),
+                label: ctx.t("action-enter-room", &[]),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// A join request in a project's chat: members of the project get in, others not.
+pub async fn admit(ctx: &mut Ctx<'_>, room: &Address) -> Outcome {
+    let Some(id) = ctx.tx.room_initiative(room).await? else {
+        return Ok(Vec::new());
+    };
+    let role = ctx.my_role(id).await?;
+    let approve = matches!(role, Some(Role::Organiser | Role::Member));
+    let user = match id_on(ctx, ctx.actor.id, &room.network).await? {
+        Some(u) => u,
+        None => return Ok(Vec::new()),
+    };
+    Ok(vec![Reply {
+        blocks: vec![Block::Admit { user, approve }],
+    }])
+}
+
+/// Takes a person who left out of the initiative's chats.
+pub async fn remove_from_rooms(
+    ctx: &mut Ctx<'_>,
+    id: InitiativeId,
+    actor: ActorId,
+) -> Result<(), Fail> {
+    for room in ctx.tx.rooms_of(id).await? {
+        let Some(user) = id_on(ctx, actor, &room.network).await? else {
+            continue;
+        };
+        let key = ctx.next_key("x");
+        ctx.tx
+            .enqueue(&NewOutgoing {
+                to: room,
+                recipient: None,
+                reply: Reply {
+                    blocks: vec![Block::RemoveMember { user }],
+                },
                 priority: Priority::Interactive,
                 key,
                 at: ctx.now,
