@@ -72,6 +72,8 @@ pub enum Command {
     Archive(InitiativeId),
     /// `/lier 42` in a group: the group becomes #42's.
     Link(InitiativeId),
+    /// `/lier_commune [INSEE]` in a forum: the forum becomes the commune's.
+    LinkCommune(Option<String>),
 }
 
 /// The command words, for usage messages: the message id is `usage-<name>`.
@@ -308,6 +310,9 @@ pub fn parse(input: &str) -> Result<Parsed, ParseError> {
         "terminer" | "done" | "finish" => Command::Done(only_id(Name::Done)?),
         "archiver" | "archive" => Command::Archive(only_id(Name::Archive)?),
         "lier" | "link" => Command::Link(only_id(Name::Link)?),
+        "lier_commune" | "link_commune" => {
+            Command::LinkCommune(args.first().map(|a| (*a).to_owned()))
+        }
         _ => return Err(ParseError::UnknownCommand(word)),
     };
     Ok(Parsed::Command(cmd))

@@ -30,6 +30,7 @@ struct State {
     seen: BTreeMap<(String, String), DateTime<Utc>>,
     actions: Vec<String>,
     rooms: BTreeMap<(String, String), InitiativeId>,
+    forums: BTreeMap<(String, String), InseeCode>,
     unreachable: BTreeMap<(String, String), DateTime<Utc>>,
 }
 
@@ -774,6 +775,29 @@ impl Tx for MemoryTx {
                 .insert((to.network.clone(), to.chat.clone()), i);
         }
         Ok(())
+    }
+
+    async fn link_forum(
+        &mut self,
+        forum: &Address,
+        commune: &InseeCode,
+        _by: ActorId,
+        _at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.work
+            .forums
+            .insert((forum.network.clone(), forum.chat.clone()), commune.clone());
+        Ok(())
+    }
+
+    async fn forums_of(&mut self, commune: &InseeCode) -> StoreResult<Vec<Address>> {
+        Ok(self
+            .work
+            .forums
+            .iter()
+            .filter(|(_, c)| *c == commune)
+            .map(|((n, c), _)| Address::new(n.clone(), c.clone()))
+            .collect())
     }
 
     async fn remember_action(&mut self, command: &str, _at: DateTime<Utc>) -> StoreResult<i64> {

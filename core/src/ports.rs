@@ -208,6 +208,17 @@ pub trait Tx: Send {
     /// A chat changed its id (a Telegram group became a supergroup).
     async fn move_room(&mut self, from: &Address, to: &Address) -> StoreResult<()>;
 
+    /// Makes a forum chat the commune's (replacing what it was).
+    async fn link_forum(
+        &mut self,
+        forum: &Address,
+        commune: &InseeCode,
+        by: ActorId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// The forum chats of a commune.
+    async fn forums_of(&mut self, commune: &InseeCode) -> StoreResult<Vec<Address>>;
+
     // Buttons
     /// Keeps a button's command for a network whose buttons carry only a short id;
     /// the same command always gets the same id.

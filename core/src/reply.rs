@@ -33,6 +33,9 @@ pub enum Block {
     Admit { user: String, approve: bool },
     /// Sent to a project's chat: take `user` out of it. Not a message either.
     RemoveMember { user: String },
+    /// Sent to a commune's forum: open a topic named `name` for `initiative`,
+    /// which becomes one of the initiative's chats.
+    CreateTopic { name: String, initiative: i64 },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -125,6 +128,7 @@ impl Reply {
                     ));
                 }
                 Block::RemoveMember { user } => out.push(format!("[remove {user}]")),
+                Block::CreateTopic { name, .. } => out.push(format!("[topic {name}]")),
                 Block::List { items } => {
                     for i in items {
                         let mut s = format!("• {}", i.title);

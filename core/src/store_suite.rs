@@ -661,6 +661,20 @@ pub async fn rooms(store: &dyn Store) {
         tx.link_room(&g, InitiativeId(987_654), t0()).await,
         Err(StoreError::NotFound(_))
     ));
+    let villeurbanne = InseeCode::parse("69266").unwrap();
+    let forum = Address::new("telegram", "-1007");
+    assert!(tx.forums_of(&villeurbanne).await.unwrap().is_empty());
+    tx.link_forum(&forum, &villeurbanne, a.id, t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.forums_of(&villeurbanne).await.unwrap(),
+        vec![forum.clone()]
+    );
+    tx.link_forum(&forum, &InseeCode::parse("69123").unwrap(), a.id, t0())
+        .await
+        .unwrap();
+    assert!(tx.forums_of(&villeurbanne).await.unwrap().is_empty());
 }
 
 pub async fn button_actions(store: &dyn Store) {

@@ -418,6 +418,7 @@ fn canonical(method: &str) -> String {
         "declineChatJoinRequest",
         "banChatMember",
         "unbanChatMember",
+        "createForumTopic",
         "editMessageText",
     ];
     KNOWN
@@ -523,6 +524,10 @@ async fn answer(f: &FakeTelegram, method: &str, body: &Value) -> Response {
                 "from": bot_user(),
                 "text": body["text"],
             }))
+        }
+        "createForumTopic" => {
+            let thread = f.next_message_id();
+            ok(json!({"message_thread_id": thread, "name": body["name"], "icon_color": 7_322_096}))
         }
         "createChatInviteLink" => ok(json!({
             "invite_link": format!("https://t.me/+join{}", body["chat_id"]),

@@ -424,3 +424,75 @@ async fn project_groups() {
     assert_eq!(tg.sent_to(-200).len(), 4);
     stop(child);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commune_forums_get_a_topic_per_project() {
+    let k = Install::new();
+    let out = k.run(
+        &[
+            "admin",
+            "verify",
+            "telegram:60",
+            "municipality",
+            "--commune",
+            "69266",
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{out:?}");
+    let tg = FakeTelegram::start().await;
+    let child = serve(&k, &tg, &[("KOHERO_TELEGRAM_RATE_CHAT", "20/s:5")]);
+    started(&tg).await;
+
+    // Only the verified town hall links the forum to its commune.
+    tg.group_text(-300, 61, "/lier_commune 69266");
+    let got = tg.wait_for(-300, 1, WAIT).await;
+    assert!(
+        got[0].0.contains("Seule une mairie vérifiée"),
+        "{}",
+        got[0].0
+    );
+    tg.group_text(-300, 60, "/lier_commune");
+    let got = tg.wait_for(-300, 2, WAIT).await;
+    assert!(
+        got[1].0.contains("celui de Villeurbanne (69)"),
+        "{}",
+        got[1].0
+    );
+
+    // A project launched in the commune gets its topic; its news goes there.
+    tg.text(
+        62,
+        "fr",
+        "/proposer Vélo-école | mobility | Villeurbanne | -",
+    );
+    let got = tg.wait_for(62, 1, WAIT).await;
+    let id = first_number(&got[0].0, '#');
+    tg.text(62, "fr", &format!("/lancer {id}"));
+    let deadline = std::time::Instant::now() + WAIT;
+    while tg.calls("createForumTopic").is_empty() {
+        assert!(std::time::Instant::now() < deadline, "no topic created");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let topic = &tg.calls("createForumTopic")[0];
+    assert_eq!(topic.body["chat_id"], -300);
+    assert!(topic.body["name"].as_str().unwrap().contains("Vélo-école"));
+    tg.text(62, "fr", &format!("/maj {id} Première séance samedi"));
+    let got = tg.wait_for(-300, 3, WAIT).await;
+    assert!(got[2].0.contains("Première séance samedi"), "{}", got[2].0);
+    let sent = tg.calls("sendMessage");
+    let in_topic = sent
+        .iter()
+        .find(|c| {
+            c.body["text"]
+                .as_str()
+                .is_some_and(|t| t.contains("Première séance"))
+        })
+        .unwrap();
+    assert!(
+        in_topic.body["message_thread_id"].as_i64().is_some(),
+        "{}",
+        in_topic.body
+    );
+    stop(child);
+}

@@ -59,7 +59,10 @@ pub fn render(reply: &Reply, color: bool, first_action: usize) -> (String, Vec<S
             Block::Heading { text } => out.push(style(&strip_controls(text), BOLD)),
             Block::Text { text } | Block::Data { text } => out.push(strip_controls(text)),
             // Room operations belong to networks with rooms.
-            Block::RoomInvite { .. } | Block::Admit { .. } | Block::RemoveMember { .. } => {}
+            Block::RoomInvite { .. }
+            | Block::Admit { .. }
+            | Block::RemoveMember { .. }
+            | Block::CreateTopic { .. } => {}
             Block::AskLocation { label } => out.push(style(
                 &format!("{} — geo:LAT,LON", strip_controls(label)),
                 DIM,

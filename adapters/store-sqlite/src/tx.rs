@@ -914,6 +914,48 @@ impl Tx for SqliteTx {
         Ok(())
     }
 
+    async fn link_forum(
+        &mut self,
+        forum: &Address,
+        commune: &InseeCode,
+        by: ActorId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO commune_forums (network, chat, insee, linked_by, created_at)
+             VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (network, chat) DO UPDATE SET insee = excluded.insee,
+                linked_by = excluded.linked_by, created_at = excluded.created_at",
+        )
+        .bind(&forum.network)
+        .bind(&forum.chat)
+        .bind(commune.as_str())
+        .bind(by.0)
+        .bind(ms(at))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn forums_of(&mut self, commune: &InseeCode) -> StoreResult<Vec<Address>> {
+        let rows = sqlx::query(
+            "SELECT network, chat FROM commune_forums WHERE insee = ? ORDER BY network, chat",
+        )
+        .bind(commune.as_str())
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(backend)?;
+        rows.iter()
+            .map(|r| {
+                Ok(Address::new(
+                    get::<String>(r, "network")?,
+                    get::<String>(r, "chat")?,
+                ))
+            })
+            .collect()
+    }
+
     async fn remember_action(&mut self, command: &str, at: DateTime<Utc>) -> StoreResult<i64> {
         sqlx::query_scalar(
             "INSERT INTO actions (command, created_at) VALUES (?, ?)

@@ -24,8 +24,8 @@ use teloxide::payloads::{
 use teloxide::requests::Requester;
 use teloxide::types::{
     AllowedUpdate, BotCommand, BotCommandScope, ButtonRequest, ChatId, InlineKeyboardButton,
-    InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup, Message, ParseMode, Update, UpdateKind,
-    User, UserId,
+    InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup, Message, MessageId, ParseMode, ThreadId,
+    Update, UpdateKind, User, UserId,
 };
 use tokio::sync::watch;
 
@@ -427,6 +427,30 @@ impl TelegramSender {
     }
 
     async fn perform(&self, chat: ChatId, op: &render::Op) -> Result<(), SendError> {
+        if let render::Op::CreateTopic { name, initiative } = op {
+            // Telegram's limit for a topic name is 128 characters.
+            let name: String = name.chars().take(128).collect();
+            let topic = self
+                .bot
+                .create_forum_topic(chat, name)
+                .await
+                .map_err(send_error)?;
+            let room = kohero_core::domain::Address::new(
+                NETWORK,
+                format!("{}/{}", chat.0, topic.thread_id.0.0),
+            );
+            let temporary = |e: kohero_core::ports::StoreError| SendError::Temporary(e.to_string());
+            let mut tx = self.store.begin().await.map_err(temporary)?;
+            tx.link_room(
+                &room,
+                kohero_core::domain::InitiativeId(*initiative),
+                chrono::Utc::now(),
+            )
+            .await
+            .map_err(temporary)?;
+            tx.commit().await.map_err(temporary)?;
+            return Ok(());
+        }
         let user = |u: &str| -> Result<UserId, SendError> {
             u.parse::<u64>()
                 .map(UserId)
@@ -451,6 +475,7 @@ impl TelegramSender {
                     .await
                     .map_err(send_error)?;
             }
+            render::Op::CreateTopic { .. } => {}
             render::Op::Remove { user: u } => {
                 // Ban then unban: out of the group, free to come back by invitation.
                 let id = user(u)?;
@@ -569,7 +594,12 @@ impl Sender for TelegramSender {
     }
 
     async fn send(&self, message: &Outgoing) -> Result<(), SendError> {
-        let chat: i64 = message.to.chat.parse().map_err(|_| {
+        // "CHAT" or "CHAT/THREAD" (a forum topic).
+        let (chat, thread) = match message.to.chat.split_once('/') {
+            Some((c, t)) => (c, t.parse::<i32>().ok()),
+            None => (message.to.chat.as_str(), None),
+        };
+        let chat: i64 = chat.parse().map_err(|_| {
             SendError::Permanent(format!("not a Telegram chat id: {}", message.to.chat))
         })?;
         for part in render::render(&message.reply) {
@@ -592,6 +622,9 @@ impl Sender for TelegramSender {
                 .bot
                 .send_message(ChatId(chat), part.html)
                 .parse_mode(ParseMode::Html);
+            if let Some(t) = thread {
+                req = req.message_thread_id(ThreadId(MessageId(t)));
+            }
             if let Some(kb) = kb {
                 req = req.reply_markup(kb);
             } else if let Some(label) = &part.ask_location {

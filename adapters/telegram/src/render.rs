@@ -27,6 +27,7 @@ pub struct Rendered {
 pub enum Op {
     Admit { user: String, approve: bool },
     Remove { user: String },
+    CreateTopic { name: String, initiative: i64 },
 }
 
 /// Escapes text for Telegram's HTML parse mode.
@@ -91,6 +92,10 @@ pub fn render(reply: &Reply) -> Vec<Rendered> {
                 approve: *approve,
             }),
             Block::RemoveMember { user } => ops.push(Op::Remove { user: user.clone() }),
+            Block::CreateTopic { name, initiative } => ops.push(Op::CreateTopic {
+                name: name.clone(),
+                initiative: *initiative,
+            }),
             Block::Heading { text } => parts.push(format!("<b>{}</b>", escape(text))),
             Block::Text { text } => parts.push(escape(text)),
             Block::Data { text } => {

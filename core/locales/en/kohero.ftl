@@ -249,3 +249,7 @@ room-commands = In a group, Kohero answers /link, /update, /event, /members and 
 link-in-group = /link is used in the project's group, once the bot has been added to it.
 update-mirror = 📝 #{ $id } "{ $title }" — { $author }: { $text }
 event-mirror = 📅 New event for #{ $id } "{ $title }":
+forum-not-municipality = Only a verified town hall can link a forum to its commune.
+forum-not-yours = The commune { $commune } is not one of yours.
+forum-which-commune = You speak for several communes: say which, for example /link_commune 69266.
+forum-linked = This forum now belongs to { $commune }: every project launched in the commune gets its own topic here.

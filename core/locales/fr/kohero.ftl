@@ -249,3 +249,7 @@ room-commands = Dans un groupe, Kohero répond à /lier, /maj, /evenement, /memb
 link-in-group = /lier s'utilise dans le groupe du projet, après y avoir ajouté le bot.
 update-mirror = 📝 #{ $id } « { $title } » — { $author } : { $text }
 event-mirror = 📅 Nouvel événement pour #{ $id } « { $title } » :
+forum-not-municipality = Seule une mairie vérifiée peut lier un forum à sa commune.
+forum-not-yours = La commune { $commune } n'est pas l'une des vôtres.
+forum-which-commune = Vous représentez plusieurs communes : précisez laquelle, par exemple /lier_commune 69266.
+forum-linked = Ce forum est maintenant celui de { $commune } : chaque projet lancé dans la commune y aura son sujet.

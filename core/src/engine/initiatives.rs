@@ -240,6 +240,7 @@ pub async fn launch(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
             followers += 1;
         }
     }
+    super::rooms::open_topics(ctx, &i).await?;
     ctx.tx
         .insert_activity(&NewActivity {
             initiative: id,

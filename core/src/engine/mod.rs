@@ -638,6 +638,9 @@ impl Engine {
         };
         match command::parse(&text) {
             Ok(Parsed::Command(Command::Link(id))) => rooms::link(ctx, &room, id).await,
+            Ok(Parsed::Command(Command::LinkCommune(insee))) => {
+                rooms::link_commune(ctx, &room, insee.as_deref()).await
+            }
             Ok(Parsed::Command(
                 c @ (Command::Update(..)
                 | Command::Event(..)
@@ -686,7 +689,7 @@ impl Engine {
             C::MyData => profile::my_data(ctx).await,
             C::Forget { .. } => profile::forget_ask(ctx).await,
             C::Cancel => Err(refuse!("nothing-to-cancel")),
-            C::Link(_) => Err(refuse!("link-in-group")),
+            C::Link(_) | C::LinkCommune(_) => Err(refuse!("link-in-group")),
         }
     }
 

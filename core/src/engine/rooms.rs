@@ -109,3 +109,59 @@ pub async fn remove_from_rooms(
     }
     Ok(())
 }
+
+/// `/lier_commune [INSEE]` in a forum supergroup: only a verified municipality,
+/// for one of its communes.
+pub async fn link_commune(ctx: &mut Ctx<'_>, forum: &Address, insee: Option<&str>) -> Outcome {
+    let a = &ctx.actor;
+    if !(a.verified && a.kind == ActorKind::Municipality) {
+        return Err(refuse!("forum-not-municipality"));
+    }
+    let commune = match insee {
+        Some(code) => {
+            let c = InseeCode::parse(code)
+                .ok_or_else(|| refuse!("forum-not-yours", "commune" => code))?;
+            if !a.communes.contains(&c) {
+                return Err(refuse!("forum-not-yours", "commune" => code));
+            }
+            c
+        }
+        None => match a.communes.as_slice() {
+            [one] => one.clone(),
+            _ => return Err(refuse!("forum-which-commune")),
+        },
+    };
+    let me = a.id;
+    ctx.tx.link_forum(forum, &commune, me, ctx.now).await?;
+    let name =
+        super::places::commune_name(ctx, Some(&commune)).unwrap_or_else(|| commune.to_string());
+    Ok(vec![Reply::text(
+        ctx.t("forum-linked", &[("commune", name.into())]),
+    )])
+}
+
+/// A project launched in a commune with a forum gets a topic there.
+pub async fn open_topics(ctx: &mut Ctx<'_>, i: &Initiative) -> Result<(), Fail> {
+    let Some(commune) = i.commune.clone() else {
+        return Ok(());
+    };
+    for forum in ctx.tx.forums_of(&commune).await? {
+        let key = ctx.next_key("t");
+        ctx.tx
+            .enqueue(&NewOutgoing {
+                to: forum,
+                recipient: None,
+                reply: Reply {
+                    blocks: vec![Block::CreateTopic {
+                        name: super::render::label(i),
+                        initiative: i.id.0,
+                    }],
+                },
+                priority: Priority::Interactive,
+                key,
+                at: ctx.now,
+            })
+            .await?;
+    }
+    Ok(())
+}
