@@ -188,6 +188,20 @@ impl FakeTelegram {
         self.push("message", m)
     }
 
+    /// A message in a forum topic.
+    pub fn topic_text(&self, chat_id: i64, thread: i64, user_id: i64, text: &str) -> i64 {
+        let m = json!({
+            "message_id": self.next_message_id(),
+            "message_thread_id": thread,
+            "is_topic_message": true,
+            "date": 1_764_400_000,
+            "chat": {"id": chat_id, "type": "supergroup", "title": "Villeurbanne", "is_forum": true},
+            "from": user(user_id, "Ada", "fr"),
+            "text": text,
+        });
+        self.push("message", m)
+    }
+
     /// Someone asks to join a group through an invite link.
     pub fn join_request(&self, chat_id: i64, user_id: i64) -> i64 {
         let r = json!({

@@ -489,10 +489,19 @@ async fn commune_forums_get_a_topic_per_project() {
                 .is_some_and(|t| t.contains("Première séance"))
         })
         .unwrap();
-    assert!(
-        in_topic.body["message_thread_id"].as_i64().is_some(),
-        "{}",
-        in_topic.body
-    );
+    let thread = in_topic.body["message_thread_id"]
+        .as_i64()
+        .expect("sent in the topic");
+    // In the topic, project commands need no number.
+    tg.topic_text(-300, thread, 62, "/maj Deuxième séance mardi");
+    let got = tg.wait_for(-300, 4, WAIT).await;
+    assert!(got[3].0.contains("Nouvelle publiée"), "{}", got[3].0);
+    let answered = tg.calls("sendMessage");
+    let last = answered
+        .iter()
+        .rev()
+        .find(|c| c.body["chat_id"] == -300)
+        .unwrap();
+    assert_eq!(last.body["message_thread_id"].as_i64(), Some(thread));
     stop(child);
 }

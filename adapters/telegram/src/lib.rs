@@ -365,12 +365,14 @@ impl Telegram {
             {
                 return None; // for another bot
             }
-            return Some(incoming(
-                from,
-                m.chat.id,
-                event_id,
-                Content::Text(text.to_owned()),
-            ));
+            let mut i = incoming(from, m.chat.id, event_id, Content::Text(text.to_owned()));
+            // In a forum topic the chat is the topic ("CHAT/THREAD"), a project's room.
+            if m.is_topic_message
+                && let Some(t) = m.thread_id
+            {
+                i.chat = Some(format!("{}/{}", m.chat.id.0, t.0.0));
+            }
+            return Some(i);
         }
         if from.is_bot {
             return None;
