@@ -33,6 +33,9 @@ pub enum Block {
     Admit { user: String, approve: bool },
     /// Sent to a project's chat: take `user` out of it. Not a message either.
     RemoveMember { user: String },
+    /// A way to bring the bot into a new group for the project (Telegram: an
+    /// "add to group" link carrying `/start PAYLOAD`, which links the group).
+    AddToGroup { payload: String, label: String },
     /// Sent to a commune's forum: open a topic named `name` for `initiative`,
     /// which becomes one of the initiative's chats.
     CreateTopic { name: String, initiative: i64 },
@@ -92,6 +95,15 @@ impl Reply {
         self
     }
 
+    /// Adds a way to bring the bot into a group that `/start PAYLOAD` links.
+    pub fn ask_group(mut self, label: impl Into<String>, payload: impl Into<String>) -> Self {
+        self.blocks.push(Block::AddToGroup {
+            payload: payload.into(),
+            label: label.into(),
+        });
+        self
+    }
+
     pub fn data(mut self, text: impl Into<String>) -> Self {
         self.blocks.push(Block::Data { text: text.into() });
         self
@@ -118,7 +130,9 @@ impl Reply {
                 Block::Heading { text } | Block::Text { text } | Block::Data { text } => {
                     out.push(text.clone());
                 }
-                Block::AskLocation { label } | Block::RoomInvite { label, .. } => {
+                Block::AskLocation { label }
+                | Block::RoomInvite { label, .. }
+                | Block::AddToGroup { label, .. } => {
                     out.push(label.clone());
                 }
                 Block::Admit { user, approve } => {

@@ -350,7 +350,27 @@ async fn project_groups() {
     let got = tg.wait_for(50, 1, WAIT).await;
     let id = first_number(&got[0].0, '#');
     tg.text(50, "fr", &format!("/lancer {id}"));
-    tg.wait_for(50, 2, WAIT).await;
+    let got = tg.wait_for(50, 2, WAIT).await;
+    // The launch offers to create the group: an "add to group" link that links it.
+    let add = got[1].1["inline_keyboard"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r.as_array().unwrap())
+        .find_map(|b| b["url"].as_str())
+        .expect("an add-to-group button")
+        .to_owned();
+    assert!(
+        add.contains(&format!("t.me/kohero_test_bot?startgroup=l{id}")),
+        "{add}"
+    );
+    tg.group_text(-250, 50, &format!("/start@kohero_test_bot l{id}"));
+    let got = tg.wait_for(-250, 1, WAIT).await;
+    assert!(
+        got[0].0.contains("Ce groupe est maintenant celui de"),
+        "{}",
+        got[0].0
+    );
 
     // In the group: a non-organiser cannot link; chatter and other bots' commands
     // get nothing; the organiser links; project commands work without the id.

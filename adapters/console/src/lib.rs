@@ -62,7 +62,8 @@ pub fn render(reply: &Reply, color: bool, first_action: usize) -> (String, Vec<S
             Block::RoomInvite { .. }
             | Block::Admit { .. }
             | Block::RemoveMember { .. }
-            | Block::CreateTopic { .. } => {}
+            | Block::CreateTopic { .. }
+            | Block::AddToGroup { .. } => {}
             Block::AskLocation { label } => out.push(style(
                 &format!("{} — geo:LAT,LON", strip_controls(label)),
                 DIM,

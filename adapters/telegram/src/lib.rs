@@ -177,6 +177,7 @@ impl Telegram {
         Arc::new(TelegramSender {
             bot: self.bot.clone(),
             store: self.store.clone(),
+            username: self.username.clone(),
             known: std::sync::Mutex::default(),
         })
     }
@@ -406,6 +407,8 @@ fn incoming(from: &User, chat: ChatId, event_id: String, content: Content) -> In
 pub struct TelegramSender {
     bot: Bot,
     store: Arc<dyn Store>,
+    /// The bot's username, for "add to group" links.
+    username: String,
     /// Button ids already given out (they never change), to spare the store.
     known: std::sync::Mutex<std::collections::HashMap<String, i64>>,
 }
@@ -612,6 +615,20 @@ impl Sender for TelegramSender {
                 continue;
             }
             let mut kb = self.keyboard(&part.buttons).await?;
+            for (payload, label) in &part.add_to_group {
+                // Added as an administrator able to invite, approve and remove.
+                let link = format!(
+                    "https://t.me/{}?startgroup={payload}&admin=invite_users+restrict_members+manage_topics",
+                    self.username
+                );
+                if let Ok(url) = url::Url::parse(&link) {
+                    let button = InlineKeyboardButton::url(label.clone(), url);
+                    match kb.as_mut() {
+                        Some(k) => k.inline_keyboard.push(vec![button]),
+                        None => kb = Some(InlineKeyboardMarkup::new(vec![vec![button]])),
+                    }
+                }
+            }
             for (room, label) in &part.invites {
                 let link = self.invite_link(room).await?;
                 let button = InlineKeyboardButton::url(label.clone(), link);

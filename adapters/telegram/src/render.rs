@@ -18,6 +18,8 @@ pub struct Rendered {
     pub ask_location: Option<String>,
     /// Invite links to make into URL buttons: (group chat id, label).
     pub invites: Vec<(String, String)>,
+    /// "Add the bot to a group" buttons: (start payload, label).
+    pub add_to_group: Vec<(String, String)>,
     /// Operations on the chat itself, done before any text is sent.
     pub ops: Vec<Op>,
 }
@@ -82,11 +84,15 @@ pub fn render(reply: &Reply) -> Vec<Rendered> {
     let mut buttons: Vec<Vec<(String, String)>> = Vec::new();
     let mut ask_location = None;
     let mut invites = Vec::new();
+    let mut add_to_group = Vec::new();
     let mut ops = Vec::new();
     for block in &reply.blocks {
         match block {
             Block::AskLocation { label } => ask_location = Some(label.clone()),
             Block::RoomInvite { room, label } => invites.push((room.clone(), label.clone())),
+            Block::AddToGroup { payload, label } => {
+                add_to_group.push((payload.clone(), label.clone()));
+            }
             Block::Admit { user, approve } => ops.push(Op::Admit {
                 user: user.clone(),
                 approve: *approve,
@@ -167,6 +173,11 @@ pub fn render(reply: &Reply) -> Vec<Rendered> {
                 buttons: if last { buttons.clone() } else { Vec::new() },
                 ask_location: ask_location.clone().filter(|_| last && buttons.is_empty()),
                 invites: if last { invites.clone() } else { Vec::new() },
+                add_to_group: if last {
+                    add_to_group.clone()
+                } else {
+                    Vec::new()
+                },
                 ops: if i == 0 { ops.clone() } else { Vec::new() },
             }
         })

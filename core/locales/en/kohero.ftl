@@ -111,6 +111,7 @@ count-members = { $n ->
 
 action-share-location = 📍 Share my location
 action-enter-room = Enter the project's group
+action-add-to-group = Create the project's group
 action-show = Show
 action-support = Support
 action-join = Join

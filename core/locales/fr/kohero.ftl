@@ -111,6 +111,7 @@ count-members = { $n ->
 
 action-share-location = 📍 Partager ma position
 action-enter-room = Entrer dans le groupe du projet
+action-add-to-group = Créer le groupe du projet
 action-show = Voir
 action-support = Soutenir
 action-join = Rejoindre

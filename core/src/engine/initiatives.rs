@@ -261,7 +261,8 @@ pub async fn launch(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
         .actions(vec![
             Action::new(ctx.t("action-show", &[]), format!("/voir {id}")),
             Action::new(ctx.t("action-event", &[]), format!("/evenement {id}")),
-        ]),
+        ])
+        .ask_group(ctx.t("action-add-to-group", &[]), format!("l{id}")),
     ])
 }
 

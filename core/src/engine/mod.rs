@@ -638,6 +638,13 @@ impl Engine {
         };
         match command::parse(&text) {
             Ok(Parsed::Command(Command::Link(id))) => rooms::link(ctx, &room, id).await,
+            // The bot was added with an "add to group" link for #N.
+            Ok(Parsed::Command(Command::Start(Some(p)))) => {
+                match p.strip_prefix('l').and_then(command::parse_initiative_id) {
+                    Some(id) => rooms::link(ctx, &room, id).await,
+                    None => Err(refuse!("room-commands")),
+                }
+            }
             Ok(Parsed::Command(Command::LinkCommune(insee))) => {
                 rooms::link_commune(ctx, &room, insee.as_deref()).await
             }
