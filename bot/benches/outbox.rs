@@ -140,6 +140,13 @@ async fn main() {
             .unwrap(),
     );
 
+    // The cost of a transaction itself, for comparison.
+    let start = Instant::now();
+    for _ in 0..n {
+        let tx = store.begin().await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    let empty = start.elapsed();
     let wrote = write(&store, n, 1000, "w").await;
     let sink = Arc::new(Sink {
         count: AtomicU64::new(0),
@@ -159,6 +166,11 @@ async fn main() {
     println!();
     println!("| phase | messages/s | total |");
     println!("|---|---|---|");
+    println!(
+        "| (empty transactions: BEGIN IMMEDIATE + COMMIT) | {:.0} | {:.2} s |",
+        n as f64 / empty.as_secs_f64(),
+        empty.as_secs_f64()
+    );
     println!(
         "| written (enqueue + commit) | {:.0} | {:.2} s |",
         n as f64 / wrote.as_secs_f64(),
