@@ -143,15 +143,23 @@ impl FakeTelegram {
         s.next_message
     }
 
-    /// A private text message as Telegram would push it to a webhook (not queued).
-    pub fn text_update(&self, user_id: i64, lang: &str, text: &str) -> Value {
-        let m = json!({
+    /// A message from `user_id` in their private chat, with `fields` added.
+    fn private_message(&self, user_id: i64, lang: &str, fields: Value) -> Value {
+        let mut m = json!({
             "message_id": self.next_message_id(),
             "date": 1_764_400_000,
             "chat": private_chat(user_id, "Ada"),
             "from": user(user_id, "Ada", lang),
-            "text": text,
         });
+        if let (Some(m), Value::Object(f)) = (m.as_object_mut(), fields) {
+            m.extend(f);
+        }
+        m
+    }
+
+    /// A private text message as Telegram would push it to a webhook (not queued).
+    pub fn text_update(&self, user_id: i64, lang: &str, text: &str) -> Value {
+        let m = self.private_message(user_id, lang, json!({"text": text}));
         let mut s = self.lock();
         s.next_update += 1;
         json!({"update_id": s.next_update, "message": m})
@@ -159,13 +167,7 @@ impl FakeTelegram {
 
     /// A private text message from `user_id`; returns the update id.
     pub fn text(&self, user_id: i64, lang: &str, text: &str) -> i64 {
-        let mut m = json!({
-            "message_id": self.next_message_id(),
-            "date": 1_764_400_000,
-            "chat": private_chat(user_id, "Ada"),
-            "from": user(user_id, "Ada", lang),
-            "text": text,
-        });
+        let mut m = self.private_message(user_id, lang, json!({"text": text}));
         if text.starts_with('/') {
             let len = text
                 .split_whitespace()
@@ -227,13 +229,11 @@ impl FakeTelegram {
 
     /// A shared location.
     pub fn location(&self, user_id: i64, lat: f64, lon: f64) -> i64 {
-        let m = json!({
-            "message_id": self.next_message_id(),
-            "date": 1_764_400_000,
-            "chat": private_chat(user_id, "Ada"),
-            "from": user(user_id, "Ada", "fr"),
-            "location": {"latitude": lat, "longitude": lon},
-        });
+        let m = self.private_message(
+            user_id,
+            "fr",
+            json!({"location": {"latitude": lat, "longitude": lon}}),
+        );
         self.push("message", m)
     }
 
@@ -252,13 +252,11 @@ impl FakeTelegram {
 
     /// A sticker (no text).
     pub fn sticker(&self, user_id: i64) -> i64 {
-        let m = json!({
-            "message_id": self.next_message_id(),
-            "date": 1_764_400_000,
-            "chat": private_chat(user_id, "Ada"),
-            "from": user(user_id, "Ada", "fr"),
-            "sticker": {"file_id": "s1", "file_unique_id": "u1", "type": "regular", "width": 512, "height": 512, "is_animated": false, "is_video": false},
+        let sticker = json!({
+            "file_id": "s1", "file_unique_id": "u1", "type": "regular",
+            "width": 512, "height": 512, "is_animated": false, "is_video": false,
         });
+        let m = self.private_message(user_id, "fr", json!({ "sticker": sticker }));
         self.push("message", m)
     }
 

@@ -656,12 +656,6 @@ impl Sender for TelegramSender {
     }
 }
 
-/// Callback data is validated before use.
-pub fn is_ours(data: &str) -> bool {
-    data.strip_prefix(ACTION_PREFIX)
-        .is_some_and(|id| id.parse::<i64>().is_ok())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -704,6 +698,5 @@ mod tests {
             ))),
             SendError::Temporary(_)
         ));
-        assert!(is_ours("a:12") && !is_ours("a:x") && !is_ours("x:1"));
     }
 }
