@@ -25,6 +25,16 @@ struct Sink {
     keep_times: bool,
 }
 
+impl Sink {
+    fn new(keep_times: bool) -> Arc<Self> {
+        Arc::new(Self {
+            count: AtomicU64::new(0),
+            times: Mutex::default(),
+            keep_times,
+        })
+    }
+}
+
 #[async_trait]
 impl Sender for Sink {
     fn network(&self) -> &str {
@@ -54,28 +64,16 @@ fn reply() -> Reply {
     )
 }
 
-async fn write(store: &SqliteStore, n: usize, chats: usize, tag: &str) -> Duration {
-    let r = reply();
-    let start = Instant::now();
-    for i in 0..n {
-        let mut tx = store.begin().await.unwrap();
-        tx.enqueue(&NewOutgoing {
-            to: Address::new("bench", (i % chats).to_string()),
-            recipient: None,
-            reply: r.clone(),
-            priority: Priority::Interactive,
-            key: format!("{tag}{i}"),
-            at: Utc::now(),
-        })
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
-    }
-    start.elapsed()
-}
-
-/// Rows written `per_tx` to a transaction, as a digest writes them.
-async fn write_batched(store: &SqliteStore, n: usize, per_tx: usize, tag: &str) -> Duration {
+/// Writes `n` messages to `chats` chats, `per_tx` to a transaction: 1 as each
+/// update writes its reply, 100 as a digest writes them.
+async fn write(
+    store: &SqliteStore,
+    n: usize,
+    chats: usize,
+    per_tx: usize,
+    priority: Priority,
+    tag: &str,
+) -> Duration {
     let r = reply();
     let start = Instant::now();
     let mut i = 0;
@@ -83,10 +81,10 @@ async fn write_batched(store: &SqliteStore, n: usize, per_tx: usize, tag: &str) 
         let mut tx = store.begin().await.unwrap();
         for _ in 0..per_tx.min(n - i) {
             tx.enqueue(&NewOutgoing {
-                to: Address::new("bench", (i % 1000).to_string()),
+                to: Address::new("bench", (i % chats).to_string()),
                 recipient: None,
                 reply: r.clone(),
-                priority: Priority::Bulk,
+                priority,
                 key: format!("{tag}{i}"),
                 at: Utc::now(),
             })
@@ -147,19 +145,11 @@ async fn main() {
         tx.commit().await.unwrap();
     }
     let empty = start.elapsed();
-    let wrote = write(&store, n, 1000, "w").await;
-    let sink = Arc::new(Sink {
-        count: AtomicU64::new(0),
-        times: Mutex::default(),
-        keep_times: false,
-    });
+    let wrote = write(&store, n, 1000, 1, Priority::Interactive, "w").await;
+    let sink = Sink::new(false);
     let drained = drain(store.clone(), sink, Limits::unlimited(), n as u64).await;
-    let batched = write_batched(&store, n, 100, "d").await;
-    let sink = Arc::new(Sink {
-        count: AtomicU64::new(0),
-        times: Mutex::default(),
-        keep_times: false,
-    });
+    let batched = write(&store, n, 1000, 100, Priority::Bulk, "d").await;
+    let sink = Sink::new(false);
     let drained_bulk = drain(store.clone(), sink, Limits::unlimited(), n as u64).await;
 
     println!("Outbox on SQLite (file, WAL), {n} messages, one transaction per message written");
@@ -200,12 +190,8 @@ async fn main() {
     // Limiter precision: 30/s for `limiter_secs`, measured at the receiving side.
     let rate = 30u64;
     let total = rate * limiter_secs;
-    write(&store, total as usize, 500, "l").await;
-    let sink = Arc::new(Sink {
-        count: AtomicU64::new(0),
-        times: Mutex::default(),
-        keep_times: true,
-    });
+    write(&store, total as usize, 500, 1, Priority::Bulk, "l").await;
+    let sink = Sink::new(true);
     let limits = Limits {
         per_chat: None,
         per_group: None,

@@ -153,10 +153,8 @@ impl Worker {
         let mut in_flight: JoinSet<(Outgoing, Attempt)> = JoinSet::new();
         let mut busy: HashSet<String> = HashSet::new();
         loop {
-            if *stop.borrow() {
-                for m in batch.drain(..) {
-                    self.release(&m).await;
-                }
+            if *stop.borrow() && !batch.is_empty() {
+                self.release(std::mem::take(&mut batch)).await;
             }
             if batch.is_empty() && in_flight.is_empty() {
                 return;
@@ -294,9 +292,14 @@ impl Worker {
         Mark::Retry { after, error }
     }
 
-    async fn release(&self, m: &Outgoing) {
-        if let Err(e) = self.mark(&[(m.clone(), Mark::Release)]).await {
-            tracing::error!(id = m.id, error = %e, "cannot release a message");
+    /// Hands claimed messages back (stopping), in one transaction.
+    async fn release(&self, messages: Vec<Outgoing>) {
+        let n = messages.len();
+        let marks: Vec<(Outgoing, Mark)> =
+            messages.into_iter().map(|m| (m, Mark::Release)).collect();
+        if let Err(e) = self.mark(&marks).await {
+            // Their leases run out and another worker takes them.
+            tracing::error!(messages = n, error = %e, "cannot release messages");
         }
     }
 

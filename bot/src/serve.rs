@@ -44,28 +44,8 @@ impl kohero_core::ports::Inbox for IntakeHandle {
     /// Hands one update to core. `Err` only for failures not the person's (the
     /// adapter should retry the update later: it was not recorded).
     async fn accept(&self, incoming: Incoming) -> Result<Handled, kohero_core::EngineError> {
-        use std::sync::atomic::Ordering::Relaxed;
-        let span = tracing::info_span!(
-            "update",
-            network = %incoming.identity.network,
-            chat = incoming.chat.as_deref().unwrap_or(&incoming.identity.id),
-            actor = %incoming.identity,
-        );
-        let _guard = span.enter();
-        let r = self.engine.handle_event(incoming).await;
-        match &r {
-            Ok(Handled::Queued(n)) => {
-                self.counters.updates_in.fetch_add(1, Relaxed);
-                if *n > 0 {
-                    self.wake.notify_one();
-                }
-            }
-            Ok(Handled::Duplicate) => {
-                self.counters.duplicates_in.fetch_add(1, Relaxed);
-            }
-            Err(e) => tracing::error!(error = %e, "update not handled"),
-        }
-        r
+        let mut r = self.accept_batch(vec![incoming]).await?;
+        r.pop().ok_or(kohero_core::EngineError::NoEventId)
     }
 
     /// A batch in one transaction (group commit).
@@ -151,10 +131,8 @@ async fn healthz() -> &'static str {
 }
 
 async fn readyz(State(h): State<Http>) -> impl IntoResponse {
-    let db = match h.store.begin().await {
-        Ok(mut tx) => tx.outbox_stats("").await.is_ok(),
-        Err(_) => false,
-    };
+    // A transaction that opens proves the database answers; dropping it ends it.
+    let db = h.store.begin().await.is_ok();
     let mut body = format!("database {}\n", if db { "ok" } else { "unreachable" });
     let mut ready = db;
     for (name, connected) in &h.networks {

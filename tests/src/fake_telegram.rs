@@ -86,6 +86,10 @@ fn user(id: i64, name: &str, lang: &str) -> Value {
     json!({"id": id, "is_bot": false, "first_name": name, "language_code": lang})
 }
 
+fn group(id: i64) -> Value {
+    json!({"id": id, "type": "group", "title": "Quartier"})
+}
+
 fn private_chat(id: i64, name: &str) -> Value {
     json!({"id": id, "type": "private", "first_name": name})
 }
@@ -143,18 +147,23 @@ impl FakeTelegram {
         s.next_message
     }
 
-    /// A message from `user_id` in their private chat, with `fields` added.
-    fn private_message(&self, user_id: i64, lang: &str, fields: Value) -> Value {
+    /// A message from `user_id` in `chat`, with `fields` added.
+    fn message(&self, chat: Value, user_id: i64, lang: &str, fields: Value) -> Value {
         let mut m = json!({
             "message_id": self.next_message_id(),
             "date": 1_764_400_000,
-            "chat": private_chat(user_id, "Ada"),
+            "chat": chat,
             "from": user(user_id, "Ada", lang),
         });
         if let (Some(m), Value::Object(f)) = (m.as_object_mut(), fields) {
             m.extend(f);
         }
         m
+    }
+
+    /// A message from `user_id` in their private chat, with `fields` added.
+    fn private_message(&self, user_id: i64, lang: &str, fields: Value) -> Value {
+        self.message(private_chat(user_id, "Ada"), user_id, lang, fields)
     }
 
     /// A private text message as Telegram would push it to a webhook (not queued).
@@ -180,27 +189,20 @@ impl FakeTelegram {
 
     /// A message in a group chat.
     pub fn group_text(&self, chat_id: i64, user_id: i64, text: &str) -> i64 {
-        let m = json!({
-            "message_id": self.next_message_id(),
-            "date": 1_764_400_000,
-            "chat": {"id": chat_id, "type": "group", "title": "Quartier"},
-            "from": user(user_id, "Ada", "fr"),
-            "text": text,
-        });
+        let m = self.message(group(chat_id), user_id, "fr", json!({ "text": text }));
         self.push("message", m)
     }
 
     /// A message in a forum topic.
     pub fn topic_text(&self, chat_id: i64, thread: i64, user_id: i64, text: &str) -> i64 {
-        let m = json!({
-            "message_id": self.next_message_id(),
-            "message_thread_id": thread,
-            "is_topic_message": true,
-            "date": 1_764_400_000,
-            "chat": {"id": chat_id, "type": "supergroup", "title": "Villeurbanne", "is_forum": true},
-            "from": user(user_id, "Ada", "fr"),
-            "text": text,
-        });
+        let forum =
+            json!({"id": chat_id, "type": "supergroup", "title": "Villeurbanne", "is_forum": true});
+        let m = self.message(
+            forum,
+            user_id,
+            "fr",
+            json!({"message_thread_id": thread, "is_topic_message": true, "text": text}),
+        );
         self.push("message", m)
     }
 
@@ -217,13 +219,12 @@ impl FakeTelegram {
 
     /// The group became a supergroup with a new id.
     pub fn migrate(&self, chat_id: i64, user_id: i64, to: i64) -> i64 {
-        let m = json!({
-            "message_id": self.next_message_id(),
-            "date": 1_764_400_000,
-            "chat": {"id": chat_id, "type": "group", "title": "Quartier"},
-            "from": user(user_id, "Ada", "fr"),
-            "migrate_to_chat_id": to,
-        });
+        let m = self.message(
+            group(chat_id),
+            user_id,
+            "fr",
+            json!({ "migrate_to_chat_id": to }),
+        );
         self.push("message", m)
     }
 
@@ -239,14 +240,16 @@ impl FakeTelegram {
 
     /// A live location moving (an edit of the first location message).
     pub fn live_location_moved(&self, user_id: i64, lat: f64, lon: f64) -> i64 {
-        let m = json!({
-            "message_id": 1,
-            "date": 1_764_400_000,
-            "edit_date": 1_764_400_060,
-            "chat": private_chat(user_id, "Ada"),
-            "from": user(user_id, "Ada", "fr"),
-            "location": {"latitude": lat, "longitude": lon, "live_period": 900},
-        });
+        // An edit of the first location message: same id, an edit date.
+        let m = self.private_message(
+            user_id,
+            "fr",
+            json!({
+                "message_id": 1,
+                "edit_date": 1_764_400_060,
+                "location": {"latitude": lat, "longitude": lon, "live_period": 900},
+            }),
+        );
         self.push("edited_message", m)
     }
 

@@ -85,11 +85,16 @@ impl SqliteStore {
     }
 }
 
+/// Maps sqlx errors to the port's: a unique violation is `Duplicate`, a write
+/// that refers to a missing row (foreign key) is `NotFound`.
 pub(crate) fn backend(e: sqlx::Error) -> StoreError {
-    if let sqlx::Error::Database(d) = &e
-        && d.is_unique_violation()
-    {
-        return StoreError::Duplicate(d.message().to_owned());
+    if let sqlx::Error::Database(d) = &e {
+        if d.is_unique_violation() {
+            return StoreError::Duplicate(d.message().to_owned());
+        }
+        if d.is_foreign_key_violation() {
+            return StoreError::NotFound(d.message().to_owned());
+        }
     }
     StoreError::Backend(e.to_string())
 }

@@ -7,7 +7,8 @@ use kohero_core::geo::BoundingBox;
 use kohero_core::places::Located;
 use kohero_core::ports::{StoreError, StoreResult, Tx};
 use kohero_core::text::search_document;
-use sqlx::sqlite::SqliteRow;
+use sqlx::query::Query;
+use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::{Sqlite, Transaction};
 
 use crate::backend;
@@ -49,16 +50,41 @@ impl SqliteTx {
         rows::actor(&row, communes).map(Some)
     }
 
-    async fn initiatives(
+    /// Every row of a query, read back with `f`.
+    async fn all<T>(
         &mut self,
-        q: sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments>,
-    ) -> StoreResult<Vec<Initiative>> {
+        q: Query<'_, Sqlite, SqliteArguments>,
+        f: fn(&SqliteRow) -> StoreResult<T>,
+    ) -> StoreResult<Vec<T>> {
         q.fetch_all(&mut *self.tx)
             .await
             .map_err(backend)?
             .iter()
-            .map(rows::initiative)
+            .map(f)
             .collect()
+    }
+
+    /// The row of a query, if any, read back with `f`.
+    async fn opt<T>(
+        &mut self,
+        q: Query<'_, Sqlite, SqliteArguments>,
+        f: fn(&SqliteRow) -> StoreResult<T>,
+    ) -> StoreResult<Option<T>> {
+        q.fetch_optional(&mut *self.tx)
+            .await
+            .map_err(backend)?
+            .as_ref()
+            .map(f)
+            .transpose()
+    }
+
+    /// Runs a statement that returns nothing.
+    async fn run(&mut self, sql: &'static str) -> StoreResult<()> {
+        sqlx::query(sql)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(backend)?;
+        Ok(())
     }
 }
 
@@ -69,27 +95,15 @@ impl Tx for SqliteTx {
     }
 
     async fn savepoint(&mut self) -> StoreResult<()> {
-        sqlx::query("SAVEPOINT kohero_event")
-            .execute(&mut *self.tx)
-            .await
-            .map_err(backend)?;
-        Ok(())
+        self.run("SAVEPOINT kohero_event").await
     }
 
     async fn rollback_to_savepoint(&mut self) -> StoreResult<()> {
-        sqlx::query("ROLLBACK TO kohero_event")
-            .execute(&mut *self.tx)
-            .await
-            .map_err(backend)?;
-        Ok(())
+        self.run("ROLLBACK TO kohero_event").await
     }
 
     async fn release_savepoint(&mut self) -> StoreResult<()> {
-        sqlx::query("RELEASE kohero_event")
-            .execute(&mut *self.tx)
-            .await
-            .map_err(backend)?;
-        Ok(())
+        self.run("RELEASE kohero_event").await
     }
 
     async fn actor_by_identity(&mut self, identity: &Identity) -> StoreResult<Option<Actor>> {
@@ -226,14 +240,11 @@ impl Tx for SqliteTx {
     }
 
     async fn initiative(&mut self, id: InitiativeId) -> StoreResult<Option<Initiative>> {
-        sqlx::query("SELECT * FROM initiatives WHERE id = ?")
-            .bind(id.0)
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(backend)?
-            .as_ref()
-            .map(rows::initiative)
-            .transpose()
+        self.opt(
+            sqlx::query("SELECT * FROM initiatives WHERE id = ?").bind(id.0),
+            rows::initiative,
+        )
+        .await
     }
 
     async fn update_initiative(&mut self, i: &Initiative) -> StoreResult<()> {
@@ -272,7 +283,7 @@ impl Tx for SqliteTx {
         .bind(b.max_lat)
         .bind(b.min_lon)
         .bind(b.max_lon);
-        self.initiatives(q).await
+        self.all(q, rows::initiative).await
     }
 
     async fn search_initiatives(
@@ -295,24 +306,24 @@ impl Tx for SqliteTx {
         )
         .bind(query)
         .bind(i64::try_from(limit).unwrap_or(i64::MAX));
-        self.initiatives(q).await
+        self.all(q, rows::initiative).await
     }
 
     async fn located_initiatives(&mut self) -> StoreResult<Vec<Located>> {
-        let rows = sqlx::query(
-            "SELECT id, lat, lon, category, kind FROM initiatives
+        self.all(
+            sqlx::query(
+                "SELECT id, lat, lon, category, kind FROM initiatives
              WHERE lat IS NOT NULL AND lon IS NOT NULL AND status IN ('open', 'active', 'done')",
+            ),
+            rows::located,
         )
-        .fetch_all(&mut *self.tx)
         .await
-        .map_err(backend)?;
-        rows.iter().map(rows::located).collect()
     }
 
     async fn initiatives_created_by(&mut self, actor: ActorId) -> StoreResult<Vec<Initiative>> {
         let q =
             sqlx::query("SELECT * FROM initiatives WHERE created_by = ? ORDER BY id").bind(actor.0);
-        self.initiatives(q).await
+        self.all(q, rows::initiative).await
     }
 
     async fn membership(
@@ -320,15 +331,13 @@ impl Tx for SqliteTx {
         initiative: InitiativeId,
         actor: ActorId,
     ) -> StoreResult<Option<Membership>> {
-        sqlx::query("SELECT * FROM memberships WHERE initiative_id = ? AND actor_id = ?")
-            .bind(initiative.0)
-            .bind(actor.0)
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(backend)?
-            .as_ref()
-            .map(rows::membership)
-            .transpose()
+        self.opt(
+            sqlx::query("SELECT * FROM memberships WHERE initiative_id = ? AND actor_id = ?")
+                .bind(initiative.0)
+                .bind(actor.0),
+            rows::membership,
+        )
+        .await
     }
 
     async fn set_membership(&mut self, m: &Membership) -> StoreResult<()> {
@@ -342,10 +351,7 @@ impl Tx for SqliteTx {
         .bind(ms(m.since))
         .execute(&mut *self.tx)
         .await
-        .map_err(|e| match backend(e) {
-            StoreError::Backend(s) if s.contains("FOREIGN KEY") => StoreError::NotFound(s),
-            other => other,
-        })?;
+         .map_err(backend)?;
         Ok(())
     }
 
@@ -365,25 +371,25 @@ impl Tx for SqliteTx {
     }
 
     async fn members(&mut self, initiative: InitiativeId) -> StoreResult<Vec<Membership>> {
-        sqlx::query("SELECT * FROM memberships WHERE initiative_id = ? ORDER BY since, actor_id")
-            .bind(initiative.0)
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(backend)?
-            .iter()
-            .map(rows::membership)
-            .collect()
+        self.all(
+            sqlx::query(
+                "SELECT * FROM memberships WHERE initiative_id = ? ORDER BY since, actor_id",
+            )
+            .bind(initiative.0),
+            rows::membership,
+        )
+        .await
     }
 
     async fn memberships_of(&mut self, actor: ActorId) -> StoreResult<Vec<Membership>> {
-        sqlx::query("SELECT * FROM memberships WHERE actor_id = ? ORDER BY since, initiative_id")
-            .bind(actor.0)
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(backend)?
-            .iter()
-            .map(rows::membership)
-            .collect()
+        self.all(
+            sqlx::query(
+                "SELECT * FROM memberships WHERE actor_id = ? ORDER BY since, initiative_id",
+            )
+            .bind(actor.0),
+            rows::membership,
+        )
+        .await
     }
 
     async fn insert_update(
@@ -407,14 +413,11 @@ impl Tx for SqliteTx {
     }
 
     async fn update_by_id(&mut self, id: UpdateId) -> StoreResult<Option<ProgressUpdate>> {
-        sqlx::query("SELECT * FROM updates WHERE id = ?")
-            .bind(id.0)
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(backend)?
-            .as_ref()
-            .map(rows::update)
-            .transpose()
+        self.opt(
+            sqlx::query("SELECT * FROM updates WHERE id = ?").bind(id.0),
+            rows::update,
+        )
+        .await
     }
 
     async fn updates_of(
@@ -422,28 +425,19 @@ impl Tx for SqliteTx {
         initiative: InitiativeId,
         limit: usize,
     ) -> StoreResult<Vec<ProgressUpdate>> {
-        sqlx::query(
+        self.all(sqlx::query(
             "SELECT * FROM updates WHERE initiative_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
         )
         .bind(initiative.0)
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(backend)?
-        .iter()
-        .map(rows::update)
-        .collect()
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX)), rows::update).await
     }
 
     async fn updates_by(&mut self, author: ActorId) -> StoreResult<Vec<ProgressUpdate>> {
-        sqlx::query("SELECT * FROM updates WHERE author_id = ? ORDER BY id")
-            .bind(author.0)
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(backend)?
-            .iter()
-            .map(rows::update)
-            .collect()
+        self.all(
+            sqlx::query("SELECT * FROM updates WHERE author_id = ? ORDER BY id").bind(author.0),
+            rows::update,
+        )
+        .await
     }
 
     async fn insert_event(&mut self, new: &NewEvent) -> StoreResult<Event> {
@@ -467,14 +461,11 @@ impl Tx for SqliteTx {
     }
 
     async fn event(&mut self, id: EventId) -> StoreResult<Option<Event>> {
-        sqlx::query("SELECT * FROM events WHERE id = ?")
-            .bind(id.0)
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(backend)?
-            .as_ref()
-            .map(rows::event)
-            .transpose()
+        self.opt(
+            sqlx::query("SELECT * FROM events WHERE id = ?").bind(id.0),
+            rows::event,
+        )
+        .await
     }
 
     async fn events_of(
@@ -482,17 +473,11 @@ impl Tx for SqliteTx {
         initiative: InitiativeId,
         from: DateTime<Utc>,
     ) -> StoreResult<Vec<Event>> {
-        sqlx::query(
+        self.all(sqlx::query(
             "SELECT * FROM events WHERE initiative_id = ? AND starts_at >= ? ORDER BY starts_at, id",
         )
         .bind(initiative.0)
-        .bind(ms(from))
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(backend)?
-        .iter()
-        .map(rows::event)
-        .collect()
+        .bind(ms(from)), rows::event).await
     }
 
     async fn set_rsvp(&mut self, r: &Rsvp) -> StoreResult<()> {
@@ -506,33 +491,25 @@ impl Tx for SqliteTx {
         .bind(ms(r.at))
         .execute(&mut *self.tx)
         .await
-        .map_err(|e| match backend(e) {
-            StoreError::Backend(s) if s.contains("FOREIGN KEY") => StoreError::NotFound(s),
-            other => other,
-        })?;
+         .map_err(backend)?;
         Ok(())
     }
 
     async fn rsvps(&mut self, event: EventId) -> StoreResult<Vec<Rsvp>> {
-        sqlx::query("SELECT * FROM rsvps WHERE event_id = ? ORDER BY at, actor_id")
-            .bind(event.0)
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(backend)?
-            .iter()
-            .map(rows::rsvp)
-            .collect()
+        self.all(
+            sqlx::query("SELECT * FROM rsvps WHERE event_id = ? ORDER BY at, actor_id")
+                .bind(event.0),
+            rows::rsvp,
+        )
+        .await
     }
 
     async fn rsvps_of(&mut self, actor: ActorId) -> StoreResult<Vec<Rsvp>> {
-        sqlx::query("SELECT * FROM rsvps WHERE actor_id = ? ORDER BY event_id")
-            .bind(actor.0)
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(backend)?
-            .iter()
-            .map(rows::rsvp)
-            .collect()
+        self.all(
+            sqlx::query("SELECT * FROM rsvps WHERE actor_id = ? ORDER BY event_id").bind(actor.0),
+            rows::rsvp,
+        )
+        .await
     }
 
     async fn insert_subscription(&mut self, new: &NewSubscription) -> StoreResult<Subscription> {
@@ -555,14 +532,11 @@ impl Tx for SqliteTx {
     }
 
     async fn subscriptions_of(&mut self, actor: ActorId) -> StoreResult<Vec<Subscription>> {
-        sqlx::query("SELECT * FROM subscriptions WHERE actor_id = ? ORDER BY id")
-            .bind(actor.0)
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(backend)?
-            .iter()
-            .map(rows::subscription)
-            .collect()
+        self.all(
+            sqlx::query("SELECT * FROM subscriptions WHERE actor_id = ? ORDER BY id").bind(actor.0),
+            rows::subscription,
+        )
+        .await
     }
 
     async fn delete_subscriptions_of(&mut self, actor: ActorId) -> StoreResult<usize> {
@@ -626,19 +600,17 @@ impl Tx for SqliteTx {
         // The ids travel as one JSON array: one statement whatever their number.
         let ids = serde_json::to_string(&initiatives.iter().map(|i| i.0).collect::<Vec<_>>())
             .map_err(|e| StoreError::Backend(e.to_string()))?;
-        sqlx::query(
-            "SELECT * FROM activity WHERE initiative_id IN (SELECT value FROM json_each(?))
+        self.all(
+            sqlx::query(
+                "SELECT * FROM activity WHERE initiative_id IN (SELECT value FROM json_each(?))
              ORDER BY at DESC, id DESC LIMIT ? OFFSET ?",
+            )
+            .bind(ids)
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .bind(i64::try_from(offset).unwrap_or(i64::MAX)),
+            rows::activity,
         )
-        .bind(ids)
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .bind(i64::try_from(offset).unwrap_or(i64::MAX))
-        .fetch_all(&mut *self.tx)
         .await
-        .map_err(backend)?
-        .iter()
-        .map(rows::activity)
-        .collect()
     }
 
     async fn enqueue(&mut self, new: &NewOutgoing) -> StoreResult<i64> {
@@ -663,26 +635,22 @@ impl Tx for SqliteTx {
     }
 
     async fn pending_to(&mut self, to: &Address) -> StoreResult<Vec<Outgoing>> {
-        let rows = sqlx::query(
+        self.all(sqlx::query(
             "SELECT * FROM outbox WHERE network = ? AND chat = ? AND status = 'pending' ORDER BY id",
         )
         .bind(&to.network)
-        .bind(&to.chat)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(backend)?;
-        rows.iter().map(rows::outgoing).collect()
+        .bind(&to.chat), rows::outgoing).await
     }
 
     async fn pending_for(&mut self, recipient: ActorId) -> StoreResult<Vec<Outgoing>> {
-        let rows = sqlx::query(
-            "SELECT * FROM outbox WHERE recipient_id = ? AND status = 'pending' ORDER BY id",
+        self.all(
+            sqlx::query(
+                "SELECT * FROM outbox WHERE recipient_id = ? AND status = 'pending' ORDER BY id",
+            )
+            .bind(recipient.0),
+            rows::outgoing,
         )
-        .bind(recipient.0)
-        .fetch_all(&mut *self.tx)
         .await
-        .map_err(backend)?;
-        rows.iter().map(rows::outgoing).collect()
     }
 
     async fn claim(
@@ -864,10 +832,7 @@ impl Tx for SqliteTx {
         .bind(ms(at))
         .execute(&mut *self.tx)
         .await
-        .map_err(|e| match backend(e) {
-            StoreError::Backend(s) if s.contains("FOREIGN KEY") => StoreError::NotFound(s),
-            other => other,
-        })?;
+        .map_err(backend)?;
         Ok(())
     }
 

@@ -6,8 +6,9 @@
 
 pub mod render;
 
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -178,7 +179,7 @@ impl Telegram {
             bot: self.bot.clone(),
             store: self.store.clone(),
             username: self.username.clone(),
-            known: std::sync::Mutex::default(),
+            known: Mutex::default(),
         })
     }
 
@@ -410,7 +411,7 @@ pub struct TelegramSender {
     /// The bot's username, for "add to group" links.
     username: String,
     /// Button ids already given out (they never change), to spare the store.
-    known: std::sync::Mutex<std::collections::HashMap<String, i64>>,
+    known: Mutex<HashMap<String, i64>>,
 }
 
 /// Most button ids kept in memory; past that the cache starts again.
@@ -531,50 +532,42 @@ impl TelegramSender {
         if rows.is_empty() {
             return Ok(None);
         }
-        let cached = |c: &str| -> Option<i64> {
-            self.known
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .get(c)
-                .copied()
-        };
-        let missing: Vec<&String> = rows
+        // Every command's id: from the cache, else from the store (then cached).
+        let mut ids: HashMap<&str, i64> = HashMap::new();
+        {
+            let known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
+            for (_, c) in rows.iter().flatten() {
+                if let Some(id) = known.get(c) {
+                    ids.insert(c, *id);
+                }
+            }
+        }
+        let missing: Vec<&str> = rows
             .iter()
             .flatten()
-            .map(|(_, c)| c)
-            .filter(|c| cached(c).is_none())
+            .map(|(_, c)| c.as_str())
+            .filter(|c| !ids.contains_key(c))
             .collect();
         if !missing.is_empty() {
             let temporary = |e: kohero_core::ports::StoreError| SendError::Temporary(e.to_string());
             let mut tx = self.store.begin().await.map_err(temporary)?;
             let now = chrono::Utc::now();
-            let mut fresh = Vec::with_capacity(missing.len());
             for c in missing {
-                fresh.push((
-                    c.clone(),
-                    tx.remember_action(c, now).await.map_err(temporary)?,
-                ));
+                ids.insert(c, tx.remember_action(c, now).await.map_err(temporary)?);
             }
             tx.commit().await.map_err(temporary)?;
-            let mut known = self
-                .known
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if known.len() + fresh.len() > KNOWN_MAX {
+            let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
+            if known.len() + ids.len() > KNOWN_MAX {
                 known.clear();
             }
-            known.extend(fresh);
+            known.extend(ids.iter().map(|(c, id)| ((*c).to_owned(), *id)));
         }
-        let known = self
-            .known
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let out = rows
             .iter()
             .map(|row| {
                 row.iter()
                     .filter_map(|(label, command)| {
-                        let id = known.get(command)?;
+                        let id = ids.get(command.as_str())?;
                         Some(InlineKeyboardButton::callback(
                             label.clone(),
                             format!("{ACTION_PREFIX}{id}"),

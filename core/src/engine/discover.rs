@@ -57,6 +57,18 @@ fn area_command(cmd: &str, center: GeoPoint, radius_m: u32, area: &Area) -> Stri
     )
 }
 
+/// Page `page` (from 0) of a list, and whether more follow; a page past the end
+/// is refused.
+fn page_of<T>(all: Vec<T>, page: u32) -> Result<(Vec<T>, bool), Fail> {
+    let start = (page as usize).saturating_mul(PAGE);
+    let has_more = all.len() > start.saturating_add(PAGE);
+    let items: Vec<T> = all.into_iter().skip(start).take(PAGE).collect();
+    if items.is_empty() {
+        return Err(refuse!("page-empty"));
+    }
+    Ok((items, has_more))
+}
+
 /// Loads the initiatives of a page of index results, with their distances; an
 /// entry the store no longer agrees with (changed by another process) is skipped.
 async fn load(
@@ -113,16 +125,11 @@ pub async fn near(ctx: &mut Ctx<'_>, area: Area) -> Outcome {
         )])]);
     }
     let total = found.len();
-    let page = area.page as usize;
-    let page_ids: Vec<(InitiativeId, f64)> =
-        found.into_iter().skip(page * PAGE).take(PAGE).collect();
-    if page_ids.is_empty() {
-        return Err(refuse!("page-empty"));
-    }
+    let (page_ids, has_more) = page_of(found, area.page)?;
     let slice = load(ctx, &page_ids).await?;
     let items = render::items(ctx, &slice).await?;
     let mut more = Vec::new();
-    if (page + 1) * PAGE < total {
+    if has_more {
         more.push(Action::new(
             ctx.t("action-next-page", &[]),
             area_command("/pres", center, radius, &area),
@@ -199,19 +206,12 @@ pub async fn search(ctx: &mut Ctx<'_>, text: &str, page: u32) -> Outcome {
             ctx.t("search-none", &[("text", shown.into())]),
         )]);
     }
-    let page_us = page as usize;
-    let slice: Vec<(Initiative, Option<f64>)> = ranked
-        .into_iter()
-        .skip(page_us * PAGE)
-        .take(PAGE)
-        .map(|(_, i, d)| (i, d))
-        .collect();
-    if slice.is_empty() {
-        return Err(refuse!("page-empty"));
-    }
+    let ranked: Vec<(Initiative, Option<f64>)> =
+        ranked.into_iter().map(|(_, i, d)| (i, d)).collect();
+    let (slice, has_more) = page_of(ranked, page)?;
     let items = render::items(ctx, &slice).await?;
     let mut more = Vec::new();
-    if (page_us + 1) * PAGE < total {
+    if has_more {
         let mut next = format!("/chercher {}", words.join(" "));
         if let Some((c, r)) = within {
             next.push_str(&format!(" {} {}m", c.to_uri(), r));

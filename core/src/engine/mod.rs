@@ -450,7 +450,8 @@ impl Engine {
     }
 
     /// One event inside the batch's transaction (after its savepoint).
-    #[tracing::instrument(skip_all, fields(network = %incoming.identity.network, chat, event = incoming.event_id.as_deref().unwrap_or("")))]
+    /// The span of one update: network, chat, actor and the network's event id.
+    #[tracing::instrument(skip_all, fields(network = %incoming.identity.network, chat, actor = %incoming.identity, event = incoming.event_id.as_deref().unwrap_or("")))]
     async fn process_event(
         &self,
         mut tx: Box<dyn Tx>,

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use rstar::{RTree, primitives::GeomWithData};
 
 use crate::domain::InseeCode;
-use crate::geo::{GeoPoint, chord_of, metres_of};
+use crate::geo::{GeoPoint, metres_of};
 use crate::text::fold;
 
 const DATA: &str = include_str!("../../data/communes.tsv");
@@ -223,8 +223,7 @@ impl Gazetteer {
             .centres
             .nearest_neighbor_iter_with_distance_2(&p.unit_vector())
             .next()?;
-        (metres_of(d2.sqrt()) <= ATTACH_MAX_M && d2 <= chord_of(ATTACH_MAX_M).powi(2))
-            .then(|| &self.communes[entry.data])
+        (metres_of(d2.sqrt()) <= ATTACH_MAX_M).then(|| &self.communes[entry.data])
     }
 }
 
