@@ -78,6 +78,14 @@ impl SqliteTx {
             .transpose()
     }
 
+    /// Runs a write; returns how many rows it changed.
+    async fn changes(&mut self, q: Query<'_, Sqlite, SqliteArguments>) -> StoreResult<u64> {
+        Ok(q.execute(&mut *self.tx)
+            .await
+            .map_err(backend)?
+            .rows_affected())
+    }
+
     /// Runs a statement that returns nothing.
     async fn run(&mut self, sql: &'static str) -> StoreResult<()> {
         sqlx::query(sql)
@@ -153,22 +161,22 @@ impl Tx for SqliteTx {
 
     async fn update_actor(&mut self, a: &Actor) -> StoreResult<()> {
         let (lat, lon) = lat_lon(a.location);
-        let n = sqlx::query(
-            "UPDATE actors SET kind = ?, display_name = ?, lang = ?, tz = ?, verified = ?,
+        let n = self
+            .changes(
+                sqlx::query(
+                    "UPDATE actors SET kind = ?, display_name = ?, lang = ?, tz = ?, verified = ?,
              lat = ?, lon = ? WHERE id = ?",
-        )
-        .bind(a.kind.key())
-        .bind(&a.display_name)
-        .bind(a.lang.code())
-        .bind(&a.tz)
-        .bind(i64::from(a.verified))
-        .bind(lat)
-        .bind(lon)
-        .bind(a.id.0)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(backend)?
-        .rows_affected();
+                )
+                .bind(a.kind.key())
+                .bind(&a.display_name)
+                .bind(a.lang.code())
+                .bind(&a.tz)
+                .bind(i64::from(a.verified))
+                .bind(lat)
+                .bind(lon)
+                .bind(a.id.0),
+            )
+            .await?;
         not_found("actor", n)?;
         sqlx::query("DELETE FROM actor_communes WHERE actor_id = ?")
             .bind(a.id.0)
@@ -207,12 +215,9 @@ impl Tx for SqliteTx {
     async fn delete_actor(&mut self, id: ActorId) -> StoreResult<()> {
         // Authored rows keep their content: the foreign keys set the author to NULL;
         // everything that is only theirs cascades.
-        let n = sqlx::query("DELETE FROM actors WHERE id = ?")
-            .bind(id.0)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(backend)?
-            .rows_affected();
+        let n = self
+            .changes(sqlx::query("DELETE FROM actors WHERE id = ?").bind(id.0))
+            .await?;
         not_found("actor", n)
     }
 
@@ -249,7 +254,7 @@ impl Tx for SqliteTx {
 
     async fn update_initiative(&mut self, i: &Initiative) -> StoreResult<()> {
         let (lat, lon) = lat_lon(i.place);
-        let n = sqlx::query(
+        let n = self.changes(sqlx::query(
             "UPDATE initiatives SET kind = ?, title = ?, description = ?, category = ?, lat = ?,
                 lon = ?, commune = ?, status = ?, created_by = ?, offered_to = ?, search_text = ?,
                 updated_at = ?
@@ -267,11 +272,7 @@ impl Tx for SqliteTx {
         .bind(i.offered_to.map(|a| a.0))
         .bind(search_document(&i.title, &i.description))
         .bind(ms(i.updated_at))
-        .bind(i.id.0)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(backend)?
-        .rows_affected();
+        .bind(i.id.0)).await?;
         not_found("initiative", n)
     }
 
@@ -360,13 +361,13 @@ impl Tx for SqliteTx {
         initiative: InitiativeId,
         actor: ActorId,
     ) -> StoreResult<()> {
-        let n = sqlx::query("DELETE FROM memberships WHERE initiative_id = ? AND actor_id = ?")
-            .bind(initiative.0)
-            .bind(actor.0)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(backend)?
-            .rows_affected();
+        let n = self
+            .changes(
+                sqlx::query("DELETE FROM memberships WHERE initiative_id = ? AND actor_id = ?")
+                    .bind(initiative.0)
+                    .bind(actor.0),
+            )
+            .await?;
         not_found("membership", n)
     }
 
@@ -540,12 +541,9 @@ impl Tx for SqliteTx {
     }
 
     async fn delete_subscriptions_of(&mut self, actor: ActorId) -> StoreResult<usize> {
-        let n = sqlx::query("DELETE FROM subscriptions WHERE actor_id = ?")
-            .bind(actor.0)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(backend)?
-            .rows_affected();
+        let n = self
+            .changes(sqlx::query("DELETE FROM subscriptions WHERE actor_id = ?").bind(actor.0))
+            .await?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
@@ -687,16 +685,12 @@ impl Tx for SqliteTx {
     }
 
     async fn mark_sent(&mut self, id: i64, at: DateTime<Utc>) -> StoreResult<()> {
-        let n = sqlx::query(
+        let n = self.changes(sqlx::query(
             "UPDATE outbox SET status = 'sent', attempts = attempts + 1, claimed_until = NULL,
                 done_at = ? WHERE id = ?",
         )
         .bind(ms(at))
-        .bind(id)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(backend)?
-        .rows_affected();
+        .bind(id)).await?;
         not_found("outbox row", n)
     }
 
@@ -706,42 +700,31 @@ impl Tx for SqliteTx {
         next_at: DateTime<Utc>,
         error: &str,
     ) -> StoreResult<()> {
-        let n = sqlx::query(
+        let n = self.changes(sqlx::query(
             "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, claimed_until = NULL,
                 last_error = ? WHERE id = ?",
         )
         .bind(ms(next_at))
         .bind(error)
-        .bind(id)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(backend)?
-        .rows_affected();
+        .bind(id)).await?;
         not_found("outbox row", n)
     }
 
     async fn mark_failed(&mut self, id: i64, error: &str, at: DateTime<Utc>) -> StoreResult<()> {
-        let n = sqlx::query(
+        let n = self.changes(sqlx::query(
             "UPDATE outbox SET status = 'failed', attempts = attempts + 1, claimed_until = NULL,
                 last_error = ?, done_at = ? WHERE id = ?",
         )
         .bind(error)
         .bind(ms(at))
-        .bind(id)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(backend)?
-        .rows_affected();
+        .bind(id)).await?;
         not_found("outbox row", n)
     }
 
     async fn release(&mut self, id: i64) -> StoreResult<()> {
-        let n = sqlx::query("UPDATE outbox SET claimed_until = NULL WHERE id = ?")
-            .bind(id)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(backend)?
-            .rows_affected();
+        let n = self
+            .changes(sqlx::query("UPDATE outbox SET claimed_until = NULL WHERE id = ?").bind(id))
+            .await?;
         not_found("outbox row", n)
     }
 
@@ -762,18 +745,14 @@ impl Tx for SqliteTx {
         .execute(&mut *self.tx)
         .await
         .map_err(backend)?;
-        let n = sqlx::query(
+        let n = self.changes(sqlx::query(
             "UPDATE outbox SET status = 'failed', claimed_until = NULL, last_error = ?, done_at = ?
              WHERE network = ? AND chat = ? AND status = 'pending'",
         )
         .bind(reason)
         .bind(ms(at))
         .bind(&to.network)
-        .bind(&to.chat)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(backend)?
-        .rows_affected();
+        .bind(&to.chat)).await?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
@@ -947,33 +926,30 @@ impl Tx for SqliteTx {
         event_id: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let n = sqlx::query(
-            "INSERT INTO seen_events (network, event_id, seen_at) VALUES (?, ?, ?)
+        let n = self
+            .changes(
+                sqlx::query(
+                    "INSERT INTO seen_events (network, event_id, seen_at) VALUES (?, ?, ?)
              ON CONFLICT (network, event_id) DO NOTHING",
-        )
-        .bind(network)
-        .bind(event_id)
-        .bind(ms(at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(backend)?
-        .rows_affected();
+                )
+                .bind(network)
+                .bind(event_id)
+                .bind(ms(at)),
+            )
+            .await?;
         Ok(n == 1)
     }
 
     async fn prune(&mut self, before: DateTime<Utc>) -> StoreResult<u64> {
-        let a = sqlx::query("DELETE FROM outbox WHERE status <> 'pending' AND done_at < ?")
-            .bind(ms(before))
-            .execute(&mut *self.tx)
-            .await
-            .map_err(backend)?
-            .rows_affected();
-        let b = sqlx::query("DELETE FROM seen_events WHERE seen_at < ?")
-            .bind(ms(before))
-            .execute(&mut *self.tx)
-            .await
-            .map_err(backend)?
-            .rows_affected();
+        let a = self
+            .changes(
+                sqlx::query("DELETE FROM outbox WHERE status <> 'pending' AND done_at < ?")
+                    .bind(ms(before)),
+            )
+            .await?;
+        let b = self
+            .changes(sqlx::query("DELETE FROM seen_events WHERE seen_at < ?").bind(ms(before)))
+            .await?;
         Ok(a + b)
     }
 }
