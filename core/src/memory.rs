@@ -31,6 +31,7 @@ struct State {
     actions: Vec<String>,
     rooms: BTreeMap<(String, String), InitiativeId>,
     forums: BTreeMap<(String, String), InseeCode>,
+    network_state: BTreeMap<(String, String), String>,
     unreachable: BTreeMap<(String, String), DateTime<Utc>>,
 }
 
@@ -798,6 +799,29 @@ impl Tx for MemoryTx {
             .filter(|(_, c)| *c == commune)
             .map(|((n, c), _)| Address::new(n.clone(), c.clone()))
             .collect())
+    }
+
+    async fn network_state(&mut self, network: &str, key: &str) -> StoreResult<Option<String>> {
+        Ok(self
+            .work
+            .network_state
+            .get(&(network.to_owned(), key.to_owned()))
+            .cloned())
+    }
+
+    async fn set_network_state(
+        &mut self,
+        network: &str,
+        key: &str,
+        value: Option<&str>,
+        _at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let k = (network.to_owned(), key.to_owned());
+        match value {
+            Some(v) => self.work.network_state.insert(k, v.to_owned()),
+            None => self.work.network_state.remove(&k),
+        };
+        Ok(())
     }
 
     async fn remember_action(&mut self, command: &str, _at: DateTime<Utc>) -> StoreResult<i64> {

@@ -226,6 +226,19 @@ pub trait Tx: Send {
     /// The command behind a button id, if it was ever given out.
     async fn recall_action(&mut self, id: i64) -> StoreResult<Option<String>>;
 
+    // Network adapters' own state
+    /// A value an adapter keeps for itself (Matrix session, sync position,
+    /// the Space of a commune, the numbered choices last shown in a room).
+    async fn network_state(&mut self, network: &str, key: &str) -> StoreResult<Option<String>>;
+    /// Sets (`Some`) or removes (`None`) an adapter's value.
+    async fn set_network_state(
+        &mut self,
+        network: &str,
+        key: &str,
+        value: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+
     // Exactly-once intake
     /// Records a network's event id; `false` if it was already recorded.
     async fn record_event(

@@ -39,6 +39,20 @@ pub enum Block {
     /// Sent to a commune's forum: open a topic named `name` for `initiative`,
     /// which becomes one of the initiative's chats.
     CreateTopic { name: String, initiative: i64 },
+    /// Sent to a network that gives every project a room of its own (Matrix):
+    /// create the room for `initiative`, inside the Space of `commune` (created
+    /// on first use, named `space_name`), invite the project's members, and link
+    /// the room to the initiative.
+    CreateRoom {
+        initiative: i64,
+        name: String,
+        topic: String,
+        commune: Option<String>,
+        space_name: Option<String>,
+    },
+    /// Sent to a project's chat: its name and topic change (the project is done
+    /// or archived). Networks whose chats belong to people leave it alone.
+    RoomState { name: String, topic: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -143,6 +157,8 @@ impl Reply {
                 }
                 Block::RemoveMember { user } => out.push(format!("[remove {user}]")),
                 Block::CreateTopic { name, .. } => out.push(format!("[topic {name}]")),
+                Block::CreateRoom { name, .. } => out.push(format!("[room {name}]")),
+                Block::RoomState { name, .. } => out.push(format!("[room name {name}]")),
                 Block::List { items } => {
                     for i in items {
                         let mut s = format!("• {}", i.title);

@@ -29,6 +29,7 @@ macro_rules! store_suite {
                 outbox,
                 exactly_once_intake,
                 button_actions,
+                network_state,
                 rooms,
                 forgetting_an_actor,
                 rollback_leaves_nothing,
@@ -698,6 +699,62 @@ pub async fn button_actions(store: &dyn Store) {
     );
     assert_eq!(tx.recall_action(987_654).await.unwrap(), None);
     assert_eq!(tx.recall_action(-1).await.unwrap(), None);
+}
+
+pub async fn network_state(store: &dyn Store) {
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.network_state("matrix", "session").await.unwrap(), None);
+    tx.set_network_state("matrix", "session", Some("{\"a\":1}"), t0())
+        .await
+        .unwrap();
+    tx.set_network_state("matrix", "sync", Some("s1"), t0())
+        .await
+        .unwrap();
+    tx.set_network_state("telegram", "sync", Some("other"), t0())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.network_state("matrix", "session")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("{\"a\":1}")
+    );
+    tx.set_network_state("matrix", "sync", Some("s2"), t0())
+        .await
+        .unwrap();
+    tx.set_network_state("matrix", "session", None, t0())
+        .await
+        .unwrap();
+    // Rolled back: the values stay as committed.
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.network_state("matrix", "sync").await.unwrap().as_deref(),
+        Some("s1")
+    );
+    tx.set_network_state("matrix", "sync", Some("s2"), t0())
+        .await
+        .unwrap();
+    tx.set_network_state("matrix", "session", None, t0())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.network_state("matrix", "session").await.unwrap(), None);
+    assert_eq!(
+        tx.network_state("matrix", "sync").await.unwrap().as_deref(),
+        Some("s2")
+    );
+    assert_eq!(
+        tx.network_state("telegram", "sync")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("other")
+    );
 }
 
 pub async fn exactly_once_intake(store: &dyn Store) {

@@ -63,6 +63,8 @@ pub fn render(reply: &Reply, color: bool, first_action: usize) -> (String, Vec<S
             | Block::Admit { .. }
             | Block::RemoveMember { .. }
             | Block::CreateTopic { .. }
+            | Block::CreateRoom { .. }
+            | Block::RoomState { .. }
             | Block::AddToGroup { .. } => {}
             Block::AskLocation { label } => out.push(style(
                 &format!("{} — geo:LAT,LON", strip_controls(label)),

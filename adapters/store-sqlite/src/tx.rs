@@ -900,6 +900,40 @@ impl Tx for SqliteTx {
             .collect()
     }
 
+    async fn network_state(&mut self, network: &str, key: &str) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT value FROM network_state WHERE network = ? AND key = ?")
+            .bind(network)
+            .bind(key)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(backend)
+    }
+
+    async fn set_network_state(
+        &mut self,
+        network: &str,
+        key: &str,
+        value: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let q = match value {
+            Some(v) => sqlx::query(
+                "INSERT INTO network_state (network, key, value, updated_at) VALUES (?, ?, ?, ?)
+                 ON CONFLICT (network, key) DO UPDATE SET value = excluded.value,
+                    updated_at = excluded.updated_at",
+            )
+            .bind(network)
+            .bind(key)
+            .bind(v)
+            .bind(ms(at)),
+            None => sqlx::query("DELETE FROM network_state WHERE network = ? AND key = ?")
+                .bind(network)
+                .bind(key),
+        };
+        q.execute(&mut *self.tx).await.map_err(backend)?;
+        Ok(())
+    }
+
     async fn remember_action(&mut self, command: &str, at: DateTime<Utc>) -> StoreResult<i64> {
         sqlx::query_scalar(
             "INSERT INTO actions (command, created_at) VALUES (?, ?)

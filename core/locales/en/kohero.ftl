@@ -254,3 +254,9 @@ forum-not-municipality = Only a verified town hall can link a forum to its commu
 forum-not-yours = The commune { $commune } is not one of yours.
 forum-which-commune = You speak for several communes: say which, for example /link_commune 69266.
 forum-linked = This forum now belongs to { $commune }: every project launched in the commune gets its own topic here.
+
+space-name = Kohero · { $commune }
+room-name-done = { $label } (done)
+room-topic-done = Project done. { $topic }
+room-name-archived = { $label } (archived)
+room-topic-archived = Project archived. { $topic }

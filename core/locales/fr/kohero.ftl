@@ -254,3 +254,9 @@ forum-not-municipality = Seule une mairie vérifiée peut lier un forum à sa co
 forum-not-yours = La commune { $commune } n'est pas l'une des vôtres.
 forum-which-commune = Vous représentez plusieurs communes : précisez laquelle, par exemple /lier_commune 69266.
 forum-linked = Ce forum est maintenant celui de { $commune } : chaque projet lancé dans la commune y aura son sujet.
+
+space-name = Kohero · { $commune }
+room-name-done = { $label } (terminé)
+room-topic-done = Projet terminé. { $topic }
+room-name-archived = { $label } (archivé)
+room-topic-archived = Projet archivé. { $topic }

@@ -241,6 +241,7 @@ pub async fn launch(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
         }
     }
     super::rooms::open_topics(ctx, &i).await?;
+    super::rooms::open_rooms(ctx, &i).await?;
     ctx.tx
         .insert_activity(&NewActivity {
             initiative: id,
@@ -498,6 +499,7 @@ pub async fn set_status(ctx: &mut Ctx<'_>, id: InitiativeId, to: Status) -> Outc
     i.status = to;
     i.updated_at = ctx.now;
     ctx.save_initiative(&i).await?;
+    super::rooms::mark_rooms(ctx, &i).await?;
     if to == Status::Done {
         ctx.tx
             .insert_activity(&NewActivity {

@@ -125,6 +125,8 @@ pub(crate) struct Ctx<'a> {
     /// The prefix of the outbox keys of this message's effects.
     pub key_base: String,
     pub sent: usize,
+    /// Networks where the bot creates a room for each launched project.
+    pub room_networks: &'a [String],
 }
 
 impl Ctx<'_> {
@@ -273,6 +275,8 @@ pub struct Engine {
     index: RwLock<NearbyIndex>,
     /// Makes outbox keys unique for messages without a network event id.
     local_seq: std::sync::atomic::AtomicU64,
+    /// Networks where every launched project gets a room the bot creates (Matrix).
+    room_networks: Vec<String>,
 }
 
 /// An initiative written by a transaction: (before, after), for the nearby index.
@@ -324,7 +328,15 @@ impl Engine {
             places: Gazetteer::shipped()?,
             index: RwLock::new(index),
             local_seq: std::sync::atomic::AtomicU64::new(0),
+            room_networks: Vec::new(),
         })
+    }
+
+    /// Gives every project launched from now on a room of its own on these
+    /// networks (the bot creates it: Matrix).
+    pub fn with_room_networks(mut self, networks: impl IntoIterator<Item = String>) -> Self {
+        self.room_networks = networks.into_iter().collect();
+        self
     }
 
     pub fn gazetteer(&self) -> &'static Gazetteer {
@@ -390,6 +402,7 @@ impl Engine {
             room: None,
             key_base,
             sent: 0,
+            room_networks: &self.room_networks,
         }
     }
 

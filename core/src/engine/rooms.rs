@@ -165,3 +165,93 @@ pub async fn open_topics(ctx: &mut Ctx<'_>, i: &Initiative) -> Result<(), Fail> 
     }
     Ok(())
 }
+
+/// The topic of a project's room: its number, category and the start of its
+/// description.
+fn room_topic(ctx: &Ctx<'_>, i: &Initiative) -> String {
+    const MAX: usize = 300;
+    let mut d: String = i.description.chars().take(MAX).collect();
+    if i.description.chars().count() > MAX {
+        d.push('…');
+    }
+    let category = super::render::category(ctx, i.category);
+    if d.is_empty() {
+        format!("#{} · {category}", i.id)
+    } else {
+        format!("#{} · {category} · {d}", i.id)
+    }
+}
+
+/// A project just launched gets a room on each network where the bot creates
+/// them, inside its commune's Space.
+pub async fn open_rooms(ctx: &mut Ctx<'_>, i: &Initiative) -> Result<(), Fail> {
+    let commune = i.commune.as_ref().map(|c| c.to_string());
+    let space_name = i
+        .commune
+        .as_ref()
+        .and_then(|c| ctx.places.by_code(c))
+        .map(|c| ctx.t("space-name", &[("commune", c.name.clone().into())]));
+    let topic = room_topic(ctx, i);
+    for network in ctx.room_networks.to_vec() {
+        let key = ctx.next_key("r");
+        ctx.tx
+            .enqueue(&NewOutgoing {
+                to: Address::new(
+                    network,
+                    format!("space:{}", commune.as_deref().unwrap_or("")),
+                ),
+                recipient: None,
+                reply: Reply {
+                    blocks: vec![Block::CreateRoom {
+                        initiative: i.id.0,
+                        name: super::render::label(i),
+                        topic: topic.clone(),
+                        commune: commune.clone(),
+                        space_name: space_name.clone(),
+                    }],
+                },
+                priority: Priority::Interactive,
+                key,
+                at: ctx.now,
+            })
+            .await?;
+    }
+    Ok(())
+}
+
+/// A project done or archived: its rooms' names and topics say so, and a line
+/// tells the group.
+pub async fn mark_rooms(ctx: &mut Ctx<'_>, i: &Initiative) -> Result<(), Fail> {
+    let (name_id, topic_id) = match i.status {
+        Status::Done => ("room-name-done", "room-topic-done"),
+        Status::Archived => ("room-name-archived", "room-topic-archived"),
+        _ => return Ok(()),
+    };
+    let name = ctx.t(name_id, &[("label", super::render::label(i).into())]);
+    let topic = ctx.t(topic_id, &[("topic", room_topic(ctx, i).into())]);
+    for room in ctx.tx.rooms_of(i.id).await? {
+        if ctx.tx.is_unreachable(&room).await? {
+            continue;
+        }
+        let key = ctx.next_key("n");
+        ctx.tx
+            .enqueue(&NewOutgoing {
+                to: room,
+                recipient: None,
+                reply: Reply {
+                    blocks: vec![
+                        Block::RoomState {
+                            name: name.clone(),
+                            topic: topic.clone(),
+                        },
+                        Block::Text { text: name.clone() },
+                    ],
+                },
+                priority: Priority::Interactive,
+                key,
+                at: ctx.now,
+            })
+            .await?;
+    }
+    Ok(())
+}

@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use super::*;
 use crate::memory::MemoryStore;
+use crate::reply::Block;
 
 struct TestClock(Mutex<DateTime<Utc>>);
 
@@ -1188,4 +1189,55 @@ async fn project_groups_link_serve_project_commands_and_receive_news() {
             .plain()
             .contains("dans le groupe du projet")
     );
+}
+
+#[tokio::test]
+async fn launched_projects_get_a_room_in_their_communes_space_and_rooms_follow_the_status() {
+    let mut b = Bot::new().await;
+    b.engine = Engine::new(b.store.clone(), b.clock.clone())
+        .await
+        .unwrap()
+        .with_room_networks(["net".to_owned()]);
+    // Villeurbanne's town hall.
+    let id = b
+        .propose(
+            "ann",
+            "Composteur | compost | geo:45.7667,4.8803 | Un bac partagé",
+        )
+        .await;
+    b.say("ann", &format!("/lancer {id}")).await;
+    let out = b.queued("space:69266").await;
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!(
+        out[0].reply.blocks,
+        vec![Block::CreateRoom {
+            initiative: id,
+            name: format!("#{id} Composteur"),
+            topic: format!("#{id} · Compost · Un bac partagé"),
+            commune: Some("69266".into()),
+            space_name: Some("Kohero · Villeurbanne".into()),
+        }]
+    );
+    // An idea launched elsewhere asks for no room on networks without rooms.
+    assert!(b.queued("space:").await.is_empty());
+
+    // The adapter created the room and linked it.
+    let room = Address::new("net", "!room");
+    let mut tx = b.store.begin().await.unwrap();
+    tx.link_room(&room, InitiativeId(id), b.clock.now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    b.say("ann", &format!("/terminer {id}")).await;
+    let out = b.queued("!room").await;
+    let state = out
+        .iter()
+        .flat_map(|o| o.reply.blocks.iter())
+        .find_map(|bl| match bl {
+            Block::RoomState { name, topic } => Some((name.clone(), topic.clone())),
+            _ => None,
+        })
+        .expect("the room is renamed");
+    assert_eq!(state.0, format!("#{id} Composteur (terminé)"));
+    assert!(state.1.starts_with("Projet terminé."), "{}", state.1);
 }

@@ -1,0 +1,4 @@
+//! Kohero on Matrix.
+
+pub mod parse;
+pub mod render;
