@@ -83,6 +83,12 @@ pub struct MatrixConfig {
     pub user: String,
     pub password: Option<SecretString>,
     pub access_token: Option<SecretString>,
+    /// Where matrix-sdk keeps its state and crypto store (`None`: beside the database).
+    pub store: Option<PathBuf>,
+    pub store_passphrase: Option<SecretString>,
+    /// Synapse's default for a normal user unless `KOHERO_MATRIX_RATE_*` say
+    /// otherwise; lifted when the bot can lift its own limit (server admin).
+    pub limits: kohero_core::limiter::Limits,
 }
 
 /// Reads a variable through `env` (so tests give their own), empty meaning unset.
@@ -203,11 +209,24 @@ impl ServeConfig {
                         "KOHERO_MATRIX_USER {user:?} must be a full Matrix ID, e.g. @kohero:example.org"
                     );
                 }
+                let d = kohero_core::limiter::Limits::synapse_default();
+                let limits = kohero_core::limiter::Limits {
+                    per_chat: rate(env, "KOHERO_MATRIX_RATE_CHAT", d.per_chat)?,
+                    per_group: rate(env, "KOHERO_MATRIX_RATE_GROUP", d.per_group)?,
+                    global: rate(env, "KOHERO_MATRIX_RATE_GLOBAL", d.global)?,
+                };
                 Some(MatrixConfig {
                     homeserver,
                     user,
                     password,
                     access_token,
+                    store: var(env, "KOHERO_MATRIX_STORE")
+                        .or_else(|| file.matrix.store.clone())
+                        .map(PathBuf::from),
+                    store_passphrase: var(env, "KOHERO_MATRIX_STORE_PASSPHRASE")
+                        .map(SecretString::from)
+                        .or_else(|| file.matrix.store_passphrase.clone()),
+                    limits,
                 })
             }
             _ => bail!(
@@ -262,6 +281,15 @@ impl Database {
             );
         }
         Ok(Self::Sqlite(s.to_owned()))
+    }
+}
+
+/// matrix-sdk's store when `KOHERO_MATRIX_STORE` is unset: beside the SQLite
+/// database (`kohero.db` → `kohero.db.matrix/`), else `./kohero-matrix/`.
+pub fn matrix_store_beside(db: &Database) -> PathBuf {
+    match db {
+        Database::Sqlite(p) if p != "sqlite::memory:" => PathBuf::from(format!("{p}.matrix")),
+        _ => PathBuf::from("kohero-matrix"),
     }
 }
 

@@ -127,20 +127,58 @@ fn check_networks(cfg: &config::ServeConfig) -> anyhow::Result<()> {
              `kohero console` chats in the terminal"
         );
     }
-    if cfg.matrix.is_some() {
-        bail!("this build of Kohero has no Matrix adapter yet: unset KOHERO_MATRIX_*");
-    }
     Ok(())
 }
 
 /// Connects the configured network adapters.
 async fn networks(
     cfg: &config::ServeConfig,
+    db: &config::Database,
     store: Arc<dyn kohero_core::ports::Store>,
 ) -> anyhow::Result<Vec<kohero::serve::Network>> {
     use secrecy::ExposeSecret;
     check_networks(cfg)?;
     let mut out = Vec::new();
+    if let Some(m) = &cfg.matrix {
+        let opts = kohero_matrix::MatrixOptions {
+            homeserver: m.homeserver.clone(),
+            user: m.user.clone(),
+            password: m.password.as_ref().map(|p| p.expose_secret().to_owned()),
+            access_token: m
+                .access_token
+                .as_ref()
+                .map(|p| p.expose_secret().to_owned()),
+            store_dir: m
+                .store
+                .clone()
+                .unwrap_or_else(|| config::matrix_store_beside(db)),
+            passphrase: m
+                .store_passphrase
+                .as_ref()
+                .map(|p| p.expose_secret().to_owned()),
+        };
+        if opts.passphrase.is_none() {
+            tracing::warn!(
+                "KOHERO_MATRIX_STORE_PASSPHRASE is not set: the Matrix crypto store is not encrypted at rest"
+            );
+        }
+        let mx = kohero_matrix::Matrix::connect(opts, store.clone())
+            .await
+            .context("cannot start Matrix")?;
+        let limits = if mx.unlimited() {
+            kohero_core::limiter::Limits::unlimited()
+        } else {
+            m.limits
+        };
+        out.push(kohero::serve::Network {
+            sender: mx.sender(),
+            limits,
+            delivery: kohero::delivery::Options::default(),
+            connected: mx.connected(),
+            routes: None,
+            intake: Box::new(move |inbox, stop| Box::pin(mx.run_intake(Arc::new(inbox), stop))),
+        });
+    }
     if let Some(t) = &cfg.telegram {
         let webhook = t
             .webhook
@@ -235,7 +273,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("The configuration is valid.");
                 return Ok(());
             }
-            let networks = networks(&cfg, store.clone()).await?;
+            let networks = networks(&cfg, &db, store.clone()).await?;
+            // Matrix gives every launched project a room the bot creates.
+            let engine = if cfg.matrix.is_some() {
+                engine.with_room_networks([kohero_matrix::NETWORK.to_owned()])
+            } else {
+                engine
+            };
             kohero::serve::run(
                 Arc::new(engine),
                 store.clone(),

@@ -2,10 +2,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod fake_telegram;
+pub mod matrix_client;
+pub mod synapse;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
 /// The `kohero` binary built with the tests (`KOHERO_BIN` overrides).
 ///
@@ -101,4 +103,38 @@ pub fn first_number(text: &str, marker: char) -> i64 {
         .collect::<String>()
         .parse()
         .unwrap_or_else(|_| panic!("no number after {marker} in {text}"))
+}
+
+/// A running `kohero serve`, killed if a test fails before stopping it.
+pub struct Served(pub Option<Child>);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.as_mut() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Served {
+    /// `kill -9`: no drain, no goodbye.
+    pub fn kill9(&mut self) {
+        let mut c = self.0.take().unwrap();
+        c.kill().unwrap();
+        c.wait().unwrap();
+    }
+}
+
+/// SIGTERM, then the drain: exit 0 within 10 s.
+pub fn stop(mut served: Served) {
+    let mut child = served.0.take().unwrap();
+    let asked = std::time::Instant::now();
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    assert!(asked.elapsed() < std::time::Duration::from_secs(10));
 }

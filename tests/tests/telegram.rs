@@ -1,34 +1,14 @@
 //! End-to-end: the real `kohero serve` against a fake Telegram Bot API on loopback.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 use std::time::Duration;
 
 use kohero_tests::fake_telegram::{Failure, FakeTelegram, TOKEN};
-use kohero_tests::{Install, first_number, kohero_bin};
+use kohero_tests::{Install, Served, first_number, kohero_bin, stop};
 
 const WAIT: Duration = Duration::from_secs(20);
-
-/// A running `kohero serve`, killed if a test fails before stopping it.
-struct Served(Option<Child>);
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        if let Some(c) = self.0.as_mut() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-impl Served {
-    fn kill9(&mut self) {
-        let mut c = self.0.take().unwrap();
-        c.kill().unwrap();
-        c.wait().unwrap();
-    }
-}
 
 fn serve(k: &Install, tg: &FakeTelegram, extra: &[(&str, &str)]) -> Served {
     let mut c = Command::new(kohero_bin());
@@ -59,19 +39,6 @@ async fn started(tg: &FakeTelegram) {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-}
-
-/// SIGTERM, then the drain: exit 0 within 10 s.
-fn stop(mut served: Served) {
-    let mut child = served.0.take().unwrap();
-    let asked = std::time::Instant::now();
-    let _ = Command::new("kill")
-        .arg("-TERM")
-        .arg(child.id().to_string())
-        .status();
-    let status = child.wait().unwrap();
-    assert!(status.success(), "{status:?}");
-    assert!(asked.elapsed() < Duration::from_secs(10));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

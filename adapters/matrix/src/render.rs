@@ -96,7 +96,7 @@ fn choice(n: usize, label: &str, command: &str) -> Part {
 pub fn render(reply: &Reply) -> Rendering {
     let mut parts: Vec<Part> = Vec::new();
     let mut out = Rendering::default();
-    let mut number = |label: &str, command: &str, choices: &mut Vec<String>| {
+    let number = |label: &str, command: &str, choices: &mut Vec<String>| {
         choices.push(command.to_owned());
         choice(choices.len(), label, command)
     };

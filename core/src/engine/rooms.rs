@@ -192,7 +192,8 @@ pub async fn open_rooms(ctx: &mut Ctx<'_>, i: &Initiative) -> Result<(), Fail> {
         .and_then(|c| ctx.places.by_code(c))
         .map(|c| ctx.t("space-name", &[("commune", c.name.clone().into())]));
     let topic = room_topic(ctx, i);
-    for network in ctx.room_networks.to_vec() {
+    let networks = ctx.room_networks;
+    for network in networks {
         let key = ctx.next_key("r");
         ctx.tx
             .enqueue(&NewOutgoing {

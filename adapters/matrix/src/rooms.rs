@@ -1,0 +1,202 @@
+//! Spaces and project rooms: one Space per commune, created on first use, and a
+//! room per launched project inside it, linked to the project in Kohero's store.
+
+use kohero_core::domain::{Address, InitiativeId, Role};
+use kohero_core::ports::SendError;
+use matrix_sdk::Room;
+use matrix_sdk::ruma::api::client::room::Visibility;
+use matrix_sdk::ruma::api::client::room::create_room::RoomPowerLevelsContentOverride;
+use matrix_sdk::ruma::api::client::room::create_room::v3::{
+    CreationContent, Request as CreateRoomRequest, RoomPreset,
+};
+use matrix_sdk::ruma::events::InitialStateEvent;
+use matrix_sdk::ruma::events::room::history_visibility::{
+    HistoryVisibility, RoomHistoryVisibilityEventContent,
+};
+use matrix_sdk::ruma::events::room::join_rules::{JoinRule, RoomJoinRulesEventContent};
+use matrix_sdk::ruma::events::space::child::SpaceChildEventContent;
+use matrix_sdk::ruma::events::space::parent::SpaceParentEventContent;
+use matrix_sdk::ruma::room::RoomType;
+use matrix_sdk::ruma::serde::Raw;
+use matrix_sdk::ruma::{Int, OwnedRoomId, OwnedServerName, OwnedUserId, RoomId, UserId};
+
+use crate::{NETWORK, Shared, send_error, temporary};
+
+/// The power level of a project's organisers in its room (the bot has 100).
+const ORGANISER_LEVEL: i64 = 50;
+
+fn permanent(e: impl std::fmt::Display) -> SendError {
+    SendError::Permanent(e.to_string())
+}
+
+/// The commune's Space, created on first use: public, so that anyone can find
+/// the projects of the commune in it.
+async fn space(shared: &Shared, commune: &str, name: &str) -> Result<Room, SendError> {
+    let key = format!("space:{commune}");
+    let known = {
+        let mut tx = shared.store.begin().await.map_err(temporary)?;
+        tx.network_state(NETWORK, &key).await.map_err(temporary)?
+    };
+    if let Some(id) = known.and_then(|r| RoomId::parse(r).ok())
+        && let Some(room) = shared.client.get_room(&id)
+    {
+        return Ok(room);
+    }
+    let mut cc = CreationContent::new();
+    cc.room_type = Some(RoomType::Space);
+    let mut req = CreateRoomRequest::new();
+    req.name = Some(name.to_owned());
+    req.topic = Some(name.to_owned());
+    req.preset = Some(RoomPreset::PublicChat);
+    req.visibility = Visibility::Private;
+    req.creation_content = Some(Raw::new(&cc).map_err(permanent)?);
+    req.initial_state = vec![
+        InitialStateEvent::with_empty_state_key(RoomHistoryVisibilityEventContent::new(
+            HistoryVisibility::WorldReadable,
+        ))
+        .to_raw_any(),
+        InitialStateEvent::with_empty_state_key(RoomJoinRulesEventContent::new(JoinRule::Public))
+            .to_raw_any(),
+    ];
+    let room = shared
+        .client
+        .create_room(req)
+        .await
+        .map_err(|e| send_error(&e))?;
+    let mut tx = shared.store.begin().await.map_err(temporary)?;
+    tx.set_network_state(
+        NETWORK,
+        &key,
+        Some(room.room_id().as_str()),
+        chrono::Utc::now(),
+    )
+    .await
+    .map_err(temporary)?;
+    tx.commit().await.map_err(temporary)?;
+    tracing::info!(commune, space = %room.room_id(), "created a commune's Space");
+    Ok(room)
+}
+
+/// The Matrix ids of a project's organisers and members.
+async fn people(
+    shared: &Shared,
+    initiative: InitiativeId,
+) -> Result<(Vec<OwnedUserId>, Vec<OwnedUserId>), SendError> {
+    let mut tx = shared.store.begin().await.map_err(temporary)?;
+    let mut organisers = Vec::new();
+    let mut members = Vec::new();
+    for m in tx.members(initiative).await.map_err(temporary)? {
+        if !matches!(m.role, Role::Organiser | Role::Member) {
+            continue;
+        }
+        for id in tx.identities_of(m.actor).await.map_err(temporary)? {
+            if id.network != NETWORK {
+                continue;
+            }
+            let Ok(uid) = UserId::parse(&id.id) else {
+                continue;
+            };
+            if uid == shared.me {
+                continue;
+            }
+            if m.role == Role::Organiser {
+                organisers.push(uid);
+            } else {
+                members.push(uid);
+            }
+        }
+    }
+    Ok((organisers, members))
+}
+
+/// Creates the room of a launched project (once: a retry finds it linked),
+/// inside its commune's Space, invites its organisers and members, and links it.
+pub(crate) async fn create_project_room(
+    shared: &Shared,
+    initiative: i64,
+    name: &str,
+    topic: &str,
+    commune: Option<&str>,
+    space_name: Option<&str>,
+) -> Result<(), SendError> {
+    let id = InitiativeId(initiative);
+    let linked = {
+        let mut tx = shared.store.begin().await.map_err(temporary)?;
+        tx.rooms_of(id)
+            .await
+            .map_err(temporary)?
+            .into_iter()
+            .find(|r| r.network == NETWORK)
+    };
+    let via = vec![shared.me.server_name().to_owned()];
+    let space = match (commune, space_name) {
+        (Some(c), Some(n)) => Some(space(shared, c, n).await?),
+        _ => None,
+    };
+    let room_id = match linked {
+        // A retry: the room was made and linked before.
+        Some(r) => RoomId::parse(&r.chat).map_err(permanent)?,
+        None => create(shared, id, name, topic, space.as_ref(), &via).await?,
+    };
+    if let Some(sp) = &space {
+        sp.send_state_event_for_key(&room_id, SpaceChildEventContent::new(via))
+            .await
+            .map_err(|e| send_error(&e))?;
+    }
+    Ok(())
+}
+
+/// Creates and links the room.
+async fn create(
+    shared: &Shared,
+    id: InitiativeId,
+    name: &str,
+    topic: &str,
+    space: Option<&Room>,
+    via: &[OwnedServerName],
+) -> Result<OwnedRoomId, SendError> {
+    let (organisers, members) = people(shared, id).await?;
+    let mut pl = RoomPowerLevelsContentOverride::new();
+    for o in &organisers {
+        pl.users
+            .insert(o.clone(), Int::from(ORGANISER_LEVEL as i32));
+    }
+    let mut req = CreateRoomRequest::new();
+    req.name = Some(name.to_owned());
+    req.topic = Some(topic.to_owned());
+    req.preset = Some(RoomPreset::PrivateChat);
+    req.visibility = Visibility::Private;
+    req.invite = organisers.iter().chain(members.iter()).cloned().collect();
+    req.power_level_content_override = Some(Raw::new(&pl).map_err(permanent)?);
+    let mut state = vec![
+        InitialStateEvent::with_empty_state_key(RoomHistoryVisibilityEventContent::new(
+            HistoryVisibility::Shared,
+        ))
+        .to_raw_any(),
+        InitialStateEvent::with_empty_state_key(RoomJoinRulesEventContent::new(JoinRule::Invite))
+            .to_raw_any(),
+    ];
+    if let Some(sp) = space {
+        let mut parent = SpaceParentEventContent::new(via.to_vec());
+        parent.canonical = true;
+        state.push(InitialStateEvent::new(sp.room_id().to_owned(), parent).to_raw_any());
+    }
+    req.initial_state = state;
+    let room = shared
+        .client
+        .create_room(req)
+        .await
+        .map_err(|e| send_error(&e))?;
+    // Linked at once: a retry of this message finds the room and stops above.
+    let mut tx = shared.store.begin().await.map_err(temporary)?;
+    tx.link_room(
+        &Address::new(NETWORK, room.room_id().as_str()),
+        id,
+        chrono::Utc::now(),
+    )
+    .await
+    .map_err(temporary)?;
+    tx.commit().await.map_err(temporary)?;
+    tracing::info!(initiative = id.0, room = %room.room_id(), "created a project room");
+    Ok(room.room_id().to_owned())
+}

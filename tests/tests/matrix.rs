@@ -1,0 +1,278 @@
+//! End-to-end: the real `kohero serve` against a real Synapse (started by
+//! `scripts/test`), driven by real Matrix clients.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use kohero_tests::matrix_client::TestUser;
+use kohero_tests::synapse::{Synapse, unique};
+use kohero_tests::{Install, Served, first_number, kohero_bin, stop};
+use matrix_sdk::RoomState;
+use serde_json::json;
+
+/// The bot's account: a server admin, so that it lifts its own rate limit.
+struct Bot {
+    id: String,
+    password: String,
+}
+
+fn bot(synapse: &Synapse) -> Bot {
+    let name = unique("kohero");
+    let password = "bot-pass".to_owned();
+    let id = synapse.register(&name, &password, true);
+    Bot { id, password }
+}
+
+fn serve(k: &Install, synapse: &Synapse, bot: &Bot, extra: &[(&str, &str)]) -> Served {
+    let mut c = Command::new(kohero_bin());
+    c.arg("--db")
+        .arg(k.db())
+        .arg("serve")
+        .current_dir(k.dir.path())
+        .env_remove("KOHERO_DATABASE_URL")
+        .env_remove("KOHERO_CONFIG")
+        .env_remove("KOHERO_TELEGRAM_TOKEN")
+        .env("KOHERO_MATRIX_HOMESERVER", &synapse.url)
+        .env("KOHERO_MATRIX_USER", &bot.id)
+        .env("KOHERO_MATRIX_PASSWORD", &bot.password)
+        .env("KOHERO_MATRIX_STORE_PASSPHRASE", "store-secret")
+        .env("KOHERO_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+    for (k, v) in extra {
+        c.env(k, v);
+    }
+    Served(Some(c.spawn().unwrap()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn direct_chat_location_projects_rooms_and_spaces() {
+    let synapse = Synapse::get();
+    let k = Install::new();
+    let bot = bot(&synapse);
+    let served = serve(&k, &synapse, &bot, &[]);
+    let alice = TestUser::new(&synapse, "alice").await;
+    let dm = alice.open_dm(&bot.id, false).await;
+
+    // Commands with `!`, answered as HTML with a plain fallback.
+    alice.say(&dm, "!aide").await;
+    let help = alice
+        .wait_for(&dm, &bot.id, |b| b.contains("proposer"))
+        .await;
+    assert_eq!(help.event["content"]["msgtype"], "m.notice");
+    assert_eq!(help.event["content"]["format"], "org.matrix.custom.html");
+
+    // A location shared from a client (MSC3488 form, with altitude and uncertainty).
+    alice
+        .send_raw(
+            &dm,
+            json!({"msgtype": "m.location", "body": "Position",
+                   "geo_uri": "geo:45.7667,4.8803,170;u=20",
+                   "org.matrix.msc3488.location": {"uri": "geo:45.7667,4.8803,170;u=20"}}),
+        )
+        .await;
+    alice.wait_for(&dm, &bot.id, |b| b.contains("rayon")).await;
+
+    // Propose, with user text escaped in the HTML.
+    alice
+        .say(
+            &dm,
+            "!proposer Composteur <b>x</b> & co | compost | geo:45.7667,4.8803 | Un bac partagé",
+        )
+        .await;
+    let r = alice.wait_for(&dm, &bot.id, |b| b.contains('#')).await;
+    let id = first_number(r.body(), '#');
+    assert!(r.body().contains("<b>x</b> & co"), "{}", r.body());
+    let html = r.event["content"]["formatted_body"].as_str().unwrap();
+    assert!(html.contains("&lt;b&gt;x&lt;/b&gt; &amp; co"), "{html}");
+
+    // Numbered choices: `1` answers the first action of the last reply.
+    alice.say(&dm, &format!("!voir {id}")).await;
+    let card = alice.wait_for(&dm, &bot.id, |b| b.contains("[1]")).await;
+    assert!(card.body().contains("Composteur"), "{}", card.body());
+    // Launch by answering with the number of the card's "launch" choice: the bot
+    // creates the project's room in Villeurbanne's Space and invites Alice.
+    let launch = format!("(!lancer {id})");
+    let line = card
+        .body()
+        .lines()
+        .flat_map(|l| l.split("  "))
+        .find(|c| c.contains(&launch))
+        .unwrap_or_else(|| panic!("no launch choice in {}", card.body()));
+    let n = first_number(line, '[');
+    alice.say(&dm, &n.to_string()).await;
+    alice
+        .wait_for(&dm, &bot.id, |b| b.contains("lancée en projet"))
+        .await;
+    let room = alice
+        .wait_invite(|name| name.starts_with(&format!("#{id} ")))
+        .await;
+    alice.join(&room).await;
+    let parents: Vec<_> = alice
+        .all_state(&room)
+        .await
+        .into_iter()
+        .filter(|e| e["type"] == "m.space.parent")
+        .collect();
+    assert_eq!(
+        parents.len(),
+        1,
+        "the room has its Space as parent: {parents:?}"
+    );
+    let space_id =
+        matrix_sdk::ruma::RoomId::parse(parents[0]["state_key"].as_str().unwrap()).unwrap();
+    let children = alice.space_children(&space_id).await;
+    let space = children
+        .iter()
+        .find(|c| c["room_id"] == space_id.as_str())
+        .expect("the Space itself");
+    assert_eq!(space["name"], "Kohero · Villeurbanne");
+    assert!(
+        children.iter().any(|c| c["room_id"] == room.as_str()),
+        "the project room is a child of the Space: {children:#?}"
+    );
+    // Organisers have power level 50.
+    let pl = alice.state(&room, "m.room.power_levels", "").await.unwrap();
+    assert_eq!(pl["users"][alice.id.as_str()], 50, "{pl}");
+
+    // Bob joins the project from his direct chat: he is invited into the room.
+    let bob = TestUser::new(&synapse, "bob").await;
+    let bob_dm = bob.open_dm(&bot.id, false).await;
+    bob.say(&bob_dm, &format!("!rejoindre {id}")).await;
+    bob.wait_for(&bob_dm, &bot.id, |b| b.contains("matrix.to"))
+        .await;
+    let bob_room = bob.wait_invite(|n| n.starts_with(&format!("#{id} "))).await;
+    assert_eq!(bob_room, room);
+    bob.join(&room).await;
+
+    // `!maj` in the room is recorded and shows in the news feed.
+    // Only organisers post updates: the check is in core, whatever the network.
+    bob.say(&room, "!maj Je publie aussi").await;
+    bob.wait_for(&room, &bot.id, |b| b.contains("Seuls les organisateurs"))
+        .await;
+    alice.say(&room, "!maj Le bac est arrivé").await;
+    alice
+        .wait_for(&room, &bot.id, |b| b.contains("Nouvelle publiée"))
+        .await;
+    bob.say(&bob_dm, "!fil").await;
+    bob.wait_for(&bob_dm, &bot.id, |b| b.contains("Le bac est arrivé"))
+        .await;
+    // An update from the direct chat is posted in the room.
+    alice.say(&dm, &format!("!maj {id} Réunion samedi")).await;
+    alice
+        .wait_for(&room, &bot.id, |b| b.contains("Réunion samedi"))
+        .await;
+
+    // Leaving the project removes Bob from the room.
+    bob.say(&bob_dm, &format!("!quitter {id}")).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while bob.membership(&room).await != RoomState::Left {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "Bob is still in the room"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+
+    // Done: the room's name says so.
+    alice.say(&dm, &format!("!terminer {id}")).await;
+    alice
+        .wait_for(&room, &bot.id, |b| b.contains("(terminé)"))
+        .await;
+    let name = alice.state(&room, "m.room.name", "").await.unwrap();
+    assert!(
+        name["name"].as_str().unwrap().ends_with("(terminé)"),
+        "{name}"
+    );
+
+    // Foreign rooms: an invitation to a room that is not a direct chat is declined.
+    let mut req = matrix_sdk::ruma::api::client::room::create_room::v3::Request::new();
+    req.invite = vec![matrix_sdk::ruma::UserId::parse(&bot.id).unwrap()];
+    req.name = Some("Pas un DM".into());
+    let foreign = alice.client.create_room(req).await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let m = alice
+            .state(foreign.room_id(), "m.room.member", &bot.id)
+            .await;
+        if m.as_ref().is_some_and(|m| m["membership"] == "leave") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "invitation not declined: {m:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    stop(served);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_sends_nothing_twice_and_misses_nothing() {
+    let synapse = Synapse::get();
+    let k = Install::new();
+    let bot = bot(&synapse);
+    let served = serve(&k, &synapse, &bot, &[]);
+    let alice = TestUser::new(&synapse, "alice").await;
+    let dm = alice.open_dm(&bot.id, false).await;
+    alice.say(&dm, "!proposer Jardin | nature | - | -").await;
+    let first = alice.wait_for(&dm, &bot.id, |b| b.contains('#')).await;
+    let id = first_number(first.body(), '#');
+    stop(served);
+
+    // Written while the bot is down: answered after the restart, once.
+    alice.say(&dm, &format!("!voir {id}")).await;
+    let mut served = serve(&k, &synapse, &bot, &[]);
+    let card = alice.wait_for(&dm, &bot.id, |b| b.contains("Jardin")).await;
+    assert!(card.body().contains(&format!("#{id}")));
+    // A kill -9 and a restart: still nothing twice.
+    served.kill9();
+    let served = serve(&k, &synapse, &bot, &[]);
+    alice.say(&dm, "!fil").await;
+    alice.wait_for(&dm, &bot.id, |_| true).await;
+    let extra = alice
+        .messages_within(&dm, &bot.id, Duration::from_secs(3))
+        .await;
+    assert!(
+        extra.is_empty(),
+        "messages sent twice: {:#?}",
+        extra
+            .iter()
+            .map(|s| s.body().to_owned())
+            .collect::<Vec<_>>()
+    );
+    // The same device after the restarts: one device for the bot.
+    let devices = alice.devices_of(&bot.id).await;
+    assert_eq!(devices.len(), 1, "{devices:?}");
+    stop(served);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn encrypted_direct_chat() {
+    let synapse = Synapse::get();
+    let k = Install::new();
+    let bot = bot(&synapse);
+    let served = serve(&k, &synapse, &bot, &[]);
+    let carol = TestUser::new(&synapse, "carol").await;
+    let dm = carol.open_dm(&bot.id, true).await;
+    let room = carol.client.get_room(&dm).unwrap();
+    assert!(room.latest_encryption_state().await.unwrap().is_encrypted());
+    carol.say(&dm, "!aide").await;
+    let help = carol
+        .wait_for(&dm, &bot.id, |b| b.contains("proposer"))
+        .await;
+    // Received encrypted, and decrypted by Carol's client.
+    assert_eq!(help.event["type"], "m.room.message");
+    // The bot's identity is cross-signed: clients that want verified devices can trust it.
+    let bot_id = matrix_sdk::ruma::UserId::parse(&bot.id).unwrap();
+    let identity = carol
+        .client
+        .encryption()
+        .request_user_identity(&bot_id)
+        .await
+        .unwrap();
+    assert!(identity.is_some(), "the bot has a cross-signing identity");
+    stop(served);
+}
