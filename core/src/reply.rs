@@ -33,6 +33,9 @@ pub enum Block {
     Admit { user: String, approve: bool },
     /// Sent to a project's chat: take `user` out of it. Not a message either.
     RemoveMember { user: String },
+    /// Sent to a project's chat: `user` became an organiser (Matrix: power
+    /// level 50). Networks without such levels leave it alone.
+    Promote { user: String },
     /// A way to bring the bot into a new group for the project (Telegram: an
     /// "add to group" link carrying `/start PAYLOAD`, which links the group).
     AddToGroup { payload: String, label: String },
@@ -156,6 +159,7 @@ impl Reply {
                     ));
                 }
                 Block::RemoveMember { user } => out.push(format!("[remove {user}]")),
+                Block::Promote { user } => out.push(format!("[promote {user}]")),
                 Block::CreateTopic { name, .. } => out.push(format!("[topic {name}]")),
                 Block::CreateRoom { name, .. } => out.push(format!("[room {name}]")),
                 Block::RoomState { name, .. } => out.push(format!("[room name {name}]")),

@@ -165,6 +165,37 @@ async fn direct_chat_location_projects_rooms_and_spaces() {
         .wait_for(&room, &bot.id, |b| b.contains("Réunion samedi"))
         .await;
 
+    // An event in the room; Bob answers its RSVP with a reaction.
+    alice
+        .say(&room, "!evenement Atelier compost | 2027-01-15 14:00")
+        .await;
+    let created = bob
+        .wait_for(&room, &bot.id, |b| {
+            b.contains("Atelier compost") && b.contains("[1]")
+        })
+        .await;
+    bob.react(&room, created.event["event_id"].as_str().unwrap(), "👍")
+        .await;
+    bob.wait_for(&room, &bot.id, |b| b.contains("« oui » enregistrée"))
+        .await;
+
+    // Bob becomes a co-organiser: his power level in the room follows.
+    alice
+        .say(&dm, &format!("!coorganiser {id} matrix:{}", bob.id))
+        .await;
+    alice
+        .wait_for(&dm, &bot.id, |b| b.contains("co-organise maintenant"))
+        .await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let pl = alice.state(&room, "m.room.power_levels", "").await.unwrap();
+        if pl["users"][bob.id.as_str()] == 50 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "Bob's level: {pl}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+
     // Leaving the project removes Bob from the room.
     bob.say(&bob_dm, &format!("!quitter {id}")).await;
     let deadline = std::time::Instant::now() + Duration::from_secs(30);

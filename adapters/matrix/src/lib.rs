@@ -825,6 +825,7 @@ impl Sender for MatrixSender {
                 } => self.invite(&room, user).await?,
                 render::Op::Admit { approve: false, .. } | render::Op::CreateRoom { .. } => {}
                 render::Op::Remove { user } => self.remove(&room, user).await?,
+                render::Op::Promote { user } => rooms::promote(&room, user).await?,
                 render::Op::RoomState { name, topic } => {
                     room.set_name(name.clone())
                         .await

@@ -39,6 +39,10 @@ pub enum Op {
     Remove {
         user: String,
     },
+    /// Organiser's power level for `user`.
+    Promote {
+        user: String,
+    },
     CreateRoom {
         initiative: i64,
         name: String,
@@ -129,6 +133,7 @@ pub fn render(reply: &Reply) -> Rendering {
                 approve: *approve,
             }),
             Block::RemoveMember { user } => out.ops.push(Op::Remove { user: user.clone() }),
+            Block::Promote { user } => out.ops.push(Op::Promote { user: user.clone() }),
             Block::CreateRoom {
                 initiative,
                 name,

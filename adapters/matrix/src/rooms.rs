@@ -200,3 +200,17 @@ async fn create(
     tracing::info!(initiative = id.0, room = %room.room_id(), "created a project room");
     Ok(room.room_id().to_owned())
 }
+
+/// Gives an organiser their power level in a project room.
+pub(crate) async fn promote(room: &Room, user: &str) -> Result<(), SendError> {
+    let uid = UserId::parse(user).map_err(permanent)?;
+    if room.get_user_power_level(&uid).await.ok().is_some_and(|l| {
+        matches!(l, matrix_sdk::ruma::events::room::power_levels::UserPowerLevel::Int(n) if i64::from(n) >= ORGANISER_LEVEL)
+    }) {
+        return Ok(());
+    }
+    room.update_power_levels(vec![(&uid, Int::from(ORGANISER_LEVEL as i32))])
+        .await
+        .map_err(|e| send_error(&e))?;
+    Ok(())
+}

@@ -246,7 +246,7 @@ forgotten = Your data is erased. Goodbye, and thank you!
 
 usage-link = Usage, in the project's group: /link NUMBER
 room-linked = This group now belongs to #{ $id } "{ $title }": its updates and events will be posted here. Here: /update, /event, /members, /project.
-room-commands = In a group, Kohero answers /link, /update, /event, /members and /project; everything else happens in a private chat with the bot.
+room-commands = In a group, Kohero answers /link, /update, /event, /members, /project and the answers to events (/rsvp); everything else happens in a private chat with the bot.
 link-in-group = /link is used in the project's group, once the bot has been added to it.
 update-mirror = 📝 #{ $id } "{ $title }" — { $author }: { $text }
 event-mirror = 📅 New event for #{ $id } "{ $title }":

@@ -246,7 +246,7 @@ forgotten = Vos données sont effacées. Au revoir, et merci !
 
 usage-link = Utilisation, dans le groupe du projet : /lier NUMÉRO
 room-linked = Ce groupe est maintenant celui de #{ $id } « { $title } » : ses nouvelles et ses événements y seront publiés. Ici : /maj, /evenement, /membres, /projet.
-room-commands = Dans un groupe, Kohero répond à /lier, /maj, /evenement, /membres et /projet ; le reste se fait en message privé avec le bot.
+room-commands = Dans un groupe, Kohero répond à /lier, /maj, /evenement, /membres, /projet et aux réponses aux événements (/participer) ; le reste se fait en message privé avec le bot.
 link-in-group = /lier s'utilise dans le groupe du projet, après y avoir ajouté le bot.
 update-mirror = 📝 #{ $id } « { $title } » — { $author } : { $text }
 event-mirror = 📅 Nouvel événement pour #{ $id } « { $title } » :

@@ -435,6 +435,7 @@ pub async fn co_organise(ctx: &mut Ctx<'_>, id: InitiativeId, who: &str) -> Outc
     }
     m.role = Role::Organiser;
     ctx.tx.set_membership(&m).await?;
+    super::rooms::promote_in_rooms(ctx, id, person.id).await?;
     let notice = Reply::text(ctx.cat.get(
         person.lang,
         "coorganise-notice",
@@ -459,6 +460,8 @@ pub async fn accept(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
     i.offered_to = None;
     ctx.save_initiative(&i).await?;
     set_role(ctx, id, Role::Organiser).await?;
+    let me = ctx.actor.id;
+    super::rooms::promote_in_rooms(ctx, id, me).await?;
     Ok(vec![Reply::text(ctx.t(
         "offer-accepted",
         &[("id", id.0.into()), ("title", i.title.into())],

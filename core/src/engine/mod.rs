@@ -666,7 +666,9 @@ impl Engine {
                 c @ (Command::Update(..)
                 | Command::Event(..)
                 | Command::Members(_)
-                | Command::Show(_)),
+                | Command::Show(_)
+                // An event's RSVP buttons (reactions on Matrix) are posted in the room.
+                | Command::Rsvp(..)),
             )) => self.run(ctx, c).await,
             Ok(Parsed::Command(Command::Help)) | Ok(Parsed::Command(_)) => {
                 Err(refuse!("room-commands"))

@@ -89,17 +89,38 @@ pub async fn remove_from_rooms(
     id: InitiativeId,
     actor: ActorId,
 ) -> Result<(), Fail> {
+    about_person(ctx, id, actor, "x", |user| Block::RemoveMember { user }).await
+}
+
+/// Tells the initiative's chats that a person became an organiser.
+pub async fn promote_in_rooms(
+    ctx: &mut Ctx<'_>,
+    id: InitiativeId,
+    actor: ActorId,
+) -> Result<(), Fail> {
+    about_person(ctx, id, actor, "p", |user| Block::Promote { user }).await
+}
+
+/// Sends each chat of the initiative a block about `actor`, on the networks
+/// where they have an identity.
+async fn about_person(
+    ctx: &mut Ctx<'_>,
+    id: InitiativeId,
+    actor: ActorId,
+    key: &str,
+    block: impl Fn(String) -> Block,
+) -> Result<(), Fail> {
     for room in ctx.tx.rooms_of(id).await? {
         let Some(user) = id_on(ctx, actor, &room.network).await? else {
             continue;
         };
-        let key = ctx.next_key("x");
+        let key = ctx.next_key(key);
         ctx.tx
             .enqueue(&NewOutgoing {
                 to: room,
                 recipient: None,
                 reply: Reply {
-                    blocks: vec![Block::RemoveMember { user }],
+                    blocks: vec![block(user)],
                 },
                 priority: Priority::Interactive,
                 key,
