@@ -70,3 +70,64 @@ pub fn unique(prefix: &str) -> String {
         t % 1_000_000_000
     )
 }
+
+/// A homeserver of a test's own (to stop and restart it), in its own directory.
+pub struct OwnSynapse {
+    pub synapse: Synapse,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl OwnSynapse {
+    /// Generates a config and starts Synapse on a free port (`scripts/synapse`).
+    pub fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let me = Self {
+            synapse: Synapse {
+                url: format!("http://127.0.0.1:{port}"),
+                dir: dir.path().to_path_buf(),
+                venv: Synapse::get().venv,
+            },
+            port,
+            _dir: dir,
+        };
+        me.run("start");
+        me
+    }
+
+    fn run(&self, what: &str) {
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/synapse");
+        let mut c = Command::new(script);
+        c.arg(what).arg(&self.synapse.dir);
+        if what == "start" {
+            c.arg(self.port.to_string());
+        }
+        c.env("KOHERO_SYNAPSE_VENV", &self.synapse.venv);
+        let out = c.output().unwrap();
+        assert!(
+            out.status.success(),
+            "scripts/synapse {what} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    pub fn stop(&self) {
+        self.run("stop");
+    }
+
+    pub fn restart(&self) {
+        self.run("start");
+    }
+}
+
+impl Drop for OwnSynapse {
+    fn drop(&mut self) {
+        let _ = std::panic::catch_unwind(|| self.stop());
+    }
+}

@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use kohero_tests::matrix_client::TestUser;
-use kohero_tests::synapse::{Synapse, unique};
+use kohero_tests::synapse::{OwnSynapse, Synapse, unique};
 use kohero_tests::{Install, Served, first_number, kohero_bin, stop};
 use matrix_sdk::RoomState;
 use serde_json::json;
@@ -305,5 +305,36 @@ async fn encrypted_direct_chat() {
         .await
         .unwrap();
     assert!(identity.is_some(), "the bot has a cross-signing identity");
+    stop(served);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_homeserver_restarts_and_the_bot_resumes() {
+    let own = OwnSynapse::start();
+    let synapse = &own.synapse;
+    let k = Install::new();
+    let bot = bot(synapse);
+    let served = serve(&k, synapse, &bot, &[]);
+    let alice = TestUser::new(synapse, "alice").await;
+    let dm = alice.open_dm(&bot.id, false).await;
+    alice.say(&dm, "!proposer Verger | nature | - | -").await;
+    let first = alice.wait_for(&dm, &bot.id, |b| b.contains('#')).await;
+    let id = first_number(first.body(), '#');
+
+    // The homeserver goes away for a while, then comes back.
+    own.stop();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    own.restart();
+
+    alice.say(&dm, &format!("!voir {id}")).await;
+    alice.wait_for(&dm, &bot.id, |b| b.contains("Verger")).await;
+    let extra = alice
+        .messages_within(&dm, &bot.id, Duration::from_secs(2))
+        .await;
+    assert!(
+        extra.is_empty(),
+        "messages sent twice: {:#?}",
+        extra.iter().map(|s| s.body().to_owned()).collect::<Vec<_>>()
+    );
     stop(served);
 }
