@@ -56,6 +56,42 @@ impl Synapse {
     }
 }
 
+impl Synapse {
+    /// Lifts the homeserver's message rate limit for `user` (Synapse's admin
+    /// API, called by a server admin registered for the purpose).
+    pub async fn unlimit(&self, user: &str) {
+        let admin = unique("admin");
+        self.register(&admin, "admin-pass", true);
+        let http = matrix_sdk::reqwest::Client::new();
+        let login = http
+            .post(format!("{}/_matrix/client/v3/login", self.url))
+            .header("content-type", "application/json")
+            .body(
+                serde_json::json!({"type": "m.login.password",
+                    "identifier": {"type": "m.id.user", "user": admin},
+                    "password": "admin-pass"})
+                .to_string(),
+            )
+            .send()
+            .await
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&login.bytes().await.unwrap()).unwrap();
+        let token = v["access_token"].as_str().unwrap();
+        let r = http
+            .post(format!(
+                "{}/_synapse/admin/v1/users/{user}/override_ratelimit",
+                self.url
+            ))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(r#"{"messages_per_second":0,"burst_count":0}"#)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{:?}", r.status());
+    }
+}
+
 /// A user name no other test (or earlier run against the same homeserver) has.
 pub fn unique(prefix: &str) -> String {
     static N: AtomicU32 = AtomicU32::new(0);
@@ -75,12 +111,18 @@ pub fn unique(prefix: &str) -> String {
 pub struct OwnSynapse {
     pub synapse: Synapse,
     port: u16,
+    rc_message: Option<String>,
     _dir: tempfile::TempDir,
 }
 
 impl OwnSynapse {
     /// Generates a config and starts Synapse on a free port (`scripts/synapse`).
     pub fn start() -> Self {
+        Self::start_with(None)
+    }
+
+    /// The same, with Synapse's message rate limit set to `PER_SECOND:BURST`.
+    pub fn start_with(rc_message: Option<&str>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -94,6 +136,7 @@ impl OwnSynapse {
                 venv: Synapse::get().venv,
             },
             port,
+            rc_message: rc_message.map(str::to_owned),
             _dir: dir,
         };
         me.run("start");
@@ -108,6 +151,9 @@ impl OwnSynapse {
             c.arg(self.port.to_string());
         }
         c.env("KOHERO_SYNAPSE_VENV", &self.synapse.venv);
+        if let Some(rc) = &self.rc_message {
+            c.env("KOHERO_SYNAPSE_RC_MESSAGE", rc);
+        }
         let out = c.output().unwrap();
         assert!(
             out.status.success(),

@@ -18,9 +18,13 @@ struct Bot {
 }
 
 fn bot(synapse: &Synapse) -> Bot {
+    bot_as(synapse, true)
+}
+
+fn bot_as(synapse: &Synapse, admin: bool) -> Bot {
     let name = unique("kohero");
     let password = "bot-pass".to_owned();
-    let id = synapse.register(&name, &password, true);
+    let id = synapse.register(&name, &password, admin);
     Bot { id, password }
 }
 
@@ -334,7 +338,84 @@ async fn the_homeserver_restarts_and_the_bot_resumes() {
     assert!(
         extra.is_empty(),
         "messages sent twice: {:#?}",
-        extra.iter().map(|s| s.body().to_owned()).collect::<Vec<_>>()
+        extra
+            .iter()
+            .map(|s| s.body().to_owned())
+            .collect::<Vec<_>>()
     );
+    stop(served);
+}
+
+/// A bot that is no server admin cannot lift its limit: with Kohero's own
+/// limiter off, Synapse answers `M_LIMIT_EXCEEDED`, the worker waits the
+/// `retry_after` it gives, and every reply still arrives, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn m_limit_exceeded_is_waited_out() {
+    let own = OwnSynapse::start_with(Some("0.5:2"));
+    let synapse = &own.synapse;
+    let k = Install::new();
+    let bot = bot_as(synapse, false);
+    let http = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let served = serve(
+        &k,
+        synapse,
+        &bot,
+        &[
+            ("KOHERO_MATRIX_RATE_GLOBAL", "off"),
+            ("KOHERO_HTTP_ADDR", &http.to_string()),
+        ],
+    );
+    let alice = TestUser::new(synapse, "alice").await;
+    synapse.unlimit(alice.id.as_str()).await;
+    let dm = alice.open_dm(&bot.id, false).await;
+    for n in 1..=6 {
+        alice.say(&dm, &format!("!chercher mot{n}")).await;
+    }
+    // Six replies at Synapse's 0.5/s: each exactly once (order may change when
+    // a send is told to wait).
+    let mut got = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    while got.len() < 6 && std::time::Instant::now() < deadline {
+        got.extend(
+            alice
+                .messages_within(&dm, &bot.id, Duration::from_secs(2))
+                .await
+                .into_iter()
+                .map(|s| s.body().to_owned()),
+        );
+    }
+    got.extend(
+        alice
+            .messages_within(&dm, &bot.id, Duration::from_secs(3))
+            .await
+            .into_iter()
+            .map(|s| s.body().to_owned()),
+    );
+    for n in 1..=6 {
+        let word = format!("« mot{n} »");
+        assert_eq!(
+            got.iter().filter(|b| b.contains(&word)).count(),
+            1,
+            "{word}: {got:#?}"
+        );
+    }
+    assert_eq!(got.len(), 6, "{got:#?}");
+    let metrics = matrix_sdk::reqwest::get(format!("http://{http}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let line = metrics
+        .lines()
+        .find(|l| {
+            l.starts_with("kohero_send_errors_total{network=\"matrix\",kind=\"retry_after\"}")
+        })
+        .unwrap_or_else(|| panic!("{metrics}"));
+    let n: u64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+    assert!(n > 0, "Synapse never limited the bot: {line}");
     stop(served);
 }
