@@ -3,6 +3,7 @@
 //! network and no SQL.
 
 pub mod command;
+pub mod cron;
 pub mod domain;
 pub mod engine;
 pub mod geo;
