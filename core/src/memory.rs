@@ -824,6 +824,15 @@ impl Tx for MemoryTx {
         Ok(())
     }
 
+    async fn forget_network_state(&mut self, network: &str, who: &str) -> StoreResult<u64> {
+        let suffix = format!(":{who}");
+        let before = self.work.network_state.len();
+        self.work
+            .network_state
+            .retain(|(n, k), v| !(n == network && (v == who || k.ends_with(&suffix))));
+        Ok((before - self.work.network_state.len()) as u64)
+    }
+
     async fn remember_action(&mut self, command: &str, _at: DateTime<Utc>) -> StoreResult<i64> {
         let a = &mut self.work.actions;
         let i = match a.iter().position(|c| c == command) {

@@ -239,6 +239,10 @@ pub trait Tx: Send {
         at: DateTime<Utc>,
     ) -> StoreResult<()>;
 
+    /// Removes what adapters keep about a person (`who`, their id on `network`):
+    /// values equal to it and keys ending in `:who`. Returns how many went.
+    async fn forget_network_state(&mut self, network: &str, who: &str) -> StoreResult<u64>;
+
     // Exactly-once intake
     /// Records a network's event id; `false` if it was already recorded.
     async fn record_event(

@@ -934,6 +934,21 @@ impl Tx for SqliteTx {
         Ok(())
     }
 
+    async fn forget_network_state(&mut self, network: &str, who: &str) -> StoreResult<u64> {
+        // Keys end in `:who`; compared with substr, not LIKE, so that `%` or `_`
+        // in an id match nothing else.
+        let r = sqlx::query(
+            "DELETE FROM network_state WHERE network = ?1
+             AND (value = ?2 OR substr(key, -length(?2) - 1) = ':' || ?2)",
+        )
+        .bind(network)
+        .bind(who)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(backend)?;
+        Ok(r.rows_affected())
+    }
+
     async fn remember_action(&mut self, command: &str, at: DateTime<Utc>) -> StoreResult<i64> {
         sqlx::query_scalar(
             "INSERT INTO actions (command, created_at) VALUES (?, ?)

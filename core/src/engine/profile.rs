@@ -183,6 +183,9 @@ pub async fn forget_now(ctx: &mut Ctx<'_>) -> Outcome {
     for m in ctx.tx.memberships_of(me).await? {
         super::initiatives::remove_member(ctx, &m).await?;
     }
+    for id in ctx.tx.identities_of(me).await? {
+        ctx.tx.forget_network_state(&id.network, &id.id).await?;
+    }
     ctx.tx.delete_actor(me).await?;
     Ok(vec![Reply::text(ctx.t("forgotten", &[]))])
 }
