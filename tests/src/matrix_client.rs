@@ -244,23 +244,25 @@ impl TestUser {
             .unwrap_or(RoomState::Left)
     }
 
-    /// A state event of a room, read from the homeserver.
-    pub async fn state(&self, room: &RoomId, kind: &str, key: &str) -> Option<Value> {
+    /// A client-server API call with this user's token: `GET` without a body,
+    /// `POST` with one; `None` unless the answer is a success.
+    async fn api(&self, path: &[&str], body: Option<Value>) -> Option<Value> {
         let mut url = self.client.homeserver();
-        url.path_segments_mut().unwrap().pop_if_empty().extend([
-            "_matrix",
-            "client",
-            "v3",
-            "rooms",
-            room.as_str(),
-            "state",
-            kind,
-            key,
-        ]);
-        let r = self
-            .client
-            .http_client()
-            .get(url)
+        url.path_segments_mut()
+            .unwrap()
+            .pop_if_empty()
+            .push("_matrix")
+            .push("client")
+            .extend(path);
+        let http = self.client.http_client();
+        let req = match body {
+            Some(b) => http
+                .post(url)
+                .header("content-type", "application/json")
+                .body(b.to_string()),
+            None => http.get(url),
+        };
+        let r = req
             .bearer_auth(self.client.access_token().unwrap())
             .send()
             .await
@@ -271,48 +273,29 @@ impl TestUser {
         serde_json::from_slice(&r.bytes().await.unwrap()).ok()
     }
 
+    /// A state event of a room, read from the homeserver.
+    pub async fn state(&self, room: &RoomId, kind: &str, key: &str) -> Option<Value> {
+        self.api(&["v3", "rooms", room.as_str(), "state", kind, key], None)
+            .await
+    }
+
     /// Every state event of a room, from the homeserver.
     pub async fn all_state(&self, room: &RoomId) -> Vec<Value> {
-        let mut url = self.client.homeserver();
-        url.path_segments_mut().unwrap().pop_if_empty().extend([
-            "_matrix",
-            "client",
-            "v3",
-            "rooms",
-            room.as_str(),
-            "state",
-        ]);
-        let r = self
-            .client
-            .http_client()
-            .get(url)
-            .bearer_auth(self.client.access_token().unwrap())
-            .send()
+        self.api(&["v3", "rooms", room.as_str(), "state"], None)
             .await
-            .unwrap();
-        let v: Value = serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
-        v.as_array().cloned().unwrap_or_default()
+            .and_then(|v| v.as_array().cloned())
+            .unwrap_or_default()
     }
 
     /// The device ids with keys of `user`, from the homeserver (`/keys/query`).
     pub async fn devices_of(&self, user: &str) -> Vec<String> {
-        let mut url = self.client.homeserver();
-        url.path_segments_mut()
-            .unwrap()
-            .pop_if_empty()
-            .extend(["_matrix", "client", "v3", "keys", "query"]);
-        let body = json!({"device_keys": {user: []}}).to_string();
-        let r = self
-            .client
-            .http_client()
-            .post(url)
-            .bearer_auth(self.client.access_token().unwrap())
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
+        let v = self
+            .api(
+                &["v3", "keys", "query"],
+                Some(json!({"device_keys": {user: []}})),
+            )
             .await
-            .unwrap();
-        let v: Value = serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+            .unwrap_or_default();
         v["device_keys"][user]
             .as_object()
             .map(|o| o.keys().cloned().collect())
@@ -321,24 +304,9 @@ impl TestUser {
 
     /// A Space's children, from the homeserver's hierarchy API.
     pub async fn space_children(&self, space: &RoomId) -> Vec<Value> {
-        let mut url = self.client.homeserver();
-        url.path_segments_mut().unwrap().pop_if_empty().extend([
-            "_matrix",
-            "client",
-            "v1",
-            "rooms",
-            space.as_str(),
-            "hierarchy",
-        ]);
-        let r = self
-            .client
-            .http_client()
-            .get(url)
-            .bearer_auth(self.client.access_token().unwrap())
-            .send()
+        self.api(&["v1", "rooms", space.as_str(), "hierarchy"], None)
             .await
-            .unwrap();
-        let v: Value = serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
-        v["rooms"].as_array().cloned().unwrap_or_default()
+            .and_then(|v| v["rooms"].as_array().cloned())
+            .unwrap_or_default()
     }
 }

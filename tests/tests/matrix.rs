@@ -9,6 +9,7 @@ use kohero_tests::matrix_client::TestUser;
 use kohero_tests::synapse::{OwnSynapse, Synapse, unique};
 use kohero_tests::{Install, Served, first_number, kohero_bin, stop};
 use matrix_sdk::RoomState;
+use matrix_sdk::ruma::{OwnedRoomId, RoomId};
 use serde_json::json;
 
 /// The bot's account: a server admin, so that it lifts its own rate limit.
@@ -51,14 +52,33 @@ fn serve(k: &Install, synapse: &Synapse, bot: &Bot, extra: &[(&str, &str)]) -> S
     Served(Some(c.spawn().unwrap()))
 }
 
+/// A bot served on `synapse` and a person in a direct chat with it.
+async fn started(
+    synapse: &Synapse,
+    k: &Install,
+    who: &str,
+) -> (Bot, Served, TestUser, OwnedRoomId) {
+    let bot = bot(synapse);
+    let served = serve(k, synapse, &bot, &[]);
+    let person = TestUser::new(synapse, who).await;
+    let dm = person.open_dm(&bot.id, false).await;
+    (bot, served, person, dm)
+}
+
+/// Asserts that the bot sends nothing more in `room` within `secs` seconds.
+async fn nothing_more(person: &TestUser, room: &RoomId, bot: &Bot, secs: u64) {
+    let extra = person
+        .messages_within(room, &bot.id, Duration::from_secs(secs))
+        .await;
+    let bodies: Vec<&str> = extra.iter().map(|s| s.body()).collect();
+    assert!(bodies.is_empty(), "messages sent twice: {bodies:#?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn direct_chat_location_projects_rooms_and_spaces() {
     let synapse = Synapse::get();
     let k = Install::new();
-    let bot = bot(&synapse);
-    let served = serve(&k, &synapse, &bot, &[]);
-    let alice = TestUser::new(&synapse, "alice").await;
-    let dm = alice.open_dm(&bot.id, false).await;
+    let (bot, served, alice, dm) = started(&synapse, &k, "alice").await;
 
     // Commands with `!`, answered as HTML with a plain fallback.
     alice.say(&dm, "!aide").await;
@@ -248,10 +268,7 @@ async fn direct_chat_location_projects_rooms_and_spaces() {
 async fn a_restart_sends_nothing_twice_and_misses_nothing() {
     let synapse = Synapse::get();
     let k = Install::new();
-    let bot = bot(&synapse);
-    let served = serve(&k, &synapse, &bot, &[]);
-    let alice = TestUser::new(&synapse, "alice").await;
-    let dm = alice.open_dm(&bot.id, false).await;
+    let (bot, served, alice, dm) = started(&synapse, &k, "alice").await;
     alice.say(&dm, "!proposer Jardin | nature | - | -").await;
     let first = alice.wait_for(&dm, &bot.id, |b| b.contains('#')).await;
     let id = first_number(first.body(), '#');
@@ -267,17 +284,7 @@ async fn a_restart_sends_nothing_twice_and_misses_nothing() {
     let served = serve(&k, &synapse, &bot, &[]);
     alice.say(&dm, "!fil").await;
     alice.wait_for(&dm, &bot.id, |_| true).await;
-    let extra = alice
-        .messages_within(&dm, &bot.id, Duration::from_secs(3))
-        .await;
-    assert!(
-        extra.is_empty(),
-        "messages sent twice: {:#?}",
-        extra
-            .iter()
-            .map(|s| s.body().to_owned())
-            .collect::<Vec<_>>()
-    );
+    nothing_more(&alice, &dm, &bot, 3).await;
     // The same device after the restarts: one device for the bot.
     let devices = alice.devices_of(&bot.id).await;
     assert_eq!(devices.len(), 1, "{devices:?}");
@@ -317,10 +324,7 @@ async fn the_homeserver_restarts_and_the_bot_resumes() {
     let own = OwnSynapse::start();
     let synapse = &own.synapse;
     let k = Install::new();
-    let bot = bot(synapse);
-    let served = serve(&k, synapse, &bot, &[]);
-    let alice = TestUser::new(synapse, "alice").await;
-    let dm = alice.open_dm(&bot.id, false).await;
+    let (bot, served, alice, dm) = started(synapse, &k, "alice").await;
     alice.say(&dm, "!proposer Verger | nature | - | -").await;
     let first = alice.wait_for(&dm, &bot.id, |b| b.contains('#')).await;
     let id = first_number(first.body(), '#');
@@ -332,17 +336,7 @@ async fn the_homeserver_restarts_and_the_bot_resumes() {
 
     alice.say(&dm, &format!("!voir {id}")).await;
     alice.wait_for(&dm, &bot.id, |b| b.contains("Verger")).await;
-    let extra = alice
-        .messages_within(&dm, &bot.id, Duration::from_secs(2))
-        .await;
-    assert!(
-        extra.is_empty(),
-        "messages sent twice: {:#?}",
-        extra
-            .iter()
-            .map(|s| s.body().to_owned())
-            .collect::<Vec<_>>()
-    );
+    nothing_more(&alice, &dm, &bot, 2).await;
     stop(served);
 }
 
