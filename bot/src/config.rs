@@ -77,6 +77,20 @@ fn rate(
     }
 }
 
+/// A network's limits from `PREFIX_CHAT`, `PREFIX_GROUP` and `PREFIX_GLOBAL`,
+/// each defaulting to the network's own.
+fn limits(
+    env: &dyn Fn(&str) -> Option<String>,
+    prefix: &str,
+    d: kohero_core::limiter::Limits,
+) -> anyhow::Result<kohero_core::limiter::Limits> {
+    Ok(kohero_core::limiter::Limits {
+        per_chat: rate(env, &format!("{prefix}_CHAT"), d.per_chat)?,
+        per_group: rate(env, &format!("{prefix}_GROUP"), d.per_group)?,
+        global: rate(env, &format!("{prefix}_GLOBAL"), d.global)?,
+    })
+}
+
 #[derive(Debug)]
 pub struct MatrixConfig {
     pub homeserver: String,
@@ -139,12 +153,11 @@ impl ServeConfig {
                         "KOHERO_TELEGRAM_TOKEN is not a bot token (expected DIGITS:SECRET from @BotFather)"
                     );
                 }
-                let d = kohero_core::limiter::Limits::telegram();
-                let limits = kohero_core::limiter::Limits {
-                    per_chat: rate(env, "KOHERO_TELEGRAM_RATE_CHAT", d.per_chat)?,
-                    per_group: rate(env, "KOHERO_TELEGRAM_RATE_GROUP", d.per_group)?,
-                    global: rate(env, "KOHERO_TELEGRAM_RATE_GLOBAL", d.global)?,
-                };
+                let limits = limits(
+                    env,
+                    "KOHERO_TELEGRAM_RATE",
+                    kohero_core::limiter::Limits::telegram(),
+                )?;
                 let webhook = match (
                     var(env, "KOHERO_TELEGRAM_WEBHOOK_URL")
                         .or_else(|| file.telegram.webhook_url.clone()),
@@ -209,12 +222,11 @@ impl ServeConfig {
                         "KOHERO_MATRIX_USER {user:?} must be a full Matrix ID, e.g. @kohero:example.org"
                     );
                 }
-                let d = kohero_core::limiter::Limits::synapse_default();
-                let limits = kohero_core::limiter::Limits {
-                    per_chat: rate(env, "KOHERO_MATRIX_RATE_CHAT", d.per_chat)?,
-                    per_group: rate(env, "KOHERO_MATRIX_RATE_GROUP", d.per_group)?,
-                    global: rate(env, "KOHERO_MATRIX_RATE_GLOBAL", d.global)?,
-                };
+                let limits = limits(
+                    env,
+                    "KOHERO_MATRIX_RATE",
+                    kohero_core::limiter::Limits::synapse_default(),
+                )?;
                 Some(MatrixConfig {
                     homeserver,
                     user,
