@@ -31,9 +31,12 @@ struct State {
     actions: Vec<String>,
     rooms: BTreeMap<(String, String), InitiativeId>,
     forums: BTreeMap<(String, String), InseeCode>,
-    network_state: BTreeMap<(String, String), String>,
+    network_state: BTreeMap<(String, String), StateValue>,
     unreachable: BTreeMap<(String, String), DateTime<Utc>>,
 }
+
+/// An adapter's value, with its time when it is temporary.
+type StateValue = (String, Option<DateTime<Utc>>);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum RowStatus {
@@ -806,7 +809,7 @@ impl Tx for MemoryTx {
             .work
             .network_state
             .get(&(network.to_owned(), key.to_owned()))
-            .cloned())
+            .map(|(v, _)| v.clone()))
     }
 
     async fn set_network_state(
@@ -818,9 +821,23 @@ impl Tx for MemoryTx {
     ) -> StoreResult<()> {
         let k = (network.to_owned(), key.to_owned());
         match value {
-            Some(v) => self.work.network_state.insert(k, v.to_owned()),
+            Some(v) => self.work.network_state.insert(k, (v.to_owned(), None)),
             None => self.work.network_state.remove(&k),
         };
+        Ok(())
+    }
+
+    async fn set_network_state_for_a_while(
+        &mut self,
+        network: &str,
+        key: &str,
+        value: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.work.network_state.insert(
+            (network.to_owned(), key.to_owned()),
+            (value.to_owned(), Some(at)),
+        );
         Ok(())
     }
 
@@ -829,7 +846,7 @@ impl Tx for MemoryTx {
         let before = self.work.network_state.len();
         self.work
             .network_state
-            .retain(|(n, k), v| !(n == network && (v == who || k.ends_with(&suffix))));
+            .retain(|(n, k), (v, _)| !(n == network && (v == who || k.ends_with(&suffix))));
         Ok((before - self.work.network_state.len()) as u64)
     }
 
@@ -867,11 +884,13 @@ impl Tx for MemoryTx {
 
     async fn prune(&mut self, before: DateTime<Utc>) -> StoreResult<u64> {
         let s = &mut self.work;
-        let (o, e) = (s.outbox.len(), s.seen.len());
+        let (o, e, n) = (s.outbox.len(), s.seen.len(), s.network_state.len());
         s.outbox
             .retain(|r| r.status == RowStatus::Pending || r.done_at.is_none_or(|d| d >= before));
         s.seen.retain(|_, at| *at >= before);
-        Ok((o - s.outbox.len() + e - s.seen.len()) as u64)
+        s.network_state
+            .retain(|_, (_, temporary)| temporary.is_none_or(|at| at >= before));
+        Ok((o - s.outbox.len() + e - s.seen.len() + n - s.network_state.len()) as u64)
     }
 }
 

@@ -239,6 +239,16 @@ pub trait Tx: Send {
         at: DateTime<Utc>,
     ) -> StoreResult<()>;
 
+    /// Sets an adapter's value that may go once it is older than the retention
+    /// time: [`Tx::prune`] removes it with sent messages (the choices of a
+    /// message, answered by reactions).
+    async fn set_network_state_for_a_while(
+        &mut self,
+        network: &str,
+        key: &str,
+        value: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
     /// Removes what adapters keep about a person (`who`, their id on `network`):
     /// values equal to it and keys ending in `:who`. Returns how many went.
     async fn forget_network_state(&mut self, network: &str, who: &str) -> StoreResult<u64>;
@@ -251,8 +261,8 @@ pub trait Tx: Send {
         event_id: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<bool>;
-    /// Deletes sent or failed messages and seen event ids older than `before`;
-    /// returns how many rows went.
+    /// Deletes sent or failed messages, seen event ids and temporary network
+    /// state older than `before`; returns how many rows went.
     async fn prune(&mut self, before: DateTime<Utc>) -> StoreResult<u64>;
 }
 

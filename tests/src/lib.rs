@@ -70,6 +70,31 @@ impl Install {
         child.wait_with_output().unwrap()
     }
 
+    /// Starts `kohero serve` on this installation with the network settings in
+    /// `env` (none inherited from the caller), logs at `warn` on stderr.
+    pub fn serve(&self, env: &[(&str, &str)]) -> Served {
+        let mut c = Command::new(kohero_bin());
+        c.arg("--db")
+            .arg(self.db())
+            .arg("serve")
+            .current_dir(self.dir.path())
+            .env("KOHERO_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        for var in [
+            "KOHERO_DATABASE_URL",
+            "KOHERO_CONFIG",
+            "KOHERO_TELEGRAM_TOKEN",
+            "KOHERO_MATRIX_HOMESERVER",
+            "KOHERO_MATRIX_USER",
+        ] {
+            c.env_remove(var);
+        }
+        c.envs(env.iter().copied());
+        Served(Some(c.spawn().unwrap()))
+    }
+
     /// One console session as `name`: each line is a message; returns stdout.
     /// Asserts the INTERFACE.md promise: exit 0 at the end of input, whatever it was.
     pub fn chat(&self, name: &str, lines: &[&str]) -> String {

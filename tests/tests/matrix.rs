@@ -2,12 +2,11 @@
 //! `scripts/test`), driven by real Matrix clients.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use kohero_tests::matrix_client::TestUser;
 use kohero_tests::synapse::{OwnSynapse, Synapse, unique};
-use kohero_tests::{Install, Served, first_number, kohero_bin, stop};
+use kohero_tests::{Install, Served, first_number, stop};
 use matrix_sdk::RoomState;
 use matrix_sdk::ruma::{OwnedRoomId, RoomId};
 use serde_json::json;
@@ -30,26 +29,14 @@ fn bot_as(synapse: &Synapse, admin: bool) -> Bot {
 }
 
 fn serve(k: &Install, synapse: &Synapse, bot: &Bot, extra: &[(&str, &str)]) -> Served {
-    let mut c = Command::new(kohero_bin());
-    c.arg("--db")
-        .arg(k.db())
-        .arg("serve")
-        .current_dir(k.dir.path())
-        .env_remove("KOHERO_DATABASE_URL")
-        .env_remove("KOHERO_CONFIG")
-        .env_remove("KOHERO_TELEGRAM_TOKEN")
-        .env("KOHERO_MATRIX_HOMESERVER", &synapse.url)
-        .env("KOHERO_MATRIX_USER", &bot.id)
-        .env("KOHERO_MATRIX_PASSWORD", &bot.password)
-        .env("KOHERO_MATRIX_STORE_PASSPHRASE", "store-secret")
-        .env("KOHERO_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit());
-    for (k, v) in extra {
-        c.env(k, v);
-    }
-    Served(Some(c.spawn().unwrap()))
+    let mut env = vec![
+        ("KOHERO_MATRIX_HOMESERVER", synapse.url.as_str()),
+        ("KOHERO_MATRIX_USER", bot.id.as_str()),
+        ("KOHERO_MATRIX_PASSWORD", bot.password.as_str()),
+        ("KOHERO_MATRIX_STORE_PASSPHRASE", "store-secret"),
+    ];
+    env.extend_from_slice(extra);
+    k.serve(&env)
 }
 
 /// A bot served on `synapse` and a person in a direct chat with it.

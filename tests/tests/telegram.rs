@@ -1,33 +1,21 @@
 //! End-to-end: the real `kohero serve` against a fake Telegram Bot API on loopback.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::{Command, Stdio};
-
 use std::time::Duration;
 
 use kohero_tests::fake_telegram::{Failure, FakeTelegram, TOKEN};
-use kohero_tests::{Install, Served, first_number, kohero_bin, stop};
+use kohero_tests::{Install, Served, first_number, stop};
 
 const WAIT: Duration = Duration::from_secs(20);
 
 fn serve(k: &Install, tg: &FakeTelegram, extra: &[(&str, &str)]) -> Served {
-    let mut c = Command::new(kohero_bin());
-    c.arg("--db")
-        .arg(k.db())
-        .arg("serve")
-        .current_dir(k.dir.path())
-        .env_remove("KOHERO_DATABASE_URL")
-        .env_remove("KOHERO_CONFIG")
-        .env("KOHERO_TELEGRAM_TOKEN", TOKEN)
-        .env("KOHERO_TELEGRAM_API_URL", tg.url())
-        .env("KOHERO_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit());
-    for (k, v) in extra {
-        c.env(k, v);
-    }
-    Served(Some(c.spawn().unwrap()))
+    let url = tg.url();
+    let mut env = vec![
+        ("KOHERO_TELEGRAM_TOKEN", TOKEN),
+        ("KOHERO_TELEGRAM_API_URL", url.as_str()),
+    ];
+    env.extend_from_slice(extra);
+    k.serve(&env)
 }
 
 async fn started(tg: &FakeTelegram) {

@@ -23,10 +23,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
-use kohero_core::domain::{Address, Identity};
+use kohero_core::domain::Identity;
 use kohero_core::engine::{Content, Incoming};
 use kohero_core::ports::{Inbox, SendError, Sender, Store, StoreError};
-use kohero_core::reply::Reply;
 use matrix_sdk::authentication::matrix::MatrixSession;
 use matrix_sdk::config::{RequestConfig, SyncSettings};
 use matrix_sdk::encryption::EncryptionSettings;
@@ -90,6 +89,24 @@ struct Shared {
     unlimited: AtomicBool,
 }
 
+impl Shared {
+    /// Records that `room` is the direct chat with `person`, both ways.
+    async fn remember_dm(&self, room: &RoomId, person: &str) -> Result<(), StoreError> {
+        let mut tx = self.store.begin().await?;
+        let now = chrono::Utc::now();
+        tx.set_network_state(NETWORK, &format!("dmroom:{room}"), Some(person), now)
+            .await?;
+        tx.set_network_state(NETWORK, &format!("dm:{person}"), Some(room.as_str()), now)
+            .await?;
+        tx.commit().await?;
+        self.dm_of_room
+            .lock()
+            .await
+            .insert(room.to_owned(), Some(person.to_owned()));
+        Ok(())
+    }
+}
+
 /// A connected Matrix bot.
 #[derive(Clone)]
 pub struct Matrix {
@@ -98,10 +115,6 @@ pub struct Matrix {
 
 const SESSION_KEY: &str = "session";
 const SYNC_KEY: &str = "sync";
-
-fn db(e: StoreError) -> MatrixError {
-    MatrixError::Database(e)
-}
 
 impl Matrix {
     /// Opens matrix-sdk's store, restores the stored session or logs in (first
@@ -131,8 +144,8 @@ impl Matrix {
         let login_err =
             |e: String| MatrixError::Login(opts.homeserver.clone(), opts.user.clone(), e);
         let stored = {
-            let mut tx = store.begin().await.map_err(db)?;
-            tx.network_state(NETWORK, SESSION_KEY).await.map_err(db)?
+            let mut tx = store.begin().await?;
+            tx.network_state(NETWORK, SESSION_KEY).await?
         };
         let stored: Option<MatrixSession> = stored
             .and_then(|s| serde_json::from_str(&s).ok())
@@ -174,11 +187,10 @@ impl Matrix {
         };
         if let Some(s) = session {
             let json = serde_json::to_string(&s).map_err(|e| login_err(e.to_string()))?;
-            let mut tx = store.begin().await.map_err(db)?;
+            let mut tx = store.begin().await?;
             tx.set_network_state(NETWORK, SESSION_KEY, Some(&json), chrono::Utc::now())
-                .await
-                .map_err(db)?;
-            tx.commit().await.map_err(db)?;
+                .await?;
+            tx.commit().await?;
             tracing::info!(device = %s.meta.device_id, "logged in to Matrix; session stored");
         }
         client
@@ -394,7 +406,7 @@ impl Matrix {
             (true, Some(person)) => match room.join().await {
                 Ok(()) => {
                     tracing::info!(room = %room_id, %person, "joined a direct chat");
-                    if let Err(e) = self.remember_dm(room_id, &person).await {
+                    if let Err(e) = s.remember_dm(room_id, &person).await {
                         tracing::warn!(error = %e, "cannot record a direct chat");
                     }
                 }
@@ -407,22 +419,6 @@ impl Matrix {
                 }
             }
         }
-    }
-
-    async fn remember_dm(&self, room: &RoomId, person: &str) -> Result<(), StoreError> {
-        let s = &self.shared;
-        let mut tx = s.store.begin().await?;
-        let now = chrono::Utc::now();
-        tx.set_network_state(NETWORK, &format!("dmroom:{room}"), Some(person), now)
-            .await?;
-        tx.set_network_state(NETWORK, &format!("dm:{person}"), Some(room.as_str()), now)
-            .await?;
-        tx.commit().await?;
-        s.dm_of_room
-            .lock()
-            .await
-            .insert(room.to_owned(), Some(person.to_owned()));
-        Ok(())
     }
 
     /// The person whose direct chat `room` is, if it is one.
@@ -582,7 +578,6 @@ pub(crate) fn send_error(e: &matrix_sdk::Error) -> SendError {
         matrix_sdk::Error::WrongRoomState(_) => {
             SendError::Unreachable(format!("the bot is not in the room: {e}"))
         }
-        matrix_sdk::Error::Timeout => SendError::Temporary(e.to_string()),
         _ => SendError::Temporary(e.to_string()),
     }
 }
@@ -659,29 +654,9 @@ impl MatrixSender {
             return Ok(room);
         }
         let room = s.client.create_dm(&uid).await.map_err(|e| send_error(&e))?;
-        let mut tx = s.store.begin().await.map_err(temporary)?;
-        let now = chrono::Utc::now();
-        tx.set_network_state(
-            NETWORK,
-            &format!("dmroom:{}", room.room_id()),
-            Some(person),
-            now,
-        )
-        .await
-        .map_err(temporary)?;
-        tx.set_network_state(
-            NETWORK,
-            &format!("dm:{person}"),
-            Some(room.room_id().as_str()),
-            now,
-        )
-        .await
-        .map_err(temporary)?;
-        tx.commit().await.map_err(temporary)?;
-        s.dm_of_room
-            .lock()
+        s.remember_dm(room.room_id(), person)
             .await
-            .insert(room.room_id().to_owned(), Some(person.to_owned()));
+            .map_err(temporary)?;
         Ok(room)
     }
 
@@ -766,7 +741,8 @@ impl MatrixSender {
             tx.set_network_state(NETWORK, &menu_key, Some(&json), now)
                 .await
                 .map_err(temporary)?;
-            tx.set_network_state(NETWORK, &format!("choices:{event}"), Some(&json), now)
+            // Reactions to older messages work as long as sent messages are kept.
+            tx.set_network_state_for_a_while(NETWORK, &format!("choices:{event}"), &json, now)
                 .await
                 .map_err(temporary)?;
         }
@@ -844,21 +820,6 @@ impl Sender for MatrixSender {
         }
         self.say(&room, &message.key, &rendering).await
     }
-}
-
-/// A reply rendered as Matrix would show it (plain body), for logs and tests.
-pub fn plain(reply: &Reply) -> String {
-    render::render(reply)
-        .messages
-        .iter()
-        .map(|m| m.body.clone())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// The address of a person's direct chat.
-pub fn address_of(user: &str) -> Address {
-    Address::new(NETWORK, user)
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use kohero_core::reply::{Block, Reply};
 pub const MAX_BYTES: usize = 24_000;
 
 /// One message to send.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rendered {
     pub body: String,
     pub html: String,
@@ -210,21 +210,12 @@ fn escape_pre(s: &str) -> String {
 /// is cut at character boundaries.
 fn pack(parts: Vec<Part>) -> Vec<Rendered> {
     let mut messages = Vec::new();
-    let mut cur = Rendered {
-        body: String::new(),
-        html: String::new(),
-    };
+    let mut cur = Rendered::default();
     let size = |r: &Rendered| r.body.len() + r.html.len();
     for (plain, html) in parts {
         if plain.len() + html.len() > MAX_BYTES {
             if size(&cur) > 0 {
-                messages.push(std::mem::replace(
-                    &mut cur,
-                    Rendered {
-                        body: String::new(),
-                        html: String::new(),
-                    },
-                ));
+                messages.push(std::mem::take(&mut cur));
             }
             // Too long for one message: plain pieces, escaped.
             // Escaping grows a byte to at most six.
@@ -237,13 +228,7 @@ fn pack(parts: Vec<Part>) -> Vec<Rendered> {
             continue;
         }
         if size(&cur) > 0 && size(&cur) + plain.len() + html.len() + 8 > MAX_BYTES {
-            messages.push(std::mem::replace(
-                &mut cur,
-                Rendered {
-                    body: String::new(),
-                    html: String::new(),
-                },
-            ));
+            messages.push(std::mem::take(&mut cur));
         }
         if size(&cur) > 0 {
             cur.body.push_str("\n\n");

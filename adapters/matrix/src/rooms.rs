@@ -29,6 +29,41 @@ fn permanent(e: impl std::fmt::Display) -> SendError {
     SendError::Permanent(e.to_string())
 }
 
+/// A room request with what every room of the bot sets: name, topic, preset,
+/// who reads the history, who may join. Not in the public room directory.
+fn request(
+    name: &str,
+    topic: &str,
+    preset: RoomPreset,
+    history: HistoryVisibility,
+    join: JoinRule,
+) -> CreateRoomRequest {
+    let mut req = CreateRoomRequest::new();
+    req.name = Some(name.to_owned());
+    req.topic = Some(topic.to_owned());
+    req.preset = Some(preset);
+    req.visibility = Visibility::Private;
+    req.initial_state = vec![
+        InitialStateEvent::with_empty_state_key(RoomHistoryVisibilityEventContent::new(history))
+            .to_raw_any(),
+        InitialStateEvent::with_empty_state_key(RoomJoinRulesEventContent::new(join)).to_raw_any(),
+    ];
+    req
+}
+
+async fn create_room(shared: &Shared, req: CreateRoomRequest) -> Result<Room, SendError> {
+    shared
+        .client
+        .create_room(req)
+        .await
+        .map_err(|e| send_error(&e))
+}
+
+/// The level of an organiser, as the homeserver writes it.
+fn organiser_level() -> Int {
+    Int::from(ORGANISER_LEVEL as i32)
+}
+
 /// The commune's Space, created on first use: public, so that anyone can find
 /// the projects of the commune in it.
 async fn space(shared: &Shared, commune: &str, name: &str) -> Result<Room, SendError> {
@@ -44,25 +79,15 @@ async fn space(shared: &Shared, commune: &str, name: &str) -> Result<Room, SendE
     }
     let mut cc = CreationContent::new();
     cc.room_type = Some(RoomType::Space);
-    let mut req = CreateRoomRequest::new();
-    req.name = Some(name.to_owned());
-    req.topic = Some(name.to_owned());
-    req.preset = Some(RoomPreset::PublicChat);
-    req.visibility = Visibility::Private;
+    let mut req = request(
+        name,
+        name,
+        RoomPreset::PublicChat,
+        HistoryVisibility::WorldReadable,
+        JoinRule::Public,
+    );
     req.creation_content = Some(Raw::new(&cc).map_err(permanent)?);
-    req.initial_state = vec![
-        InitialStateEvent::with_empty_state_key(RoomHistoryVisibilityEventContent::new(
-            HistoryVisibility::WorldReadable,
-        ))
-        .to_raw_any(),
-        InitialStateEvent::with_empty_state_key(RoomJoinRulesEventContent::new(JoinRule::Public))
-            .to_raw_any(),
-    ];
-    let room = shared
-        .client
-        .create_room(req)
-        .await
-        .map_err(|e| send_error(&e))?;
+    let room = create_room(shared, req).await?;
     let mut tx = shared.store.begin().await.map_err(temporary)?;
     tx.set_network_state(
         NETWORK,
@@ -158,35 +183,24 @@ async fn create(
     let (organisers, members) = people(shared, id).await?;
     let mut pl = RoomPowerLevelsContentOverride::new();
     for o in &organisers {
-        pl.users
-            .insert(o.clone(), Int::from(ORGANISER_LEVEL as i32));
+        pl.users.insert(o.clone(), organiser_level());
     }
-    let mut req = CreateRoomRequest::new();
-    req.name = Some(name.to_owned());
-    req.topic = Some(topic.to_owned());
-    req.preset = Some(RoomPreset::PrivateChat);
-    req.visibility = Visibility::Private;
+    let mut req = request(
+        name,
+        topic,
+        RoomPreset::PrivateChat,
+        HistoryVisibility::Shared,
+        JoinRule::Invite,
+    );
     req.invite = organisers.iter().chain(members.iter()).cloned().collect();
     req.power_level_content_override = Some(Raw::new(&pl).map_err(permanent)?);
-    let mut state = vec![
-        InitialStateEvent::with_empty_state_key(RoomHistoryVisibilityEventContent::new(
-            HistoryVisibility::Shared,
-        ))
-        .to_raw_any(),
-        InitialStateEvent::with_empty_state_key(RoomJoinRulesEventContent::new(JoinRule::Invite))
-            .to_raw_any(),
-    ];
     if let Some(sp) = space {
         let mut parent = SpaceParentEventContent::new(via.to_vec());
         parent.canonical = true;
-        state.push(InitialStateEvent::new(sp.room_id().to_owned(), parent).to_raw_any());
+        req.initial_state
+            .push(InitialStateEvent::new(sp.room_id().to_owned(), parent).to_raw_any());
     }
-    req.initial_state = state;
-    let room = shared
-        .client
-        .create_room(req)
-        .await
-        .map_err(|e| send_error(&e))?;
+    let room = create_room(shared, req).await?;
     // Linked at once: a retry of this message finds the room and stops above.
     let mut tx = shared.store.begin().await.map_err(temporary)?;
     tx.link_room(
@@ -209,7 +223,7 @@ pub(crate) async fn promote(room: &Room, user: &str) -> Result<(), SendError> {
     }) {
         return Ok(());
     }
-    room.update_power_levels(vec![(&uid, Int::from(ORGANISER_LEVEL as i32))])
+    room.update_power_levels(vec![(&uid, organiser_level())])
         .await
         .map_err(|e| send_error(&e))?;
     Ok(())

@@ -920,7 +920,7 @@ impl Tx for SqliteTx {
             Some(v) => sqlx::query(
                 "INSERT INTO network_state (network, key, value, updated_at) VALUES (?, ?, ?, ?)
                  ON CONFLICT (network, key) DO UPDATE SET value = excluded.value,
-                    updated_at = excluded.updated_at",
+                    updated_at = excluded.updated_at, temporary = 0",
             )
             .bind(network)
             .bind(key)
@@ -931,6 +931,29 @@ impl Tx for SqliteTx {
                 .bind(key),
         };
         q.execute(&mut *self.tx).await.map_err(backend)?;
+        Ok(())
+    }
+
+    async fn set_network_state_for_a_while(
+        &mut self,
+        network: &str,
+        key: &str,
+        value: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO network_state (network, key, value, updated_at, temporary)
+             VALUES (?, ?, ?, ?, 1)
+             ON CONFLICT (network, key) DO UPDATE SET value = excluded.value,
+                updated_at = excluded.updated_at, temporary = 1",
+        )
+        .bind(network)
+        .bind(key)
+        .bind(value)
+        .bind(ms(at))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(backend)?;
         Ok(())
     }
 
@@ -999,6 +1022,12 @@ impl Tx for SqliteTx {
         let b = self
             .changes(sqlx::query("DELETE FROM seen_events WHERE seen_at < ?").bind(ms(before)))
             .await?;
-        Ok(a + b)
+        let c = self
+            .changes(
+                sqlx::query("DELETE FROM network_state WHERE temporary = 1 AND updated_at < ?")
+                    .bind(ms(before)),
+            )
+            .await?;
+        Ok(a + b + c)
     }
 }

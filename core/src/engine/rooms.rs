@@ -206,6 +206,9 @@ fn room_topic(ctx: &Ctx<'_>, i: &Initiative) -> String {
 /// A project just launched gets a room on each network where the bot creates
 /// them, inside its commune's Space.
 pub async fn open_rooms(ctx: &mut Ctx<'_>, i: &Initiative) -> Result<(), Fail> {
+    if ctx.room_networks.is_empty() {
+        return Ok(());
+    }
     let commune = i.commune.as_ref().map(|c| c.to_string());
     let space_name = i
         .commune
