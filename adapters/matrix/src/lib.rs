@@ -26,6 +26,7 @@ use async_trait::async_trait;
 use kohero_core::domain::Identity;
 use kohero_core::engine::{Content, Incoming};
 use kohero_core::ports::{Inbox, SendError, Sender, Store, StoreError};
+use kohero_core::reply::Block;
 use matrix_sdk::authentication::matrix::MatrixSession;
 use matrix_sdk::config::{RequestConfig, SyncSettings};
 use matrix_sdk::encryption::EncryptionSettings;
@@ -767,7 +768,7 @@ impl Sender for MatrixSender {
         let chat = message.to.chat.as_str();
         if chat.starts_with("space:") {
             for op in &rendering.ops {
-                if let render::Op::CreateRoom {
+                if let Block::CreateRoom {
                     initiative,
                     name,
                     topic,
@@ -795,14 +796,13 @@ impl Sender for MatrixSender {
         };
         for op in &rendering.ops {
             match op {
-                render::Op::Admit {
+                Block::Admit {
                     user,
                     approve: true,
                 } => self.invite(&room, user).await?,
-                render::Op::Admit { approve: false, .. } | render::Op::CreateRoom { .. } => {}
-                render::Op::Remove { user } => self.remove(&room, user).await?,
-                render::Op::Promote { user } => rooms::promote(&room, user).await?,
-                render::Op::RoomState { name, topic } => {
+                Block::RemoveMember { user } => self.remove(&room, user).await?,
+                Block::Promote { user } => rooms::promote(&room, user).await?,
+                Block::RoomState { name, topic } => {
                     room.set_name(name.clone())
                         .await
                         .map_err(|e| send_error(&e))?;
@@ -810,6 +810,9 @@ impl Sender for MatrixSender {
                         .await
                         .map_err(|e| send_error(&e))?;
                 }
+                // A declined join request needs nothing on Matrix; rooms are
+                // created from `space:` addresses only.
+                _ => {}
             }
         }
         if chat.starts_with('@') {

@@ -24,36 +24,9 @@ pub struct Rendering {
     pub choices: Vec<String>,
     /// Rooms to invite the recipient into.
     pub invites: Vec<String>,
-    /// Operations on the room itself, done before any text is sent.
-    pub ops: Vec<Op>,
-}
-
-/// Something to do rather than say.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Op {
-    /// Let a person in (an invitation) or not (nothing to do on Matrix).
-    Admit {
-        user: String,
-        approve: bool,
-    },
-    Remove {
-        user: String,
-    },
-    /// Organiser's power level for `user`.
-    Promote {
-        user: String,
-    },
-    CreateRoom {
-        initiative: i64,
-        name: String,
-        topic: String,
-        commune: Option<String>,
-        space_name: Option<String>,
-    },
-    RoomState {
-        name: String,
-        topic: String,
-    },
+    /// Operations on the room itself (`Admit`, `RemoveMember`, `Promote`,
+    /// `CreateRoom`, `RoomState` blocks), done before any text is sent.
+    pub ops: Vec<Block>,
 }
 
 /// Escapes text for HTML.
@@ -128,29 +101,11 @@ pub fn render(reply: &Reply) -> Rendering {
             }
             // Telegram's "add the bot to a group": the bot makes its own rooms here.
             Block::AddToGroup { .. } | Block::CreateTopic { .. } => {}
-            Block::Admit { user, approve } => out.ops.push(Op::Admit {
-                user: user.clone(),
-                approve: *approve,
-            }),
-            Block::RemoveMember { user } => out.ops.push(Op::Remove { user: user.clone() }),
-            Block::Promote { user } => out.ops.push(Op::Promote { user: user.clone() }),
-            Block::CreateRoom {
-                initiative,
-                name,
-                topic,
-                commune,
-                space_name,
-            } => out.ops.push(Op::CreateRoom {
-                initiative: *initiative,
-                name: name.clone(),
-                topic: topic.clone(),
-                commune: commune.clone(),
-                space_name: space_name.clone(),
-            }),
-            Block::RoomState { name, topic } => out.ops.push(Op::RoomState {
-                name: name.clone(),
-                topic: topic.clone(),
-            }),
+            Block::Admit { .. }
+            | Block::RemoveMember { .. }
+            | Block::Promote { .. }
+            | Block::CreateRoom { .. }
+            | Block::RoomState { .. } => out.ops.push(block.clone()),
             Block::List { items } => {
                 let mut plain = Vec::new();
                 let mut html = String::from("<ul>");
