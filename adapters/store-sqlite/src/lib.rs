@@ -1,20 +1,30 @@
 //! Kohero's embedded store: SQLite through sqlx, runtime queries, migrations from
 //! `migrations/sqlite/` compiled into the binary.
 //!
-//! Writers are serialised: the pool hands out one connection, and every
-//! transaction starts with `BEGIN IMMEDIATE`, so a transaction never meets
-//! `SQLITE_BUSY` halfway and sees one consistent state from its first read.
+//! Writers are serialised: the store owns one connection behind an async lock,
+//! and every transaction starts with `BEGIN IMMEDIATE`, so a transaction never
+//! meets `SQLITE_BUSY` halfway and sees one consistent state from its first
+//! read. (A one-connection sqlx pool did the same with more work per
+//! transaction: a spawned task to hand the connection back, a semaphore to take
+//! it again.)
 
 mod rows;
 mod tx;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use kohero_core::ports::{Store, StoreError, StoreResult, Tx};
-use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteSynchronous,
+    SqliteTransactionManager,
+};
+use sqlx::{ConnectOptions, Connection};
+use sqlx_core::sql_str::SqlStr;
+use sqlx_core::transaction::TransactionManager;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 
@@ -31,7 +41,8 @@ pub enum OpenError {
 
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    pool: SqlitePool,
+    /// `None` once closed.
+    conn: Arc<Mutex<Option<SqliteConnection>>>,
 }
 
 impl SqliteStore {
@@ -55,21 +66,17 @@ impl SqliteStore {
             // checkpoint syncs the database file, and one-message transactions
             // were paying for a checkpoint every hundred commits or so.
             .pragma("wal_autocheckpoint", "10000");
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            // The one connection is ours alone: no ping before every transaction.
-            .test_before_acquire(false)
-            .connect_with(options)
+        let mut conn = options
+            .connect()
             .await
             .map_err(|e| OpenError::Connect(location.to_owned(), e.to_string()))?;
         MIGRATOR
-            .run(&pool)
+            .run(&mut conn)
             .await
             .map_err(|e| OpenError::Migrate(location.to_owned(), e.to_string()))?;
-        Ok(Self { pool })
+        Ok(Self {
+            conn: Arc::new(Mutex::new(Some(conn))),
+        })
     }
 
     /// A fresh in-memory database (tests).
@@ -85,9 +92,14 @@ impl SqliteStore {
             .collect()
     }
 
-    /// Closes the pool, checkpointing the WAL.
+    /// Closes the connection (waiting for the transaction in progress),
+    /// checkpointing the WAL. Later transactions fail.
     pub async fn close(&self) {
-        self.pool.close().await;
+        if let Some(conn) = self.conn.lock().await.take() {
+            if let Err(e) = conn.close().await {
+                tracing::warn!(error = %e, "closing the SQLite database");
+            }
+        }
     }
 }
 
@@ -108,12 +120,13 @@ pub(crate) fn backend(e: sqlx::Error) -> StoreError {
 #[async_trait]
 impl Store for SqliteStore {
     async fn begin(&self) -> StoreResult<Box<dyn Tx>> {
-        let tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
+        let mut conn =
+            OwnedMutexGuard::try_map(self.conn.clone().lock_owned().await, Option::as_mut)
+                .map_err(|_| StoreError::Backend("the store is closed".into()))?;
+        SqliteTransactionManager::begin(&mut conn, Some(SqlStr::from_static("BEGIN IMMEDIATE")))
             .await
             .map_err(backend)?;
-        Ok(Box::new(tx::SqliteTx { tx }))
+        Ok(Box::new(tx::SqliteTx::new(conn)))
     }
 }
 

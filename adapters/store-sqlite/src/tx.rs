@@ -7,15 +7,41 @@ use kohero_core::geo::BoundingBox;
 use kohero_core::places::Located;
 use kohero_core::ports::{StoreError, StoreResult, Tx};
 use kohero_core::text::search_document;
+use sqlx::Sqlite;
 use sqlx::query::Query;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
-use sqlx::{Sqlite, Transaction};
+use sqlx::sqlite::{SqliteConnection, SqliteTransactionManager};
+use sqlx_core::transaction::TransactionManager;
+use tokio::sync::OwnedMappedMutexGuard;
 
 use crate::backend;
 use crate::rows::{self, get, lat_lon, ms};
 
+/// A transaction holds the store's one connection until it commits or is
+/// dropped; dropped uncommitted, it is rolled back before the connection's next
+/// use.
 pub struct SqliteTx {
-    pub(crate) tx: Transaction<'static, Sqlite>,
+    /// The connection, inside a transaction.
+    tx: OwnedMappedMutexGuard<Option<SqliteConnection>, SqliteConnection>,
+    open: bool,
+}
+
+impl SqliteTx {
+    pub(crate) fn new(
+        tx: OwnedMappedMutexGuard<Option<SqliteConnection>, SqliteConnection>,
+    ) -> Self {
+        Self { tx, open: true }
+    }
+}
+
+impl Drop for SqliteTx {
+    fn drop(&mut self) {
+        if self.open {
+            // Queued on the connection's worker, ahead of anything the next
+            // holder of the lock asks.
+            SqliteTransactionManager::start_rollback(&mut self.tx);
+        }
+    }
 }
 
 fn not_found(what: &str, n: u64) -> StoreResult<()> {
@@ -98,8 +124,13 @@ impl SqliteTx {
 
 #[async_trait]
 impl Tx for SqliteTx {
-    async fn commit(self: Box<Self>) -> StoreResult<()> {
-        self.tx.commit().await.map_err(backend)
+    async fn commit(mut self: Box<Self>) -> StoreResult<()> {
+        // A failed COMMIT leaves the transaction open: the drop rolls it back.
+        SqliteTransactionManager::commit(&mut self.tx)
+            .await
+            .map_err(backend)?;
+        self.open = false;
+        Ok(())
     }
 
     async fn savepoint(&mut self) -> StoreResult<()> {
@@ -614,10 +645,10 @@ impl Tx for SqliteTx {
     async fn enqueue(&mut self, new: &NewOutgoing) -> StoreResult<i64> {
         let body =
             serde_json::to_string(&new.reply).map_err(|e| StoreError::Backend(e.to_string()))?;
-        sqlx::query_scalar(
+        sqlx::query(
             "INSERT INTO outbox (network, chat, recipient_id, body, priority, idem_key,
                 next_attempt_at, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&new.to.network)
         .bind(&new.to.chat)
@@ -627,8 +658,9 @@ impl Tx for SqliteTx {
         .bind(&new.key)
         .bind(ms(new.at))
         .bind(ms(new.at))
-        .fetch_one(&mut *self.tx)
+        .execute(&mut *self.tx)
         .await
+        .map(|done| done.last_insert_rowid())
         .map_err(backend)
     }
 
