@@ -95,11 +95,10 @@ impl SqliteStore {
     /// Closes the connection (waiting for the transaction in progress),
     /// checkpointing the WAL. Later transactions fail.
     pub async fn close(&self) {
-        let conn = self.conn.lock().await.take();
-        if let Some(Err(e)) = match conn {
-            Some(conn) => Some(conn.close().await),
-            None => None,
-        } {
+        let Some(conn) = self.conn.lock().await.take() else {
+            return;
+        };
+        if let Err(e) = conn.close().await {
             tracing::warn!(error = %e, "closing the SQLite database");
         }
     }
