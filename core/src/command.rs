@@ -74,6 +74,43 @@ pub enum Command {
     Link(InitiativeId),
     /// `/lier_commune [INSEE]` in a forum: the forum becomes the commune's.
     LinkCommune(Option<String>),
+    /// A municipality's digest: shown, scheduled, stopped or sent now.
+    Digest(DigestArg),
+    /// A municipality's announcement: with the next digest, or alone at once.
+    Announce { now: bool, text: String },
+    /// A person's alert settings.
+    Alerts(AlertsArg),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DigestArg {
+    Show,
+    /// A crontab expression, with an optional IANA zone at the end.
+    Set(String),
+    Off,
+    Now,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum AlertsArg {
+    Show,
+    On,
+    Off,
+    /// Quiet hours as minutes after midnight (from, to); `None`: no quiet hours.
+    Quiet(Option<(u32, u32)>),
+}
+
+/// `22-8`, `22h-8h`, `22h30-7h`, `22:30-07:00`: two local times.
+fn parse_quiet(s: &str) -> Option<(u32, u32)> {
+    let (a, b) = s.split_once('-')?;
+    let time = |t: &str| -> Option<u32> {
+        let t = t.trim().to_ascii_lowercase().replace('h', ":");
+        let (h, m) = t.split_once(':').unwrap_or((&t, ""));
+        let h: u32 = h.parse().ok()?;
+        let m: u32 = if m.is_empty() { 0 } else { m.parse().ok()? };
+        (h < 24 && m < 60).then_some(h * 60 + m)
+    };
+    Some((time(a)?, time(b)?))
 }
 
 /// The command words, for usage messages: the message id is `usage-<name>`.
@@ -101,6 +138,8 @@ pub enum Name {
     Propose,
     Profile,
     Link,
+    Announce,
+    Alerts,
 }
 
 impl Name {
@@ -128,6 +167,8 @@ impl Name {
             Self::Propose => "usage-propose",
             Self::Profile => "usage-profile",
             Self::Link => "usage-link",
+            Self::Announce => "usage-announce",
+            Self::Alerts => "usage-alerts",
         }
     }
 }
@@ -313,6 +354,37 @@ pub fn parse(input: &str) -> Result<Parsed, ParseError> {
         "lier_commune" | "link_commune" => {
             Command::LinkCommune(args.first().map(|a| (*a).to_owned()))
         }
+        "digest" | "lettre" | "bulletin" => Command::Digest(match args.as_slice() {
+            [] => DigestArg::Show,
+            [a] if matches!(fold(a).as_str(), "off" | "non" | "stop" | "arreter") => DigestArg::Off,
+            [a] if matches!(fold(a).as_str(), "maintenant" | "now") => DigestArg::Now,
+            _ => DigestArg::Set(rest.to_owned()),
+        }),
+        "annonce" | "announce" | "announcement" => {
+            let now = args
+                .first()
+                .is_some_and(|a| matches!(fold(a).as_str(), "maintenant" | "now"));
+            let text = if now { after_id(rest) } else { rest.to_owned() };
+            if text.is_empty() {
+                return Err(ParseError::Usage(Name::Announce));
+            }
+            Command::Announce { now, text }
+        }
+        "alertes" | "alerts" | "alerte" | "alert" => Command::Alerts(match args.as_slice() {
+            [] => AlertsArg::Show,
+            [a] if matches!(fold(a).as_str(), "on" | "oui" | "yes") => AlertsArg::On,
+            [a] if matches!(fold(a).as_str(), "off" | "non" | "no") => AlertsArg::Off,
+            [q, v] if matches!(fold(q).as_str(), "calme" | "quiet") => {
+                if matches!(fold(v).as_str(), "off" | "non" | "no" | "aucune" | "none") {
+                    AlertsArg::Quiet(None)
+                } else {
+                    AlertsArg::Quiet(Some(
+                        parse_quiet(v).ok_or(ParseError::Usage(Name::Alerts))?,
+                    ))
+                }
+            }
+            _ => return Err(ParseError::Usage(Name::Alerts)),
+        }),
         _ => return Err(ParseError::UnknownCommand(word)),
     };
     Ok(Parsed::Command(cmd))
@@ -557,6 +629,49 @@ mod tests {
         assert_eq!(with_default_id("/projet", id), "/projet 42");
         assert_eq!(with_default_id("/aide", id), "/aide");
         assert_eq!(cmd("/lier #42"), Command::Link(InitiativeId(42)));
+    }
+
+    #[test]
+    fn digests_announcements_and_alerts() {
+        assert_eq!(cmd("/digest"), Command::Digest(DigestArg::Show));
+        assert_eq!(
+            cmd("/digest 0 9 * * lun Europe/Paris"),
+            Command::Digest(DigestArg::Set("0 9 * * lun Europe/Paris".into()))
+        );
+        assert_eq!(cmd("/lettre non"), Command::Digest(DigestArg::Off));
+        assert_eq!(cmd("/digest now"), Command::Digest(DigestArg::Now));
+        assert_eq!(
+            cmd("/annonce Marché <b>samedi</b>"),
+            Command::Announce {
+                now: false,
+                text: "Marché <b>samedi</b>".into()
+            }
+        );
+        assert_eq!(
+            cmd("/announce now Road closed"),
+            Command::Announce {
+                now: true,
+                text: "Road closed".into()
+            }
+        );
+        assert_eq!(
+            parse("/annonce maintenant"),
+            Err(ParseError::Usage(Name::Announce))
+        );
+        assert_eq!(cmd("/alertes"), Command::Alerts(AlertsArg::Show));
+        assert_eq!(cmd("/alerts off"), Command::Alerts(AlertsArg::Off));
+        assert_eq!(
+            cmd("/alertes calme 22h30-7h"),
+            Command::Alerts(AlertsArg::Quiet(Some((22 * 60 + 30, 7 * 60))))
+        );
+        assert_eq!(
+            cmd("/alertes calme non"),
+            Command::Alerts(AlertsArg::Quiet(None))
+        );
+        assert_eq!(
+            parse("/alertes calme 25-8"),
+            Err(ParseError::Usage(Name::Alerts))
+        );
     }
 
     #[test]

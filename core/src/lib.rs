@@ -4,6 +4,7 @@
 
 pub mod command;
 pub mod cron;
+pub mod digest;
 pub mod domain;
 pub mod engine;
 pub mod geo;
@@ -17,5 +18,5 @@ pub mod reply;
 pub mod store_suite;
 pub mod text;
 
-pub use engine::{Content, Engine, EngineError, Incoming, Intake, Operator};
+pub use engine::{Content, Engine, EngineError, Incoming, Intake, Operator, Tick};
 pub use reply::{Action, Block, ListItem, Reply};

@@ -33,6 +33,11 @@ struct State {
     forums: BTreeMap<(String, String), InseeCode>,
     network_state: BTreeMap<(String, String), StateValue>,
     unreachable: BTreeMap<(String, String), DateTime<Utc>>,
+    digest_plans: BTreeMap<ActorId, DigestPlan>,
+    digest_ticks: BTreeMap<(ActorId, DateTime<Utc>), ()>,
+    alerts: Vec<Alert>,
+    alert_prefs: BTreeMap<ActorId, AlertPrefs>,
+    reminders: BTreeMap<(EventId, &'static str), ()>,
 }
 
 /// An adapter's value, with its time when it is temporary.
@@ -191,6 +196,10 @@ impl Tx for MemoryTx {
         s.subscriptions.retain(|_, x| x.actor != id);
         s.dialogues.remove(&id);
         s.outbox.retain(|r| r.out.recipient != Some(id));
+        s.digest_plans.remove(&id);
+        s.digest_ticks.retain(|(a, _), ()| *a != id);
+        s.alerts.retain(|a| a.actor != id);
+        s.alert_prefs.remove(&id);
         for i in s.initiatives.values_mut() {
             if i.created_by == Some(id) {
                 i.created_by = None;
@@ -882,12 +891,213 @@ impl Tx for MemoryTx {
         Ok(true)
     }
 
+    async fn municipalities_of(&mut self, commune: &InseeCode) -> StoreResult<Vec<Actor>> {
+        Ok(self
+            .work
+            .actors
+            .values()
+            .filter(|a| {
+                a.kind == ActorKind::Municipality && a.verified && a.communes.contains(commune)
+            })
+            .cloned()
+            .collect())
+    }
+
+    async fn digest_plan(&mut self, municipality: ActorId) -> StoreResult<Option<DigestPlan>> {
+        Ok(self.work.digest_plans.get(&municipality).cloned())
+    }
+
+    async fn save_digest_plan(&mut self, plan: &DigestPlan) -> StoreResult<()> {
+        if !self.work.actors.contains_key(&plan.municipality) {
+            return Err(missing("actor"));
+        }
+        self.work
+            .digest_plans
+            .insert(plan.municipality, plan.clone());
+        Ok(())
+    }
+
+    async fn due_digest_plans(&mut self, now: DateTime<Utc>) -> StoreResult<Vec<DigestPlan>> {
+        Ok(self
+            .work
+            .digest_plans
+            .values()
+            .filter(|p| p.next_at.is_some_and(|t| t <= now))
+            .cloned()
+            .collect())
+    }
+
+    async fn claim_digest_tick(
+        &mut self,
+        municipality: ActorId,
+        tick: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        Ok(self
+            .work
+            .digest_ticks
+            .insert((municipality, tick), ())
+            .is_none())
+    }
+
+    async fn initiatives_in_communes(
+        &mut self,
+        communes: &[InseeCode],
+    ) -> StoreResult<Vec<Initiative>> {
+        Ok(self
+            .work
+            .initiatives
+            .values()
+            .filter(|i| i.commune.as_ref().is_some_and(|c| communes.contains(c)))
+            .cloned()
+            .collect())
+    }
+
+    async fn activity_since(
+        &mut self,
+        initiatives: &[InitiativeId],
+        since: DateTime<Utc>,
+    ) -> StoreResult<Vec<Activity>> {
+        let mut v: Vec<_> = self
+            .work
+            .activity
+            .iter()
+            .filter(|a| initiatives.contains(&a.initiative) && a.at >= since)
+            .cloned()
+            .collect();
+        v.sort_by_key(|a| (a.at, a.id));
+        Ok(v)
+    }
+
+    async fn events_between(
+        &mut self,
+        initiatives: &[InitiativeId],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<Event>> {
+        let mut v: Vec<_> = self
+            .work
+            .events
+            .values()
+            .filter(|e| {
+                initiatives.contains(&e.initiative) && e.starts_at >= from && e.starts_at < to
+            })
+            .cloned()
+            .collect();
+        v.sort_by_key(|e| (e.starts_at, e.id));
+        Ok(v)
+    }
+
+    async fn subscriptions_near(
+        &mut self,
+        communes: &[InseeCode],
+        bbox: &BoundingBox,
+    ) -> StoreResult<Vec<Subscription>> {
+        Ok(self
+            .work
+            .subscriptions
+            .values()
+            .filter(|s| {
+                s.commune.as_ref().is_some_and(|c| communes.contains(c))
+                    || s.center.is_some_and(|p| {
+                        (bbox.min_lat..=bbox.max_lat).contains(&p.lat())
+                            && (bbox.min_lon..=bbox.max_lon).contains(&p.lon())
+                    })
+            })
+            .cloned()
+            .collect())
+    }
+
+    async fn queue_alert(&mut self, alert: &NewAlert) -> StoreResult<()> {
+        if !self.work.actors.contains_key(&alert.actor) {
+            return Err(missing("actor"));
+        }
+        let id = self.work.next();
+        self.work.alerts.push(Alert {
+            id,
+            actor: alert.actor,
+            initiative: alert.initiative,
+            kind: alert.kind,
+            ref_id: alert.ref_id,
+            at: alert.at,
+        });
+        Ok(())
+    }
+
+    async fn alerted_actors(&mut self) -> StoreResult<Vec<ActorId>> {
+        let mut v: Vec<_> = self.work.alerts.iter().map(|a| a.actor).collect();
+        v.sort();
+        v.dedup();
+        Ok(v)
+    }
+
+    async fn alerts_of(&mut self, actor: ActorId) -> StoreResult<Vec<Alert>> {
+        Ok(self
+            .work
+            .alerts
+            .iter()
+            .filter(|a| a.actor == actor)
+            .cloned()
+            .collect())
+    }
+
+    async fn delete_alerts(&mut self, actor: ActorId, upto: i64) -> StoreResult<()> {
+        self.work
+            .alerts
+            .retain(|a| a.actor != actor || a.id > upto);
+        Ok(())
+    }
+
+    async fn alert_prefs(&mut self, actor: ActorId) -> StoreResult<AlertPrefs> {
+        Ok(self
+            .work
+            .alert_prefs
+            .get(&actor)
+            .cloned()
+            .unwrap_or_default())
+    }
+
+    async fn set_alert_prefs(&mut self, actor: ActorId, prefs: &AlertPrefs) -> StoreResult<()> {
+        if !self.work.actors.contains_key(&actor) {
+            return Err(missing("actor"));
+        }
+        self.work.alert_prefs.insert(actor, prefs.clone());
+        Ok(())
+    }
+
+    async fn events_starting(
+        &mut self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<Event>> {
+        let mut v: Vec<_> = self
+            .work
+            .events
+            .values()
+            .filter(|e| e.starts_at >= from && e.starts_at < to)
+            .cloned()
+            .collect();
+        v.sort_by_key(|e| (e.starts_at, e.id));
+        Ok(v)
+    }
+
+    async fn claim_reminder(&mut self, event: EventId, which: Reminder) -> StoreResult<bool> {
+        if !self.work.events.contains_key(&event) {
+            return Err(missing("event"));
+        }
+        Ok(self
+            .work
+            .reminders
+            .insert((event, which.key()), ())
+            .is_none())
+    }
+
     async fn prune(&mut self, before: DateTime<Utc>) -> StoreResult<u64> {
         let s = &mut self.work;
         let (o, e, n) = (s.outbox.len(), s.seen.len(), s.network_state.len());
         s.outbox
             .retain(|r| r.status == RowStatus::Pending || r.done_at.is_none_or(|d| d >= before));
         s.seen.retain(|_, at| *at >= before);
+        s.digest_ticks.retain(|(_, tick), ()| *tick >= before);
         s.network_state
             .retain(|_, (_, temporary)| temporary.is_none_or(|at| at >= before));
         Ok((o - s.outbox.len() + e - s.seen.len() + n - s.network_state.len()) as u64)

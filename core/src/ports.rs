@@ -253,6 +253,67 @@ pub trait Tx: Send {
     /// values equal to it and keys ending in `:who`. Returns how many went.
     async fn forget_network_state(&mut self, network: &str, who: &str) -> StoreResult<u64>;
 
+    // Digests
+    /// The verified municipalities that speak for a commune.
+    async fn municipalities_of(&mut self, commune: &InseeCode) -> StoreResult<Vec<Actor>>;
+    async fn digest_plan(&mut self, municipality: ActorId) -> StoreResult<Option<DigestPlan>>;
+    /// Inserts or replaces the municipality's plan.
+    async fn save_digest_plan(&mut self, plan: &DigestPlan) -> StoreResult<()>;
+    /// Plans whose next run is at or before `now`.
+    async fn due_digest_plans(&mut self, now: DateTime<Utc>) -> StoreResult<Vec<DigestPlan>>;
+    /// Records that the municipality's digest of `tick` was queued; `false` if it
+    /// already was (another process, or a run repeated after a crash).
+    async fn claim_digest_tick(
+        &mut self,
+        municipality: ActorId,
+        tick: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Initiatives of these communes (any status), by id.
+    async fn initiatives_in_communes(
+        &mut self,
+        communes: &[InseeCode],
+    ) -> StoreResult<Vec<Initiative>>;
+    /// Activity of these initiatives at or after `since`, oldest first.
+    async fn activity_since(
+        &mut self,
+        initiatives: &[InitiativeId],
+        since: DateTime<Utc>,
+    ) -> StoreResult<Vec<Activity>>;
+    /// Events of these initiatives starting in `[from, to)`, soonest first.
+    async fn events_between(
+        &mut self,
+        initiatives: &[InitiativeId],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<Event>>;
+    /// Subscriptions to one of these communes, or to an area whose centre lies in
+    /// the box (callers check the distance).
+    async fn subscriptions_near(
+        &mut self,
+        communes: &[InseeCode],
+        bbox: &BoundingBox,
+    ) -> StoreResult<Vec<Subscription>>;
+
+    // Alerts and reminders
+    async fn queue_alert(&mut self, alert: &NewAlert) -> StoreResult<()>;
+    /// People with alerts waiting.
+    async fn alerted_actors(&mut self) -> StoreResult<Vec<ActorId>>;
+    /// The person's waiting alerts, oldest first.
+    async fn alerts_of(&mut self, actor: ActorId) -> StoreResult<Vec<Alert>>;
+    /// Deletes the person's alerts up to and including id `upto`.
+    async fn delete_alerts(&mut self, actor: ActorId, upto: i64) -> StoreResult<()>;
+    /// The person's settings (the defaults if never set).
+    async fn alert_prefs(&mut self, actor: ActorId) -> StoreResult<AlertPrefs>;
+    async fn set_alert_prefs(&mut self, actor: ActorId, prefs: &AlertPrefs) -> StoreResult<()>;
+    /// Events starting in `[from, to)`, soonest first.
+    async fn events_starting(
+        &mut self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<Event>>;
+    /// Records that an event's reminder went out; `false` if it already had.
+    async fn claim_reminder(&mut self, event: EventId, which: Reminder) -> StoreResult<bool>;
+
     // Exactly-once intake
     /// Records a network's event id; `false` if it was already recorded.
     async fn record_event(

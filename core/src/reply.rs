@@ -53,6 +53,15 @@ pub enum Block {
         commune: Option<String>,
         space_name: Option<String>,
     },
+    /// Sent to a commune's announcement chat (`announce:INSEE`) on a network
+    /// where the bot makes one (Matrix): the chat, created on first use in the
+    /// commune's Space (named `space_name`), where the rest of the message goes.
+    AnnouncementRoom {
+        commune: String,
+        name: String,
+        topic: String,
+        space_name: String,
+    },
     /// Sent to a project's chat: its name and topic change (the project is done
     /// or archived). Networks whose chats belong to people leave it alone.
     RoomState { name: String, topic: String },
@@ -163,6 +172,7 @@ impl Reply {
                 Block::CreateTopic { name, .. } => out.push(format!("[topic {name}]")),
                 Block::CreateRoom { name, .. } => out.push(format!("[room {name}]")),
                 Block::RoomState { name, .. } => out.push(format!("[room name {name}]")),
+                Block::AnnouncementRoom { name, .. } => out.push(format!("[announcements {name}]")),
                 Block::List { items } => {
                     for i in items {
                         let mut s = format!("• {}", i.title);

@@ -65,6 +65,7 @@ pub fn render(reply: &Reply, color: bool, first_action: usize) -> (String, Vec<S
             | Block::CreateTopic { .. }
             | Block::CreateRoom { .. }
             | Block::RoomState { .. }
+            | Block::AnnouncementRoom { .. }
             | Block::Promote { .. }
             | Block::AddToGroup { .. } => {}
             Block::AskLocation { label } => out.push(style(

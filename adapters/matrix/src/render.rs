@@ -105,7 +105,8 @@ pub fn render(reply: &Reply) -> Rendering {
             | Block::RemoveMember { .. }
             | Block::Promote { .. }
             | Block::CreateRoom { .. }
-            | Block::RoomState { .. } => out.ops.push(block.clone()),
+            | Block::RoomState { .. }
+            | Block::AnnouncementRoom { .. } => out.ops.push(block.clone()),
             Block::List { items } => {
                 let mut plain = Vec::new();
                 let mut html = String::from("<ul>");

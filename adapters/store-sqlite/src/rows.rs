@@ -162,6 +162,49 @@ pub fn activity(row: &SqliteRow) -> StoreResult<Activity> {
     })
 }
 
+fn opt_time(v: Option<i64>) -> StoreResult<Option<DateTime<Utc>>> {
+    v.map(time).transpose()
+}
+
+pub fn digest_plan(row: &SqliteRow) -> StoreResult<DigestPlan> {
+    Ok(DigestPlan {
+        municipality: ActorId(get(row, "municipality_id")?),
+        schedule: get(row, "schedule")?,
+        tz: get(row, "tz")?,
+        next_at: opt_time(get(row, "next_at")?)?,
+        last_at: opt_time(get(row, "last_at")?)?,
+        announcement: get(row, "announcement")?,
+    })
+}
+
+pub fn alert(row: &SqliteRow) -> StoreResult<Alert> {
+    let kind: String = get(row, "kind")?;
+    Ok(Alert {
+        id: get(row, "id")?,
+        actor: ActorId(get(row, "actor_id")?),
+        initiative: InitiativeId(get(row, "initiative_id")?),
+        kind: AlertKind::parse_key(&kind).ok_or_else(|| corrupt("alert", &kind))?,
+        ref_id: get(row, "ref_id")?,
+        at: time(get(row, "at")?)?,
+    })
+}
+
+pub fn alert_prefs(row: &SqliteRow) -> StoreResult<AlertPrefs> {
+    let minute = |col: &str| -> StoreResult<u32> {
+        let v: i64 = get(row, col)?;
+        u32::try_from(v)
+            .ok()
+            .filter(|m| *m < 24 * 60)
+            .ok_or_else(|| corrupt(col, &v.to_string()))
+    };
+    Ok(AlertPrefs {
+        enabled: get::<i64>(row, "enabled")? != 0,
+        quiet_from: minute("quiet_from")?,
+        quiet_to: minute("quiet_to")?,
+        last_sent_at: opt_time(get(row, "last_sent_at")?)?,
+    })
+}
+
 pub fn located(row: &SqliteRow) -> StoreResult<kohero_core::places::Located> {
     let kind: String = get(row, "kind")?;
     let category: String = get(row, "category")?;

@@ -44,6 +44,12 @@ impl Drop for SqliteTx {
     }
 }
 
+/// A list bound as one JSON array (read back with `json_each`): one statement
+/// whatever the number of values.
+fn json_list<T: Into<serde_json::Value>>(values: impl Iterator<Item = T>) -> String {
+    serde_json::Value::Array(values.map(Into::into).collect()).to_string()
+}
+
 fn not_found(what: &str, n: u64) -> StoreResult<()> {
     if n == 0 {
         Err(StoreError::NotFound(what.to_owned()))
@@ -1044,6 +1050,260 @@ impl Tx for SqliteTx {
         Ok(n == 1)
     }
 
+    async fn municipalities_of(&mut self, commune: &InseeCode) -> StoreResult<Vec<Actor>> {
+        let rows = sqlx::query(
+            "SELECT a.* FROM actors a JOIN actor_communes c ON c.actor_id = a.id
+             WHERE c.insee = ? AND a.kind = 'municipality' AND a.verified = 1 ORDER BY a.id",
+        )
+        .bind(commune.as_str())
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(backend)?;
+        let mut actors = Vec::with_capacity(rows.len());
+        for row in rows {
+            actors.extend(self.actor_row(Some(row)).await?);
+        }
+        Ok(actors)
+    }
+
+    async fn digest_plan(&mut self, municipality: ActorId) -> StoreResult<Option<DigestPlan>> {
+        self.opt(
+            sqlx::query("SELECT * FROM digest_plans WHERE municipality_id = ?")
+                .bind(municipality.0),
+            rows::digest_plan,
+        )
+        .await
+    }
+
+    async fn save_digest_plan(&mut self, plan: &DigestPlan) -> StoreResult<()> {
+        self.changes(
+            sqlx::query(
+                "INSERT INTO digest_plans (municipality_id, schedule, tz, next_at, last_at, announcement)
+                 VALUES (?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (municipality_id) DO UPDATE SET schedule = excluded.schedule,
+                    tz = excluded.tz, next_at = excluded.next_at, last_at = excluded.last_at,
+                    announcement = excluded.announcement",
+            )
+            .bind(plan.municipality.0)
+            .bind(plan.schedule.as_deref())
+            .bind(&plan.tz)
+            .bind(plan.next_at.map(ms))
+            .bind(plan.last_at.map(ms))
+            .bind(plan.announcement.as_deref()),
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn due_digest_plans(&mut self, now: DateTime<Utc>) -> StoreResult<Vec<DigestPlan>> {
+        self.all(
+            sqlx::query(
+                "SELECT * FROM digest_plans WHERE next_at IS NOT NULL AND next_at <= ?
+                 ORDER BY next_at, municipality_id",
+            )
+            .bind(ms(now)),
+            rows::digest_plan,
+        )
+        .await
+    }
+
+    async fn claim_digest_tick(
+        &mut self,
+        municipality: ActorId,
+        tick: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let n = self
+            .changes(
+                sqlx::query(
+                    "INSERT INTO digest_ticks (municipality_id, tick) VALUES (?, ?)
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(municipality.0)
+                .bind(ms(tick)),
+            )
+            .await?;
+        Ok(n == 1)
+    }
+
+    async fn initiatives_in_communes(
+        &mut self,
+        communes: &[InseeCode],
+    ) -> StoreResult<Vec<Initiative>> {
+        let codes = json_list(communes.iter().map(InseeCode::as_str));
+        self.all(
+            sqlx::query(
+                "SELECT * FROM initiatives WHERE commune IN (SELECT value FROM json_each(?))
+                 ORDER BY id",
+            )
+            .bind(codes),
+            rows::initiative,
+        )
+        .await
+    }
+
+    async fn activity_since(
+        &mut self,
+        initiatives: &[InitiativeId],
+        since: DateTime<Utc>,
+    ) -> StoreResult<Vec<Activity>> {
+        let ids = json_list(initiatives.iter().map(|i| i.0));
+        self.all(
+            sqlx::query(
+                "SELECT * FROM activity WHERE initiative_id IN (SELECT value FROM json_each(?))
+                 AND at >= ? ORDER BY at, id",
+            )
+            .bind(ids)
+            .bind(ms(since)),
+            rows::activity,
+        )
+        .await
+    }
+
+    async fn events_between(
+        &mut self,
+        initiatives: &[InitiativeId],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<Event>> {
+        let ids = json_list(initiatives.iter().map(|i| i.0));
+        self.all(
+            sqlx::query(
+                "SELECT * FROM events WHERE initiative_id IN (SELECT value FROM json_each(?))
+                 AND starts_at >= ? AND starts_at < ? ORDER BY starts_at, id",
+            )
+            .bind(ids)
+            .bind(ms(from))
+            .bind(ms(to)),
+            rows::event,
+        )
+        .await
+    }
+
+    async fn subscriptions_near(
+        &mut self,
+        communes: &[InseeCode],
+        bbox: &BoundingBox,
+    ) -> StoreResult<Vec<Subscription>> {
+        let codes = json_list(communes.iter().map(InseeCode::as_str));
+        self.all(
+            sqlx::query(
+                "SELECT * FROM subscriptions WHERE commune IN (SELECT value FROM json_each(?))
+                 UNION
+                 SELECT * FROM subscriptions
+                 WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?
+                 ORDER BY id",
+            )
+            .bind(codes)
+            .bind(bbox.min_lat)
+            .bind(bbox.max_lat)
+            .bind(bbox.min_lon)
+            .bind(bbox.max_lon),
+            rows::subscription,
+        )
+        .await
+    }
+
+    async fn queue_alert(&mut self, a: &NewAlert) -> StoreResult<()> {
+        self.changes(
+            sqlx::query(
+                "INSERT INTO alerts (actor_id, initiative_id, kind, ref_id, at) VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(a.actor.0)
+            .bind(a.initiative.0)
+            .bind(a.kind.key())
+            .bind(a.ref_id)
+            .bind(ms(a.at)),
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn alerted_actors(&mut self) -> StoreResult<Vec<ActorId>> {
+        let ids: Vec<i64> =
+            sqlx::query_scalar("SELECT DISTINCT actor_id FROM alerts ORDER BY actor_id")
+                .fetch_all(&mut *self.tx)
+                .await
+                .map_err(backend)?;
+        Ok(ids.into_iter().map(ActorId).collect())
+    }
+
+    async fn alerts_of(&mut self, actor: ActorId) -> StoreResult<Vec<Alert>> {
+        self.all(
+            sqlx::query("SELECT * FROM alerts WHERE actor_id = ? ORDER BY id").bind(actor.0),
+            rows::alert,
+        )
+        .await
+    }
+
+    async fn delete_alerts(&mut self, actor: ActorId, upto: i64) -> StoreResult<()> {
+        self.changes(
+            sqlx::query("DELETE FROM alerts WHERE actor_id = ? AND id <= ?")
+                .bind(actor.0)
+                .bind(upto),
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn alert_prefs(&mut self, actor: ActorId) -> StoreResult<AlertPrefs> {
+        Ok(self
+            .opt(
+                sqlx::query("SELECT * FROM alert_prefs WHERE actor_id = ?").bind(actor.0),
+                rows::alert_prefs,
+            )
+            .await?
+            .unwrap_or_default())
+    }
+
+    async fn set_alert_prefs(&mut self, actor: ActorId, p: &AlertPrefs) -> StoreResult<()> {
+        self.changes(
+            sqlx::query(
+                "INSERT INTO alert_prefs (actor_id, enabled, quiet_from, quiet_to, last_sent_at)
+                 VALUES (?, ?, ?, ?, ?)
+                 ON CONFLICT (actor_id) DO UPDATE SET enabled = excluded.enabled,
+                    quiet_from = excluded.quiet_from, quiet_to = excluded.quiet_to,
+                    last_sent_at = excluded.last_sent_at",
+            )
+            .bind(actor.0)
+            .bind(i64::from(p.enabled))
+            .bind(i64::from(p.quiet_from))
+            .bind(i64::from(p.quiet_to))
+            .bind(p.last_sent_at.map(ms)),
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn events_starting(
+        &mut self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<Event>> {
+        self.all(
+            sqlx::query(
+                "SELECT * FROM events WHERE starts_at >= ? AND starts_at < ? ORDER BY starts_at, id",
+            )
+            .bind(ms(from))
+            .bind(ms(to)),
+            rows::event,
+        )
+        .await
+    }
+
+    async fn claim_reminder(&mut self, event: EventId, which: Reminder) -> StoreResult<bool> {
+        let n = self
+            .changes(
+                sqlx::query(
+                    "INSERT INTO event_reminders (event_id, which) VALUES (?, ?)
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(event.0)
+                .bind(which.key()),
+            )
+            .await?;
+        Ok(n == 1)
+    }
+
     async fn prune(&mut self, before: DateTime<Utc>) -> StoreResult<u64> {
         let a = self
             .changes(
@@ -1060,6 +1320,9 @@ impl Tx for SqliteTx {
                     .bind(ms(before)),
             )
             .await?;
-        Ok(a + b + c)
+        let d = self
+            .changes(sqlx::query("DELETE FROM digest_ticks WHERE tick < ?").bind(ms(before)))
+            .await?;
+        Ok(a + b + c + d)
     }
 }

@@ -104,7 +104,10 @@ pub fn render(reply: &Reply) -> Vec<Rendered> {
             }),
             // Telegram groups belong to the people who made them: the bot neither
             // creates nor renames them (the line that comes with a rename is shown).
-            Block::CreateRoom { .. } | Block::RoomState { .. } | Block::Promote { .. } => {}
+            Block::CreateRoom { .. }
+            | Block::RoomState { .. }
+            | Block::Promote { .. }
+            | Block::AnnouncementRoom { .. } => {}
             Block::Heading { text } => parts.push(format!("<b>{}</b>", escape(text))),
             Block::Text { text } => parts.push(escape(text)),
             Block::Data { text } => {

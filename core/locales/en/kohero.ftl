@@ -14,6 +14,7 @@ text-empty = { $field ->
     [description] The description
     [update] The update
     [name] The name
+    [announcement] The announcement
    *[other] The text
 } can't be empty.
 text-too-long = { $field ->
@@ -21,6 +22,7 @@ text-too-long = { $field ->
     [description] The description
     [update] The update
     [name] The name
+    [announcement] The announcement
    *[other] The text
 } is { $len } characters long; the limit is { $max }. Please shorten it and send it again.
 
@@ -227,7 +229,9 @@ help-body =
       /edit · /launch · /update · /event · /members · /coorganize
       /drop · /done · /archive
     You
-      /profile · /language · /mydata · /forget · /cancel
+      /profile · /language · /alerts · /mydata · /forget · /cancel
+    Verified town halls
+      /digest · /announce
 welcome-title = Hello { $name }!
 welcome-body = Kohero helps you start and run local initiatives: clean-ups, shared composters, community-supported farms, repair cafés… Share your location to see what's happening around you.
 welcome-privacy = Kohero keeps your name, your language and what you do here; your location is rounded to 100 m and shown to nobody. /mydata shows everything, /forget erases everything.
@@ -260,3 +264,45 @@ room-name-done = { $label } (done)
 room-topic-done = Project done. { $topic }
 room-name-archived = { $label } (archived)
 room-topic-archived = Project archived. { $topic }
+
+# Digests and announcements
+digest-not-municipality = Only a verified town hall can send the digest of its communes. Town halls ask the Kohero team to be verified.
+usage-digest = Schedule: /digest MINUTE HOUR DAY MONTH WEEKDAY [ZONE], for example /digest 0 9 * * mon (every Monday at 9:00). /digest now sends it at once, /digest off stops the schedule. /announce TEXT adds an announcement to the next digest, /announce now TEXT sends it alone.
+digest-scheduled = Your digest goes out on "{ $schedule }" ({ $tz }). Next: { $next }.
+digest-unscheduled = Your digest is not scheduled.
+digest-announcement-waiting = Announcement for the next digest: "{ $text }"
+digest-stopped = Your digest is no longer scheduled. /digest now sends it whenever you like.
+digest-bad-schedule = I don't understand the schedule "{ $schedule }" ({ $error }). It takes five fields: minute hour day month weekday, for example 0 9 * * mon.
+digest-never = The schedule "{ $schedule }" never happens. Try for example 0 9 * * mon.
+digest-empty = Nothing new since the last digest: nothing was sent.
+digest-queued = Digest on its way: { $n } message(s).
+announcement-saved = Announcement saved: it will head the next digest.
+announcement-sent = Announcement on its way: { $n } message(s).
+usage-announce = Usage: /announce TEXT (with the next digest) or /announce now TEXT (at once, alone).
+announcement-room-name = Announcements · { $commune }
+announcement-room-topic = The digest and announcements of { $commune } town hall, by Kohero.
+digest-title = { $from }'s digest — { $communes }
+digest-period = From { $from } to { $to }:
+digest-announcement-only = An announcement:
+digest-announcement = 📣 { $text }
+digest-more = … and { $n } more initiative(s): /feed to see them all.
+digest-news-proposed = New idea
+digest-news-launched = Project launched
+digest-news-done = Project done
+digest-news-update = News: { $text }
+digest-news-event = 📅 { $title } — { $when }
+digest-action-rsvp = I'll be there: { $title }
+
+# Alerts and reminders
+usage-alerts = /alerts on · /alerts off · /alerts quiet 22-8 (no alerts at night) · /alerts quiet off
+alerts-off = Your alerts are off.
+alerts-on = Your alerts are on, at most once an hour, never between { $from } and { $to } ({ $tz }).
+alerts-on-no-quiet = Your alerts are on, at most once an hour, at any time.
+alerts-title = News about { $n } initiative(s):
+alerts-footer = /alerts to adjust these messages.
+alert-new-initiative = A new initiative near you
+alert-update = News: { $text }
+alert-event = 📅 { $title } — { $when } (/rsvp { $event } yes)
+alert-new-member = { $name } joined the project
+reminder-24h = ⏰ Tomorrow: { $title } (#{ $id } "{ $project }"), { $when } ({ $tz }).
+reminder-1h = ⏰ In one hour: { $title } (#{ $id } "{ $project }"), { $when } ({ $tz }).

@@ -14,6 +14,7 @@ text-empty = { $field ->
     [description] La description
     [update] La nouvelle
     [name] Le nom
+    [announcement] L'annonce
    *[other] Le texte
 } ne peut pas être vide.
 text-too-long = { $field ->
@@ -21,6 +22,7 @@ text-too-long = { $field ->
     [description] La description
     [update] La nouvelle
     [name] Le nom
+    [announcement] L'annonce
    *[other] Le texte
 } fait { $len } caractères ; le maximum est { $max }. Raccourcissez-le et renvoyez-le.
 
@@ -227,7 +229,9 @@ help-body =
       /modifier · /lancer · /maj · /evenement · /membres · /coorganiser
       /abandonner · /terminer · /archiver
     Vous
-      /profil · /langue · /mesdonnees · /oublier · /annuler
+      /profil · /langue · /alertes · /mesdonnees · /oublier · /annuler
+    Mairies vérifiées
+      /digest · /annonce
 welcome-title = Bonjour { $name } !
 welcome-body = Kohero vous aide à lancer et faire vivre des initiatives locales : nettoyages, composteurs, AMAP, repair cafés… Partagez votre position pour voir ce qui se passe autour de vous.
 welcome-privacy = Kohero garde votre nom, votre langue, et ce que vous faites ici ; votre position est arrondie à 100 m et n'est montrée à personne. /mesdonnees montre tout, /oublier efface tout.
@@ -260,3 +264,45 @@ room-name-done = { $label } (terminé)
 room-topic-done = Projet terminé. { $topic }
 room-name-archived = { $label } (archivé)
 room-topic-archived = Projet archivé. { $topic }
+
+# Digests and announcements
+digest-not-municipality = Seule une mairie vérifiée peut envoyer la lettre de ses communes. Une mairie demande sa vérification à l'équipe Kohero.
+usage-digest = Programmer : /digest MINUTE HEURE JOUR MOIS JOUR-DE-SEMAINE [FUSEAU], par exemple /digest 0 9 * * lun (chaque lundi à 9 h). /digest maintenant l'envoie tout de suite, /digest non arrête la programmation. /annonce TEXTE ajoute une annonce à la prochaine lettre, /annonce maintenant TEXTE l'envoie seule.
+digest-scheduled = Votre lettre part selon « { $schedule } » ({ $tz }). Prochain envoi : { $next }.
+digest-unscheduled = Votre lettre n'est pas programmée.
+digest-announcement-waiting = Annonce prévue pour la prochaine lettre : « { $text } »
+digest-stopped = La lettre n'est plus programmée. /digest maintenant l'envoie quand vous voulez.
+digest-bad-schedule = Je ne comprends pas la programmation « { $schedule } » ({ $error }). Il faut cinq champs : minute heure jour mois jour-de-semaine, par exemple 0 9 * * lun.
+digest-never = La programmation « { $schedule } » ne tombe jamais. Essayez par exemple 0 9 * * lun.
+digest-empty = Rien de nouveau depuis la dernière lettre : rien n'a été envoyé.
+digest-queued = Lettre en route : { $n } message(s).
+announcement-saved = Annonce enregistrée : elle partira en tête de la prochaine lettre.
+announcement-sent = Annonce en route : { $n } message(s).
+usage-announce = Utilisation : /annonce TEXTE (avec la prochaine lettre) ou /annonce maintenant TEXTE (tout de suite, seule).
+announcement-room-name = Annonces · { $commune }
+announcement-room-topic = La lettre et les annonces de la mairie de { $commune }, par Kohero.
+digest-title = La lettre de { $from } — { $communes }
+digest-period = Du { $from } au { $to } :
+digest-announcement-only = Une annonce :
+digest-announcement = 📣 { $text }
+digest-more = … et { $n } autre(s) initiative(s) : /fil pour tout voir.
+digest-news-proposed = Nouvelle idée
+digest-news-launched = Projet lancé
+digest-news-done = Projet terminé
+digest-news-update = Nouvelles : { $text }
+digest-news-event = 📅 { $title } — { $when }
+digest-action-rsvp = J'y serai : { $title }
+
+# Alerts and reminders
+usage-alerts = /alertes on · /alertes off · /alertes calme 22h-8h (pas d'alertes la nuit) · /alertes calme non
+alerts-off = Vos alertes sont coupées.
+alerts-on = Vos alertes sont actives, une fois par heure au plus, jamais entre { $from } et { $to } ({ $tz }).
+alerts-on-no-quiet = Vos alertes sont actives, une fois par heure au plus, à toute heure.
+alerts-title = Du nouveau pour { $n } initiative(s) :
+alerts-footer = /alertes pour régler ces messages.
+alert-new-initiative = Nouvelle initiative près de chez vous
+alert-update = Nouvelles : { $text }
+alert-event = 📅 { $title } — { $when } (/participer { $event } oui)
+alert-new-member = { $name } a rejoint le projet
+reminder-24h = ⏰ Demain : { $title } (#{ $id } « { $project } »), { $when } ({ $tz }).
+reminder-1h = ⏰ Dans une heure : { $title } (#{ $id } « { $project } »), { $when } ({ $tz }).

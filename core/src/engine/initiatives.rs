@@ -279,6 +279,7 @@ pub async fn join(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
         Some(r @ (Role::Organiser | Role::Member)) => Err(already(ctx, id, r)),
         None | Some(Role::Follower | Role::Supporter) => {
             set_role(ctx, id, Role::Member).await?;
+            super::alerts::new_member(ctx, id).await?;
             let mut reply =
                 Reply::text(ctx.t("joined", &[("id", id.0.into()), ("title", i.title.into())]))
                     .actions(vec![Action::new(

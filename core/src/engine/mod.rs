@@ -1,7 +1,9 @@
 //! The engine: one incoming message in, replies out, all its effects in one
 //! transaction. Adapters call [`Engine::handle`] and render the [`Reply`]s.
 
+mod alerts;
 mod dialogue;
+mod digest;
 mod discover;
 mod initiatives;
 mod places;
@@ -154,6 +156,7 @@ impl Ctx<'_> {
     pub async fn insert_initiative(&mut self, new: &NewInitiative) -> Result<Initiative, Fail> {
         let i = self.tx.insert_initiative(new).await?;
         self.touched.push((None, i.clone()));
+        alerts::new_initiative(self, &i).await?;
         Ok(i)
     }
 
@@ -193,6 +196,18 @@ impl Ctx<'_> {
     /// Queues a message for another person, on the first of their identities that
     /// can still be reached; dropped if none can.
     pub async fn notify(&mut self, to: ActorId, reply: Reply) -> Result<(), Fail> {
+        self.notify_with(to, reply, Priority::Interactive)
+            .await
+            .map(drop)
+    }
+
+    /// [`Ctx::notify`] with a priority; `false` if nobody could be reached.
+    pub async fn notify_with(
+        &mut self,
+        to: ActorId,
+        reply: Reply,
+        priority: Priority,
+    ) -> Result<bool, Fail> {
         let mut address = None;
         for identity in self.tx.identities_of(to).await? {
             let a = Address::of(&identity);
@@ -203,7 +218,7 @@ impl Ctx<'_> {
         }
         let Some(address) = address else {
             tracing::debug!(actor = %to, "notice dropped: no reachable identity");
-            return Ok(());
+            return Ok(false);
         };
         let key = self.next_key("n");
         self.tx
@@ -211,12 +226,12 @@ impl Ctx<'_> {
                 to: address,
                 recipient: Some(to),
                 reply,
-                priority: Priority::Interactive,
+                priority,
                 key,
                 at: self.now,
             })
             .await?;
-        Ok(())
+        Ok(true)
     }
 
     /// Refuses unless the person organises the initiative.
@@ -713,6 +728,9 @@ impl Engine {
             C::Forget { .. } => profile::forget_ask(ctx).await,
             C::Cancel => Err(refuse!("nothing-to-cancel")),
             C::Link(_) | C::LinkCommune(_) => Err(refuse!("link-in-group")),
+            C::Digest(arg) => digest::command(ctx, arg).await,
+            C::Announce { now, text } => digest::announce(ctx, now, &text).await,
+            C::Alerts(arg) => alerts::command(ctx, arg).await,
         }
     }
 
@@ -797,3 +815,161 @@ impl Engine {
 
 #[cfg(test)]
 mod tests;
+
+/// What one pass of the scheduler did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Tick {
+    /// Digests run (empty ones included).
+    pub digests: usize,
+    /// Messages queued for those digests.
+    pub digest_messages: usize,
+    /// Batches of alerts queued.
+    pub alert_batches: usize,
+    /// Reminders queued.
+    pub reminders: usize,
+}
+
+impl Engine {
+    /// The scheduler acting: nobody in particular, so messages are written in
+    /// each recipient's language.
+    fn scheduler_actor(&self) -> Actor {
+        Actor {
+            id: ActorId(0),
+            kind: ActorKind::Citizen,
+            display_name: "Kohero".into(),
+            lang: Lang::default(),
+            tz: "Europe/Paris".into(),
+            verified: false,
+            communes: Vec::new(),
+            location: None,
+            created_at: self.clock.now(),
+        }
+    }
+
+    /// A failure of scheduled work: refusals cannot happen there (nobody typed
+    /// anything), store failures can.
+    fn scheduled(fail: Fail) -> EngineError {
+        match fail {
+            Fail::Store(e) => e.into(),
+            Fail::User(m) => StoreError::Backend(format!("scheduled work refused: {}", m.id)).into(),
+            Fail::Reply(_) => StoreError::Backend("scheduled work refused".into()).into(),
+        }
+    }
+
+    /// One pass of the scheduler (run by `kohero serve` every few seconds): the
+    /// digests that are due (a digest missed while the process was down runs
+    /// once, then the schedule goes on from now), the batches of alerts whose
+    /// time has come, and the event reminders. Each piece in its own
+    /// transaction; a tick already run (by another process, or before a crash)
+    /// is not run again.
+    pub async fn run_schedules(&self) -> Result<Tick, EngineError> {
+        let now = self.clock.now();
+        let mut tick = Tick::default();
+        let due = self.store.begin().await?.due_digest_plans(now).await?;
+        for plan in due {
+            if let Some(n) = self.run_digest(plan.municipality, plan.next_at, now).await? {
+                tick.digests += 1;
+                tick.digest_messages += n;
+            }
+        }
+        let alerted = self.store.begin().await?.alerted_actors().await?;
+        for who in alerted {
+            let mut tx = self.store.begin().await?;
+            let Some(actor) = tx.actor(who).await? else {
+                continue;
+            };
+            let mut ctx = self.ctx(tx, actor, format!("alerts/{who}/{}", now.timestamp_millis()));
+            ctx.now = now;
+            let queued = alerts::flush(&mut ctx).await.map_err(Self::scheduled)?;
+            ctx.tx.commit().await?;
+            tick.alert_batches += usize::from(queued);
+        }
+        let soon = self
+            .store
+            .begin()
+            .await?
+            .events_starting(now, now + Reminder::Day.lead())
+            .await?;
+        for e in soon {
+            let Some(which) = alerts::reminder_due(&e, now) else {
+                continue;
+            };
+            let tx = self.store.begin().await?;
+            let mut ctx = self.ctx(tx, self.scheduler_actor(), format!("reminder/{}/{}", e.id, which.key()));
+            ctx.now = now;
+            let n = alerts::remind(&mut ctx, &e, which).await.map_err(Self::scheduled)?;
+            ctx.tx.commit().await?;
+            tick.reminders += n;
+        }
+        Ok(tick)
+    }
+
+    /// Runs a municipality's digest due at `tick`, once; `None` if another run
+    /// took it. The schedule then moves to its next time after `now`.
+    async fn run_digest(
+        &self,
+        municipality: ActorId,
+        tick: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<usize>, EngineError> {
+        let mut tx = self.store.begin().await?;
+        let Some(mut plan) = tx.digest_plan(municipality).await? else {
+            return Ok(None);
+        };
+        let (Some(due), true) = (plan.next_at, plan.next_at == tick) else {
+            return Ok(None);
+        };
+        let Some(actor) = tx.actor(municipality).await? else {
+            return Ok(None);
+        };
+        let claimed = tx.claim_digest_tick(municipality, due).await?;
+        let allowed = actor.kind == ActorKind::Municipality && actor.verified;
+        plan.next_at = plan
+            .schedule
+            .as_deref()
+            .and_then(|s| crate::cron::Schedule::parse(s, &plan.tz).ok())
+            .and_then(|s| s.next_after(now));
+        let mut ctx = self.ctx(tx, actor, format!("digest/{municipality}"));
+        ctx.now = now;
+        let n = if claimed && allowed {
+            digest::queue(&mut ctx, &mut plan, due, None)
+                .await
+                .map_err(Self::scheduled)?
+        } else {
+            0
+        };
+        ctx.tx.save_digest_plan(&plan).await?;
+        ctx.tx.commit().await?;
+        tracing::info!(%municipality, tick = %due, messages = n, "digest run");
+        Ok(claimed.then_some(n))
+    }
+
+    /// `kohero digest INSEE --now`: queues the digest of every verified
+    /// municipality of the commune at once. Returns each municipality with the
+    /// number of messages queued; none if the commune has no verified municipality.
+    pub async fn queue_digest_now(
+        &self,
+        commune: &InseeCode,
+    ) -> Result<Vec<(Actor, usize)>, EngineError> {
+        let now = self.clock.now();
+        let municipalities = self.store.begin().await?.municipalities_of(commune).await?;
+        let mut out = Vec::new();
+        for m in municipalities {
+            let mut tx = self.store.begin().await?;
+            let mut plan = tx
+                .digest_plan(m.id)
+                .await?
+                .unwrap_or_else(|| DigestPlan::new(m.id, &m.tz));
+            tx.claim_digest_tick(m.id, now).await?;
+            let mut ctx = self.ctx(tx, m.clone(), format!("digest/{}", m.id));
+            ctx.now = now;
+            let n = digest::queue(&mut ctx, &mut plan, now, None)
+                .await
+                .map_err(Self::scheduled)?;
+            ctx.tx.save_digest_plan(&plan).await?;
+            ctx.tx.commit().await?;
+            out.push((m, n));
+        }
+        Ok(out)
+    }
+}

@@ -41,6 +41,7 @@ pub async fn update(ctx: &mut Ctx<'_>, id: InitiativeId, body: &str) -> Outcome 
         ],
     ));
     super::rooms::post(ctx, id, &mirror).await?;
+    super::alerts::to_followers(ctx, id, AlertKind::Update, u.id.0).await?;
     Ok(vec![Reply::text(ctx.t(
         "update-posted",
         &[("id", id.0.into()), ("title", i.title.into())],
@@ -125,6 +126,7 @@ pub async fn event(ctx: &mut Ctx<'_>, id: InitiativeId, spec: Option<&str>) -> O
     ))
     .list(vec![item]);
     super::rooms::post(ctx, id, &mirror).await?;
+    super::alerts::to_followers(ctx, id, AlertKind::Event, e.id.0).await?;
     Ok(vec![
         Reply::text(ctx.t(
             "event-created",

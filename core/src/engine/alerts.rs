@@ -1,0 +1,302 @@
+//! Alerts: what a person follows or subscribed to, batched to at most one
+//! message an hour outside their quiet hours; and event reminders, sent on time.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Timelike, Utc};
+
+use super::{Ctx, Fail, Outcome, render};
+use crate::command::AlertsArg;
+use crate::domain::*;
+use crate::geo::MAX_RADIUS_M;
+use crate::i18n::Arg;
+use crate::reply::{Action, ListItem, Reply};
+
+/// At most one batch of alerts per person in this time.
+pub const BATCH_EVERY: Duration = Duration::hours(1);
+
+/// Queues an alert for everyone following the initiative but `except`.
+pub(crate) async fn to_followers(
+    ctx: &mut Ctx<'_>,
+    initiative: InitiativeId,
+    kind: AlertKind,
+    ref_id: i64,
+) -> Result<(), Fail> {
+    let me = ctx.actor.id;
+    for m in ctx.tx.members(initiative).await? {
+        if m.actor == me {
+            continue;
+        }
+        ctx.tx
+            .queue_alert(&NewAlert {
+                actor: m.actor,
+                initiative,
+                kind,
+                ref_id: Some(ref_id),
+                at: ctx.now,
+            })
+            .await?;
+    }
+    Ok(())
+}
+
+/// Someone joined: the organisers hear about it.
+pub(crate) async fn new_member(ctx: &mut Ctx<'_>, initiative: InitiativeId) -> Result<(), Fail> {
+    let me = ctx.actor.id;
+    for m in ctx.tx.members(initiative).await? {
+        if m.role != Role::Organiser || m.actor == me {
+            continue;
+        }
+        ctx.tx
+            .queue_alert(&NewAlert {
+                actor: m.actor,
+                initiative,
+                kind: AlertKind::NewMember,
+                ref_id: Some(me.0),
+                at: ctx.now,
+            })
+            .await?;
+    }
+    Ok(())
+}
+
+/// A new initiative: everyone whose subscription it matches (place, radius,
+/// categories) hears about it.
+pub(crate) async fn new_initiative(ctx: &mut Ctx<'_>, i: &Initiative) -> Result<(), Fail> {
+    let communes: Vec<InseeCode> = i.commune.iter().cloned().collect();
+    let bbox = match i.place {
+        Some(p) => p.bounding_box(f64::from(MAX_RADIUS_M)),
+        None if communes.is_empty() => return Ok(()),
+        // No place: only subscriptions to its commune.
+        None => crate::geo::BoundingBox {
+            min_lat: 1.0,
+            max_lat: -1.0,
+            min_lon: 1.0,
+            max_lon: -1.0,
+        },
+    };
+    let mut told = std::collections::BTreeSet::new();
+    for s in ctx.tx.subscriptions_near(&communes, &bbox).await? {
+        let place_matches = match (&s.commune, s.center, i.place) {
+            (Some(c), _, _) => i.commune.as_ref() == Some(c),
+            (None, Some(centre), Some(p)) => centre.distance_m(p) <= f64::from(s.radius_m),
+            _ => false,
+        };
+        let category_matches = s.categories.is_empty() || s.categories.contains(&i.category);
+        if !place_matches
+            || !category_matches
+            || s.actor == ctx.actor.id
+            || !told.insert(s.actor)
+        {
+            continue;
+        }
+        ctx.tx
+            .queue_alert(&NewAlert {
+                actor: s.actor,
+                initiative: i.id,
+                kind: AlertKind::NewInitiative,
+                ref_id: None,
+                at: ctx.now,
+            })
+            .await?;
+    }
+    Ok(())
+}
+
+fn hhmm(minute: u32) -> String {
+    format!("{:02}:{:02}", minute / 60, minute % 60)
+}
+
+/// `/alertes [on | off | calme HH-HH | calme non]`.
+pub async fn command(ctx: &mut Ctx<'_>, arg: AlertsArg) -> Outcome {
+    let me = ctx.actor.id;
+    let mut prefs = ctx.tx.alert_prefs(me).await?;
+    match arg {
+        AlertsArg::Show => {}
+        AlertsArg::On => prefs.enabled = true,
+        AlertsArg::Off => prefs.enabled = false,
+        AlertsArg::Quiet(Some((from, to))) => {
+            prefs.quiet_from = from;
+            prefs.quiet_to = to;
+        }
+        AlertsArg::Quiet(None) => {
+            prefs.quiet_from = 0;
+            prefs.quiet_to = 0;
+        }
+    }
+    if arg != AlertsArg::Show {
+        ctx.tx.set_alert_prefs(me, &prefs).await?;
+    }
+    let state = if !prefs.enabled {
+        ctx.t("alerts-off", &[])
+    } else if prefs.quiet_from == prefs.quiet_to {
+        ctx.t("alerts-on-no-quiet", &[])
+    } else {
+        ctx.t(
+            "alerts-on",
+            &[
+                ("from", hhmm(prefs.quiet_from).into()),
+                ("to", hhmm(prefs.quiet_to).into()),
+                ("tz", ctx.actor.tz.clone().into()),
+            ],
+        )
+    };
+    Ok(vec![Reply::text(state).para(ctx.t("usage-alerts", &[]))])
+}
+
+/// Whether the person's batch may go now: alerts on, none sent in the last
+/// hour, and outside their quiet hours.
+pub(crate) fn may_send(prefs: &AlertPrefs, tz: &str, now: DateTime<Utc>) -> bool {
+    if prefs
+        .last_sent_at
+        .is_some_and(|last| now - last < BATCH_EVERY)
+    {
+        return false;
+    }
+    let local = now.with_timezone(&render::tz_of(tz));
+    !prefs.is_quiet(local.hour() * 60 + local.minute())
+}
+
+/// Sends `ctx.actor`'s waiting alerts as one message, if the time is right.
+/// Returns whether a message was queued.
+pub(crate) async fn flush(ctx: &mut Ctx<'_>) -> Result<bool, Fail> {
+    let me = ctx.actor.id;
+    let alerts = ctx.tx.alerts_of(me).await?;
+    let Some(upto) = alerts.iter().map(|a| a.id).max() else {
+        return Ok(false);
+    };
+    let mut prefs = ctx.tx.alert_prefs(me).await?;
+    if !prefs.enabled {
+        ctx.tx.delete_alerts(me, upto).await?;
+        return Ok(false);
+    }
+    if !may_send(&prefs, &ctx.actor.tz, ctx.now) {
+        return Ok(false);
+    }
+    // Grouped by initiative, in the order they happened.
+    let mut by_initiative: BTreeMap<InitiativeId, Vec<&Alert>> = BTreeMap::new();
+    for a in &alerts {
+        by_initiative.entry(a.initiative).or_default().push(a);
+    }
+    let mut items = Vec::new();
+    for (id, list) in by_initiative {
+        let Some(i) = ctx.tx.initiative(id).await? else {
+            continue;
+        };
+        let mut details = Vec::new();
+        for a in list {
+            if let Some(line) = alert_line(ctx, a).await? {
+                details.push(line);
+            }
+        }
+        if details.is_empty() {
+            continue;
+        }
+        items.push(ListItem {
+            title: render::label(&i),
+            details,
+            actions: vec![Action::new(ctx.t("action-show", &[]), format!("/voir {id}"))],
+        });
+    }
+    ctx.tx.delete_alerts(me, upto).await?;
+    if items.is_empty() {
+        return Ok(false);
+    }
+    let n = items.len();
+    let reply = Reply::text(ctx.t("alerts-title", &[("n", n.into())]))
+        .list(items)
+        .para(ctx.t("alerts-footer", &[]));
+    let queued = ctx.notify_with(me, reply, Priority::Bulk).await?;
+    prefs.last_sent_at = Some(ctx.now);
+    ctx.tx.set_alert_prefs(me, &prefs).await?;
+    Ok(queued)
+}
+
+async fn alert_line(ctx: &mut Ctx<'_>, a: &Alert) -> Result<Option<String>, Fail> {
+    let lang = ctx.lang();
+    Ok(match (a.kind, a.ref_id) {
+        (AlertKind::NewInitiative, _) => Some(ctx.t("alert-new-initiative", &[])),
+        (AlertKind::Update, Some(u)) => ctx
+            .tx
+            .update_by_id(UpdateId(u))
+            .await?
+            .map(|u| ctx.t("alert-update", &[("text", u.text.into())])),
+        (AlertKind::Event, Some(e)) => ctx.tx.event(EventId(e)).await?.map(|e| {
+            ctx.t(
+                "alert-event",
+                &[
+                    ("title", e.title.clone().into()),
+                    ("when", render::datetime(lang, e.starts_at, &e.tz).into()),
+                    ("event", e.id.0.into()),
+                ],
+            )
+        }),
+        (AlertKind::NewMember, Some(who)) => ctx
+            .tx
+            .actor(ActorId(who))
+            .await?
+            .map(|p| ctx.t("alert-new-member", &[("name", p.display_name.into())])),
+        _ => None,
+    })
+}
+
+/// The reminder due for an event at `now`, if any: one hour before, or a day
+/// before for events announced more than a day ahead.
+pub(crate) fn reminder_due(e: &Event, now: DateTime<Utc>) -> Option<Reminder> {
+    if now >= e.starts_at {
+        return None;
+    }
+    let left = e.starts_at - now;
+    if left <= Reminder::Hour.lead() {
+        Some(Reminder::Hour)
+    } else if left <= Reminder::Day.lead() && e.starts_at - e.created_at > Reminder::Day.lead() {
+        Some(Reminder::Day)
+    } else {
+        None
+    }
+}
+
+/// Reminds those who answered yes or maybe. Returns how many were reminded.
+pub(crate) async fn remind(ctx: &mut Ctx<'_>, e: &Event, which: Reminder) -> Result<usize, Fail> {
+    if !ctx.tx.claim_reminder(e.id, which).await? {
+        return Ok(0);
+    }
+    if which == Reminder::Hour {
+        // A day's reminder not sent by now would come too late.
+        ctx.tx.claim_reminder(e.id, Reminder::Day).await?;
+    }
+    let Some(i) = ctx.tx.initiative(e.initiative).await? else {
+        return Ok(0);
+    };
+    let mut n = 0;
+    for r in ctx.tx.rsvps(e.id).await? {
+        if r.answer == RsvpAnswer::No {
+            continue;
+        }
+        let Some(person) = ctx.tx.actor(r.actor).await? else {
+            continue;
+        };
+        let t = |id: &str, args: &[(&str, Arg)]| ctx.cat.get(person.lang, id, args);
+        let reply = Reply::text(t(
+            &format!("reminder-{}", which.key()),
+            &[
+                ("title", e.title.clone().into()),
+                ("project", i.title.clone().into()),
+                ("id", i.id.0.into()),
+                (
+                    "when",
+                    render::datetime(person.lang, e.starts_at, &e.tz).into(),
+                ),
+                ("tz", e.tz.clone().into()),
+            ],
+        ))
+        .actions(vec![Action::new(
+            t("action-rsvp-no", &[]),
+            format!("/participer {} non", e.id),
+        )]);
+        if ctx.notify_with(r.actor, reply, Priority::Interactive).await? {
+            n += 1;
+        }
+    }
+    Ok(n)
+}

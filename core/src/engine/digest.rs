@@ -1,0 +1,411 @@
+//! Municipality digests: `/digest` and `/annonce` in chat, the scheduler's runs,
+//! and the queueing of one digest to every reader (each in their language) and
+//! to the commune's announcement room on networks that have one (Matrix).
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{Ctx, Fail, Outcome, refuse, render, text_refusal};
+use crate::command::DigestArg;
+use crate::cron::Schedule;
+use crate::digest::{self, EVENTS_AHEAD_DAYS, FIRST_PERIOD_DAYS, MAX_SECTIONS, News, Section};
+use crate::domain::*;
+use crate::geo::{BoundingBox, MAX_RADIUS_M};
+use crate::i18n::Arg;
+use crate::reply::{Action, Block, ListItem, Reply};
+use crate::text;
+
+/// Refuses unless the person is a verified municipality with communes.
+fn require_municipality(ctx: &Ctx<'_>) -> Result<(), Fail> {
+    let a = &ctx.actor;
+    if a.kind == ActorKind::Municipality && a.verified && !a.communes.is_empty() {
+        Ok(())
+    } else {
+        Err(refuse!("digest-not-municipality"))
+    }
+}
+
+async fn plan_of(ctx: &mut Ctx<'_>) -> Result<DigestPlan, Fail> {
+    let me = ctx.actor.id;
+    Ok(ctx
+        .tx
+        .digest_plan(me)
+        .await?
+        .unwrap_or_else(|| DigestPlan::new(me, &ctx.actor.tz)))
+}
+
+/// `/digest [SCHEDULE [ZONE] | off | maintenant]`.
+pub async fn command(ctx: &mut Ctx<'_>, arg: DigestArg) -> Outcome {
+    require_municipality(ctx)?;
+    let mut plan = plan_of(ctx).await?;
+    match arg {
+        DigestArg::Show => Ok(vec![show(ctx, &plan)]),
+        DigestArg::Off => {
+            plan.schedule = None;
+            plan.next_at = None;
+            ctx.tx.save_digest_plan(&plan).await?;
+            Ok(vec![Reply::text(ctx.t("digest-stopped", &[]))])
+        }
+        DigestArg::Set(spec) => {
+            let mut words: Vec<&str> = spec.split_whitespace().collect();
+            let tz = match words.last() {
+                Some(w) if w.contains('/') || w.eq_ignore_ascii_case("utc") => {
+                    let tz = (*w).to_owned();
+                    words.pop();
+                    tz
+                }
+                _ => plan.tz.clone(),
+            };
+            let expr = words.join(" ");
+            let schedule = Schedule::parse(&expr, &tz).map_err(|e| {
+                refuse!("digest-bad-schedule", "schedule" => expr.clone(), "error" => e.to_string())
+            })?;
+            let next = schedule
+                .next_after(ctx.now)
+                .ok_or_else(|| refuse!("digest-never", "schedule" => expr.clone()))?;
+            plan.schedule = Some(expr);
+            plan.tz = tz;
+            plan.next_at = Some(next);
+            ctx.tx.save_digest_plan(&plan).await?;
+            Ok(vec![show(ctx, &plan)])
+        }
+        DigestArg::Now => {
+            let now = ctx.now;
+            let n = queue(ctx, &mut plan, now, None).await?;
+            ctx.tx.save_digest_plan(&plan).await?;
+            Ok(vec![Reply::text(if n == 0 {
+                ctx.t("digest-empty", &[])
+            } else {
+                ctx.t("digest-queued", &[("n", n.into())])
+            })])
+        }
+    }
+}
+
+fn show(ctx: &Ctx<'_>, plan: &DigestPlan) -> Reply {
+    let mut r = Reply::text(match (&plan.schedule, plan.next_at) {
+        (Some(s), Some(next)) => ctx.t(
+            "digest-scheduled",
+            &[
+                ("schedule", s.clone().into()),
+                ("tz", plan.tz.clone().into()),
+                ("next", render::datetime(ctx.lang(), next, &plan.tz).into()),
+            ],
+        ),
+        _ => ctx.t("digest-unscheduled", &[]),
+    });
+    if let Some(a) = &plan.announcement {
+        r = r.para(ctx.t("digest-announcement-waiting", &[("text", a.clone().into())]));
+    }
+    r.para(ctx.t("usage-digest", &[]))
+}
+
+/// `/annonce TEXT` (with the next digest) or `/annonce maintenant TEXT` (alone, now).
+pub async fn announce(ctx: &mut Ctx<'_>, now: bool, body: &str) -> Outcome {
+    require_municipality(ctx)?;
+    let body = text::description(body).map_err(|e| text_refusal("announcement", e))?;
+    let mut plan = plan_of(ctx).await?;
+    if now {
+        let at = ctx.now;
+        // An announcement alone leaves the digest's period as it was.
+        let last = plan.last_at;
+        let n = queue(ctx, &mut plan, at, Some(body)).await?;
+        plan.last_at = last;
+        ctx.tx.save_digest_plan(&plan).await?;
+        return Ok(vec![Reply::text(
+            ctx.t("announcement-sent", &[("n", n.into())]),
+        )]);
+    }
+    plan.announcement = Some(body);
+    ctx.tx.save_digest_plan(&plan).await?;
+    Ok(vec![Reply::text(ctx.t("announcement-saved", &[]))])
+}
+
+/// Everything a digest needs from the store, gathered for one municipality.
+async fn gather(
+    ctx: &mut Ctx<'_>,
+    communes: &[InseeCode],
+    since: DateTime<Utc>,
+) -> Result<Vec<Section>, Fail> {
+    let initiatives = ctx.tx.initiatives_in_communes(communes).await?;
+    let ids: Vec<InitiativeId> = initiatives.iter().map(|i| i.id).collect();
+    let activity = ctx.tx.activity_since(&ids, since).await?;
+    let mut updates = HashMap::new();
+    for a in &activity {
+        if a.kind == ActivityKind::Updated
+            && let Some(u) = a.ref_id
+            && let Some(update) = ctx.tx.update_by_id(UpdateId(u)).await?
+        {
+            updates.insert(u, update.text);
+        }
+    }
+    let upcoming = ctx
+        .tx
+        .events_between(&ids, ctx.now, ctx.now + Duration::days(EVENTS_AHEAD_DAYS))
+        .await?;
+    Ok(digest::sections(&initiatives, &activity, &updates, &upcoming))
+}
+
+/// Queues the digest of `ctx.actor` (a municipality) for `tick`: to every
+/// reader in their language, and to each commune's announcement room. With
+/// `alone`, an announcement without the period's news. Returns how many
+/// messages were queued (none for an empty period); `plan` records the run.
+pub(crate) async fn queue(
+    ctx: &mut Ctx<'_>,
+    plan: &mut DigestPlan,
+    tick: DateTime<Utc>,
+    alone: Option<String>,
+) -> Result<usize, Fail> {
+    let m = ctx.actor.clone();
+    let since = plan
+        .last_at
+        .unwrap_or(ctx.now - Duration::days(FIRST_PERIOD_DAYS));
+    let (sections, announcement) = match alone {
+        Some(text) => (Vec::new(), Some(text)),
+        None => (
+            gather(ctx, &m.communes, since).await?,
+            plan.announcement.take(),
+        ),
+    };
+    plan.last_at = Some(ctx.now);
+    if sections.is_empty() && announcement.is_none() {
+        return Ok(0);
+    }
+    let content = Content {
+        communes: &m.communes,
+        since,
+        until: ctx.now,
+        announcement: announcement.as_deref(),
+        sections: &sections,
+        from: &m.display_name,
+    };
+    let key = format!("digest/{}/{}", m.id, tick.timestamp_millis());
+    let mut queued = 0;
+    let mut rendered: HashMap<Lang, Reply> = HashMap::new();
+    for reader in readers(ctx, &m).await? {
+        let Some(person) = ctx.tx.actor(reader).await? else {
+            continue;
+        };
+        let Some(to) = personal_address(ctx, reader).await? else {
+            continue;
+        };
+        let reply = rendered
+            .entry(person.lang)
+            .or_insert_with(|| render_digest(ctx, person.lang, &content))
+            .clone();
+        ctx.tx
+            .enqueue(&NewOutgoing {
+                to,
+                recipient: Some(reader),
+                reply,
+                priority: Priority::Bulk,
+                key: format!("{key}/{reader}"),
+                at: ctx.now,
+            })
+            .await?;
+        queued += 1;
+    }
+    // One event in each commune's announcement room, in the municipality's language.
+    let body = render_digest(ctx, m.lang, &content);
+    for network in ctx.room_networks {
+        for c in &m.communes {
+            let mut reply = Reply {
+                blocks: vec![announcement_room(ctx, m.lang, c)],
+            };
+            reply.blocks.extend(body.blocks.iter().cloned());
+            ctx.tx
+                .enqueue(&NewOutgoing {
+                    to: Address::new(network, format!("announce:{c}")),
+                    recipient: None,
+                    reply,
+                    priority: Priority::Bulk,
+                    key: format!("{key}/{network}/{c}"),
+                    at: ctx.now,
+                })
+                .await?;
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
+
+/// The block that names (and on first use creates) a commune's announcement room.
+pub(crate) fn announcement_room(ctx: &Ctx<'_>, lang: Lang, commune: &InseeCode) -> Block {
+    let name = ctx
+        .places
+        .by_code(commune)
+        .map_or_else(|| commune.to_string(), |c| c.name.clone());
+    Block::AnnouncementRoom {
+        commune: commune.to_string(),
+        name: ctx
+            .cat
+            .get(lang, "announcement-room-name", &[("commune", name.clone().into())]),
+        topic: ctx
+            .cat
+            .get(lang, "announcement-room-topic", &[("commune", name.clone().into())]),
+        space_name: ctx.cat.get(lang, "space-name", &[("commune", name.into())]),
+    }
+}
+
+/// Where a person gets digests and alerts of their own: the first of their
+/// identities that can be reached, outside networks where digests go to an
+/// announcement room instead.
+async fn personal_address(ctx: &mut Ctx<'_>, who: ActorId) -> Result<Option<Address>, Fail> {
+    for identity in ctx.tx.identities_of(who).await? {
+        if ctx.room_networks.contains(&identity.network) {
+            continue;
+        }
+        let a = Address::of(&identity);
+        if !ctx.tx.is_unreachable(&a).await? {
+            return Ok(Some(a));
+        }
+    }
+    Ok(None)
+}
+
+/// People subscribed to one of the municipality's communes, or to an area that
+/// contains one of its communes' centres.
+async fn readers(ctx: &mut Ctx<'_>, m: &Actor) -> Result<BTreeSet<ActorId>, Fail> {
+    let centres: Vec<_> = m
+        .communes
+        .iter()
+        .filter_map(|c| ctx.places.by_code(c)?.centre)
+        .collect();
+    let mut bbox = BoundingBox {
+        min_lat: 90.0,
+        max_lat: -90.0,
+        min_lon: 180.0,
+        max_lon: -180.0,
+    };
+    for c in &centres {
+        let b = c.bounding_box(f64::from(MAX_RADIUS_M));
+        bbox.min_lat = bbox.min_lat.min(b.min_lat);
+        bbox.max_lat = bbox.max_lat.max(b.max_lat);
+        bbox.min_lon = bbox.min_lon.min(b.min_lon);
+        bbox.max_lon = bbox.max_lon.max(b.max_lon);
+    }
+    let subs = ctx.tx.subscriptions_near(&m.communes, &bbox).await?;
+    Ok(subs
+        .into_iter()
+        .filter(|s| {
+            s.commune.as_ref().is_some_and(|c| m.communes.contains(c))
+                || s.center.is_some_and(|p| {
+                    centres
+                        .iter()
+                        .any(|c| c.distance_m(p) <= f64::from(s.radius_m))
+                })
+        })
+        .map(|s| s.actor)
+        .filter(|a| *a != m.id)
+        .collect())
+}
+
+/// What one digest says, before it is put in a language.
+pub(crate) struct Content<'a> {
+    pub communes: &'a [InseeCode],
+    pub since: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+    pub announcement: Option<&'a str>,
+    pub sections: &'a [Section],
+    /// The municipality's name.
+    pub from: &'a str,
+}
+
+/// The digest in one language.
+pub(crate) fn render_digest(ctx: &Ctx<'_>, lang: Lang, c: &Content<'_>) -> Reply {
+    let t = |id: &str, args: &[(&str, Arg)]| ctx.cat.get(lang, id, args);
+    let names: Vec<String> = c
+        .communes
+        .iter()
+        .map(|code| {
+            ctx.places
+                .by_code(code)
+                .map_or_else(|| code.to_string(), |x| x.name.clone())
+        })
+        .collect();
+    let day = |at: DateTime<Utc>| match lang {
+        Lang::Fr => at.format("%d/%m").to_string(),
+        Lang::En => at.format("%m-%d").to_string(),
+    };
+    let mut r = Reply::default()
+        .heading(t(
+            "digest-title",
+            &[
+                ("from", c.from.into()),
+                ("communes", names.join(", ").into()),
+            ],
+        ))
+        .para(if c.sections.is_empty() {
+            t("digest-announcement-only", &[])
+        } else {
+            t(
+                "digest-period",
+                &[("from", day(c.since).into()), ("to", day(c.until).into())],
+            )
+        });
+    if let Some(a) = c.announcement {
+        r = r.para(t("digest-announcement", &[("text", a.into())]));
+    }
+    if c.sections.is_empty() {
+        return r;
+    }
+    let items = c
+        .sections
+        .iter()
+        .take(MAX_SECTIONS)
+        .map(|s| section_item(ctx, lang, s))
+        .collect();
+    r = r.list(items);
+    if c.sections.len() > MAX_SECTIONS {
+        r = r.para(t(
+            "digest-more",
+            &[("n", (c.sections.len() - MAX_SECTIONS).into())],
+        ));
+    }
+    r
+}
+
+fn section_item(ctx: &Ctx<'_>, lang: Lang, s: &Section) -> ListItem {
+    let t = |id: &str, args: &[(&str, Arg)]| ctx.cat.get(lang, id, args);
+    let i = &s.initiative;
+    let id = i.id;
+    let mut details = vec![format!(
+        "{} · {}",
+        t(&format!("cat-{}", i.category.key()), &[]),
+        t(&format!("status-{}-{}", i.kind.key(), i.status.key()), &[])
+    )];
+    let mut actions = vec![Action::new(t("action-show", &[]), format!("/voir {id}"))];
+    if i.status.is_live() {
+        actions.push(Action::new(t("action-follow", &[]), format!("/suivre {id}")));
+    }
+    if i.kind == InitiativeKind::Project && i.status == Status::Active {
+        actions.push(Action::new(t("action-join", &[]), format!("/rejoindre {id}")));
+    }
+    for n in &s.news {
+        details.push(match n {
+            News::Proposed => t("digest-news-proposed", &[]),
+            News::Launched => t("digest-news-launched", &[]),
+            News::Done => t("digest-news-done", &[]),
+            News::Update(text) => t("digest-news-update", &[("text", text.clone().into())]),
+            News::Event(e) => {
+                actions.push(Action::new(
+                    t("digest-action-rsvp", &[("title", e.title.clone().into())]),
+                    format!("/participer {} oui", e.id),
+                ));
+                t(
+                    "digest-news-event",
+                    &[
+                        ("title", e.title.clone().into()),
+                        ("when", render::datetime(lang, e.starts_at, &e.tz).into()),
+                    ],
+                )
+            }
+        });
+    }
+    ListItem {
+        title: render::label(i),
+        details,
+        actions,
+    }
+}
