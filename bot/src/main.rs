@@ -69,6 +69,14 @@ enum Command {
     Admin(Admin),
     /// Applies the database migrations.
     Migrate,
+    /// Queues a commune's municipality digest; a running `kohero serve` delivers it.
+    Digest {
+        /// INSEE code of the commune.
+        insee: String,
+        /// Queue it at once, whatever its schedule.
+        #[arg(long)]
+        now: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -311,6 +319,33 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let stdin = tokio::io::BufReader::new(tokio::io::stdin());
             kohero_console::run(&engine, &opts, stdin, tokio::io::stdout()).await?;
+        }
+        Command::Digest { insee, now } => {
+            if !now {
+                bail!(
+                    "say when: `kohero digest {insee} --now` queues it at once; schedules are set \
+                     in chat with /digest by the municipality"
+                );
+            }
+            let code = kohero_core::domain::InseeCode::parse(&insee)
+                .with_context(|| format!("{insee:?} is not an INSEE commune code (5 characters, e.g. 69266)"))?;
+            let queued = engine.queue_digest_now(&code).await?;
+            if queued.is_empty() {
+                bail!(
+                    "commune {code} has no verified municipality: verify one first with \
+                     `kohero admin verify IDENTITY municipality --commune {code}`"
+                );
+            }
+            for (m, n) in queued {
+                if n == 0 {
+                    println!("{}: nothing new since the last digest; nothing queued.", m.display_name);
+                } else {
+                    println!(
+                        "{}: digest queued, {n} message(s); a running `kohero serve` delivers them.",
+                        m.display_name
+                    );
+                }
+            }
         }
         Command::DemoData => {
             let added = demo::add(&engine).await?;

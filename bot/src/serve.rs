@@ -30,6 +30,10 @@ use crate::metrics::{Metrics, NetworkCounters, OutboxGauge};
 /// How long stopping may take before the process gives up on in-flight work.
 pub const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 
+/// How often the scheduler looks for due digests, alerts and reminders: a
+/// digest goes out within this time of its minute.
+pub const SCHEDULER_EVERY: Duration = Duration::from_secs(5);
+
 /// Where a network adapter hands its incoming updates: exactly-once intake in
 /// core, counters, and a nudge to the delivery worker so replies leave at once.
 #[derive(Clone)]
@@ -200,6 +204,7 @@ pub async fn run(
     let mut tasks = JoinSet::new();
     let mut http_networks = Vec::new();
     let mut extra_routes = Vec::new();
+    let mut wakes = Vec::new();
 
     for n in networks {
         let name = n.sender.network().to_owned();
@@ -215,6 +220,7 @@ pub async fn run(
             wake.clone(),
         );
         tasks.spawn(worker.run(stop_rx.clone()));
+        wakes.push(wake.clone());
         let handle = IntakeHandle {
             engine: engine.clone(),
             counters,
@@ -225,6 +231,37 @@ pub async fn run(
         }
         tasks.spawn((n.intake)(handle, stop_rx.clone()));
         tracing::info!(network = %name, "serving");
+    }
+
+    // The scheduler: digests, batches of alerts, reminders.
+    {
+        let engine = engine.clone();
+        let mut stop = stop_rx.clone();
+        tasks.spawn(async move {
+            loop {
+                match engine.run_schedules().await {
+                    Ok(t) => {
+                        if t != kohero_core::Tick::default() {
+                            tracing::info!(
+                                digests = t.digests,
+                                digest_messages = t.digest_messages,
+                                alert_batches = t.alert_batches,
+                                reminders = t.reminders,
+                                "scheduled work queued"
+                            );
+                            for w in &wakes {
+                                w.notify_one();
+                            }
+                        }
+                    }
+                    Err(e) => tracing::error!(error = %e, "scheduled work failed; retried at the next pass"),
+                }
+                tokio::select! {
+                    _ = stop.changed() => break,
+                    _ = tokio::time::sleep(SCHEDULER_EVERY) => {}
+                }
+            }
+        });
     }
 
     // The pruner: once an hour.

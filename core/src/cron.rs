@@ -42,6 +42,11 @@ const MONTHS: [&str; 12] = [
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 ];
 const WEEKDAYS: [&str; 7] = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+/// French names too (Kohero's first users write crontab in French).
+const MOIS: [&str; 12] = [
+    "jan", "fev", "mar", "avr", "mai", "juin", "juil", "aou", "sep", "oct", "nov", "dec",
+];
+const JOURS: [&str; 7] = ["dim", "lun", "mar", "mer", "jeu", "ven", "sam"];
 
 /// Parses one field into a bit set of the values `min..=max` it allows.
 fn field(
@@ -49,15 +54,18 @@ fn field(
     text: &str,
     min: u32,
     max: u32,
-    names: &[&str],
+    names: &[&[&str]],
 ) -> Result<u64, CronError> {
     let bad = || CronError::Field {
         field: name,
         value: text.to_owned(),
     };
     let value = |s: &str| -> Result<u32, CronError> {
-        let s = s.to_ascii_lowercase();
-        if let Some(i) = names.iter().position(|n| *n == s) {
+        let s = crate::text::fold(s);
+        if let Some(i) = names
+            .iter()
+            .find_map(|list| list.iter().position(|n| *n == s))
+        {
             return Ok(min + i as u32);
         }
         s.parse::<u32>().map_err(|_| bad())
@@ -97,7 +105,7 @@ impl Schedule {
         if f.len() != 5 {
             return Err(CronError::FieldCount(f.len()));
         }
-        let mut weekdays = field("weekday", f[4], 0, 7, &WEEKDAYS)?;
+        let mut weekdays = field("weekday", f[4], 0, 7, &[&WEEKDAYS, &JOURS])?;
         if weekdays & (1 << 7) != 0 {
             weekdays = (weekdays | 1) & 0x7f;
         }
@@ -105,7 +113,7 @@ impl Schedule {
             minutes: field("minute", f[0], 0, 59, &[])?,
             hours: field("hour", f[1], 0, 23, &[])? as u32,
             days: field("day", f[2], 1, 31, &[])? as u32,
-            months: field("month", f[3], 1, 12, &MONTHS)? as u16,
+            months: field("month", f[3], 1, 12, &[&MONTHS, &MOIS])? as u16,
             weekdays: weekdays as u8,
             days_any: f[2] == "*",
             weekdays_any: f[4] == "*",
@@ -212,13 +220,18 @@ mod tests {
             Schedule::parse("0 8 * *", "Europe/Paris"),
             Err(CronError::FieldCount(4))
         );
+        // French names as well as English ones.
+        assert_eq!(
+            Schedule::parse("0 9 * fév lun-ven", "Europe/Paris").unwrap(),
+            Schedule::parse("0 9 * feb mon-fri", "Europe/Paris").unwrap()
+        );
         for bad in [
             "60 8 * * *",
             "0 24 * * *",
             "0 8 0 * *",
             "0 8 * 13 *",
             "0 8 * * 8",
-            "0 8 * * lun",
+            "0 8 * * lundi",
             "*/0 8 * * *",
             "5-1 8 * * *",
             "x 8 * * *",

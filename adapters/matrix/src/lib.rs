@@ -791,6 +791,22 @@ impl Sender for MatrixSender {
         }
         let room = if chat.starts_with('@') {
             self.dm_room(chat).await?
+        } else if let Some(commune) = chat.strip_prefix("announce:") {
+            let Some(Block::AnnouncementRoom {
+                name,
+                topic,
+                space_name,
+                ..
+            }) = rendering
+                .ops
+                .iter()
+                .find(|b| matches!(b, Block::AnnouncementRoom { .. }))
+            else {
+                return Err(SendError::Permanent(format!(
+                    "a message to {chat} without its room's description"
+                )));
+            };
+            rooms::announcement_room(&self.shared, commune, name, topic, space_name).await?
         } else {
             self.joined_room(chat)?
         };
@@ -810,8 +826,9 @@ impl Sender for MatrixSender {
                         .await
                         .map_err(|e| send_error(&e))?;
                 }
-                // A declined join request needs nothing on Matrix; rooms are
-                // created from `space:` addresses only.
+                // A declined join request needs nothing on Matrix; project
+                // rooms are created from `space:` addresses, announcement rooms
+                // above.
                 _ => {}
             }
         }

@@ -1,5 +1,6 @@
-//! Spaces and project rooms: one Space per commune, created on first use, and a
-//! room per launched project inside it, linked to the project in Kohero's store.
+//! Spaces and rooms: one Space per commune, created on first use; a room per
+//! launched project inside it, linked to the project in Kohero's store; and the
+//! commune's announcement room, where its municipality's digests go.
 
 use kohero_core::domain::{Address, InitiativeId, Role};
 use kohero_core::ports::SendError;
@@ -227,4 +228,59 @@ pub(crate) async fn promote(room: &Room, user: &str) -> Result<(), SendError> {
         .await
         .map_err(|e| send_error(&e))?;
     Ok(())
+}
+
+/// The commune's announcement room, created on first use inside the commune's
+/// Space: anyone may join and read, only the bot posts.
+pub(crate) async fn announcement_room(
+    shared: &Shared,
+    commune: &str,
+    name: &str,
+    topic: &str,
+    space_name: &str,
+) -> Result<Room, SendError> {
+    let key = format!("announce:{commune}");
+    let known = {
+        let mut tx = shared.store.begin().await.map_err(temporary)?;
+        tx.network_state(NETWORK, &key).await.map_err(temporary)?
+    };
+    if let Some(id) = known.and_then(|r| RoomId::parse(r).ok())
+        && let Some(room) = shared.client.get_room(&id)
+    {
+        return Ok(room);
+    }
+    let space = space(shared, commune, space_name).await?;
+    let via = vec![shared.me.server_name().to_owned()];
+    let mut pl = RoomPowerLevelsContentOverride::new();
+    pl.events_default = Some(Int::from(100));
+    let mut req = request(
+        name,
+        topic,
+        RoomPreset::PublicChat,
+        HistoryVisibility::Shared,
+        JoinRule::Public,
+    );
+    req.power_level_content_override = Some(Raw::new(&pl).map_err(permanent)?);
+    let mut parent = SpaceParentEventContent::new(via.clone());
+    parent.canonical = true;
+    req.initial_state
+        .push(InitialStateEvent::new(space.room_id().to_owned(), parent).to_raw_any());
+    let room = create_room(shared, req).await?;
+    // Kept at once: a retry finds the room instead of making another.
+    let mut tx = shared.store.begin().await.map_err(temporary)?;
+    tx.set_network_state(
+        NETWORK,
+        &key,
+        Some(room.room_id().as_str()),
+        chrono::Utc::now(),
+    )
+    .await
+    .map_err(temporary)?;
+    tx.commit().await.map_err(temporary)?;
+    space
+        .send_state_event_for_key(room.room_id(), SpaceChildEventContent::new(via))
+        .await
+        .map_err(|e| send_error(&e))?;
+    tracing::info!(commune, room = %room.room_id(), "created a commune's announcement room");
+    Ok(room)
 }

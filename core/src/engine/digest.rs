@@ -72,7 +72,7 @@ pub async fn command(ctx: &mut Ctx<'_>, arg: DigestArg) -> Outcome {
         }
         DigestArg::Now => {
             let now = ctx.now;
-            let n = queue(ctx, &mut plan, now, None).await?;
+            let n = queue(ctx, &mut plan, now, None, false).await?;
             ctx.tx.save_digest_plan(&plan).await?;
             Ok(vec![Reply::text(if n == 0 {
                 ctx.t("digest-empty", &[])
@@ -110,7 +110,7 @@ pub async fn announce(ctx: &mut Ctx<'_>, now: bool, body: &str) -> Outcome {
         let at = ctx.now;
         // An announcement alone leaves the digest's period as it was.
         let last = plan.last_at;
-        let n = queue(ctx, &mut plan, at, Some(body)).await?;
+        let n = queue(ctx, &mut plan, at, Some(body), false).await?;
         plan.last_at = last;
         ctx.tx.save_digest_plan(&plan).await?;
         return Ok(vec![Reply::text(
@@ -130,7 +130,10 @@ async fn gather(
 ) -> Result<Vec<Section>, Fail> {
     let initiatives = ctx.tx.initiatives_in_communes(communes).await?;
     let ids: Vec<InitiativeId> = initiatives.iter().map(|i| i.id).collect();
-    let activity = ctx.tx.activity_since(&ids, since).await?;
+    // The period is [since, now): what happens at the very instant of a digest
+    // belongs to the next one.
+    let mut activity = ctx.tx.activity_since(&ids, since).await?;
+    activity.retain(|a| a.at < ctx.now);
     let mut updates = HashMap::new();
     for a in &activity {
         if a.kind == ActivityKind::Updated
@@ -156,6 +159,7 @@ pub(crate) async fn queue(
     plan: &mut DigestPlan,
     tick: DateTime<Utc>,
     alone: Option<String>,
+    scheduled: bool,
 ) -> Result<usize, Fail> {
     let m = ctx.actor.clone();
     let since = plan
@@ -180,7 +184,13 @@ pub(crate) async fn queue(
         sections: &sections,
         from: &m.display_name,
     };
-    let key = format!("digest/{}/{}", m.id, tick.timestamp_millis());
+    // A scheduled tick runs once: its keys are its own. On demand, the keys of
+    // the message (or command line) that asked.
+    let key = if scheduled {
+        format!("digest/{}/{}", m.id, tick.timestamp_millis())
+    } else {
+        ctx.next_key("digest")
+    };
     let mut queued = 0;
     let mut rendered: HashMap<Lang, Reply> = HashMap::new();
     for reader in readers(ctx, &m).await? {
@@ -408,4 +418,63 @@ fn section_item(ctx: &Ctx<'_>, lang: Lang, s: &Section) -> ListItem {
         details,
         actions,
     }
+}
+
+/// The commune a subscription reads digests from in an announcement room: the
+/// one it names, or the one at the centre of its area.
+pub(crate) fn subscription_commune(ctx: &Ctx<'_>, s: &Subscription) -> Option<InseeCode> {
+    s.commune.clone().or_else(|| {
+        s.center
+            .and_then(|p| ctx.places.commune_at(p))
+            .map(|c| c.code.clone())
+    })
+}
+
+/// Lets the person into (`join`) or out of the announcement rooms of these
+/// communes, on each room network where they have an identity.
+pub(crate) async fn announcement_membership(
+    ctx: &mut Ctx<'_>,
+    communes: &[InseeCode],
+    join: bool,
+) -> Result<(), Fail> {
+    let me = ctx.actor.id;
+    let identities = ctx.tx.identities_of(me).await?;
+    for network in ctx.room_networks {
+        let Some(user) = identities.iter().find(|i| &i.network == network) else {
+            continue;
+        };
+        for c in communes {
+            // The room is named in the language of the commune's town hall.
+            let lang = ctx
+                .tx
+                .municipalities_of(c)
+                .await?
+                .first()
+                .map_or_else(Lang::default, |m| m.lang);
+            let op = if join {
+                Block::Admit {
+                    user: user.id.clone(),
+                    approve: true,
+                }
+            } else {
+                Block::RemoveMember {
+                    user: user.id.clone(),
+                }
+            };
+            let key = ctx.next_key("a");
+            ctx.tx
+                .enqueue(&NewOutgoing {
+                    to: Address::new(network, format!("announce:{c}")),
+                    recipient: Some(me),
+                    reply: Reply {
+                        blocks: vec![announcement_room(ctx, lang, c), op],
+                    },
+                    priority: Priority::Interactive,
+                    key,
+                    at: ctx.now,
+                })
+                .await?;
+        }
+    }
+    Ok(())
 }

@@ -418,6 +418,9 @@ pub async fn subscribe(ctx: &mut Ctx<'_>, area: Area) -> Outcome {
             created_at: ctx.now,
         })
         .await?;
+    if let Some(c) = super::digest::subscription_commune(ctx, &s) {
+        super::digest::announcement_membership(ctx, &[c], true).await?;
+    }
     Ok(vec![
         Reply::text(ctx.t(
             "subscribed",
@@ -432,7 +435,17 @@ pub async fn subscribe(ctx: &mut Ctx<'_>, area: Area) -> Outcome {
 
 pub async fn unsubscribe(ctx: &mut Ctx<'_>) -> Outcome {
     let me = ctx.actor.id;
+    let mut communes: Vec<InseeCode> = ctx
+        .tx
+        .subscriptions_of(me)
+        .await?
+        .iter()
+        .filter_map(|s| super::digest::subscription_commune(ctx, s))
+        .collect();
+    communes.sort();
+    communes.dedup();
     let n = ctx.tx.delete_subscriptions_of(me).await?;
+    super::digest::announcement_membership(ctx, &communes, false).await?;
     if n == 0 {
         return Err(refuse!("unsubscribe-none"));
     }

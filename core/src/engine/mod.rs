@@ -932,7 +932,7 @@ impl Engine {
         let mut ctx = self.ctx(tx, actor, format!("digest/{municipality}"));
         ctx.now = now;
         let n = if claimed && allowed {
-            digest::queue(&mut ctx, &mut plan, due, None)
+            digest::queue(&mut ctx, &mut plan, due, None, true)
                 .await
                 .map_err(Self::scheduled)?
         } else {
@@ -960,10 +960,17 @@ impl Engine {
                 .digest_plan(m.id)
                 .await?
                 .unwrap_or_else(|| DigestPlan::new(m.id, &m.tz));
-            tx.claim_digest_tick(m.id, now).await?;
-            let mut ctx = self.ctx(tx, m.clone(), format!("digest/{}", m.id));
+            let key_base = format!(
+                "digest/{}/now/{}/{}/{}",
+                m.id,
+                now.timestamp_micros(),
+                std::process::id(),
+                self.local_seq
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            );
+            let mut ctx = self.ctx(tx, m.clone(), key_base);
             ctx.now = now;
-            let n = digest::queue(&mut ctx, &mut plan, now, None)
+            let n = digest::queue(&mut ctx, &mut plan, now, None, false)
                 .await
                 .map_err(Self::scheduled)?;
             ctx.tx.save_digest_plan(&plan).await?;

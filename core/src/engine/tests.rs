@@ -1241,3 +1241,318 @@ async fn launched_projects_get_a_room_in_their_communes_space_and_rooms_follow_t
     assert_eq!(state.0, format!("#{id} Composteur (terminé)"));
     assert!(state.1.starts_with("Projet terminé."), "{}", state.1);
 }
+
+impl Bot {
+    /// What is waiting in the outbox for a person's private chat, as text.
+    async fn inbox(&self, who: &str) -> Vec<String> {
+        let mut tx = self.store.begin().await.unwrap();
+        tx.pending_to(&Address::new("test", who))
+            .await
+            .unwrap()
+            .iter()
+            .map(|o| o.reply.plain())
+            .collect()
+    }
+
+    /// The commands of the actions of the last message waiting for a person.
+    async fn actions_of_last(&self, who: &str) -> Vec<String> {
+        let mut tx = self.store.begin().await.unwrap();
+        let out = tx.pending_to(&Address::new("test", who)).await.unwrap();
+        out.last()
+            .map(|o| o.reply.all_actions().map(|a| a.command.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// The outbox of a person's private chat, emptied (as if delivered).
+    async fn take(&self, who: &str) -> Vec<String> {
+        let mut tx = self.store.begin().await.unwrap();
+        let out = tx.pending_to(&Address::new("test", who)).await.unwrap();
+        for o in &out {
+            tx.mark_sent(o.id, self.clock.now()).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        out.iter().map(|o| o.reply.plain()).collect()
+    }
+
+    fn set_clock(&self, at: DateTime<Utc>) {
+        *self.clock.0.lock().unwrap() = at;
+    }
+
+    async fn verify_town_hall(&self, who: &str, insee: &str) {
+        self.engine
+            .verify(
+                &Operator::command_line(),
+                &ident(who),
+                ActorKind::Municipality,
+                vec![InseeCode::parse(insee).unwrap()],
+            )
+            .await
+            .unwrap()
+            .unwrap();
+    }
+}
+
+fn paris(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+    chrono_tz::Europe::Paris
+        .with_ymd_and_hms(y, m, d, h, min, 0)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+#[tokio::test]
+async fn municipality_digests_scheduled_grouped_in_each_readers_language() {
+    let b = Bot::new().await;
+    b.set_clock(paris(2026, 11, 20, 10, 0)); // a Friday
+    b.verify_town_hall("mairie", "69266").await;
+    b.say("ann", "/abonner Villeurbanne").await;
+    b.say("bob", "/langue en").await;
+    b.say("bob", "/abonner geo:45.7700,4.8900 3km").await;
+    b.say("cid", "/abonner geo:48.8566,2.3522 5km").await;
+
+    // Only a verified municipality schedules or announces.
+    let r = b.say("ann", "/digest 0 9 * * lun").await;
+    assert!(r.contains("Seule une mairie vérifiée"), "{r}");
+    let r = b.say("ann", "/annonce Coucou").await;
+    assert!(r.contains("Seule une mairie vérifiée"), "{r}");
+    let r = b.say("mairie", "/digest 0 9 * * 8").await;
+    assert!(r.contains("Je ne comprends pas la programmation"), "{r}");
+    let r = b.say("mairie", "/digest 0 9 * * lun").await;
+    assert!(r.contains("Prochain envoi : 23/11/2026 09:00"), "{r}");
+
+    let id = b
+        .propose("ann", "Composteur | compost | geo:45.7667,4.8803 | Un bac")
+        .await;
+    b.say("ann", &format!("/lancer {id}")).await;
+    b.say("ann", &format!("/maj {id} Le bac est <b>livré</b>")).await;
+    let r = b
+        .say(
+            "ann",
+            &format!("/evenement {id} Atelier | 2026-11-28 14:00"),
+        )
+        .await;
+    let event = first_number(&r, 'E');
+    b.say("mairie", "/annonce Marché de Noël samedi").await;
+    // Elsewhere: not in Villeurbanne's digest.
+    b.propose("cid", "Jardin | nature | geo:48.8566,2.3522 | Paris")
+        .await;
+    b.take("ann").await;
+    b.take("bob").await;
+    b.take("cid").await;
+
+    assert_eq!(b.engine.run_schedules().await.unwrap().digests, 0);
+    b.set_clock(paris(2026, 11, 23, 9, 0));
+    let tick = b.engine.run_schedules().await.unwrap();
+    assert_eq!((tick.digests, tick.digest_messages), (1, 2), "{tick:?}");
+    let ann = b.inbox("ann").await;
+    let fr = ann
+        .iter()
+        .find(|m| m.contains("La lettre de mairie — Villeurbanne"))
+        .expect("ann's digest");
+    assert!(fr.contains("📣 Marché de Noël samedi"), "{fr}");
+    assert!(fr.contains(&format!("#{id} Composteur")), "{fr}");
+    assert!(fr.contains("Projet lancé"), "{fr}");
+    assert!(fr.contains("Nouvelles : Le bac est <b>livré</b>"), "{fr}");
+    assert!(fr.contains("📅 Atelier — 28/11/2026 14:00"), "{fr}");
+    let actions = b.actions_of_last("ann").await;
+    assert!(actions.contains(&format!("/participer {event} oui")), "{actions:?}");
+    assert!(actions.contains(&format!("/suivre {id}")), "{actions:?}");
+    assert!(actions.contains(&format!("/rejoindre {id}")), "{actions:?}");
+    assert!(!fr.contains("Jardin"), "{fr}");
+    b.take("ann").await;
+    let bob = b.take("bob").await;
+    let en = bob
+        .iter()
+        .find(|m| m.contains("mairie's digest — Villeurbanne"))
+        .expect("bob's digest, in English");
+    assert!(en.contains("Project launched"), "{en}");
+    assert!(b.take("cid").await.iter().all(|m| !m.contains("digest")));
+
+    // The same tick never runs twice; the next one covers only what is new.
+    assert_eq!(b.engine.run_schedules().await.unwrap().digests, 0);
+    b.set_clock(paris(2026, 11, 30, 9, 0));
+    let tick = b.engine.run_schedules().await.unwrap();
+    assert_eq!((tick.digests, tick.digest_messages), (1, 0), "empty: nothing sent");
+    assert!(b.take("ann").await.is_empty());
+
+    // Down for three weeks: one digest, then the schedule goes on from now.
+    b.say("ann", &format!("/maj {id} Premier compost !")).await;
+    b.take("ann").await;
+    b.set_clock(paris(2026, 12, 22, 15, 0));
+    let tick = b.engine.run_schedules().await.unwrap();
+    assert_eq!((tick.digests, tick.digest_messages), (1, 2), "{tick:?}");
+    let ann = b.take("ann").await;
+    assert_eq!(ann.len(), 1);
+    assert!(ann[0].contains("Premier compost"), "{}", ann[0]);
+    assert!(!ann[0].contains("Le bac est"), "{}", ann[0]);
+    assert_eq!(b.engine.run_schedules().await.unwrap().digests, 0);
+    let r = b.say("mairie", "/digest").await;
+    assert!(r.contains("Prochain envoi : 28/12/2026 09:00"), "{r}");
+
+    // On demand, from chat and from the command line; an announcement alone.
+    b.say("ann", &format!("/maj {id} Deuxième bac")).await;
+    b.take("ann").await;
+    b.advance(Duration::minutes(1));
+    let r = b.say("mairie", "/digest maintenant").await;
+    assert!(r.contains("Lettre en route : 2 message(s)"), "{r}");
+    assert!(b.take("ann").await[0].contains("Deuxième bac"));
+    let queued = b
+        .engine
+        .queue_digest_now(&InseeCode::parse("69266").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].1, 0, "nothing new since the last digest");
+    assert!(b
+        .engine
+        .queue_digest_now(&InseeCode::parse("75056").unwrap())
+        .await
+        .unwrap()
+        .is_empty());
+    let r = b.say("mairie", "/annonce maintenant Route barrée").await;
+    assert!(r.contains("Annonce en route : 2 message(s)"), "{r}");
+    let ann = b.take("ann").await;
+    assert!(ann[0].contains("📣 Route barrée") && !ann[0].contains("Composteur"));
+
+    // Unsubscribed: no more digests.
+    b.say("ann", "/desabonner").await;
+    b.say("ann", &format!("/maj {id} Troisième bac")).await;
+    b.take("ann").await;
+    b.advance(Duration::minutes(1));
+    b.say("mairie", "/digest maintenant").await;
+    assert!(b.take("ann").await.is_empty());
+    assert!(b.take("bob").await.iter().any(|m| m.contains("News: Troisième bac")));
+}
+
+#[tokio::test]
+async fn digests_go_to_the_communes_announcement_room_and_subscribers_are_let_in() {
+    let mut b = Bot::new().await;
+    b.engine = Engine::new(b.store.clone(), b.clock.clone())
+        .await
+        .unwrap()
+        .with_room_networks(["net".to_owned()]);
+    b.verify_town_hall("mairie", "69266").await;
+    // A person on the room network (identity net:@ann) subscribes.
+    let ann = Identity::new("net", "@ann");
+    b.engine
+        .handle(Incoming {
+            chat: None,
+            event_id: None,
+            identity: ann,
+            display_name: None,
+            lang_hint: None,
+            content: Content::Text("/abonner Villeurbanne".into()),
+        })
+        .await
+        .unwrap();
+    let room = b.queued("announce:69266").await;
+    assert_eq!(room.len(), 1);
+    assert_eq!(
+        room[0].reply.blocks[1],
+        Block::Admit {
+            user: "@ann".into(),
+            approve: true
+        }
+    );
+    assert!(matches!(
+        &room[0].reply.blocks[0],
+        Block::AnnouncementRoom { name, space_name, .. }
+            if name == "Annonces · Villeurbanne" && space_name == "Kohero · Villeurbanne"
+    ));
+    b.propose("bob", "Composteur | compost | geo:45.7667,4.8803 | Un bac")
+        .await;
+    b.advance(Duration::minutes(1));
+    b.say("mairie", "/digest maintenant").await;
+    let room = b.queued("announce:69266").await;
+    assert_eq!(room.len(), 2);
+    assert!(room[1].reply.plain().contains("La lettre de mairie"));
+    // Not also in a private chat on the room network.
+    assert!(b.queued("@ann").await.is_empty());
+}
+
+#[tokio::test]
+async fn alerts_are_batched_hourly_outside_quiet_hours_and_reminders_go_on_time() {
+    let b = Bot::new().await;
+    b.set_clock(paris(2026, 11, 20, 10, 0));
+    b.say("ann", "/abonner Villeurbanne 5km compost").await;
+    b.say("dan", "/abonner Villeurbanne 5km culture").await;
+    let id = b
+        .propose("bob", "Composteur | compost | geo:45.7667,4.8803 | Un bac")
+        .await;
+    b.take("ann").await;
+    assert!(b.inbox("ann").await.is_empty(), "batched, not sent at once");
+    let t = b.engine.run_schedules().await.unwrap();
+    assert_eq!(t.alert_batches, 1, "{t:?}");
+    let ann = b.take("ann").await;
+    assert!(ann[0].contains("Du nouveau pour 1 initiative(s)"), "{}", ann[0]);
+    assert!(ann[0].contains("Nouvelle initiative près de chez vous"));
+    assert!(b.take("dan").await.is_empty(), "another category");
+
+    // Followers hear of updates, organisers of new members; at most one batch an hour.
+    b.say("bob", &format!("/lancer {id}")).await;
+    b.say("ann", &format!("/rejoindre {id}")).await;
+    b.say("bob", &format!("/maj {id} Bac livré")).await;
+    b.advance(Duration::minutes(20));
+    // Bob had no batch yet; Ann had one 20 minutes ago.
+    assert_eq!(b.engine.run_schedules().await.unwrap().alert_batches, 1);
+    let bob = b.take("bob").await;
+    assert!(bob.iter().any(|m| m.contains("ann a rejoint le projet")), "{bob:?}");
+    assert!(b.inbox("ann").await.is_empty());
+    b.advance(Duration::minutes(41));
+    let t = b.engine.run_schedules().await.unwrap();
+    assert_eq!(t.alert_batches, 1, "{t:?}");
+    assert!(b.take("ann").await[0].contains("Nouvelles : Bac livré"));
+
+    // Quiet hours: held at 23:00, sent at 08:00.
+    b.set_clock(paris(2026, 11, 20, 23, 0));
+    b.say("bob", &format!("/maj {id} Nuit")).await;
+    assert_eq!(b.engine.run_schedules().await.unwrap().alert_batches, 0);
+    b.set_clock(paris(2026, 11, 21, 8, 0));
+    assert_eq!(b.engine.run_schedules().await.unwrap().alert_batches, 1);
+    assert!(b.take("ann").await[0].contains("Nuit"));
+    let r = b.say("ann", "/alertes calme 21h-10h").await;
+    assert!(r.contains("jamais entre 21:00 et 10:00"), "{r}");
+    b.say("bob", &format!("/maj {id} Tôt")).await;
+    b.advance(Duration::minutes(61));
+    assert_eq!(b.engine.run_schedules().await.unwrap().alert_batches, 0);
+    // Off: what waits is dropped.
+    let r = b.say("ann", "/alertes off").await;
+    assert!(r.contains("coupées"), "{r}");
+    b.set_clock(paris(2026, 11, 21, 12, 0));
+    assert_eq!(b.engine.run_schedules().await.unwrap().alert_batches, 0);
+    b.say("ann", "/alertes on").await;
+    b.advance(Duration::hours(2));
+    assert_eq!(b.engine.run_schedules().await.unwrap().alert_batches, 0);
+
+    // Reminders: to yes and maybe, a day and an hour before, once each, even at night.
+    b.set_clock(paris(2026, 11, 21, 12, 0));
+    let r = b
+        .say("bob", &format!("/evenement {id} Atelier | 2026-11-23 02:30"))
+        .await;
+    let e = first_number(&r, 'E');
+    b.say("ann", &format!("/participer {e} oui")).await;
+    b.say("cid", &format!("/suivre {id}")).await;
+    b.say("cid", &format!("/participer {e} non")).await;
+    b.say("bob", &format!("/participer {e} peutetre")).await;
+    b.take("ann").await;
+    b.take("bob").await;
+    b.take("cid").await;
+    b.set_clock(paris(2026, 11, 22, 2, 40));
+    assert_eq!(b.engine.run_schedules().await.unwrap().reminders, 2);
+    assert!(b.take("ann").await.iter().any(|m| m.contains("⏰ Demain : Atelier")));
+    assert!(b.take("cid").await.iter().all(|m| !m.contains("⏰")));
+    assert_eq!(b.engine.run_schedules().await.unwrap().reminders, 0);
+    b.set_clock(paris(2026, 11, 23, 1, 45));
+    assert_eq!(b.engine.run_schedules().await.unwrap().reminders, 2);
+    assert!(b.take("bob").await.iter().any(|m| m.contains("⏰ Dans une heure : Atelier")));
+    // An event set 5 hours ahead gets only the hour's reminder.
+    let r = b
+        .say("bob", &format!("/evenement {id} Apéro | 2026-11-23 06:45"))
+        .await;
+    let e2 = first_number(&r, 'E');
+    b.say("ann", &format!("/participer {e2} oui")).await;
+    b.take("ann").await;
+    b.set_clock(paris(2026, 11, 23, 3, 0));
+    assert_eq!(b.engine.run_schedules().await.unwrap().reminders, 0);
+    b.set_clock(paris(2026, 11, 23, 6, 0));
+    assert_eq!(b.engine.run_schedules().await.unwrap().reminders, 1);
+}
