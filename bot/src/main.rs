@@ -327,8 +327,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                      in chat with /digest by the municipality"
                 );
             }
-            let code = kohero_core::domain::InseeCode::parse(&insee)
-                .with_context(|| format!("{insee:?} is not an INSEE commune code (5 characters, e.g. 69266)"))?;
+            let code = kohero_core::domain::InseeCode::parse(&insee).with_context(|| {
+                format!("{insee:?} is not an INSEE commune code (5 characters, e.g. 69266)")
+            })?;
             let queued = engine.queue_digest_now(&code).await?;
             if queued.is_empty() {
                 bail!(
@@ -338,7 +339,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             for (m, n) in queued {
                 if n == 0 {
-                    println!("{}: nothing new since the last digest; nothing queued.", m.display_name);
+                    println!(
+                        "{}: nothing new since the last digest; nothing queued.",
+                        m.display_name
+                    );
                 } else {
                     println!(
                         "{}: digest queued, {n} message(s); a running `kohero serve` delivers them.",

@@ -77,7 +77,10 @@ pub enum Command {
     /// A municipality's digest: shown, scheduled, stopped or sent now.
     Digest(DigestArg),
     /// A municipality's announcement: with the next digest, or alone at once.
-    Announce { now: bool, text: String },
+    Announce {
+        now: bool,
+        text: String,
+    },
     /// A person's alert settings.
     Alerts(AlertsArg),
 }
@@ -378,9 +381,7 @@ pub fn parse(input: &str) -> Result<Parsed, ParseError> {
                 if matches!(fold(v).as_str(), "off" | "non" | "no" | "aucune" | "none") {
                     AlertsArg::Quiet(None)
                 } else {
-                    AlertsArg::Quiet(Some(
-                        parse_quiet(v).ok_or(ParseError::Usage(Name::Alerts))?,
-                    ))
+                    AlertsArg::Quiet(Some(parse_quiet(v).ok_or(ParseError::Usage(Name::Alerts))?))
                 }
             }
             _ => return Err(ParseError::Usage(Name::Alerts)),

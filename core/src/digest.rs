@@ -39,8 +39,7 @@ pub fn sections(
     updates: &HashMap<i64, String>,
     upcoming: &[Event],
 ) -> Vec<Section> {
-    let by_id: HashMap<InitiativeId, &Initiative> =
-        initiatives.iter().map(|i| (i.id, i)).collect();
+    let by_id: HashMap<InitiativeId, &Initiative> = initiatives.iter().map(|i| (i.id, i)).collect();
     let mut news: BTreeMap<InitiativeId, Vec<News>> = BTreeMap::new();
     for a in activity {
         let item = match a.kind {

@@ -544,9 +544,14 @@ impl AlertKind {
         }
     }
     pub fn parse_key(s: &str) -> Option<Self> {
-        [Self::NewInitiative, Self::Update, Self::Event, Self::NewMember]
-            .into_iter()
-            .find(|k| k.key() == s)
+        [
+            Self::NewInitiative,
+            Self::Update,
+            Self::Event,
+            Self::NewMember,
+        ]
+        .into_iter()
+        .find(|k| k.key() == s)
     }
 }
 

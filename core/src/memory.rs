@@ -1041,9 +1041,7 @@ impl Tx for MemoryTx {
     }
 
     async fn delete_alerts(&mut self, actor: ActorId, upto: i64) -> StoreResult<()> {
-        self.work
-            .alerts
-            .retain(|a| a.actor != actor || a.id > upto);
+        self.work.alerts.retain(|a| a.actor != actor || a.id > upto);
         Ok(())
     }
 

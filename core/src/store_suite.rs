@@ -979,7 +979,9 @@ pub async fn digests_alerts_and_reminders(store: &dyn Store) {
     tx.save_digest_plan(&plan).await.unwrap();
     assert!(tx.due_digest_plans(t0()).await.unwrap().is_empty());
     assert_eq!(
-        tx.due_digest_plans(t0() + Duration::hours(1)).await.unwrap(),
+        tx.due_digest_plans(t0() + Duration::hours(1))
+            .await
+            .unwrap(),
         vec![plan.clone()]
     );
     plan.last_at = Some(t0());
@@ -988,7 +990,11 @@ pub async fn digests_alerts_and_reminders(store: &dyn Store) {
     assert_eq!(tx.digest_plan(m.id).await.unwrap(), Some(plan));
     assert!(tx.claim_digest_tick(m.id, t0()).await.unwrap());
     assert!(!tx.claim_digest_tick(m.id, t0()).await.unwrap());
-    assert!(tx.claim_digest_tick(m.id, t0() + Duration::days(7)).await.unwrap());
+    assert!(
+        tx.claim_digest_tick(m.id, t0() + Duration::days(7))
+            .await
+            .unwrap()
+    );
 
     // What a digest reads.
     assert_eq!(
@@ -997,11 +1003,12 @@ pub async fn digests_alerts_and_reminders(store: &dyn Store) {
             .unwrap(),
         vec![i.clone()]
     );
-    assert!(tx
-        .initiatives_in_communes(&[InseeCode::parse("75056").unwrap()])
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(
+        tx.initiatives_in_communes(&[InseeCode::parse("75056").unwrap()])
+            .await
+            .unwrap()
+            .is_empty()
+    );
     for (k, at) in [(ActivityKind::Created, 0), (ActivityKind::Launched, 2)] {
         tx.insert_activity(&NewActivity {
             initiative: i.id,
@@ -1036,11 +1043,12 @@ pub async fn digests_alerts_and_reminders(store: &dyn Store) {
             .unwrap(),
         vec![e.clone()]
     );
-    assert!(tx
-        .events_between(&[i.id], t0(), t0() + Duration::days(3))
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(
+        tx.events_between(&[i.id], t0(), t0() + Duration::days(3))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
         tx.events_starting(t0() + Duration::days(2), t0() + Duration::days(4))
             .await

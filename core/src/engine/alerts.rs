@@ -83,11 +83,7 @@ pub(crate) async fn new_initiative(ctx: &mut Ctx<'_>, i: &Initiative) -> Result<
             _ => false,
         };
         let category_matches = s.categories.is_empty() || s.categories.contains(&i.category);
-        if !place_matches
-            || !category_matches
-            || s.actor == ctx.actor.id
-            || !told.insert(s.actor)
-        {
+        if !place_matches || !category_matches || s.actor == ctx.actor.id || !told.insert(s.actor) {
             continue;
         }
         ctx.tx
@@ -195,7 +191,10 @@ pub(crate) async fn flush(ctx: &mut Ctx<'_>) -> Result<bool, Fail> {
         items.push(ListItem {
             title: render::label(&i),
             details,
-            actions: vec![Action::new(ctx.t("action-show", &[]), format!("/voir {id}"))],
+            actions: vec![Action::new(
+                ctx.t("action-show", &[]),
+                format!("/voir {id}"),
+            )],
         });
     }
     ctx.tx.delete_alerts(me, upto).await?;
@@ -294,7 +293,10 @@ pub(crate) async fn remind(ctx: &mut Ctx<'_>, e: &Event, which: Reminder) -> Res
             t("action-rsvp-no", &[]),
             format!("/participer {} non", e.id),
         )]);
-        if ctx.notify_with(r.actor, reply, Priority::Interactive).await? {
+        if ctx
+            .notify_with(r.actor, reply, Priority::Interactive)
+            .await?
+        {
             n += 1;
         }
     }

@@ -147,7 +147,12 @@ async fn gather(
         .tx
         .events_between(&ids, ctx.now, ctx.now + Duration::days(EVENTS_AHEAD_DAYS))
         .await?;
-    Ok(digest::sections(&initiatives, &activity, &updates, &upcoming))
+    Ok(digest::sections(
+        &initiatives,
+        &activity,
+        &updates,
+        &upcoming,
+    ))
 }
 
 /// Queues the digest of `ctx.actor` (a municipality) for `tick`: to every
@@ -248,12 +253,16 @@ pub(crate) fn announcement_room(ctx: &Ctx<'_>, lang: Lang, commune: &InseeCode) 
         .map_or_else(|| commune.to_string(), |c| c.name.clone());
     Block::AnnouncementRoom {
         commune: commune.to_string(),
-        name: ctx
-            .cat
-            .get(lang, "announcement-room-name", &[("commune", name.clone().into())]),
-        topic: ctx
-            .cat
-            .get(lang, "announcement-room-topic", &[("commune", name.clone().into())]),
+        name: ctx.cat.get(
+            lang,
+            "announcement-room-name",
+            &[("commune", name.clone().into())],
+        ),
+        topic: ctx.cat.get(
+            lang,
+            "announcement-room-topic",
+            &[("commune", name.clone().into())],
+        ),
         space_name: ctx.cat.get(lang, "space-name", &[("commune", name.into())]),
     }
 }
@@ -387,10 +396,16 @@ fn section_item(ctx: &Ctx<'_>, lang: Lang, s: &Section) -> ListItem {
     )];
     let mut actions = vec![Action::new(t("action-show", &[]), format!("/voir {id}"))];
     if i.status.is_live() {
-        actions.push(Action::new(t("action-follow", &[]), format!("/suivre {id}")));
+        actions.push(Action::new(
+            t("action-follow", &[]),
+            format!("/suivre {id}"),
+        ));
     }
     if i.kind == InitiativeKind::Project && i.status == Status::Active {
-        actions.push(Action::new(t("action-join", &[]), format!("/rejoindre {id}")));
+        actions.push(Action::new(
+            t("action-join", &[]),
+            format!("/rejoindre {id}"),
+        ));
     }
     for n in &s.news {
         details.push(match n {

@@ -851,7 +851,9 @@ impl Engine {
     fn scheduled(fail: Fail) -> EngineError {
         match fail {
             Fail::Store(e) => e.into(),
-            Fail::User(m) => StoreError::Backend(format!("scheduled work refused: {}", m.id)).into(),
+            Fail::User(m) => {
+                StoreError::Backend(format!("scheduled work refused: {}", m.id)).into()
+            }
             Fail::Reply(_) => StoreError::Backend("scheduled work refused".into()).into(),
         }
     }
@@ -867,7 +869,10 @@ impl Engine {
         let mut tick = Tick::default();
         let due = self.store.begin().await?.due_digest_plans(now).await?;
         for plan in due {
-            if let Some(n) = self.run_digest(plan.municipality, plan.next_at, now).await? {
+            if let Some(n) = self
+                .run_digest(plan.municipality, plan.next_at, now)
+                .await?
+            {
                 tick.digests += 1;
                 tick.digest_messages += n;
             }
@@ -878,7 +883,11 @@ impl Engine {
             let Some(actor) = tx.actor(who).await? else {
                 continue;
             };
-            let mut ctx = self.ctx(tx, actor, format!("alerts/{who}/{}", now.timestamp_millis()));
+            let mut ctx = self.ctx(
+                tx,
+                actor,
+                format!("alerts/{who}/{}", now.timestamp_millis()),
+            );
             ctx.now = now;
             let queued = alerts::flush(&mut ctx).await.map_err(Self::scheduled)?;
             ctx.tx.commit().await?;
@@ -895,9 +904,15 @@ impl Engine {
                 continue;
             };
             let tx = self.store.begin().await?;
-            let mut ctx = self.ctx(tx, self.scheduler_actor(), format!("reminder/{}/{}", e.id, which.key()));
+            let mut ctx = self.ctx(
+                tx,
+                self.scheduler_actor(),
+                format!("reminder/{}/{}", e.id, which.key()),
+            );
             ctx.now = now;
-            let n = alerts::remind(&mut ctx, &e, which).await.map_err(Self::scheduled)?;
+            let n = alerts::remind(&mut ctx, &e, which)
+                .await
+                .map_err(Self::scheduled)?;
             ctx.tx.commit().await?;
             tick.reminders += n;
         }

@@ -1323,7 +1323,8 @@ async fn municipality_digests_scheduled_grouped_in_each_readers_language() {
         .propose("ann", "Composteur | compost | geo:45.7667,4.8803 | Un bac")
         .await;
     b.say("ann", &format!("/lancer {id}")).await;
-    b.say("ann", &format!("/maj {id} Le bac est <b>livré</b>")).await;
+    b.say("ann", &format!("/maj {id} Le bac est <b>livré</b>"))
+        .await;
     let r = b
         .say(
             "ann",
@@ -1354,7 +1355,10 @@ async fn municipality_digests_scheduled_grouped_in_each_readers_language() {
     assert!(fr.contains("Nouvelles : Le bac est <b>livré</b>"), "{fr}");
     assert!(fr.contains("📅 Atelier — 28/11/2026 14:00"), "{fr}");
     let actions = b.actions_of_last("ann").await;
-    assert!(actions.contains(&format!("/participer {event} oui")), "{actions:?}");
+    assert!(
+        actions.contains(&format!("/participer {event} oui")),
+        "{actions:?}"
+    );
     assert!(actions.contains(&format!("/suivre {id}")), "{actions:?}");
     assert!(actions.contains(&format!("/rejoindre {id}")), "{actions:?}");
     assert!(!fr.contains("Jardin"), "{fr}");
@@ -1371,7 +1375,11 @@ async fn municipality_digests_scheduled_grouped_in_each_readers_language() {
     assert_eq!(b.engine.run_schedules().await.unwrap().digests, 0);
     b.set_clock(paris(2026, 11, 30, 9, 0));
     let tick = b.engine.run_schedules().await.unwrap();
-    assert_eq!((tick.digests, tick.digest_messages), (1, 0), "empty: nothing sent");
+    assert_eq!(
+        (tick.digests, tick.digest_messages),
+        (1, 0),
+        "empty: nothing sent"
+    );
     assert!(b.take("ann").await.is_empty());
 
     // Down for three weeks: one digest, then the schedule goes on from now.
@@ -1402,12 +1410,13 @@ async fn municipality_digests_scheduled_grouped_in_each_readers_language() {
         .unwrap();
     assert_eq!(queued.len(), 1);
     assert_eq!(queued[0].1, 0, "nothing new since the last digest");
-    assert!(b
-        .engine
-        .queue_digest_now(&InseeCode::parse("75056").unwrap())
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(
+        b.engine
+            .queue_digest_now(&InseeCode::parse("75056").unwrap())
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let r = b.say("mairie", "/annonce maintenant Route barrée").await;
     assert!(r.contains("Annonce en route : 2 message(s)"), "{r}");
     let ann = b.take("ann").await;
@@ -1420,7 +1429,12 @@ async fn municipality_digests_scheduled_grouped_in_each_readers_language() {
     b.advance(Duration::minutes(1));
     b.say("mairie", "/digest maintenant").await;
     assert!(b.take("ann").await.is_empty());
-    assert!(b.take("bob").await.iter().any(|m| m.contains("News: Troisième bac")));
+    assert!(
+        b.take("bob")
+            .await
+            .iter()
+            .any(|m| m.contains("News: Troisième bac"))
+    );
 }
 
 #[tokio::test]
@@ -1483,7 +1497,11 @@ async fn alerts_are_batched_hourly_outside_quiet_hours_and_reminders_go_on_time(
     let t = b.engine.run_schedules().await.unwrap();
     assert_eq!(t.alert_batches, 1, "{t:?}");
     let ann = b.take("ann").await;
-    assert!(ann[0].contains("Du nouveau pour 1 initiative(s)"), "{}", ann[0]);
+    assert!(
+        ann[0].contains("Du nouveau pour 1 initiative(s)"),
+        "{}",
+        ann[0]
+    );
     assert!(ann[0].contains("Nouvelle initiative près de chez vous"));
     assert!(b.take("dan").await.is_empty(), "another category");
 
@@ -1495,7 +1513,10 @@ async fn alerts_are_batched_hourly_outside_quiet_hours_and_reminders_go_on_time(
     // Bob had no batch yet; Ann had one 20 minutes ago.
     assert_eq!(b.engine.run_schedules().await.unwrap().alert_batches, 1);
     let bob = b.take("bob").await;
-    assert!(bob.iter().any(|m| m.contains("ann a rejoint le projet")), "{bob:?}");
+    assert!(
+        bob.iter().any(|m| m.contains("ann a rejoint le projet")),
+        "{bob:?}"
+    );
     assert!(b.inbox("ann").await.is_empty());
     b.advance(Duration::minutes(41));
     let t = b.engine.run_schedules().await.unwrap();
@@ -1526,7 +1547,10 @@ async fn alerts_are_batched_hourly_outside_quiet_hours_and_reminders_go_on_time(
     // Reminders: to yes and maybe, a day and an hour before, once each, even at night.
     b.set_clock(paris(2026, 11, 21, 12, 0));
     let r = b
-        .say("bob", &format!("/evenement {id} Atelier | 2026-11-23 02:30"))
+        .say(
+            "bob",
+            &format!("/evenement {id} Atelier | 2026-11-23 02:30"),
+        )
         .await;
     let e = first_number(&r, 'E');
     b.say("ann", &format!("/participer {e} oui")).await;
@@ -1538,12 +1562,22 @@ async fn alerts_are_batched_hourly_outside_quiet_hours_and_reminders_go_on_time(
     b.take("cid").await;
     b.set_clock(paris(2026, 11, 22, 2, 40));
     assert_eq!(b.engine.run_schedules().await.unwrap().reminders, 2);
-    assert!(b.take("ann").await.iter().any(|m| m.contains("⏰ Demain : Atelier")));
+    assert!(
+        b.take("ann")
+            .await
+            .iter()
+            .any(|m| m.contains("⏰ Demain : Atelier"))
+    );
     assert!(b.take("cid").await.iter().all(|m| !m.contains("⏰")));
     assert_eq!(b.engine.run_schedules().await.unwrap().reminders, 0);
     b.set_clock(paris(2026, 11, 23, 1, 45));
     assert_eq!(b.engine.run_schedules().await.unwrap().reminders, 2);
-    assert!(b.take("bob").await.iter().any(|m| m.contains("⏰ Dans une heure : Atelier")));
+    assert!(
+        b.take("bob")
+            .await
+            .iter()
+            .any(|m| m.contains("⏰ Dans une heure : Atelier"))
+    );
     // An event set 5 hours ahead gets only the hour's reminder.
     let r = b
         .say("bob", &format!("/evenement {id} Apéro | 2026-11-23 06:45"))

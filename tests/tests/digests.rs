@@ -1,0 +1,126 @@
+//! End-to-end: municipality digests through the real `kohero serve` and the
+//! fake Telegram Bot API, queued by `kohero digest INSEE --now` from another
+//! process, with a `kill -9` in the middle of the delivery.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use kohero_tests::fake_telegram::{FakeTelegram, TOKEN};
+use kohero_tests::{Install, Served, first_number, stop};
+
+const WAIT: Duration = Duration::from_secs(30);
+const READERS: i64 = 40;
+
+fn serve(k: &Install, tg: &FakeTelegram) -> Served {
+    let url = tg.url();
+    k.serve(&[
+        ("KOHERO_TELEGRAM_TOKEN", TOKEN),
+        ("KOHERO_TELEGRAM_API_URL", url.as_str()),
+        // Slow enough to stop the process halfway through the digest.
+        ("KOHERO_TELEGRAM_RATE_GLOBAL", "10/s:1"),
+    ])
+}
+
+/// Digests received by each reader so far.
+fn digests(tg: &FakeTelegram) -> BTreeMap<i64, usize> {
+    let mut got = BTreeMap::new();
+    for r in 0..READERS {
+        let n = tg
+            .sent_to(1000 + r)
+            .iter()
+            .filter(|m| m.0.contains("La lettre de") || m.0.contains("digest —"))
+            .count();
+        got.insert(1000 + r, n);
+    }
+    got
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_digest_reaches_every_reader_once_across_a_crash() {
+    let k = Install::new();
+    let out = k.run(
+        &[
+            "admin",
+            "verify",
+            "telegram:70",
+            "municipality",
+            "--commune",
+            "69266",
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{out:?}");
+    // Without a verified municipality, the command line says so.
+    let out = k.run(&["digest", "75056", "--now"], b"");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no verified municipality"));
+
+    let tg = FakeTelegram::start().await;
+    let mut child = serve(&k, &tg);
+    for r in 0..READERS {
+        let lang = if r % 4 == 0 { "en" } else { "fr" };
+        tg.text(1000 + r, lang, "/abonner Villeurbanne");
+    }
+    tg.text(
+        71,
+        "fr",
+        "/proposer Composteur | compost | Villeurbanne | Un bac",
+    );
+    let got = tg.wait_for(71, 1, WAIT).await;
+    let id = first_number(&got[0].0, '#');
+    tg.text(71, "fr", &format!("/lancer {id}"));
+    tg.text(71, "fr", &format!("/maj {id} Le bac est livré"));
+    tg.wait_for(71, 3, WAIT).await;
+    for r in 0..READERS {
+        tg.wait_for(1000 + r, 1, WAIT).await;
+    }
+    // The town hall's own chat says when its digest goes.
+    tg.text(70, "fr", "/digest 0 9 * * lun");
+    let got = tg.wait_for(70, 1, WAIT).await;
+    assert!(got[0].0.contains("Prochain envoi"), "{}", got[0].0);
+
+    // Queued from another process; the running serve delivers it.
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let out = k.run(&["digest", "69266", "--now"], b"");
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(&format!("{READERS} message(s)")),
+        "{out:?}"
+    );
+    // kill -9 once about a quarter is delivered.
+    let deadline = Instant::now() + WAIT;
+    while digests(&tg).values().sum::<usize>() < READERS as usize / 4 {
+        assert!(Instant::now() < deadline, "the digest does not go out");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    child.kill9();
+    let before = digests(&tg).values().sum::<usize>();
+    assert!(before < READERS as usize, "killed too late: {before}");
+    let child = serve(&k, &tg);
+    // The sends in flight at the crash stay claimed until their lease (60 s)
+    // runs out, then go again.
+    let deadline = Instant::now() + Duration::from_secs(100);
+    while digests(&tg).values().any(|n| *n == 0) {
+        assert!(Instant::now() < deadline, "{:?}", digests(&tg));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let counts = digests(&tg);
+    let twice = counts.values().filter(|n| **n > 1).count();
+    assert!(counts.values().all(|n| *n <= 2), "{counts:?}");
+    // At most the sends in flight at the crash went twice.
+    assert!(twice <= 16, "{twice} readers got it twice: {counts:?}");
+
+    // Each in their language, with buttons.
+    let fr = &tg.sent_to(1001);
+    let d = fr.iter().find(|m| m.0.contains("La lettre de")).unwrap();
+    assert!(d.0.contains("Le bac est livré"), "{}", d.0);
+    assert!(FakeTelegram::button(&d.1, "Suivre").is_some(), "{}", d.1);
+    let en = &tg.sent_to(1000);
+    let d = en.iter().find(|m| m.0.contains("digest —")).unwrap();
+    assert!(d.0.contains("Project launched"), "{}", d.0);
+    // Someone far away hears nothing.
+    assert!(tg.sent_to(71).iter().all(|m| !m.0.contains("La lettre")));
+    stop(child);
+}
