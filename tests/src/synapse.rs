@@ -147,8 +147,10 @@ impl OwnSynapse {
         // The checkout the tests run in (cargo and nextest set this when they run
         // a test), not the one the test binary was first compiled in: a build
         // directory shared between clones keeps the first one's paths.
-        let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
-            .map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), std::path::PathBuf::from);
+        let manifest = std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(
+            || env!("CARGO_MANIFEST_DIR").into(),
+            std::path::PathBuf::from,
+        );
         let script = manifest.join("../scripts/synapse");
         let mut c = Command::new(script);
         c.arg(what).arg(&self.synapse.dir);
