@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use kohero_console::ConsoleOptions;
 use kohero_core::domain::{ActorKind, Identity, InseeCode, Lang};
 use kohero_core::engine::VerifyError;
-use kohero_core::ports::SystemClock;
+use kohero_core::ports::{Store, SystemClock};
 use kohero_core::{Engine, Operator};
 use kohero_store_sqlite::SqliteStore;
 use tracing_subscriber::EnvFilter;
@@ -253,11 +253,40 @@ fn telegram_webhook(
     axum::Router::new().route("/telegram/webhook", axum::routing::post(handler))
 }
 
+/// Where the networks on which the bot makes rooms itself are recorded.
+const ROOM_NETWORKS: (&str, &str) = ("kohero", "room-networks");
+
+/// The room networks the last `kohero serve` served.
+async fn load_room_networks(store: &dyn Store) -> anyhow::Result<Vec<String>> {
+    let mut tx = store.begin().await?;
+    let v = tx.network_state(ROOM_NETWORKS.0, ROOM_NETWORKS.1).await?;
+    Ok(v.unwrap_or_default()
+        .split(',')
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+        .collect())
+}
+
+async fn save_room_networks(store: &dyn Store, networks: &[String]) -> anyhow::Result<()> {
+    let mut tx = store.begin().await?;
+    tx.set_network_state(
+        ROOM_NETWORKS.0,
+        ROOM_NETWORKS.1,
+        Some(&networks.join(",")),
+        chrono::Utc::now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let file = config::load_file(cli.config.as_deref())?;
     let db = config::database(cli.db.as_deref(), &file)?;
     let store = Arc::new(open_store(&db).await?);
-    let engine = Engine::new(store.clone(), Arc::new(SystemClock)).await?;
+    let engine = Engine::new(store.clone(), Arc::new(SystemClock))
+        .await?
+        .with_room_networks(load_room_networks(store.as_ref()).await?);
     let serve_config = config::ServeConfig::load(&file, &|k| std::env::var(k).ok());
     let command = match cli.command {
         Some(c) => c,
@@ -282,12 +311,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 return Ok(());
             }
             let networks = networks(&cfg, &db, store.clone()).await?;
-            // Matrix gives every launched project a room the bot creates.
-            let engine = if cfg.matrix.is_some() {
-                engine.with_room_networks([kohero_matrix::NETWORK.to_owned()])
-            } else {
-                engine
-            };
+            // Matrix gives every launched project a room the bot creates, and
+            // each commune an announcement room. Recorded, so that other
+            // commands (`kohero digest --now`) address the same rooms.
+            let rooms: Vec<String> = cfg
+                .matrix
+                .iter()
+                .map(|_| kohero_matrix::NETWORK.to_owned())
+                .collect();
+            save_room_networks(store.as_ref(), &rooms).await?;
+            let engine = engine.with_room_networks(rooms);
             kohero::serve::run(
                 Arc::new(engine),
                 store.clone(),

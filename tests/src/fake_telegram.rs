@@ -51,6 +51,10 @@ struct Inner {
     sent_at: HashMap<i64, Vec<Instant>>,
     all_sent_at: Vec<Instant>,
     enforce_limits: bool,
+    /// Sends accepted in any one second, all chats together (Telegram: 30).
+    global_limit: usize,
+    /// 429 answers given for exceeded limits.
+    too_many: u64,
     /// When each update was first handed out by getUpdates.
     handed_at: HashMap<i64, Instant>,
     /// Every accepted sendMessage: (chat, when).
@@ -104,6 +108,7 @@ impl FakeTelegram {
                 next_update: 1000,
                 next_message: 1,
                 enforce_limits: true,
+                global_limit: 30,
                 ..Inner::default()
             })),
             new_update: Arc::new(Notify::new()),
@@ -296,6 +301,17 @@ impl FakeTelegram {
             .sort_by_key(|u| u["update_id"].as_i64().unwrap_or(0));
         drop(s);
         self.new_update.notify_waiters();
+    }
+
+    /// Sets the overall limit (messages accepted in any one second), for bots
+    /// Telegram grants more (benchmarks).
+    pub fn set_global_limit(&self, per_second: usize) {
+        self.lock().global_limit = per_second;
+    }
+
+    /// How many 429 answers exceeded limits have earned so far.
+    pub fn too_many_requests(&self) -> u64 {
+        self.lock().too_many
     }
 
     /// Turns the 429 answers for exceeded limits off (benchmarks).
@@ -512,12 +528,10 @@ async fn answer(f: &FakeTelegram, method: &str, body: &Value) -> Response {
                         .filter(|t| now - **t < Duration::from_secs(2))
                         .count()
                 });
-                let recent_all = s
-                    .all_sent_at
-                    .iter()
-                    .filter(|t| now - **t < Duration::from_secs(1))
-                    .count();
-                if recent_chat > 2 || recent_all >= 30 {
+                s.all_sent_at.retain(|t| now - *t < Duration::from_secs(1));
+                let recent_all = s.all_sent_at.len();
+                if recent_chat > 2 || recent_all >= s.global_limit {
+                    s.too_many += 1;
                     return err(
                         StatusCode::TOO_MANY_REQUESTS,
                         "Too Many Requests: retry after 1",

@@ -400,3 +400,85 @@ async fn m_limit_exceeded_is_waited_out() {
     assert!(n > 0, "Synapse never limited the bot: {line}");
     stop(served);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn digests_go_to_the_communes_announcement_room_once_across_a_crash() {
+    let synapse = Synapse::get();
+    let k = Install::new();
+    let out = k.run(
+        &[
+            "admin",
+            "verify",
+            "console:mairie",
+            "municipality",
+            "--commune",
+            "69266",
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{out:?}");
+    let (bot, served, alice, dm) = started(&synapse, &k, "alice").await;
+
+    // Subscribing to the commune lets Alice into its announcement room, a room of
+    // the commune's Space where only the bot posts.
+    alice.say(&dm, "!abonner Villeurbanne").await;
+    alice
+        .wait_for(&dm, &bot.id, |b| b.contains("Abonnement enregistré"))
+        .await;
+    let room = alice
+        .wait_invite(|name| name == "Annonces · Villeurbanne")
+        .await;
+    alice.join(&room).await;
+    let state = alice.all_state(&room).await;
+    assert!(
+        state.iter().any(|e| e["type"] == "m.space.parent"),
+        "{state:?}"
+    );
+    let levels = alice.state(&room, "m.room.power_levels", "").await.unwrap();
+    assert_eq!(levels["events_default"], 100, "{levels}");
+
+    alice
+        .say(
+            &dm,
+            "!proposer Composteur | compost | Villeurbanne | Un bac",
+        )
+        .await;
+    alice
+        .wait_for(&dm, &bot.id, |b| b.contains("Composteur"))
+        .await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let out = k.run(&["digest", "69266", "--now"], b"");
+    assert!(out.status.success(), "{out:?}");
+    let digest = alice
+        .wait_for(&room, &bot.id, |b| b.contains("La lettre de mairie"))
+        .await;
+    assert!(digest.body().contains("Composteur"), "{}", digest.body());
+    // Not also in Alice's direct chat.
+    assert!(
+        alice
+            .messages_within(&dm, &bot.id, Duration::from_secs(1))
+            .await
+            .iter()
+            .all(|m| !m.body().contains("La lettre"))
+    );
+
+    // Killed right after the send, before or after it was marked: the
+    // restarted bot sends it again with the same transaction id at most, which
+    // the homeserver drops.
+    let mut served = served;
+    served.kill9();
+    let served = serve(&k, &synapse, &bot, &[]);
+    nothing_more(&alice, &room, &bot, 5).await;
+
+    // Unsubscribing takes her out of the room.
+    alice.say(&dm, "!desabonner").await;
+    alice
+        .wait_for(&dm, &bot.id, |b| b.contains("supprimé"))
+        .await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while alice.membership(&room).await != RoomState::Left {
+        assert!(std::time::Instant::now() < deadline, "still in the room");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    stop(served);
+}

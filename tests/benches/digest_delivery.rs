@@ -1,0 +1,132 @@
+//! Digest delivery: the real `kohero serve` (release build) delivering one
+//! municipality digest to many Telegram readers through the fake Bot API, which
+//! enforces an overall limit with real 429 answers.
+//!
+//! cargo build --release -p kohero && cargo bench -p kohero-tests --bench digest_delivery [-- READERS API_LIMIT BOT_RATE]
+//!
+//! Defaults: 10,000 readers, the API accepting 300 messages in any second, the
+//! bot configured at 290/s (Telegram's 30/s and 29/s, ten times faster, to keep
+//! the run short); run `-- 1000 30 29` for Telegram's own figures. Prints the
+//! achieved rate, its ratio to the API's limit, and the 429 answers.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use kohero_tests::fake_telegram::{FakeTelegram, TOKEN};
+use kohero_tests::{Install, kohero_bin};
+
+const BASE: i64 = 100_000;
+
+fn start_bot(k: &Install, tg: &FakeTelegram, global: &str) -> Child {
+    Command::new(kohero_bin())
+        .arg("--db")
+        .arg(k.db())
+        .arg("serve")
+        .env("KOHERO_TELEGRAM_TOKEN", TOKEN)
+        .env("KOHERO_TELEGRAM_API_URL", tg.url())
+        .env("KOHERO_TELEGRAM_RATE_GLOBAL", global)
+        .env("KOHERO_LOG", "error")
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+fn stop(mut child: Child) {
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
+    let _ = child.wait();
+}
+
+async fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out: {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 1)]
+async fn main() {
+    let args: Vec<u64> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let readers = args.first().copied().unwrap_or(10_000) as i64;
+    let api_limit = args.get(1).copied().unwrap_or(300);
+    let bot_rate = args.get(2).copied().unwrap_or(290);
+
+    let k = Install::new();
+    let verified = k.run(
+        &[
+            "admin",
+            "verify",
+            "telegram:1",
+            "municipality",
+            "--commune",
+            "69266",
+        ],
+        b"",
+    );
+    assert!(verified.status.success(), "{verified:?}");
+    let tg = FakeTelegram::start().await;
+
+    // Readers subscribe, and something happens in the commune (limits off).
+    tg.enforce_limits(false);
+    let child = start_bot(&k, &tg, "off");
+    for r in 0..readers {
+        tg.text(BASE + r, "fr", "/abonner Villeurbanne");
+    }
+    tg.text(
+        2,
+        "fr",
+        "/proposer Composteur | compost | Villeurbanne | Un bac",
+    );
+    wait_until("subscriptions", Duration::from_secs(600), || {
+        tg.deliveries_since(0).len() as i64 > readers
+    })
+    .await;
+    stop(child);
+
+    // The digest, against the limit.
+    tg.enforce_limits(true);
+    tg.set_global_limit(api_limit as usize);
+    let child = start_bot(&k, &tg, &format!("{bot_rate}/s:1"));
+    let before = tg.deliveries_since(0).len();
+    let queued = k.run(&["digest", "69266", "--now"], b"");
+    assert!(queued.status.success(), "{queued:?}");
+    wait_until("the digest", Duration::from_secs(3600), || {
+        tg.deliveries_since(before).len() as i64 >= readers
+    })
+    .await;
+    let sent = tg.deliveries_since(before);
+    // From the first digest message to the last.
+    let first = sent.iter().map(|d| d.1).min().unwrap();
+    let last = sent.iter().map(|d| d.1).max().unwrap();
+    let rate = (sent.len() - 1) as f64 / (last - first).as_secs_f64();
+    let busiest = sent
+        .iter()
+        .map(|(_, t)| {
+            sent.iter()
+                .filter(|(_, u)| *u >= *t && *u < *t + Duration::from_secs(1))
+                .count()
+        })
+        .max()
+        .unwrap_or(0);
+    stop(child);
+    println!(
+        "Digest to {readers} Telegram readers, API limit {api_limit}/s, bot configured {bot_rate}/s (burst 1)"
+    );
+    println!();
+    println!("| messages | time | achieved | of the API's limit | busiest second | 429 answers |");
+    println!("|---|---|---|---|---|---|");
+    println!(
+        "| {} | {:.1} s | {rate:.1}/s | {:.1} % | {busiest} | {} |",
+        sent.len(),
+        (last - first).as_secs_f64(),
+        rate / api_limit as f64 * 100.0,
+        tg.too_many_requests()
+    );
+}
