@@ -178,13 +178,16 @@ impl Tx for MemoryTx {
     }
 
     async fn identities_of(&mut self, id: ActorId) -> StoreResult<Vec<Identity>> {
-        Ok(self
+        let mut v: Vec<Identity> = self
             .work
             .identities
             .iter()
             .filter(|(_, a)| *a == id)
             .map(|(i, _)| i.clone())
-            .collect())
+            .collect();
+        // As the SQLite store orders them.
+        v.sort_by(|x, y| (&x.network, &x.id).cmp(&(&y.network, &y.id)));
+        Ok(v)
     }
 
     async fn delete_actor(&mut self, id: ActorId) -> StoreResult<()> {
@@ -1005,6 +1008,54 @@ impl Tx for MemoryTx {
             })
             .cloned()
             .collect())
+    }
+
+    async fn actors_by_ids(&mut self, ids: &[ActorId]) -> StoreResult<Vec<Actor>> {
+        Ok(ids
+            .iter()
+            .filter_map(|id| self.work.actors.get(id).cloned())
+            .collect())
+    }
+
+    async fn digest_plans_of(&mut self, ids: &[ActorId]) -> StoreResult<Vec<DigestPlan>> {
+        Ok(ids
+            .iter()
+            .filter_map(|id| self.work.digest_plans.get(id).cloned())
+            .collect())
+    }
+
+    async fn updates_by_ids(&mut self, ids: &[i64]) -> StoreResult<Vec<ProgressUpdate>> {
+        Ok(ids
+            .iter()
+            .filter_map(|id| self.work.updates.get(&UpdateId(*id)).cloned())
+            .collect())
+    }
+
+    async fn reachable_identities(
+        &mut self,
+        ids: &[ActorId],
+    ) -> StoreResult<Vec<(ActorId, Lang, Identity)>> {
+        let mut out = Vec::new();
+        for id in ids {
+            let Some(a) = self.work.actors.get(id) else {
+                continue;
+            };
+            let mut identities: Vec<&Identity> = self
+                .work
+                .identities
+                .iter()
+                .filter(|(_, x)| x == id)
+                .map(|(i, _)| i)
+                .collect();
+            identities.sort_by(|x, y| (&x.network, &x.id).cmp(&(&y.network, &y.id)));
+            for i in identities {
+                let key = (i.network.clone(), i.id.clone());
+                if !self.work.unreachable.contains_key(&key) {
+                    out.push((*id, a.lang, i.clone()));
+                }
+            }
+        }
+        Ok(out)
     }
 
     async fn queue_alert(&mut self, alert: &NewAlert) -> StoreResult<()> {

@@ -294,6 +294,20 @@ pub trait Tx: Send {
         bbox: &BoundingBox,
     ) -> StoreResult<Vec<Subscription>>;
 
+    /// These actors (with their communes), by id; unknown ids left out.
+    async fn actors_by_ids(&mut self, ids: &[ActorId]) -> StoreResult<Vec<Actor>>;
+    /// The plans of these municipalities (those that have one).
+    async fn digest_plans_of(&mut self, ids: &[ActorId]) -> StoreResult<Vec<DigestPlan>>;
+    /// These progress updates, by id; unknown ids left out.
+    async fn updates_by_ids(&mut self, ids: &[i64]) -> StoreResult<Vec<ProgressUpdate>>;
+    /// The identities of these actors that can still be reached (not marked
+    /// unreachable), each with its actor's language, by actor then in the order
+    /// of [`Tx::identities_of`].
+    async fn reachable_identities(
+        &mut self,
+        ids: &[ActorId],
+    ) -> StoreResult<Vec<(ActorId, Lang, Identity)>>;
+
     // Alerts and reminders
     async fn queue_alert(&mut self, alert: &NewAlert) -> StoreResult<()>;
     /// People with alerts waiting.

@@ -53,8 +53,8 @@ struct Inner {
     enforce_limits: bool,
     /// Sends accepted in any one second, all chats together (Telegram: 30).
     global_limit: usize,
-    /// 429 answers given for exceeded limits.
-    too_many: u64,
+    /// 429 answers given for exceeded limits: (chat, when, sends in the last second).
+    too_many: Vec<(i64, Instant, usize)>,
     /// When each update was first handed out by getUpdates.
     handed_at: HashMap<i64, Instant>,
     /// Every accepted sendMessage: (chat, when).
@@ -309,9 +309,10 @@ impl FakeTelegram {
         self.lock().global_limit = per_second;
     }
 
-    /// How many 429 answers exceeded limits have earned so far.
-    pub fn too_many_requests(&self) -> u64 {
-        self.lock().too_many
+    /// The 429 answers exceeded limits have earned so far: (chat, when, sends
+    /// accepted in the second before).
+    pub fn too_many_requests(&self) -> Vec<(i64, Instant, usize)> {
+        self.lock().too_many.clone()
     }
 
     /// Turns the 429 answers for exceeded limits off (benchmarks).
@@ -531,7 +532,7 @@ async fn answer(f: &FakeTelegram, method: &str, body: &Value) -> Response {
                 s.all_sent_at.retain(|t| now - *t < Duration::from_secs(1));
                 let recent_all = s.all_sent_at.len();
                 if recent_chat > 2 || recent_all >= s.global_limit {
-                    s.too_many += 1;
+                    s.too_many.push((chat, now, recent_all));
                     return err(
                         StatusCode::TOO_MANY_REQUESTS,
                         "Too Many Requests: retry after 1",

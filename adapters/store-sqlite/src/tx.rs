@@ -1203,6 +1203,94 @@ impl Tx for SqliteTx {
         .await
     }
 
+    async fn actors_by_ids(&mut self, ids: &[ActorId]) -> StoreResult<Vec<Actor>> {
+        let list = json_list(ids.iter().map(|a| a.0));
+        let rows = sqlx::query(
+            "SELECT * FROM actors WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+        )
+        .bind(&list)
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(backend)?;
+        let communes = sqlx::query(
+            "SELECT actor_id, insee FROM actor_communes
+             WHERE actor_id IN (SELECT value FROM json_each(?)) ORDER BY actor_id, insee",
+        )
+        .bind(&list)
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(backend)?;
+        let mut by_actor: std::collections::HashMap<i64, Vec<InseeCode>> =
+            std::collections::HashMap::new();
+        for r in &communes {
+            let c: String = get(r, "insee")?;
+            let code = InseeCode::parse(&c)
+                .ok_or_else(|| StoreError::Corrupt(format!("commune {c:?}")))?;
+            by_actor.entry(get(r, "actor_id")?).or_default().push(code);
+        }
+        rows.iter()
+            .map(|r| {
+                let id: i64 = get(r, "id")?;
+                rows::actor(r, by_actor.remove(&id).unwrap_or_default())
+            })
+            .collect()
+    }
+
+    async fn digest_plans_of(&mut self, ids: &[ActorId]) -> StoreResult<Vec<DigestPlan>> {
+        self.all(
+            sqlx::query(
+                "SELECT * FROM digest_plans
+                 WHERE municipality_id IN (SELECT value FROM json_each(?)) ORDER BY municipality_id",
+            )
+            .bind(json_list(ids.iter().map(|a| a.0))),
+            rows::digest_plan,
+        )
+        .await
+    }
+
+    async fn updates_by_ids(&mut self, ids: &[i64]) -> StoreResult<Vec<ProgressUpdate>> {
+        self.all(
+            sqlx::query(
+                "SELECT * FROM updates WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            )
+            .bind(json_list(ids.iter().copied())),
+            rows::update,
+        )
+        .await
+    }
+
+    async fn reachable_identities(
+        &mut self,
+        ids: &[ActorId],
+    ) -> StoreResult<Vec<(ActorId, Lang, Identity)>> {
+        let rows = sqlx::query(
+            "SELECT i.actor_id, a.lang, i.network, i.external_id
+             FROM identities i JOIN actors a ON a.id = i.actor_id
+             WHERE i.actor_id IN (SELECT value FROM json_each(?))
+               AND NOT EXISTS (SELECT 1 FROM unreachable u
+                               WHERE u.network = i.network AND u.chat = i.external_id)
+             ORDER BY i.actor_id, i.network, i.external_id",
+        )
+        .bind(json_list(ids.iter().map(|a| a.0)))
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(backend)?;
+        rows.iter()
+            .map(|r| {
+                let lang: String = get(r, "lang")?;
+                Ok((
+                    ActorId(get(r, "actor_id")?),
+                    Lang::parse(&lang)
+                        .ok_or_else(|| StoreError::Corrupt(format!("lang {lang:?}")))?,
+                    Identity::new(
+                        get::<String>(r, "network")?,
+                        get::<String>(r, "external_id")?,
+                    ),
+                ))
+            })
+            .collect()
+    }
+
     async fn queue_alert(&mut self, a: &NewAlert) -> StoreResult<()> {
         self.changes(
             sqlx::query(

@@ -122,37 +122,142 @@ pub async fn announce(ctx: &mut Ctx<'_>, now: bool, body: &str) -> Outcome {
     Ok(vec![Reply::text(ctx.t("announcement-saved", &[]))])
 }
 
-/// Everything a digest needs from the store, gathered for one municipality.
-async fn gather(
+/// What the store holds for the digests of some municipalities, read in a few
+/// statements whatever their number (the scheduler runs many at once).
+#[derive(Default)]
+pub(crate) struct Gathered {
+    initiatives: Vec<Initiative>,
+    activity: Vec<Activity>,
+    updates: HashMap<i64, String>,
+    upcoming: Vec<Event>,
+    subscriptions: Vec<Subscription>,
+    /// Each reader's private address and language.
+    contacts: HashMap<ActorId, (Lang, Address)>,
+}
+
+fn centres(ctx: &Ctx<'_>, communes: &[InseeCode]) -> Vec<crate::geo::GeoPoint> {
+    communes
+        .iter()
+        .filter_map(|c| ctx.places.by_code(c)?.centre)
+        .collect()
+}
+
+/// Reads what the digests of `municipalities` need: with `news`, the activity of
+/// their communes since `since` and the coming events; always, their readers.
+pub(crate) async fn gather(
     ctx: &mut Ctx<'_>,
-    communes: &[InseeCode],
+    municipalities: &[Actor],
     since: DateTime<Utc>,
-) -> Result<Vec<Section>, Fail> {
-    let initiatives = ctx.tx.initiatives_in_communes(communes).await?;
-    let ids: Vec<InitiativeId> = initiatives.iter().map(|i| i.id).collect();
-    // The period is [since, now): what happens at the very instant of a digest
-    // belongs to the next one.
-    let mut activity = ctx.tx.activity_since(&ids, since).await?;
-    activity.retain(|a| a.at < ctx.now);
-    let mut updates = HashMap::new();
-    for a in &activity {
-        if a.kind == ActivityKind::Updated
-            && let Some(u) = a.ref_id
-            && let Some(update) = ctx.tx.update_by_id(UpdateId(u)).await?
-        {
-            updates.insert(u, update.text);
-        }
+    news: bool,
+) -> Result<Gathered, Fail> {
+    let mut communes: Vec<InseeCode> = municipalities
+        .iter()
+        .flat_map(|m| m.communes.iter().cloned())
+        .collect();
+    communes.sort();
+    communes.dedup();
+    let mut g = Gathered::default();
+    if news {
+        g.initiatives = ctx.tx.initiatives_in_communes(&communes).await?;
+        let ids: Vec<InitiativeId> = g.initiatives.iter().map(|i| i.id).collect();
+        // The period is [since, now): what happens at the very instant of a
+        // digest belongs to the next one.
+        g.activity = ctx.tx.activity_since(&ids, since).await?;
+        g.activity.retain(|a| a.at < ctx.now);
+        let update_ids: Vec<i64> = g
+            .activity
+            .iter()
+            .filter(|a| a.kind == ActivityKind::Updated)
+            .filter_map(|a| a.ref_id)
+            .collect();
+        g.updates = ctx
+            .tx
+            .updates_by_ids(&update_ids)
+            .await?
+            .into_iter()
+            .map(|u| (u.id.0, u.text))
+            .collect();
+        g.upcoming = ctx
+            .tx
+            .events_between(&ids, ctx.now, ctx.now + Duration::days(EVENTS_AHEAD_DAYS))
+            .await?;
     }
-    let upcoming = ctx
-        .tx
-        .events_between(&ids, ctx.now, ctx.now + Duration::days(EVENTS_AHEAD_DAYS))
-        .await?;
-    Ok(digest::sections(
-        &initiatives,
-        &activity,
-        &updates,
-        &upcoming,
-    ))
+    let mut bbox = BoundingBox {
+        min_lat: 90.0,
+        max_lat: -90.0,
+        min_lon: 180.0,
+        max_lon: -180.0,
+    };
+    for c in centres(ctx, &communes) {
+        let b = c.bounding_box(f64::from(MAX_RADIUS_M));
+        bbox.min_lat = bbox.min_lat.min(b.min_lat);
+        bbox.max_lat = bbox.max_lat.max(b.max_lat);
+        bbox.min_lon = bbox.min_lon.min(b.min_lon);
+        bbox.max_lon = bbox.max_lon.max(b.max_lon);
+    }
+    g.subscriptions = ctx.tx.subscriptions_near(&communes, &bbox).await?;
+    let mut people: Vec<ActorId> = g.subscriptions.iter().map(|s| s.actor).collect();
+    people.sort();
+    people.dedup();
+    // Each reader's first identity that can be reached, outside networks where
+    // digests go to an announcement room instead.
+    for (who, lang, identity) in ctx.tx.reachable_identities(&people).await? {
+        if ctx.room_networks.contains(&identity.network) {
+            continue;
+        }
+        g.contacts
+            .entry(who)
+            .or_insert_with(|| (lang, Address::of(&identity)));
+    }
+    Ok(g)
+}
+
+/// People subscribed to one of the municipality's communes, or to an area that
+/// contains one of its communes' centres.
+fn readers(ctx: &Ctx<'_>, m: &Actor, subs: &[Subscription]) -> BTreeSet<ActorId> {
+    let centres = centres(ctx, &m.communes);
+    subs.iter()
+        .filter(|s| {
+            s.commune.as_ref().is_some_and(|c| m.communes.contains(c))
+                || s.center.is_some_and(|p| {
+                    centres
+                        .iter()
+                        .any(|c| c.distance_m(p) <= f64::from(s.radius_m))
+                })
+        })
+        .map(|s| s.actor)
+        .filter(|a| *a != m.id)
+        .collect()
+}
+
+/// The news of one municipality's communes in what was gathered.
+fn sections_of(m: &Actor, since: DateTime<Utc>, g: &Gathered) -> Vec<Section> {
+    let initiatives: Vec<Initiative> = g
+        .initiatives
+        .iter()
+        .filter(|i| i.commune.as_ref().is_some_and(|c| m.communes.contains(c)))
+        .cloned()
+        .collect();
+    let ids: std::collections::HashSet<InitiativeId> = initiatives.iter().map(|i| i.id).collect();
+    let activity: Vec<Activity> = g
+        .activity
+        .iter()
+        .filter(|a| a.at >= since && ids.contains(&a.initiative))
+        .cloned()
+        .collect();
+    let upcoming: Vec<Event> = g
+        .upcoming
+        .iter()
+        .filter(|e| ids.contains(&e.initiative))
+        .cloned()
+        .collect();
+    digest::sections(&initiatives, &activity, &g.updates, &upcoming)
+}
+
+/// The start of a plan's next period.
+pub(crate) fn period_start(plan: &DigestPlan, now: DateTime<Utc>) -> DateTime<Utc> {
+    plan.last_at
+        .unwrap_or(now - Duration::days(FIRST_PERIOD_DAYS))
 }
 
 /// Queues the digest of `ctx.actor` (a municipality) for `tick`: to every
@@ -167,15 +272,26 @@ pub(crate) async fn queue(
     scheduled: bool,
 ) -> Result<usize, Fail> {
     let m = ctx.actor.clone();
-    let since = plan
-        .last_at
-        .unwrap_or(ctx.now - Duration::days(FIRST_PERIOD_DAYS));
+    let since = period_start(plan, ctx.now);
+    let g = gather(ctx, std::slice::from_ref(&m), since, alone.is_none()).await?;
+    queue_gathered(ctx, &m, plan, tick, alone, scheduled, &g).await
+}
+
+/// [`queue`] for municipality `m`, from what [`gather`] read for it (and
+/// perhaps others).
+pub(crate) async fn queue_gathered(
+    ctx: &mut Ctx<'_>,
+    m: &Actor,
+    plan: &mut DigestPlan,
+    tick: DateTime<Utc>,
+    alone: Option<String>,
+    scheduled: bool,
+    g: &Gathered,
+) -> Result<usize, Fail> {
+    let since = period_start(plan, ctx.now);
     let (sections, announcement) = match alone {
         Some(text) => (Vec::new(), Some(text)),
-        None => (
-            gather(ctx, &m.communes, since).await?,
-            plan.announcement.take(),
-        ),
+        None => (sections_of(m, since, g), plan.announcement.take()),
     };
     plan.last_at = Some(ctx.now);
     if sections.is_empty() && announcement.is_none() {
@@ -198,20 +314,17 @@ pub(crate) async fn queue(
     };
     let mut queued = 0;
     let mut rendered: HashMap<Lang, Reply> = HashMap::new();
-    for reader in readers(ctx, &m).await? {
-        let Some(person) = ctx.tx.actor(reader).await? else {
-            continue;
-        };
-        let Some(to) = personal_address(ctx, reader).await? else {
+    for reader in readers(ctx, m, &g.subscriptions) {
+        let Some((lang, to)) = g.contacts.get(&reader) else {
             continue;
         };
         let reply = rendered
-            .entry(person.lang)
-            .or_insert_with(|| render_digest(ctx, person.lang, &content))
+            .entry(*lang)
+            .or_insert_with(|| render_digest(ctx, *lang, &content))
             .clone();
         ctx.tx
             .enqueue(&NewOutgoing {
-                to,
+                to: to.clone(),
                 recipient: Some(reader),
                 reply,
                 priority: Priority::Bulk,
@@ -265,59 +378,6 @@ pub(crate) fn announcement_room(ctx: &Ctx<'_>, lang: Lang, commune: &InseeCode) 
         ),
         space_name: ctx.cat.get(lang, "space-name", &[("commune", name.into())]),
     }
-}
-
-/// Where a person gets digests and alerts of their own: the first of their
-/// identities that can be reached, outside networks where digests go to an
-/// announcement room instead.
-async fn personal_address(ctx: &mut Ctx<'_>, who: ActorId) -> Result<Option<Address>, Fail> {
-    for identity in ctx.tx.identities_of(who).await? {
-        if ctx.room_networks.contains(&identity.network) {
-            continue;
-        }
-        let a = Address::of(&identity);
-        if !ctx.tx.is_unreachable(&a).await? {
-            return Ok(Some(a));
-        }
-    }
-    Ok(None)
-}
-
-/// People subscribed to one of the municipality's communes, or to an area that
-/// contains one of its communes' centres.
-async fn readers(ctx: &mut Ctx<'_>, m: &Actor) -> Result<BTreeSet<ActorId>, Fail> {
-    let centres: Vec<_> = m
-        .communes
-        .iter()
-        .filter_map(|c| ctx.places.by_code(c)?.centre)
-        .collect();
-    let mut bbox = BoundingBox {
-        min_lat: 90.0,
-        max_lat: -90.0,
-        min_lon: 180.0,
-        max_lon: -180.0,
-    };
-    for c in &centres {
-        let b = c.bounding_box(f64::from(MAX_RADIUS_M));
-        bbox.min_lat = bbox.min_lat.min(b.min_lat);
-        bbox.max_lat = bbox.max_lat.max(b.max_lat);
-        bbox.min_lon = bbox.min_lon.min(b.min_lon);
-        bbox.max_lon = bbox.max_lon.max(b.max_lon);
-    }
-    let subs = ctx.tx.subscriptions_near(&m.communes, &bbox).await?;
-    Ok(subs
-        .into_iter()
-        .filter(|s| {
-            s.commune.as_ref().is_some_and(|c| m.communes.contains(c))
-                || s.center.is_some_and(|p| {
-                    centres
-                        .iter()
-                        .any(|c| c.distance_m(p) <= f64::from(s.radius_m))
-                })
-        })
-        .map(|s| s.actor)
-        .filter(|a| *a != m.id)
-        .collect())
 }
 
 /// What one digest says, before it is put in a language.

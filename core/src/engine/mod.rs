@@ -867,16 +867,9 @@ impl Engine {
     pub async fn run_schedules(&self) -> Result<Tick, EngineError> {
         let now = self.clock.now();
         let mut tick = Tick::default();
-        let due = self.store.begin().await?.due_digest_plans(now).await?;
-        for plan in due {
-            if let Some(n) = self
-                .run_digest(plan.municipality, plan.next_at, now)
-                .await?
-            {
-                tick.digests += 1;
-                tick.digest_messages += n;
-            }
-        }
+        let (digests, messages) = self.run_due_digests(now).await?;
+        tick.digests = digests;
+        tick.digest_messages = messages;
         let alerted = self.store.begin().await?.alerted_actors().await?;
         for who in alerted {
             let mut tx = self.store.begin().await?;
@@ -919,44 +912,83 @@ impl Engine {
         Ok(tick)
     }
 
-    /// Runs a municipality's digest due at `tick`, once; `None` if another run
-    /// took it. The schedule then moves to its next time after `now`.
-    async fn run_digest(
-        &self,
-        municipality: ActorId,
-        tick: Option<DateTime<Utc>>,
-        now: DateTime<Utc>,
-    ) -> Result<Option<usize>, EngineError> {
+    /// Runs the digests due at `now`, many to a transaction: the municipalities
+    /// sorted by commune (neighbours share their readers' area), what they need
+    /// read in a few statements per chunk. Each tick is claimed in the chunk's
+    /// transaction; one already claimed (another process, a run before a crash)
+    /// is skipped. Returns (digests run, messages queued).
+    async fn run_due_digests(&self, now: DateTime<Utc>) -> Result<(usize, usize), EngineError> {
+        /// Municipalities per transaction.
+        const CHUNK: usize = 256;
         let mut tx = self.store.begin().await?;
-        let Some(mut plan) = tx.digest_plan(municipality).await? else {
-            return Ok(None);
-        };
-        let (Some(due), true) = (plan.next_at, plan.next_at == tick) else {
-            return Ok(None);
-        };
-        let Some(actor) = tx.actor(municipality).await? else {
-            return Ok(None);
-        };
-        let claimed = tx.claim_digest_tick(municipality, due).await?;
-        let allowed = actor.kind == ActorKind::Municipality && actor.verified;
-        plan.next_at = plan
-            .schedule
-            .as_deref()
-            .and_then(|s| crate::cron::Schedule::parse(s, &plan.tz).ok())
-            .and_then(|s| s.next_after(now));
-        let mut ctx = self.ctx(tx, actor, format!("digest/{municipality}"));
-        ctx.now = now;
-        let n = if claimed && allowed {
-            digest::queue(&mut ctx, &mut plan, due, None, true)
+        let due = tx.due_digest_plans(now).await?;
+        if due.is_empty() {
+            return Ok((0, 0));
+        }
+        let ticks: std::collections::HashMap<ActorId, Option<DateTime<Utc>>> =
+            due.iter().map(|p| (p.municipality, p.next_at)).collect();
+        let ids: Vec<ActorId> = due.iter().map(|p| p.municipality).collect();
+        let mut actors = tx.actors_by_ids(&ids).await?;
+        drop(tx);
+        actors.sort_by(|a, b| a.communes.first().cmp(&b.communes.first()));
+        let (mut runs, mut messages) = (0, 0);
+        for chunk in actors.chunks(CHUNK) {
+            let mut tx = self.store.begin().await?;
+            let ids: Vec<ActorId> = chunk.iter().map(|a| a.id).collect();
+            let mut plans = Vec::new();
+            for mut plan in tx.digest_plans_of(&ids).await? {
+                // Still due at the tick that was read, and not run elsewhere.
+                let read = ticks.get(&plan.municipality).copied().flatten();
+                let Some(due) = plan.next_at.filter(|t| Some(*t) == read) else {
+                    continue;
+                };
+                let claimed = tx.claim_digest_tick(plan.municipality, due).await?;
+                plan.next_at = plan
+                    .schedule
+                    .as_deref()
+                    .and_then(|s| crate::cron::Schedule::parse(s, &plan.tz).ok())
+                    .and_then(|s| s.next_after(now));
+                if claimed {
+                    plans.push((plan, due));
+                } else {
+                    tx.save_digest_plan(&plan).await?;
+                }
+            }
+            let allowed: Vec<Actor> = chunk
+                .iter()
+                .filter(|a| a.kind == ActorKind::Municipality && a.verified)
+                .filter(|a| plans.iter().any(|(p, _)| p.municipality == a.id))
+                .cloned()
+                .collect();
+            let since = plans
+                .iter()
+                .map(|(p, _)| digest::period_start(p, now))
+                .min()
+                .unwrap_or(now);
+            let mut ctx = self.ctx(tx, self.scheduler_actor(), "digest".into());
+            ctx.now = now;
+            let gathered = digest::gather(&mut ctx, &allowed, since, true)
                 .await
-                .map_err(Self::scheduled)?
-        } else {
-            0
-        };
-        ctx.tx.save_digest_plan(&plan).await?;
-        ctx.tx.commit().await?;
-        tracing::info!(%municipality, tick = %due, messages = n, "digest run");
-        Ok(claimed.then_some(n))
+                .map_err(Self::scheduled)?;
+            for (mut plan, due) in plans {
+                let n = match allowed.iter().find(|a| a.id == plan.municipality) {
+                    Some(m) => {
+                        digest::queue_gathered(&mut ctx, m, &mut plan, due, None, true, &gathered)
+                            .await
+                            .map_err(Self::scheduled)?
+                    }
+                    // No longer a verified municipality: the schedule moves on.
+                    None => 0,
+                };
+                ctx.tx.save_digest_plan(&plan).await?;
+                runs += 1;
+                messages += n;
+                tracing::debug!(municipality = %plan.municipality, tick = %due, messages = n, "digest run");
+            }
+            ctx.tx.commit().await?;
+        }
+        tracing::info!(digests = runs, messages, "digests run");
+        Ok((runs, messages))
     }
 
     /// `kohero digest INSEE --now`: queues the digest of every verified
