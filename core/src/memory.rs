@@ -610,6 +610,24 @@ impl Tx for MemoryTx {
         Ok(id)
     }
 
+    async fn enqueue_many(&mut self, messages: &[NewOutgoing]) -> StoreResult<()> {
+        let keys: std::collections::HashSet<&str> =
+            messages.iter().map(|m| m.key.as_str()).collect();
+        if keys.len() < messages.len()
+            || self
+                .work
+                .outbox
+                .iter()
+                .any(|r| keys.contains(r.out.key.as_str()))
+        {
+            return Err(StoreError::Duplicate("outbox key".into()));
+        }
+        for m in messages {
+            self.enqueue(m).await?;
+        }
+        Ok(())
+    }
+
     async fn pending_to(&mut self, to: &Address) -> StoreResult<Vec<Outgoing>> {
         Ok(self
             .work
@@ -942,6 +960,26 @@ impl Tx for MemoryTx {
             .is_none())
     }
 
+    async fn claim_digest_ticks(
+        &mut self,
+        ticks: &[(ActorId, DateTime<Utc>)],
+    ) -> StoreResult<Vec<ActorId>> {
+        let mut out = Vec::new();
+        for (m, t) in ticks {
+            if self.claim_digest_tick(*m, *t).await? {
+                out.push(*m);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn save_digest_plans(&mut self, plans: &[DigestPlan]) -> StoreResult<()> {
+        for p in plans {
+            self.save_digest_plan(p).await?;
+        }
+        Ok(())
+    }
+
     async fn initiatives_in_communes(
         &mut self,
         communes: &[InseeCode],
@@ -1001,10 +1039,11 @@ impl Tx for MemoryTx {
             .values()
             .filter(|s| {
                 s.commune.as_ref().is_some_and(|c| communes.contains(c))
-                    || s.center.is_some_and(|p| {
-                        (bbox.min_lat..=bbox.max_lat).contains(&p.lat())
-                            && (bbox.min_lon..=bbox.max_lon).contains(&p.lon())
-                    })
+                    || s.commune.is_none()
+                        && s.center.is_some_and(|p| {
+                            (bbox.min_lat..=bbox.max_lat).contains(&p.lat())
+                                && (bbox.min_lon..=bbox.max_lon).contains(&p.lon())
+                        })
             })
             .cloned()
             .collect())

@@ -156,6 +156,9 @@ pub trait Tx: Send {
     // Outbox: every message to send, written with the change that causes it
     /// Adds a message. `Duplicate` if its key is already in the outbox.
     async fn enqueue(&mut self, new: &NewOutgoing) -> StoreResult<i64>;
+    /// Adds many messages (a digest). `Duplicate`, and none added, if a key is
+    /// already in the outbox.
+    async fn enqueue_many(&mut self, messages: &[NewOutgoing]) -> StoreResult<()>;
     /// Pending messages to one address, oldest first (the console delivers these).
     async fn pending_to(&mut self, to: &Address) -> StoreResult<Vec<Outgoing>>;
     /// Pending messages for a person, oldest first.
@@ -268,6 +271,14 @@ pub trait Tx: Send {
         municipality: ActorId,
         tick: DateTime<Utc>,
     ) -> StoreResult<bool>;
+    /// [`Tx::claim_digest_tick`] for many; returns the municipalities whose tick
+    /// this call claimed.
+    async fn claim_digest_ticks(
+        &mut self,
+        ticks: &[(ActorId, DateTime<Utc>)],
+    ) -> StoreResult<Vec<ActorId>>;
+    /// [`Tx::save_digest_plan`] for many.
+    async fn save_digest_plans(&mut self, plans: &[DigestPlan]) -> StoreResult<()>;
     /// Initiatives of these communes (any status), by id.
     async fn initiatives_in_communes(
         &mut self,
@@ -286,8 +297,8 @@ pub trait Tx: Send {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> StoreResult<Vec<Event>>;
-    /// Subscriptions to one of these communes, or to an area whose centre lies in
-    /// the box (callers check the distance).
+    /// Subscriptions to one of these communes, or to an area (no commune) whose
+    /// centre lies in the box (callers check the distance).
     async fn subscriptions_near(
         &mut self,
         communes: &[InseeCode],

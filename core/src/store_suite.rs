@@ -995,6 +995,28 @@ pub async fn digests_alerts_and_reminders(store: &dyn Store) {
             .await
             .unwrap()
     );
+    // Many at once: only the new ones are claimed.
+    let claimed = tx
+        .claim_digest_ticks(&[
+            (m.id, t0()),
+            (m.id, t0() + Duration::days(14)),
+            (a.id, t0()),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 2);
+    assert!(claimed.contains(&a.id) && claimed.contains(&m.id));
+    let mut other = DigestPlan::new(a.id, "UTC");
+    other.next_at = Some(t0() + Duration::days(1));
+    let mut mine = tx.digest_plan(m.id).await.unwrap().unwrap();
+    mine.announcement = Some("Fête".into());
+    mine.schedule = None;
+    tx.save_digest_plans(&[mine.clone(), other.clone()])
+        .await
+        .unwrap();
+    assert_eq!(tx.digest_plan(m.id).await.unwrap(), Some(mine));
+    assert_eq!(tx.digest_plans_of(&[a.id, m.id]).await.unwrap().len(), 2);
+    assert_eq!(tx.digest_plan(a.id).await.unwrap(), Some(other));
 
     // What a digest reads.
     assert_eq!(
@@ -1055,6 +1077,31 @@ pub async fn digests_alerts_and_reminders(store: &dyn Store) {
             .unwrap(),
         vec![e.clone()]
     );
+
+    // Many messages in one write; a repeated key writes none.
+    let many: Vec<NewOutgoing> = (0..3)
+        .map(|n| NewOutgoing {
+            to: Address::new("test", format!("r{n}")),
+            recipient: Some(a.id),
+            reply: Reply::text(format!("digest {n}")),
+            priority: Priority::Bulk,
+            key: format!("many/{n}"),
+            at: t0(),
+        })
+        .collect();
+    tx.enqueue_many(&many).await.unwrap();
+    let got = tx.pending_to(&Address::new("test", "r2")).await.unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].reply, Reply::text("digest 2"));
+    assert_eq!(got[0].priority, Priority::Bulk);
+    assert_eq!(got[0].recipient, Some(a.id));
+    let mut again = many[..1].to_vec();
+    again[0].to = Address::new("test", "r9");
+    assert!(matches!(
+        tx.enqueue_many(&again).await,
+        Err(StoreError::Duplicate(_))
+    ));
+    assert!(tx.pending_to(&Address::new("test", "r9")).await.unwrap().is_empty());
 
     // Subscriptions near a place or to a commune.
     let mut near = Vec::new();

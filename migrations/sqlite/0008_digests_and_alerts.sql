@@ -45,4 +45,4 @@ CREATE TABLE event_reminders (
 CREATE INDEX initiatives_commune ON initiatives (commune) WHERE commune IS NOT NULL;
 CREATE INDEX events_start ON events (starts_at);
 CREATE INDEX subscriptions_commune ON subscriptions (commune) WHERE commune IS NOT NULL;
-CREATE INDEX subscriptions_center ON subscriptions (lat, lon) WHERE lat IS NOT NULL;
+CREATE INDEX subscriptions_area ON subscriptions (lat, lon) WHERE commune IS NULL;

@@ -670,6 +670,41 @@ impl Tx for SqliteTx {
         .map_err(backend)
     }
 
+    async fn enqueue_many(&mut self, messages: &[NewOutgoing]) -> StoreResult<()> {
+        if messages.is_empty() {
+            return Ok(());
+        }
+        let mut rows = Vec::with_capacity(messages.len());
+        for m in messages {
+            let body =
+                serde_json::to_string(&m.reply).map_err(|e| StoreError::Backend(e.to_string()))?;
+            rows.push(serde_json::json!([
+                m.to.network,
+                m.to.chat,
+                m.recipient.map(|a| a.0),
+                body,
+                m.priority.rank(),
+                m.key,
+                ms(m.at)
+            ]));
+        }
+        // One statement for them all: the rows travel as one JSON array.
+        self.changes(
+            sqlx::query(
+                "INSERT INTO outbox (network, chat, recipient_id, body, priority, idem_key,
+                    next_attempt_at, created_at)
+                 SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+                        json_extract(value, '$[2]'), json_extract(value, '$[3]'),
+                        json_extract(value, '$[4]'), json_extract(value, '$[5]'),
+                        json_extract(value, '$[6]'), json_extract(value, '$[6]')
+                 FROM json_each(?)",
+            )
+            .bind(serde_json::Value::Array(rows).to_string()),
+        )
+        .await
+        .map(drop)
+    }
+
     async fn pending_to(&mut self, to: &Address) -> StoreResult<Vec<Outgoing>> {
         self.all(sqlx::query(
             "SELECT * FROM outbox WHERE network = ? AND chat = ? AND status = 'pending' ORDER BY id",
@@ -1125,6 +1160,64 @@ impl Tx for SqliteTx {
         Ok(n == 1)
     }
 
+    async fn claim_digest_ticks(
+        &mut self,
+        ticks: &[(ActorId, DateTime<Utc>)],
+    ) -> StoreResult<Vec<ActorId>> {
+        let list = serde_json::Value::Array(
+            ticks
+                .iter()
+                .map(|(m, t)| serde_json::json!([m.0, ms(*t)]))
+                .collect(),
+        )
+        .to_string();
+        let claimed: Vec<i64> = sqlx::query_scalar(
+            "INSERT INTO digest_ticks (municipality_id, tick)
+             SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)
+             WHERE true
+             ON CONFLICT DO NOTHING RETURNING municipality_id",
+        )
+        .bind(list)
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(backend)?;
+        Ok(claimed.into_iter().map(ActorId).collect())
+    }
+
+    async fn save_digest_plans(&mut self, plans: &[DigestPlan]) -> StoreResult<()> {
+        let list = serde_json::Value::Array(
+            plans
+                .iter()
+                .map(|p| {
+                    serde_json::json!([
+                        p.municipality.0,
+                        p.schedule,
+                        p.tz,
+                        p.next_at.map(ms),
+                        p.last_at.map(ms),
+                        p.announcement
+                    ])
+                })
+                .collect(),
+        )
+        .to_string();
+        self.changes(
+            sqlx::query(
+                "INSERT INTO digest_plans (municipality_id, schedule, tz, next_at, last_at, announcement)
+                 SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+                        json_extract(value, '$[2]'), json_extract(value, '$[3]'),
+                        json_extract(value, '$[4]'), json_extract(value, '$[5]')
+                 FROM json_each(?) WHERE true
+                 ON CONFLICT (municipality_id) DO UPDATE SET schedule = excluded.schedule,
+                    tz = excluded.tz, next_at = excluded.next_at, last_at = excluded.last_at,
+                    announcement = excluded.announcement",
+            )
+            .bind(list),
+        )
+        .await
+        .map(drop)
+    }
+
     async fn initiatives_in_communes(
         &mut self,
         communes: &[InseeCode],
@@ -1190,7 +1283,7 @@ impl Tx for SqliteTx {
                 "SELECT * FROM subscriptions WHERE commune IN (SELECT value FROM json_each(?))
                  UNION
                  SELECT * FROM subscriptions
-                 WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?
+                 WHERE commune IS NULL AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?
                  ORDER BY id",
             )
             .bind(codes)

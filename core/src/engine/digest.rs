@@ -130,7 +130,10 @@ pub(crate) struct Gathered {
     activity: Vec<Activity>,
     updates: HashMap<i64, String>,
     upcoming: Vec<Event>,
-    subscriptions: Vec<Subscription>,
+    /// Subscribers to each commune.
+    by_commune: HashMap<InseeCode, Vec<ActorId>>,
+    /// Subscriptions to an area: (centre, radius in metres, subscriber).
+    areas: Vec<(crate::geo::GeoPoint, u32, ActorId)>,
     /// Each reader's private address and language.
     contacts: HashMap<ActorId, (Lang, Address)>,
 }
@@ -195,8 +198,15 @@ pub(crate) async fn gather(
         bbox.min_lon = bbox.min_lon.min(b.min_lon);
         bbox.max_lon = bbox.max_lon.max(b.max_lon);
     }
-    g.subscriptions = ctx.tx.subscriptions_near(&communes, &bbox).await?;
-    let mut people: Vec<ActorId> = g.subscriptions.iter().map(|s| s.actor).collect();
+    let subscriptions = ctx.tx.subscriptions_near(&communes, &bbox).await?;
+    let mut people: Vec<ActorId> = subscriptions.iter().map(|s| s.actor).collect();
+    for s in subscriptions {
+        match (s.commune, s.center) {
+            (Some(c), _) => g.by_commune.entry(c).or_default().push(s.actor),
+            (None, Some(p)) => g.areas.push((p, s.radius_m, s.actor)),
+            (None, None) => {}
+        }
+    }
     people.sort();
     people.dedup();
     // Each reader's first identity that can be reached, outside networks where
@@ -214,20 +224,26 @@ pub(crate) async fn gather(
 
 /// People subscribed to one of the municipality's communes, or to an area that
 /// contains one of its communes' centres.
-fn readers(ctx: &Ctx<'_>, m: &Actor, subs: &[Subscription]) -> BTreeSet<ActorId> {
-    let centres = centres(ctx, &m.communes);
-    subs.iter()
-        .filter(|s| {
-            s.commune.as_ref().is_some_and(|c| m.communes.contains(c))
-                || s.center.is_some_and(|p| {
-                    centres
-                        .iter()
-                        .any(|c| c.distance_m(p) <= f64::from(s.radius_m))
-                })
-        })
-        .map(|s| s.actor)
-        .filter(|a| *a != m.id)
-        .collect()
+fn readers(ctx: &Ctx<'_>, m: &Actor, g: &Gathered) -> BTreeSet<ActorId> {
+    let mut out: BTreeSet<ActorId> = m
+        .communes
+        .iter()
+        .filter_map(|c| g.by_commune.get(c))
+        .flatten()
+        .copied()
+        .collect();
+    for centre in centres(ctx, &m.communes) {
+        for (p, radius, who) in &g.areas {
+            // A degree of latitude is 111 km: most areas are ruled out at once.
+            if (p.lat() - centre.lat()).abs() * 111_000.0 <= f64::from(*radius)
+                && centre.distance_m(*p) <= f64::from(*radius)
+            {
+                out.insert(*who);
+            }
+        }
+    }
+    out.remove(&m.id);
+    out
 }
 
 /// The news of one municipality's communes in what was gathered.
@@ -274,12 +290,17 @@ pub(crate) async fn queue(
     let m = ctx.actor.clone();
     let since = period_start(plan, ctx.now);
     let g = gather(ctx, std::slice::from_ref(&m), since, alone.is_none()).await?;
-    queue_gathered(ctx, &m, plan, tick, alone, scheduled, &g).await
+    let mut out = Vec::new();
+    let n = queue_gathered(ctx, &m, plan, tick, alone, scheduled, &g, &mut out);
+    ctx.tx.enqueue_many(&out).await?;
+    Ok(n)
 }
 
 /// [`queue`] for municipality `m`, from what [`gather`] read for it (and
-/// perhaps others).
-pub(crate) async fn queue_gathered(
+/// perhaps others): the messages go to `out`, for the caller to write in one
+/// statement. Returns how many.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn queue_gathered(
     ctx: &mut Ctx<'_>,
     m: &Actor,
     plan: &mut DigestPlan,
@@ -287,7 +308,8 @@ pub(crate) async fn queue_gathered(
     alone: Option<String>,
     scheduled: bool,
     g: &Gathered,
-) -> Result<usize, Fail> {
+    out: &mut Vec<NewOutgoing>,
+) -> usize {
     let since = period_start(plan, ctx.now);
     let (sections, announcement) = match alone {
         Some(text) => (Vec::new(), Some(text)),
@@ -295,7 +317,7 @@ pub(crate) async fn queue_gathered(
     };
     plan.last_at = Some(ctx.now);
     if sections.is_empty() && announcement.is_none() {
-        return Ok(0);
+        return 0;
     }
     let content = Content {
         communes: &m.communes,
@@ -314,7 +336,7 @@ pub(crate) async fn queue_gathered(
     };
     let mut queued = 0;
     let mut rendered: HashMap<Lang, Reply> = HashMap::new();
-    for reader in readers(ctx, m, &g.subscriptions) {
+    for reader in readers(ctx, m, g) {
         let Some((lang, to)) = g.contacts.get(&reader) else {
             continue;
         };
@@ -322,16 +344,14 @@ pub(crate) async fn queue_gathered(
             .entry(*lang)
             .or_insert_with(|| render_digest(ctx, *lang, &content))
             .clone();
-        ctx.tx
-            .enqueue(&NewOutgoing {
-                to: to.clone(),
-                recipient: Some(reader),
-                reply,
-                priority: Priority::Bulk,
-                key: format!("{key}/{reader}"),
-                at: ctx.now,
-            })
-            .await?;
+        out.push(NewOutgoing {
+            to: to.clone(),
+            recipient: Some(reader),
+            reply,
+            priority: Priority::Bulk,
+            key: format!("{key}/{reader}"),
+            at: ctx.now,
+        });
         queued += 1;
     }
     // One event in each commune's announcement room, in the municipality's language.
@@ -342,20 +362,18 @@ pub(crate) async fn queue_gathered(
                 blocks: vec![announcement_room(ctx, m.lang, c)],
             };
             reply.blocks.extend(body.blocks.iter().cloned());
-            ctx.tx
-                .enqueue(&NewOutgoing {
-                    to: Address::new(network, format!("announce:{c}")),
-                    recipient: None,
-                    reply,
-                    priority: Priority::Bulk,
-                    key: format!("{key}/{network}/{c}"),
-                    at: ctx.now,
-                })
-                .await?;
+            out.push(NewOutgoing {
+                to: Address::new(network, format!("announce:{c}")),
+                recipient: None,
+                reply,
+                priority: Priority::Bulk,
+                key: format!("{key}/{network}/{c}"),
+                at: ctx.now,
+            });
             queued += 1;
         }
     }
-    Ok(queued)
+    queued
 }
 
 /// The block that names (and on first use creates) a commune's announcement room.

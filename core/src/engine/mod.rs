@@ -935,25 +935,40 @@ impl Engine {
         for chunk in actors.chunks(CHUNK) {
             let mut tx = self.store.begin().await?;
             let ids: Vec<ActorId> = chunk.iter().map(|a| a.id).collect();
-            let mut plans = Vec::new();
-            for mut plan in tx.digest_plans_of(&ids).await? {
-                // Still due at the tick that was read, and not run elsewhere.
-                let read = ticks.get(&plan.municipality).copied().flatten();
-                let Some(due) = plan.next_at.filter(|t| Some(*t) == read) else {
-                    continue;
-                };
-                let claimed = tx.claim_digest_tick(plan.municipality, due).await?;
-                plan.next_at = plan
-                    .schedule
-                    .as_deref()
-                    .and_then(|s| crate::cron::Schedule::parse(s, &plan.tz).ok())
-                    .and_then(|s| s.next_after(now));
-                if claimed {
-                    plans.push((plan, due));
-                } else {
-                    tx.save_digest_plan(&plan).await?;
-                }
-            }
+            // Still due at the tick that was read...
+            let candidates: Vec<(DigestPlan, DateTime<Utc>)> = tx
+                .digest_plans_of(&ids)
+                .await?
+                .into_iter()
+                .filter_map(|plan| {
+                    let read = ticks.get(&plan.municipality).copied().flatten();
+                    let due = plan.next_at.filter(|t| Some(*t) == read)?;
+                    Some((plan, due))
+                })
+                .collect();
+            // ... and not run elsewhere (then it is that run's to move on).
+            let claimed: std::collections::HashSet<ActorId> = tx
+                .claim_digest_ticks(
+                    &candidates
+                        .iter()
+                        .map(|(p, due)| (p.municipality, *due))
+                        .collect::<Vec<_>>(),
+                )
+                .await?
+                .into_iter()
+                .collect();
+            let plans: Vec<(DigestPlan, DateTime<Utc>)> = candidates
+                .into_iter()
+                .filter(|(p, _)| claimed.contains(&p.municipality))
+                .map(|(mut plan, due)| {
+                    plan.next_at = plan
+                        .schedule
+                        .as_deref()
+                        .and_then(|s| crate::cron::Schedule::parse(s, &plan.tz).ok())
+                        .and_then(|s| s.next_after(now));
+                    (plan, due)
+                })
+                .collect();
             let allowed: Vec<Actor> = chunk
                 .iter()
                 .filter(|a| a.kind == ActorKind::Municipality && a.verified)
@@ -970,21 +985,23 @@ impl Engine {
             let gathered = digest::gather(&mut ctx, &allowed, since, true)
                 .await
                 .map_err(Self::scheduled)?;
+            let mut saved = Vec::with_capacity(plans.len());
+            let mut out = Vec::new();
             for (mut plan, due) in plans {
                 let n = match allowed.iter().find(|a| a.id == plan.municipality) {
-                    Some(m) => {
-                        digest::queue_gathered(&mut ctx, m, &mut plan, due, None, true, &gathered)
-                            .await
-                            .map_err(Self::scheduled)?
-                    }
+                    Some(m) => digest::queue_gathered(
+                        &mut ctx, m, &mut plan, due, None, true, &gathered, &mut out,
+                    ),
                     // No longer a verified municipality: the schedule moves on.
                     None => 0,
                 };
-                ctx.tx.save_digest_plan(&plan).await?;
                 runs += 1;
                 messages += n;
                 tracing::debug!(municipality = %plan.municipality, tick = %due, messages = n, "digest run");
+                saved.push(plan);
             }
+            ctx.tx.enqueue_many(&out).await?;
+            ctx.tx.save_digest_plans(&saved).await?;
             ctx.tx.commit().await?;
         }
         tracing::info!(digests = runs, messages, "digests run");
