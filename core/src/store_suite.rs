@@ -1101,7 +1101,12 @@ pub async fn digests_alerts_and_reminders(store: &dyn Store) {
         tx.enqueue_many(&again).await,
         Err(StoreError::Duplicate(_))
     ));
-    assert!(tx.pending_to(&Address::new("test", "r9")).await.unwrap().is_empty());
+    assert!(
+        tx.pending_to(&Address::new("test", "r9"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // Subscriptions near a place or to a commune.
     let mut near = Vec::new();
