@@ -174,6 +174,9 @@ impl Tx for MemoryTx {
             .get_mut(&actor.id)
             .ok_or_else(|| missing("actor"))?;
         *slot = actor.clone();
+        if actor.kind == ActorKind::Citizen {
+            slot.communes.clear();
+        }
         Ok(())
     }
 

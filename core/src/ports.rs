@@ -58,7 +58,9 @@ pub trait Tx: Send {
     /// Creates a citizen with this identity. `Duplicate` if the identity is taken.
     async fn insert_actor(&mut self, new: &NewActor) -> StoreResult<Actor>;
     async fn actor(&mut self, id: ActorId) -> StoreResult<Option<Actor>>;
-    /// Writes every field of the actor (kind, name, language, verification, location).
+    /// Writes every field of the actor (kind, name, language, verification,
+    /// location, communes). Only organisations speak for communes: a citizen's
+    /// communes are not kept.
     async fn update_actor(&mut self, actor: &Actor) -> StoreResult<()>;
     async fn identities_of(&mut self, id: ActorId) -> StoreResult<Vec<Identity>>;
     /// Deletes the actor and everything that is only theirs: identities,

@@ -141,6 +141,13 @@ pub async fn actors_and_identities(store: &dyn Store) {
     tx.commit().await.unwrap();
     let mut tx = store.begin().await.unwrap();
     assert_eq!(tx.actor(a.id).await.unwrap().unwrap(), a2);
+    // A citizen speaks for no commune.
+    let mut citizen = a2.clone();
+    citizen.kind = ActorKind::Citizen;
+    tx.update_actor(&citizen).await.unwrap();
+    assert!(tx.actor(a.id).await.unwrap().unwrap().communes.is_empty());
+    tx.update_actor(&a2).await.unwrap();
+    assert_eq!(tx.actor(a.id).await.unwrap().unwrap(), a2);
     assert_eq!(
         tx.identities_of(a.id).await.unwrap(),
         vec![Identity::new("test", "alice")]

@@ -78,7 +78,12 @@ impl SqliteTx {
         let Some(row) = row else {
             return Ok(None);
         };
-        let communes = self.communes(get(&row, "id")?).await?;
+        // Citizens (nearly everyone who writes) speak for no commune: no query.
+        let communes = if get::<String>(&row, "kind")? == ActorKind::Citizen.key() {
+            Vec::new()
+        } else {
+            self.communes(get(&row, "id")?).await?
+        };
         rows::actor(&row, communes).map(Some)
     }
 
@@ -220,7 +225,12 @@ impl Tx for SqliteTx {
             .execute(&mut *self.tx)
             .await
             .map_err(backend)?;
-        for c in &a.communes {
+        let communes = if a.kind == ActorKind::Citizen {
+            &[][..]
+        } else {
+            &a.communes[..]
+        };
+        for c in communes {
             sqlx::query("INSERT INTO actor_communes (actor_id, insee) VALUES (?, ?)")
                 .bind(a.id.0)
                 .bind(c.as_str())
