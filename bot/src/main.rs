@@ -69,13 +69,25 @@ enum Command {
     Admin(Admin),
     /// Applies the database migrations.
     Migrate,
-    /// Queues a commune's municipality digest; a running `kohero serve` delivers it.
+    /// A commune's municipality digest: shows its schedule, sets or stops it,
+    /// adds an announcement, or queues it at once (a running `kohero serve`
+    /// delivers it).
     Digest {
         /// INSEE code of the commune.
         insee: String,
-        /// Queue it at once, whatever its schedule.
+        /// Queue it at once (with --announce: send the announcement alone, now).
         #[arg(long)]
         now: bool,
+        /// Schedule it: a 5-field crontab expression, optionally followed by an
+        /// IANA time zone, e.g. "0 9 * * lun" or "0 18 * * fri Europe/Paris".
+        #[arg(long, value_name = "CRONTAB", conflicts_with_all = ["stop", "now", "announce"])]
+        schedule: Option<String>,
+        /// Stop the schedule.
+        #[arg(long, conflicts_with_all = ["now", "announce"])]
+        stop: bool,
+        /// An announcement for the top of the next digest (alone and at once with --now).
+        #[arg(long, value_name = "TEXT")]
+        announce: Option<String>,
     },
 }
 
@@ -353,16 +365,39 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let stdin = tokio::io::BufReader::new(tokio::io::stdin());
             kohero_console::run(&engine, &opts, stdin, tokio::io::stdout()).await?;
         }
-        Command::Digest { insee, now } => {
-            if !now {
-                bail!(
-                    "say when: `kohero digest {insee} --now` queues it at once; schedules are set \
-                     in chat with /digest by the municipality"
-                );
-            }
+        Command::Digest {
+            insee,
+            now,
+            schedule,
+            stop,
+            announce,
+        } => {
             let code = kohero_core::domain::InseeCode::parse(&insee).with_context(|| {
                 format!("{insee:?} is not an INSEE commune code (5 characters, e.g. 69266)")
             })?;
+            use kohero_core::command::{Command as Chat, DigestArg};
+            let chat = match (schedule, stop, announce) {
+                (Some(s), _, _) => Some(Chat::Digest(DigestArg::Set(s))),
+                (None, true, _) => Some(Chat::Digest(DigestArg::Off)),
+                (None, false, Some(text)) => Some(Chat::Announce { now, text }),
+                (None, false, None) if !now => Some(Chat::Digest(DigestArg::Show)),
+                (None, false, None) => None,
+            };
+            if let Some(chat) = chat {
+                let answers = engine
+                    .digest_for_commune(&Operator::command_line(), &code, chat)
+                    .await?;
+                if answers.is_empty() {
+                    bail!(
+                        "commune {code} has no verified municipality: verify one first with \
+                         `kohero admin verify IDENTITY municipality --commune {code}`"
+                    );
+                }
+                for (m, reply) in answers {
+                    println!("{}: {}", m.display_name, reply.plain());
+                }
+                return Ok(());
+            }
             let queued = engine.queue_digest_now(&code).await?;
             if queued.is_empty() {
                 bail!(

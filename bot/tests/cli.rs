@@ -144,3 +144,67 @@ fn help_shows_no_secret() {
     let help = String::from_utf8_lossy(&out.stdout);
     assert!(help.contains("--db") && !help.contains("hunter2"), "{help}");
 }
+
+#[test]
+fn digests_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| kohero(dir.path()).args(args).output().unwrap();
+    let text = |o: &std::process::Output| {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    };
+    let out = run(&["digest", "69266", "--schedule", "0 9 * * lun"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("no verified municipality"),
+        "{}",
+        text(&out)
+    );
+    let out = run(&[
+        "admin",
+        "verify",
+        "console:mairie",
+        "municipality",
+        "--commune",
+        "69266",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let out = run(&["digest", "69266", "--schedule", "0 9 * * 8"]);
+    assert!(
+        text(&out).contains("Je ne comprends pas la programmation"),
+        "{}",
+        text(&out)
+    );
+    let out = run(&["digest", "69266", "--schedule", "0 9 * * lun Europe/Paris"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(text(&out).contains("Prochain envoi"), "{}", text(&out));
+    let out = run(&["digest", "69266", "--announce", "Marché samedi"]);
+    assert!(text(&out).contains("Annonce enregistrée"), "{}", text(&out));
+    let out = run(&["digest", "69266"]);
+    assert!(text(&out).contains("« 0 9 * * lun »"), "{}", text(&out));
+    assert!(text(&out).contains("Marché samedi"), "{}", text(&out));
+    let out = run(&["digest", "69266", "--stop"]);
+    assert!(
+        text(&out).contains("n'est plus programmée"),
+        "{}",
+        text(&out)
+    );
+    let out = run(&["digest", "69266", "--stop", "--now"]);
+    assert!(!out.status.success(), "conflicting flags");
+    // The console town hall sees the same plan in chat.
+    let out = kohero(dir.path())
+        .args(["console", "--as", "mairie"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(b"/digest\n")?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert!(text(&out).contains("pas programmée"), "{}", text(&out));
+}

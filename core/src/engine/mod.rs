@@ -1008,6 +1008,47 @@ impl Engine {
         Ok((runs, messages))
     }
 
+    /// The operator's command line acting for a commune's verified
+    /// municipalities (`kohero digest INSEE --schedule …`, `--stop`,
+    /// `--announce …`): the digest or announcement command runs as each of them,
+    /// exactly as if they had typed it, and is committed unless refused. Returns
+    /// each municipality with its answer; none if the commune has no verified
+    /// municipality.
+    pub async fn digest_for_commune(
+        &self,
+        _operator: &Operator,
+        commune: &InseeCode,
+        command: Command,
+    ) -> Result<Vec<(Actor, Reply)>, EngineError> {
+        let municipalities = self.store.begin().await?.municipalities_of(commune).await?;
+        let mut out = Vec::new();
+        for m in municipalities {
+            let tx = self.store.begin().await?;
+            let key_base = format!(
+                "cli/{}/{}/{}",
+                self.clock.now().timestamp_micros(),
+                std::process::id(),
+                self.local_seq
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            );
+            let mut ctx = self.ctx(tx, m.clone(), key_base);
+            let outcome = match command.clone() {
+                Command::Digest(arg) => digest::command(&mut ctx, arg).await,
+                Command::Announce { now, text } => digest::announce(&mut ctx, now, &text).await,
+                _ => Err(refuse!("digest-not-municipality")),
+            };
+            let reply = match outcome {
+                Ok(replies) => {
+                    ctx.tx.commit().await?;
+                    replies.into_iter().next().unwrap_or_default()
+                }
+                Err(fail) => self.refusal(m.lang, fail)?,
+            };
+            out.push((m, reply));
+        }
+        Ok(out)
+    }
+
     /// `kohero digest INSEE --now`: queues the digest of every verified
     /// municipality of the commune at once. Returns each municipality with the
     /// number of messages queued; none if the commune has no verified municipality.
