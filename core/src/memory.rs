@@ -92,6 +92,19 @@ impl MemoryTx {
             .find(|r| r.out.id == id)
             .ok_or_else(|| missing("outbox row"))
     }
+
+    /// The events that pass `keep`, soonest first.
+    fn events_where(&self, keep: impl Fn(&Event) -> bool) -> Vec<Event> {
+        let mut v: Vec<_> = self
+            .work
+            .events
+            .values()
+            .filter(|e| keep(e))
+            .cloned()
+            .collect();
+        v.sort_by_key(|e| (e.starts_at, e.id));
+        v
+    }
 }
 
 #[async_trait]
@@ -466,15 +479,7 @@ impl Tx for MemoryTx {
         initiative: InitiativeId,
         from: DateTime<Utc>,
     ) -> StoreResult<Vec<Event>> {
-        let mut v: Vec<_> = self
-            .work
-            .events
-            .values()
-            .filter(|e| e.initiative == initiative && e.starts_at >= from)
-            .cloned()
-            .collect();
-        v.sort_by_key(|e| (e.starts_at, e.id));
-        Ok(v)
+        Ok(self.events_where(|e| e.initiative == initiative && e.starts_at >= from))
     }
 
     async fn set_rsvp(&mut self, r: &Rsvp) -> StoreResult<()> {
@@ -1018,17 +1023,9 @@ impl Tx for MemoryTx {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> StoreResult<Vec<Event>> {
-        let mut v: Vec<_> = self
-            .work
-            .events
-            .values()
-            .filter(|e| {
-                initiatives.contains(&e.initiative) && e.starts_at >= from && e.starts_at < to
-            })
-            .cloned()
-            .collect();
-        v.sort_by_key(|e| (e.starts_at, e.id));
-        Ok(v)
+        Ok(self.events_where(|e| {
+            initiatives.contains(&e.initiative) && e.starts_at >= from && e.starts_at < to
+        }))
     }
 
     async fn subscriptions_near(
@@ -1160,15 +1157,7 @@ impl Tx for MemoryTx {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> StoreResult<Vec<Event>> {
-        let mut v: Vec<_> = self
-            .work
-            .events
-            .values()
-            .filter(|e| e.starts_at >= from && e.starts_at < to)
-            .cloned()
-            .collect();
-        v.sort_by_key(|e| (e.starts_at, e.id));
-        Ok(v)
+        Ok(self.events_where(|e| e.starts_at >= from && e.starts_at < to))
     }
 
     async fn claim_reminder(&mut self, event: EventId, which: Reminder) -> StoreResult<bool> {

@@ -11,34 +11,20 @@
 //! achieved rate, its ratio to the API's limit, and the 429 answers.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use kohero_tests::fake_telegram::{FakeTelegram, TOKEN};
-use kohero_tests::{Install, kohero_bin};
+use kohero_tests::{Install, Served, stop};
 
 const BASE: i64 = 100_000;
 
-fn start_bot(k: &Install, tg: &FakeTelegram, global: &str) -> Child {
-    Command::new(kohero_bin())
-        .arg("--db")
-        .arg(k.db())
-        .arg("serve")
-        .env("KOHERO_TELEGRAM_TOKEN", TOKEN)
-        .env("KOHERO_TELEGRAM_API_URL", tg.url())
-        .env("KOHERO_TELEGRAM_RATE_GLOBAL", global)
-        .env("KOHERO_LOG", "error")
-        .stdin(Stdio::null())
-        .spawn()
-        .unwrap()
-}
-
-fn stop(mut child: Child) {
-    let _ = Command::new("kill")
-        .arg("-TERM")
-        .arg(child.id().to_string())
-        .status();
-    let _ = child.wait();
+fn start_bot(k: &Install, tg: &FakeTelegram, global: &str) -> Served {
+    let url = tg.url();
+    k.serve(&[
+        ("KOHERO_TELEGRAM_TOKEN", TOKEN),
+        ("KOHERO_TELEGRAM_API_URL", url.as_str()),
+        ("KOHERO_TELEGRAM_RATE_GLOBAL", global),
+    ])
 }
 
 async fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
@@ -61,18 +47,7 @@ async fn main() {
     let bot_rate = args.get(2).copied().unwrap_or(288.0);
 
     let k = Install::new();
-    let verified = k.run(
-        &[
-            "admin",
-            "verify",
-            "telegram:1",
-            "municipality",
-            "--commune",
-            "69266",
-        ],
-        b"",
-    );
-    assert!(verified.status.success(), "{verified:?}");
+    k.verify_town_hall("telegram:1", "69266");
     let tg = FakeTelegram::start().await;
 
     // Readers subscribe, and something happens in the commune (limits off).

@@ -70,6 +70,22 @@ impl Install {
         child.wait_with_output().unwrap()
     }
 
+    /// `kohero admin verify IDENTITY municipality --commune INSEE`, which must succeed.
+    pub fn verify_town_hall(&self, identity: &str, insee: &str) {
+        let out = self.run(
+            &[
+                "admin",
+                "verify",
+                identity,
+                "municipality",
+                "--commune",
+                insee,
+            ],
+            b"",
+        );
+        assert!(out.status.success(), "{out:?}");
+    }
+
     /// Starts `kohero serve` on this installation with the network settings in
     /// `env` (none inherited from the caller), logs at `warn` on stderr.
     pub fn serve(&self, env: &[(&str, &str)]) -> Served {

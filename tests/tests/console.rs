@@ -230,18 +230,7 @@ fn demo_data_is_labelled_and_added_once() {
 #[test]
 fn operators_verify_organisations() {
     let k = Install::new();
-    let out = k.run(
-        &[
-            "admin",
-            "verify",
-            "console:mairie",
-            "municipality",
-            "--commune",
-            "69266",
-        ],
-        b"",
-    );
-    assert!(out.status.success(), "{out:?}");
+    k.verify_town_hall("console:mairie", "69266");
     let out = k.chat("mairie", &["/profil"]);
     assert!(out.contains("Mairie · vérifié (69266)"), "{out}");
     let out = k.run(&["admin", "verify", "console:x", "municipality"], b"");

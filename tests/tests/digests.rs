@@ -61,18 +61,7 @@ fn digests(tg: &FakeTelegram) -> BTreeMap<i64, usize> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_digest_reaches_every_reader_once_across_a_crash() {
     let k = Install::new();
-    let out = k.run(
-        &[
-            "admin",
-            "verify",
-            "telegram:70",
-            "municipality",
-            "--commune",
-            "69266",
-        ],
-        b"",
-    );
-    assert!(out.status.success(), "{out:?}");
+    k.verify_town_hall("telegram:70", "69266");
     // Without a verified municipality, the command line says so.
     let out = k.run(&["digest", "75056", "--now"], b"");
     assert!(!out.status.success());

@@ -405,18 +405,7 @@ async fn m_limit_exceeded_is_waited_out() {
 async fn digests_go_to_the_communes_announcement_room_once_across_a_crash() {
     let synapse = Synapse::get();
     let k = Install::new();
-    let out = k.run(
-        &[
-            "admin",
-            "verify",
-            "console:mairie",
-            "municipality",
-            "--commune",
-            "69266",
-        ],
-        b"",
-    );
-    assert!(out.status.success(), "{out:?}");
+    k.verify_town_hall("console:mairie", "69266");
     let (bot, served, alice, dm) = started(&synapse, &k, "alice").await;
 
     // Subscribing to the commune lets Alice into its announcement room, a room of

@@ -403,18 +403,7 @@ async fn project_groups() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn commune_forums_get_a_topic_per_project() {
     let k = Install::new();
-    let out = k.run(
-        &[
-            "admin",
-            "verify",
-            "telegram:60",
-            "municipality",
-            "--commune",
-            "69266",
-        ],
-        b"",
-    );
-    assert!(out.status.success(), "{out:?}");
+    k.verify_town_hall("telegram:60", "69266");
     let tg = FakeTelegram::start().await;
     let child = serve(&k, &tg, &[("KOHERO_TELEGRAM_RATE_CHAT", "20/s:5")]);
     started(&tg).await;

@@ -65,17 +65,36 @@ fn organiser_level() -> Int {
     Int::from(ORGANISER_LEVEL as i32)
 }
 
+/// The room kept under `key` in the adapter's state, if the client knows it.
+async fn known_room(shared: &Shared, key: &str) -> Result<Option<Room>, SendError> {
+    let known = {
+        let mut tx = shared.store.begin().await.map_err(temporary)?;
+        tx.network_state(NETWORK, key).await.map_err(temporary)?
+    };
+    Ok(known
+        .and_then(|r| RoomId::parse(r).ok())
+        .and_then(|id| shared.client.get_room(&id)))
+}
+
+/// Keeps a room the bot made under `key`.
+async fn remember_room(shared: &Shared, key: &str, room: &Room) -> Result<(), SendError> {
+    let mut tx = shared.store.begin().await.map_err(temporary)?;
+    tx.set_network_state(
+        NETWORK,
+        key,
+        Some(room.room_id().as_str()),
+        chrono::Utc::now(),
+    )
+    .await
+    .map_err(temporary)?;
+    tx.commit().await.map_err(temporary)
+}
+
 /// The commune's Space, created on first use: public, so that anyone can find
 /// the projects of the commune in it.
 async fn space(shared: &Shared, commune: &str, name: &str) -> Result<Room, SendError> {
     let key = format!("space:{commune}");
-    let known = {
-        let mut tx = shared.store.begin().await.map_err(temporary)?;
-        tx.network_state(NETWORK, &key).await.map_err(temporary)?
-    };
-    if let Some(id) = known.and_then(|r| RoomId::parse(r).ok())
-        && let Some(room) = shared.client.get_room(&id)
-    {
+    if let Some(room) = known_room(shared, &key).await? {
         return Ok(room);
     }
     let mut cc = CreationContent::new();
@@ -89,16 +108,7 @@ async fn space(shared: &Shared, commune: &str, name: &str) -> Result<Room, SendE
     );
     req.creation_content = Some(Raw::new(&cc).map_err(permanent)?);
     let room = create_room(shared, req).await?;
-    let mut tx = shared.store.begin().await.map_err(temporary)?;
-    tx.set_network_state(
-        NETWORK,
-        &key,
-        Some(room.room_id().as_str()),
-        chrono::Utc::now(),
-    )
-    .await
-    .map_err(temporary)?;
-    tx.commit().await.map_err(temporary)?;
+    remember_room(shared, &key, &room).await?;
     tracing::info!(commune, space = %room.room_id(), "created a commune's Space");
     Ok(room)
 }
@@ -240,13 +250,7 @@ pub(crate) async fn announcement_room(
     space_name: &str,
 ) -> Result<Room, SendError> {
     let key = format!("announce:{commune}");
-    let known = {
-        let mut tx = shared.store.begin().await.map_err(temporary)?;
-        tx.network_state(NETWORK, &key).await.map_err(temporary)?
-    };
-    if let Some(id) = known.and_then(|r| RoomId::parse(r).ok())
-        && let Some(room) = shared.client.get_room(&id)
-    {
+    if let Some(room) = known_room(shared, &key).await? {
         return Ok(room);
     }
     let space = space(shared, commune, space_name).await?;
@@ -267,16 +271,7 @@ pub(crate) async fn announcement_room(
         .push(InitialStateEvent::new(space.room_id().to_owned(), parent).to_raw_any());
     let room = create_room(shared, req).await?;
     // Kept at once: a retry finds the room instead of making another.
-    let mut tx = shared.store.begin().await.map_err(temporary)?;
-    tx.set_network_state(
-        NETWORK,
-        &key,
-        Some(room.room_id().as_str()),
-        chrono::Utc::now(),
-    )
-    .await
-    .map_err(temporary)?;
-    tx.commit().await.map_err(temporary)?;
+    remember_room(shared, &key, &room).await?;
     space
         .send_state_event_for_key(room.room_id(), SpaceChildEventContent::new(via))
         .await
