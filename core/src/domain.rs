@@ -522,7 +522,7 @@ impl DigestPlan {
 
 /// What an alert is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum AlertKind {
     /// A new initiative matching one of the person's subscriptions.
     NewInitiative,

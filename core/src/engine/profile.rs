@@ -152,6 +152,9 @@ pub async fn my_data(ctx: &mut Ctx<'_>) -> Outcome {
     let subscriptions = ctx.tx.subscriptions_of(me).await?;
     let dialogue = ctx.tx.dialogue(me).await?;
     let pending = ctx.tx.pending_for(me).await?.len();
+    let alert_settings = ctx.tx.alert_prefs(me).await?;
+    let alerts_waiting = ctx.tx.alerts_of(me).await?;
+    let digest_plan = ctx.tx.digest_plan(me).await?;
     let data = json!({
         "actor": ctx.actor,
         "identities": identities.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -162,6 +165,9 @@ pub async fn my_data(ctx: &mut Ctx<'_>) -> Outcome {
         "subscriptions": subscriptions,
         "dialogue": dialogue,
         "undelivered_messages": pending,
+        "alert_settings": alert_settings,
+        "alerts_waiting": alerts_waiting,
+        "digest_plan": digest_plan,
     });
     let text = serde_json::to_string_pretty(&data)
         .map_err(|e| StoreError::Corrupt(format!("export: {e}")))?;

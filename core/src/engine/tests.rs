@@ -699,6 +699,12 @@ async fn my_data_and_forget() {
         "{data}"
     );
     assert!(data.contains("test:gone"));
+    // What waits for the next batch of alerts is theirs too: "stay" joined.
+    assert!(
+        data.contains("\"alerts_waiting\"") && data.contains("\"kind\": \"new_member\""),
+        "{data}"
+    );
+    assert!(data.contains("\"alert_settings\""), "{data}");
 
     assert!(b.say("gone", "/oublier").await.contains("Effacer"));
     assert!(b.say("gone", "/voir 1").await.contains("au milieu"));
