@@ -584,6 +584,9 @@ pub struct AlertPrefs {
     pub quiet_to: u32,
     /// When the last batch went out (at most one an hour).
     pub last_sent_at: Option<DateTime<Utc>>,
+    /// Alerts wait until then (the hour since the last batch, quiet hours):
+    /// the scheduler does not look at the person before.
+    pub hold_until: Option<DateTime<Utc>>,
 }
 
 impl Default for AlertPrefs {
@@ -593,6 +596,7 @@ impl Default for AlertPrefs {
             quiet_from: 22 * 60,
             quiet_to: 8 * 60,
             last_sent_at: None,
+            hold_until: None,
         }
     }
 }

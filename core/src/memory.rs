@@ -1113,8 +1113,21 @@ impl Tx for MemoryTx {
         Ok(())
     }
 
-    async fn alerted_actors(&mut self) -> StoreResult<Vec<ActorId>> {
-        let mut v: Vec<_> = self.work.alerts.iter().map(|a| a.actor).collect();
+    async fn alerted_actors(&mut self, now: DateTime<Utc>) -> StoreResult<Vec<ActorId>> {
+        let held = |a: &ActorId| {
+            self.work
+                .alert_prefs
+                .get(a)
+                .and_then(|p| p.hold_until)
+                .is_some_and(|t| t > now)
+        };
+        let mut v: Vec<_> = self
+            .work
+            .alerts
+            .iter()
+            .map(|a| a.actor)
+            .filter(|a| !held(a))
+            .collect();
         v.sort();
         v.dedup();
         Ok(v)

@@ -323,8 +323,8 @@ pub trait Tx: Send {
 
     // Alerts and reminders
     async fn queue_alert(&mut self, alert: &NewAlert) -> StoreResult<()>;
-    /// People with alerts waiting.
-    async fn alerted_actors(&mut self) -> StoreResult<Vec<ActorId>>;
+    /// People with alerts waiting whose batch is not held past `now`.
+    async fn alerted_actors(&mut self, now: DateTime<Utc>) -> StoreResult<Vec<ActorId>>;
     /// The person's waiting alerts, oldest first.
     async fn alerts_of(&mut self, actor: ActorId) -> StoreResult<Vec<Alert>>;
     /// Deletes the person's alerts up to and including id `upto`.

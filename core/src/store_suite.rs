@@ -1156,7 +1156,7 @@ pub async fn digests_alerts_and_reminders(store: &dyn Store) {
         .await
         .unwrap();
     }
-    assert_eq!(tx.alerted_actors().await.unwrap(), vec![a.id]);
+    assert_eq!(tx.alerted_actors(t0()).await.unwrap(), vec![a.id]);
     let alerts = tx.alerts_of(a.id).await.unwrap();
     assert_eq!(alerts.len(), 2);
     assert_eq!(alerts[1].kind, AlertKind::Update);
@@ -1168,9 +1168,16 @@ pub async fn digests_alerts_and_reminders(store: &dyn Store) {
         quiet_from: 21 * 60 + 30,
         quiet_to: 7 * 60,
         last_sent_at: Some(t0()),
+        hold_until: Some(t0() + Duration::hours(1)),
     };
     tx.set_alert_prefs(a.id, &prefs).await.unwrap();
     assert_eq!(tx.alert_prefs(a.id).await.unwrap(), prefs);
+    // Held: not looked at before the time comes.
+    assert!(tx.alerted_actors(t0()).await.unwrap().is_empty());
+    assert_eq!(
+        tx.alerted_actors(t0() + Duration::hours(1)).await.unwrap(),
+        vec![a.id]
+    );
 
     // Reminders, once each.
     assert!(tx.claim_reminder(e.id, Reminder::Day).await.unwrap());
@@ -1181,7 +1188,7 @@ pub async fn digests_alerts_and_reminders(store: &dyn Store) {
     // Forgetting the person takes their alerts and settings; the town hall's plan goes with it.
     let mut tx = store.begin().await.unwrap();
     tx.delete_actor(a.id).await.unwrap();
-    assert!(tx.alerted_actors().await.unwrap().is_empty());
+    assert!(tx.alerted_actors(t0()).await.unwrap().is_empty());
     assert_eq!(tx.alert_prefs(a.id).await.unwrap(), AlertPrefs::default());
     tx.delete_actor(m.id).await.unwrap();
     assert_eq!(tx.digest_plan(m.id).await.unwrap(), None);

@@ -33,8 +33,10 @@ CREATE TABLE alert_prefs (
     enabled      INTEGER NOT NULL,
     quiet_from   INTEGER NOT NULL,
     quiet_to     INTEGER NOT NULL,
-    last_sent_at INTEGER
+    last_sent_at INTEGER,
+    hold_until   INTEGER
 );
+CREATE INDEX alert_prefs_held ON alert_prefs (hold_until) WHERE hold_until IS NOT NULL;
 
 CREATE TABLE event_reminders (
     event_id INTEGER NOT NULL REFERENCES events (id) ON DELETE CASCADE,

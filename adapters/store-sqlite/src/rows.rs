@@ -202,6 +202,7 @@ pub fn alert_prefs(row: &SqliteRow) -> StoreResult<AlertPrefs> {
         quiet_from: minute("quiet_from")?,
         quiet_to: minute("quiet_to")?,
         last_sent_at: opt_time(get(row, "last_sent_at")?)?,
+        hold_until: opt_time(get(row, "hold_until")?)?,
     })
 }
 

@@ -1409,12 +1409,17 @@ impl Tx for SqliteTx {
         .map(drop)
     }
 
-    async fn alerted_actors(&mut self) -> StoreResult<Vec<ActorId>> {
-        let ids: Vec<i64> =
-            sqlx::query_scalar("SELECT DISTINCT actor_id FROM alerts ORDER BY actor_id")
-                .fetch_all(&mut *self.tx)
-                .await
-                .map_err(backend)?;
+    async fn alerted_actors(&mut self, now: DateTime<Utc>) -> StoreResult<Vec<ActorId>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT a.actor_id FROM alerts a
+             LEFT JOIN alert_prefs p ON p.actor_id = a.actor_id
+             WHERE p.hold_until IS NULL OR p.hold_until <= ?
+             ORDER BY a.actor_id",
+        )
+        .bind(ms(now))
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(backend)?;
         Ok(ids.into_iter().map(ActorId).collect())
     }
 
@@ -1449,17 +1454,19 @@ impl Tx for SqliteTx {
     async fn set_alert_prefs(&mut self, actor: ActorId, p: &AlertPrefs) -> StoreResult<()> {
         self.changes(
             sqlx::query(
-                "INSERT INTO alert_prefs (actor_id, enabled, quiet_from, quiet_to, last_sent_at)
-                 VALUES (?, ?, ?, ?, ?)
+                "INSERT INTO alert_prefs (actor_id, enabled, quiet_from, quiet_to, last_sent_at,
+                    hold_until)
+                 VALUES (?, ?, ?, ?, ?, ?)
                  ON CONFLICT (actor_id) DO UPDATE SET enabled = excluded.enabled,
                     quiet_from = excluded.quiet_from, quiet_to = excluded.quiet_to,
-                    last_sent_at = excluded.last_sent_at",
+                    last_sent_at = excluded.last_sent_at, hold_until = excluded.hold_until",
             )
             .bind(actor.0)
             .bind(i64::from(p.enabled))
             .bind(i64::from(p.quiet_from))
             .bind(i64::from(p.quiet_to))
-            .bind(p.last_sent_at.map(ms)),
+            .bind(p.last_sent_at.map(ms))
+            .bind(p.hold_until.map(ms)),
         )
         .await
         .map(drop)

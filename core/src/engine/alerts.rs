@@ -121,6 +121,8 @@ pub async fn command(ctx: &mut Ctx<'_>, arg: AlertsArg) -> Outcome {
         }
     }
     if arg != AlertsArg::Show {
+        // New settings: the next pass works out the hold again.
+        prefs.hold_until = None;
         ctx.tx.set_alert_prefs(me, &prefs).await?;
     }
     let state = if !prefs.enabled {
@@ -140,17 +142,28 @@ pub async fn command(ctx: &mut Ctx<'_>, arg: AlertsArg) -> Outcome {
     Ok(vec![Reply::text(state).para(ctx.t("usage-alerts", &[]))])
 }
 
-/// Whether the person's batch may go now: alerts on, none sent in the last
-/// hour, and outside their quiet hours.
-pub(crate) fn may_send(prefs: &AlertPrefs, tz: &str, now: DateTime<Utc>) -> bool {
-    if prefs
+/// When the person's next batch may go, at or after `now`: an hour after the
+/// last one, and outside their quiet hours (in their time zone).
+pub(crate) fn next_batch_at(prefs: &AlertPrefs, tz: &str, now: DateTime<Utc>) -> DateTime<Utc> {
+    let at = prefs
         .last_sent_at
-        .is_some_and(|last| now - last < BATCH_EVERY)
-    {
-        return false;
+        .map_or(now, |last| (last + BATCH_EVERY).max(now));
+    let zone = render::tz_of(tz);
+    let local = at.with_timezone(&zone);
+    let minute = local.hour() * 60 + local.minute();
+    if !prefs.is_quiet(minute) {
+        return at;
     }
-    let local = now.with_timezone(&render::tz_of(tz));
-    !prefs.is_quiet(local.hour() * 60 + local.minute())
+    // The end of the quiet hours: today, or tomorrow when they span midnight
+    // and it is still evening.
+    let day = if prefs.quiet_from > prefs.quiet_to && minute >= prefs.quiet_from {
+        local.date_naive() + Duration::days(1)
+    } else {
+        local.date_naive()
+    };
+    day.and_hms_opt(prefs.quiet_to / 60, prefs.quiet_to % 60, 0)
+        .and_then(|t| t.and_local_timezone(zone).earliest())
+        .map_or(at + BATCH_EVERY, |t| t.with_timezone(&Utc))
 }
 
 /// Sends `ctx.actor`'s waiting alerts as one message, if the time is right.
@@ -166,7 +179,11 @@ pub(crate) async fn flush(ctx: &mut Ctx<'_>) -> Result<bool, Fail> {
         ctx.tx.delete_alerts(me, upto).await?;
         return Ok(false);
     }
-    if !may_send(&prefs, &ctx.actor.tz, ctx.now) {
+    let next = next_batch_at(&prefs, &ctx.actor.tz, ctx.now);
+    if next > ctx.now {
+        // Not before then: the scheduler leaves the person alone until it comes.
+        prefs.hold_until = Some(next);
+        ctx.tx.set_alert_prefs(me, &prefs).await?;
         return Ok(false);
     }
     // Grouped by initiative, in the order they happened.
@@ -207,6 +224,7 @@ pub(crate) async fn flush(ctx: &mut Ctx<'_>) -> Result<bool, Fail> {
         .para(ctx.t("alerts-footer", &[]));
     let queued = ctx.notify_with(me, reply, Priority::Bulk).await?;
     prefs.last_sent_at = Some(ctx.now);
+    prefs.hold_until = None;
     ctx.tx.set_alert_prefs(me, &prefs).await?;
     Ok(queued)
 }
@@ -301,4 +319,43 @@ pub(crate) async fn remind(ctx: &mut Ctx<'_>, e: &Event, which: Reminder) -> Res
         }
     }
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn paris(d: u32, h: u32, m: u32) -> DateTime<Utc> {
+        chrono_tz::Europe::Paris
+            .with_ymd_and_hms(2026, 11, d, h, m, 0)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn the_next_batch_waits_for_the_hour_and_the_end_of_quiet_hours() {
+        let mut p = AlertPrefs::default();
+        let tz = "Europe/Paris";
+        // Daytime, nothing sent yet: now.
+        assert_eq!(next_batch_at(&p, tz, paris(20, 10, 0)), paris(20, 10, 0));
+        // An hour after the last batch.
+        p.last_sent_at = Some(paris(20, 9, 30));
+        assert_eq!(next_batch_at(&p, tz, paris(20, 10, 0)), paris(20, 10, 30));
+        // In the evening, the next morning at 08:00; after midnight, the same morning.
+        assert_eq!(next_batch_at(&p, tz, paris(20, 23, 0)), paris(21, 8, 0));
+        assert_eq!(next_batch_at(&p, tz, paris(21, 2, 0)), paris(21, 8, 0));
+        // The hour since the last batch ends in the quiet hours: their end.
+        p.last_sent_at = Some(paris(20, 21, 30));
+        assert_eq!(next_batch_at(&p, tz, paris(20, 21, 45)), paris(21, 8, 0));
+        // Quiet hours within a day (13:00–14:00), and none at all.
+        p.quiet_from = 13 * 60;
+        p.quiet_to = 14 * 60;
+        p.last_sent_at = None;
+        assert_eq!(next_batch_at(&p, tz, paris(20, 13, 20)), paris(20, 14, 0));
+        p.quiet_to = p.quiet_from;
+        assert_eq!(next_batch_at(&p, tz, paris(20, 13, 20)), paris(20, 13, 20));
+    }
 }

@@ -870,7 +870,7 @@ impl Engine {
         let (digests, messages) = self.run_due_digests(now).await?;
         tick.digests = digests;
         tick.digest_messages = messages;
-        let alerted = self.store.begin().await?.alerted_actors().await?;
+        let alerted = self.store.begin().await?.alerted_actors(now).await?;
         for who in alerted {
             let mut tx = self.store.begin().await?;
             let Some(actor) = tx.actor(who).await? else {
