@@ -187,6 +187,14 @@ pub struct Actor {
     pub created_at: DateTime<Utc>,
 }
 
+impl Actor {
+    /// A town hall an operator verified: it speaks for its communes (forums,
+    /// digests, announcements).
+    pub fn is_verified_municipality(&self) -> bool {
+        self.kind == ActorKind::Municipality && self.verified
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewActor {
     pub identity: Identity,

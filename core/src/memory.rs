@@ -936,16 +936,6 @@ impl Tx for MemoryTx {
         Ok(self.work.digest_plans.get(&municipality).cloned())
     }
 
-    async fn save_digest_plan(&mut self, plan: &DigestPlan) -> StoreResult<()> {
-        if !self.work.actors.contains_key(&plan.municipality) {
-            return Err(missing("actor"));
-        }
-        self.work
-            .digest_plans
-            .insert(plan.municipality, plan.clone());
-        Ok(())
-    }
-
     async fn due_digest_plans(&mut self, now: DateTime<Utc>) -> StoreResult<Vec<DigestPlan>> {
         Ok(self
             .work
@@ -956,34 +946,26 @@ impl Tx for MemoryTx {
             .collect())
     }
 
-    async fn claim_digest_tick(
-        &mut self,
-        municipality: ActorId,
-        tick: DateTime<Utc>,
-    ) -> StoreResult<bool> {
-        Ok(self
-            .work
-            .digest_ticks
-            .insert((municipality, tick), ())
-            .is_none())
-    }
-
     async fn claim_digest_ticks(
         &mut self,
         ticks: &[(ActorId, DateTime<Utc>)],
     ) -> StoreResult<Vec<ActorId>> {
-        let mut out = Vec::new();
-        for (m, t) in ticks {
-            if self.claim_digest_tick(*m, *t).await? {
-                out.push(*m);
-            }
-        }
-        Ok(out)
+        Ok(ticks
+            .iter()
+            .filter(|(m, t)| self.work.digest_ticks.insert((*m, *t), ()).is_none())
+            .map(|(m, _)| *m)
+            .collect())
     }
 
     async fn save_digest_plans(&mut self, plans: &[DigestPlan]) -> StoreResult<()> {
+        if plans
+            .iter()
+            .any(|p| !self.work.actors.contains_key(&p.municipality))
+        {
+            return Err(missing("actor"));
+        }
         for p in plans {
-            self.save_digest_plan(p).await?;
+            self.work.digest_plans.insert(p.municipality, p.clone());
         }
         Ok(())
     }

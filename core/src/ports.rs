@@ -263,7 +263,9 @@ pub trait Tx: Send {
     async fn municipalities_of(&mut self, commune: &InseeCode) -> StoreResult<Vec<Actor>>;
     async fn digest_plan(&mut self, municipality: ActorId) -> StoreResult<Option<DigestPlan>>;
     /// Inserts or replaces the municipality's plan.
-    async fn save_digest_plan(&mut self, plan: &DigestPlan) -> StoreResult<()>;
+    async fn save_digest_plan(&mut self, plan: &DigestPlan) -> StoreResult<()> {
+        self.save_digest_plans(std::slice::from_ref(plan)).await
+    }
     /// Plans whose next run is at or before `now`.
     async fn due_digest_plans(&mut self, now: DateTime<Utc>) -> StoreResult<Vec<DigestPlan>>;
     /// Records that the municipality's digest of `tick` was queued; `false` if it
@@ -272,14 +274,19 @@ pub trait Tx: Send {
         &mut self,
         municipality: ActorId,
         tick: DateTime<Utc>,
-    ) -> StoreResult<bool>;
+    ) -> StoreResult<bool> {
+        Ok(!self
+            .claim_digest_ticks(&[(municipality, tick)])
+            .await?
+            .is_empty())
+    }
     /// [`Tx::claim_digest_tick`] for many; returns the municipalities whose tick
     /// this call claimed.
     async fn claim_digest_ticks(
         &mut self,
         ticks: &[(ActorId, DateTime<Utc>)],
     ) -> StoreResult<Vec<ActorId>>;
-    /// [`Tx::save_digest_plan`] for many.
+    /// [`Tx::save_digest_plan`] for many (one statement).
     async fn save_digest_plans(&mut self, plans: &[DigestPlan]) -> StoreResult<()>;
     /// Initiatives of these communes (any status), by id.
     async fn initiatives_in_communes(

@@ -642,9 +642,7 @@ impl Tx for SqliteTx {
         if initiatives.is_empty() {
             return Ok(Vec::new());
         }
-        // The ids travel as one JSON array: one statement whatever their number.
-        let ids = serde_json::to_string(&initiatives.iter().map(|i| i.0).collect::<Vec<_>>())
-            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        let ids = json_list(initiatives.iter().map(|i| i.0));
         self.all(
             sqlx::query(
                 "SELECT * FROM activity WHERE initiative_id IN (SELECT value FROM json_each(?))
@@ -1120,26 +1118,6 @@ impl Tx for SqliteTx {
         .await
     }
 
-    async fn save_digest_plan(&mut self, plan: &DigestPlan) -> StoreResult<()> {
-        self.changes(
-            sqlx::query(
-                "INSERT INTO digest_plans (municipality_id, schedule, tz, next_at, last_at, announcement)
-                 VALUES (?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (municipality_id) DO UPDATE SET schedule = excluded.schedule,
-                    tz = excluded.tz, next_at = excluded.next_at, last_at = excluded.last_at,
-                    announcement = excluded.announcement",
-            )
-            .bind(plan.municipality.0)
-            .bind(plan.schedule.as_deref())
-            .bind(&plan.tz)
-            .bind(plan.next_at.map(ms))
-            .bind(plan.last_at.map(ms))
-            .bind(plan.announcement.as_deref()),
-        )
-        .await
-        .map(drop)
-    }
-
     async fn due_digest_plans(&mut self, now: DateTime<Utc>) -> StoreResult<Vec<DigestPlan>> {
         self.all(
             sqlx::query(
@@ -1150,24 +1128,6 @@ impl Tx for SqliteTx {
             rows::digest_plan,
         )
         .await
-    }
-
-    async fn claim_digest_tick(
-        &mut self,
-        municipality: ActorId,
-        tick: DateTime<Utc>,
-    ) -> StoreResult<bool> {
-        let n = self
-            .changes(
-                sqlx::query(
-                    "INSERT INTO digest_ticks (municipality_id, tick) VALUES (?, ?)
-                     ON CONFLICT DO NOTHING",
-                )
-                .bind(municipality.0)
-                .bind(ms(tick)),
-            )
-            .await?;
-        Ok(n == 1)
     }
 
     async fn claim_digest_ticks(

@@ -15,7 +15,7 @@ use crate::reply::{Action, ListItem, Reply};
 /// At most one batch of alerts per person in this time.
 pub const BATCH_EVERY: Duration = Duration::hours(1);
 
-/// Queues an alert for everyone following the initiative but `except`.
+/// Queues an alert for everyone following the initiative, but the person acting.
 pub(crate) async fn to_followers(
     ctx: &mut Ctx<'_>,
     initiative: InitiativeId,

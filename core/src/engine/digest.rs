@@ -18,8 +18,7 @@ use crate::text;
 
 /// Refuses unless the person is a verified municipality with communes.
 fn require_municipality(ctx: &Ctx<'_>) -> Result<(), Fail> {
-    let a = &ctx.actor;
-    if a.kind == ActorKind::Municipality && a.verified && !a.communes.is_empty() {
+    if ctx.actor.is_verified_municipality() && !ctx.actor.communes.is_empty() {
         Ok(())
     } else {
         Err(refuse!("digest-not-municipality"))

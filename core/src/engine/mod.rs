@@ -434,14 +434,20 @@ impl Engine {
     fn key_base(&self, incoming: &Incoming) -> String {
         match &incoming.event_id {
             Some(e) => format!("{}/{e}", incoming.identity.network),
-            None => format!(
-                "local/{}/{}/{}",
-                self.clock.now().timestamp_micros(),
-                std::process::id(),
-                self.local_seq
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-            ),
+            None => self.local_key("local"),
         }
+    }
+
+    /// A key base unique to this call, for work no network event carries (the
+    /// console, the command line): time, process and a counter.
+    fn local_key(&self, prefix: &str) -> String {
+        format!(
+            "{prefix}/{}/{}/{}",
+            self.clock.now().timestamp_micros(),
+            std::process::id(),
+            self.local_seq
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        )
     }
 
     /// Handles an event from a network exactly once: its effects, its replies (to
@@ -971,7 +977,7 @@ impl Engine {
                 .collect();
             let allowed: Vec<Actor> = chunk
                 .iter()
-                .filter(|a| a.kind == ActorKind::Municipality && a.verified)
+                .filter(|a| a.is_verified_municipality())
                 .filter(|a| plans.iter().any(|(p, _)| p.municipality == a.id))
                 .cloned()
                 .collect();
@@ -1024,14 +1030,7 @@ impl Engine {
         let mut out = Vec::new();
         for m in municipalities {
             let tx = self.store.begin().await?;
-            let key_base = format!(
-                "cli/{}/{}/{}",
-                self.clock.now().timestamp_micros(),
-                std::process::id(),
-                self.local_seq
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-            );
-            let mut ctx = self.ctx(tx, m.clone(), key_base);
+            let mut ctx = self.ctx(tx, m.clone(), self.local_key("cli"));
             let outcome = match command.clone() {
                 Command::Digest(arg) => digest::command(&mut ctx, arg).await,
                 Command::Announce { now, text } => digest::announce(&mut ctx, now, &text).await,
@@ -1065,14 +1064,7 @@ impl Engine {
                 .digest_plan(m.id)
                 .await?
                 .unwrap_or_else(|| DigestPlan::new(m.id, &m.tz));
-            let key_base = format!(
-                "digest/{}/now/{}/{}/{}",
-                m.id,
-                now.timestamp_micros(),
-                std::process::id(),
-                self.local_seq
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-            );
+            let key_base = self.local_key(&format!("digest/{}/now", m.id));
             let mut ctx = self.ctx(tx, m.clone(), key_base);
             ctx.now = now;
             let n = digest::queue(&mut ctx, &mut plan, now, None, false)

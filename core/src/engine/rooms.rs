@@ -135,7 +135,7 @@ async fn about_person(
 /// for one of its communes.
 pub async fn link_commune(ctx: &mut Ctx<'_>, forum: &Address, insee: Option<&str>) -> Outcome {
     let a = &ctx.actor;
-    if !(a.verified && a.kind == ActorKind::Municipality) {
+    if !a.is_verified_municipality() {
         return Err(refuse!("forum-not-municipality"));
     }
     let commune = match insee {
