@@ -1,32 +1,33 @@
-//! Kohero's embedded store: SQLite through sqlx, runtime queries, migrations from
-//! `migrations/sqlite/` compiled into the binary.
+//! Kohero's embedded store: SQLite (rusqlite, bundled), migrations from
+//! `migrations/sqlite/` compiled into the binary and recorded as sqlx records
+//! them (`_sqlx_migrations`, so databases made by earlier builds open as they are).
 //!
 //! Writers are serialised: the store owns one connection behind an async lock,
 //! and every transaction starts with `BEGIN IMMEDIATE`, so a transaction never
 //! meets `SQLITE_BUSY` halfway and sees one consistent state from its first
-//! read. (A one-connection sqlx pool did the same with more work per
-//! transaction: a spawned task to hand the connection back, a semaphore to take
-//! it again.)
+//! read. Statements run on the calling thread: SQLite answers a prepared,
+//! cached statement in microseconds, which is less than handing it to another
+//! thread and back (sqlx's SQLite driver did that for every statement, and the
+//! hand-offs were most of the time spent per update). The few statements that
+//! read a large part of the database run in `block_in_place` (see `tx::heavy`).
 
+mod migrate;
 mod rows;
 mod tx;
 
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use kohero_core::ports::{Store, StoreError, StoreResult, Tx};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteSynchronous,
-    SqliteTransactionManager,
-};
-use sqlx::{ConnectOptions, Connection};
-use sqlx_core::sql_str::SqlStr;
-use sqlx_core::transaction::TransactionManager;
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use rusqlite::{Connection, ErrorCode, ffi};
+use tokio::sync::Mutex;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+
+/// How long a transaction waits for another process's write lock (for example
+/// `kohero digest` while `kohero serve` runs) before giving up.
+const LOCK_WAIT: Duration = Duration::from_secs(10);
 
 /// Why the database could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -42,7 +43,7 @@ pub enum OpenError {
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     /// `None` once closed.
-    conn: Arc<Mutex<Option<SqliteConnection>>>,
+    conn: Arc<Mutex<Option<Connection>>>,
 }
 
 impl SqliteStore {
@@ -50,30 +51,37 @@ impl SqliteStore {
     /// `sqlite://PATH`, or `sqlite::memory:`.
     #[tracing::instrument(skip_all, fields(location))]
     pub async fn open(location: &str) -> Result<Self, OpenError> {
-        let url = if location.starts_with("sqlite:") {
-            location.to_owned()
+        let path = location
+            .strip_prefix("sqlite://")
+            .or_else(|| location.strip_prefix("sqlite:"))
+            .unwrap_or(location);
+        if path.is_empty() {
+            return Err(OpenError::Location(
+                location.to_owned(),
+                "no file named".into(),
+            ));
+        }
+        let connect = |e: rusqlite::Error| OpenError::Connect(location.to_owned(), e.to_string());
+        let conn = if path == ":memory:" {
+            Connection::open_in_memory()
         } else {
-            format!("sqlite://{location}")
-        };
-        let options = SqliteConnectOptions::from_str(&url)
-            .map_err(|e| OpenError::Location(location.to_owned(), e.to_string()))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
-            // Checkpoint the WAL every ~40 MB rather than every 4 MB: each
-            // checkpoint syncs the database file, and one-message transactions
-            // were paying for a checkpoint every hundred commits or so.
-            .pragma("wal_autocheckpoint", "10000");
-        let mut conn = options
-            .connect()
-            .await
-            .map_err(|e| OpenError::Connect(location.to_owned(), e.to_string()))?;
-        MIGRATOR
-            .run(&mut conn)
-            .await
-            .map_err(|e| OpenError::Migrate(location.to_owned(), e.to_string()))?;
+            Connection::open(path)
+        }
+        .map_err(connect)?;
+        // While opening, wait for another process as SQLite does; once open, a
+        // transaction waits without blocking its thread (see `begin`).
+        conn.busy_timeout(LOCK_WAIT).map_err(connect)?;
+        // Checkpoint the WAL every ~40 MB rather than every 4 MB: each
+        // checkpoint syncs the database file, and one-message transactions
+        // were paying for a checkpoint every hundred commits or so.
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
+             PRAGMA wal_autocheckpoint = 10000;",
+        )
+        .map_err(connect)?;
+        conn.set_prepared_statement_cache_capacity(256);
+        migrate::run(&conn, &MIGRATOR).map_err(|e| OpenError::Migrate(location.to_owned(), e))?;
+        conn.busy_timeout(Duration::ZERO).map_err(connect)?;
         Ok(Self {
             conn: Arc::new(Mutex::new(Some(conn))),
         })
@@ -98,35 +106,59 @@ impl SqliteStore {
         let Some(conn) = self.conn.lock().await.take() else {
             return;
         };
-        if let Err(e) = conn.close().await {
+        // The last connection to close checkpoints: let it wait for others.
+        if let Err(e) = conn.busy_timeout(LOCK_WAIT) {
+            tracing::warn!(error = %e, "closing the SQLite database");
+        }
+        if let Err((_, e)) = conn.close() {
             tracing::warn!(error = %e, "closing the SQLite database");
         }
     }
 }
 
-/// Maps sqlx errors to the port's: a unique violation is `Duplicate`, a write
+/// Maps SQLite errors to the port's: a unique violation is `Duplicate`, a write
 /// that refers to a missing row (foreign key) is `NotFound`.
-pub(crate) fn backend(e: sqlx::Error) -> StoreError {
-    if let sqlx::Error::Database(d) = &e {
-        if d.is_unique_violation() {
-            return StoreError::Duplicate(d.message().to_owned());
-        }
-        if d.is_foreign_key_violation() {
-            return StoreError::NotFound(d.message().to_owned());
+pub(crate) fn backend(e: rusqlite::Error) -> StoreError {
+    if let rusqlite::Error::SqliteFailure(f, msg) = &e {
+        let msg = msg.clone().unwrap_or_else(|| f.to_string());
+        match f.extended_code {
+            ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+                return StoreError::Duplicate(msg);
+            }
+            ffi::SQLITE_CONSTRAINT_FOREIGNKEY => return StoreError::NotFound(msg),
+            _ => {}
         }
     }
     StoreError::Backend(e.to_string())
 }
 
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if matches!(f.code, ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked))
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     async fn begin(&self) -> StoreResult<Box<dyn Tx>> {
-        let mut conn =
-            OwnedMutexGuard::try_map(self.conn.clone().lock_owned().await, Option::as_mut)
-                .map_err(|_| StoreError::Backend("the store is closed".into()))?;
-        SqliteTransactionManager::begin(&mut conn, Some(SqlStr::from_static("BEGIN IMMEDIATE")))
-            .await
-            .map_err(backend)?;
+        let conn = self.conn.clone().lock_owned().await;
+        // Another process holding the write lock: wait for it asleep, not in
+        // SQLite's busy handler, which would block this runtime thread.
+        let started = tokio::time::Instant::now();
+        let mut pause = Duration::from_millis(1);
+        loop {
+            let Some(db) = conn.as_ref() else {
+                return Err(StoreError::Backend("the store is closed".into()));
+            };
+            let begun = db.execute_batch("BEGIN IMMEDIATE");
+            match begun {
+                Ok(()) => break,
+                Err(e) if is_busy(&e) && started.elapsed() < LOCK_WAIT => {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_millis(50));
+                }
+                Err(e) => return Err(backend(e)),
+            }
+        }
         Ok(Box::new(tx::SqliteTx::new(conn)))
     }
 }
@@ -167,5 +199,60 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(a.lang, Lang::En);
+    }
+
+    #[tokio::test]
+    async fn a_database_migrated_by_sqlx_opens_and_one_migrated_here_satisfies_sqlx() {
+        use sqlx::{ConnectOptions, Connection};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.db");
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true);
+        let mut conn = options.connect().await.unwrap();
+        MIGRATOR.run(&mut conn).await.unwrap();
+        conn.close().await.unwrap();
+        let s = SqliteStore::open(path.to_str().unwrap()).await.unwrap();
+        s.close().await;
+
+        let path = dir.path().join("k2.db");
+        let s = SqliteStore::open(path.to_str().unwrap()).await.unwrap();
+        s.close().await;
+        let mut conn = options.filename(&path).connect().await.unwrap();
+        // sqlx finds every migration applied with its checksum: nothing to do.
+        MIGRATOR.run(&mut conn).await.unwrap();
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(n as usize, SqliteStore::migrations().len());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_second_process_waits_for_the_write_lock_without_blocking_its_runtime() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.db");
+        let path = path.to_str().unwrap().to_owned();
+        let a = SqliteStore::open(&path).await.unwrap();
+        let b = SqliteStore::open(&path).await.unwrap();
+        let held = a.begin().await.unwrap();
+        let waiting = tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            let tx = b.begin().await.unwrap();
+            tx.commit().await.unwrap();
+            started.elapsed()
+        });
+        // The runtime keeps running other work meanwhile.
+        let ticks = tokio::spawn(async {
+            for _ in 0..20 {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(!waiting.is_finished(), "the lock is held");
+        ticks.await.unwrap();
+        held.commit().await.unwrap();
+        let waited = waiting.await.unwrap();
+        assert!(waited >= Duration::from_millis(300), "{waited:?}");
     }
 }

@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use kohero_core::domain::*;
 use kohero_core::geo::GeoPoint;
 use kohero_core::ports::{StoreError, StoreResult};
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use rusqlite::Row;
+use rusqlite::types::FromSql;
 
 use crate::backend;
 
@@ -22,14 +22,11 @@ fn corrupt(what: &str, v: &str) -> StoreError {
     StoreError::Corrupt(format!("{what} {v:?}"))
 }
 
-pub fn get<'r, T>(row: &'r SqliteRow, col: &str) -> StoreResult<T>
-where
-    T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
-{
-    row.try_get::<T, _>(col).map_err(backend)
+pub fn get<T: FromSql>(row: &Row<'_>, col: &str) -> StoreResult<T> {
+    row.get::<_, T>(col).map_err(backend)
 }
 
-pub fn point(row: &SqliteRow) -> StoreResult<Option<GeoPoint>> {
+pub fn point(row: &Row<'_>) -> StoreResult<Option<GeoPoint>> {
     let lat: Option<f64> = get(row, "lat")?;
     let lon: Option<f64> = get(row, "lon")?;
     match (lat, lon) {
@@ -49,7 +46,7 @@ fn commune(v: Option<String>) -> StoreResult<Option<InseeCode>> {
         .transpose()
 }
 
-pub fn actor(row: &SqliteRow, communes: Vec<InseeCode>) -> StoreResult<Actor> {
+pub fn actor(row: &Row<'_>, communes: Vec<InseeCode>) -> StoreResult<Actor> {
     let kind: String = get(row, "kind")?;
     let lang: String = get(row, "lang")?;
     Ok(Actor {
@@ -65,7 +62,7 @@ pub fn actor(row: &SqliteRow, communes: Vec<InseeCode>) -> StoreResult<Actor> {
     })
 }
 
-pub fn initiative(row: &SqliteRow) -> StoreResult<Initiative> {
+pub fn initiative(row: &Row<'_>) -> StoreResult<Initiative> {
     let kind: String = get(row, "kind")?;
     let status: String = get(row, "status")?;
     let category: String = get(row, "category")?;
@@ -85,7 +82,7 @@ pub fn initiative(row: &SqliteRow) -> StoreResult<Initiative> {
     })
 }
 
-pub fn membership(row: &SqliteRow) -> StoreResult<Membership> {
+pub fn membership(row: &Row<'_>) -> StoreResult<Membership> {
     let role: String = get(row, "role")?;
     Ok(Membership {
         initiative: InitiativeId(get(row, "initiative_id")?),
@@ -95,7 +92,7 @@ pub fn membership(row: &SqliteRow) -> StoreResult<Membership> {
     })
 }
 
-pub fn update(row: &SqliteRow) -> StoreResult<ProgressUpdate> {
+pub fn update(row: &Row<'_>) -> StoreResult<ProgressUpdate> {
     Ok(ProgressUpdate {
         id: UpdateId(get(row, "id")?),
         initiative: InitiativeId(get(row, "initiative_id")?),
@@ -105,7 +102,7 @@ pub fn update(row: &SqliteRow) -> StoreResult<ProgressUpdate> {
     })
 }
 
-pub fn event(row: &SqliteRow) -> StoreResult<Event> {
+pub fn event(row: &Row<'_>) -> StoreResult<Event> {
     Ok(Event {
         id: EventId(get(row, "id")?),
         initiative: InitiativeId(get(row, "initiative_id")?),
@@ -118,7 +115,7 @@ pub fn event(row: &SqliteRow) -> StoreResult<Event> {
     })
 }
 
-pub fn rsvp(row: &SqliteRow) -> StoreResult<Rsvp> {
+pub fn rsvp(row: &Row<'_>) -> StoreResult<Rsvp> {
     let answer: String = get(row, "answer")?;
     Ok(Rsvp {
         event: EventId(get(row, "event_id")?),
@@ -132,7 +129,7 @@ pub fn categories_to_text(c: &[Category]) -> String {
     c.iter().map(|c| c.key()).collect::<Vec<_>>().join(",")
 }
 
-pub fn subscription(row: &SqliteRow) -> StoreResult<Subscription> {
+pub fn subscription(row: &Row<'_>) -> StoreResult<Subscription> {
     let cats: String = get(row, "categories")?;
     let categories = cats
         .split(',')
@@ -151,7 +148,7 @@ pub fn subscription(row: &SqliteRow) -> StoreResult<Subscription> {
     })
 }
 
-pub fn activity(row: &SqliteRow) -> StoreResult<Activity> {
+pub fn activity(row: &Row<'_>) -> StoreResult<Activity> {
     let kind: String = get(row, "kind")?;
     Ok(Activity {
         id: get(row, "id")?,
@@ -166,7 +163,7 @@ fn opt_time(v: Option<i64>) -> StoreResult<Option<DateTime<Utc>>> {
     v.map(time).transpose()
 }
 
-pub fn digest_plan(row: &SqliteRow) -> StoreResult<DigestPlan> {
+pub fn digest_plan(row: &Row<'_>) -> StoreResult<DigestPlan> {
     Ok(DigestPlan {
         municipality: ActorId(get(row, "municipality_id")?),
         schedule: get(row, "schedule")?,
@@ -177,7 +174,7 @@ pub fn digest_plan(row: &SqliteRow) -> StoreResult<DigestPlan> {
     })
 }
 
-pub fn alert(row: &SqliteRow) -> StoreResult<Alert> {
+pub fn alert(row: &Row<'_>) -> StoreResult<Alert> {
     let kind: String = get(row, "kind")?;
     Ok(Alert {
         id: get(row, "id")?,
@@ -189,7 +186,7 @@ pub fn alert(row: &SqliteRow) -> StoreResult<Alert> {
     })
 }
 
-pub fn alert_prefs(row: &SqliteRow) -> StoreResult<AlertPrefs> {
+pub fn alert_prefs(row: &Row<'_>) -> StoreResult<AlertPrefs> {
     let minute = |col: &str| -> StoreResult<u32> {
         let v: i64 = get(row, col)?;
         u32::try_from(v)
@@ -206,7 +203,7 @@ pub fn alert_prefs(row: &SqliteRow) -> StoreResult<AlertPrefs> {
     })
 }
 
-pub fn located(row: &SqliteRow) -> StoreResult<kohero_core::places::Located> {
+pub fn located(row: &Row<'_>) -> StoreResult<kohero_core::places::Located> {
     let kind: String = get(row, "kind")?;
     let category: String = get(row, "category")?;
     Ok(kohero_core::places::Located {
@@ -217,7 +214,7 @@ pub fn located(row: &SqliteRow) -> StoreResult<kohero_core::places::Located> {
     })
 }
 
-pub fn outgoing(row: &SqliteRow) -> StoreResult<Outgoing> {
+pub fn outgoing(row: &Row<'_>) -> StoreResult<Outgoing> {
     let body: String = get(row, "body")?;
     let attempts: i64 = get(row, "attempts")?;
     Ok(Outgoing {

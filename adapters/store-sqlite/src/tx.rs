@@ -7,40 +7,47 @@ use kohero_core::geo::BoundingBox;
 use kohero_core::places::Located;
 use kohero_core::ports::{StoreError, StoreResult, Tx};
 use kohero_core::text::search_document;
-use sqlx::Sqlite;
-use sqlx::query::Query;
-use sqlx::sqlite::{SqliteArguments, SqliteRow};
-use sqlx::sqlite::{SqliteConnection, SqliteTransactionManager};
-use sqlx_core::transaction::TransactionManager;
-use tokio::sync::OwnedMappedMutexGuard;
+use rusqlite::{Connection, Params, Row, params};
+use tokio::sync::OwnedMutexGuard;
 
 use crate::backend;
 use crate::rows::{self, get, lat_lon, ms};
 
 /// A transaction holds the store's one connection until it commits or is
-/// dropped; dropped uncommitted, it is rolled back before the connection's next
-/// use.
+/// dropped; dropped uncommitted, it is rolled back at once.
 pub struct SqliteTx {
-    /// The connection, inside a transaction.
-    tx: OwnedMappedMutexGuard<Option<SqliteConnection>, SqliteConnection>,
+    /// The store's connection (always `Some`: `begin` checked), inside a
+    /// transaction.
+    conn: OwnedMutexGuard<Option<Connection>>,
     open: bool,
 }
 
 impl SqliteTx {
-    pub(crate) fn new(
-        tx: OwnedMappedMutexGuard<Option<SqliteConnection>, SqliteConnection>,
-    ) -> Self {
-        Self { tx, open: true }
+    pub(crate) fn new(conn: OwnedMutexGuard<Option<Connection>>) -> Self {
+        Self { conn, open: true }
     }
 }
 
 impl Drop for SqliteTx {
     fn drop(&mut self) {
-        if self.open {
-            // Queued on the connection's worker, ahead of anything the next
-            // holder of the lock asks.
-            SqliteTransactionManager::start_rollback(&mut self.tx);
+        if self.open
+            && let Some(db) = self.conn.as_ref()
+            && let Err(e) = db.execute_batch("ROLLBACK")
+        {
+            tracing::warn!(error = %e, "rolling back a SQLite transaction");
         }
+    }
+}
+
+/// Runs a statement that reads or writes a large part of the database: on a
+/// multi-threaded runtime the thread's other tasks move elsewhere meanwhile.
+/// (Ordinary statements take microseconds and run in place.)
+fn heavy<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
     }
 }
 
@@ -58,78 +65,95 @@ fn not_found(what: &str, n: u64) -> StoreResult<()> {
     }
 }
 
-impl SqliteTx {
-    async fn communes(&mut self, actor: i64) -> StoreResult<Vec<InseeCode>> {
-        let rows =
-            sqlx::query("SELECT insee FROM actor_communes WHERE actor_id = ? ORDER BY insee")
-                .bind(actor)
-                .fetch_all(&mut *self.tx)
-                .await
-                .map_err(backend)?;
-        rows.iter()
-            .map(|r| {
-                let c: String = get(r, "insee")?;
-                InseeCode::parse(&c).ok_or_else(|| StoreError::Corrupt(format!("commune {c:?}")))
-            })
-            .collect()
-    }
+fn limit_of(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
 
-    async fn actor_row(&mut self, row: Option<SqliteRow>) -> StoreResult<Option<Actor>> {
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        // Citizens (nearly everyone who writes) speak for no commune: no query.
-        let communes = if get::<String>(&row, "kind")? == ActorKind::Citizen.key() {
-            Vec::new()
-        } else {
-            self.communes(get(&row, "id")?).await?
-        };
-        rows::actor(&row, communes).map(Some)
+fn address(r: &Row<'_>) -> StoreResult<Address> {
+    Ok(Address::new(
+        get::<String>(r, "network")?,
+        get::<String>(r, "chat")?,
+    ))
+}
+
+fn commune_code(c: &str) -> StoreResult<InseeCode> {
+    InseeCode::parse(c).ok_or_else(|| StoreError::Corrupt(format!("commune {c:?}")))
+}
+
+impl SqliteTx {
+    fn db(&self) -> StoreResult<&Connection> {
+        self.conn
+            .as_ref()
+            .ok_or_else(|| StoreError::Backend("the store is closed".into()))
     }
 
     /// Every row of a query, read back with `f`.
-    async fn all<T>(
-        &mut self,
-        q: Query<'_, Sqlite, SqliteArguments>,
-        f: fn(&SqliteRow) -> StoreResult<T>,
+    fn all<T>(
+        &self,
+        sql: &str,
+        params: impl Params,
+        mut f: impl FnMut(&Row<'_>) -> StoreResult<T>,
     ) -> StoreResult<Vec<T>> {
-        q.fetch_all(&mut *self.tx)
-            .await
-            .map_err(backend)?
-            .iter()
-            .map(f)
-            .collect()
+        let mut stmt = self.db()?.prepare_cached(sql).map_err(backend)?;
+        let mut rows = stmt.query(params).map_err(backend)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(backend)? {
+            out.push(f(r)?);
+        }
+        Ok(out)
     }
 
-    /// The row of a query, if any, read back with `f`.
-    async fn opt<T>(
-        &mut self,
-        q: Query<'_, Sqlite, SqliteArguments>,
-        f: fn(&SqliteRow) -> StoreResult<T>,
+    /// The first row of a query, if any, read back with `f`.
+    fn opt<T>(
+        &self,
+        sql: &str,
+        params: impl Params,
+        f: impl FnOnce(&Row<'_>) -> StoreResult<T>,
     ) -> StoreResult<Option<T>> {
-        q.fetch_optional(&mut *self.tx)
-            .await
-            .map_err(backend)?
-            .as_ref()
-            .map(f)
-            .transpose()
+        let mut stmt = self.db()?.prepare_cached(sql).map_err(backend)?;
+        let mut rows = stmt.query(params).map_err(backend)?;
+        match rows.next().map_err(backend)? {
+            Some(r) => f(r).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The row a statement must return (`RETURNING`), read back with `f`.
+    fn one<T>(
+        &self,
+        sql: &str,
+        params: impl Params,
+        f: impl FnOnce(&Row<'_>) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        self.opt(sql, params, f)?
+            .ok_or_else(|| StoreError::Backend("the statement returned no row".into()))
     }
 
     /// Runs a write; returns how many rows it changed.
-    async fn changes(&mut self, q: Query<'_, Sqlite, SqliteArguments>) -> StoreResult<u64> {
-        Ok(q.execute(&mut *self.tx)
-            .await
-            .map_err(backend)?
-            .rows_affected())
+    fn changes(&self, sql: &str, params: impl Params) -> StoreResult<u64> {
+        let mut stmt = self.db()?.prepare_cached(sql).map_err(backend)?;
+        let n = stmt.execute(params).map_err(backend)?;
+        Ok(u64::try_from(n).unwrap_or(u64::MAX))
     }
 
-    /// Runs a statement that returns nothing.
-    async fn run(&mut self, sql: &'static str) -> StoreResult<()> {
-        sqlx::query(sql)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(backend)?;
-        Ok(())
+    fn communes(&self, actor: i64) -> StoreResult<Vec<InseeCode>> {
+        self.all(
+            "SELECT insee FROM actor_communes WHERE actor_id = ? ORDER BY insee",
+            [actor],
+            |r| commune_code(&get::<String>(r, "insee")?),
+        )
+    }
+
+    /// Actors read by `sql`, with the communes of those who speak for some.
+    fn actors(&self, sql: &str, params: impl Params) -> StoreResult<Vec<Actor>> {
+        let mut actors = self.all(sql, params, |r| rows::actor(r, Vec::new()))?;
+        for a in &mut actors {
+            // Citizens (nearly everyone who writes) speak for no commune: no query.
+            if a.kind != ActorKind::Citizen {
+                a.communes = self.communes(a.id.0)?;
+            }
+        }
+        Ok(actors)
     }
 }
 
@@ -137,201 +161,173 @@ impl SqliteTx {
 impl Tx for SqliteTx {
     async fn commit(mut self: Box<Self>) -> StoreResult<()> {
         // A failed COMMIT leaves the transaction open: the drop rolls it back.
-        SqliteTransactionManager::commit(&mut self.tx)
-            .await
-            .map_err(backend)?;
+        self.db()?.execute_batch("COMMIT").map_err(backend)?;
         self.open = false;
         Ok(())
     }
 
     async fn savepoint(&mut self) -> StoreResult<()> {
-        self.run("SAVEPOINT kohero_event").await
+        self.db()?
+            .execute_batch("SAVEPOINT kohero_event")
+            .map_err(backend)
     }
 
     async fn rollback_to_savepoint(&mut self) -> StoreResult<()> {
-        self.run("ROLLBACK TO kohero_event").await
+        self.db()?
+            .execute_batch("ROLLBACK TO kohero_event")
+            .map_err(backend)
     }
 
     async fn release_savepoint(&mut self) -> StoreResult<()> {
-        self.run("RELEASE kohero_event").await
+        self.db()?
+            .execute_batch("RELEASE kohero_event")
+            .map_err(backend)
     }
 
     async fn actor_by_identity(&mut self, identity: &Identity) -> StoreResult<Option<Actor>> {
-        let row = sqlx::query(
-            "SELECT a.* FROM actors a JOIN identities i ON i.actor_id = a.id
-             WHERE i.network = ? AND i.external_id = ?",
-        )
-        .bind(&identity.network)
-        .bind(&identity.id)
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(backend)?;
-        self.actor_row(row).await
+        Ok(self
+            .actors(
+                "SELECT a.* FROM actors a JOIN identities i ON i.actor_id = a.id
+                 WHERE i.network = ? AND i.external_id = ?",
+                params![identity.network, identity.id],
+            )?
+            .pop())
     }
 
     async fn insert_actor(&mut self, new: &NewActor) -> StoreResult<Actor> {
-        let id: i64 = sqlx::query_scalar(
+        let actor = self.one(
             "INSERT INTO actors (kind, display_name, lang, tz, verified, created_at)
-             VALUES ('citizen', ?, ?, 'Europe/Paris', 0, ?) RETURNING id",
-        )
-        .bind(&new.display_name)
-        .bind(new.lang.code())
-        .bind(ms(new.created_at))
-        .fetch_one(&mut *self.tx)
-        .await
-        .map_err(backend)?;
-        sqlx::query("INSERT INTO identities (network, external_id, actor_id) VALUES (?, ?, ?)")
-            .bind(&new.identity.network)
-            .bind(&new.identity.id)
-            .bind(id)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(backend)?;
-        self.actor(ActorId(id))
-            .await?
-            .ok_or_else(|| StoreError::NotFound("actor just inserted".into()))
+             VALUES ('citizen', ?, ?, 'Europe/Paris', 0, ?) RETURNING *",
+            params![new.display_name, new.lang.code(), ms(new.created_at)],
+            |r| rows::actor(r, Vec::new()),
+        )?;
+        self.changes(
+            "INSERT INTO identities (network, external_id, actor_id) VALUES (?, ?, ?)",
+            params![new.identity.network, new.identity.id, actor.id.0],
+        )?;
+        Ok(actor)
     }
 
     async fn actor(&mut self, id: ActorId) -> StoreResult<Option<Actor>> {
-        let row = sqlx::query("SELECT * FROM actors WHERE id = ?")
-            .bind(id.0)
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(backend)?;
-        self.actor_row(row).await
+        Ok(self
+            .actors("SELECT * FROM actors WHERE id = ?", [id.0])?
+            .pop())
     }
 
     async fn update_actor(&mut self, a: &Actor) -> StoreResult<()> {
         let (lat, lon) = lat_lon(a.location);
-        let n = self
-            .changes(
-                sqlx::query(
-                    "UPDATE actors SET kind = ?, display_name = ?, lang = ?, tz = ?, verified = ?,
-             lat = ?, lon = ? WHERE id = ?",
-                )
-                .bind(a.kind.key())
-                .bind(&a.display_name)
-                .bind(a.lang.code())
-                .bind(&a.tz)
-                .bind(i64::from(a.verified))
-                .bind(lat)
-                .bind(lon)
-                .bind(a.id.0),
-            )
-            .await?;
+        let n = self.changes(
+            "UPDATE actors SET kind = ?, display_name = ?, lang = ?, tz = ?, verified = ?,
+                lat = ?, lon = ? WHERE id = ?",
+            params![
+                a.kind.key(),
+                a.display_name,
+                a.lang.code(),
+                a.tz,
+                i64::from(a.verified),
+                lat,
+                lon,
+                a.id.0
+            ],
+        )?;
         not_found("actor", n)?;
-        sqlx::query("DELETE FROM actor_communes WHERE actor_id = ?")
-            .bind(a.id.0)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(backend)?;
-        let communes = if a.kind == ActorKind::Citizen {
-            &[][..]
-        } else {
-            &a.communes[..]
-        };
-        for c in communes {
-            sqlx::query("INSERT INTO actor_communes (actor_id, insee) VALUES (?, ?)")
-                .bind(a.id.0)
-                .bind(c.as_str())
-                .execute(&mut *self.tx)
-                .await
-                .map_err(backend)?;
+        self.changes("DELETE FROM actor_communes WHERE actor_id = ?", [a.id.0])?;
+        if a.kind == ActorKind::Citizen {
+            // Citizens speak for no commune.
+            return Ok(());
+        }
+        for c in &a.communes {
+            self.changes(
+                "INSERT INTO actor_communes (actor_id, insee) VALUES (?, ?)",
+                params![a.id.0, c.as_str()],
+            )?;
         }
         Ok(())
     }
 
     async fn identities_of(&mut self, id: ActorId) -> StoreResult<Vec<Identity>> {
-        let rows = sqlx::query(
-            "SELECT network, external_id FROM identities WHERE actor_id = ? ORDER BY network, external_id",
-        )
-        .bind(id.0)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(backend)?;
-        rows.iter()
-            .map(|r| {
+        self.all(
+            "SELECT network, external_id FROM identities WHERE actor_id = ?
+             ORDER BY network, external_id",
+            [id.0],
+            |r| {
                 Ok(Identity::new(
                     get::<String>(r, "network")?,
                     get::<String>(r, "external_id")?,
                 ))
-            })
-            .collect()
+            },
+        )
     }
 
     async fn delete_actor(&mut self, id: ActorId) -> StoreResult<()> {
         // Authored rows keep their content: the foreign keys set the author to NULL;
         // everything that is only theirs cascades.
-        let n = self
-            .changes(sqlx::query("DELETE FROM actors WHERE id = ?").bind(id.0))
-            .await?;
+        let n = self.changes("DELETE FROM actors WHERE id = ?", [id.0])?;
         not_found("actor", n)
     }
 
     async fn insert_initiative(&mut self, new: &NewInitiative) -> StoreResult<Initiative> {
         let (lat, lon) = lat_lon(new.place);
-        let row = sqlx::query(
+        self.one(
             "INSERT INTO initiatives (kind, title, description, category, lat, lon, commune, status,
                 created_by, search_text, created_at, updated_at)
              VALUES ('idea', ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?) RETURNING *",
+            params![
+                new.title,
+                new.description,
+                new.category.key(),
+                lat,
+                lon,
+                new.commune.as_ref().map(InseeCode::as_str),
+                new.created_by.0,
+                search_document(&new.title, &new.description),
+                ms(new.created_at),
+                ms(new.created_at)
+            ],
+            rows::initiative,
         )
-        .bind(&new.title)
-        .bind(&new.description)
-        .bind(new.category.key())
-        .bind(lat)
-        .bind(lon)
-        .bind(new.commune.as_ref().map(InseeCode::as_str))
-        .bind(new.created_by.0)
-        .bind(search_document(&new.title, &new.description))
-        .bind(ms(new.created_at))
-        .bind(ms(new.created_at))
-        .fetch_one(&mut *self.tx)
-        .await
-        .map_err(backend)?;
-        rows::initiative(&row)
     }
 
     async fn initiative(&mut self, id: InitiativeId) -> StoreResult<Option<Initiative>> {
         self.opt(
-            sqlx::query("SELECT * FROM initiatives WHERE id = ?").bind(id.0),
+            "SELECT * FROM initiatives WHERE id = ?",
+            [id.0],
             rows::initiative,
         )
-        .await
     }
 
     async fn update_initiative(&mut self, i: &Initiative) -> StoreResult<()> {
         let (lat, lon) = lat_lon(i.place);
-        let n = self.changes(sqlx::query(
+        let n = self.changes(
             "UPDATE initiatives SET kind = ?, title = ?, description = ?, category = ?, lat = ?,
                 lon = ?, commune = ?, status = ?, created_by = ?, offered_to = ?, search_text = ?,
                 updated_at = ?
              WHERE id = ?",
-        )
-        .bind(i.kind.key())
-        .bind(&i.title)
-        .bind(&i.description)
-        .bind(i.category.key())
-        .bind(lat)
-        .bind(lon)
-        .bind(i.commune.as_ref().map(InseeCode::as_str))
-        .bind(i.status.key())
-        .bind(i.created_by.map(|a| a.0))
-        .bind(i.offered_to.map(|a| a.0))
-        .bind(search_document(&i.title, &i.description))
-        .bind(ms(i.updated_at))
-        .bind(i.id.0)).await?;
+            params![
+                i.kind.key(),
+                i.title,
+                i.description,
+                i.category.key(),
+                lat,
+                lon,
+                i.commune.as_ref().map(InseeCode::as_str),
+                i.status.key(),
+                i.created_by.map(|a| a.0),
+                i.offered_to.map(|a| a.0),
+                search_document(&i.title, &i.description),
+                ms(i.updated_at),
+                i.id.0
+            ],
+        )?;
         not_found("initiative", n)
     }
 
     async fn initiatives_in_box(&mut self, b: &BoundingBox) -> StoreResult<Vec<Initiative>> {
-        let q = sqlx::query(
+        self.all(
             "SELECT * FROM initiatives WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?",
+            params![b.min_lat, b.max_lat, b.min_lon, b.max_lon],
+            rows::initiative,
         )
-        .bind(b.min_lat)
-        .bind(b.max_lat)
-        .bind(b.min_lon)
-        .bind(b.max_lon);
-        self.all(q, rows::initiative).await
     }
 
     async fn search_initiatives(
@@ -348,30 +344,31 @@ impl Tx for SqliteTx {
             .map(|w| format!("\"{}\"*", w.replace('"', "")))
             .collect::<Vec<_>>()
             .join(" AND ");
-        let q = sqlx::query(
+        self.all(
             "SELECT i.* FROM initiatives_fts f JOIN initiatives i ON i.id = f.rowid
              WHERE initiatives_fts MATCH ? ORDER BY bm25(initiatives_fts), i.id LIMIT ?",
+            params![query, limit_of(limit)],
+            rows::initiative,
         )
-        .bind(query)
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX));
-        self.all(q, rows::initiative).await
     }
 
     async fn located_initiatives(&mut self) -> StoreResult<Vec<Located>> {
-        self.all(
-            sqlx::query(
+        heavy(|| {
+            self.all(
                 "SELECT id, lat, lon, category, kind FROM initiatives
-             WHERE lat IS NOT NULL AND lon IS NOT NULL AND status IN ('open', 'active', 'done')",
-            ),
-            rows::located,
-        )
-        .await
+                 WHERE lat IS NOT NULL AND lon IS NOT NULL AND status IN ('open', 'active', 'done')",
+                [],
+                rows::located,
+            )
+        })
     }
 
     async fn initiatives_created_by(&mut self, actor: ActorId) -> StoreResult<Vec<Initiative>> {
-        let q =
-            sqlx::query("SELECT * FROM initiatives WHERE created_by = ? ORDER BY id").bind(actor.0);
-        self.all(q, rows::initiative).await
+        self.all(
+            "SELECT * FROM initiatives WHERE created_by = ? ORDER BY id",
+            [actor.0],
+            rows::initiative,
+        )
     }
 
     async fn membership(
@@ -380,27 +377,20 @@ impl Tx for SqliteTx {
         actor: ActorId,
     ) -> StoreResult<Option<Membership>> {
         self.opt(
-            sqlx::query("SELECT * FROM memberships WHERE initiative_id = ? AND actor_id = ?")
-                .bind(initiative.0)
-                .bind(actor.0),
+            "SELECT * FROM memberships WHERE initiative_id = ? AND actor_id = ?",
+            [initiative.0, actor.0],
             rows::membership,
         )
-        .await
     }
 
     async fn set_membership(&mut self, m: &Membership) -> StoreResult<()> {
-        sqlx::query(
+        self.changes(
             "INSERT INTO memberships (initiative_id, actor_id, role, since) VALUES (?, ?, ?, ?)
-             ON CONFLICT (initiative_id, actor_id) DO UPDATE SET role = excluded.role, since = excluded.since",
+             ON CONFLICT (initiative_id, actor_id) DO UPDATE SET role = excluded.role,
+                since = excluded.since",
+            params![m.initiative.0, m.actor.0, m.role.key(), ms(m.since)],
         )
-        .bind(m.initiative.0)
-        .bind(m.actor.0)
-        .bind(m.role.key())
-        .bind(ms(m.since))
-        .execute(&mut *self.tx)
-        .await
-         .map_err(backend)?;
-        Ok(())
+        .map(drop)
     }
 
     async fn remove_membership(
@@ -408,36 +398,27 @@ impl Tx for SqliteTx {
         initiative: InitiativeId,
         actor: ActorId,
     ) -> StoreResult<()> {
-        let n = self
-            .changes(
-                sqlx::query("DELETE FROM memberships WHERE initiative_id = ? AND actor_id = ?")
-                    .bind(initiative.0)
-                    .bind(actor.0),
-            )
-            .await?;
+        let n = self.changes(
+            "DELETE FROM memberships WHERE initiative_id = ? AND actor_id = ?",
+            [initiative.0, actor.0],
+        )?;
         not_found("membership", n)
     }
 
     async fn members(&mut self, initiative: InitiativeId) -> StoreResult<Vec<Membership>> {
         self.all(
-            sqlx::query(
-                "SELECT * FROM memberships WHERE initiative_id = ? ORDER BY since, actor_id",
-            )
-            .bind(initiative.0),
+            "SELECT * FROM memberships WHERE initiative_id = ? ORDER BY since, actor_id",
+            [initiative.0],
             rows::membership,
         )
-        .await
     }
 
     async fn memberships_of(&mut self, actor: ActorId) -> StoreResult<Vec<Membership>> {
         self.all(
-            sqlx::query(
-                "SELECT * FROM memberships WHERE actor_id = ? ORDER BY since, initiative_id",
-            )
-            .bind(actor.0),
+            "SELECT * FROM memberships WHERE actor_id = ? ORDER BY since, initiative_id",
+            [actor.0],
             rows::membership,
         )
-        .await
     }
 
     async fn insert_update(
@@ -447,25 +428,16 @@ impl Tx for SqliteTx {
         text: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<ProgressUpdate> {
-        let row = sqlx::query(
-            "INSERT INTO updates (initiative_id, author_id, body, created_at) VALUES (?, ?, ?, ?) RETURNING *",
+        self.one(
+            "INSERT INTO updates (initiative_id, author_id, body, created_at) VALUES (?, ?, ?, ?)
+             RETURNING *",
+            params![initiative.0, author.0, text, ms(at)],
+            rows::update,
         )
-        .bind(initiative.0)
-        .bind(author.0)
-        .bind(text)
-        .bind(ms(at))
-        .fetch_one(&mut *self.tx)
-        .await
-        .map_err(backend)?;
-        rows::update(&row)
     }
 
     async fn update_by_id(&mut self, id: UpdateId) -> StoreResult<Option<ProgressUpdate>> {
-        self.opt(
-            sqlx::query("SELECT * FROM updates WHERE id = ?").bind(id.0),
-            rows::update,
-        )
-        .await
+        self.opt("SELECT * FROM updates WHERE id = ?", [id.0], rows::update)
     }
 
     async fn updates_of(
@@ -473,47 +445,42 @@ impl Tx for SqliteTx {
         initiative: InitiativeId,
         limit: usize,
     ) -> StoreResult<Vec<ProgressUpdate>> {
-        self.all(sqlx::query(
+        self.all(
             "SELECT * FROM updates WHERE initiative_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
+            [initiative.0, limit_of(limit)],
+            rows::update,
         )
-        .bind(initiative.0)
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX)), rows::update).await
     }
 
     async fn updates_by(&mut self, author: ActorId) -> StoreResult<Vec<ProgressUpdate>> {
         self.all(
-            sqlx::query("SELECT * FROM updates WHERE author_id = ? ORDER BY id").bind(author.0),
+            "SELECT * FROM updates WHERE author_id = ? ORDER BY id",
+            [author.0],
             rows::update,
         )
-        .await
     }
 
     async fn insert_event(&mut self, new: &NewEvent) -> StoreResult<Event> {
         let (lat, lon) = lat_lon(new.place);
-        let row = sqlx::query(
+        self.one(
             "INSERT INTO events (initiative_id, title, starts_at, tz, lat, lon, created_by, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+            params![
+                new.initiative.0,
+                new.title,
+                ms(new.starts_at),
+                new.tz,
+                lat,
+                lon,
+                new.created_by.0,
+                ms(new.created_at)
+            ],
+            rows::event,
         )
-        .bind(new.initiative.0)
-        .bind(&new.title)
-        .bind(ms(new.starts_at))
-        .bind(&new.tz)
-        .bind(lat)
-        .bind(lon)
-        .bind(new.created_by.0)
-        .bind(ms(new.created_at))
-        .fetch_one(&mut *self.tx)
-        .await
-        .map_err(backend)?;
-        rows::event(&row)
     }
 
     async fn event(&mut self, id: EventId) -> StoreResult<Option<Event>> {
-        self.opt(
-            sqlx::query("SELECT * FROM events WHERE id = ?").bind(id.0),
-            rows::event,
-        )
-        .await
+        self.opt("SELECT * FROM events WHERE id = ?", [id.0], rows::event)
     }
 
     async fn events_of(
@@ -521,116 +488,97 @@ impl Tx for SqliteTx {
         initiative: InitiativeId,
         from: DateTime<Utc>,
     ) -> StoreResult<Vec<Event>> {
-        self.all(sqlx::query(
+        self.all(
             "SELECT * FROM events WHERE initiative_id = ? AND starts_at >= ? ORDER BY starts_at, id",
+            [initiative.0, ms(from)],
+            rows::event,
         )
-        .bind(initiative.0)
-        .bind(ms(from)), rows::event).await
     }
 
     async fn set_rsvp(&mut self, r: &Rsvp) -> StoreResult<()> {
-        sqlx::query(
+        self.changes(
             "INSERT INTO rsvps (event_id, actor_id, answer, at) VALUES (?, ?, ?, ?)
-             ON CONFLICT (event_id, actor_id) DO UPDATE SET answer = excluded.answer, at = excluded.at",
+             ON CONFLICT (event_id, actor_id) DO UPDATE SET answer = excluded.answer,
+                at = excluded.at",
+            params![r.event.0, r.actor.0, r.answer.key(), ms(r.at)],
         )
-        .bind(r.event.0)
-        .bind(r.actor.0)
-        .bind(r.answer.key())
-        .bind(ms(r.at))
-        .execute(&mut *self.tx)
-        .await
-         .map_err(backend)?;
-        Ok(())
+        .map(drop)
     }
 
     async fn rsvps(&mut self, event: EventId) -> StoreResult<Vec<Rsvp>> {
         self.all(
-            sqlx::query("SELECT * FROM rsvps WHERE event_id = ? ORDER BY at, actor_id")
-                .bind(event.0),
+            "SELECT * FROM rsvps WHERE event_id = ? ORDER BY at, actor_id",
+            [event.0],
             rows::rsvp,
         )
-        .await
     }
 
     async fn rsvps_of(&mut self, actor: ActorId) -> StoreResult<Vec<Rsvp>> {
         self.all(
-            sqlx::query("SELECT * FROM rsvps WHERE actor_id = ? ORDER BY event_id").bind(actor.0),
+            "SELECT * FROM rsvps WHERE actor_id = ? ORDER BY event_id",
+            [actor.0],
             rows::rsvp,
         )
-        .await
     }
 
     async fn insert_subscription(&mut self, new: &NewSubscription) -> StoreResult<Subscription> {
         let (lat, lon) = lat_lon(new.center);
-        let row = sqlx::query(
+        self.one(
             "INSERT INTO subscriptions (actor_id, lat, lon, radius_m, commune, categories, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *",
+            params![
+                new.actor.0,
+                lat,
+                lon,
+                i64::from(new.radius_m),
+                new.commune.as_ref().map(InseeCode::as_str),
+                rows::categories_to_text(&new.categories),
+                ms(new.created_at)
+            ],
+            rows::subscription,
         )
-        .bind(new.actor.0)
-        .bind(lat)
-        .bind(lon)
-        .bind(i64::from(new.radius_m))
-        .bind(new.commune.as_ref().map(InseeCode::as_str))
-        .bind(rows::categories_to_text(&new.categories))
-        .bind(ms(new.created_at))
-        .fetch_one(&mut *self.tx)
-        .await
-        .map_err(backend)?;
-        rows::subscription(&row)
     }
 
     async fn subscriptions_of(&mut self, actor: ActorId) -> StoreResult<Vec<Subscription>> {
         self.all(
-            sqlx::query("SELECT * FROM subscriptions WHERE actor_id = ? ORDER BY id").bind(actor.0),
+            "SELECT * FROM subscriptions WHERE actor_id = ? ORDER BY id",
+            [actor.0],
             rows::subscription,
         )
-        .await
     }
 
     async fn delete_subscriptions_of(&mut self, actor: ActorId) -> StoreResult<usize> {
-        let n = self
-            .changes(sqlx::query("DELETE FROM subscriptions WHERE actor_id = ?").bind(actor.0))
-            .await?;
+        let n = self.changes("DELETE FROM subscriptions WHERE actor_id = ?", [actor.0])?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
     async fn dialogue(&mut self, actor: ActorId) -> StoreResult<Option<String>> {
-        sqlx::query_scalar("SELECT state FROM dialogues WHERE actor_id = ?")
-            .bind(actor.0)
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(backend)
+        self.opt(
+            "SELECT state FROM dialogues WHERE actor_id = ?",
+            [actor.0],
+            |r| get(r, "state"),
+        )
     }
 
     async fn set_dialogue(&mut self, actor: ActorId, state: Option<&str>) -> StoreResult<()> {
         match state {
-            Some(s) => sqlx::query(
+            Some(s) => self.changes(
                 "INSERT INTO dialogues (actor_id, state, updated_at) VALUES (?, ?, ?)
-                 ON CONFLICT (actor_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-            )
-            .bind(actor.0)
-            .bind(s)
-            .bind(ms(Utc::now())),
-            None => sqlx::query("DELETE FROM dialogues WHERE actor_id = ?").bind(actor.0),
+                 ON CONFLICT (actor_id) DO UPDATE SET state = excluded.state,
+                    updated_at = excluded.updated_at",
+                params![actor.0, s, ms(Utc::now())],
+            ),
+            None => self.changes("DELETE FROM dialogues WHERE actor_id = ?", [actor.0]),
         }
-        .execute(&mut *self.tx)
-        .await
-        .map_err(backend)?;
-        Ok(())
+        .map(drop)
     }
 
     async fn insert_activity(&mut self, new: &NewActivity) -> StoreResult<Activity> {
-        let row = sqlx::query(
+        self.one(
             "INSERT INTO activity (initiative_id, kind, ref_id, at) VALUES (?, ?, ?, ?) RETURNING *",
+            params![new.initiative.0, new.kind.key(), new.ref_id, ms(new.at)],
+            rows::activity,
         )
-        .bind(new.initiative.0)
-        .bind(new.kind.key())
-        .bind(new.ref_id)
-        .bind(ms(new.at))
-        .fetch_one(&mut *self.tx)
-        .await
-        .map_err(backend)?;
-        rows::activity(&row)
     }
 
     async fn activity_of(
@@ -642,40 +590,37 @@ impl Tx for SqliteTx {
         if initiatives.is_empty() {
             return Ok(Vec::new());
         }
-        let ids = json_list(initiatives.iter().map(|i| i.0));
         self.all(
-            sqlx::query(
-                "SELECT * FROM activity WHERE initiative_id IN (SELECT value FROM json_each(?))
+            "SELECT * FROM activity WHERE initiative_id IN (SELECT value FROM json_each(?))
              ORDER BY at DESC, id DESC LIMIT ? OFFSET ?",
-            )
-            .bind(ids)
-            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-            .bind(i64::try_from(offset).unwrap_or(i64::MAX)),
+            params![
+                json_list(initiatives.iter().map(|i| i.0)),
+                limit_of(limit),
+                limit_of(offset)
+            ],
             rows::activity,
         )
-        .await
     }
 
     async fn enqueue(&mut self, new: &NewOutgoing) -> StoreResult<i64> {
         let body =
             serde_json::to_string(&new.reply).map_err(|e| StoreError::Backend(e.to_string()))?;
-        sqlx::query(
+        self.changes(
             "INSERT INTO outbox (network, chat, recipient_id, body, priority, idem_key,
                 next_attempt_at, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&new.to.network)
-        .bind(&new.to.chat)
-        .bind(new.recipient.map(|a| a.0))
-        .bind(body)
-        .bind(new.priority.rank())
-        .bind(&new.key)
-        .bind(ms(new.at))
-        .bind(ms(new.at))
-        .execute(&mut *self.tx)
-        .await
-        .map(|done| done.last_insert_rowid())
-        .map_err(backend)
+            params![
+                new.to.network,
+                new.to.chat,
+                new.recipient.map(|a| a.0),
+                body,
+                new.priority.rank(),
+                new.key,
+                ms(new.at),
+                ms(new.at)
+            ],
+        )?;
+        Ok(self.db()?.last_insert_rowid())
     }
 
     async fn enqueue_many(&mut self, messages: &[NewOutgoing]) -> StoreResult<()> {
@@ -696,9 +641,10 @@ impl Tx for SqliteTx {
                 ms(m.at)
             ]));
         }
+        let rows = serde_json::Value::Array(rows).to_string();
         // One statement for them all: the rows travel as one JSON array.
-        self.changes(
-            sqlx::query(
+        heavy(|| {
+            self.changes(
                 "INSERT INTO outbox (network, chat, recipient_id, body, priority, idem_key,
                     next_attempt_at, created_at)
                  SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
@@ -706,30 +652,26 @@ impl Tx for SqliteTx {
                         json_extract(value, '$[4]'), json_extract(value, '$[5]'),
                         json_extract(value, '$[6]'), json_extract(value, '$[6]')
                  FROM json_each(?)",
+                [rows],
             )
-            .bind(serde_json::Value::Array(rows).to_string()),
-        )
-        .await
+        })
         .map(drop)
     }
 
     async fn pending_to(&mut self, to: &Address) -> StoreResult<Vec<Outgoing>> {
-        self.all(sqlx::query(
+        self.all(
             "SELECT * FROM outbox WHERE network = ? AND chat = ? AND status = 'pending' ORDER BY id",
+            params![to.network, to.chat],
+            rows::outgoing,
         )
-        .bind(&to.network)
-        .bind(&to.chat), rows::outgoing).await
     }
 
     async fn pending_for(&mut self, recipient: ActorId) -> StoreResult<Vec<Outgoing>> {
         self.all(
-            sqlx::query(
-                "SELECT * FROM outbox WHERE recipient_id = ? AND status = 'pending' ORDER BY id",
-            )
-            .bind(recipient.0),
+            "SELECT * FROM outbox WHERE recipient_id = ? AND status = 'pending' ORDER BY id",
+            [recipient.0],
             rows::outgoing,
         )
-        .await
     }
 
     async fn claim(
@@ -739,7 +681,7 @@ impl Tx for SqliteTx {
         lease_until: DateTime<Utc>,
         limit: usize,
     ) -> StoreResult<Vec<Outgoing>> {
-        let rows = sqlx::query(
+        let mut out = self.all(
             "UPDATE outbox SET claimed_until = ?
              WHERE id IN (
                 SELECT id FROM outbox
@@ -747,31 +689,20 @@ impl Tx for SqliteTx {
                   AND (claimed_until IS NULL OR claimed_until <= ?)
                 ORDER BY priority, id LIMIT ?)
              RETURNING *",
-        )
-        .bind(ms(lease_until))
-        .bind(network)
-        .bind(ms(now))
-        .bind(ms(now))
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(backend)?;
-        let mut out = rows
-            .iter()
-            .map(rows::outgoing)
-            .collect::<StoreResult<Vec<_>>>()?;
+            params![ms(lease_until), network, ms(now), ms(now), limit_of(limit)],
+            rows::outgoing,
+        )?;
         // RETURNING gives no order guarantee.
         out.sort_by_key(|o| (o.priority, o.id));
         Ok(out)
     }
 
     async fn mark_sent(&mut self, id: i64, at: DateTime<Utc>) -> StoreResult<()> {
-        let n = self.changes(sqlx::query(
+        let n = self.changes(
             "UPDATE outbox SET status = 'sent', attempts = attempts + 1, claimed_until = NULL,
                 done_at = ? WHERE id = ?",
-        )
-        .bind(ms(at))
-        .bind(id)).await?;
+            [ms(at), id],
+        )?;
         not_found("outbox row", n)
     }
 
@@ -781,31 +712,25 @@ impl Tx for SqliteTx {
         next_at: DateTime<Utc>,
         error: &str,
     ) -> StoreResult<()> {
-        let n = self.changes(sqlx::query(
+        let n = self.changes(
             "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, claimed_until = NULL,
                 last_error = ? WHERE id = ?",
-        )
-        .bind(ms(next_at))
-        .bind(error)
-        .bind(id)).await?;
+            params![ms(next_at), error, id],
+        )?;
         not_found("outbox row", n)
     }
 
     async fn mark_failed(&mut self, id: i64, error: &str, at: DateTime<Utc>) -> StoreResult<()> {
-        let n = self.changes(sqlx::query(
+        let n = self.changes(
             "UPDATE outbox SET status = 'failed', attempts = attempts + 1, claimed_until = NULL,
                 last_error = ?, done_at = ? WHERE id = ?",
-        )
-        .bind(error)
-        .bind(ms(at))
-        .bind(id)).await?;
+            params![error, ms(at), id],
+        )?;
         not_found("outbox row", n)
     }
 
     async fn release(&mut self, id: i64) -> StoreResult<()> {
-        let n = self
-            .changes(sqlx::query("UPDATE outbox SET claimed_until = NULL WHERE id = ?").bind(id))
-            .await?;
+        let n = self.changes("UPDATE outbox SET claimed_until = NULL WHERE id = ?", [id])?;
         not_found("outbox row", n)
     }
 
@@ -815,64 +740,52 @@ impl Tx for SqliteTx {
         reason: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<usize> {
-        sqlx::query(
+        self.changes(
             "INSERT INTO unreachable (network, chat, since, reason) VALUES (?, ?, ?, ?)
-             ON CONFLICT (network, chat) DO UPDATE SET since = excluded.since, reason = excluded.reason",
-        )
-        .bind(&to.network)
-        .bind(&to.chat)
-        .bind(ms(at))
-        .bind(reason)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(backend)?;
-        let n = self.changes(sqlx::query(
+             ON CONFLICT (network, chat) DO UPDATE SET since = excluded.since,
+                reason = excluded.reason",
+            params![to.network, to.chat, ms(at), reason],
+        )?;
+        let n = self.changes(
             "UPDATE outbox SET status = 'failed', claimed_until = NULL, last_error = ?, done_at = ?
              WHERE network = ? AND chat = ? AND status = 'pending'",
-        )
-        .bind(reason)
-        .bind(ms(at))
-        .bind(&to.network)
-        .bind(&to.chat)).await?;
+            params![reason, ms(at), to.network, to.chat],
+        )?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
     async fn is_unreachable(&mut self, to: &Address) -> StoreResult<bool> {
-        let n: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM unreachable WHERE network = ? AND chat = ?")
-                .bind(&to.network)
-                .bind(&to.chat)
-                .fetch_one(&mut *self.tx)
-                .await
-                .map_err(backend)?;
-        Ok(n > 0)
+        Ok(self
+            .opt(
+                "SELECT 1 FROM unreachable WHERE network = ? AND chat = ?",
+                params![to.network, to.chat],
+                |_| Ok(()),
+            )?
+            .is_some())
     }
 
     async fn clear_unreachable(&mut self, to: &Address) -> StoreResult<()> {
-        sqlx::query("DELETE FROM unreachable WHERE network = ? AND chat = ?")
-            .bind(&to.network)
-            .bind(&to.chat)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(backend)?;
-        Ok(())
+        self.changes(
+            "DELETE FROM unreachable WHERE network = ? AND chat = ?",
+            params![to.network, to.chat],
+        )
+        .map(drop)
     }
 
     async fn outbox_stats(&mut self, network: &str) -> StoreResult<OutboxStats> {
-        let row = sqlx::query(
+        self.one(
             "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox
              WHERE network = ? AND status = 'pending'",
+            [network],
+            |r| {
+                let n: i64 = get(r, "n")?;
+                let oldest: Option<i64> = get(r, "oldest")?;
+                Ok(OutboxStats {
+                    pending: u64::try_from(n).unwrap_or(0),
+                    oldest: oldest.map(rows::time).transpose()?,
+                })
+            },
         )
-        .bind(network)
-        .fetch_one(&mut *self.tx)
-        .await
-        .map_err(backend)?;
-        let n: i64 = get(&row, "n")?;
-        let oldest: Option<i64> = get(&row, "oldest")?;
-        Ok(OutboxStats {
-            pending: u64::try_from(n).unwrap_or(0),
-            oldest: oldest.map(rows::time).transpose()?,
-        })
     }
 
     async fn link_room(
@@ -881,62 +794,37 @@ impl Tx for SqliteTx {
         initiative: InitiativeId,
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
-        sqlx::query(
+        self.changes(
             "INSERT INTO rooms (network, chat, initiative_id, created_at) VALUES (?, ?, ?, ?)
              ON CONFLICT (network, chat) DO UPDATE SET initiative_id = excluded.initiative_id,
                 created_at = excluded.created_at",
+            params![room.network, room.chat, initiative.0, ms(at)],
         )
-        .bind(&room.network)
-        .bind(&room.chat)
-        .bind(initiative.0)
-        .bind(ms(at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(backend)?;
-        Ok(())
+        .map(drop)
     }
 
     async fn room_initiative(&mut self, room: &Address) -> StoreResult<Option<InitiativeId>> {
-        let id: Option<i64> =
-            sqlx::query_scalar("SELECT initiative_id FROM rooms WHERE network = ? AND chat = ?")
-                .bind(&room.network)
-                .bind(&room.chat)
-                .fetch_optional(&mut *self.tx)
-                .await
-                .map_err(backend)?;
-        Ok(id.map(InitiativeId))
+        self.opt(
+            "SELECT initiative_id FROM rooms WHERE network = ? AND chat = ?",
+            params![room.network, room.chat],
+            |r| Ok(InitiativeId(get(r, "initiative_id")?)),
+        )
     }
 
     async fn rooms_of(&mut self, initiative: InitiativeId) -> StoreResult<Vec<Address>> {
-        let rows = sqlx::query(
+        self.all(
             "SELECT network, chat FROM rooms WHERE initiative_id = ? ORDER BY network, chat",
+            [initiative.0],
+            address,
         )
-        .bind(initiative.0)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(backend)?;
-        rows.iter()
-            .map(|r| {
-                Ok(Address::new(
-                    get::<String>(r, "network")?,
-                    get::<String>(r, "chat")?,
-                ))
-            })
-            .collect()
     }
 
     async fn move_room(&mut self, from: &Address, to: &Address) -> StoreResult<()> {
-        sqlx::query(
+        self.changes(
             "UPDATE OR REPLACE rooms SET network = ?, chat = ? WHERE network = ? AND chat = ?",
+            params![to.network, to.chat, from.network, from.chat],
         )
-        .bind(&to.network)
-        .bind(&to.chat)
-        .bind(&from.network)
-        .bind(&from.chat)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(backend)?;
-        Ok(())
+        .map(drop)
     }
 
     async fn link_forum(
@@ -946,48 +834,30 @@ impl Tx for SqliteTx {
         by: ActorId,
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
-        sqlx::query(
+        self.changes(
             "INSERT INTO commune_forums (network, chat, insee, linked_by, created_at)
              VALUES (?, ?, ?, ?, ?)
              ON CONFLICT (network, chat) DO UPDATE SET insee = excluded.insee,
                 linked_by = excluded.linked_by, created_at = excluded.created_at",
+            params![forum.network, forum.chat, commune.as_str(), by.0, ms(at)],
         )
-        .bind(&forum.network)
-        .bind(&forum.chat)
-        .bind(commune.as_str())
-        .bind(by.0)
-        .bind(ms(at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(backend)?;
-        Ok(())
+        .map(drop)
     }
 
     async fn forums_of(&mut self, commune: &InseeCode) -> StoreResult<Vec<Address>> {
-        let rows = sqlx::query(
+        self.all(
             "SELECT network, chat FROM commune_forums WHERE insee = ? ORDER BY network, chat",
+            [commune.as_str()],
+            address,
         )
-        .bind(commune.as_str())
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(backend)?;
-        rows.iter()
-            .map(|r| {
-                Ok(Address::new(
-                    get::<String>(r, "network")?,
-                    get::<String>(r, "chat")?,
-                ))
-            })
-            .collect()
     }
 
     async fn network_state(&mut self, network: &str, key: &str) -> StoreResult<Option<String>> {
-        sqlx::query_scalar("SELECT value FROM network_state WHERE network = ? AND key = ?")
-            .bind(network)
-            .bind(key)
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(backend)
+        self.opt(
+            "SELECT value FROM network_state WHERE network = ? AND key = ?",
+            [network, key],
+            |r| get(r, "value"),
+        )
     }
 
     async fn set_network_state(
@@ -997,22 +867,19 @@ impl Tx for SqliteTx {
         value: Option<&str>,
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let q = match value {
-            Some(v) => sqlx::query(
+        match value {
+            Some(v) => self.changes(
                 "INSERT INTO network_state (network, key, value, updated_at) VALUES (?, ?, ?, ?)
                  ON CONFLICT (network, key) DO UPDATE SET value = excluded.value,
                     updated_at = excluded.updated_at, temporary = 0",
-            )
-            .bind(network)
-            .bind(key)
-            .bind(v)
-            .bind(ms(at)),
-            None => sqlx::query("DELETE FROM network_state WHERE network = ? AND key = ?")
-                .bind(network)
-                .bind(key),
-        };
-        q.execute(&mut *self.tx).await.map_err(backend)?;
-        Ok(())
+                params![network, key, v, ms(at)],
+            ),
+            None => self.changes(
+                "DELETE FROM network_state WHERE network = ? AND key = ?",
+                [network, key],
+            ),
+        }
+        .map(drop)
     }
 
     async fn set_network_state_for_a_while(
@@ -1022,55 +889,39 @@ impl Tx for SqliteTx {
         value: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
-        sqlx::query(
+        self.changes(
             "INSERT INTO network_state (network, key, value, updated_at, temporary)
              VALUES (?, ?, ?, ?, 1)
              ON CONFLICT (network, key) DO UPDATE SET value = excluded.value,
                 updated_at = excluded.updated_at, temporary = 1",
+            params![network, key, value, ms(at)],
         )
-        .bind(network)
-        .bind(key)
-        .bind(value)
-        .bind(ms(at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(backend)?;
-        Ok(())
+        .map(drop)
     }
 
     async fn forget_network_state(&mut self, network: &str, who: &str) -> StoreResult<u64> {
         // Keys end in `:who`; compared with substr, not LIKE, so that `%` or `_`
         // in an id match nothing else.
-        let r = sqlx::query(
+        self.changes(
             "DELETE FROM network_state WHERE network = ?1
              AND (value = ?2 OR substr(key, -length(?2) - 1) = ':' || ?2)",
+            [network, who],
         )
-        .bind(network)
-        .bind(who)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(backend)?;
-        Ok(r.rows_affected())
     }
 
     async fn remember_action(&mut self, command: &str, at: DateTime<Utc>) -> StoreResult<i64> {
-        sqlx::query_scalar(
+        self.one(
             "INSERT INTO actions (command, created_at) VALUES (?, ?)
              ON CONFLICT (command) DO UPDATE SET command = excluded.command RETURNING id",
+            params![command, ms(at)],
+            |r| get(r, "id"),
         )
-        .bind(command)
-        .bind(ms(at))
-        .fetch_one(&mut *self.tx)
-        .await
-        .map_err(backend)
     }
 
     async fn recall_action(&mut self, id: i64) -> StoreResult<Option<String>> {
-        sqlx::query_scalar("SELECT command FROM actions WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(backend)
+        self.opt("SELECT command FROM actions WHERE id = ?", [id], |r| {
+            get(r, "command")
+        })
     }
 
     async fn record_event(
@@ -1079,55 +930,37 @@ impl Tx for SqliteTx {
         event_id: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let n = self
-            .changes(
-                sqlx::query(
-                    "INSERT INTO seen_events (network, event_id, seen_at) VALUES (?, ?, ?)
+        let n = self.changes(
+            "INSERT INTO seen_events (network, event_id, seen_at) VALUES (?, ?, ?)
              ON CONFLICT (network, event_id) DO NOTHING",
-                )
-                .bind(network)
-                .bind(event_id)
-                .bind(ms(at)),
-            )
-            .await?;
+            params![network, event_id, ms(at)],
+        )?;
         Ok(n == 1)
     }
 
     async fn municipalities_of(&mut self, commune: &InseeCode) -> StoreResult<Vec<Actor>> {
-        let rows = sqlx::query(
+        self.actors(
             "SELECT a.* FROM actors a JOIN actor_communes c ON c.actor_id = a.id
              WHERE c.insee = ? AND a.kind = 'municipality' AND a.verified = 1 ORDER BY a.id",
+            [commune.as_str()],
         )
-        .bind(commune.as_str())
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(backend)?;
-        let mut actors = Vec::with_capacity(rows.len());
-        for row in rows {
-            actors.extend(self.actor_row(Some(row)).await?);
-        }
-        Ok(actors)
     }
 
     async fn digest_plan(&mut self, municipality: ActorId) -> StoreResult<Option<DigestPlan>> {
         self.opt(
-            sqlx::query("SELECT * FROM digest_plans WHERE municipality_id = ?")
-                .bind(municipality.0),
+            "SELECT * FROM digest_plans WHERE municipality_id = ?",
+            [municipality.0],
             rows::digest_plan,
         )
-        .await
     }
 
     async fn due_digest_plans(&mut self, now: DateTime<Utc>) -> StoreResult<Vec<DigestPlan>> {
         self.all(
-            sqlx::query(
-                "SELECT * FROM digest_plans WHERE next_at IS NOT NULL AND next_at <= ?
-                 ORDER BY next_at, municipality_id",
-            )
-            .bind(ms(now)),
+            "SELECT * FROM digest_plans WHERE next_at IS NOT NULL AND next_at <= ?
+             ORDER BY next_at, municipality_id",
+            [ms(now)],
             rows::digest_plan,
         )
-        .await
     }
 
     async fn claim_digest_ticks(
@@ -1141,17 +974,14 @@ impl Tx for SqliteTx {
                 .collect(),
         )
         .to_string();
-        let claimed: Vec<i64> = sqlx::query_scalar(
+        self.all(
             "INSERT INTO digest_ticks (municipality_id, tick)
              SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)
              WHERE true
              ON CONFLICT DO NOTHING RETURNING municipality_id",
+            [list],
+            |r| Ok(ActorId(get(r, "municipality_id")?)),
         )
-        .bind(list)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(backend)?;
-        Ok(claimed.into_iter().map(ActorId).collect())
     }
 
     async fn save_digest_plans(&mut self, plans: &[DigestPlan]) -> StoreResult<()> {
@@ -1172,19 +1002,16 @@ impl Tx for SqliteTx {
         )
         .to_string();
         self.changes(
-            sqlx::query(
-                "INSERT INTO digest_plans (municipality_id, schedule, tz, next_at, last_at, announcement)
-                 SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
-                        json_extract(value, '$[2]'), json_extract(value, '$[3]'),
-                        json_extract(value, '$[4]'), json_extract(value, '$[5]')
-                 FROM json_each(?) WHERE true
-                 ON CONFLICT (municipality_id) DO UPDATE SET schedule = excluded.schedule,
-                    tz = excluded.tz, next_at = excluded.next_at, last_at = excluded.last_at,
-                    announcement = excluded.announcement",
-            )
-            .bind(list),
+            "INSERT INTO digest_plans (municipality_id, schedule, tz, next_at, last_at, announcement)
+             SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+                    json_extract(value, '$[2]'), json_extract(value, '$[3]'),
+                    json_extract(value, '$[4]'), json_extract(value, '$[5]')
+             FROM json_each(?) WHERE true
+             ON CONFLICT (municipality_id) DO UPDATE SET schedule = excluded.schedule,
+                tz = excluded.tz, next_at = excluded.next_at, last_at = excluded.last_at,
+                announcement = excluded.announcement",
+            [list],
         )
-        .await
         .map(drop)
     }
 
@@ -1193,15 +1020,14 @@ impl Tx for SqliteTx {
         communes: &[InseeCode],
     ) -> StoreResult<Vec<Initiative>> {
         let codes = json_list(communes.iter().map(InseeCode::as_str));
-        self.all(
-            sqlx::query(
+        heavy(|| {
+            self.all(
                 "SELECT * FROM initiatives WHERE commune IN (SELECT value FROM json_each(?))
                  ORDER BY id",
+                [codes],
+                rows::initiative,
             )
-            .bind(codes),
-            rows::initiative,
-        )
-        .await
+        })
     }
 
     async fn activity_since(
@@ -1210,16 +1036,14 @@ impl Tx for SqliteTx {
         since: DateTime<Utc>,
     ) -> StoreResult<Vec<Activity>> {
         let ids = json_list(initiatives.iter().map(|i| i.0));
-        self.all(
-            sqlx::query(
+        heavy(|| {
+            self.all(
                 "SELECT * FROM activity WHERE initiative_id IN (SELECT value FROM json_each(?))
                  AND at >= ? ORDER BY at, id",
+                params![ids, ms(since)],
+                rows::activity,
             )
-            .bind(ids)
-            .bind(ms(since)),
-            rows::activity,
-        )
-        .await
+        })
     }
 
     async fn events_between(
@@ -1229,17 +1053,14 @@ impl Tx for SqliteTx {
         to: DateTime<Utc>,
     ) -> StoreResult<Vec<Event>> {
         let ids = json_list(initiatives.iter().map(|i| i.0));
-        self.all(
-            sqlx::query(
+        heavy(|| {
+            self.all(
                 "SELECT * FROM events WHERE initiative_id IN (SELECT value FROM json_each(?))
                  AND starts_at >= ? AND starts_at < ? ORDER BY starts_at, id",
+                params![ids, ms(from), ms(to)],
+                rows::event,
             )
-            .bind(ids)
-            .bind(ms(from))
-            .bind(ms(to)),
-            rows::event,
-        )
-        .await
+        })
     }
 
     async fn subscriptions_near(
@@ -1248,187 +1069,163 @@ impl Tx for SqliteTx {
         bbox: &BoundingBox,
     ) -> StoreResult<Vec<Subscription>> {
         let codes = json_list(communes.iter().map(InseeCode::as_str));
-        self.all(
-            sqlx::query(
+        heavy(|| {
+            self.all(
                 "SELECT * FROM subscriptions WHERE commune IN (SELECT value FROM json_each(?))
                  UNION
                  SELECT * FROM subscriptions
                  WHERE commune IS NULL AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?
                  ORDER BY id",
+                params![
+                    codes,
+                    bbox.min_lat,
+                    bbox.max_lat,
+                    bbox.min_lon,
+                    bbox.max_lon
+                ],
+                rows::subscription,
             )
-            .bind(codes)
-            .bind(bbox.min_lat)
-            .bind(bbox.max_lat)
-            .bind(bbox.min_lon)
-            .bind(bbox.max_lon),
-            rows::subscription,
-        )
-        .await
+        })
     }
 
     async fn actors_by_ids(&mut self, ids: &[ActorId]) -> StoreResult<Vec<Actor>> {
         let list = json_list(ids.iter().map(|a| a.0));
-        let rows = sqlx::query(
-            "SELECT * FROM actors WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
-        )
-        .bind(&list)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(backend)?;
-        let communes = sqlx::query(
-            "SELECT actor_id, insee FROM actor_communes
-             WHERE actor_id IN (SELECT value FROM json_each(?)) ORDER BY actor_id, insee",
-        )
-        .bind(&list)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(backend)?;
-        let mut by_actor: std::collections::HashMap<i64, Vec<InseeCode>> =
-            std::collections::HashMap::new();
-        for r in &communes {
-            let c: String = get(r, "insee")?;
-            let code = InseeCode::parse(&c)
-                .ok_or_else(|| StoreError::Corrupt(format!("commune {c:?}")))?;
-            by_actor.entry(get(r, "actor_id")?).or_default().push(code);
-        }
-        rows.iter()
-            .map(|r| {
-                let id: i64 = get(r, "id")?;
-                rows::actor(r, by_actor.remove(&id).unwrap_or_default())
-            })
-            .collect()
+        heavy(|| {
+            let mut by_actor: std::collections::HashMap<i64, Vec<InseeCode>> =
+                std::collections::HashMap::new();
+            for (actor, code) in self.all(
+                "SELECT actor_id, insee FROM actor_communes
+                 WHERE actor_id IN (SELECT value FROM json_each(?)) ORDER BY actor_id, insee",
+                [&list],
+                |r| {
+                    Ok((
+                        get::<i64>(r, "actor_id")?,
+                        commune_code(&get::<String>(r, "insee")?)?,
+                    ))
+                },
+            )? {
+                by_actor.entry(actor).or_default().push(code);
+            }
+            self.all(
+                "SELECT * FROM actors WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+                [&list],
+                |r| {
+                    let id: i64 = get(r, "id")?;
+                    rows::actor(r, by_actor.remove(&id).unwrap_or_default())
+                },
+            )
+        })
     }
 
     async fn digest_plans_of(&mut self, ids: &[ActorId]) -> StoreResult<Vec<DigestPlan>> {
         self.all(
-            sqlx::query(
-                "SELECT * FROM digest_plans
-                 WHERE municipality_id IN (SELECT value FROM json_each(?)) ORDER BY municipality_id",
-            )
-            .bind(json_list(ids.iter().map(|a| a.0))),
+            "SELECT * FROM digest_plans
+             WHERE municipality_id IN (SELECT value FROM json_each(?)) ORDER BY municipality_id",
+            [json_list(ids.iter().map(|a| a.0))],
             rows::digest_plan,
         )
-        .await
     }
 
     async fn updates_by_ids(&mut self, ids: &[i64]) -> StoreResult<Vec<ProgressUpdate>> {
         self.all(
-            sqlx::query(
-                "SELECT * FROM updates WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
-            )
-            .bind(json_list(ids.iter().copied())),
+            "SELECT * FROM updates WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            [json_list(ids.iter().copied())],
             rows::update,
         )
-        .await
     }
 
     async fn reachable_identities(
         &mut self,
         ids: &[ActorId],
     ) -> StoreResult<Vec<(ActorId, Lang, Identity)>> {
-        let rows = sqlx::query(
-            "SELECT i.actor_id, a.lang, i.network, i.external_id
-             FROM identities i JOIN actors a ON a.id = i.actor_id
-             WHERE i.actor_id IN (SELECT value FROM json_each(?))
-               AND NOT EXISTS (SELECT 1 FROM unreachable u
-                               WHERE u.network = i.network AND u.chat = i.external_id)
-             ORDER BY i.actor_id, i.network, i.external_id",
-        )
-        .bind(json_list(ids.iter().map(|a| a.0)))
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(backend)?;
-        rows.iter()
-            .map(|r| {
-                let lang: String = get(r, "lang")?;
-                Ok((
-                    ActorId(get(r, "actor_id")?),
-                    Lang::parse(&lang)
-                        .ok_or_else(|| StoreError::Corrupt(format!("lang {lang:?}")))?,
-                    Identity::new(
-                        get::<String>(r, "network")?,
-                        get::<String>(r, "external_id")?,
-                    ),
-                ))
-            })
-            .collect()
+        let list = json_list(ids.iter().map(|a| a.0));
+        heavy(|| {
+            self.all(
+                "SELECT i.actor_id, a.lang, i.network, i.external_id
+                 FROM identities i JOIN actors a ON a.id = i.actor_id
+                 WHERE i.actor_id IN (SELECT value FROM json_each(?))
+                   AND NOT EXISTS (SELECT 1 FROM unreachable u
+                                   WHERE u.network = i.network AND u.chat = i.external_id)
+                 ORDER BY i.actor_id, i.network, i.external_id",
+                [list],
+                |r| {
+                    let lang: String = get(r, "lang")?;
+                    Ok((
+                        ActorId(get(r, "actor_id")?),
+                        Lang::parse(&lang)
+                            .ok_or_else(|| StoreError::Corrupt(format!("lang {lang:?}")))?,
+                        Identity::new(
+                            get::<String>(r, "network")?,
+                            get::<String>(r, "external_id")?,
+                        ),
+                    ))
+                },
+            )
+        })
     }
 
     async fn queue_alert(&mut self, a: &NewAlert) -> StoreResult<()> {
         self.changes(
-            sqlx::query(
-                "INSERT INTO alerts (actor_id, initiative_id, kind, ref_id, at) VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(a.actor.0)
-            .bind(a.initiative.0)
-            .bind(a.kind.key())
-            .bind(a.ref_id)
-            .bind(ms(a.at)),
+            "INSERT INTO alerts (actor_id, initiative_id, kind, ref_id, at) VALUES (?, ?, ?, ?, ?)",
+            params![a.actor.0, a.initiative.0, a.kind.key(), a.ref_id, ms(a.at)],
         )
-        .await
         .map(drop)
     }
 
     async fn alerted_actors(&mut self, now: DateTime<Utc>) -> StoreResult<Vec<ActorId>> {
-        let ids: Vec<i64> = sqlx::query_scalar(
+        self.all(
             "SELECT DISTINCT a.actor_id FROM alerts a
              LEFT JOIN alert_prefs p ON p.actor_id = a.actor_id
              WHERE p.hold_until IS NULL OR p.hold_until <= ?
              ORDER BY a.actor_id",
+            [ms(now)],
+            |r| Ok(ActorId(get(r, "actor_id")?)),
         )
-        .bind(ms(now))
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(backend)?;
-        Ok(ids.into_iter().map(ActorId).collect())
     }
 
     async fn alerts_of(&mut self, actor: ActorId) -> StoreResult<Vec<Alert>> {
         self.all(
-            sqlx::query("SELECT * FROM alerts WHERE actor_id = ? ORDER BY id").bind(actor.0),
+            "SELECT * FROM alerts WHERE actor_id = ? ORDER BY id",
+            [actor.0],
             rows::alert,
         )
-        .await
     }
 
     async fn delete_alerts(&mut self, actor: ActorId, upto: i64) -> StoreResult<()> {
         self.changes(
-            sqlx::query("DELETE FROM alerts WHERE actor_id = ? AND id <= ?")
-                .bind(actor.0)
-                .bind(upto),
+            "DELETE FROM alerts WHERE actor_id = ? AND id <= ?",
+            [actor.0, upto],
         )
-        .await
         .map(drop)
     }
 
     async fn alert_prefs(&mut self, actor: ActorId) -> StoreResult<AlertPrefs> {
         Ok(self
             .opt(
-                sqlx::query("SELECT * FROM alert_prefs WHERE actor_id = ?").bind(actor.0),
+                "SELECT * FROM alert_prefs WHERE actor_id = ?",
+                [actor.0],
                 rows::alert_prefs,
-            )
-            .await?
+            )?
             .unwrap_or_default())
     }
 
     async fn set_alert_prefs(&mut self, actor: ActorId, p: &AlertPrefs) -> StoreResult<()> {
         self.changes(
-            sqlx::query(
-                "INSERT INTO alert_prefs (actor_id, enabled, quiet_from, quiet_to, last_sent_at,
-                    hold_until)
-                 VALUES (?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (actor_id) DO UPDATE SET enabled = excluded.enabled,
-                    quiet_from = excluded.quiet_from, quiet_to = excluded.quiet_to,
-                    last_sent_at = excluded.last_sent_at, hold_until = excluded.hold_until",
-            )
-            .bind(actor.0)
-            .bind(i64::from(p.enabled))
-            .bind(i64::from(p.quiet_from))
-            .bind(i64::from(p.quiet_to))
-            .bind(p.last_sent_at.map(ms))
-            .bind(p.hold_until.map(ms)),
+            "INSERT INTO alert_prefs (actor_id, enabled, quiet_from, quiet_to, last_sent_at,
+                hold_until)
+             VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (actor_id) DO UPDATE SET enabled = excluded.enabled,
+                quiet_from = excluded.quiet_from, quiet_to = excluded.quiet_to,
+                last_sent_at = excluded.last_sent_at, hold_until = excluded.hold_until",
+            params![
+                actor.0,
+                i64::from(p.enabled),
+                i64::from(p.quiet_from),
+                i64::from(p.quiet_to),
+                p.last_sent_at.map(ms),
+                p.hold_until.map(ms)
+            ],
         )
-        .await
         .map(drop)
     }
 
@@ -1438,49 +1235,33 @@ impl Tx for SqliteTx {
         to: DateTime<Utc>,
     ) -> StoreResult<Vec<Event>> {
         self.all(
-            sqlx::query(
-                "SELECT * FROM events WHERE starts_at >= ? AND starts_at < ? ORDER BY starts_at, id",
-            )
-            .bind(ms(from))
-            .bind(ms(to)),
+            "SELECT * FROM events WHERE starts_at >= ? AND starts_at < ? ORDER BY starts_at, id",
+            [ms(from), ms(to)],
             rows::event,
         )
-        .await
     }
 
     async fn claim_reminder(&mut self, event: EventId, which: Reminder) -> StoreResult<bool> {
-        let n = self
-            .changes(
-                sqlx::query(
-                    "INSERT INTO event_reminders (event_id, which) VALUES (?, ?)
-                     ON CONFLICT DO NOTHING",
-                )
-                .bind(event.0)
-                .bind(which.key()),
-            )
-            .await?;
+        let n = self.changes(
+            "INSERT INTO event_reminders (event_id, which) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            params![event.0, which.key()],
+        )?;
         Ok(n == 1)
     }
 
     async fn prune(&mut self, before: DateTime<Utc>) -> StoreResult<u64> {
-        let a = self
-            .changes(
-                sqlx::query("DELETE FROM outbox WHERE status <> 'pending' AND done_at < ?")
-                    .bind(ms(before)),
-            )
-            .await?;
-        let b = self
-            .changes(sqlx::query("DELETE FROM seen_events WHERE seen_at < ?").bind(ms(before)))
-            .await?;
-        let c = self
-            .changes(
-                sqlx::query("DELETE FROM network_state WHERE temporary = 1 AND updated_at < ?")
-                    .bind(ms(before)),
-            )
-            .await?;
-        let d = self
-            .changes(sqlx::query("DELETE FROM digest_ticks WHERE tick < ?").bind(ms(before)))
-            .await?;
-        Ok(a + b + c + d)
+        let before = ms(before);
+        heavy(|| {
+            let mut n = 0;
+            for sql in [
+                "DELETE FROM outbox WHERE status <> 'pending' AND done_at < ?",
+                "DELETE FROM seen_events WHERE seen_at < ?",
+                "DELETE FROM network_state WHERE temporary = 1 AND updated_at < ?",
+                "DELETE FROM digest_ticks WHERE tick < ?",
+            ] {
+                n += self.changes(sql, [before])?;
+            }
+            Ok(n)
+        })
     }
 }
