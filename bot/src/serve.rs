@@ -52,37 +52,51 @@ impl kohero_core::ports::Inbox for IntakeHandle {
         r.pop().ok_or(kohero_core::EngineError::NoEventId)
     }
 
-    /// A batch in one transaction (group commit).
+    /// A batch in transactions of at most [`GROUP_COMMIT`] updates (group
+    /// commit), the delivery workers woken after each: the replies to the
+    /// first updates of a long batch need not wait for the last. `Err` when a
+    /// transaction failed: the updates committed before it are recognised when
+    /// the adapter hands the batch again.
     async fn accept_batch(
         &self,
-        batch: Vec<Incoming>,
+        mut batch: Vec<Incoming>,
     ) -> Result<Vec<Handled>, kohero_core::EngineError> {
         use std::sync::atomic::Ordering::Relaxed;
-        let n = batch.len();
-        let r = self.engine.handle_events(batch).await;
-        match &r {
-            Ok(results) => {
-                let mut queued = 0;
-                for h in results {
-                    match h {
-                        Handled::Queued(q) => {
-                            self.counters.updates_in.fetch_add(1, Relaxed);
-                            queued += q;
-                        }
-                        Handled::Duplicate => {
-                            self.counters.duplicates_in.fetch_add(1, Relaxed);
-                        }
+        let mut all = Vec::with_capacity(batch.len());
+        while !batch.is_empty() {
+            let rest = batch.split_off(batch.len().min(GROUP_COMMIT));
+            let n = batch.len();
+            let results = match self.engine.handle_events(batch).await {
+                Ok(r) => r,
+                Err(e) => {
+                    tracing::error!(error = %e, updates = n, "batch not handled");
+                    return Err(e);
+                }
+            };
+            let mut queued = 0;
+            for h in &results {
+                match h {
+                    Handled::Queued(q) => {
+                        self.counters.updates_in.fetch_add(1, Relaxed);
+                        queued += q;
+                    }
+                    Handled::Duplicate => {
+                        self.counters.duplicates_in.fetch_add(1, Relaxed);
                     }
                 }
-                if queued > 0 {
-                    self.wake.notify_one();
-                }
             }
-            Err(e) => tracing::error!(error = %e, updates = n, "batch not handled"),
+            if queued > 0 {
+                self.wake.notify_one();
+            }
+            all.extend(results);
+            batch = rest;
         }
-        r
+        Ok(all)
     }
 }
+
+/// The most updates handled in one transaction.
+pub const GROUP_COMMIT: usize = 16;
 
 /// A network adapter's receiving side: runs until `stop` turns true.
 pub type IntakeTask = Box<

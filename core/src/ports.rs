@@ -414,13 +414,15 @@ pub trait Sender: Send + Sync {
 /// Where a network adapter hands what it receives (exactly-once intake in core).
 #[async_trait]
 pub trait Inbox: Send + Sync {
-    /// `Err` means nothing was recorded: hand the same update again later.
+    /// `Err` means the update was not recorded: hand it again later.
     async fn accept(
         &self,
         incoming: crate::engine::Incoming,
     ) -> Result<crate::engine::Intake, crate::engine::EngineError>;
 
-    /// Hands several updates at once (one transaction where the store allows).
+    /// Hands several updates at once (few transactions where the store allows).
+    /// `Err` means some were not recorded: hand them all again (those recorded
+    /// are recognised by their event id).
     async fn accept_batch(
         &self,
         batch: Vec<crate::engine::Incoming>,
