@@ -11,7 +11,6 @@
 //! hand-offs were most of the time spent per update). The few statements that
 //! read a large part of the database run in `block_in_place` (see `tx::heavy`).
 
-mod checkpoint;
 mod migrate;
 mod rows;
 mod tx;
@@ -45,8 +44,6 @@ pub enum OpenError {
 pub struct SqliteStore {
     /// `None` once closed.
     conn: Arc<Mutex<Option<Connection>>>,
-    /// The WAL checkpoint thread of a file database, until closed.
-    checkpointer: Arc<std::sync::Mutex<Option<checkpoint::Checkpointer>>>,
 }
 
 impl SqliteStore {
@@ -74,28 +71,20 @@ impl SqliteStore {
         // While opening, wait for another process as SQLite does; once open, a
         // transaction waits without blocking its thread (see `begin`).
         conn.busy_timeout(LOCK_WAIT).map_err(connect)?;
+        // The commit that finds the log past `wal_autocheckpoint` pages copies it
+        // into the database and syncs the file, holding the store meanwhile:
+        // 2,000 pages (8 MB) keeps that pause short (measured against 10,000
+        // and against a checkpoint thread: docs/benchmarks.md).
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
-             PRAGMA journal_size_limit = 67108864;",
+             PRAGMA wal_autocheckpoint = 2000; PRAGMA journal_size_limit = 67108864;",
         )
         .map_err(connect)?;
         conn.set_prepared_statement_cache_capacity(256);
         migrate::run(&conn, &MIGRATOR).map_err(|e| OpenError::Migrate(location.to_owned(), e))?;
         conn.busy_timeout(Duration::ZERO).map_err(connect)?;
-        let checkpointer = if path == ":memory:" {
-            None
-        } else {
-            // Commits no longer checkpoint: a thread does (see `checkpoint`).
-            conn.execute_batch("PRAGMA wal_autocheckpoint = 0")
-                .map_err(connect)?;
-            Some(
-                checkpoint::Checkpointer::start(path.into())
-                    .map_err(|e| OpenError::Connect(location.to_owned(), e.to_string()))?,
-            )
-        };
         Ok(Self {
             conn: Arc::new(Mutex::new(Some(conn))),
-            checkpointer: Arc::new(std::sync::Mutex::new(checkpointer)),
         })
     }
 
@@ -118,13 +107,6 @@ impl SqliteStore {
         let Some(conn) = self.conn.lock().await.take() else {
             return;
         };
-        let checkpointer = match self.checkpointer.lock() {
-            Ok(mut c) => c.take(),
-            Err(poisoned) => poisoned.into_inner().take(),
-        };
-        if let Some(c) = checkpointer {
-            tokio::task::spawn_blocking(move || c.stop()).await.ok();
-        }
         // The last connection to close checkpoints: let it wait for others.
         if let Err(e) = conn.busy_timeout(LOCK_WAIT) {
             tracing::warn!(error = %e, "closing the SQLite database");
