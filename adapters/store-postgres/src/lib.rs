@@ -1,0 +1,147 @@
+//! Kohero's store for large installations: PostgreSQL through sqlx, migrations
+//! from `migrations/postgres/` compiled into the binary (the same versions as
+//! `migrations/sqlite/` for the same changes).
+//!
+//! Several `kohero serve` processes may share the database. Every transaction
+//! first takes one transaction-level advisory lock, so writers are serialised
+//! across processes as SQLite serialises them within one: a transaction sees
+//! one consistent state from its first read to its commit, and core's
+//! read-then-write steps (an idea's supporters, a digest's tick) cannot
+//! interleave. The outbox claim still skips rows another transaction holds
+//! (`FOR UPDATE SKIP LOCKED`).
+
+mod rows;
+mod tx;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use kohero_core::ports::{Store, StoreError, StoreResult, Tx};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+
+/// The advisory lock every transaction takes (an arbitrary constant: "kohero").
+const WRITER_LOCK: i64 = 0x6b6f_6865_726f;
+
+/// Why the database could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("invalid PostgreSQL URL: {0}")]
+    Location(String),
+    #[error("cannot connect to PostgreSQL: {0}")]
+    Connect(String),
+    #[error("cannot migrate the PostgreSQL database: {0}")]
+    Migrate(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://…`) and migrates the database.
+    pub async fn open(url: &str) -> Result<Self, OpenError> {
+        let options: PgConnectOptions = url
+            .parse()
+            .map_err(|e: sqlx::Error| OpenError::Location(e.to_string()))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(|e| OpenError::Connect(e.to_string()))?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|e| OpenError::Migrate(e.to_string()))?;
+        Ok(Self { pool })
+    }
+
+    /// The migrations this build knows, as (version, description).
+    pub fn migrations() -> Vec<(i64, String)> {
+        MIGRATOR
+            .iter()
+            .map(|m| (m.version, m.description.to_string()))
+            .collect()
+    }
+
+    /// Closes the pool, waiting for the connections in use.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Maps sqlx errors to the port's: a unique violation is `Duplicate`, a write
+/// that refers to a missing row (foreign key) is `NotFound`.
+pub(crate) fn backend(e: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(d) = &e {
+        if d.is_unique_violation() {
+            return StoreError::Duplicate(d.message().to_owned());
+        }
+        if d.is_foreign_key_violation() {
+            return StoreError::NotFound(d.message().to_owned());
+        }
+    }
+    StoreError::Backend(e.to_string())
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn begin(&self) -> StoreResult<Box<dyn Tx>> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(WRITER_LOCK)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        Ok(Box::new(tx::PgTx::new(tx)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh database on the test cluster (`KOHERO_TEST_POSTGRES_URL`, set by
+    /// `scripts/test`), or `None` (the test says so and passes) without one.
+    async fn fresh() -> Option<PgStore> {
+        use sqlx::Connection;
+        let Ok(url) = std::env::var("KOHERO_TEST_POSTGRES_URL") else {
+            eprintln!("KOHERO_TEST_POSTGRES_URL is not set: skipped (scripts/test sets it)");
+            return None;
+        };
+        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let name = format!(
+            "kohero_store_{}_{}",
+            std::process::id(),
+            N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
+        let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name}"
+        )))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        let mut options: PgConnectOptions = url.parse().unwrap();
+        options = options.database(&name);
+        let pool = PgPoolOptions::new()
+            .max_connections(2)
+            .connect_with(options)
+            .await
+            .unwrap();
+        MIGRATOR.run(&pool).await.unwrap();
+        Some(PgStore { pool })
+    }
+
+    kohero_core::store_suite!(match fresh().await {
+        Some(s) => s,
+        None => return,
+    });
+}
