@@ -6,3 +6,4 @@ pub mod delivery;
 pub mod demo;
 pub mod metrics;
 pub mod serve;
+pub mod store;

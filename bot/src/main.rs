@@ -12,10 +12,9 @@ use kohero_core::domain::{ActorKind, Identity, InseeCode, Lang};
 use kohero_core::engine::VerifyError;
 use kohero_core::ports::{Store, SystemClock};
 use kohero_core::{Engine, Operator};
-use kohero_store_sqlite::SqliteStore;
 use tracing_subscriber::EnvFilter;
 
-use kohero::config::{self, Database};
+use kohero::config;
 use kohero::demo;
 
 /// Kohero: a chat bot that helps people start and run local initiatives together.
@@ -120,15 +119,6 @@ fn init_logging(default: &str) {
         builder.json().init();
     } else {
         builder.with_ansi(std::io::stderr().is_terminal()).init();
-    }
-}
-
-async fn open_store(db: &Database) -> anyhow::Result<SqliteStore> {
-    match db {
-        Database::Sqlite(path) => Ok(SqliteStore::open(path).await?),
-        Database::Postgres(_) => bail!(
-            "this build of Kohero has no PostgreSQL store yet: use a SQLite file (the default)"
-        ),
     }
 }
 
@@ -295,7 +285,7 @@ async fn save_room_networks(store: &dyn Store, networks: &[String]) -> anyhow::R
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let file = config::load_file(cli.config.as_deref())?;
     let db = config::database(cli.db.as_deref(), &file)?;
-    let store = Arc::new(open_store(&db).await?);
+    let store = Arc::new(kohero::store::AnyStore::open(&db).await?);
     let engine = Engine::new(store.clone(), Arc::new(SystemClock))
         .await?
         .with_room_networks(load_room_networks(store.as_ref()).await?);
@@ -482,7 +472,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Migrate => {
-            let versions = SqliteStore::migrations();
+            let versions = store.migrations();
             println!(
                 "Database is up to date ({} migration(s), latest {}).",
                 versions.len(),

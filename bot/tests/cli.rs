@@ -76,10 +76,14 @@ fn bad_configuration_is_a_clear_error() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("invalid config file"));
     let out = kohero(dir.path())
-        .args(["--db", "postgres://localhost/k", "migrate"])
+        .args(["--db", "postgres://kohero@127.0.0.1:9/k", "migrate"])
         .output()
         .unwrap();
-    assert!(String::from_utf8_lossy(&out.stderr).contains("PostgreSQL"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("cannot connect to PostgreSQL"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -207,4 +211,64 @@ fn digests_from_the_command_line() {
         })
         .unwrap();
     assert!(text(&out).contains("pas programmée"), "{}", text(&out));
+}
+
+/// A fresh database on the test cluster `scripts/test` starts.
+fn fresh_postgres(name: &str) -> String {
+    use sqlx::Connection;
+    let url = std::env::var("KOHERO_TEST_POSTGRES_URL")
+        .expect("KOHERO_TEST_POSTGRES_URL is not set: run the tests with scripts/test");
+    let db = format!("kohero_cli_{name}_{}", std::process::id());
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {db}"),
+            format!("CREATE DATABASE {db}"),
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut admin)
+                .await
+                .unwrap();
+        }
+    });
+    let base = url.rsplit_once('/').unwrap().0;
+    format!("{base}/{db}")
+}
+
+#[test]
+fn a_postgres_url_chooses_the_postgres_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_postgres("store");
+    let run = |args: &[&str]| {
+        kohero(dir.path())
+            .arg("--db")
+            .arg(&url)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    for _ in 0..2 {
+        let out = run(&["migrate"]);
+        assert!(out.status.success(), "{out:?}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("up to date"));
+    }
+    let out = run(&[
+        "admin",
+        "verify",
+        "console:mairie",
+        "municipality",
+        "--commune",
+        "69266",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let out = run(&["digest", "69266", "--schedule", "0 9 * * lun"]);
+    assert!(out.status.success(), "{out:?}");
+    // Another process reads what the first wrote: the data is in PostgreSQL,
+    // and no SQLite file was made.
+    let out = run(&["digest", "69266"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("« 0 9 * * lun »"),
+        "{out:?}"
+    );
+    assert!(!dir.path().join("kohero.db").exists());
 }

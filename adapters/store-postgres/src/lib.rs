@@ -18,6 +18,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use kohero_core::ports::{Store, StoreError, StoreResult, Tx};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
 
@@ -46,6 +47,13 @@ impl PgStore {
         let options: PgConnectOptions = url
             .parse()
             .map_err(|e: sqlx::Error| OpenError::Location(e.to_string()))?;
+        // One connection first, for the real reason when the server cannot be
+        // reached (the pool would only say it timed out).
+        let first = options
+            .connect()
+            .await
+            .map_err(|e| OpenError::Connect(e.to_string()))?;
+        first.close().await.ok();
         let pool = PgPoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(10))
@@ -107,7 +115,6 @@ mod tests {
     /// A fresh database on the test cluster (`KOHERO_TEST_POSTGRES_URL`, set by
     /// `scripts/test`), or `None` (the test says so and passes) without one.
     async fn fresh() -> Option<PgStore> {
-        use sqlx::Connection;
         let Ok(url) = std::env::var("KOHERO_TEST_POSTGRES_URL") else {
             eprintln!("KOHERO_TEST_POSTGRES_URL is not set: skipped (scripts/test sets it)");
             return None;
