@@ -144,7 +144,15 @@ async fn main() {
         vec![100.0, 250.0, 500.0]
     };
 
-    let k = Install::new();
+    // KOHERO_BENCH_POSTGRES_URL (a URL to a PostgreSQL server's database, e.g.
+    // …/postgres) runs the same on a fresh PostgreSQL database.
+    let (k, store) = match std::env::var("KOHERO_BENCH_POSTGRES_URL") {
+        Ok(url) => (
+            Install::on_postgres(&url, "kohero_bench_telegram").await,
+            "PostgreSQL",
+        ),
+        Err(_) => (Install::new(), "SQLite"),
+    };
     assert!(k.run(&["demo-data"], b"").status.success());
     let tg = FakeTelegram::start().await;
     tg.enforce_limits(false);
@@ -153,7 +161,7 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 
-    println!("Telegram, {people} simulated people, {seconds} s per run, SQLite, limits off");
+    println!("Telegram, {people} simulated people, {seconds} s per run, {store}, limits off");
     println!();
     println!("| load | updates answered | updates/s | p50 inside the bot | p99 inside the bot |");
     println!("|---|---|---|---|---|");

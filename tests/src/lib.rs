@@ -29,9 +29,12 @@ pub fn kohero_bin() -> PathBuf {
     bin
 }
 
-/// A fresh installation: its own directory and database file.
+/// A fresh installation: its own directory and database (a SQLite file there,
+/// or a PostgreSQL database).
 pub struct Install {
     pub dir: tempfile::TempDir,
+    /// A PostgreSQL URL instead of the SQLite file.
+    url: Option<String>,
 }
 
 impl Default for Install {
@@ -44,11 +47,37 @@ impl Install {
     pub fn new() -> Self {
         Self {
             dir: tempfile::tempdir().unwrap(),
+            url: None,
         }
     }
 
-    pub fn db(&self) -> PathBuf {
-        self.dir.path().join("kohero.db")
+    /// An installation on a fresh database named `name` on the PostgreSQL
+    /// server at `server_url` (a URL to any database there, e.g. `…/postgres`).
+    pub async fn on_postgres(server_url: &str, name: &str) -> Self {
+        use sqlx::Connection;
+        let mut admin = sqlx::PgConnection::connect(server_url).await.unwrap();
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {name}"),
+            format!("CREATE DATABASE {name}"),
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut admin)
+                .await
+                .unwrap();
+        }
+        let base = server_url.rsplit_once('/').unwrap().0;
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+            url: Some(format!("{base}/{name}")),
+        }
+    }
+
+    /// What `--db` names: the SQLite file or the PostgreSQL URL.
+    pub fn db(&self) -> std::ffi::OsString {
+        match &self.url {
+            Some(u) => u.into(),
+            None => self.dir.path().join("kohero.db").into(),
+        }
     }
 
     /// Runs `kohero --db DB ARGS...` in the installation's directory, with `input` on stdin.
