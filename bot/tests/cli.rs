@@ -1,5 +1,5 @@
 //! The command line itself: configuration precedence and clear errors.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::process::Command;
 
