@@ -215,24 +215,13 @@ fn digests_from_the_command_line() {
 
 /// A fresh database on the test cluster `scripts/test` starts.
 fn fresh_postgres(name: &str) -> String {
-    use sqlx::Connection;
     let url = std::env::var("KOHERO_TEST_POSTGRES_URL")
         .expect("KOHERO_TEST_POSTGRES_URL is not set: run the tests with scripts/test");
     let db = format!("kohero_cli_{name}_{}", std::process::id());
-    tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
-        for sql in [
-            format!("DROP DATABASE IF EXISTS {db}"),
-            format!("CREATE DATABASE {db}"),
-        ] {
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .execute(&mut admin)
-                .await
-                .unwrap();
-        }
-    });
-    let base = url.rsplit_once('/').unwrap().0;
-    format!("{base}/{db}")
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(kohero_store_postgres::recreate_database(&url, &db))
+        .unwrap()
 }
 
 #[test]

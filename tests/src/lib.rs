@@ -54,21 +54,13 @@ impl Install {
     /// An installation on a fresh database named `name` on the PostgreSQL
     /// server at `server_url` (a URL to any database there, e.g. `…/postgres`).
     pub async fn on_postgres(server_url: &str, name: &str) -> Self {
-        use sqlx::Connection;
-        let mut admin = sqlx::PgConnection::connect(server_url).await.unwrap();
-        for sql in [
-            format!("DROP DATABASE IF EXISTS {name}"),
-            format!("CREATE DATABASE {name}"),
-        ] {
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .execute(&mut admin)
-                .await
-                .unwrap();
-        }
-        let base = server_url.rsplit_once('/').unwrap().0;
         Self {
             dir: tempfile::tempdir().unwrap(),
-            url: Some(format!("{base}/{name}")),
+            url: Some(
+                kohero_store_postgres::recreate_database(server_url, name)
+                    .await
+                    .unwrap(),
+            ),
         }
     }
 

@@ -17,23 +17,9 @@ fn server() -> String {
 
 /// A fresh database on the test cluster, for this test alone.
 async fn fresh_database(name: &str) -> String {
-    let url = server();
-    let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
-    // `name` is made by the test itself, never from outside.
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name}"
-    )))
-    .execute(&mut admin)
-    .await
-    .unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut admin)
+    kohero_store_postgres::recreate_database(&server(), name)
         .await
-        .unwrap();
-    match url.rsplit_once('/') {
-        Some((base, _)) => format!("{base}/{name}"),
-        None => panic!("no database in {url}"),
-    }
+        .unwrap()
 }
 
 type Columns = BTreeMap<String, BTreeSet<String>>;

@@ -81,6 +81,32 @@ impl PgStore {
     }
 }
 
+/// Drops and creates the database `name` on the server `server_url` (a URL to
+/// any database there, e.g. `…/postgres`), and returns the new database's URL.
+/// For tests and benchmarks: `name` is the caller's own, letters, digits and
+/// `_` only, and whatever was in that database is gone.
+pub async fn recreate_database(server_url: &str, name: &str) -> Result<String, OpenError> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(OpenError::Location(format!("database name {name:?}")));
+    }
+    let Some((base, _)) = server_url.rsplit_once('/') else {
+        return Err(OpenError::Location(server_url.to_owned()));
+    };
+    let mut admin = sqlx::PgConnection::connect(server_url)
+        .await
+        .map_err(|e| OpenError::Connect(e.to_string()))?;
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {name}"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut admin)
+            .await
+            .map_err(|e| OpenError::Connect(e.to_string()))?;
+    }
+    Ok(format!("{base}/{name}"))
+}
+
 /// Maps sqlx errors to the port's: a unique violation is `Duplicate`, a write
 /// that refers to a missing row (foreign key) is `NotFound`.
 pub(crate) fn backend(e: sqlx::Error) -> StoreError {
@@ -123,26 +149,9 @@ mod tests {
             std::process::id(),
             N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         );
-        let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name}"
-        )))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut admin)
+        PgStore::open(&recreate_database(&url, &name).await.unwrap())
             .await
-            .unwrap();
-        let mut options: PgConnectOptions = url.parse().unwrap();
-        options = options.database(&name);
-        let pool = PgPoolOptions::new()
-            .max_connections(2)
-            .connect_with(options)
-            .await
-            .unwrap();
-        MIGRATOR.run(&pool).await.unwrap();
-        PgStore { pool }
+            .unwrap()
     }
 
     kohero_core::store_suite!(fresh().await);
