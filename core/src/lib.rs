@@ -16,6 +16,7 @@ pub mod ports;
 pub mod reply;
 #[cfg(any(test, feature = "test-suite"))]
 pub mod store_suite;
+pub mod stored;
 pub mod text;
 
 pub use engine::{Content, Engine, EngineError, Incoming, Intake, Operator, Tick};

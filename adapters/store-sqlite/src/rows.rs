@@ -1,231 +1,82 @@
-//! Reading rows back into the domain. A value that does not parse is a corrupt
-//! row, never a panic.
+//! Reading SQLite rows back into the domain: the column reader; the parsing is
+//! core's (`kohero_core::stored`), shared with the PostgreSQL store.
 
-use chrono::{DateTime, Utc};
 use kohero_core::domain::*;
-use kohero_core::geo::GeoPoint;
-use kohero_core::ports::{StoreError, StoreResult};
+use kohero_core::ports::StoreResult;
+use kohero_core::stored::{self, Columns};
 use rusqlite::Row;
 use rusqlite::types::FromSql;
 
 use crate::backend;
 
-pub fn ms(t: DateTime<Utc>) -> i64 {
-    t.timestamp_millis()
-}
-
-pub fn time(v: i64) -> StoreResult<DateTime<Utc>> {
-    DateTime::from_timestamp_millis(v).ok_or_else(|| StoreError::Corrupt(format!("time {v}")))
-}
-
-fn corrupt(what: &str, v: &str) -> StoreError {
-    StoreError::Corrupt(format!("{what} {v:?}"))
-}
+pub use kohero_core::stored::{categories_to_text, lat_lon, ms, time};
 
 pub fn get<T: FromSql>(row: &Row<'_>, col: &str) -> StoreResult<T> {
     row.get::<_, T>(col).map_err(backend)
 }
 
-pub fn point(row: &Row<'_>) -> StoreResult<Option<GeoPoint>> {
-    let lat: Option<f64> = get(row, "lat")?;
-    let lon: Option<f64> = get(row, "lon")?;
-    match (lat, lon) {
-        (Some(lat), Some(lon)) => GeoPoint::new(lat, lon)
-            .map(Some)
-            .map_err(|_| corrupt("point", &format!("{lat},{lon}"))),
-        _ => Ok(None),
+struct Cols<'a, 'r>(&'a Row<'r>);
+
+impl Columns for Cols<'_, '_> {
+    fn int(&self, col: &str) -> StoreResult<Option<i64>> {
+        get(self.0, col)
+    }
+    fn real(&self, col: &str) -> StoreResult<Option<f64>> {
+        get(self.0, col)
+    }
+    fn text(&self, col: &str) -> StoreResult<Option<String>> {
+        get(self.0, col)
     }
 }
 
-pub fn lat_lon(p: Option<GeoPoint>) -> (Option<f64>, Option<f64>) {
-    (p.map(GeoPoint::lat), p.map(GeoPoint::lon))
-}
-
-fn commune(v: Option<String>) -> StoreResult<Option<InseeCode>> {
-    v.map(|c| InseeCode::parse(&c).ok_or_else(|| corrupt("commune", &c)))
-        .transpose()
-}
-
 pub fn actor(row: &Row<'_>, communes: Vec<InseeCode>) -> StoreResult<Actor> {
-    let kind: String = get(row, "kind")?;
-    let lang: String = get(row, "lang")?;
-    Ok(Actor {
-        id: ActorId(get(row, "id")?),
-        kind: kind.parse().map_err(|()| corrupt("kind", &kind))?,
-        display_name: get(row, "display_name")?,
-        lang: Lang::parse(&lang).ok_or_else(|| corrupt("lang", &lang))?,
-        tz: get(row, "tz")?,
-        verified: get::<i64>(row, "verified")? != 0,
-        communes,
-        location: point(row)?,
-        created_at: time(get(row, "created_at")?)?,
-    })
+    stored::actor(&Cols(row), communes)
 }
 
 pub fn initiative(row: &Row<'_>) -> StoreResult<Initiative> {
-    let kind: String = get(row, "kind")?;
-    let status: String = get(row, "status")?;
-    let category: String = get(row, "category")?;
-    Ok(Initiative {
-        id: InitiativeId(get(row, "id")?),
-        kind: InitiativeKind::parse_key(&kind).ok_or_else(|| corrupt("kind", &kind))?,
-        title: get(row, "title")?,
-        description: get(row, "description")?,
-        category: Category::parse(&category).ok_or_else(|| corrupt("category", &category))?,
-        place: point(row)?,
-        commune: commune(get(row, "commune")?)?,
-        status: Status::parse_key(&status).ok_or_else(|| corrupt("status", &status))?,
-        created_by: get::<Option<i64>>(row, "created_by")?.map(ActorId),
-        offered_to: get::<Option<i64>>(row, "offered_to")?.map(ActorId),
-        created_at: time(get(row, "created_at")?)?,
-        updated_at: time(get(row, "updated_at")?)?,
-    })
+    stored::initiative(&Cols(row))
 }
 
 pub fn membership(row: &Row<'_>) -> StoreResult<Membership> {
-    let role: String = get(row, "role")?;
-    Ok(Membership {
-        initiative: InitiativeId(get(row, "initiative_id")?),
-        actor: ActorId(get(row, "actor_id")?),
-        role: Role::parse_key(&role).ok_or_else(|| corrupt("role", &role))?,
-        since: time(get(row, "since")?)?,
-    })
+    stored::membership(&Cols(row))
 }
 
 pub fn update(row: &Row<'_>) -> StoreResult<ProgressUpdate> {
-    Ok(ProgressUpdate {
-        id: UpdateId(get(row, "id")?),
-        initiative: InitiativeId(get(row, "initiative_id")?),
-        author: get::<Option<i64>>(row, "author_id")?.map(ActorId),
-        text: get(row, "body")?,
-        created_at: time(get(row, "created_at")?)?,
-    })
+    stored::update(&Cols(row))
 }
 
 pub fn event(row: &Row<'_>) -> StoreResult<Event> {
-    Ok(Event {
-        id: EventId(get(row, "id")?),
-        initiative: InitiativeId(get(row, "initiative_id")?),
-        title: get(row, "title")?,
-        starts_at: time(get(row, "starts_at")?)?,
-        tz: get(row, "tz")?,
-        place: point(row)?,
-        created_by: get::<Option<i64>>(row, "created_by")?.map(ActorId),
-        created_at: time(get(row, "created_at")?)?,
-    })
+    stored::event(&Cols(row))
 }
 
 pub fn rsvp(row: &Row<'_>) -> StoreResult<Rsvp> {
-    let answer: String = get(row, "answer")?;
-    Ok(Rsvp {
-        event: EventId(get(row, "event_id")?),
-        actor: ActorId(get(row, "actor_id")?),
-        answer: RsvpAnswer::parse(&answer).ok_or_else(|| corrupt("answer", &answer))?,
-        at: time(get(row, "at")?)?,
-    })
-}
-
-pub fn categories_to_text(c: &[Category]) -> String {
-    c.iter().map(|c| c.key()).collect::<Vec<_>>().join(",")
+    stored::rsvp(&Cols(row))
 }
 
 pub fn subscription(row: &Row<'_>) -> StoreResult<Subscription> {
-    let cats: String = get(row, "categories")?;
-    let categories = cats
-        .split(',')
-        .filter(|c| !c.is_empty())
-        .map(|c| Category::parse(c).ok_or_else(|| corrupt("category", c)))
-        .collect::<StoreResult<Vec<_>>>()?;
-    let radius: i64 = get(row, "radius_m")?;
-    Ok(Subscription {
-        id: SubscriptionId(get(row, "id")?),
-        actor: ActorId(get(row, "actor_id")?),
-        center: point(row)?,
-        radius_m: u32::try_from(radius).map_err(|_| corrupt("radius", &radius.to_string()))?,
-        commune: commune(get(row, "commune")?)?,
-        categories,
-        created_at: time(get(row, "created_at")?)?,
-    })
+    stored::subscription(&Cols(row))
 }
 
 pub fn activity(row: &Row<'_>) -> StoreResult<Activity> {
-    let kind: String = get(row, "kind")?;
-    Ok(Activity {
-        id: get(row, "id")?,
-        initiative: InitiativeId(get(row, "initiative_id")?),
-        kind: ActivityKind::parse_key(&kind).ok_or_else(|| corrupt("activity", &kind))?,
-        ref_id: get(row, "ref_id")?,
-        at: time(get(row, "at")?)?,
-    })
-}
-
-fn opt_time(v: Option<i64>) -> StoreResult<Option<DateTime<Utc>>> {
-    v.map(time).transpose()
+    stored::activity(&Cols(row))
 }
 
 pub fn digest_plan(row: &Row<'_>) -> StoreResult<DigestPlan> {
-    Ok(DigestPlan {
-        municipality: ActorId(get(row, "municipality_id")?),
-        schedule: get(row, "schedule")?,
-        tz: get(row, "tz")?,
-        next_at: opt_time(get(row, "next_at")?)?,
-        last_at: opt_time(get(row, "last_at")?)?,
-        announcement: get(row, "announcement")?,
-    })
+    stored::digest_plan(&Cols(row))
 }
 
 pub fn alert(row: &Row<'_>) -> StoreResult<Alert> {
-    let kind: String = get(row, "kind")?;
-    Ok(Alert {
-        id: get(row, "id")?,
-        actor: ActorId(get(row, "actor_id")?),
-        initiative: InitiativeId(get(row, "initiative_id")?),
-        kind: AlertKind::parse_key(&kind).ok_or_else(|| corrupt("alert", &kind))?,
-        ref_id: get(row, "ref_id")?,
-        at: time(get(row, "at")?)?,
-    })
+    stored::alert(&Cols(row))
 }
 
 pub fn alert_prefs(row: &Row<'_>) -> StoreResult<AlertPrefs> {
-    let minute = |col: &str| -> StoreResult<u32> {
-        let v: i64 = get(row, col)?;
-        u32::try_from(v)
-            .ok()
-            .filter(|m| *m < 24 * 60)
-            .ok_or_else(|| corrupt(col, &v.to_string()))
-    };
-    Ok(AlertPrefs {
-        enabled: get::<i64>(row, "enabled")? != 0,
-        quiet_from: minute("quiet_from")?,
-        quiet_to: minute("quiet_to")?,
-        last_sent_at: opt_time(get(row, "last_sent_at")?)?,
-        hold_until: opt_time(get(row, "hold_until")?)?,
-    })
+    stored::alert_prefs(&Cols(row))
 }
 
 pub fn located(row: &Row<'_>) -> StoreResult<kohero_core::places::Located> {
-    let kind: String = get(row, "kind")?;
-    let category: String = get(row, "category")?;
-    Ok(kohero_core::places::Located {
-        id: InitiativeId(get(row, "id")?),
-        place: point(row)?.ok_or_else(|| corrupt("place", "NULL"))?,
-        category: Category::parse(&category).ok_or_else(|| corrupt("category", &category))?,
-        kind: InitiativeKind::parse_key(&kind).ok_or_else(|| corrupt("kind", &kind))?,
-    })
+    stored::located(&Cols(row))
 }
 
 pub fn outgoing(row: &Row<'_>) -> StoreResult<Outgoing> {
-    let body: String = get(row, "body")?;
-    let attempts: i64 = get(row, "attempts")?;
-    Ok(Outgoing {
-        id: get(row, "id")?,
-        to: Address::new(get::<String>(row, "network")?, get::<String>(row, "chat")?),
-        recipient: get::<Option<i64>>(row, "recipient_id")?.map(ActorId),
-        reply: serde_json::from_str(&body)
-            .map_err(|e| StoreError::Corrupt(format!("outbox body: {e}")))?,
-        priority: Priority::from_rank(get(row, "priority")?),
-        key: get(row, "idem_key")?,
-        attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
-        created_at: time(get(row, "created_at")?)?,
-    })
+    stored::outgoing(&Cols(row))
 }

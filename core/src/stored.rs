@@ -1,0 +1,278 @@
+//! Reading stored rows back into the domain, shared by the SQL stores: each
+//! store says how to read one column of its rows ([`Columns`]); parsing keys,
+//! times and places, and refusing what does not parse (a corrupt row, never a
+//! panic), is written once here.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::*;
+use crate::geo::GeoPoint;
+use crate::ports::{StoreError, StoreResult};
+
+/// A row as a store reads it: each column by name, as an integer, a real or a
+/// text, `None` for NULL.
+pub trait Columns {
+    fn int(&self, col: &str) -> StoreResult<Option<i64>>;
+    fn real(&self, col: &str) -> StoreResult<Option<f64>>;
+    fn text(&self, col: &str) -> StoreResult<Option<String>>;
+}
+
+/// A value one column holds.
+pub trait FromColumn: Sized {
+    fn from_column(row: &(impl Columns + ?Sized), col: &str) -> StoreResult<Self>;
+}
+
+fn required<T>(v: Option<T>, col: &str) -> StoreResult<T> {
+    v.ok_or_else(|| StoreError::Corrupt(format!("{col} is NULL")))
+}
+
+impl FromColumn for i64 {
+    fn from_column(row: &(impl Columns + ?Sized), col: &str) -> StoreResult<Self> {
+        required(row.int(col)?, col)
+    }
+}
+
+impl FromColumn for Option<i64> {
+    fn from_column(row: &(impl Columns + ?Sized), col: &str) -> StoreResult<Self> {
+        row.int(col)
+    }
+}
+
+impl FromColumn for Option<f64> {
+    fn from_column(row: &(impl Columns + ?Sized), col: &str) -> StoreResult<Self> {
+        row.real(col)
+    }
+}
+
+impl FromColumn for String {
+    fn from_column(row: &(impl Columns + ?Sized), col: &str) -> StoreResult<Self> {
+        required(row.text(col)?, col)
+    }
+}
+
+impl FromColumn for Option<String> {
+    fn from_column(row: &(impl Columns + ?Sized), col: &str) -> StoreResult<Self> {
+        row.text(col)
+    }
+}
+
+pub fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+pub fn time(v: i64) -> StoreResult<DateTime<Utc>> {
+    DateTime::from_timestamp_millis(v).ok_or_else(|| StoreError::Corrupt(format!("time {v}")))
+}
+
+fn corrupt(what: &str, v: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what} {v:?}"))
+}
+
+/// One column of a row, read as `T`: NULL only where `T` is an `Option`.
+pub fn get<T: FromColumn>(row: &(impl Columns + ?Sized), col: &str) -> StoreResult<T> {
+    T::from_column(row, col)
+}
+
+pub fn point(row: &(impl Columns + ?Sized)) -> StoreResult<Option<GeoPoint>> {
+    let lat: Option<f64> = get(row, "lat")?;
+    let lon: Option<f64> = get(row, "lon")?;
+    match (lat, lon) {
+        (Some(lat), Some(lon)) => GeoPoint::new(lat, lon)
+            .map(Some)
+            .map_err(|_| corrupt("point", &format!("{lat},{lon}"))),
+        _ => Ok(None),
+    }
+}
+
+pub fn lat_lon(p: Option<GeoPoint>) -> (Option<f64>, Option<f64>) {
+    (p.map(GeoPoint::lat), p.map(GeoPoint::lon))
+}
+
+fn commune(v: Option<String>) -> StoreResult<Option<InseeCode>> {
+    v.map(|c| InseeCode::parse(&c).ok_or_else(|| corrupt("commune", &c)))
+        .transpose()
+}
+
+pub fn actor(row: &(impl Columns + ?Sized), communes: Vec<InseeCode>) -> StoreResult<Actor> {
+    let kind: String = get(row, "kind")?;
+    let lang: String = get(row, "lang")?;
+    Ok(Actor {
+        id: ActorId(get(row, "id")?),
+        kind: kind.parse().map_err(|()| corrupt("kind", &kind))?,
+        display_name: get(row, "display_name")?,
+        lang: Lang::parse(&lang).ok_or_else(|| corrupt("lang", &lang))?,
+        tz: get(row, "tz")?,
+        verified: get::<i64>(row, "verified")? != 0,
+        communes,
+        location: point(row)?,
+        created_at: time(get(row, "created_at")?)?,
+    })
+}
+
+pub fn initiative(row: &(impl Columns + ?Sized)) -> StoreResult<Initiative> {
+    let kind: String = get(row, "kind")?;
+    let status: String = get(row, "status")?;
+    let category: String = get(row, "category")?;
+    Ok(Initiative {
+        id: InitiativeId(get(row, "id")?),
+        kind: InitiativeKind::parse_key(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+        title: get(row, "title")?,
+        description: get(row, "description")?,
+        category: Category::parse(&category).ok_or_else(|| corrupt("category", &category))?,
+        place: point(row)?,
+        commune: commune(get(row, "commune")?)?,
+        status: Status::parse_key(&status).ok_or_else(|| corrupt("status", &status))?,
+        created_by: get::<Option<i64>>(row, "created_by")?.map(ActorId),
+        offered_to: get::<Option<i64>>(row, "offered_to")?.map(ActorId),
+        created_at: time(get(row, "created_at")?)?,
+        updated_at: time(get(row, "updated_at")?)?,
+    })
+}
+
+pub fn membership(row: &(impl Columns + ?Sized)) -> StoreResult<Membership> {
+    let role: String = get(row, "role")?;
+    Ok(Membership {
+        initiative: InitiativeId(get(row, "initiative_id")?),
+        actor: ActorId(get(row, "actor_id")?),
+        role: Role::parse_key(&role).ok_or_else(|| corrupt("role", &role))?,
+        since: time(get(row, "since")?)?,
+    })
+}
+
+pub fn update(row: &(impl Columns + ?Sized)) -> StoreResult<ProgressUpdate> {
+    Ok(ProgressUpdate {
+        id: UpdateId(get(row, "id")?),
+        initiative: InitiativeId(get(row, "initiative_id")?),
+        author: get::<Option<i64>>(row, "author_id")?.map(ActorId),
+        text: get(row, "body")?,
+        created_at: time(get(row, "created_at")?)?,
+    })
+}
+
+pub fn event(row: &(impl Columns + ?Sized)) -> StoreResult<Event> {
+    Ok(Event {
+        id: EventId(get(row, "id")?),
+        initiative: InitiativeId(get(row, "initiative_id")?),
+        title: get(row, "title")?,
+        starts_at: time(get(row, "starts_at")?)?,
+        tz: get(row, "tz")?,
+        place: point(row)?,
+        created_by: get::<Option<i64>>(row, "created_by")?.map(ActorId),
+        created_at: time(get(row, "created_at")?)?,
+    })
+}
+
+pub fn rsvp(row: &(impl Columns + ?Sized)) -> StoreResult<Rsvp> {
+    let answer: String = get(row, "answer")?;
+    Ok(Rsvp {
+        event: EventId(get(row, "event_id")?),
+        actor: ActorId(get(row, "actor_id")?),
+        answer: RsvpAnswer::parse(&answer).ok_or_else(|| corrupt("answer", &answer))?,
+        at: time(get(row, "at")?)?,
+    })
+}
+
+pub fn categories_to_text(c: &[Category]) -> String {
+    c.iter().map(|c| c.key()).collect::<Vec<_>>().join(",")
+}
+
+pub fn subscription(row: &(impl Columns + ?Sized)) -> StoreResult<Subscription> {
+    let cats: String = get(row, "categories")?;
+    let categories = cats
+        .split(',')
+        .filter(|c| !c.is_empty())
+        .map(|c| Category::parse(c).ok_or_else(|| corrupt("category", c)))
+        .collect::<StoreResult<Vec<_>>>()?;
+    let radius: i64 = get(row, "radius_m")?;
+    Ok(Subscription {
+        id: SubscriptionId(get(row, "id")?),
+        actor: ActorId(get(row, "actor_id")?),
+        center: point(row)?,
+        radius_m: u32::try_from(radius).map_err(|_| corrupt("radius", &radius.to_string()))?,
+        commune: commune(get(row, "commune")?)?,
+        categories,
+        created_at: time(get(row, "created_at")?)?,
+    })
+}
+
+pub fn activity(row: &(impl Columns + ?Sized)) -> StoreResult<Activity> {
+    let kind: String = get(row, "kind")?;
+    Ok(Activity {
+        id: get(row, "id")?,
+        initiative: InitiativeId(get(row, "initiative_id")?),
+        kind: ActivityKind::parse_key(&kind).ok_or_else(|| corrupt("activity", &kind))?,
+        ref_id: get(row, "ref_id")?,
+        at: time(get(row, "at")?)?,
+    })
+}
+
+fn opt_time(v: Option<i64>) -> StoreResult<Option<DateTime<Utc>>> {
+    v.map(time).transpose()
+}
+
+pub fn digest_plan(row: &(impl Columns + ?Sized)) -> StoreResult<DigestPlan> {
+    Ok(DigestPlan {
+        municipality: ActorId(get(row, "municipality_id")?),
+        schedule: get(row, "schedule")?,
+        tz: get(row, "tz")?,
+        next_at: opt_time(get(row, "next_at")?)?,
+        last_at: opt_time(get(row, "last_at")?)?,
+        announcement: get(row, "announcement")?,
+    })
+}
+
+pub fn alert(row: &(impl Columns + ?Sized)) -> StoreResult<Alert> {
+    let kind: String = get(row, "kind")?;
+    Ok(Alert {
+        id: get(row, "id")?,
+        actor: ActorId(get(row, "actor_id")?),
+        initiative: InitiativeId(get(row, "initiative_id")?),
+        kind: AlertKind::parse_key(&kind).ok_or_else(|| corrupt("alert", &kind))?,
+        ref_id: get(row, "ref_id")?,
+        at: time(get(row, "at")?)?,
+    })
+}
+
+pub fn alert_prefs(row: &(impl Columns + ?Sized)) -> StoreResult<AlertPrefs> {
+    let minute = |col: &str| -> StoreResult<u32> {
+        let v: i64 = get(row, col)?;
+        u32::try_from(v)
+            .ok()
+            .filter(|m| *m < 24 * 60)
+            .ok_or_else(|| corrupt(col, &v.to_string()))
+    };
+    Ok(AlertPrefs {
+        enabled: get::<i64>(row, "enabled")? != 0,
+        quiet_from: minute("quiet_from")?,
+        quiet_to: minute("quiet_to")?,
+        last_sent_at: opt_time(get(row, "last_sent_at")?)?,
+        hold_until: opt_time(get(row, "hold_until")?)?,
+    })
+}
+
+pub fn located(row: &(impl Columns + ?Sized)) -> StoreResult<crate::places::Located> {
+    let kind: String = get(row, "kind")?;
+    let category: String = get(row, "category")?;
+    Ok(crate::places::Located {
+        id: InitiativeId(get(row, "id")?),
+        place: point(row)?.ok_or_else(|| corrupt("place", "NULL"))?,
+        category: Category::parse(&category).ok_or_else(|| corrupt("category", &category))?,
+        kind: InitiativeKind::parse_key(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+    })
+}
+
+pub fn outgoing(row: &(impl Columns + ?Sized)) -> StoreResult<Outgoing> {
+    let body: String = get(row, "body")?;
+    let attempts: i64 = get(row, "attempts")?;
+    Ok(Outgoing {
+        id: get(row, "id")?,
+        to: Address::new(get::<String>(row, "network")?, get::<String>(row, "chat")?),
+        recipient: get::<Option<i64>>(row, "recipient_id")?.map(ActorId),
+        reply: serde_json::from_str(&body)
+            .map_err(|e| StoreError::Corrupt(format!("outbox body: {e}")))?,
+        priority: Priority::from_rank(get(row, "priority")?),
+        key: get(row, "idem_key")?,
+        attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+        created_at: time(get(row, "created_at")?)?,
+    })
+}
