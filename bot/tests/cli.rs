@@ -149,6 +149,16 @@ fn help_shows_no_secret() {
     assert!(help.contains("--db") && !help.contains("hunter2"), "{help}");
 }
 
+/// Makes `console:mairie` Villeurbanne's verified town hall.
+const VERIFY_TOWN_HALL: &[&str] = &[
+    "admin",
+    "verify",
+    "console:mairie",
+    "municipality",
+    "--commune",
+    "69266",
+];
+
 #[test]
 fn digests_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
@@ -167,14 +177,7 @@ fn digests_from_the_command_line() {
         "{}",
         text(&out)
     );
-    let out = run(&[
-        "admin",
-        "verify",
-        "console:mairie",
-        "municipality",
-        "--commune",
-        "69266",
-    ]);
+    let out = run(VERIFY_TOWN_HALL);
     assert!(out.status.success(), "{out:?}");
     let out = run(&["digest", "69266", "--schedule", "0 9 * * 8"]);
     assert!(
@@ -241,14 +244,7 @@ fn a_postgres_url_chooses_the_postgres_store() {
         assert!(out.status.success(), "{out:?}");
         assert!(String::from_utf8_lossy(&out.stdout).contains("up to date"));
     }
-    let out = run(&[
-        "admin",
-        "verify",
-        "console:mairie",
-        "municipality",
-        "--commune",
-        "69266",
-    ]);
+    let out = run(VERIFY_TOWN_HALL);
     assert!(out.status.success(), "{out:?}");
     let out = run(&["digest", "69266", "--schedule", "0 9 * * lun"]);
     assert!(out.status.success(), "{out:?}");

@@ -88,9 +88,47 @@ pub fn lat_lon(p: Option<GeoPoint>) -> (Option<f64>, Option<f64>) {
     (p.map(GeoPoint::lat), p.map(GeoPoint::lon))
 }
 
+pub fn commune_code(c: &str) -> StoreResult<InseeCode> {
+    InseeCode::parse(c).ok_or_else(|| corrupt("commune", c))
+}
+
 fn commune(v: Option<String>) -> StoreResult<Option<InseeCode>> {
-    v.map(|c| InseeCode::parse(&c).ok_or_else(|| corrupt("commune", &c)))
-        .transpose()
+    v.as_deref().map(commune_code).transpose()
+}
+
+/// A `network`, `chat` pair.
+pub fn address(row: &(impl Columns + ?Sized)) -> StoreResult<Address> {
+    Ok(Address::new(
+        get::<String>(row, "network")?,
+        get::<String>(row, "chat")?,
+    ))
+}
+
+/// A `network`, `external_id` pair.
+pub fn identity(row: &(impl Columns + ?Sized)) -> StoreResult<Identity> {
+    Ok(Identity::new(
+        get::<String>(row, "network")?,
+        get::<String>(row, "external_id")?,
+    ))
+}
+
+/// An `actor_communes` row.
+pub fn actor_commune(row: &(impl Columns + ?Sized)) -> StoreResult<(i64, InseeCode)> {
+    Ok((
+        get(row, "actor_id")?,
+        commune_code(&get::<String>(row, "insee")?)?,
+    ))
+}
+
+/// An identity with its actor and their language (`actor_id`, `lang`,
+/// `network`, `external_id`).
+pub fn reachable(row: &(impl Columns + ?Sized)) -> StoreResult<(ActorId, Lang, Identity)> {
+    let lang: String = get(row, "lang")?;
+    Ok((
+        ActorId(get(row, "actor_id")?),
+        Lang::parse(&lang).ok_or_else(|| corrupt("lang", &lang))?,
+        identity(row)?,
+    ))
 }
 
 pub fn actor(row: &(impl Columns + ?Sized), communes: Vec<InseeCode>) -> StoreResult<Actor> {

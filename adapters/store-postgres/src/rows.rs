@@ -9,7 +9,7 @@ use sqlx::postgres::PgRow;
 
 use crate::backend;
 
-pub use kohero_core::stored::{categories_to_text, lat_lon, ms, time};
+pub use kohero_core::stored::{categories_to_text, commune_code, lat_lon, ms, time};
 
 pub fn get<'r, T>(row: &'r PgRow, col: &str) -> StoreResult<T>
 where
@@ -82,4 +82,20 @@ pub fn located(row: &PgRow) -> StoreResult<kohero_core::places::Located> {
 
 pub fn outgoing(row: &PgRow) -> StoreResult<Outgoing> {
     stored::outgoing(&Cols(row))
+}
+
+pub fn address(row: &PgRow) -> StoreResult<Address> {
+    stored::address(&Cols(row))
+}
+
+pub fn identity(row: &PgRow) -> StoreResult<Identity> {
+    stored::identity(&Cols(row))
+}
+
+pub fn actor_commune(row: &PgRow) -> StoreResult<(i64, InseeCode)> {
+    stored::actor_commune(&Cols(row))
+}
+
+pub fn reachable(row: &PgRow) -> StoreResult<(ActorId, Lang, Identity)> {
+    stored::reachable(&Cols(row))
 }

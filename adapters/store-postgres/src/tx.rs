@@ -12,7 +12,7 @@ use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::query::Query;
 
 use crate::backend;
-use crate::rows::{self, get, lat_lon, ms};
+use crate::rows::{self, commune_code, get, lat_lon, ms};
 
 /// One transaction on one of the pool's connections; dropped uncommitted, it is
 /// rolled back when the connection goes back to the pool.
@@ -34,6 +34,10 @@ fn codes(communes: &[InseeCode]) -> Vec<String> {
     communes.iter().map(|c| c.as_str().to_owned()).collect()
 }
 
+fn limit_of(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
 fn not_found(what: &str, n: u64) -> StoreResult<()> {
     if n == 0 {
         Err(StoreError::NotFound(what.to_owned()))
@@ -44,38 +48,31 @@ fn not_found(what: &str, n: u64) -> StoreResult<()> {
 
 impl PgTx {
     async fn communes(&mut self, actor: i64) -> StoreResult<Vec<InseeCode>> {
-        let rows =
+        self.all(
             sqlx::query("SELECT insee FROM actor_communes WHERE actor_id = $1 ORDER BY insee")
-                .bind(actor)
-                .fetch_all(&mut *self.tx)
-                .await
-                .map_err(backend)?;
-        rows.iter()
-            .map(|r| {
-                let c: String = get(r, "insee")?;
-                InseeCode::parse(&c).ok_or_else(|| StoreError::Corrupt(format!("commune {c:?}")))
-            })
-            .collect()
+                .bind(actor),
+            |r| commune_code(&get::<String>(r, "insee")?),
+        )
+        .await
     }
 
-    async fn actor_row(&mut self, row: Option<PgRow>) -> StoreResult<Option<Actor>> {
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        // Citizens (nearly everyone who writes) speak for no commune: no query.
-        let communes = if get::<String>(&row, "kind")? == ActorKind::Citizen.key() {
-            Vec::new()
-        } else {
-            self.communes(get(&row, "id")?).await?
-        };
-        rows::actor(&row, communes).map(Some)
+    /// Actors read by `q`, with the communes of those who speak for some.
+    async fn actors(&mut self, q: Query<'_, Postgres, PgArguments>) -> StoreResult<Vec<Actor>> {
+        let mut actors = self.all(q, |r| rows::actor(r, Vec::new())).await?;
+        for a in &mut actors {
+            // Citizens (nearly everyone who writes) speak for no commune: no query.
+            if a.kind != ActorKind::Citizen {
+                a.communes = self.communes(a.id.0).await?;
+            }
+        }
+        Ok(actors)
     }
 
     /// Every row of a query, read back with `f`.
     async fn all<T>(
         &mut self,
         q: Query<'_, Postgres, PgArguments>,
-        f: fn(&PgRow) -> StoreResult<T>,
+        f: impl FnMut(&PgRow) -> StoreResult<T>,
     ) -> StoreResult<Vec<T>> {
         q.fetch_all(&mut *self.tx)
             .await
@@ -89,7 +86,7 @@ impl PgTx {
     async fn opt<T>(
         &mut self,
         q: Query<'_, Postgres, PgArguments>,
-        f: fn(&PgRow) -> StoreResult<T>,
+        f: impl FnOnce(&PgRow) -> StoreResult<T>,
     ) -> StoreResult<Option<T>> {
         q.fetch_optional(&mut *self.tx)
             .await
@@ -104,16 +101,12 @@ impl PgTx {
     /// (PostgreSQL otherwise aborts the whole transaction). Returns how many
     /// rows it changed.
     async fn changes(&mut self, q: Query<'_, Postgres, PgArguments>) -> StoreResult<u64> {
-        self.write(q).await
-    }
-
-    async fn write(&mut self, q: Query<'_, Postgres, PgArguments>) -> StoreResult<u64> {
         self.run("SAVEPOINT kohero_statement").await?;
         let r = q.execute(&mut *self.tx).await;
         self.settle(r).await.map(|done| done.rows_affected())
     }
 
-    /// A write returning one row (`RETURNING`), in a savepoint like `write`.
+    /// A write returning one row (`RETURNING`), in a savepoint like `changes`.
     async fn write_one<T>(
         &mut self,
         q: Query<'_, Postgres, PgArguments>,
@@ -124,7 +117,7 @@ impl PgTx {
         f(&self.settle(r).await?)
     }
 
-    /// A write returning one value, in a savepoint like `write`.
+    /// A write returning one value, in a savepoint like `changes`.
     async fn write_scalar(&mut self, q: Query<'_, Postgres, PgArguments>) -> StoreResult<i64> {
         self.write_one(q, |r| get(r, "id")).await
     }
@@ -173,16 +166,17 @@ impl Tx for PgTx {
     }
 
     async fn actor_by_identity(&mut self, identity: &Identity) -> StoreResult<Option<Actor>> {
-        let row = sqlx::query(
-            "SELECT a.* FROM actors a JOIN identities i ON i.actor_id = a.id
-             WHERE i.network = $1 AND i.external_id = $2",
-        )
-        .bind(&identity.network)
-        .bind(&identity.id)
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(backend)?;
-        self.actor_row(row).await
+        Ok(self
+            .actors(
+                sqlx::query(
+                    "SELECT a.* FROM actors a JOIN identities i ON i.actor_id = a.id
+                     WHERE i.network = $1 AND i.external_id = $2",
+                )
+                .bind(&identity.network)
+                .bind(&identity.id),
+            )
+            .await?
+            .pop())
     }
 
     async fn insert_actor(&mut self, new: &NewActor) -> StoreResult<Actor> {
@@ -208,12 +202,10 @@ impl Tx for PgTx {
     }
 
     async fn actor(&mut self, id: ActorId) -> StoreResult<Option<Actor>> {
-        let row = sqlx::query("SELECT * FROM actors WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(backend)?;
-        self.actor_row(row).await
+        Ok(self
+            .actors(sqlx::query("SELECT * FROM actors WHERE id = $1").bind(id.0))
+            .await?
+            .pop())
     }
 
     async fn update_actor(&mut self, a: &Actor) -> StoreResult<()> {
@@ -246,7 +238,7 @@ impl Tx for PgTx {
             &a.communes[..]
         };
         for c in communes {
-            self.write(
+            self.changes(
                 sqlx::query("INSERT INTO actor_communes (actor_id, insee) VALUES ($1, $2)")
                     .bind(a.id.0)
                     .bind(c.as_str()),
@@ -257,21 +249,15 @@ impl Tx for PgTx {
     }
 
     async fn identities_of(&mut self, id: ActorId) -> StoreResult<Vec<Identity>> {
-        let rows = sqlx::query(
-            "SELECT network, external_id FROM identities WHERE actor_id = $1 ORDER BY network, external_id",
+        self.all(
+            sqlx::query(
+                "SELECT network, external_id FROM identities WHERE actor_id = $1
+                 ORDER BY network, external_id",
+            )
+            .bind(id.0),
+            rows::identity,
         )
-        .bind(id.0)
-        .fetch_all(&mut *self.tx)
         .await
-        .map_err(backend)?;
-        rows.iter()
-            .map(|r| {
-                Ok(Identity::new(
-                    get::<String>(r, "network")?,
-                    get::<String>(r, "external_id")?,
-                ))
-            })
-            .collect()
     }
 
     async fn delete_actor(&mut self, id: ActorId) -> StoreResult<()> {
@@ -369,7 +355,7 @@ impl Tx for PgTx {
              LIMIT $2",
         )
         .bind(query)
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX));
+        .bind(limit_of(limit));
         self.all(q, rows::initiative).await
     }
 
@@ -405,7 +391,7 @@ impl Tx for PgTx {
     }
 
     async fn set_membership(&mut self, m: &Membership) -> StoreResult<()> {
-        self.write(sqlx::query(
+        self.changes(sqlx::query(
             "INSERT INTO memberships (initiative_id, actor_id, role, since) VALUES ($1, $2, $3, $4)
              ON CONFLICT (initiative_id, actor_id) DO UPDATE SET role = excluded.role, since = excluded.since",
         )
@@ -488,7 +474,7 @@ impl Tx for PgTx {
             "SELECT * FROM updates WHERE initiative_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
         )
         .bind(initiative.0)
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX)), rows::update).await
+        .bind(limit_of(limit)), rows::update).await
     }
 
     async fn updates_by(&mut self, author: ActorId) -> StoreResult<Vec<ProgressUpdate>> {
@@ -537,7 +523,7 @@ impl Tx for PgTx {
     }
 
     async fn set_rsvp(&mut self, r: &Rsvp) -> StoreResult<()> {
-        self.write(sqlx::query(
+        self.changes(sqlx::query(
             "INSERT INTO rsvps (event_id, actor_id, answer, at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (event_id, actor_id) DO UPDATE SET answer = excluded.answer, at = excluded.at",
         )
@@ -617,7 +603,7 @@ impl Tx for PgTx {
             .bind(ms(Utc::now())),
             None => sqlx::query("DELETE FROM dialogues WHERE actor_id = $1").bind(actor.0),
         };
-        self.write(q).await.map(drop)
+        self.changes(q).await.map(drop)
     }
 
     async fn insert_activity(&mut self, new: &NewActivity) -> StoreResult<Activity> {
@@ -647,8 +633,8 @@ impl Tx for PgTx {
              ORDER BY at DESC, id DESC LIMIT $2 OFFSET $3",
             )
             .bind(ids)
-            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-            .bind(i64::try_from(offset).unwrap_or(i64::MAX)),
+            .bind(limit_of(limit))
+            .bind(limit_of(offset)),
             rows::activity,
         )
         .await
@@ -753,7 +739,7 @@ impl Tx for PgTx {
         lease_until: DateTime<Utc>,
         limit: usize,
     ) -> StoreResult<Vec<Outgoing>> {
-        let rows = sqlx::query(
+        let q = sqlx::query(
             "UPDATE outbox SET claimed_until = $1
              WHERE id IN (
                 SELECT id FROM outbox
@@ -767,14 +753,8 @@ impl Tx for PgTx {
         .bind(network)
         .bind(ms(now))
         .bind(ms(now))
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(backend)?;
-        let mut out = rows
-            .iter()
-            .map(rows::outgoing)
-            .collect::<StoreResult<Vec<_>>>()?;
+        .bind(limit_of(limit));
+        let mut out = self.all(q, rows::outgoing).await?;
         // RETURNING gives no order guarantee.
         out.sort_by_key(|o| (o.priority, o.id));
         Ok(out)
@@ -830,7 +810,7 @@ impl Tx for PgTx {
         reason: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<usize> {
-        self.write(sqlx::query(
+        self.changes(sqlx::query(
             "INSERT INTO unreachable (network, chat, since, reason) VALUES ($1, $2, $3, $4)
              ON CONFLICT (network, chat) DO UPDATE SET since = excluded.since, reason = excluded.reason",
         )
@@ -895,7 +875,7 @@ impl Tx for PgTx {
         initiative: InitiativeId,
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
-        self.write(sqlx::query(
+        self.changes(sqlx::query(
             "INSERT INTO rooms (network, chat, initiative_id, created_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (network, chat) DO UPDATE SET initiative_id = excluded.initiative_id,
                 created_at = excluded.created_at",
@@ -920,21 +900,14 @@ impl Tx for PgTx {
     }
 
     async fn rooms_of(&mut self, initiative: InitiativeId) -> StoreResult<Vec<Address>> {
-        let rows = sqlx::query(
-            "SELECT network, chat FROM rooms WHERE initiative_id = $1 ORDER BY network, chat",
+        self.all(
+            sqlx::query(
+                "SELECT network, chat FROM rooms WHERE initiative_id = $1 ORDER BY network, chat",
+            )
+            .bind(initiative.0),
+            rows::address,
         )
-        .bind(initiative.0)
-        .fetch_all(&mut *self.tx)
         .await
-        .map_err(backend)?;
-        rows.iter()
-            .map(|r| {
-                Ok(Address::new(
-                    get::<String>(r, "network")?,
-                    get::<String>(r, "chat")?,
-                ))
-            })
-            .collect()
     }
 
     async fn move_room(&mut self, from: &Address, to: &Address) -> StoreResult<()> {
@@ -948,7 +921,7 @@ impl Tx for PgTx {
             .execute(&mut *self.tx)
             .await
             .map_err(backend)?;
-        self.write(
+        self.changes(
             sqlx::query(
                 "UPDATE rooms SET network = $1, chat = $2 WHERE network = $3 AND chat = $4",
             )
@@ -968,7 +941,7 @@ impl Tx for PgTx {
         by: ActorId,
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
-        self.write(
+        self.changes(
             sqlx::query(
                 "INSERT INTO commune_forums (network, chat, insee, linked_by, created_at)
              VALUES ($1, $2, $3, $4, $5)
@@ -986,21 +959,14 @@ impl Tx for PgTx {
     }
 
     async fn forums_of(&mut self, commune: &InseeCode) -> StoreResult<Vec<Address>> {
-        let rows = sqlx::query(
-            "SELECT network, chat FROM commune_forums WHERE insee = $1 ORDER BY network, chat",
+        self.all(
+            sqlx::query(
+                "SELECT network, chat FROM commune_forums WHERE insee = $1 ORDER BY network, chat",
+            )
+            .bind(commune.as_str()),
+            rows::address,
         )
-        .bind(commune.as_str())
-        .fetch_all(&mut *self.tx)
         .await
-        .map_err(backend)?;
-        rows.iter()
-            .map(|r| {
-                Ok(Address::new(
-                    get::<String>(r, "network")?,
-                    get::<String>(r, "chat")?,
-                ))
-            })
-            .collect()
     }
 
     async fn network_state(&mut self, network: &str, key: &str) -> StoreResult<Option<String>> {
@@ -1033,7 +999,7 @@ impl Tx for PgTx {
                 .bind(network)
                 .bind(key),
         };
-        self.write(q).await?;
+        self.changes(q).await?;
         Ok(())
     }
 
@@ -1044,7 +1010,7 @@ impl Tx for PgTx {
         value: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
-        self.write(
+        self.changes(
             sqlx::query(
                 "INSERT INTO network_state (network, key, value, updated_at, temporary)
              VALUES ($1, $2, $3, $4, 1)
@@ -1116,19 +1082,14 @@ impl Tx for PgTx {
     }
 
     async fn municipalities_of(&mut self, commune: &InseeCode) -> StoreResult<Vec<Actor>> {
-        let rows = sqlx::query(
-            "SELECT a.* FROM actors a JOIN actor_communes c ON c.actor_id = a.id
-             WHERE c.insee = $1 AND a.kind = 'municipality' AND a.verified = 1 ORDER BY a.id",
+        self.actors(
+            sqlx::query(
+                "SELECT a.* FROM actors a JOIN actor_communes c ON c.actor_id = a.id
+                 WHERE c.insee = $1 AND a.kind = 'municipality' AND a.verified = 1 ORDER BY a.id",
+            )
+            .bind(commune.as_str()),
         )
-        .bind(commune.as_str())
-        .fetch_all(&mut *self.tx)
         .await
-        .map_err(backend)?;
-        let mut actors = Vec::with_capacity(rows.len());
-        for row in rows {
-            actors.extend(self.actor_row(Some(row)).await?);
-        }
-        Ok(actors)
     }
 
     async fn digest_plan(&mut self, municipality: ActorId) -> StoreResult<Option<DigestPlan>> {
@@ -1270,33 +1231,29 @@ impl Tx for PgTx {
 
     async fn actors_by_ids(&mut self, ids: &[ActorId]) -> StoreResult<Vec<Actor>> {
         let list = id_list(ids.iter().map(|a| a.0));
-        let rows = sqlx::query("SELECT * FROM actors WHERE id = ANY($1) ORDER BY id")
-            .bind(&list)
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(backend)?;
-        let communes = sqlx::query(
-            "SELECT actor_id, insee FROM actor_communes
-             WHERE actor_id = ANY($1) ORDER BY actor_id, insee",
-        )
-        .bind(&list)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(backend)?;
         let mut by_actor: std::collections::HashMap<i64, Vec<InseeCode>> =
             std::collections::HashMap::new();
-        for r in &communes {
-            let c: String = get(r, "insee")?;
-            let code = InseeCode::parse(&c)
-                .ok_or_else(|| StoreError::Corrupt(format!("commune {c:?}")))?;
-            by_actor.entry(get(r, "actor_id")?).or_default().push(code);
+        for (actor, code) in self
+            .all(
+                sqlx::query(
+                    "SELECT actor_id, insee FROM actor_communes
+                     WHERE actor_id = ANY($1) ORDER BY actor_id, insee",
+                )
+                .bind(&list),
+                rows::actor_commune,
+            )
+            .await?
+        {
+            by_actor.entry(actor).or_default().push(code);
         }
-        rows.iter()
-            .map(|r| {
+        self.all(
+            sqlx::query("SELECT * FROM actors WHERE id = ANY($1) ORDER BY id").bind(&list),
+            |r| {
                 let id: i64 = get(r, "id")?;
                 rows::actor(r, by_actor.remove(&id).unwrap_or_default())
-            })
-            .collect()
+            },
+        )
+        .await
     }
 
     async fn digest_plans_of(&mut self, ids: &[ActorId]) -> StoreResult<Vec<DigestPlan>> {
@@ -1323,32 +1280,19 @@ impl Tx for PgTx {
         &mut self,
         ids: &[ActorId],
     ) -> StoreResult<Vec<(ActorId, Lang, Identity)>> {
-        let rows = sqlx::query(
-            "SELECT i.actor_id, a.lang, i.network, i.external_id
-             FROM identities i JOIN actors a ON a.id = i.actor_id
-             WHERE i.actor_id = ANY($1)
-               AND NOT EXISTS (SELECT 1 FROM unreachable u
-                               WHERE u.network = i.network AND u.chat = i.external_id)
-             ORDER BY i.actor_id, i.network, i.external_id",
+        self.all(
+            sqlx::query(
+                "SELECT i.actor_id, a.lang, i.network, i.external_id
+                 FROM identities i JOIN actors a ON a.id = i.actor_id
+                 WHERE i.actor_id = ANY($1)
+                   AND NOT EXISTS (SELECT 1 FROM unreachable u
+                                   WHERE u.network = i.network AND u.chat = i.external_id)
+                 ORDER BY i.actor_id, i.network, i.external_id",
+            )
+            .bind(id_list(ids.iter().map(|a| a.0))),
+            rows::reachable,
         )
-        .bind(id_list(ids.iter().map(|a| a.0)))
-        .fetch_all(&mut *self.tx)
         .await
-        .map_err(backend)?;
-        rows.iter()
-            .map(|r| {
-                let lang: String = get(r, "lang")?;
-                Ok((
-                    ActorId(get(r, "actor_id")?),
-                    Lang::parse(&lang)
-                        .ok_or_else(|| StoreError::Corrupt(format!("lang {lang:?}")))?,
-                    Identity::new(
-                        get::<String>(r, "network")?,
-                        get::<String>(r, "external_id")?,
-                    ),
-                ))
-            })
-            .collect()
     }
 
     async fn queue_alert(&mut self, a: &NewAlert) -> StoreResult<()> {

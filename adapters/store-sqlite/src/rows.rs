@@ -9,7 +9,7 @@ use rusqlite::types::FromSql;
 
 use crate::backend;
 
-pub use kohero_core::stored::{categories_to_text, lat_lon, ms, time};
+pub use kohero_core::stored::{categories_to_text, commune_code, lat_lon, ms, time};
 
 pub fn get<T: FromSql>(row: &Row<'_>, col: &str) -> StoreResult<T> {
     row.get::<_, T>(col).map_err(backend)
@@ -79,4 +79,20 @@ pub fn located(row: &Row<'_>) -> StoreResult<kohero_core::places::Located> {
 
 pub fn outgoing(row: &Row<'_>) -> StoreResult<Outgoing> {
     stored::outgoing(&Cols(row))
+}
+
+pub fn address(row: &Row<'_>) -> StoreResult<Address> {
+    stored::address(&Cols(row))
+}
+
+pub fn identity(row: &Row<'_>) -> StoreResult<Identity> {
+    stored::identity(&Cols(row))
+}
+
+pub fn actor_commune(row: &Row<'_>) -> StoreResult<(i64, InseeCode)> {
+    stored::actor_commune(&Cols(row))
+}
+
+pub fn reachable(row: &Row<'_>) -> StoreResult<(ActorId, Lang, Identity)> {
+    stored::reachable(&Cols(row))
 }

@@ -11,7 +11,7 @@ use rusqlite::{Connection, Params, Row, params};
 use tokio::sync::OwnedMutexGuard;
 
 use crate::backend;
-use crate::rows::{self, get, lat_lon, ms};
+use crate::rows::{self, commune_code, get, lat_lon, ms};
 
 /// A transaction holds the store's one connection until it commits or is
 /// dropped; dropped uncommitted, it is rolled back at once.
@@ -67,17 +67,6 @@ fn not_found(what: &str, n: u64) -> StoreResult<()> {
 
 fn limit_of(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
-}
-
-fn address(r: &Row<'_>) -> StoreResult<Address> {
-    Ok(Address::new(
-        get::<String>(r, "network")?,
-        get::<String>(r, "chat")?,
-    ))
-}
-
-fn commune_code(c: &str) -> StoreResult<InseeCode> {
-    InseeCode::parse(c).ok_or_else(|| StoreError::Corrupt(format!("commune {c:?}")))
 }
 
 impl SqliteTx {
@@ -250,12 +239,7 @@ impl Tx for SqliteTx {
             "SELECT network, external_id FROM identities WHERE actor_id = ?
              ORDER BY network, external_id",
             [id.0],
-            |r| {
-                Ok(Identity::new(
-                    get::<String>(r, "network")?,
-                    get::<String>(r, "external_id")?,
-                ))
-            },
+            rows::identity,
         )
     }
 
@@ -815,7 +799,7 @@ impl Tx for SqliteTx {
         self.all(
             "SELECT network, chat FROM rooms WHERE initiative_id = ? ORDER BY network, chat",
             [initiative.0],
-            address,
+            rows::address,
         )
     }
 
@@ -848,7 +832,7 @@ impl Tx for SqliteTx {
         self.all(
             "SELECT network, chat FROM commune_forums WHERE insee = ? ORDER BY network, chat",
             [commune.as_str()],
-            address,
+            rows::address,
         )
     }
 
@@ -1097,12 +1081,7 @@ impl Tx for SqliteTx {
                 "SELECT actor_id, insee FROM actor_communes
                  WHERE actor_id IN (SELECT value FROM json_each(?)) ORDER BY actor_id, insee",
                 [&list],
-                |r| {
-                    Ok((
-                        get::<i64>(r, "actor_id")?,
-                        commune_code(&get::<String>(r, "insee")?)?,
-                    ))
-                },
+                rows::actor_commune,
             )? {
                 by_actor.entry(actor).or_default().push(code);
             }
@@ -1148,18 +1127,7 @@ impl Tx for SqliteTx {
                                    WHERE u.network = i.network AND u.chat = i.external_id)
                  ORDER BY i.actor_id, i.network, i.external_id",
                 [list],
-                |r| {
-                    let lang: String = get(r, "lang")?;
-                    Ok((
-                        ActorId(get(r, "actor_id")?),
-                        Lang::parse(&lang)
-                            .ok_or_else(|| StoreError::Corrupt(format!("lang {lang:?}")))?,
-                        Identity::new(
-                            get::<String>(r, "network")?,
-                            get::<String>(r, "external_id")?,
-                        ),
-                    ))
-                },
+                rows::reachable,
             )
         })
     }
