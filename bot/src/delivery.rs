@@ -9,10 +9,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use kohero_core::domain::{Address, Outgoing};
+use kohero_core::engine::event_key_of;
 use kohero_core::limiter::{Limiter, Limits};
-use kohero_core::ports::{SendError, Sender, Store, StoreError};
+use kohero_core::ports::{SendError, Sender, Store, StoreError, Tx};
 use std::collections::HashSet;
 
 use tokio::sync::{Notify, watch};
@@ -63,6 +64,10 @@ pub struct Worker {
     wake: Arc<Notify>,
     started: Instant,
     rng: u64,
+    /// Outcomes not yet recorded: written in the transaction that claims the next
+    /// batch (or before the worker waits), so a busy worker writes one transaction
+    /// per batch instead of one per finished send.
+    pending: Vec<(Outgoing, Mark)>,
 }
 
 /// The delay before attempt `attempts + 1`: exponential, capped, with ±25 % jitter.
@@ -94,6 +99,7 @@ impl Worker {
             wake,
             started: Instant::now(),
             rng: seed,
+            pending: Vec::new(),
         }
     }
 
@@ -132,13 +138,21 @@ impl Worker {
             }
             self.deliver(batch, &mut stop).await;
         }
+        self.flush().await;
         tracing::info!(%network, "delivery worker stopped");
     }
 
-    async fn claim(&self) -> Result<Vec<Outgoing>, StoreError> {
+    /// Records the pending outcomes and claims the next batch, in one transaction.
+    async fn claim(&mut self) -> Result<Vec<Outgoing>, StoreError> {
         let now = Utc::now();
         let lease = chrono::Duration::from_std(self.options.lease).unwrap_or_default();
+        let marks = std::mem::take(&mut self.pending);
         let mut tx = self.store.begin().await?;
+        if let Err(e) = record(tx.as_mut(), &marks, now).await {
+            // The claims run out and the messages are tried again: at least once.
+            tracing::error!(network = %self.sender.network(), error = %e, "cannot record sends");
+            return Err(e);
+        }
         let rows = tx
             .claim(self.sender.network(), now, now + lease, self.options.batch)
             .await?;
@@ -179,6 +193,9 @@ impl Worker {
             }
             if let Some(i) = ready {
                 let m = batch.remove(i);
+                if let Some(event) = event_key_of(&m.key) {
+                    self.counters.replying(event);
+                }
                 busy.insert(m.to.chat.clone());
                 let sender = self.sender.clone();
                 let timeout = self.options.send_timeout;
@@ -192,6 +209,10 @@ impl Worker {
                 self.counters
                     .rate_limit_waits
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if in_flight.is_empty() {
+                    // Only the limiter to wait for: record what was sent first.
+                    self.flush().await;
+                }
             }
             tokio::select! {
                 done = in_flight.join_next(), if !in_flight.is_empty() => {
@@ -209,7 +230,7 @@ impl Worker {
                         }
                         next = in_flight.try_join_next();
                     }
-                    for gone in self.settle(finished).await {
+                    for gone in self.settle(finished) {
                         // Its chat is gone: the store failed its other messages.
                         batch.retain(|o| o.to != gone);
                     }
@@ -220,20 +241,16 @@ impl Worker {
         }
     }
 
-    /// Records the outcomes of finished sends; returns the addresses found unreachable.
-    async fn settle(&mut self, finished: Vec<(Outgoing, Attempt)>) -> Vec<Address> {
-        let mut marks = Vec::with_capacity(finished.len());
+    /// Judges finished sends (recorded with the next claim, or before the worker
+    /// waits); returns the addresses found unreachable.
+    fn settle(&mut self, finished: Vec<(Outgoing, Attempt)>) -> Vec<Address> {
         let mut gone = Vec::new();
         for (m, result) in finished {
             let mark = self.judge(&m, result);
             if matches!(mark, Mark::Unreachable(_)) {
                 gone.push(m.to.clone());
             }
-            marks.push((m, mark));
-        }
-        if let Err(e) = self.mark(&marks).await {
-            // The claims run out and the messages are tried again: at least once.
-            tracing::error!(network = %self.sender.network(), error = %e, "cannot record sends");
+            self.pending.push((m, mark));
         }
         gone
     }
@@ -292,37 +309,53 @@ impl Worker {
         Mark::Retry { after, error }
     }
 
-    /// Hands claimed messages back (stopping), in one transaction.
-    async fn release(&self, messages: Vec<Outgoing>) {
-        let n = messages.len();
-        let marks: Vec<(Outgoing, Mark)> =
-            messages.into_iter().map(|m| (m, Mark::Release)).collect();
-        if let Err(e) = self.mark(&marks).await {
-            // Their leases run out and another worker takes them.
-            tracing::error!(messages = n, error = %e, "cannot release messages");
-        }
+    /// Hands claimed messages back (stopping), with the pending outcomes.
+    async fn release(&mut self, messages: Vec<Outgoing>) {
+        self.pending
+            .extend(messages.into_iter().map(|m| (m, Mark::Release)));
+        self.flush().await;
     }
 
-    /// Records what became of messages, in one transaction.
-    async fn mark(&self, marks: &[(Outgoing, Mark)]) -> Result<(), StoreError> {
-        let now = Utc::now();
-        let mut tx = self.store.begin().await?;
-        for (m, mark) in marks {
-            match mark {
-                Mark::Sent => tx.mark_sent(m.id, now).await?,
-                Mark::Retry { after, error } => {
-                    let next = now + chrono::Duration::from_std(*after).unwrap_or_default();
-                    tx.mark_retry(m.id, next, error).await?;
-                }
-                Mark::Failed(e) => tx.mark_failed(m.id, e, now).await?,
-                Mark::Unreachable(e) => {
-                    tx.set_unreachable(&m.to, e, now).await?;
-                }
-                Mark::Release => tx.release(m.id).await?,
-            }
+    /// Records the pending outcomes, in one transaction.
+    async fn flush(&mut self) {
+        if self.pending.is_empty() {
+            return;
         }
-        tx.commit().await
+        let marks = std::mem::take(&mut self.pending);
+        let result = async {
+            let mut tx = self.store.begin().await?;
+            record(tx.as_mut(), &marks, Utc::now()).await?;
+            tx.commit().await
+        }
+        .await;
+        if let Err(e) = result {
+            // The claims run out and the messages are tried again: at least once.
+            tracing::error!(network = %self.sender.network(), messages = marks.len(), error = %e, "cannot record sends");
+        }
     }
+}
+
+/// Records what became of messages, inside `tx`.
+async fn record(
+    tx: &mut dyn Tx,
+    marks: &[(Outgoing, Mark)],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    for (m, mark) in marks {
+        match mark {
+            Mark::Sent => tx.mark_sent(m.id, now).await?,
+            Mark::Retry { after, error } => {
+                let next = now + chrono::Duration::from_std(*after).unwrap_or_default();
+                tx.mark_retry(m.id, next, error).await?;
+            }
+            Mark::Failed(e) => tx.mark_failed(m.id, e, now).await?,
+            Mark::Unreachable(e) => {
+                tx.set_unreachable(&m.to, e, now).await?;
+            }
+            Mark::Release => tx.release(m.id).await?,
+        }
+    }
+    Ok(())
 }
 
 /// A send, or its timeout.

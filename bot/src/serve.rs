@@ -17,7 +17,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use chrono::Utc;
-use kohero_core::engine::Intake as Handled;
+use kohero_core::engine::{Intake as Handled, event_key};
 use kohero_core::limiter::Limits;
 use kohero_core::ports::{Sender, Store};
 use kohero_core::{Engine, Incoming};
@@ -62,10 +62,15 @@ impl kohero_core::ports::Inbox for IntakeHandle {
         mut batch: Vec<Incoming>,
     ) -> Result<Vec<Handled>, kohero_core::EngineError> {
         use std::sync::atomic::Ordering::Relaxed;
+        let arrived = std::time::Instant::now();
         let mut all = Vec::with_capacity(batch.len());
         while !batch.is_empty() {
             let rest = batch.split_off(batch.len().min(GROUP_COMMIT));
             let n = batch.len();
+            let keys: Vec<Option<String>> = batch.iter().map(event_key).collect();
+            for k in keys.iter().flatten() {
+                self.counters.arrived(k.clone(), arrived);
+            }
             let results = match self.engine.handle_events(batch).await {
                 Ok(r) => r,
                 Err(e) => {
@@ -74,15 +79,20 @@ impl kohero_core::ports::Inbox for IntakeHandle {
                 }
             };
             let mut queued = 0;
-            for h in &results {
-                match h {
+            for (h, key) in results.iter().zip(&keys) {
+                let replied = match h {
                     Handled::Queued(q) => {
                         self.counters.updates_in.fetch_add(1, Relaxed);
                         queued += q;
+                        *q > 0
                     }
                     Handled::Duplicate => {
                         self.counters.duplicates_in.fetch_add(1, Relaxed);
+                        false
                     }
+                };
+                if let (false, Some(k)) = (replied, key) {
+                    self.counters.forget(k, arrived);
                 }
             }
             if queued > 0 {

@@ -140,6 +140,15 @@ async fn serves_updates_health_readiness_metrics_and_stops() {
         "{m}"
     );
     assert!(m.contains("kohero_outbox_depth{network=\"test\"} 0"), "{m}");
+    // Both first replies were timed from their update's arrival; the duplicate was not.
+    assert!(
+        m.contains("kohero_reply_latency_seconds_count{network=\"test\"} 2"),
+        "{m}"
+    );
+    assert!(
+        m.contains("kohero_reply_latency_seconds_bucket{network=\"test\",le=\"+Inf\"} 2"),
+        "{m}"
+    );
     assert!(
         m.contains("kohero_send_errors_total{network=\"test\",kind=\"timeout\"} 0"),
         "{m}"

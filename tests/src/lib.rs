@@ -200,3 +200,47 @@ pub fn stop(mut served: Served) {
     assert!(status.success(), "{status:?}");
     assert!(asked.elapsed() < std::time::Duration::from_secs(10));
 }
+
+/// A free loopback port (bound, then released) for a `kohero serve` listener.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `GET path` on a local listener: the body (HTTP/1.0, the connection closed
+/// by the server).
+pub async fn http_get(addr: &str, path: &str) -> std::io::Result<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await?;
+    s.write_all(format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes())
+        .await?;
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).await?;
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    Ok(text
+        .split_once("\r\n\r\n")
+        .map_or(text.as_str(), |(_, body)| body)
+        .to_owned())
+}
+
+/// The cumulative buckets `(upper bound, count)` of a Prometheus histogram for
+/// one network, from a `/metrics` text (`+Inf` as infinity).
+pub fn histogram(metrics: &str, name: &str, network: &str) -> Vec<(f64, u64)> {
+    let prefix = format!("{name}_bucket{{network=\"{network}\",le=\"");
+    metrics
+        .lines()
+        .filter_map(|l| {
+            let rest = l.strip_prefix(&prefix)?;
+            let (le, count) = rest.split_once("\"} ")?;
+            let le = if le == "+Inf" {
+                f64::INFINITY
+            } else {
+                le.parse().ok()?
+            };
+            Some((le, count.trim().parse().ok()?))
+        })
+        .collect()
+}

@@ -432,10 +432,7 @@ impl Engine {
     }
 
     fn key_base(&self, incoming: &Incoming) -> String {
-        match &incoming.event_id {
-            Some(e) => format!("{}/{e}", incoming.identity.network),
-            None => self.local_key("local"),
-        }
+        event_key(incoming).unwrap_or_else(|| self.local_key("local"))
     }
 
     /// A key base unique to this call, for work no network event carries (the
@@ -817,6 +814,19 @@ impl Engine {
         let mut tx = self.store.begin().await?;
         Ok(tx.actor_by_identity(identity).await?.is_some())
     }
+}
+
+/// The key of a network event (`network/event id`): the outbox keys of the
+/// replies to it are this key, a slash and the reply's tag (`…/r0`), so each
+/// reply is written once however often the event is handed in.
+pub fn event_key(incoming: &Incoming) -> Option<String> {
+    let e = incoming.event_id.as_ref()?;
+    Some(format!("{}/{e}", incoming.identity.network))
+}
+
+/// The event key an outbox key belongs to (see [`event_key`]), if it is a reply's.
+pub fn event_key_of(outbox_key: &str) -> Option<&str> {
+    outbox_key.rsplit_once('/').map(|(event, _)| event)
 }
 
 #[cfg(test)]
