@@ -10,7 +10,10 @@ use kohero_core::text::search_document;
 use rusqlite::{Connection, Params, Row, params};
 use tokio::sync::OwnedMutexGuard;
 
+use std::sync::Arc;
+
 use crate::backend;
+use crate::checkpoint::Checkpointer;
 use crate::rows::{self, commune_code, get, lat_lon, ms};
 
 /// A transaction holds the store's one connection until it commits or is
@@ -20,11 +23,20 @@ pub struct SqliteTx {
     /// transaction.
     conn: OwnedMutexGuard<Option<Connection>>,
     open: bool,
+    /// Told of each commit.
+    checkpointer: Option<Arc<Checkpointer>>,
 }
 
 impl SqliteTx {
-    pub(crate) fn new(conn: OwnedMutexGuard<Option<Connection>>) -> Self {
-        Self { conn, open: true }
+    pub(crate) fn new(
+        conn: OwnedMutexGuard<Option<Connection>>,
+        checkpointer: Option<Arc<Checkpointer>>,
+    ) -> Self {
+        Self {
+            conn,
+            open: true,
+            checkpointer,
+        }
     }
 }
 
@@ -152,6 +164,9 @@ impl Tx for SqliteTx {
         // A failed COMMIT leaves the transaction open: the drop rolls it back.
         self.db()?.execute_batch("COMMIT").map_err(backend)?;
         self.open = false;
+        if let Some(c) = &self.checkpointer {
+            c.nudge();
+        }
         Ok(())
     }
 
