@@ -113,7 +113,7 @@ async fn drain(store: Arc<SqliteStore>, sink: Arc<Sink>, limits: Limits, n: u64)
         Arc::new(Notify::new()),
     );
     let start = Instant::now();
-    let task = tokio::spawn(worker.run(rx));
+    let task = tokio::spawn(worker.run(rx, tokio::sync::watch::channel(true).1));
     while sink.count.load(Ordering::Relaxed) < n {
         tokio::time::sleep(Duration::from_millis(2)).await;
     }

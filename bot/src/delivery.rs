@@ -115,12 +115,20 @@ impl Worker {
         self.started.elapsed()
     }
 
-    /// Runs until `stop` turns true; then finishes the send in flight, hands the
-    /// other claimed messages back, and returns.
-    pub async fn run(mut self, mut stop: watch::Receiver<bool>) {
+    /// Runs until `stop` turns true, claiming messages only while `held` (this
+    /// process holds the network's lease); then finishes the send in flight,
+    /// hands the other claimed messages back, and returns.
+    pub async fn run(mut self, mut stop: watch::Receiver<bool>, mut held: watch::Receiver<bool>) {
         let network = self.sender.network().to_owned();
         tracing::info!(%network, "delivery worker started");
         while !*stop.borrow() {
+            if !*held.borrow() {
+                self.flush().await;
+                if !kohero_core::ports::until_held(&mut held, &mut stop).await {
+                    break;
+                }
+                continue;
+            }
             let batch = match self.claim().await {
                 Ok(b) => b,
                 Err(e) => {

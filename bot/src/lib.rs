@@ -4,6 +4,7 @@
 pub mod config;
 pub mod delivery;
 pub mod demo;
+pub mod lease;
 pub mod metrics;
 pub mod serve;
 pub mod store;

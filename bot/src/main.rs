@@ -186,7 +186,10 @@ async fn networks(
             delivery: kohero::delivery::Options::default(),
             connected: mx.connected(),
             routes: None,
-            intake: Box::new(move |inbox, stop| Box::pin(mx.run_intake(Arc::new(inbox), stop))),
+            intake: Box::new(move |inbox, stop| {
+                let held = inbox.lease();
+                Box::pin(mx.run_intake(Arc::new(inbox), stop, held))
+            }),
         });
     }
     if let Some(t) = &cfg.telegram {
@@ -203,7 +206,10 @@ async fn networks(
         let (intake, routes): (kohero::serve::IntakeTask, Option<kohero::serve::Routes>) =
             match &t.webhook {
                 None => (
-                    Box::new(move |inbox, stop| Box::pin(tg.run_intake(Arc::new(inbox), stop))),
+                    Box::new(move |inbox, stop| {
+                        let held = inbox.lease();
+                        Box::pin(tg.run_intake(Arc::new(inbox), stop, held))
+                    }),
                     None,
                 ),
                 Some((_, secret)) => {

@@ -17,6 +17,8 @@ pub struct NetworkCounters {
     pub errors_timeout: AtomicU64,
     pub errors_permanent: AtomicU64,
     pub errors_unreachable: AtomicU64,
+    /// This process holds the network's lease (polls and sends).
+    pub lease_held: std::sync::atomic::AtomicBool,
     /// From an update's arrival to its first reply handed to the network.
     pub reply_latency: Histogram,
     /// When the updates still waiting for their first reply arrived, by event key.
@@ -199,6 +201,14 @@ impl Metrics {
                 ]
             },
         );
+        let _ = writeln!(
+            out,
+            "# HELP kohero_lease_held Whether this process holds the network's lease (polls and sends).\n# TYPE kohero_lease_held gauge"
+        );
+        for (net, c) in &nets {
+            let held = u8::from(c.lease_held.load(Ordering::Relaxed));
+            let _ = writeln!(out, "kohero_lease_held{{network=\"{net}\"}} {held}");
+        }
         let name = "kohero_reply_latency_seconds";
         let _ = writeln!(
             out,

@@ -25,6 +25,7 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
 use crate::delivery::{self, Worker};
+use crate::lease;
 use crate::metrics::{Metrics, NetworkCounters, OutboxGauge};
 
 /// How long stopping may take before the process gives up on in-flight work.
@@ -41,6 +42,15 @@ pub struct IntakeHandle {
     engine: Arc<Engine>,
     counters: Arc<NetworkCounters>,
     wake: Arc<Notify>,
+    held: watch::Receiver<bool>,
+}
+
+impl IntakeHandle {
+    /// Whether this process holds the network's lease: only the holder polls
+    /// the network (webhooks are served by every process).
+    pub fn lease(&self) -> watch::Receiver<bool> {
+        self.held.clone()
+    }
 }
 
 #[async_trait::async_trait]
@@ -151,7 +161,14 @@ impl Default for ServeOptions {
 struct Http {
     store: Arc<dyn Store>,
     metrics: Arc<Metrics>,
-    networks: Vec<(String, Arc<std::sync::atomic::AtomicBool>)>,
+    networks: Vec<HttpNetwork>,
+}
+
+#[derive(Clone)]
+struct HttpNetwork {
+    name: String,
+    connected: Arc<std::sync::atomic::AtomicBool>,
+    held: watch::Receiver<bool>,
 }
 
 async fn healthz() -> &'static str {
@@ -163,12 +180,18 @@ async fn readyz(State(h): State<Http>) -> impl IntoResponse {
     let db = h.store.begin().await.is_ok();
     let mut body = format!("database {}\n", if db { "ok" } else { "unreachable" });
     let mut ready = db;
-    for (name, connected) in &h.networks {
-        let up = connected.load(std::sync::atomic::Ordering::Relaxed);
+    for n in &h.networks {
+        let up = n.connected.load(std::sync::atomic::Ordering::Relaxed);
         ready &= up;
         body.push_str(&format!(
-            "{name} {}\n",
-            if up { "connected" } else { "disconnected" }
+            "{} {}, {}\n",
+            n.name,
+            if up { "connected" } else { "disconnected" },
+            if *n.held.borrow() {
+                "polling and sending (lease held)"
+            } else {
+                "standby (another process holds the lease)"
+            }
         ));
     }
     let code = if ready {
@@ -183,10 +206,10 @@ async fn metrics(State(h): State<Http>) -> impl IntoResponse {
     let mut gauges = BTreeMap::new();
     if let Ok(mut tx) = h.store.begin().await {
         let now = Utc::now();
-        for (name, _) in &h.networks {
-            if let Ok(s) = tx.outbox_stats(name).await {
+        for n in &h.networks {
+            if let Ok(s) = tx.outbox_stats(&n.name).await {
                 gauges.insert(
-                    name.clone(),
+                    n.name.clone(),
                     OutboxGauge {
                         depth: s.pending,
                         oldest_age_seconds: s
@@ -230,11 +253,38 @@ pub async fn run(
     let mut extra_routes = Vec::new();
     let mut wakes = Vec::new();
 
+    let holder = lease::holder_id();
+    let mut leased = Vec::new();
     for n in networks {
         let name = n.sender.network().to_owned();
         let counters = metrics.network(&name);
         let wake = Arc::new(Notify::new());
-        http_networks.push((name.clone(), n.connected.clone()));
+        let (held_tx, held) = watch::channel(false);
+        tasks.spawn(lease::keep(
+            store.clone(),
+            name.clone(),
+            holder.clone(),
+            held_tx,
+            stop_rx.clone(),
+        ));
+        {
+            // The lease as a gauge.
+            let mut held = held.clone();
+            let counters = counters.clone();
+            tasks.spawn(async move {
+                while held.changed().await.is_ok() {
+                    counters
+                        .lease_held
+                        .store(*held.borrow(), std::sync::atomic::Ordering::Relaxed);
+                }
+            });
+        }
+        leased.push(name.clone());
+        http_networks.push(HttpNetwork {
+            name: name.clone(),
+            connected: n.connected.clone(),
+            held: held.clone(),
+        });
         let worker = Worker::new(
             store.clone(),
             n.sender.clone(),
@@ -243,12 +293,13 @@ pub async fn run(
             counters.clone(),
             wake.clone(),
         );
-        tasks.spawn(worker.run(stop_rx.clone()));
+        tasks.spawn(worker.run(stop_rx.clone(), held.clone()));
         wakes.push(wake.clone());
         let handle = IntakeHandle {
             engine: engine.clone(),
             counters,
             wake,
+            held,
         };
         if let Some(routes) = n.routes {
             extra_routes.push(routes(Arc::new(handle.clone())));
@@ -349,6 +400,10 @@ pub async fn run(
     if drained.is_err() {
         tracing::warn!("some work did not stop in time; its messages will be sent again");
         tasks.abort_all();
+    }
+    // Work drained: another process may take the networks over at once.
+    for network in &leased {
+        lease::give_up(store.as_ref(), network, &holder).await;
     }
     tracing::info!("stopped");
     Ok(())

@@ -79,7 +79,7 @@ fn start(
         metrics.network("test"),
         Arc::new(Notify::new()),
     );
-    (stop, tokio::spawn(worker.run(rx)))
+    (stop, tokio::spawn(worker.run(rx, watch::channel(true).1)))
 }
 
 async fn until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {

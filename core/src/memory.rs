@@ -38,6 +38,8 @@ struct State {
     alerts: Vec<Alert>,
     alert_prefs: BTreeMap<ActorId, AlertPrefs>,
     reminders: BTreeMap<(EventId, &'static str), ()>,
+    /// Lease name → (holder, expires at).
+    leases: BTreeMap<String, (String, DateTime<Utc>)>,
 }
 
 /// An adapter's value, with its time when it is temporary.
@@ -721,6 +723,65 @@ impl Tx for MemoryTx {
     async fn release(&mut self, id: i64) -> StoreResult<()> {
         self.row(id)?.claimed_until = None;
         Ok(())
+    }
+
+    async fn release_claims(&mut self, network: &str) -> StoreResult<u64> {
+        let mut n = 0;
+        for r in &mut self.work.outbox {
+            if r.status == RowStatus::Pending
+                && r.out.to.network == network
+                && r.claimed_until.take().is_some()
+            {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    async fn acquire_lease(
+        &mut self,
+        name: &str,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let free = match self.work.leases.get(name) {
+            None => true,
+            Some((h, expires)) => h == holder || *expires <= now,
+        };
+        if free {
+            self.work
+                .leases
+                .insert(name.to_owned(), (holder.to_owned(), until));
+        }
+        Ok(free)
+    }
+
+    async fn release_lease(&mut self, name: &str, holder: &str) -> StoreResult<()> {
+        if self.work.leases.get(name).is_some_and(|(h, _)| h == holder) {
+            self.work.leases.remove(name);
+        }
+        Ok(())
+    }
+
+    async fn lease_holder(&mut self, name: &str) -> StoreResult<Option<(String, DateTime<Utc>)>> {
+        Ok(self.work.leases.get(name).cloned())
+    }
+
+    async fn take_lease_from(
+        &mut self,
+        name: &str,
+        from: &str,
+        holder: &str,
+        until: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        match self.work.leases.get_mut(name) {
+            Some(l) if l.0 == from => {
+                *l = (holder.to_owned(), until);
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 
     async fn set_unreachable(

@@ -184,6 +184,33 @@ pub trait Tx: Send {
     async fn mark_failed(&mut self, id: i64, error: &str, at: DateTime<Utc>) -> StoreResult<()>;
     /// Releases a claim without counting an attempt (a worker stopping).
     async fn release(&mut self, id: i64) -> StoreResult<()>;
+    /// Releases every claim on a network's pending messages (a process taking
+    /// over the network's lease: the claims were the previous holder's). Returns
+    /// how many.
+    async fn release_claims(&mut self, network: &str) -> StoreResult<u64>;
+    /// Takes the lease `name` for `holder` until `until`, or renews it: only if
+    /// nobody holds it, it expired by `now`, or `holder` already holds it.
+    /// Returns whether `holder` holds it now.
+    async fn acquire_lease(
+        &mut self,
+        name: &str,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Gives the lease up, if `holder` holds it (a process stopping).
+    async fn release_lease(&mut self, name: &str, holder: &str) -> StoreResult<()>;
+    /// Who holds (or last held) the lease `name`, and until when.
+    async fn lease_holder(&mut self, name: &str) -> StoreResult<Option<(String, DateTime<Utc>)>>;
+    /// Takes the lease `name` from `from` (known dead) for `holder` until
+    /// `until`, only if `from` still holds it. Returns whether it was taken.
+    async fn take_lease_from(
+        &mut self,
+        name: &str,
+        from: &str,
+        holder: &str,
+        until: DateTime<Utc>,
+    ) -> StoreResult<bool>;
     /// Nobody can be reached there any more (blocked the bot, chat gone): records it
     /// and fails its pending messages. Returns how many were failed.
     async fn set_unreachable(
@@ -432,5 +459,26 @@ pub trait Inbox: Send + Sync {
             out.push(self.accept(i).await?);
         }
         Ok(out)
+    }
+}
+
+/// For a network adapter's polling loop: waits until this process holds the
+/// network's lease (`held` true; only the holder polls, see `kohero serve`).
+/// Returns false when `stop` turns true first.
+pub async fn until_held(
+    held: &mut tokio::sync::watch::Receiver<bool>,
+    stop: &mut tokio::sync::watch::Receiver<bool>,
+) -> bool {
+    loop {
+        if *stop.borrow() {
+            return false;
+        }
+        if *held.borrow_and_update() {
+            return true;
+        }
+        tokio::select! {
+            r = stop.changed() => if r.is_err() { return false },
+            r = held.changed() => if r.is_err() { return false },
+        }
     }
 }

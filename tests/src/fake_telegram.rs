@@ -59,6 +59,20 @@ struct Inner {
     handed_at: HashMap<i64, Instant>,
     /// Every accepted sendMessage: (chat, when).
     deliveries: Vec<(i64, Instant)>,
+    /// getUpdates requests in progress (Telegram serves one at a time per bot).
+    polling: usize,
+    /// getUpdates refused with 409 because another was in progress.
+    conflicts: usize,
+}
+
+/// Counts a getUpdates in progress until the request ends (answered, or the
+/// client gone).
+struct Polling(FakeTelegram);
+
+impl Drop for Polling {
+    fn drop(&mut self) {
+        self.0.lock().polling -= 1;
+    }
 }
 
 #[derive(Clone)]
@@ -315,6 +329,12 @@ impl FakeTelegram {
         self.lock().too_many.clone()
     }
 
+    /// getUpdates refused so far because another was in progress (two bot
+    /// instances polling at once).
+    pub fn polling_conflicts(&self) -> usize {
+        self.lock().conflicts
+    }
+
     /// Turns the 429 answers for exceeded limits off (benchmarks).
     pub fn enforce_limits(&self, on: bool) {
         self.lock().enforce_limits = on;
@@ -468,6 +488,19 @@ async fn answer(f: &FakeTelegram, method: &str, body: &Value) -> Response {
             "has_main_web_app": false
         })),
         "getUpdates" => {
+            {
+                let mut s = f.lock();
+                if s.polling > 0 {
+                    s.conflicts += 1;
+                    return err(
+                        StatusCode::CONFLICT,
+                        "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+                        None,
+                    );
+                }
+                s.polling += 1;
+            }
+            let _polling = Polling(f.clone());
             let offset = body["offset"].as_i64().unwrap_or(0);
             let timeout = body["timeout"].as_u64().unwrap_or(0).min(1);
             let deadline = Instant::now() + Duration::from_secs(timeout);

@@ -280,16 +280,31 @@ impl Matrix {
         }
     }
 
-    /// Syncs until `stop` turns true: each response's events go to `inbox` in one
-    /// batch, then the sync position is stored.
-    pub async fn run_intake(self, inbox: Arc<dyn Inbox>, mut stop: watch::Receiver<bool>) {
+    /// Syncs until `stop` turns true, while `held` (this process holds the Matrix
+    /// lease): each response's events go to `inbox` in one batch, then the sync
+    /// position is stored (and read again whenever the lease is taken, as
+    /// another process may have moved it).
+    pub async fn run_intake(
+        self,
+        inbox: Arc<dyn Inbox>,
+        mut stop: watch::Receiver<bool>,
+        mut held: watch::Receiver<bool>,
+    ) {
         let s = &self.shared;
-        let mut token = match s.store.begin().await {
-            Ok(mut tx) => tx.network_state(NETWORK, SYNC_KEY).await.ok().flatten(),
-            Err(_) => None,
-        };
+        let mut token = None;
         let mut backoff = Duration::from_millis(500);
+        let mut holding = false;
         while !*stop.borrow() {
+            if !holding || !*held.borrow() {
+                if !kohero_core::ports::until_held(&mut held, &mut stop).await {
+                    break;
+                }
+                holding = true;
+                token = match s.store.begin().await {
+                    Ok(mut tx) => tx.network_state(NETWORK, SYNC_KEY).await.ok().flatten(),
+                    Err(_) => None,
+                };
+            }
             let settings = match &token {
                 Some(t) => SyncSettings::new()
                     .token(t.clone())
@@ -299,6 +314,10 @@ impl Matrix {
             };
             let resp = tokio::select! {
                 _ = stop.changed() => break,
+                _ = held.wait_for(|h| !*h) => {
+                    holding = false;
+                    continue;
+                }
                 r = s.client.sync_once(settings) => r,
             };
             let resp = match resp {

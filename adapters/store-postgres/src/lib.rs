@@ -47,6 +47,11 @@ impl PgStore {
         let options: PgConnectOptions = url
             .parse()
             .map_err(|e: sqlx::Error| OpenError::Location(e.to_string()))?;
+        // Every transaction holds the writers' lock: a process that hangs
+        // inside one (stopped, swapped out) must not hold up the others for
+        // long. The server ends such a session; the process's transaction
+        // fails and is tried again.
+        let options = options.options([("idle_in_transaction_session_timeout", "30s")]);
         // One connection first, for the real reason when the server cannot be
         // reached (the pool would only say it timed out).
         let first = options

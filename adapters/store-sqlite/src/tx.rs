@@ -733,6 +733,61 @@ impl Tx for SqliteTx {
         not_found("outbox row", n)
     }
 
+    async fn release_claims(&mut self, network: &str) -> StoreResult<u64> {
+        self.changes(
+            "UPDATE outbox SET claimed_until = NULL
+             WHERE status = 'pending' AND network = ? AND claimed_until IS NOT NULL",
+            [network],
+        )
+    }
+
+    async fn acquire_lease(
+        &mut self,
+        name: &str,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let n = self.changes(
+            "INSERT INTO leases (name, holder, expires_at) VALUES (?1, ?2, ?4)
+             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder,
+                 expires_at = excluded.expires_at
+             WHERE leases.holder = excluded.holder OR leases.expires_at <= ?3",
+            params![name, holder, ms(now), ms(until)],
+        )?;
+        Ok(n == 1)
+    }
+
+    async fn release_lease(&mut self, name: &str, holder: &str) -> StoreResult<()> {
+        self.changes(
+            "DELETE FROM leases WHERE name = ? AND holder = ?",
+            [name, holder],
+        )?;
+        Ok(())
+    }
+
+    async fn lease_holder(&mut self, name: &str) -> StoreResult<Option<(String, DateTime<Utc>)>> {
+        self.opt(
+            "SELECT holder, expires_at FROM leases WHERE name = ?",
+            [name],
+            |r| Ok((get(r, "holder")?, rows::time(get(r, "expires_at")?)?)),
+        )
+    }
+
+    async fn take_lease_from(
+        &mut self,
+        name: &str,
+        from: &str,
+        holder: &str,
+        until: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let n = self.changes(
+            "UPDATE leases SET holder = ?, expires_at = ? WHERE name = ? AND holder = ?",
+            params![holder, ms(until), name, from],
+        )?;
+        Ok(n == 1)
+    }
+
     async fn set_unreachable(
         &mut self,
         to: &Address,

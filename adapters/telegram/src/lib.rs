@@ -185,13 +185,27 @@ impl Telegram {
         })
     }
 
-    /// Long polling until `stop`: each update is handed to `inbox` and confirmed
-    /// to Telegram (by the next offset) only once it is recorded, so after a crash
-    /// Telegram hands it again and core recognises it.
-    pub async fn run_intake(self, inbox: Arc<dyn Inbox>, mut stop: watch::Receiver<bool>) {
+    /// Long polling until `stop`, while `held` (this process holds the Telegram
+    /// lease: Telegram answers one getUpdates at a time per bot): each update is
+    /// handed to `inbox` and confirmed to Telegram (by the next offset) only once
+    /// it is recorded, so after a crash Telegram hands it again and core
+    /// recognises it.
+    pub async fn run_intake(
+        self,
+        inbox: Arc<dyn Inbox>,
+        mut stop: watch::Receiver<bool>,
+        mut held: watch::Receiver<bool>,
+    ) {
         let mut offset: i32 = 0;
         let mut failures: u32 = 0;
         while !*stop.borrow() {
+            if !*held.borrow() {
+                tracing::info!("Telegram polling paused: another process holds the lease");
+                if !kohero_core::ports::until_held(&mut held, &mut stop).await {
+                    break;
+                }
+                tracing::info!("Telegram polling resumed: this process holds the lease");
+            }
             let poll = self
                 .bot
                 .get_updates()
@@ -200,6 +214,9 @@ impl Telegram {
                 .allowed_updates(allowed_updates());
             let updates = tokio::select! {
                 _ = stop.changed() => break,
+                // Lease lost: stop polling at once (the next holder's getUpdates
+                // would conflict with this one).
+                _ = held.wait_for(|h| !*h) => continue,
                 r = poll => r,
             };
             match updates {
