@@ -2,6 +2,7 @@
 //! HTTP endpoints, so that tests can drive them in-process.
 
 pub mod config;
+pub mod copy;
 pub mod delivery;
 pub mod demo;
 pub mod lease;

@@ -68,6 +68,16 @@ enum Command {
     Admin(Admin),
     /// Applies the database migrations.
     Migrate,
+    /// Moves an installation to another database (SQLite to PostgreSQL or back):
+    /// the target is created and migrated, must be empty, and is filled in one
+    /// transaction; row counts and checksums of every table are compared at the
+    /// end. Stop `kohero serve` first.
+    CopyDb {
+        /// The database to copy: a SQLite path, sqlite://PATH or postgres://…
+        from: String,
+        /// The empty database to fill (created if needed).
+        to: String,
+    },
     /// A commune's municipality digest: shows its schedule, sets or stops it,
     /// adds an announcement, or queues it at once (a running `kohero serve`
     /// delivers it).
@@ -288,7 +298,34 @@ async fn save_room_networks(store: &dyn Store, networks: &[String]) -> anyhow::R
     Ok(())
 }
 
+/// `kohero copy-db FROM TO`: copies, compares, prints the comparison.
+async fn copy_db(from: &str, to: &str) -> anyhow::Result<()> {
+    let from = config::Database::parse(from).context("the source")?;
+    let to = config::Database::parse(to).context("the target")?;
+    let compared = kohero::copy::copy_db(&from, &to).await?;
+    let rows: u64 = compared.iter().map(|c| c.target.rows).sum();
+    println!("| table | rows | checksum | same |");
+    println!("|---|---|---|---|");
+    for c in &compared {
+        println!(
+            "| {} | {} | {:016x} | {} |",
+            c.table,
+            c.target.rows,
+            c.target.checksum,
+            if c.source == c.target { "yes" } else { "NO" }
+        );
+    }
+    println!(
+        "Copied {rows} row(s) in {} table(s); every table matches the source.",
+        compared.len()
+    );
+    Ok(())
+}
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(Command::CopyDb { from, to }) = &cli.command {
+        return copy_db(from, to).await;
+    }
     let file = config::load_file(cli.config.as_deref())?;
     let db = config::database(cli.db.as_deref(), &file)?;
     let store = Arc::new(kohero::store::AnyStore::open(&db).await?);
@@ -477,6 +514,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => bail!("{identity} is unknown"),
             }
         }
+        // Handled before `--db` is opened (it names no database of its own).
+        Command::CopyDb { from, to } => copy_db(&from, &to).await?,
         Command::Migrate => {
             let versions = store.migrations();
             println!(

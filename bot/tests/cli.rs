@@ -257,3 +257,94 @@ fn a_postgres_url_chooses_the_postgres_store() {
     );
     assert!(!dir.path().join("kohero.db").exists());
 }
+
+#[test]
+fn copy_db_moves_an_installation_to_postgres_and_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |db: &str, args: &[&str], input: &str| {
+        use std::io::Write;
+        let mut c = kohero(dir.path())
+            .arg("--db")
+            .arg(db)
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        c.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        let out = c.wait_with_output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), text)
+    };
+    let copy = |from: &str, to: &str| {
+        let out = kohero(dir.path())
+            .args(["copy-db", from, to])
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), text)
+    };
+    // An installation with a bit of everything.
+    assert!(run("a.db", &["demo-data"], "").0);
+    assert!(run("a.db", VERIFY_TOWN_HALL, "").0);
+    assert!(
+        run(
+            "a.db",
+            &["digest", "69266", "--schedule", "0 9 * * lun"],
+            ""
+        )
+        .0
+    );
+    let (ok, said) = run(
+        "a.db",
+        &["console", "--as", "zoe"],
+        "/proposer Jardin partagé | nature | Villeurbanne | Un jardin\n/soutenir 2\n/abonner Villeurbanne\n",
+    );
+    assert!(ok && said.contains("#9"), "{said}");
+
+    // To PostgreSQL (a database that does not exist yet): created, filled, compared.
+    let server = std::env::var("KOHERO_TEST_POSTGRES_URL")
+        .expect("KOHERO_TEST_POSTGRES_URL is not set: run the tests with scripts/test");
+    let (server, _) = server.rsplit_once('/').unwrap();
+    let pg = format!("{server}/kohero_cli_copy_target_{}", std::process::id());
+    let (ok, said) = copy("a.db", &pg);
+    assert!(ok, "{said}");
+    assert!(said.contains("| initiatives | 9 |"), "{said}");
+    assert!(said.contains("every table matches the source"), "{said}");
+    assert!(!said.contains("| NO |"), "{said}");
+    // A second copy into it is refused, and leaves it as it was.
+    let (ok, said) = copy("a.db", &pg);
+    assert!(!ok && said.contains("already has data"), "{said}");
+    assert!(copy("a.db", "a.db").1.contains("same database"));
+
+    // The copy works: search, the town hall's plan, and new ids after the copied ones.
+    let (ok, said) = run(&pg, &["console", "--as", "yann"], "/chercher jardin\n");
+    assert!(ok && said.contains("#9 Jardin partagé"), "{said}");
+    let (_, said) = run(&pg, &["digest", "69266"], "");
+    assert!(said.contains("« 0 9 * * lun »"), "{said}");
+    let (ok, said) = run(
+        &pg,
+        &["console", "--as", "yann"],
+        "/proposer Composteur | compost | Villeurbanne | Un bac\n",
+    );
+    assert!(ok && said.contains("#10"), "{said}");
+
+    // And back to a new SQLite file.
+    let (ok, said) = copy(&pg, "b.db");
+    assert!(ok && said.contains("| initiatives | 10 |"), "{said}");
+    let (ok, said) = run(
+        "b.db",
+        &["console", "--as", "yann"],
+        "/chercher composteur bac\n",
+    );
+    assert!(ok && said.contains("#10 Composteur"), "{said}");
+}

@@ -314,3 +314,43 @@ pub fn outgoing(row: &(impl Columns + ?Sized)) -> StoreResult<Outgoing> {
         created_at: time(get(row, "created_at")?)?,
     })
 }
+
+/// One value of a table as `kohero copy-db` moves it, whatever the store.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+    Blob(Vec<u8>),
+}
+
+/// A whole table as `kohero copy-db` moves it: its columns and rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableData {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// Orders tables so that every table comes after the tables its foreign keys
+/// refer to (`tables`: name and the tables it refers to; a table referring to
+/// itself is fine). Names sort within one level, so the order is stable.
+pub fn parents_first(mut tables: Vec<(String, Vec<String>)>) -> StoreResult<Vec<String>> {
+    tables.sort();
+    let mut done: Vec<String> = Vec::with_capacity(tables.len());
+    while !tables.is_empty() {
+        let (ready, rest): (Vec<_>, Vec<_>) = tables
+            .into_iter()
+            .partition(|(name, parents)| parents.iter().all(|p| p == name || done.contains(p)));
+        if ready.is_empty() {
+            let left: Vec<String> = rest.into_iter().map(|t| t.0).collect();
+            return Err(StoreError::Backend(format!(
+                "foreign keys form a cycle between tables {left:?}"
+            )));
+        }
+        done.extend(ready.into_iter().map(|t| t.0));
+        tables = rest;
+    }
+    Ok(done)
+}

@@ -10,6 +10,7 @@
 //! interleave. The outbox claim still skips rows another transaction holds
 //! (`FOR UPDATE SKIP LOCKED`).
 
+mod copy;
 mod rows;
 mod tx;
 
@@ -54,10 +55,19 @@ impl PgStore {
         let options = options.options([("idle_in_transaction_session_timeout", "30s")]);
         // One connection first, for the real reason when the server cannot be
         // reached (the pool would only say it timed out).
-        let first = options
-            .connect()
-            .await
-            .map_err(|e| OpenError::Connect(e.to_string()))?;
+        let first = match options.connect().await {
+            Ok(c) => c,
+            // A database that does not exist yet is created (INTERFACE.md:
+            // every subcommand creates the database it opens).
+            Err(sqlx::Error::Database(d)) if d.code().as_deref() == Some("3D000") => {
+                create_database(&options).await?;
+                options
+                    .connect()
+                    .await
+                    .map_err(|e| OpenError::Connect(e.to_string()))?
+            }
+            Err(e) => return Err(OpenError::Connect(e.to_string())),
+        };
         first.close().await.ok();
         let pool = PgPoolOptions::new()
             .max_connections(8)
@@ -110,6 +120,37 @@ pub async fn recreate_database(server_url: &str, name: &str) -> Result<String, O
             .map_err(|e| OpenError::Connect(e.to_string()))?;
     }
     Ok(format!("{base}/{name}"))
+}
+
+/// Creates the database `options` names, connecting to the server's
+/// `postgres` database with the same credentials.
+async fn create_database(options: &PgConnectOptions) -> Result<(), OpenError> {
+    let name = options
+        .get_database()
+        .ok_or_else(|| OpenError::Location("no database named".into()))?
+        .to_owned();
+    let mut admin = options
+        .clone()
+        .database("postgres")
+        .connect()
+        .await
+        .map_err(|e| OpenError::Connect(format!("cannot create database {name:?}: {e}")))?;
+    let sql = format!("CREATE DATABASE \"{}\"", name.replace('"', "\"\""));
+    let created = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .execute(&mut admin)
+        .await;
+    admin.close().await.ok();
+    match created {
+        Ok(_) => {
+            tracing::info!(database = %name, "PostgreSQL database created");
+            Ok(())
+        }
+        // Created meanwhile by another process: fine.
+        Err(sqlx::Error::Database(d)) if d.code().as_deref() == Some("42P04") => Ok(()),
+        Err(e) => Err(OpenError::Connect(format!(
+            "cannot create database {name:?}: {e}"
+        ))),
+    }
 }
 
 /// Maps sqlx errors to the port's: a unique violation is `Duplicate`, a write

@@ -12,6 +12,7 @@
 //! read a large part of the database run in `block_in_place` (see `tx::heavy`).
 
 mod checkpoint;
+mod copy;
 mod migrate;
 mod rows;
 mod tx;

@@ -54,7 +54,7 @@ impl Drop for SqliteTx {
 /// Runs a statement that reads or writes a large part of the database: on a
 /// multi-threaded runtime the thread's other tasks move elsewhere meanwhile.
 /// (Ordinary statements take microseconds and run in place.)
-fn heavy<T>(f: impl FnOnce() -> T) -> T {
+pub(crate) fn heavy<T>(f: impl FnOnce() -> T) -> T {
     match tokio::runtime::Handle::try_current() {
         Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
             tokio::task::block_in_place(f)
