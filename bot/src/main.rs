@@ -366,6 +366,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .collect();
             save_room_networks(store.as_ref(), &rooms).await?;
             let engine = engine.with_room_networks(rooms);
+            // PostgreSQL tells of other processes' initiative writes as they commit.
+            let initiative_changes = match store.as_ref() {
+                kohero::store::AnyStore::Postgres(pg) => {
+                    let wake = Arc::new(tokio::sync::Notify::new());
+                    let pg = pg.clone();
+                    let w = wake.clone();
+                    tokio::spawn(async move { pg.follow_initiative_changes(w).await });
+                    Some(wake)
+                }
+                kohero::store::AnyStore::Sqlite(_) => None,
+            };
             kohero::serve::run(
                 Arc::new(engine),
                 store.clone(),
@@ -373,6 +384,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 kohero::serve::ServeOptions {
                     http: cfg.http_addr,
                     retention: cfg.retention,
+                    initiative_changes,
                 },
                 kohero::serve::signals(),
                 None,

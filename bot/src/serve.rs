@@ -146,6 +146,10 @@ pub struct ServeOptions {
     pub http: Option<SocketAddr>,
     /// Sent and failed messages and seen update ids are kept this long.
     pub retention: Duration,
+    /// Woken when another process wrote an initiative (PostgreSQL
+    /// notifications): the nearby index catches up at once, not at the next
+    /// [`CATCH_UP_EVERY`].
+    pub initiative_changes: Option<Arc<Notify>>,
 }
 
 impl Default for ServeOptions {
@@ -153,9 +157,14 @@ impl Default for ServeOptions {
         Self {
             http: None,
             retention: Duration::from_secs(7 * 24 * 3600),
+            initiative_changes: None,
         }
     }
 }
+
+/// How often the nearby index catches up with initiatives written by other
+/// processes, notified or not.
+pub const CATCH_UP_EVERY: Duration = Duration::from_secs(5);
 
 #[derive(Clone)]
 struct Http {
@@ -334,6 +343,33 @@ pub async fn run(
                 tokio::select! {
                     _ = stop.changed() => break,
                     _ = tokio::time::sleep(SCHEDULER_EVERY) => {}
+                }
+            }
+        });
+    }
+
+    // The nearby index follows other processes' writes.
+    {
+        let engine = engine.clone();
+        let mut stop = stop_rx.clone();
+        let notified = options.initiative_changes.clone();
+        tasks.spawn(async move {
+            loop {
+                let woken = async {
+                    match &notified {
+                        Some(n) => n.notified().await,
+                        None => std::future::pending().await,
+                    }
+                };
+                tokio::select! {
+                    _ = stop.changed() => break,
+                    () = woken => {}
+                    _ = tokio::time::sleep(CATCH_UP_EVERY) => {}
+                }
+                match engine.catch_up().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::debug!(initiatives = n, "nearby index caught up"),
+                    Err(e) => tracing::warn!(error = %e, "nearby index catch-up failed; retried"),
                 }
             }
         });

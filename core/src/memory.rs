@@ -40,6 +40,8 @@ struct State {
     reminders: BTreeMap<(EventId, &'static str), ()>,
     /// Lease name → (holder, expires at).
     leases: BTreeMap<String, (String, DateTime<Utc>)>,
+    /// Initiative writes in order (the change with sequence number n is at n - 1).
+    initiative_changes: Vec<InitiativeId>,
 }
 
 /// An adapter's value, with its time when it is temporary.
@@ -259,6 +261,7 @@ impl Tx for MemoryTx {
             updated_at: new.created_at,
         };
         self.work.initiatives.insert(id, i.clone());
+        self.work.initiative_changes.push(id);
         Ok(i)
     }
 
@@ -273,6 +276,7 @@ impl Tx for MemoryTx {
             .get_mut(&initiative.id)
             .ok_or_else(|| missing("initiative"))?;
         *slot = initiative.clone();
+        self.work.initiative_changes.push(initiative.id);
         Ok(())
     }
 
@@ -319,6 +323,35 @@ impl Tx for MemoryTx {
             .values()
             .filter_map(crate::places::Located::of)
             .collect())
+    }
+
+    async fn initiative_changes_cursor(&mut self) -> StoreResult<i64> {
+        Ok(i64::try_from(self.work.initiative_changes.len()).unwrap_or(i64::MAX))
+    }
+
+    async fn initiative_changes(
+        &mut self,
+        cursor: i64,
+        limit: usize,
+    ) -> StoreResult<(i64, Vec<(InitiativeId, Option<crate::places::Located>)>)> {
+        let from = usize::try_from(cursor.max(0)).unwrap_or(usize::MAX);
+        let rows = self
+            .work
+            .initiative_changes
+            .iter()
+            .enumerate()
+            .skip(from)
+            .take(limit)
+            .map(|(n, id)| {
+                let located = self
+                    .work
+                    .initiatives
+                    .get(id)
+                    .and_then(crate::places::Located::of);
+                (i64::try_from(n + 1).unwrap_or(i64::MAX), *id, located)
+            })
+            .collect();
+        Ok(crate::stored::changes_after(cursor, rows))
     }
 
     async fn initiatives_created_by(&mut self, actor: ActorId) -> StoreResult<Vec<Initiative>> {

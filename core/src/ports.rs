@@ -84,6 +84,17 @@ pub trait Tx: Send {
     ) -> StoreResult<Vec<Initiative>>;
     /// Every live initiative with a place, for the nearby index.
     async fn located_initiatives(&mut self) -> StoreResult<Vec<crate::places::Located>>;
+    /// The newest initiative change (0 if none): where a nearby index loaded now
+    /// starts following changes.
+    async fn initiative_changes_cursor(&mut self) -> StoreResult<i64>;
+    /// Initiatives written after change `cursor` (at most `limit` changes, in
+    /// commit order), each with its index row now (`None`: not live or no place),
+    /// and the cursor after them.
+    async fn initiative_changes(
+        &mut self,
+        cursor: i64,
+        limit: usize,
+    ) -> StoreResult<(i64, Vec<(InitiativeId, Option<crate::places::Located>)>)>;
     async fn initiatives_created_by(&mut self, actor: ActorId) -> StoreResult<Vec<Initiative>>;
 
     // Memberships

@@ -291,15 +291,50 @@ pub async fn located_initiatives_for_the_index(store: &dyn Store) {
     dropped.status = Status::Dropped;
     tx.update_initiative(&dropped).await.unwrap();
     let located = tx.located_initiatives().await.unwrap();
+    let here_row = crate::places::Located {
+        id: here.id,
+        place: p(45.0, 4.0),
+        category: Category::Compost,
+        kind: InitiativeKind::Idea,
+    };
+    assert_eq!(located, vec![here_row]);
+
+    // The change log: every write after a cursor, each initiative once, as it is now.
+    let start = tx.initiative_changes_cursor().await.unwrap();
+    let (after_all, all) = tx.initiative_changes(0, 100).await.unwrap();
+    assert_eq!(after_all, start);
     assert_eq!(
-        located,
-        vec![crate::places::Located {
-            id: here.id,
-            place: p(45.0, 4.0),
-            category: Category::Compost,
-            kind: InitiativeKind::Idea,
-        }]
+        all,
+        vec![
+            (here.id, Some(here_row)),
+            (InitiativeId(here.id.0 + 1), None),
+            (gone.id, None),
+        ]
     );
+    // Paged: the first two changes, then the rest.
+    let (mid, first) = tx.initiative_changes(0, 2).await.unwrap();
+    assert_eq!(first.len(), 2);
+    let (end, rest) = tx.initiative_changes(mid, 100).await.unwrap();
+    assert_eq!(end, start);
+    assert_eq!(rest.last().map(|r| r.0), Some(gone.id));
+    let mut moved = here.clone();
+    moved.place = Some(p(46.0, 5.0));
+    tx.update_initiative(&moved).await.unwrap();
+    let (next, changed) = tx.initiative_changes(start, 100).await.unwrap();
+    assert!(next > start);
+    assert_eq!(
+        changed,
+        vec![(
+            here.id,
+            Some(crate::places::Located {
+                place: p(46.0, 5.0),
+                ..here_row
+            })
+        )]
+    );
+    assert_eq!(tx.initiative_changes_cursor().await.unwrap(), next);
+    assert!(tx.initiative_changes(next, 100).await.unwrap().1.is_empty());
+    tx.commit().await.unwrap();
 }
 
 pub async fn memberships(store: &dyn Store) {

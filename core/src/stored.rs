@@ -299,6 +299,38 @@ pub fn located(row: &(impl Columns + ?Sized)) -> StoreResult<crate::places::Loca
     })
 }
 
+/// One initiative change: its sequence number, and the initiative's index row
+/// now (`lat`/`lon` NULL when it is not live or has no place).
+pub fn change(
+    row: &(impl Columns + ?Sized),
+) -> StoreResult<(i64, InitiativeId, Option<crate::places::Located>)> {
+    let seq: i64 = get(row, "seq")?;
+    let id = InitiativeId(get(row, "id")?);
+    let located = match row.real("lat")? {
+        Some(_) => Some(located(row)?),
+        None => None,
+    };
+    Ok((seq, id, located))
+}
+
+/// The cursor after a page of changes, and each changed initiative once (its
+/// last state in the page).
+pub fn changes_after(
+    cursor: i64,
+    rows: Vec<(i64, InitiativeId, Option<crate::places::Located>)>,
+) -> (i64, Vec<(InitiativeId, Option<crate::places::Located>)>) {
+    let next = rows.last().map_or(cursor, |r| r.0);
+    let mut seen = std::collections::HashSet::new();
+    let mut out: Vec<_> = rows
+        .into_iter()
+        .rev()
+        .filter(|r| seen.insert(r.1))
+        .map(|(_, id, l)| (id, l))
+        .collect();
+    out.reverse();
+    (next, out)
+}
+
 pub fn outgoing(row: &(impl Columns + ?Sized)) -> StoreResult<Outgoing> {
     let body: String = get(row, "body")?;
     let attempts: i64 = get(row, "attempts")?;

@@ -226,3 +226,33 @@ async fn two_processes_deliver_a_digest_once_and_one_finishes_what_the_other_sta
     );
     stop(other.served);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nearby_search_follows_another_process_within_a_second() {
+    let k = Install::on_postgres(&server(), "kohero_index_follows").await;
+    let tg = FakeTelegram::start().await;
+    tg.enforce_limits(false);
+    let p = start(&k, &tg);
+    wait_until("the lease", Duration::from_secs(30), async || {
+        holds(&p).await == Some(true)
+    })
+    .await;
+    let (lat, lon) = (45.7640, 4.8357);
+    tg.location(500, lat, lon);
+    let got = tg.wait_for(500, 1, Duration::from_secs(30)).await;
+    assert!(!got[0].0.contains("Frigo solidaire"), "{}", got[0].0);
+
+    // Another process (the command line) writes an idea in Lyon.
+    let said = k.chat(
+        "zoe",
+        &["/proposer Frigo solidaire | alimentation | Lyon | Un frigo partagé"],
+    );
+    assert!(said.contains("Frigo solidaire"), "{said}");
+    // A second later, the serving process's nearby search has it (notified;
+    // its periodic catch-up alone runs every 5 s).
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    tg.location(500, lat, lon);
+    let got = tg.wait_for(500, 2, Duration::from_secs(30)).await;
+    assert!(got[1].0.contains("Frigo solidaire"), "{}", got[1].0);
+    stop(p.served);
+}

@@ -13,12 +13,13 @@ use crate::{PgStore, WRITER_LOCK, backend};
 const ROWS_PER_INSERT: usize = 1000;
 
 /// The tables `copy-db` moves: every base table of the schema but the migration
-/// records, parents first.
+/// records and the initiative change log (its trigger fills it as rows
+/// arrive), parents first.
 async fn user_tables(db: &mut PgConnection) -> StoreResult<Vec<String>> {
     let names: Vec<String> = sqlx::query_scalar(
         "SELECT table_name::text FROM information_schema.tables
          WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
-           AND table_name <> '_sqlx_migrations'",
+           AND table_name NOT IN ('_sqlx_migrations', 'initiative_changes')",
     )
     .fetch_all(&mut *db)
     .await

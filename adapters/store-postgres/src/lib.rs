@@ -82,6 +82,41 @@ impl PgStore {
         Ok(Self { pool })
     }
 
+    /// Wakes `wake` whenever another connection writes an initiative
+    /// (`NOTIFY kohero_initiatives` from the trigger), until the process ends:
+    /// each process's nearby index then catches up at once. Notifications
+    /// missed while the listening connection is down are caught by the
+    /// periodic catch-up.
+    pub async fn follow_initiative_changes(&self, wake: std::sync::Arc<tokio::sync::Notify>) {
+        loop {
+            let mut listener = match sqlx::postgres::PgListener::connect_with(&self.pool).await {
+                Ok(l) => l,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen for initiative changes; retrying");
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                    continue;
+                }
+            };
+            if let Err(e) = listener.listen("kohero_initiatives").await {
+                tracing::warn!(error = %e, "cannot listen for initiative changes; retrying");
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                continue;
+            }
+            loop {
+                match listener.recv().await {
+                    Ok(_) => wake.notify_one(),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "initiative change notifications interrupted");
+                        // Whatever was missed meanwhile.
+                        wake.notify_one();
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
     /// The migrations this build knows, as (version, description).
     pub fn migrations() -> Vec<(i64, String)> {
         MIGRATOR

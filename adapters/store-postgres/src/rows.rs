@@ -80,6 +80,12 @@ pub fn located(row: &PgRow) -> StoreResult<kohero_core::places::Located> {
     stored::located(&Cols(row))
 }
 
+pub fn change(
+    row: &PgRow,
+) -> StoreResult<(i64, InitiativeId, Option<kohero_core::places::Located>)> {
+    stored::change(&Cols(row))
+}
+
 pub fn outgoing(row: &PgRow) -> StoreResult<Outgoing> {
     stored::outgoing(&Cols(row))
 }

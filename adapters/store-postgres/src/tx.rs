@@ -370,6 +370,37 @@ impl Tx for PgTx {
         .await
     }
 
+    async fn initiative_changes_cursor(&mut self) -> StoreResult<i64> {
+        self.opt(
+            sqlx::query("SELECT COALESCE(MAX(seq), 0) AS seq FROM initiative_changes"),
+            |r| get(r, "seq"),
+        )
+        .await
+        .map(Option::unwrap_or_default)
+    }
+
+    async fn initiative_changes(
+        &mut self,
+        cursor: i64,
+        limit: usize,
+    ) -> StoreResult<(i64, Vec<(InitiativeId, Option<Located>)>)> {
+        let rows = self
+            .all(
+                sqlx::query(
+                    "SELECT c.seq, c.initiative_id AS id, i.category, i.kind,
+                            CASE WHEN i.status IN ('open', 'active', 'done') THEN i.lat END AS lat,
+                            CASE WHEN i.status IN ('open', 'active', 'done') THEN i.lon END AS lon
+                     FROM initiative_changes c LEFT JOIN initiatives i ON i.id = c.initiative_id
+                     WHERE c.seq > $1 ORDER BY c.seq LIMIT $2",
+                )
+                .bind(cursor)
+                .bind(limit_of(limit)),
+                rows::change,
+            )
+            .await?;
+        Ok(kohero_core::stored::changes_after(cursor, rows))
+    }
+
     async fn initiatives_created_by(&mut self, actor: ActorId) -> StoreResult<Vec<Initiative>> {
         let q = sqlx::query("SELECT * FROM initiatives WHERE created_by = $1 ORDER BY id")
             .bind(actor.0);
@@ -1496,6 +1527,9 @@ impl Tx for PgTx {
         let d = self
             .changes(sqlx::query("DELETE FROM digest_ticks WHERE tick < $1").bind(ms(before)))
             .await?;
-        Ok(a + b + c + d)
+        let e = self
+            .changes(sqlx::query("DELETE FROM initiative_changes WHERE at < $1").bind(ms(before)))
+            .await?;
+        Ok(a + b + c + d + e)
     }
 }

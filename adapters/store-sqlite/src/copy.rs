@@ -8,13 +8,14 @@ use rusqlite::types::{Value, ValueRef};
 use crate::{SqliteStore, backend};
 
 /// The tables `copy-db` moves: every table but SQLite's own, the migration
-/// records and the search index (rebuilt by triggers as rows arrive).
+/// records, and what triggers rebuild as rows arrive (the search index, the
+/// initiative change log).
 fn user_tables(db: &Connection) -> StoreResult<Vec<String>> {
     let mut stmt = db
         .prepare(
             "SELECT name FROM sqlite_master WHERE type = 'table'
              AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'
-             AND name NOT LIKE 'initiatives_fts%'",
+             AND name NOT LIKE 'initiatives_fts%' AND name <> 'initiative_changes'",
         )
         .map_err(backend)?;
     let names = stmt

@@ -77,6 +77,12 @@ pub fn located(row: &Row<'_>) -> StoreResult<kohero_core::places::Located> {
     stored::located(&Cols(row))
 }
 
+pub fn change(
+    row: &Row<'_>,
+) -> StoreResult<(i64, InitiativeId, Option<kohero_core::places::Located>)> {
+    stored::change(&Cols(row))
+}
+
 pub fn outgoing(row: &Row<'_>) -> StoreResult<Outgoing> {
     stored::outgoing(&Cols(row))
 }

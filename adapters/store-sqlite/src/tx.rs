@@ -362,6 +362,31 @@ impl Tx for SqliteTx {
         })
     }
 
+    async fn initiative_changes_cursor(&mut self) -> StoreResult<i64> {
+        self.one(
+            "SELECT COALESCE(MAX(seq), 0) AS seq FROM initiative_changes",
+            [],
+            |r| get(r, "seq"),
+        )
+    }
+
+    async fn initiative_changes(
+        &mut self,
+        cursor: i64,
+        limit: usize,
+    ) -> StoreResult<(i64, Vec<(InitiativeId, Option<Located>)>)> {
+        let rows = self.all(
+            "SELECT c.seq, c.initiative_id AS id, i.category, i.kind,
+                    CASE WHEN i.status IN ('open', 'active', 'done') THEN i.lat END AS lat,
+                    CASE WHEN i.status IN ('open', 'active', 'done') THEN i.lon END AS lon
+             FROM initiative_changes c LEFT JOIN initiatives i ON i.id = c.initiative_id
+             WHERE c.seq > ? ORDER BY c.seq LIMIT ?",
+            params![cursor, limit_of(limit)],
+            rows::change,
+        )?;
+        Ok(kohero_core::stored::changes_after(cursor, rows))
+    }
+
     async fn initiatives_created_by(&mut self, actor: ActorId) -> StoreResult<Vec<Initiative>> {
         self.all(
             "SELECT * FROM initiatives WHERE created_by = ? ORDER BY id",
@@ -1296,6 +1321,7 @@ impl Tx for SqliteTx {
                 "DELETE FROM seen_events WHERE seen_at < ?",
                 "DELETE FROM network_state WHERE temporary = 1 AND updated_at < ?",
                 "DELETE FROM digest_ticks WHERE tick < ?",
+                "DELETE FROM initiative_changes WHERE at < ?",
             ] {
                 n += self.changes(sql, [before])?;
             }

@@ -288,6 +288,8 @@ pub struct Engine {
     cat: Catalog,
     places: &'static Gazetteer,
     index: RwLock<NearbyIndex>,
+    /// The last initiative change the index follows (see [`Engine::catch_up`]).
+    changes_cursor: tokio::sync::Mutex<i64>,
     /// Makes outbox keys unique for messages without a network event id.
     local_seq: std::sync::atomic::AtomicU64,
     /// Networks where every launched project gets a room the bot creates (Matrix).
@@ -333,7 +335,10 @@ pub enum VerifyError {
 impl Engine {
     /// Loads the catalogues and the gazetteer, and builds the nearby index from the store.
     pub async fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Result<Self, EngineError> {
-        let located = store.begin().await?.located_initiatives().await?;
+        let mut tx = store.begin().await?;
+        let located = tx.located_initiatives().await?;
+        let cursor = tx.initiative_changes_cursor().await?;
+        drop(tx);
         let index = NearbyIndex::bulk_load(located);
         tracing::info!(initiatives = index.len(), "nearby index loaded");
         Ok(Self {
@@ -342,6 +347,7 @@ impl Engine {
             cat: Catalog::load()?,
             places: Gazetteer::shipped()?,
             index: RwLock::new(index),
+            changes_cursor: tokio::sync::Mutex::new(cursor),
             local_seq: std::sync::atomic::AtomicU64::new(0),
             room_networks: Vec::new(),
         })
@@ -547,6 +553,36 @@ impl Engine {
         Ok((tx, Intake::Queued(queued), touched))
     }
 
+    /// Follows the initiatives other processes (and the command line) wrote
+    /// since the last catch-up: the nearby index moves, adds or drops them.
+    /// Returns how many initiatives it looked at. (This process's own writes
+    /// reach the index at once, and come back here harmlessly.)
+    pub async fn catch_up(&self) -> Result<usize, EngineError> {
+        const PAGE: usize = 1000;
+        let mut cursor = self.changes_cursor.lock().await;
+        let mut n = 0;
+        loop {
+            let mut tx = self.store.begin().await?;
+            let (next, changed) = tx.initiative_changes(*cursor, PAGE).await?;
+            drop(tx);
+            if changed.is_empty() {
+                *cursor = next;
+                return Ok(n);
+            }
+            {
+                let mut index = self
+                    .index
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                for (id, now) in &changed {
+                    index.set(*id, *now);
+                }
+            }
+            n += changed.len();
+            *cursor = next;
+        }
+    }
+
     fn apply_to_index(&self, touched: &[Touched]) {
         if touched.is_empty() {
             return;
@@ -555,8 +591,8 @@ impl Engine {
             .index
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        for (before, after) in touched {
-            index.update(before.as_ref(), after);
+        for (_, after) in touched {
+            index.update(after);
         }
     }
 

@@ -88,19 +88,24 @@ impl Located {
     }
 }
 
-/// The index. It keeps nothing but the tree: to move or remove an initiative, the
-/// caller gives its previous state.
+/// The index: the tree, and where each initiative is in it (to move or remove
+/// one by id, as changes read from the store give only the new state).
 #[derive(Default)]
 pub struct NearbyIndex {
     tree: RTree<Entry>,
+    placed: std::collections::HashMap<u32, Entry>,
 }
 
 impl NearbyIndex {
     /// Builds the index at once (bulk loading packs the tree tightly).
     pub fn bulk_load(rows: impl IntoIterator<Item = Located>) -> Self {
-        let entries: Vec<Entry> = rows.into_iter().filter_map(Entry::of).collect();
+        let mut placed = std::collections::HashMap::new();
+        for e in rows.into_iter().filter_map(Entry::of) {
+            placed.insert(e.id, e);
+        }
         Self {
-            tree: RTree::bulk_load(entries),
+            tree: RTree::bulk_load(placed.values().copied().collect()),
+            placed,
         }
     }
 
@@ -112,20 +117,36 @@ impl NearbyIndex {
         self.tree.size() == 0
     }
 
-    /// Removes an initiative as it was indexed. Returns whether it was there.
-    pub fn remove(&mut self, was: &Located) -> bool {
-        Entry::of(*was).is_some_and(|e| self.tree.remove(&e).is_some())
+    /// Removes an initiative. Returns whether it was there.
+    pub fn remove(&mut self, id: InitiativeId) -> bool {
+        let Ok(key) = u32::try_from(id.0) else {
+            return false;
+        };
+        match self.placed.remove(&key) {
+            Some(e) => self.tree.remove(&e).is_some(),
+            None => false,
+        }
     }
 
-    /// Follows a write: `before` is the initiative as it was (`None` if new),
-    /// `after` as it is now. Indexed if live with a place, removed otherwise.
-    pub fn update(&mut self, before: Option<&Initiative>, after: &Initiative) {
-        if let Some(was) = before.and_then(Located::of) {
-            self.remove(&was);
+    /// Puts an initiative where it is now: `now` is its index row, `None` when it
+    /// is not live or has no place (then it leaves the index).
+    pub fn set(&mut self, id: InitiativeId, now: Option<Located>) {
+        let entry = now.and_then(Entry::of);
+        if let (Some(e), Ok(key)) = (entry, u32::try_from(id.0))
+            && self.placed.get(&key) == Some(&e)
+        {
+            return;
         }
-        if let Some(e) = Located::of(after).and_then(Entry::of) {
+        self.remove(id);
+        if let Some(e) = entry {
+            self.placed.insert(e.id, e);
             self.tree.insert(e);
         }
+    }
+
+    /// Follows a write of `after` by this process.
+    pub fn update(&mut self, after: &Initiative) {
+        self.set(after.id, Located::of(after));
     }
 
     /// Initiatives within `radius_m` of `centre`, nearest first, at most `limit`,
@@ -244,8 +265,20 @@ mod tests {
             kind: Some(InitiativeKind::Project),
         };
         assert!(idx.nearby(c, 100.0, &projects, 10).is_empty());
-        assert!(idx.remove(&at(1, 45.0, 5.0)));
+        // Moved by id (a change read from the store), then gone.
+        let id = InitiativeId(1);
+        idx.set(id, Some(at(1, 46.0, 5.0)));
+        assert_eq!(idx.len(), 1);
+        assert!(idx.nearby(c, 100.0, &Filter::default(), 10).is_empty());
+        let there = GeoPoint::new(46.0, 5.0).unwrap();
+        assert_eq!(idx.nearby(there, 100.0, &Filter::default(), 10).len(), 1);
+        idx.set(id, Some(at(1, 46.0, 5.0)));
+        assert_eq!(idx.len(), 1);
+        idx.set(id, None);
         assert!(idx.is_empty());
-        assert!(!idx.remove(&at(1, 45.0, 5.0)));
+        assert!(!idx.remove(id));
+        idx.set(InitiativeId(2), Some(at(2, 45.0, 5.0)));
+        assert!(idx.remove(InitiativeId(2)));
+        assert!(idx.is_empty());
     }
 }
