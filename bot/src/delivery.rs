@@ -129,6 +129,14 @@ impl Worker {
                 }
                 continue;
             }
+            if !self.sender.ready() {
+                // Held, the network still connecting.
+                tokio::select! {
+                    _ = stop.changed() => {}
+                    _ = tokio::time::sleep(self.options.poll) => {}
+                }
+                continue;
+            }
             let batch = match self.claim().await {
                 Ok(b) => b,
                 Err(e) => {
@@ -190,7 +198,12 @@ impl Worker {
                         continue;
                     }
                     let group = self.sender.is_group(&m.to.chat);
-                    match self.limiter.check(&m.to.chat, group, now) {
+                    let checked = if self.sender.unlimited() {
+                        Ok(())
+                    } else {
+                        self.limiter.check(&m.to.chat, group, now)
+                    };
+                    match checked {
                         Ok(()) => {
                             ready = Some(i);
                             break;

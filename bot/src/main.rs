@@ -176,29 +176,25 @@ async fn networks(
                 .store_passphrase
                 .as_ref()
                 .map(|p| p.expose_secret().to_owned()),
+            connected: Arc::default(),
         };
         if opts.passphrase.is_none() {
             tracing::warn!(
                 "KOHERO_MATRIX_STORE_PASSPHRASE is not set: the Matrix crypto store is not encrypted at rest"
             );
         }
-        let mx = kohero_matrix::Matrix::connect(opts, store.clone())
-            .await
-            .context("cannot start Matrix")?;
-        let limits = if mx.unlimited() {
-            kohero_core::limiter::Limits::unlimited()
-        } else {
-            m.limits
-        };
+        // Connected (matrix-sdk's stores opened) only while this process holds
+        // the Matrix lease.
+        let mx = kohero_matrix::MatrixOnLease::new(opts, store.clone());
         out.push(kohero::serve::Network {
             sender: mx.sender(),
-            limits,
+            limits: m.limits,
             delivery: kohero::delivery::Options::default(),
             connected: mx.connected(),
             routes: None,
             intake: Box::new(move |inbox, stop| {
                 let held = inbox.lease();
-                Box::pin(mx.run_intake(Arc::new(inbox), stop, held))
+                Box::pin(mx.run(Arc::new(inbox), stop, held))
             }),
         });
     }

@@ -191,7 +191,8 @@ async fn readyz(State(h): State<Http>) -> impl IntoResponse {
     let mut ready = db;
     for n in &h.networks {
         let up = n.connected.load(std::sync::atomic::Ordering::Relaxed);
-        ready &= up;
+        // A process on standby for a network is ready without being connected.
+        ready &= up || !*n.held.borrow();
         body.push_str(&format!(
             "{} {}, {}\n",
             n.name,

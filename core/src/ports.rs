@@ -447,6 +447,15 @@ pub trait Sender: Send + Sync {
     fn is_group(&self, chat: &str) -> bool;
     /// Delivers one message; `Ok` once the network accepted it.
     async fn send(&self, message: &Outgoing) -> Result<(), SendError>;
+    /// Whether it can send now (a network connected only while this process
+    /// holds its lease may not be yet): the delivery worker waits meanwhile.
+    fn ready(&self) -> bool {
+        true
+    }
+    /// Whether the network no longer limits the bot (the limiter steps aside).
+    fn unlimited(&self) -> bool {
+        false
+    }
 }
 
 /// Where a network adapter hands what it receives (exactly-once intake in core).

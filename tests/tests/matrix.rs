@@ -471,3 +471,37 @@ async fn digests_go_to_the_communes_announcement_room_once_across_a_crash() {
     }
     stop(served);
 }
+
+/// Two `kohero serve` on one PostgreSQL database and one Matrix account: only
+/// the Matrix lease holder opens matrix-sdk's stores, syncs and sends; killed,
+/// it is replaced by the other process, with the same stores (one device).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_one_matrix_client_and_a_takeover() {
+    let synapse = Synapse::get();
+    let server = std::env::var("KOHERO_TEST_POSTGRES_URL")
+        .expect("KOHERO_TEST_POSTGRES_URL is not set: run the tests with scripts/test");
+    let k = Install::on_postgres(&server, "kohero_matrix_two_processes").await;
+    let bot = bot(&synapse);
+    // The first process takes the lease; the second waits on standby.
+    let mut first = serve(&k, &synapse, &bot, &[]);
+    let alice = TestUser::new(&synapse, "alice").await;
+    let dm = alice.open_dm(&bot.id, false).await;
+    alice.say(&dm, "!proposer Jardin | nature | - | -").await;
+    let got = alice.wait_for(&dm, &bot.id, |b| b.contains('#')).await;
+    let id = first_number(got.body(), '#');
+    let second = serve(&k, &synapse, &bot, &[]);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    alice.say(&dm, &format!("!voir {id}")).await;
+    alice.wait_for(&dm, &bot.id, |b| b.contains("Jardin")).await;
+    // Answered once: the standby process neither syncs nor sends.
+    nothing_more(&alice, &dm, &bot, 3).await;
+
+    first.kill9();
+    alice.say(&dm, "!fil").await;
+    alice.wait_for(&dm, &bot.id, |_| true).await;
+    nothing_more(&alice, &dm, &bot, 3).await;
+    // The second process used the same stores: still one device for the bot.
+    let devices = alice.devices_of(&bot.id).await;
+    assert_eq!(devices.len(), 1, "{devices:?}");
+    stop(second);
+}

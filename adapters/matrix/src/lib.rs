@@ -12,6 +12,7 @@
 //! - Messages are sent with the outbox row's key as transaction id: the
 //!   homeserver drops a repeated send, so nothing arrives twice.
 
+mod on_lease;
 pub mod parse;
 pub mod render;
 mod rooms;
@@ -40,6 +41,8 @@ use tokio::sync::{Mutex, watch};
 /// The network's name in identities and addresses.
 pub const NETWORK: &str = "matrix";
 
+pub use on_lease::MatrixOnLease;
+
 /// How to reach the homeserver and where to keep matrix-sdk's stores.
 #[derive(Clone)]
 pub struct MatrixOptions {
@@ -50,6 +53,8 @@ pub struct MatrixOptions {
     /// The directory of matrix-sdk's state and crypto store.
     pub store_dir: PathBuf,
     pub passphrase: Option<String>,
+    /// Set while the sync loop is connected (for `/readyz`).
+    pub connected: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for MatrixOptions {
@@ -212,7 +217,7 @@ impl Matrix {
             client,
             store,
             me,
-            connected: Arc::new(AtomicBool::new(false)),
+            connected: opts.connected.clone(),
             dm_of_room: Mutex::new(HashMap::new()),
             unlimited: AtomicBool::new(false),
         });
@@ -280,10 +285,9 @@ impl Matrix {
         }
     }
 
-    /// Syncs until `stop` turns true, while `held` (this process holds the Matrix
-    /// lease): each response's events go to `inbox` in one batch, then the sync
-    /// position is stored (and read again whenever the lease is taken, as
-    /// another process may have moved it).
+    /// Syncs until `stop` turns true or `held` turns false (another process
+    /// holds the Matrix lease now): each response's events go to `inbox` in one
+    /// batch, then the sync position is stored (the next holder starts there).
     pub async fn run_intake(
         self,
         inbox: Arc<dyn Inbox>,
@@ -291,20 +295,12 @@ impl Matrix {
         mut held: watch::Receiver<bool>,
     ) {
         let s = &self.shared;
-        let mut token = None;
+        let mut token = match s.store.begin().await {
+            Ok(mut tx) => tx.network_state(NETWORK, SYNC_KEY).await.ok().flatten(),
+            Err(_) => None,
+        };
         let mut backoff = Duration::from_millis(500);
-        let mut holding = false;
-        while !*stop.borrow() {
-            if !holding || !*held.borrow() {
-                if !kohero_core::ports::until_held(&mut held, &mut stop).await {
-                    break;
-                }
-                holding = true;
-                token = match s.store.begin().await {
-                    Ok(mut tx) => tx.network_state(NETWORK, SYNC_KEY).await.ok().flatten(),
-                    Err(_) => None,
-                };
-            }
+        while !*stop.borrow() && *held.borrow() {
             let settings = match &token {
                 Some(t) => SyncSettings::new()
                     .token(t.clone())
@@ -314,10 +310,7 @@ impl Matrix {
             };
             let resp = tokio::select! {
                 _ = stop.changed() => break,
-                _ = held.wait_for(|h| !*h) => {
-                    holding = false;
-                    continue;
-                }
+                _ = held.wait_for(|h| !*h) => break,
                 r = s.client.sync_once(settings) => r,
             };
             let resp = match resp {
@@ -780,6 +773,10 @@ impl Sender for MatrixSender {
     fn is_group(&self, _chat: &str) -> bool {
         // Synapse limits per user, not per room: one global rate covers it.
         false
+    }
+
+    fn unlimited(&self) -> bool {
+        self.shared.unlimited.load(Ordering::Relaxed)
     }
 
     async fn send(&self, message: &kohero_core::domain::Outgoing) -> Result<(), SendError> {
