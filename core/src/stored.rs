@@ -386,3 +386,13 @@ pub fn parents_first(mut tables: Vec<(String, Vec<String>)>) -> StoreResult<Vec<
     }
     Ok(done)
 }
+
+/// Column or table names as SQL identifiers, double-quoted (standard SQL, so
+/// both stores), comma-separated.
+pub fn quoted_identifiers(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("\"{}\"", n.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

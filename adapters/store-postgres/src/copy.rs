@@ -1,13 +1,13 @@
 //! Whole-database reading and loading for `kohero copy-db`.
 
 use kohero_core::ports::{StoreError, StoreResult};
-use kohero_core::stored::{Cell, TableData, parents_first};
+use kohero_core::stored::{Cell, TableData, parents_first, quoted_identifiers};
 use sqlx::postgres::PgRow;
 // Table and column names in the SQL below come from the database's own catalog
 // and are quoted; every value is a bound parameter.
 use sqlx::{AssertSqlSafe, PgConnection, Postgres, Row};
 
-use crate::{PgStore, WRITER_LOCK, backend};
+use crate::{PgStore, backend};
 
 /// Rows per INSERT statement at most (and 60,000 parameters).
 const ROWS_PER_INSERT: usize = 1000;
@@ -60,14 +60,6 @@ async fn columns(db: &mut PgConnection, table: &str) -> StoreResult<Vec<(String,
         ))
     })
     .collect()
-}
-
-fn quoted(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| format!("\"{}\"", n.replace('"', "\"\"")))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn unsupported(table: &str, column: &str, kind: &str) -> StoreError {
@@ -128,7 +120,10 @@ async fn dump_in(db: &mut PgConnection) -> StoreResult<Vec<TableData>> {
     for name in user_tables(db).await? {
         let cols = columns(db, &name).await?;
         let names: Vec<String> = cols.iter().map(|c| c.0.clone()).collect();
-        let sql = format!("SELECT {} FROM \"{name}\" ORDER BY 1", quoted(&names));
+        let sql = format!(
+            "SELECT {} FROM \"{name}\" ORDER BY 1",
+            quoted_identifiers(&names)
+        );
         let fetched = sqlx::query(AssertSqlSafe(sql))
             .fetch_all(&mut *db)
             .await
@@ -198,7 +193,7 @@ async fn restore_in(db: &mut PgConnection, tables: &[TableData]) -> StoreResult<
             let sql = format!(
                 "INSERT INTO \"{}\" ({}) VALUES {values}",
                 t.name,
-                quoted(&t.columns)
+                quoted_identifiers(&t.columns)
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for row in chunk {
@@ -252,12 +247,7 @@ impl PgStore {
     /// database, which must be empty, in one transaction (holding the writers'
     /// lock): all or nothing.
     pub async fn restore(&self, tables: &[TableData]) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(WRITER_LOCK)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
+        let mut tx = self.writer().await?;
         restore_in(&mut tx, tables).await?;
         tx.commit().await.map_err(backend)
     }

@@ -117,6 +117,17 @@ impl PgStore {
         }
     }
 
+    /// A transaction holding the writers' lock (see the crate's documentation).
+    async fn writer(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Postgres>> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(WRITER_LOCK)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        Ok(tx)
+    }
+
     /// The migrations this build knows, as (version, description).
     pub fn migrations() -> Vec<(i64, String)> {
         MIGRATOR
@@ -205,13 +216,7 @@ pub(crate) fn backend(e: sqlx::Error) -> StoreError {
 #[async_trait]
 impl Store for PgStore {
     async fn begin(&self) -> StoreResult<Box<dyn Tx>> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(WRITER_LOCK)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
-        Ok(Box::new(tx::PgTx::new(tx)))
+        Ok(Box::new(tx::PgTx::new(self.writer().await?)))
     }
 }
 

@@ -1,7 +1,7 @@
 //! Whole-database reading and loading for `kohero copy-db`.
 
 use kohero_core::ports::{StoreError, StoreResult};
-use kohero_core::stored::{Cell, TableData, parents_first};
+use kohero_core::stored::{Cell, TableData, parents_first, quoted_identifiers};
 use rusqlite::Connection;
 use rusqlite::types::{Value, ValueRef};
 
@@ -48,14 +48,6 @@ fn columns(db: &Connection, table: &str) -> StoreResult<Vec<String>> {
         .map_err(backend)
 }
 
-fn quoted(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| format!("\"{}\"", n.replace('"', "\"\"")))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 fn cell(v: ValueRef<'_>) -> Cell {
     match v {
         ValueRef::Null => Cell::Null,
@@ -80,7 +72,10 @@ fn dump_in(db: &Connection) -> StoreResult<Vec<TableData>> {
     let mut out = Vec::new();
     for name in user_tables(db)? {
         let columns = columns(db, &name)?;
-        let sql = format!("SELECT {} FROM \"{name}\" ORDER BY 1", quoted(&columns));
+        let sql = format!(
+            "SELECT {} FROM \"{name}\" ORDER BY 1",
+            quoted_identifiers(&columns)
+        );
         let mut stmt = db.prepare(&sql).map_err(backend)?;
         let n = columns.len();
         let rows = stmt
@@ -124,7 +119,7 @@ fn restore_in(db: &Connection, tables: &[TableData]) -> StoreResult<()> {
         let sql = format!(
             "INSERT INTO \"{}\" ({}) VALUES ({marks})",
             t.name,
-            quoted(&t.columns)
+            quoted_identifiers(&t.columns)
         );
         let mut stmt = db.prepare(&sql).map_err(backend)?;
         for row in &t.rows {

@@ -155,16 +155,15 @@ impl Ctx<'_> {
 
     pub async fn insert_initiative(&mut self, new: &NewInitiative) -> Result<Initiative, Fail> {
         let i = self.tx.insert_initiative(new).await?;
-        self.touched.push((None, i.clone()));
+        self.touched.push(i.clone());
         alerts::new_initiative(self, &i).await?;
         Ok(i)
     }
 
     /// Writes an initiative; the nearby index follows once the transaction commits.
     pub async fn save_initiative(&mut self, i: &Initiative) -> Result<(), Fail> {
-        let before = self.tx.initiative(i.id).await?;
         self.tx.update_initiative(i).await?;
-        self.touched.push((before, i.clone()));
+        self.touched.push(i.clone());
         Ok(())
     }
 
@@ -296,8 +295,8 @@ pub struct Engine {
     room_networks: Vec<String>,
 }
 
-/// An initiative written by a transaction: (before, after), for the nearby index.
-pub(crate) type Touched = (Option<Initiative>, Initiative);
+/// An initiative written by a transaction, as written, for the nearby index.
+pub(crate) type Touched = Initiative;
 
 /// An event handled inside a batch: the transaction back, the outcome, and the
 /// initiatives it wrote.
@@ -591,8 +590,8 @@ impl Engine {
             .index
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        for (_, after) in touched {
-            index.update(after);
+        for written in touched {
+            index.update(written);
         }
     }
 
