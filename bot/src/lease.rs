@@ -155,6 +155,70 @@ pub async fn give_up(store: &dyn Store, network: &str, holder: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kohero_core::domain::{Address, NewOutgoing, Priority};
+    use kohero_core::memory::MemoryStore;
+
+    /// A holder that dies without giving its lease up (its task aborted; the
+    /// same process, so not "gone from this host"): the other keeper takes the
+    /// lease once it lapses, within TTL + RENEW, and hands the claims back.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_lapsed_lease_is_taken_over_and_its_claims_handed_back() {
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::default());
+        let (_stop_tx, stop) = watch::channel(false);
+        let (a_tx, mut a) = watch::channel(false);
+        let me = holder_id();
+        let first = tokio::spawn(keep(
+            store.clone(),
+            "telegram".into(),
+            format!("{me}-a"),
+            a_tx,
+            stop.clone(),
+        ));
+        a.wait_for(|h| *h).await.unwrap();
+        // The holder claims a message, then dies.
+        let now = Utc::now();
+        let mut tx = store.begin().await.unwrap();
+        tx.enqueue(&NewOutgoing {
+            to: Address::new("telegram", "1"),
+            recipient: None,
+            reply: kohero_core::Reply::text("x"),
+            priority: Priority::Bulk,
+            key: "k".into(),
+            at: now,
+        })
+        .await
+        .unwrap();
+        let later = now + chrono::Duration::minutes(10);
+        assert_eq!(tx.claim("telegram", now, later, 10).await.unwrap().len(), 1);
+        tx.commit().await.unwrap();
+        first.abort();
+        let died = std::time::Instant::now();
+
+        let (b_tx, mut b) = watch::channel(false);
+        tokio::spawn(keep(
+            store.clone(),
+            "telegram".into(),
+            format!("{me}-b"),
+            b_tx,
+            stop,
+        ));
+        tokio::time::timeout(TTL + RENEW + Duration::from_secs(2), b.wait_for(|h| *h))
+            .await
+            .expect("not taken over")
+            .unwrap();
+        let waited = died.elapsed();
+        assert!(
+            waited >= TTL - RENEW,
+            "taken before the lease lapsed: {waited:?}"
+        );
+        let mut tx = store.begin().await.unwrap();
+        let again = tx.claim("telegram", Utc::now(), later, 10).await.unwrap();
+        assert_eq!(
+            again.len(),
+            1,
+            "the dead holder's claim was not handed back"
+        );
+    }
 
     #[test]
     fn a_holder_is_gone_only_if_it_was_here_and_its_process_is_not() {
