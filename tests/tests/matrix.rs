@@ -505,3 +505,33 @@ async fn two_processes_one_matrix_client_and_a_takeover() {
     assert_eq!(devices.len(), 1, "{devices:?}");
     stop(second);
 }
+
+/// The session lives in the database, the device's keys in matrix-sdk's store:
+/// started with another (empty) store directory, the bot refuses to connect
+/// rather than give its device other keys.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_store_for_the_same_device_is_refused() {
+    let synapse = Synapse::get();
+    let k = Install::new();
+    let (bot, served, alice, dm) = started(&synapse, &k, "alice").await;
+    alice.say(&dm, "!aide").await;
+    alice.wait_for(&dm, &bot.id, |_| true).await;
+    stop(served);
+
+    let elsewhere = tempfile::tempdir().unwrap();
+    let store = elsewhere.path().join("matrix").display().to_string();
+    let http = format!("127.0.0.1:{}", kohero_tests::free_port());
+    let served = serve(
+        &k,
+        &synapse,
+        &bot,
+        &[("KOHERO_MATRIX_STORE", &store), ("KOHERO_HTTP_ADDR", &http)],
+    );
+    alice.say(&dm, "!fil").await;
+    nothing_more(&alice, &dm, &bot, 5).await;
+    let ready = kohero_tests::http_get(&http, "/readyz").await.unwrap();
+    assert!(ready.contains("matrix disconnected"), "{ready}");
+    let devices = alice.devices_of(&bot.id).await;
+    assert_eq!(devices.len(), 1, "{devices:?}");
+    stop(served);
+}

@@ -79,6 +79,10 @@ pub enum MatrixError {
     NoCredentials(String),
     #[error("the access token belongs to {0}, not to {1}")]
     WrongUser(String, String),
+    #[error(
+        "the Matrix store in {0} does not hold the keys of the bot's device (another store was used with this database): point KOHERO_MATRIX_STORE at that store (processes that take Matrix over share it)"
+    )]
+    OtherStore(String),
     #[error("database: {0}")]
     Database(#[from] StoreError),
 }
@@ -121,6 +125,8 @@ pub struct Matrix {
 
 const SESSION_KEY: &str = "session";
 const SYNC_KEY: &str = "sync";
+/// The bot device's ed25519 key, as its store holds it.
+const DEVICE_KEY: &str = "device_key";
 
 impl Matrix {
     /// Opens matrix-sdk's store, restores the stored session or logs in (first
@@ -191,6 +197,9 @@ impl Matrix {
             }
             (None, None, None) => return Err(MatrixError::NoCredentials(opts.user.clone())),
         };
+        // A session from the database (not a new login): its device's keys must
+        // be in this store.
+        let restored = session.is_none();
         if let Some(s) = session {
             let json = serde_json::to_string(&s).map_err(|e| login_err(e.to_string()))?;
             let mut tx = store.begin().await?;
@@ -198,6 +207,25 @@ impl Matrix {
                 .await?;
             tx.commit().await?;
             tracing::info!(device = %s.meta.device_id, "logged in to Matrix; session stored");
+        }
+        // The device's signing key, recorded at each new login: a store that
+        // does not hold it (a fresh directory, another machine's) would give
+        // the same device other keys and break encryption.
+        if let Some(key) = client.encryption().ed25519_key().await {
+            let mut tx = store.begin().await?;
+            match tx.network_state(NETWORK, DEVICE_KEY).await? {
+                Some(k) if k != key && restored => {
+                    return Err(MatrixError::OtherStore(
+                        opts.store_dir.display().to_string(),
+                    ));
+                }
+                Some(k) if k == key => {}
+                _ => {
+                    tx.set_network_state(NETWORK, DEVICE_KEY, Some(&key), chrono::Utc::now())
+                        .await?;
+                    tx.commit().await?;
+                }
+            }
         }
         client
             .encryption()
