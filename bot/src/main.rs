@@ -522,8 +522,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => bail!("{identity} is unknown"),
             }
         }
-        // Handled before `--db` is opened (it names no database of its own).
-        Command::CopyDb { from, to } => copy_db(&from, &to).await?,
+        // Done at the top of `run`, before `--db` is opened (copy-db names its
+        // own two databases).
+        Command::CopyDb { .. } => {}
         Command::Migrate => {
             let versions = store.migrations();
             println!(

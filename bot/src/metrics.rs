@@ -17,8 +17,6 @@ pub struct NetworkCounters {
     pub errors_timeout: AtomicU64,
     pub errors_permanent: AtomicU64,
     pub errors_unreachable: AtomicU64,
-    /// This process holds the network's lease (polls and sends).
-    pub lease_held: std::sync::atomic::AtomicBool,
     /// From an update's arrival to its first reply handed to the network.
     pub reply_latency: Histogram,
     /// When the updates still waiting for their first reply arrived, by event key.
@@ -143,7 +141,11 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition, with the outbox gauges given per network.
-    pub fn render(&self, outbox: &BTreeMap<String, OutboxGauge>) -> String {
+    pub fn render(
+        &self,
+        outbox: &BTreeMap<String, OutboxGauge>,
+        leases: &BTreeMap<String, bool>,
+    ) -> String {
         let nets = self
             .networks
             .lock()
@@ -205,9 +207,12 @@ impl Metrics {
             out,
             "# HELP kohero_lease_held Whether this process holds the network's lease (polls and sends).\n# TYPE kohero_lease_held gauge"
         );
-        for (net, c) in &nets {
-            let held = u8::from(c.lease_held.load(Ordering::Relaxed));
-            let _ = writeln!(out, "kohero_lease_held{{network=\"{net}\"}} {held}");
+        for (net, held) in leases {
+            let _ = writeln!(
+                out,
+                "kohero_lease_held{{network=\"{net}\"}} {}",
+                u8::from(*held)
+            );
         }
         let name = "kohero_reply_latency_seconds";
         let _ = writeln!(
@@ -273,7 +278,7 @@ mod tests {
         assert_eq!(counts[i25], 0);
         assert_eq!(counts[i25 + 1], 1);
         assert!((0.04..1.0).contains(&sum), "{sum}");
-        let text = Metrics::default().render(&BTreeMap::new());
+        let text = Metrics::default().render(&BTreeMap::new(), &BTreeMap::new());
         assert!(
             text.contains("# TYPE kohero_reply_latency_seconds histogram"),
             "{text}"

@@ -213,6 +213,11 @@ async fn readyz(State(h): State<Http>) -> impl IntoResponse {
 }
 
 async fn metrics(State(h): State<Http>) -> impl IntoResponse {
+    let leases: BTreeMap<String, bool> = h
+        .networks
+        .iter()
+        .map(|n| (n.name.clone(), *n.held.borrow()))
+        .collect();
     let mut gauges = BTreeMap::new();
     if let Ok(mut tx) = h.store.begin().await {
         let now = Utc::now();
@@ -233,7 +238,7 @@ async fn metrics(State(h): State<Http>) -> impl IntoResponse {
     }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        h.metrics.render(&gauges),
+        h.metrics.render(&gauges, &leases),
     )
 }
 
@@ -277,18 +282,6 @@ pub async fn run(
             held_tx,
             stop_rx.clone(),
         ));
-        {
-            // The lease as a gauge.
-            let mut held = held.clone();
-            let counters = counters.clone();
-            tasks.spawn(async move {
-                while held.changed().await.is_ok() {
-                    counters
-                        .lease_held
-                        .store(*held.borrow(), std::sync::atomic::Ordering::Relaxed);
-                }
-            });
-        }
         leased.push(name.clone());
         http_networks.push(HttpNetwork {
             name: name.clone(),

@@ -254,11 +254,6 @@ impl Matrix {
         Ok(m)
     }
 
-    /// Whether the sync loop is connected (for `/readyz`).
-    pub fn connected(&self) -> Arc<AtomicBool> {
-        self.shared.connected.clone()
-    }
-
     /// Whether the homeserver no longer limits the bot's messages (it is a
     /// Synapse admin and lifted its own limit).
     pub fn unlimited(&self) -> bool {
