@@ -14,6 +14,7 @@ use kohero_core::domain::{Address, Outgoing};
 use kohero_core::engine::event_key_of;
 use kohero_core::limiter::{Limiter, Limits};
 use kohero_core::ports::{SendError, Sender, Store, StoreError, Tx};
+use kohero_core::unwind::{CatchUnwind, panic_message};
 use std::collections::HashSet;
 
 use tokio::sync::{Notify, watch};
@@ -221,7 +222,18 @@ impl Worker {
                 let sender = self.sender.clone();
                 let timeout = self.options.send_timeout;
                 in_flight.spawn(async move {
-                    let r = tokio::time::timeout(timeout, sender.send(&m)).await;
+                    // A panic while sending (a bug in rendering) fails this
+                    // message only: its chat is freed and the others go on.
+                    let r = tokio::time::timeout(timeout, CatchUnwind::new(sender.send(&m)))
+                        .await
+                        .map(|r| {
+                            r.unwrap_or_else(|panic| {
+                                Err(SendError::Permanent(format!(
+                                    "panic while sending: {}",
+                                    panic_message(panic.as_ref())
+                                )))
+                            })
+                        });
                     (m, r)
                 });
                 continue;

@@ -75,6 +75,10 @@ pub async fn keep(
     mut stop: watch::Receiver<bool>,
 ) {
     let name = network_lease(&network);
+    // Whatever ends this task (a stop, a panic, an abort), this process no
+    // longer claims the lease: its intake and worker pause until it is kept
+    // again.
+    let _released = NotHeldOnExit(held.clone());
     while !*stop.borrow() {
         let was = *held.borrow();
         let tried = tokio::time::timeout(
@@ -105,6 +109,15 @@ pub async fn keep(
             _ = stop.changed() => {}
             _ = tokio::time::sleep(RENEW) => {}
         }
+    }
+}
+
+/// Says "not held" when dropped.
+struct NotHeldOnExit(watch::Sender<bool>);
+
+impl Drop for NotHeldOnExit {
+    fn drop(&mut self) {
+        self.0.send_replace(false);
     }
 }
 
@@ -156,14 +169,14 @@ pub async fn give_up(store: &dyn Store, network: &str, holder: &str) {
 mod tests {
     use super::*;
     use kohero_core::domain::{Address, NewOutgoing, Priority};
-    use kohero_core::memory::MemoryStore;
 
     /// A holder that dies without giving its lease up (its task aborted; the
     /// same process, so not "gone from this host"): the other keeper takes the
     /// lease once it lapses, within TTL + RENEW, and hands the claims back.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_lapsed_lease_is_taken_over_and_its_claims_handed_back() {
-        let store: Arc<dyn Store> = Arc::new(MemoryStore::default());
+        let store: Arc<dyn Store> =
+            Arc::new(kohero_store_sqlite::SqliteStore::in_memory().await.unwrap());
         let (_stop_tx, stop) = watch::channel(false);
         let (a_tx, mut a) = watch::channel(false);
         let me = holder_id();

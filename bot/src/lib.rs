@@ -9,3 +9,4 @@ pub mod lease;
 pub mod metrics;
 pub mod serve;
 pub mod store;
+pub mod supervise;

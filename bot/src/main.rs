@@ -192,9 +192,9 @@ async fn networks(
             delivery: kohero::delivery::Options::default(),
             connected: mx.connected(),
             routes: None,
-            intake: Box::new(move |inbox, stop| {
+            intake: Arc::new(move |inbox, stop| {
                 let held = inbox.lease();
-                Box::pin(mx.run(Arc::new(inbox), stop, held))
+                Box::pin(mx.clone().run(Arc::new(inbox), stop, held))
             }),
         });
     }
@@ -212,16 +212,16 @@ async fn networks(
         let (intake, routes): (kohero::serve::IntakeTask, Option<kohero::serve::Routes>) =
             match &t.webhook {
                 None => (
-                    Box::new(move |inbox, stop| {
+                    Arc::new(move |inbox, stop| {
                         let held = inbox.lease();
-                        Box::pin(tg.run_intake(Arc::new(inbox), stop, held))
+                        Box::pin(tg.clone().run_intake(Arc::new(inbox), stop, held))
                     }),
                     None,
                 ),
                 Some((_, secret)) => {
                     let secret = secret.expose_secret().to_owned();
                     (
-                        Box::new(|_, mut stop| {
+                        Arc::new(|_, mut stop| {
                             Box::pin(async move {
                                 let _ = stop.changed().await;
                             })

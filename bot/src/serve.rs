@@ -22,11 +22,11 @@ use kohero_core::limiter::Limits;
 use kohero_core::ports::{Sender, Store};
 use kohero_core::{Engine, Incoming};
 use tokio::sync::{Notify, watch};
-use tokio::task::JoinSet;
 
 use crate::delivery::{self, Worker};
 use crate::lease;
 use crate::metrics::{Metrics, NetworkCounters, OutboxGauge};
+use crate::supervise::{Health, Supervisor, TaskState};
 
 /// How long stopping may take before the process gives up on in-flight work.
 pub const DRAIN_LIMIT: Duration = Duration::from_secs(10);
@@ -91,7 +91,9 @@ impl kohero_core::ports::Inbox for IntakeHandle {
             let mut queued = 0;
             for (h, key) in results.iter().zip(&keys) {
                 let replied = match h {
-                    Handled::Queued(q) => {
+                    // A failed update is answered with an apology (counted
+                    // by the engine's own failure counter too).
+                    Handled::Queued(q) | Handled::Refused(q) | Handled::Failed(q) => {
                         self.counters.updates_in.fetch_add(1, Relaxed);
                         queued += q;
                         *q > 0
@@ -118,13 +120,15 @@ impl kohero_core::ports::Inbox for IntakeHandle {
 /// The most updates handled in one transaction.
 pub const GROUP_COMMIT: usize = 16;
 
-/// A network adapter's receiving side: runs until `stop` turns true.
-pub type IntakeTask = Box<
-    dyn FnOnce(
+/// A network adapter's receiving side: runs until `stop` turns true. Called
+/// again when it ended or panicked before that (see [`crate::supervise`]).
+pub type IntakeTask = Arc<
+    dyn Fn(
             IntakeHandle,
             watch::Receiver<bool>,
         ) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>>
-        + Send,
+        + Send
+        + Sync,
 >;
 
 /// HTTP routes a network adapter adds to the listener (webhooks), given the inbox.
@@ -169,8 +173,10 @@ pub const CATCH_UP_EVERY: Duration = Duration::from_secs(5);
 #[derive(Clone)]
 struct Http {
     store: Arc<dyn Store>,
+    engine: Arc<Engine>,
     metrics: Arc<Metrics>,
     networks: Vec<HttpNetwork>,
+    tasks: Arc<Health>,
 }
 
 #[derive(Clone)]
@@ -204,6 +210,21 @@ async fn readyz(State(h): State<Http>) -> impl IntoResponse {
             }
         ));
     }
+    for (name, state) in h.tasks.tasks() {
+        match state {
+            TaskState::Running => {}
+            TaskState::Down { why, failures } => {
+                ready = false;
+                body.push_str(&format!(
+                    "task {name} down ({failures} failure(s) in a row, restarting): {why}\n"
+                ));
+            }
+            TaskState::GaveUp { why } => {
+                ready = false;
+                body.push_str(&format!("task {name} failed for good: {why}\n"));
+            }
+        }
+    }
     let code = if ready {
         StatusCode::OK
     } else {
@@ -236,10 +257,18 @@ async fn metrics(State(h): State<Http>) -> impl IntoResponse {
             }
         }
     }
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        h.metrics.render(&gauges, &leases),
-    )
+    let mut text = h.metrics.render(&gauges, &leases);
+    text.push_str(&format!(
+        "# HELP kohero_updates_failed_total Updates that failed for a reason not the person's (recorded, answered with an apology).\n\
+         # TYPE kohero_updates_failed_total counter\n\
+         kohero_updates_failed_total {}\n\
+         # HELP kohero_task_restarts_total Long-running tasks restarted after they ended or panicked.\n\
+         # TYPE kohero_task_restarts_total counter\n\
+         kohero_task_restarts_total {}\n",
+        h.engine.failed_updates(),
+        h.tasks.restarts()
+    ));
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }
 
 /// The HTTP routes: `/healthz`, `/readyz`, `/metrics`.
@@ -252,7 +281,9 @@ fn router(h: Http) -> Router {
 }
 
 /// Serves until `shutdown` completes, then drains. Returns the HTTP address
-/// bound (for tests that ask for port 0) through `bound`.
+/// bound (for tests that ask for port 0) through `bound`. `Err` when a task
+/// could not be kept running (see [`crate::supervise`]): the process should
+/// exit non-zero.
 pub async fn run(
     engine: Arc<Engine>,
     store: Arc<dyn Store>,
@@ -263,7 +294,7 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let metrics = Arc::new(Metrics::default());
     let (stop_tx, stop_rx) = watch::channel(false);
-    let mut tasks = JoinSet::new();
+    let mut tasks = Supervisor::new(stop_rx.clone());
     let mut http_networks = Vec::new();
     let mut extra_routes = Vec::new();
     let mut wakes = Vec::new();
@@ -275,28 +306,47 @@ pub async fn run(
         let counters = metrics.network(&name);
         let wake = Arc::new(Notify::new());
         let (held_tx, held) = watch::channel(false);
-        tasks.spawn(lease::keep(
-            store.clone(),
-            name.clone(),
-            holder.clone(),
-            held_tx,
-            stop_rx.clone(),
-        ));
+        {
+            let (store, name, holder, stop) =
+                (store.clone(), name.clone(), holder.clone(), stop_rx.clone());
+            tasks.spawn(format!("lease/{name}"), move || {
+                lease::keep(
+                    store.clone(),
+                    name.clone(),
+                    holder.clone(),
+                    held_tx.clone(),
+                    stop.clone(),
+                )
+            });
+        }
         leased.push(name.clone());
         http_networks.push(HttpNetwork {
             name: name.clone(),
             connected: n.connected.clone(),
             held: held.clone(),
         });
-        let worker = Worker::new(
-            store.clone(),
-            n.sender.clone(),
-            n.limits,
-            n.delivery,
-            counters.clone(),
-            wake.clone(),
-        );
-        tasks.spawn(worker.run(stop_rx.clone(), held.clone()));
+        {
+            let (store, sender, limits, options, counters, wake) = (
+                store.clone(),
+                n.sender.clone(),
+                n.limits,
+                n.delivery,
+                counters.clone(),
+                wake.clone(),
+            );
+            let (stop, held) = (stop_rx.clone(), held.clone());
+            tasks.spawn(format!("delivery/{name}"), move || {
+                Worker::new(
+                    store.clone(),
+                    sender.clone(),
+                    limits,
+                    options,
+                    counters.clone(),
+                    wake.clone(),
+                )
+                .run(stop.clone(), held.clone())
+            });
+        }
         wakes.push(wake.clone());
         let handle = IntakeHandle {
             engine: engine.clone(),
@@ -307,88 +357,37 @@ pub async fn run(
         if let Some(routes) = n.routes {
             extra_routes.push(routes(Arc::new(handle.clone())));
         }
-        tasks.spawn((n.intake)(handle, stop_rx.clone()));
+        let (intake, stop) = (n.intake, stop_rx.clone());
+        tasks.spawn(format!("intake/{name}"), move || {
+            intake(handle.clone(), stop.clone())
+        });
         tracing::info!(network = %name, "serving");
     }
 
     // The scheduler: digests, batches of alerts, reminders.
     {
-        let engine = engine.clone();
-        let mut stop = stop_rx.clone();
-        tasks.spawn(async move {
-            loop {
-                match engine.run_schedules().await {
-                    Ok(t) => {
-                        if t != kohero_core::Tick::default() {
-                            tracing::info!(
-                                digests = t.digests,
-                                digest_messages = t.digest_messages,
-                                alert_batches = t.alert_batches,
-                                reminders = t.reminders,
-                                "scheduled work queued"
-                            );
-                            for w in &wakes {
-                                w.notify_one();
-                            }
-                        }
-                    }
-                    Err(e) => tracing::error!(error = %e, "scheduled work failed; retried at the next pass"),
-                }
-                tokio::select! {
-                    _ = stop.changed() => break,
-                    _ = tokio::time::sleep(SCHEDULER_EVERY) => {}
-                }
-            }
+        let (engine, stop) = (engine.clone(), stop_rx.clone());
+        let wakes = Arc::new(wakes);
+        tasks.spawn("scheduler", move || {
+            scheduler(engine.clone(), wakes.clone(), stop.clone())
         });
     }
 
     // The nearby index follows other processes' writes.
     {
-        let engine = engine.clone();
-        let mut stop = stop_rx.clone();
+        let (engine, stop) = (engine.clone(), stop_rx.clone());
         let notified = options.initiative_changes.clone();
-        tasks.spawn(async move {
-            loop {
-                let woken = async {
-                    match &notified {
-                        Some(n) => n.notified().await,
-                        None => std::future::pending().await,
-                    }
-                };
-                tokio::select! {
-                    _ = stop.changed() => break,
-                    () = woken => {}
-                    _ = tokio::time::sleep(CATCH_UP_EVERY) => {}
-                }
-                match engine.catch_up().await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::debug!(initiatives = n, "nearby index caught up"),
-                    Err(e) => tracing::warn!(error = %e, "nearby index catch-up failed; retried"),
-                }
-            }
+        tasks.spawn("index-follower", move || {
+            follow_index(engine.clone(), notified.clone(), stop.clone())
         });
     }
 
     // The pruner: once an hour.
     {
-        let store = store.clone();
-        let mut stop = stop_rx.clone();
+        let (store, stop) = (store.clone(), stop_rx.clone());
         let retention = chrono::Duration::from_std(options.retention).unwrap_or_default();
-        tasks.spawn(async move {
-            loop {
-                let before = Utc::now() - retention;
-                match prune(store.as_ref(), before).await {
-                    Ok(n) if n > 0 => {
-                        tracing::info!(rows = n, "pruned old outbox rows and update ids")
-                    }
-                    Ok(_) => {}
-                    Err(e) => tracing::error!(error = %e, "pruning failed"),
-                }
-                tokio::select! {
-                    _ = stop.changed() => break,
-                    _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
-                }
-            }
+        tasks.spawn("pruner", move || {
+            pruner(store.clone(), retention, stop.clone())
         });
     }
 
@@ -401,32 +400,59 @@ pub async fn run(
         }
         let mut app = router(Http {
             store: store.clone(),
+            engine: engine.clone(),
             metrics: metrics.clone(),
             networks: http_networks,
+            tasks: tasks.health(),
         });
         for r in extra_routes {
             app = app.merge(r);
         }
-        let mut stop = stop_rx.clone();
-        tasks.spawn(async move {
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stop.changed().await;
-                })
-                .await;
-            if let Err(e) = served {
-                tracing::error!(error = %e, "HTTP server failed");
+        // Served on the listener bound above; after a failure, on the same
+        // address bound again.
+        let first = Arc::new(std::sync::Mutex::new(Some(listener)));
+        let stop = stop_rx.clone();
+        tasks.spawn("http", move || {
+            let (app, first, mut stop) = (app.clone(), first.clone(), stop.clone());
+            async move {
+                let taken = first
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .take();
+                let listener = match taken {
+                    Some(l) => l,
+                    None => match tokio::net::TcpListener::bind(local).await {
+                        Ok(l) => l,
+                        Err(e) => {
+                            tracing::error!(error = %e, %local, "cannot listen again");
+                            return;
+                        }
+                    },
+                };
+                let served = axum::serve(listener, app)
+                    .with_graceful_shutdown(async move {
+                        let _ = stop.changed().await;
+                    })
+                    .await;
+                if let Err(e) = served {
+                    tracing::error!(error = %e, "HTTP server failed");
+                }
             }
         });
     }
 
-    shutdown.await;
-    tracing::info!("stopping: finishing the sends in flight");
+    let mut gave_up = tasks.gave_up();
+    tokio::pin!(shutdown);
+    let failure = tokio::select! {
+        () = &mut shutdown => None,
+        r = gave_up.wait_for(Option::is_some) => r.ok().and_then(|v| v.clone()),
+    };
+    match &failure {
+        None => tracing::info!("stopping: finishing the sends in flight"),
+        Some(why) => tracing::error!(task = %why, "stopping: a task cannot be kept running"),
+    }
     let _ = stop_tx.send(true);
-    let drained = tokio::time::timeout(DRAIN_LIMIT, async {
-        while tasks.join_next().await.is_some() {}
-    })
-    .await;
+    let drained = tokio::time::timeout(DRAIN_LIMIT, tasks.join_all()).await;
     if drained.is_err() {
         tracing::warn!("some work did not stop in time; its messages will be sent again");
         tasks.abort_all();
@@ -436,15 +462,111 @@ pub async fn run(
         lease::give_up(store.as_ref(), network, &holder).await;
     }
     tracing::info!("stopped");
-    Ok(())
+    match failure {
+        None => Ok(()),
+        Some(why) => Err(anyhow::anyhow!(
+            "stopped because a task keeps failing ({why}); see the log above"
+        )),
+    }
+}
+
+/// The scheduler: one pass every [`SCHEDULER_EVERY`] until `stop`.
+async fn scheduler(
+    engine: Arc<Engine>,
+    wakes: Arc<Vec<Arc<Notify>>>,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        match engine.run_schedules().await {
+            Ok(t) => {
+                if t != kohero_core::Tick::default() {
+                    tracing::info!(
+                        digests = t.digests,
+                        digest_messages = t.digest_messages,
+                        alert_batches = t.alert_batches,
+                        reminders = t.reminders,
+                        "scheduled work queued"
+                    );
+                    for w in wakes.iter() {
+                        w.notify_one();
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "scheduled work failed; retried at the next pass")
+            }
+        }
+        tokio::select! {
+            _ = stop.changed() => break,
+            _ = tokio::time::sleep(SCHEDULER_EVERY) => {}
+        }
+    }
+}
+
+/// The nearby index catching up with other processes' writes until `stop`.
+async fn follow_index(
+    engine: Arc<Engine>,
+    notified: Option<Arc<Notify>>,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        let woken = async {
+            match &notified {
+                Some(n) => n.notified().await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = stop.changed() => break,
+            () = woken => {}
+            _ = tokio::time::sleep(CATCH_UP_EVERY) => {}
+        }
+        match engine.catch_up().await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(initiatives = n, "nearby index caught up"),
+            Err(e) => tracing::warn!(error = %e, "nearby index catch-up failed; retried"),
+        }
+    }
+}
+
+/// How long a button stays valid after it was last given out.
+pub const BUTTONS_KEPT: chrono::Duration = chrono::Duration::days(90);
+
+/// The pruner: once an hour until `stop`.
+async fn pruner(
+    store: Arc<dyn Store>,
+    retention: chrono::Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        let now = Utc::now();
+        match prune(
+            store.as_ref(),
+            now - retention,
+            now - BUTTONS_KEPT.max(retention),
+        )
+        .await
+        {
+            Ok(n) if n > 0 => {
+                tracing::info!(rows = n, "pruned old outbox rows, update ids and buttons")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "pruning failed"),
+        }
+        tokio::select! {
+            _ = stop.changed() => break,
+            _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
+        }
+    }
 }
 
 async fn prune(
     store: &dyn Store,
     before: chrono::DateTime<Utc>,
+    buttons_before: chrono::DateTime<Utc>,
 ) -> Result<u64, kohero_core::ports::StoreError> {
     let mut tx = store.begin().await?;
-    let n = tx.prune(before).await?;
+    let n = tx.prune(before).await? + tx.prune_actions(buttons_before).await?;
     tx.commit().await?;
     Ok(n)
 }

@@ -60,15 +60,18 @@ async fn serves_updates_health_readiness_metrics_and_stops() {
     );
     let net = TestNetwork::new(Duration::ZERO);
     let connected = Arc::new(AtomicBool::new(true));
-    let (updates_tx, mut updates_rx) = mpsc::channel::<Incoming>(16);
+    let (updates_tx, updates_rx) = mpsc::channel::<Incoming>(16);
+    let updates_rx = Arc::new(tokio::sync::Mutex::new(updates_rx));
     let network = Network {
         sender: net.clone(),
         limits: Limits::unlimited(),
         delivery: delivery::Options::default(),
         connected: connected.clone(),
         routes: None,
-        intake: Box::new(move |handle, mut stop| {
+        intake: Arc::new(move |handle, mut stop| {
+            let updates_rx = updates_rx.clone();
             Box::pin(async move {
+                let mut updates_rx = updates_rx.lock().await;
                 loop {
                     tokio::select! {
                         _ = stop.changed() => break,

@@ -193,10 +193,16 @@ pub enum Parsed {
     Text(String),
 }
 
+/// Whether a word starts like a `geo:` URI (ASCII-case-insensitive; any text,
+/// accents and emoji included, is safe to ask).
+fn is_geo_uri(s: &str) -> bool {
+    s.len() > 4 && s.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("geo:"))
+}
+
 /// Parses a message as typed (or a button's payload).
 pub fn parse(input: &str) -> Result<Parsed, ParseError> {
     let line = input.trim();
-    if line.len() > 4 && line[..4].eq_ignore_ascii_case("geo:") {
+    if is_geo_uri(line) {
         let p = GeoPoint::parse_uri(line.split_whitespace().next().unwrap_or(line))
             .map_err(ParseError::BadLocation)?;
         let rest: Vec<&str> = line.split_whitespace().skip(1).collect();
@@ -470,7 +476,7 @@ pub fn parse_area(args: &[&str]) -> Result<Area, ParseError> {
     let mut area = Area::default();
     let mut words = Vec::new();
     for a in args {
-        if a.len() > 4 && a[..4].eq_ignore_ascii_case("geo:") {
+        if is_geo_uri(a) {
             let p = GeoPoint::parse_uri(a).map_err(ParseError::BadLocation)?;
             area.place = Some(PlaceArg::Point(p));
         } else if let Some(page) = parse_page(a) {

@@ -11,6 +11,13 @@ use serde::{Deserialize, Serialize};
 use crate::geo::GeoPoint;
 use crate::text::fold;
 
+/// The latest date an event may start (and, later, a consultation end): two
+/// years after `now` (INTERFACE.md).
+pub fn latest_date(now: DateTime<Utc>) -> DateTime<Utc> {
+    now.checked_add_months(chrono::Months::new(24))
+        .unwrap_or(now)
+}
+
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*

@@ -10,14 +10,16 @@ pub mod engine;
 pub mod geo;
 pub mod i18n;
 pub mod limiter;
-pub mod memory;
 pub mod places;
 pub mod ports;
+#[cfg(test)]
+mod proptests;
 pub mod reply;
 #[cfg(any(test, feature = "test-suite"))]
 pub mod store_suite;
 pub mod stored;
 pub mod text;
+pub mod unwind;
 
 pub use engine::{Content, Engine, EngineError, Incoming, Intake, Operator, Tick};
 pub use reply::{Action, Block, ListItem, Reply};

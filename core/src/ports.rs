@@ -1,6 +1,6 @@
 //! The ports: what core needs from the outside world. Stores implement [`Store`]
-//! (SQLite now, PostgreSQL later, and [`crate::memory::MemoryStore`] for tests);
-//! time comes from a [`Clock`].
+//! (SQLite and PostgreSQL, in their own crates; both pass the conformance suite
+//! in `store_suite`); time comes from a [`Clock`].
 //!
 //! Every change the engine makes for one incoming message happens inside one
 //! [`Tx`]: dropping it without [`Tx::commit`] rolls everything back, so a refusal
@@ -248,6 +248,9 @@ pub trait Tx: Send {
     async fn room_initiative(&mut self, room: &Address) -> StoreResult<Option<InitiativeId>>;
     /// The chats of an initiative.
     async fn rooms_of(&mut self, initiative: InitiativeId) -> StoreResult<Vec<Address>>;
+    /// The initiatives whose chat lies inside this one (the topics of a forum,
+    /// written `FORUM/THREAD`), by id.
+    async fn initiatives_within(&mut self, forum: &Address) -> StoreResult<Vec<InitiativeId>>;
     /// A chat changed its id (a Telegram group became a supergroup).
     async fn move_room(&mut self, from: &Address, to: &Address) -> StoreResult<()>;
 
@@ -264,7 +267,8 @@ pub trait Tx: Send {
 
     // Buttons
     /// Keeps a button's command for a network whose buttons carry only a short id;
-    /// the same command always gets the same id.
+    /// the same command always gets the same id, and `at` is when it was last
+    /// given out (see [`Tx::prune_actions`]).
     async fn remember_action(&mut self, command: &str, at: DateTime<Utc>) -> StoreResult<i64>;
     /// The command behind a button id, if it was ever given out.
     async fn recall_action(&mut self, id: i64) -> StoreResult<Option<String>>;
@@ -394,9 +398,22 @@ pub trait Tx: Send {
         event_id: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<bool>;
+    /// Records that handling a network's event failed for a reason not the
+    /// person's (`why`), so that it is not handed again; replaces a record of
+    /// the same event.
+    async fn record_failed_event(
+        &mut self,
+        network: &str,
+        event_id: &str,
+        why: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
     /// Deletes sent or failed messages, seen event ids and temporary network
     /// state older than `before`; returns how many rows went.
     async fn prune(&mut self, before: DateTime<Utc>) -> StoreResult<u64>;
+    /// Deletes button actions not given out since `before` (a button older than
+    /// that says it is no longer valid); returns how many went.
+    async fn prune_actions(&mut self, before: DateTime<Utc>) -> StoreResult<u64>;
 }
 
 /// The time. Tests use a fixed or stepped clock.

@@ -1,6 +1,6 @@
 //! The store conformance suite, written once: every store crate runs it with
-//! `kohero_core::store_suite!(make_store_expression);` in its tests, and the
-//! in-memory store runs it in core. A store that passes behaves like the others.
+//! `kohero_core::store_suite!(make_store_expression);` in its tests. A store
+//! that passes behaves like the others.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -823,6 +823,27 @@ pub async fn rooms(store: &dyn Store) {
         tx.rooms_of(i.id).await.unwrap(),
         vec![Address::new("matrix", "!r:x")]
     );
+    // Topics of a forum are chats inside it.
+    let forum = Address::new("telegram", "-100");
+    tx.link_room(&Address::new("telegram", "-100/7"), i.id, t0())
+        .await
+        .unwrap();
+    tx.link_room(&Address::new("telegram", "-100/9"), j.id, t0())
+        .await
+        .unwrap();
+    tx.link_room(&Address::new("telegram", "-1001/3"), i.id, t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.initiatives_within(&forum).await.unwrap(),
+        vec![i.id, j.id]
+    );
+    assert!(
+        tx.initiatives_within(&Address::new("matrix", "-100"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // A group that became a supergroup keeps its link.
     let sg = Address::new("telegram", "-1009");
     tx.move_room(&g, &sg).await.unwrap();
@@ -869,6 +890,22 @@ pub async fn button_actions(store: &dyn Store) {
     );
     assert_eq!(tx.recall_action(987_654).await.unwrap(), None);
     assert_eq!(tx.recall_action(-1).await.unwrap(), None);
+    // Giving a button out again keeps it; buttons not given out since go.
+    let later = t0() + Duration::days(30);
+    assert_eq!(tx.remember_action("/voir 42", later).await.unwrap(), a);
+    // An older time does not make it look unused.
+    assert_eq!(tx.remember_action("/voir 42", t0()).await.unwrap(), a);
+    assert_eq!(tx.prune_actions(t0() + Duration::days(1)).await.unwrap(), 1);
+    assert_eq!(tx.recall_action(b).await.unwrap(), None);
+    assert_eq!(
+        tx.recall_action(a).await.unwrap().as_deref(),
+        Some("/voir 42")
+    );
+    assert_eq!(
+        tx.prune_actions(later + Duration::days(1)).await.unwrap(),
+        1
+    );
+    assert_eq!(tx.recall_action(a).await.unwrap(), None);
 }
 
 pub async fn network_state(store: &dyn Store) {
@@ -943,6 +980,16 @@ pub async fn exactly_once_intake(store: &dyn Store) {
     assert!(!tx.record_event("telegram", "1001", t0()).await.unwrap());
     assert_eq!(tx.prune(t0() + Duration::seconds(1)).await.unwrap(), 3);
     assert!(tx.record_event("telegram", "1001", t0()).await.unwrap());
+    // A failed event is recorded (seen, with why), seen or not before.
+    tx.record_failed_event("telegram", "1003", "injected", t0())
+        .await
+        .unwrap();
+    assert!(!tx.record_event("telegram", "1003", t0()).await.unwrap());
+    tx.record_failed_event("telegram", "1001", "after all", t0())
+        .await
+        .unwrap();
+    assert!(!tx.record_event("telegram", "1001", t0()).await.unwrap());
+    assert_eq!(tx.prune(t0() + Duration::seconds(1)).await.unwrap(), 2);
 }
 
 pub async fn forgetting_an_actor(store: &dyn Store) {

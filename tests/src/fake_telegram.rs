@@ -1,7 +1,11 @@
 //! A fake Telegram Bot API server on loopback: it speaks the documented Bot API
 //! JSON (getMe, getUpdates, sendMessage, answerCallbackQuery, setMyCommands, …),
 //! hands out updates shaped like real ones, records every call, enforces the chat
-//! and global limits with real 429 answers, and fails on request.
+//! and global limits with real 429 answers, and fails on request. It refuses
+//! what Telegram refuses, with Telegram's 400 answers: HTML it cannot parse,
+//! texts over 4,096 UTF-16 units or blank, callback data over 64 bytes, chat
+//! ids that are not numbers, topic names over 128 characters. Tests fail on
+//! any such 400 ([`FakeTelegram::assert_no_bad_requests`], and every wait).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
@@ -28,6 +32,8 @@ pub struct Call {
     pub at: Instant,
     /// The HTTP status answered.
     pub status: u16,
+    /// The description of a refusal.
+    pub error: Option<String>,
 }
 
 /// A scripted failure for the next `sendMessage`.
@@ -225,6 +231,25 @@ impl FakeTelegram {
         self.push("message", m)
     }
 
+    /// A message in a forum supergroup's general topic (not a topic message).
+    pub fn forum_text(&self, chat_id: i64, user_id: i64, text: &str) -> i64 {
+        let forum =
+            json!({"id": chat_id, "type": "supergroup", "title": "Villeurbanne", "is_forum": true});
+        let m = self.message(forum, user_id, "fr", json!({ "text": text }));
+        self.push("message", m)
+    }
+
+    /// The highest update id the bot has confirmed (by asking for the updates
+    /// after it): Telegram will not hand it again.
+    pub fn confirmed(&self) -> i64 {
+        self.calls("getUpdates")
+            .iter()
+            .filter_map(|c| c.body["offset"].as_i64())
+            .max()
+            .unwrap_or(0)
+            - 1
+    }
+
     /// Someone asks to join a group through an invite link.
     pub fn join_request(&self, chat_id: i64, user_id: i64) -> i64 {
         let r = json!({
@@ -371,6 +396,22 @@ impl FakeTelegram {
             .collect()
     }
 
+    /// Requests refused with 400 so far: (method, Telegram's description).
+    pub fn bad_requests(&self) -> Vec<(String, String)> {
+        self.lock()
+            .calls
+            .iter()
+            .filter(|c| c.status == 400)
+            .map(|c| (c.method.clone(), c.error.clone().unwrap_or_default()))
+            .collect()
+    }
+
+    /// Fails the test if Kohero sent anything Telegram would refuse.
+    pub fn assert_no_bad_requests(&self) {
+        let bad = self.bad_requests();
+        assert!(bad.is_empty(), "Telegram would refuse: {bad:#?}");
+    }
+
     /// Messages accepted for a chat: (text, reply_markup, when).
     pub fn sent_to(&self, chat: i64) -> Vec<(String, Value, Instant)> {
         self.calls("sendMessage")
@@ -395,6 +436,7 @@ impl FakeTelegram {
     ) -> Vec<(String, Value, Instant)> {
         let deadline = Instant::now() + timeout;
         loop {
+            self.assert_no_bad_requests();
             let got = self.sent_to(chat);
             if got.len() >= n {
                 return got;
@@ -440,8 +482,11 @@ async fn handle(
     let at = Instant::now();
     // Bot API method names are case-insensitive (teloxide sends "GetMe").
     let method = canonical(&method);
+    let refused = check(&method, &body);
     let resp = if bot != format!("bot{TOKEN}") {
         err(StatusCode::UNAUTHORIZED, "Unauthorized", None)
+    } else if let Err(e) = &refused {
+        err(StatusCode::BAD_REQUEST, e, None)
     } else {
         answer(&f, &method, &body).await
     };
@@ -451,8 +496,39 @@ async fn handle(
         body,
         at,
         status,
+        error: refused.err(),
     });
     resp
+}
+
+/// What Telegram refuses before doing anything: `Err` is the 400's description.
+fn check(method: &str, body: &Value) -> Result<(), String> {
+    let chat_is_a_number = || match &body["chat_id"] {
+        Value::Number(_) => Ok(()),
+        Value::String(s) if s.starts_with('@') || s.parse::<i64>().is_ok() => Ok(()),
+        _ => Err("Bad Request: chat not found".to_owned()),
+    };
+    match method {
+        "sendMessage" => {
+            chat_is_a_number()?;
+            crate::telegram_html::check_send_message(body)
+        }
+        "createForumTopic" => {
+            chat_is_a_number()?;
+            let n = body["name"].as_str().map_or(0, |n| n.chars().count());
+            if (1..=128).contains(&n) {
+                Ok(())
+            } else {
+                Err("Bad Request: TOPIC_NAME_INVALID".into())
+            }
+        }
+        "createChatInviteLink"
+        | "approveChatJoinRequest"
+        | "declineChatJoinRequest"
+        | "banChatMember"
+        | "unbanChatMember" => chat_is_a_number(),
+        _ => Ok(()),
+    }
 }
 
 /// The documented spelling of a method name.

@@ -3,7 +3,9 @@
 
 pub mod fake_telegram;
 pub mod matrix_client;
+pub mod matrix_html;
 pub mod synapse;
+pub mod telegram_html;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -53,16 +53,22 @@ fn people_propose_support_launch_join_update_and_meet() {
     let out = k.chat("bob", &[&format!("/rejoindre #{id}")]);
     assert!(out.contains("Bienvenue"), "{out}");
 
-    // Alice posts an update and an event; Bob reads the feed and answers.
+    // Alice posts an update and an event (in three months: events are at
+    // most two years ahead); Bob reads the feed and answers.
+    let day = (chrono::Utc::now() + chrono::Duration::days(90)).date_naive();
     let out = k.chat(
         "alice",
         &[
             &format!("/maj {id} Le bac est livré ! Premier apport samedi."),
-            &format!("/evenement {id} Inauguration | 2031-05-17 10:30 | {CROIX_ROUSSE}"),
+            &format!(
+                "/evenement {id} Inauguration | {} 10:30 | {CROIX_ROUSSE}",
+                day.format("%Y-%m-%d")
+            ),
         ],
     );
     assert!(out.contains("Nouvelle publiée"), "{out}");
-    assert!(out.contains("17/05/2031 10:30 (Europe/Paris)"), "{out}");
+    let shown = format!("{} 10:30 (Europe/Paris)", day.format("%d/%m/%Y"));
+    assert!(out.contains(&shown), "{out}");
     let event = first_number(&out[out.find("Événement").unwrap()..], 'E');
     let out = k.chat("bob", &["/fil", &format!("/participer E{event} oui")]);
     let update = out.find("Le bac est livré").expect(&out);

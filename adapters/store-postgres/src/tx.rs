@@ -1015,6 +1015,20 @@ impl Tx for PgTx {
         .await
     }
 
+    async fn initiatives_within(&mut self, forum: &Address) -> StoreResult<Vec<InitiativeId>> {
+        self.all(
+            sqlx::query(
+                "SELECT DISTINCT initiative_id FROM rooms
+                 WHERE network = $1 AND left(chat, length($2) + 1) = $2 || '/'
+                 ORDER BY initiative_id",
+            )
+            .bind(&forum.network)
+            .bind(&forum.chat),
+            |r| Ok(InitiativeId(get(r, "initiative_id")?)),
+        )
+        .await
+    }
+
     async fn move_room(&mut self, from: &Address, to: &Address) -> StoreResult<()> {
         if from == to {
             return Ok(());
@@ -1149,8 +1163,10 @@ impl Tx for PgTx {
     async fn remember_action(&mut self, command: &str, at: DateTime<Utc>) -> StoreResult<i64> {
         self.write_scalar(
             sqlx::query(
-                "INSERT INTO actions (command, created_at) VALUES ($1, $2)
-                 ON CONFLICT (command) DO UPDATE SET command = excluded.command RETURNING id",
+                "INSERT INTO actions (command, created_at, used_at) VALUES ($1, $2, $2)
+                 ON CONFLICT (command) DO UPDATE
+                 SET used_at = greatest(coalesce(actions.used_at, 0), excluded.used_at)
+                 RETURNING id",
             )
             .bind(command)
             .bind(ms(at)),
@@ -1184,6 +1200,27 @@ impl Tx for PgTx {
             )
             .await?;
         Ok(n == 1)
+    }
+
+    async fn record_failed_event(
+        &mut self,
+        network: &str,
+        event_id: &str,
+        why: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.changes(
+            sqlx::query(
+                "INSERT INTO seen_events (network, event_id, seen_at, failure) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (network, event_id) DO UPDATE SET failure = excluded.failure",
+            )
+            .bind(network)
+            .bind(event_id)
+            .bind(ms(at))
+            .bind(why),
+        )
+        .await?;
+        Ok(())
     }
 
     async fn municipalities_of(&mut self, commune: &InseeCode) -> StoreResult<Vec<Actor>> {
@@ -1531,5 +1568,10 @@ impl Tx for PgTx {
             .changes(sqlx::query("DELETE FROM initiative_changes WHERE at < $1").bind(ms(before)))
             .await?;
         Ok(a + b + c + d + e)
+    }
+
+    async fn prune_actions(&mut self, before: DateTime<Utc>) -> StoreResult<u64> {
+        self.changes(sqlx::query("DELETE FROM actions WHERE used_at < $1").bind(ms(before)))
+            .await
     }
 }

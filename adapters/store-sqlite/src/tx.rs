@@ -898,6 +898,16 @@ impl Tx for SqliteTx {
         )
     }
 
+    async fn initiatives_within(&mut self, forum: &Address) -> StoreResult<Vec<InitiativeId>> {
+        self.all(
+            "SELECT DISTINCT initiative_id FROM rooms
+             WHERE network = ?1 AND substr(chat, 1, length(?2) + 1) = ?2 || '/'
+             ORDER BY initiative_id",
+            params![forum.network, forum.chat],
+            |r| Ok(InitiativeId(get(r, "initiative_id")?)),
+        )
+    }
+
     async fn move_room(&mut self, from: &Address, to: &Address) -> StoreResult<()> {
         self.changes(
             "UPDATE OR REPLACE rooms SET network = ?, chat = ? WHERE network = ? AND chat = ?",
@@ -990,8 +1000,9 @@ impl Tx for SqliteTx {
 
     async fn remember_action(&mut self, command: &str, at: DateTime<Utc>) -> StoreResult<i64> {
         self.one(
-            "INSERT INTO actions (command, created_at) VALUES (?, ?)
-             ON CONFLICT (command) DO UPDATE SET command = excluded.command RETURNING id",
+            "INSERT INTO actions (command, created_at, used_at) VALUES (?1, ?2, ?2)
+             ON CONFLICT (command) DO UPDATE SET used_at = max(coalesce(used_at, 0), excluded.used_at)
+             RETURNING id",
             params![command, ms(at)],
             |r| get(r, "id"),
         )
@@ -1015,6 +1026,21 @@ impl Tx for SqliteTx {
             params![network, event_id, ms(at)],
         )?;
         Ok(n == 1)
+    }
+
+    async fn record_failed_event(
+        &mut self,
+        network: &str,
+        event_id: &str,
+        why: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.changes(
+            "INSERT INTO seen_events (network, event_id, seen_at, failure) VALUES (?, ?, ?, ?)
+             ON CONFLICT (network, event_id) DO UPDATE SET failure = excluded.failure",
+            params![network, event_id, ms(at), why],
+        )?;
+        Ok(())
     }
 
     async fn municipalities_of(&mut self, commune: &InseeCode) -> StoreResult<Vec<Actor>> {
@@ -1327,5 +1353,9 @@ impl Tx for SqliteTx {
             }
             Ok(n)
         })
+    }
+
+    async fn prune_actions(&mut self, before: DateTime<Utc>) -> StoreResult<u64> {
+        self.changes("DELETE FROM actions WHERE used_at < ?", [ms(before)])
     }
 }

@@ -182,6 +182,7 @@ impl Telegram {
             store: self.store.clone(),
             username: self.username.clone(),
             known: Mutex::default(),
+            progress: Mutex::default(),
         })
     }
 
@@ -429,29 +430,66 @@ pub struct TelegramSender {
     store: Arc<dyn Store>,
     /// The bot's username, for "add to group" links.
     username: String,
-    /// Button ids already given out (they never change), to spare the store.
-    known: Mutex<HashMap<String, i64>>,
+    /// Button ids already given out (they never change while in use), and
+    /// when the store last heard of each, to spare the store.
+    known: Mutex<HashMap<String, (i64, std::time::Instant)>>,
+    /// Replies sent in several messages and retried: how many of their
+    /// messages Telegram already took, by outbox id.
+    progress: Mutex<HashMap<i64, usize>>,
 }
 
+/// The pause between the messages of one long reply.
+const PART_GAP: Duration = Duration::from_millis(1050);
 /// Most button ids kept in memory; past that the cache starts again.
 const KNOWN_MAX: usize = 100_000;
+/// How often the store hears that a cached button is still given out: the
+/// pruner deletes buttons not given out for far longer (90 days), so a cached
+/// id is never one that was pruned.
+const KNOWN_REFRESH: Duration = Duration::from_secs(24 * 3600);
 
 impl TelegramSender {
-    /// A link that asks to join the group; the bot approves members of the project.
-    async fn invite_link(&self, room: &str) -> Result<url::Url, SendError> {
-        let chat: i64 = room
-            .parse()
-            .map_err(|_| SendError::Permanent(format!("not a Telegram chat id: {room}")))?;
+    /// Links into a project's chat: one that asks to join the group (the bot
+    /// approves members of the project) and, for a forum topic, one that opens
+    /// the topic once inside.
+    async fn invite_links(&self, room: &str) -> Result<Vec<url::Url>, SendError> {
+        let (chat, thread) = chat_and_thread(room)?;
         let link = self
             .bot
             .create_chat_invite_link(ChatId(chat))
             .creates_join_request(true)
             .await
             .map_err(send_error)?;
-        url::Url::parse(&link.invite_link).map_err(|e| SendError::Permanent(e.to_string()))
+        let mut out = vec![
+            url::Url::parse(&link.invite_link).map_err(|e| SendError::Permanent(e.to_string()))?,
+        ];
+        // t.me/c/ID/THREAD opens a topic of a supergroup (ID without its -100).
+        if let Some(t) = thread
+            && let Some(id) = chat.to_string().strip_prefix("-100")
+            && let Ok(url) = url::Url::parse(&format!("https://t.me/c/{id}/{t}"))
+        {
+            out.push(url);
+        }
+        Ok(out)
     }
 
-    async fn perform(&self, chat: ChatId, op: &render::Op) -> Result<(), SendError> {
+    async fn perform(
+        &self,
+        chat: ChatId,
+        thread: Option<i32>,
+        op: &render::Op,
+    ) -> Result<(), SendError> {
+        if let (render::Op::Remove { user }, Some(t)) = (op, thread) {
+            // A topic has no members of its own: taking the person out would
+            // take them out of the whole forum, which is the commune's, not
+            // the project's.
+            tracing::debug!(
+                chat = chat.0,
+                thread = t,
+                user,
+                "not removed from a forum topic"
+            );
+            return Ok(());
+        }
         if let render::Op::CreateTopic { name, initiative } = op {
             // Telegram's limit for a topic name is 128 characters.
             let name: String = name.chars().take(128).collect();
@@ -519,6 +557,16 @@ impl TelegramSender {
     }
 }
 
+/// A chat as Kohero addresses it: "CHAT", or "CHAT/THREAD" for a forum topic.
+fn chat_and_thread(room: &str) -> Result<(i64, Option<i32>), SendError> {
+    let bad = || SendError::Permanent(format!("not a Telegram chat: {room}"));
+    let (chat, thread) = match room.split_once('/') {
+        Some((c, t)) => (c, Some(t.parse::<i32>().map_err(|_| bad())?)),
+        None => (room, None),
+    };
+    Ok((chat.parse().map_err(|_| bad())?, thread))
+}
+
 fn send_error(e: RequestError) -> SendError {
     match e {
         RequestError::RetryAfter(s) => SendError::RetryAfter {
@@ -556,7 +604,9 @@ impl TelegramSender {
         {
             let known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
             for (_, c) in rows.iter().flatten() {
-                if let Some(id) = known.get(c) {
+                if let Some((id, told)) = known.get(c)
+                    && told.elapsed() < KNOWN_REFRESH
+                {
                     ids.insert(c, *id);
                 }
             }
@@ -571,15 +621,19 @@ impl TelegramSender {
             let temporary = |e: kohero_core::ports::StoreError| SendError::Temporary(e.to_string());
             let mut tx = self.store.begin().await.map_err(temporary)?;
             let now = chrono::Utc::now();
+            let mut told = Vec::with_capacity(missing.len());
             for c in missing {
-                ids.insert(c, tx.remember_action(c, now).await.map_err(temporary)?);
+                let id = tx.remember_action(c, now).await.map_err(temporary)?;
+                ids.insert(c, id);
+                told.push((c.to_owned(), id));
             }
             tx.commit().await.map_err(temporary)?;
             let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
-            if known.len() + ids.len() > KNOWN_MAX {
+            if known.len() + told.len() > KNOWN_MAX {
                 known.clear();
             }
-            known.extend(ids.iter().map(|(c, id)| ((*c).to_owned(), *id)));
+            let at = std::time::Instant::now();
+            known.extend(told.into_iter().map(|(c, id)| (c, (id, at))));
         }
         let out = rows
             .iter()
@@ -610,20 +664,45 @@ impl Sender for TelegramSender {
         chat.starts_with('-')
     }
 
+    /// A reply Telegram takes in several messages: when one of them fails, the
+    /// ones already accepted are not sent again at the retry (while this
+    /// process runs; after a crash the whole reply goes again, at least once).
     async fn send(&self, message: &Outgoing) -> Result<(), SendError> {
-        // "CHAT" or "CHAT/THREAD" (a forum topic).
-        let (chat, thread) = match message.to.chat.split_once('/') {
-            Some((c, t)) => (c, t.parse::<i32>().ok()),
-            None => (message.to.chat.as_str(), None),
-        };
-        let chat: i64 = chat.parse().map_err(|_| {
-            SendError::Permanent(format!("not a Telegram chat id: {}", message.to.chat))
-        })?;
-        for part in render::render(&message.reply) {
-            for op in &part.ops {
-                self.perform(ChatId(chat), op).await?;
+        let r = self.send_parts(message).await;
+        let mut progress = self.progress.lock().unwrap_or_else(PoisonError::into_inner);
+        match &r {
+            Err(SendError::RetryAfter { .. } | SendError::Temporary(_)) => {}
+            _ => {
+                progress.remove(&message.id);
             }
-            if part.html.trim().is_empty() {
+        }
+        r
+    }
+}
+
+impl TelegramSender {
+    async fn send_parts(&self, message: &Outgoing) -> Result<(), SendError> {
+        let (chat, thread) = chat_and_thread(&message.to.chat)?;
+        let done = self
+            .progress
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&message.id)
+            .copied()
+            .unwrap_or(0);
+        for (n, part) in render::render(&message.reply).into_iter().enumerate() {
+            if n < done {
+                continue;
+            }
+            if n > done {
+                // Telegram takes about one message a second in a chat.
+                tokio::time::sleep(PART_GAP).await;
+            }
+            for op in &part.ops {
+                self.perform(ChatId(chat), thread, op).await?;
+            }
+            // Telegram trims a text and refuses it blank.
+            if render::visible(&part.html).trim().is_empty() {
                 continue;
             }
             let mut kb = self.keyboard(&part.buttons).await?;
@@ -642,11 +721,25 @@ impl Sender for TelegramSender {
                 }
             }
             for (room, label) in &part.invites {
-                let link = self.invite_link(room).await?;
-                let button = InlineKeyboardButton::url(label.clone(), link);
+                // The join link with the core's label; a topic's own link
+                // (for once inside the forum) as a speech bubble.
+                let row: Vec<InlineKeyboardButton> = self
+                    .invite_links(room)
+                    .await?
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, link)| {
+                        let text = if i == 0 {
+                            label.clone()
+                        } else {
+                            "💬".to_owned()
+                        };
+                        InlineKeyboardButton::url(text, link)
+                    })
+                    .collect();
                 match kb.as_mut() {
-                    Some(k) => k.inline_keyboard.push(vec![button]),
-                    None => kb = Some(InlineKeyboardMarkup::new(vec![vec![button]])),
+                    Some(k) => k.inline_keyboard.push(row),
+                    None => kb = Some(InlineKeyboardMarkup::new(vec![row])),
                 }
             }
             let mut req = self
@@ -663,8 +756,21 @@ impl Sender for TelegramSender {
                 req = req.reply_markup(KeyboardMarkup::new(vec![vec![button]]).resize_keyboard());
             }
             req.await.map_err(send_error)?;
+            self.sent_part(message.id, n + 1);
         }
         Ok(())
+    }
+
+    /// Records that the first `parts` messages of a reply were accepted.
+    fn sent_part(&self, id: i64, parts: usize) {
+        let mut progress = self.progress.lock().unwrap_or_else(PoisonError::into_inner);
+        if parts == 0 {
+            return;
+        }
+        if progress.len() >= KNOWN_MAX {
+            progress.clear();
+        }
+        progress.insert(id, parts);
     }
 }
 

@@ -1,13 +1,20 @@
 //! Replies as Telegram messages: HTML text (user text escaped) and inline
-//! keyboards; long replies split under Telegram's 4,096-character limit.
+//! keyboards. Telegram refuses a text over 4,096 UTF-16 code units once its
+//! HTML is parsed, and any HTML it cannot parse; so a reply is built as styled
+//! runs of plain text, packed into messages by their parsed length, and each
+//! message is written out with its own balanced tags. A run too long for one
+//! message is cut between characters (at a line end or a space when there is
+//! one), never inside a tag or an entity.
 
 use kohero_core::reply::{Block, Reply};
 
-/// Telegram's limit for a message's text, in UTF-16 code units; we count chars
-/// and keep a margin.
-pub const MAX_TEXT: usize = 4000;
+/// Telegram's limit for a message's text, in UTF-16 code units after the
+/// HTML is parsed.
+pub const MAX_UNITS: usize = 4096;
 /// Buttons per keyboard row.
 const ROW: usize = 3;
+/// Most inline buttons in one message (Telegram refuses a longer keyboard).
+pub const MAX_BUTTONS: usize = 100;
 
 /// One message to send: HTML, and the buttons (label, command) by rows.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +54,51 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// How a run of text is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Style {
+    Plain,
+    Bold,
+    Pre,
+}
+
+/// Text in one style, as the person will read it (not escaped yet).
+#[derive(Debug, Clone, PartialEq)]
+struct Run {
+    style: Style,
+    text: String,
+}
+
+impl Run {
+    fn new(style: Style, text: impl Into<String>) -> Self {
+        Self {
+            style,
+            text: text.into(),
+        }
+    }
+
+    fn html(&self) -> String {
+        let t = escape(&self.text);
+        match self.style {
+            Style::Plain => t,
+            Style::Bold => format!("<b>{t}</b>"),
+            Style::Pre => format!("<pre>{t}</pre>"),
+        }
+    }
+}
+
+/// Length as Telegram counts it.
+fn units(s: &str) -> usize {
+    s.encode_utf16().count()
+}
+
+/// A paragraph of the reply (separated from the others by a blank line) and
+/// the buttons that belong to it.
+struct Segment {
+    runs: Vec<Run>,
+    buttons: Vec<Vec<(String, String)>>,
+}
+
 /// A short name for an item's buttons: its `#42` or `E7`, if it starts with one.
 fn item_tag(title: &str) -> Option<&str> {
     let first = title.split_whitespace().next()?;
@@ -55,37 +107,122 @@ fn item_tag(title: &str) -> Option<&str> {
         .then_some(first)
 }
 
-/// Splits a text into pieces of at most `max` characters, at line ends if possible.
-fn split(text: &str, max: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    for line in text.split_inclusive('\n') {
-        if cur.chars().count() + line.chars().count() > max && !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
+/// The longest start of `s` within `max` units, cut after a line end, else
+/// after a space, else between two characters; at least one character.
+fn cut(s: &str, max: usize) -> (&str, &str) {
+    let mut end = 0;
+    let mut used = 0;
+    let mut last_newline = None;
+    let mut last_space = None;
+    for (i, c) in s.char_indices() {
+        let n = c.len_utf16();
+        if used + n > max {
+            break;
         }
-        if line.chars().count() > max {
-            let chars: Vec<char> = line.chars().collect();
-            for chunk in chars.chunks(max) {
-                out.push(chunk.iter().collect());
-            }
-        } else {
-            cur.push_str(line);
+        used += n;
+        end = i + c.len_utf8();
+        if c == '\n' {
+            last_newline = Some(end);
+        } else if c == ' ' {
+            last_space = Some(end);
         }
     }
-    if !cur.is_empty() {
+    if end == s.len() {
+        return (s, "");
+    }
+    // Cut at a line end or a space in the second half of the room, else hard.
+    let at = [last_newline, last_space]
+        .into_iter()
+        .flatten()
+        .find(|&at| at * 2 >= end)
+        .unwrap_or(end);
+    let at = if at == 0 {
+        s.chars().next().map_or(0, char::len_utf8)
+    } else {
+        at
+    };
+    s.split_at(at)
+}
+
+/// A message being filled: its runs and length so far.
+#[derive(Default)]
+struct Message {
+    runs: Vec<Run>,
+    units: usize,
+    buttons: Vec<Vec<(String, String)>>,
+}
+
+impl Message {
+    fn push(&mut self, run: Run) {
+        self.units += units(&run.text);
+        match self.runs.last_mut() {
+            Some(last) if last.style == run.style => last.text.push_str(&run.text),
+            _ => self.runs.push(run),
+        }
+    }
+}
+
+/// Packs segments into messages of at most `max` units, a blank line between
+/// segments; a segment that does not fit in what is left starts a new message,
+/// and one longer than a whole message is cut across messages.
+fn pack(segments: Vec<Segment>, max: usize) -> Vec<Message> {
+    let mut out: Vec<Message> = Vec::new();
+    let mut cur = Message::default();
+    for seg in segments {
+        let len: usize = seg.runs.iter().map(|r| units(&r.text)).sum();
+        if len == 0 && seg.buttons.is_empty() {
+            continue;
+        }
+        let sep = if cur.runs.is_empty() { 0 } else { 2 };
+        if cur.units + sep + len > max && !cur.runs.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        } else if sep > 0 {
+            cur.push(Run::new(Style::Plain, "\n\n"));
+        }
+        for run in seg.runs {
+            let mut rest = run.text.as_str();
+            while !rest.is_empty() {
+                let room = max.saturating_sub(cur.units);
+                if room == 0 {
+                    out.push(std::mem::take(&mut cur));
+                    continue;
+                }
+                let (head, tail) = cut(rest, room);
+                if units(head) > room && !cur.runs.is_empty() {
+                    // Not even one character fits here (a surrogate pair in
+                    // the last unit): go on in a new message.
+                    out.push(std::mem::take(&mut cur));
+                    continue;
+                }
+                cur.push(Run::new(run.style, head));
+                rest = tail;
+            }
+        }
+        cur.buttons.extend(seg.buttons);
+    }
+    if !cur.runs.is_empty() || !cur.buttons.is_empty() || out.is_empty() {
         out.push(cur);
     }
     out
 }
 
-/// Renders a reply as one or more messages; the buttons go with the last one.
+/// Renders a reply as one or more messages: each list item's buttons go with
+/// the message that shows it, the reply's own actions with the last.
 pub fn render(reply: &Reply) -> Vec<Rendered> {
-    let mut parts: Vec<String> = Vec::new();
-    let mut buttons: Vec<Vec<(String, String)>> = Vec::new();
+    render_within(reply, MAX_UNITS)
+}
+
+fn render_within(reply: &Reply, max: usize) -> Vec<Rendered> {
+    let mut segments: Vec<Segment> = Vec::new();
+    let mut last_buttons: Vec<Vec<(String, String)>> = Vec::new();
     let mut ask_location = None;
     let mut invites = Vec::new();
     let mut add_to_group = Vec::new();
     let mut ops = Vec::new();
+    let segment = |runs: Vec<Run>| Segment {
+        runs,
+        buttons: Vec::new(),
+    };
     for block in &reply.blocks {
         match block {
             Block::AskLocation { label } => ask_location = Some(label.clone()),
@@ -108,21 +245,18 @@ pub fn render(reply: &Reply) -> Vec<Rendered> {
             | Block::RoomState { .. }
             | Block::Promote { .. }
             | Block::AnnouncementRoom { .. } => {}
-            Block::Heading { text } => parts.push(format!("<b>{}</b>", escape(text))),
-            Block::Text { text } => parts.push(escape(text)),
-            Block::Data { text } => {
-                for piece in split(text, MAX_TEXT - 20) {
-                    parts.push(format!("<pre>{}</pre>", escape(&piece)));
-                }
-            }
+            Block::Heading { text } => segments.push(segment(vec![Run::new(Style::Bold, text)])),
+            Block::Text { text } => segments.push(segment(vec![Run::new(Style::Plain, text)])),
+            Block::Data { text } => segments.push(segment(vec![Run::new(Style::Pre, text)])),
             Block::List { items } => {
                 for item in items {
-                    let mut s = format!("• <b>{}</b>", escape(&item.title));
+                    let mut runs = vec![
+                        Run::new(Style::Plain, "• "),
+                        Run::new(Style::Bold, &item.title),
+                    ];
                     for d in &item.details {
-                        s.push_str("\n   ");
-                        s.push_str(&escape(d));
+                        runs.push(Run::new(Style::Plain, format!("\n   {d}")));
                     }
-                    parts.push(s);
                     let tag = item_tag(&item.title);
                     let row: Vec<(String, String)> = item
                         .actions
@@ -135,7 +269,10 @@ pub fn render(reply: &Reply) -> Vec<Rendered> {
                             (label, a.command.clone())
                         })
                         .collect();
-                    buttons.extend(row.chunks(ROW).map(<[_]>::to_vec));
+                    segments.push(Segment {
+                        runs,
+                        buttons: row.chunks(ROW).map(<[_]>::to_vec).collect(),
+                    });
                 }
             }
             Block::Actions { actions } => {
@@ -143,41 +280,26 @@ pub fn render(reply: &Reply) -> Vec<Rendered> {
                     .iter()
                     .map(|a| (a.label.clone(), a.command.clone()))
                     .collect();
-                buttons.extend(row.chunks(ROW).map(<[_]>::to_vec));
+                last_buttons.extend(row.chunks(ROW).map(<[_]>::to_vec));
             }
         }
     }
-    // Pack blocks into messages under the limit, never splitting inside a tag.
-    let mut messages: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    for p in parts {
-        let len = p.chars().count();
-        if !cur.is_empty() && cur.chars().count() + 2 + len > MAX_TEXT {
-            messages.push(std::mem::take(&mut cur));
-        }
-        if len > MAX_TEXT {
-            // Escaped plain text only gets this long: split it.
-            messages.extend(split(&p, MAX_TEXT));
-            continue;
-        }
-        if !cur.is_empty() {
-            cur.push_str("\n\n");
-        }
-        cur.push_str(&p);
-    }
-    if !cur.is_empty() || messages.is_empty() {
-        messages.push(cur);
+    let mut messages = pack(segments, max);
+    if let Some(last) = messages.last_mut() {
+        last.buttons.extend(last_buttons);
     }
     let n = messages.len();
     messages
         .into_iter()
         .enumerate()
-        .map(|(i, html)| {
+        .map(|(i, m)| {
             let last = i + 1 == n;
+            let html: String = m.runs.iter().map(Run::html).collect();
+            let buttons = keep_buttons(m.buttons);
             Rendered {
-                html,
-                buttons: if last { buttons.clone() } else { Vec::new() },
                 ask_location: ask_location.clone().filter(|_| last && buttons.is_empty()),
+                html,
+                buttons,
                 invites: if last { invites.clone() } else { Vec::new() },
                 add_to_group: if last {
                     add_to_group.clone()
@@ -188,6 +310,56 @@ pub fn render(reply: &Reply) -> Vec<Rendered> {
             }
         })
         .collect()
+}
+
+/// At most [`MAX_BUTTONS`] buttons, the first ones (the reply's own actions,
+/// last, are kept first when there are too many).
+fn keep_buttons(rows: Vec<Vec<(String, String)>>) -> Vec<Vec<(String, String)>> {
+    let total: usize = rows.iter().map(Vec::len).sum();
+    if total <= MAX_BUTTONS {
+        return rows;
+    }
+    let mut kept: Vec<Vec<(String, String)>> = Vec::new();
+    let mut left = MAX_BUTTONS;
+    for row in rows.into_iter().rev() {
+        if row.len() > left {
+            break;
+        }
+        left -= row.len();
+        kept.push(row);
+    }
+    kept.reverse();
+    kept
+}
+
+/// The visible text of a message, as Telegram reads it: tags dropped,
+/// entities decoded. (Telegram counts its length, and refuses it blank.)
+pub fn visible(html: &str) -> String {
+    let mut text = String::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(['<', '&']) {
+        text.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if tail.starts_with('<') {
+            rest = tail.find('>').map_or("", |j| &tail[j + 1..]);
+        } else {
+            let end = tail.find(';').map_or(tail.len(), |j| j + 1);
+            text.push(match &tail[..end] {
+                "&lt;" => '<',
+                "&gt;" => '>',
+                "&quot;" => '"',
+                _ => '&',
+            });
+            rest = &tail[end..];
+        }
+    }
+    text.push_str(rest);
+    text
+}
+
+/// The length Telegram counts for a message.
+pub fn visible_units(html: &str) -> usize {
+    units(&visible(html))
 }
 
 #[cfg(test)]
@@ -233,19 +405,89 @@ mod tests {
     }
 
     #[test]
-    fn long_replies_are_split_under_the_limit() {
-        let long = "é".repeat(9000);
+    fn long_replies_are_split_by_telegram_length() {
+        // 3,000 emoji are 6,000 UTF-16 units: two messages, though 3,000 characters.
+        let long = "🌱".repeat(3000);
         let r = Reply::text(long).actions(vec![Action::new("OK", "/aide")]);
         let m = render(&r);
+        assert_eq!(m.len(), 2);
+        assert!(m.iter().all(|p| visible_units(&p.html) <= MAX_UNITS));
+        assert!(m[0].buttons.is_empty());
+        assert_eq!(m[1].buttons.len(), 1);
+        // Escaping does not count: 4,000 ampersands are 4,000 units, one message.
+        let m = render(&Reply::text("&".repeat(4000)));
+        assert_eq!(m.len(), 1);
+        assert_eq!(visible_units(&m[0].html), 4000);
+    }
+
+    #[test]
+    fn data_is_cut_into_whole_pre_blocks() {
+        let data = Reply::text("Vos données :").data("{\"a\": \"<é>\"}\n".repeat(900));
+        let m = render(&data);
+        assert!(m.len() >= 3, "{}", m.len());
+        for p in &m {
+            assert!(visible_units(&p.html) <= MAX_UNITS);
+            assert_eq!(
+                p.html.matches("<pre>").count(),
+                p.html.matches("</pre>").count()
+            );
+        }
+        assert!(m[1].html.starts_with("<pre>{"), "{}", &m[1].html[..40]);
+    }
+
+    #[test]
+    fn a_surrogate_pair_is_never_cut() {
+        for max in 1..12 {
+            let r = Reply::text(format!("a{}", "😀".repeat(10)));
+            for p in render_within(&r, max) {
+                assert!(visible_units(&p.html) <= max.max(2));
+                assert!(!p.html.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn items_keep_their_buttons_in_their_message() {
+        let items: Vec<ListItem> = (1..=40)
+            .map(|i| ListItem {
+                title: format!("#{i} {}", "x".repeat(100)),
+                details: vec!["d".repeat(200)],
+                actions: vec![Action::new("Voir", format!("/voir {i}"))],
+            })
+            .collect();
+        let m = render(&Reply::text("Digest").list(items));
         assert!(m.len() >= 3);
-        assert!(m.iter().all(|p| p.html.chars().count() <= MAX_TEXT));
-        assert!(m[..m.len() - 1].iter().all(|p| p.buttons.is_empty()));
-        assert_eq!(m.last().map(|p| p.buttons.len()), Some(1));
-        let data = Reply::default().data("{\n".repeat(3000));
-        assert!(
-            render(&data)
-                .iter()
-                .all(|p| p.html.chars().count() <= MAX_TEXT && p.html.starts_with("<pre>"))
+        for p in &m {
+            for row in &p.buttons {
+                for (label, _) in row {
+                    let tag = label.trim_start_matches("Voir ");
+                    assert!(p.html.contains(&format!("<b>{tag} ")), "{label}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn keyboards_stay_under_telegrams_limit() {
+        let items: Vec<ListItem> = (1..=60)
+            .map(|i| ListItem {
+                title: format!("#{i}"),
+                details: vec![],
+                actions: vec![
+                    Action::new("Voir", format!("/voir {i}")),
+                    Action::new("Suivre", format!("/suivre {i}")),
+                ],
+            })
+            .collect();
+        let m = render(
+            &Reply::text("x")
+                .list(items)
+                .actions(vec![Action::new("Suite", "/pres p2")]),
         );
+        for p in &m {
+            assert!(p.buttons.iter().map(Vec::len).sum::<usize>() <= MAX_BUTTONS);
+        }
+        let last = m.last().unwrap();
+        assert_eq!(last.buttons.last().unwrap()[0].1, "/pres p2");
     }
 }

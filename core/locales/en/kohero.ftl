@@ -1,6 +1,7 @@
 ## Kohero — English messages
 
 internal-error = Sorry, something went wrong on our side. Nothing was saved; please try again in a moment.
+update-failed = Sorry, your message could not be handled: the error has been recorded for the team. Nothing was changed; you can try again or write something else.
 not-a-command = I didn't understand. Send a command (for example /near or /propose) or /help for the list.
 unknown-command = There is no /{ $command } command. Type /help for the list of commands.
 button-invalid = This button is no longer valid. Type /help to start again.
@@ -183,6 +184,7 @@ update-posted = Update posted for #{ $id } "{ $title }".
 event-when-syntax = I don't understand the date. Write for example 2026-12-05 14:00 or 05/12/2026 14h00 (zone optional: Europe/Paris).
 event-when-gap = That time doesn't exist on that day (clock change). Please pick another time.
 event-in-past = That event is already over.
+event-too-far = Events can be planned at most two years ahead (until { $max }).
 event-created = Event E{ $event } "{ $title }" on { $when } ({ $tz }), for #{ $id } "{ $project }".
 rsvp-counts = Yes: { $yes } · Maybe: { $maybe } · No: { $no }
 rsvp-yours = Your answer: { $answer }

@@ -1,6 +1,7 @@
 ## Kohero — messages en français (langue par défaut)
 
 internal-error = Désolé, quelque chose s'est mal passé de notre côté. Rien n'a été enregistré ; réessayez dans un instant.
+update-failed = Désolé, votre message n'a pas pu être traité : l'erreur a été enregistrée et l'équipe la verra. Rien n'a été modifié ; vous pouvez réessayer ou écrire autre chose.
 not-a-command = Je n'ai pas compris. Envoyez une commande (par exemple /pres ou /proposer) ou /aide pour la liste.
 unknown-command = La commande /{ $command } n'existe pas. Tapez /aide pour la liste des commandes.
 button-invalid = Ce bouton n'est plus valable. Tapez /aide pour reprendre.
@@ -183,6 +184,7 @@ update-posted = Nouvelle publiée pour #{ $id } « { $title } ».
 event-when-syntax = Je ne comprends pas la date. Écrivez par exemple 2026-12-05 14:00 ou 05/12/2026 14h00 (fuseau facultatif : Europe/Paris).
 event-when-gap = Cette heure n'existe pas ce jour-là (changement d'heure). Choisissez une autre heure.
 event-in-past = Cet événement est déjà passé.
+event-too-far = Un événement se prévoit au plus deux ans à l'avance (jusqu'au { $max }).
 event-created = Événement E{ $event } « { $title } » le { $when } ({ $tz }), pour #{ $id } « { $project } ».
 rsvp-counts = Oui : { $yes } · Peut-être : { $maybe } · Non : { $no }
 rsvp-yours = Votre réponse : { $answer }

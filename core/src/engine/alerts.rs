@@ -233,11 +233,10 @@ async fn alert_line(ctx: &mut Ctx<'_>, a: &Alert) -> Result<Option<String>, Fail
     let lang = ctx.lang();
     Ok(match (a.kind, a.ref_id) {
         (AlertKind::NewInitiative, _) => Some(ctx.t("alert-new-initiative", &[])),
-        (AlertKind::Update, Some(u)) => ctx
-            .tx
-            .update_by_id(UpdateId(u))
-            .await?
-            .map(|u| ctx.t("alert-update", &[("text", u.text.into())])),
+        (AlertKind::Update, Some(u)) => ctx.tx.update_by_id(UpdateId(u)).await?.map(|u| {
+            let text = crate::text::excerpt(&u.text, crate::text::EXCERPT_MAX);
+            ctx.t("alert-update", &[("text", text.into())])
+        }),
         (AlertKind::Event, Some(e)) => ctx.tx.event(EventId(e)).await?.map(|e| {
             ctx.t(
                 "alert-event",

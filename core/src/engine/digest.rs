@@ -177,7 +177,12 @@ pub(crate) async fn gather(
             .updates_by_ids(&update_ids)
             .await?
             .into_iter()
-            .map(|u| (u.id.0, u.text))
+            .map(|u| {
+                (
+                    u.id.0,
+                    crate::text::excerpt(&u.text, crate::text::EXCERPT_MAX),
+                )
+            })
             .collect();
         g.upcoming = ctx
             .tx

@@ -322,7 +322,11 @@ async fn feed_item(ctx: &mut Ctx<'_>, a: &Activity, i: &Initiative) -> Result<Li
         ActivityKind::Done => ctx.t("feed-done", &[]),
         ActivityKind::Updated => {
             let text = match a.ref_id {
-                Some(u) => ctx.tx.update_by_id(UpdateId(u)).await?.map(|u| u.text),
+                Some(u) => ctx
+                    .tx
+                    .update_by_id(UpdateId(u))
+                    .await?
+                    .map(|u| crate::text::excerpt(&u.text, crate::text::EXCERPT_MAX)),
                 None => None,
             };
             ctx.t("feed-updated", &[("text", text.unwrap_or_default().into())])
@@ -408,7 +412,9 @@ pub async fn subscribe(ctx: &mut Ctx<'_>, area: Area) -> Outcome {
         .tx
         .insert_subscription(&NewSubscription {
             actor: me,
-            center: Some(place.point),
+            // Where someone wants news from says where they live: kept rounded
+            // to about 100 m, like a shared location.
+            center: Some(place.point.rounded()),
             radius_m: area.radius_m.unwrap_or(DEFAULT_RADIUS_M),
             // A commune named is a subscription to that commune; a point is an area.
             commune: place

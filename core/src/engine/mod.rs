@@ -6,6 +6,7 @@ mod dialogue;
 mod digest;
 mod discover;
 mod initiatives;
+mod intake;
 mod places;
 mod profile;
 mod project;
@@ -75,6 +76,9 @@ pub enum EngineError {
     /// `handle_event` needs the network's event id.
     #[error("an event from a network must carry its id")]
     NoEventId,
+    /// Handling panicked (a bug): nothing of it was written.
+    #[error("handling failed: {0}")]
+    Failed(String),
 }
 
 /// What a refused command answers: a message id of the catalogue and its arguments.
@@ -129,6 +133,9 @@ pub(crate) struct Ctx<'a> {
     pub sent: usize,
     /// Networks where the bot creates a room for each launched project.
     pub room_networks: &'a [String],
+    /// The person was erased by this message (`/oublier`): replies to their
+    /// chat are no longer theirs.
+    pub forgotten: bool,
 }
 
 impl Ctx<'_> {
@@ -277,6 +284,12 @@ fn parse_refusal(e: ParseError) -> Fail {
     }
 }
 
+/// [`project::parse_when`], for the property tests.
+#[cfg(test)]
+pub(crate) fn parse_when_for_tests(s: &str, tz: &str) -> Option<DateTime<Utc>> {
+    project::parse_when(s, tz).ok().map(|(at, _)| at)
+}
+
 /// Most initiatives a nearby search counts.
 pub const MAX_NEARBY: usize = 10_000;
 
@@ -293,22 +306,26 @@ pub struct Engine {
     local_seq: std::sync::atomic::AtomicU64,
     /// Networks where every launched project gets a room the bot creates (Matrix).
     room_networks: Vec<String>,
+    /// Events that failed for a reason not the person's (see `intake`).
+    failed_updates: std::sync::atomic::AtomicU64,
 }
 
 /// An initiative written by a transaction, as written, for the nearby index.
 pub(crate) type Touched = Initiative;
-
-/// An event handled inside a batch: the transaction back, the outcome, and the
-/// initiatives it wrote.
-type Processed = (Box<dyn Tx>, Intake, Vec<Touched>);
 
 /// What became of an incoming event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Intake {
     /// Handled; this many messages were queued.
     Queued(usize),
+    /// Refused (the person's doing: a bad command, no right to do it): nothing
+    /// of it was written but the event id and these answers.
+    Refused(usize),
     /// Seen before (a redelivery after a restart or a crash): nothing done again.
     Duplicate,
+    /// Failed for a reason not the person's (a store error, a bug): recorded as
+    /// failed, never handed again; this many apologies were queued (0 or 1).
+    Failed(usize),
 }
 
 /// Proof that the caller is an operator (the `kohero admin` command line): chat
@@ -349,6 +366,7 @@ impl Engine {
             changes_cursor: tokio::sync::Mutex::new(cursor),
             local_seq: std::sync::atomic::AtomicU64::new(0),
             room_networks: Vec::new(),
+            failed_updates: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -365,6 +383,13 @@ impl Engine {
 
     pub fn catalog(&self) -> &Catalog {
         &self.cat
+    }
+
+    /// Events that failed for a reason not the person's since the engine
+    /// started (`kohero_updates_failed_total`).
+    pub fn failed_updates(&self) -> u64 {
+        self.failed_updates
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// What adapters answer when [`Engine::handle`] fails for a reason not the person's.
@@ -423,6 +448,7 @@ impl Engine {
             key_base,
             sent: 0,
             room_networks: &self.room_networks,
+            forgotten: false,
         }
     }
 
@@ -450,106 +476,6 @@ impl Engine {
             self.local_seq
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         )
-    }
-
-    /// Handles an event from a network exactly once: its effects, its replies (to
-    /// the chat it came from) and its notices are committed with its event id, and
-    /// an event seen before does nothing. Replies reach the person through the
-    /// outbox and the network's delivery worker.
-    pub async fn handle_event(&self, incoming: Incoming) -> Result<Intake, EngineError> {
-        let mut r = self.handle_events(vec![incoming]).await?;
-        r.pop().ok_or(EngineError::NoEventId)
-    }
-
-    /// Handles a batch of events (a getUpdates answer) in one transaction, each
-    /// behind a savepoint: a refused command rolls back its own effects only. One
-    /// commit for the batch; a failure not the person's fails the whole batch,
-    /// and nothing of it is recorded (the network hands it again).
-    pub async fn handle_events(&self, batch: Vec<Incoming>) -> Result<Vec<Intake>, EngineError> {
-        if batch.iter().any(|i| i.event_id.is_none()) {
-            return Err(EngineError::NoEventId);
-        }
-        let mut tx = self.store.begin().await?;
-        let mut results = Vec::with_capacity(batch.len());
-        let mut touched = Vec::new();
-        for incoming in batch {
-            tx.savepoint().await?;
-            let (back, intake, t) = self.process_event(tx, incoming).await?;
-            tx = back;
-            tx.release_savepoint().await?;
-            results.push(intake);
-            touched.extend(t);
-        }
-        tx.commit().await?;
-        self.apply_to_index(&touched);
-        Ok(results)
-    }
-
-    /// One event inside the batch's transaction (after its savepoint).
-    /// The span of one update: network, chat, actor and the network's event id.
-    #[tracing::instrument(skip_all, fields(network = %incoming.identity.network, chat, actor = %incoming.identity, event = incoming.event_id.as_deref().unwrap_or("")))]
-    async fn process_event(
-        &self,
-        mut tx: Box<dyn Tx>,
-        incoming: Incoming,
-    ) -> Result<Processed, EngineError> {
-        let network = incoming.identity.network.clone();
-        let event_id = incoming.event_id.clone().unwrap_or_default();
-        let to = Address::new(
-            network.clone(),
-            incoming
-                .chat
-                .clone()
-                .unwrap_or_else(|| incoming.identity.id.clone()),
-        );
-        tracing::Span::current().record("chat", to.chat.as_str());
-        let now = self.clock.now();
-        if !tx.record_event(&network, &event_id, now).await? {
-            return Ok((tx, Intake::Duplicate, Vec::new()));
-        }
-        tx.clear_unreachable(&to).await?;
-        let actor = self.actor_of(&mut tx, &incoming).await?;
-        let lang = actor.lang;
-        let mut recipient = actor.id;
-        let key_base = self.key_base(&incoming);
-        let mut ctx = self.ctx(tx, actor, key_base.clone());
-        ctx.now = now;
-        if to.chat != incoming.identity.id {
-            ctx.room = Some(to.clone());
-        }
-        let outcome = self.dispatch(&mut ctx, incoming.content.clone()).await;
-        let Ctx {
-            mut tx,
-            touched,
-            sent,
-            ..
-        } = ctx;
-        let (replies, touched, sent) = match outcome {
-            Ok(replies) => (replies, touched, sent),
-            Err(refusal) => {
-                let reply = self.refusal(lang, refusal)?;
-                // Nothing of the refused message stays; the event and the answer do.
-                tx.rollback_to_savepoint().await?;
-                tx.record_event(&network, &event_id, now).await?;
-                // A first contact's creation was rolled back with the rest.
-                recipient = self.actor_of(&mut tx, &incoming).await?.id;
-                (vec![reply], Vec::new(), 0)
-            }
-        };
-        let mut queued = sent;
-        for (i, reply) in replies.into_iter().enumerate() {
-            tx.enqueue(&NewOutgoing {
-                to: to.clone(),
-                recipient: Some(recipient),
-                reply,
-                priority: Priority::Interactive,
-                key: format!("{key_base}/r{i}"),
-                at: now,
-            })
-            .await?;
-            queued += 1;
-        }
-        Ok((tx, Intake::Queued(queued), touched))
     }
 
     /// Follows the initiatives other processes (and the command line) wrote
@@ -597,8 +523,24 @@ impl Engine {
 
     /// Handles one message: every effect and every message for others is committed
     /// together, or nothing is when the message is refused.
+    /// A panic while handling is an error (`EngineError::Failed`), and nothing of
+    /// the message is written.
     #[tracing::instrument(skip_all, fields(identity = %incoming.identity))]
     pub async fn handle(&self, incoming: Incoming) -> Result<Vec<Reply>, EngineError> {
+        match crate::unwind::CatchUnwind::new(self.handle_unguarded(incoming)).await {
+            Ok(r) => r,
+            Err(panic) => {
+                self.failed_updates
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                Err(EngineError::Failed(format!(
+                    "panic: {}",
+                    crate::unwind::panic_message(panic.as_ref())
+                )))
+            }
+        }
+    }
+
+    async fn handle_unguarded(&self, incoming: Incoming) -> Result<Vec<Reply>, EngineError> {
         let mut tx = self.store.begin().await?;
         let actor = self.actor_of(&mut tx, &incoming).await?;
         let lang = actor.lang;
@@ -863,9 +805,6 @@ pub fn event_key(incoming: &Incoming) -> Option<String> {
 pub fn event_key_of(outbox_key: &str) -> Option<&str> {
     outbox_key.rsplit_once('/').map(|(event, _)| event)
 }
-
-#[cfg(test)]
-mod tests;
 
 /// What one pass of the scheduler did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

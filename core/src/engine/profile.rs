@@ -191,7 +191,10 @@ pub async fn forget_now(ctx: &mut Ctx<'_>) -> Outcome {
     }
     for id in ctx.tx.identities_of(me).await? {
         ctx.tx.forget_network_state(&id.network, &id.id).await?;
+        // Whether their chat could be reached says who they were.
+        ctx.tx.clear_unreachable(&Address::of(&id)).await?;
     }
     ctx.tx.delete_actor(me).await?;
+    ctx.forgotten = true;
     Ok(vec![Reply::text(ctx.t("forgotten", &[]))])
 }

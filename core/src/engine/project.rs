@@ -93,6 +93,11 @@ pub async fn event(ctx: &mut Ctx<'_>, id: InitiativeId, spec: Option<&str>) -> O
     if starts_at <= ctx.now {
         return Err(refuse!("event-in-past"));
     }
+    let latest = crate::domain::latest_date(ctx.now);
+    if starts_at > latest {
+        let max = render::datetime(ctx.lang(), latest, &tz);
+        return Err(refuse!("event-too-far", "max" => max));
+    }
     let place = match parts.get(2) {
         Some(p) if !p.is_empty() && *p != "-" => Some(GeoPoint::parse_uri(p).map_err(geo_refusal)?),
         _ => None,

@@ -67,13 +67,21 @@ pub async fn invitations(ctx: &mut Ctx<'_>, id: InitiativeId) -> Result<Vec<Bloc
     Ok(out)
 }
 
-/// A join request in a project's chat: members of the project get in, others not.
+/// A join request in a project's chat: members of the project get in, others
+/// not. A commune's forum, whose topics are projects' chats, lets in the members
+/// of those projects.
 pub async fn admit(ctx: &mut Ctx<'_>, room: &Address) -> Outcome {
-    let Some(id) = ctx.tx.room_initiative(room).await? else {
-        return Ok(Vec::new());
+    let projects = match ctx.tx.room_initiative(room).await? {
+        Some(id) => vec![id],
+        None => ctx.tx.initiatives_within(room).await?,
     };
-    let role = ctx.my_role(id).await?;
-    let approve = matches!(role, Some(Role::Organiser | Role::Member));
+    if projects.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut approve = false;
+    for id in projects {
+        approve |= matches!(ctx.my_role(id).await?, Some(Role::Organiser | Role::Member));
+    }
     let user = match id_on(ctx, ctx.actor.id, &room.network).await? {
         Some(u) => u,
         None => return Ok(Vec::new()),

@@ -1,13 +1,20 @@
-//! Engine journeys and refusals on the in-memory store, with a fixed clock.
+//! Engine journeys and refusals on the SQLite store (foreign keys and all),
+//! through the path production uses: each message is a network event handed to
+//! `Engine::handle_events`, and its replies are read back from the outbox.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
-use super::*;
-use crate::memory::MemoryStore;
-use crate::reply::Block;
+use kohero_core::domain::*;
+use kohero_core::engine::{Content, EngineError, Incoming, Intake, VerifyError};
+use kohero_core::geo::GeoPoint;
+use kohero_core::ports::{Clock, Store};
+use kohero_core::reply::{Block, Reply};
+use kohero_core::{Engine, Operator};
+use kohero_store_sqlite::SqliteStore;
 
 struct TestClock(Mutex<DateTime<Utc>>);
 
@@ -19,8 +26,9 @@ impl Clock for TestClock {
 
 struct Bot {
     engine: Engine,
-    store: Arc<MemoryStore>,
+    store: Arc<SqliteStore>,
     clock: Arc<TestClock>,
+    events: AtomicU64,
 }
 
 fn ident(who: &str) -> Identity {
@@ -29,7 +37,7 @@ fn ident(who: &str) -> Identity {
 
 impl Bot {
     async fn new() -> Self {
-        let store = Arc::new(MemoryStore::new());
+        let store = Arc::new(SqliteStore::in_memory().await.unwrap());
         let clock = Arc::new(TestClock(Mutex::new(
             Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap(),
         )));
@@ -38,6 +46,7 @@ impl Bot {
             engine,
             store,
             clock,
+            events: AtomicU64::new(0),
         }
     }
 
@@ -45,18 +54,37 @@ impl Bot {
         *self.clock.0.lock().unwrap() += d;
     }
 
+    /// A message from `who` in their private chat, as a network hands it in;
+    /// the replies it queued for that chat, taken from the outbox (notices to
+    /// other people stay there).
     async fn send(&self, who: &str, content: Content) -> Vec<Reply> {
-        self.engine
-            .handle(Incoming {
+        let n = self.events.fetch_add(1, Ordering::Relaxed);
+        let event = format!("e{n}");
+        let intake = self
+            .engine
+            .handle_events(vec![Incoming {
                 chat: None,
-                event_id: None,
+                event_id: Some(event.clone()),
                 identity: ident(who),
                 display_name: Some(who.to_owned()),
                 lang_hint: None,
                 content,
-            })
+            }])
             .await
-            .unwrap()
+            .unwrap();
+        assert!(
+            matches!(intake[..], [Intake::Queued(_) | Intake::Refused(_)]),
+            "{who}: {intake:?}"
+        );
+        let prefix = format!("test/{event}/r");
+        let mut replies = Vec::new();
+        for m in self.engine.pending(&ident(who)).await.unwrap() {
+            if m.key.starts_with(&prefix) {
+                self.engine.delivered(m.id).await.unwrap();
+                replies.push(m.reply);
+            }
+        }
+        replies
     }
 
     async fn say(&self, who: &str, text: &str) -> String {
@@ -972,11 +1000,11 @@ async fn events_are_handled_exactly_once_and_answered_through_the_outbox() {
 
     // A refusal is answered once too, and writes nothing else.
     assert_eq!(
-        b.event("bob", Some("-500"), "u2", "/lancer 2").await,
-        Intake::Queued(1)
+        b.event("bob", Some("-500"), "u2", "/lancer 1").await,
+        Intake::Refused(1)
     );
     assert_eq!(
-        b.event("bob", Some("-500"), "u2", "/lancer 2").await,
+        b.event("bob", Some("-500"), "u2", "/lancer 1").await,
         Intake::Duplicate
     );
     let group = b.queued("-500").await;
@@ -986,9 +1014,9 @@ async fn events_are_handled_exactly_once_and_answered_through_the_outbox() {
     assert!(b.queued("bob").await.is_empty());
 
     // Notices to other people go to their own chat, with keys of this event.
-    b.event("ann", None, "u3", "/lancer 2").await;
-    b.event("bob", None, "u4", "/rejoindre 2").await;
-    b.event("ann", None, "u5", "/coorganiser 2 bob").await;
+    b.event("ann", None, "u3", "/lancer 1").await;
+    b.event("bob", None, "u4", "/rejoindre 1").await;
+    b.event("ann", None, "u5", "/coorganiser 1 bob").await;
     let bob = b.queued("bob").await;
     assert!(
         bob.iter()
@@ -1015,14 +1043,14 @@ async fn unreachable_people_get_no_notices_until_they_write_again() {
     let b = Bot::new().await;
     b.event("org", None, "e1", "/proposer P | culture | - | -")
         .await;
-    b.event("org", None, "e2", "/lancer 2").await;
-    b.event("m", None, "e3", "/rejoindre 2").await;
+    b.event("org", None, "e2", "/lancer 1").await;
+    b.event("m", None, "e3", "/rejoindre 1").await;
     let mut tx = b.store.begin().await.unwrap();
     tx.set_unreachable(&Address::new("net", "m"), "blocked", b.clock.now())
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    b.event("org", None, "e4", "/coorganiser 2 m").await;
+    b.event("org", None, "e4", "/coorganiser 1 m").await;
     assert!(b.queued("m").await.is_empty());
     // Writing again makes the chat reachable.
     b.event("m", None, "e5", "/aide").await;
@@ -1048,7 +1076,7 @@ async fn a_batch_is_one_transaction_with_each_event_on_its_own() {
                 "b1",
                 "/proposer Jardin | nature | geo:45.7640,4.8357 | -",
             ),
-            ev("bob", "b2", "/lancer 2"),
+            ev("bob", "b2", "/lancer 1"),
             ev(
                 "ann",
                 "b1",
@@ -1062,14 +1090,14 @@ async fn a_batch_is_one_transaction_with_each_event_on_its_own() {
         results,
         vec![
             Intake::Queued(1),
-            Intake::Queued(1),
+            Intake::Refused(1),
             Intake::Duplicate,
             Intake::Queued(1)
         ]
     );
     // The refused launch changed nothing; the others stand; the index follows.
     let mut tx = b.store.begin().await.unwrap();
-    let i = tx.initiative(InitiativeId(2)).await.unwrap().unwrap();
+    let i = tx.initiative(InitiativeId(1)).await.unwrap().unwrap();
     assert_eq!(i.status, Status::Open);
     drop(tx);
     assert!(
@@ -1091,10 +1119,10 @@ async fn project_groups_link_serve_project_commands_and_receive_news() {
     let b = Bot::new().await;
     b.event("org", None, "p1", "/proposer Composteur | compost | - | -")
         .await;
-    b.event("org", None, "p2", "/lancer 2").await;
+    b.event("org", None, "p2", "/lancer 1").await;
     let group = Some("-100");
     // Only an organiser links; chatter is neither stored nor answered.
-    b.event("bob", group, "g1", "/lier 2").await;
+    b.event("bob", group, "g1", "/lier 1").await;
     assert!(
         b.queued("-100").await[0]
             .reply
@@ -1105,14 +1133,14 @@ async fn project_groups_link_serve_project_commands_and_receive_news() {
         b.event("bob", group, "g2", "bonjour à tous").await,
         Intake::Queued(0)
     );
-    b.event("org", group, "g3", "/lier #2").await;
+    b.event("org", group, "g3", "/lier #1").await;
     let q = b.queued("-100").await;
     assert!(
         q.last()
             .unwrap()
             .reply
             .plain()
-            .contains("Ce groupe est maintenant celui de #2")
+            .contains("Ce groupe est maintenant celui de #1")
     );
     // Project commands without the id; other commands point to the private chat.
     b.event("org", group, "g4", "/maj@kohero_bot Le bac est livré")
@@ -1122,7 +1150,7 @@ async fn project_groups_link_serve_project_commands_and_receive_news() {
     let q = b.queued("-100").await;
     let texts: Vec<String> = q.iter().map(|o| o.reply.plain()).collect();
     assert!(
-        texts.iter().any(|t| t.contains("Nouvelle publiée pour #2")),
+        texts.iter().any(|t| t.contains("Nouvelle publiée pour #1")),
         "{texts:?}"
     );
     assert!(
@@ -1138,13 +1166,13 @@ async fn project_groups_link_serve_project_commands_and_receive_news() {
     // The update made in the group is not posted back into it…
     assert!(!texts.iter().any(|t| t.contains("📝")), "{texts:?}");
     // …but one made in private is, and so is a new event.
-    b.event("org", None, "p3", "/maj 2 Premier apport samedi")
+    b.event("org", None, "p3", "/maj 1 Premier apport samedi")
         .await;
     b.event(
         "org",
         None,
         "p4",
-        "/evenement 2 Inauguration | 2026-12-05 10:00",
+        "/evenement 1 Inauguration | 2026-12-05 10:00",
     )
     .await;
     let texts: Vec<String> = b
@@ -1156,7 +1184,7 @@ async fn project_groups_link_serve_project_commands_and_receive_news() {
     assert!(
         texts
             .iter()
-            .any(|t| t.contains("📝 #2 « Composteur » — org : Premier apport samedi")),
+            .any(|t| t.contains("📝 #1 « Composteur » — org : Premier apport samedi")),
         "{texts:?}"
     );
     assert!(
@@ -1177,7 +1205,7 @@ async fn project_groups_link_serve_project_commands_and_receive_news() {
         })
         .await
         .unwrap();
-    b.event("org", None, "p5", "/maj 2 Encore").await;
+    b.event("org", None, "p5", "/maj 1 Encore").await;
     assert!(
         b.queued("-1009")
             .await
@@ -1185,7 +1213,7 @@ async fn project_groups_link_serve_project_commands_and_receive_news() {
             .any(|o| o.reply.plain().contains("Encore"))
     );
     // /lier in private chat says where to use it.
-    b.event("org", None, "p6", "/lier 2").await;
+    b.event("org", None, "p6", "/lier 1").await;
     assert!(
         b.queued("org")
             .await
@@ -1595,4 +1623,253 @@ async fn alerts_are_batched_hourly_outside_quiet_hours_and_reminders_go_on_time(
     assert_eq!(b.engine.run_schedules().await.unwrap().reminders, 0);
     b.set_clock(paris(2026, 11, 23, 6, 0));
     assert_eq!(b.engine.run_schedules().await.unwrap().reminders, 1);
+}
+
+/// A clock that panics once, at its `n`-th reading after being armed: a bug in
+/// the middle of one update.
+struct PanicOnce {
+    inner: TestClock,
+    readings: AtomicU64,
+    at: AtomicU64,
+}
+
+impl Clock for PanicOnce {
+    fn now(&self) -> DateTime<Utc> {
+        let n = self.readings.fetch_add(1, Ordering::SeqCst) + 1;
+        if self
+            .at
+            .compare_exchange(n, 0, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+        {
+            panic!("a bug while handling an update");
+        }
+        self.inner.now()
+    }
+}
+
+fn telegram_text(who: &str, event: &str, text: &str) -> Incoming {
+    Incoming {
+        identity: Identity::new("telegram", who),
+        chat: None,
+        event_id: Some(event.to_owned()),
+        display_name: Some(who.to_owned()),
+        lang_hint: None,
+        content: Content::Text(text.to_owned()),
+    }
+}
+
+/// Replies queued for a chat, by key.
+async fn replies_to(store: &SqliteStore, chat: &str) -> Vec<(String, String)> {
+    let mut tx = store.begin().await.unwrap();
+    tx.pending_to(&Address::new("telegram", chat))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| (o.key, o.reply.plain()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panic_fails_its_update_only_and_the_batch_is_replayed_without_it() {
+    let store = Arc::new(SqliteStore::in_memory().await.unwrap());
+    let clock = Arc::new(PanicOnce {
+        inner: TestClock(Mutex::new(
+            Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap(),
+        )),
+        readings: AtomicU64::new(0),
+        at: AtomicU64::new(0),
+    });
+    let engine = Engine::new(store.clone(), clock.clone()).await.unwrap();
+    // Known people, and how many readings of the clock one of their messages takes.
+    for who in ["a", "b", "c"] {
+        engine
+            .handle_events(vec![telegram_text(who, &format!("hello-{who}"), "/aide")])
+            .await
+            .unwrap();
+    }
+    let before = clock.readings.load(Ordering::SeqCst);
+    engine
+        .handle_events(vec![telegram_text(
+            "a",
+            "measure",
+            "/proposer Mesure | nature | - | -",
+        )])
+        .await
+        .unwrap();
+    let per_update = clock.readings.load(Ordering::SeqCst) - before;
+    // The panic strikes in the middle of the second update of the batch.
+    let start = clock.readings.load(Ordering::SeqCst);
+    clock.at.store(start + per_update + 1, Ordering::SeqCst);
+    let results = engine
+        .handle_events(vec![
+            telegram_text("a", "1", "/proposer Jardin | nature | - | -"),
+            telegram_text("b", "2", "/aide"),
+            telegram_text("c", "3", "/proposer Verger | nature | - | -"),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(
+        results,
+        vec![Intake::Queued(1), Intake::Failed(1), Intake::Queued(1)]
+    );
+    assert_eq!(engine.failed_updates(), 1);
+    let b = replies_to(&store, "b").await;
+    let apology = b
+        .iter()
+        .find(|(k, _)| k == "telegram/2/f0")
+        .expect("an apology");
+    assert!(apology.1.contains("n'a pas pu être traité"), "{b:?}");
+    assert!(
+        replies_to(&store, "a")
+            .await
+            .iter()
+            .any(|(k, t)| k == "telegram/1/r0" && t.contains("Jardin"))
+    );
+    assert!(
+        replies_to(&store, "c")
+            .await
+            .iter()
+            .any(|(k, t)| k == "telegram/3/r0" && t.contains("Verger"))
+    );
+    // The failed update is recorded: handed again, it is a duplicate.
+    assert_eq!(
+        engine
+            .handle_events(vec![telegram_text("b", "2", "/aide")])
+            .await
+            .unwrap(),
+        vec![Intake::Duplicate]
+    );
+    // Both initiatives exist once each (#1 was the measure).
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.initiative(InitiativeId(2)).await.unwrap().is_some());
+    assert!(tx.initiative(InitiativeId(3)).await.unwrap().is_some());
+    assert!(tx.initiative(InitiativeId(4)).await.unwrap().is_none());
+    drop(tx);
+    // The console path turns a panic into an error, not an exit.
+    clock
+        .at
+        .store(clock.readings.load(Ordering::SeqCst) + 1, Ordering::SeqCst);
+    let r = engine
+        .handle(Incoming {
+            chat: None,
+            event_id: None,
+            identity: Identity::new("console", "a"),
+            display_name: None,
+            lang_hint: None,
+            content: Content::Text("/aide".into()),
+        })
+        .await;
+    assert!(matches!(r, Err(EngineError::Failed(_))), "{r:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_error_fails_its_update_only_and_the_rest_of_the_batch_commits() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.db");
+    let store = Arc::new(SqliteStore::open(path.to_str().unwrap()).await.unwrap());
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER test_failure BEFORE INSERT ON initiatives WHEN NEW.title = 'PANNE'
+             BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+        )
+        .unwrap();
+    let clock = Arc::new(TestClock(Mutex::new(
+        Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap(),
+    )));
+    let engine = Engine::new(store.clone(), clock).await.unwrap();
+    let results = engine
+        .handle_events(vec![
+            telegram_text("a", "1", "/proposer Jardin | nature | - | -"),
+            telegram_text("b", "2", "/proposer PANNE | nature | - | -"),
+            telegram_text("c", "3", "/aide"),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(
+        results,
+        vec![Intake::Queued(1), Intake::Failed(1), Intake::Queued(1)]
+    );
+    // Nothing of the failed update stays but its record and the apology.
+    let b = replies_to(&store, "b").await;
+    assert_eq!(b.len(), 1, "{b:?}");
+    assert!(b[0].1.contains("n'a pas pu être traité"));
+    assert!(!engine.knows(&Identity::new("telegram", "b")).await.unwrap());
+    let why: String = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row(
+            "SELECT failure FROM seen_events WHERE event_id = '2'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(why.contains("injected failure"), "{why}");
+    assert_eq!(replies_to(&store, "c").await.len(), 1);
+}
+
+#[tokio::test]
+async fn forgetting_clears_what_the_networks_knew_of_the_person() {
+    let b = Bot::new().await;
+    b.say("gone", "/aide").await;
+    let mut tx = b.store.begin().await.unwrap();
+    tx.set_unreachable(&Address::new("test", "gone"), "blocked", b.clock.now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    // An erasure from a path that does not clear it on arrival (the console).
+    b.engine
+        .handle(Incoming {
+            chat: None,
+            event_id: None,
+            identity: ident("gone"),
+            display_name: None,
+            lang_hint: None,
+            content: Content::Text("/oublier".into()),
+        })
+        .await
+        .unwrap();
+    let mut tx = b.store.begin().await.unwrap();
+    tx.set_unreachable(&Address::new("test", "gone"), "blocked", b.clock.now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    b.engine
+        .handle(Incoming {
+            chat: None,
+            event_id: None,
+            identity: ident("gone"),
+            display_name: None,
+            lang_hint: None,
+            content: Content::Text("oui".into()),
+        })
+        .await
+        .unwrap();
+    let mut tx = b.store.begin().await.unwrap();
+    assert!(
+        !tx.is_unreachable(&Address::new("test", "gone"))
+            .await
+            .unwrap()
+    );
+}
+
+#[tokio::test]
+async fn events_are_at_most_two_years_ahead() {
+    let b = Bot::new().await;
+    let id = b.propose("o", "Fête | culture | - | -").await;
+    b.say("o", &format!("/lancer {id}")).await;
+    let r = b
+        .say("o", &format!("/evenement {id} Fête | 9999-12-31 10:00 | -"))
+        .await;
+    assert!(r.contains("deux ans") && r.contains("20/11/2028"), "{r}");
+    let r = b
+        .say("o", &format!("/evenement {id} Fête | 2028-11-20 09:59 | -"))
+        .await;
+    assert!(r.contains("Fête") && r.contains("E"), "{r}");
+    // A location typed into /abonner is kept rounded, like a shared one.
+    b.say("o", "/abonner geo:45.764321,4.835712 2km").await;
+    let data = b.say("o", "/mesdonnees").await;
+    assert!(
+        data.contains("45.764") && !data.contains("45.7643"),
+        "{data}"
+    );
 }
