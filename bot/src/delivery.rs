@@ -220,7 +220,8 @@ impl Worker {
                 }
                 busy.insert(m.to.chat.clone());
                 let sender = self.sender.clone();
-                let timeout = self.options.send_timeout;
+                let parts = u32::try_from(sender.parts(&m).max(1)).unwrap_or(u32::MAX);
+                let timeout = self.options.send_timeout.saturating_mul(parts);
                 in_flight.spawn(async move {
                     // A panic while sending (a bug in rendering) fails this
                     // message only: its chat is freed and the others go on.

@@ -262,10 +262,14 @@ async fn metrics(State(h): State<Http>) -> impl IntoResponse {
         "# HELP kohero_updates_failed_total Updates that failed for a reason not the person's (recorded, answered with an apology).\n\
          # TYPE kohero_updates_failed_total counter\n\
          kohero_updates_failed_total {}\n\
+         # HELP kohero_scheduled_failures_total Pieces of scheduled work (a digest, a person's alerts, a reminder) that failed; tried again at the next pass.\n\
+         # TYPE kohero_scheduled_failures_total counter\n\
+         kohero_scheduled_failures_total {}\n\
          # HELP kohero_task_restarts_total Long-running tasks restarted after they ended or panicked.\n\
          # TYPE kohero_task_restarts_total counter\n\
          kohero_task_restarts_total {}\n",
         h.engine.failed_updates(),
+        h.engine.scheduled_failures(),
         h.tasks.restarts()
     ));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)

@@ -64,8 +64,9 @@ pub trait Tx: Send {
     async fn update_actor(&mut self, actor: &Actor) -> StoreResult<()>;
     async fn identities_of(&mut self, id: ActorId) -> StoreResult<Vec<Identity>>;
     /// Deletes the actor and everything that is only theirs: identities,
-    /// memberships, RSVPs, subscriptions, dialogue, undelivered messages. What they
-    /// wrote for others (initiatives, updates, events) stays, without author.
+    /// memberships, RSVPs, subscriptions, dialogue, undelivered messages, and
+    /// other people's alerts that name them. What they wrote for others
+    /// (initiatives, updates, events) stays, without author.
     async fn delete_actor(&mut self, id: ActorId) -> StoreResult<()>;
 
     // Initiatives
@@ -264,6 +265,8 @@ pub trait Tx: Send {
     ) -> StoreResult<()>;
     /// The forum chats of a commune.
     async fn forums_of(&mut self, commune: &InseeCode) -> StoreResult<Vec<Address>>;
+    /// The commune a forum chat belongs to, if it is one.
+    async fn forum_commune(&mut self, forum: &Address) -> StoreResult<Option<InseeCode>>;
 
     // Buttons
     /// Keeps a button's command for a network whose buttons carry only a short id;
@@ -464,6 +467,11 @@ pub trait Sender: Send + Sync {
     fn is_group(&self, chat: &str) -> bool;
     /// Delivers one message; `Ok` once the network accepted it.
     async fn send(&self, message: &Outgoing) -> Result<(), SendError>;
+    /// How many network messages `send` makes of it (a long reply on
+    /// Telegram): the worker gives each the send timeout.
+    fn parts(&self, _message: &Outgoing) -> usize {
+        1
+    }
     /// Whether it can send now (a network connected only while this process
     /// holds its lease may not be yet): the delivery worker waits meanwhile.
     fn ready(&self) -> bool {

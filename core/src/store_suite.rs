@@ -1055,10 +1055,30 @@ pub async fn forgetting_an_actor(store: &dyn Store) {
     })
     .await
     .unwrap();
+    // b was told a joined, and of an update: the first names a.
+    for (kind, ref_id) in [(AlertKind::NewMember, a.id.0), (AlertKind::Update, u.id.0)] {
+        tx.queue_alert(&NewAlert {
+            actor: b.id,
+            initiative: i.id,
+            kind,
+            ref_id: Some(ref_id),
+            at: t0(),
+        })
+        .await
+        .unwrap();
+    }
     tx.delete_actor(a.id).await.unwrap();
     tx.commit().await.unwrap();
 
     let mut tx = store.begin().await.unwrap();
+    let left: Vec<AlertKind> = tx
+        .alerts_of(b.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|x| x.kind)
+        .collect();
+    assert_eq!(left, vec![AlertKind::Update]);
     assert!(tx.actor(a.id).await.unwrap().is_none());
     assert!(
         tx.actor_by_identity(&Identity::new("test", "a"))

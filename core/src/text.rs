@@ -16,46 +16,62 @@ pub enum TextError {
     TooLong { max: usize, len: usize },
 }
 
-/// Removes control characters other than newline, and the invisible
-/// characters that change how a text looks without being seen: bidirectional
-/// overrides, embeddings, isolates and marks (U+202E turns « evil.exe » around),
-/// zero-width spaces and joiners, word joiners, soft hyphens and byte order
-/// marks. A zero-width joiner inside an emoji sequence (👩‍🌾) stays. `\r\n`
-/// becomes `\n`.
+/// Removes control characters other than newline, and the characters that
+/// are not seen but change what is around them or pass for a blank: every
+/// format character (bidi overrides, embeddings, isolates and marks — U+202E
+/// turns « evil.exe » around —, zero-width spaces and joiners, soft hyphens,
+/// byte order marks, tags), variation selectors, and the fillers that render as
+/// nothing (Hangul fillers, Braille blank, the combining grapheme joiner). A
+/// joiner inside an emoji sequence (👩‍🌾), a variation selector after a
+/// pictograph (❤️) and the tags of a flag (🏴) stay. `\r\n`, U+2028 and
+/// U+2029 become `\n`.
 pub fn strip_controls(s: &str) -> String {
-    let s = s.replace("\r\n", "\n");
+    let s = s
+        .replace("\r\n", "\n")
+        .replace(['\u{2028}', '\u{2029}'], "\n");
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
     for (i, &c) in chars.iter().enumerate() {
-        if c == '\n' {
-            out.push(c);
-        } else if c == '\u{200D}' {
-            let before = i.checked_sub(1).and_then(|j| chars.get(j));
-            let after = chars.get(i + 1);
-            if before.is_some_and(|b| is_emoji_part(*b)) && after.is_some_and(|a| is_emoji(*a)) {
-                out.push(c);
+        let before = i.checked_sub(1).and_then(|j| chars.get(j)).copied();
+        let after = chars.get(i + 1).copied();
+        let keep = match c {
+            '\n' => true,
+            '\u{200D}' => before.is_some_and(is_emoji_part) && after.is_some_and(is_emoji),
+            '\u{FE0F}' => before.is_some_and(is_emoji),
+            // The tags of a subdivision flag follow the black flag.
+            '\u{E0020}'..='\u{E007F}' => {
+                out.chars().rev().find(|c| !is_tag(*c)) == Some('\u{1F3F4}')
             }
-        } else if !c.is_control() && !is_invisible(c) {
+            c => !c.is_control() && !is_invisible(c),
+        };
+        if keep {
             out.push(c);
         }
     }
     out
 }
 
-/// Characters that are not shown but change what is around them.
+fn is_tag(c: char) -> bool {
+    ('\u{E0020}'..='\u{E007F}').contains(&c)
+}
+
+/// Characters that are not seen (format characters, variation selectors,
+/// fillers) but change what is around them or pass for a blank.
 pub fn is_invisible(c: char) -> bool {
     matches!(c,
-        '\u{00AD}'                 // soft hyphen
-        | '\u{061C}'               // Arabic letter mark
-        | '\u{180E}'               // Mongolian vowel separator
-        | '\u{200B}'..='\u{200F}'  // zero-width space, non-joiner, joiner, LRM, RLM
-        | '\u{202A}'..='\u{202E}'  // bidi embeddings and overrides
-        | '\u{2060}'..='\u{2064}'  // word joiner, invisible operators
-        | '\u{2066}'..='\u{206F}'  // bidi isolates, deprecated format characters
-        | '\u{FEFF}'               // byte order mark, zero-width no-break space
-        | '\u{FFF9}'..='\u{FFFB}'  // interlinear annotation
-        | '\u{1D173}'..='\u{1D17A}' // musical formatting
-        | '\u{E0001}'              // language tag
+        // Format characters (general category Cf).
+        '\u{00AD}' | '\u{0600}'..='\u{0605}' | '\u{061C}' | '\u{06DD}' | '\u{070F}'
+        | '\u{0890}'..='\u{0891}' | '\u{08E2}' | '\u{180E}' | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}'
+        | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}' | '\u{110BD}' | '\u{110CD}'
+        | '\u{13430}'..='\u{1343F}' | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0001}' | '\u{E0020}'..='\u{E007F}'
+        // Variation selectors.
+        | '\u{180B}'..='\u{180D}' | '\u{180F}' | '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}'
+        // Characters that show as nothing: the combining grapheme joiner,
+        // Hangul fillers, Khmer inherent vowels, the Braille blank.
+        | '\u{034F}' | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' | '\u{17B4}'
+        | '\u{17B5}' | '\u{2800}'
     )
 }
 
@@ -77,13 +93,20 @@ fn limited(s: &str, max: usize, single_line: bool) -> Result<String, TextError> 
     }
     let s = s.trim().to_owned();
     let len = s.chars().count();
-    if len == 0 {
+    // Only spaces, or marks with nothing to mark, show as a blank.
+    let blank = !s.chars().any(|c| !c.is_whitespace() && !is_combining(c));
+    if len == 0 || blank {
         Err(TextError::Empty)
     } else if len > max {
         Err(TextError::TooLong { max, len })
     } else {
         Ok(s)
     }
+}
+
+/// A combining mark (it shows only on what it follows).
+fn is_combining(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
 }
 
 /// A title: one line, 1 to 120 characters, kept as typed.
@@ -188,6 +211,24 @@ mod tests {
         );
         assert_eq!(title("a\u{200D}🌾"), Ok("a🌾".to_owned()));
         assert_eq!(title("\u{200D}"), Err(TextError::Empty));
+        // Fillers, variation selectors and tags: blank, or removed.
+        assert_eq!(title("\u{3164}"), Err(TextError::Empty));
+        assert_eq!(
+            title("\u{2800}\u{115F}\u{FFA0}\u{034F}"),
+            Err(TextError::Empty)
+        );
+        assert_eq!(title("\u{301}\u{308}"), Err(TextError::Empty));
+        assert_eq!(title("A\u{FE00}\u{E0041}\u{1BCA0}B"), Ok("AB".to_owned()));
+        // A line separator does not make a second line in a name.
+        assert_eq!(
+            display_name("Bob\u{2028}Mairie de Lyon"),
+            Ok("Bob Mairie de Lyon".to_owned())
+        );
+        assert_eq!(description("a\u{2029}b"), Ok("a\nb".to_owned()));
+        // Emoji keep what makes them.
+        assert_eq!(title("❤\u{FE0F} ok"), Ok("❤\u{FE0F} ok".to_owned()));
+        let scotland = "\u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}";
+        assert_eq!(title(scotland), Ok(scotland.to_owned()));
     }
 
     #[test]

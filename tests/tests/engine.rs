@@ -37,7 +37,11 @@ fn ident(who: &str) -> Identity {
 
 impl Bot {
     async fn new() -> Self {
-        let store = Arc::new(SqliteStore::in_memory().await.unwrap());
+        Self::on(Arc::new(SqliteStore::in_memory().await.unwrap())).await
+    }
+
+    /// On a given store (a file, to reach it from another connection).
+    async fn on(store: Arc<SqliteStore>) -> Self {
         let clock = Arc::new(TestClock(Mutex::new(
             Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap(),
         )));
@@ -1872,4 +1876,152 @@ async fn events_are_at_most_two_years_ahead() {
         data.contains("45.764") && !data.contains("45.7643"),
         "{data}"
     );
+}
+
+#[tokio::test]
+async fn nobody_takes_over_another_projects_chat_or_a_commune_forum() {
+    let b = Bot::new().await;
+    let op = Operator::command_line();
+    let lyon = InseeCode::parse("69123").unwrap();
+    b.engine
+        .verify(
+            &op,
+            &ident("mairie"),
+            ActorKind::Municipality,
+            vec![lyon.clone()],
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    b.engine
+        .verify(
+            &op,
+            &ident("autre-mairie"),
+            ActorKind::Municipality,
+            vec![InseeCode::parse("69266").unwrap()],
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let mine = b.propose("alice", "Jardin | nature | - | -").await;
+    b.say("alice", &format!("/lancer {mine}")).await;
+    let theirs = b.propose("evil", "Pirate | other | - | -").await;
+    b.say("evil", &format!("/lancer {theirs}")).await;
+    let group = |who: &str, id: &str, text: &str| Incoming {
+        identity: ident(who),
+        chat: Some("-100".into()),
+        event_id: Some(id.into()),
+        display_name: Some(who.into()),
+        lang_hint: None,
+        content: Content::Text(text.into()),
+    };
+    let forum = |who: &str, id: &str, text: &str| Incoming {
+        chat: Some("-200".into()),
+        ..group(who, id, text)
+    };
+    let store = b.store.clone();
+    let last_in = move |chat: &'static str| {
+        let store = store.clone();
+        async move {
+            let mut tx = store.begin().await.unwrap();
+            tx.pending_to(&Address::new("test", chat))
+                .await
+                .unwrap()
+                .last()
+                .map(|o| o.reply.plain())
+                .unwrap_or_default()
+        }
+    };
+    b.engine
+        .handle_event(group("alice", "g1", &format!("/lier {mine}")))
+        .await
+        .unwrap();
+    // Another organiser cannot take the group for their project…
+    let r = b
+        .engine
+        .handle_event(group("evil", "g2", &format!("/lier {theirs}")))
+        .await
+        .unwrap();
+    assert_eq!(r, Intake::Refused(1));
+    assert!(
+        last_in("-100")
+            .await
+            .contains(&format!("déjà celui de #{mine}"))
+    );
+    // …but Alice may move her own group to another of her projects.
+    let other = b.propose("alice", "Verger | nature | - | -").await;
+    b.say("alice", &format!("/lancer {other}")).await;
+    let r = b
+        .engine
+        .handle_event(group("alice", "g3", &format!("/lier {other}")))
+        .await
+        .unwrap();
+    assert_eq!(r, Intake::Queued(1));
+    // A project's group is not a commune forum.
+    let r = b
+        .engine
+        .handle_event(group("mairie", "g4", "/lier_commune"))
+        .await
+        .unwrap();
+    assert_eq!(r, Intake::Refused(1));
+    // A commune forum: not linkable to a project, nor taken by another commune.
+    b.engine
+        .handle_event(forum("mairie", "f1", "/lier_commune"))
+        .await
+        .unwrap();
+    let r = b
+        .engine
+        .handle_event(forum("evil", "f2", &format!("/lier {theirs}")))
+        .await
+        .unwrap();
+    assert_eq!(r, Intake::Refused(1));
+    assert!(last_in("-200").await.contains("celui d'une commune"));
+    let r = b
+        .engine
+        .handle_event(forum("autre-mairie", "f3", "/lier_commune"))
+        .await
+        .unwrap();
+    assert_eq!(r, Intake::Refused(1));
+    assert!(last_in("-200").await.contains("69123"));
+    // A topic made by Kohero stays its project's.
+    let topic = Incoming {
+        chat: Some("-200/7".into()),
+        ..group("evil", "t1", &format!("/lier {theirs}"))
+    };
+    assert_eq!(
+        b.engine.handle_event(topic).await.unwrap(),
+        Intake::Refused(1)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_piece_of_scheduled_work_holds_up_no_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.db");
+    let b = Bot::on(Arc::new(
+        SqliteStore::open(path.to_str().unwrap()).await.unwrap(),
+    ))
+    .await;
+    b.set_clock(paris(2026, 11, 20, 10, 0));
+    b.say("ann", "/abonner Villeurbanne 5km compost").await;
+    b.say("dan", "/abonner Villeurbanne 5km compost").await;
+    b.propose("bob", "Composteur | compost | geo:45.7667,4.8803 | Un bac")
+        .await;
+    // Ann's batch cannot be written (a store error for her only).
+    let db = rusqlite::Connection::open(&path).unwrap();
+    db.execute_batch(
+        "CREATE TRIGGER test_failure BEFORE INSERT ON outbox
+         WHEN NEW.recipient_id = (SELECT actor_id FROM identities WHERE external_id = 'ann')
+         BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+    )
+    .unwrap();
+    let t = b.engine.run_schedules().await.unwrap();
+    assert_eq!(t.alert_batches, 1, "{t:?}");
+    assert_eq!(b.engine.scheduled_failures(), 1);
+    assert!(b.take("dan").await[0].contains("Nouvelle initiative"));
+    assert!(b.inbox("ann").await.is_empty());
+    // Tried again at the next pass, once the store takes it.
+    db.execute_batch("DROP TRIGGER test_failure").unwrap();
+    assert_eq!(b.engine.run_schedules().await.unwrap().alert_batches, 1);
+    assert!(b.take("ann").await[0].contains("Nouvelle initiative"));
 }

@@ -266,6 +266,13 @@ impl Tx for PgTx {
         let n = self
             .changes(sqlx::query("DELETE FROM actors WHERE id = $1").bind(id.0))
             .await?;
+        // Other people's alerts that name them ("X joined your project").
+        self.changes(
+            sqlx::query("DELETE FROM alerts WHERE kind = $1 AND ref_id = $2")
+                .bind(AlertKind::NewMember.key())
+                .bind(id.0),
+        )
+        .await?;
         not_found("actor", n)
     }
 
@@ -1086,6 +1093,17 @@ impl Tx for PgTx {
             rows::address,
         )
         .await
+    }
+
+    async fn forum_commune(&mut self, forum: &Address) -> StoreResult<Option<InseeCode>> {
+        let insee: Option<String> =
+            sqlx::query_scalar("SELECT insee FROM commune_forums WHERE network = $1 AND chat = $2")
+                .bind(&forum.network)
+                .bind(&forum.chat)
+                .fetch_optional(&mut *self.tx)
+                .await
+                .map_err(backend)?;
+        insee.as_deref().map(commune_code).transpose()
     }
 
     async fn network_state(&mut self, network: &str, key: &str) -> StoreResult<Option<String>> {

@@ -262,6 +262,11 @@ impl Tx for SqliteTx {
         // Authored rows keep their content: the foreign keys set the author to NULL;
         // everything that is only theirs cascades.
         let n = self.changes("DELETE FROM actors WHERE id = ?", [id.0])?;
+        // Other people's alerts that name them ("X joined your project").
+        self.changes(
+            "DELETE FROM alerts WHERE kind = ? AND ref_id = ?",
+            params![AlertKind::NewMember.key(), id.0],
+        )?;
         not_found("actor", n)
     }
 
@@ -938,6 +943,14 @@ impl Tx for SqliteTx {
             "SELECT network, chat FROM commune_forums WHERE insee = ? ORDER BY network, chat",
             [commune.as_str()],
             rows::address,
+        )
+    }
+
+    async fn forum_commune(&mut self, forum: &Address) -> StoreResult<Option<InseeCode>> {
+        self.opt(
+            "SELECT insee FROM commune_forums WHERE network = ? AND chat = ?",
+            params![forum.network, forum.chat],
+            |r| commune_code(&get::<String>(r, "insee")?),
         )
     }
 

@@ -664,6 +664,11 @@ impl Sender for TelegramSender {
         chat.starts_with('-')
     }
 
+    /// A long reply is several messages, about a second apart.
+    fn parts(&self, message: &Outgoing) -> usize {
+        render::render(&message.reply).len()
+    }
+
     /// A reply Telegram takes in several messages: when one of them fails, the
     /// ones already accepted are not sent again at the retry (while this
     /// process runs; after a crash the whole reply goes again, at least once).
@@ -723,9 +728,20 @@ impl TelegramSender {
             for (room, label) in &part.invites {
                 // The join link with the core's label; a topic's own link
                 // (for once inside the forum) as a speech bubble.
-                let row: Vec<InlineKeyboardButton> = self
-                    .invite_links(room)
-                    .await?
+                let links = match self.invite_links(room).await {
+                    Ok(links) => links,
+                    Err(e @ (SendError::RetryAfter { .. } | SendError::Temporary(_))) => {
+                        return Err(e);
+                    }
+                    // The project's chat is gone or the bot may not invite
+                    // there: that chat's problem, not this person's. The
+                    // reply goes without the button.
+                    Err(e) => {
+                        tracing::warn!(room = %room, error = %e, "no invite link for a project's chat");
+                        continue;
+                    }
+                };
+                let row: Vec<InlineKeyboardButton> = links
                     .into_iter()
                     .enumerate()
                     .map(|(i, link)| {

@@ -2,6 +2,7 @@
 
 internal-error = Sorry, something went wrong on our side. Nothing was saved; please try again in a moment.
 update-failed = Sorry, your message could not be handled: the error has been recorded for the team. Nothing was changed; you can try again or write something else.
+someone = Participant
 not-a-command = I didn't understand. Send a command (for example /near or /propose) or /help for the list.
 unknown-command = There is no /{ $command } command. Type /help for the list of commands.
 button-invalid = This button is no longer valid. Type /help to start again.
@@ -252,6 +253,10 @@ forgotten = Your data is erased. Goodbye, and thank you!
 
 usage-link = Usage, in the project's group: /link NUMBER
 room-linked = This group now belongs to #{ $id } "{ $title }": its updates and events will be posted here. Here: /update, /event, /members, /project.
+room-is-forum = This forum belongs to a commune: each project gets its own topic there, made by Kohero at launch. Use /link in the project's own group.
+room-taken = This group already belongs to #{ $id }: only an organiser of #{ $id } can link it to another project.
+forum-is-project-room = This group belongs to a project: a commune forum must be a group of its own.
+forum-taken = This forum already belongs to the commune { $commune }: only its town hall can link it elsewhere.
 room-commands = In a group, Kohero answers /link, /update, /event, /members, /project and the answers to events (/rsvp); everything else happens in a private chat with the bot.
 link-in-group = /link is used in the project's group, once the bot has been added to it.
 update-mirror = 📝 #{ $id } "{ $title }" — { $author }: { $text }

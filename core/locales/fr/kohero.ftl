@@ -2,6 +2,7 @@
 
 internal-error = Désolé, quelque chose s'est mal passé de notre côté. Rien n'a été enregistré ; réessayez dans un instant.
 update-failed = Désolé, votre message n'a pas pu être traité : l'erreur a été enregistrée et l'équipe la verra. Rien n'a été modifié ; vous pouvez réessayer ou écrire autre chose.
+someone = Participant·e
 not-a-command = Je n'ai pas compris. Envoyez une commande (par exemple /pres ou /proposer) ou /aide pour la liste.
 unknown-command = La commande /{ $command } n'existe pas. Tapez /aide pour la liste des commandes.
 button-invalid = Ce bouton n'est plus valable. Tapez /aide pour reprendre.
@@ -252,6 +253,10 @@ forgotten = Vos données sont effacées. Au revoir, et merci !
 
 usage-link = Utilisation, dans le groupe du projet : /lier NUMÉRO
 room-linked = Ce groupe est maintenant celui de #{ $id } « { $title } » : ses nouvelles et ses événements y seront publiés. Ici : /maj, /evenement, /membres, /projet.
+room-is-forum = Ce forum est celui d'une commune : chaque projet y a son sujet, créé par Kohero au lancement. /lier s'utilise dans le groupe propre au projet.
+room-taken = Ce groupe est déjà celui de #{ $id } : seul·e un·e organisateur·rice de #{ $id } peut le lier à un autre projet.
+forum-is-project-room = Ce groupe est celui d'un projet : un forum de commune doit être un groupe à part.
+forum-taken = Ce forum est déjà celui de la commune { $commune } : seule sa mairie peut le lier ailleurs.
 room-commands = Dans un groupe, Kohero répond à /lier, /maj, /evenement, /membres, /projet et aux réponses aux événements (/participer) ; le reste se fait en message privé avec le bot.
 link-in-group = /lier s'utilise dans le groupe du projet, après y avoir ajouté le bot.
 update-mirror = 📝 #{ $id } « { $title } » — { $author } : { $text }

@@ -10,8 +10,6 @@
 //! recorded as failed. So an event is never handed again forever, and no other
 //! person waits behind it.
 
-use std::collections::HashSet;
-
 use super::{Ctx, Engine, EngineError, Incoming, Intake, Touched};
 use crate::domain::*;
 use crate::i18n::Arg;
@@ -31,9 +29,9 @@ enum Step {
 
 /// Why a batch's transaction was given up.
 enum Abandoned {
-    /// Event `n` panicked or left the transaction unusable: replay the batch
-    /// with that event recorded as failed.
-    Without(usize, String),
+    /// An event panicked or left the transaction unusable (it is now among
+    /// the failed ones): replay the batch.
+    Replay,
     /// The store itself failed (begin, commit): nothing of the batch is
     /// recorded; the network hands it again.
     Store(EngineError),
@@ -62,31 +60,38 @@ impl Engine {
         if batch.iter().any(|i| i.event_id.is_none()) {
             return Err(EngineError::NoEventId);
         }
+        // The events that failed, by position, with why: handled once, then
+        // only recorded as failed when the batch is replayed.
         let mut failed: Vec<(usize, String)> = Vec::new();
         loop {
-            match self.try_batch(&batch, &failed).await {
+            let before = failed.len();
+            match self.try_batch(&batch, &mut failed).await {
                 Ok((results, touched)) => {
                     self.apply_to_index(&touched);
+                    self.failed_updates.fetch_add(
+                        u64::try_from(failed.len()).unwrap_or(u64::MAX),
+                        std::sync::atomic::Ordering::Relaxed,
+                    );
                     return Ok(results);
                 }
-                // Each replay sets one more event aside: at most one per event.
-                Err(Abandoned::Without(n, why)) if failed.iter().all(|(f, _)| *f != n) => {
-                    failed.push((n, why));
+                // Each replay sets at least one more event aside: at most one
+                // replay per event.
+                Err(Abandoned::Replay) if failed.len() > before => {}
+                Err(Abandoned::Replay) => {
+                    return Err(EngineError::Failed("a batch could not be replayed".into()));
                 }
-                Err(Abandoned::Without(_, why)) => return Err(EngineError::Failed(why)),
                 Err(Abandoned::Store(e)) => return Err(e),
             }
         }
     }
 
-    /// One attempt at a batch; the events in `failed` are recorded as failed
-    /// without being handled again.
+    /// One attempt at a batch; the events already in `failed` are recorded as
+    /// failed without being handled again, and those that fail now are added.
     async fn try_batch(
         &self,
         batch: &[Incoming],
-        failed: &[(usize, String)],
+        failed: &mut Vec<(usize, String)>,
     ) -> Result<(Vec<Intake>, Vec<Touched>), Abandoned> {
-        let set_aside: HashSet<usize> = failed.iter().map(|(n, _)| *n).collect();
         let mut tx = self
             .store
             .begin()
@@ -95,57 +100,89 @@ impl Engine {
         let mut results = Vec::with_capacity(batch.len());
         let mut touched = Vec::new();
         for (n, incoming) in batch.iter().enumerate() {
-            let gone = |e: crate::ports::StoreError| Abandoned::Without(n, e.to_string());
-            if set_aside.contains(&n) {
-                let why = failed
-                    .iter()
-                    .find(|(f, _)| *f == n)
-                    .map(|(_, w)| w.as_str())
-                    .unwrap_or_default();
-                tx.savepoint().await.map_err(gone)?;
-                let intake = self
-                    .record_failure(&mut tx, incoming, why)
-                    .await
-                    .map_err(gone)?;
-                tx.release_savepoint().await.map_err(gone)?;
-                results.push(intake);
+            if let Some((_, why)) = failed.iter().find(|(f, _)| *f == n) {
+                // Set aside in an earlier attempt: only recorded.
+                let why = why.clone();
+                let recorded = async {
+                    tx.savepoint().await?;
+                    let intake = self.record_failure(&mut tx, incoming, &why).await?;
+                    tx.release_savepoint().await?;
+                    Ok::<_, crate::ports::StoreError>(intake)
+                }
+                .await;
+                results.push(recorded.map_err(|e| Abandoned::Store(e.into()))?);
                 continue;
             }
-            tx.savepoint().await.map_err(gone)?;
-            let step = CatchUnwind::new(self.process_event(tx, incoming.clone())).await;
-            tx = match step {
-                Ok(Step::Done(back, intake, t)) => {
-                    let mut back = back;
-                    back.release_savepoint().await.map_err(gone)?;
+            if let Err(e) = tx.savepoint().await {
+                return Err(self.set_aside(failed, n, incoming, e.to_string()));
+            }
+            match CatchUnwind::new(self.process_event(tx, incoming.clone())).await {
+                Ok(Step::Done(mut back, intake, t)) => {
+                    if let Err(e) = back.release_savepoint().await {
+                        return Err(self.set_aside(failed, n, incoming, e.to_string()));
+                    }
                     results.push(intake);
                     touched.extend(t);
-                    back
+                    tx = back;
                 }
                 Ok(Step::Failed(mut back, error)) => {
+                    // Only this event's savepoint is rolled back; the others stand.
                     let why = error.to_string();
-                    back.rollback_to_savepoint().await.map_err(gone)?;
-                    let intake = self
-                        .record_failure(&mut back, incoming, &why)
-                        .await
-                        .map_err(gone)?;
-                    back.release_savepoint().await.map_err(gone)?;
+                    let recorded = async {
+                        back.rollback_to_savepoint().await?;
+                        let intake = self.record_failure(&mut back, incoming, &why).await?;
+                        back.release_savepoint().await?;
+                        Ok::<_, crate::ports::StoreError>(intake)
+                    }
+                    .await;
+                    let Ok(intake) = recorded else {
+                        // The transaction is no longer usable: replay without it.
+                        return Err(self.set_aside(failed, n, incoming, why));
+                    };
+                    self.log_failure(incoming, &why);
+                    failed.push((n, why));
                     results.push(intake);
-                    back
+                    tx = back;
                 }
                 // The transaction went down with the event: replay without it.
                 Err(panic) => {
                     let why = format!("panic: {}", panic_message(panic.as_ref()));
-                    return Err(Abandoned::Without(n, why));
+                    return Err(self.set_aside(failed, n, incoming, why));
                 }
-            };
+            }
         }
         tx.commit().await.map_err(|e| Abandoned::Store(e.into()))?;
         Ok((results, touched))
     }
 
+    /// Sets event `n` aside as failed (logged once) and asks for a replay.
+    fn set_aside(
+        &self,
+        failed: &mut Vec<(usize, String)>,
+        n: usize,
+        incoming: &Incoming,
+        why: String,
+    ) -> Abandoned {
+        if failed.iter().all(|(f, _)| *f != n) {
+            self.log_failure(incoming, &why);
+            failed.push((n, why));
+        }
+        Abandoned::Replay
+    }
+
+    fn log_failure(&self, incoming: &Incoming, why: &str) {
+        tracing::error!(
+            network = %incoming.identity.network,
+            event = incoming.event_id.as_deref().unwrap_or_default(),
+            chat = %reply_address(incoming).chat,
+            error = %why,
+            "update failed: recorded as failed, and the person told"
+        );
+    }
+
     /// Records an event that failed for a reason not the person's: its id (so
-    /// it is not handed again), why, a short apology to the chat it came from
-    /// when someone waits for an answer, a log line and the failure counter.
+    /// it is not handed again), why, and a short apology to the chat it came
+    /// from when someone waits for an answer.
     async fn record_failure(
         &self,
         tx: &mut Box<dyn Tx>,
@@ -161,31 +198,21 @@ impl Engine {
             incoming.content,
             super::Content::Text(_) | super::Content::Button(_) | super::Content::Location(_)
         );
-        let mut queued = 0;
-        if waiting {
-            let lang = incoming.lang_hint.unwrap_or_default();
-            tx.enqueue(&NewOutgoing {
-                to: reply_address(incoming),
-                // The person may not be stored (a first contact that failed).
-                recipient: None,
-                reply: Reply::text(self.cat.get(lang, "update-failed", &[] as &[(&str, Arg)])),
-                priority: Priority::Interactive,
-                key: format!("{}/f0", self.key_base(incoming)),
-                at: now,
-            })
-            .await?;
-            queued = 1;
+        if !waiting {
+            return Ok(Intake::Failed(0));
         }
-        self.failed_updates
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        tracing::error!(
-            network = %network,
-            event = event_id,
-            chat = %reply_address(incoming).chat,
-            error = %why,
-            "update failed: recorded, and the person told"
-        );
-        Ok(Intake::Failed(queued))
+        let lang = incoming.lang_hint.unwrap_or_default();
+        tx.enqueue(&NewOutgoing {
+            to: reply_address(incoming),
+            // The person may not be stored (a first contact that failed).
+            recipient: None,
+            reply: Reply::text(self.cat.get(lang, "update-failed", &[] as &[(&str, Arg)])),
+            priority: Priority::Interactive,
+            key: format!("{}/f0", self.key_base(incoming)),
+            at: now,
+        })
+        .await?;
+        Ok(Intake::Failed(1))
     }
 
     /// One event inside the batch's transaction (after its savepoint).

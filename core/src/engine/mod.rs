@@ -12,6 +12,7 @@ mod profile;
 mod project;
 mod render;
 mod rooms;
+mod scheduler;
 
 use std::sync::{Arc, RwLock};
 
@@ -28,6 +29,7 @@ use crate::reply::Reply;
 use crate::text::TextError;
 
 pub use dialogue::Dialogue;
+pub use scheduler::Tick;
 
 /// A message from a person, as an adapter hands it to core.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,6 +81,10 @@ pub enum EngineError {
     /// Handling panicked (a bug): nothing of it was written.
     #[error("handling failed: {0}")]
     Failed(String),
+    /// Scheduled work was refused as if someone had typed something wrong (a
+    /// bug: nobody typed anything); the catalogue's message id.
+    #[error("scheduled work refused: {0}")]
+    ScheduledRefusal(String),
 }
 
 /// What a refused command answers: a message id of the catalogue and its arguments.
@@ -308,6 +314,8 @@ pub struct Engine {
     room_networks: Vec<String>,
     /// Events that failed for a reason not the person's (see `intake`).
     failed_updates: std::sync::atomic::AtomicU64,
+    /// Pieces of scheduled work that failed (see `scheduler`).
+    scheduled_failures: std::sync::atomic::AtomicU64,
 }
 
 /// An initiative written by a transaction, as written, for the nearby index.
@@ -367,6 +375,7 @@ impl Engine {
             local_seq: std::sync::atomic::AtomicU64::new(0),
             room_networks: Vec::new(),
             failed_updates: std::sync::atomic::AtomicU64::new(0),
+            scheduled_failures: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -392,6 +401,13 @@ impl Engine {
             .load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// Pieces of scheduled work that failed since the engine started
+    /// (`kohero_scheduled_failures_total`).
+    pub fn scheduled_failures(&self) -> u64 {
+        self.scheduled_failures
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// What adapters answer when [`Engine::handle`] fails for a reason not the person's.
     pub fn internal_error_reply(&self, lang: Lang) -> Reply {
         Reply::text(self.cat.get(lang, "internal-error", &[]))
@@ -407,9 +423,22 @@ impl Engine {
         if let Some(a) = tx.actor_by_identity(identity).await? {
             return Ok(a);
         }
-        let name = display_name
-            .and_then(|n| crate::text::display_name(n).ok())
-            .unwrap_or_else(|| identity.id.chars().take(crate::text::NAME_MAX).collect());
+        // The name the network shows, cut to Kohero's length (Telegram's may be
+        // twice as long); one that shows nothing gets a neutral name rather
+        // than the network's id, which would tell who they are.
+        let name = match display_name {
+            Some(n) => {
+                let one_line = crate::text::strip_controls(n).replace('\n', " ");
+                let cut: String = one_line
+                    .trim()
+                    .chars()
+                    .take(crate::text::NAME_MAX)
+                    .collect();
+                crate::text::display_name(&cut)
+                    .unwrap_or_else(|_| self.cat.get(lang.unwrap_or_default(), "someone", &[]))
+            }
+            None => identity.id.chars().take(crate::text::NAME_MAX).collect(),
+        };
         tx.insert_actor(&NewActor {
             identity: identity.clone(),
             display_name: name,
@@ -806,198 +835,7 @@ pub fn event_key_of(outbox_key: &str) -> Option<&str> {
     outbox_key.rsplit_once('/').map(|(event, _)| event)
 }
 
-/// What one pass of the scheduler did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Tick {
-    /// Digests run (empty ones included).
-    pub digests: usize,
-    /// Messages queued for those digests.
-    pub digest_messages: usize,
-    /// Batches of alerts queued.
-    pub alert_batches: usize,
-    /// Reminders queued.
-    pub reminders: usize,
-}
-
 impl Engine {
-    /// The scheduler acting: nobody in particular, so messages are written in
-    /// each recipient's language.
-    fn scheduler_actor(&self) -> Actor {
-        Actor {
-            id: ActorId(0),
-            kind: ActorKind::Citizen,
-            display_name: "Kohero".into(),
-            lang: Lang::default(),
-            tz: "Europe/Paris".into(),
-            verified: false,
-            communes: Vec::new(),
-            location: None,
-            created_at: self.clock.now(),
-        }
-    }
-
-    /// A failure of scheduled work: refusals cannot happen there (nobody typed
-    /// anything), store failures can.
-    fn scheduled(fail: Fail) -> EngineError {
-        match fail {
-            Fail::Store(e) => e.into(),
-            Fail::User(m) => {
-                StoreError::Backend(format!("scheduled work refused: {}", m.id)).into()
-            }
-            Fail::Reply(_) => StoreError::Backend("scheduled work refused".into()).into(),
-        }
-    }
-
-    /// One pass of the scheduler (run by `kohero serve` every few seconds): the
-    /// digests that are due (a digest missed while the process was down runs
-    /// once, then the schedule goes on from now), the batches of alerts whose
-    /// time has come, and the event reminders. Each piece in its own
-    /// transaction; a tick already run (by another process, or before a crash)
-    /// is not run again.
-    pub async fn run_schedules(&self) -> Result<Tick, EngineError> {
-        let now = self.clock.now();
-        let mut tick = Tick::default();
-        let (digests, messages) = self.run_due_digests(now).await?;
-        tick.digests = digests;
-        tick.digest_messages = messages;
-        let alerted = self.store.begin().await?.alerted_actors(now).await?;
-        for who in alerted {
-            let mut tx = self.store.begin().await?;
-            let Some(actor) = tx.actor(who).await? else {
-                continue;
-            };
-            let mut ctx = self.ctx(
-                tx,
-                actor,
-                format!("alerts/{who}/{}", now.timestamp_millis()),
-            );
-            ctx.now = now;
-            let queued = alerts::flush(&mut ctx).await.map_err(Self::scheduled)?;
-            ctx.tx.commit().await?;
-            tick.alert_batches += usize::from(queued);
-        }
-        let soon = self
-            .store
-            .begin()
-            .await?
-            .events_starting(now, now + Reminder::Day.lead())
-            .await?;
-        for e in soon {
-            let Some(which) = alerts::reminder_due(&e, now) else {
-                continue;
-            };
-            let tx = self.store.begin().await?;
-            let mut ctx = self.ctx(
-                tx,
-                self.scheduler_actor(),
-                format!("reminder/{}/{}", e.id, which.key()),
-            );
-            ctx.now = now;
-            let n = alerts::remind(&mut ctx, &e, which)
-                .await
-                .map_err(Self::scheduled)?;
-            ctx.tx.commit().await?;
-            tick.reminders += n;
-        }
-        Ok(tick)
-    }
-
-    /// Runs the digests due at `now`, many to a transaction: the municipalities
-    /// sorted by commune (neighbours share their readers' area), what they need
-    /// read in a few statements per chunk. Each tick is claimed in the chunk's
-    /// transaction; one already claimed (another process, a run before a crash)
-    /// is skipped. Returns (digests run, messages queued).
-    async fn run_due_digests(&self, now: DateTime<Utc>) -> Result<(usize, usize), EngineError> {
-        /// Municipalities per transaction.
-        const CHUNK: usize = 256;
-        let mut tx = self.store.begin().await?;
-        let due = tx.due_digest_plans(now).await?;
-        if due.is_empty() {
-            return Ok((0, 0));
-        }
-        let ticks: std::collections::HashMap<ActorId, Option<DateTime<Utc>>> =
-            due.iter().map(|p| (p.municipality, p.next_at)).collect();
-        let ids: Vec<ActorId> = due.iter().map(|p| p.municipality).collect();
-        let mut actors = tx.actors_by_ids(&ids).await?;
-        drop(tx);
-        actors.sort_by(|a, b| a.communes.first().cmp(&b.communes.first()));
-        let (mut runs, mut messages) = (0, 0);
-        for chunk in actors.chunks(CHUNK) {
-            let mut tx = self.store.begin().await?;
-            let ids: Vec<ActorId> = chunk.iter().map(|a| a.id).collect();
-            // Still due at the tick that was read...
-            let candidates: Vec<(DigestPlan, DateTime<Utc>)> = tx
-                .digest_plans_of(&ids)
-                .await?
-                .into_iter()
-                .filter_map(|plan| {
-                    let read = ticks.get(&plan.municipality).copied().flatten();
-                    let due = plan.next_at.filter(|t| Some(*t) == read)?;
-                    Some((plan, due))
-                })
-                .collect();
-            // ... and not run elsewhere (then it is that run's to move on).
-            let claimed: std::collections::HashSet<ActorId> = tx
-                .claim_digest_ticks(
-                    &candidates
-                        .iter()
-                        .map(|(p, due)| (p.municipality, *due))
-                        .collect::<Vec<_>>(),
-                )
-                .await?
-                .into_iter()
-                .collect();
-            let plans: Vec<(DigestPlan, DateTime<Utc>)> = candidates
-                .into_iter()
-                .filter(|(p, _)| claimed.contains(&p.municipality))
-                .map(|(mut plan, due)| {
-                    plan.next_at = plan
-                        .schedule
-                        .as_deref()
-                        .and_then(|s| crate::cron::Schedule::parse(s, &plan.tz).ok())
-                        .and_then(|s| s.next_after(now));
-                    (plan, due)
-                })
-                .collect();
-            let allowed: Vec<Actor> = chunk
-                .iter()
-                .filter(|a| a.is_verified_municipality())
-                .filter(|a| plans.iter().any(|(p, _)| p.municipality == a.id))
-                .cloned()
-                .collect();
-            let since = plans
-                .iter()
-                .map(|(p, _)| digest::period_start(p, now))
-                .min()
-                .unwrap_or(now);
-            let mut ctx = self.ctx(tx, self.scheduler_actor(), "digest".into());
-            ctx.now = now;
-            let gathered = digest::gather(&mut ctx, &allowed, since, true)
-                .await
-                .map_err(Self::scheduled)?;
-            let mut saved = Vec::with_capacity(plans.len());
-            let mut out = Vec::new();
-            for (mut plan, due) in plans {
-                let n = match allowed.iter().find(|a| a.id == plan.municipality) {
-                    Some(m) => digest::queue_gathered(
-                        &mut ctx, m, &mut plan, due, None, true, &gathered, &mut out,
-                    ),
-                    // No longer a verified municipality: the schedule moves on.
-                    None => 0,
-                };
-                runs += 1;
-                messages += n;
-                tracing::debug!(municipality = %plan.municipality, tick = %due, messages = n, "digest run");
-                saved.push(plan);
-            }
-            ctx.tx.enqueue_many(&out).await?;
-            ctx.tx.save_digest_plans(&saved).await?;
-            ctx.tx.commit().await?;
-        }
-        tracing::info!(digests = runs, messages, "digests run");
-        Ok((runs, messages))
-    }
-
     /// The operator's command line acting for a commune's verified
     /// municipalities (`kohero digest INSEE --schedule …`, `--stop`,
     /// `--announce …`): the digest or announcement command runs as each of them,

@@ -64,6 +64,11 @@ pub fn parse_when(s: &str, default_tz: &str) -> Result<(DateTime<Utc>, String), 
         _ => default_tz.to_owned(),
     };
     let local = words.join(" ").replace('h', ":").replace('T', " ");
+    // "18h" is 18:00.
+    let local = match local.trim_end().strip_suffix(':') {
+        Some(hour) => format!("{hour}:00"),
+        None => local,
+    };
     let formats = ["%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S"];
     let naive = formats
         .iter()
@@ -260,5 +265,8 @@ mod tests {
         assert_eq!(t.to_rfc3339(), "2026-10-25T00:30:00+00:00");
         assert!(parse_when("demain", "Europe/Paris").is_err());
         assert!(parse_when("2026-13-45 25:00", "Europe/Paris").is_err());
+        // The hour alone, as people write it.
+        let (t, _) = parse_when("31/12/2026 18h", "UTC").unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-12-31T18:00:00+00:00");
     }
 }

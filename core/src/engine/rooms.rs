@@ -5,18 +5,35 @@ use super::{Ctx, Fail, Outcome, refuse};
 use crate::domain::*;
 use crate::reply::{Block, Reply};
 
-/// `/lier 42` in a group: only an organiser of #42, and only for an active project.
+/// `/lier 42` in a group: only an organiser of #42, and only for an active
+/// project. A chat that is another project's changes hands only when the
+/// sender organises that project too; a commune's forum and its topics are the
+/// commune's and Kohero's, never linked by hand.
 pub async fn link(ctx: &mut Ctx<'_>, room: &Address, id: InitiativeId) -> Outcome {
     let i = ctx.initiative(id).await?;
     ctx.require_organiser(&i).await?;
     if i.kind != InitiativeKind::Project || i.status != Status::Active {
         return Err(refuse!("project-not-active", "id" => id.0));
     }
+    if ctx.tx.forum_commune(room).await?.is_some() || is_topic(room) {
+        return Err(refuse!("room-is-forum"));
+    }
+    if let Some(other) = ctx.tx.room_initiative(room).await?
+        && other != id
+        && ctx.my_role(other).await? != Some(Role::Organiser)
+    {
+        return Err(refuse!("room-taken", "id" => other.0));
+    }
     ctx.tx.link_room(room, id, ctx.now).await?;
     Ok(vec![Reply::text(ctx.t(
         "room-linked",
         &[("id", id.0.into()), ("title", i.title.into())],
     ))])
+}
+
+/// A topic of a forum (`FORUM/THREAD`): made by Kohero for one project.
+fn is_topic(room: &Address) -> bool {
+    room.chat.contains('/')
 }
 
 /// Posts a message into every chat of the initiative but the one it came from.
@@ -160,6 +177,17 @@ pub async fn link_commune(ctx: &mut Ctx<'_>, forum: &Address, insee: Option<&str
             _ => return Err(refuse!("forum-which-commune")),
         },
     };
+    // A project's chat, or a forum that is another commune's, stays what it is
+    // (a municipality of that commune may move its own forum).
+    if ctx.tx.room_initiative(forum).await?.is_some() || is_topic(forum) {
+        return Err(refuse!("forum-is-project-room"));
+    }
+    if let Some(current) = ctx.tx.forum_commune(forum).await?
+        && current != commune
+        && !a.communes.contains(&current)
+    {
+        return Err(refuse!("forum-taken", "commune" => current.to_string()));
+    }
     let me = a.id;
     ctx.tx.link_forum(forum, &commune, me, ctx.now).await?;
     let name =
