@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use kohero_core::domain::{Address, Outgoing};
-use kohero_core::engine::event_key_of;
+use kohero_core::inbox::event_key_of;
 use kohero_core::limiter::{Limiter, Limits};
 use kohero_core::ports::{SendError, Sender, Store, StoreError, Tx};
 use kohero_core::unwind::{CatchUnwind, panic_message};

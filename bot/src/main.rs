@@ -245,7 +245,7 @@ async fn networks(
 /// `POST /telegram/webhook`: Telegram's pushed updates, with its secret header.
 fn telegram_webhook(
     tg: kohero_telegram::Telegram,
-    inbox: Arc<dyn kohero_core::ports::Inbox>,
+    inbox: Arc<dyn kohero_core::inbox::Inbox>,
     secret: String,
 ) -> axum::Router {
     use axum::http::{HeaderMap, StatusCode};

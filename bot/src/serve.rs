@@ -17,7 +17,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use chrono::Utc;
-use kohero_core::engine::{Intake as Handled, event_key};
+use kohero_core::inbox::{Intake as Handled, event_key};
 use kohero_core::limiter::Limits;
 use kohero_core::ports::{Sender, Store};
 use kohero_core::{Engine, Incoming};
@@ -54,7 +54,7 @@ impl IntakeHandle {
 }
 
 #[async_trait::async_trait]
-impl kohero_core::ports::Inbox for IntakeHandle {
+impl kohero_core::inbox::Inbox for IntakeHandle {
     /// Hands one update to core. `Err` only for failures not the person's (the
     /// adapter should retry the update later: it was not recorded).
     async fn accept(&self, incoming: Incoming) -> Result<Handled, kohero_core::EngineError> {
@@ -132,7 +132,7 @@ pub type IntakeTask = Arc<
 >;
 
 /// HTTP routes a network adapter adds to the listener (webhooks), given the inbox.
-pub type Routes = Box<dyn FnOnce(Arc<dyn kohero_core::ports::Inbox>) -> Router + Send>;
+pub type Routes = Box<dyn FnOnce(Arc<dyn kohero_core::inbox::Inbox>) -> Router + Send>;
 
 /// One network to serve.
 pub struct Network {

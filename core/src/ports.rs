@@ -12,12 +12,17 @@ use chrono::{DateTime, Utc};
 use crate::domain::*;
 use crate::geo::BoundingBox;
 
+/// The error a database driver (or the store itself) gave, kept whole as the
+/// source of a [`StoreError::Backend`].
+pub type Source = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 /// What went wrong inside a store. Users never see these details.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The database could not be reached or answered with an error.
+    /// The database could not be reached or answered with an error (the
+    /// driver's error is the source).
     #[error("database error: {0}")]
-    Backend(String),
+    Backend(#[source] Source),
     /// A row the caller said exists does not (a bug or a concurrent delete).
     #[error("not found: {0}")]
     NotFound(String),
@@ -480,30 +485,6 @@ pub trait Sender: Send + Sync {
     /// Whether the network no longer limits the bot (the limiter steps aside).
     fn unlimited(&self) -> bool {
         false
-    }
-}
-
-/// Where a network adapter hands what it receives (exactly-once intake in core).
-#[async_trait]
-pub trait Inbox: Send + Sync {
-    /// `Err` means the update was not recorded: hand it again later.
-    async fn accept(
-        &self,
-        incoming: crate::engine::Incoming,
-    ) -> Result<crate::engine::Intake, crate::engine::EngineError>;
-
-    /// Hands several updates at once (few transactions where the store allows).
-    /// `Err` means some were not recorded: hand them all again (those recorded
-    /// are recognised by their event id).
-    async fn accept_batch(
-        &self,
-        batch: Vec<crate::engine::Incoming>,
-    ) -> Result<Vec<crate::engine::Intake>, crate::engine::EngineError> {
-        let mut out = Vec::with_capacity(batch.len());
-        for i in batch {
-            out.push(self.accept(i).await?);
-        }
-        Ok(out)
     }
 }
 

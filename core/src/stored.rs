@@ -377,9 +377,9 @@ pub fn parents_first(mut tables: Vec<(String, Vec<String>)>) -> StoreResult<Vec<
             .partition(|(name, parents)| parents.iter().all(|p| p == name || done.contains(p)));
         if ready.is_empty() {
             let left: Vec<String> = rest.into_iter().map(|t| t.0).collect();
-            return Err(StoreError::Backend(format!(
-                "foreign keys form a cycle between tables {left:?}"
-            )));
+            return Err(StoreError::Backend(
+                format!("foreign keys form a cycle between tables {left:?}").into(),
+            ));
         }
         done.extend(ready.into_iter().map(|t| t.0));
         tables = rest;

@@ -142,6 +142,14 @@ pub fn excerpt(s: &str, max: usize) -> String {
     format!("{}…", cut.trim_end())
 }
 
+/// Words that mean "no place" or "no description" in an answer.
+pub fn is_skip(s: &str) -> bool {
+    matches!(
+        fold(s.trim()).as_str(),
+        "-" | "aucun" | "aucune" | "non" | "none" | "no" | "skip" | "passer"
+    )
+}
+
 /// Lower case without accents or ligatures: "Réparation Œuvre" -> "reparation oeuvre".
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -8,9 +8,11 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
+use kohero_core::EngineError;
 use kohero_core::domain::*;
-use kohero_core::engine::{Content, EngineError, Incoming, Intake, VerifyError};
+use kohero_core::engine::VerifyError;
 use kohero_core::geo::GeoPoint;
+use kohero_core::inbox::{Content, Incoming, Intake};
 use kohero_core::ports::{Clock, Store};
 use kohero_core::reply::{Block, Reply};
 use kohero_core::{Engine, Operator};

@@ -19,8 +19,8 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use kohero_core::domain::{ActorKind, Identity, InseeCode};
-use kohero_core::engine::{Content, Incoming, Intake};
 use kohero_core::geo::GeoPoint;
+use kohero_core::inbox::{Content, Incoming, Intake};
 use kohero_core::ports::Clock;
 use kohero_core::stored::TableData;
 use kohero_core::{Engine, Operator};

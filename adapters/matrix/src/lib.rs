@@ -25,8 +25,9 @@ use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use kohero_core::domain::Identity;
-use kohero_core::engine::{Content, Incoming};
-use kohero_core::ports::{Inbox, SendError, Sender, Store, StoreError};
+use kohero_core::inbox::Inbox;
+use kohero_core::inbox::{Content, Incoming};
+use kohero_core::ports::{SendError, Sender, Store, StoreError};
 use kohero_core::reply::Block;
 use matrix_sdk::authentication::matrix::MatrixSession;
 use matrix_sdk::config::{RequestConfig, SyncSettings};

@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use kohero_core::domain::Outgoing;
-use kohero_core::ports::{Inbox, SendError, Sender, Store, until_held};
+use kohero_core::inbox::Inbox;
+use kohero_core::ports::{SendError, Sender, Store, until_held};
 use tokio::sync::watch;
 
 use crate::{Matrix, MatrixOptions, NETWORK};

@@ -63,9 +63,9 @@ async fn columns(db: &mut PgConnection, table: &str) -> StoreResult<Vec<(String,
 }
 
 fn unsupported(table: &str, column: &str, kind: &str) -> StoreError {
-    StoreError::Backend(format!(
-        "copy-db cannot move column {table}.{column} of type {kind}"
-    ))
+    StoreError::Backend(
+        format!("copy-db cannot move column {table}.{column} of type {kind}").into(),
+    )
 }
 
 fn cell(row: &PgRow, i: usize, table: &str, column: &str, kind: &str) -> StoreResult<Cell> {
@@ -157,7 +157,7 @@ async fn restore_in(db: &mut PgConnection, tables: &[TableData]) -> StoreResult<
         if filled {
             return Err(StoreError::Backend(format!(
                 "the target database already has data (table {name}); copy-db fills an empty database"
-            )));
+            ).into()));
         }
     }
     for t in tables {
@@ -168,7 +168,7 @@ async fn restore_in(db: &mut PgConnection, tables: &[TableData]) -> StoreResult<
             .iter()
             .map(|c| {
                 kinds.get(c).map(String::as_str).ok_or_else(|| {
-                    StoreError::Backend(format!("the target has no column {}.{c}", t.name))
+                    StoreError::Backend(format!("the target has no column {}.{c}", t.name).into())
                 })
             })
             .collect::<StoreResult<_>>()?;

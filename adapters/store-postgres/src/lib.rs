@@ -210,7 +210,7 @@ pub(crate) fn backend(e: sqlx::Error) -> StoreError {
             return StoreError::NotFound(d.message().to_owned());
         }
     }
-    StoreError::Backend(e.to_string())
+    StoreError::Backend(Box::new(e))
 }
 
 #[async_trait]

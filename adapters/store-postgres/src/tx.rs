@@ -680,7 +680,7 @@ impl Tx for PgTx {
 
     async fn enqueue(&mut self, new: &NewOutgoing) -> StoreResult<i64> {
         let body =
-            serde_json::to_string(&new.reply).map_err(|e| StoreError::Backend(e.to_string()))?;
+            serde_json::to_string(&new.reply).map_err(|e| StoreError::Backend(Box::new(e)))?;
         self.write_scalar(
             sqlx::query(
                 "INSERT INTO outbox (network, chat, recipient_id, body, priority, idem_key,
@@ -706,7 +706,7 @@ impl Tx for PgTx {
         let mut bodies = Vec::with_capacity(messages.len());
         for m in messages {
             bodies.push(
-                serde_json::to_string(&m.reply).map_err(|e| StoreError::Backend(e.to_string()))?,
+                serde_json::to_string(&m.reply).map_err(|e| StoreError::Backend(Box::new(e)))?,
             );
         }
         // One statement for them all: each column travels as one array.

@@ -108,7 +108,7 @@ fn restore_in(db: &Connection, tables: &[TableData]) -> StoreResult<()> {
         if filled {
             return Err(StoreError::Backend(format!(
                 "the target database already has data (table {name}); copy-db fills an empty database"
-            )));
+            ).into()));
         }
     }
     for t in tables {

@@ -145,7 +145,7 @@ pub(crate) fn backend(e: rusqlite::Error) -> StoreError {
             _ => {}
         }
     }
-    StoreError::Backend(e.to_string())
+    StoreError::Backend(Box::new(e))
 }
 
 fn is_busy(e: &rusqlite::Error) -> bool {

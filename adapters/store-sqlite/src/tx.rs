@@ -633,7 +633,7 @@ impl Tx for SqliteTx {
 
     async fn enqueue(&mut self, new: &NewOutgoing) -> StoreResult<i64> {
         let body =
-            serde_json::to_string(&new.reply).map_err(|e| StoreError::Backend(e.to_string()))?;
+            serde_json::to_string(&new.reply).map_err(|e| StoreError::Backend(Box::new(e)))?;
         self.changes(
             "INSERT INTO outbox (network, chat, recipient_id, body, priority, idem_key,
                 next_attempt_at, created_at)
@@ -659,7 +659,7 @@ impl Tx for SqliteTx {
         let mut rows = Vec::with_capacity(messages.len());
         for m in messages {
             let body =
-                serde_json::to_string(&m.reply).map_err(|e| StoreError::Backend(e.to_string()))?;
+                serde_json::to_string(&m.reply).map_err(|e| StoreError::Backend(Box::new(e)))?;
             rows.push(serde_json::json!([
                 m.to.network,
                 m.to.chat,

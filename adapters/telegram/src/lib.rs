@@ -13,9 +13,10 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use kohero_core::domain::{Identity, Lang, Outgoing};
-use kohero_core::engine::{Content, Incoming};
 use kohero_core::geo::GeoPoint;
-use kohero_core::ports::{Inbox, SendError, Sender, Store};
+use kohero_core::inbox::Inbox;
+use kohero_core::inbox::{Content, Incoming};
+use kohero_core::ports::{SendError, Sender, Store};
 use teloxide::ApiError;
 use teloxide::RequestError;
 use teloxide::payloads::{

@@ -3,8 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Ctx, Fail, Outcome, geo_refusal, refuse, render, text_refusal};
-use crate::command::PlaceArg;
+use super::{Ctx, Fail, Outcome, refuse, render, text_refusal};
 use crate::domain::*;
 use crate::geo::GeoPoint;
 use crate::reply::{Action, Reply};
@@ -49,11 +48,11 @@ pub enum Answer {
     Location(GeoPoint),
 }
 
-/// Words that mean "no place" or "no description".
-fn is_skip(s: &str) -> bool {
+/// Words that confirm (the erasure's question).
+pub fn is_yes(s: &str) -> bool {
     matches!(
         text::fold(s.trim()).as_str(),
-        "-" | "aucun" | "aucune" | "non" | "none" | "no" | "skip" | "passer"
+        "oui" | "yes" | "confirmer" | "confirm"
     )
 }
 
@@ -97,24 +96,6 @@ pub async fn cancel(ctx: &mut Ctx<'_>) -> Outcome {
     Ok(vec![Reply::text(ctx.t("cancelled", &[]))])
 }
 
-/// A place answer: "-" for none, a `geo:` URI, or (later) a commune name.
-pub(crate) fn place_of(
-    ctx: &Ctx<'_>,
-    s: &str,
-    choice: &dyn Fn(&str) -> String,
-) -> Result<Option<GeoPoint>, Fail> {
-    let s = s.trim();
-    if is_skip(s) {
-        return Ok(None);
-    }
-    let place = if s.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("geo:")) {
-        PlaceArg::Point(GeoPoint::parse_uri(s).map_err(geo_refusal)?)
-    } else {
-        PlaceArg::Name(s.to_owned())
-    };
-    Ok(Some(super::places::resolve(ctx, &place, choice)?.point))
-}
-
 /// `/proposer`, with 0 to 4 `|`-separated parts.
 pub async fn propose(ctx: &mut Ctx<'_>, parts: Vec<String>) -> Outcome {
     let mut it = parts.into_iter();
@@ -130,7 +111,7 @@ pub async fn propose(ctx: &mut Ctx<'_>, parts: Vec<String>) -> Outcome {
         .next()
         .map(|p| {
             // A choice between homonyms answers the dialogue's place question.
-            place_of(ctx, &p, &|choice| choice.to_owned()).map(Spot::from_option)
+            super::places::place_answer(ctx, &p, &|choice| choice.to_owned()).map(Spot::from_option)
         })
         .transpose()?;
     let description = it.next();
@@ -158,17 +139,8 @@ pub async fn propose(ctx: &mut Ctx<'_>, parts: Vec<String>) -> Outcome {
 /// An answer to the current question; a wrong answer asks again and changes nothing.
 pub async fn answer(ctx: &mut Ctx<'_>, state: Dialogue, answer: Answer) -> Outcome {
     match state {
-        Dialogue::Forget => match answer {
-            Answer::Text(t)
-                if matches!(
-                    text::fold(t.trim()).as_str(),
-                    "oui" | "yes" | "confirmer" | "confirm"
-                ) =>
-            {
-                super::profile::forget_now(ctx).await
-            }
-            _ => cancel(ctx).await,
-        },
+        // Answered by the dispatcher (yes erases); a location cancels.
+        Dialogue::Forget => cancel(ctx).await,
         Dialogue::Propose {
             title,
             category,
@@ -194,7 +166,9 @@ pub async fn answer(ctx: &mut Ctx<'_>, state: Dialogue, answer: Answer) -> Outco
                     let p = match a {
                         Answer::Location(p) => Spot::At(p),
                         Answer::Text(s) => {
-                            Spot::from_option(place_of(ctx, &s, &|choice| choice.to_owned())?)
+                            Spot::from_option(super::places::place_answer(ctx, &s, &|choice| {
+                                choice.to_owned()
+                            })?)
                         }
                     };
                     Dialogue::Propose {
@@ -224,7 +198,7 @@ async fn create(
     place: Option<GeoPoint>,
     description: &str,
 ) -> Outcome {
-    let description = if is_skip(description) {
+    let description = if text::is_skip(description) {
         String::new()
     } else {
         text::description(description).map_err(|e| text_refusal("description", e))?

@@ -159,7 +159,8 @@ pub async fn edit(
         }
         EditField::Place => {
             let cmd = format!("/modifier {id} lieu");
-            i.place = super::dialogue::place_of(ctx, &value, &|choice| format!("{cmd} {choice}"))?;
+            i.place =
+                super::places::place_answer(ctx, &value, &|choice| format!("{cmd} {choice}"))?;
             i.commune = i
                 .place
                 .and_then(|p| ctx.places.commune_at(p))

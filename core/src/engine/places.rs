@@ -1,7 +1,7 @@
 //! Turning what people type into places: `geo:` points and commune names or
 //! postcodes, with a choice when a name is shared by several communes.
 
-use super::{Ctx, Fail, refuse};
+use super::{Ctx, Fail, geo_refusal, refuse};
 use crate::command::PlaceArg;
 use crate::domain::InseeCode;
 use crate::geo::GeoPoint;
@@ -70,4 +70,22 @@ pub fn resolve(
 /// The commune's name for display, when the code is known to the gazetteer.
 pub fn commune_name(ctx: &Ctx<'_>, code: Option<&InseeCode>) -> Option<String> {
     code.and_then(|c| ctx.places.by_code(c)).map(commune_label)
+}
+
+/// A place answer: "-" for none, a `geo:` URI, or (later) a commune name.
+pub(crate) fn place_answer(
+    ctx: &Ctx<'_>,
+    s: &str,
+    choice: &dyn Fn(&str) -> String,
+) -> Result<Option<GeoPoint>, Fail> {
+    let s = s.trim();
+    if crate::text::is_skip(s) {
+        return Ok(None);
+    }
+    let place = if s.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("geo:")) {
+        PlaceArg::Point(GeoPoint::parse_uri(s).map_err(geo_refusal)?)
+    } else {
+        PlaceArg::Name(s.to_owned())
+    };
+    Ok(Some(resolve(ctx, &place, choice)?.point))
 }

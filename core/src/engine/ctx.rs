@@ -1,0 +1,220 @@
+//! The state of handling one message ([`Ctx`]), and how handling stops: a
+//! refusal the person gets as an answer, or a failure that is not theirs.
+
+use std::sync::RwLock;
+
+use chrono::{DateTime, Utc};
+
+use crate::command::ParseError;
+use crate::domain::*;
+use crate::geo::{GeoError, GeoPoint};
+use crate::i18n::{Arg, Catalog};
+use crate::places::{Gazetteer, NearbyIndex};
+use crate::ports::{StoreError, Tx};
+use crate::reply::Reply;
+use crate::text::TextError;
+
+use super::{MAX_NEARBY, Touched, alerts};
+
+/// What a refused command answers: a message id of the catalogue and its arguments.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Msg {
+    pub id: &'static str,
+    pub args: Vec<(&'static str, Arg)>,
+}
+
+/// Why handling stopped: the person's doing (answered, nothing written) or not.
+#[derive(Debug)]
+pub(crate) enum Fail {
+    User(Msg),
+    /// A refusal that needs more than a sentence (a choice between communes).
+    Reply(Reply),
+    Store(StoreError),
+}
+
+impl From<StoreError> for Fail {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
+}
+
+macro_rules! refuse {
+    ($id:literal $(, $k:literal => $v:expr)* $(,)?) => {
+        $crate::engine::Fail::User($crate::engine::Msg {
+            id: $id,
+            args: vec![$(($k, $crate::i18n::Arg::from($v))),*],
+        })
+    };
+}
+pub(crate) use refuse;
+
+pub(crate) type Outcome = Result<Vec<Reply>, Fail>;
+
+/// The state of handling one message.
+pub(crate) struct Ctx<'a> {
+    pub tx: Box<dyn Tx>,
+    pub actor: Actor,
+    pub now: DateTime<Utc>,
+    pub cat: &'a Catalog,
+    pub places: &'a Gazetteer,
+    pub index: &'a RwLock<NearbyIndex>,
+    /// Initiatives written in this transaction (before, after), for the nearby
+    /// index once committed.
+    pub touched: Vec<Touched>,
+    /// The shared chat (group, room) the message came from, if not a private one.
+    pub room: Option<Address>,
+    /// The prefix of the outbox keys of this message's effects.
+    pub key_base: String,
+    pub sent: usize,
+    /// Networks where the bot creates a room for each launched project.
+    pub room_networks: &'a [String],
+    /// The person was erased by this message (`/oublier`): replies to their
+    /// chat are no longer theirs.
+    pub forgotten: bool,
+}
+
+impl Ctx<'_> {
+    pub fn lang(&self) -> Lang {
+        self.actor.lang
+    }
+
+    /// A message in the person's language.
+    pub fn t(&self, id: &str, args: &[(&str, Arg)]) -> String {
+        self.cat.get(self.actor.lang, id, args)
+    }
+
+    pub async fn initiative(&mut self, id: InitiativeId) -> Result<Initiative, Fail> {
+        self.tx
+            .initiative(id)
+            .await?
+            .ok_or_else(|| refuse!("unknown-initiative", "id" => id.0))
+    }
+
+    pub async fn my_role(&mut self, id: InitiativeId) -> Result<Option<Role>, Fail> {
+        let me = self.actor.id;
+        Ok(self.tx.membership(id, me).await?.map(|m| m.role))
+    }
+
+    pub async fn insert_initiative(&mut self, new: &NewInitiative) -> Result<Initiative, Fail> {
+        let i = self.tx.insert_initiative(new).await?;
+        self.touched.push(i.clone());
+        alerts::new_initiative(self, &i).await?;
+        Ok(i)
+    }
+
+    /// Writes an initiative; the nearby index follows once the transaction commits.
+    pub async fn save_initiative(&mut self, i: &Initiative) -> Result<(), Fail> {
+        self.tx.update_initiative(i).await?;
+        self.touched.push(i.clone());
+        Ok(())
+    }
+
+    /// Initiatives within `radius_m` of `centre` in the nearby index, nearest first.
+    pub fn nearby(
+        &self,
+        centre: GeoPoint,
+        radius_m: u32,
+        categories: &[Category],
+        kind: Option<InitiativeKind>,
+    ) -> Vec<(InitiativeId, f64)> {
+        let filter = crate::places::Filter {
+            categories: categories.to_vec(),
+            kind,
+        };
+        let index = self
+            .index
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        index.nearby(centre, f64::from(radius_m), &filter, MAX_NEARBY)
+    }
+
+    /// The next outbox key of this message.
+    pub fn next_key(&mut self, tag: &str) -> String {
+        self.sent += 1;
+        format!("{}/{tag}{}", self.key_base, self.sent)
+    }
+
+    /// Queues a message for another person, on the first of their identities that
+    /// can still be reached; dropped if none can.
+    pub async fn notify(&mut self, to: ActorId, reply: Reply) -> Result<(), Fail> {
+        self.notify_with(to, reply, Priority::Interactive)
+            .await
+            .map(drop)
+    }
+
+    /// [`Ctx::notify`] with a priority; `false` if nobody could be reached.
+    pub async fn notify_with(
+        &mut self,
+        to: ActorId,
+        reply: Reply,
+        priority: Priority,
+    ) -> Result<bool, Fail> {
+        let mut address = None;
+        for identity in self.tx.identities_of(to).await? {
+            let a = Address::of(&identity);
+            if !self.tx.is_unreachable(&a).await? {
+                address = Some(a);
+                break;
+            }
+        }
+        let Some(address) = address else {
+            tracing::debug!(actor = %to, "notice dropped: no reachable identity");
+            return Ok(false);
+        };
+        let key = self.next_key("n");
+        self.tx
+            .enqueue(&NewOutgoing {
+                to: address,
+                recipient: Some(to),
+                reply,
+                priority,
+                key,
+                at: self.now,
+            })
+            .await?;
+        Ok(true)
+    }
+
+    /// Refuses unless the person organises the initiative.
+    pub async fn require_organiser(&mut self, i: &Initiative) -> Result<(), Fail> {
+        if self.my_role(i.id).await? == Some(Role::Organiser) {
+            Ok(())
+        } else {
+            Err(refuse!("not-organiser", "id" => i.id.0))
+        }
+    }
+}
+
+pub(crate) fn text_refusal(field: &'static str, e: TextError) -> Fail {
+    let field = Arg::from(field);
+    match e {
+        TextError::Empty => Fail::User(Msg {
+            id: "text-empty",
+            args: vec![("field", field)],
+        }),
+        TextError::TooLong { max, len } => Fail::User(Msg {
+            id: "text-too-long",
+            args: vec![("field", field), ("max", max.into()), ("len", len.into())],
+        }),
+    }
+}
+
+pub(crate) fn geo_refusal(e: GeoError) -> Fail {
+    match e {
+        GeoError::Syntax => refuse!("location-syntax"),
+        GeoError::OutOfRange => refuse!("location-range"),
+    }
+}
+
+pub(crate) fn parse_refusal(e: ParseError) -> Fail {
+    match e {
+        ParseError::UnknownCommand(word) => refuse!("unknown-command", "command" => word),
+        ParseError::Usage(name) => Fail::User(Msg {
+            id: name.usage_id(),
+            args: vec![],
+        }),
+        ParseError::BadLocation(g) => geo_refusal(g),
+        ParseError::RadiusTooLarge => refuse!("radius-too-large"),
+        ParseError::BadRadius(r) => refuse!("radius-bad", "radius" => r),
+    }
+}

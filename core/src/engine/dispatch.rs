@@ -1,0 +1,220 @@
+//! Dispatch: what a message is (a dialogue answer, a command, a location, a
+//! message in a project's chat) and which module's function answers it.
+
+use crate::command::{self, Command, ParseError, Parsed};
+use crate::domain::*;
+use crate::error::EngineError;
+use crate::inbox::{Content, Incoming};
+use crate::ports::StoreError;
+use crate::reply::Reply;
+
+use super::ctx::parse_refusal;
+use super::{
+    Ctx, Dialogue, Engine, Outcome, alerts, dialogue, digest, discover, initiatives, profile,
+    project, refuse, rooms,
+};
+
+impl Engine {
+    /// Handles one message: every effect and every message for others is committed
+    /// together, or nothing is when the message is refused.
+    /// A panic while handling is an error (`EngineError::Failed`), and nothing of
+    /// the message is written.
+    #[tracing::instrument(skip_all, fields(identity = %incoming.identity))]
+    pub async fn handle(&self, incoming: Incoming) -> Result<Vec<Reply>, EngineError> {
+        match crate::unwind::CatchUnwind::new(self.handle_unguarded(incoming)).await {
+            Ok(r) => r,
+            Err(panic) => {
+                self.failed_updates
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                Err(EngineError::Failed(format!(
+                    "panic: {}",
+                    crate::unwind::panic_message(panic.as_ref())
+                )))
+            }
+        }
+    }
+
+    async fn handle_unguarded(&self, incoming: Incoming) -> Result<Vec<Reply>, EngineError> {
+        let mut tx = self.store.begin().await?;
+        let actor = self.actor_of(&mut tx, &incoming).await?;
+        let lang = actor.lang;
+        let mut ctx = self.ctx(tx, actor, self.key_base(&incoming));
+        match self.dispatch(&mut ctx, incoming.content).await {
+            Ok(replies) => {
+                let Ctx { tx, touched, .. } = ctx;
+                tx.commit().await?;
+                self.apply_to_index(&touched);
+                Ok(replies)
+            }
+            Err(fail) => {
+                // Dropping the transaction rolls back whatever was written.
+                drop(ctx);
+                Ok(vec![self.refusal(lang, fail)?])
+            }
+        }
+    }
+
+    pub(super) async fn dispatch(&self, ctx: &mut Ctx<'_>, content: Content) -> Outcome {
+        let state = match ctx.tx.dialogue(ctx.actor.id).await? {
+            Some(raw) => Some(serde_json::from_str::<Dialogue>(&raw).map_err(|e| {
+                StoreError::Corrupt(format!("dialogue of actor {}: {e}", ctx.actor.id))
+            })?),
+            None => None,
+        };
+        if let Some(room) = ctx.room.clone() {
+            return self.in_room(ctx, room, content).await;
+        }
+        if let Content::Moved(p) = content {
+            ctx.actor.location = Some(p.rounded());
+            let actor = ctx.actor.clone();
+            ctx.tx.update_actor(&actor).await?;
+            return Ok(Vec::new());
+        }
+        let is_command = |s: &str| {
+            let s = s.trim_start();
+            s.starts_with('/') || s.starts_with('!')
+        };
+        if let Some(state) = state {
+            return match content {
+                // The erasure's question: yes erases, anything else cancels.
+                Content::Text(t) | Content::Button(t)
+                    if state == Dialogue::Forget && !is_command(&t) =>
+                {
+                    if dialogue::is_yes(&t) {
+                        profile::forget_now(ctx).await
+                    } else {
+                        dialogue::cancel(ctx).await
+                    }
+                }
+                Content::Text(t) | Content::Button(t) if !is_command(&t) => {
+                    dialogue::answer(ctx, state, dialogue::Answer::Text(t)).await
+                }
+                Content::Location(p) => {
+                    dialogue::answer(ctx, state, dialogue::Answer::Location(p)).await
+                }
+                Content::Moved(_) | Content::ChatMoved(_) | Content::JoinRequest => Ok(Vec::new()),
+                Content::Text(t) | Content::Button(t) => {
+                    match command::parse(&t).map_err(parse_refusal)? {
+                        Parsed::Command(Command::Cancel) => dialogue::cancel(ctx).await,
+                        Parsed::Command(Command::Help) => {
+                            Ok(vec![profile::help(ctx), dialogue::prompt(ctx, &state)])
+                        }
+                        Parsed::Command(Command::Forget { confirmed: true })
+                            if state == Dialogue::Forget =>
+                        {
+                            profile::forget_now(ctx).await
+                        }
+                        _ => Err(refuse!("dialogue-in-progress")),
+                    }
+                }
+            };
+        }
+        let parsed = match content {
+            Content::Location(p) => return discover::shared_location(ctx, p).await,
+            Content::Moved(_) | Content::ChatMoved(_) | Content::JoinRequest => {
+                return Ok(Vec::new());
+            }
+            Content::Text(t) => command::parse(&t).map_err(parse_refusal)?,
+            Content::Button(t) => match command::parse(&t) {
+                Ok(Parsed::Command(c)) => Parsed::Command(c),
+                _ => return Err(refuse!("button-invalid")),
+            },
+        };
+        match parsed {
+            Parsed::Text(_) => Err(refuse!("not-a-command")),
+            Parsed::Command(c) => self.run(ctx, c).await,
+        }
+    }
+
+    /// A message in a shared chat: only commands about the chat's project are
+    /// served; other messages are neither stored nor answered.
+    async fn in_room(&self, ctx: &mut Ctx<'_>, room: Address, content: Content) -> Outcome {
+        let text = match content {
+            Content::Text(t) | Content::Button(t) => t,
+            Content::ChatMoved(to) => {
+                ctx.tx
+                    .move_room(&room, &Address::new(room.network.clone(), to))
+                    .await?;
+                return Ok(Vec::new());
+            }
+            Content::JoinRequest => return rooms::admit(ctx, &room).await,
+            Content::Location(_) | Content::Moved(_) => return Ok(Vec::new()),
+        };
+        let t = text.trim_start();
+        if !(t.starts_with('/') || t.starts_with('!')) {
+            return Ok(Vec::new());
+        }
+        let linked = ctx.tx.room_initiative(&room).await?;
+        let text = match linked {
+            Some(id) => command::with_default_id(&text, id),
+            None => text,
+        };
+        match command::parse(&text) {
+            Ok(Parsed::Command(Command::Link(id))) => rooms::link(ctx, &room, id).await,
+            // The bot was added with an "add to group" link for #N.
+            Ok(Parsed::Command(Command::Start(Some(p)))) => {
+                match p.strip_prefix('l').and_then(command::parse_initiative_id) {
+                    Some(id) => rooms::link(ctx, &room, id).await,
+                    None => Err(refuse!("room-commands")),
+                }
+            }
+            Ok(Parsed::Command(Command::LinkCommune(insee))) => {
+                rooms::link_commune(ctx, &room, insee.as_deref()).await
+            }
+            Ok(Parsed::Command(
+                c @ (Command::Update(..)
+                | Command::Event(..)
+                | Command::Members(_)
+                | Command::Show(_)
+                // An event's RSVP buttons (reactions on Matrix) are posted in the room.
+                | Command::Rsvp(..)),
+            )) => self.run(ctx, c).await,
+            Ok(Parsed::Command(Command::Help)) | Ok(Parsed::Command(_)) => {
+                Err(refuse!("room-commands"))
+            }
+            Ok(Parsed::Text(_)) => Ok(Vec::new()),
+            Err(ParseError::UnknownCommand(_)) => Err(refuse!("room-commands")),
+            Err(e) => Err(parse_refusal(e)),
+        }
+    }
+
+    async fn run(&self, ctx: &mut Ctx<'_>, c: Command) -> Outcome {
+        use Command as C;
+        match c {
+            C::Help => Ok(vec![profile::help(ctx)]),
+            C::Start(payload) => profile::start(ctx, payload).await,
+            C::Near(area) => discover::near(ctx, area).await,
+            C::Search { text, page } => discover::search(ctx, &text, page).await,
+            C::Feed(area) => discover::feed(ctx, area).await,
+            C::Subscribe(area) => discover::subscribe(ctx, area).await,
+            C::Unsubscribe => discover::unsubscribe(ctx).await,
+            C::Propose(parts) => dialogue::propose(ctx, parts).await,
+            C::Show(id) => initiatives::show(ctx, id).await,
+            C::Edit(id, change) => initiatives::edit(ctx, id, change).await,
+            C::Support(id) => initiatives::support(ctx, id).await,
+            C::Launch(id) => initiatives::launch(ctx, id).await,
+            C::Join(id) => initiatives::join(ctx, id).await,
+            C::Follow(id) => initiatives::follow(ctx, id).await,
+            C::Leave(id) => initiatives::leave(ctx, id).await,
+            C::Members(id) => initiatives::members(ctx, id).await,
+            C::CoOrganise(id, who) => initiatives::co_organise(ctx, id, &who).await,
+            C::Accept(id) => initiatives::accept(ctx, id).await,
+            C::Decline(id) => initiatives::decline(ctx, id).await,
+            C::Drop(id) => initiatives::set_status(ctx, id, Status::Dropped).await,
+            C::Done(id) => initiatives::set_status(ctx, id, Status::Done).await,
+            C::Archive(id) => initiatives::set_status(ctx, id, Status::Archived).await,
+            C::Update(id, text) => project::update(ctx, id, &text).await,
+            C::Event(id, spec) => project::event(ctx, id, spec.as_deref()).await,
+            C::Rsvp(event, answer) => project::rsvp(ctx, event, answer).await,
+            C::Profile(name) => profile::profile(ctx, name).await,
+            C::Language(lang) => profile::language(ctx, lang).await,
+            C::MyData => profile::my_data(ctx).await,
+            C::Forget { .. } => profile::forget_ask(ctx).await,
+            C::Cancel => Err(refuse!("nothing-to-cancel")),
+            C::Link(_) | C::LinkCommune(_) => Err(refuse!("link-in-group")),
+            C::Digest(arg) => digest::command(ctx, arg).await,
+            C::Announce { now, text } => digest::announce(ctx, now, &text).await,
+            C::Alerts(arg) => alerts::command(ctx, arg).await,
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! What the operator's command line does through the engine (verification,
+//! digests for a commune) and what the console asks of it (a person's pending
+//! messages, language).
+
+use serde::{Deserialize, Serialize};
+
+use crate::command::Command;
+use crate::domain::*;
+use crate::error::EngineError;
+use crate::reply::Reply;
+
+use super::{Engine, digest, refuse};
+
+/// Proof that the caller is an operator (the `kohero admin` command line): chat
+/// commands never build one, so no chat message can verify anyone.
+#[derive(Debug)]
+pub struct Operator(());
+
+impl Operator {
+    /// For the operator's command line only.
+    pub fn command_line() -> Self {
+        Self(())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum VerifyError {
+    /// A municipality needs at least one commune.
+    NoCommune,
+    /// Only organisations are verified.
+    Citizen,
+}
+
+impl Engine {
+    /// Sets a person's language (console `--lang`), creating them if never seen.
+    pub async fn set_language(&self, identity: &Identity, lang: Lang) -> Result<(), EngineError> {
+        let mut tx = self.store.begin().await?;
+        let mut actor = self.actor_for(&mut tx, identity, None, Some(lang)).await?;
+        if actor.lang != lang {
+            actor.lang = lang;
+            tx.update_actor(&actor).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Verifies an organisation (operators only: see [`Operator`]).
+    pub async fn verify(
+        &self,
+        _operator: &Operator,
+        identity: &Identity,
+        kind: ActorKind,
+        communes: Vec<InseeCode>,
+    ) -> Result<Result<Actor, VerifyError>, EngineError> {
+        if kind == ActorKind::Citizen {
+            return Ok(Err(VerifyError::Citizen));
+        }
+        if kind == ActorKind::Municipality && communes.is_empty() {
+            return Ok(Err(VerifyError::NoCommune));
+        }
+        let mut tx = self.store.begin().await?;
+        let mut actor = self.actor_for(&mut tx, identity, None, None).await?;
+        actor.kind = kind;
+        actor.verified = true;
+        let mut communes = communes;
+        communes.sort();
+        communes.dedup();
+        actor.communes = communes;
+        tx.update_actor(&actor).await?;
+        tx.commit().await?;
+        Ok(Ok(actor))
+    }
+
+    /// Revokes a verification; the actor becomes a citizen again. `None` if unknown.
+    pub async fn unverify(
+        &self,
+        _operator: &Operator,
+        identity: &Identity,
+    ) -> Result<Option<Actor>, EngineError> {
+        let mut tx = self.store.begin().await?;
+        let Some(mut actor) = tx.actor_by_identity(identity).await? else {
+            return Ok(None);
+        };
+        actor.kind = ActorKind::Citizen;
+        actor.verified = false;
+        actor.communes.clear();
+        tx.update_actor(&actor).await?;
+        tx.commit().await?;
+        Ok(Some(actor))
+    }
+
+    /// Messages waiting in the outbox for this identity's private chat (the console
+    /// delivers these itself).
+    pub async fn pending(&self, identity: &Identity) -> Result<Vec<Outgoing>, EngineError> {
+        let mut tx = self.store.begin().await?;
+        Ok(tx.pending_to(&Address::of(identity)).await?)
+    }
+
+    /// Marks a message delivered, once the network has taken it.
+    pub async fn delivered(&self, outgoing_id: i64) -> Result<(), EngineError> {
+        let mut tx = self.store.begin().await?;
+        tx.mark_sent(outgoing_id, self.clock.now()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Whether an identity was ever seen.
+    pub async fn knows(&self, identity: &Identity) -> Result<bool, EngineError> {
+        let mut tx = self.store.begin().await?;
+        Ok(tx.actor_by_identity(identity).await?.is_some())
+    }
+
+    /// The operator's command line acting for a commune's verified
+    /// municipalities (`kohero digest INSEE --schedule …`, `--stop`,
+    /// `--announce …`): the digest or announcement command runs as each of them,
+    /// exactly as if they had typed it, and is committed unless refused. Returns
+    /// each municipality with its answer; none if the commune has no verified
+    /// municipality.
+    pub async fn digest_for_commune(
+        &self,
+        _operator: &Operator,
+        commune: &InseeCode,
+        command: Command,
+    ) -> Result<Vec<(Actor, Reply)>, EngineError> {
+        let municipalities = self.store.begin().await?.municipalities_of(commune).await?;
+        let mut out = Vec::new();
+        for m in municipalities {
+            let tx = self.store.begin().await?;
+            let mut ctx = self.ctx(tx, m.clone(), self.local_key("cli"));
+            let outcome = match command.clone() {
+                Command::Digest(arg) => digest::command(&mut ctx, arg).await,
+                Command::Announce { now, text } => digest::announce(&mut ctx, now, &text).await,
+                _ => Err(refuse!("digest-not-municipality")),
+            };
+            let reply = match outcome {
+                Ok(replies) => {
+                    ctx.tx.commit().await?;
+                    replies.into_iter().next().unwrap_or_default()
+                }
+                Err(fail) => self.refusal(m.lang, fail)?,
+            };
+            out.push((m, reply));
+        }
+        Ok(out)
+    }
+
+    /// `kohero digest INSEE --now`: queues the digest of every verified
+    /// municipality of the commune at once. Returns each municipality with the
+    /// number of messages queued; none if the commune has no verified municipality.
+    pub async fn queue_digest_now(
+        &self,
+        commune: &InseeCode,
+    ) -> Result<Vec<(Actor, usize)>, EngineError> {
+        let now = self.clock.now();
+        let municipalities = self.store.begin().await?.municipalities_of(commune).await?;
+        let mut out = Vec::new();
+        for m in municipalities {
+            let mut tx = self.store.begin().await?;
+            let mut plan = tx
+                .digest_plan(m.id)
+                .await?
+                .unwrap_or_else(|| DigestPlan::new(m.id, &m.tz));
+            let key_base = self.local_key(&format!("digest/{}/now", m.id));
+            let mut ctx = self.ctx(tx, m.clone(), key_base);
+            ctx.now = now;
+            let n = digest::queue(&mut ctx, &mut plan, now, None, false)
+                .await
+                .map_err(Self::scheduled)?;
+            ctx.tx.save_digest_plan(&plan).await?;
+            ctx.tx.commit().await?;
+            out.push((m, n));
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,90 @@
+//! What network adapters hand to core, and the port they hand it through:
+//! [`Incoming`] messages with their [`Content`], the [`Inbox`] that takes them
+//! (exactly once, by the network's event id), and what became of each
+//! ([`Intake`]). The engine implements the handling; adapters only see this.
+
+use async_trait::async_trait;
+
+use crate::domain::{Identity, Lang};
+use crate::error::EngineError;
+use crate::geo::GeoPoint;
+
+/// A message from a person, as an adapter hands it to core.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incoming {
+    pub identity: Identity,
+    /// The conversation to answer in; the private chat with the identity when
+    /// `None` or equal to the identity's id. Any other chat is a shared one (a
+    /// group, a room), where only the project commands are served.
+    pub chat: Option<String>,
+    /// The network's id of this event (Telegram `update_id`, Matrix event id), for
+    /// exactly-once intake.
+    pub event_id: Option<String>,
+    /// The name the network shows for the person; used when they are first seen.
+    pub display_name: Option<String>,
+    /// The language the network reports (Telegram's `language_code`), for a first contact.
+    pub lang_hint: Option<Lang>,
+    pub content: Content,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Content {
+    /// Typed text: a command, an answer in a dialogue, or chatter.
+    Text(String),
+    /// A shared location.
+    Location(GeoPoint),
+    /// The command carried by a button the person pressed.
+    Button(String),
+    /// A live location moved: the stored position follows, nothing is answered.
+    Moved(GeoPoint),
+    /// The chat changed its id (a Telegram group became a supergroup `to`).
+    ChatMoved(String),
+    /// The person asks to enter this shared chat (Telegram join request).
+    JoinRequest,
+}
+
+/// What became of an incoming event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intake {
+    /// Handled; this many messages were queued.
+    Queued(usize),
+    /// Refused (the person's doing: a bad command, no right to do it): nothing
+    /// of it was written but the event id and these answers.
+    Refused(usize),
+    /// Seen before (a redelivery after a restart or a crash): nothing done again.
+    Duplicate,
+    /// Failed for a reason not the person's (a store error, a bug): recorded as
+    /// failed, never handed again; this many apologies were queued (0 or 1).
+    Failed(usize),
+}
+
+/// Where a network adapter hands what it receives (exactly-once intake in core).
+#[async_trait]
+pub trait Inbox: Send + Sync {
+    /// `Err` means the update was not recorded: hand it again later.
+    async fn accept(&self, incoming: Incoming) -> Result<Intake, EngineError>;
+
+    /// Hands several updates at once (few transactions where the store allows).
+    /// `Err` means some were not recorded: hand them all again (those recorded
+    /// are recognised by their event id).
+    async fn accept_batch(&self, batch: Vec<Incoming>) -> Result<Vec<Intake>, EngineError> {
+        let mut out = Vec::with_capacity(batch.len());
+        for i in batch {
+            out.push(self.accept(i).await?);
+        }
+        Ok(out)
+    }
+}
+
+/// The key of a network event (`network/event id`): the outbox keys of the
+/// replies to it are this key, a slash and the reply's tag (`…/r0`), so each
+/// reply is written once however often the event is handed in.
+pub fn event_key(incoming: &Incoming) -> Option<String> {
+    let e = incoming.event_id.as_ref()?;
+    Some(format!("{}/{e}", incoming.identity.network))
+}
+
+/// The event key an outbox key belongs to (see [`event_key`]), if it is a reply's.
+pub fn event_key_of(outbox_key: &str) -> Option<&str> {
+    outbox_key.rsplit_once('/').map(|(event, _)| event)
+}
