@@ -386,7 +386,7 @@ async fn record(
             Mark::Unreachable(e) => {
                 tx.set_unreachable(&m.to, e, now).await?;
             }
-            Mark::Release => tx.release(m.id).await?,
+            Mark::Release => tx.unclaim(m.id).await?,
         }
     }
     Ok(())

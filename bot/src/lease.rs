@@ -142,7 +142,7 @@ async fn attempt(
         }
     }
     if held && !was_held {
-        let n = tx.release_claims(network).await?;
+        let n = tx.unclaim_network(network).await?;
         if n > 0 {
             tracing::info!(%network, messages = n, "claims of the previous holder handed back");
         }
@@ -156,7 +156,7 @@ async fn attempt(
 pub async fn give_up(store: &dyn Store, network: &str, holder: &str) {
     let r = async {
         let mut tx = store.begin().await?;
-        tx.release_lease(&network_lease(network), holder).await?;
+        tx.give_up_lease(&network_lease(network), holder).await?;
         tx.commit().await
     }
     .await;

@@ -191,8 +191,9 @@ async fn healthz() -> &'static str {
 }
 
 async fn readyz(State(h): State<Http>) -> impl IntoResponse {
-    // A transaction that opens proves the database answers; dropping it ends it.
-    let db = h.store.begin().await.is_ok();
+    // A read that opens proves the database answers (without waiting for
+    // writers); dropping it ends it.
+    let db = h.store.read().await.is_ok();
     let mut body = format!("database {}\n", if db { "ok" } else { "unreachable" });
     let mut ready = db;
     for n in &h.networks {
@@ -240,7 +241,7 @@ async fn metrics(State(h): State<Http>) -> impl IntoResponse {
         .map(|n| (n.name.clone(), *n.held.borrow()))
         .collect();
     let mut gauges = BTreeMap::new();
-    if let Ok(mut tx) = h.store.begin().await {
+    if let Ok(mut tx) = h.store.read().await {
         let now = Utc::now();
         for n in &h.networks {
             if let Ok(s) = tx.outbox_stats(&n.name).await {
@@ -570,7 +571,7 @@ async fn prune(
     buttons_before: chrono::DateTime<Utc>,
 ) -> Result<u64, kohero_core::ports::StoreError> {
     let mut tx = store.begin().await?;
-    let n = tx.prune(before).await? + tx.prune_actions(buttons_before).await?;
+    let n = tx.prune(before).await? + tx.prune_buttons(buttons_before).await?;
     tx.commit().await?;
     Ok(n)
 }

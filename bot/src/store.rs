@@ -47,4 +47,11 @@ impl Store for AnyStore {
             Self::Postgres(s) => s.begin().await,
         }
     }
+
+    async fn read(&self) -> StoreResult<Box<dyn Tx>> {
+        match self {
+            Self::Sqlite(s) => s.read().await,
+            Self::Postgres(s) => s.read().await,
+        }
+    }
 }

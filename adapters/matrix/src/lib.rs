@@ -157,7 +157,7 @@ impl Matrix {
         let login_err =
             |e: String| MatrixError::Login(opts.homeserver.clone(), opts.user.clone(), e);
         let stored = {
-            let mut tx = store.begin().await?;
+            let mut tx = store.read().await?;
             tx.network_state(NETWORK, SESSION_KEY).await?
         };
         let stored: Option<MatrixSession> = stored
@@ -319,7 +319,7 @@ impl Matrix {
         mut held: watch::Receiver<bool>,
     ) {
         let s = &self.shared;
-        let mut token = match s.store.begin().await {
+        let mut token = match s.store.read().await {
             Ok(mut tx) => tx.network_state(NETWORK, SYNC_KEY).await.ok().flatten(),
             Err(_) => None,
         };
@@ -464,7 +464,7 @@ impl Matrix {
         if let Some(v) = s.dm_of_room.lock().await.get(room) {
             return v.clone();
         }
-        let v = match s.store.begin().await {
+        let v = match s.store.read().await {
             Ok(mut tx) => tx
                 .network_state(NETWORK, &format!("dmroom:{room}"))
                 .await
@@ -529,7 +529,7 @@ impl Matrix {
 
     /// Numbered choices stored under `key`.
     async fn choices(&self, key: &str) -> Vec<String> {
-        let Ok(mut tx) = self.shared.store.begin().await else {
+        let Ok(mut tx) = self.shared.store.read().await else {
             return Vec::new();
         };
         tx.network_state(NETWORK, key)
@@ -676,7 +676,7 @@ impl MatrixSender {
         let uid = UserId::parse(person)
             .map_err(|_| SendError::Permanent(format!("not a Matrix user id: {person}")))?;
         let known = {
-            let mut tx = s.store.begin().await.map_err(temporary)?;
+            let mut tx = s.store.read().await.map_err(temporary)?;
             tx.network_state(NETWORK, &format!("dm:{person}"))
                 .await
                 .map_err(temporary)?

@@ -68,7 +68,7 @@ fn organiser_level() -> Int {
 /// The room kept under `key` in the adapter's state, if the client knows it.
 async fn known_room(shared: &Shared, key: &str) -> Result<Option<Room>, SendError> {
     let known = {
-        let mut tx = shared.store.begin().await.map_err(temporary)?;
+        let mut tx = shared.store.read().await.map_err(temporary)?;
         tx.network_state(NETWORK, key).await.map_err(temporary)?
     };
     Ok(known
@@ -118,7 +118,7 @@ async fn people(
     shared: &Shared,
     initiative: InitiativeId,
 ) -> Result<(Vec<OwnedUserId>, Vec<OwnedUserId>), SendError> {
-    let mut tx = shared.store.begin().await.map_err(temporary)?;
+    let mut tx = shared.store.read().await.map_err(temporary)?;
     let mut organisers = Vec::new();
     let mut members = Vec::new();
     for m in tx.members(initiative).await.map_err(temporary)? {
@@ -157,7 +157,7 @@ pub(crate) async fn create_project_room(
 ) -> Result<(), SendError> {
     let id = InitiativeId(initiative);
     let linked = {
-        let mut tx = shared.store.begin().await.map_err(temporary)?;
+        let mut tx = shared.store.read().await.map_err(temporary)?;
         tx.rooms_of(id)
             .await
             .map_err(temporary)?

@@ -218,6 +218,17 @@ impl Store for PgStore {
     async fn begin(&self) -> StoreResult<Box<dyn Tx>> {
         Ok(Box::new(tx::PgTx::new(self.writer().await?)))
     }
+
+    /// A read-only transaction: no writers' lock, so health probes and reads
+    /// never wait behind writes.
+    async fn read(&self) -> StoreResult<Box<dyn Tx>> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        sqlx::query("SET TRANSACTION READ ONLY")
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        Ok(Box::new(tx::PgTx::new(tx)))
+    }
 }
 
 #[cfg(test)]

@@ -44,8 +44,11 @@ pub enum OpenError {
 
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    /// `None` once closed.
+    /// The writers' connection; `None` once closed.
     conn: Arc<Mutex<Option<Connection>>>,
+    /// A read-only connection for [`Store::read`] (file databases: in WAL mode
+    /// its snapshots never wait for the writer); `None` once closed.
+    reader: Option<Arc<Mutex<Option<Connection>>>>,
     /// Background WAL checkpoints (file databases only).
     checkpointer: Option<Arc<checkpoint::Checkpointer>>,
 }
@@ -86,16 +89,25 @@ impl SqliteStore {
         conn.set_prepared_statement_cache_capacity(256);
         migrate::run(&conn, &MIGRATOR).map_err(|e| OpenError::Migrate(location.to_owned(), e))?;
         conn.busy_timeout(Duration::ZERO).map_err(connect)?;
-        let checkpointer = if path == ":memory:" {
-            None
+        let (checkpointer, reader) = if path == ":memory:" {
+            (None, None)
         } else {
-            Some(Arc::new(
-                checkpoint::Checkpointer::start(path)
-                    .map_err(|e| OpenError::Connect(location.to_owned(), e))?,
-            ))
+            let reader = Connection::open(path).map_err(connect)?;
+            reader
+                .execute_batch("PRAGMA query_only = ON; PRAGMA foreign_keys = ON;")
+                .map_err(connect)?;
+            reader.set_prepared_statement_cache_capacity(128);
+            (
+                Some(Arc::new(
+                    checkpoint::Checkpointer::start(path)
+                        .map_err(|e| OpenError::Connect(location.to_owned(), e))?,
+                )),
+                Some(Arc::new(Mutex::new(Some(reader)))),
+            )
         };
         Ok(Self {
             conn: Arc::new(Mutex::new(Some(conn))),
+            reader,
             checkpointer,
         })
     }
@@ -116,6 +128,11 @@ impl SqliteStore {
     /// Closes the connection (waiting for the transaction in progress),
     /// checkpointing the WAL. Later transactions fail.
     pub async fn close(&self) {
+        if let Some(reader) = &self.reader
+            && let Some(r) = reader.lock().await.take()
+        {
+            let _ = r.close();
+        }
         let Some(conn) = self.conn.lock().await.take() else {
             return;
         };
@@ -177,13 +194,37 @@ impl Store for SqliteStore {
         }
         Ok(Box::new(tx::SqliteTx::new(conn, self.checkpointer.clone())))
     }
+
+    /// On the reader connection (a snapshot from its first read; WAL readers
+    /// never wait for the writer); an in-memory database has only the one
+    /// connection, and reads there as a writer would.
+    async fn read(&self) -> StoreResult<Box<dyn Tx>> {
+        let Some(reader) = &self.reader else {
+            return self.begin().await;
+        };
+        let conn = reader.clone().lock_owned().await;
+        let Some(db) = conn.as_ref() else {
+            return Err(StoreError::Backend("the store is closed".into()));
+        };
+        db.execute_batch("BEGIN").map_err(backend)?;
+        Ok(Box::new(tx::SqliteTx::new(conn, None)))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    kohero_core::store_suite!(SqliteStore::in_memory().await.unwrap());
+    /// A fresh database in a file (kept for the test's life), as installations
+    /// have: a writer's and a reader's connection.
+    async fn file_store() -> SqliteStore {
+        let dir = Box::leak(Box::new(tempfile::tempdir().unwrap()));
+        SqliteStore::open(dir.path().join("k.db").to_str().unwrap())
+            .await
+            .unwrap()
+    }
+
+    kohero_core::store_suite!(file_store().await);
 
     #[tokio::test]
     async fn reopening_a_file_keeps_data_and_migrations_are_idempotent() {

@@ -361,8 +361,8 @@ impl Telegram {
     }
 
     async fn recall(&self, id: i64) -> Result<Option<String>, String> {
-        let mut tx = self.store.begin().await.map_err(|e| e.to_string())?;
-        tx.recall_action(id).await.map_err(|e| e.to_string())
+        let mut tx = self.store.read().await.map_err(|e| e.to_string())?;
+        tx.recall_button(id).await.map_err(|e| e.to_string())
     }
 
     /// A message as core's input. In groups only commands for this bot (and a
@@ -624,7 +624,7 @@ impl TelegramSender {
             let now = chrono::Utc::now();
             let mut told = Vec::with_capacity(missing.len());
             for c in missing {
-                let id = tx.remember_action(c, now).await.map_err(temporary)?;
+                let id = tx.remember_button(c, now).await.map_err(temporary)?;
                 ids.insert(c, id);
                 told.push((c.to_owned(), id));
             }

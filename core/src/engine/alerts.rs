@@ -274,12 +274,12 @@ pub(crate) fn reminder_due(e: &Event, now: DateTime<Utc>) -> Option<Reminder> {
 
 /// Reminds those who answered yes or maybe. Returns how many were reminded.
 pub(crate) async fn remind(ctx: &mut Ctx<'_>, e: &Event, which: Reminder) -> Result<usize, Fail> {
-    if !ctx.tx.claim_reminder(e.id, which).await? {
+    if !ctx.tx.record_reminder(e.id, which).await? {
         return Ok(0);
     }
     if which == Reminder::Hour {
         // A day's reminder not sent by now would come too late.
-        ctx.tx.claim_reminder(e.id, Reminder::Day).await?;
+        ctx.tx.record_reminder(e.id, Reminder::Day).await?;
     }
     let Some(i) = ctx.tx.initiative(e.initiative).await? else {
         return Ok(0);

@@ -193,7 +193,7 @@ impl Engine {
         let event_id = incoming.event_id.as_deref().unwrap_or_default();
         let now = self.clock.now();
         let why: String = why.chars().take(FAILURE_MAX).collect();
-        tx.record_failed_event(network, event_id, &why, now).await?;
+        tx.mark_failed_update(network, event_id, &why, now).await?;
         let waiting = matches!(
             incoming.content,
             super::Content::Text(_) | super::Content::Button(_) | super::Content::Location(_)
@@ -232,7 +232,7 @@ impl Engine {
         let to = reply_address(&incoming);
         tracing::Span::current().record("chat", to.chat.as_str());
         let now = self.clock.now();
-        if !attempt!(tx, tx.record_event(&network, &event_id, now).await) {
+        if !attempt!(tx, tx.mark_seen(&network, &event_id, now).await) {
             return Step::Done(tx, Intake::Duplicate, Vec::new());
         }
         attempt!(tx, tx.clear_unreachable(&to).await);
@@ -265,7 +265,7 @@ impl Engine {
                 let reply = attempt!(tx, self.refusal(lang, refusal));
                 // Nothing of the refused message stays; the event and the answer do.
                 attempt!(tx, tx.rollback_to_savepoint().await);
-                attempt!(tx, tx.record_event(&network, &event_id, now).await);
+                attempt!(tx, tx.mark_seen(&network, &event_id, now).await);
                 // Writing at all, even wrongly, says the chat is reachable.
                 attempt!(tx, tx.clear_unreachable(&to).await);
                 // A first contact's creation was rolled back with the rest.

@@ -69,7 +69,7 @@ pub(crate) type Touched = Initiative;
 impl Engine {
     /// Loads the catalogues and the gazetteer, and builds the nearby index from the store.
     pub async fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Result<Self, EngineError> {
-        let mut tx = store.begin().await?;
+        let mut tx = store.read().await?;
         let located = tx.located_initiatives().await?;
         let cursor = tx.initiative_changes_cursor().await?;
         drop(tx);
@@ -226,7 +226,7 @@ impl Engine {
         let mut cursor = self.changes_cursor.lock().await;
         let mut n = 0;
         loop {
-            let mut tx = self.store.begin().await?;
+            let mut tx = self.store.read().await?;
             let (next, changed) = tx.initiative_changes(*cursor, PAGE).await?;
             drop(tx);
             if changed.is_empty() {

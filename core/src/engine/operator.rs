@@ -92,7 +92,7 @@ impl Engine {
     /// Messages waiting in the outbox for this identity's private chat (the console
     /// delivers these itself).
     pub async fn pending(&self, identity: &Identity) -> Result<Vec<Outgoing>, EngineError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         Ok(tx.pending_to(&Address::of(identity)).await?)
     }
 
@@ -106,7 +106,7 @@ impl Engine {
 
     /// Whether an identity was ever seen.
     pub async fn knows(&self, identity: &Identity) -> Result<bool, EngineError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         Ok(tx.actor_by_identity(identity).await?.is_some())
     }
 

@@ -65,7 +65,7 @@ impl Engine {
         }
         let alerted = self
             .isolated("alerts", async {
-                Ok(self.store.begin().await?.alerted_actors(now).await?)
+                Ok(self.store.read().await?.alerted_actors(now).await?)
             })
             .await
             .unwrap_or_default();
@@ -96,7 +96,7 @@ impl Engine {
             .isolated("reminders", async {
                 Ok(self
                     .store
-                    .begin()
+                    .read()
                     .await?
                     .events_starting(now, now + Reminder::Day.lead())
                     .await?)
@@ -157,7 +157,7 @@ impl Engine {
     async fn run_due_digests(&self, now: DateTime<Utc>) -> Result<(usize, usize), EngineError> {
         /// Municipalities per transaction.
         const CHUNK: usize = 256;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let due = tx.due_digest_plans(now).await?;
         if due.is_empty() {
             return Ok((0, 0));
@@ -224,7 +224,7 @@ impl Engine {
             .collect();
         // ... and not run elsewhere (then it is that run's to move on).
         let claimed: std::collections::HashSet<ActorId> = tx
-            .claim_digest_ticks(
+            .record_digest_ticks(
                 &candidates
                     .iter()
                     .map(|(p, due)| (p.municipality, *due))

@@ -1,0 +1,246 @@
+//! The PostgreSQL store's part of [`kohero_core::ports::Outbox`].
+
+use super::*;
+
+#[async_trait]
+impl Outbox for PgTx {
+    async fn enqueue(&mut self, new: &NewOutgoing) -> StoreResult<i64> {
+        let body =
+            serde_json::to_string(&new.reply).map_err(|e| StoreError::Backend(Box::new(e)))?;
+        self.write_scalar(
+            sqlx::query(
+                "INSERT INTO outbox (network, chat, recipient_id, body, priority, idem_key,
+                next_attempt_at, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(&new.to.network)
+            .bind(&new.to.chat)
+            .bind(new.recipient.map(|a| a.0))
+            .bind(body)
+            .bind(new.priority.rank())
+            .bind(&new.key)
+            .bind(ms(new.at))
+            .bind(ms(new.at)),
+        )
+        .await
+    }
+
+    async fn enqueue_many(&mut self, messages: &[NewOutgoing]) -> StoreResult<()> {
+        if messages.is_empty() {
+            return Ok(());
+        }
+        let mut bodies = Vec::with_capacity(messages.len());
+        for m in messages {
+            bodies.push(
+                serde_json::to_string(&m.reply).map_err(|e| StoreError::Backend(Box::new(e)))?,
+            );
+        }
+        // One statement for them all: each column travels as one array.
+        self.changes(
+            sqlx::query(
+                "INSERT INTO outbox (network, chat, recipient_id, body, priority, idem_key,
+                    next_attempt_at, created_at)
+                 SELECT network, chat, recipient_id, body, priority, idem_key, at, at
+                 FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[],
+                             $6::text[], $7::bigint[])
+                      AS m (network, chat, recipient_id, body, priority, idem_key, at)",
+            )
+            .bind(
+                messages
+                    .iter()
+                    .map(|m| m.to.network.clone())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(
+                messages
+                    .iter()
+                    .map(|m| m.to.chat.clone())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(
+                messages
+                    .iter()
+                    .map(|m| m.recipient.map(|a| a.0))
+                    .collect::<Vec<_>>(),
+            )
+            .bind(bodies)
+            .bind(
+                messages
+                    .iter()
+                    .map(|m| m.priority.rank())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(messages.iter().map(|m| m.key.clone()).collect::<Vec<_>>())
+            .bind(messages.iter().map(|m| ms(m.at)).collect::<Vec<_>>()),
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn pending_to(&mut self, to: &Address) -> StoreResult<Vec<Outgoing>> {
+        self.all(sqlx::query(
+            "SELECT * FROM outbox WHERE network = $1 AND chat = $2 AND status = 'pending' ORDER BY id",
+        )
+        .bind(&to.network)
+        .bind(&to.chat), rows::outgoing).await
+    }
+
+    async fn pending_for(&mut self, recipient: ActorId) -> StoreResult<Vec<Outgoing>> {
+        self.all(
+            sqlx::query(
+                "SELECT * FROM outbox WHERE recipient_id = $1 AND status = 'pending' ORDER BY id",
+            )
+            .bind(recipient.0),
+            rows::outgoing,
+        )
+        .await
+    }
+
+    async fn claim(
+        &mut self,
+        network: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> StoreResult<Vec<Outgoing>> {
+        let q = sqlx::query(
+            "UPDATE outbox SET claimed_until = $1
+             WHERE id IN (
+                SELECT id FROM outbox
+                WHERE status = 'pending' AND network = $2 AND next_attempt_at <= $3
+                  AND (claimed_until IS NULL OR claimed_until <= $4)
+                ORDER BY priority, id LIMIT $5
+                FOR UPDATE SKIP LOCKED)
+             RETURNING *",
+        )
+        .bind(ms(lease_until))
+        .bind(network)
+        .bind(ms(now))
+        .bind(ms(now))
+        .bind(limit_of(limit));
+        let mut out = self.all(q, rows::outgoing).await?;
+        // RETURNING gives no order guarantee.
+        out.sort_by_key(|o| (o.priority, o.id));
+        Ok(out)
+    }
+
+    async fn mark_sent(&mut self, id: i64, at: DateTime<Utc>) -> StoreResult<()> {
+        let n = self.changes(sqlx::query(
+            "UPDATE outbox SET status = 'sent', attempts = attempts + 1, claimed_until = NULL,
+                done_at = $1 WHERE id = $2",
+        )
+        .bind(ms(at))
+        .bind(id)).await?;
+        not_found("outbox row", n)
+    }
+
+    async fn mark_retry(
+        &mut self,
+        id: i64,
+        next_at: DateTime<Utc>,
+        error: &str,
+    ) -> StoreResult<()> {
+        let n = self.changes(sqlx::query(
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, claimed_until = NULL,
+                last_error = $2 WHERE id = $3",
+        )
+        .bind(ms(next_at))
+        .bind(error)
+        .bind(id)).await?;
+        not_found("outbox row", n)
+    }
+
+    async fn mark_failed(&mut self, id: i64, error: &str, at: DateTime<Utc>) -> StoreResult<()> {
+        let n = self.changes(sqlx::query(
+            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, claimed_until = NULL,
+                last_error = $1, done_at = $2 WHERE id = $3",
+        )
+        .bind(error)
+        .bind(ms(at))
+        .bind(id)).await?;
+        not_found("outbox row", n)
+    }
+
+    async fn unclaim(&mut self, id: i64) -> StoreResult<()> {
+        let n = self
+            .changes(sqlx::query("UPDATE outbox SET claimed_until = NULL WHERE id = $1").bind(id))
+            .await?;
+        not_found("outbox row", n)
+    }
+
+    async fn unclaim_network(&mut self, network: &str) -> StoreResult<u64> {
+        self.changes(
+            sqlx::query(
+                "UPDATE outbox SET claimed_until = NULL
+                 WHERE status = 'pending' AND network = $1 AND claimed_until IS NOT NULL",
+            )
+            .bind(network),
+        )
+        .await
+    }
+
+    async fn set_unreachable(
+        &mut self,
+        to: &Address,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<usize> {
+        self.changes(sqlx::query(
+            "INSERT INTO unreachable (network, chat, since, reason) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (network, chat) DO UPDATE SET since = excluded.since, reason = excluded.reason",
+        )
+        .bind(&to.network)
+        .bind(&to.chat)
+        .bind(ms(at))
+        .bind(reason))
+        .await?;
+        let n = self.changes(sqlx::query(
+            "UPDATE outbox SET status = 'failed', claimed_until = NULL, last_error = $1, done_at = $2
+             WHERE network = $3 AND chat = $4 AND status = 'pending'",
+        )
+        .bind(reason)
+        .bind(ms(at))
+        .bind(&to.network)
+        .bind(&to.chat)).await?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    async fn is_unreachable(&mut self, to: &Address) -> StoreResult<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*)::bigint FROM unreachable WHERE network = $1 AND chat = $2",
+        )
+        .bind(&to.network)
+        .bind(&to.chat)
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(backend)?;
+        Ok(n > 0)
+    }
+
+    async fn clear_unreachable(&mut self, to: &Address) -> StoreResult<()> {
+        sqlx::query("DELETE FROM unreachable WHERE network = $1 AND chat = $2")
+            .bind(&to.network)
+            .bind(&to.chat)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn outbox_stats(&mut self, network: &str) -> StoreResult<OutboxStats> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox
+             WHERE network = $1 AND status = 'pending'",
+        )
+        .bind(network)
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(backend)?;
+        let n: i64 = get(&row, "n")?;
+        let oldest: Option<i64> = get(&row, "oldest")?;
+        Ok(OutboxStats {
+            pending: u64::try_from(n).unwrap_or(0),
+            oldest: oldest.map(rows::time).transpose()?,
+        })
+    }
+}

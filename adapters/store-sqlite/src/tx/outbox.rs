@@ -1,0 +1,200 @@
+//! The SQLite store's part of [`kohero_core::ports::Outbox`].
+
+use super::*;
+
+#[async_trait]
+impl Outbox for SqliteTx {
+    async fn enqueue(&mut self, new: &NewOutgoing) -> StoreResult<i64> {
+        let body =
+            serde_json::to_string(&new.reply).map_err(|e| StoreError::Backend(Box::new(e)))?;
+        self.changes(
+            "INSERT INTO outbox (network, chat, recipient_id, body, priority, idem_key,
+                next_attempt_at, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            params![
+                new.to.network,
+                new.to.chat,
+                new.recipient.map(|a| a.0),
+                body,
+                new.priority.rank(),
+                new.key,
+                ms(new.at),
+                ms(new.at)
+            ],
+        )?;
+        Ok(self.db()?.last_insert_rowid())
+    }
+
+    async fn enqueue_many(&mut self, messages: &[NewOutgoing]) -> StoreResult<()> {
+        if messages.is_empty() {
+            return Ok(());
+        }
+        let mut rows = Vec::with_capacity(messages.len());
+        for m in messages {
+            let body =
+                serde_json::to_string(&m.reply).map_err(|e| StoreError::Backend(Box::new(e)))?;
+            rows.push(serde_json::json!([
+                m.to.network,
+                m.to.chat,
+                m.recipient.map(|a| a.0),
+                body,
+                m.priority.rank(),
+                m.key,
+                ms(m.at)
+            ]));
+        }
+        let rows = serde_json::Value::Array(rows).to_string();
+        // One statement for them all: the rows travel as one JSON array.
+        heavy(|| {
+            self.changes(
+                "INSERT INTO outbox (network, chat, recipient_id, body, priority, idem_key,
+                    next_attempt_at, created_at)
+                 SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+                        json_extract(value, '$[2]'), json_extract(value, '$[3]'),
+                        json_extract(value, '$[4]'), json_extract(value, '$[5]'),
+                        json_extract(value, '$[6]'), json_extract(value, '$[6]')
+                 FROM json_each(?)",
+                [rows],
+            )
+        })
+        .map(drop)
+    }
+
+    async fn pending_to(&mut self, to: &Address) -> StoreResult<Vec<Outgoing>> {
+        self.all(
+            "SELECT * FROM outbox WHERE network = ? AND chat = ? AND status = 'pending' ORDER BY id",
+            params![to.network, to.chat],
+            rows::outgoing,
+        )
+    }
+
+    async fn pending_for(&mut self, recipient: ActorId) -> StoreResult<Vec<Outgoing>> {
+        self.all(
+            "SELECT * FROM outbox WHERE recipient_id = ? AND status = 'pending' ORDER BY id",
+            [recipient.0],
+            rows::outgoing,
+        )
+    }
+
+    async fn claim(
+        &mut self,
+        network: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> StoreResult<Vec<Outgoing>> {
+        let mut out = self.all(
+            "UPDATE outbox SET claimed_until = ?
+             WHERE id IN (
+                SELECT id FROM outbox
+                WHERE status = 'pending' AND network = ? AND next_attempt_at <= ?
+                  AND (claimed_until IS NULL OR claimed_until <= ?)
+                ORDER BY priority, id LIMIT ?)
+             RETURNING *",
+            params![ms(lease_until), network, ms(now), ms(now), limit_of(limit)],
+            rows::outgoing,
+        )?;
+        // RETURNING gives no order guarantee.
+        out.sort_by_key(|o| (o.priority, o.id));
+        Ok(out)
+    }
+
+    async fn mark_sent(&mut self, id: i64, at: DateTime<Utc>) -> StoreResult<()> {
+        let n = self.changes(
+            "UPDATE outbox SET status = 'sent', attempts = attempts + 1, claimed_until = NULL,
+                done_at = ? WHERE id = ?",
+            [ms(at), id],
+        )?;
+        not_found("outbox row", n)
+    }
+
+    async fn mark_retry(
+        &mut self,
+        id: i64,
+        next_at: DateTime<Utc>,
+        error: &str,
+    ) -> StoreResult<()> {
+        let n = self.changes(
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, claimed_until = NULL,
+                last_error = ? WHERE id = ?",
+            params![ms(next_at), error, id],
+        )?;
+        not_found("outbox row", n)
+    }
+
+    async fn mark_failed(&mut self, id: i64, error: &str, at: DateTime<Utc>) -> StoreResult<()> {
+        let n = self.changes(
+            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, claimed_until = NULL,
+                last_error = ?, done_at = ? WHERE id = ?",
+            params![error, ms(at), id],
+        )?;
+        not_found("outbox row", n)
+    }
+
+    async fn unclaim(&mut self, id: i64) -> StoreResult<()> {
+        let n = self.changes("UPDATE outbox SET claimed_until = NULL WHERE id = ?", [id])?;
+        not_found("outbox row", n)
+    }
+
+    async fn unclaim_network(&mut self, network: &str) -> StoreResult<u64> {
+        self.changes(
+            "UPDATE outbox SET claimed_until = NULL
+             WHERE status = 'pending' AND network = ? AND claimed_until IS NOT NULL",
+            [network],
+        )
+    }
+
+    async fn set_unreachable(
+        &mut self,
+        to: &Address,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<usize> {
+        self.changes(
+            "INSERT INTO unreachable (network, chat, since, reason) VALUES (?, ?, ?, ?)
+             ON CONFLICT (network, chat) DO UPDATE SET since = excluded.since,
+                reason = excluded.reason",
+            params![to.network, to.chat, ms(at), reason],
+        )?;
+        let n = self.changes(
+            "UPDATE outbox SET status = 'failed', claimed_until = NULL, last_error = ?, done_at = ?
+             WHERE network = ? AND chat = ? AND status = 'pending'",
+            params![reason, ms(at), to.network, to.chat],
+        )?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    async fn is_unreachable(&mut self, to: &Address) -> StoreResult<bool> {
+        Ok(self
+            .opt(
+                "SELECT 1 FROM unreachable WHERE network = ? AND chat = ?",
+                params![to.network, to.chat],
+                |_| Ok(()),
+            )?
+            .is_some())
+    }
+
+    async fn clear_unreachable(&mut self, to: &Address) -> StoreResult<()> {
+        self.changes(
+            "DELETE FROM unreachable WHERE network = ? AND chat = ?",
+            params![to.network, to.chat],
+        )
+        .map(drop)
+    }
+
+    async fn outbox_stats(&mut self, network: &str) -> StoreResult<OutboxStats> {
+        self.one(
+            "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox
+             WHERE network = ? AND status = 'pending'",
+            [network],
+            |r| {
+                let n: i64 = get(r, "n")?;
+                let oldest: Option<i64> = get(r, "oldest")?;
+                Ok(OutboxStats {
+                    pending: u64::try_from(n).unwrap_or(0),
+                    oldest: oldest.map(rows::time).transpose()?,
+                })
+            },
+        )
+    }
+}

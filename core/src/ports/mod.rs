@@ -1,0 +1,113 @@
+//! The ports: what core needs from the outside world. Stores implement [`Store`]
+//! (SQLite and PostgreSQL, in their own crates; both pass the conformance suite
+//! in `store_suite`); time comes from a [`Clock`].
+//!
+//! Every change the engine makes for one incoming message happens inside one
+//! [`Tx`]: dropping it without [`Tx::commit`] rolls everything back, so a refusal
+//! or a failure never leaves a partial write.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+mod adapter_state;
+mod initiatives;
+mod intake;
+mod leases;
+mod network;
+mod outbox;
+mod people;
+mod projects;
+mod rooms;
+mod schedules;
+
+pub use adapter_state::AdapterState;
+pub use initiatives::Initiatives;
+pub use intake::SeenUpdates;
+pub use leases::Leases;
+pub use network::{SendError, Sender, until_held};
+pub use outbox::Outbox;
+pub use people::People;
+pub use projects::Projects;
+pub use rooms::Rooms;
+pub use schedules::Schedules;
+
+/// The error a database driver (or the store itself) gave, kept whole as the
+/// source of a [`StoreError::Backend`].
+pub type Source = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// What went wrong inside a store. Users never see these details.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be reached or answered with an error (the
+    /// driver's error is the source).
+    #[error("database error: {0}")]
+    Backend(#[source] Source),
+    /// A row the caller said exists does not (a bug or a concurrent delete).
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// A unique constraint refused the write (e.g. an identity already taken).
+    #[error("duplicate: {0}")]
+    Duplicate(String),
+    /// A stored value could not be read back into the domain (corrupt row).
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A database of Kohero's state.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Starts a transaction. Stores serialise writers so that a transaction sees a
+    /// consistent state from its first read to its commit.
+    async fn begin(&self) -> StoreResult<Box<dyn Tx>>;
+
+    /// Starts a read-only transaction (health, metrics, pure reads): one
+    /// consistent snapshot, taken without waiting for writers or holding them
+    /// up (on PostgreSQL no writers' lock; on SQLite a reader connection of its
+    /// own). Its writes fail.
+    async fn read(&self) -> StoreResult<Box<dyn Tx>>;
+}
+
+/// One transaction: every concern's port, committed or dropped together.
+/// Methods that write return [`StoreError::NotFound`] when the row they change
+/// does not exist; reads return `None` or an empty list instead.
+#[async_trait]
+pub trait Tx:
+    People
+    + Initiatives
+    + Projects
+    + Outbox
+    + SeenUpdates
+    + Leases
+    + Schedules
+    + Rooms
+    + AdapterState
+    + Send
+{
+    async fn commit(self: Box<Self>) -> StoreResult<()>;
+
+    /// Marks a point this transaction can come back to (one level).
+    async fn savepoint(&mut self) -> StoreResult<()>;
+
+    /// Undoes everything since the savepoint, which stays in place.
+    async fn rollback_to_savepoint(&mut self) -> StoreResult<()>;
+
+    /// Forgets the savepoint, keeping what was done since.
+    async fn release_savepoint(&mut self) -> StoreResult<()>;
+}
+
+/// The time. Tests use a fixed or stepped clock.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}

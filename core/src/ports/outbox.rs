@@ -1,0 +1,75 @@
+//! The outbox: every message to send, written with the change that causes it,
+//! claimed and settled by the delivery workers; and the addresses nobody can
+//! be reached at any more.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::domain::*;
+
+use super::StoreResult;
+
+/// The outbox: every message to send, written with the change that causes it,
+/// claimed and settled by the delivery workers; and the addresses nobody can
+/// be reached at any more.
+#[async_trait]
+pub trait Outbox: Send {
+    /// Adds a message. `Duplicate` if its key is already in the outbox.
+    async fn enqueue(&mut self, new: &NewOutgoing) -> StoreResult<i64>;
+
+    /// Adds many messages (a digest). `Duplicate`, and none added, if a key is
+    /// already in the outbox.
+    async fn enqueue_many(&mut self, messages: &[NewOutgoing]) -> StoreResult<()>;
+
+    /// Pending messages to one address, oldest first (the console delivers these).
+    async fn pending_to(&mut self, to: &Address) -> StoreResult<Vec<Outgoing>>;
+
+    /// Pending messages for a person, oldest first.
+    async fn pending_for(&mut self, recipient: ActorId) -> StoreResult<Vec<Outgoing>>;
+
+    /// Takes up to `limit` due messages of a network (interactive first, then
+    /// oldest), not claimed by another worker, and claims them until `lease_until`.
+    async fn claim(
+        &mut self,
+        network: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> StoreResult<Vec<Outgoing>>;
+
+    /// The network accepted the message.
+    async fn mark_sent(&mut self, id: i64, at: DateTime<Utc>) -> StoreResult<()>;
+
+    /// A failure worth retrying: counts the attempt, keeps the error, releases the
+    /// claim and makes the message due again at `next_at`.
+    async fn mark_retry(&mut self, id: i64, next_at: DateTime<Utc>, error: &str)
+    -> StoreResult<()>;
+
+    /// A failure that will not heal: counts the attempt and stops retrying.
+    async fn mark_failed(&mut self, id: i64, error: &str, at: DateTime<Utc>) -> StoreResult<()>;
+
+    /// Releases a claim without counting an attempt (a worker stopping).
+    async fn unclaim(&mut self, id: i64) -> StoreResult<()>;
+
+    /// Releases every claim on a network's pending messages (a process taking
+    /// over the network's lease: the claims were the previous holder's). Returns
+    /// how many.
+    async fn unclaim_network(&mut self, network: &str) -> StoreResult<u64>;
+
+    /// Nobody can be reached there any more (blocked the bot, chat gone): records it
+    /// and fails its pending messages. Returns how many were failed.
+    async fn set_unreachable(
+        &mut self,
+        to: &Address,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<usize>;
+
+    /// Whether an address was found unreachable (and has not written since).
+    async fn is_unreachable(&mut self, to: &Address) -> StoreResult<bool>;
+
+    /// The address wrote again: it is reachable.
+    async fn clear_unreachable(&mut self, to: &Address) -> StoreResult<()>;
+
+    async fn outbox_stats(&mut self, network: &str) -> StoreResult<OutboxStats>;
+}

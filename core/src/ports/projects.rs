@@ -1,0 +1,89 @@
+//! What a project's people do together: memberships, progress updates, events
+//! and the answers to them.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::domain::*;
+
+use super::StoreResult;
+
+/// What a project's people do together: memberships, progress updates, events
+/// and the answers to them.
+#[async_trait]
+pub trait Projects: Send {
+    async fn membership(
+        &mut self,
+        initiative: InitiativeId,
+        actor: ActorId,
+    ) -> StoreResult<Option<Membership>>;
+
+    /// Inserts or replaces the actor's one membership of the initiative.
+    async fn set_membership(&mut self, membership: &Membership) -> StoreResult<()>;
+
+    async fn remove_membership(
+        &mut self,
+        initiative: InitiativeId,
+        actor: ActorId,
+    ) -> StoreResult<()>;
+
+    /// Members of an initiative, longest-standing first.
+    async fn members(&mut self, initiative: InitiativeId) -> StoreResult<Vec<Membership>>;
+
+    async fn memberships_of(&mut self, actor: ActorId) -> StoreResult<Vec<Membership>>;
+
+    async fn insert_update(
+        &mut self,
+        initiative: InitiativeId,
+        author: ActorId,
+        text: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<ProgressUpdate>;
+
+    async fn update_by_id(&mut self, id: UpdateId) -> StoreResult<Option<ProgressUpdate>>;
+
+    /// Newest first.
+    async fn updates_of(
+        &mut self,
+        initiative: InitiativeId,
+        limit: usize,
+    ) -> StoreResult<Vec<ProgressUpdate>>;
+
+    async fn updates_by(&mut self, author: ActorId) -> StoreResult<Vec<ProgressUpdate>>;
+
+    /// These progress updates, by id; unknown ids left out.
+    async fn updates_by_ids(&mut self, ids: &[i64]) -> StoreResult<Vec<ProgressUpdate>>;
+
+    async fn insert_event(&mut self, new: &NewEvent) -> StoreResult<Event>;
+
+    async fn event(&mut self, id: EventId) -> StoreResult<Option<Event>>;
+
+    /// Events starting at or after `from`, soonest first.
+    async fn events_of(
+        &mut self,
+        initiative: InitiativeId,
+        from: DateTime<Utc>,
+    ) -> StoreResult<Vec<Event>>;
+
+    /// Events of these initiatives starting in `[from, to)`, soonest first.
+    async fn events_between(
+        &mut self,
+        initiatives: &[InitiativeId],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<Event>>;
+
+    /// Events starting in `[from, to)`, soonest first.
+    async fn events_starting(
+        &mut self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<Event>>;
+
+    /// Inserts or replaces the actor's answer.
+    async fn set_rsvp(&mut self, rsvp: &Rsvp) -> StoreResult<()>;
+
+    async fn rsvps(&mut self, event: EventId) -> StoreResult<Vec<Rsvp>>;
+
+    async fn rsvps_of(&mut self, actor: ActorId) -> StoreResult<Vec<Rsvp>>;
+}

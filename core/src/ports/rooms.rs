@@ -1,0 +1,50 @@
+//! Chats that belong to an initiative (a group, a forum topic, a room) or to a
+//! commune (a forum).
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::domain::*;
+
+use super::StoreResult;
+
+/// Chats that belong to an initiative (a group, a forum topic, a room) or to a
+/// commune (a forum).
+#[async_trait]
+pub trait Rooms: Send {
+    /// Makes a chat the initiative's (replacing what it belonged to).
+    async fn link_room(
+        &mut self,
+        room: &Address,
+        initiative: InitiativeId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+
+    /// The initiative a chat belongs to.
+    async fn room_initiative(&mut self, room: &Address) -> StoreResult<Option<InitiativeId>>;
+
+    /// The chats of an initiative.
+    async fn rooms_of(&mut self, initiative: InitiativeId) -> StoreResult<Vec<Address>>;
+
+    /// The initiatives whose chat lies inside this one (the topics of a forum,
+    /// written `FORUM/THREAD`), by id.
+    async fn initiatives_within(&mut self, forum: &Address) -> StoreResult<Vec<InitiativeId>>;
+
+    /// A chat changed its id (a Telegram group became a supergroup).
+    async fn move_room(&mut self, from: &Address, to: &Address) -> StoreResult<()>;
+
+    /// Makes a forum chat the commune's (replacing what it was).
+    async fn link_forum(
+        &mut self,
+        forum: &Address,
+        commune: &InseeCode,
+        by: ActorId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+
+    /// The forum chats of a commune.
+    async fn forums_of(&mut self, commune: &InseeCode) -> StoreResult<Vec<Address>>;
+
+    /// The commune a forum chat belongs to, if it is one.
+    async fn forum_commune(&mut self, forum: &Address) -> StoreResult<Option<InseeCode>>;
+}

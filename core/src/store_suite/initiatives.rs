@@ -1,0 +1,218 @@
+//! The conformance suite of one port (see `ports::initiatives`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[allow(unused_imports)]
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+#[allow(unused_imports)]
+use super::{actor, initiative, out, p, t0};
+#[allow(unused_imports)]
+use crate::domain::*;
+#[allow(unused_imports)]
+use crate::ports::{Store, StoreError};
+#[allow(unused_imports)]
+use crate::reply::Reply;
+
+pub async fn initiatives(store: &dyn Store) {
+    let a = actor(store, "a").await;
+    let lyon = initiative(store, a.id, "Lyon", Some(p(45.764, 4.8357))).await;
+    let _far = initiative(store, a.id, "Paris", Some(p(48.8566, 2.3522))).await;
+    let _none = initiative(store, a.id, "Nowhere", None).await;
+    assert_eq!(lyon.kind, InitiativeKind::Idea);
+    assert_eq!(lyon.status, Status::Open);
+    assert_eq!(lyon.created_by, Some(a.id));
+
+    let mut tx = store.begin().await.unwrap();
+    let got = tx.initiative(lyon.id).await.unwrap().unwrap();
+    assert_eq!(got, lyon);
+    let mut changed = got.clone();
+    changed.kind = InitiativeKind::Project;
+    changed.status = Status::Active;
+    changed.title = "Lyon 2".into();
+    changed.place = Some(p(45.0, 5.0));
+    changed.commune = None;
+    changed.offered_to = Some(a.id);
+    changed.updated_at = t0() + Duration::hours(1);
+    tx.update_initiative(&changed).await.unwrap();
+    assert_eq!(tx.initiative(lyon.id).await.unwrap().unwrap(), changed);
+    assert_eq!(tx.initiatives_created_by(a.id).await.unwrap().len(), 3);
+}
+
+pub async fn search_by_word_prefix(store: &dyn Store) {
+    let a = actor(store, "a").await;
+    let mut tx = store.begin().await.unwrap();
+    for (title, desc) in [
+        ("Repair Café : réparation", "Vélos et grille-pain"),
+        ("Composteur partagé", "Au pied de l'immeuble"),
+        ("Café des parents", "Rencontres"),
+    ] {
+        tx.insert_initiative(&NewInitiative {
+            title: title.into(),
+            description: desc.into(),
+            category: Category::Repair,
+            place: None,
+            commune: None,
+            created_by: a.id,
+            created_at: t0(),
+        })
+        .await
+        .unwrap();
+    }
+    let titles = |v: Vec<Initiative>| {
+        let mut t: Vec<String> = v.into_iter().map(|i| i.title).collect();
+        t.sort();
+        t
+    };
+    let w = |s: &str| crate::text::search_words(s);
+    assert_eq!(
+        titles(
+            tx.search_initiatives(&w("cafe reparation"), 10)
+                .await
+                .unwrap()
+        ),
+        vec!["Repair Café : réparation"]
+    );
+    assert_eq!(
+        titles(tx.search_initiatives(&w("CAF"), 10).await.unwrap()),
+        vec!["Café des parents", "Repair Café : réparation"]
+    );
+    assert_eq!(
+        titles(tx.search_initiatives(&w("velo"), 10).await.unwrap()),
+        vec!["Repair Café : réparation"]
+    );
+    // Prefixes of words only, not inner parts.
+    assert!(
+        tx.search_initiatives(&w("afe"), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(tx.search_initiatives(&w("%"), 10).await.unwrap().is_empty());
+    assert_eq!(tx.search_initiatives(&w("cafe"), 1).await.unwrap().len(), 1);
+    // Edits are searchable at once; the old words are gone.
+    let mut i = tx
+        .search_initiatives(&w("composteur"), 10)
+        .await
+        .unwrap()
+        .remove(0);
+    i.title = "Lombricomposteur".into();
+    i.description = "Vers de terre".into();
+    tx.update_initiative(&i).await.unwrap();
+    assert!(
+        tx.search_initiatives(&w("composteur"), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        tx.search_initiatives(&w("pied"), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        tx.search_initiatives(&w("lombri vers"), 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+pub async fn located_initiatives_for_the_index(store: &dyn Store) {
+    let a = actor(store, "a").await;
+    let here = initiative(store, a.id, "Ici", Some(p(45.0, 4.0))).await;
+    initiative(store, a.id, "Nulle part", None).await;
+    let gone = initiative(store, a.id, "Abandonnée", Some(p(45.1, 4.1))).await;
+    let mut tx = store.begin().await.unwrap();
+    let mut dropped = gone.clone();
+    dropped.status = Status::Dropped;
+    tx.update_initiative(&dropped).await.unwrap();
+    let located = tx.located_initiatives().await.unwrap();
+    let here_row = crate::places::Located {
+        id: here.id,
+        place: p(45.0, 4.0),
+        category: Category::Compost,
+        kind: InitiativeKind::Idea,
+    };
+    assert_eq!(located, vec![here_row]);
+
+    // The change log: every write after a cursor, each initiative once, as it is now.
+    let start = tx.initiative_changes_cursor().await.unwrap();
+    let (after_all, all) = tx.initiative_changes(0, 100).await.unwrap();
+    assert_eq!(after_all, start);
+    assert_eq!(
+        all,
+        vec![
+            (here.id, Some(here_row)),
+            (InitiativeId(here.id.0 + 1), None),
+            (gone.id, None),
+        ]
+    );
+    // Paged: the first two changes, then the rest.
+    let (mid, first) = tx.initiative_changes(0, 2).await.unwrap();
+    assert_eq!(first.len(), 2);
+    let (end, rest) = tx.initiative_changes(mid, 100).await.unwrap();
+    assert_eq!(end, start);
+    assert_eq!(rest.last().map(|r| r.0), Some(gone.id));
+    let mut moved = here.clone();
+    moved.place = Some(p(46.0, 5.0));
+    tx.update_initiative(&moved).await.unwrap();
+    let (next, changed) = tx.initiative_changes(start, 100).await.unwrap();
+    assert!(next > start);
+    assert_eq!(
+        changed,
+        vec![(
+            here.id,
+            Some(crate::places::Located {
+                place: p(46.0, 5.0),
+                ..here_row
+            })
+        )]
+    );
+    assert_eq!(tx.initiative_changes_cursor().await.unwrap(), next);
+    assert!(tx.initiative_changes(next, 100).await.unwrap().1.is_empty());
+    tx.commit().await.unwrap();
+}
+
+pub async fn activity_feed(store: &dyn Store) {
+    let a = actor(store, "a").await;
+    let i = initiative(store, a.id, "I", None).await;
+    let j = initiative(store, a.id, "J", None).await;
+    let k = initiative(store, a.id, "K", None).await;
+    let mut tx = store.begin().await.unwrap();
+    for (n, (init, kind)) in [
+        (i.id, ActivityKind::Created),
+        (j.id, ActivityKind::Created),
+        (k.id, ActivityKind::Created),
+        (i.id, ActivityKind::Launched),
+        (i.id, ActivityKind::Updated),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        tx.insert_activity(&NewActivity {
+            initiative: init,
+            kind,
+            ref_id: Some(n as i64),
+            at: t0() + Duration::minutes(n as i64),
+        })
+        .await
+        .unwrap();
+    }
+    let got = tx.activity_of(&[i.id, j.id], 0, 10).await.unwrap();
+    assert_eq!(
+        got.iter().map(|a| a.kind).collect::<Vec<_>>(),
+        vec![
+            ActivityKind::Updated,
+            ActivityKind::Launched,
+            ActivityKind::Created,
+            ActivityKind::Created
+        ]
+    );
+    assert_eq!(got[0].ref_id, Some(4));
+    let page2 = tx.activity_of(&[i.id, j.id], 2, 10).await.unwrap();
+    assert_eq!(page2.len(), 2);
+    assert_eq!(page2[0], got[2]);
+    assert!(tx.activity_of(&[], 0, 10).await.unwrap().is_empty());
+}

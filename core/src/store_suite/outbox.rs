@@ -1,0 +1,142 @@
+//! The conformance suite of one port (see `ports::outbox`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[allow(unused_imports)]
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+#[allow(unused_imports)]
+use super::{actor, initiative, out, p, t0};
+#[allow(unused_imports)]
+use crate::domain::*;
+#[allow(unused_imports)]
+use crate::ports::{Store, StoreError};
+#[allow(unused_imports)]
+use crate::reply::Reply;
+
+pub async fn outbox(store: &dyn Store) {
+    let a = actor(store, "a").await;
+    let chat = Address::new("telegram", "100");
+    let other = Address::new("telegram", "200");
+    let matrix = Address::new("matrix", "@a:x");
+    let mut tx = store.begin().await.unwrap();
+    let r1 = tx
+        .enqueue(&out(
+            &chat,
+            Some(a.id),
+            "un <b>",
+            "k1",
+            Priority::Interactive,
+            t0(),
+        ))
+        .await
+        .unwrap();
+    let r2 = tx
+        .enqueue(&out(&chat, None, "deux", "k2", Priority::Bulk, t0()))
+        .await
+        .unwrap();
+    let r3 = tx
+        .enqueue(&out(
+            &other,
+            None,
+            "trois",
+            "k3",
+            Priority::Interactive,
+            t0() + Duration::seconds(1),
+        ))
+        .await
+        .unwrap();
+    tx.enqueue(&out(&matrix, None, "m", "k4", Priority::Interactive, t0()))
+        .await
+        .unwrap();
+    assert!(matches!(
+        tx.enqueue(&out(
+            &chat,
+            None,
+            "again",
+            "k1",
+            Priority::Interactive,
+            t0()
+        ))
+        .await,
+        Err(StoreError::Duplicate(_))
+    ));
+    let pending = tx.pending_to(&chat).await.unwrap();
+    assert_eq!(
+        pending.iter().map(|o| o.id).collect::<Vec<_>>(),
+        vec![r1, r2]
+    );
+    assert_eq!(pending[0].reply, Reply::text("un <b>"));
+    assert_eq!(pending[0].key, "k1");
+    assert_eq!(pending[0].recipient, Some(a.id));
+    assert_eq!(tx.pending_for(a.id).await.unwrap().len(), 1);
+    let stats = tx.outbox_stats("telegram").await.unwrap();
+    assert_eq!(stats.pending, 3);
+    assert_eq!(stats.oldest, Some(t0()));
+    tx.commit().await.unwrap();
+
+    // Claims: interactive first, then oldest; a claimed row is not claimed again
+    // before its lease ends.
+    let now = t0() + Duration::seconds(5);
+    let lease = now + Duration::seconds(30);
+    let mut tx = store.begin().await.unwrap();
+    let got = tx.claim("telegram", now, lease, 2).await.unwrap();
+    assert_eq!(got.iter().map(|o| o.id).collect::<Vec<_>>(), vec![r1, r3]);
+    let got = tx.claim("telegram", now, lease, 10).await.unwrap();
+    assert_eq!(got.iter().map(|o| o.id).collect::<Vec<_>>(), vec![r2]);
+    assert!(
+        tx.claim("telegram", now, lease, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // After the lease, unsent rows come back (a worker died).
+    let later = lease + Duration::seconds(1);
+    assert_eq!(
+        tx.claim("telegram", later, later + Duration::seconds(30), 10)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    tx.unclaim(r2).await.unwrap();
+    assert_eq!(
+        tx.claim("telegram", later, later, 10).await.unwrap().len(),
+        1
+    );
+
+    tx.mark_sent(r1, later).await.unwrap();
+    tx.mark_retry(r3, later + Duration::seconds(60), "HTTP 502")
+        .await
+        .unwrap();
+    let after = later + Duration::seconds(31);
+    // r3 is not due yet; r2's claim has run out.
+    let got = tx.claim("telegram", after, after, 10).await.unwrap();
+    assert_eq!(got.iter().map(|o| o.id).collect::<Vec<_>>(), vec![r2]);
+    let due = later + Duration::seconds(61);
+    let got = tx.claim("telegram", due, due, 10).await.unwrap();
+    let r3row = got.iter().find(|o| o.id == r3).unwrap();
+    assert_eq!(r3row.attempts, 1);
+    tx.mark_failed(r2, "HTTP 400", due).await.unwrap();
+    assert_eq!(tx.outbox_stats("telegram").await.unwrap().pending, 1);
+    assert!(matches!(
+        tx.mark_sent(999_999, t0()).await,
+        Err(StoreError::NotFound(_))
+    ));
+    tx.commit().await.unwrap();
+
+    // Unreachable: pending rows fail, the address is remembered until it writes again.
+    let mut tx = store.begin().await.unwrap();
+    assert!(!tx.is_unreachable(&other).await.unwrap());
+    assert_eq!(tx.set_unreachable(&other, "blocked", due).await.unwrap(), 1);
+    assert!(tx.is_unreachable(&other).await.unwrap());
+    assert!(!tx.is_unreachable(&chat).await.unwrap());
+    assert_eq!(tx.outbox_stats("telegram").await.unwrap().pending, 0);
+    tx.clear_unreachable(&other).await.unwrap();
+    assert!(!tx.is_unreachable(&other).await.unwrap());
+
+    // Pruning removes done rows and seen events older than the cut, never pending rows.
+    assert_eq!(tx.outbox_stats("matrix").await.unwrap().pending, 1);
+    let pruned = tx.prune(due + Duration::days(8)).await.unwrap();
+    assert_eq!(pruned, 3);
+    assert_eq!(tx.outbox_stats("matrix").await.unwrap().pending, 1);
+}

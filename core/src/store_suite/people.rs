@@ -1,0 +1,264 @@
+//! The conformance suite of one port (see `ports::people`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[allow(unused_imports)]
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+#[allow(unused_imports)]
+use super::{actor, initiative, out, p, t0};
+#[allow(unused_imports)]
+use crate::domain::*;
+#[allow(unused_imports)]
+use crate::ports::{Store, StoreError};
+#[allow(unused_imports)]
+use crate::reply::Reply;
+
+pub async fn actors_and_identities(store: &dyn Store) {
+    let a = actor(store, "alice").await;
+    assert_eq!(a.kind, ActorKind::Citizen);
+    assert_eq!(a.tz, "Europe/Paris");
+    assert!(!a.verified);
+    let mut tx = store.begin().await.unwrap();
+    let found = tx
+        .actor_by_identity(&Identity::new("test", "alice"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found, a);
+    assert!(
+        tx.actor_by_identity(&Identity::new("other", "alice"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let dup = tx
+        .insert_actor(&NewActor {
+            identity: Identity::new("test", "alice"),
+            display_name: "x".into(),
+            lang: Lang::En,
+            created_at: t0(),
+        })
+        .await;
+    assert!(matches!(dup, Err(StoreError::Duplicate(_))), "{dup:?}");
+    drop(tx);
+
+    let mut tx = store.begin().await.unwrap();
+    let mut a2 = a.clone();
+    a2.kind = ActorKind::Municipality;
+    a2.verified = true;
+    a2.communes = vec![
+        InseeCode::parse("69266").unwrap(),
+        InseeCode::parse("2A004").unwrap(),
+    ];
+    a2.communes.sort();
+    a2.lang = Lang::En;
+    a2.display_name = "Mairie <b>&".into();
+    a2.location = Some(p(45.766, 4.88));
+    tx.update_actor(&a2).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.actor(a.id).await.unwrap().unwrap(), a2);
+    // A citizen speaks for no commune.
+    let mut citizen = a2.clone();
+    citizen.kind = ActorKind::Citizen;
+    tx.update_actor(&citizen).await.unwrap();
+    assert!(tx.actor(a.id).await.unwrap().unwrap().communes.is_empty());
+    tx.update_actor(&a2).await.unwrap();
+    assert_eq!(tx.actor(a.id).await.unwrap().unwrap(), a2);
+    assert_eq!(
+        tx.identities_of(a.id).await.unwrap(),
+        vec![Identity::new("test", "alice")]
+    );
+    assert!(tx.actor(ActorId(999_999)).await.unwrap().is_none());
+}
+
+pub async fn subscriptions_and_dialogues(store: &dyn Store) {
+    let a = actor(store, "a").await;
+    let mut tx = store.begin().await.unwrap();
+    let s = tx
+        .insert_subscription(&NewSubscription {
+            actor: a.id,
+            center: Some(p(45.0, 4.0)),
+            radius_m: 3000,
+            commune: None,
+            categories: vec![Category::Compost, Category::Food],
+            created_at: t0(),
+        })
+        .await
+        .unwrap();
+    tx.insert_subscription(&NewSubscription {
+        actor: a.id,
+        center: None,
+        radius_m: 5000,
+        commune: InseeCode::parse("69266"),
+        categories: vec![],
+        created_at: t0(),
+    })
+    .await
+    .unwrap();
+    let subs = tx.subscriptions_of(a.id).await.unwrap();
+    assert_eq!(subs.len(), 2);
+    assert_eq!(subs[0], s);
+    assert!(subs[1].categories.is_empty());
+    assert_eq!(tx.delete_subscriptions_of(a.id).await.unwrap(), 2);
+    assert_eq!(tx.delete_subscriptions_of(a.id).await.unwrap(), 0);
+
+    assert!(tx.dialogue(a.id).await.unwrap().is_none());
+    tx.set_dialogue(a.id, Some(r#"{"x":1}"#)).await.unwrap();
+    tx.set_dialogue(a.id, Some(r#"{"x":2}"#)).await.unwrap();
+    assert_eq!(
+        tx.dialogue(a.id).await.unwrap().as_deref(),
+        Some(r#"{"x":2}"#)
+    );
+    tx.set_dialogue(a.id, None).await.unwrap();
+    assert!(tx.dialogue(a.id).await.unwrap().is_none());
+}
+
+pub async fn forgetting_an_actor(store: &dyn Store) {
+    let a = actor(store, "a").await;
+    let b = actor(store, "b").await;
+    let i = initiative(store, a.id, "I", None).await;
+    let mut tx = store.begin().await.unwrap();
+    tx.set_membership(&Membership {
+        initiative: i.id,
+        actor: a.id,
+        role: Role::Organiser,
+        since: t0(),
+    })
+    .await
+    .unwrap();
+    tx.set_membership(&Membership {
+        initiative: i.id,
+        actor: b.id,
+        role: Role::Member,
+        since: t0(),
+    })
+    .await
+    .unwrap();
+    let u = tx.insert_update(i.id, a.id, "x", t0()).await.unwrap();
+    let e = tx
+        .insert_event(&NewEvent {
+            initiative: i.id,
+            title: "e".into(),
+            starts_at: t0(),
+            tz: "UTC".into(),
+            place: None,
+            created_by: a.id,
+            created_at: t0(),
+        })
+        .await
+        .unwrap();
+    tx.set_rsvp(&Rsvp {
+        event: e.id,
+        actor: a.id,
+        answer: RsvpAnswer::Yes,
+        at: t0(),
+    })
+    .await
+    .unwrap();
+    tx.set_dialogue(a.id, Some("{}")).await.unwrap();
+    tx.enqueue(&out(
+        &Address::new("test", "a"),
+        Some(a.id),
+        "x",
+        "fa",
+        Priority::Interactive,
+        t0(),
+    ))
+    .await
+    .unwrap();
+    tx.insert_subscription(&NewSubscription {
+        actor: a.id,
+        center: None,
+        radius_m: 1,
+        commune: None,
+        categories: vec![],
+        created_at: t0(),
+    })
+    .await
+    .unwrap();
+    // b was told a joined, and of an update: the first names a.
+    for (kind, ref_id) in [(AlertKind::NewMember, a.id.0), (AlertKind::Update, u.id.0)] {
+        tx.queue_alert(&NewAlert {
+            actor: b.id,
+            initiative: i.id,
+            kind,
+            ref_id: Some(ref_id),
+            at: t0(),
+        })
+        .await
+        .unwrap();
+    }
+    tx.delete_actor(a.id).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    let left: Vec<AlertKind> = tx
+        .alerts_of(b.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|x| x.kind)
+        .collect();
+    assert_eq!(left, vec![AlertKind::Update]);
+    assert!(tx.actor(a.id).await.unwrap().is_none());
+    assert!(
+        tx.actor_by_identity(&Identity::new("test", "a"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let kept = tx.initiative(i.id).await.unwrap().unwrap();
+    assert_eq!(kept.created_by, None);
+    assert_eq!(tx.update_by_id(u.id).await.unwrap().unwrap().author, None);
+    assert_eq!(tx.event(e.id).await.unwrap().unwrap().created_by, None);
+    assert!(tx.rsvps(e.id).await.unwrap().is_empty());
+    assert_eq!(tx.members(i.id).await.unwrap().len(), 1);
+    assert!(tx.dialogue(a.id).await.unwrap().is_none());
+    assert!(tx.pending_for(a.id).await.unwrap().is_empty());
+    assert!(tx.subscriptions_of(a.id).await.unwrap().is_empty());
+    assert!(tx.actor(b.id).await.unwrap().is_some());
+    // The identity can come back as a new person.
+    let again = tx
+        .insert_actor(&NewActor {
+            identity: Identity::new("test", "a"),
+            display_name: "a".into(),
+            lang: Lang::Fr,
+            created_at: t0(),
+        })
+        .await
+        .unwrap();
+    assert_ne!(again.id, a.id);
+}
+
+pub async fn actors_by_id_and_their_reachable_identities(store: &dyn Store) {
+    let a = actor(store, "a").await;
+    let b = actor(store, "b").await;
+    let mut tx = store.begin().await.unwrap();
+    let mut m = tx.actor(b.id).await.unwrap().unwrap();
+    m.kind = ActorKind::Municipality;
+    m.verified = true;
+    m.lang = Lang::En;
+    m.communes = vec![InseeCode::parse("69123").unwrap()];
+    tx.update_actor(&m).await.unwrap();
+    let mut got = tx
+        .actors_by_ids(&[b.id, a.id, ActorId(987_654)])
+        .await
+        .unwrap();
+    got.sort_by_key(|x| x.id);
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[1].communes, m.communes, "with their communes");
+    assert!(tx.actors_by_ids(&[]).await.unwrap().is_empty());
+    // Reachable identities, with the person's language; unreachable ones left out.
+    tx.set_unreachable(&Address::new("test", "a"), "blocked", t0())
+        .await
+        .unwrap();
+    let reach = tx.reachable_identities(&[a.id, b.id]).await.unwrap();
+    assert_eq!(reach, vec![(b.id, Lang::En, Identity::new("test", "b"))]);
+    tx.clear_unreachable(&Address::new("test", "a"))
+        .await
+        .unwrap();
+    let reach = tx.reachable_identities(&[a.id, b.id]).await.unwrap();
+    assert_eq!(reach.len(), 2);
+    assert_eq!(reach[0].0, a.id);
+}
