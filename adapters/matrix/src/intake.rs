@@ -1,0 +1,238 @@
+//! Matrix's side in: the sync loop, each timeline event read (`parse.rs`) and
+//! handed to the inbox with its event id; invitations to direct chats joined,
+//! others declined.
+
+use crate::*;
+
+impl Matrix {
+    /// Syncs until `stop` turns true or `held` turns false (another process
+    /// holds the Matrix lease now): each response's events go to `inbox` in one
+    /// batch, then the sync position is stored (the next holder starts there).
+    pub async fn run_intake(
+        self,
+        inbox: Arc<dyn Inbox>,
+        mut stop: watch::Receiver<bool>,
+        mut held: watch::Receiver<bool>,
+    ) {
+        let s = &self.shared;
+        let mut token = match s.store.read().await {
+            Ok(mut tx) => tx.network_state(NETWORK, SYNC_KEY).await.ok().flatten(),
+            Err(_) => None,
+        };
+        let mut backoff = Duration::from_millis(500);
+        while !*stop.borrow() && *held.borrow() {
+            let settings = match &token {
+                Some(t) => SyncSettings::new()
+                    .token(t.clone())
+                    .timeout(Duration::from_secs(25)),
+                // The first sync of a new bot: only the rooms, no history.
+                None => SyncSettings::new().timeout(Duration::from_secs(0)),
+            };
+            let resp = tokio::select! {
+                _ = stop.changed() => break,
+                _ = held.wait_for(|h| !*h) => break,
+                r = s.client.sync_once(settings) => r,
+            };
+            let resp = match resp {
+                Ok(r) => r,
+                Err(e) => {
+                    s.connected.store(false, Ordering::Relaxed);
+                    tracing::warn!(error = %e, retry_in = ?backoff, "Matrix sync failed");
+                    let wait = jitter(backoff);
+                    backoff = (backoff * 2).min(Duration::from_secs(30));
+                    tokio::select! {
+                        _ = stop.changed() => break,
+                        () = tokio::time::sleep(wait) => continue,
+                    }
+                }
+            };
+            s.connected.store(true, Ordering::Relaxed);
+            backoff = Duration::from_millis(500);
+            for room_id in resp.rooms.invited.keys() {
+                self.answer_invite(room_id).await;
+            }
+            if token.is_some() {
+                let mut batch = Vec::new();
+                for (room_id, update) in &resp.rooms.joined {
+                    for ev in &update.timeline.events {
+                        if ev.kind.is_utd() {
+                            tracing::warn!(room = %room_id, event = ?ev.event_id(), "cannot decrypt an event");
+                            continue;
+                        }
+                        let Ok(value) =
+                            serde_json::from_str::<serde_json::Value>(ev.raw().json().get())
+                        else {
+                            continue;
+                        };
+                        if let Some(p) = parse::parse(&value)
+                            && p.sender != s.me.as_str()
+                            && let Some(i) = self.incoming(room_id, p).await
+                        {
+                            batch.push(i);
+                        }
+                    }
+                }
+                if !batch.is_empty() && !self.hand_over(&inbox, batch, &mut stop).await {
+                    break;
+                }
+            }
+            let next = resp.next_batch;
+            match s.store.begin().await {
+                Ok(mut tx) => {
+                    let r = async {
+                        tx.set_network_state(NETWORK, SYNC_KEY, Some(&next), chrono::Utc::now())
+                            .await?;
+                        tx.commit().await
+                    }
+                    .await;
+                    if let Err(e) = r {
+                        tracing::warn!(error = %e, "cannot store the Matrix sync position");
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot store the Matrix sync position"),
+            }
+            token = Some(next);
+        }
+        s.connected.store(false, Ordering::Relaxed);
+    }
+
+    /// Hands a batch to core until it is recorded; `false` if told to stop first
+    /// (the batch comes again after a restart: the position was not stored).
+    async fn hand_over(
+        &self,
+        inbox: &Arc<dyn Inbox>,
+        batch: Vec<Incoming>,
+        stop: &mut watch::Receiver<bool>,
+    ) -> bool {
+        let mut wait = Duration::from_millis(200);
+        loop {
+            match inbox.accept_batch(batch.clone()).await {
+                Ok(_) => return true,
+                Err(e) => {
+                    tracing::error!(error = %e, "Matrix events not handled; trying again");
+                    tokio::select! {
+                        _ = stop.changed() => return false,
+                        () = tokio::time::sleep(wait) => {}
+                    }
+                    wait = (wait * 2).min(Duration::from_secs(10));
+                }
+            }
+        }
+    }
+
+    /// Joins an invitation to a direct chat, turns down any other.
+    async fn answer_invite(&self, room_id: &RoomId) {
+        let s = &self.shared;
+        let Some(room) = s.client.get_room(room_id) else {
+            return;
+        };
+        if room.state() != RoomState::Invited {
+            return;
+        }
+        let direct = room.is_direct().await.unwrap_or(false);
+        let inviter = room
+            .invite_details()
+            .await
+            .ok()
+            .map(|d| d.inviter_id.to_string());
+        match (direct, inviter) {
+            (true, Some(person)) => match room.join().await {
+                Ok(()) => {
+                    tracing::info!(room = %room_id, %person, "joined a direct chat");
+                    if let Err(e) = s.remember_dm(room_id, &person).await {
+                        tracing::warn!(error = %e, "cannot record a direct chat");
+                    }
+                }
+                Err(e) => tracing::warn!(room = %room_id, error = %e, "cannot join a direct chat"),
+            },
+            _ => {
+                tracing::info!(room = %room_id, "invitation to a room that is not a direct chat: declined");
+                if let Err(e) = room.leave().await {
+                    tracing::warn!(room = %room_id, error = %e, "cannot decline an invitation");
+                }
+            }
+        }
+    }
+
+    /// The person whose direct chat `room` is, if it is one.
+    async fn dm_person(&self, room: &RoomId) -> Option<String> {
+        let s = &self.shared;
+        if let Some(v) = s.dm_of_room.lock().await.get(room) {
+            return v.clone();
+        }
+        let v = match s.store.read().await {
+            Ok(mut tx) => tx
+                .network_state(NETWORK, &format!("dmroom:{room}"))
+                .await
+                .ok()
+                .flatten(),
+            Err(_) => return None,
+        };
+        s.dm_of_room.lock().await.insert(room.to_owned(), v.clone());
+        v
+    }
+
+    /// What an event becomes for core.
+    async fn incoming(&self, room_id: &RoomId, p: parse::Parsed) -> Option<Incoming> {
+        let dm = self.dm_person(room_id).await;
+        // In a direct chat, the person the bot talks with; elsewhere a shared room.
+        let chat = match &dm {
+            Some(person) if *person == p.sender => None,
+            Some(_) => return None,
+            None => Some(room_id.to_string()),
+        };
+        let content = match p.message {
+            parse::Message::Location(g) => Content::Location(g),
+            parse::Message::Text(t) => match parse::choice_number(&t) {
+                Some(n) => match self.choices(&format!("menu:{room_id}")).await.get(n - 1) {
+                    Some(cmd) => Content::Button(cmd.clone()),
+                    None => Content::Text(t),
+                },
+                None => Content::Text(t),
+            },
+            parse::Message::Reaction { to, key } => {
+                let choices = self.choices(&format!("choices:{to}")).await;
+                Content::Button(parse::reaction_choice(&key, &choices)?)
+            }
+        };
+        let display_name = match self.shared.client.get_room(room_id) {
+            Some(room) => match UserId::parse(&p.sender) {
+                Ok(uid) => room
+                    .get_member_no_sync(&uid)
+                    .await
+                    .ok()
+                    .flatten()
+                    .and_then(|m| m.display_name().map(str::to_owned)),
+                Err(_) => None,
+            },
+            None => None,
+        }
+        .or_else(|| {
+            p.sender
+                .strip_prefix('@')
+                .and_then(|s| s.split(':').next())
+                .map(str::to_owned)
+        });
+        Some(Incoming {
+            identity: Identity::new(NETWORK, p.sender),
+            chat,
+            event_id: Some(p.event_id),
+            display_name,
+            lang_hint: None,
+            content,
+        })
+    }
+
+    /// Numbered choices stored under `key`.
+    async fn choices(&self, key: &str) -> Vec<String> {
+        let Ok(mut tx) = self.shared.store.read().await else {
+            return Vec::new();
+        };
+        tx.network_state(NETWORK, key)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|v| serde_json::from_str(&v).ok())
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,315 @@
+//! Matrix's side out: outbox messages delivered to direct chats and project
+//! rooms (transaction ids from the outbox keys), room changes performed, and
+//! what matrix-sdk's errors mean for delivery.
+
+use crate::*;
+
+/// Delivers outbox messages to Matrix.
+pub struct MatrixSender {
+    pub(crate) shared: Arc<Shared>,
+}
+
+/// A transaction id from an outbox key: the same key always gives the same id.
+fn transaction_id(key: &str, part: usize) -> OwnedTransactionId {
+    let mut s = String::with_capacity(key.len() + 4);
+    for c in key.chars() {
+        if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+            s.push(c);
+        } else {
+            s.push_str(&format!(".{:x}.", u32::from(c)));
+        }
+    }
+    OwnedTransactionId::from(format!("kohero-{s}-{part}"))
+}
+
+/// Classifies matrix-sdk's errors for the delivery worker.
+pub(crate) fn send_error(e: &matrix_sdk::Error) -> SendError {
+    match e {
+        matrix_sdk::Error::Http(h) => http_error(h),
+        matrix_sdk::Error::WrongRoomState(_) => {
+            SendError::Unreachable(format!("the bot is not in the room: {e}"))
+        }
+        _ => SendError::Temporary(e.to_string()),
+    }
+}
+
+fn http_error(h: &matrix_sdk::HttpError) -> SendError {
+    if let matrix_sdk::HttpError::Cached(inner) = h {
+        return http_error(inner);
+    }
+    if let matrix_sdk::HttpError::Reqwest(_) = h {
+        return SendError::Temporary(h.to_string());
+    }
+    if let Some(api) = h.as_client_api_error() {
+        match api.error_kind() {
+            Some(ErrorKind::LimitExceeded(d)) => {
+                let after = match d.retry_after {
+                    Some(RetryAfter::Delay(d)) => d,
+                    Some(RetryAfter::DateTime(t)) => {
+                        t.duration_since(SystemTime::now()).unwrap_or_default()
+                    }
+                    None => Duration::from_secs(1),
+                };
+                return SendError::RetryAfter {
+                    after,
+                    chat_only: false,
+                };
+            }
+            Some(ErrorKind::Forbidden | ErrorKind::NotFound) => {
+                return SendError::Unreachable(h.to_string());
+            }
+            Some(ErrorKind::UnknownToken(_) | ErrorKind::MissingToken) => {
+                return SendError::Temporary(format!("the bot's session was refused: {h}"));
+            }
+            _ => {}
+        }
+        let status = api.status_code;
+        if status.as_u16() == 429 {
+            return SendError::RetryAfter {
+                after: Duration::from_secs(1),
+                chat_only: false,
+            };
+        }
+        if status.is_server_error() {
+            return SendError::Temporary(h.to_string());
+        }
+        return SendError::Permanent(h.to_string());
+    }
+    SendError::Temporary(h.to_string())
+}
+
+pub(crate) fn temporary(e: StoreError) -> SendError {
+    SendError::Temporary(e.to_string())
+}
+
+impl MatrixSender {
+    /// The room of a person's direct chat: the one they last wrote from, else
+    /// one matrix-sdk knows, else a new one.
+    async fn dm_room(&self, person: &str) -> Result<Room, SendError> {
+        let s = &self.shared;
+        let uid = UserId::parse(person)
+            .map_err(|_| SendError::Permanent(format!("not a Matrix user id: {person}")))?;
+        let known = {
+            let mut tx = s.store.read().await.map_err(temporary)?;
+            tx.network_state(NETWORK, &format!("dm:{person}"))
+                .await
+                .map_err(temporary)?
+        };
+        if let Some(id) = known.and_then(|r| RoomId::parse(r).ok())
+            && let Some(room) = s.client.get_room(&id)
+            && room.state() == RoomState::Joined
+        {
+            return Ok(room);
+        }
+        if let Some(room) = s.client.get_dm_room(&uid) {
+            return Ok(room);
+        }
+        let room = s.client.create_dm(&uid).await.map_err(|e| send_error(&e))?;
+        s.remember_dm(room.room_id(), person)
+            .await
+            .map_err(temporary)?;
+        Ok(room)
+    }
+
+    fn joined_room(&self, id: &str) -> Result<Room, SendError> {
+        let rid =
+            RoomId::parse(id).map_err(|_| SendError::Permanent(format!("not a room id: {id}")))?;
+        match self.shared.client.get_room(&rid) {
+            Some(r) if r.state() == RoomState::Joined => Ok(r),
+            _ => Err(SendError::Unreachable(format!("the bot is not in {id}"))),
+        }
+    }
+
+    /// Invites `user` into `room` unless they are in it or invited already.
+    async fn invite(&self, room: &Room, user: &str) -> Result<(), SendError> {
+        let uid = UserId::parse(user)
+            .map_err(|_| SendError::Permanent(format!("not a Matrix user id: {user}")))?;
+        if let Ok(Some(m)) = room.get_member(&uid).await
+            && matches!(
+                m.membership(),
+                MembershipState::Join | MembershipState::Invite
+            )
+        {
+            return Ok(());
+        }
+        room.invite_user_by_id(&uid)
+            .await
+            .map_err(|e| send_error(&e))
+    }
+
+    async fn remove(&self, room: &Room, user: &str) -> Result<(), SendError> {
+        let uid = UserId::parse(user)
+            .map_err(|_| SendError::Permanent(format!("not a Matrix user id: {user}")))?;
+        match room.get_member(&uid).await {
+            Ok(Some(m))
+                if matches!(
+                    m.membership(),
+                    MembershipState::Join | MembershipState::Invite
+                ) =>
+            {
+                room.kick_user(&uid, None).await.map_err(|e| send_error(&e))
+            }
+            // Not in the room: nothing to do.
+            Ok(_) => Ok(()),
+            Err(e) => Err(send_error(&e)),
+        }
+    }
+
+    /// Sends the rendered messages; remembers the numbered choices of the last.
+    async fn say(
+        &self,
+        room: &Room,
+        key: &str,
+        rendering: &render::Rendering,
+    ) -> Result<(), SendError> {
+        let mut last = None;
+        for (i, m) in rendering.messages.iter().enumerate() {
+            if m.body.is_empty() {
+                continue;
+            }
+            let content = RoomMessageEventContent::notice_html(m.body.clone(), m.html.clone());
+            let r = room
+                .send(content)
+                .with_transaction_id(transaction_id(key, i))
+                .await
+                .map_err(|e| send_error(&e))?;
+            last = Some(r.response.event_id);
+        }
+        let Some(event) = last else {
+            return Ok(());
+        };
+        let s = &self.shared;
+        let now = chrono::Utc::now();
+        let mut tx = s.store.begin().await.map_err(temporary)?;
+        let menu_key = format!("menu:{}", room.room_id());
+        if rendering.choices.is_empty() {
+            tx.set_network_state(NETWORK, &menu_key, None, now)
+                .await
+                .map_err(temporary)?;
+        } else {
+            let json = serde_json::to_string(&rendering.choices)
+                .map_err(|e| SendError::Permanent(e.to_string()))?;
+            tx.set_network_state(NETWORK, &menu_key, Some(&json), now)
+                .await
+                .map_err(temporary)?;
+            // Reactions to older messages work as long as sent messages are kept.
+            tx.set_network_state_for_a_while(NETWORK, &format!("choices:{event}"), &json, now)
+                .await
+                .map_err(temporary)?;
+        }
+        tx.commit().await.map_err(temporary)?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Sender for MatrixSender {
+    fn network(&self) -> &str {
+        NETWORK
+    }
+
+    fn is_group(&self, _chat: &str) -> bool {
+        // Synapse limits per user, not per room: one global rate covers it.
+        false
+    }
+
+    fn unlimited(&self) -> bool {
+        self.shared.unlimited.load(Ordering::Relaxed)
+    }
+
+    async fn send(&self, message: &kohero_core::domain::Outgoing) -> Result<(), SendError> {
+        let rendering = render::render(&message.reply);
+        let chat = message.to.chat.as_str();
+        if chat.starts_with("space:") {
+            for op in &rendering.ops {
+                if let Block::CreateRoom {
+                    initiative,
+                    name,
+                    topic,
+                    commune,
+                    space_name,
+                } = op
+                {
+                    rooms::create_project_room(
+                        &self.shared,
+                        *initiative,
+                        name,
+                        topic,
+                        commune.as_deref(),
+                        space_name.as_deref(),
+                    )
+                    .await?;
+                }
+            }
+            return Ok(());
+        }
+        let room = if chat.starts_with('@') {
+            self.dm_room(chat).await?
+        } else if let Some(commune) = chat.strip_prefix("announce:") {
+            let Some(Block::AnnouncementRoom {
+                name,
+                topic,
+                space_name,
+                ..
+            }) = rendering
+                .ops
+                .iter()
+                .find(|b| matches!(b, Block::AnnouncementRoom { .. }))
+            else {
+                return Err(SendError::Permanent(format!(
+                    "a message to {chat} without its room's description"
+                )));
+            };
+            rooms::announcement_room(&self.shared, commune, name, topic, space_name).await?
+        } else {
+            self.joined_room(chat)?
+        };
+        for op in &rendering.ops {
+            match op {
+                Block::Admit {
+                    user,
+                    approve: true,
+                } => self.invite(&room, user).await?,
+                Block::RemoveMember { user } => self.remove(&room, user).await?,
+                Block::Promote { user } => rooms::promote(&room, user).await?,
+                Block::RoomState { name, topic } => {
+                    room.set_name(name.clone())
+                        .await
+                        .map_err(|e| send_error(&e))?;
+                    room.set_room_topic(topic)
+                        .await
+                        .map_err(|e| send_error(&e))?;
+                }
+                // A declined join request needs nothing on Matrix; project
+                // rooms are created from `space:` addresses, announcement rooms
+                // above.
+                _ => {}
+            }
+        }
+        if chat.starts_with('@') {
+            for target in &rendering.invites {
+                let target_room = self.joined_room(target)?;
+                self.invite(&target_room, chat).await?;
+            }
+        }
+        self.say(&room, &message.key, &rendering).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transaction_ids_are_stable_and_url_safe() {
+        let a = transaction_id("matrix/$ev:x/r0", 0);
+        assert_eq!(a, transaction_id("matrix/$ev:x/r0", 0));
+        assert_ne!(a, transaction_id("matrix/$ev:x/r0", 1));
+        assert!(
+            a.as_str()
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)),
+            "{a}"
+        );
+    }
+}

@@ -1,0 +1,257 @@
+//! Telegram's side in: long polling (or the webhook), each update turned into
+//! core's `Incoming` and handed to the inbox in one batch, confirmed to
+//! Telegram only once recorded.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use kohero_core::domain::{Identity, Lang};
+use kohero_core::geo::GeoPoint;
+use kohero_core::inbox::{Content, Inbox, Incoming};
+use teloxide::RequestError;
+use teloxide::payloads::GetUpdatesSetters;
+use teloxide::requests::Requester;
+use teloxide::types::{ChatId, Message, Update, UpdateKind, User};
+use tokio::sync::watch;
+
+use crate::{ACTION_PREFIX, NETWORK, Telegram, WebhookAnswer, allowed_updates, same_secret};
+
+impl Telegram {
+    /// Long polling until `stop`, while `held` (this process holds the Telegram
+    /// lease: Telegram answers one getUpdates at a time per bot): each update is
+    /// handed to `inbox` and confirmed to Telegram (by the next offset) only once
+    /// it is recorded, so after a crash Telegram hands it again and core
+    /// recognises it.
+    pub async fn run_intake(
+        self,
+        inbox: Arc<dyn Inbox>,
+        mut stop: watch::Receiver<bool>,
+        mut held: watch::Receiver<bool>,
+    ) {
+        let mut offset: i32 = 0;
+        let mut failures: u32 = 0;
+        while !*stop.borrow() {
+            if !*held.borrow() {
+                tracing::info!("Telegram polling paused: another process holds the lease");
+                if !kohero_core::ports::until_held(&mut held, &mut stop).await {
+                    break;
+                }
+                tracing::info!("Telegram polling resumed: this process holds the lease");
+            }
+            let poll = self
+                .bot
+                .get_updates()
+                .offset(offset)
+                .timeout(20)
+                .allowed_updates(allowed_updates());
+            let updates = tokio::select! {
+                _ = stop.changed() => break,
+                // Lease lost: stop polling at once (the next holder's getUpdates
+                // would conflict with this one).
+                _ = held.wait_for(|h| !*h) => continue,
+                r = poll => r,
+            };
+            match updates {
+                Ok(updates) => {
+                    failures = 0;
+                    self.connected.store(true, Ordering::Relaxed);
+                    let Some(last) = updates
+                        .last()
+                        .map(|u| i32::try_from(u.id.0).unwrap_or(i32::MAX))
+                    else {
+                        continue;
+                    };
+                    match self.handle_batch(&inbox, updates).await {
+                        // Confirmed to Telegram by the next getUpdates.
+                        Ok(()) => offset = offset.max(last.saturating_add(1)),
+                        Err(e) => {
+                            // Nothing was recorded: ask for the same updates again.
+                            tracing::error!(error = %e, "updates not handled; will retry");
+                            tokio::select! {
+                                _ = stop.changed() => break,
+                                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                            }
+                        }
+                    }
+                }
+                Err(e) => {
+                    failures += 1;
+                    self.connected.store(false, Ordering::Relaxed);
+                    let wait = match &e {
+                        RequestError::RetryAfter(s) => s.duration(),
+                        _ => Duration::from_millis(500 * u64::from(failures.min(20))),
+                    };
+                    tracing::warn!(error = %e, ?wait, "getUpdates failed");
+                    tokio::select! {
+                        _ = stop.changed() => break,
+                        _ = tokio::time::sleep(wait) => {}
+                    }
+                }
+            }
+        }
+        tracing::info!("Telegram intake stopped");
+    }
+
+    /// One update pushed by Telegram to the webhook: checked against the secret,
+    /// handed to core, and answered so that Telegram retries what was not recorded.
+    pub async fn webhook(
+        &self,
+        inbox: &Arc<dyn Inbox>,
+        secret: &str,
+        given: Option<&[u8]>,
+        body: &[u8],
+    ) -> WebhookAnswer {
+        if !given.is_some_and(|g| same_secret(g, secret.as_bytes())) {
+            return WebhookAnswer::Unauthorized;
+        }
+        let Ok(update) = serde_json::from_slice::<Update>(body) else {
+            return WebhookAnswer::BadRequest;
+        };
+        match self.handle_batch(inbox, vec![update]).await {
+            Ok(()) => WebhookAnswer::Accepted,
+            Err(e) => {
+                tracing::error!(error = %e, "webhook update not handled");
+                WebhookAnswer::Retry
+            }
+        }
+    }
+
+    /// Hands a getUpdates answer to core in one batch (one transaction).
+    async fn handle_batch(
+        &self,
+        inbox: &Arc<dyn Inbox>,
+        updates: Vec<Update>,
+    ) -> Result<(), String> {
+        let mut batch = Vec::with_capacity(updates.len());
+        for u in updates {
+            if let Some(i) = self.incoming(u).await? {
+                batch.push(i);
+            }
+        }
+        if batch.is_empty() {
+            return Ok(());
+        }
+        inbox
+            .accept_batch(batch)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    /// What an update means for core, if anything.
+    async fn incoming(&self, u: Update) -> Result<Option<Incoming>, String> {
+        let event_id = u.id.0.to_string();
+        let incoming = match u.kind {
+            UpdateKind::Message(m) => self.message(m, event_id),
+            UpdateKind::CallbackQuery(q) => {
+                let chat = q.message.as_ref().map(|m| m.chat().id);
+                let content = match q
+                    .data
+                    .as_deref()
+                    .and_then(|d| d.strip_prefix(ACTION_PREFIX))
+                {
+                    Some(id) => match id.parse::<i64>() {
+                        Ok(id) => self.recall(id).await?,
+                        Err(_) => None,
+                    },
+                    None => None,
+                };
+                // Always answer the query (it stops the button's spinner). A forged or
+                // stale payload reaches core as an unknown button, which says so.
+                if let Err(e) = self.bot.answer_callback_query(q.id.clone()).await {
+                    tracing::debug!(error = %e, "answerCallbackQuery failed");
+                }
+                let chat = chat.filter(|c| c.is_user());
+                chat.map(|chat| {
+                    incoming(
+                        &q.from,
+                        chat,
+                        event_id,
+                        Content::Button(content.unwrap_or_else(|| "#stale".to_owned())),
+                    )
+                })
+            }
+            // Someone asks to enter a group: core decides (members of its project).
+            UpdateKind::ChatJoinRequest(r) => {
+                Some(incoming(&r.from, r.chat.id, event_id, Content::JoinRequest))
+            }
+            // A live location moving: the stored position follows, silently.
+            // Other edits are not answered.
+            UpdateKind::EditedMessage(m) => {
+                match (m.chat.is_private(), m.location(), m.from.as_ref()) {
+                    (true, Some(l), Some(from)) => GeoPoint::new(l.latitude, l.longitude)
+                        .ok()
+                        .map(|p| incoming(from, m.chat.id, event_id, Content::Moved(p))),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        Ok(incoming)
+    }
+
+    async fn recall(&self, id: i64) -> Result<Option<String>, String> {
+        let mut tx = self.store.read().await.map_err(|e| e.to_string())?;
+        tx.recall_button(id).await.map_err(|e| e.to_string())
+    }
+
+    /// A message as core's input. In groups only commands for this bot (and a
+    /// group's move to a supergroup) reach core; other messages are not stored.
+    fn message(&self, m: Message, event_id: String) -> Option<Incoming> {
+        let from = m.from.as_ref()?;
+        if !m.chat.is_private() {
+            if let Some(to) = m.migrate_to_chat_id() {
+                return Some(incoming(
+                    from,
+                    m.chat.id,
+                    event_id,
+                    Content::ChatMoved(to.0.to_string()),
+                ));
+            }
+            let text = m.text()?;
+            if !text.starts_with('/') || from.is_bot {
+                return None;
+            }
+            let word = text.split_whitespace().next().unwrap_or_default();
+            if let Some((_, bot)) = word.split_once('@')
+                && !bot.eq_ignore_ascii_case(&self.username)
+            {
+                return None; // for another bot
+            }
+            let mut i = incoming(from, m.chat.id, event_id, Content::Text(text.to_owned()));
+            // In a forum topic the chat is the topic ("CHAT/THREAD"), a project's room.
+            if m.is_topic_message
+                && let Some(t) = m.thread_id
+            {
+                i.chat = Some(format!("{}/{}", m.chat.id.0, t.0.0));
+            }
+            return Some(i);
+        }
+        if from.is_bot {
+            return None;
+        }
+        let content = if let Some(t) = m.text() {
+            Content::Text(t.to_owned())
+        } else if let Some(l) = m.location() {
+            Content::Location(GeoPoint::new(l.latitude, l.longitude).ok()?)
+        } else if let Some(v) = m.venue() {
+            Content::Location(GeoPoint::new(v.location.latitude, v.location.longitude).ok()?)
+        } else {
+            // Stickers, photos, voice…: answered with the short help.
+            Content::Text(String::new())
+        };
+        Some(incoming(from, m.chat.id, event_id, content))
+    }
+}
+
+fn incoming(from: &User, chat: ChatId, event_id: String, content: Content) -> Incoming {
+    Incoming {
+        identity: Identity::new(NETWORK, from.id.0.to_string()),
+        chat: Some(chat.0.to_string()),
+        event_id: Some(event_id),
+        display_name: Some(from.full_name()),
+        lang_hint: from.language_code.as_deref().and_then(Lang::parse),
+        content,
+    }
+}

@@ -1,0 +1,422 @@
+//! Telegram's side out: outbox messages sent through the Bot API (HTML, inline
+//! keyboards whose callback data are button ids, invite links, operations on
+//! groups and forum topics), and what Telegram's errors mean for delivery.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use kohero_core::domain::Outgoing;
+use kohero_core::ports::{SendError, Sender, Store};
+use teloxide::ApiError;
+use teloxide::RequestError;
+use teloxide::payloads::{CreateChatInviteLinkSetters, SendMessageSetters, UnbanChatMemberSetters};
+use teloxide::requests::Requester;
+use teloxide::types::{
+    ButtonRequest, ChatId, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton,
+    KeyboardMarkup, MessageId, ParseMode, ThreadId, UserId,
+};
+
+use crate::{ACTION_PREFIX, Bot, NETWORK, render};
+
+/// Sends outbox messages through the Bot API.
+pub struct TelegramSender {
+    bot: Bot,
+    store: Arc<dyn Store>,
+    /// The bot's username, for "add to group" links.
+    username: String,
+    /// Button ids already given out (they never change while in use), and
+    /// when the store last heard of each, to spare the store.
+    known: Mutex<HashMap<String, (i64, std::time::Instant)>>,
+    /// Replies sent in several messages and retried: how many of their
+    /// messages Telegram already took, by outbox id.
+    progress: Mutex<HashMap<i64, usize>>,
+}
+
+impl TelegramSender {
+    pub(crate) fn new(bot: Bot, store: Arc<dyn Store>, username: String) -> Self {
+        Self {
+            bot,
+            store,
+            username,
+            known: Mutex::default(),
+            progress: Mutex::default(),
+        }
+    }
+}
+
+/// The pause between the messages of one long reply.
+const PART_GAP: Duration = Duration::from_millis(1050);
+/// Most button ids kept in memory; past that the cache starts again.
+const KNOWN_MAX: usize = 100_000;
+/// How often the store hears that a cached button is still given out: the
+/// pruner deletes buttons not given out for far longer (90 days), so a cached
+/// id is never one that was pruned.
+const KNOWN_REFRESH: Duration = Duration::from_secs(24 * 3600);
+
+impl TelegramSender {
+    /// Links into a project's chat: one that asks to join the group (the bot
+    /// approves members of the project) and, for a forum topic, one that opens
+    /// the topic once inside.
+    async fn invite_links(&self, room: &str) -> Result<Vec<url::Url>, SendError> {
+        let (chat, thread) = chat_and_thread(room)?;
+        let link = self
+            .bot
+            .create_chat_invite_link(ChatId(chat))
+            .creates_join_request(true)
+            .await
+            .map_err(send_error)?;
+        let mut out = vec![
+            url::Url::parse(&link.invite_link).map_err(|e| SendError::Permanent(e.to_string()))?,
+        ];
+        // t.me/c/ID/THREAD opens a topic of a supergroup (ID without its -100).
+        if let Some(t) = thread
+            && let Some(id) = chat.to_string().strip_prefix("-100")
+            && let Ok(url) = url::Url::parse(&format!("https://t.me/c/{id}/{t}"))
+        {
+            out.push(url);
+        }
+        Ok(out)
+    }
+
+    async fn perform(
+        &self,
+        chat: ChatId,
+        thread: Option<i32>,
+        op: &render::Op,
+    ) -> Result<(), SendError> {
+        if let (render::Op::Remove { user }, Some(t)) = (op, thread) {
+            // A topic has no members of its own: taking the person out would
+            // take them out of the whole forum, which is the commune's, not
+            // the project's.
+            tracing::debug!(
+                chat = chat.0,
+                thread = t,
+                user,
+                "not removed from a forum topic"
+            );
+            return Ok(());
+        }
+        if let render::Op::CreateTopic { name, initiative } = op {
+            // Telegram's limit for a topic name is 128 characters.
+            let name: String = name.chars().take(128).collect();
+            let topic = self
+                .bot
+                .create_forum_topic(chat, name)
+                .await
+                .map_err(send_error)?;
+            let room = kohero_core::domain::Address::new(
+                NETWORK,
+                format!("{}/{}", chat.0, topic.thread_id.0.0),
+            );
+            let temporary = |e: kohero_core::ports::StoreError| SendError::Temporary(e.to_string());
+            let mut tx = self.store.begin().await.map_err(temporary)?;
+            tx.link_room(
+                &room,
+                kohero_core::domain::InitiativeId(*initiative),
+                chrono::Utc::now(),
+            )
+            .await
+            .map_err(temporary)?;
+            tx.commit().await.map_err(temporary)?;
+            return Ok(());
+        }
+        let user = |u: &str| -> Result<UserId, SendError> {
+            u.parse::<u64>()
+                .map(UserId)
+                .map_err(|_| SendError::Permanent(format!("not a Telegram user id: {u}")))
+        };
+        match op {
+            render::Op::Admit {
+                user: u,
+                approve: true,
+            } => {
+                self.bot
+                    .approve_chat_join_request(chat, user(u)?)
+                    .await
+                    .map_err(send_error)?;
+            }
+            render::Op::Admit {
+                user: u,
+                approve: false,
+            } => {
+                self.bot
+                    .decline_chat_join_request(chat, user(u)?)
+                    .await
+                    .map_err(send_error)?;
+            }
+            render::Op::CreateTopic { .. } => {}
+            render::Op::Remove { user: u } => {
+                // Ban then unban: out of the group, free to come back by invitation.
+                let id = user(u)?;
+                self.bot
+                    .ban_chat_member(chat, id)
+                    .await
+                    .map_err(send_error)?;
+                self.bot
+                    .unban_chat_member(chat, id)
+                    .only_if_banned(true)
+                    .await
+                    .map_err(send_error)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A chat as Kohero addresses it: "CHAT", or "CHAT/THREAD" for a forum topic.
+fn chat_and_thread(room: &str) -> Result<(i64, Option<i32>), SendError> {
+    let bad = || SendError::Permanent(format!("not a Telegram chat: {room}"));
+    let (chat, thread) = match room.split_once('/') {
+        Some((c, t)) => (c, Some(t.parse::<i32>().map_err(|_| bad())?)),
+        None => (room, None),
+    };
+    Ok((chat.parse().map_err(|_| bad())?, thread))
+}
+
+fn send_error(e: RequestError) -> SendError {
+    match e {
+        RequestError::RetryAfter(s) => SendError::RetryAfter {
+            after: s.duration(),
+            chat_only: false,
+        },
+        RequestError::Api(
+            ApiError::BotBlocked
+            | ApiError::ChatNotFound
+            | ApiError::UserDeactivated
+            | ApiError::BotKicked
+            | ApiError::BotKickedFromSupergroup
+            | ApiError::CantInitiateConversation
+            | ApiError::GroupDeactivated,
+        ) => SendError::Unreachable(e.to_string()),
+        RequestError::Api(ApiError::Unknown(ref d)) if !d.starts_with("Bad Request") => {
+            SendError::Temporary(e.to_string())
+        }
+        RequestError::Api(_) => SendError::Permanent(e.to_string()),
+        RequestError::MigrateToChatId(_) => SendError::Permanent(e.to_string()),
+        _ => SendError::Temporary(e.to_string()),
+    }
+}
+
+impl TelegramSender {
+    async fn keyboard(
+        &self,
+        rows: &[Vec<(String, String)>],
+    ) -> Result<Option<InlineKeyboardMarkup>, SendError> {
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        // Every command's id: from the cache, else from the store (then cached).
+        let mut ids: HashMap<&str, i64> = HashMap::new();
+        {
+            let known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
+            for (_, c) in rows.iter().flatten() {
+                if let Some((id, told)) = known.get(c)
+                    && told.elapsed() < KNOWN_REFRESH
+                {
+                    ids.insert(c, *id);
+                }
+            }
+        }
+        let missing: Vec<&str> = rows
+            .iter()
+            .flatten()
+            .map(|(_, c)| c.as_str())
+            .filter(|c| !ids.contains_key(c))
+            .collect();
+        if !missing.is_empty() {
+            let temporary = |e: kohero_core::ports::StoreError| SendError::Temporary(e.to_string());
+            let mut tx = self.store.begin().await.map_err(temporary)?;
+            let now = chrono::Utc::now();
+            let mut told = Vec::with_capacity(missing.len());
+            for c in missing {
+                let id = tx.remember_button(c, now).await.map_err(temporary)?;
+                ids.insert(c, id);
+                told.push((c.to_owned(), id));
+            }
+            tx.commit().await.map_err(temporary)?;
+            let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
+            if known.len() + told.len() > KNOWN_MAX {
+                known.clear();
+            }
+            let at = std::time::Instant::now();
+            known.extend(told.into_iter().map(|(c, id)| (c, (id, at))));
+        }
+        let out = rows
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .filter_map(|(label, command)| {
+                        let id = ids.get(command.as_str())?;
+                        Some(InlineKeyboardButton::callback(
+                            label.clone(),
+                            format!("{ACTION_PREFIX}{id}"),
+                        ))
+                    })
+                    .collect()
+            })
+            .collect::<Vec<Vec<_>>>();
+        Ok(Some(InlineKeyboardMarkup::new(out)))
+    }
+}
+
+#[async_trait]
+impl Sender for TelegramSender {
+    fn network(&self) -> &str {
+        NETWORK
+    }
+
+    /// Groups and supergroups have negative chat ids.
+    fn is_group(&self, chat: &str) -> bool {
+        chat.starts_with('-')
+    }
+
+    /// A long reply is several messages, about a second apart.
+    fn parts(&self, message: &Outgoing) -> usize {
+        render::render(&message.reply).len()
+    }
+
+    /// A reply Telegram takes in several messages: when one of them fails, the
+    /// ones already accepted are not sent again at the retry (while this
+    /// process runs; after a crash the whole reply goes again, at least once).
+    async fn send(&self, message: &Outgoing) -> Result<(), SendError> {
+        let r = self.send_parts(message).await;
+        let mut progress = self.progress.lock().unwrap_or_else(PoisonError::into_inner);
+        match &r {
+            Err(SendError::RetryAfter { .. } | SendError::Temporary(_)) => {}
+            _ => {
+                progress.remove(&message.id);
+            }
+        }
+        r
+    }
+}
+
+impl TelegramSender {
+    async fn send_parts(&self, message: &Outgoing) -> Result<(), SendError> {
+        let (chat, thread) = chat_and_thread(&message.to.chat)?;
+        let done = self
+            .progress
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&message.id)
+            .copied()
+            .unwrap_or(0);
+        for (n, part) in render::render(&message.reply).into_iter().enumerate() {
+            if n < done {
+                continue;
+            }
+            if n > done {
+                // Telegram takes about one message a second in a chat.
+                tokio::time::sleep(PART_GAP).await;
+            }
+            for op in &part.ops {
+                self.perform(ChatId(chat), thread, op).await?;
+            }
+            // Telegram trims a text and refuses it blank.
+            if render::visible(&part.html).trim().is_empty() {
+                continue;
+            }
+            let mut kb = self.keyboard(&part.buttons).await?;
+            for (payload, label) in &part.add_to_group {
+                // Added as an administrator able to invite, approve and remove.
+                let link = format!(
+                    "https://t.me/{}?startgroup={payload}&admin=invite_users+restrict_members+manage_topics",
+                    self.username
+                );
+                if let Ok(url) = url::Url::parse(&link) {
+                    let button = InlineKeyboardButton::url(label.clone(), url);
+                    match kb.as_mut() {
+                        Some(k) => k.inline_keyboard.push(vec![button]),
+                        None => kb = Some(InlineKeyboardMarkup::new(vec![vec![button]])),
+                    }
+                }
+            }
+            for (room, label) in &part.invites {
+                // The join link with the core's label; a topic's own link
+                // (for once inside the forum) as a speech bubble.
+                let links = match self.invite_links(room).await {
+                    Ok(links) => links,
+                    Err(e @ (SendError::RetryAfter { .. } | SendError::Temporary(_))) => {
+                        return Err(e);
+                    }
+                    // The project's chat is gone or the bot may not invite
+                    // there: that chat's problem, not this person's. The
+                    // reply goes without the button.
+                    Err(e) => {
+                        tracing::warn!(room = %room, error = %e, "no invite link for a project's chat");
+                        continue;
+                    }
+                };
+                let row: Vec<InlineKeyboardButton> = links
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, link)| {
+                        let text = if i == 0 {
+                            label.clone()
+                        } else {
+                            "💬".to_owned()
+                        };
+                        InlineKeyboardButton::url(text, link)
+                    })
+                    .collect();
+                match kb.as_mut() {
+                    Some(k) => k.inline_keyboard.push(row),
+                    None => kb = Some(InlineKeyboardMarkup::new(vec![row])),
+                }
+            }
+            let mut req = self
+                .bot
+                .send_message(ChatId(chat), part.html)
+                .parse_mode(ParseMode::Html);
+            if let Some(t) = thread {
+                req = req.message_thread_id(ThreadId(MessageId(t)));
+            }
+            if let Some(kb) = kb {
+                req = req.reply_markup(kb);
+            } else if let Some(label) = &part.ask_location {
+                let button = KeyboardButton::new(label.clone()).request(ButtonRequest::Location);
+                req = req.reply_markup(KeyboardMarkup::new(vec![vec![button]]).resize_keyboard());
+            }
+            req.await.map_err(send_error)?;
+            self.sent_part(message.id, n + 1);
+        }
+        Ok(())
+    }
+
+    /// Records that the first `parts` messages of a reply were accepted.
+    fn sent_part(&self, id: i64, parts: usize) {
+        let mut progress = self.progress.lock().unwrap_or_else(PoisonError::into_inner);
+        if parts == 0 {
+            return;
+        }
+        if progress.len() >= KNOWN_MAX {
+            progress.clear();
+        }
+        progress.insert(id, parts);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_map_to_delivery_outcomes() {
+        assert!(matches!(
+            send_error(RequestError::Api(ApiError::BotBlocked)),
+            SendError::Unreachable(_)
+        ));
+        assert!(matches!(
+            send_error(RequestError::Api(ApiError::MessageIsTooLong)),
+            SendError::Permanent(_)
+        ));
+        assert!(matches!(
+            send_error(RequestError::Api(ApiError::Unknown(
+                "Internal Server Error".into()
+            ))),
+            SendError::Temporary(_)
+        ));
+    }
+}
