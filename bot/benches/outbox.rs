@@ -14,7 +14,7 @@ use kohero::delivery::{Options, Worker};
 use kohero::metrics::Metrics;
 use kohero_core::domain::{Address, NewOutgoing, Outgoing, Priority};
 use kohero_core::limiter::{Limits, Rate};
-use kohero_core::ports::{SendError, Sender, Store};
+use kohero_core::ports::{SendError, Sender, Sent, Store};
 use kohero_core::reply::{Action, ListItem, Reply};
 use kohero_store_sqlite::SqliteStore;
 use tokio::sync::{Notify, watch};
@@ -43,12 +43,12 @@ impl Sender for Sink {
     fn is_group(&self, _: &str) -> bool {
         false
     }
-    async fn send(&self, _: &Outgoing) -> Result<(), SendError> {
+    async fn send(&self, _: &Outgoing) -> Result<Sent, SendError> {
         self.count.fetch_add(1, Ordering::Relaxed);
         if self.keep_times {
             self.times.lock().unwrap().push(Instant::now());
         }
-        Ok(())
+        Ok(Sent::Done)
     }
 }
 
@@ -56,6 +56,7 @@ fn reply() -> Reply {
     Reply::text("5 initiative(s) dans un rayon de 5 km :").list(
         (1..=5)
             .map(|i| ListItem {
+                tag: Some(format!("#{i}")),
                 title: format!("#{i} Composteur partagé"),
                 details: vec!["350 m · Compost · idée ouverte · 3 soutiens".into()],
                 actions: vec![Action::new("Voir", format!("/voir {i}"))],
@@ -81,12 +82,14 @@ async fn write(
         let mut tx = store.begin().await.unwrap();
         for _ in 0..per_tx.min(n - i) {
             tx.enqueue(&NewOutgoing {
-                to: Address::new("bench", (i % chats).to_string()),
-                recipient: None,
-                reply: r.clone(),
                 priority,
-                key: format!("{tag}{i}"),
-                at: Utc::now(),
+                ..NewOutgoing::message(
+                    &Address::new("bench", (i % chats).to_string()),
+                    r.clone(),
+                    format!("{tag}{i}"),
+                    Utc::now(),
+                )
+                .for_person(None)
             })
             .await
             .unwrap();

@@ -10,10 +10,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use kohero_core::domain::{Address, Outgoing};
-use kohero_core::inbox::event_key_of;
+use kohero_core::domain::{Address, InitiativeId, Outgoing};
+use kohero_core::inbox::{Inbox, event_key_of};
 use kohero_core::limiter::{Limiter, Limits};
-use kohero_core::ports::{SendError, Sender, Store, StoreError, Tx};
+use kohero_core::ports::{SendError, Sender, Sent, Store, StoreError, Tx};
 use kohero_core::unwind::{CatchUnwind, panic_message};
 use std::collections::HashSet;
 
@@ -69,6 +69,8 @@ pub struct Worker {
     /// batch (or before the worker waits), so a busy worker writes one transaction
     /// per batch instead of one per finished send.
     pending: Vec<(Outgoing, Mark)>,
+    /// Where rooms the sends made are reported (core links them).
+    inbox: Option<Arc<dyn Inbox>>,
 }
 
 /// The delay before attempt `attempts + 1`: exponential, capped, with ±25 % jitter.
@@ -101,7 +103,14 @@ impl Worker {
             started: Instant::now(),
             rng: seed,
             pending: Vec::new(),
+            inbox: None,
         }
+    }
+
+    /// Reports the rooms the sends make to `inbox`.
+    pub fn reporting_to(mut self, inbox: Arc<dyn Inbox>) -> Self {
+        self.inbox = Some(inbox);
+        self
     }
 
     fn random(&mut self) -> u64 {
@@ -195,14 +204,14 @@ impl Worker {
             let mut ready = None;
             if in_flight.len() < self.options.concurrency {
                 for (i, m) in batch.iter().enumerate() {
-                    if busy.contains(&m.to.chat) {
+                    if busy.contains(&m.to.chat_key()) {
                         continue;
                     }
-                    let group = self.sender.is_group(&m.to.chat);
+                    let group = self.sender.is_group(&m.to.chat_key());
                     let checked = if self.sender.unlimited() {
                         Ok(())
                     } else {
-                        self.limiter.check(&m.to.chat, group, now)
+                        self.limiter.check(&m.to.chat_key(), group, now)
                     };
                     match checked {
                         Ok(()) => {
@@ -218,8 +227,9 @@ impl Worker {
                 if let Some(event) = event_key_of(&m.key) {
                     self.counters.replying(event);
                 }
-                busy.insert(m.to.chat.clone());
+                busy.insert(m.to.chat_key());
                 let sender = self.sender.clone();
+                let inbox = self.inbox.clone();
                 let parts = u32::try_from(sender.parts(&m).max(1)).unwrap_or(u32::MAX);
                 let timeout = self.options.send_timeout.saturating_mul(parts);
                 in_flight.spawn(async move {
@@ -235,6 +245,12 @@ impl Worker {
                                 )))
                             })
                         });
+                    let r = match r {
+                        Ok(Ok(Sent::RoomMade { room, initiative })) => {
+                            Ok(made(inbox.as_deref(), room, initiative).await)
+                        }
+                        other => other,
+                    };
                     (m, r)
                 });
                 continue;
@@ -257,7 +273,7 @@ impl Worker {
                     while let Some(joined) = next {
                         match joined {
                             Ok((m, result)) => {
-                                busy.remove(&m.to.chat);
+                                busy.remove(&m.to.chat_key());
                                 finished.push((m, result));
                             }
                             Err(e) => tracing::error!(error = %e, "a send task failed"),
@@ -266,7 +282,7 @@ impl Worker {
                     }
                     for gone in self.settle(finished) {
                         // Its chat is gone: the store failed its other messages.
-                        batch.retain(|o| o.to != gone);
+                        batch.retain(|o| o.address() != gone);
                     }
                 }
                 _ = stop.changed(), if !*stop.borrow() => {}
@@ -282,7 +298,7 @@ impl Worker {
         for (m, result) in finished {
             let mark = self.judge(&m, result);
             if matches!(mark, Mark::Unreachable(_)) {
-                gone.push(m.to.clone());
+                gone.push(m.address());
             }
             self.pending.push((m, mark));
         }
@@ -294,7 +310,7 @@ impl Worker {
         use std::sync::atomic::Ordering::Relaxed;
         let network = self.sender.network().to_owned();
         match result {
-            Ok(Ok(())) => {
+            Ok(Ok(_)) => {
                 self.counters.sent.fetch_add(1, Relaxed);
                 Mark::Sent
             }
@@ -302,7 +318,7 @@ impl Worker {
                 self.counters.errors_retry_after.fetch_add(1, Relaxed);
                 let now = self.mono();
                 self.limiter
-                    .pause(chat_only.then_some(m.to.chat.as_str()), now, after);
+                    .pause(chat_only.then_some(m.to.chat_key().as_str()), now, after);
                 Mark::Retry {
                     after,
                     error: format!("rate limited, retry after {after:?}"),
@@ -324,7 +340,7 @@ impl Worker {
             }
             Ok(Err(SendError::Unreachable(e))) => {
                 self.counters.errors_unreachable.fetch_add(1, Relaxed);
-                tracing::info!(%network, chat = %m.to.chat, error = %e, "chat unreachable");
+                tracing::info!(%network, chat = %m.to.chat_key(), error = %e, "chat unreachable");
                 Mark::Unreachable(e)
             }
         }
@@ -384,7 +400,7 @@ async fn record(
             }
             Mark::Failed(e) => tx.mark_failed(m.id, e, now).await?,
             Mark::Unreachable(e) => {
-                tx.set_unreachable(&m.to, e, now).await?;
+                tx.set_unreachable(&m.address(), e, now).await?;
             }
             Mark::Release => tx.unclaim(m.id).await?,
         }
@@ -392,8 +408,27 @@ async fn record(
     Ok(())
 }
 
+/// Tells core of a room a send made (it links it); a failure to record it
+/// makes the send one to retry (the retry finds the room and tells again).
+async fn made(
+    inbox: Option<&dyn Inbox>,
+    room: Address,
+    initiative: InitiativeId,
+) -> Result<Sent, SendError> {
+    let Some(inbox) = inbox else {
+        tracing::warn!(%room.chat, %initiative, "a room was made but nobody records it");
+        return Ok(Sent::Done);
+    };
+    match inbox.room_made(room, initiative).await {
+        Ok(()) => Ok(Sent::Done),
+        Err(e) => Err(SendError::Temporary(format!(
+            "cannot record the room made: {e}"
+        ))),
+    }
+}
+
 /// A send, or its timeout.
-type Attempt = Result<Result<(), SendError>, Elapsed>;
+type Attempt = Result<Result<Sent, SendError>, Elapsed>;
 
 /// What became of one message.
 enum Mark {

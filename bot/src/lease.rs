@@ -192,12 +192,14 @@ mod tests {
         let now = Utc::now();
         let mut tx = store.begin().await.unwrap();
         tx.enqueue(&NewOutgoing {
-            to: Address::new("telegram", "1"),
-            recipient: None,
-            reply: kohero_core::Reply::text("x"),
             priority: Priority::Bulk,
-            key: "k".into(),
-            at: now,
+            ..NewOutgoing::message(
+                &Address::new("telegram", "1"),
+                kohero_core::Reply::text("x"),
+                "k".into(),
+                now,
+            )
+            .for_person(None)
         })
         .await
         .unwrap();

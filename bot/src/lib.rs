@@ -5,6 +5,7 @@ pub mod config;
 pub mod copy;
 pub mod delivery;
 pub mod demo;
+mod http;
 pub mod lease;
 pub mod metrics;
 pub mod serve;

@@ -185,7 +185,8 @@ async fn networks(
         }
         // Connected (matrix-sdk's stores opened) only while this process holds
         // the Matrix lease.
-        let mx = kohero_matrix::MatrixOnLease::new(opts, store.clone());
+        let state = kohero_core::ports::AdapterStore::new(store.clone(), kohero_matrix::NETWORK);
+        let mx = kohero_matrix::MatrixOnLease::new(opts, state);
         out.push(kohero::serve::Network {
             sender: mx.sender(),
             limits: m.limits,
@@ -203,10 +204,14 @@ async fn networks(
             .webhook
             .as_ref()
             .map(|(url, secret)| (url.as_str(), secret.expose_secret()));
-        let tg =
-            kohero_telegram::Telegram::connect(t.token.expose_secret(), &t.api_url, store, webhook)
-                .await
-                .context("cannot start Telegram")?;
+        let tg = kohero_telegram::Telegram::connect(
+            t.token.expose_secret(),
+            &t.api_url,
+            kohero_core::ports::AdapterStore::new(store, kohero_telegram::NETWORK),
+            webhook,
+        )
+        .await
+        .context("cannot start Telegram")?;
         let connected = tg.connected();
         let sender = tg.sender();
         let (intake, routes): (kohero::serve::IntakeTask, Option<kohero::serve::Routes>) =

@@ -5,17 +5,12 @@
 //! hand their other claimed messages back, then the process exits, within
 //! [`DRAIN_LIMIT`].
 
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
-use axum::routing::get;
 use chrono::Utc;
 use kohero_core::inbox::{Intake as Handled, event_key};
 use kohero_core::limiter::Limits;
@@ -24,9 +19,10 @@ use kohero_core::{Engine, Incoming};
 use tokio::sync::{Notify, watch};
 
 use crate::delivery::{self, Worker};
+use crate::http::{Http, HttpNetwork, router};
 use crate::lease;
-use crate::metrics::{Metrics, NetworkCounters, OutboxGauge};
-use crate::supervise::{Health, Supervisor, TaskState};
+use crate::metrics::{Metrics, NetworkCounters};
+use crate::supervise::Supervisor;
 
 /// How long stopping may take before the process gives up on in-flight work.
 pub const DRAIN_LIMIT: Duration = Duration::from_secs(10);
@@ -60,6 +56,18 @@ impl kohero_core::inbox::Inbox for IntakeHandle {
     async fn accept(&self, incoming: Incoming) -> Result<Handled, kohero_core::EngineError> {
         let mut r = self.accept_batch(vec![incoming]).await?;
         r.pop().ok_or(kohero_core::EngineError::NoEventId)
+    }
+
+    /// Links the room in core, and wakes the delivery worker for what that
+    /// queued (its people let in).
+    async fn room_made(
+        &self,
+        room: kohero_core::domain::Address,
+        initiative: kohero_core::domain::InitiativeId,
+    ) -> Result<(), kohero_core::EngineError> {
+        self.engine.room_made(room, initiative).await?;
+        self.wake.notify_one();
+        Ok(())
     }
 
     /// A batch in transactions of at most [`GROUP_COMMIT`] updates (group
@@ -170,121 +178,6 @@ impl Default for ServeOptions {
 /// processes, notified or not.
 pub const CATCH_UP_EVERY: Duration = Duration::from_secs(5);
 
-#[derive(Clone)]
-struct Http {
-    store: Arc<dyn Store>,
-    engine: Arc<Engine>,
-    metrics: Arc<Metrics>,
-    networks: Vec<HttpNetwork>,
-    tasks: Arc<Health>,
-}
-
-#[derive(Clone)]
-struct HttpNetwork {
-    name: String,
-    connected: Arc<std::sync::atomic::AtomicBool>,
-    held: watch::Receiver<bool>,
-}
-
-async fn healthz() -> &'static str {
-    "ok\n"
-}
-
-async fn readyz(State(h): State<Http>) -> impl IntoResponse {
-    // A read that opens proves the database answers (without waiting for
-    // writers); dropping it ends it.
-    let db = h.store.read().await.is_ok();
-    let mut body = format!("database {}\n", if db { "ok" } else { "unreachable" });
-    let mut ready = db;
-    for n in &h.networks {
-        let up = n.connected.load(std::sync::atomic::Ordering::Relaxed);
-        // A process on standby for a network is ready without being connected.
-        ready &= up || !*n.held.borrow();
-        body.push_str(&format!(
-            "{} {}, {}\n",
-            n.name,
-            if up { "connected" } else { "disconnected" },
-            if *n.held.borrow() {
-                "polling and sending (lease held)"
-            } else {
-                "standby (another process holds the lease)"
-            }
-        ));
-    }
-    for (name, state) in h.tasks.tasks() {
-        match state {
-            TaskState::Running => {}
-            TaskState::Down { why, failures } => {
-                ready = false;
-                body.push_str(&format!(
-                    "task {name} down ({failures} failure(s) in a row, restarting): {why}\n"
-                ));
-            }
-            TaskState::GaveUp { why } => {
-                ready = false;
-                body.push_str(&format!("task {name} failed for good: {why}\n"));
-            }
-        }
-    }
-    let code = if ready {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    (code, body)
-}
-
-async fn metrics(State(h): State<Http>) -> impl IntoResponse {
-    let leases: BTreeMap<String, bool> = h
-        .networks
-        .iter()
-        .map(|n| (n.name.clone(), *n.held.borrow()))
-        .collect();
-    let mut gauges = BTreeMap::new();
-    if let Ok(mut tx) = h.store.read().await {
-        let now = Utc::now();
-        for n in &h.networks {
-            if let Ok(s) = tx.outbox_stats(&n.name).await {
-                gauges.insert(
-                    n.name.clone(),
-                    OutboxGauge {
-                        depth: s.pending,
-                        oldest_age_seconds: s
-                            .oldest
-                            .map(|o| (now - o).num_milliseconds().max(0) as f64 / 1000.0)
-                            .unwrap_or(0.0),
-                    },
-                );
-            }
-        }
-    }
-    let mut text = h.metrics.render(&gauges, &leases);
-    text.push_str(&format!(
-        "# HELP kohero_updates_failed_total Updates that failed for a reason not the person's (recorded, answered with an apology).\n\
-         # TYPE kohero_updates_failed_total counter\n\
-         kohero_updates_failed_total {}\n\
-         # HELP kohero_scheduled_failures_total Pieces of scheduled work (a digest, a person's alerts, a reminder) that failed; tried again at the next pass.\n\
-         # TYPE kohero_scheduled_failures_total counter\n\
-         kohero_scheduled_failures_total {}\n\
-         # HELP kohero_task_restarts_total Long-running tasks restarted after they ended or panicked.\n\
-         # TYPE kohero_task_restarts_total counter\n\
-         kohero_task_restarts_total {}\n",
-        h.engine.failed_updates(),
-        h.engine.scheduled_failures(),
-        h.tasks.restarts()
-    ));
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
-}
-
-/// The HTTP routes: `/healthz`, `/readyz`, `/metrics`.
-fn router(h: Http) -> Router {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
-        .with_state(h)
-}
-
 /// Serves until `shutdown` completes, then drains. Returns the HTTP address
 /// bound (for tests that ask for port 0) through `bound`. `Err` when a task
 /// could not be kept running (see [`crate::supervise`]): the process should
@@ -330,6 +223,12 @@ pub async fn run(
             connected: n.connected.clone(),
             held: held.clone(),
         });
+        let handle = IntakeHandle {
+            engine: engine.clone(),
+            counters: counters.clone(),
+            wake: wake.clone(),
+            held: held.clone(),
+        };
         {
             let (store, sender, limits, options, counters, wake) = (
                 store.clone(),
@@ -340,6 +239,7 @@ pub async fn run(
                 wake.clone(),
             );
             let (stop, held) = (stop_rx.clone(), held.clone());
+            let inbox: Arc<dyn kohero_core::inbox::Inbox> = Arc::new(handle.clone());
             tasks.spawn(format!("delivery/{name}"), move || {
                 Worker::new(
                     store.clone(),
@@ -349,16 +249,11 @@ pub async fn run(
                     counters.clone(),
                     wake.clone(),
                 )
+                .reporting_to(inbox.clone())
                 .run(stop.clone(), held.clone())
             });
         }
         wakes.push(wake.clone());
-        let handle = IntakeHandle {
-            engine: engine.clone(),
-            counters,
-            wake,
-            held,
-        };
         if let Some(routes) = n.routes {
             extra_routes.push(routes(Arc::new(handle.clone())));
         }

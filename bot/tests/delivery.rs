@@ -39,12 +39,14 @@ async fn setup() -> Setup {
 async fn enqueue(store: &dyn Store, chat: &str, key: &str, priority: Priority) {
     let mut tx = store.begin().await.unwrap();
     tx.enqueue(&NewOutgoing {
-        to: Address::new("test", chat),
-        recipient: None,
-        reply: Reply::text(key),
         priority,
-        key: key.to_owned(),
-        at: Utc::now(),
+        ..NewOutgoing::message(
+            &Address::new("test", chat),
+            Reply::text(key),
+            key.to_owned(),
+            Utc::now(),
+        )
+        .for_person(None)
     })
     .await
     .unwrap();
@@ -166,12 +168,14 @@ async fn the_limiter_holds_over_a_10000_message_burst() {
         let mut tx = s.store.begin().await.unwrap();
         for i in 0..10_000 {
             tx.enqueue(&NewOutgoing {
-                to: Address::new("test", (i % 100).to_string()),
-                recipient: None,
-                reply: Reply::text("x"),
                 priority: Priority::Bulk,
-                key: format!("b{i}"),
-                at: Utc::now(),
+                ..NewOutgoing::message(
+                    &Address::new("test", (i % 100).to_string()),
+                    Reply::text("x"),
+                    format!("b{i}"),
+                    Utc::now(),
+                )
+                .for_person(None)
             })
             .await
             .unwrap();

@@ -5,7 +5,7 @@
 
 use async_trait::async_trait;
 
-use crate::domain::{Identity, Lang};
+use crate::domain::{Address, Identity, InitiativeId, Lang};
 use crate::error::EngineError;
 use crate::geo::GeoPoint;
 
@@ -74,6 +74,11 @@ pub trait Inbox: Send + Sync {
         }
         Ok(out)
     }
+
+    /// A network made `room` for `initiative` (a Matrix room, a forum topic),
+    /// as an outbox message asked: it becomes the initiative's chat there, and
+    /// its people are brought up to date. Saying it again changes nothing.
+    async fn room_made(&self, room: Address, initiative: InitiativeId) -> Result<(), EngineError>;
 }
 
 /// The key of a network event (`network/event id`): the outbox keys of the

@@ -12,6 +12,7 @@ pub mod geo;
 pub mod i18n;
 pub mod inbox;
 pub mod limiter;
+pub mod outbox_form;
 pub mod places;
 pub mod ports;
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Network-neutral replies. Core says what to show; each adapter renders it its own
 //! way (console lines, Telegram HTML and inline buttons, Matrix HTML and numbered
 //! choices). Every string here is plain text: adapters escape it for their markup.
+//! Changes to rooms are not replies: see [`crate::domain::RoomOp`].
 
 use serde::{Deserialize, Serialize};
 
@@ -28,47 +29,17 @@ pub enum Block {
     /// Lets the person into a project's chat `room` on the same network: a
     /// join-request invite link on Telegram, an invitation on Matrix.
     RoomInvite { room: String, label: String },
-    /// Sent to a project's chat: let `user` in (`true`) or turn their join request
-    /// down. Not a message: the adapter performs it.
-    Admit { user: String, approve: bool },
-    /// Sent to a project's chat: take `user` out of it. Not a message either.
-    RemoveMember { user: String },
-    /// Sent to a project's chat: `user` became an organiser (Matrix: power
-    /// level 50). Networks without such levels leave it alone.
-    Promote { user: String },
     /// A way to bring the bot into a new group for the project (Telegram: an
     /// "add to group" link carrying `/start PAYLOAD`, which links the group).
     AddToGroup { payload: String, label: String },
-    /// Sent to a commune's forum: open a topic named `name` for `initiative`,
-    /// which becomes one of the initiative's chats.
-    CreateTopic { name: String, initiative: i64 },
-    /// Sent to a network that gives every project a room of its own (Matrix):
-    /// create the room for `initiative`, inside the Space of `commune` (created
-    /// on first use, named `space_name`), invite the project's members, and link
-    /// the room to the initiative.
-    CreateRoom {
-        initiative: i64,
-        name: String,
-        topic: String,
-        commune: Option<String>,
-        space_name: Option<String>,
-    },
-    /// Sent to a commune's announcement chat (`announce:INSEE`) on a network
-    /// where the bot makes one (Matrix): the chat, created on first use in the
-    /// commune's Space (named `space_name`), where the rest of the message goes.
-    AnnouncementRoom {
-        commune: String,
-        name: String,
-        topic: String,
-        space_name: String,
-    },
-    /// Sent to a project's chat: its name and topic change (the project is done
-    /// or archived). Networks whose chats belong to people leave it alone.
-    RoomState { name: String, topic: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ListItem {
+    /// A short name for the item's buttons where they stand apart from it
+    /// (`#42`, `E7`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
     pub title: String,
     pub details: Vec<String>,
     pub actions: Vec<Action>,
@@ -161,18 +132,6 @@ impl Reply {
                 | Block::AddToGroup { label, .. } => {
                     out.push(label.clone());
                 }
-                Block::Admit { user, approve } => {
-                    out.push(format!(
-                        "[{} {user}]",
-                        if *approve { "admit" } else { "decline" }
-                    ));
-                }
-                Block::RemoveMember { user } => out.push(format!("[remove {user}]")),
-                Block::Promote { user } => out.push(format!("[promote {user}]")),
-                Block::CreateTopic { name, .. } => out.push(format!("[topic {name}]")),
-                Block::CreateRoom { name, .. } => out.push(format!("[room {name}]")),
-                Block::RoomState { name, .. } => out.push(format!("[room name {name}]")),
-                Block::AnnouncementRoom { name, .. } => out.push(format!("[announcements {name}]")),
                 Block::List { items } => {
                     for i in items {
                         let mut s = format!("• {}", i.title);

@@ -334,12 +334,14 @@ pub fn changes_after(
 pub fn outgoing(row: &(impl Columns + ?Sized)) -> StoreResult<Outgoing> {
     let body: String = get(row, "body")?;
     let attempts: i64 = get(row, "attempts")?;
+    let (to, payload) =
+        crate::outbox_form::decode(get(row, "format")?, &body).map_err(StoreError::Corrupt)?;
     Ok(Outgoing {
         id: get(row, "id")?,
-        to: Address::new(get::<String>(row, "network")?, get::<String>(row, "chat")?),
+        network: get(row, "network")?,
+        to,
         recipient: get::<Option<i64>>(row, "recipient_id")?.map(ActorId),
-        reply: serde_json::from_str(&body)
-            .map_err(|e| StoreError::Corrupt(format!("outbox body: {e}")))?,
+        payload,
         priority: Priority::from_rank(get(row, "priority")?),
         key: get(row, "idem_key")?,
         attempts: u32::try_from(attempts).unwrap_or(u32::MAX),

@@ -14,7 +14,7 @@ use kohero_core::engine::VerifyError;
 use kohero_core::geo::GeoPoint;
 use kohero_core::inbox::{Content, Incoming, Intake};
 use kohero_core::ports::{Clock, Store};
-use kohero_core::reply::{Block, Reply};
+use kohero_core::reply::Reply;
 use kohero_core::{Engine, Operator};
 use kohero_store_sqlite::SqliteStore;
 
@@ -87,7 +87,7 @@ impl Bot {
         for m in self.engine.pending(&ident(who)).await.unwrap() {
             if m.key.starts_with(&prefix) {
                 self.engine.delivered(m.id).await.unwrap();
-                replies.push(m.reply);
+                replies.extend(m.reply().cloned());
             }
         }
         replies
@@ -591,7 +591,7 @@ async fn organiser_role_is_offered_when_the_last_organiser_leaves() {
     );
     let pending = b.engine.pending(&ident("first")).await.unwrap();
     assert_eq!(pending.len(), 1);
-    assert!(pending[0].reply.plain().contains("voulez-vous l'organiser"));
+    assert!(pending[0].plain().contains("voulez-vous l'organiser"));
     assert!(
         b.say("second", &format!("/accepter {id}"))
             .await
@@ -633,7 +633,6 @@ async fn co_organisers_and_members_list() {
     );
     assert!(
         b.engine.pending(&ident("bob")).await.unwrap()[0]
-            .reply
             .plain()
             .contains("co-organisateur")
     );
@@ -994,7 +993,7 @@ async fn events_are_handled_exactly_once_and_answered_through_the_outbox() {
     assert_eq!(out.len(), 1);
     assert_eq!(out[0].key, "net/u1/r0");
     assert_eq!(out[0].priority, Priority::Interactive);
-    assert!(out[0].reply.plain().contains("Jardin"));
+    assert!(out[0].plain().contains("Jardin"));
     let mut tx = b.store.begin().await.unwrap();
     let me = tx
         .actor_by_identity(&Identity::new("net", "ann"))
@@ -1016,7 +1015,7 @@ async fn events_are_handled_exactly_once_and_answered_through_the_outbox() {
     let group = b.queued("-500").await;
     assert_eq!(group.len(), 1, "answered in the group it came from");
     // In a group only project commands are served: the refusal says so.
-    assert!(group[0].reply.plain().contains("Dans un groupe"));
+    assert!(group[0].plain().contains("Dans un groupe"));
     assert!(b.queued("bob").await.is_empty());
 
     // Notices to other people go to their own chat, with keys of this event.
@@ -1026,7 +1025,7 @@ async fn events_are_handled_exactly_once_and_answered_through_the_outbox() {
     let bob = b.queued("bob").await;
     assert!(
         bob.iter()
-            .any(|o| o.key == "net/u5/n1" && o.reply.plain().contains("co-organisateur")),
+            .any(|o| o.key == "net/u5/n1" && o.plain().contains("co-organisateur")),
         "{bob:?}"
     );
     assert!(matches!(
@@ -1108,7 +1107,6 @@ async fn a_batch_is_one_transaction_with_each_event_on_its_own() {
     drop(tx);
     assert!(
         b.queued("bob").await[0]
-            .reply
             .plain()
             .contains("Seuls les organisateurs")
     );
@@ -1131,7 +1129,6 @@ async fn project_groups_link_serve_project_commands_and_receive_news() {
     b.event("bob", group, "g1", "/lier 1").await;
     assert!(
         b.queued("-100").await[0]
-            .reply
             .plain()
             .contains("Seuls les organisateurs")
     );
@@ -1144,7 +1141,6 @@ async fn project_groups_link_serve_project_commands_and_receive_news() {
     assert!(
         q.last()
             .unwrap()
-            .reply
             .plain()
             .contains("Ce groupe est maintenant celui de #1")
     );
@@ -1154,7 +1150,7 @@ async fn project_groups_link_serve_project_commands_and_receive_news() {
     b.event("ann", group, "g5", "/chercher compost").await;
     b.event("ann", group, "g6", "/membres").await;
     let q = b.queued("-100").await;
-    let texts: Vec<String> = q.iter().map(|o| o.reply.plain()).collect();
+    let texts: Vec<String> = q.iter().map(|o| o.plain()).collect();
     assert!(
         texts.iter().any(|t| t.contains("Nouvelle publiée pour #1")),
         "{texts:?}"
@@ -1181,12 +1177,7 @@ async fn project_groups_link_serve_project_commands_and_receive_news() {
         "/evenement 1 Inauguration | 2026-12-05 10:00",
     )
     .await;
-    let texts: Vec<String> = b
-        .queued("-100")
-        .await
-        .iter()
-        .map(|o| o.reply.plain())
-        .collect();
+    let texts: Vec<String> = b.queued("-100").await.iter().map(|o| o.plain()).collect();
     assert!(
         texts
             .iter()
@@ -1216,7 +1207,7 @@ async fn project_groups_link_serve_project_commands_and_receive_news() {
         b.queued("-1009")
             .await
             .iter()
-            .any(|o| o.reply.plain().contains("Encore"))
+            .any(|o| o.plain().contains("Encore"))
     );
     // /lier in private chat says where to use it.
     b.event("org", None, "p6", "/lier 1").await;
@@ -1225,7 +1216,6 @@ async fn project_groups_link_serve_project_commands_and_receive_news() {
             .await
             .last()
             .unwrap()
-            .reply
             .plain()
             .contains("dans le groupe du projet")
     );
@@ -1249,32 +1239,53 @@ async fn launched_projects_get_a_room_in_their_communes_space_and_rooms_follow_t
     let out = b.queued("space:69266").await;
     assert_eq!(out.len(), 1, "{out:?}");
     assert_eq!(
-        out[0].reply.blocks,
-        vec![Block::CreateRoom {
-            initiative: id,
-            name: format!("#{id} Composteur"),
-            topic: format!("#{id} · Compost · Un bac partagé"),
-            commune: Some("69266".into()),
-            space_name: Some("Kohero · Villeurbanne".into()),
-        }]
+        out[0].to,
+        Destination::CommuneSpace(InseeCode::parse("69266"))
+    );
+    assert!(
+        matches!(
+            &out[0].payload,
+            Payload::Room(ops) if matches!(&ops[..], [RoomOp::CreateRoom {
+                initiative, name, topic, space_name, ..
+            }] if *initiative == InitiativeId(id)
+                && *name == format!("#{id} Composteur")
+                && *topic == format!("#{id} · Compost · Un bac partagé")
+                && space_name.as_deref() == Some("Kohero · Villeurbanne"))
+        ),
+        "{:?}",
+        out[0].payload
     );
     // An idea launched elsewhere asks for no room on networks without rooms.
     assert!(b.queued("space:").await.is_empty());
 
-    // The adapter created the room and linked it.
+    // The adapter created the room and said so: core links it (told twice,
+    // nothing changes).
     let room = Address::new("net", "!room");
-    let mut tx = b.store.begin().await.unwrap();
-    tx.link_room(&room, InitiativeId(id), b.clock.now())
+    b.engine
+        .room_made(room.clone(), InitiativeId(id))
         .await
         .unwrap();
-    tx.commit().await.unwrap();
+    b.engine
+        .room_made(room.clone(), InitiativeId(id))
+        .await
+        .unwrap();
+    let mut tx = b.store.read().await.unwrap();
+    assert_eq!(
+        tx.room_initiative(&room).await.unwrap(),
+        Some(InitiativeId(id))
+    );
+    drop(tx);
     b.say("ann", &format!("/terminer {id}")).await;
     let out = b.queued("!room").await;
     let state = out
         .iter()
-        .flat_map(|o| o.reply.blocks.iter())
-        .find_map(|bl| match bl {
-            Block::RoomState { name, topic } => Some((name.clone(), topic.clone())),
+        .filter_map(|o| match &o.payload {
+            Payload::Room(ops) => Some(ops.iter()),
+            Payload::Message(_) => None,
+        })
+        .flatten()
+        .find_map(|op| match op {
+            RoomOp::Rename { name, topic } => Some((name.clone(), topic.clone())),
             _ => None,
         })
         .expect("the room is renamed");
@@ -1290,7 +1301,7 @@ impl Bot {
             .await
             .unwrap()
             .iter()
-            .map(|o| o.reply.plain())
+            .map(|o| o.plain())
             .collect()
     }
 
@@ -1299,7 +1310,13 @@ impl Bot {
         let mut tx = self.store.begin().await.unwrap();
         let out = tx.pending_to(&Address::new("test", who)).await.unwrap();
         out.last()
-            .map(|o| o.reply.all_actions().map(|a| a.command.clone()).collect())
+            .map(|o| {
+                o.reply()
+                    .into_iter()
+                    .flat_map(|r| r.all_actions())
+                    .map(|a| a.command.clone())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -1311,7 +1328,7 @@ impl Bot {
             tx.mark_sent(o.id, self.clock.now()).await.unwrap();
         }
         tx.commit().await.unwrap();
-        out.iter().map(|o| o.reply.plain()).collect()
+        out.iter().map(|o| o.plain()).collect()
     }
 
     fn set_clock(&self, at: DateTime<Utc>) {
@@ -1501,16 +1518,18 @@ async fn digests_go_to_the_communes_announcement_room_and_subscribers_are_let_in
     let room = b.queued("announce:69266").await;
     assert_eq!(room.len(), 1);
     assert_eq!(
-        room[0].reply.blocks[1],
-        Block::Admit {
+        room[0].payload,
+        Payload::Room(vec![RoomOp::Admit {
             user: "@ann".into(),
             approve: true
-        }
+        }])
     );
     assert!(matches!(
-        &room[0].reply.blocks[0],
-        Block::AnnouncementRoom { name, space_name, .. }
-            if name == "Annonces · Villeurbanne" && space_name == "Kohero · Villeurbanne"
+        &room[0].to,
+        Destination::Announcements { commune, room }
+            if commune.as_str() == "69266"
+                && room.name == "Annonces · Villeurbanne"
+                && room.space_name == "Kohero · Villeurbanne"
     ));
     b.propose("bob", "Composteur | compost | geo:45.7667,4.8803 | Un bac")
         .await;
@@ -1518,7 +1537,7 @@ async fn digests_go_to_the_communes_announcement_room_and_subscribers_are_let_in
     b.say("mairie", "/digest maintenant").await;
     let room = b.queued("announce:69266").await;
     assert_eq!(room.len(), 2);
-    assert!(room[1].reply.plain().contains("La lettre de mairie"));
+    assert!(room[1].plain().contains("La lettre de mairie"));
     // Not also in a private chat on the room network.
     assert!(b.queued("@ann").await.is_empty());
 }
@@ -1671,7 +1690,7 @@ async fn replies_to(store: &SqliteStore, chat: &str) -> Vec<(String, String)> {
         .await
         .unwrap()
         .into_iter()
-        .map(|o| (o.key, o.reply.plain()))
+        .map(|o| (o.key.clone(), o.plain()))
         .collect()
 }
 
@@ -1930,7 +1949,7 @@ async fn nobody_takes_over_another_projects_chat_or_a_commune_forum() {
                 .await
                 .unwrap()
                 .last()
-                .map(|o| o.reply.plain())
+                .map(|o| o.plain())
                 .unwrap_or_default()
         }
     };

@@ -374,7 +374,7 @@ impl World {
         let dump = self.store.dump().await.unwrap();
         let outbox = dump.into_iter().find(|t| t.name == "outbox").unwrap();
         let col = |n: &str| outbox.columns.iter().position(|c| c == n).unwrap();
-        let (id, body) = (col("id"), col("body"));
+        let (id, body, format) = (col("id"), col("body"), col("format"));
         for row in &outbox.rows {
             let kohero_core::stored::Cell::Int(n) = row[id] else {
                 panic!()
@@ -386,9 +386,14 @@ impl World {
             let kohero_core::stored::Cell::Text(b) = &row[body] else {
                 panic!()
             };
-            let reply: kohero_core::Reply = serde_json::from_str(b).unwrap();
-            check_telegram(&reply);
-            check_matrix(&reply);
+            let kohero_core::stored::Cell::Int(f) = row[format] else {
+                panic!()
+            };
+            let (_, payload) = kohero_core::outbox_form::decode(f, b).unwrap();
+            if let kohero_core::domain::Payload::Message(reply) = payload {
+                check_telegram(&reply);
+                check_matrix(&reply);
+            }
         }
     }
 }
@@ -432,9 +437,6 @@ fn check_telegram(reply: &kohero_core::Reply) {
 fn check_matrix(reply: &kohero_core::Reply) {
     let r = kohero_matrix::render::render(reply);
     for m in &r.messages {
-        if m.body.is_empty() && m.html.is_empty() && r.ops.is_empty() {
-            continue;
-        }
         if m.body.trim().is_empty() && m.html.trim().is_empty() {
             continue;
         }

@@ -59,15 +59,7 @@ pub fn render(reply: &Reply, color: bool, first_action: usize) -> (String, Vec<S
             Block::Heading { text } => out.push(style(&strip_controls(text), BOLD)),
             Block::Text { text } | Block::Data { text } => out.push(strip_controls(text)),
             // Room operations belong to networks with rooms.
-            Block::RoomInvite { .. }
-            | Block::Admit { .. }
-            | Block::RemoveMember { .. }
-            | Block::CreateTopic { .. }
-            | Block::CreateRoom { .. }
-            | Block::RoomState { .. }
-            | Block::AnnouncementRoom { .. }
-            | Block::Promote { .. }
-            | Block::AddToGroup { .. } => {}
+            Block::RoomInvite { .. } | Block::AddToGroup { .. } => {}
             Block::AskLocation { label } => out.push(style(
                 &format!("{} — geo:LAT,LON", strip_controls(label)),
                 DIM,
@@ -200,11 +192,14 @@ where
         }
     };
     for msg in pending {
-        let (text, _) = render(&msg.reply, opts.interactive, 1);
-        output
-            .write_all(format!("📬 {}\n\n", text).as_bytes())
-            .await?;
-        output.flush().await?;
+        // The console has no rooms: changes to rooms are not shown.
+        if let Some(reply) = msg.reply() {
+            let (text, _) = render(reply, opts.interactive, 1);
+            output
+                .write_all(format!("📬 {}\n\n", text).as_bytes())
+                .await?;
+            output.flush().await?;
+        }
         if let Err(e) = engine.delivered(msg.id).await {
             tracing::error!(error = %e, "cannot mark a message delivered");
         }
@@ -222,6 +217,7 @@ mod tests {
     fn renders_lists_and_numbered_actions() {
         let r = Reply::text("Hello <b>\u{1b}[31m")
             .list(vec![ListItem {
+                tag: None,
                 title: "#1 A".into(),
                 details: vec!["d".into()],
                 actions: vec![Action::new("Voir", "/voir 1")],

@@ -15,10 +15,7 @@ impl Matrix {
         mut held: watch::Receiver<bool>,
     ) {
         let s = &self.shared;
-        let mut token = match s.store.read().await {
-            Ok(mut tx) => tx.network_state(NETWORK, SYNC_KEY).await.ok().flatten(),
-            Err(_) => None,
-        };
+        let mut token = s.store.get(&StateKey::SyncPosition).await.ok().flatten();
         let mut backoff = Duration::from_millis(500);
         while !*stop.borrow() && *held.borrow() {
             let settings = match &token {
@@ -77,19 +74,8 @@ impl Matrix {
                 }
             }
             let next = resp.next_batch;
-            match s.store.begin().await {
-                Ok(mut tx) => {
-                    let r = async {
-                        tx.set_network_state(NETWORK, SYNC_KEY, Some(&next), chrono::Utc::now())
-                            .await?;
-                        tx.commit().await
-                    }
-                    .await;
-                    if let Err(e) = r {
-                        tracing::warn!(error = %e, "cannot store the Matrix sync position");
-                    }
-                }
-                Err(e) => tracing::warn!(error = %e, "cannot store the Matrix sync position"),
+            if let Err(e) = s.store.set(&StateKey::SyncPosition, Some(&next)).await {
+                tracing::warn!(error = %e, "cannot store the Matrix sync position");
             }
             token = Some(next);
         }
@@ -160,14 +146,11 @@ impl Matrix {
         if let Some(v) = s.dm_of_room.lock().await.get(room) {
             return v.clone();
         }
-        let v = match s.store.read().await {
-            Ok(mut tx) => tx
-                .network_state(NETWORK, &format!("dmroom:{room}"))
-                .await
-                .ok()
-                .flatten(),
-            Err(_) => return None,
-        };
+        let v = s
+            .store
+            .get(&StateKey::DirectChatPerson(room.to_string()))
+            .await
+            .ok()?;
         s.dm_of_room.lock().await.insert(room.to_owned(), v.clone());
         v
     }
@@ -184,14 +167,18 @@ impl Matrix {
         let content = match p.message {
             parse::Message::Location(g) => Content::Location(g),
             parse::Message::Text(t) => match parse::choice_number(&t) {
-                Some(n) => match self.choices(&format!("menu:{room_id}")).await.get(n - 1) {
+                Some(n) => match self
+                    .choices(StateKey::Menu(room_id.to_string()))
+                    .await
+                    .get(n - 1)
+                {
                     Some(cmd) => Content::Button(cmd.clone()),
                     None => Content::Text(t),
                 },
                 None => Content::Text(t),
             },
             parse::Message::Reaction { to, key } => {
-                let choices = self.choices(&format!("choices:{to}")).await;
+                let choices = self.choices(StateKey::Choices(to)).await;
                 Content::Button(parse::reaction_choice(&key, &choices)?)
             }
         };
@@ -224,11 +211,10 @@ impl Matrix {
     }
 
     /// Numbered choices stored under `key`.
-    async fn choices(&self, key: &str) -> Vec<String> {
-        let Ok(mut tx) = self.shared.store.read().await else {
-            return Vec::new();
-        };
-        tx.network_state(NETWORK, key)
+    async fn choices(&self, key: StateKey) -> Vec<String> {
+        self.shared
+            .store
+            .get(&key)
             .await
             .ok()
             .flatten()

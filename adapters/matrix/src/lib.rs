@@ -32,8 +32,7 @@ use async_trait::async_trait;
 use kohero_core::domain::Identity;
 use kohero_core::inbox::Inbox;
 use kohero_core::inbox::{Content, Incoming};
-use kohero_core::ports::{SendError, Sender, Store, StoreError};
-use kohero_core::reply::Block;
+use kohero_core::ports::{AdapterStore, SendError, Sender, StateKey, StoreError};
 use matrix_sdk::authentication::matrix::MatrixSession;
 use matrix_sdk::config::{RequestConfig, SyncSettings};
 use matrix_sdk::encryption::EncryptionSettings;
@@ -96,7 +95,7 @@ pub enum MatrixError {
 /// State shared by the intake and the sender.
 struct Shared {
     client: Client,
-    store: Arc<dyn Store>,
+    store: AdapterStore,
     me: OwnedUserId,
     connected: Arc<AtomicBool>,
     /// Direct chats: room → the person (`dmroom:` keys), person → room (`dm:` keys).
@@ -108,13 +107,12 @@ struct Shared {
 impl Shared {
     /// Records that `room` is the direct chat with `person`, both ways.
     async fn remember_dm(&self, room: &RoomId, person: &str) -> Result<(), StoreError> {
-        let mut tx = self.store.begin().await?;
-        let now = chrono::Utc::now();
-        tx.set_network_state(NETWORK, &format!("dmroom:{room}"), Some(person), now)
+        self.store
+            .set_all(&[
+                (StateKey::DirectChatPerson(room.to_string()), Some(person)),
+                (StateKey::DirectChat(person.to_owned()), Some(room.as_str())),
+            ])
             .await?;
-        tx.set_network_state(NETWORK, &format!("dm:{person}"), Some(room.as_str()), now)
-            .await?;
-        tx.commit().await?;
         self.dm_of_room
             .lock()
             .await
@@ -129,16 +127,11 @@ pub struct Matrix {
     shared: Arc<Shared>,
 }
 
-const SESSION_KEY: &str = "session";
-const SYNC_KEY: &str = "sync";
-/// The bot device's ed25519 key, as its store holds it.
-const DEVICE_KEY: &str = "device_key";
-
 impl Matrix {
     /// Opens matrix-sdk's store, restores the stored session or logs in (first
     /// run), waits for the encryption set-up (cross-signing bootstrapped on the
     /// first login) and tries to lift the homeserver's rate limit for the bot.
-    pub async fn connect(opts: MatrixOptions, store: Arc<dyn Store>) -> Result<Self, MatrixError> {
+    pub async fn connect(opts: MatrixOptions, store: AdapterStore) -> Result<Self, MatrixError> {
         std::fs::create_dir_all(&opts.store_dir)
             .map_err(|e| MatrixError::Store(opts.store_dir.display().to_string(), e.to_string()))?;
         let client = Client::builder()
@@ -161,10 +154,7 @@ impl Matrix {
             .map_err(|e| MatrixError::Store(opts.store_dir.display().to_string(), e.to_string()))?;
         let login_err =
             |e: String| MatrixError::Login(opts.homeserver.clone(), opts.user.clone(), e);
-        let stored = {
-            let mut tx = store.read().await?;
-            tx.network_state(NETWORK, SESSION_KEY).await?
-        };
+        let stored = store.get(&StateKey::Session).await?;
         let stored: Option<MatrixSession> = stored
             .and_then(|s| serde_json::from_str(&s).ok())
             .filter(|s: &MatrixSession| s.meta.user_id.as_str() == opts.user);
@@ -208,29 +198,21 @@ impl Matrix {
         let restored = session.is_none();
         if let Some(s) = session {
             let json = serde_json::to_string(&s).map_err(|e| login_err(e.to_string()))?;
-            let mut tx = store.begin().await?;
-            tx.set_network_state(NETWORK, SESSION_KEY, Some(&json), chrono::Utc::now())
-                .await?;
-            tx.commit().await?;
+            store.set(&StateKey::Session, Some(&json)).await?;
             tracing::info!(device = %s.meta.device_id, "logged in to Matrix; session stored");
         }
         // The device's signing key, recorded at each new login: a store that
         // does not hold it (a fresh directory, another machine's) would give
         // the same device other keys and break encryption.
         if let Some(key) = client.encryption().ed25519_key().await {
-            let mut tx = store.begin().await?;
-            match tx.network_state(NETWORK, DEVICE_KEY).await? {
+            match store.get(&StateKey::DeviceKey).await? {
                 Some(k) if k != key && restored => {
                     return Err(MatrixError::OtherStore(
                         opts.store_dir.display().to_string(),
                     ));
                 }
                 Some(k) if k == key => {}
-                _ => {
-                    tx.set_network_state(NETWORK, DEVICE_KEY, Some(&key), chrono::Utc::now())
-                        .await?;
-                    tx.commit().await?;
-                }
+                _ => store.set(&StateKey::DeviceKey, Some(&key)).await?,
             }
         }
         client

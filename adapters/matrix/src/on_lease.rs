@@ -11,7 +11,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use kohero_core::domain::Outgoing;
 use kohero_core::inbox::Inbox;
-use kohero_core::ports::{SendError, Sender, Store, until_held};
+use kohero_core::ports::{AdapterStore, SendError, Sender, Sent, until_held};
 use tokio::sync::watch;
 
 use crate::{Matrix, MatrixOptions, NETWORK};
@@ -23,12 +23,12 @@ const RETRY: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub struct MatrixOnLease {
     opts: MatrixOptions,
-    store: Arc<dyn Store>,
+    store: AdapterStore,
     current: Arc<RwLock<Option<Matrix>>>,
 }
 
 impl MatrixOnLease {
-    pub fn new(opts: MatrixOptions, store: Arc<dyn Store>) -> Self {
+    pub fn new(opts: MatrixOptions, store: AdapterStore) -> Self {
         Self {
             opts,
             store,
@@ -121,7 +121,7 @@ impl Sender for OnLeaseSender {
         self.now().is_some_and(|m| m.unlimited())
     }
 
-    async fn send(&self, message: &Outgoing) -> Result<(), SendError> {
+    async fn send(&self, message: &Outgoing) -> Result<Sent, SendError> {
         match self.now() {
             Some(m) => m.sender().send(message).await,
             None => Err(SendError::Temporary(

@@ -2,8 +2,8 @@
 //! launched project inside it, linked to the project in Kohero's store; and the
 //! commune's announcement room, where its municipality's digests go.
 
-use kohero_core::domain::{Address, InitiativeId, Role};
-use kohero_core::ports::SendError;
+use kohero_core::domain::{InitiativeId, InseeCode, RoomSetup};
+use kohero_core::ports::{SendError, StateKey};
 use matrix_sdk::Room;
 use matrix_sdk::ruma::api::client::room::Visibility;
 use matrix_sdk::ruma::api::client::room::create_room::RoomPowerLevelsContentOverride;
@@ -21,7 +21,7 @@ use matrix_sdk::ruma::room::RoomType;
 use matrix_sdk::ruma::serde::Raw;
 use matrix_sdk::ruma::{Int, OwnedRoomId, OwnedServerName, OwnedUserId, RoomId, UserId};
 
-use crate::{NETWORK, Shared, send_error, temporary};
+use crate::{Shared, send_error, temporary};
 
 /// The power level of a project's organisers in its room (the bot has 100).
 const ORGANISER_LEVEL: i64 = 50;
@@ -66,34 +66,26 @@ fn organiser_level() -> Int {
 }
 
 /// The room kept under `key` in the adapter's state, if the client knows it.
-async fn known_room(shared: &Shared, key: &str) -> Result<Option<Room>, SendError> {
-    let known = {
-        let mut tx = shared.store.read().await.map_err(temporary)?;
-        tx.network_state(NETWORK, key).await.map_err(temporary)?
-    };
+async fn known_room(shared: &Shared, key: &StateKey) -> Result<Option<Room>, SendError> {
+    let known = shared.store.get(key).await.map_err(temporary)?;
     Ok(known
         .and_then(|r| RoomId::parse(r).ok())
         .and_then(|id| shared.client.get_room(&id)))
 }
 
 /// Keeps a room the bot made under `key`.
-async fn remember_room(shared: &Shared, key: &str, room: &Room) -> Result<(), SendError> {
-    let mut tx = shared.store.begin().await.map_err(temporary)?;
-    tx.set_network_state(
-        NETWORK,
-        key,
-        Some(room.room_id().as_str()),
-        chrono::Utc::now(),
-    )
-    .await
-    .map_err(temporary)?;
-    tx.commit().await.map_err(temporary)
+async fn remember_room(shared: &Shared, key: &StateKey, room: &RoomId) -> Result<(), SendError> {
+    shared
+        .store
+        .set(key, Some(room.as_str()))
+        .await
+        .map_err(temporary)
 }
 
 /// The commune's Space, created on first use: public, so that anyone can find
 /// the projects of the commune in it.
-async fn space(shared: &Shared, commune: &str, name: &str) -> Result<Room, SendError> {
-    let key = format!("space:{commune}");
+async fn space(shared: &Shared, commune: &InseeCode, name: &str) -> Result<Room, SendError> {
+    let key = StateKey::CommuneSpace(commune.clone());
     if let Some(room) = known_room(shared, &key).await? {
         return Ok(room);
     }
@@ -108,97 +100,73 @@ async fn space(shared: &Shared, commune: &str, name: &str) -> Result<Room, SendE
     );
     req.creation_content = Some(Raw::new(&cc).map_err(permanent)?);
     let room = create_room(shared, req).await?;
-    remember_room(shared, &key, &room).await?;
-    tracing::info!(commune, space = %room.room_id(), "created a commune's Space");
+    remember_room(shared, &key, room.room_id()).await?;
+    tracing::info!(%commune, space = %room.room_id(), "created a commune's Space");
     Ok(room)
 }
 
-/// The Matrix ids of a project's organisers and members.
-async fn people(
-    shared: &Shared,
-    initiative: InitiativeId,
-) -> Result<(Vec<OwnedUserId>, Vec<OwnedUserId>), SendError> {
-    let mut tx = shared.store.read().await.map_err(temporary)?;
-    let mut organisers = Vec::new();
-    let mut members = Vec::new();
-    for m in tx.members(initiative).await.map_err(temporary)? {
-        if !matches!(m.role, Role::Organiser | Role::Member) {
-            continue;
-        }
-        for id in tx.identities_of(m.actor).await.map_err(temporary)? {
-            if id.network != NETWORK {
-                continue;
-            }
-            let Ok(uid) = UserId::parse(&id.id) else {
-                continue;
-            };
-            if uid == shared.me {
-                continue;
-            }
-            if m.role == Role::Organiser {
-                organisers.push(uid);
-            } else {
-                members.push(uid);
-            }
-        }
-    }
-    Ok((organisers, members))
+/// A project's room as core asks for it: its people are Matrix ids.
+pub(crate) struct ProjectRoom<'a> {
+    pub initiative: InitiativeId,
+    pub name: &'a str,
+    pub topic: &'a str,
+    /// The commune and the name of its Space, when the project has a commune.
+    pub space: Option<(&'a InseeCode, &'a str)>,
+    pub organisers: &'a [String],
+    pub members: &'a [String],
 }
 
-/// Creates the room of a launched project (once: a retry finds it linked),
-/// inside its commune's Space, invites its organisers and members, and links it.
+/// Creates the room of a launched project (once: a retry finds it kept),
+/// inside its commune's Space, with its organisers and members invited.
+/// Returns the room, for core to link.
 pub(crate) async fn create_project_room(
     shared: &Shared,
-    initiative: i64,
-    name: &str,
-    topic: &str,
-    commune: Option<&str>,
-    space_name: Option<&str>,
-) -> Result<(), SendError> {
-    let id = InitiativeId(initiative);
-    let linked = {
-        let mut tx = shared.store.read().await.map_err(temporary)?;
-        tx.rooms_of(id)
-            .await
-            .map_err(temporary)?
-            .into_iter()
-            .find(|r| r.network == NETWORK)
-    };
+    p: ProjectRoom<'_>,
+) -> Result<OwnedRoomId, SendError> {
+    let key = StateKey::ProjectRoom(p.initiative);
+    let made = shared.store.get(&key).await.map_err(temporary)?;
     let via = vec![shared.me.server_name().to_owned()];
-    let space = match (commune, space_name) {
-        (Some(c), Some(n)) => Some(space(shared, c, n).await?),
-        _ => None,
+    let space = match p.space {
+        Some((c, n)) => Some(space(shared, c, n).await?),
+        None => None,
     };
-    let room_id = match linked {
-        // A retry: the room was made and linked before.
-        Some(r) => RoomId::parse(&r.chat).map_err(permanent)?,
-        None => create(shared, id, name, topic, space.as_ref(), &via).await?,
+    let room_id = match made.map(RoomId::parse) {
+        // A retry: the room was made before.
+        Some(r) => r.map_err(permanent)?,
+        None => create(shared, &p, space.as_ref(), &via).await?,
     };
     if let Some(sp) = &space {
         sp.send_state_event_for_key(&room_id, SpaceChildEventContent::new(via))
             .await
             .map_err(|e| send_error(&e))?;
     }
-    Ok(())
+    Ok(room_id)
 }
 
-/// Creates and links the room.
+/// Matrix user ids among `ids`, but the bot's own.
+fn users(shared: &Shared, ids: &[String]) -> Vec<OwnedUserId> {
+    ids.iter()
+        .filter_map(|u| UserId::parse(u).ok())
+        .filter(|u| *u != shared.me)
+        .collect()
+}
+
+/// Creates and keeps the room.
 async fn create(
     shared: &Shared,
-    id: InitiativeId,
-    name: &str,
-    topic: &str,
+    p: &ProjectRoom<'_>,
     space: Option<&Room>,
     via: &[OwnedServerName],
 ) -> Result<OwnedRoomId, SendError> {
-    let (organisers, members) = people(shared, id).await?;
+    let organisers = users(shared, p.organisers);
+    let members = users(shared, p.members);
     let mut pl = RoomPowerLevelsContentOverride::new();
     for o in &organisers {
         pl.users.insert(o.clone(), organiser_level());
     }
     let mut req = request(
-        name,
-        topic,
+        p.name,
+        p.topic,
         RoomPreset::PrivateChat,
         HistoryVisibility::Shared,
         JoinRule::Invite,
@@ -212,17 +180,9 @@ async fn create(
             .push(InitialStateEvent::new(sp.room_id().to_owned(), parent).to_raw_any());
     }
     let room = create_room(shared, req).await?;
-    // Linked at once: a retry of this message finds the room and stops above.
-    let mut tx = shared.store.begin().await.map_err(temporary)?;
-    tx.link_room(
-        &Address::new(NETWORK, room.room_id().as_str()),
-        id,
-        chrono::Utc::now(),
-    )
-    .await
-    .map_err(temporary)?;
-    tx.commit().await.map_err(temporary)?;
-    tracing::info!(initiative = id.0, room = %room.room_id(), "created a project room");
+    // Kept at once: a retry of this message finds the room and stops above.
+    remember_room(shared, &StateKey::ProjectRoom(p.initiative), room.room_id()).await?;
+    tracing::info!(initiative = p.initiative.0, room = %room.room_id(), "created a project room");
     Ok(room.room_id().to_owned())
 }
 
@@ -244,22 +204,20 @@ pub(crate) async fn promote(room: &Room, user: &str) -> Result<(), SendError> {
 /// Space: anyone may join and read, only the bot posts.
 pub(crate) async fn announcement_room(
     shared: &Shared,
-    commune: &str,
-    name: &str,
-    topic: &str,
-    space_name: &str,
+    commune: &InseeCode,
+    setup: &RoomSetup,
 ) -> Result<Room, SendError> {
-    let key = format!("announce:{commune}");
+    let key = StateKey::Announcements(commune.clone());
     if let Some(room) = known_room(shared, &key).await? {
         return Ok(room);
     }
-    let space = space(shared, commune, space_name).await?;
+    let space = space(shared, commune, &setup.space_name).await?;
     let via = vec![shared.me.server_name().to_owned()];
     let mut pl = RoomPowerLevelsContentOverride::new();
     pl.events_default = Some(Int::from(100));
     let mut req = request(
-        name,
-        topic,
+        &setup.name,
+        &setup.topic,
         RoomPreset::PublicChat,
         HistoryVisibility::Shared,
         JoinRule::Public,
@@ -271,11 +229,11 @@ pub(crate) async fn announcement_room(
         .push(InitialStateEvent::new(space.room_id().to_owned(), parent).to_raw_any());
     let room = create_room(shared, req).await?;
     // Kept at once: a retry finds the room instead of making another.
-    remember_room(shared, &key, &room).await?;
+    remember_room(shared, &key, room.room_id()).await?;
     space
         .send_state_event_for_key(room.room_id(), SpaceChildEventContent::new(via))
         .await
         .map_err(|e| send_error(&e))?;
-    tracing::info!(commune, room = %room.room_id(), "created a commune's announcement room");
+    tracing::info!(%commune, room = %room.room_id(), "created a commune's announcement room");
     Ok(room)
 }

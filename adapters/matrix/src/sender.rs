@@ -3,6 +3,8 @@
 //! what matrix-sdk's errors mean for delivery.
 
 use crate::*;
+use kohero_core::domain::{Address, Destination, InseeCode, Outgoing, Payload, RoomOp};
+use kohero_core::ports::Sent;
 
 /// Delivers outbox messages to Matrix.
 pub struct MatrixSender {
@@ -89,12 +91,11 @@ impl MatrixSender {
         let s = &self.shared;
         let uid = UserId::parse(person)
             .map_err(|_| SendError::Permanent(format!("not a Matrix user id: {person}")))?;
-        let known = {
-            let mut tx = s.store.read().await.map_err(temporary)?;
-            tx.network_state(NETWORK, &format!("dm:{person}"))
-                .await
-                .map_err(temporary)?
-        };
+        let known = s
+            .store
+            .get(&StateKey::DirectChat(person.to_owned()))
+            .await
+            .map_err(temporary)?;
         if let Some(id) = known.and_then(|r| RoomId::parse(r).ok())
             && let Some(room) = s.client.get_room(&id)
             && room.state() == RoomState::Joined
@@ -155,6 +156,73 @@ impl MatrixSender {
         }
     }
 
+    /// Performs changes to a room.
+    async fn perform(&self, room: &Room, ops: &[RoomOp]) -> Result<Sent, SendError> {
+        for op in ops {
+            match op {
+                RoomOp::Admit {
+                    user,
+                    approve: true,
+                } => self.invite(room, user).await?,
+                RoomOp::Remove { user } => self.remove(room, user).await?,
+                RoomOp::Promote { user } => rooms::promote(room, user).await?,
+                RoomOp::Rename { name, topic } => {
+                    room.set_name(name.clone())
+                        .await
+                        .map_err(|e| send_error(&e))?;
+                    room.set_room_topic(topic)
+                        .await
+                        .map_err(|e| send_error(&e))?;
+                }
+                // A declined join request needs nothing on Matrix (the bot
+                // invites; nobody asks); topics are Telegram's; rooms are
+                // made in a commune's Space.
+                RoomOp::Admit { approve: false, .. }
+                | RoomOp::CreateTopic { .. }
+                | RoomOp::CreateRoom { .. } => {}
+            }
+        }
+        Ok(Sent::Done)
+    }
+
+    /// Makes the rooms of projects in a commune's Space (`None`: outside any).
+    async fn make_rooms(
+        &self,
+        commune: Option<&InseeCode>,
+        ops: &[RoomOp],
+    ) -> Result<Sent, SendError> {
+        let mut sent = Sent::Done;
+        for op in ops {
+            if let RoomOp::CreateRoom {
+                initiative,
+                name,
+                topic,
+                space_name,
+                organisers,
+                members,
+            } = op
+            {
+                let room = rooms::create_project_room(
+                    &self.shared,
+                    rooms::ProjectRoom {
+                        initiative: *initiative,
+                        name,
+                        topic,
+                        space: commune.zip(space_name.as_deref()),
+                        organisers,
+                        members,
+                    },
+                )
+                .await?;
+                sent = Sent::RoomMade {
+                    room: Address::new(NETWORK, room.as_str()),
+                    initiative: *initiative,
+                };
+            }
+        }
+        Ok(sent)
+    }
+
     /// Sends the rendered messages; remembers the numbered choices of the last.
     async fn say(
         &self,
@@ -178,27 +246,19 @@ impl MatrixSender {
         let Some(event) = last else {
             return Ok(());
         };
-        let s = &self.shared;
-        let now = chrono::Utc::now();
-        let mut tx = s.store.begin().await.map_err(temporary)?;
-        let menu_key = format!("menu:{}", room.room_id());
+        let store = &self.shared.store;
+        let menu = StateKey::Menu(room.room_id().to_string());
         if rendering.choices.is_empty() {
-            tx.set_network_state(NETWORK, &menu_key, None, now)
-                .await
-                .map_err(temporary)?;
-        } else {
-            let json = serde_json::to_string(&rendering.choices)
-                .map_err(|e| SendError::Permanent(e.to_string()))?;
-            tx.set_network_state(NETWORK, &menu_key, Some(&json), now)
-                .await
-                .map_err(temporary)?;
-            // Reactions to older messages work as long as sent messages are kept.
-            tx.set_network_state_for_a_while(NETWORK, &format!("choices:{event}"), &json, now)
-                .await
-                .map_err(temporary)?;
+            return store.set(&menu, None).await.map_err(temporary);
         }
-        tx.commit().await.map_err(temporary)?;
-        Ok(())
+        let json = serde_json::to_string(&rendering.choices)
+            .map_err(|e| SendError::Permanent(e.to_string()))?;
+        store.set(&menu, Some(&json)).await.map_err(temporary)?;
+        // Reactions to older messages work as long as sent messages are kept.
+        store
+            .set_for_a_while(&StateKey::Choices(event.to_string()), &json)
+            .await
+            .map_err(temporary)
     }
 }
 
@@ -217,82 +277,37 @@ impl Sender for MatrixSender {
         self.shared.unlimited.load(Ordering::Relaxed)
     }
 
-    async fn send(&self, message: &kohero_core::domain::Outgoing) -> Result<(), SendError> {
-        let rendering = render::render(&message.reply);
-        let chat = message.to.chat.as_str();
-        if chat.starts_with("space:") {
-            for op in &rendering.ops {
-                if let Block::CreateRoom {
-                    initiative,
-                    name,
-                    topic,
-                    commune,
-                    space_name,
-                } = op
-                {
-                    rooms::create_project_room(
-                        &self.shared,
-                        *initiative,
-                        name,
-                        topic,
-                        commune.as_deref(),
-                        space_name.as_deref(),
-                    )
-                    .await?;
-                }
+    async fn send(&self, message: &Outgoing) -> Result<Sent, SendError> {
+        let room = match &message.to {
+            Destination::CommuneSpace(commune) => {
+                let Payload::Room(ops) = &message.payload else {
+                    return Err(SendError::Permanent(
+                        "a commune's Space takes no messages".into(),
+                    ));
+                };
+                return self.make_rooms(commune.as_ref(), ops).await;
             }
-            return Ok(());
-        }
-        let room = if chat.starts_with('@') {
-            self.dm_room(chat).await?
-        } else if let Some(commune) = chat.strip_prefix("announce:") {
-            let Some(Block::AnnouncementRoom {
-                name,
-                topic,
-                space_name,
-                ..
-            }) = rendering
-                .ops
-                .iter()
-                .find(|b| matches!(b, Block::AnnouncementRoom { .. }))
-            else {
-                return Err(SendError::Permanent(format!(
-                    "a message to {chat} without its room's description"
-                )));
-            };
-            rooms::announcement_room(&self.shared, commune, name, topic, space_name).await?
-        } else {
-            self.joined_room(chat)?
+            Destination::Chat(chat) if chat.starts_with('@') => self.dm_room(chat).await?,
+            Destination::Chat(chat) => self.joined_room(chat)?,
+            Destination::Announcements { commune, room } => {
+                rooms::announcement_room(&self.shared, commune, room).await?
+            }
         };
-        for op in &rendering.ops {
-            match op {
-                Block::Admit {
-                    user,
-                    approve: true,
-                } => self.invite(&room, user).await?,
-                Block::RemoveMember { user } => self.remove(&room, user).await?,
-                Block::Promote { user } => rooms::promote(&room, user).await?,
-                Block::RoomState { name, topic } => {
-                    room.set_name(name.clone())
-                        .await
-                        .map_err(|e| send_error(&e))?;
-                    room.set_room_topic(topic)
-                        .await
-                        .map_err(|e| send_error(&e))?;
-                }
-                // A declined join request needs nothing on Matrix; project
-                // rooms are created from `space:` addresses, announcement rooms
-                // above.
-                _ => {}
-            }
-        }
-        if chat.starts_with('@') {
+        let reply = match &message.payload {
+            Payload::Message(reply) => reply,
+            Payload::Room(ops) => return self.perform(&room, ops).await,
+        };
+        let rendering = render::render(reply);
+        if let Destination::Chat(person) = &message.to
+            && person.starts_with('@')
+        {
             for target in &rendering.invites {
                 let target_room = self.joined_room(target)?;
-                self.invite(&target_room, chat).await?;
+                self.invite(&target_room, person).await?;
             }
         }
-        self.say(&room, &message.key, &rendering).await
+        self.say(&room, &message.key, &rendering).await?;
+        Ok(Sent::Done)
     }
 }
 

@@ -79,6 +79,9 @@ impl PgStore {
             .run(&pool)
             .await
             .map_err(|e| OpenError::Migrate(e.to_string()))?;
+        upgrade_outbox(&pool)
+            .await
+            .map_err(|e| OpenError::Migrate(format!("converting the outbox: {e}")))?;
         Ok(Self { pool })
     }
 
@@ -229,6 +232,80 @@ impl Store for PgStore {
             .map_err(backend)?;
         Ok(Box::new(tx::PgTx::new(tx)))
     }
+}
+
+/// Converts outbox rows of an earlier format (see migration 12) in one
+/// transaction under the writers' lock; a row that cannot be read is failed
+/// with the reason. Finds nothing to do, through a partial index, once done.
+async fn upgrade_outbox(pool: &PgPool) -> Result<(), sqlx::Error> {
+    use kohero_core::outbox_form::{FORMAT, upgrade_v1};
+    use sqlx::Row;
+    let any: Option<i64> = sqlx::query_scalar("SELECT id FROM outbox WHERE format < 2 LIMIT 1")
+        .fetch_optional(pool)
+        .await?;
+    if any.is_none() {
+        return Ok(());
+    }
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(WRITER_LOCK)
+        .execute(&mut *tx)
+        .await?;
+    let old = sqlx::query("SELECT id, chat, body FROM outbox WHERE format < 2 ORDER BY id")
+        .fetch_all(&mut *tx)
+        .await?;
+    for row in &old {
+        let (id, chat, body): (i64, String, String) =
+            (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+        match upgrade_v1(&chat, &body) {
+            Ok(rows) => {
+                for (n, (chat, body)) in rows.iter().enumerate() {
+                    if n == 0 {
+                        sqlx::query(
+                            "UPDATE outbox SET chat = $1, body = $2, format = $3 WHERE id = $4",
+                        )
+                        .bind(chat)
+                        .bind(body)
+                        .bind(FORMAT)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                    } else {
+                        sqlx::query(
+                            "INSERT INTO outbox (network, chat, recipient_id, body, priority,
+                                idem_key, status, attempts, next_attempt_at, claimed_until,
+                                last_error, created_at, done_at, format)
+                             SELECT network, $1, recipient_id, $2, priority, idem_key || '/' || $3,
+                                status, attempts, next_attempt_at, claimed_until, last_error,
+                                created_at, done_at, $4
+                             FROM outbox WHERE id = $5",
+                        )
+                        .bind(chat)
+                        .bind(body)
+                        .bind(n.to_string())
+                        .bind(FORMAT)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+            }
+            Err(why) => {
+                sqlx::query(
+                    "UPDATE outbox SET format = $1, status = CASE status WHEN 'pending'
+                        THEN 'failed' ELSE status END, last_error = $2 WHERE id = $3",
+                )
+                .bind(FORMAT)
+                .bind(format!("not converted to format {FORMAT}: {why}"))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+    }
+    tx.commit().await?;
+    tracing::info!(rows = old.len(), "outbox rows converted to format {FORMAT}");
+    Ok(())
 }
 
 #[cfg(test)]

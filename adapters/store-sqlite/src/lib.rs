@@ -88,6 +88,7 @@ impl SqliteStore {
         .map_err(connect)?;
         conn.set_prepared_statement_cache_capacity(256);
         migrate::run(&conn, &MIGRATOR).map_err(|e| OpenError::Migrate(location.to_owned(), e))?;
+        migrate::upgrade_outbox(&conn).map_err(|e| OpenError::Migrate(location.to_owned(), e))?;
         conn.busy_timeout(Duration::ZERO).map_err(connect)?;
         let (checkpointer, reader) = if path == ":memory:" {
             (None, None)

@@ -110,3 +110,66 @@ pub fn run(conn: &Connection, migrator: &Migrator) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Converts outbox rows of an earlier format (see migration 12) in one
+/// transaction; a row that cannot be read is failed with the reason. Finds
+/// nothing to do, through a partial index, once done.
+pub fn upgrade_outbox(conn: &Connection) -> Result<(), String> {
+    use kohero_core::outbox_form::{FORMAT, upgrade_v1};
+    let err = |e: rusqlite::Error| e.to_string();
+    let old: Vec<(i64, String, String)> = {
+        let mut stmt = conn
+            .prepare("SELECT id, chat, body FROM outbox WHERE format < 2 ORDER BY id")
+            .map_err(err)?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(err)?
+            .collect::<Result<_, _>>()
+            .map_err(err)?
+    };
+    if old.is_empty() {
+        return Ok(());
+    }
+    let tx = conn.unchecked_transaction().map_err(err)?;
+    for (id, chat, body) in &old {
+        match upgrade_v1(chat, body) {
+            Ok(rows) => {
+                for (n, (chat, body)) in rows.iter().enumerate() {
+                    if n == 0 {
+                        tx.execute(
+                            "UPDATE outbox SET chat = ?, body = ?, format = ? WHERE id = ?",
+                            params![chat, body, FORMAT, id],
+                        )
+                        .map_err(err)?;
+                    } else {
+                        tx.execute(
+                            "INSERT INTO outbox (network, chat, recipient_id, body, priority,
+                                idem_key, status, attempts, next_attempt_at, claimed_until,
+                                last_error, created_at, done_at, format)
+                             SELECT network, ?, recipient_id, ?, priority, idem_key || '/' || ?,
+                                status, attempts, next_attempt_at, claimed_until, last_error,
+                                created_at, done_at, ?
+                             FROM outbox WHERE id = ?",
+                            params![chat, body, n, FORMAT, id],
+                        )
+                        .map_err(err)?;
+                    }
+                }
+            }
+            Err(why) => {
+                tx.execute(
+                    "UPDATE outbox SET format = ?, status = CASE status WHEN 'pending'
+                        THEN 'failed' ELSE status END, last_error = ? WHERE id = ?",
+                    params![
+                        FORMAT,
+                        format!("not converted to format {FORMAT}: {why}"),
+                        id
+                    ],
+                )
+                .map_err(err)?;
+            }
+        }
+    }
+    tx.commit().map_err(err)?;
+    tracing::info!(rows = old.len(), "outbox rows converted to format {FORMAT}");
+    Ok(())
+}

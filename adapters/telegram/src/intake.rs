@@ -192,8 +192,10 @@ impl Telegram {
     }
 
     async fn recall(&self, id: i64) -> Result<Option<String>, String> {
-        let mut tx = self.store.read().await.map_err(|e| e.to_string())?;
-        tx.recall_button(id).await.map_err(|e| e.to_string())
+        self.store
+            .recall_button(id)
+            .await
+            .map_err(|e| e.to_string())
     }
 
     /// A message as core's input. In groups only commands for this bot (and a

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use kohero_core::domain::Lang;
-use kohero_core::ports::Store;
+use kohero_core::ports::AdapterStore;
 use teloxide::RequestError;
 use teloxide::payloads::{SetMyCommandsSetters, SetWebhookSetters};
 use teloxide::requests::Requester;
@@ -70,7 +70,7 @@ fn same_secret(a: &[u8], b: &[u8]) -> bool {
 #[derive(Clone)]
 pub struct Telegram {
     bot: Bot,
-    store: Arc<dyn Store>,
+    store: AdapterStore,
     username: String,
     connected: Arc<AtomicBool>,
 }
@@ -116,7 +116,7 @@ impl Telegram {
     pub async fn connect(
         token: &str,
         api_url: &str,
-        store: Arc<dyn Store>,
+        store: AdapterStore,
         webhook: Option<(&str, &str)>,
     ) -> Result<Self, ConnectError> {
         let url = url::Url::parse(api_url).map_err(|_| ConnectError::Url(api_url.to_owned()))?;

@@ -27,16 +27,6 @@ pub struct Rendered {
     pub invites: Vec<(String, String)>,
     /// "Add the bot to a group" buttons: (start payload, label).
     pub add_to_group: Vec<(String, String)>,
-    /// Operations on the chat itself, done before any text is sent.
-    pub ops: Vec<Op>,
-}
-
-/// Something to do in a group rather than say.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Op {
-    Admit { user: String, approve: bool },
-    Remove { user: String },
-    CreateTopic { name: String, initiative: i64 },
 }
 
 /// Escapes text for Telegram's HTML parse mode.
@@ -97,14 +87,6 @@ fn units(s: &str) -> usize {
 struct Segment {
     runs: Vec<Run>,
     buttons: Vec<Vec<(String, String)>>,
-}
-
-/// A short name for an item's buttons: its `#42` or `E7`, if it starts with one.
-fn item_tag(title: &str) -> Option<&str> {
-    let first = title.split_whitespace().next()?;
-    let digits = first.trim_start_matches(['#', 'E']);
-    (first.len() > digits.len() && !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()))
-        .then_some(first)
 }
 
 /// The longest start of `s` within `max` units, cut after a line end, else
@@ -218,7 +200,6 @@ fn render_within(reply: &Reply, max: usize) -> Vec<Rendered> {
     let mut ask_location = None;
     let mut invites = Vec::new();
     let mut add_to_group = Vec::new();
-    let mut ops = Vec::new();
     let segment = |runs: Vec<Run>| Segment {
         runs,
         buttons: Vec::new(),
@@ -230,21 +211,6 @@ fn render_within(reply: &Reply, max: usize) -> Vec<Rendered> {
             Block::AddToGroup { payload, label } => {
                 add_to_group.push((payload.clone(), label.clone()));
             }
-            Block::Admit { user, approve } => ops.push(Op::Admit {
-                user: user.clone(),
-                approve: *approve,
-            }),
-            Block::RemoveMember { user } => ops.push(Op::Remove { user: user.clone() }),
-            Block::CreateTopic { name, initiative } => ops.push(Op::CreateTopic {
-                name: name.clone(),
-                initiative: *initiative,
-            }),
-            // Telegram groups belong to the people who made them: the bot neither
-            // creates nor renames them (the line that comes with a rename is shown).
-            Block::CreateRoom { .. }
-            | Block::RoomState { .. }
-            | Block::Promote { .. }
-            | Block::AnnouncementRoom { .. } => {}
             Block::Heading { text } => segments.push(segment(vec![Run::new(Style::Bold, text)])),
             Block::Text { text } => segments.push(segment(vec![Run::new(Style::Plain, text)])),
             Block::Data { text } => segments.push(segment(vec![Run::new(Style::Pre, text)])),
@@ -257,7 +223,7 @@ fn render_within(reply: &Reply, max: usize) -> Vec<Rendered> {
                     for d in &item.details {
                         runs.push(Run::new(Style::Plain, format!("\n   {d}")));
                     }
-                    let tag = item_tag(&item.title);
+                    let tag = item.tag.as_deref();
                     let row: Vec<(String, String)> = item
                         .actions
                         .iter()
@@ -306,7 +272,6 @@ fn render_within(reply: &Reply, max: usize) -> Vec<Rendered> {
                 } else {
                     Vec::new()
                 },
-                ops: if i == 0 { ops.clone() } else { Vec::new() },
             }
         })
         .collect()
@@ -381,6 +346,7 @@ mod tests {
     fn lists_get_buttons_named_after_their_items() {
         let r = Reply::text("2 :")
             .list(vec![ListItem {
+                tag: Some("#42".into()),
                 title: "#42 Compost".into(),
                 details: vec!["350 m".into()],
                 actions: vec![
@@ -450,6 +416,7 @@ mod tests {
     fn items_keep_their_buttons_in_their_message() {
         let items: Vec<ListItem> = (1..=40)
             .map(|i| ListItem {
+                tag: Some(format!("#{i}")),
                 title: format!("#{i} {}", "x".repeat(100)),
                 details: vec!["d".repeat(200)],
                 actions: vec![Action::new("Voir", format!("/voir {i}"))],
@@ -471,6 +438,7 @@ mod tests {
     fn keyboards_stay_under_telegrams_limit() {
         let items: Vec<ListItem> = (1..=60)
             .map(|i| ListItem {
+                tag: Some(format!("#{i}")),
                 title: format!("#{i}"),
                 details: vec![],
                 actions: vec![

@@ -3,12 +3,13 @@
 //! groups and forum topics), and what Telegram's errors mean for delivery.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use kohero_core::domain::Outgoing;
-use kohero_core::ports::{SendError, Sender, Store};
+use kohero_core::Reply;
+use kohero_core::domain::{Address, Destination, InitiativeId, Outgoing, Payload, RoomOp};
+use kohero_core::ports::{AdapterStore, SendError, Sender, Sent, StateKey};
 use teloxide::ApiError;
 use teloxide::RequestError;
 use teloxide::payloads::{CreateChatInviteLinkSetters, SendMessageSetters, UnbanChatMemberSetters};
@@ -23,7 +24,7 @@ use crate::{ACTION_PREFIX, Bot, NETWORK, render};
 /// Sends outbox messages through the Bot API.
 pub struct TelegramSender {
     bot: Bot,
-    store: Arc<dyn Store>,
+    store: AdapterStore,
     /// The bot's username, for "add to group" links.
     username: String,
     /// Button ids already given out (they never change while in use), and
@@ -35,7 +36,7 @@ pub struct TelegramSender {
 }
 
 impl TelegramSender {
-    pub(crate) fn new(bot: Bot, store: Arc<dyn Store>, username: String) -> Self {
+    pub(crate) fn new(bot: Bot, store: AdapterStore, username: String) -> Self {
         Self {
             bot,
             store,
@@ -80,89 +81,91 @@ impl TelegramSender {
         Ok(out)
     }
 
-    async fn perform(
+    /// Opens a forum topic for a project, once: the topic is kept (and
+    /// reported) as soon as Telegram made it, so a retry finds it.
+    async fn create_topic(
         &self,
         chat: ChatId,
-        thread: Option<i32>,
-        op: &render::Op,
-    ) -> Result<(), SendError> {
-        if let (render::Op::Remove { user }, Some(t)) = (op, thread) {
-            // A topic has no members of its own: taking the person out would
-            // take them out of the whole forum, which is the commune's, not
-            // the project's.
-            tracing::debug!(
-                chat = chat.0,
-                thread = t,
-                user,
-                "not removed from a forum topic"
-            );
-            return Ok(());
-        }
-        if let render::Op::CreateTopic { name, initiative } = op {
-            // Telegram's limit for a topic name is 128 characters.
-            let name: String = name.chars().take(128).collect();
-            let topic = self
-                .bot
-                .create_forum_topic(chat, name)
-                .await
-                .map_err(send_error)?;
-            let room = kohero_core::domain::Address::new(
-                NETWORK,
-                format!("{}/{}", chat.0, topic.thread_id.0.0),
-            );
-            let temporary = |e: kohero_core::ports::StoreError| SendError::Temporary(e.to_string());
-            let mut tx = self.store.begin().await.map_err(temporary)?;
-            tx.link_room(
-                &room,
-                kohero_core::domain::InitiativeId(*initiative),
-                chrono::Utc::now(),
-            )
-            .await
-            .map_err(temporary)?;
-            tx.commit().await.map_err(temporary)?;
-            return Ok(());
-        }
+        initiative: InitiativeId,
+        name: &str,
+    ) -> Result<Sent, SendError> {
+        let key = StateKey::ProjectRoom(initiative);
+        let known = self.store.get(&key).await.map_err(temporary)?;
+        let room = match known {
+            Some(room) => room,
+            None => {
+                // Telegram's limit for a topic name is 128 characters.
+                let name: String = name.chars().take(128).collect();
+                let topic = self
+                    .bot
+                    .create_forum_topic(chat, name)
+                    .await
+                    .map_err(send_error)?;
+                let room = format!("{}/{}", chat.0, topic.thread_id.0.0);
+                self.store.set(&key, Some(&room)).await.map_err(temporary)?;
+                room
+            }
+        };
+        Ok(Sent::RoomMade {
+            room: Address::new(NETWORK, room),
+            initiative,
+        })
+    }
+
+    /// Performs the changes to a group or a topic that Telegram has.
+    async fn perform(&self, to: &str, ops: &[RoomOp]) -> Result<Sent, SendError> {
+        let (chat, thread) = chat_and_thread(to)?;
+        let chat = ChatId(chat);
         let user = |u: &str| -> Result<UserId, SendError> {
             u.parse::<u64>()
                 .map(UserId)
                 .map_err(|_| SendError::Permanent(format!("not a Telegram user id: {u}")))
         };
-        match op {
-            render::Op::Admit {
-                user: u,
-                approve: true,
-            } => {
-                self.bot
-                    .approve_chat_join_request(chat, user(u)?)
-                    .await
+        let mut sent = Sent::Done;
+        for op in ops {
+            match op {
+                RoomOp::Admit { user: u, approve } => {
+                    let id = user(u)?;
+                    if *approve {
+                        self.bot.approve_chat_join_request(chat, id).await
+                    } else {
+                        self.bot.decline_chat_join_request(chat, id).await
+                    }
                     .map_err(send_error)?;
-            }
-            render::Op::Admit {
-                user: u,
-                approve: false,
-            } => {
-                self.bot
-                    .decline_chat_join_request(chat, user(u)?)
-                    .await
-                    .map_err(send_error)?;
-            }
-            render::Op::CreateTopic { .. } => {}
-            render::Op::Remove { user: u } => {
-                // Ban then unban: out of the group, free to come back by invitation.
-                let id = user(u)?;
-                self.bot
-                    .ban_chat_member(chat, id)
-                    .await
-                    .map_err(send_error)?;
-                self.bot
-                    .unban_chat_member(chat, id)
-                    .only_if_banned(true)
-                    .await
-                    .map_err(send_error)?;
+                }
+                RoomOp::Remove { user: u } if thread.is_some() => {
+                    // A topic has no members of its own: taking the person out
+                    // would take them out of the whole forum, which is the
+                    // commune's, not the project's.
+                    tracing::debug!(chat = chat.0, user = u, "not removed from a forum topic");
+                }
+                RoomOp::Remove { user: u } => {
+                    // Ban then unban: out of the group, free to come back by invitation.
+                    let id = user(u)?;
+                    self.bot
+                        .ban_chat_member(chat, id)
+                        .await
+                        .map_err(send_error)?;
+                    self.bot
+                        .unban_chat_member(chat, id)
+                        .only_if_banned(true)
+                        .await
+                        .map_err(send_error)?;
+                }
+                RoomOp::CreateTopic { initiative, name } => {
+                    sent = self.create_topic(chat, *initiative, name).await?;
+                }
+                // Telegram groups belong to the people who made them: the bot
+                // neither makes rooms nor renames them, and has no levels.
+                RoomOp::Promote { .. } | RoomOp::Rename { .. } | RoomOp::CreateRoom { .. } => {}
             }
         }
-        Ok(())
+        Ok(sent)
     }
+}
+
+fn temporary(e: kohero_core::ports::StoreError) -> SendError {
+    SendError::Temporary(e.to_string())
 }
 
 /// A chat as Kohero addresses it: "CHAT", or "CHAT/THREAD" for a forum topic.
@@ -226,16 +229,16 @@ impl TelegramSender {
             .filter(|c| !ids.contains_key(c))
             .collect();
         if !missing.is_empty() {
-            let temporary = |e: kohero_core::ports::StoreError| SendError::Temporary(e.to_string());
-            let mut tx = self.store.begin().await.map_err(temporary)?;
-            let now = chrono::Utc::now();
+            let given = self
+                .store
+                .remember_buttons(&missing)
+                .await
+                .map_err(temporary)?;
             let mut told = Vec::with_capacity(missing.len());
-            for c in missing {
-                let id = tx.remember_button(c, now).await.map_err(temporary)?;
+            for (c, id) in missing.into_iter().zip(given) {
                 ids.insert(c, id);
                 told.push((c.to_owned(), id));
             }
-            tx.commit().await.map_err(temporary)?;
             let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
             if known.len() + told.len() > KNOWN_MAX {
                 known.clear();
@@ -274,14 +277,24 @@ impl Sender for TelegramSender {
 
     /// A long reply is several messages, about a second apart.
     fn parts(&self, message: &Outgoing) -> usize {
-        render::render(&message.reply).len()
+        message.reply().map_or(1, |r| render::render(r).len())
     }
 
     /// A reply Telegram takes in several messages: when one of them fails, the
     /// ones already accepted are not sent again at the retry (while this
     /// process runs; after a crash the whole reply goes again, at least once).
-    async fn send(&self, message: &Outgoing) -> Result<(), SendError> {
-        let r = self.send_parts(message).await;
+    async fn send(&self, message: &Outgoing) -> Result<Sent, SendError> {
+        let Destination::Chat(to) = &message.to else {
+            return Err(SendError::Permanent(format!(
+                "Telegram has no rooms of communes: {:?}",
+                message.to
+            )));
+        };
+        let reply = match &message.payload {
+            Payload::Room(ops) => return self.perform(to, ops).await,
+            Payload::Message(reply) => reply,
+        };
+        let r = self.send_parts(message.id, to, reply).await;
         let mut progress = self.progress.lock().unwrap_or_else(PoisonError::into_inner);
         match &r {
             Err(SendError::RetryAfter { .. } | SendError::Temporary(_)) => {}
@@ -289,30 +302,27 @@ impl Sender for TelegramSender {
                 progress.remove(&message.id);
             }
         }
-        r
+        r.map(|()| Sent::Done)
     }
 }
 
 impl TelegramSender {
-    async fn send_parts(&self, message: &Outgoing) -> Result<(), SendError> {
-        let (chat, thread) = chat_and_thread(&message.to.chat)?;
+    async fn send_parts(&self, id: i64, to: &str, reply: &Reply) -> Result<(), SendError> {
+        let (chat, thread) = chat_and_thread(to)?;
         let done = self
             .progress
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .get(&message.id)
+            .get(&id)
             .copied()
             .unwrap_or(0);
-        for (n, part) in render::render(&message.reply).into_iter().enumerate() {
+        for (n, part) in render::render(reply).into_iter().enumerate() {
             if n < done {
                 continue;
             }
             if n > done {
                 // Telegram takes about one message a second in a chat.
                 tokio::time::sleep(PART_GAP).await;
-            }
-            for op in &part.ops {
-                self.perform(ChatId(chat), thread, op).await?;
             }
             // Telegram trims a text and refuses it blank.
             if render::visible(&part.html).trim().is_empty() {
@@ -380,7 +390,7 @@ impl TelegramSender {
                 req = req.reply_markup(KeyboardMarkup::new(vec![vec![button]]).resize_keyboard());
             }
             req.await.map_err(send_error)?;
-            self.sent_part(message.id, n + 1);
+            self.sent_part(id, n + 1);
         }
         Ok(())
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use kohero_core::domain::Outgoing;
-use kohero_core::ports::{SendError, Sender};
+use kohero_core::ports::{SendError, Sender, Sent};
 use tokio::time::Instant;
 
 #[derive(Debug, Clone)]
@@ -73,7 +73,7 @@ impl Sender for TestNetwork {
     fn is_group(&self, chat: &str) -> bool {
         self.groups.contains(chat)
     }
-    async fn send(&self, m: &Outgoing) -> Result<(), SendError> {
+    async fn send(&self, m: &Outgoing) -> Result<Sent, SendError> {
         let t = self.start.elapsed();
         self.attempts.lock().unwrap().push((t, m.key.clone()));
         let next = self
@@ -89,10 +89,10 @@ impl Sender for TestNetwork {
             None => {
                 self.received.lock().unwrap().push((
                     self.start.elapsed(),
-                    m.to.chat.clone(),
+                    m.to.chat_key(),
                     m.key.clone(),
                 ));
-                Ok(())
+                Ok(Sent::Done)
             }
             Some(Behaviour::RetryAfter(after)) => Err(SendError::RetryAfter {
                 after,
@@ -101,7 +101,7 @@ impl Sender for TestNetwork {
             Some(Behaviour::Temporary) => Err(SendError::Temporary("HTTP 502".into())),
             Some(Behaviour::Hang) => {
                 tokio::time::sleep(Duration::from_secs(3600)).await;
-                Ok(())
+                Ok(Sent::Done)
             }
             Some(Behaviour::Permanent) => Err(SendError::Permanent("HTTP 400".into())),
             Some(Behaviour::Unreachable) => Err(SendError::Unreachable("HTTP 403 blocked".into())),

@@ -206,6 +206,7 @@ pub(crate) async fn flush(ctx: &mut Ctx<'_>) -> Result<bool, Fail> {
             continue;
         }
         items.push(ListItem {
+            tag: render::tag(&i),
             title: render::label(&i),
             details,
             actions: vec![Action::new(

@@ -164,12 +164,8 @@ impl Ctx<'_> {
         let key = self.next_key("n");
         self.tx
             .enqueue(&NewOutgoing {
-                to: address,
-                recipient: Some(to),
-                reply,
                 priority,
-                key,
-                at: self.now,
+                ..NewOutgoing::message(&address, reply, key, self.now).for_person(Some(to))
             })
             .await?;
         Ok(true)

@@ -13,7 +13,7 @@ use crate::digest::{self, EVENTS_AHEAD_DAYS, FIRST_PERIOD_DAYS, MAX_SECTIONS, Ne
 use crate::domain::*;
 use crate::geo::{BoundingBox, MAX_RADIUS_M};
 use crate::i18n::Arg;
-use crate::reply::{Action, Block, ListItem, Reply};
+use crate::reply::{Action, ListItem, Reply};
 use crate::text;
 
 /// Refuses unless the person is a verified municipality with communes.
@@ -348,28 +348,22 @@ pub(crate) fn queue_gathered(
             .entry(*lang)
             .or_insert_with(|| render_digest(ctx, *lang, &content))
             .clone();
-        out.push(NewOutgoing {
-            to: to.clone(),
-            recipient: Some(reader),
-            reply,
-            priority: Priority::Bulk,
-            key: format!("{key}/{reader}"),
-            at: ctx.now,
-        });
+        out.push(
+            NewOutgoing::message(to, reply, format!("{key}/{reader}"), ctx.now)
+                .for_person(Some(reader))
+                .bulk(),
+        );
         queued += 1;
     }
     // One event in each commune's announcement room, in the municipality's language.
     let body = render_digest(ctx, m.lang, &content);
     for network in ctx.room_networks {
         for c in &m.communes {
-            let mut reply = Reply {
-                blocks: vec![announcement_room(ctx, m.lang, c)],
-            };
-            reply.blocks.extend(body.blocks.iter().cloned());
             out.push(NewOutgoing {
-                to: Address::new(network, format!("announce:{c}")),
+                network: network.clone(),
+                to: announcements(ctx, m.lang, c),
                 recipient: None,
-                reply,
+                payload: Payload::Message(body.clone()),
                 priority: Priority::Bulk,
                 key: format!("{key}/{network}/{c}"),
                 at: ctx.now,
@@ -380,14 +374,13 @@ pub(crate) fn queue_gathered(
     queued
 }
 
-/// The block that names (and on first use creates) a commune's announcement room.
-pub(crate) fn announcement_room(ctx: &Ctx<'_>, lang: Lang, commune: &InseeCode) -> Block {
+/// A commune's announcement room, with how to make it on first use.
+pub(crate) fn announcements(ctx: &Ctx<'_>, lang: Lang, commune: &InseeCode) -> Destination {
     let name = ctx
         .places
         .by_code(commune)
         .map_or_else(|| commune.to_string(), |c| c.name.clone());
-    Block::AnnouncementRoom {
-        commune: commune.to_string(),
+    let room = RoomSetup {
         name: ctx.cat.get(
             lang,
             "announcement-room-name",
@@ -399,6 +392,10 @@ pub(crate) fn announcement_room(ctx: &Ctx<'_>, lang: Lang, commune: &InseeCode) 
             &[("commune", name.clone().into())],
         ),
         space_name: ctx.cat.get(lang, "space-name", &[("commune", name.into())]),
+    };
+    Destination::Announcements {
+        commune: commune.clone(),
+        room,
     }
 }
 
@@ -511,6 +508,7 @@ fn section_item(ctx: &Ctx<'_>, lang: Lang, s: &Section) -> ListItem {
         });
     }
     ListItem {
+        tag: render::tag(i),
         title: render::label(i),
         details,
         actions,
@@ -549,27 +547,21 @@ pub(crate) async fn announcement_membership(
                 .first()
                 .map_or_else(Lang::default, |m| m.lang);
             let op = if join {
-                Block::Admit {
+                RoomOp::Admit {
                     user: user.id.clone(),
                     approve: true,
                 }
             } else {
-                Block::RemoveMember {
+                RoomOp::Remove {
                     user: user.id.clone(),
                 }
             };
             let key = ctx.next_key("a");
+            let to = announcements(ctx, lang, c);
             ctx.tx
-                .enqueue(&NewOutgoing {
-                    to: Address::new(network, format!("announce:{c}")),
-                    recipient: Some(me),
-                    reply: Reply {
-                        blocks: vec![announcement_room(ctx, lang, c), op],
-                    },
-                    priority: Priority::Interactive,
-                    key,
-                    at: ctx.now,
-                })
+                .enqueue(
+                    &NewOutgoing::room(network, to, vec![op], key, ctx.now).for_person(Some(me)),
+                )
                 .await?;
         }
     }

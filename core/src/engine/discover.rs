@@ -353,6 +353,7 @@ async fn feed_item(ctx: &mut Ctx<'_>, a: &Activity, i: &Initiative) -> Result<Li
         }
     };
     Ok(ListItem {
+        tag: None,
         title: format!("{when} · {}", render::label(i)),
         details: vec![what],
         actions: vec![Action::new(
@@ -399,6 +400,7 @@ pub async fn subscribe(ctx: &mut Ctx<'_>, area: Area) -> Outcome {
             reply = reply.para(ctx.t("subscriptions-current", &[])).list(
                 subs.iter()
                     .map(|s| ListItem {
+                        tag: None,
                         title: describe_subscription(ctx, s),
                         details: vec![],
                         actions: vec![],

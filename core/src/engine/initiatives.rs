@@ -72,6 +72,7 @@ pub async fn show(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
             updates
                 .into_iter()
                 .map(|u| ListItem {
+                    tag: None,
                     title: render::datetime(lang, u.created_at, &tz),
                     details: vec![u.text],
                     actions: vec![],
@@ -393,6 +394,7 @@ pub async fn members(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
             None => continue,
         };
         items.push(ListItem {
+            tag: None,
             title: name,
             details: vec![render::role(ctx, m.role)],
             actions: vec![],

@@ -202,17 +202,35 @@ impl Engine {
             return Ok(Intake::Failed(0));
         }
         let lang = incoming.lang_hint.unwrap_or_default();
-        tx.enqueue(&NewOutgoing {
-            to: reply_address(incoming),
-            // The person may not be stored (a first contact that failed).
-            recipient: None,
-            reply: Reply::text(self.cat.get(lang, "update-failed", &[] as &[(&str, Arg)])),
-            priority: Priority::Interactive,
-            key: format!("{}/f0", self.key_base(incoming)),
-            at: now,
-        })
+        // The person may not be stored (a first contact that failed): for nobody.
+        tx.enqueue(&NewOutgoing::message(
+            &reply_address(incoming),
+            Reply::text(self.cat.get(lang, "update-failed", &[] as &[(&str, Arg)])),
+            format!("{}/f0", self.key_base(incoming)),
+            now,
+        ))
         .await?;
         Ok(Intake::Failed(1))
+    }
+
+    /// A network made `room` for `initiative` (see
+    /// [`Inbox::room_made`](crate::inbox::Inbox::room_made)): linked, and its
+    /// people brought up to date, in one transaction. Told again (a retry of
+    /// the message that made it), nothing more is queued.
+    pub async fn room_made(
+        &self,
+        room: Address,
+        initiative: InitiativeId,
+    ) -> Result<(), EngineError> {
+        let tx = self.store.begin().await?;
+        let key_base = format!("made/{}/{}", room.network, room.chat);
+        let mut ctx = self.ctx(tx, self.scheduler_actor(), key_base);
+        match super::rooms::room_made(&mut ctx, &room, initiative).await {
+            Ok(()) => Ok(ctx.tx.commit().await?),
+            Err(super::Fail::Store(crate::ports::StoreError::Duplicate(_))) => Ok(()),
+            Err(super::Fail::Store(e)) => Err(e.into()),
+            Err(_) => Ok(()),
+        }
     }
 
     /// One event inside the batch's transaction (after its savepoint).
@@ -277,14 +295,10 @@ impl Engine {
         for (i, reply) in replies.into_iter().enumerate() {
             attempt!(
                 tx,
-                tx.enqueue(&NewOutgoing {
-                    to: to.clone(),
-                    recipient,
-                    reply,
-                    priority: Priority::Interactive,
-                    key: format!("{key_base}/r{i}"),
-                    at: now,
-                })
+                tx.enqueue(
+                    &NewOutgoing::message(&to, reply, format!("{key_base}/r{i}"), now)
+                        .for_person(recipient)
+                )
                 .await
             );
             queued += 1;

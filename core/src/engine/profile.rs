@@ -94,6 +94,7 @@ pub async fn profile(ctx: &mut Ctx<'_>, new_name: Option<String>) -> Outcome {
     for m in memberships {
         if let Some(i) = ctx.tx.initiative(m.initiative).await? {
             items.push(crate::reply::ListItem {
+                tag: render::tag(&i),
                 title: render::label(&i),
                 details: vec![format!(
                     "{} · {}",

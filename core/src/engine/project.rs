@@ -201,6 +201,7 @@ pub async fn event_item(ctx: &mut Ctx<'_>, e: &Event) -> Result<ListItem, Fail> 
         ));
     }
     Ok(ListItem {
+        tag: Some(format!("E{}", e.id)),
         title: format!("E{} {}", e.id, e.title),
         details,
         actions: rsvp_actions(ctx, e.id),

@@ -57,6 +57,11 @@ pub fn label(i: &Initiative) -> String {
     format!("#{} {}", i.id, i.title)
 }
 
+/// The short name of an initiative's buttons where they stand apart from it.
+pub fn tag(i: &Initiative) -> Option<String> {
+    Some(format!("#{}", i.id))
+}
+
 /// The actions that fit an initiative for someone with `role` in it.
 pub fn actions(ctx: &Ctx<'_>, i: &Initiative, role: Option<Role>) -> Vec<Action> {
     let id = i.id;
@@ -114,6 +119,7 @@ pub fn item(
     };
     first.push(count);
     ListItem {
+        tag: tag(i),
         title: label(i),
         details: vec![first.join(" · ")],
         actions: actions(ctx, i, role),

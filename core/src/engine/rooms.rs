@@ -44,14 +44,7 @@ pub async fn post(ctx: &mut Ctx<'_>, id: InitiativeId, reply: &Reply) -> Result<
         }
         let key = ctx.next_key("g");
         ctx.tx
-            .enqueue(&NewOutgoing {
-                to: room,
-                recipient: None,
-                reply: reply.clone(),
-                priority: Priority::Interactive,
-                key,
-                at: ctx.now,
-            })
+            .enqueue(&NewOutgoing::message(&room, reply.clone(), key, ctx.now))
             .await?;
     }
     Ok(())
@@ -103,9 +96,17 @@ pub async fn admit(ctx: &mut Ctx<'_>, room: &Address) -> Outcome {
         Some(u) => u,
         None => return Ok(Vec::new()),
     };
-    Ok(vec![Reply {
-        blocks: vec![Block::Admit { user, approve }],
-    }])
+    let key = ctx.next_key("a");
+    ctx.tx
+        .enqueue(&NewOutgoing::room(
+            &room.network,
+            Destination::chat(room),
+            vec![RoomOp::Admit { user, approve }],
+            key,
+            ctx.now,
+        ))
+        .await?;
+    Ok(Vec::new())
 }
 
 /// Takes a person who left out of the initiative's chats.
@@ -114,7 +115,7 @@ pub async fn remove_from_rooms(
     id: InitiativeId,
     actor: ActorId,
 ) -> Result<(), Fail> {
-    about_person(ctx, id, actor, "x", |user| Block::RemoveMember { user }).await
+    about_person(ctx, id, actor, "x", |user| RoomOp::Remove { user }).await
 }
 
 /// Tells the initiative's chats that a person became an organiser.
@@ -123,17 +124,17 @@ pub async fn promote_in_rooms(
     id: InitiativeId,
     actor: ActorId,
 ) -> Result<(), Fail> {
-    about_person(ctx, id, actor, "p", |user| Block::Promote { user }).await
+    about_person(ctx, id, actor, "p", |user| RoomOp::Promote { user }).await
 }
 
-/// Sends each chat of the initiative a block about `actor`, on the networks
+/// Sends each chat of the initiative a change about `actor`, on the networks
 /// where they have an identity.
 async fn about_person(
     ctx: &mut Ctx<'_>,
     id: InitiativeId,
     actor: ActorId,
     key: &str,
-    block: impl Fn(String) -> Block,
+    op: impl Fn(String) -> RoomOp,
 ) -> Result<(), Fail> {
     for room in ctx.tx.rooms_of(id).await? {
         let Some(user) = id_on(ctx, actor, &room.network).await? else {
@@ -141,16 +142,13 @@ async fn about_person(
         };
         let key = ctx.next_key(key);
         ctx.tx
-            .enqueue(&NewOutgoing {
-                to: room,
-                recipient: None,
-                reply: Reply {
-                    blocks: vec![block(user)],
-                },
-                priority: Priority::Interactive,
+            .enqueue(&NewOutgoing::room(
+                &room.network,
+                Destination::chat(&room),
+                vec![op(user)],
                 key,
-                at: ctx.now,
-            })
+                ctx.now,
+            ))
             .await?;
     }
     Ok(())
@@ -205,19 +203,16 @@ pub async fn open_topics(ctx: &mut Ctx<'_>, i: &Initiative) -> Result<(), Fail> 
     for forum in ctx.tx.forums_of(&commune).await? {
         let key = ctx.next_key("t");
         ctx.tx
-            .enqueue(&NewOutgoing {
-                to: forum,
-                recipient: None,
-                reply: Reply {
-                    blocks: vec![Block::CreateTopic {
-                        name: super::render::label(i),
-                        initiative: i.id.0,
-                    }],
-                },
-                priority: Priority::Interactive,
+            .enqueue(&NewOutgoing::room(
+                &forum.network,
+                Destination::chat(&forum),
+                vec![RoomOp::CreateTopic {
+                    initiative: i.id,
+                    name: super::render::label(i),
+                }],
                 key,
-                at: ctx.now,
-            })
+                ctx.now,
+            ))
             .await?;
     }
     Ok(())
@@ -245,7 +240,6 @@ pub async fn open_rooms(ctx: &mut Ctx<'_>, i: &Initiative) -> Result<(), Fail> {
     if ctx.room_networks.is_empty() {
         return Ok(());
     }
-    let commune = i.commune.as_ref().map(|c| c.to_string());
     let space_name = i
         .commune
         .as_ref()
@@ -254,27 +248,23 @@ pub async fn open_rooms(ctx: &mut Ctx<'_>, i: &Initiative) -> Result<(), Fail> {
     let topic = room_topic(ctx, i);
     let networks = ctx.room_networks;
     for network in networks {
+        let (organisers, members) = people_on(ctx, i.id, network).await?;
         let key = ctx.next_key("r");
         ctx.tx
-            .enqueue(&NewOutgoing {
-                to: Address::new(
-                    network,
-                    format!("space:{}", commune.as_deref().unwrap_or("")),
-                ),
-                recipient: None,
-                reply: Reply {
-                    blocks: vec![Block::CreateRoom {
-                        initiative: i.id.0,
-                        name: super::render::label(i),
-                        topic: topic.clone(),
-                        commune: commune.clone(),
-                        space_name: space_name.clone(),
-                    }],
-                },
-                priority: Priority::Interactive,
+            .enqueue(&NewOutgoing::room(
+                network,
+                Destination::CommuneSpace(i.commune.clone()),
+                vec![RoomOp::CreateRoom {
+                    initiative: i.id,
+                    name: super::render::label(i),
+                    topic: topic.clone(),
+                    space_name: space_name.clone(),
+                    organisers,
+                    members,
+                }],
                 key,
-                at: ctx.now,
-            })
+                ctx.now,
+            ))
             .await?;
     }
     Ok(())
@@ -296,23 +286,85 @@ pub async fn mark_rooms(ctx: &mut Ctx<'_>, i: &Initiative) -> Result<(), Fail> {
         }
         let key = ctx.next_key("n");
         ctx.tx
-            .enqueue(&NewOutgoing {
-                to: room,
-                recipient: None,
-                reply: Reply {
-                    blocks: vec![
-                        Block::RoomState {
-                            name: name.clone(),
-                            topic: topic.clone(),
-                        },
-                        Block::Text { text: name.clone() },
-                    ],
-                },
-                priority: Priority::Interactive,
+            .enqueue(&NewOutgoing::room(
+                &room.network,
+                Destination::chat(&room),
+                vec![RoomOp::Rename {
+                    name: name.clone(),
+                    topic: topic.clone(),
+                }],
                 key,
-                at: ctx.now,
-            })
+                ctx.now,
+            ))
+            .await?;
+        let key = ctx.next_key("n");
+        ctx.tx
+            .enqueue(&NewOutgoing::message(
+                &room,
+                Reply::text(name.clone()),
+                key,
+                ctx.now,
+            ))
             .await?;
     }
+    Ok(())
+}
+
+/// The ids on `network` of a project's organisers and of its members.
+async fn people_on(
+    ctx: &mut Ctx<'_>,
+    id: InitiativeId,
+    network: &str,
+) -> Result<(Vec<String>, Vec<String>), Fail> {
+    let (mut organisers, mut members) = (Vec::new(), Vec::new());
+    for m in ctx.tx.members(id).await? {
+        let list = match m.role {
+            Role::Organiser => &mut organisers,
+            Role::Member => &mut members,
+            _ => continue,
+        };
+        if let Some(user) = id_on(ctx, m.actor, network).await? {
+            list.push(user);
+        }
+    }
+    Ok((organisers, members))
+}
+
+/// A network made `room` for project `id` (see
+/// [`Inbox::room_made`](crate::inbox::Inbox::room_made)): the room is linked,
+/// and where the bot keeps the room's people (networks where it makes rooms)
+/// the organisers and members are let in and the organisers promoted, in case
+/// they changed since the room was asked for (done again, it changes nothing).
+pub async fn room_made(ctx: &mut Ctx<'_>, room: &Address, id: InitiativeId) -> Result<(), Fail> {
+    if ctx.tx.initiative(id).await?.is_none() {
+        return Ok(());
+    }
+    ctx.tx.link_room(room, id, ctx.now).await?;
+    if !ctx.room_networks.iter().any(|n| n == &room.network) {
+        return Ok(());
+    }
+    let (organisers, members) = people_on(ctx, id, &room.network).await?;
+    let mut ops: Vec<RoomOp> = organisers
+        .iter()
+        .chain(&members)
+        .map(|user| RoomOp::Admit {
+            user: user.clone(),
+            approve: true,
+        })
+        .collect();
+    ops.extend(organisers.into_iter().map(|user| RoomOp::Promote { user }));
+    if ops.is_empty() {
+        return Ok(());
+    }
+    let key = ctx.next_key("m");
+    ctx.tx
+        .enqueue(&NewOutgoing::room(
+            &room.network,
+            Destination::chat(room),
+            ops,
+            key,
+            ctx.now,
+        ))
+        .await?;
     Ok(())
 }

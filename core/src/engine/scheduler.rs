@@ -23,7 +23,7 @@ pub struct Tick {
 impl Engine {
     /// The scheduler acting: nobody in particular, so messages are written in
     /// each recipient's language.
-    fn scheduler_actor(&self) -> Actor {
+    pub(super) fn scheduler_actor(&self) -> Actor {
         Actor {
             id: ActorId(0),
             kind: ActorKind::Citizen,

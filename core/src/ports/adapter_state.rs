@@ -2,10 +2,14 @@
 //! Matrix session, sync position, Spaces, direct chats, numbered choices) and
 //! the commands behind Telegram's button ids.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::StoreResult;
+use crate::domain::{InitiativeId, InseeCode};
+
+use super::{Store, StoreResult};
 
 /// What network adapters keep for themselves: their own state by key (the
 /// Matrix session, sync position, Spaces, direct chats, numbered choices) and
@@ -51,4 +55,120 @@ pub trait AdapterState: Send {
     /// Deletes button actions not given out since `before` (a button older than
     /// that says it is no longer valid); returns how many went.
     async fn prune_buttons(&mut self, before: DateTime<Utc>) -> StoreResult<u64>;
+}
+
+/// What an adapter keeps, named by what it is about. Stored as text under
+/// the same keys earlier builds used (see [`StateKey::stored`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum StateKey {
+    /// Where the network's intake goes on from (Matrix's sync token).
+    SyncPosition,
+    /// The adapter's login (the Matrix session).
+    Session,
+    /// The key of the bot's device (Matrix), to notice a store swapped under it.
+    DeviceKey,
+    /// The direct chat with a person (by their id on the network).
+    DirectChat(String),
+    /// The person a direct chat is with (by the chat's id).
+    DirectChatPerson(String),
+    /// The numbered choices last shown in a chat.
+    Menu(String),
+    /// The numbered choices of one sent message (answered by reactions); kept
+    /// for a while only.
+    Choices(String),
+    /// A commune's Space, made by the bot.
+    CommuneSpace(InseeCode),
+    /// A commune's announcement room, made by the bot.
+    Announcements(InseeCode),
+    /// The room (or forum topic) the bot made for a project, kept as soon as
+    /// it exists so that a retry finds it instead of making another.
+    ProjectRoom(InitiativeId),
+}
+
+impl StateKey {
+    /// The text the key is stored under.
+    pub fn stored(&self) -> String {
+        match self {
+            Self::SyncPosition => "sync".into(),
+            Self::Session => "session".into(),
+            Self::DeviceKey => "device_key".into(),
+            Self::DirectChat(person) => format!("dm:{person}"),
+            Self::DirectChatPerson(room) => format!("dmroom:{room}"),
+            Self::Menu(chat) => format!("menu:{chat}"),
+            Self::Choices(message) => format!("choices:{message}"),
+            Self::CommuneSpace(c) => format!("space:{c}"),
+            Self::Announcements(c) => format!("announce:{c}"),
+            Self::ProjectRoom(i) => format!("project:{i}"),
+        }
+    }
+}
+
+/// The part of the store a network adapter gets: its own state and button
+/// ids, one short transaction per call (reads in a read-only one), for its own
+/// network only. Adapters never see the domain's tables: what they must know
+/// of people and rooms comes in the outbox's messages.
+#[derive(Clone)]
+pub struct AdapterStore {
+    store: Arc<dyn Store>,
+    network: String,
+}
+
+impl AdapterStore {
+    pub fn new(store: Arc<dyn Store>, network: &str) -> Self {
+        Self {
+            store,
+            network: network.to_owned(),
+        }
+    }
+
+    pub async fn get(&self, key: &StateKey) -> StoreResult<Option<String>> {
+        let mut tx = self.store.read().await?;
+        tx.network_state(&self.network, &key.stored()).await
+    }
+
+    /// Sets (`Some`) or removes (`None`) a value.
+    pub async fn set(&self, key: &StateKey, value: Option<&str>) -> StoreResult<()> {
+        let mut tx = self.store.begin().await?;
+        tx.set_network_state(&self.network, &key.stored(), value, Utc::now())
+            .await?;
+        tx.commit().await
+    }
+
+    /// Sets several values at once.
+    pub async fn set_all(&self, values: &[(StateKey, Option<&str>)]) -> StoreResult<()> {
+        let mut tx = self.store.begin().await?;
+        let now = Utc::now();
+        for (key, value) in values {
+            tx.set_network_state(&self.network, &key.stored(), *value, now)
+                .await?;
+        }
+        tx.commit().await
+    }
+
+    /// Sets a value that may go once it is older than the retention time.
+    pub async fn set_for_a_while(&self, key: &StateKey, value: &str) -> StoreResult<()> {
+        let mut tx = self.store.begin().await?;
+        tx.set_network_state_for_a_while(&self.network, &key.stored(), value, Utc::now())
+            .await?;
+        tx.commit().await
+    }
+
+    /// The ids of buttons' commands (see [`AdapterState::remember_button`]),
+    /// in order.
+    pub async fn remember_buttons(&self, commands: &[&str]) -> StoreResult<Vec<i64>> {
+        let mut tx = self.store.begin().await?;
+        let now = Utc::now();
+        let mut ids = Vec::with_capacity(commands.len());
+        for c in commands {
+            ids.push(tx.remember_button(c, now).await?);
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// The command behind a button id, if it was ever given out.
+    pub async fn recall_button(&self, id: i64) -> StoreResult<Option<String>> {
+        let mut tx = self.store.read().await?;
+        tx.recall_button(id).await
+    }
 }

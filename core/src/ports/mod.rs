@@ -20,11 +20,11 @@ mod projects;
 mod rooms;
 mod schedules;
 
-pub use adapter_state::AdapterState;
+pub use adapter_state::{AdapterState, AdapterStore, StateKey};
 pub use initiatives::Initiatives;
 pub use intake::SeenUpdates;
 pub use leases::Leases;
-pub use network::{SendError, Sender, until_held};
+pub use network::{SendError, Sender, Sent, until_held};
 pub use outbox::Outbox;
 pub use people::People;
 pub use projects::Projects;

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 
-use crate::domain::Outgoing;
+use crate::domain::{Address, InitiativeId, Outgoing};
 
 /// Why a network did not take a message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -28,16 +28,33 @@ pub enum SendError {
     Unreachable(String),
 }
 
+/// What a delivered message left behind that core must know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sent {
+    /// Delivered; nothing more.
+    Done,
+    /// A [`RoomOp::CreateRoom`](crate::domain::RoomOp::CreateRoom) or
+    /// [`RoomOp::CreateTopic`](crate::domain::RoomOp::CreateTopic) made `room`
+    /// for `initiative` (or found it made by an earlier attempt): core links it
+    /// (see [`Inbox::room_made`](crate::inbox::Inbox::room_made)).
+    RoomMade {
+        room: Address,
+        initiative: InitiativeId,
+    },
+}
+
 /// A network's way of delivering outbox messages (the messaging port). Adapters
-/// render the [`crate::reply::Reply`] their own way.
+/// render the [`crate::reply::Reply`] their own way and perform the
+/// [`RoomOp`](crate::domain::RoomOp)s their network has.
 #[async_trait]
 pub trait Sender: Send + Sync {
     /// The network's name in identities and addresses (`telegram`, `matrix`).
     fn network(&self) -> &str;
     /// Whether a chat is a group (group limits apply).
     fn is_group(&self, chat: &str) -> bool;
-    /// Delivers one message; `Ok` once the network accepted it.
-    async fn send(&self, message: &Outgoing) -> Result<(), SendError>;
+    /// Delivers one message (renders its reply, performs its room changes);
+    /// `Ok` once the network accepted it.
+    async fn send(&self, message: &Outgoing) -> Result<Sent, SendError>;
     /// How many network messages `send` makes of it (a long reply on
     /// Telegram): the worker gives each the send timeout.
     fn parts(&self, _message: &Outgoing) -> usize {

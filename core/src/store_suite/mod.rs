@@ -147,11 +147,7 @@ pub(crate) fn out(
     at: DateTime<Utc>,
 ) -> NewOutgoing {
     NewOutgoing {
-        to: to.clone(),
-        recipient,
-        reply: Reply::text(text),
         priority,
-        key: key.to_owned(),
-        at,
+        ..NewOutgoing::message(to, Reply::text(text), key.to_owned(), at).for_person(recipient)
     }
 }

@@ -65,13 +65,85 @@ pub async fn outbox(store: &dyn Store) {
         pending.iter().map(|o| o.id).collect::<Vec<_>>(),
         vec![r1, r2]
     );
-    assert_eq!(pending[0].reply, Reply::text("un <b>"));
+    assert_eq!(pending[0].reply(), Some(&Reply::text("un <b>")));
     assert_eq!(pending[0].key, "k1");
     assert_eq!(pending[0].recipient, Some(a.id));
     assert_eq!(tx.pending_for(a.id).await.unwrap().len(), 1);
     let stats = tx.outbox_stats("telegram").await.unwrap();
     assert_eq!(stats.pending, 3);
     assert_eq!(stats.oldest, Some(t0()));
+    tx.commit().await.unwrap();
+
+    // Destinations and payloads come back as they went in: a room's changes,
+    // a commune's Space, its announcement room (filed under keys of their own).
+    let commune = InseeCode::parse("69123").unwrap();
+    let typed = [
+        NewOutgoing::room(
+            "matrix",
+            Destination::CommuneSpace(Some(commune.clone())),
+            vec![RoomOp::CreateRoom {
+                initiative: InitiativeId(4),
+                name: "#4 Jardin « partagé » 🌱".into(),
+                topic: "l'été".into(),
+                space_name: Some("Lyon".into()),
+                organisers: vec!["@o:x".into()],
+                members: vec![],
+            }],
+            "typed/1".into(),
+            t0(),
+        ),
+        NewOutgoing::room(
+            "matrix",
+            Destination::Announcements {
+                commune: commune.clone(),
+                room: RoomSetup {
+                    name: "Annonces".into(),
+                    topic: "t".into(),
+                    space_name: "Lyon".into(),
+                },
+            },
+            vec![RoomOp::Admit {
+                user: "@a:x".into(),
+                approve: true,
+            }],
+            "typed/2".into(),
+            t0(),
+        )
+        .for_person(Some(a.id)),
+        NewOutgoing::room(
+            "matrix",
+            Destination::Chat("!r:x".into()),
+            vec![
+                RoomOp::Rename {
+                    name: "n".into(),
+                    topic: "t".into(),
+                },
+                RoomOp::Remove {
+                    user: "@b:x".into(),
+                },
+                RoomOp::Promote {
+                    user: "@c:x".into(),
+                },
+            ],
+            "typed/3".into(),
+            t0(),
+        ),
+    ];
+    let mut tx = store.begin().await.unwrap();
+    for m in &typed {
+        tx.enqueue(m).await.unwrap();
+        let got = tx.pending_to(&m.address()).await.unwrap();
+        assert_eq!(got.len(), 1, "{:?}", m.to);
+        assert_eq!((&got[0].network, &got[0].to), (&m.network, &m.to));
+        assert_eq!(got[0].payload, m.payload);
+        assert_eq!(got[0].recipient, m.recipient);
+    }
+    assert_eq!(typed[0].address(), Address::new("matrix", "space:69123"));
+    // Out of the way of what follows.
+    for m in &typed {
+        let id = tx.pending_to(&m.address()).await.unwrap()[0].id;
+        tx.mark_sent(id, t0()).await.unwrap();
+    }
     tx.commit().await.unwrap();
 
     // Claims: interactive first, then oldest; a claimed row is not claimed again
@@ -137,6 +209,7 @@ pub async fn outbox(store: &dyn Store) {
     // Pruning removes done rows and seen events older than the cut, never pending rows.
     assert_eq!(tx.outbox_stats("matrix").await.unwrap().pending, 1);
     let pruned = tx.prune(due + Duration::days(8)).await.unwrap();
-    assert_eq!(pruned, 3);
+    // Those sent and failed here, and the three typed messages sent above.
+    assert_eq!(pruned, 6);
     assert_eq!(tx.outbox_stats("matrix").await.unwrap().pending, 1);
 }

@@ -148,23 +148,25 @@ pub async fn digests_alerts_and_reminders(store: &dyn Store) {
 
     // Many messages in one write; a repeated key writes none.
     let many: Vec<NewOutgoing> = (0..3)
-        .map(|n| NewOutgoing {
-            to: Address::new("test", format!("r{n}")),
-            recipient: Some(a.id),
-            reply: Reply::text(format!("digest {n}")),
-            priority: Priority::Bulk,
-            key: format!("many/{n}"),
-            at: t0(),
+        .map(|n| {
+            NewOutgoing::message(
+                &Address::new("test", format!("r{n}")),
+                Reply::text(format!("digest {n}")),
+                format!("many/{n}"),
+                t0(),
+            )
+            .for_person(Some(a.id))
+            .bulk()
         })
         .collect();
     tx.enqueue_many(&many).await.unwrap();
     let got = tx.pending_to(&Address::new("test", "r2")).await.unwrap();
     assert_eq!(got.len(), 1);
-    assert_eq!(got[0].reply, Reply::text("digest 2"));
+    assert_eq!(got[0].reply(), Some(&Reply::text("digest 2")));
     assert_eq!(got[0].priority, Priority::Bulk);
     assert_eq!(got[0].recipient, Some(a.id));
     let mut again = many[..1].to_vec();
-    again[0].to = Address::new("test", "r9");
+    again[0].to = Destination::Chat("r9".into());
     assert!(matches!(
         tx.enqueue_many(&again).await,
         Err(StoreError::Duplicate(_))

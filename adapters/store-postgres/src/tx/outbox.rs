@@ -1,20 +1,21 @@
 //! The PostgreSQL store's part of [`kohero_core::ports::Outbox`].
 
 use super::*;
+use kohero_core::outbox_form;
 
 #[async_trait]
 impl Outbox for PgTx {
     async fn enqueue(&mut self, new: &NewOutgoing) -> StoreResult<i64> {
-        let body =
-            serde_json::to_string(&new.reply).map_err(|e| StoreError::Backend(Box::new(e)))?;
+        let body = outbox_form::encode(&new.to, &new.payload)
+            .map_err(|e| StoreError::Backend(Box::new(e)))?;
         self.write_scalar(
             sqlx::query(
                 "INSERT INTO outbox (network, chat, recipient_id, body, priority, idem_key,
                 next_attempt_at, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             )
-            .bind(&new.to.network)
-            .bind(&new.to.chat)
+            .bind(&new.network)
+            .bind(new.to.chat_key())
             .bind(new.recipient.map(|a| a.0))
             .bind(body)
             .bind(new.priority.rank())
@@ -32,7 +33,8 @@ impl Outbox for PgTx {
         let mut bodies = Vec::with_capacity(messages.len());
         for m in messages {
             bodies.push(
-                serde_json::to_string(&m.reply).map_err(|e| StoreError::Backend(Box::new(e)))?,
+                outbox_form::encode(&m.to, &m.payload)
+                    .map_err(|e| StoreError::Backend(Box::new(e)))?,
             );
         }
         // One statement for them all: each column travels as one array.
@@ -48,15 +50,10 @@ impl Outbox for PgTx {
             .bind(
                 messages
                     .iter()
-                    .map(|m| m.to.network.clone())
+                    .map(|m| m.network.clone())
                     .collect::<Vec<_>>(),
             )
-            .bind(
-                messages
-                    .iter()
-                    .map(|m| m.to.chat.clone())
-                    .collect::<Vec<_>>(),
-            )
+            .bind(messages.iter().map(|m| m.to.chat_key()).collect::<Vec<_>>())
             .bind(
                 messages
                     .iter()

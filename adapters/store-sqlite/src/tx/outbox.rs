@@ -1,19 +1,20 @@
 //! The SQLite store's part of [`kohero_core::ports::Outbox`].
 
 use super::*;
+use kohero_core::outbox_form;
 
 #[async_trait]
 impl Outbox for SqliteTx {
     async fn enqueue(&mut self, new: &NewOutgoing) -> StoreResult<i64> {
-        let body =
-            serde_json::to_string(&new.reply).map_err(|e| StoreError::Backend(Box::new(e)))?;
+        let body = outbox_form::encode(&new.to, &new.payload)
+            .map_err(|e| StoreError::Backend(Box::new(e)))?;
         self.changes(
             "INSERT INTO outbox (network, chat, recipient_id, body, priority, idem_key,
                 next_attempt_at, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             params![
-                new.to.network,
-                new.to.chat,
+                new.network,
+                new.to.chat_key(),
                 new.recipient.map(|a| a.0),
                 body,
                 new.priority.rank(),
@@ -31,11 +32,11 @@ impl Outbox for SqliteTx {
         }
         let mut rows = Vec::with_capacity(messages.len());
         for m in messages {
-            let body =
-                serde_json::to_string(&m.reply).map_err(|e| StoreError::Backend(Box::new(e)))?;
+            let body = outbox_form::encode(&m.to, &m.payload)
+                .map_err(|e| StoreError::Backend(Box::new(e)))?;
             rows.push(serde_json::json!([
-                m.to.network,
-                m.to.chat,
+                m.network,
+                m.to.chat_key(),
                 m.recipient.map(|a| a.0),
                 body,
                 m.priority.rank(),

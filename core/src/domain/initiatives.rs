@@ -1,0 +1,290 @@
+//! Initiatives (ideas and projects), their categories and statuses, who is in
+//! them, their updates and events, and the answers to events.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::*;
+use crate::geo::GeoPoint;
+use crate::text::fold;
+
+/// The latest date an event may start (and, later, a consultation end): two
+/// years after `now` (INTERFACE.md).
+pub fn latest_date(now: DateTime<Utc>) -> DateTime<Utc> {
+    now.checked_add_months(chrono::Months::new(24))
+        .unwrap_or(now)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InitiativeKind {
+    Idea,
+    Project,
+}
+
+impl InitiativeKind {
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Idea => "idea",
+            Self::Project => "project",
+        }
+    }
+    pub fn parse_key(s: &str) -> Option<Self> {
+        match s {
+            "idea" => Some(Self::Idea),
+            "project" => Some(Self::Project),
+            _ => None,
+        }
+    }
+}
+
+/// Idea: open, launched, dropped. Project: active, done, archived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Open,
+    Launched,
+    Dropped,
+    Active,
+    Done,
+    Archived,
+}
+
+impl Status {
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Launched => "launched",
+            Self::Dropped => "dropped",
+            Self::Active => "active",
+            Self::Done => "done",
+            Self::Archived => "archived",
+        }
+    }
+    pub fn parse_key(s: &str) -> Option<Self> {
+        [
+            Self::Open,
+            Self::Launched,
+            Self::Dropped,
+            Self::Active,
+            Self::Done,
+            Self::Archived,
+        ]
+        .into_iter()
+        .find(|v| v.key() == s)
+    }
+    /// Whether the initiative still shows in discovery.
+    pub fn is_live(self) -> bool {
+        matches!(self, Self::Open | Self::Active | Self::Done)
+    }
+}
+
+/// The category keys of INTERFACE.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Cleanup,
+    Compost,
+    Food,
+    Repair,
+    Antiwaste,
+    Mobility,
+    Nature,
+    Energy,
+    Solidarity,
+    Culture,
+    Other,
+}
+
+impl Category {
+    pub const ALL: [Self; 11] = [
+        Self::Cleanup,
+        Self::Compost,
+        Self::Food,
+        Self::Repair,
+        Self::Antiwaste,
+        Self::Mobility,
+        Self::Nature,
+        Self::Energy,
+        Self::Solidarity,
+        Self::Culture,
+        Self::Other,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Cleanup => "cleanup",
+            Self::Compost => "compost",
+            Self::Food => "food",
+            Self::Repair => "repair",
+            Self::Antiwaste => "antiwaste",
+            Self::Mobility => "mobility",
+            Self::Nature => "nature",
+            Self::Energy => "energy",
+            Self::Solidarity => "solidarity",
+            Self::Culture => "culture",
+            Self::Other => "other",
+        }
+    }
+
+    /// The key, or the French or English name, case- and accent-insensitive.
+    pub fn parse(s: &str) -> Option<Self> {
+        let f = fold(s);
+        let f = f.trim();
+        let names: &[(&str, Self)] = &[
+            ("nettoyage", Self::Cleanup),
+            ("clean up", Self::Cleanup),
+            ("clean-up", Self::Cleanup),
+            ("compostage", Self::Compost),
+            ("alimentation", Self::Food),
+            ("nourriture", Self::Food),
+            ("reparation", Self::Repair),
+            ("anti-gaspillage", Self::Antiwaste),
+            ("antigaspillage", Self::Antiwaste),
+            ("anti-waste", Self::Antiwaste),
+            ("anti gaspillage", Self::Antiwaste),
+            ("mobilite", Self::Mobility),
+            ("energie", Self::Energy),
+            ("solidarite", Self::Solidarity),
+            ("autre", Self::Other),
+        ];
+        Self::ALL
+            .into_iter()
+            .find(|c| c.key() == f)
+            .or_else(|| names.iter().find(|(n, _)| *n == f).map(|(_, c)| *c))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Initiative {
+    pub id: InitiativeId,
+    pub kind: InitiativeKind,
+    pub title: String,
+    pub description: String,
+    pub category: Category,
+    pub place: Option<GeoPoint>,
+    pub commune: Option<InseeCode>,
+    pub status: Status,
+    /// Who proposed it; `None` once that person has asked to be forgotten.
+    pub created_by: Option<ActorId>,
+    /// The member offered the organiser role after the last organiser left.
+    pub offered_to: Option<ActorId>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewInitiative {
+    pub title: String,
+    pub description: String,
+    pub category: Category,
+    pub place: Option<GeoPoint>,
+    pub commune: Option<InseeCode>,
+    pub created_by: ActorId,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Organiser,
+    Member,
+    Supporter,
+    Follower,
+}
+
+impl Role {
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Organiser => "organiser",
+            Self::Member => "member",
+            Self::Supporter => "supporter",
+            Self::Follower => "follower",
+        }
+    }
+    pub fn parse_key(s: &str) -> Option<Self> {
+        [
+            Self::Organiser,
+            Self::Member,
+            Self::Supporter,
+            Self::Follower,
+        ]
+        .into_iter()
+        .find(|r| r.key() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Membership {
+    pub initiative: InitiativeId,
+    pub actor: ActorId,
+    pub role: Role,
+    pub since: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProgressUpdate {
+    pub id: UpdateId,
+    pub initiative: InitiativeId,
+    pub author: Option<ActorId>,
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: EventId,
+    pub initiative: InitiativeId,
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+    /// IANA time zone the start was given in; times are shown in it.
+    pub tz: String,
+    pub place: Option<GeoPoint>,
+    pub created_by: Option<ActorId>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    pub initiative: InitiativeId,
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+    pub tz: String,
+    pub place: Option<GeoPoint>,
+    pub created_by: ActorId,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RsvpAnswer {
+    Yes,
+    No,
+    Maybe,
+}
+
+impl RsvpAnswer {
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Yes => "yes",
+            Self::No => "no",
+            Self::Maybe => "maybe",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match fold(s).replace(['-', ' ', '\''], "").as_str() {
+            "oui" | "yes" | "y" | "o" => Some(Self::Yes),
+            "non" | "no" | "n" => Some(Self::No),
+            "peutetre" | "maybe" | "pe" => Some(Self::Maybe),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rsvp {
+    pub event: EventId,
+    pub actor: ActorId,
+    pub answer: RsvpAnswer,
+    pub at: DateTime<Utc>,
+}
