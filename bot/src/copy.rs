@@ -7,7 +7,7 @@
 //! Both sides are opened (and migrated) by this build first, so they have the
 //! same tables. The whole source is held in memory while copying.
 
-use kohero_core::stored::{Cell, TableData};
+use kohero_sql::{Cell, TableData};
 
 use crate::config::Database;
 use crate::store::AnyStore;

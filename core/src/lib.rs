@@ -12,7 +12,6 @@ pub mod geo;
 pub mod i18n;
 pub mod inbox;
 pub mod limiter;
-pub mod outbox_form;
 pub mod places;
 pub mod ports;
 #[cfg(test)]
@@ -20,7 +19,6 @@ mod proptests;
 pub mod reply;
 #[cfg(any(test, feature = "test-suite"))]
 pub mod store_suite;
-pub mod stored;
 pub mod text;
 pub mod unwind;
 

@@ -22,8 +22,8 @@ use kohero_core::domain::{ActorKind, Identity, InseeCode};
 use kohero_core::geo::GeoPoint;
 use kohero_core::inbox::{Content, Incoming, Intake};
 use kohero_core::ports::Clock;
-use kohero_core::stored::TableData;
 use kohero_core::{Engine, Operator};
+use kohero_sql::TableData;
 use kohero_store_sqlite::SqliteStore;
 use kohero_tests::{matrix_html, telegram_html};
 use proptest::prelude::*;
@@ -362,9 +362,7 @@ impl World {
         let why = seen.columns.iter().position(|c| c == "failure")?;
         seen.rows
             .iter()
-            .find(|r| {
-                r[id] == kohero_core::stored::Cell::Text(i.event_id.clone().unwrap_or_default())
-            })
+            .find(|r| r[id] == kohero_sql::Cell::Text(i.event_id.clone().unwrap_or_default()))
             .map(|r| format!("{:?}", r[why]))
     }
 
@@ -376,20 +374,20 @@ impl World {
         let col = |n: &str| outbox.columns.iter().position(|c| c == n).unwrap();
         let (id, body, format) = (col("id"), col("body"), col("format"));
         for row in &outbox.rows {
-            let kohero_core::stored::Cell::Int(n) = row[id] else {
+            let kohero_sql::Cell::Int(n) = row[id] else {
                 panic!()
             };
             if n <= self.checked {
                 continue;
             }
             self.checked = self.checked.max(n);
-            let kohero_core::stored::Cell::Text(b) = &row[body] else {
+            let kohero_sql::Cell::Text(b) = &row[body] else {
                 panic!()
             };
-            let kohero_core::stored::Cell::Int(f) = row[format] else {
+            let kohero_sql::Cell::Int(f) = row[format] else {
                 panic!()
             };
-            let (_, payload) = kohero_core::outbox_form::decode(f, b).unwrap();
+            let (_, payload) = kohero_sql::outbox_form::decode(f, b).unwrap();
             if let kohero_core::domain::Payload::Message(reply) = payload {
                 check_telegram(&reply);
                 check_matrix(&reply);

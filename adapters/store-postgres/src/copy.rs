@@ -1,7 +1,7 @@
 //! Whole-database reading and loading for `kohero copy-db`.
 
 use kohero_core::ports::{StoreError, StoreResult};
-use kohero_core::stored::{Cell, TableData, parents_first, quoted_identifiers};
+use kohero_sql::{Cell, TableData, parents_first, quoted_identifiers};
 use sqlx::postgres::PgRow;
 // Table and column names in the SQL below come from the database's own catalog
 // and are quoted; every value is a bound parameter.

@@ -238,7 +238,7 @@ impl Store for PgStore {
 /// transaction under the writers' lock; a row that cannot be read is failed
 /// with the reason. Finds nothing to do, through a partial index, once done.
 async fn upgrade_outbox(pool: &PgPool) -> Result<(), sqlx::Error> {
-    use kohero_core::outbox_form::{FORMAT, upgrade_v1};
+    use kohero_sql::outbox_form::{FORMAT, upgrade_v1};
     use sqlx::Row;
     let any: Option<i64> = sqlx::query_scalar("SELECT id FROM outbox WHERE format < 2 LIMIT 1")
         .fetch_optional(pool)

@@ -1,15 +1,15 @@
 //! Reading PostgreSQL rows back into the domain: the column reader; the parsing
-//! is core's (`kohero_core::stored`), shared with the SQLite store.
+//! is core's (`kohero_sql`), shared with the SQLite store.
 
 use kohero_core::domain::*;
 use kohero_core::ports::StoreResult;
-use kohero_core::stored::{self, Columns};
+use kohero_sql::{self as stored, Columns};
 use sqlx::Row;
 use sqlx::postgres::PgRow;
 
 use crate::backend;
 
-pub use kohero_core::stored::{categories_to_text, commune_code, lat_lon, ms, time};
+pub use kohero_sql::{categories_to_text, commune_code, lat_lon, ms, time};
 
 pub fn get<'r, T>(row: &'r PgRow, col: &str) -> StoreResult<T>
 where

@@ -1,7 +1,7 @@
 //! Whole-database reading and loading for `kohero copy-db`.
 
 use kohero_core::ports::{StoreError, StoreResult};
-use kohero_core::stored::{Cell, TableData, parents_first, quoted_identifiers};
+use kohero_sql::{Cell, TableData, parents_first, quoted_identifiers};
 use rusqlite::Connection;
 use rusqlite::types::{Value, ValueRef};
 

@@ -115,7 +115,7 @@ pub fn run(conn: &Connection, migrator: &Migrator) -> Result<(), String> {
 /// transaction; a row that cannot be read is failed with the reason. Finds
 /// nothing to do, through a partial index, once done.
 pub fn upgrade_outbox(conn: &Connection) -> Result<(), String> {
-    use kohero_core::outbox_form::{FORMAT, upgrade_v1};
+    use kohero_sql::outbox_form::{FORMAT, upgrade_v1};
     let err = |e: rusqlite::Error| e.to_string();
     let old: Vec<(i64, String, String)> = {
         let mut stmt = conn

@@ -1,15 +1,15 @@
 //! Reading SQLite rows back into the domain: the column reader; the parsing is
-//! core's (`kohero_core::stored`), shared with the PostgreSQL store.
+//! core's (`kohero_sql`), shared with the PostgreSQL store.
 
 use kohero_core::domain::*;
 use kohero_core::ports::StoreResult;
-use kohero_core::stored::{self, Columns};
+use kohero_sql::{self as stored, Columns};
 use rusqlite::Row;
 use rusqlite::types::FromSql;
 
 use crate::backend;
 
-pub use kohero_core::stored::{categories_to_text, commune_code, lat_lon, ms, time};
+pub use kohero_sql::{categories_to_text, commune_code, lat_lon, ms, time};
 
 pub fn get<T: FromSql>(row: &Row<'_>, col: &str) -> StoreResult<T> {
     row.get::<_, T>(col).map_err(backend)

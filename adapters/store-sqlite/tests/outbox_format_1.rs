@@ -6,10 +6,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use kohero_core::domain::*;
-use kohero_core::outbox_form;
 use kohero_core::ports::Store;
 use kohero_core::reply::Block;
-use kohero_core::stored::Cell;
+use kohero_sql::Cell;
+use kohero_sql::outbox_form;
 use kohero_store_sqlite::SqliteStore;
 
 const FIXTURE: &str = concat!(

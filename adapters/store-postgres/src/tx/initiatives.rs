@@ -122,7 +122,7 @@ impl Initiatives for PgTx {
                 rows::change,
             )
             .await?;
-        Ok(kohero_core::stored::changes_after(cursor, rows))
+        Ok(kohero_sql::changes_after(cursor, rows))
     }
 
     async fn initiatives_created_by(&mut self, actor: ActorId) -> StoreResult<Vec<Initiative>> {

@@ -1,7 +1,7 @@
 //! The PostgreSQL store's part of [`kohero_core::ports::Outbox`].
 
 use super::*;
-use kohero_core::outbox_form;
+use kohero_sql::outbox_form;
 
 #[async_trait]
 impl Outbox for PgTx {

@@ -115,7 +115,7 @@ impl Initiatives for SqliteTx {
             params![cursor, limit_of(limit)],
             rows::change,
         )?;
-        Ok(kohero_core::stored::changes_after(cursor, rows))
+        Ok(kohero_sql::changes_after(cursor, rows))
     }
 
     async fn initiatives_created_by(&mut self, actor: ActorId) -> StoreResult<Vec<Initiative>> {

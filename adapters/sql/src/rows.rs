@@ -5,9 +5,9 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::*;
-use crate::geo::GeoPoint;
-use crate::ports::{StoreError, StoreResult};
+use kohero_core::domain::*;
+use kohero_core::geo::GeoPoint;
+use kohero_core::ports::{StoreError, StoreResult};
 
 /// A row as a store reads it: each column by name, as an integer, a real or a
 /// text, `None` for NULL.
@@ -288,10 +288,10 @@ pub fn alert_prefs(row: &(impl Columns + ?Sized)) -> StoreResult<AlertPrefs> {
     })
 }
 
-pub fn located(row: &(impl Columns + ?Sized)) -> StoreResult<crate::places::Located> {
+pub fn located(row: &(impl Columns + ?Sized)) -> StoreResult<kohero_core::places::Located> {
     let kind: String = get(row, "kind")?;
     let category: String = get(row, "category")?;
-    Ok(crate::places::Located {
+    Ok(kohero_core::places::Located {
         id: InitiativeId(get(row, "id")?),
         place: point(row)?.ok_or_else(|| corrupt("place", "NULL"))?,
         category: Category::parse(&category).ok_or_else(|| corrupt("category", &category))?,
@@ -303,7 +303,7 @@ pub fn located(row: &(impl Columns + ?Sized)) -> StoreResult<crate::places::Loca
 /// now (`lat`/`lon` NULL when it is not live or has no place).
 pub fn change(
     row: &(impl Columns + ?Sized),
-) -> StoreResult<(i64, InitiativeId, Option<crate::places::Located>)> {
+) -> StoreResult<(i64, InitiativeId, Option<kohero_core::places::Located>)> {
     let seq: i64 = get(row, "seq")?;
     let id = InitiativeId(get(row, "id")?);
     let located = match row.real("lat")? {
@@ -317,8 +317,11 @@ pub fn change(
 /// last state in the page).
 pub fn changes_after(
     cursor: i64,
-    rows: Vec<(i64, InitiativeId, Option<crate::places::Located>)>,
-) -> (i64, Vec<(InitiativeId, Option<crate::places::Located>)>) {
+    rows: Vec<(i64, InitiativeId, Option<kohero_core::places::Located>)>,
+) -> (
+    i64,
+    Vec<(InitiativeId, Option<kohero_core::places::Located>)>,
+) {
     let next = rows.last().map_or(cursor, |r| r.0);
     let mut seen = std::collections::HashSet::new();
     let mut out: Vec<_> = rows

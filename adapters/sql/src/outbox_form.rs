@@ -7,8 +7,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::domain::{Destination, InitiativeId, InseeCode, Payload, RoomOp, RoomSetup};
-use crate::reply::Reply;
+use kohero_core::domain::{Destination, InitiativeId, InseeCode, Payload, RoomOp, RoomSetup};
+use kohero_core::reply::Reply;
 
 /// The format this build writes.
 pub const FORMAT: i64 = 2;
@@ -150,7 +150,7 @@ fn v1_tag(title: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reply::{Block, ListItem};
+    use kohero_core::reply::{Block, ListItem};
 
     fn one(chat: &str, body: Value) -> Vec<(String, Destination, Payload)> {
         upgrade_v1(chat, &body.to_string())
