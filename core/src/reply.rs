@@ -55,22 +55,26 @@ pub struct Action {
 }
 
 impl Reply {
+    #[must_use]
     pub fn text(text: impl Into<String>) -> Self {
         Self {
             blocks: vec![Block::Text { text: text.into() }],
         }
     }
 
+    #[must_use]
     pub fn heading(mut self, text: impl Into<String>) -> Self {
         self.blocks.push(Block::Heading { text: text.into() });
         self
     }
 
+    #[must_use]
     pub fn para(mut self, text: impl Into<String>) -> Self {
         self.blocks.push(Block::Text { text: text.into() });
         self
     }
 
+    #[must_use]
     pub fn list(mut self, items: Vec<ListItem>) -> Self {
         if !items.is_empty() {
             self.blocks.push(Block::List { items });
@@ -78,6 +82,7 @@ impl Reply {
         self
     }
 
+    #[must_use]
     pub fn actions(mut self, actions: Vec<Action>) -> Self {
         if !actions.is_empty() {
             self.blocks.push(Block::Actions { actions });
@@ -85,6 +90,7 @@ impl Reply {
         self
     }
 
+    #[must_use]
     pub fn ask_location(mut self, label: impl Into<String>) -> Self {
         self.blocks.push(Block::AskLocation {
             label: label.into(),
@@ -93,6 +99,7 @@ impl Reply {
     }
 
     /// Adds a way to bring the bot into a group that `/start PAYLOAD` links.
+    #[must_use]
     pub fn ask_group(mut self, label: impl Into<String>, payload: impl Into<String>) -> Self {
         self.blocks.push(Block::AddToGroup {
             payload: payload.into(),
@@ -101,6 +108,7 @@ impl Reply {
         self
     }
 
+    #[must_use]
     pub fn data(mut self, text: impl Into<String>) -> Self {
         self.blocks.push(Block::Data { text: text.into() });
         self

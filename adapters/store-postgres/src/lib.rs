@@ -133,10 +133,7 @@ impl PgStore {
 
     /// The migrations this build knows, as (version, description).
     pub fn migrations() -> Vec<(i64, String)> {
-        MIGRATOR
-            .iter()
-            .map(|m| (m.version, m.description.to_string()))
-            .collect()
+        kohero_sql::migration_list(&MIGRATOR)
     }
 
     /// Closes the pool, waiting for the connections in use.
@@ -239,6 +236,7 @@ impl Store for PgStore {
 /// with the reason. Finds nothing to do, through a partial index, once done.
 async fn upgrade_outbox(pool: &PgPool) -> Result<(), sqlx::Error> {
     use kohero_sql::outbox_form::{FORMAT, upgrade_v1};
+    use kohero_sql::statements::{self, pg};
     use sqlx::Row;
     let any: Option<i64> = sqlx::query_scalar("SELECT id FROM outbox WHERE format < 2 LIMIT 1")
         .fetch_optional(pool)
@@ -251,7 +249,7 @@ async fn upgrade_outbox(pool: &PgPool) -> Result<(), sqlx::Error> {
         .bind(WRITER_LOCK)
         .execute(&mut *tx)
         .await?;
-    let old = sqlx::query("SELECT id, chat, body FROM outbox WHERE format < 2 ORDER BY id")
+    let old = sqlx::query(pg(statements::outbox::OLD_FORMAT_ROWS))
         .fetch_all(&mut *tx)
         .await?;
     for row in &old {
@@ -261,45 +259,32 @@ async fn upgrade_outbox(pool: &PgPool) -> Result<(), sqlx::Error> {
             Ok(rows) => {
                 for (n, (chat, body)) in rows.iter().enumerate() {
                     if n == 0 {
-                        sqlx::query(
-                            "UPDATE outbox SET chat = $1, body = $2, format = $3 WHERE id = $4",
-                        )
-                        .bind(chat)
-                        .bind(body)
-                        .bind(FORMAT)
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?;
+                        sqlx::query(pg(statements::outbox::CONVERTED))
+                            .bind(chat)
+                            .bind(body)
+                            .bind(FORMAT)
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
                     } else {
-                        sqlx::query(
-                            "INSERT INTO outbox (network, chat, recipient_id, body, priority,
-                                idem_key, status, attempts, next_attempt_at, claimed_until,
-                                last_error, created_at, done_at, format)
-                             SELECT network, $1, recipient_id, $2, priority, idem_key || '/' || $3,
-                                status, attempts, next_attempt_at, claimed_until, last_error,
-                                created_at, done_at, $4
-                             FROM outbox WHERE id = $5",
-                        )
-                        .bind(chat)
-                        .bind(body)
-                        .bind(n.to_string())
-                        .bind(FORMAT)
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?;
+                        sqlx::query(pg(statements::outbox::CONVERTED_SPLIT))
+                            .bind(chat)
+                            .bind(body)
+                            .bind(n.to_string())
+                            .bind(FORMAT)
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
                     }
                 }
             }
             Err(why) => {
-                sqlx::query(
-                    "UPDATE outbox SET format = $1, status = CASE status WHEN 'pending'
-                        THEN 'failed' ELSE status END, last_error = $2 WHERE id = $3",
-                )
-                .bind(FORMAT)
-                .bind(format!("not converted to format {FORMAT}: {why}"))
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+                sqlx::query(pg(statements::outbox::NOT_CONVERTED))
+                    .bind(FORMAT)
+                    .bind(format!("not converted to format {FORMAT}: {why}"))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
             }
         }
     }

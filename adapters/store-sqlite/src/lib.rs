@@ -120,10 +120,7 @@ impl SqliteStore {
 
     /// The migrations this build knows, as (version, description).
     pub fn migrations() -> Vec<(i64, String)> {
-        MIGRATOR
-            .iter()
-            .map(|m| (m.version, m.description.to_string()))
-            .collect()
+        kohero_sql::migration_list(&MIGRATOR)
     }
 
     /// Closes the connection (waiting for the transaction in progress),

@@ -116,10 +116,11 @@ pub fn run(conn: &Connection, migrator: &Migrator) -> Result<(), String> {
 /// nothing to do, through a partial index, once done.
 pub fn upgrade_outbox(conn: &Connection) -> Result<(), String> {
     use kohero_sql::outbox_form::{FORMAT, upgrade_v1};
+    use kohero_sql::statements;
     let err = |e: rusqlite::Error| e.to_string();
     let old: Vec<(i64, String, String)> = {
         let mut stmt = conn
-            .prepare("SELECT id, chat, body FROM outbox WHERE format < 2 ORDER BY id")
+            .prepare(statements::outbox::OLD_FORMAT_ROWS)
             .map_err(err)?;
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .map_err(err)?
@@ -136,19 +137,13 @@ pub fn upgrade_outbox(conn: &Connection) -> Result<(), String> {
                 for (n, (chat, body)) in rows.iter().enumerate() {
                     if n == 0 {
                         tx.execute(
-                            "UPDATE outbox SET chat = ?, body = ?, format = ? WHERE id = ?",
+                            statements::outbox::CONVERTED,
                             params![chat, body, FORMAT, id],
                         )
                         .map_err(err)?;
                     } else {
                         tx.execute(
-                            "INSERT INTO outbox (network, chat, recipient_id, body, priority,
-                                idem_key, status, attempts, next_attempt_at, claimed_until,
-                                last_error, created_at, done_at, format)
-                             SELECT network, ?, recipient_id, ?, priority, idem_key || '/' || ?,
-                                status, attempts, next_attempt_at, claimed_until, last_error,
-                                created_at, done_at, ?
-                             FROM outbox WHERE id = ?",
+                            statements::outbox::CONVERTED_SPLIT,
                             params![chat, body, n, FORMAT, id],
                         )
                         .map_err(err)?;
@@ -157,8 +152,7 @@ pub fn upgrade_outbox(conn: &Connection) -> Result<(), String> {
             }
             Err(why) => {
                 tx.execute(
-                    "UPDATE outbox SET format = ?, status = CASE status WHEN 'pending'
-                        THEN 'failed' ELSE status END, last_error = ? WHERE id = ?",
+                    statements::outbox::NOT_CONVERTED,
                     params![
                         FORMAT,
                         format!("not converted to format {FORMAT}: {why}"),

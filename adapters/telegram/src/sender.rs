@@ -89,7 +89,10 @@ impl TelegramSender {
         initiative: InitiativeId,
         name: &str,
     ) -> Result<Sent, SendError> {
-        let key = StateKey::ProjectRoom(initiative);
+        let key = StateKey::ForumTopic {
+            forum: chat.0.to_string(),
+            initiative,
+        };
         let known = self.store.get(&key).await.map_err(temporary)?;
         let room = match known {
             Some(room) => room,

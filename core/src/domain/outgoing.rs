@@ -162,6 +162,7 @@ pub struct NewOutgoing {
 impl NewOutgoing {
     /// A message to the conversation at `to`, for nobody in particular, answered
     /// at once (see [`Self::for_person`], [`Self::bulk`]).
+    #[must_use]
     pub fn message(
         to: &Address,
         reply: crate::reply::Reply,
@@ -180,6 +181,7 @@ impl NewOutgoing {
     }
 
     /// Changes to a room on `network`.
+    #[must_use]
     pub fn room(
         network: &str,
         to: Destination,
@@ -199,12 +201,14 @@ impl NewOutgoing {
     }
 
     /// The message is for `person` (erased with them).
+    #[must_use]
     pub fn for_person(mut self, person: Option<ActorId>) -> Self {
         self.recipient = person;
         self
     }
 
     /// The message can wait behind those someone is waiting for.
+    #[must_use]
     pub fn bulk(mut self) -> Self {
         self.priority = Priority::Bulk;
         self

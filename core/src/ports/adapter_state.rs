@@ -80,9 +80,15 @@ pub enum StateKey {
     CommuneSpace(InseeCode),
     /// A commune's announcement room, made by the bot.
     Announcements(InseeCode),
-    /// The room (or forum topic) the bot made for a project, kept as soon as
-    /// it exists so that a retry finds it instead of making another.
+    /// The room the bot made for a project, kept as soon as it exists so
+    /// that a retry finds it instead of making another.
     ProjectRoom(InitiativeId),
+    /// The topic the bot opened for a project in a forum (a commune may have
+    /// several forums: one topic in each), kept likewise.
+    ForumTopic {
+        forum: String,
+        initiative: InitiativeId,
+    },
 }
 
 impl StateKey {
@@ -99,6 +105,7 @@ impl StateKey {
             Self::CommuneSpace(c) => format!("space:{c}"),
             Self::Announcements(c) => format!("announce:{c}"),
             Self::ProjectRoom(i) => format!("project:{i}"),
+            Self::ForumTopic { forum, initiative } => format!("topic:{forum}:{initiative}"),
         }
     }
 }
@@ -170,5 +177,39 @@ impl AdapterStore {
     pub async fn recall_button(&self, id: i64) -> StoreResult<Option<String>> {
         let mut tx = self.store.read().await?;
         tx.recall_button(id).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The keys earlier builds wrote stay the same: a database made by them
+    /// keeps its Matrix session, sync position, direct chats and rooms.
+    #[test]
+    fn keys_are_stored_as_before() {
+        let c = InseeCode::parse("69266").unwrap();
+        let keys = [
+            (StateKey::SyncPosition, "sync"),
+            (StateKey::Session, "session"),
+            (StateKey::DeviceKey, "device_key"),
+            (StateKey::DirectChat("@a:x".into()), "dm:@a:x"),
+            (StateKey::DirectChatPerson("!r:x".into()), "dmroom:!r:x"),
+            (StateKey::Menu("!r:x".into()), "menu:!r:x"),
+            (StateKey::Choices("$e".into()), "choices:$e"),
+            (StateKey::CommuneSpace(c.clone()), "space:69266"),
+            (StateKey::Announcements(c), "announce:69266"),
+            (StateKey::ProjectRoom(InitiativeId(7)), "project:7"),
+            (
+                StateKey::ForumTopic {
+                    forum: "-100200".into(),
+                    initiative: InitiativeId(7),
+                },
+                "topic:-100200:7",
+            ),
+        ];
+        for (key, stored) in &keys {
+            assert_eq!(key.stored(), *stored);
+        }
     }
 }

@@ -5,7 +5,7 @@ use super::*;
 #[async_trait]
 impl AdapterState for PgTx {
     async fn network_state(&mut self, network: &str, key: &str) -> StoreResult<Option<String>> {
-        sqlx::query_scalar("SELECT value FROM network_state WHERE network = $1 AND key = $2")
+        sqlx::query_scalar(pg(sql::adapter_state::NETWORK_STATE))
             .bind(network)
             .bind(key)
             .fetch_optional(&mut *self.tx)
@@ -21,16 +21,12 @@ impl AdapterState for PgTx {
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
         let q = match value {
-            Some(v) => sqlx::query(
-                "INSERT INTO network_state (network, key, value, updated_at) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (network, key) DO UPDATE SET value = excluded.value,
-                    updated_at = excluded.updated_at, temporary = 0",
-            )
-            .bind(network)
-            .bind(key)
-            .bind(v)
-            .bind(ms(at)),
-            None => sqlx::query("DELETE FROM network_state WHERE network = $1 AND key = $2")
+            Some(v) => sqlx::query(pg(sql::adapter_state::SET_NETWORK_STATE))
+                .bind(network)
+                .bind(key)
+                .bind(v)
+                .bind(ms(at)),
+            None => sqlx::query(pg(sql::adapter_state::SET_NETWORK_STATE_2))
                 .bind(network)
                 .bind(key),
         };
@@ -46,16 +42,11 @@ impl AdapterState for PgTx {
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
         self.changes(
-            sqlx::query(
-                "INSERT INTO network_state (network, key, value, updated_at, temporary)
-             VALUES ($1, $2, $3, $4, 1)
-             ON CONFLICT (network, key) DO UPDATE SET value = excluded.value,
-                updated_at = excluded.updated_at, temporary = 1",
-            )
-            .bind(network)
-            .bind(key)
-            .bind(value)
-            .bind(ms(at)),
+            sqlx::query(pg(sql::adapter_state::SET_NETWORK_STATE_FOR_A_WHILE))
+                .bind(network)
+                .bind(key)
+                .bind(value)
+                .bind(ms(at)),
         )
         .await?;
         Ok(())
@@ -91,7 +82,7 @@ impl AdapterState for PgTx {
     }
 
     async fn recall_button(&mut self, id: i64) -> StoreResult<Option<String>> {
-        sqlx::query_scalar("SELECT command FROM actions WHERE id = $1")
+        sqlx::query_scalar(pg(sql::adapter_state::RECALL_BUTTON))
             .bind(id)
             .fetch_optional(&mut *self.tx)
             .await
@@ -99,7 +90,7 @@ impl AdapterState for PgTx {
     }
 
     async fn prune_buttons(&mut self, before: DateTime<Utc>) -> StoreResult<u64> {
-        self.changes(sqlx::query("DELETE FROM actions WHERE used_at < $1").bind(ms(before)))
+        self.changes(sqlx::query(pg(sql::adapter_state::PRUNE_BUTTONS)).bind(ms(before)))
             .await
     }
 }

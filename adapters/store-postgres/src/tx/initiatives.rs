@@ -6,27 +6,26 @@ use super::*;
 impl Initiatives for PgTx {
     async fn insert_initiative(&mut self, new: &NewInitiative) -> StoreResult<Initiative> {
         let (lat, lon) = lat_lon(new.place);
-        self.write_one(sqlx::query(
-            "INSERT INTO initiatives (kind, title, description, category, lat, lon, commune, status,
-                created_by, search_text, created_at, updated_at)
-             VALUES ('idea', $1, $2, $3, $4, $5, $6, 'open', $7, $8, $9, $10) RETURNING *",
+        self.write_one(
+            sqlx::query(pg(sql::initiatives::INSERT_INITIATIVE))
+                .bind(&new.title)
+                .bind(&new.description)
+                .bind(new.category.key())
+                .bind(lat)
+                .bind(lon)
+                .bind(new.commune.as_ref().map(InseeCode::as_str))
+                .bind(new.created_by.0)
+                .bind(search_document(&new.title, &new.description))
+                .bind(ms(new.created_at))
+                .bind(ms(new.created_at)),
+            rows::initiative,
         )
-        .bind(&new.title)
-        .bind(&new.description)
-        .bind(new.category.key())
-        .bind(lat)
-        .bind(lon)
-        .bind(new.commune.as_ref().map(InseeCode::as_str))
-        .bind(new.created_by.0)
-        .bind(search_document(&new.title, &new.description))
-        .bind(ms(new.created_at))
-        .bind(ms(new.created_at)), rows::initiative)
         .await
     }
 
     async fn initiative(&mut self, id: InitiativeId) -> StoreResult<Option<Initiative>> {
         self.opt(
-            sqlx::query("SELECT * FROM initiatives WHERE id = $1").bind(id.0),
+            sqlx::query(pg(sql::initiatives::INITIATIVE)).bind(id.0),
             rows::initiative,
         )
         .await
@@ -34,25 +33,24 @@ impl Initiatives for PgTx {
 
     async fn update_initiative(&mut self, i: &Initiative) -> StoreResult<()> {
         let (lat, lon) = lat_lon(i.place);
-        let n = self.changes(sqlx::query(
-            "UPDATE initiatives SET kind = $1, title = $2, description = $3, category = $4, lat = $5,
-                lon = $6, commune = $7, status = $8, created_by = $9, offered_to = $10, search_text = $11,
-                updated_at = $12
-             WHERE id = $13",
-        )
-        .bind(i.kind.key())
-        .bind(&i.title)
-        .bind(&i.description)
-        .bind(i.category.key())
-        .bind(lat)
-        .bind(lon)
-        .bind(i.commune.as_ref().map(InseeCode::as_str))
-        .bind(i.status.key())
-        .bind(i.created_by.map(|a| a.0))
-        .bind(i.offered_to.map(|a| a.0))
-        .bind(search_document(&i.title, &i.description))
-        .bind(ms(i.updated_at))
-        .bind(i.id.0)).await?;
+        let n = self
+            .changes(
+                sqlx::query(pg(sql::initiatives::UPDATE_INITIATIVE))
+                    .bind(i.kind.key())
+                    .bind(&i.title)
+                    .bind(&i.description)
+                    .bind(i.category.key())
+                    .bind(lat)
+                    .bind(lon)
+                    .bind(i.commune.as_ref().map(InseeCode::as_str))
+                    .bind(i.status.key())
+                    .bind(i.created_by.map(|a| a.0))
+                    .bind(i.offered_to.map(|a| a.0))
+                    .bind(search_document(&i.title, &i.description))
+                    .bind(ms(i.updated_at))
+                    .bind(i.id.0),
+            )
+            .await?;
         not_found("initiative", n)
     }
 

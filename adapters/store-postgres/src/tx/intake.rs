@@ -12,13 +12,10 @@ impl SeenUpdates for PgTx {
     ) -> StoreResult<bool> {
         let n = self
             .changes(
-                sqlx::query(
-                    "INSERT INTO seen_events (network, event_id, seen_at) VALUES ($1, $2, $3)
-             ON CONFLICT (network, event_id) DO NOTHING",
-                )
-                .bind(network)
-                .bind(event_id)
-                .bind(ms(at)),
+                sqlx::query(pg(sql::intake::MARK_SEEN))
+                    .bind(network)
+                    .bind(event_id)
+                    .bind(ms(at)),
             )
             .await?;
         Ok(n == 1)
@@ -32,14 +29,11 @@ impl SeenUpdates for PgTx {
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
         self.changes(
-            sqlx::query(
-                "INSERT INTO seen_events (network, event_id, seen_at, failure) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (network, event_id) DO UPDATE SET failure = excluded.failure",
-            )
-            .bind(network)
-            .bind(event_id)
-            .bind(ms(at))
-            .bind(why),
+            sqlx::query(pg(sql::intake::MARK_FAILED_UPDATE))
+                .bind(network)
+                .bind(event_id)
+                .bind(ms(at))
+                .bind(why),
         )
         .await?;
         Ok(())
@@ -47,25 +41,19 @@ impl SeenUpdates for PgTx {
 
     async fn prune(&mut self, before: DateTime<Utc>) -> StoreResult<u64> {
         let a = self
-            .changes(
-                sqlx::query("DELETE FROM outbox WHERE status <> 'pending' AND done_at < $1")
-                    .bind(ms(before)),
-            )
+            .changes(sqlx::query(pg(sql::intake::PRUNE)).bind(ms(before)))
             .await?;
         let b = self
-            .changes(sqlx::query("DELETE FROM seen_events WHERE seen_at < $1").bind(ms(before)))
+            .changes(sqlx::query(pg(sql::intake::PRUNE_2)).bind(ms(before)))
             .await?;
         let c = self
-            .changes(
-                sqlx::query("DELETE FROM network_state WHERE temporary = 1 AND updated_at < $1")
-                    .bind(ms(before)),
-            )
+            .changes(sqlx::query(pg(sql::intake::PRUNE_3)).bind(ms(before)))
             .await?;
         let d = self
-            .changes(sqlx::query("DELETE FROM digest_ticks WHERE tick < $1").bind(ms(before)))
+            .changes(sqlx::query(pg(sql::intake::PRUNE_4)).bind(ms(before)))
             .await?;
         let e = self
-            .changes(sqlx::query("DELETE FROM initiative_changes WHERE at < $1").bind(ms(before)))
+            .changes(sqlx::query(pg(sql::intake::PRUNE_5)).bind(ms(before)))
             .await?;
         Ok(a + b + c + d + e)
     }

@@ -26,6 +26,7 @@ use sqlx::query::Query;
 
 use crate::backend;
 use crate::rows::{self, commune_code, get, lat_lon, ms};
+use kohero_sql::statements::{self as sql, pg};
 
 /// One transaction on one of the pool's connections; dropped uncommitted, it is
 /// rolled back when the connection goes back to the pool.

@@ -75,19 +75,18 @@ impl Outbox for PgTx {
     }
 
     async fn pending_to(&mut self, to: &Address) -> StoreResult<Vec<Outgoing>> {
-        self.all(sqlx::query(
-            "SELECT * FROM outbox WHERE network = $1 AND chat = $2 AND status = 'pending' ORDER BY id",
+        self.all(
+            sqlx::query(pg(sql::outbox::PENDING_TO))
+                .bind(&to.network)
+                .bind(&to.chat),
+            rows::outgoing,
         )
-        .bind(&to.network)
-        .bind(&to.chat), rows::outgoing).await
+        .await
     }
 
     async fn pending_for(&mut self, recipient: ActorId) -> StoreResult<Vec<Outgoing>> {
         self.all(
-            sqlx::query(
-                "SELECT * FROM outbox WHERE recipient_id = $1 AND status = 'pending' ORDER BY id",
-            )
-            .bind(recipient.0),
+            sqlx::query(pg(sql::outbox::PENDING_FOR)).bind(recipient.0),
             rows::outgoing,
         )
         .await
@@ -122,12 +121,13 @@ impl Outbox for PgTx {
     }
 
     async fn mark_sent(&mut self, id: i64, at: DateTime<Utc>) -> StoreResult<()> {
-        let n = self.changes(sqlx::query(
-            "UPDATE outbox SET status = 'sent', attempts = attempts + 1, claimed_until = NULL,
-                done_at = $1 WHERE id = $2",
-        )
-        .bind(ms(at))
-        .bind(id)).await?;
+        let n = self
+            .changes(
+                sqlx::query(pg(sql::outbox::MARK_SENT))
+                    .bind(ms(at))
+                    .bind(id),
+            )
+            .await?;
         not_found("outbox row", n)
     }
 
@@ -137,43 +137,39 @@ impl Outbox for PgTx {
         next_at: DateTime<Utc>,
         error: &str,
     ) -> StoreResult<()> {
-        let n = self.changes(sqlx::query(
-            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, claimed_until = NULL,
-                last_error = $2 WHERE id = $3",
-        )
-        .bind(ms(next_at))
-        .bind(error)
-        .bind(id)).await?;
+        let n = self
+            .changes(
+                sqlx::query(pg(sql::outbox::MARK_RETRY))
+                    .bind(ms(next_at))
+                    .bind(error)
+                    .bind(id),
+            )
+            .await?;
         not_found("outbox row", n)
     }
 
     async fn mark_failed(&mut self, id: i64, error: &str, at: DateTime<Utc>) -> StoreResult<()> {
-        let n = self.changes(sqlx::query(
-            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, claimed_until = NULL,
-                last_error = $1, done_at = $2 WHERE id = $3",
-        )
-        .bind(error)
-        .bind(ms(at))
-        .bind(id)).await?;
+        let n = self
+            .changes(
+                sqlx::query(pg(sql::outbox::MARK_FAILED))
+                    .bind(error)
+                    .bind(ms(at))
+                    .bind(id),
+            )
+            .await?;
         not_found("outbox row", n)
     }
 
     async fn unclaim(&mut self, id: i64) -> StoreResult<()> {
         let n = self
-            .changes(sqlx::query("UPDATE outbox SET claimed_until = NULL WHERE id = $1").bind(id))
+            .changes(sqlx::query(pg(sql::outbox::UNCLAIM)).bind(id))
             .await?;
         not_found("outbox row", n)
     }
 
     async fn unclaim_network(&mut self, network: &str) -> StoreResult<u64> {
-        self.changes(
-            sqlx::query(
-                "UPDATE outbox SET claimed_until = NULL
-                 WHERE status = 'pending' AND network = $1 AND claimed_until IS NOT NULL",
-            )
-            .bind(network),
-        )
-        .await
+        self.changes(sqlx::query(pg(sql::outbox::UNCLAIM_NETWORK)).bind(network))
+            .await
     }
 
     async fn set_unreachable(
@@ -182,23 +178,23 @@ impl Outbox for PgTx {
         reason: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<usize> {
-        self.changes(sqlx::query(
-            "INSERT INTO unreachable (network, chat, since, reason) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (network, chat) DO UPDATE SET since = excluded.since, reason = excluded.reason",
+        self.changes(
+            sqlx::query(pg(sql::outbox::SET_UNREACHABLE))
+                .bind(&to.network)
+                .bind(&to.chat)
+                .bind(ms(at))
+                .bind(reason),
         )
-        .bind(&to.network)
-        .bind(&to.chat)
-        .bind(ms(at))
-        .bind(reason))
         .await?;
-        let n = self.changes(sqlx::query(
-            "UPDATE outbox SET status = 'failed', claimed_until = NULL, last_error = $1, done_at = $2
-             WHERE network = $3 AND chat = $4 AND status = 'pending'",
-        )
-        .bind(reason)
-        .bind(ms(at))
-        .bind(&to.network)
-        .bind(&to.chat)).await?;
+        let n = self
+            .changes(
+                sqlx::query(pg(sql::outbox::SET_UNREACHABLE_2))
+                    .bind(reason)
+                    .bind(ms(at))
+                    .bind(&to.network)
+                    .bind(&to.chat),
+            )
+            .await?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
@@ -215,7 +211,7 @@ impl Outbox for PgTx {
     }
 
     async fn clear_unreachable(&mut self, to: &Address) -> StoreResult<()> {
-        sqlx::query("DELETE FROM unreachable WHERE network = $1 AND chat = $2")
+        sqlx::query(pg(sql::outbox::CLEAR_UNREACHABLE))
             .bind(&to.network)
             .bind(&to.chat)
             .execute(&mut *self.tx)
@@ -225,14 +221,11 @@ impl Outbox for PgTx {
     }
 
     async fn outbox_stats(&mut self, network: &str) -> StoreResult<OutboxStats> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox
-             WHERE network = $1 AND status = 'pending'",
-        )
-        .bind(network)
-        .fetch_one(&mut *self.tx)
-        .await
-        .map_err(backend)?;
+        let row = sqlx::query(pg(sql::outbox::OUTBOX_STATS))
+            .bind(network)
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(backend)?;
         let n: i64 = get(&row, "n")?;
         let oldest: Option<i64> = get(&row, "oldest")?;
         Ok(OutboxStats {

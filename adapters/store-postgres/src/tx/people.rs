@@ -7,12 +7,9 @@ impl People for PgTx {
     async fn actor_by_identity(&mut self, identity: &Identity) -> StoreResult<Option<Actor>> {
         Ok(self
             .actors(
-                sqlx::query(
-                    "SELECT a.* FROM actors a JOIN identities i ON i.actor_id = a.id
-                     WHERE i.network = $1 AND i.external_id = $2",
-                )
-                .bind(&identity.network)
-                .bind(&identity.id),
+                sqlx::query(pg(sql::people::ACTOR_BY_IDENTITY))
+                    .bind(&identity.network)
+                    .bind(&identity.id),
             )
             .await?
             .pop())
@@ -42,7 +39,7 @@ impl People for PgTx {
 
     async fn actor(&mut self, id: ActorId) -> StoreResult<Option<Actor>> {
         Ok(self
-            .actors(sqlx::query("SELECT * FROM actors WHERE id = $1").bind(id.0))
+            .actors(sqlx::query(pg(sql::people::ACTOR)).bind(id.0))
             .await?
             .pop())
     }
@@ -51,22 +48,19 @@ impl People for PgTx {
         let (lat, lon) = lat_lon(a.location);
         let n = self
             .changes(
-                sqlx::query(
-                    "UPDATE actors SET kind = $1, display_name = $2, lang = $3, tz = $4, verified = $5,
-             lat = $6, lon = $7 WHERE id = $8",
-                )
-                .bind(a.kind.key())
-                .bind(&a.display_name)
-                .bind(a.lang.code())
-                .bind(&a.tz)
-                .bind(i64::from(a.verified))
-                .bind(lat)
-                .bind(lon)
-                .bind(a.id.0),
+                sqlx::query(pg(sql::people::UPDATE_ACTOR))
+                    .bind(a.kind.key())
+                    .bind(&a.display_name)
+                    .bind(a.lang.code())
+                    .bind(&a.tz)
+                    .bind(i64::from(a.verified))
+                    .bind(lat)
+                    .bind(lon)
+                    .bind(a.id.0),
             )
             .await?;
         not_found("actor", n)?;
-        sqlx::query("DELETE FROM actor_communes WHERE actor_id = $1")
+        sqlx::query(pg(sql::people::UPDATE_ACTOR_2))
             .bind(a.id.0)
             .execute(&mut *self.tx)
             .await
@@ -78,7 +72,7 @@ impl People for PgTx {
         };
         for c in communes {
             self.changes(
-                sqlx::query("INSERT INTO actor_communes (actor_id, insee) VALUES ($1, $2)")
+                sqlx::query(pg(sql::people::UPDATE_ACTOR_3))
                     .bind(a.id.0)
                     .bind(c.as_str()),
             )
@@ -89,11 +83,7 @@ impl People for PgTx {
 
     async fn identities_of(&mut self, id: ActorId) -> StoreResult<Vec<Identity>> {
         self.all(
-            sqlx::query(
-                "SELECT network, external_id FROM identities WHERE actor_id = $1
-                 ORDER BY network, external_id",
-            )
-            .bind(id.0),
+            sqlx::query(pg(sql::people::IDENTITIES_OF)).bind(id.0),
             rows::identity,
         )
         .await
@@ -103,11 +93,11 @@ impl People for PgTx {
         // Authored rows keep their content: the foreign keys set the author to NULL;
         // everything that is only theirs cascades.
         let n = self
-            .changes(sqlx::query("DELETE FROM actors WHERE id = $1").bind(id.0))
+            .changes(sqlx::query(pg(sql::people::DELETE_ACTOR)).bind(id.0))
             .await?;
         // Other people's alerts that name them ("X joined your project").
         self.changes(
-            sqlx::query("DELETE FROM alerts WHERE kind = $1 AND ref_id = $2")
+            sqlx::query(pg(sql::people::DELETE_ACTOR_2))
                 .bind(AlertKind::NewMember.key())
                 .bind(id.0),
         )
@@ -162,18 +152,12 @@ impl People for PgTx {
     }
 
     async fn municipalities_of(&mut self, commune: &InseeCode) -> StoreResult<Vec<Actor>> {
-        self.actors(
-            sqlx::query(
-                "SELECT a.* FROM actors a JOIN actor_communes c ON c.actor_id = a.id
-                 WHERE c.insee = $1 AND a.kind = 'municipality' AND a.verified = 1 ORDER BY a.id",
-            )
-            .bind(commune.as_str()),
-        )
-        .await
+        self.actors(sqlx::query(pg(sql::people::MUNICIPALITIES_OF)).bind(commune.as_str()))
+            .await
     }
 
     async fn dialogue(&mut self, actor: ActorId) -> StoreResult<Option<String>> {
-        sqlx::query_scalar("SELECT state FROM dialogues WHERE actor_id = $1")
+        sqlx::query_scalar(pg(sql::people::DIALOGUE))
             .bind(actor.0)
             .fetch_optional(&mut *self.tx)
             .await
@@ -182,38 +166,34 @@ impl People for PgTx {
 
     async fn set_dialogue(&mut self, actor: ActorId, state: Option<&str>) -> StoreResult<()> {
         let q = match state {
-            Some(s) => sqlx::query(
-                "INSERT INTO dialogues (actor_id, state, updated_at) VALUES ($1, $2, $3)
-                 ON CONFLICT (actor_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-            )
-            .bind(actor.0)
-            .bind(s)
-            .bind(ms(Utc::now())),
-            None => sqlx::query("DELETE FROM dialogues WHERE actor_id = $1").bind(actor.0),
+            Some(s) => sqlx::query(pg(sql::people::SET_DIALOGUE))
+                .bind(actor.0)
+                .bind(s)
+                .bind(ms(Utc::now())),
+            None => sqlx::query(pg(sql::people::SET_DIALOGUE_2)).bind(actor.0),
         };
         self.changes(q).await.map(drop)
     }
 
     async fn insert_subscription(&mut self, new: &NewSubscription) -> StoreResult<Subscription> {
         let (lat, lon) = lat_lon(new.center);
-        self.write_one(sqlx::query(
-            "INSERT INTO subscriptions (actor_id, lat, lon, radius_m, commune, categories, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *",
+        self.write_one(
+            sqlx::query(pg(sql::people::INSERT_SUBSCRIPTION))
+                .bind(new.actor.0)
+                .bind(lat)
+                .bind(lon)
+                .bind(i64::from(new.radius_m))
+                .bind(new.commune.as_ref().map(InseeCode::as_str))
+                .bind(rows::categories_to_text(&new.categories))
+                .bind(ms(new.created_at)),
+            rows::subscription,
         )
-        .bind(new.actor.0)
-        .bind(lat)
-        .bind(lon)
-        .bind(i64::from(new.radius_m))
-        .bind(new.commune.as_ref().map(InseeCode::as_str))
-        .bind(rows::categories_to_text(&new.categories))
-        .bind(ms(new.created_at)), rows::subscription)
         .await
     }
 
     async fn subscriptions_of(&mut self, actor: ActorId) -> StoreResult<Vec<Subscription>> {
         self.all(
-            sqlx::query("SELECT * FROM subscriptions WHERE actor_id = $1 ORDER BY id")
-                .bind(actor.0),
+            sqlx::query(pg(sql::people::SUBSCRIPTIONS_OF)).bind(actor.0),
             rows::subscription,
         )
         .await
@@ -221,7 +201,7 @@ impl People for PgTx {
 
     async fn delete_subscriptions_of(&mut self, actor: ActorId) -> StoreResult<usize> {
         let n = self
-            .changes(sqlx::query("DELETE FROM subscriptions WHERE actor_id = $1").bind(actor.0))
+            .changes(sqlx::query(pg(sql::people::DELETE_SUBSCRIPTIONS_OF)).bind(actor.0))
             .await?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }

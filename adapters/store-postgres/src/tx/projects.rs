@@ -10,7 +10,7 @@ impl Projects for PgTx {
         actor: ActorId,
     ) -> StoreResult<Option<Membership>> {
         self.opt(
-            sqlx::query("SELECT * FROM memberships WHERE initiative_id = $1 AND actor_id = $2")
+            sqlx::query(pg(sql::projects::MEMBERSHIP))
                 .bind(initiative.0)
                 .bind(actor.0),
             rows::membership,
@@ -19,14 +19,13 @@ impl Projects for PgTx {
     }
 
     async fn set_membership(&mut self, m: &Membership) -> StoreResult<()> {
-        self.changes(sqlx::query(
-            "INSERT INTO memberships (initiative_id, actor_id, role, since) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (initiative_id, actor_id) DO UPDATE SET role = excluded.role, since = excluded.since",
+        self.changes(
+            sqlx::query(pg(sql::projects::SET_MEMBERSHIP))
+                .bind(m.initiative.0)
+                .bind(m.actor.0)
+                .bind(m.role.key())
+                .bind(ms(m.since)),
         )
-        .bind(m.initiative.0)
-        .bind(m.actor.0)
-        .bind(m.role.key())
-        .bind(ms(m.since)))
         .await?;
         Ok(())
     }
@@ -38,7 +37,7 @@ impl Projects for PgTx {
     ) -> StoreResult<()> {
         let n = self
             .changes(
-                sqlx::query("DELETE FROM memberships WHERE initiative_id = $1 AND actor_id = $2")
+                sqlx::query(pg(sql::projects::REMOVE_MEMBERSHIP))
                     .bind(initiative.0)
                     .bind(actor.0),
             )
@@ -48,10 +47,7 @@ impl Projects for PgTx {
 
     async fn members(&mut self, initiative: InitiativeId) -> StoreResult<Vec<Membership>> {
         self.all(
-            sqlx::query(
-                "SELECT * FROM memberships WHERE initiative_id = $1 ORDER BY since, actor_id",
-            )
-            .bind(initiative.0),
+            sqlx::query(pg(sql::projects::MEMBERS)).bind(initiative.0),
             rows::membership,
         )
         .await
@@ -59,10 +55,7 @@ impl Projects for PgTx {
 
     async fn memberships_of(&mut self, actor: ActorId) -> StoreResult<Vec<Membership>> {
         self.all(
-            sqlx::query(
-                "SELECT * FROM memberships WHERE actor_id = $1 ORDER BY since, initiative_id",
-            )
-            .bind(actor.0),
+            sqlx::query(pg(sql::projects::MEMBERSHIPS_OF)).bind(actor.0),
             rows::membership,
         )
         .await
@@ -75,19 +68,20 @@ impl Projects for PgTx {
         text: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<ProgressUpdate> {
-        self.write_one(sqlx::query(
-            "INSERT INTO updates (initiative_id, author_id, body, created_at) VALUES ($1, $2, $3, $4) RETURNING *",
+        self.write_one(
+            sqlx::query(pg(sql::projects::INSERT_UPDATE))
+                .bind(initiative.0)
+                .bind(author.0)
+                .bind(text)
+                .bind(ms(at)),
+            rows::update,
         )
-        .bind(initiative.0)
-        .bind(author.0)
-        .bind(text)
-        .bind(ms(at)), rows::update)
         .await
     }
 
     async fn update_by_id(&mut self, id: UpdateId) -> StoreResult<Option<ProgressUpdate>> {
         self.opt(
-            sqlx::query("SELECT * FROM updates WHERE id = $1").bind(id.0),
+            sqlx::query(pg(sql::projects::UPDATE_BY_ID)).bind(id.0),
             rows::update,
         )
         .await
@@ -98,16 +92,18 @@ impl Projects for PgTx {
         initiative: InitiativeId,
         limit: usize,
     ) -> StoreResult<Vec<ProgressUpdate>> {
-        self.all(sqlx::query(
-            "SELECT * FROM updates WHERE initiative_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+        self.all(
+            sqlx::query(pg(sql::projects::UPDATES_OF))
+                .bind(initiative.0)
+                .bind(limit_of(limit)),
+            rows::update,
         )
-        .bind(initiative.0)
-        .bind(limit_of(limit)), rows::update).await
+        .await
     }
 
     async fn updates_by(&mut self, author: ActorId) -> StoreResult<Vec<ProgressUpdate>> {
         self.all(
-            sqlx::query("SELECT * FROM updates WHERE author_id = $1 ORDER BY id").bind(author.0),
+            sqlx::query(pg(sql::projects::UPDATES_BY)).bind(author.0),
             rows::update,
         )
         .await
@@ -123,24 +119,24 @@ impl Projects for PgTx {
 
     async fn insert_event(&mut self, new: &NewEvent) -> StoreResult<Event> {
         let (lat, lon) = lat_lon(new.place);
-        self.write_one(sqlx::query(
-            "INSERT INTO events (initiative_id, title, starts_at, tz, lat, lon, created_by, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
+        self.write_one(
+            sqlx::query(pg(sql::projects::INSERT_EVENT))
+                .bind(new.initiative.0)
+                .bind(&new.title)
+                .bind(ms(new.starts_at))
+                .bind(&new.tz)
+                .bind(lat)
+                .bind(lon)
+                .bind(new.created_by.0)
+                .bind(ms(new.created_at)),
+            rows::event,
         )
-        .bind(new.initiative.0)
-        .bind(&new.title)
-        .bind(ms(new.starts_at))
-        .bind(&new.tz)
-        .bind(lat)
-        .bind(lon)
-        .bind(new.created_by.0)
-        .bind(ms(new.created_at)), rows::event)
         .await
     }
 
     async fn event(&mut self, id: EventId) -> StoreResult<Option<Event>> {
         self.opt(
-            sqlx::query("SELECT * FROM events WHERE id = $1").bind(id.0),
+            sqlx::query(pg(sql::projects::EVENT)).bind(id.0),
             rows::event,
         )
         .await
@@ -151,11 +147,13 @@ impl Projects for PgTx {
         initiative: InitiativeId,
         from: DateTime<Utc>,
     ) -> StoreResult<Vec<Event>> {
-        self.all(sqlx::query(
-            "SELECT * FROM events WHERE initiative_id = $1 AND starts_at >= $2 ORDER BY starts_at, id",
+        self.all(
+            sqlx::query(pg(sql::projects::EVENTS_OF))
+                .bind(initiative.0)
+                .bind(ms(from)),
+            rows::event,
         )
-        .bind(initiative.0)
-        .bind(ms(from)), rows::event).await
+        .await
     }
 
     async fn events_between(
@@ -184,33 +182,29 @@ impl Projects for PgTx {
         to: DateTime<Utc>,
     ) -> StoreResult<Vec<Event>> {
         self.all(
-            sqlx::query(
-                "SELECT * FROM events WHERE starts_at >= $1 AND starts_at < $2 ORDER BY starts_at, id",
-            )
-            .bind(ms(from))
-            .bind(ms(to)),
+            sqlx::query(pg(sql::projects::EVENTS_STARTING))
+                .bind(ms(from))
+                .bind(ms(to)),
             rows::event,
         )
         .await
     }
 
     async fn set_rsvp(&mut self, r: &Rsvp) -> StoreResult<()> {
-        self.changes(sqlx::query(
-            "INSERT INTO rsvps (event_id, actor_id, answer, at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (event_id, actor_id) DO UPDATE SET answer = excluded.answer, at = excluded.at",
+        self.changes(
+            sqlx::query(pg(sql::projects::SET_RSVP))
+                .bind(r.event.0)
+                .bind(r.actor.0)
+                .bind(r.answer.key())
+                .bind(ms(r.at)),
         )
-        .bind(r.event.0)
-        .bind(r.actor.0)
-        .bind(r.answer.key())
-        .bind(ms(r.at)))
         .await?;
         Ok(())
     }
 
     async fn rsvps(&mut self, event: EventId) -> StoreResult<Vec<Rsvp>> {
         self.all(
-            sqlx::query("SELECT * FROM rsvps WHERE event_id = $1 ORDER BY at, actor_id")
-                .bind(event.0),
+            sqlx::query(pg(sql::projects::RSVPS)).bind(event.0),
             rows::rsvp,
         )
         .await
@@ -218,7 +212,7 @@ impl Projects for PgTx {
 
     async fn rsvps_of(&mut self, actor: ActorId) -> StoreResult<Vec<Rsvp>> {
         self.all(
-            sqlx::query("SELECT * FROM rsvps WHERE actor_id = $1 ORDER BY event_id").bind(actor.0),
+            sqlx::query(pg(sql::projects::RSVPS_OF)).bind(actor.0),
             rows::rsvp,
         )
         .await

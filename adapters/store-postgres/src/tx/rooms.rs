@@ -10,36 +10,30 @@ impl Rooms for PgTx {
         initiative: InitiativeId,
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
-        self.changes(sqlx::query(
-            "INSERT INTO rooms (network, chat, initiative_id, created_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (network, chat) DO UPDATE SET initiative_id = excluded.initiative_id,
-                created_at = excluded.created_at",
+        self.changes(
+            sqlx::query(pg(sql::rooms::LINK_ROOM))
+                .bind(&room.network)
+                .bind(&room.chat)
+                .bind(initiative.0)
+                .bind(ms(at)),
         )
-        .bind(&room.network)
-        .bind(&room.chat)
-        .bind(initiative.0)
-        .bind(ms(at)))
         .await?;
         Ok(())
     }
 
     async fn room_initiative(&mut self, room: &Address) -> StoreResult<Option<InitiativeId>> {
-        let id: Option<i64> =
-            sqlx::query_scalar("SELECT initiative_id FROM rooms WHERE network = $1 AND chat = $2")
-                .bind(&room.network)
-                .bind(&room.chat)
-                .fetch_optional(&mut *self.tx)
-                .await
-                .map_err(backend)?;
+        let id: Option<i64> = sqlx::query_scalar(pg(sql::rooms::ROOM_INITIATIVE))
+            .bind(&room.network)
+            .bind(&room.chat)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(backend)?;
         Ok(id.map(InitiativeId))
     }
 
     async fn rooms_of(&mut self, initiative: InitiativeId) -> StoreResult<Vec<Address>> {
         self.all(
-            sqlx::query(
-                "SELECT network, chat FROM rooms WHERE initiative_id = $1 ORDER BY network, chat",
-            )
-            .bind(initiative.0),
+            sqlx::query(pg(sql::rooms::ROOMS_OF)).bind(initiative.0),
             rows::address,
         )
         .await
@@ -91,17 +85,12 @@ impl Rooms for PgTx {
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
         self.changes(
-            sqlx::query(
-                "INSERT INTO commune_forums (network, chat, insee, linked_by, created_at)
-             VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (network, chat) DO UPDATE SET insee = excluded.insee,
-                linked_by = excluded.linked_by, created_at = excluded.created_at",
-            )
-            .bind(&forum.network)
-            .bind(&forum.chat)
-            .bind(commune.as_str())
-            .bind(by.0)
-            .bind(ms(at)),
+            sqlx::query(pg(sql::rooms::LINK_FORUM))
+                .bind(&forum.network)
+                .bind(&forum.chat)
+                .bind(commune.as_str())
+                .bind(by.0)
+                .bind(ms(at)),
         )
         .await?;
         Ok(())
@@ -109,23 +98,19 @@ impl Rooms for PgTx {
 
     async fn forums_of(&mut self, commune: &InseeCode) -> StoreResult<Vec<Address>> {
         self.all(
-            sqlx::query(
-                "SELECT network, chat FROM commune_forums WHERE insee = $1 ORDER BY network, chat",
-            )
-            .bind(commune.as_str()),
+            sqlx::query(pg(sql::rooms::FORUMS_OF)).bind(commune.as_str()),
             rows::address,
         )
         .await
     }
 
     async fn forum_commune(&mut self, forum: &Address) -> StoreResult<Option<InseeCode>> {
-        let insee: Option<String> =
-            sqlx::query_scalar("SELECT insee FROM commune_forums WHERE network = $1 AND chat = $2")
-                .bind(&forum.network)
-                .bind(&forum.chat)
-                .fetch_optional(&mut *self.tx)
-                .await
-                .map_err(backend)?;
+        let insee: Option<String> = sqlx::query_scalar(pg(sql::rooms::FORUM_COMMUNE))
+            .bind(&forum.network)
+            .bind(&forum.chat)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(backend)?;
         insee.as_deref().map(commune_code).transpose()
     }
 }

@@ -6,8 +6,7 @@ use super::*;
 impl Schedules for PgTx {
     async fn digest_plan(&mut self, municipality: ActorId) -> StoreResult<Option<DigestPlan>> {
         self.opt(
-            sqlx::query("SELECT * FROM digest_plans WHERE municipality_id = $1")
-                .bind(municipality.0),
+            sqlx::query(pg(sql::schedules::DIGEST_PLAN)).bind(municipality.0),
             rows::digest_plan,
         )
         .await
@@ -15,11 +14,7 @@ impl Schedules for PgTx {
 
     async fn due_digest_plans(&mut self, now: DateTime<Utc>) -> StoreResult<Vec<DigestPlan>> {
         self.all(
-            sqlx::query(
-                "SELECT * FROM digest_plans WHERE next_at IS NOT NULL AND next_at <= $1
-                 ORDER BY next_at, municipality_id",
-            )
-            .bind(ms(now)),
+            sqlx::query(pg(sql::schedules::DUE_DIGEST_PLANS)).bind(ms(now)),
             rows::digest_plan,
         )
         .await
@@ -77,36 +72,29 @@ impl Schedules for PgTx {
 
     async fn queue_alert(&mut self, a: &NewAlert) -> StoreResult<()> {
         self.changes(
-            sqlx::query(
-                "INSERT INTO alerts (actor_id, initiative_id, kind, ref_id, at) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(a.actor.0)
-            .bind(a.initiative.0)
-            .bind(a.kind.key())
-            .bind(a.ref_id)
-            .bind(ms(a.at)),
+            sqlx::query(pg(sql::schedules::QUEUE_ALERT))
+                .bind(a.actor.0)
+                .bind(a.initiative.0)
+                .bind(a.kind.key())
+                .bind(a.ref_id)
+                .bind(ms(a.at)),
         )
         .await
         .map(drop)
     }
 
     async fn alerted_actors(&mut self, now: DateTime<Utc>) -> StoreResult<Vec<ActorId>> {
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT DISTINCT a.actor_id FROM alerts a
-             LEFT JOIN alert_prefs p ON p.actor_id = a.actor_id
-             WHERE p.hold_until IS NULL OR p.hold_until <= $1
-             ORDER BY a.actor_id",
-        )
-        .bind(ms(now))
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(backend)?;
+        let ids: Vec<i64> = sqlx::query_scalar(pg(sql::schedules::ALERTED_ACTORS))
+            .bind(ms(now))
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(backend)?;
         Ok(ids.into_iter().map(ActorId).collect())
     }
 
     async fn alerts_of(&mut self, actor: ActorId) -> StoreResult<Vec<Alert>> {
         self.all(
-            sqlx::query("SELECT * FROM alerts WHERE actor_id = $1 ORDER BY id").bind(actor.0),
+            sqlx::query(pg(sql::schedules::ALERTS_OF)).bind(actor.0),
             rows::alert,
         )
         .await
@@ -114,7 +102,7 @@ impl Schedules for PgTx {
 
     async fn delete_alerts(&mut self, actor: ActorId, upto: i64) -> StoreResult<()> {
         self.changes(
-            sqlx::query("DELETE FROM alerts WHERE actor_id = $1 AND id <= $2")
+            sqlx::query(pg(sql::schedules::DELETE_ALERTS))
                 .bind(actor.0)
                 .bind(upto),
         )
@@ -125,7 +113,7 @@ impl Schedules for PgTx {
     async fn alert_prefs(&mut self, actor: ActorId) -> StoreResult<AlertPrefs> {
         Ok(self
             .opt(
-                sqlx::query("SELECT * FROM alert_prefs WHERE actor_id = $1").bind(actor.0),
+                sqlx::query(pg(sql::schedules::ALERT_PREFS)).bind(actor.0),
                 rows::alert_prefs,
             )
             .await?
@@ -134,20 +122,13 @@ impl Schedules for PgTx {
 
     async fn set_alert_prefs(&mut self, actor: ActorId, p: &AlertPrefs) -> StoreResult<()> {
         self.changes(
-            sqlx::query(
-                "INSERT INTO alert_prefs (actor_id, enabled, quiet_from, quiet_to, last_sent_at,
-                    hold_until)
-                 VALUES ($1, $2, $3, $4, $5, $6)
-                 ON CONFLICT (actor_id) DO UPDATE SET enabled = excluded.enabled,
-                    quiet_from = excluded.quiet_from, quiet_to = excluded.quiet_to,
-                    last_sent_at = excluded.last_sent_at, hold_until = excluded.hold_until",
-            )
-            .bind(actor.0)
-            .bind(i64::from(p.enabled))
-            .bind(i64::from(p.quiet_from))
-            .bind(i64::from(p.quiet_to))
-            .bind(p.last_sent_at.map(ms))
-            .bind(p.hold_until.map(ms)),
+            sqlx::query(pg(sql::schedules::SET_ALERT_PREFS))
+                .bind(actor.0)
+                .bind(i64::from(p.enabled))
+                .bind(i64::from(p.quiet_from))
+                .bind(i64::from(p.quiet_to))
+                .bind(p.last_sent_at.map(ms))
+                .bind(p.hold_until.map(ms)),
         )
         .await
         .map(drop)
@@ -156,12 +137,9 @@ impl Schedules for PgTx {
     async fn record_reminder(&mut self, event: EventId, which: Reminder) -> StoreResult<bool> {
         let n = self
             .changes(
-                sqlx::query(
-                    "INSERT INTO event_reminders (event_id, which) VALUES ($1, $2)
-                     ON CONFLICT DO NOTHING",
-                )
-                .bind(event.0)
-                .bind(which.key()),
+                sqlx::query(pg(sql::schedules::RECORD_REMINDER))
+                    .bind(event.0)
+                    .bind(which.key()),
             )
             .await?;
         Ok(n == 1)

@@ -5,11 +5,9 @@ use super::*;
 #[async_trait]
 impl AdapterState for SqliteTx {
     async fn network_state(&mut self, network: &str, key: &str) -> StoreResult<Option<String>> {
-        self.opt(
-            "SELECT value FROM network_state WHERE network = ? AND key = ?",
-            [network, key],
-            |r| get(r, "value"),
-        )
+        self.opt(sql::adapter_state::NETWORK_STATE, [network, key], |r| {
+            get(r, "value")
+        })
     }
 
     async fn set_network_state(
@@ -21,15 +19,10 @@ impl AdapterState for SqliteTx {
     ) -> StoreResult<()> {
         match value {
             Some(v) => self.changes(
-                "INSERT INTO network_state (network, key, value, updated_at) VALUES (?, ?, ?, ?)
-                 ON CONFLICT (network, key) DO UPDATE SET value = excluded.value,
-                    updated_at = excluded.updated_at, temporary = 0",
+                sql::adapter_state::SET_NETWORK_STATE,
                 params![network, key, v, ms(at)],
             ),
-            None => self.changes(
-                "DELETE FROM network_state WHERE network = ? AND key = ?",
-                [network, key],
-            ),
+            None => self.changes(sql::adapter_state::SET_NETWORK_STATE_2, [network, key]),
         }
         .map(drop)
     }
@@ -42,10 +35,7 @@ impl AdapterState for SqliteTx {
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
         self.changes(
-            "INSERT INTO network_state (network, key, value, updated_at, temporary)
-             VALUES (?, ?, ?, ?, 1)
-             ON CONFLICT (network, key) DO UPDATE SET value = excluded.value,
-                updated_at = excluded.updated_at, temporary = 1",
+            sql::adapter_state::SET_NETWORK_STATE_FOR_A_WHILE,
             params![network, key, value, ms(at)],
         )
         .map(drop)
@@ -72,12 +62,12 @@ impl AdapterState for SqliteTx {
     }
 
     async fn recall_button(&mut self, id: i64) -> StoreResult<Option<String>> {
-        self.opt("SELECT command FROM actions WHERE id = ?", [id], |r| {
+        self.opt(sql::adapter_state::RECALL_BUTTON, [id], |r| {
             get(r, "command")
         })
     }
 
     async fn prune_buttons(&mut self, before: DateTime<Utc>) -> StoreResult<u64> {
-        self.changes("DELETE FROM actions WHERE used_at < ?", [ms(before)])
+        self.changes(sql::adapter_state::PRUNE_BUTTONS, [ms(before)])
     }
 }

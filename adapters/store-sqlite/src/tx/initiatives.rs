@@ -7,9 +7,7 @@ impl Initiatives for SqliteTx {
     async fn insert_initiative(&mut self, new: &NewInitiative) -> StoreResult<Initiative> {
         let (lat, lon) = lat_lon(new.place);
         self.one(
-            "INSERT INTO initiatives (kind, title, description, category, lat, lon, commune, status,
-                created_by, search_text, created_at, updated_at)
-             VALUES ('idea', ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?) RETURNING *",
+            sql::initiatives::INSERT_INITIATIVE,
             params![
                 new.title,
                 new.description,
@@ -27,20 +25,13 @@ impl Initiatives for SqliteTx {
     }
 
     async fn initiative(&mut self, id: InitiativeId) -> StoreResult<Option<Initiative>> {
-        self.opt(
-            "SELECT * FROM initiatives WHERE id = ?",
-            [id.0],
-            rows::initiative,
-        )
+        self.opt(sql::initiatives::INITIATIVE, [id.0], rows::initiative)
     }
 
     async fn update_initiative(&mut self, i: &Initiative) -> StoreResult<()> {
         let (lat, lon) = lat_lon(i.place);
         let n = self.changes(
-            "UPDATE initiatives SET kind = ?, title = ?, description = ?, category = ?, lat = ?,
-                lon = ?, commune = ?, status = ?, created_by = ?, offered_to = ?, search_text = ?,
-                updated_at = ?
-             WHERE id = ?",
+            sql::initiatives::UPDATE_INITIATIVE,
             params![
                 i.kind.key(),
                 i.title,

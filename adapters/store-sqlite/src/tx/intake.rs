@@ -10,11 +10,7 @@ impl SeenUpdates for SqliteTx {
         event_id: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let n = self.changes(
-            "INSERT INTO seen_events (network, event_id, seen_at) VALUES (?, ?, ?)
-             ON CONFLICT (network, event_id) DO NOTHING",
-            params![network, event_id, ms(at)],
-        )?;
+        let n = self.changes(sql::intake::MARK_SEEN, params![network, event_id, ms(at)])?;
         Ok(n == 1)
     }
 
@@ -26,8 +22,7 @@ impl SeenUpdates for SqliteTx {
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
         self.changes(
-            "INSERT INTO seen_events (network, event_id, seen_at, failure) VALUES (?, ?, ?, ?)
-             ON CONFLICT (network, event_id) DO UPDATE SET failure = excluded.failure",
+            sql::intake::MARK_FAILED_UPDATE,
             params![network, event_id, ms(at), why],
         )?;
         Ok(())
@@ -38,11 +33,11 @@ impl SeenUpdates for SqliteTx {
         heavy(|| {
             let mut n = 0;
             for sql in [
-                "DELETE FROM outbox WHERE status <> 'pending' AND done_at < ?",
-                "DELETE FROM seen_events WHERE seen_at < ?",
-                "DELETE FROM network_state WHERE temporary = 1 AND updated_at < ?",
-                "DELETE FROM digest_ticks WHERE tick < ?",
-                "DELETE FROM initiative_changes WHERE at < ?",
+                sql::intake::PRUNE,
+                sql::intake::PRUNE_2,
+                sql::intake::PRUNE_3,
+                sql::intake::PRUNE_4,
+                sql::intake::PRUNE_5,
             ] {
                 n += self.changes(sql, [before])?;
             }

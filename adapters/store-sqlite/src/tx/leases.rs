@@ -12,29 +12,21 @@ impl Leases for SqliteTx {
         until: DateTime<Utc>,
     ) -> StoreResult<bool> {
         let n = self.changes(
-            "INSERT INTO leases (name, holder, expires_at) VALUES (?1, ?2, ?4)
-             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder,
-                 expires_at = excluded.expires_at
-             WHERE leases.holder = excluded.holder OR leases.expires_at <= ?3",
+            sql::leases::ACQUIRE_LEASE,
             params![name, holder, ms(now), ms(until)],
         )?;
         Ok(n == 1)
     }
 
     async fn give_up_lease(&mut self, name: &str, holder: &str) -> StoreResult<()> {
-        self.changes(
-            "DELETE FROM leases WHERE name = ? AND holder = ?",
-            [name, holder],
-        )?;
+        self.changes(sql::leases::GIVE_UP_LEASE, [name, holder])?;
         Ok(())
     }
 
     async fn lease_holder(&mut self, name: &str) -> StoreResult<Option<(String, DateTime<Utc>)>> {
-        self.opt(
-            "SELECT holder, expires_at FROM leases WHERE name = ?",
-            [name],
-            |r| Ok((get(r, "holder")?, rows::time(get(r, "expires_at")?)?)),
-        )
+        self.opt(sql::leases::LEASE_HOLDER, [name], |r| {
+            Ok((get(r, "holder")?, rows::time(get(r, "expires_at")?)?))
+        })
     }
 
     async fn take_lease_from(
@@ -45,7 +37,7 @@ impl Leases for SqliteTx {
         until: DateTime<Utc>,
     ) -> StoreResult<bool> {
         let n = self.changes(
-            "UPDATE leases SET holder = ?, expires_at = ? WHERE name = ? AND holder = ?",
+            sql::leases::TAKE_LEASE_FROM,
             params![holder, ms(until), name, from],
         )?;
         Ok(n == 1)

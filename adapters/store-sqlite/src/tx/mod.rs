@@ -28,6 +28,7 @@ use std::sync::Arc;
 use crate::backend;
 use crate::checkpoint::Checkpointer;
 use crate::rows::{self, commune_code, get, lat_lon, ms};
+use kohero_sql::statements as sql;
 
 /// A transaction holds the store's one connection until it commits or is
 /// dropped; dropped uncommitted, it is rolled back at once.

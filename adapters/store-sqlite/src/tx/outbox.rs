@@ -63,18 +63,14 @@ impl Outbox for SqliteTx {
 
     async fn pending_to(&mut self, to: &Address) -> StoreResult<Vec<Outgoing>> {
         self.all(
-            "SELECT * FROM outbox WHERE network = ? AND chat = ? AND status = 'pending' ORDER BY id",
+            sql::outbox::PENDING_TO,
             params![to.network, to.chat],
             rows::outgoing,
         )
     }
 
     async fn pending_for(&mut self, recipient: ActorId) -> StoreResult<Vec<Outgoing>> {
-        self.all(
-            "SELECT * FROM outbox WHERE recipient_id = ? AND status = 'pending' ORDER BY id",
-            [recipient.0],
-            rows::outgoing,
-        )
+        self.all(sql::outbox::PENDING_FOR, [recipient.0], rows::outgoing)
     }
 
     async fn claim(
@@ -101,11 +97,7 @@ impl Outbox for SqliteTx {
     }
 
     async fn mark_sent(&mut self, id: i64, at: DateTime<Utc>) -> StoreResult<()> {
-        let n = self.changes(
-            "UPDATE outbox SET status = 'sent', attempts = attempts + 1, claimed_until = NULL,
-                done_at = ? WHERE id = ?",
-            [ms(at), id],
-        )?;
+        let n = self.changes(sql::outbox::MARK_SENT, [ms(at), id])?;
         not_found("outbox row", n)
     }
 
@@ -115,34 +107,22 @@ impl Outbox for SqliteTx {
         next_at: DateTime<Utc>,
         error: &str,
     ) -> StoreResult<()> {
-        let n = self.changes(
-            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, claimed_until = NULL,
-                last_error = ? WHERE id = ?",
-            params![ms(next_at), error, id],
-        )?;
+        let n = self.changes(sql::outbox::MARK_RETRY, params![ms(next_at), error, id])?;
         not_found("outbox row", n)
     }
 
     async fn mark_failed(&mut self, id: i64, error: &str, at: DateTime<Utc>) -> StoreResult<()> {
-        let n = self.changes(
-            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, claimed_until = NULL,
-                last_error = ?, done_at = ? WHERE id = ?",
-            params![error, ms(at), id],
-        )?;
+        let n = self.changes(sql::outbox::MARK_FAILED, params![error, ms(at), id])?;
         not_found("outbox row", n)
     }
 
     async fn unclaim(&mut self, id: i64) -> StoreResult<()> {
-        let n = self.changes("UPDATE outbox SET claimed_until = NULL WHERE id = ?", [id])?;
+        let n = self.changes(sql::outbox::UNCLAIM, [id])?;
         not_found("outbox row", n)
     }
 
     async fn unclaim_network(&mut self, network: &str) -> StoreResult<u64> {
-        self.changes(
-            "UPDATE outbox SET claimed_until = NULL
-             WHERE status = 'pending' AND network = ? AND claimed_until IS NOT NULL",
-            [network],
-        )
+        self.changes(sql::outbox::UNCLAIM_NETWORK, [network])
     }
 
     async fn set_unreachable(
@@ -152,14 +132,11 @@ impl Outbox for SqliteTx {
         at: DateTime<Utc>,
     ) -> StoreResult<usize> {
         self.changes(
-            "INSERT INTO unreachable (network, chat, since, reason) VALUES (?, ?, ?, ?)
-             ON CONFLICT (network, chat) DO UPDATE SET since = excluded.since,
-                reason = excluded.reason",
+            sql::outbox::SET_UNREACHABLE,
             params![to.network, to.chat, ms(at), reason],
         )?;
         let n = self.changes(
-            "UPDATE outbox SET status = 'failed', claimed_until = NULL, last_error = ?, done_at = ?
-             WHERE network = ? AND chat = ? AND status = 'pending'",
+            sql::outbox::SET_UNREACHABLE_2,
             params![reason, ms(at), to.network, to.chat],
         )?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
@@ -176,26 +153,18 @@ impl Outbox for SqliteTx {
     }
 
     async fn clear_unreachable(&mut self, to: &Address) -> StoreResult<()> {
-        self.changes(
-            "DELETE FROM unreachable WHERE network = ? AND chat = ?",
-            params![to.network, to.chat],
-        )
-        .map(drop)
+        self.changes(sql::outbox::CLEAR_UNREACHABLE, params![to.network, to.chat])
+            .map(drop)
     }
 
     async fn outbox_stats(&mut self, network: &str) -> StoreResult<OutboxStats> {
-        self.one(
-            "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox
-             WHERE network = ? AND status = 'pending'",
-            [network],
-            |r| {
-                let n: i64 = get(r, "n")?;
-                let oldest: Option<i64> = get(r, "oldest")?;
-                Ok(OutboxStats {
-                    pending: u64::try_from(n).unwrap_or(0),
-                    oldest: oldest.map(rows::time).transpose()?,
-                })
-            },
-        )
+        self.one(sql::outbox::OUTBOX_STATS, [network], |r| {
+            let n: i64 = get(r, "n")?;
+            let oldest: Option<i64> = get(r, "oldest")?;
+            Ok(OutboxStats {
+                pending: u64::try_from(n).unwrap_or(0),
+                oldest: oldest.map(rows::time).transpose()?,
+            })
+        })
     }
 }

@@ -7,8 +7,7 @@ impl People for SqliteTx {
     async fn actor_by_identity(&mut self, identity: &Identity) -> StoreResult<Option<Actor>> {
         Ok(self
             .actors(
-                "SELECT a.* FROM actors a JOIN identities i ON i.actor_id = a.id
-                 WHERE i.network = ? AND i.external_id = ?",
+                sql::people::ACTOR_BY_IDENTITY,
                 params![identity.network, identity.id],
             )?
             .pop())
@@ -29,16 +28,13 @@ impl People for SqliteTx {
     }
 
     async fn actor(&mut self, id: ActorId) -> StoreResult<Option<Actor>> {
-        Ok(self
-            .actors("SELECT * FROM actors WHERE id = ?", [id.0])?
-            .pop())
+        Ok(self.actors(sql::people::ACTOR, [id.0])?.pop())
     }
 
     async fn update_actor(&mut self, a: &Actor) -> StoreResult<()> {
         let (lat, lon) = lat_lon(a.location);
         let n = self.changes(
-            "UPDATE actors SET kind = ?, display_name = ?, lang = ?, tz = ?, verified = ?,
-                lat = ?, lon = ? WHERE id = ?",
+            sql::people::UPDATE_ACTOR,
             params![
                 a.kind.key(),
                 a.display_name,
@@ -51,36 +47,28 @@ impl People for SqliteTx {
             ],
         )?;
         not_found("actor", n)?;
-        self.changes("DELETE FROM actor_communes WHERE actor_id = ?", [a.id.0])?;
+        self.changes(sql::people::UPDATE_ACTOR_2, [a.id.0])?;
         if a.kind == ActorKind::Citizen {
             // Citizens speak for no commune.
             return Ok(());
         }
         for c in &a.communes {
-            self.changes(
-                "INSERT INTO actor_communes (actor_id, insee) VALUES (?, ?)",
-                params![a.id.0, c.as_str()],
-            )?;
+            self.changes(sql::people::UPDATE_ACTOR_3, params![a.id.0, c.as_str()])?;
         }
         Ok(())
     }
 
     async fn identities_of(&mut self, id: ActorId) -> StoreResult<Vec<Identity>> {
-        self.all(
-            "SELECT network, external_id FROM identities WHERE actor_id = ?
-             ORDER BY network, external_id",
-            [id.0],
-            rows::identity,
-        )
+        self.all(sql::people::IDENTITIES_OF, [id.0], rows::identity)
     }
 
     async fn delete_actor(&mut self, id: ActorId) -> StoreResult<()> {
         // Authored rows keep their content: the foreign keys set the author to NULL;
         // everything that is only theirs cascades.
-        let n = self.changes("DELETE FROM actors WHERE id = ?", [id.0])?;
+        let n = self.changes(sql::people::DELETE_ACTOR, [id.0])?;
         // Other people's alerts that name them ("X joined your project").
         self.changes(
-            "DELETE FROM alerts WHERE kind = ? AND ref_id = ?",
+            sql::people::DELETE_ACTOR_2,
             params![AlertKind::NewMember.key(), id.0],
         )?;
         not_found("actor", n)
@@ -130,30 +118,20 @@ impl People for SqliteTx {
     }
 
     async fn municipalities_of(&mut self, commune: &InseeCode) -> StoreResult<Vec<Actor>> {
-        self.actors(
-            "SELECT a.* FROM actors a JOIN actor_communes c ON c.actor_id = a.id
-             WHERE c.insee = ? AND a.kind = 'municipality' AND a.verified = 1 ORDER BY a.id",
-            [commune.as_str()],
-        )
+        self.actors(sql::people::MUNICIPALITIES_OF, [commune.as_str()])
     }
 
     async fn dialogue(&mut self, actor: ActorId) -> StoreResult<Option<String>> {
-        self.opt(
-            "SELECT state FROM dialogues WHERE actor_id = ?",
-            [actor.0],
-            |r| get(r, "state"),
-        )
+        self.opt(sql::people::DIALOGUE, [actor.0], |r| get(r, "state"))
     }
 
     async fn set_dialogue(&mut self, actor: ActorId, state: Option<&str>) -> StoreResult<()> {
         match state {
             Some(s) => self.changes(
-                "INSERT INTO dialogues (actor_id, state, updated_at) VALUES (?, ?, ?)
-                 ON CONFLICT (actor_id) DO UPDATE SET state = excluded.state,
-                    updated_at = excluded.updated_at",
+                sql::people::SET_DIALOGUE,
                 params![actor.0, s, ms(Utc::now())],
             ),
-            None => self.changes("DELETE FROM dialogues WHERE actor_id = ?", [actor.0]),
+            None => self.changes(sql::people::SET_DIALOGUE_2, [actor.0]),
         }
         .map(drop)
     }
@@ -161,8 +139,7 @@ impl People for SqliteTx {
     async fn insert_subscription(&mut self, new: &NewSubscription) -> StoreResult<Subscription> {
         let (lat, lon) = lat_lon(new.center);
         self.one(
-            "INSERT INTO subscriptions (actor_id, lat, lon, radius_m, commune, categories, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *",
+            sql::people::INSERT_SUBSCRIPTION,
             params![
                 new.actor.0,
                 lat,
@@ -177,15 +154,11 @@ impl People for SqliteTx {
     }
 
     async fn subscriptions_of(&mut self, actor: ActorId) -> StoreResult<Vec<Subscription>> {
-        self.all(
-            "SELECT * FROM subscriptions WHERE actor_id = ? ORDER BY id",
-            [actor.0],
-            rows::subscription,
-        )
+        self.all(sql::people::SUBSCRIPTIONS_OF, [actor.0], rows::subscription)
     }
 
     async fn delete_subscriptions_of(&mut self, actor: ActorId) -> StoreResult<usize> {
-        let n = self.changes("DELETE FROM subscriptions WHERE actor_id = ?", [actor.0])?;
+        let n = self.changes(sql::people::DELETE_SUBSCRIPTIONS_OF, [actor.0])?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 

@@ -10,7 +10,7 @@ impl Projects for SqliteTx {
         actor: ActorId,
     ) -> StoreResult<Option<Membership>> {
         self.opt(
-            "SELECT * FROM memberships WHERE initiative_id = ? AND actor_id = ?",
+            sql::projects::MEMBERSHIP,
             [initiative.0, actor.0],
             rows::membership,
         )
@@ -18,9 +18,7 @@ impl Projects for SqliteTx {
 
     async fn set_membership(&mut self, m: &Membership) -> StoreResult<()> {
         self.changes(
-            "INSERT INTO memberships (initiative_id, actor_id, role, since) VALUES (?, ?, ?, ?)
-             ON CONFLICT (initiative_id, actor_id) DO UPDATE SET role = excluded.role,
-                since = excluded.since",
+            sql::projects::SET_MEMBERSHIP,
             params![m.initiative.0, m.actor.0, m.role.key(), ms(m.since)],
         )
         .map(drop)
@@ -31,27 +29,16 @@ impl Projects for SqliteTx {
         initiative: InitiativeId,
         actor: ActorId,
     ) -> StoreResult<()> {
-        let n = self.changes(
-            "DELETE FROM memberships WHERE initiative_id = ? AND actor_id = ?",
-            [initiative.0, actor.0],
-        )?;
+        let n = self.changes(sql::projects::REMOVE_MEMBERSHIP, [initiative.0, actor.0])?;
         not_found("membership", n)
     }
 
     async fn members(&mut self, initiative: InitiativeId) -> StoreResult<Vec<Membership>> {
-        self.all(
-            "SELECT * FROM memberships WHERE initiative_id = ? ORDER BY since, actor_id",
-            [initiative.0],
-            rows::membership,
-        )
+        self.all(sql::projects::MEMBERS, [initiative.0], rows::membership)
     }
 
     async fn memberships_of(&mut self, actor: ActorId) -> StoreResult<Vec<Membership>> {
-        self.all(
-            "SELECT * FROM memberships WHERE actor_id = ? ORDER BY since, initiative_id",
-            [actor.0],
-            rows::membership,
-        )
+        self.all(sql::projects::MEMBERSHIPS_OF, [actor.0], rows::membership)
     }
 
     async fn insert_update(
@@ -62,15 +49,14 @@ impl Projects for SqliteTx {
         at: DateTime<Utc>,
     ) -> StoreResult<ProgressUpdate> {
         self.one(
-            "INSERT INTO updates (initiative_id, author_id, body, created_at) VALUES (?, ?, ?, ?)
-             RETURNING *",
+            sql::projects::INSERT_UPDATE,
             params![initiative.0, author.0, text, ms(at)],
             rows::update,
         )
     }
 
     async fn update_by_id(&mut self, id: UpdateId) -> StoreResult<Option<ProgressUpdate>> {
-        self.opt("SELECT * FROM updates WHERE id = ?", [id.0], rows::update)
+        self.opt(sql::projects::UPDATE_BY_ID, [id.0], rows::update)
     }
 
     async fn updates_of(
@@ -79,18 +65,14 @@ impl Projects for SqliteTx {
         limit: usize,
     ) -> StoreResult<Vec<ProgressUpdate>> {
         self.all(
-            "SELECT * FROM updates WHERE initiative_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
+            sql::projects::UPDATES_OF,
             [initiative.0, limit_of(limit)],
             rows::update,
         )
     }
 
     async fn updates_by(&mut self, author: ActorId) -> StoreResult<Vec<ProgressUpdate>> {
-        self.all(
-            "SELECT * FROM updates WHERE author_id = ? ORDER BY id",
-            [author.0],
-            rows::update,
-        )
+        self.all(sql::projects::UPDATES_BY, [author.0], rows::update)
     }
 
     async fn updates_by_ids(&mut self, ids: &[i64]) -> StoreResult<Vec<ProgressUpdate>> {
@@ -104,8 +86,7 @@ impl Projects for SqliteTx {
     async fn insert_event(&mut self, new: &NewEvent) -> StoreResult<Event> {
         let (lat, lon) = lat_lon(new.place);
         self.one(
-            "INSERT INTO events (initiative_id, title, starts_at, tz, lat, lon, created_by, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+            sql::projects::INSERT_EVENT,
             params![
                 new.initiative.0,
                 new.title,
@@ -121,7 +102,7 @@ impl Projects for SqliteTx {
     }
 
     async fn event(&mut self, id: EventId) -> StoreResult<Option<Event>> {
-        self.opt("SELECT * FROM events WHERE id = ?", [id.0], rows::event)
+        self.opt(sql::projects::EVENT, [id.0], rows::event)
     }
 
     async fn events_of(
@@ -130,7 +111,7 @@ impl Projects for SqliteTx {
         from: DateTime<Utc>,
     ) -> StoreResult<Vec<Event>> {
         self.all(
-            "SELECT * FROM events WHERE initiative_id = ? AND starts_at >= ? ORDER BY starts_at, id",
+            sql::projects::EVENTS_OF,
             [initiative.0, ms(from)],
             rows::event,
         )
@@ -159,7 +140,7 @@ impl Projects for SqliteTx {
         to: DateTime<Utc>,
     ) -> StoreResult<Vec<Event>> {
         self.all(
-            "SELECT * FROM events WHERE starts_at >= ? AND starts_at < ? ORDER BY starts_at, id",
+            sql::projects::EVENTS_STARTING,
             [ms(from), ms(to)],
             rows::event,
         )
@@ -167,27 +148,17 @@ impl Projects for SqliteTx {
 
     async fn set_rsvp(&mut self, r: &Rsvp) -> StoreResult<()> {
         self.changes(
-            "INSERT INTO rsvps (event_id, actor_id, answer, at) VALUES (?, ?, ?, ?)
-             ON CONFLICT (event_id, actor_id) DO UPDATE SET answer = excluded.answer,
-                at = excluded.at",
+            sql::projects::SET_RSVP,
             params![r.event.0, r.actor.0, r.answer.key(), ms(r.at)],
         )
         .map(drop)
     }
 
     async fn rsvps(&mut self, event: EventId) -> StoreResult<Vec<Rsvp>> {
-        self.all(
-            "SELECT * FROM rsvps WHERE event_id = ? ORDER BY at, actor_id",
-            [event.0],
-            rows::rsvp,
-        )
+        self.all(sql::projects::RSVPS, [event.0], rows::rsvp)
     }
 
     async fn rsvps_of(&mut self, actor: ActorId) -> StoreResult<Vec<Rsvp>> {
-        self.all(
-            "SELECT * FROM rsvps WHERE actor_id = ? ORDER BY event_id",
-            [actor.0],
-            rows::rsvp,
-        )
+        self.all(sql::projects::RSVPS_OF, [actor.0], rows::rsvp)
     }
 }

@@ -11,9 +11,7 @@ impl Rooms for SqliteTx {
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
         self.changes(
-            "INSERT INTO rooms (network, chat, initiative_id, created_at) VALUES (?, ?, ?, ?)
-             ON CONFLICT (network, chat) DO UPDATE SET initiative_id = excluded.initiative_id,
-                created_at = excluded.created_at",
+            sql::rooms::LINK_ROOM,
             params![room.network, room.chat, initiative.0, ms(at)],
         )
         .map(drop)
@@ -21,18 +19,14 @@ impl Rooms for SqliteTx {
 
     async fn room_initiative(&mut self, room: &Address) -> StoreResult<Option<InitiativeId>> {
         self.opt(
-            "SELECT initiative_id FROM rooms WHERE network = ? AND chat = ?",
+            sql::rooms::ROOM_INITIATIVE,
             params![room.network, room.chat],
             |r| Ok(InitiativeId(get(r, "initiative_id")?)),
         )
     }
 
     async fn rooms_of(&mut self, initiative: InitiativeId) -> StoreResult<Vec<Address>> {
-        self.all(
-            "SELECT network, chat FROM rooms WHERE initiative_id = ? ORDER BY network, chat",
-            [initiative.0],
-            rows::address,
-        )
+        self.all(sql::rooms::ROOMS_OF, [initiative.0], rows::address)
     }
 
     async fn initiatives_within(&mut self, forum: &Address) -> StoreResult<Vec<InitiativeId>> {
@@ -61,26 +55,19 @@ impl Rooms for SqliteTx {
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
         self.changes(
-            "INSERT INTO commune_forums (network, chat, insee, linked_by, created_at)
-             VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (network, chat) DO UPDATE SET insee = excluded.insee,
-                linked_by = excluded.linked_by, created_at = excluded.created_at",
+            sql::rooms::LINK_FORUM,
             params![forum.network, forum.chat, commune.as_str(), by.0, ms(at)],
         )
         .map(drop)
     }
 
     async fn forums_of(&mut self, commune: &InseeCode) -> StoreResult<Vec<Address>> {
-        self.all(
-            "SELECT network, chat FROM commune_forums WHERE insee = ? ORDER BY network, chat",
-            [commune.as_str()],
-            rows::address,
-        )
+        self.all(sql::rooms::FORUMS_OF, [commune.as_str()], rows::address)
     }
 
     async fn forum_commune(&mut self, forum: &Address) -> StoreResult<Option<InseeCode>> {
         self.opt(
-            "SELECT insee FROM commune_forums WHERE network = ? AND chat = ?",
+            sql::rooms::FORUM_COMMUNE,
             params![forum.network, forum.chat],
             |r| commune_code(&get::<String>(r, "insee")?),
         )

@@ -6,7 +6,7 @@ use super::*;
 impl Schedules for SqliteTx {
     async fn digest_plan(&mut self, municipality: ActorId) -> StoreResult<Option<DigestPlan>> {
         self.opt(
-            "SELECT * FROM digest_plans WHERE municipality_id = ?",
+            sql::schedules::DIGEST_PLAN,
             [municipality.0],
             rows::digest_plan,
         )
@@ -14,8 +14,7 @@ impl Schedules for SqliteTx {
 
     async fn due_digest_plans(&mut self, now: DateTime<Utc>) -> StoreResult<Vec<DigestPlan>> {
         self.all(
-            "SELECT * FROM digest_plans WHERE next_at IS NOT NULL AND next_at <= ?
-             ORDER BY next_at, municipality_id",
+            sql::schedules::DUE_DIGEST_PLANS,
             [ms(now)],
             rows::digest_plan,
         )
@@ -84,57 +83,36 @@ impl Schedules for SqliteTx {
 
     async fn queue_alert(&mut self, a: &NewAlert) -> StoreResult<()> {
         self.changes(
-            "INSERT INTO alerts (actor_id, initiative_id, kind, ref_id, at) VALUES (?, ?, ?, ?, ?)",
+            sql::schedules::QUEUE_ALERT,
             params![a.actor.0, a.initiative.0, a.kind.key(), a.ref_id, ms(a.at)],
         )
         .map(drop)
     }
 
     async fn alerted_actors(&mut self, now: DateTime<Utc>) -> StoreResult<Vec<ActorId>> {
-        self.all(
-            "SELECT DISTINCT a.actor_id FROM alerts a
-             LEFT JOIN alert_prefs p ON p.actor_id = a.actor_id
-             WHERE p.hold_until IS NULL OR p.hold_until <= ?
-             ORDER BY a.actor_id",
-            [ms(now)],
-            |r| Ok(ActorId(get(r, "actor_id")?)),
-        )
+        self.all(sql::schedules::ALERTED_ACTORS, [ms(now)], |r| {
+            Ok(ActorId(get(r, "actor_id")?))
+        })
     }
 
     async fn alerts_of(&mut self, actor: ActorId) -> StoreResult<Vec<Alert>> {
-        self.all(
-            "SELECT * FROM alerts WHERE actor_id = ? ORDER BY id",
-            [actor.0],
-            rows::alert,
-        )
+        self.all(sql::schedules::ALERTS_OF, [actor.0], rows::alert)
     }
 
     async fn delete_alerts(&mut self, actor: ActorId, upto: i64) -> StoreResult<()> {
-        self.changes(
-            "DELETE FROM alerts WHERE actor_id = ? AND id <= ?",
-            [actor.0, upto],
-        )
-        .map(drop)
+        self.changes(sql::schedules::DELETE_ALERTS, [actor.0, upto])
+            .map(drop)
     }
 
     async fn alert_prefs(&mut self, actor: ActorId) -> StoreResult<AlertPrefs> {
         Ok(self
-            .opt(
-                "SELECT * FROM alert_prefs WHERE actor_id = ?",
-                [actor.0],
-                rows::alert_prefs,
-            )?
+            .opt(sql::schedules::ALERT_PREFS, [actor.0], rows::alert_prefs)?
             .unwrap_or_default())
     }
 
     async fn set_alert_prefs(&mut self, actor: ActorId, p: &AlertPrefs) -> StoreResult<()> {
         self.changes(
-            "INSERT INTO alert_prefs (actor_id, enabled, quiet_from, quiet_to, last_sent_at,
-                hold_until)
-             VALUES (?, ?, ?, ?, ?, ?)
-             ON CONFLICT (actor_id) DO UPDATE SET enabled = excluded.enabled,
-                quiet_from = excluded.quiet_from, quiet_to = excluded.quiet_to,
-                last_sent_at = excluded.last_sent_at, hold_until = excluded.hold_until",
+            sql::schedules::SET_ALERT_PREFS,
             params![
                 actor.0,
                 i64::from(p.enabled),
@@ -149,7 +127,7 @@ impl Schedules for SqliteTx {
 
     async fn record_reminder(&mut self, event: EventId, which: Reminder) -> StoreResult<bool> {
         let n = self.changes(
-            "INSERT INTO event_reminders (event_id, which) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            sql::schedules::RECORD_REMINDER,
             params![event.0, which.key()],
         )?;
         Ok(n == 1)

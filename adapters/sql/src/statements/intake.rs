@@ -1,0 +1,38 @@
+//! Statements of [`SeenUpdates`](kohero_core::ports::SeenUpdates) that are the same in both stores.
+
+/// [`SeenUpdates::mark_seen`](kohero_core::ports::SeenUpdates::mark_seen).
+pub const MARK_SEEN: &str =
+    "INSERT INTO seen_events (network, event_id, seen_at) VALUES (?1, ?2, ?3)
+    ON CONFLICT (network, event_id) DO NOTHING";
+
+/// [`SeenUpdates::mark_failed_update`](kohero_core::ports::SeenUpdates::mark_failed_update).
+pub const MARK_FAILED_UPDATE: &str =
+    "INSERT INTO seen_events (network, event_id, seen_at, failure) VALUES (?1, ?2, ?3, ?4)
+    ON CONFLICT (network, event_id) DO UPDATE SET failure = excluded.failure";
+
+/// [`SeenUpdates::prune`](kohero_core::ports::SeenUpdates::prune).
+pub const PRUNE: &str = "DELETE FROM outbox WHERE status <> 'pending' AND done_at < ?1";
+
+/// [`SeenUpdates::prune`](kohero_core::ports::SeenUpdates::prune).
+pub const PRUNE_2: &str = "DELETE FROM seen_events WHERE seen_at < ?1";
+
+/// [`SeenUpdates::prune`](kohero_core::ports::SeenUpdates::prune).
+pub const PRUNE_3: &str = "DELETE FROM network_state WHERE temporary = 1 AND updated_at < ?1";
+
+/// [`SeenUpdates::prune`](kohero_core::ports::SeenUpdates::prune).
+pub const PRUNE_4: &str = "DELETE FROM digest_ticks WHERE tick < ?1";
+
+/// [`SeenUpdates::prune`](kohero_core::ports::SeenUpdates::prune).
+pub const PRUNE_5: &str = "DELETE FROM initiative_changes WHERE at < ?1";
+
+/// Every statement of this file (tests).
+#[cfg(test)]
+pub(crate) const ALL: &[&str] = &[
+    MARK_SEEN,
+    MARK_FAILED_UPDATE,
+    PRUNE,
+    PRUNE_2,
+    PRUNE_3,
+    PRUNE_4,
+    PRUNE_5,
+];

@@ -1,0 +1,94 @@
+//! The statements that are the same in both SQL stores, one file per port,
+//! each named after the port method that runs it (`_2` for its second).
+//! Written with numbered parameters `?N`, which SQLite takes as they are and
+//! PostgreSQL as `$N` ([`pg`]).
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock, PoisonError};
+
+pub mod adapter_state;
+pub mod initiatives;
+pub mod intake;
+pub mod leases;
+pub mod outbox;
+pub mod people;
+pub mod projects;
+pub mod rooms;
+pub mod schedules;
+
+/// A shared statement as PostgreSQL writes it: `?N` becomes `$N` (outside
+/// quoted strings). Converted once per statement and kept for the process's
+/// life (there are a hundred or so), so a call costs a lookup.
+pub fn pg(sql: &'static str) -> &'static str {
+    static SEEN: OnceLock<Mutex<HashMap<&'static str, &'static str>>> = OnceLock::new();
+    let mut seen = SEEN
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    seen.entry(sql)
+        .or_insert_with(|| Box::leak(dollars(sql).into_boxed_str()))
+}
+
+/// `?N` → `$N` outside single-quoted strings.
+fn dollars(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut quoted = false;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                out.push(c);
+            }
+            '?' if !quoted && chars.peek().is_some_and(char::is_ascii_digit) => out.push('$'),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbered_parameters_become_dollars_outside_strings() {
+        assert_eq!(
+            dollars("SELECT '?1', a FROM t WHERE b = ?1 AND c = ?12 AND d <> '?'"),
+            "SELECT '?1', a FROM t WHERE b = $1 AND c = $12 AND d <> '?'"
+        );
+        let a = pg(leases::GIVE_UP_LEASE);
+        assert_eq!(a, "DELETE FROM leases WHERE name = $1 AND holder = $2");
+        assert!(std::ptr::eq(a, pg(leases::GIVE_UP_LEASE)));
+    }
+
+    /// Every shared statement numbers its parameters from 1 without a gap, as
+    /// both stores bind them.
+    #[test]
+    fn parameters_are_numbered_from_one() {
+        let all = [
+            adapter_state::ALL,
+            initiatives::ALL,
+            intake::ALL,
+            leases::ALL,
+            outbox::ALL,
+            people::ALL,
+            projects::ALL,
+            rooms::ALL,
+            schedules::ALL,
+        ];
+        for sql in all.iter().flat_map(|m| m.iter()) {
+            let mut n: Vec<u32> = sql
+                .split('?')
+                .skip(1)
+                .filter_map(|s| {
+                    let d: String = s.chars().take_while(char::is_ascii_digit).collect();
+                    d.parse().ok()
+                })
+                .collect();
+            n.sort_unstable();
+            n.dedup();
+            assert_eq!(n, (1..=n.len() as u32).collect::<Vec<_>>(), "{sql}");
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! Statements of [`Rooms`](kohero_core::ports::Rooms) that are the same in both stores.
+
+/// [`Rooms::link_room`](kohero_core::ports::Rooms::link_room).
+pub const LINK_ROOM: &str =
+    "INSERT INTO rooms (network, chat, initiative_id, created_at) VALUES (?1, ?2, ?3, ?4)
+    ON CONFLICT (network, chat) DO UPDATE SET initiative_id = excluded.initiative_id,
+    created_at = excluded.created_at";
+
+/// [`Rooms::room_initiative`](kohero_core::ports::Rooms::room_initiative).
+pub const ROOM_INITIATIVE: &str =
+    "SELECT initiative_id FROM rooms WHERE network = ?1 AND chat = ?2";
+
+/// [`Rooms::rooms_of`](kohero_core::ports::Rooms::rooms_of).
+pub const ROOMS_OF: &str =
+    "SELECT network, chat FROM rooms WHERE initiative_id = ?1 ORDER BY network, chat";
+
+/// [`Rooms::link_forum`](kohero_core::ports::Rooms::link_forum).
+pub const LINK_FORUM: &str =
+    "INSERT INTO commune_forums (network, chat, insee, linked_by, created_at)
+    VALUES (?1, ?2, ?3, ?4, ?5)
+    ON CONFLICT (network, chat) DO UPDATE SET insee = excluded.insee,
+    linked_by = excluded.linked_by, created_at = excluded.created_at";
+
+/// [`Rooms::forums_of`](kohero_core::ports::Rooms::forums_of).
+pub const FORUMS_OF: &str =
+    "SELECT network, chat FROM commune_forums WHERE insee = ?1 ORDER BY network, chat";
+
+/// [`Rooms::forum_commune`](kohero_core::ports::Rooms::forum_commune).
+pub const FORUM_COMMUNE: &str = "SELECT insee FROM commune_forums WHERE network = ?1 AND chat = ?2";
+
+/// Every statement of this file (tests).
+#[cfg(test)]
+pub(crate) const ALL: &[&str] = &[
+    LINK_ROOM,
+    ROOM_INITIATIVE,
+    ROOMS_OF,
+    LINK_FORUM,
+    FORUMS_OF,
+    FORUM_COMMUNE,
+];
