@@ -73,6 +73,13 @@ pub struct Worker {
     inbox: Option<Arc<dyn Inbox>>,
 }
 
+/// Its parts hold connections, clients or closures: shown by name only.
+impl std::fmt::Debug for Worker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Worker").finish_non_exhaustive()
+    }
+}
+
 /// The delay before attempt `attempts + 1`: exponential, capped, with ±25 % jitter.
 pub fn backoff(options: &Options, attempts: u32, random: u64) -> Duration {
     let base = options

@@ -41,6 +41,13 @@ pub struct IntakeHandle {
     held: watch::Receiver<bool>,
 }
 
+/// Its parts hold connections, clients or closures: shown by name only.
+impl std::fmt::Debug for IntakeHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IntakeHandle").finish_non_exhaustive()
+    }
+}
+
 impl IntakeHandle {
     /// Whether this process holds the network's lease: only the holder polls
     /// the network (webhooks are served by every process).
@@ -154,6 +161,13 @@ pub struct Network {
     pub connected: Arc<std::sync::atomic::AtomicBool>,
 }
 
+/// Its parts hold connections, clients or closures: shown by name only.
+impl std::fmt::Debug for Network {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Network").finish_non_exhaustive()
+    }
+}
+
 pub struct ServeOptions {
     pub http: Option<SocketAddr>,
     /// Sent and failed messages and seen update ids are kept this long.
@@ -162,6 +176,13 @@ pub struct ServeOptions {
     /// notifications): the nearby index catches up at once, not at the next
     /// [`CATCH_UP_EVERY`].
     pub initiative_changes: Option<Arc<Notify>>,
+}
+
+/// Its parts hold connections, clients or closures: shown by name only.
+impl std::fmt::Debug for ServeOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeOptions").finish_non_exhaustive()
+    }
 }
 
 impl Default for ServeOptions {

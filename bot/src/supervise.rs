@@ -85,6 +85,13 @@ pub struct Supervisor {
     backoff: (Duration, Duration),
 }
 
+/// Its parts hold connections, clients or closures: shown by name only.
+impl std::fmt::Debug for Supervisor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Supervisor").finish_non_exhaustive()
+    }
+}
+
 /// Aborts a task when dropped (its supervisor stopped or was aborted).
 struct AbortOnDrop(tokio::task::JoinHandle<()>);
 

@@ -17,6 +17,13 @@ pub struct Catalog {
     en: FluentBundle<FluentResource>,
 }
 
+/// Its parts hold connections, clients or closures: shown by name only.
+impl std::fmt::Debug for Catalog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Catalog").finish_non_exhaustive()
+    }
+}
+
 /// An argument of a message.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Arg {

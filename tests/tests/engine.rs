@@ -646,6 +646,20 @@ async fn co_organisers_and_members_list() {
         m.contains("2 personne(s)") && m.contains("org") && m.contains("bob"),
         "{m}"
     );
+    // A stranger sees the organisers and how many others, not their names;
+    // a member sees every name.
+    b.say("carla", &format!("/rejoindre {id}")).await;
+    let m = b.say("eve", &format!("/membres {id}")).await;
+    assert!(
+        m.contains("3 personne(s)")
+            && m.contains("org")
+            && m.contains("bob")
+            && !m.contains("carla")
+            && m.contains("Et 1 membre(s), 0 soutien(s)"),
+        "{m}"
+    );
+    let m = b.say("carla", &format!("/membres {id}")).await;
+    assert!(m.contains("carla") && !m.contains("soutien(s) :"), "{m}");
     // With another organiser left, leaving offers nothing.
     b.say("org", &format!("/quitter {id}")).await;
     let mut tx = b.store.begin().await.unwrap();

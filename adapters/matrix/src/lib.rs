@@ -127,6 +127,13 @@ pub struct Matrix {
     shared: Arc<Shared>,
 }
 
+/// Its parts hold connections, clients or closures: shown by name only.
+impl std::fmt::Debug for Matrix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Matrix").finish_non_exhaustive()
+    }
+}
+
 impl Matrix {
     /// Opens matrix-sdk's store, restores the stored session or logs in (first
     /// run), waits for the encryption set-up (cross-signing bootstrapped on the

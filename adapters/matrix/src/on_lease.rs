@@ -27,6 +27,13 @@ pub struct MatrixOnLease {
     current: Arc<RwLock<Option<Matrix>>>,
 }
 
+/// Its parts hold connections, clients or closures: shown by name only.
+impl std::fmt::Debug for MatrixOnLease {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MatrixOnLease").finish_non_exhaustive()
+    }
+}
+
 impl MatrixOnLease {
     pub fn new(opts: MatrixOptions, store: AdapterStore) -> Self {
         Self {

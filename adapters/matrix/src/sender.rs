@@ -11,6 +11,13 @@ pub struct MatrixSender {
     pub(crate) shared: Arc<Shared>,
 }
 
+/// Its parts hold connections, clients or closures: shown by name only.
+impl std::fmt::Debug for MatrixSender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MatrixSender").finish_non_exhaustive()
+    }
+}
+
 /// A transaction id from an outbox key: the same key always gives the same id.
 fn transaction_id(key: &str, part: usize) -> OwnedTransactionId {
     let mut s = String::with_capacity(key.len() + 4);

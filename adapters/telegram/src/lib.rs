@@ -75,6 +75,13 @@ pub struct Telegram {
     connected: Arc<AtomicBool>,
 }
 
+/// Its parts hold connections, clients or closures: shown by name only.
+impl std::fmt::Debug for Telegram {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Telegram").finish_non_exhaustive()
+    }
+}
+
 /// The command menu, in French (default) and English. Names use only a-z, 0-9, _.
 fn commands(lang: Lang) -> Vec<BotCommand> {
     let list: &[(&str, &str, &str)] = &[

@@ -35,6 +35,13 @@ pub struct TelegramSender {
     progress: Mutex<HashMap<i64, usize>>,
 }
 
+/// Its parts hold connections, clients or closures: shown by name only.
+impl std::fmt::Debug for TelegramSender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TelegramSender").finish_non_exhaustive()
+    }
+}
+
 impl TelegramSender {
     pub(crate) fn new(bot: Bot, store: AdapterStore, username: String) -> Self {
         Self {

@@ -168,6 +168,7 @@ joined = Welcome to #{ $id } "{ $title }"!
 followed = You follow #{ $id } "{ $title }": its news will show in /feed.
 left = You have left #{ $id } "{ $title }".
 members-count = { $n } person(s):
+members-private = And { $members } member(s), { $supporters } supporter(s): only the project's organisers and members see their names.
 offer-notice = Nobody organises #{ $id } "{ $title }" any more. You have been part of it the longest: would you like to organise it?
 offer-accepted = You now organise #{ $id } "{ $title }".
 offer-declined = Noted: you won't organise #{ $id }.

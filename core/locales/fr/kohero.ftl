@@ -168,6 +168,7 @@ joined = Bienvenue dans #{ $id } « { $title } » !
 followed = Vous suivez #{ $id } « { $title } » : ses nouvelles apparaîtront dans /fil.
 left = Vous avez quitté #{ $id } « { $title } ».
 members-count = { $n } personne(s) :
+members-private = Et { $members } membre(s), { $supporters } soutien(s) : seuls les organisateurs et les membres du projet voient leurs noms.
 offer-notice = Plus personne n'organise #{ $id } « { $title } ». Vous en faites partie depuis le plus longtemps : voulez-vous l'organiser ?
 offer-accepted = Vous organisez maintenant #{ $id } « { $title } ».
 offer-declined = C'est noté : vous n'organiserez pas #{ $id }.

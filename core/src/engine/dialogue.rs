@@ -43,6 +43,7 @@ impl Spot {
     }
 }
 
+#[derive(Debug)]
 pub enum Answer {
     Text(String),
     Location(GeoPoint),

@@ -382,11 +382,25 @@ pub async fn leave(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
     ))])
 }
 
+/// `/membres N`: who is in an initiative. Its organisers and members see
+/// everyone's name; anyone else sees the organisers' (as on the card) and
+/// how many members and supporters there are.
 pub async fn members(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
     let i = ctx.initiative(id).await?;
+    let sees_names = matches!(ctx.my_role(id).await?, Some(Role::Organiser | Role::Member));
     let mut items = Vec::new();
+    let (mut hidden_members, mut hidden_supporters) = (0usize, 0usize);
+    let mut n = 0usize;
     for m in ctx.tx.members(id).await? {
         if m.role == Role::Follower {
+            continue;
+        }
+        n += 1;
+        if !sees_names && m.role != Role::Organiser {
+            match m.role {
+                Role::Member => hidden_members += 1,
+                _ => hidden_supporters += 1,
+            }
             continue;
         }
         let name = match ctx.tx.actor(m.actor).await? {
@@ -400,13 +414,20 @@ pub async fn members(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
             actions: vec![],
         });
     }
-    let n = items.len();
-    Ok(vec![
-        Reply::default()
-            .heading(render::label(&i))
-            .para(ctx.t("members-count", &[("n", n.into())]))
-            .list(items),
-    ])
+    let mut reply = Reply::default()
+        .heading(render::label(&i))
+        .para(ctx.t("members-count", &[("n", n.into())]))
+        .list(items);
+    if hidden_members + hidden_supporters > 0 {
+        reply = reply.para(ctx.t(
+            "members-private",
+            &[
+                ("members", hidden_members.into()),
+                ("supporters", hidden_supporters.into()),
+            ],
+        ));
+    }
+    Ok(vec![reply])
 }
 
 pub async fn co_organise(ctx: &mut Ctx<'_>, id: InitiativeId, who: &str) -> Outcome {

@@ -63,6 +63,13 @@ pub struct Engine {
     scheduled_failures: std::sync::atomic::AtomicU64,
 }
 
+/// Its parts hold connections, clients or closures: shown by name only.
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").finish_non_exhaustive()
+    }
+}
+
 /// An initiative written by a transaction, as written, for the nearby index.
 pub(crate) type Touched = Initiative;
 

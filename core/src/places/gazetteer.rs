@@ -50,6 +50,13 @@ pub struct Gazetteer {
     centres: RTree<CentreEntry>,
 }
 
+/// Its parts hold connections, clients or closures: shown by name only.
+impl std::fmt::Debug for Gazetteer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gazetteer").finish_non_exhaustive()
+    }
+}
+
 /// The key a name is looked up by: folded, hyphens and apostrophes as spaces,
 /// "st"/"ste" as "saint"/"sainte".
 pub fn name_key(s: &str) -> String {

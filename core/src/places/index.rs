@@ -92,6 +92,7 @@ impl Located {
 /// slot costs the size of a parent node (48 bytes, however small the entry), so
 /// fewer parents is most of what can be saved; queries stay as fast (measured:
 /// docs/benchmarks.md).
+#[derive(Debug)]
 pub struct Wide;
 
 impl RTreeParams for Wide {
@@ -129,6 +130,13 @@ fn centre_of(c: Cell) -> Option<GeoPoint> {
 pub struct NearbyIndex {
     tree: RTree<Entry, Wide>,
     cells: Vec<Cell>,
+}
+
+/// Its parts hold connections, clients or closures: shown by name only.
+impl std::fmt::Debug for NearbyIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NearbyIndex").finish_non_exhaustive()
+    }
 }
 
 impl NearbyIndex {

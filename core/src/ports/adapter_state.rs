@@ -120,6 +120,13 @@ pub struct AdapterStore {
     network: String,
 }
 
+/// Its parts hold connections, clients or closures: shown by name only.
+impl std::fmt::Debug for AdapterStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdapterStore").finish_non_exhaustive()
+    }
+}
+
 impl AdapterStore {
     pub fn new(store: Arc<dyn Store>, network: &str) -> Self {
         Self {

@@ -34,6 +34,13 @@ pub struct PgTx {
     tx: sqlx::Transaction<'static, Postgres>,
 }
 
+/// Its parts hold connections, clients or closures: shown by name only.
+impl std::fmt::Debug for PgTx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgTx").finish_non_exhaustive()
+    }
+}
+
 impl PgTx {
     pub(crate) fn new(tx: sqlx::Transaction<'static, Postgres>) -> Self {
         Self { tx }

@@ -41,6 +41,13 @@ pub struct SqliteTx {
     checkpointer: Option<Arc<Checkpointer>>,
 }
 
+/// Its parts hold connections, clients or closures: shown by name only.
+impl std::fmt::Debug for SqliteTx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteTx").finish_non_exhaustive()
+    }
+}
+
 impl SqliteTx {
     pub(crate) fn new(
         conn: OwnedMutexGuard<Option<Connection>>,
