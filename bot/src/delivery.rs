@@ -253,8 +253,17 @@ impl Worker {
                             })
                         });
                     let r = match r {
-                        Ok(Ok(Sent::RoomMade { room, initiative })) => {
-                            Ok(made(inbox.as_deref(), room, initiative).await)
+                        Ok(Ok(Sent::RoomsMade(rooms))) => {
+                            // Recorded under the same guard as the send: a
+                            // panic fails this message only.
+                            Ok(CatchUnwind::new(made(inbox.as_deref(), rooms))
+                                .await
+                                .unwrap_or_else(|panic| {
+                                    Err(SendError::Temporary(format!(
+                                        "panic while recording a room made: {}",
+                                        panic_message(panic.as_ref())
+                                    )))
+                                }))
                         }
                         other => other,
                     };
@@ -415,23 +424,28 @@ async fn record(
     Ok(())
 }
 
-/// Tells core of a room a send made (it links it); a failure to record it
-/// makes the send one to retry (the retry finds the room and tells again).
+/// Tells core of the rooms a send made (it links them); a failure to record
+/// them makes the send one to retry (the retry finds the rooms and tells
+/// again, which changes nothing for those already recorded).
 async fn made(
     inbox: Option<&dyn Inbox>,
-    room: Address,
-    initiative: InitiativeId,
+    rooms: Vec<(Address, InitiativeId)>,
 ) -> Result<Sent, SendError> {
     let Some(inbox) = inbox else {
-        tracing::warn!(%room.chat, %initiative, "a room was made but nobody records it");
+        tracing::warn!(
+            rooms = rooms.len(),
+            "rooms were made but nobody records them"
+        );
         return Ok(Sent::Done);
     };
-    match inbox.room_made(room, initiative).await {
-        Ok(()) => Ok(Sent::Done),
-        Err(e) => Err(SendError::Temporary(format!(
-            "cannot record the room made: {e}"
-        ))),
+    for (room, initiative) in rooms {
+        if let Err(e) = inbox.room_made(room, initiative).await {
+            return Err(SendError::Temporary(format!(
+                "cannot record the room made: {e}"
+            )));
+        }
     }
+    Ok(Sent::Done)
 }
 
 /// A send, or its timeout.

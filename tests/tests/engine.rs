@@ -2060,3 +2060,25 @@ async fn a_failing_piece_of_scheduled_work_holds_up_no_other() {
     assert_eq!(b.engine.run_schedules().await.unwrap().alert_batches, 1);
     assert!(b.take("ann").await[0].contains("Nouvelle initiative"));
 }
+
+#[tokio::test]
+async fn members_names_stay_out_of_shared_chats() {
+    let b = Bot::new().await;
+    b.event("org", None, "p1", "/proposer Composteur | compost | - | -")
+        .await;
+    b.event("org", None, "p2", "/lancer 1").await;
+    b.event("carla", None, "p3", "/rejoindre 1").await;
+    b.event("org", Some("-100"), "g1", "/lier 1").await;
+    // Whoever is in the group sees the answer: the organisers and a count.
+    b.event("org", Some("-100"), "g2", "/membres").await;
+    let q = b.queued("-100").await;
+    let last = q.last().unwrap().plain();
+    assert!(
+        last.contains("org") && !last.contains("carla") && last.contains("Et 1 membre(s)"),
+        "{last}"
+    );
+    // In private, the organiser sees every name.
+    b.event("org", None, "p4", "/membres 1").await;
+    let m = b.queued("org").await.last().unwrap().plain();
+    assert!(m.contains("carla") && !m.contains("Et 1"), "{m}");
+}

@@ -198,7 +198,7 @@ impl MatrixSender {
         commune: Option<&InseeCode>,
         ops: &[RoomOp],
     ) -> Result<Sent, SendError> {
-        let mut sent = Sent::Done;
+        let mut made = Vec::new();
         for op in ops {
             if let RoomOp::CreateRoom {
                 initiative,
@@ -221,13 +221,10 @@ impl MatrixSender {
                     },
                 )
                 .await?;
-                sent = Sent::RoomMade {
-                    room: Address::new(NETWORK, room.as_str()),
-                    initiative: *initiative,
-                };
+                made.push((Address::new(NETWORK, room.as_str()), *initiative));
             }
         }
-        Ok(sent)
+        Ok(Sent::RoomsMade(made))
     }
 
     /// Sends the rendered messages; remembers the numbered choices of the last.

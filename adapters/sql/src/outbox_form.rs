@@ -43,8 +43,10 @@ pub fn decode(format: i64, body: &str) -> Result<(Destination, Payload), String>
 
 /// A row of format 1 (a `Reply` of blocks, room changes among them, addressed
 /// to a chat or to `space:INSEE` / `announce:INSEE`) as rows of [`FORMAT`]:
-/// their chat keys and bodies. Room changes and a message in one row become two
-/// rows, the changes first.
+/// their chat keys and bodies. Room changes and a message in one row (a
+/// rename and its line) become two rows: the message first, which keeps the
+/// row's id and key (a network that deduplicates by key still recognises it),
+/// then the changes.
 pub fn upgrade_v1(chat: &str, body: &str) -> Result<Vec<(String, String)>, String> {
     let old: Value = serde_json::from_str(body).map_err(|e| format!("not JSON: {e}"))?;
     let blocks = old
@@ -126,14 +128,14 @@ pub fn upgrade_v1(chat: &str, body: &str) -> Result<Vec<(String, String)>, Strin
     }
     let chat_key = to.chat_key();
     let mut rows = Vec::new();
-    if !ops.is_empty() {
-        let body = encode(&to, &Payload::Room(ops)).map_err(|e| e.to_string())?;
-        rows.push((chat_key.clone(), body));
-    }
-    if !message.is_empty() || rows.is_empty() {
+    if !message.is_empty() || ops.is_empty() {
         let reply: Reply = serde_json::from_value(json!({ "blocks": message }))
             .map_err(|e| format!("a message block: {e}"))?;
         let body = encode(&to, &Payload::Message(reply)).map_err(|e| e.to_string())?;
+        rows.push((chat_key.clone(), body));
+    }
+    if !ops.is_empty() {
+        let body = encode(&to, &Payload::Room(ops)).map_err(|e| e.to_string())?;
         rows.push((chat_key, body));
     }
     Ok(rows)
@@ -207,14 +209,14 @@ mod tests {
             ]}),
         );
         assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].2, Payload::Message(Reply::text("Projet terminé")));
         assert_eq!(
-            rows[0].2,
+            rows[1].2,
             Payload::Room(vec![RoomOp::Rename {
                 name: "✅ Compost".into(),
                 topic: "fini".into()
             }])
         );
-        assert_eq!(rows[1].2, Payload::Message(Reply::text("Projet terminé")));
         let rows = one(
             "-100/5",
             json!({"blocks": [{"type": "admit", "user": "7", "approve": true}]}),

@@ -118,8 +118,22 @@ pub fn upgrade_outbox(conn: &Connection) -> Result<(), String> {
     use kohero_sql::outbox_form::{FORMAT, upgrade_v1};
     use kohero_sql::statements;
     let err = |e: rusqlite::Error| e.to_string();
+    // Nothing to do (every open but one): no write lock taken.
+    let any: Option<i64> = conn
+        .query_row("SELECT id FROM outbox WHERE format < 2 LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .optional()
+        .map_err(err)?;
+    if any.is_none() {
+        return Ok(());
+    }
+    // Read and written under the write lock: two processes opening at once
+    // convert each row once.
+    let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)
+        .map_err(err)?;
     let old: Vec<(i64, String, String)> = {
-        let mut stmt = conn
+        let mut stmt = tx
             .prepare(statements::outbox::OLD_FORMAT_ROWS)
             .map_err(err)?;
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
@@ -130,7 +144,6 @@ pub fn upgrade_outbox(conn: &Connection) -> Result<(), String> {
     if old.is_empty() {
         return Ok(());
     }
-    let tx = conn.unchecked_transaction().map_err(err)?;
     for (id, chat, body) in &old {
         match upgrade_v1(chat, body) {
             Ok(rows) => {

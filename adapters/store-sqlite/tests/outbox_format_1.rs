@@ -76,14 +76,16 @@ async fn format_1_rows_are_converted_when_the_store_opens() {
         }]
     );
 
-    // A rename with its line: two messages, the change first.
+    // A rename with its line: two messages, the line keeping the row's id and
+    // key (Matrix deduplicates by it), the rename after it.
     let room = pending(&store, "matrix", "!room:example.org").await;
     assert_eq!(room.len(), 3, "{room:?}");
-    assert!(
-        matches!(ops(&room[0]), [RoomOp::Rename { name, .. }] if name == "#7 Composteur (terminé)")
-    );
+    assert_eq!(room[0].plain(), "#7 Composteur (terminé)");
+    assert_eq!((room[0].id, room[0].key.as_str()), (6, "fixture/5"));
     assert!(matches!(ops(&room[1]), [RoomOp::Promote { user }] if user == "@ann:example.org"));
-    assert_eq!(room[2].plain(), "#7 Composteur (terminé)");
+    assert!(
+        matches!(ops(&room[2]), [RoomOp::Rename { name, .. }] if name == "#7 Composteur (terminé)")
+    );
     assert_eq!(room[2].key, "fixture/5/1");
 
     // Commune rooms: typed destinations, filed where they were.
@@ -154,6 +156,31 @@ async fn format_1_rows_are_converted_when_the_store_opens() {
     };
     assert_eq!(items[0].tag.as_deref(), Some("#7"));
     assert_eq!(items[1].tag, None);
+    // Rooms and topics made by the earlier build are where this build's
+    // adapters look before making one: the pending room creation for #7 and
+    // topic creation for #9 find them instead of making second ones.
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(
+        tx.network_state("matrix", "project:7")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("!old:example.org")
+    );
+    assert_eq!(
+        tx.network_state("telegram", "topic:-100300:9")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("-100300/77")
+    );
+    assert_eq!(
+        tx.network_state("telegram", "topic:-100555:9")
+            .await
+            .unwrap(),
+        None
+    );
+    drop(tx);
     drop(store);
 
     // Opened again: nothing left to convert, nothing written twice.
@@ -164,4 +191,54 @@ async fn format_1_rows_are_converted_when_the_store_opens() {
     );
     let mut tx = store.read().await.unwrap();
     assert_eq!(tx.outbox_stats("matrix").await.unwrap().pending, 7);
+}
+
+/// Rows this build cannot read — one written by an older process still
+/// running beside it (format 1, after the conversion), one garbled — are
+/// failed when claimed, with the reason; the network's other messages go.
+#[tokio::test]
+async fn unreadable_rows_do_not_hold_up_a_network() {
+    use chrono::Utc;
+    let (_dir, path) = open_copy().await;
+    let store = SqliteStore::open(&path).await.unwrap();
+    {
+        let db = rusqlite::Connection::open(&path).unwrap();
+        db.execute_batch(
+            r#"INSERT INTO outbox (network, chat, body, priority, idem_key, next_attempt_at, created_at)
+               VALUES ('telegram', '1003', '{"blocks":[{"type":"text","text":"old"}]}', 0, 'late/old', 0, 0);
+               INSERT INTO outbox (network, chat, body, priority, idem_key, next_attempt_at, created_at, format)
+               VALUES ('telegram', '1004', 'garbled', 0, 'late/garbled', 0, 0, 2);"#,
+        )
+        .unwrap();
+    }
+    let now = Utc::now();
+    let mut tx = store.begin().await.unwrap();
+    let claimed = tx
+        .claim("telegram", now, now + chrono::Duration::seconds(60), 100)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let chats: Vec<String> = claimed.iter().map(|o| o.to.chat_key()).collect();
+    assert_eq!(chats, ["1001", "-100200", "-100300/55", "-100300"]);
+    let outbox = store
+        .dump()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.name == "outbox")
+        .unwrap();
+    let col = |n: &str| outbox.columns.iter().position(|c| c == n).unwrap();
+    for key in ["late/old", "late/garbled"] {
+        let row = outbox
+            .rows
+            .iter()
+            .find(|r| r[col("idem_key")] == Cell::Text(key.into()))
+            .unwrap();
+        assert_eq!(row[col("status")], Cell::Text("failed".into()), "{key}");
+        assert!(
+            matches!(&row[col("last_error")], Cell::Text(e) if e.starts_with("unreadable")),
+            "{key}: {:?}",
+            row[col("last_error")]
+        );
+    }
 }

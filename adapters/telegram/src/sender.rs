@@ -95,7 +95,7 @@ impl TelegramSender {
         chat: ChatId,
         initiative: InitiativeId,
         name: &str,
-    ) -> Result<Sent, SendError> {
+    ) -> Result<Address, SendError> {
         let key = StateKey::ForumTopic {
             forum: chat.0.to_string(),
             initiative,
@@ -116,10 +116,7 @@ impl TelegramSender {
                 room
             }
         };
-        Ok(Sent::RoomMade {
-            room: Address::new(NETWORK, room),
-            initiative,
-        })
+        Ok(Address::new(NETWORK, room))
     }
 
     /// Performs the changes to a group or a topic that Telegram has.
@@ -131,7 +128,7 @@ impl TelegramSender {
                 .map(UserId)
                 .map_err(|_| SendError::Permanent(format!("not a Telegram user id: {u}")))
         };
-        let mut sent = Sent::Done;
+        let mut made = Vec::new();
         for op in ops {
             match op {
                 RoomOp::Admit { user: u, approve } => {
@@ -163,14 +160,21 @@ impl TelegramSender {
                         .map_err(send_error)?;
                 }
                 RoomOp::CreateTopic { initiative, name } => {
-                    sent = self.create_topic(chat, *initiative, name).await?;
+                    made.push((
+                        self.create_topic(chat, *initiative, name).await?,
+                        *initiative,
+                    ));
                 }
                 // Telegram groups belong to the people who made them: the bot
                 // neither makes rooms nor renames them, and has no levels.
                 RoomOp::Promote { .. } | RoomOp::Rename { .. } | RoomOp::CreateRoom { .. } => {}
             }
         }
-        Ok(sent)
+        Ok(if made.is_empty() {
+            Sent::Done
+        } else {
+            Sent::RoomsMade(made)
+        })
     }
 }
 

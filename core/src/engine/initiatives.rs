@@ -383,11 +383,13 @@ pub async fn leave(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
 }
 
 /// `/membres N`: who is in an initiative. Its organisers and members see
-/// everyone's name; anyone else sees the organisers' (as on the card) and
-/// how many members and supporters there are.
+/// everyone's name in their private chat; anyone else, and any shared chat
+/// (whoever is in it sees the answer), sees the organisers' (as on the
+/// card) and how many members and supporters there are.
 pub async fn members(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
     let i = ctx.initiative(id).await?;
-    let sees_names = matches!(ctx.my_role(id).await?, Some(Role::Organiser | Role::Member));
+    let sees_names = ctx.room.is_none()
+        && matches!(ctx.my_role(id).await?, Some(Role::Organiser | Role::Member));
     let mut items = Vec::new();
     let (mut hidden_members, mut hidden_supporters) = (0usize, 0usize);
     let mut n = 0usize;

@@ -192,7 +192,9 @@ mod tests {
     use super::*;
 
     /// The keys earlier builds wrote stay the same: a database made by them
-    /// keeps its Matrix session, sync position, direct chats and rooms.
+    /// keeps its Matrix session, sync position, direct chats, Spaces and
+    /// announcement rooms. (`project:` and `topic:` are new: migration 12
+    /// fills them from the rooms earlier builds linked.)
     #[test]
     fn keys_are_stored_as_before() {
         let c = InseeCode::parse("69266").unwrap();

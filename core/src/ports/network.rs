@@ -33,14 +33,12 @@ pub enum SendError {
 pub enum Sent {
     /// Delivered; nothing more.
     Done,
-    /// A [`RoomOp::CreateRoom`](crate::domain::RoomOp::CreateRoom) or
-    /// [`RoomOp::CreateTopic`](crate::domain::RoomOp::CreateTopic) made `room`
-    /// for `initiative` (or found it made by an earlier attempt): core links it
-    /// (see [`Inbox::room_made`](crate::inbox::Inbox::room_made)).
-    RoomMade {
-        room: Address,
-        initiative: InitiativeId,
-    },
+    /// [`RoomOp::CreateRoom`](crate::domain::RoomOp::CreateRoom)s or
+    /// [`RoomOp::CreateTopic`](crate::domain::RoomOp::CreateTopic)s made these
+    /// rooms, each for its initiative (or found them made by an earlier
+    /// attempt): core links them (see
+    /// [`Inbox::room_made`](crate::inbox::Inbox::room_made)).
+    RoomsMade(Vec<(Address, InitiativeId)>),
 }
 
 /// A network's way of delivering outbox messages (the messaging port). Adapters

@@ -11,8 +11,8 @@ impl Outbox for PgTx {
         self.write_scalar(
             sqlx::query(
                 "INSERT INTO outbox (network, chat, recipient_id, body, priority, idem_key,
-                next_attempt_at, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                next_attempt_at, created_at, format)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
             )
             .bind(&new.network)
             .bind(new.to.chat_key())
@@ -21,7 +21,8 @@ impl Outbox for PgTx {
             .bind(new.priority.rank())
             .bind(&new.key)
             .bind(ms(new.at))
-            .bind(ms(new.at)),
+            .bind(ms(new.at))
+            .bind(outbox_form::FORMAT),
         )
         .await
     }
@@ -41,8 +42,8 @@ impl Outbox for PgTx {
         self.changes(
             sqlx::query(
                 "INSERT INTO outbox (network, chat, recipient_id, body, priority, idem_key,
-                    next_attempt_at, created_at)
-                 SELECT network, chat, recipient_id, body, priority, idem_key, at, at
+                    next_attempt_at, created_at, format)
+                 SELECT network, chat, recipient_id, body, priority, idem_key, at, at, $8
                  FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[],
                              $6::text[], $7::bigint[])
                       AS m (network, chat, recipient_id, body, priority, idem_key, at)",
@@ -68,7 +69,8 @@ impl Outbox for PgTx {
                     .collect::<Vec<_>>(),
             )
             .bind(messages.iter().map(|m| m.key.clone()).collect::<Vec<_>>())
-            .bind(messages.iter().map(|m| ms(m.at)).collect::<Vec<_>>()),
+            .bind(messages.iter().map(|m| ms(m.at)).collect::<Vec<_>>())
+            .bind(outbox_form::FORMAT),
         )
         .await
         .map(drop)
@@ -114,7 +116,27 @@ impl Outbox for PgTx {
         .bind(ms(now))
         .bind(ms(now))
         .bind(limit_of(limit));
-        let mut out = self.all(q, rows::outgoing).await?;
+        let rows = self
+            .all(q, |r| Ok((get::<i64>(r, "id")?, rows::outgoing(r))))
+            .await?;
+        // A row that cannot be read is failed with the reason: it must not
+        // hold up every other message of the network.
+        let mut out = Vec::with_capacity(rows.len());
+        for (id, row) in rows {
+            match row {
+                Ok(o) => out.push(o),
+                Err(e) => {
+                    tracing::error!(id, error = %e, "an outbox row cannot be read: failed");
+                    self.changes(
+                        sqlx::query(pg(sql::outbox::MARK_FAILED))
+                            .bind(format!("unreadable: {e}"))
+                            .bind(ms(now))
+                            .bind(id),
+                    )
+                    .await?;
+                }
+            }
+        }
         // RETURNING gives no order guarantee.
         out.sort_by_key(|o| (o.priority, o.id));
         Ok(out)

@@ -10,8 +10,8 @@ impl Outbox for SqliteTx {
             .map_err(|e| StoreError::Backend(Box::new(e)))?;
         self.changes(
             "INSERT INTO outbox (network, chat, recipient_id, body, priority, idem_key,
-                next_attempt_at, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                next_attempt_at, created_at, format)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             params![
                 new.network,
                 new.to.chat_key(),
@@ -20,7 +20,8 @@ impl Outbox for SqliteTx {
                 new.priority.rank(),
                 new.key,
                 ms(new.at),
-                ms(new.at)
+                ms(new.at),
+                outbox_form::FORMAT
             ],
         )?;
         Ok(self.db()?.last_insert_rowid())
@@ -49,13 +50,13 @@ impl Outbox for SqliteTx {
         heavy(|| {
             self.changes(
                 "INSERT INTO outbox (network, chat, recipient_id, body, priority, idem_key,
-                    next_attempt_at, created_at)
+                    next_attempt_at, created_at, format)
                  SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
                         json_extract(value, '$[2]'), json_extract(value, '$[3]'),
                         json_extract(value, '$[4]'), json_extract(value, '$[5]'),
-                        json_extract(value, '$[6]'), json_extract(value, '$[6]')
-                 FROM json_each(?)",
-                [rows],
+                        json_extract(value, '$[6]'), json_extract(value, '$[6]'), ?1
+                 FROM json_each(?2)",
+                params![outbox_form::FORMAT, rows],
             )
         })
         .map(drop)
@@ -89,11 +90,26 @@ impl Outbox for SqliteTx {
                 ORDER BY priority, id LIMIT ?)
              RETURNING *",
             params![ms(lease_until), network, ms(now), ms(now), limit_of(limit)],
-            rows::outgoing,
+            |r| Ok((get::<i64>(r, "id")?, rows::outgoing(r))),
         )?;
+        // A row that cannot be read is failed with the reason: it must not
+        // hold up every other message of the network.
+        let mut claimed = Vec::with_capacity(out.len());
+        for (id, row) in out.drain(..) {
+            match row {
+                Ok(o) => claimed.push(o),
+                Err(e) => {
+                    tracing::error!(id, error = %e, "an outbox row cannot be read: failed");
+                    self.changes(
+                        sql::outbox::MARK_FAILED,
+                        params![format!("unreadable: {e}"), ms(now), id],
+                    )?;
+                }
+            }
+        }
         // RETURNING gives no order guarantee.
-        out.sort_by_key(|o| (o.priority, o.id));
-        Ok(out)
+        claimed.sort_by_key(|o| (o.priority, o.id));
+        Ok(claimed)
     }
 
     async fn mark_sent(&mut self, id: i64, at: DateTime<Utc>) -> StoreResult<()> {
