@@ -211,7 +211,7 @@ impl Worker {
             let mut ready = None;
             if in_flight.len() < self.options.concurrency {
                 for (i, m) in batch.iter().enumerate() {
-                    if busy.contains(&m.to.chat_key()) {
+                    if busy.contains(m.to.chat_key().as_ref()) {
                         continue;
                     }
                     let group = self.sender.is_group(&m.to.chat_key());
@@ -234,7 +234,7 @@ impl Worker {
                 if let Some(event) = event_key_of(&m.key) {
                     self.counters.replying(event);
                 }
-                busy.insert(m.to.chat_key());
+                busy.insert(m.to.chat_key().into_owned());
                 let sender = self.sender.clone();
                 let inbox = self.inbox.clone();
                 let parts = u32::try_from(sender.parts(&m).max(1)).unwrap_or(u32::MAX);
@@ -289,7 +289,7 @@ impl Worker {
                     while let Some(joined) = next {
                         match joined {
                             Ok((m, result)) => {
-                                busy.remove(&m.to.chat_key());
+                                busy.remove(m.to.chat_key().as_ref());
                                 finished.push((m, result));
                             }
                             Err(e) => tracing::error!(error = %e, "a send task failed"),
@@ -334,7 +334,7 @@ impl Worker {
                 self.counters.errors_retry_after.fetch_add(1, Relaxed);
                 let now = self.mono();
                 self.limiter
-                    .pause(chat_only.then_some(m.to.chat_key().as_str()), now, after);
+                    .pause(chat_only.then_some(m.to.chat_key().as_ref()), now, after);
                 Mark::Retry {
                     after,
                     error: format!("rate limited, retry after {after:?}"),

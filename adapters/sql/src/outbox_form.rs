@@ -126,7 +126,7 @@ pub fn upgrade_v1(chat: &str, body: &str) -> Result<Vec<(String, String)>, Strin
     if chat.starts_with("announce:") && !matches!(to, Destination::Announcements { .. }) {
         return Err("a message to an announcement room without its description".into());
     }
-    let chat_key = to.chat_key();
+    let chat_key = to.chat_key().into_owned();
     let mut rows = Vec::new();
     if !message.is_empty() || ops.is_empty() {
         let reply: Reply = serde_json::from_value(json!({ "blocks": message }))

@@ -218,7 +218,10 @@ async fn unreadable_rows_do_not_hold_up_a_network() {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    let chats: Vec<String> = claimed.iter().map(|o| o.to.chat_key()).collect();
+    let chats: Vec<String> = claimed
+        .iter()
+        .map(|o| o.to.chat_key().into_owned())
+        .collect();
     assert_eq!(chats, ["1001", "-100200", "-100300/55", "-100300"]);
     let outbox = store
         .dump()

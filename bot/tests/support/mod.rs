@@ -89,7 +89,7 @@ impl Sender for TestNetwork {
             None => {
                 self.received.lock().unwrap().push((
                     self.start.elapsed(),
-                    m.to.chat_key(),
+                    m.to.chat_key().into_owned(),
                     m.key.clone(),
                 ));
                 Ok(Sent::Done)

@@ -78,13 +78,15 @@ impl Destination {
     /// conversation (a network's per-chat limits, an unreachable address): the
     /// chat id itself, or a name of the commune's room that no network uses as
     /// an id. Stores keep it; nothing parses it back.
-    pub fn chat_key(&self) -> String {
+    /// Borrowed for a chat (every message but the few to a commune's rooms):
+    /// the delivery loop asks for it several times per message.
+    pub fn chat_key(&self) -> std::borrow::Cow<'_, str> {
         match self {
-            Self::Chat(c) => c.clone(),
+            Self::Chat(c) => c.as_str().into(),
             Self::CommuneSpace(c) => {
-                format!("space:{}", c.as_ref().map_or("", InseeCode::as_str))
+                format!("space:{}", c.as_ref().map_or("", InseeCode::as_str)).into()
             }
-            Self::Announcements { commune, .. } => format!("announce:{commune}"),
+            Self::Announcements { commune, .. } => format!("announce:{commune}").into(),
         }
     }
 }
@@ -216,7 +218,7 @@ impl NewOutgoing {
 
     /// Where the outbox files it (see [`Destination::chat_key`]).
     pub fn address(&self) -> Address {
-        Address::new(self.network.clone(), self.to.chat_key())
+        Address::new(self.network.clone(), self.to.chat_key().into_owned())
     }
 }
 
@@ -239,7 +241,7 @@ impl Outgoing {
     /// Where the outbox files it (see [`Destination::chat_key`]): the address
     /// whose limits and reachability apply.
     pub fn address(&self) -> Address {
-        Address::new(self.network.clone(), self.to.chat_key())
+        Address::new(self.network.clone(), self.to.chat_key().into_owned())
     }
 
     /// The message it carries, if it carries one.
