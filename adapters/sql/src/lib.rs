@@ -5,11 +5,16 @@
 //! both dialects ([`statements`]), and the tables as `kohero copy-db` moves
 //! them. Core has no storage: this is the stores' side.
 
+#[macro_use]
+pub mod exec;
 pub mod outbox_form;
 pub mod rows;
 pub mod statements;
+pub mod tx;
 
+pub use exec::{Conn, Dialect, EachRow, How, Sql, Value};
 pub use rows::*;
+pub use tx::SqlTx;
 
 /// The migrations a store's build knows, as (version, description).
 pub fn migration_list(migrator: &sqlx::migrate::Migrator) -> Vec<(i64, String)> {

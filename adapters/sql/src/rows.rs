@@ -370,6 +370,19 @@ pub struct TableData {
     pub rows: Vec<Vec<Cell>>,
 }
 
+/// copy-db fills an empty database only: refuses a table that has rows.
+pub fn must_be_empty(table: &str, filled: bool) -> StoreResult<()> {
+    if filled {
+        return Err(StoreError::Backend(
+            format!(
+                "the target database already has data (table {table}); copy-db fills an empty database"
+            )
+            .into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Orders tables so that every table comes after the tables its foreign keys
 /// refer to (`tables`: name and the tables it refers to; a table referring to
 /// itself is fine). Names sort within one level, so the order is stable.

@@ -1,7 +1,7 @@
 //! Whole-database reading and loading for `kohero copy-db`.
 
 use kohero_core::ports::{StoreError, StoreResult};
-use kohero_sql::{Cell, TableData, parents_first, quoted_identifiers};
+use kohero_sql::{Cell, TableData, must_be_empty, parents_first, quoted_identifiers};
 use sqlx::postgres::PgRow;
 // Table and column names in the SQL below come from the database's own catalog
 // and are quoted; every value is a bound parameter.
@@ -154,11 +154,7 @@ async fn restore_in(db: &mut PgConnection, tables: &[TableData]) -> StoreResult<
         .fetch_one(&mut *db)
         .await
         .map_err(backend)?;
-        if filled {
-            return Err(StoreError::Backend(format!(
-                "the target database already has data (table {name}); copy-db fills an empty database"
-            ).into()));
-        }
+        must_be_empty(&name, filled)?;
     }
     for t in tables {
         let kinds: std::collections::HashMap<String, String> =

@@ -10,14 +10,14 @@
 //! interleave. The outbox claim still skips rows another transaction holds
 //! (`FOR UPDATE SKIP LOCKED`).
 
+mod conn;
 mod copy;
-mod rows;
-mod tx;
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 use kohero_core::ports::{Store, StoreError, StoreResult, Tx};
+use kohero_sql::SqlTx;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection};
 
@@ -79,10 +79,28 @@ impl PgStore {
             .run(&pool)
             .await
             .map_err(|e| OpenError::Migrate(e.to_string()))?;
-        upgrade_outbox(&pool)
+        let store = Self { pool };
+        store
+            .upgrade_outbox()
             .await
             .map_err(|e| OpenError::Migrate(format!("converting the outbox: {e}")))?;
-        Ok(Self { pool })
+        Ok(store)
+    }
+
+    /// Converts outbox rows of an earlier format (see migration 12) in one
+    /// transaction under the writers' lock; finds nothing to do, through a
+    /// partial index, once done.
+    async fn upgrade_outbox(&self) -> StoreResult<()> {
+        let read = self.pool.begin().await.map_err(backend)?;
+        if !SqlTx::new(conn::PgConn::new(read))
+            .outbox_to_upgrade()
+            .await?
+        {
+            return Ok(());
+        }
+        let mut tx = SqlTx::new(conn::PgConn::new(self.writer().await?));
+        tx.upgrade_outbox().await?;
+        Box::new(tx).commit().await
     }
 
     /// Wakes `wake` whenever another connection writes an initiative
@@ -216,7 +234,9 @@ pub(crate) fn backend(e: sqlx::Error) -> StoreError {
 #[async_trait]
 impl Store for PgStore {
     async fn begin(&self) -> StoreResult<Box<dyn Tx>> {
-        Ok(Box::new(tx::PgTx::new(self.writer().await?)))
+        Ok(Box::new(SqlTx::new(conn::PgConn::new(
+            self.writer().await?,
+        ))))
     }
 
     /// A read-only transaction: no writers' lock, so health probes and reads
@@ -227,70 +247,8 @@ impl Store for PgStore {
             .execute(&mut *tx)
             .await
             .map_err(backend)?;
-        Ok(Box::new(tx::PgTx::new(tx)))
+        Ok(Box::new(SqlTx::new(conn::PgConn::new(tx))))
     }
-}
-
-/// Converts outbox rows of an earlier format (see migration 12) in one
-/// transaction under the writers' lock; a row that cannot be read is failed
-/// with the reason. Finds nothing to do, through a partial index, once done.
-async fn upgrade_outbox(pool: &PgPool) -> Result<(), sqlx::Error> {
-    use kohero_sql::outbox_form::{FORMAT, upgrade_v1};
-    use kohero_sql::statements::{self, pg};
-    use sqlx::Row;
-    let any: Option<i64> = sqlx::query_scalar("SELECT id FROM outbox WHERE format < 2 LIMIT 1")
-        .fetch_optional(pool)
-        .await?;
-    if any.is_none() {
-        return Ok(());
-    }
-    let mut tx = pool.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-        .bind(WRITER_LOCK)
-        .execute(&mut *tx)
-        .await?;
-    let old = sqlx::query(pg(statements::outbox::OLD_FORMAT_ROWS))
-        .fetch_all(&mut *tx)
-        .await?;
-    for row in &old {
-        let (id, chat, body): (i64, String, String) =
-            (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
-        match upgrade_v1(&chat, &body) {
-            Ok(rows) => {
-                for (n, (chat, body)) in rows.iter().enumerate() {
-                    if n == 0 {
-                        sqlx::query(pg(statements::outbox::CONVERTED))
-                            .bind(chat)
-                            .bind(body)
-                            .bind(FORMAT)
-                            .bind(id)
-                            .execute(&mut *tx)
-                            .await?;
-                    } else {
-                        sqlx::query(pg(statements::outbox::CONVERTED_SPLIT))
-                            .bind(chat)
-                            .bind(body)
-                            .bind(n.to_string())
-                            .bind(FORMAT)
-                            .bind(id)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                }
-            }
-            Err(why) => {
-                sqlx::query(pg(statements::outbox::NOT_CONVERTED))
-                    .bind(FORMAT)
-                    .bind(format!("not converted to format {FORMAT}: {why}"))
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
-    }
-    tx.commit().await?;
-    tracing::info!(rows = old.len(), "outbox rows converted to format {FORMAT}");
-    Ok(())
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Whole-database reading and loading for `kohero copy-db`.
 
 use kohero_core::ports::{StoreError, StoreResult};
-use kohero_sql::{Cell, TableData, parents_first, quoted_identifiers};
+use kohero_sql::{Cell, TableData, must_be_empty, parents_first, quoted_identifiers};
 use rusqlite::Connection;
 use rusqlite::types::{Value, ValueRef};
 
@@ -105,11 +105,7 @@ fn restore_in(db: &Connection, tables: &[TableData]) -> StoreResult<()> {
                 |r| r.get(0),
             )
             .map_err(backend)?;
-        if filled {
-            return Err(StoreError::Backend(format!(
-                "the target database already has data (table {name}); copy-db fills an empty database"
-            ).into()));
-        }
+        must_be_empty(&name, filled)?;
     }
     for t in tables {
         let marks = (1..=t.columns.len())
@@ -138,7 +134,7 @@ impl SqliteStore {
         let db = guard
             .as_ref()
             .ok_or_else(|| StoreError::Backend("the store is closed".into()))?;
-        crate::tx::heavy(|| {
+        crate::conn::heavy(|| {
             db.execute_batch("BEGIN").map_err(backend)?;
             let r = dump_in(db);
             let _ = db.execute_batch("COMMIT");
@@ -153,7 +149,7 @@ impl SqliteStore {
         let db = guard
             .as_ref()
             .ok_or_else(|| StoreError::Backend("the store is closed".into()))?;
-        crate::tx::heavy(|| {
+        crate::conn::heavy(|| {
             db.execute_batch("BEGIN IMMEDIATE").map_err(backend)?;
             match restore_in(db, tables) {
                 Ok(()) => db.execute_batch("COMMIT").map_err(backend),

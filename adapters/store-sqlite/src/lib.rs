@@ -9,19 +9,19 @@
 //! cached statement in microseconds, which is less than handing it to another
 //! thread and back (sqlx's SQLite driver did that for every statement, and the
 //! hand-offs were most of the time spent per update). The few statements that
-//! read a large part of the database run in `block_in_place` (see `tx::heavy`).
+//! read a large part of the database run in `block_in_place` (see `conn::heavy`).
 
 mod checkpoint;
+mod conn;
 mod copy;
 mod migrate;
-mod rows;
-mod tx;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use kohero_core::ports::{Store, StoreError, StoreResult, Tx};
+use kohero_sql::SqlTx;
 use rusqlite::{Connection, ErrorCode, ffi};
 use tokio::sync::Mutex;
 
@@ -88,7 +88,6 @@ impl SqliteStore {
         .map_err(connect)?;
         conn.set_prepared_statement_cache_capacity(256);
         migrate::run(&conn, &MIGRATOR).map_err(|e| OpenError::Migrate(location.to_owned(), e))?;
-        migrate::upgrade_outbox(&conn).map_err(|e| OpenError::Migrate(location.to_owned(), e))?;
         conn.busy_timeout(Duration::ZERO).map_err(connect)?;
         let (checkpointer, reader) = if path == ":memory:" {
             (None, None)
@@ -106,11 +105,70 @@ impl SqliteStore {
                 Some(Arc::new(Mutex::new(Some(reader)))),
             )
         };
-        Ok(Self {
+        let store = Self {
             conn: Arc::new(Mutex::new(Some(conn))),
             reader,
             checkpointer,
-        })
+        };
+        store
+            .upgrade_outbox()
+            .await
+            .map_err(|e| OpenError::Migrate(location.to_owned(), e.to_string()))?;
+        Ok(store)
+    }
+
+    /// Converts outbox rows of an earlier format (see migration 12) under the
+    /// write lock; finds nothing to do, through a partial index, once done.
+    async fn upgrade_outbox(&self) -> StoreResult<()> {
+        if !SqlTx::new(self.begin_read().await?)
+            .outbox_to_upgrade()
+            .await?
+        {
+            return Ok(());
+        }
+        let mut tx = SqlTx::new(self.begin_write().await?);
+        tx.upgrade_outbox().await?;
+        Box::new(tx).commit().await
+    }
+
+    /// A writer's transaction: `BEGIN IMMEDIATE`, waiting asleep for another
+    /// process's write lock.
+    async fn begin_write(&self) -> StoreResult<conn::SqliteConn> {
+        let conn = self.conn.clone().lock_owned().await;
+        // Another process holding the write lock: wait for it asleep, not in
+        // SQLite's busy handler, which would block this runtime thread.
+        let started = tokio::time::Instant::now();
+        let mut pause = Duration::from_millis(1);
+        loop {
+            let Some(db) = conn.as_ref() else {
+                return Err(StoreError::Backend("the store is closed".into()));
+            };
+            let begun = db.execute_batch("BEGIN IMMEDIATE");
+            match begun {
+                Ok(()) => break,
+                Err(e) if is_busy(&e) && started.elapsed() < LOCK_WAIT => {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_millis(50));
+                }
+                Err(e) => return Err(backend(e)),
+            }
+        }
+        Ok(conn::SqliteConn::new(conn, self.checkpointer.clone()))
+    }
+
+    /// On the reader connection (a snapshot from its first read; WAL readers
+    /// never wait for the writer); an in-memory database has only the one
+    /// connection, and reads there as a writer would.
+    async fn begin_read(&self) -> StoreResult<conn::SqliteConn> {
+        let Some(reader) = &self.reader else {
+            return self.begin_write().await;
+        };
+        let conn = reader.clone().lock_owned().await;
+        let Some(db) = conn.as_ref() else {
+            return Err(StoreError::Backend("the store is closed".into()));
+        };
+        db.execute_batch("BEGIN").map_err(backend)?;
+        Ok(conn::SqliteConn::new(conn, None))
     }
 
     /// A fresh in-memory database (tests).
@@ -171,41 +229,11 @@ fn is_busy(e: &rusqlite::Error) -> bool {
 #[async_trait]
 impl Store for SqliteStore {
     async fn begin(&self) -> StoreResult<Box<dyn Tx>> {
-        let conn = self.conn.clone().lock_owned().await;
-        // Another process holding the write lock: wait for it asleep, not in
-        // SQLite's busy handler, which would block this runtime thread.
-        let started = tokio::time::Instant::now();
-        let mut pause = Duration::from_millis(1);
-        loop {
-            let Some(db) = conn.as_ref() else {
-                return Err(StoreError::Backend("the store is closed".into()));
-            };
-            let begun = db.execute_batch("BEGIN IMMEDIATE");
-            match begun {
-                Ok(()) => break,
-                Err(e) if is_busy(&e) && started.elapsed() < LOCK_WAIT => {
-                    tokio::time::sleep(pause).await;
-                    pause = (pause * 2).min(Duration::from_millis(50));
-                }
-                Err(e) => return Err(backend(e)),
-            }
-        }
-        Ok(Box::new(tx::SqliteTx::new(conn, self.checkpointer.clone())))
+        Ok(Box::new(SqlTx::new(self.begin_write().await?)))
     }
 
-    /// On the reader connection (a snapshot from its first read; WAL readers
-    /// never wait for the writer); an in-memory database has only the one
-    /// connection, and reads there as a writer would.
     async fn read(&self) -> StoreResult<Box<dyn Tx>> {
-        let Some(reader) = &self.reader else {
-            return self.begin().await;
-        };
-        let conn = reader.clone().lock_owned().await;
-        let Some(db) = conn.as_ref() else {
-            return Err(StoreError::Backend("the store is closed".into()));
-        };
-        db.execute_batch("BEGIN").map_err(backend)?;
-        Ok(Box::new(tx::SqliteTx::new(conn, None)))
+        Ok(Box::new(SqlTx::new(self.begin_read().await?)))
     }
 }
 

@@ -1,4 +1,4 @@
-//! Statements of [`AdapterState`](kohero_core::ports::AdapterState) that are the same in both stores.
+//! Statements of [`AdapterState`](kohero_core::ports::AdapterState) (both stores).
 
 /// [`AdapterState::network_state`](kohero_core::ports::AdapterState::network_state).
 pub const NETWORK_STATE: &str = "SELECT value FROM network_state WHERE network = ?1 AND key = ?2";
@@ -25,6 +25,20 @@ pub const RECALL_BUTTON: &str = "SELECT command FROM actions WHERE id = ?1";
 /// [`AdapterState::prune_buttons`](kohero_core::ports::AdapterState::prune_buttons).
 pub const PRUNE_BUTTONS: &str = "DELETE FROM actions WHERE used_at < ?1";
 
+/// [`AdapterState::forget_network_state`](kohero_core::ports::AdapterState::forget_network_state):
+/// keys end in `:who`, compared by position, not with LIKE, so that `%` or `_`
+/// in an id match nothing else.
+pub const FORGET_NETWORK_STATE: &str = "DELETE FROM network_state WHERE network = ?1
+    AND (value = ?2 OR substr(key, length(key) - length(?2)) = ':' || ?2)";
+
+/// [`AdapterState::remember_button`](kohero_core::ports::AdapterState::remember_button).
+pub const REMEMBER_BUTTON: &str =
+    "INSERT INTO actions (command, created_at, used_at) VALUES (?1, ?2, ?2)
+    ON CONFLICT (command) DO UPDATE SET used_at = CASE
+        WHEN coalesce(actions.used_at, 0) > excluded.used_at THEN actions.used_at
+        ELSE excluded.used_at END
+    RETURNING id";
+
 /// Every statement of this file (tests).
 #[cfg(test)]
 pub(crate) const ALL: &[&str] = &[
@@ -34,4 +48,6 @@ pub(crate) const ALL: &[&str] = &[
     SET_NETWORK_STATE_FOR_A_WHILE,
     RECALL_BUTTON,
     PRUNE_BUTTONS,
+    FORGET_NETWORK_STATE,
+    REMEMBER_BUTTON,
 ];

@@ -1,4 +1,6 @@
-//! Statements of [`Initiatives`](kohero_core::ports::Initiatives) that are the same in both stores.
+//! Statements of [`Initiatives`](kohero_core::ports::Initiatives) (both stores).
+
+use crate::exec::Sql;
 
 /// [`Initiatives::insert_initiative`](kohero_core::ports::Initiatives::insert_initiative).
 pub const INSERT_INITIATIVE: &str =
@@ -16,6 +18,68 @@ pub const UPDATE_INITIATIVE: &str =
     updated_at = ?12
     WHERE id = ?13";
 
+/// [`Initiatives::search_initiatives`](kohero_core::ports::Initiatives::search_initiatives):
+/// each word a prefix, all words required. SQLite's FTS5 index, PostgreSQL's
+/// text search over the normalised text ('simple' configuration: matched word
+/// for word, as FTS5 does).
+pub const SEARCH_INITIATIVES: Sql = Sql::Each {
+    sqlite: "SELECT i.* FROM initiatives_fts f JOIN initiatives i ON i.id = f.rowid
+        WHERE initiatives_fts MATCH ?1 ORDER BY bm25(initiatives_fts), i.id LIMIT ?2",
+    postgres: "SELECT * FROM initiatives
+        WHERE to_tsvector('simple', search_text) @@ to_tsquery('simple', $1)
+        ORDER BY ts_rank(to_tsvector('simple', search_text), to_tsquery('simple', $1)) DESC, id
+        LIMIT $2",
+};
+
+/// [`Initiatives::located_initiatives`](kohero_core::ports::Initiatives::located_initiatives).
+pub const LOCATED_INITIATIVES: &str = "SELECT id, lat, lon, category, kind FROM initiatives
+    WHERE lat IS NOT NULL AND lon IS NOT NULL AND status IN ('open', 'active', 'done')";
+
+/// [`Initiatives::initiative_changes_cursor`](kohero_core::ports::Initiatives::initiative_changes_cursor).
+pub const INITIATIVE_CHANGES_CURSOR: &str =
+    "SELECT COALESCE(MAX(seq), 0) AS seq FROM initiative_changes";
+
+/// [`Initiatives::initiative_changes`](kohero_core::ports::Initiatives::initiative_changes).
+pub const INITIATIVE_CHANGES: &str = "SELECT c.seq, c.initiative_id AS id, i.category, i.kind,
+        CASE WHEN i.status IN ('open', 'active', 'done') THEN i.lat END AS lat,
+        CASE WHEN i.status IN ('open', 'active', 'done') THEN i.lon END AS lon
+    FROM initiative_changes c LEFT JOIN initiatives i ON i.id = c.initiative_id
+    WHERE c.seq > ?1 ORDER BY c.seq LIMIT ?2";
+
+/// [`Initiatives::initiatives_created_by`](kohero_core::ports::Initiatives::initiatives_created_by).
+pub const INITIATIVES_CREATED_BY: &str =
+    "SELECT * FROM initiatives WHERE created_by = ?1 ORDER BY id";
+
+/// [`Initiatives::initiatives_in_communes`](kohero_core::ports::Initiatives::initiatives_in_communes).
+pub const INITIATIVES_IN_COMMUNES: &str =
+    "SELECT * FROM initiatives WHERE commune IN (SELECT value FROM json_each(?1)) ORDER BY id";
+
+/// [`Initiatives::insert_activity`](kohero_core::ports::Initiatives::insert_activity).
+pub const INSERT_ACTIVITY: &str =
+    "INSERT INTO activity (initiative_id, kind, ref_id, at) VALUES (?1, ?2, ?3, ?4) RETURNING *";
+
+/// [`Initiatives::activity_of`](kohero_core::ports::Initiatives::activity_of).
+pub const ACTIVITY_OF: &str =
+    "SELECT * FROM activity WHERE initiative_id IN (SELECT value FROM json_each(?1))
+    ORDER BY at DESC, id DESC LIMIT ?2 OFFSET ?3";
+
+/// [`Initiatives::activity_since`](kohero_core::ports::Initiatives::activity_since).
+pub const ACTIVITY_SINCE: &str =
+    "SELECT * FROM activity WHERE initiative_id IN (SELECT value FROM json_each(?1))
+    AND at >= ?2 ORDER BY at, id";
+
 /// Every statement of this file (tests).
 #[cfg(test)]
-pub(crate) const ALL: &[&str] = &[INSERT_INITIATIVE, INITIATIVE, UPDATE_INITIATIVE];
+pub(crate) const ALL: &[&str] = &[
+    INSERT_INITIATIVE,
+    INITIATIVE,
+    UPDATE_INITIATIVE,
+    LOCATED_INITIATIVES,
+    INITIATIVE_CHANGES_CURSOR,
+    INITIATIVE_CHANGES,
+    INITIATIVES_CREATED_BY,
+    INITIATIVES_IN_COMMUNES,
+    INSERT_ACTIVITY,
+    ACTIVITY_OF,
+    ACTIVITY_SINCE,
+];

@@ -1,4 +1,4 @@
-//! Statements of [`SeenUpdates`](kohero_core::ports::SeenUpdates) that are the same in both stores.
+//! Statements of [`SeenUpdates`](kohero_core::ports::SeenUpdates) (both stores).
 
 /// [`SeenUpdates::mark_seen`](kohero_core::ports::SeenUpdates::mark_seen).
 pub const MARK_SEEN: &str =

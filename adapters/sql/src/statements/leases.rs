@@ -1,4 +1,4 @@
-//! Statements of [`Leases`](kohero_core::ports::Leases) that are the same in both stores.
+//! Statements of [`Leases`](kohero_core::ports::Leases) (both stores).
 
 /// [`Leases::acquire_lease`](kohero_core::ports::Leases::acquire_lease).
 pub const ACQUIRE_LEASE: &str = "INSERT INTO leases (name, holder, expires_at) VALUES (?1, ?2, ?4)

@@ -29,8 +29,13 @@ pub fn pg(sql: &'static str) -> &'static str {
         .or_insert_with(|| Box::leak(dollars(sql).into_boxed_str()))
 }
 
-/// `?N` → `$N` outside single-quoted strings.
+/// How a list is matched on SQLite (one JSON array), and on PostgreSQL (an
+/// array): `IN (SELECT value FROM json_each(?N))` becomes `= ANY(?N)`.
+const LIST_SQLITE: &str = "IN (SELECT value FROM json_each(?";
+
+/// `?N` → `$N` outside single-quoted strings, lists as PostgreSQL takes them.
 fn dollars(sql: &str) -> String {
+    let sql = any_lists(sql);
     let mut out = String::with_capacity(sql.len());
     let mut quoted = false;
     let mut chars = sql.chars().peekable();
@@ -47,6 +52,26 @@ fn dollars(sql: &str) -> String {
     out
 }
 
+/// `IN (SELECT value FROM json_each(?N))` → `= ANY(?N)`.
+fn any_lists(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut rest = sql;
+    while let Some(at) = rest.find(LIST_SQLITE) {
+        let after = &rest[at + LIST_SQLITE.len()..];
+        let digits = after.chars().take_while(char::is_ascii_digit).count();
+        let Some(tail) = after[digits..].strip_prefix("))") else {
+            break;
+        };
+        out.push_str(&rest[..at]);
+        out.push_str("= ANY(?");
+        out.push_str(&after[..digits]);
+        out.push(')');
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,6 +81,10 @@ mod tests {
         assert_eq!(
             dollars("SELECT '?1', a FROM t WHERE b = ?1 AND c = ?12 AND d <> '?'"),
             "SELECT '?1', a FROM t WHERE b = $1 AND c = $12 AND d <> '?'"
+        );
+        assert_eq!(
+            dollars("SELECT * FROM t WHERE a IN (SELECT value FROM json_each(?1)) AND b = ?2"),
+            "SELECT * FROM t WHERE a = ANY($1) AND b = $2"
         );
         let a = pg(leases::GIVE_UP_LEASE);
         assert_eq!(a, "DELETE FROM leases WHERE name = $1 AND holder = $2");

@@ -1,4 +1,6 @@
-//! Statements of [`Outbox`](kohero_core::ports::Outbox) that are the same in both stores.
+//! Statements of [`Outbox`](kohero_core::ports::Outbox) (both stores).
+
+use crate::exec::Sql;
 
 /// [`Outbox::pending_to`](kohero_core::ports::Outbox::pending_to).
 pub const PENDING_TO: &str =
@@ -48,6 +50,56 @@ pub const CLEAR_UNREACHABLE: &str = "DELETE FROM unreachable WHERE network = ?1 
 pub const OUTBOX_STATS: &str = "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox
     WHERE network = ?1 AND status = 'pending'";
 
+/// [`Outbox::enqueue`](kohero_core::ports::Outbox::enqueue).
+pub const ENQUEUE: &str = "INSERT INTO outbox (network, chat, recipient_id, body, priority,
+    idem_key, next_attempt_at, created_at, format)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8) RETURNING id";
+
+/// [`Outbox::enqueue_many`](kohero_core::ports::Outbox::enqueue_many): the
+/// rows travel as one JSON array of `[network, chat, recipient, body,
+/// priority, key, at]`, in one statement whatever their number.
+pub const ENQUEUE_MANY: Sql = Sql::Each {
+    sqlite: "INSERT INTO outbox (network, chat, recipient_id, body, priority, idem_key,
+            next_attempt_at, created_at, format)
+        SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+               json_extract(value, '$[2]'), json_extract(value, '$[3]'),
+               json_extract(value, '$[4]'), json_extract(value, '$[5]'),
+               json_extract(value, '$[6]'), json_extract(value, '$[6]'), ?1
+        FROM json_each(?2)",
+    postgres: "INSERT INTO outbox (network, chat, recipient_id, body, priority, idem_key,
+            next_attempt_at, created_at, format)
+        SELECT m->>0, m->>1, (m->>2)::bigint, m->>3, (m->>4)::bigint, m->>5,
+               (m->>6)::bigint, (m->>6)::bigint, $1
+        FROM jsonb_array_elements($2::jsonb) AS m",
+};
+
+/// [`Outbox::claim`](kohero_core::ports::Outbox::claim): PostgreSQL skips the
+/// rows another process is claiming.
+pub const CLAIM: Sql = Sql::Each {
+    sqlite: "UPDATE outbox SET claimed_until = ?1
+        WHERE id IN (
+           SELECT id FROM outbox
+           WHERE status = 'pending' AND network = ?2 AND next_attempt_at <= ?3
+             AND (claimed_until IS NULL OR claimed_until <= ?3)
+           ORDER BY priority, id LIMIT ?4)
+        RETURNING *",
+    postgres: "UPDATE outbox SET claimed_until = $1
+        WHERE id IN (
+           SELECT id FROM outbox
+           WHERE status = 'pending' AND network = $2 AND next_attempt_at <= $3
+             AND (claimed_until IS NULL OR claimed_until <= $3)
+           ORDER BY priority, id LIMIT $4
+           FOR UPDATE SKIP LOCKED)
+        RETURNING *",
+};
+
+/// [`Outbox::is_unreachable`](kohero_core::ports::Outbox::is_unreachable).
+pub const IS_UNREACHABLE: &str =
+    "SELECT 1 AS one FROM unreachable WHERE network = ?1 AND chat = ?2";
+
+/// Whether rows of an earlier format wait.
+pub const ANY_OLD_FORMAT: &str = "SELECT id FROM outbox WHERE format < 2 LIMIT 1";
+
 /// The rows of an earlier format, converted when a store opens.
 pub const OLD_FORMAT_ROWS: &str = "SELECT id, chat, body FROM outbox WHERE format < 2 ORDER BY id";
 
@@ -86,4 +138,7 @@ pub(crate) const ALL: &[&str] = &[
     SET_UNREACHABLE_2,
     CLEAR_UNREACHABLE,
     OUTBOX_STATS,
+    ENQUEUE,
+    IS_UNREACHABLE,
+    ANY_OLD_FORMAT,
 ];

@@ -1,4 +1,4 @@
-//! Statements of [`People`](kohero_core::ports::People) that are the same in both stores.
+//! Statements of [`People`](kohero_core::ports::People) (both stores).
 
 /// [`People::actor_by_identity`](kohero_core::ports::People::actor_by_identity).
 pub const ACTOR_BY_IDENTITY: &str =
@@ -57,6 +57,42 @@ pub const SUBSCRIPTIONS_OF: &str = "SELECT * FROM subscriptions WHERE actor_id =
 /// [`People::delete_subscriptions_of`](kohero_core::ports::People::delete_subscriptions_of).
 pub const DELETE_SUBSCRIPTIONS_OF: &str = "DELETE FROM subscriptions WHERE actor_id = ?1";
 
+/// [`People::insert_actor`](kohero_core::ports::People::insert_actor).
+pub const INSERT_ACTOR: &str =
+    "INSERT INTO actors (kind, display_name, lang, tz, verified, created_at)
+    VALUES ('citizen', ?1, ?2, 'Europe/Paris', 0, ?3) RETURNING *";
+
+/// [`People::insert_actor`](kohero_core::ports::People::insert_actor).
+pub const INSERT_ACTOR_2: &str =
+    "INSERT INTO identities (network, external_id, actor_id) VALUES (?1, ?2, ?3)";
+
+/// The communes an actor speaks for.
+pub const COMMUNES: &str = "SELECT insee FROM actor_communes WHERE actor_id = ?1 ORDER BY insee";
+
+/// [`People::actors_by_ids`](kohero_core::ports::People::actors_by_ids).
+pub const ACTORS_BY_IDS: &str = "SELECT actor_id, insee FROM actor_communes
+    WHERE actor_id IN (SELECT value FROM json_each(?1)) ORDER BY actor_id, insee";
+
+/// [`People::actors_by_ids`](kohero_core::ports::People::actors_by_ids).
+pub const ACTORS_BY_IDS_2: &str =
+    "SELECT * FROM actors WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id";
+
+/// [`People::reachable_identities`](kohero_core::ports::People::reachable_identities).
+pub const REACHABLE_IDENTITIES: &str = "SELECT i.actor_id, a.lang, i.network, i.external_id
+    FROM identities i JOIN actors a ON a.id = i.actor_id
+    WHERE i.actor_id IN (SELECT value FROM json_each(?1))
+      AND NOT EXISTS (SELECT 1 FROM unreachable u
+                      WHERE u.network = i.network AND u.chat = i.external_id)
+    ORDER BY i.actor_id, i.network, i.external_id";
+
+/// [`People::subscriptions_near`](kohero_core::ports::People::subscriptions_near).
+pub const SUBSCRIPTIONS_NEAR: &str =
+    "SELECT * FROM subscriptions WHERE commune IN (SELECT value FROM json_each(?1))
+    UNION
+    SELECT * FROM subscriptions
+    WHERE commune IS NULL AND lat BETWEEN ?2 AND ?3 AND lon BETWEEN ?4 AND ?5
+    ORDER BY id";
+
 /// Every statement of this file (tests).
 #[cfg(test)]
 pub(crate) const ALL: &[&str] = &[
@@ -75,4 +111,11 @@ pub(crate) const ALL: &[&str] = &[
     INSERT_SUBSCRIPTION,
     SUBSCRIPTIONS_OF,
     DELETE_SUBSCRIPTIONS_OF,
+    INSERT_ACTOR,
+    INSERT_ACTOR_2,
+    COMMUNES,
+    ACTORS_BY_IDS,
+    ACTORS_BY_IDS_2,
+    REACHABLE_IDENTITIES,
+    SUBSCRIPTIONS_NEAR,
 ];

@@ -1,4 +1,4 @@
-//! Statements of [`Projects`](kohero_core::ports::Projects) that are the same in both stores.
+//! Statements of [`Projects`](kohero_core::ports::Projects) (both stores).
 
 /// [`Projects::membership`](kohero_core::ports::Projects::membership).
 pub const MEMBERSHIP: &str = "SELECT * FROM memberships WHERE initiative_id = ?1 AND actor_id = ?2";
@@ -64,6 +64,15 @@ pub const RSVPS: &str = "SELECT * FROM rsvps WHERE event_id = ?1 ORDER BY at, ac
 /// [`Projects::rsvps_of`](kohero_core::ports::Projects::rsvps_of).
 pub const RSVPS_OF: &str = "SELECT * FROM rsvps WHERE actor_id = ?1 ORDER BY event_id";
 
+/// [`Projects::updates_by_ids`](kohero_core::ports::Projects::updates_by_ids).
+pub const UPDATES_BY_IDS: &str =
+    "SELECT * FROM updates WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id";
+
+/// [`Projects::events_between`](kohero_core::ports::Projects::events_between).
+pub const EVENTS_BETWEEN: &str =
+    "SELECT * FROM events WHERE initiative_id IN (SELECT value FROM json_each(?1))
+    AND starts_at >= ?2 AND starts_at < ?3 ORDER BY starts_at, id";
+
 /// Every statement of this file (tests).
 #[cfg(test)]
 pub(crate) const ALL: &[&str] = &[
@@ -83,4 +92,6 @@ pub(crate) const ALL: &[&str] = &[
     SET_RSVP,
     RSVPS,
     RSVPS_OF,
+    UPDATES_BY_IDS,
+    EVENTS_BETWEEN,
 ];

@@ -1,4 +1,4 @@
-//! Statements of [`Rooms`](kohero_core::ports::Rooms) that are the same in both stores.
+//! Statements of [`Rooms`](kohero_core::ports::Rooms) (both stores).
 
 /// [`Rooms::link_room`](kohero_core::ports::Rooms::link_room).
 pub const LINK_ROOM: &str =
@@ -28,6 +28,20 @@ pub const FORUMS_OF: &str =
 /// [`Rooms::forum_commune`](kohero_core::ports::Rooms::forum_commune).
 pub const FORUM_COMMUNE: &str = "SELECT insee FROM commune_forums WHERE network = ?1 AND chat = ?2";
 
+/// [`Rooms::initiatives_within`](kohero_core::ports::Rooms::initiatives_within):
+/// the topics of a forum are `FORUM/THREAD`.
+pub const INITIATIVES_WITHIN: &str = "SELECT DISTINCT initiative_id FROM rooms
+    WHERE network = ?1 AND substr(chat, 1, length(?2) + 1) = ?2 || '/'
+    ORDER BY initiative_id";
+
+/// [`Rooms::move_room`](kohero_core::ports::Rooms::move_room): the new address
+/// replaces any room already there.
+pub const MOVE_ROOM: &str = "DELETE FROM rooms WHERE network = ?1 AND chat = ?2";
+
+/// [`Rooms::move_room`](kohero_core::ports::Rooms::move_room).
+pub const MOVE_ROOM_2: &str =
+    "UPDATE rooms SET network = ?1, chat = ?2 WHERE network = ?3 AND chat = ?4";
+
 /// Every statement of this file (tests).
 #[cfg(test)]
 pub(crate) const ALL: &[&str] = &[
@@ -37,4 +51,7 @@ pub(crate) const ALL: &[&str] = &[
     LINK_FORUM,
     FORUMS_OF,
     FORUM_COMMUNE,
+    INITIATIVES_WITHIN,
+    MOVE_ROOM,
+    MOVE_ROOM_2,
 ];

@@ -1,4 +1,6 @@
-//! Statements of [`Schedules`](kohero_core::ports::Schedules) that are the same in both stores.
+//! Statements of [`Schedules`](kohero_core::ports::Schedules) (both stores).
+
+use crate::exec::Sql;
 
 /// [`Schedules::digest_plan`](kohero_core::ports::Schedules::digest_plan).
 pub const DIGEST_PLAN: &str = "SELECT * FROM digest_plans WHERE municipality_id = ?1";
@@ -40,6 +42,44 @@ pub const SET_ALERT_PREFS: &str =
 pub const RECORD_REMINDER: &str =
     "INSERT INTO event_reminders (event_id, which) VALUES (?1, ?2) ON CONFLICT DO NOTHING";
 
+/// [`Schedules::record_digest_ticks`](kohero_core::ports::Schedules::record_digest_ticks):
+/// the ticks as one JSON array of `[municipality, tick]`.
+pub const RECORD_DIGEST_TICKS: Sql = Sql::Each {
+    sqlite: "INSERT INTO digest_ticks (municipality_id, tick)
+        SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?1)
+        WHERE true
+        ON CONFLICT DO NOTHING RETURNING municipality_id",
+    postgres: "INSERT INTO digest_ticks (municipality_id, tick)
+        SELECT (t->>0)::bigint, (t->>1)::bigint FROM jsonb_array_elements($1::jsonb) AS t
+        ON CONFLICT DO NOTHING RETURNING municipality_id",
+};
+
+/// [`Schedules::save_digest_plans`](kohero_core::ports::Schedules::save_digest_plans):
+/// the plans as one JSON array of `[municipality, schedule, tz, next, last,
+/// announcement]`.
+pub const SAVE_DIGEST_PLANS: Sql = Sql::Each {
+    sqlite: "INSERT INTO digest_plans (municipality_id, schedule, tz, next_at, last_at,
+            announcement)
+        SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+               json_extract(value, '$[2]'), json_extract(value, '$[3]'),
+               json_extract(value, '$[4]'), json_extract(value, '$[5]')
+        FROM json_each(?1) WHERE true
+        ON CONFLICT (municipality_id) DO UPDATE SET schedule = excluded.schedule,
+           tz = excluded.tz, next_at = excluded.next_at, last_at = excluded.last_at,
+           announcement = excluded.announcement",
+    postgres: "INSERT INTO digest_plans (municipality_id, schedule, tz, next_at, last_at,
+            announcement)
+        SELECT (p->>0)::bigint, p->>1, p->>2, (p->>3)::bigint, (p->>4)::bigint, p->>5
+        FROM jsonb_array_elements($1::jsonb) AS p
+        ON CONFLICT (municipality_id) DO UPDATE SET schedule = excluded.schedule,
+           tz = excluded.tz, next_at = excluded.next_at, last_at = excluded.last_at,
+           announcement = excluded.announcement",
+};
+
+/// [`Schedules::digest_plans_of`](kohero_core::ports::Schedules::digest_plans_of).
+pub const DIGEST_PLANS_OF: &str = "SELECT * FROM digest_plans
+    WHERE municipality_id IN (SELECT value FROM json_each(?1)) ORDER BY municipality_id";
+
 /// Every statement of this file (tests).
 #[cfg(test)]
 pub(crate) const ALL: &[&str] = &[
@@ -52,4 +92,5 @@ pub(crate) const ALL: &[&str] = &[
     ALERT_PREFS,
     SET_ALERT_PREFS,
     RECORD_REMINDER,
+    DIGEST_PLANS_OF,
 ];

@@ -1,9 +1,17 @@
-//! The SQLite store's part of [`kohero_core::ports::Rooms`].
+//! [`Rooms`] on a SQL store.
 
-use super::*;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use kohero_core::domain::*;
+use kohero_core::ports::{Rooms, StoreResult};
+
+use super::SqlTx;
+use crate::exec::Conn;
+use crate::statements::rooms as sql;
+use crate::{commune_code, get, ms};
 
 #[async_trait]
-impl Rooms for SqliteTx {
+impl<C: Conn> Rooms for SqlTx<C> {
     async fn link_room(
         &mut self,
         room: &Address,
@@ -11,39 +19,47 @@ impl Rooms for SqliteTx {
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
         self.changes(
-            sql::rooms::LINK_ROOM,
-            params![room.network, room.chat, initiative.0, ms(at)],
+            sql::LINK_ROOM,
+            &values![&room.network, &room.chat, initiative.0, ms(at)],
         )
+        .await
         .map(drop)
     }
 
     async fn room_initiative(&mut self, room: &Address) -> StoreResult<Option<InitiativeId>> {
         self.opt(
-            sql::rooms::ROOM_INITIATIVE,
-            params![room.network, room.chat],
+            sql::ROOM_INITIATIVE,
+            &values![&room.network, &room.chat],
             |r| Ok(InitiativeId(get(r, "initiative_id")?)),
         )
+        .await
     }
 
     async fn rooms_of(&mut self, initiative: InitiativeId) -> StoreResult<Vec<Address>> {
-        self.all(sql::rooms::ROOMS_OF, [initiative.0], rows::address)
+        self.all(sql::ROOMS_OF, &values![initiative.0], |r| crate::address(r))
+            .await
     }
 
     async fn initiatives_within(&mut self, forum: &Address) -> StoreResult<Vec<InitiativeId>> {
         self.all(
-            "SELECT DISTINCT initiative_id FROM rooms
-             WHERE network = ?1 AND substr(chat, 1, length(?2) + 1) = ?2 || '/'
-             ORDER BY initiative_id",
-            params![forum.network, forum.chat],
+            sql::INITIATIVES_WITHIN,
+            &values![&forum.network, &forum.chat],
             |r| Ok(InitiativeId(get(r, "initiative_id")?)),
         )
+        .await
     }
 
     async fn move_room(&mut self, from: &Address, to: &Address) -> StoreResult<()> {
+        if from == to {
+            return Ok(());
+        }
+        self.changes(sql::MOVE_ROOM, &values![&to.network, &to.chat])
+            .await?;
         self.changes(
-            "UPDATE OR REPLACE rooms SET network = ?, chat = ? WHERE network = ? AND chat = ?",
-            params![to.network, to.chat, from.network, from.chat],
+            sql::MOVE_ROOM_2,
+            &values![&to.network, &to.chat, &from.network, &from.chat],
         )
+        .await
         .map(drop)
     }
 
@@ -55,21 +71,26 @@ impl Rooms for SqliteTx {
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
         self.changes(
-            sql::rooms::LINK_FORUM,
-            params![forum.network, forum.chat, commune.as_str(), by.0, ms(at)],
+            sql::LINK_FORUM,
+            &values![&forum.network, &forum.chat, commune.as_str(), by.0, ms(at)],
         )
+        .await
         .map(drop)
     }
 
     async fn forums_of(&mut self, commune: &InseeCode) -> StoreResult<Vec<Address>> {
-        self.all(sql::rooms::FORUMS_OF, [commune.as_str()], rows::address)
+        self.all(sql::FORUMS_OF, &values![commune.as_str()], |r| {
+            crate::address(r)
+        })
+        .await
     }
 
     async fn forum_commune(&mut self, forum: &Address) -> StoreResult<Option<InseeCode>> {
         self.opt(
-            sql::rooms::FORUM_COMMUNE,
-            params![forum.network, forum.chat],
+            sql::FORUM_COMMUNE,
+            &values![&forum.network, &forum.chat],
             |r| commune_code(&get::<String>(r, "insee")?),
         )
+        .await
     }
 }

@@ -1,0 +1,191 @@
+//! [`Initiatives`] on a SQL store.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use kohero_core::domain::*;
+use kohero_core::places::Located;
+use kohero_core::ports::{Initiatives, StoreResult};
+use kohero_core::text::search_document;
+
+use super::{SqlTx, limit_of, not_found};
+use crate::exec::{Conn, Dialect, Value};
+use crate::statements::initiatives as sql;
+use crate::{get, lat_lon, ms};
+
+#[async_trait]
+impl<C: Conn> Initiatives for SqlTx<C> {
+    async fn insert_initiative(&mut self, new: &NewInitiative) -> StoreResult<Initiative> {
+        let (lat, lon) = lat_lon(new.place);
+        let document = search_document(&new.title, &new.description);
+        self.write_one(
+            sql::INSERT_INITIATIVE,
+            &values![
+                &new.title,
+                &new.description,
+                new.category.key(),
+                lat,
+                lon,
+                new.commune.as_ref().map(InseeCode::as_str),
+                new.created_by.0,
+                &document,
+                ms(new.created_at),
+                ms(new.created_at)
+            ],
+            |r| crate::initiative(r),
+        )
+        .await
+    }
+
+    async fn initiative(&mut self, id: InitiativeId) -> StoreResult<Option<Initiative>> {
+        self.opt(sql::INITIATIVE, &values![id.0], |r| crate::initiative(r))
+            .await
+    }
+
+    async fn update_initiative(&mut self, i: &Initiative) -> StoreResult<()> {
+        let (lat, lon) = lat_lon(i.place);
+        let document = search_document(&i.title, &i.description);
+        let n = self
+            .changes(
+                sql::UPDATE_INITIATIVE,
+                &values![
+                    i.kind.key(),
+                    &i.title,
+                    &i.description,
+                    i.category.key(),
+                    lat,
+                    lon,
+                    i.commune.as_ref().map(InseeCode::as_str),
+                    i.status.key(),
+                    i.created_by.map(|a| a.0),
+                    i.offered_to.map(|a| a.0),
+                    &document,
+                    ms(i.updated_at),
+                    i.id.0
+                ],
+            )
+            .await?;
+        not_found("initiative", n)
+    }
+
+    async fn search_initiatives(
+        &mut self,
+        words: &[String],
+        limit: usize,
+    ) -> StoreResult<Vec<Initiative>> {
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Each word a prefix; words hold only letters and digits, quoted all
+        // the same.
+        let query = match Self::dialect() {
+            Dialect::Sqlite => words
+                .iter()
+                .map(|w| format!("\"{}\"*", w.replace('"', "")))
+                .collect::<Vec<_>>()
+                .join(" AND "),
+            Dialect::Postgres => words
+                .iter()
+                .map(|w| format!("'{}':*", w.replace(['\'', '\\'], "")))
+                .collect::<Vec<_>>()
+                .join(" & "),
+        };
+        self.all(
+            sql::SEARCH_INITIATIVES,
+            &values![query.as_str(), limit_of(limit)],
+            |r| crate::initiative(r),
+        )
+        .await
+    }
+
+    async fn located_initiatives(&mut self) -> StoreResult<Vec<Located>> {
+        self.all_heavy(sql::LOCATED_INITIATIVES, &[], |r| crate::located(r))
+            .await
+    }
+
+    async fn initiative_changes_cursor(&mut self) -> StoreResult<i64> {
+        self.one(sql::INITIATIVE_CHANGES_CURSOR, &[], |r| get(r, "seq"))
+            .await
+    }
+
+    async fn initiative_changes(
+        &mut self,
+        cursor: i64,
+        limit: usize,
+    ) -> StoreResult<(i64, Vec<(InitiativeId, Option<Located>)>)> {
+        let rows = self
+            .all(
+                sql::INITIATIVE_CHANGES,
+                &values![cursor, limit_of(limit)],
+                |r| crate::change(r),
+            )
+            .await?;
+        Ok(crate::changes_after(cursor, rows))
+    }
+
+    async fn initiatives_created_by(&mut self, actor: ActorId) -> StoreResult<Vec<Initiative>> {
+        self.all(sql::INITIATIVES_CREATED_BY, &values![actor.0], |r| {
+            crate::initiative(r)
+        })
+        .await
+    }
+
+    async fn initiatives_in_communes(
+        &mut self,
+        communes: &[InseeCode],
+    ) -> StoreResult<Vec<Initiative>> {
+        self.all_heavy(
+            sql::INITIATIVES_IN_COMMUNES,
+            &[Value::Texts(
+                communes.iter().map(InseeCode::as_str).collect(),
+            )],
+            |r| crate::initiative(r),
+        )
+        .await
+    }
+
+    async fn insert_activity(&mut self, new: &NewActivity) -> StoreResult<Activity> {
+        self.write_one(
+            sql::INSERT_ACTIVITY,
+            &values![new.initiative.0, new.kind.key(), new.ref_id, ms(new.at)],
+            |r| crate::activity(r),
+        )
+        .await
+    }
+
+    async fn activity_of(
+        &mut self,
+        initiatives: &[InitiativeId],
+        offset: usize,
+        limit: usize,
+    ) -> StoreResult<Vec<Activity>> {
+        if initiatives.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.all(
+            sql::ACTIVITY_OF,
+            &[
+                Value::Ints(initiatives.iter().map(|i| i.0).collect()),
+                limit_of(limit).into(),
+                limit_of(offset).into(),
+            ],
+            |r| crate::activity(r),
+        )
+        .await
+    }
+
+    async fn activity_since(
+        &mut self,
+        initiatives: &[InitiativeId],
+        since: DateTime<Utc>,
+    ) -> StoreResult<Vec<Activity>> {
+        self.all_heavy(
+            sql::ACTIVITY_SINCE,
+            &[
+                Value::Ints(initiatives.iter().map(|i| i.0).collect()),
+                ms(since).into(),
+            ],
+            |r| crate::activity(r),
+        )
+        .await
+    }
+}

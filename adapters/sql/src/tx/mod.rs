@@ -1,0 +1,246 @@
+//! The store port, implemented once for both SQL stores over a [`Conn`]: one
+//! file per port, each method a statement or a few (their texts in
+//! [`crate::statements`]). A store's transaction is `SqlTx<its connection>`.
+
+mod adapter_state;
+mod initiatives;
+mod intake;
+mod leases;
+mod outbox;
+mod people;
+mod projects;
+mod rooms;
+mod schedules;
+
+use async_trait::async_trait;
+use kohero_core::domain::{Actor, ActorKind, InseeCode};
+use kohero_core::ports::{StoreError, StoreResult, Tx};
+
+use crate::exec::{Conn, Dialect, How, Sql, Value};
+use crate::{Columns, commune_code, get};
+
+/// One transaction of a SQL store.
+#[derive(Debug)]
+pub struct SqlTx<C> {
+    conn: C,
+}
+
+impl<C: Conn> SqlTx<C> {
+    pub fn new(conn: C) -> Self {
+        Self { conn }
+    }
+
+    /// The connection, for what a store does beside the port (its own
+    /// maintenance statements).
+    pub fn conn(&mut self) -> &mut C {
+        &mut self.conn
+    }
+
+    fn text(sql: impl Into<Sql>) -> &'static str {
+        sql.into().text(C::DIALECT)
+    }
+
+    fn dialect() -> Dialect {
+        C::DIALECT
+    }
+
+    async fn rows_how<T: Send>(
+        &mut self,
+        sql: impl Into<Sql>,
+        values: &[Value<'_>],
+        how: How,
+        mut f: impl FnMut(&dyn Columns) -> StoreResult<T> + Send,
+    ) -> StoreResult<Vec<T>> {
+        let mut out = Vec::new();
+        self.conn
+            .rows(Self::text(sql), values, how, &mut |r| {
+                out.push(f(r)?);
+                Ok(())
+            })
+            .await?;
+        Ok(out)
+    }
+
+    /// Every row of a query, read back with `f`.
+    async fn all<T: Send>(
+        &mut self,
+        sql: impl Into<Sql>,
+        values: &[Value<'_>],
+        f: impl FnMut(&dyn Columns) -> StoreResult<T> + Send,
+    ) -> StoreResult<Vec<T>> {
+        self.rows_how(sql, values, How::PLAIN, f).await
+    }
+
+    /// Every row of a query that reads a large part of the database.
+    async fn all_heavy<T: Send>(
+        &mut self,
+        sql: impl Into<Sql>,
+        values: &[Value<'_>],
+        f: impl FnMut(&dyn Columns) -> StoreResult<T> + Send,
+    ) -> StoreResult<Vec<T>> {
+        self.rows_how(sql, values, How::HEAVY, f).await
+    }
+
+    /// The first row of a query, if any, read back with `f`.
+    async fn opt<T: Send>(
+        &mut self,
+        sql: impl Into<Sql>,
+        values: &[Value<'_>],
+        f: impl FnMut(&dyn Columns) -> StoreResult<T> + Send,
+    ) -> StoreResult<Option<T>> {
+        Ok(self.all(sql, values, f).await?.into_iter().next())
+    }
+
+    /// The row a query must return, read back with `f`.
+    async fn one<T: Send>(
+        &mut self,
+        sql: impl Into<Sql>,
+        values: &[Value<'_>],
+        f: impl FnMut(&dyn Columns) -> StoreResult<T> + Send,
+    ) -> StoreResult<T> {
+        self.opt(sql, values, f).await?.ok_or_else(no_row)
+    }
+
+    /// The row a write returns (`RETURNING`), the write guarded.
+    async fn write_one<T: Send>(
+        &mut self,
+        sql: impl Into<Sql>,
+        values: &[Value<'_>],
+        f: impl FnMut(&dyn Columns) -> StoreResult<T> + Send,
+    ) -> StoreResult<T> {
+        self.rows_how(sql, values, How::GUARDED, f)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(no_row)
+    }
+
+    /// A write that may break a constraint; returns how many rows it changed.
+    async fn changes(&mut self, sql: impl Into<Sql>, values: &[Value<'_>]) -> StoreResult<u64> {
+        self.conn
+            .execute(Self::text(sql), values, How::GUARDED)
+            .await
+    }
+
+    /// A write that cannot break a constraint, or touches many rows.
+    async fn run(
+        &mut self,
+        sql: impl Into<Sql>,
+        values: &[Value<'_>],
+        how: How,
+    ) -> StoreResult<u64> {
+        self.conn.execute(Self::text(sql), values, how).await
+    }
+
+    /// Runs `sql` in a savepoint of its own: all of it or nothing.
+    async fn savepoint(&mut self, name: Savepoint) -> StoreResult<()> {
+        self.conn.run(name.begin()).await
+    }
+
+    async fn settle<T>(&mut self, name: Savepoint, r: StoreResult<T>) -> StoreResult<T> {
+        match r {
+            Ok(v) => {
+                self.conn.run(name.release()).await?;
+                Ok(v)
+            }
+            Err(e) => {
+                self.conn.run(name.rollback()).await?;
+                self.conn.run(name.release()).await?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Actors read by `sql`, with the communes of those who speak for some.
+    async fn actors(
+        &mut self,
+        sql: impl Into<Sql>,
+        values: &[Value<'_>],
+    ) -> StoreResult<Vec<Actor>> {
+        let mut actors = self
+            .all(sql, values, |r| crate::actor(r, Vec::new()))
+            .await?;
+        for a in &mut actors {
+            // Citizens (nearly everyone who writes) speak for no commune: no query.
+            if a.kind != ActorKind::Citizen {
+                a.communes = self.communes(a.id.0).await?;
+            }
+        }
+        Ok(actors)
+    }
+
+    async fn communes(&mut self, actor: i64) -> StoreResult<Vec<InseeCode>> {
+        self.all(crate::statements::people::COMMUNES, &values![actor], |r| {
+            commune_code(&get::<String>(r, "insee")?)
+        })
+        .await
+    }
+}
+
+/// The savepoints a transaction takes: one per event of a batch (the
+/// engine's), one around a port method that writes several rows.
+#[derive(Debug, Clone, Copy)]
+enum Savepoint {
+    Event,
+    Method,
+}
+
+impl Savepoint {
+    fn begin(self) -> &'static str {
+        match self {
+            Self::Event => "SAVEPOINT kohero_event",
+            Self::Method => "SAVEPOINT kohero_method",
+        }
+    }
+    fn rollback(self) -> &'static str {
+        match self {
+            Self::Event => "ROLLBACK TO kohero_event",
+            Self::Method => "ROLLBACK TO kohero_method",
+        }
+    }
+    fn release(self) -> &'static str {
+        match self {
+            Self::Event => "RELEASE kohero_event",
+            Self::Method => "RELEASE kohero_method",
+        }
+    }
+}
+
+fn no_row() -> StoreError {
+    StoreError::Backend("the statement returned no row".into())
+}
+
+pub(crate) fn not_found(what: &str, n: u64) -> StoreResult<()> {
+    if n == 0 {
+        Err(StoreError::NotFound(what.to_owned()))
+    } else {
+        Ok(())
+    }
+}
+
+pub(crate) fn limit_of(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn count(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+#[async_trait]
+impl<C: Conn> Tx for SqlTx<C> {
+    async fn commit(self: Box<Self>) -> StoreResult<()> {
+        self.conn.commit().await
+    }
+
+    async fn savepoint(&mut self) -> StoreResult<()> {
+        Self::savepoint(self, Savepoint::Event).await
+    }
+
+    async fn rollback_to_savepoint(&mut self) -> StoreResult<()> {
+        self.conn.run(Savepoint::Event.rollback()).await
+    }
+
+    async fn release_savepoint(&mut self) -> StoreResult<()> {
+        self.conn.run(Savepoint::Event.release()).await
+    }
+}
