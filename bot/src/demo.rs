@@ -87,6 +87,7 @@ const SAMPLES: &[Sample] = &[
 async fn say(engine: &Engine, who: &str, text: String) -> anyhow::Result<String> {
     let replies = engine
         .handle(Incoming {
+            chat_check: None,
             chat: None,
             event_id: None,
             identity: Identity::new("demo", who),

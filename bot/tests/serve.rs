@@ -36,6 +36,7 @@ async fn http_get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
 
 fn update(id: &str, text: &str) -> Incoming {
     Incoming {
+        chat_check: None,
         identity: Identity::new("test", "42"),
         chat: None,
         event_id: Some(id.to_owned()),

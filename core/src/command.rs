@@ -200,6 +200,19 @@ fn is_geo_uri(s: &str) -> bool {
 }
 
 /// Parses a message as typed (or a button's payload).
+/// Whether a message in a shared chat changes what the chat is (`/lier`,
+/// `/lier_commune`, and `/start lN` sent when the bot is added to a group for
+/// #N): the network must then say who the sender is there
+/// ([`crate::inbox::ChatCheck`]). Other messages need no lookup.
+pub fn needs_chat_check(text: &str) -> bool {
+    matches!(
+        parse(text),
+        Ok(Parsed::Command(
+            Command::Link(_) | Command::LinkCommune(_) | Command::Start(Some(_))
+        ))
+    )
+}
+
 pub fn parse(input: &str) -> Result<Parsed, ParseError> {
     let line = input.trim();
     if is_geo_uri(line) {

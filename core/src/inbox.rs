@@ -24,7 +24,37 @@ pub struct Incoming {
     pub display_name: Option<String>,
     /// The language the network reports (Telegram's `language_code`), for a first contact.
     pub lang_hint: Option<Lang>,
+    /// What the network says of the shared chat and of the sender in it, for
+    /// the commands that change what the chat is: asked only for those
+    /// ([`crate::command::needs_chat_check`]). `None` elsewhere, and from a
+    /// network that cannot say: such a command is then refused.
+    pub chat_check: Option<ChatCheck>,
     pub content: Content,
+}
+
+/// A shared chat as its network sees it, and the sender's place in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChatCheck {
+    pub role: ChatRole,
+    /// Kohero made the chat (a commune's Space or announcement room, a
+    /// project's room): it is never linked by hand.
+    pub made_by_kohero: bool,
+}
+
+/// The sender's place in a shared chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChatRole {
+    /// Telegram `creator`; Matrix: a creator of the room, or power level 100.
+    Owner,
+    /// Telegram `administrator`; Matrix: power level 50 or more.
+    Admin,
+    /// Anyone else in the chat.
+    Member,
+    /// Writes as the chat itself (Telegram's anonymous administrators, who
+    /// post as the group): who they are cannot be checked.
+    Anonymous,
+    /// The network could not say (its answer failed).
+    Unknown,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -69,6 +69,9 @@ struct Inner {
     polling: usize,
     /// getUpdates refused with 409 because another was in progress.
     conflicts: usize,
+    /// Members' statuses by (chat, user) as getChatMember answers them
+    /// (`creator`, `administrator`, `member`, `left`…); `member` when unset.
+    statuses: HashMap<(i64, i64), String>,
 }
 
 /// Counts a getUpdates in progress until the request ends (answered, or the
@@ -112,6 +115,25 @@ fn user(id: i64, name: &str, lang: &str) -> Value {
 
 fn group(id: i64) -> Value {
     json!({"id": id, "type": "group", "title": "Quartier"})
+}
+
+/// A ChatMember object as the Bot API documents each status.
+fn chat_member(user_id: i64, status: &str) -> Value {
+    let u = user(user_id, "Ada", "fr");
+    match status {
+        "creator" => json!({"status": "creator", "user": u, "is_anonymous": false}),
+        "administrator" => json!({
+            "status": "administrator", "user": u, "can_be_edited": false,
+            "is_anonymous": false, "can_manage_chat": true, "can_delete_messages": true,
+            "can_manage_video_chats": true, "can_restrict_members": true,
+            "can_promote_members": false, "can_change_info": true, "can_invite_users": true,
+            "can_post_stories": false, "can_edit_stories": false, "can_delete_stories": false,
+            "can_pin_messages": true, "can_manage_topics": false,
+        }),
+        "left" => json!({"status": "left", "user": u}),
+        "kicked" => json!({"status": "kicked", "user": u, "until_date": 0}),
+        _ => json!({"status": "member", "user": u}),
+    }
 }
 
 fn private_chat(id: i64, name: &str) -> Value {
@@ -216,6 +238,28 @@ impl FakeTelegram {
     pub fn group_text(&self, chat_id: i64, user_id: i64, text: &str) -> i64 {
         let m = self.message(group(chat_id), user_id, "fr", json!({ "text": text }));
         self.push("message", m)
+    }
+
+    /// A message an anonymous administrator writes in a group: from
+    /// GroupAnonymousBot, as the group itself (`sender_chat`).
+    pub fn anonymous_group_text(&self, chat_id: i64, text: &str) -> i64 {
+        let m = json!({
+            "message_id": self.next_message_id(),
+            "date": 1_764_400_000,
+            "chat": group(chat_id),
+            "from": {"id": 1_087_968_824_i64, "is_bot": true, "first_name": "Group",
+                     "username": "GroupAnonymousBot"},
+            "sender_chat": group(chat_id),
+            "text": text,
+        });
+        self.push("message", m)
+    }
+
+    /// Sets what getChatMember says of `user` in `chat` (Telegram's statuses:
+    /// `creator` for the owner, `administrator`, `member`, `restricted`,
+    /// `left`, `kicked`).
+    pub fn set_status(&self, chat: i64, user: i64, status: &str) {
+        self.lock().statuses.insert((chat, user), status.to_owned());
     }
 
     /// A message in a forum topic.
@@ -526,7 +570,8 @@ fn check(method: &str, body: &Value) -> Result<(), String> {
         | "approveChatJoinRequest"
         | "declineChatJoinRequest"
         | "banChatMember"
-        | "unbanChatMember" => chat_is_a_number(),
+        | "unbanChatMember"
+        | "getChatMember" => chat_is_a_number(),
         _ => Ok(()),
     }
 }
@@ -548,6 +593,7 @@ fn canonical(method: &str) -> String {
         "unbanChatMember",
         "createForumTopic",
         "editMessageText",
+        "getChatMember",
     ];
     KNOWN
         .iter()
@@ -667,6 +713,17 @@ async fn answer(f: &FakeTelegram, method: &str, body: &Value) -> Response {
         "createForumTopic" => {
             let thread = f.next_message_id();
             ok(json!({"message_thread_id": thread, "name": body["name"], "icon_color": 7_322_096}))
+        }
+        "getChatMember" => {
+            let chat = body["chat_id"].as_i64().unwrap_or_default();
+            let user_id = body["user_id"].as_i64().unwrap_or_default();
+            let status = f
+                .lock()
+                .statuses
+                .get(&(chat, user_id))
+                .cloned()
+                .unwrap_or_else(|| "member".to_owned());
+            ok(chat_member(user_id, &status))
         }
         "createChatInviteLink" => ok(json!({
             "invite_link": format!("https://t.me/+join{}", body["chat_id"]),

@@ -12,7 +12,13 @@ use kohero_core::EngineError;
 use kohero_core::domain::*;
 use kohero_core::engine::VerifyError;
 use kohero_core::geo::GeoPoint;
-use kohero_core::inbox::{Content, Incoming, Intake};
+use kohero_core::inbox::{ChatCheck, ChatRole, Content, Incoming, Intake};
+
+/// A group's administrator, as networks say.
+const ADMIN: ChatCheck = ChatCheck {
+    role: ChatRole::Admin,
+    made_by_kohero: false,
+};
 use kohero_core::ports::{Clock, Store};
 use kohero_core::reply::Reply;
 use kohero_core::{Engine, Operator};
@@ -69,6 +75,7 @@ impl Bot {
         let intake = self
             .engine
             .handle_events(vec![Incoming {
+                chat_check: None,
                 chat: None,
                 event_id: Some(event.clone()),
                 identity: ident(who),
@@ -276,6 +283,7 @@ async fn proposal_dialogue_survives_between_messages_and_refuses_interruptions()
     let again = Engine::new(b.store.clone(), b.clock.clone()).await.unwrap();
     let r = again
         .handle(Incoming {
+            chat_check: None,
             chat: None,
             event_id: None,
             identity: ident("p"),
@@ -686,6 +694,7 @@ async fn language_profile_and_english_replies() {
     let r = b
         .engine
         .handle(Incoming {
+            chat_check: None,
             chat: None,
             event_id: None,
             identity: ident("hint"),
@@ -936,6 +945,7 @@ async fn the_nearby_index_follows_every_write() {
     let again = Engine::new(b.store.clone(), b.clock.clone()).await.unwrap();
     let r = again
         .handle(Incoming {
+            chat_check: None,
             chat: None,
             event_id: None,
             identity: ident("me"),
@@ -973,6 +983,9 @@ impl Bot {
     async fn event(&self, who: &str, chat: Option<&str>, id: &str, text: &str) -> Intake {
         self.engine
             .handle_event(Incoming {
+                // As networks say of a group's administrator (only read for
+                // the commands that change what the chat is).
+                chat_check: chat.map(|_| ADMIN),
                 identity: Identity::new("net", who),
                 chat: chat.map(str::to_owned),
                 event_id: Some(id.to_owned()),
@@ -1045,6 +1058,7 @@ async fn events_are_handled_exactly_once_and_answered_through_the_outbox() {
     assert!(matches!(
         b.engine
             .handle_event(Incoming {
+                chat_check: None,
                 identity: Identity::new("net", "x"),
                 chat: None,
                 event_id: None,
@@ -1080,6 +1094,7 @@ async fn unreachable_people_get_no_notices_until_they_write_again() {
 async fn a_batch_is_one_transaction_with_each_event_on_its_own() {
     let b = Bot::new().await;
     let ev = |who: &str, id: &str, text: &str| Incoming {
+        chat_check: None,
         identity: Identity::new("net", who),
         chat: None,
         event_id: Some(id.to_owned()),
@@ -1207,6 +1222,7 @@ async fn project_groups_link_serve_project_commands_and_receive_news() {
     // The group becomes a supergroup: the link follows.
     b.engine
         .handle_event(Incoming {
+            chat_check: None,
             identity: Identity::new("net", "org"),
             chat: Some("-100".into()),
             event_id: Some("g7".into()),
@@ -1520,6 +1536,7 @@ async fn digests_go_to_the_communes_announcement_room_and_subscribers_are_let_in
     let ann = Identity::new("net", "@ann");
     b.engine
         .handle(Incoming {
+            chat_check: None,
             chat: None,
             event_id: None,
             identity: ann,
@@ -1688,6 +1705,7 @@ impl Clock for PanicOnce {
 
 fn telegram_text(who: &str, event: &str, text: &str) -> Incoming {
     Incoming {
+        chat_check: None,
         identity: Identity::new("telegram", who),
         chat: None,
         event_id: Some(event.to_owned()),
@@ -1790,6 +1808,7 @@ async fn a_panic_fails_its_update_only_and_the_batch_is_replayed_without_it() {
         .store(clock.readings.load(Ordering::SeqCst) + 1, Ordering::SeqCst);
     let r = engine
         .handle(Incoming {
+            chat_check: None,
             chat: None,
             event_id: None,
             identity: Identity::new("console", "a"),
@@ -1858,6 +1877,7 @@ async fn forgetting_clears_what_the_networks_knew_of_the_person() {
     // An erasure from a path that does not clear it on arrival (the console).
     b.engine
         .handle(Incoming {
+            chat_check: None,
             chat: None,
             event_id: None,
             identity: ident("gone"),
@@ -1874,6 +1894,7 @@ async fn forgetting_clears_what_the_networks_knew_of_the_person() {
     tx.commit().await.unwrap();
     b.engine
         .handle(Incoming {
+            chat_check: None,
             chat: None,
             event_id: None,
             identity: ident("gone"),
@@ -1943,6 +1964,7 @@ async fn nobody_takes_over_another_projects_chat_or_a_commune_forum() {
     let theirs = b.propose("evil", "Pirate | other | - | -").await;
     b.say("evil", &format!("/lancer {theirs}")).await;
     let group = |who: &str, id: &str, text: &str| Incoming {
+        chat_check: Some(ADMIN),
         identity: ident(who),
         chat: Some("-100".into()),
         event_id: Some(id.into()),
@@ -1951,6 +1973,7 @@ async fn nobody_takes_over_another_projects_chat_or_a_commune_forum() {
         content: Content::Text(text.into()),
     };
     let forum = |who: &str, id: &str, text: &str| Incoming {
+        chat_check: Some(ADMIN),
         chat: Some("-200".into()),
         ..group(who, id, text)
     };
@@ -2020,6 +2043,7 @@ async fn nobody_takes_over_another_projects_chat_or_a_commune_forum() {
     assert!(last_in("-200").await.contains("69123"));
     // A topic made by Kohero stays its project's.
     let topic = Incoming {
+        chat_check: None,
         chat: Some("-200/7".into()),
         ..group("evil", "t1", &format!("/lier {theirs}"))
     };
@@ -2081,4 +2105,120 @@ async fn members_names_stay_out_of_shared_chats() {
     b.event("org", None, "p4", "/membres 1").await;
     let m = b.queued("org").await.last().unwrap().plain();
     assert!(m.contains("carla") && !m.contains("Et 1"), "{m}");
+}
+
+/// Linking a chat takes its owner or an administrator, as the network says;
+/// an anonymous administrator is asked to write as themselves; a network that
+/// cannot say changes nothing; a room Kohero made keeps its project.
+#[tokio::test]
+async fn only_a_chats_administrators_link_it_and_kohero_rooms_keep_their_project() {
+    let b = Bot::new().await;
+    b.event("org", None, "p1", "/proposer Jardin | nature | - | -")
+        .await;
+    b.event("org", None, "p2", "/lancer 1").await;
+    b.event("org", None, "p3", "/proposer Verger | nature | - | -")
+        .await;
+    b.event("org", None, "p4", "/lancer 2").await;
+    let (one, two) = (1, 2);
+    let n = AtomicU64::new(0);
+    let link = |chat: &str, role: Option<ChatRole>, made: bool, text: &str| Incoming {
+        chat_check: role.map(|role| ChatCheck {
+            role,
+            made_by_kohero: made,
+        }),
+        identity: Identity::new("net", "org"),
+        chat: Some(chat.into()),
+        event_id: Some(format!("l{}", n.fetch_add(1, Ordering::Relaxed))),
+        display_name: Some("org".into()),
+        lang_hint: None,
+        content: Content::Text(text.into()),
+    };
+    let last = |q: Vec<Outgoing>| q.last().map(Outgoing::plain).unwrap_or_default();
+    for (role, says) in [
+        (Some(ChatRole::Member), "administrateur·rices de ce groupe"),
+        (Some(ChatRole::Anonymous), "administrateur anonyme"),
+        (Some(ChatRole::Unknown), "Impossible de vérifier vos droits"),
+        (None, "Impossible de vérifier vos droits"),
+    ] {
+        let r = b
+            .engine
+            .handle_event(link("-100", role, false, &format!("/lier {one}")))
+            .await
+            .unwrap();
+        assert_eq!(r, Intake::Refused(1), "{role:?}");
+        assert!(last(b.queued("-100").await).contains(says), "{role:?}");
+        // The same for a commune's forum and for the "add to group" link.
+        for text in ["/lier_commune", &format!("/start l{one}")] {
+            let r = b
+                .engine
+                .handle_event(link("-100", role, false, text))
+                .await
+                .unwrap();
+            assert_eq!(r, Intake::Refused(1), "{role:?} {text}");
+        }
+    }
+    let mut tx = b.store.begin().await.unwrap();
+    assert_eq!(
+        tx.room_initiative(&Address::new("net", "-100"))
+            .await
+            .unwrap(),
+        None
+    );
+    drop(tx);
+    // The owner links.
+    let r = b
+        .engine
+        .handle_event(link(
+            "-100",
+            Some(ChatRole::Owner),
+            false,
+            &format!("/lier {one}"),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(r, Intake::Queued(1));
+    // A room Kohero made for #one: linking it again to #one is harmless, to
+    // another project (even by an organiser of both) refused.
+    let mut tx = b.store.begin().await.unwrap();
+    tx.link_room(&Address::new("net", "!made"), InitiativeId(one), Utc::now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    for (id, refused) in [(two, true), (one, false)] {
+        let r = b
+            .engine
+            .handle_event(link(
+                "!made",
+                Some(ChatRole::Owner),
+                true,
+                &format!("/lier {id}"),
+            ))
+            .await
+            .unwrap();
+        assert_eq!(r == Intake::Refused(1), refused, "#{id}");
+    }
+    assert!(
+        last(b.queued("!made").await).contains("lié"),
+        "{:?}",
+        b.queued("!made").await
+    );
+    let r = b
+        .engine
+        .handle_event(link(
+            "!made",
+            Some(ChatRole::Owner),
+            true,
+            &format!("/lier {two}"),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(r, Intake::Refused(1));
+    assert!(last(b.queued("!made").await).contains("créé par Kohero"));
+    let mut tx = b.store.begin().await.unwrap();
+    assert_eq!(
+        tx.room_initiative(&Address::new("net", "!made"))
+            .await
+            .unwrap(),
+        Some(InitiativeId(one))
+    );
 }

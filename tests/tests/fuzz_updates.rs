@@ -317,6 +317,7 @@ impl World {
         self.next += 1;
         let point = |a: f64, b: f64| GeoPoint::new(a, b).unwrap();
         Incoming {
+            chat_check: None,
             identity: Identity::new("telegram", PEOPLE[u.who]),
             chat: Some(u.room.unwrap_or(PEOPLE[u.who]).to_owned()),
             event_id: Some(self.next.to_string()),

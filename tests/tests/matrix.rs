@@ -158,6 +158,18 @@ async fn direct_chat_location_projects_rooms_and_spaces() {
     assert_eq!(bob_room, room);
     bob.join(&room).await;
 
+    // The room is Kohero's: nobody links it elsewhere, neither a member
+    // (not an administrator of the room) nor its organiser.
+    bob.say(&room, "!lier 999").await;
+    bob.wait_for(&room, &bot.id, |b| {
+        b.contains("administrateur·rices de ce groupe")
+    })
+    .await;
+    alice.say(&room, "!lier 999").await;
+    alice
+        .wait_for(&room, &bot.id, |b| b.contains("créé par Kohero"))
+        .await;
+
     // `!maj` in the room is recorded and shows in the news feed.
     // Only organisers post updates: the check is in core, whatever the network.
     bob.say(&room, "!maj Je publie aussi").await;

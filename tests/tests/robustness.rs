@@ -214,6 +214,7 @@ async fn long_texts_with_emoji_and_quotes_reach_telegram() {
     let got = tg.wait_for(1, 1, WAIT).await;
     let id = first_number(&got[0].0, '#');
     tg.text(1, "fr", &format!("/lancer {id}"));
+    tg.set_status(-200, 1, "creator");
     tg.group_text(-200, 1, &format!("/lier {id}"));
     tg.wait_for(-200, 1, WAIT).await;
     tg.text(2, "fr", "/abonner Lyon");
@@ -258,6 +259,7 @@ async fn forum_topics_are_not_whole_chats() {
     let child = serve(&k, &tg, &[("KOHERO_TELEGRAM_RATE_GROUP", "20/s:10")]);
     started(&tg).await;
     const FORUM: i64 = -1_009_000;
+    tg.set_status(FORUM, 50, "creator");
     tg.forum_text(FORUM, 50, "/lier_commune");
     let got = tg.wait_for(FORUM, 1, WAIT).await;
     assert!(got[0].0.contains("Lyon"), "{}", got[0].0);

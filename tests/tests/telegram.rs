@@ -319,6 +319,8 @@ async fn project_groups() {
         add.contains(&format!("t.me/kohero_test_bot?startgroup=l{id}")),
         "{add}"
     );
+    // Whoever adds the bot with the link makes the group: its owner.
+    tg.set_status(-250, 50, "creator");
     tg.group_text(-250, 50, &format!("/start@kohero_test_bot l{id}"));
     let got = tg.wait_for(-250, 1, WAIT).await;
     assert!(
@@ -329,6 +331,29 @@ async fn project_groups() {
 
     // In the group: a non-organiser cannot link; chatter and other bots' commands
     // get nothing; the organiser links; project commands work without the id.
+    // Only the group's owner or an administrator links it (as getChatMember
+    // says): the organiser as a mere member is refused, an anonymous
+    // administrator (writing as the group) asked to write as themselves.
+    tg.group_text(-199, 50, &format!("/lier {id}"));
+    let got = tg.wait_for(-199, 1, WAIT).await;
+    assert!(
+        got[0].0.contains("administrateur·rices de ce groupe"),
+        "{}",
+        got[0].0
+    );
+    tg.anonymous_group_text(-199, &format!("/lier {id}"));
+    let got = tg.wait_for(-199, 2, WAIT).await;
+    assert!(got[1].0.contains("administrateur anonyme"), "{}", got[1].0);
+    // Asked for the member, not for the anonymous administrator.
+    let asked: Vec<_> = tg
+        .calls("getChatMember")
+        .into_iter()
+        .filter(|c| c.body["chat_id"] == -199)
+        .collect();
+    assert_eq!(asked.len(), 1);
+    assert_eq!(asked[0].body["user_id"], 50);
+    tg.set_status(-200, 50, "creator");
+    tg.set_status(-200, 51, "administrator");
     tg.group_text(-200, 51, &format!("/lier {id}"));
     let got = tg.wait_for(-200, 1, WAIT).await;
     assert!(got[0].0.contains("Seuls les organisateurs"), "{}", got[0].0);
@@ -409,6 +434,8 @@ async fn commune_forums_get_a_topic_per_project() {
     started(&tg).await;
 
     // Only the verified town hall links the forum to its commune.
+    tg.set_status(-300, 61, "administrator");
+    tg.set_status(-300, 60, "creator");
     tg.group_text(-300, 61, "/lier_commune 69266");
     let got = tg.wait_for(-300, 1, WAIT).await;
     assert!(

@@ -145,6 +145,7 @@ where
             continue;
         }
         let incoming = Incoming {
+            chat_check: None,
             chat: None,
             event_id: None,
             identity: opts.identity.clone(),

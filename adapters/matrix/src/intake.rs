@@ -200,7 +200,16 @@ impl Matrix {
                 .and_then(|s| s.split(':').next())
                 .map(str::to_owned)
         });
+        let chat_check = match (&chat, &content) {
+            (Some(_), Content::Text(t) | Content::Button(t))
+                if kohero_core::command::needs_chat_check(t) =>
+            {
+                Some(self.chat_check(room_id, &p.sender).await)
+            }
+            _ => None,
+        };
         Some(Incoming {
+            chat_check,
             identity: Identity::new(NETWORK, p.sender),
             chat,
             event_id: Some(p.event_id),
@@ -208,6 +217,45 @@ impl Matrix {
             lang_hint: None,
             content,
         })
+    }
+
+    /// A shared room as Matrix sees it: made by Kohero when the bot created
+    /// it; the sender its owner when one of its creators or at power level
+    /// 100 (or more), an administrator from 50.
+    async fn chat_check(&self, room_id: &RoomId, sender: &str) -> ChatCheck {
+        let client = &self.shared.client;
+        let unknown = ChatCheck {
+            role: ChatRole::Unknown,
+            made_by_kohero: false,
+        };
+        let (Some(room), Ok(uid)) = (client.get_room(room_id), UserId::parse(sender)) else {
+            return unknown;
+        };
+        let creators = room.creators().unwrap_or_default();
+        let made_by_kohero = client
+            .user_id()
+            .is_some_and(|me| creators.iter().any(|c| c == me));
+        let role = if creators.contains(&uid) {
+            ChatRole::Owner
+        } else {
+            match room.get_member(&uid).await {
+                Ok(Some(m)) => match m.power_level() {
+                    UserPowerLevel::Infinite => ChatRole::Owner,
+                    UserPowerLevel::Int(p) if i64::from(p) >= 100 => ChatRole::Owner,
+                    UserPowerLevel::Int(p) if i64::from(p) >= 50 => ChatRole::Admin,
+                    _ => ChatRole::Member,
+                },
+                Ok(None) => ChatRole::Member,
+                Err(e) => {
+                    tracing::warn!(room = %room_id, error = %e, "cannot read a member's power level");
+                    ChatRole::Unknown
+                }
+            }
+        };
+        ChatCheck {
+            role,
+            made_by_kohero,
+        }
     }
 
     /// Numbered choices stored under `key`.

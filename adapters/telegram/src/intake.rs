@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use kohero_core::domain::{Identity, Lang};
 use kohero_core::geo::GeoPoint;
-use kohero_core::inbox::{Content, Inbox, Incoming};
+use kohero_core::inbox::{ChatCheck, ChatRole, Content, Inbox, Incoming};
 use teloxide::RequestError;
 use teloxide::payloads::GetUpdatesSetters;
 use teloxide::requests::Requester;
-use teloxide::types::{ChatId, Message, Update, UpdateKind, User};
+use teloxide::types::{ChatId, ChatMemberKind, Message, Update, UpdateKind, User};
 use tokio::sync::watch;
 
 use crate::{ACTION_PREFIX, NETWORK, Telegram, WebhookAnswer, allowed_updates, same_secret};
@@ -143,7 +143,7 @@ impl Telegram {
     async fn incoming(&self, u: Update) -> Result<Option<Incoming>, String> {
         let event_id = u.id.0.to_string();
         let incoming = match u.kind {
-            UpdateKind::Message(m) => self.message(m, event_id),
+            UpdateKind::Message(m) => self.message(m, event_id).await,
             UpdateKind::CallbackQuery(q) => {
                 let chat = q.message.as_ref().map(|m| m.chat().id);
                 let content = match q
@@ -200,7 +200,7 @@ impl Telegram {
 
     /// A message as core's input. In groups only commands for this bot (and a
     /// group's move to a supergroup) reach core; other messages are not stored.
-    fn message(&self, m: Message, event_id: String) -> Option<Incoming> {
+    async fn message(&self, m: Message, event_id: String) -> Option<Incoming> {
         let from = m.from.as_ref()?;
         if !m.chat.is_private() {
             if let Some(to) = m.migrate_to_chat_id() {
@@ -212,7 +212,7 @@ impl Telegram {
                 ));
             }
             let text = m.text()?;
-            if !text.starts_with('/') || from.is_bot {
+            if !text.starts_with('/') {
                 return None;
             }
             let word = text.split_whitespace().next().unwrap_or_default();
@@ -221,7 +221,28 @@ impl Telegram {
             {
                 return None; // for another bot
             }
+            let needs_check = kohero_core::command::needs_chat_check(text);
+            // An anonymous administrator writes as the group itself (through
+            // GroupAnonymousBot): only told, for the commands that need to
+            // know who they are, to write as themselves.
+            let anonymous = m.sender_chat.as_ref().is_some_and(|c| c.id == m.chat.id);
+            if from.is_bot && !(anonymous && needs_check) {
+                return None;
+            }
             let mut i = incoming(from, m.chat.id, event_id, Content::Text(text.to_owned()));
+            if needs_check {
+                let role = if anonymous {
+                    ChatRole::Anonymous
+                } else {
+                    self.role_in(m.chat.id, from.id).await
+                };
+                i.chat_check = Some(ChatCheck {
+                    role,
+                    // Telegram groups are people's own: the bot makes none
+                    // (forum topics are refused by core as such).
+                    made_by_kohero: false,
+                });
+            }
             // In a forum topic the chat is the topic ("CHAT/THREAD"), a project's room.
             if m.is_topic_message
                 && let Some(t) = m.thread_id
@@ -245,10 +266,27 @@ impl Telegram {
         };
         Some(incoming(from, m.chat.id, event_id, content))
     }
+
+    /// The sender's place in a group, as Telegram says (`getChatMember`: the
+    /// owner's status is `creator`).
+    async fn role_in(&self, chat: ChatId, user: teloxide::types::UserId) -> ChatRole {
+        match self.bot.get_chat_member(chat, user).await {
+            Ok(member) => match member.kind {
+                ChatMemberKind::Owner(_) => ChatRole::Owner,
+                ChatMemberKind::Administrator(_) => ChatRole::Admin,
+                _ => ChatRole::Member,
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, chat = chat.0, "getChatMember failed");
+                ChatRole::Unknown
+            }
+        }
+    }
 }
 
 fn incoming(from: &User, chat: ChatId, event_id: String, content: Content) -> Incoming {
     Incoming {
+        chat_check: None,
         identity: Identity::new(NETWORK, from.id.0.to_string()),
         chat: Some(chat.0.to_string()),
         event_id: Some(event_id),

@@ -262,6 +262,7 @@ impl Engine {
         ctx.now = now;
         if to.chat != incoming.identity.id {
             ctx.room = Some(to.clone());
+            ctx.chat_check = incoming.chat_check;
         }
         let outcome = self.dispatch(&mut ctx, incoming.content.clone()).await;
         let Ctx {

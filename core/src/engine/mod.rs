@@ -191,6 +191,7 @@ impl Engine {
             index: &self.index,
             touched: Vec::new(),
             room: None,
+            chat_check: None,
             key_base,
             sent: 0,
             room_networks: &self.room_networks,

@@ -10,6 +10,13 @@ use crate::reply::{Block, Reply};
 /// sender organises that project too; a commune's forum and its topics are the
 /// commune's and Kohero's, never linked by hand.
 pub async fn link(ctx: &mut Ctx<'_>, room: &Address, id: InitiativeId) -> Outcome {
+    let made_by_kohero = chat_rights(ctx)?;
+    let linked = ctx.tx.room_initiative(room).await?;
+    // A room Kohero made keeps its project (linking it again to that one is
+    // harmless).
+    if made_by_kohero && linked != Some(id) {
+        return Err(refuse!("room-made-by-kohero"));
+    }
     let i = ctx.initiative(id).await?;
     ctx.require_organiser(&i).await?;
     if i.kind != InitiativeKind::Project || i.status != Status::Active {
@@ -18,7 +25,7 @@ pub async fn link(ctx: &mut Ctx<'_>, room: &Address, id: InitiativeId) -> Outcom
     if ctx.tx.forum_commune(room).await?.is_some() || is_topic(room) {
         return Err(refuse!("room-is-forum"));
     }
-    if let Some(other) = ctx.tx.room_initiative(room).await?
+    if let Some(other) = linked
         && other != id
         && ctx.my_role(other).await? != Some(Role::Organiser)
     {
@@ -29,6 +36,23 @@ pub async fn link(ctx: &mut Ctx<'_>, room: &Address, id: InitiativeId) -> Outcom
         "room-linked",
         &[("id", id.0.into()), ("title", i.title.into())],
     ))])
+}
+
+/// Who may change what a shared chat is: its owner and administrators, as the
+/// network says (an anonymous administrator cannot be checked: they are asked
+/// to write as themselves). Returns whether Kohero made the chat.
+fn chat_rights(ctx: &Ctx<'_>) -> Result<bool, Fail> {
+    use crate::inbox::ChatRole;
+    let Some(check) = ctx.chat_check else {
+        // The network did not say (it cannot): nothing changes hands.
+        return Err(refuse!("chat-rights-unknown"));
+    };
+    match check.role {
+        ChatRole::Owner | ChatRole::Admin => Ok(check.made_by_kohero),
+        ChatRole::Member => Err(refuse!("chat-not-admin")),
+        ChatRole::Anonymous => Err(refuse!("chat-anonymous-admin")),
+        ChatRole::Unknown => Err(refuse!("chat-rights-unknown")),
+    }
 }
 
 /// A topic of a forum (`FORUM/THREAD`): made by Kohero for one project.
@@ -157,6 +181,9 @@ async fn about_person(
 /// `/lier_commune [INSEE]` in a forum supergroup: only a verified municipality,
 /// for one of its communes.
 pub async fn link_commune(ctx: &mut Ctx<'_>, forum: &Address, insee: Option<&str>) -> Outcome {
+    if chat_rights(ctx)? {
+        return Err(refuse!("room-made-by-kohero"));
+    }
     let a = &ctx.actor;
     if !a.is_verified_municipality() {
         return Err(refuse!("forum-not-municipality"));
