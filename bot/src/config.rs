@@ -14,6 +14,9 @@ pub struct FileConfig {
     pub http_addr: Option<String>,
     /// Days sent messages and seen update ids are kept (default 7).
     pub retention_days: Option<u32>,
+    /// Messages one person may send (fair use), e.g. `1/s:30` (the default)
+    /// or `off`.
+    pub rate_person: Option<String>,
     #[serde(default)]
     pub telegram: TelegramFile,
     #[serde(default)]
@@ -45,6 +48,8 @@ pub struct MatrixFile {
 pub struct ServeConfig {
     pub http_addr: Option<std::net::SocketAddr>,
     pub retention: std::time::Duration,
+    /// Fair use (`KOHERO_RATE_PERSON`, default 1/s:30).
+    pub fair_use: kohero_core::fair_use::FairUse,
     pub telegram: Option<TelegramConfig>,
     pub matrix: Option<MatrixConfig>,
 }
@@ -131,6 +136,15 @@ impl ServeConfig {
             None => file.retention_days.unwrap_or(7),
         };
         let retention = std::time::Duration::from_secs(u64::from(retention_days) * 86_400);
+        let default = kohero_core::fair_use::FairUse::default();
+        let per_person = match var(env, "KOHERO_RATE_PERSON").or_else(|| file.rate_person.clone()) {
+            None => default.per_person,
+            Some(v) if v.trim() == "off" => None,
+            Some(v) => Some(kohero_core::limiter::Rate::parse(&v).with_context(|| {
+                format!("KOHERO_RATE_PERSON {v:?} is not a rate: write e.g. 1/s:30 or off")
+            })?),
+        };
+        let fair_use = kohero_core::fair_use::FairUse { per_person };
         let token = var(env, "KOHERO_TELEGRAM_TOKEN")
             .map(SecretString::from)
             .or_else(|| file.telegram.token.clone());
@@ -248,6 +262,7 @@ impl ServeConfig {
         Ok(Self {
             http_addr,
             retention,
+            fair_use,
             telegram,
             matrix,
         })
@@ -388,6 +403,18 @@ mod tests {
         assert!(ServeConfig::load(&file, &env(&[("KOHERO_TELEGRAM_TOKEN", "nope")])).is_err());
         assert!(ServeConfig::load(&file, &env(&[("KOHERO_HTTP_ADDR", "localhost")])).is_err());
         assert_eq!(none.retention.as_secs(), 7 * 86_400);
+        assert_eq!(
+            ServeConfig::load(&file, &env(&[])).unwrap().fair_use,
+            kohero_core::fair_use::FairUse::default()
+        );
+        let off = ServeConfig::load(&file, &env(&[("KOHERO_RATE_PERSON", "off")])).unwrap();
+        assert_eq!(off.fair_use.per_person, None);
+        let two = ServeConfig::load(&file, &env(&[("KOHERO_RATE_PERSON", "2/s:5")])).unwrap();
+        assert_eq!(
+            two.fair_use.per_person,
+            Some(kohero_core::limiter::Rate::per_second(2, 5))
+        );
+        assert!(ServeConfig::load(&file, &env(&[("KOHERO_RATE_PERSON", "vite")])).is_err());
         let r = ServeConfig::load(&file, &env(&[("KOHERO_RETENTION_DAYS", "30")])).unwrap();
         assert_eq!(r.retention.as_secs(), 30 * 86_400);
         assert!(ServeConfig::load(&file, &env(&[("KOHERO_RETENTION_DAYS", "0")])).is_err());

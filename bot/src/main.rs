@@ -366,7 +366,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map(|_| kohero_matrix::NETWORK.to_owned())
                 .collect();
             save_room_networks(store.as_ref(), &rooms).await?;
-            let engine = engine.with_room_networks(rooms);
+            let engine = engine.with_room_networks(rooms).with_fair_use(cfg.fair_use);
             // PostgreSQL tells of other processes' initiative writes as they commit.
             let initiative_changes = match store.as_ref() {
                 kohero::store::AnyStore::Postgres(pg) => {

@@ -8,6 +8,7 @@ pub mod digest;
 pub mod domain;
 pub mod engine;
 pub mod error;
+pub mod fair_use;
 pub mod geo;
 pub mod i18n;
 pub mod inbox;

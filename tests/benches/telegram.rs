@@ -158,6 +158,8 @@ fn start_bot(k: &Install, tg: &FakeTelegram, http: &str) -> Child {
         .env("KOHERO_TELEGRAM_RATE_CHAT", "off")
         .env("KOHERO_TELEGRAM_RATE_GROUP", "off")
         .env("KOHERO_TELEGRAM_RATE_GLOBAL", "off")
+        // Simulated people answer at once, faster than a person: fair use off.
+        .env("KOHERO_RATE_PERSON", "off")
         .env("KOHERO_LOG", "error")
         .env("KOHERO_HTTP_ADDR", http)
         .stdin(Stdio::null())

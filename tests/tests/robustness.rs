@@ -353,3 +353,44 @@ async fn dates_locations_and_invisible_characters() {
     tg.assert_no_bad_requests();
     stop(child);
 }
+
+/// Issue 17, fair use: one person sending 40 messages at once gets the first
+/// 30 answered and one request to slow down, then nothing until the bucket
+/// refills; every update is recorded (confirmed to Telegram); someone else
+/// writing meanwhile is answered at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_from_one_person_is_cut_and_holds_nobody_up() {
+    let k = Install::new();
+    let tg = FakeTelegram::start().await;
+    let child = serve(&k, &tg, &[("KOHERO_TELEGRAM_RATE_CHAT", "200/s:50")]);
+    started(&tg).await;
+    let mut last = 0;
+    for _ in 0..40 {
+        last = tg.text(7, "fr", "/aide");
+    }
+    let other = tg.text(8, "fr", "/aide");
+    confirmed(&tg, last.max(other)).await;
+    let got = tg.wait_for(8, 1, WAIT).await;
+    assert!(got[0].0.contains("/proposer"), "{}", got[0].0);
+    let got = tg.wait_for(7, 31, WAIT).await;
+    assert_eq!(find_all(&got, "Doucement").len(), 1);
+    // Nothing more comes for the dropped nine.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(tg.sent_to(7).len(), 31);
+    // Two seconds later the bucket let two more through.
+    tg.text(7, "fr", "/aide");
+    let got = tg.wait_for(7, 32, WAIT).await;
+    assert!(got[31].0.contains("/proposer"), "{}", got[31].0);
+    tg.assert_no_bad_requests();
+    stop(child);
+}
+
+fn find_all<'a>(
+    got: &'a [(String, serde_json::Value, std::time::Instant)],
+    needle: &str,
+) -> Vec<&'a String> {
+    got.iter()
+        .map(|(t, _, _)| t)
+        .filter(|t| t.contains(needle))
+        .collect()
+}

@@ -1,6 +1,7 @@
 ## Kohero — English messages
 
 internal-error = Sorry, something went wrong on our side. Nothing was saved; please try again in a moment.
+slow-down = Easy 🙂: you are sending many messages at once. Kohero will answer again in a few seconds; messages sent until then are ignored.
 update-failed = Sorry, your message could not be handled: the error has been recorded for the team. Nothing was changed; you can try again or write something else.
 someone = Participant
 not-a-command = I didn't understand. Send a command (for example /near or /propose) or /help for the list.

@@ -1,6 +1,7 @@
 ## Kohero — messages en français (langue par défaut)
 
 internal-error = Désolé, quelque chose s'est mal passé de notre côté. Rien n'a été enregistré ; réessayez dans un instant.
+slow-down = Doucement 🙂 : vous envoyez beaucoup de messages à la fois. Kohero vous répondra de nouveau dans quelques secondes ; les messages envoyés d'ici là sont ignorés.
 update-failed = Désolé, votre message n'a pas pu être traité : l'erreur a été enregistrée et l'équipe la verra. Rien n'a été modifié ; vous pouvez réessayer ou écrire autre chose.
 someone = Participant·e
 not-a-command = Je n'ai pas compris. Envoyez une commande (par exemple /pres ou /proposer) ou /aide pour la liste.

@@ -254,6 +254,42 @@ impl Engine {
             return Step::Done(tx, Intake::Duplicate, Vec::new());
         }
         attempt!(tx, tx.clear_unreachable(&to).await);
+        // Fair use: past their limit a person is told once to slow down, then
+        // not answered until it refills (what they sent is recorded as seen).
+        if asks_for_an_answer(&incoming.content) {
+            use crate::fair_use::Admit;
+            match self.buckets.admit(
+                self.fair_use.per_person,
+                &incoming.identity.to_string(),
+                now,
+            ) {
+                Admit::Yes => {}
+                Admit::Quiet => return Step::Done(tx, Intake::Refused(0), Vec::new()),
+                Admit::SlowDown => {
+                    let known = attempt!(tx, tx.actor_by_identity(&incoming.identity).await);
+                    let lang = known
+                        .as_ref()
+                        .map(|a| a.lang)
+                        .or(incoming.lang_hint)
+                        .unwrap_or_default();
+                    let reply = Reply::text(self.cat.get(lang, "slow-down", &[] as &[(&str, Arg)]));
+                    attempt!(
+                        tx,
+                        tx.enqueue(
+                            &NewOutgoing::message(
+                                &to,
+                                reply,
+                                format!("{}/s0", self.key_base(&incoming)),
+                                now
+                            )
+                            .for_person(known.map(|a| a.id))
+                        )
+                        .await
+                    );
+                    return Step::Done(tx, Intake::Refused(1), Vec::new());
+                }
+            }
+        }
         let actor = attempt!(tx, self.actor_of(&mut tx, &incoming).await);
         let lang = actor.lang;
         let mut recipient = Some(actor.id);
@@ -311,6 +347,15 @@ impl Engine {
         };
         Step::Done(tx, intake, touched)
     }
+}
+
+/// Whether the person waits for an answer (what fair use counts): not a live
+/// location moving, a chat's move or a join request.
+fn asks_for_an_answer(content: &super::Content) -> bool {
+    matches!(
+        content,
+        super::Content::Text(_) | super::Content::Button(_) | super::Content::Location(_)
+    )
 }
 
 /// Where the replies to an event go: the chat it came from, or the person's

@@ -57,6 +57,10 @@ pub struct Engine {
     local_seq: std::sync::atomic::AtomicU64,
     /// Networks where every launched project gets a room the bot creates (Matrix).
     room_networks: Vec<String>,
+    /// What one person may ask (INTERFACE.md's defaults unless told).
+    fair_use: crate::fair_use::FairUse,
+    /// Each person's bucket of messages.
+    buckets: crate::fair_use::Buckets,
     /// Events that failed for a reason not the person's (see `intake`).
     failed_updates: std::sync::atomic::AtomicU64,
     /// Pieces of scheduled work that failed (see `scheduler`).
@@ -91,6 +95,8 @@ impl Engine {
             changes_cursor: tokio::sync::Mutex::new(cursor),
             local_seq: std::sync::atomic::AtomicU64::new(0),
             room_networks: Vec::new(),
+            fair_use: crate::fair_use::FairUse::default(),
+            buckets: crate::fair_use::Buckets::default(),
             failed_updates: std::sync::atomic::AtomicU64::new(0),
             scheduled_failures: std::sync::atomic::AtomicU64::new(0),
         })
@@ -98,6 +104,13 @@ impl Engine {
 
     /// Gives every project launched from now on a room of its own on these
     /// networks (the bot creates it: Matrix).
+    /// Limits of fair use other than INTERFACE.md's defaults.
+    #[must_use]
+    pub fn with_fair_use(mut self, fair_use: crate::fair_use::FairUse) -> Self {
+        self.fair_use = fair_use;
+        self
+    }
+
     pub fn with_room_networks(mut self, networks: impl IntoIterator<Item = String>) -> Self {
         self.room_networks = networks.into_iter().collect();
         self
