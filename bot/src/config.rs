@@ -17,6 +17,12 @@ pub struct FileConfig {
     /// Messages one person may send (fair use), e.g. `1/s:30` (the default)
     /// or `off`.
     pub rate_person: Option<String>,
+    /// Fair use: open ideas a person may hold (default 20).
+    pub max_open_ideas: Option<usize>,
+    /// Fair use: subscriptions a person may hold (default 20).
+    pub max_subscriptions: Option<usize>,
+    /// Fair use: initiatives shown in one alert batch (default 20).
+    pub max_alert_items: Option<usize>,
     #[serde(default)]
     pub telegram: TelegramFile,
     #[serde(default)]
@@ -82,6 +88,27 @@ fn rate(
     }
 }
 
+/// A count of fair use: environment, else file, else the default; at least 1.
+fn at_most(
+    env: &dyn Fn(&str) -> Option<String>,
+    name: &str,
+    file: Option<usize>,
+    default: usize,
+) -> anyhow::Result<usize> {
+    let n = match var(env, name) {
+        Some(v) => v
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .with_context(|| format!("{name} {v:?} is not a number"))?,
+        None => file.unwrap_or(default),
+    };
+    if n == 0 {
+        bail!("{name} must be at least 1");
+    }
+    Ok(n)
+}
+
 /// A network's limits from `PREFIX_CHAT`, `PREFIX_GROUP` and `PREFIX_GLOBAL`,
 /// each defaulting to the network's own.
 fn limits(
@@ -144,7 +171,27 @@ impl ServeConfig {
                 format!("KOHERO_RATE_PERSON {v:?} is not a rate: write e.g. 1/s:30 or off")
             })?),
         };
-        let fair_use = kohero_core::fair_use::FairUse { per_person };
+        let fair_use = kohero_core::fair_use::FairUse {
+            per_person,
+            open_ideas: at_most(
+                env,
+                "KOHERO_MAX_OPEN_IDEAS",
+                file.max_open_ideas,
+                default.open_ideas,
+            )?,
+            subscriptions: at_most(
+                env,
+                "KOHERO_MAX_SUBSCRIPTIONS",
+                file.max_subscriptions,
+                default.subscriptions,
+            )?,
+            alert_items: at_most(
+                env,
+                "KOHERO_MAX_ALERT_ITEMS",
+                file.max_alert_items,
+                default.alert_items,
+            )?,
+        };
         let token = var(env, "KOHERO_TELEGRAM_TOKEN")
             .map(SecretString::from)
             .or_else(|| file.telegram.token.clone());
@@ -415,6 +462,11 @@ mod tests {
             Some(kohero_core::limiter::Rate::per_second(2, 5))
         );
         assert!(ServeConfig::load(&file, &env(&[("KOHERO_RATE_PERSON", "vite")])).is_err());
+        let caps = ServeConfig::load(&file, &env(&[("KOHERO_MAX_OPEN_IDEAS", "5")])).unwrap();
+        assert_eq!(caps.fair_use.open_ideas, 5);
+        assert_eq!(caps.fair_use.subscriptions, 20);
+        assert!(ServeConfig::load(&file, &env(&[("KOHERO_MAX_ALERT_ITEMS", "0")])).is_err());
+        assert!(ServeConfig::load(&file, &env(&[("KOHERO_MAX_SUBSCRIPTIONS", "x")])).is_err());
         let r = ServeConfig::load(&file, &env(&[("KOHERO_RETENTION_DAYS", "30")])).unwrap();
         assert_eq!(r.retention.as_secs(), 30 * 86_400);
         assert!(ServeConfig::load(&file, &env(&[("KOHERO_RETENTION_DAYS", "0")])).is_err());

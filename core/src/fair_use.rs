@@ -19,12 +19,21 @@ use crate::limiter::Rate;
 pub struct FairUse {
     /// Messages a person may send (`None`: no limit).
     pub per_person: Option<Rate>,
+    /// Ideas a person may have open at once.
+    pub open_ideas: usize,
+    /// Subscriptions a person may hold.
+    pub subscriptions: usize,
+    /// Initiatives shown in one alert batch ("… and N more").
+    pub alert_items: usize,
 }
 
 impl Default for FairUse {
     fn default() -> Self {
         Self {
             per_person: Some(Rate::per_second(1, 30)),
+            open_ideas: 20,
+            subscriptions: 20,
+            alert_items: 20,
         }
     }
 }

@@ -11,6 +11,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use kohero_core::EngineError;
 use kohero_core::domain::*;
 use kohero_core::engine::VerifyError;
+use kohero_core::fair_use::FairUse;
 use kohero_core::geo::GeoPoint;
 use kohero_core::inbox::{ChatCheck, ChatRole, Content, Incoming, Intake};
 
@@ -737,8 +738,9 @@ async fn subscriptions() {
             .await
             .contains("Abonnement enregistré")
     );
-    assert!(b.say("s", "/abonner").await.contains("Abonnement"));
-    assert!(b.say("s", "/desabonner").await.contains("3 abonnement(s)"));
+    // The same subscription again is not a second one.
+    assert!(b.say("s", "/abonner").await.contains("déjà abonné·e"));
+    assert!(b.say("s", "/desabonner").await.contains("2 abonnement(s)"));
 }
 
 #[tokio::test]
@@ -2221,4 +2223,68 @@ async fn only_a_chats_administrators_link_it_and_kohero_rooms_keep_their_project
             .unwrap(),
         Some(InitiativeId(one))
     );
+}
+
+/// Fair use: 20 open ideas a person, 20 subscriptions (the same one once), and
+/// an alert batch shows so many initiatives, counting the rest.
+#[tokio::test]
+async fn one_person_holds_so_many_ideas_and_subscriptions_and_alerts_are_cut() {
+    let b = Bot::new().await;
+    for n in 0..20 {
+        b.propose("ann", &format!("Idée {n} | nature | - | -"))
+            .await;
+    }
+    let before = b.snapshot().await;
+    let r = b.say("ann", "/proposer Une de trop | nature | - | -").await;
+    assert!(r.contains("déjà 20 idées ouvertes"), "{r}");
+    assert_eq!(b.snapshot().await, before, "a refusal writes nothing");
+    // An idea dropped makes room; other people are not concerned.
+    b.say("ann", "/abandonner 1").await;
+    b.propose("ann", "Une de plus | nature | - | -").await;
+    b.propose("cid", "La sienne | nature | - | -").await;
+
+    b.say("bob", "/abonner Villeurbanne 5km").await;
+    let r = b.say("bob", "/abonner Villeurbanne 5km").await;
+    assert!(r.contains("déjà abonné·e"), "{r}");
+    for km in (1..=20).filter(|k| *k != 5) {
+        let r = b.say("bob", &format!("/abonner Villeurbanne {km}km")).await;
+        assert!(!r.contains("déjà"), "{km}: {r}");
+    }
+    let r = b.say("bob", "/abonner Lyon").await;
+    assert!(r.contains("déjà 20 abonnements"), "{r}");
+
+    // Alert batches cut at (here) two initiatives.
+    let store = Arc::new(SqliteStore::in_memory().await.unwrap());
+    let mut b = Bot::on(store.clone()).await;
+    b.engine = Engine::new(store, b.clock.clone())
+        .await
+        .unwrap()
+        .with_fair_use(FairUse {
+            alert_items: 2,
+            ..FairUse::default()
+        });
+    b.set_clock(paris(2026, 11, 20, 10, 0));
+    b.say("ann", "/abonner Villeurbanne 5km").await;
+    for n in 0..3 {
+        b.propose(
+            "bob",
+            &format!("Bac {n} | compost | geo:45.7667,4.8803 | -"),
+        )
+        .await;
+    }
+    b.take("ann").await;
+    assert_eq!(b.engine.run_schedules().await.unwrap().alert_batches, 1);
+    let ann = b.take("ann").await;
+    assert!(
+        ann[0].contains("Du nouveau pour 3 initiative(s)"),
+        "{}",
+        ann[0]
+    );
+    assert!(
+        ann[0].contains("Bac 0") && ann[0].contains("Bac 1"),
+        "{}",
+        ann[0]
+    );
+    assert!(!ann[0].contains("Bac 2"), "{}", ann[0]);
+    assert!(ann[0].contains("… et une autre initiative."), "{}", ann[0]);
 }

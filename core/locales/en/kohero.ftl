@@ -2,6 +2,13 @@
 
 internal-error = Sorry, something went wrong on our side. Nothing was saved; please try again in a moment.
 slow-down = Easy 🙂: you are sending many messages at once. Kohero will answer again in a few seconds; messages sent until then are ignored.
+too-many-ideas = You already have { $n } open ideas: launch or drop some (/drop) before proposing another (/mydata lists them).
+too-many-subscriptions = You already have { $n } subscriptions: remove some before adding one (/unsubscribe).
+already-subscribed = You are already subscribed to { $what }.
+alerts-more = … and { $n ->
+    [one] one more initiative
+   *[other] { $n } more initiatives
+}.
 update-failed = Sorry, your message could not be handled: the error has been recorded for the team. Nothing was changed; you can try again or write something else.
 someone = Participant
 not-a-command = I didn't understand. Send a command (for example /near or /propose) or /help for the list.

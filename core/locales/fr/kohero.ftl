@@ -2,6 +2,13 @@
 
 internal-error = Désolé, quelque chose s'est mal passé de notre côté. Rien n'a été enregistré ; réessayez dans un instant.
 slow-down = Doucement 🙂 : vous envoyez beaucoup de messages à la fois. Kohero vous répondra de nouveau dans quelques secondes ; les messages envoyés d'ici là sont ignorés.
+too-many-ideas = Vous avez déjà { $n } idées ouvertes : lancez-en ou abandonnez-en (/abandonner) avant d'en proposer une autre (/mesdonnees les liste).
+too-many-subscriptions = Vous avez déjà { $n } abonnements : retirez-en avant d'en ajouter (/desabonner).
+already-subscribed = Vous êtes déjà abonné·e à { $what }.
+alerts-more = … et { $n ->
+    [one] une autre initiative
+   *[other] { $n } autres initiatives
+}.
 update-failed = Désolé, votre message n'a pas pu être traité : l'erreur a été enregistrée et l'équipe la verra. Rien n'a été modifié ; vous pouvez réessayer ou écrire autre chose.
 someone = Participant·e
 not-a-command = Je n'ai pas compris. Envoyez une commande (par exemple /pres ou /proposer) ou /aide pour la liste.

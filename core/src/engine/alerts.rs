@@ -220,9 +220,14 @@ pub(crate) async fn flush(ctx: &mut Ctx<'_>) -> Result<bool, Fail> {
         return Ok(false);
     }
     let n = items.len();
-    let reply = Reply::text(ctx.t("alerts-title", &[("n", n.into())]))
-        .list(items)
-        .para(ctx.t("alerts-footer", &[]));
+    // Fair use: so many initiatives in one message; the rest are counted.
+    let more = n.saturating_sub(ctx.fair_use.alert_items);
+    items.truncate(ctx.fair_use.alert_items);
+    let mut reply = Reply::text(ctx.t("alerts-title", &[("n", n.into())])).list(items);
+    if more > 0 {
+        reply = reply.para(ctx.t("alerts-more", &[("n", more.into())]));
+    }
+    let reply = reply.para(ctx.t("alerts-footer", &[]));
     let queued = ctx.notify_with(me, reply, Priority::Bulk).await?;
     prefs.last_sent_at = Some(ctx.now);
     prefs.hold_until = None;

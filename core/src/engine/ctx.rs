@@ -71,6 +71,8 @@ pub(crate) struct Ctx<'a> {
     pub sent: usize,
     /// Networks where the bot creates a room for each launched project.
     pub room_networks: &'a [String],
+    /// What one person may hold (ideas, subscriptions) and be sent at once.
+    pub fair_use: crate::fair_use::FairUse,
     /// The person was erased by this message (`/oublier`): replies to their
     /// chat are no longer theirs.
     pub forgotten: bool,

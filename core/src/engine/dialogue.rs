@@ -206,6 +206,17 @@ async fn create(
     };
     let me = ctx.actor.id;
     let now = ctx.now;
+    // Fair use: so many open ideas at once, no more.
+    let open = ctx
+        .tx
+        .initiatives_created_by(me)
+        .await?
+        .iter()
+        .filter(|i| i.kind == InitiativeKind::Idea && i.status == Status::Open)
+        .count();
+    if open >= ctx.fair_use.open_ideas {
+        return Err(refuse!("too-many-ideas", "n" => open));
+    }
     let i = ctx
         .insert_initiative(&NewInitiative {
             title,

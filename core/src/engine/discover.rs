@@ -410,22 +410,34 @@ pub async fn subscribe(ctx: &mut Ctx<'_>, area: Area) -> Outcome {
         }
         return Ok(vec![reply]);
     };
-    let s = ctx
-        .tx
-        .insert_subscription(&NewSubscription {
-            actor: me,
-            // Where someone wants news from says where they live: kept rounded
-            // to about 100 m, like a shared location.
-            center: Some(place.point.rounded()),
-            radius_m: area.radius_m.unwrap_or(DEFAULT_RADIUS_M),
-            // A commune named is a subscription to that commune; a point is an area.
-            commune: place
-                .commune
-                .filter(|_| matches!(area.place, Some(PlaceArg::Name(_)))),
-            categories: area.categories,
-            created_at: ctx.now,
-        })
-        .await?;
+    let new = NewSubscription {
+        actor: me,
+        // Where someone wants news from says where they live: kept rounded
+        // to about 100 m, like a shared location.
+        center: Some(place.point.rounded()),
+        radius_m: area.radius_m.unwrap_or(DEFAULT_RADIUS_M),
+        // A commune named is a subscription to that commune; a point is an area.
+        commune: place
+            .commune
+            .filter(|_| matches!(area.place, Some(PlaceArg::Name(_)))),
+        categories: area.categories,
+        created_at: ctx.now,
+    };
+    // Fair use: the same subscription once, and so many at most.
+    let held = ctx.tx.subscriptions_of(me).await?;
+    if let Some(same) = held.iter().find(|s| {
+        s.center == new.center
+            && s.radius_m == new.radius_m
+            && s.commune == new.commune
+            && s.categories == new.categories
+    }) {
+        let what = describe_subscription(ctx, same);
+        return Err(refuse!("already-subscribed", "what" => what));
+    }
+    if held.len() >= ctx.fair_use.subscriptions {
+        return Err(refuse!("too-many-subscriptions", "n" => held.len()));
+    }
+    let s = ctx.tx.insert_subscription(&new).await?;
     if let Some(c) = super::digest::subscription_commune(ctx, &s) {
         super::digest::announcement_membership(ctx, &[c], true).await?;
     }

@@ -208,6 +208,7 @@ impl Engine {
             key_base,
             sent: 0,
             room_networks: &self.room_networks,
+            fair_use: self.fair_use,
             forgotten: false,
         }
     }
