@@ -25,7 +25,7 @@ pub use initiatives::Initiatives;
 pub use intake::SeenUpdates;
 pub use leases::Leases;
 pub use network::{SendError, Sender, Sent, until_held};
-pub use outbox::Outbox;
+pub use outbox::{CLAIM_PER_CHAT, Outbox};
 pub use people::People;
 pub use projects::Projects;
 pub use rooms::Rooms;

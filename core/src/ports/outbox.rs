@@ -12,6 +12,11 @@ use super::StoreResult;
 /// The outbox: every message to send, written with the change that causes it,
 /// claimed and settled by the delivery workers; and the addresses nobody can
 /// be reached at any more.
+/// The most messages of one chat a claim takes: a chat's messages go one
+/// after the other at its network's pace (Telegram: one a second), so more of
+/// them in a claim would only make the other chats of the claim wait.
+pub const CLAIM_PER_CHAT: usize = 2;
+
 #[async_trait]
 pub trait Outbox: Send {
     /// Adds a message. `Duplicate` if its key is already in the outbox.
@@ -28,7 +33,10 @@ pub trait Outbox: Send {
     async fn pending_for(&mut self, recipient: ActorId) -> StoreResult<Vec<Outgoing>>;
 
     /// Takes up to `limit` due messages of a network (interactive first, then
-    /// oldest), not claimed by another worker, and claims them until `lease_until`.
+    /// oldest), not claimed by another worker, and claims them until
+    /// `lease_until`: at most [`CLAIM_PER_CHAT`] of one chat, so that a chat
+    /// waiting on its own limit (a flood of replies to one person) does not
+    /// hold back the others.
     async fn claim(
         &mut self,
         network: &str,

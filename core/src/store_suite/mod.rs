@@ -47,7 +47,7 @@ macro_rules! store_suite {
             mod outbox {
                 #[allow(unused_imports)]
                 use super::*;
-                $crate::store_suite!(@tests outbox, $make; outbox);
+                $crate::store_suite!(@tests outbox, $make; outbox, a_claim_takes_a_few_of_each_chat);
             }
             mod leases {
                 #[allow(unused_imports)]

@@ -213,3 +213,59 @@ pub async fn outbox(store: &dyn Store) {
     assert_eq!(pruned, 6);
     assert_eq!(tx.outbox_stats("matrix").await.unwrap().pending, 1);
 }
+
+/// A claim takes at most `CLAIM_PER_CHAT` messages of one chat, the oldest
+/// of each (interactive first), so that one chat's backlog leaves room for the
+/// others; the rest come with the next claims, in order.
+pub async fn a_claim_takes_a_few_of_each_chat(store: &dyn Store) {
+    use crate::ports::CLAIM_PER_CHAT;
+    let flood = Address::new("telegram", "7");
+    let other = Address::new("telegram", "8");
+    let mut tx = store.begin().await.unwrap();
+    let mut flooded = Vec::new();
+    for n in 0..5 {
+        let at = t0() + Duration::milliseconds(n);
+        let key = format!("f{n}");
+        flooded.push(
+            tx.enqueue(&out(&flood, None, "aide", &key, Priority::Interactive, at))
+                .await
+                .unwrap(),
+        );
+    }
+    let late = tx
+        .enqueue(&out(
+            &other,
+            None,
+            "aide",
+            "o",
+            Priority::Interactive,
+            t0() + Duration::seconds(1),
+        ))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let now = t0() + Duration::seconds(5);
+    let mut tx = store.begin().await.unwrap();
+    let got: Vec<i64> = tx
+        .claim("telegram", now, now + Duration::seconds(30), 16)
+        .await
+        .unwrap()
+        .iter()
+        .map(|o| o.id)
+        .collect();
+    let mut want = flooded[..CLAIM_PER_CHAT].to_vec();
+    want.push(late);
+    assert_eq!(got, want);
+    // Those sent, the next ones of the flood, in order.
+    for id in &got {
+        tx.mark_sent(*id, now).await.unwrap();
+    }
+    let got: Vec<i64> = tx
+        .claim("telegram", now, now + Duration::seconds(30), 16)
+        .await
+        .unwrap()
+        .iter()
+        .map(|o| o.id)
+        .collect();
+    assert_eq!(got, flooded[CLAIM_PER_CHAT..2 * CLAIM_PER_CHAT].to_vec());
+}

@@ -89,7 +89,13 @@ impl<C: Conn> Outbox for SqlTx<C> {
         let rows = self
             .all(
                 sql::CLAIM,
-                &values![ms(lease_until), network, ms(now), limit_of(limit)],
+                &values![
+                    ms(lease_until),
+                    network,
+                    ms(now),
+                    limit_of(limit),
+                    limit_of(kohero_core::ports::CLAIM_PER_CHAT)
+                ],
                 |r| Ok((get::<i64>(r, "id")?, crate::outgoing(r))),
             )
             .await?;
