@@ -73,19 +73,22 @@ pub const ENQUEUE_MANY: Sql = Sql::Each {
         FROM jsonb_array_elements($2::jsonb) AS m",
 };
 
-/// [`Outbox::claim`](kohero_core::ports::Outbox::claim): the first
-/// [`CLAIM_PER_CHAT`](kohero_core::ports::CLAIM_PER_CHAT) due rows of each
-/// chat (`?5`), the oldest of those first; PostgreSQL skips the rows another
-/// process is claiming.
+/// [`Outbox::claim`](kohero_core::ports::Outbox::claim): among the `?6`
+/// first due rows (in order: the cost of a claim stays the same behind a
+/// backlog of any size), the first
+/// [`CLAIM_PER_CHAT`](kohero_core::ports::CLAIM_PER_CHAT) of each chat (`?5`),
+/// `?4` at most, the oldest first; PostgreSQL skips the rows another process
+/// is claiming.
 pub const CLAIM: Sql = Sql::Each {
     sqlite: "UPDATE outbox SET claimed_until = ?1
         WHERE id IN (
            SELECT id FROM (
               SELECT id, priority,
                      ROW_NUMBER() OVER (PARTITION BY chat ORDER BY priority, id) AS nth
-              FROM outbox
-              WHERE status = 'pending' AND network = ?2 AND next_attempt_at <= ?3
-                AND (claimed_until IS NULL OR claimed_until <= ?3)) AS due
+              FROM (SELECT id, chat, priority FROM outbox
+                    WHERE status = 'pending' AND network = ?2 AND next_attempt_at <= ?3
+                      AND (claimed_until IS NULL OR claimed_until <= ?3)
+                    ORDER BY priority, id LIMIT ?6) AS head) AS due
            WHERE nth <= ?5
            ORDER BY priority, id LIMIT ?4)
         RETURNING *",
@@ -96,9 +99,10 @@ pub const CLAIM: Sql = Sql::Each {
               SELECT id FROM (
                  SELECT id,
                         ROW_NUMBER() OVER (PARTITION BY chat ORDER BY priority, id) AS nth
-                 FROM outbox
-                 WHERE status = 'pending' AND network = $2 AND next_attempt_at <= $3
-                   AND (claimed_until IS NULL OR claimed_until <= $3)) AS due
+                 FROM (SELECT id, chat, priority FROM outbox
+                       WHERE status = 'pending' AND network = $2 AND next_attempt_at <= $3
+                         AND (claimed_until IS NULL OR claimed_until <= $3)
+                       ORDER BY priority, id LIMIT $6) AS head) AS due
               WHERE nth <= $5)
            ORDER BY priority, id LIMIT $4
            FOR UPDATE SKIP LOCKED)

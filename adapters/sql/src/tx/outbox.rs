@@ -94,7 +94,9 @@ impl<C: Conn> Outbox for SqlTx<C> {
                     network,
                     ms(now),
                     limit_of(limit),
-                    limit_of(kohero_core::ports::CLAIM_PER_CHAT)
+                    limit_of(kohero_core::ports::CLAIM_PER_CHAT),
+                    // The rows looked at: enough for `limit` from many chats.
+                    limit_of(limit.saturating_mul(16).max(256))
                 ],
                 |r| Ok((get::<i64>(r, "id")?, crate::outgoing(r))),
             )
