@@ -2135,6 +2135,11 @@ async fn only_a_chats_administrators_link_it_and_kohero_rooms_keep_their_project
         lang_hint: None,
         content: Content::Text(text.into()),
     };
+    let send = |chat: &str, role: Option<ChatRole>, made: bool, text: &str| {
+        let incoming = link(chat, role, made, text);
+        let engine = &b.engine;
+        async move { engine.handle_event(incoming).await.unwrap() }
+    };
     let last = |q: Vec<Outgoing>| q.last().map(Outgoing::plain).unwrap_or_default();
     for (role, says) in [
         (Some(ChatRole::Member), "administrateur·rices de ce groupe"),
@@ -2142,20 +2147,12 @@ async fn only_a_chats_administrators_link_it_and_kohero_rooms_keep_their_project
         (Some(ChatRole::Unknown), "Impossible de vérifier vos droits"),
         (None, "Impossible de vérifier vos droits"),
     ] {
-        let r = b
-            .engine
-            .handle_event(link("-100", role, false, &format!("/lier {one}")))
-            .await
-            .unwrap();
+        let r = send("-100", role, false, &format!("/lier {one}")).await;
         assert_eq!(r, Intake::Refused(1), "{role:?}");
         assert!(last(b.queued("-100").await).contains(says), "{role:?}");
         // The same for a commune's forum and for the "add to group" link.
         for text in ["/lier_commune", &format!("/start l{one}")] {
-            let r = b
-                .engine
-                .handle_event(link("-100", role, false, text))
-                .await
-                .unwrap();
+            let r = send("-100", role, false, text).await;
             assert_eq!(r, Intake::Refused(1), "{role:?} {text}");
         }
     }
@@ -2168,16 +2165,13 @@ async fn only_a_chats_administrators_link_it_and_kohero_rooms_keep_their_project
     );
     drop(tx);
     // The owner links.
-    let r = b
-        .engine
-        .handle_event(link(
-            "-100",
-            Some(ChatRole::Owner),
-            false,
-            &format!("/lier {one}"),
-        ))
-        .await
-        .unwrap();
+    let r = send(
+        "-100",
+        Some(ChatRole::Owner),
+        false,
+        &format!("/lier {one}"),
+    )
+    .await;
     assert_eq!(r, Intake::Queued(1));
     // A room Kohero made for #one: linking it again to #one is harmless, to
     // another project (even by an organiser of both) refused.
@@ -2187,16 +2181,7 @@ async fn only_a_chats_administrators_link_it_and_kohero_rooms_keep_their_project
         .unwrap();
     tx.commit().await.unwrap();
     for (id, refused) in [(two, true), (one, false)] {
-        let r = b
-            .engine
-            .handle_event(link(
-                "!made",
-                Some(ChatRole::Owner),
-                true,
-                &format!("/lier {id}"),
-            ))
-            .await
-            .unwrap();
+        let r = send("!made", Some(ChatRole::Owner), true, &format!("/lier {id}")).await;
         assert_eq!(r == Intake::Refused(1), refused, "#{id}");
     }
     assert!(
@@ -2204,16 +2189,13 @@ async fn only_a_chats_administrators_link_it_and_kohero_rooms_keep_their_project
         "{:?}",
         b.queued("!made").await
     );
-    let r = b
-        .engine
-        .handle_event(link(
-            "!made",
-            Some(ChatRole::Owner),
-            true,
-            &format!("/lier {two}"),
-        ))
-        .await
-        .unwrap();
+    let r = send(
+        "!made",
+        Some(ChatRole::Owner),
+        true,
+        &format!("/lier {two}"),
+    )
+    .await;
     assert_eq!(r, Intake::Refused(1));
     assert!(last(b.queued("!made").await).contains("créé par Kohero"));
     let mut tx = b.store.begin().await.unwrap();
