@@ -352,6 +352,21 @@ async fn project_groups() {
         .collect();
     assert_eq!(asked.len(), 1);
     assert_eq!(asked[0].body["user_id"], 50);
+    // Repeated, the command is refused again without asking Telegram again
+    // (updates are handled one after the other: a flooder must not stall them).
+    tg.group_text(-199, 50, &format!("/lier {id}"));
+    let got = tg.wait_for(-199, 3, WAIT).await;
+    assert!(
+        got[2].0.contains("administrateur·rices de ce groupe"),
+        "{}",
+        got[2].0
+    );
+    let again = tg
+        .calls("getChatMember")
+        .into_iter()
+        .filter(|c| c.body["chat_id"] == -199)
+        .count();
+    assert_eq!(again, 1);
     tg.set_status(-200, 50, "creator");
     tg.set_status(-200, 51, "administrator");
     tg.group_text(-200, 51, &format!("/lier {id}"));

@@ -74,7 +74,7 @@ macro_rules! from_int {
         }
     )*};
 }
-from_int!(i64, i32, u32, u16, u8, bool);
+from_int!(i64, u32, bool);
 
 impl From<f64> for Value<'_> {
     fn from(v: f64) -> Self {

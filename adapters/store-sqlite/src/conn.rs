@@ -104,11 +104,16 @@ impl ToSql for Param<'_> {
             Value::Int(None) | Value::Real(None) | Value::Text(None) => {
                 ToSqlOutput::Borrowed(ValueRef::Null)
             }
-            Value::Ints(v) => ToSqlOutput::from(serde_json::Value::from(v.clone()).to_string()),
-            Value::Texts(v) => ToSqlOutput::from(serde_json::Value::from(v.clone()).to_string()),
+            Value::Ints(v) => ToSqlOutput::from(json(v)?),
+            Value::Texts(v) => ToSqlOutput::from(json(v)?),
             Value::Json(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
         })
     }
+}
+
+/// A list as one JSON array.
+fn json(list: &impl serde::Serialize) -> rusqlite::Result<String> {
+    serde_json::to_string(list).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
 }
 
 /// A row's columns by name.

@@ -2,9 +2,10 @@
 //! core's `Incoming` and handed to the inbox in one batch, confirmed to
 //! Telegram only once recorded.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use kohero_core::domain::{Identity, Lang};
 use kohero_core::geo::GeoPoint;
@@ -268,9 +269,14 @@ impl Telegram {
     }
 
     /// The sender's place in a group, as Telegram says (`getChatMember`: the
-    /// owner's status is `creator`).
+    /// owner's status is `creator`), kept a little while: updates are handled
+    /// one after the other, so someone repeating `/lier` must not make a
+    /// request to Telegram each time and hold up everyone's updates.
     async fn role_in(&self, chat: ChatId, user: teloxide::types::UserId) -> ChatRole {
-        match self.bot.get_chat_member(chat, user).await {
+        if let Some(role) = self.roles.get(chat, user) {
+            return role;
+        }
+        let role = match self.bot.get_chat_member(chat, user).await {
             Ok(member) => match member.kind {
                 ChatMemberKind::Owner(_) => ChatRole::Owner,
                 ChatMemberKind::Administrator(_) => ChatRole::Admin,
@@ -278,9 +284,45 @@ impl Telegram {
             },
             Err(e) => {
                 tracing::warn!(error = %e, chat = chat.0, "getChatMember failed");
-                ChatRole::Unknown
+                // Not kept: asked again next time.
+                return ChatRole::Unknown;
             }
+        };
+        self.roles.put(chat, user, role);
+        role
+    }
+}
+
+/// getChatMember's answers of the last [`ROLE_KEPT`], by group and person.
+#[derive(Debug, Default)]
+pub(crate) struct Roles(std::sync::Mutex<HashMap<(i64, u64), (ChatRole, Instant)>>);
+
+/// How long an answer of getChatMember is believed.
+const ROLE_KEPT: Duration = Duration::from_secs(30);
+/// Most answers kept; past that the old ones go.
+const ROLES_MAX: usize = 10_000;
+
+impl Roles {
+    fn get(&self, chat: ChatId, user: teloxide::types::UserId) -> Option<ChatRole> {
+        let roles = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        roles
+            .get(&(chat.0, user.0))
+            .filter(|(_, at)| at.elapsed() < ROLE_KEPT)
+            .map(|(role, _)| *role)
+    }
+
+    fn put(&self, chat: ChatId, user: teloxide::types::UserId, role: ChatRole) {
+        let mut roles = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if roles.len() >= ROLES_MAX {
+            roles.retain(|_, (_, at)| at.elapsed() < ROLE_KEPT);
         }
+        roles.insert((chat.0, user.0), (role, Instant::now()));
     }
 }
 

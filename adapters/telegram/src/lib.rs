@@ -73,6 +73,8 @@ pub struct Telegram {
     store: AdapterStore,
     username: String,
     connected: Arc<AtomicBool>,
+    /// getChatMember's recent answers (see `intake::Roles`).
+    roles: Arc<intake::Roles>,
 }
 
 /// Its parts hold connections, clients or closures: shown by name only.
@@ -162,6 +164,7 @@ impl Telegram {
             store,
             username,
             connected: Arc::new(AtomicBool::new(true)),
+            roles: Arc::default(),
         })
     }
 

@@ -194,23 +194,68 @@ impl Engine {
         let now = self.clock.now();
         let why: String = why.chars().take(FAILURE_MAX).collect();
         tx.mark_failed_update(network, event_id, &why, now).await?;
-        let waiting = matches!(
-            incoming.content,
-            super::Content::Text(_) | super::Content::Button(_) | super::Content::Location(_)
-        );
-        if !waiting {
+        if !asks_for_an_answer(&incoming.content) {
             return Ok(Intake::Failed(0));
         }
         let lang = incoming.lang_hint.unwrap_or_default();
         // The person may not be stored (a first contact that failed): for nobody.
-        tx.enqueue(&NewOutgoing::message(
-            &reply_address(incoming),
-            Reply::text(self.cat.get(lang, "update-failed", &[] as &[(&str, Arg)])),
-            format!("{}/f0", self.key_base(incoming)),
-            now,
-        ))
-        .await?;
+        self.answer_alone(tx, incoming, lang, None, "update-failed", "f0", now)
+            .await?;
         Ok(Intake::Failed(1))
+    }
+
+    /// Fair use: past their limit a person is told once to slow down, then
+    /// not answered until it refills (what they sent is recorded as seen).
+    /// `Some` when the event stops here.
+    async fn fair_use(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        incoming: &Incoming,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<Intake>, crate::ports::StoreError> {
+        use crate::fair_use::Admit;
+        if !asks_for_an_answer(&incoming.content) {
+            return Ok(None);
+        }
+        let who = incoming.identity.to_string();
+        match self.buckets.admit(self.fair_use.per_person, &who, now) {
+            Admit::Yes => Ok(None),
+            Admit::Quiet => Ok(Some(Intake::Refused(0))),
+            Admit::SlowDown => {
+                let known = tx.actor_by_identity(&incoming.identity).await?;
+                let lang = known
+                    .as_ref()
+                    .map(|a| a.lang)
+                    .or(incoming.lang_hint)
+                    .unwrap_or_default();
+                let recipient = known.map(|a| a.id);
+                self.answer_alone(tx, incoming, lang, recipient, "slow-down", "s0", now)
+                    .await?;
+                Ok(Some(Intake::Refused(1)))
+            }
+        }
+    }
+
+    /// Queues one fixed message (catalogue `id`) to the chat an event came
+    /// from, outside any command, under the event's key with `suffix`.
+    #[allow(clippy::too_many_arguments)]
+    async fn answer_alone(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        incoming: &Incoming,
+        lang: Lang,
+        recipient: Option<ActorId>,
+        id: &str,
+        suffix: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), crate::ports::StoreError> {
+        let reply = Reply::text(self.cat.get(lang, id, &[] as &[(&str, Arg)]));
+        let key = format!("{}/{suffix}", self.key_base(incoming));
+        tx.enqueue(
+            &NewOutgoing::message(&reply_address(incoming), reply, key, now).for_person(recipient),
+        )
+        .await
+        .map(drop)
     }
 
     /// A network made `room` for `initiative` (see
@@ -254,41 +299,8 @@ impl Engine {
             return Step::Done(tx, Intake::Duplicate, Vec::new());
         }
         attempt!(tx, tx.clear_unreachable(&to).await);
-        // Fair use: past their limit a person is told once to slow down, then
-        // not answered until it refills (what they sent is recorded as seen).
-        if asks_for_an_answer(&incoming.content) {
-            use crate::fair_use::Admit;
-            match self.buckets.admit(
-                self.fair_use.per_person,
-                &incoming.identity.to_string(),
-                now,
-            ) {
-                Admit::Yes => {}
-                Admit::Quiet => return Step::Done(tx, Intake::Refused(0), Vec::new()),
-                Admit::SlowDown => {
-                    let known = attempt!(tx, tx.actor_by_identity(&incoming.identity).await);
-                    let lang = known
-                        .as_ref()
-                        .map(|a| a.lang)
-                        .or(incoming.lang_hint)
-                        .unwrap_or_default();
-                    let reply = Reply::text(self.cat.get(lang, "slow-down", &[] as &[(&str, Arg)]));
-                    attempt!(
-                        tx,
-                        tx.enqueue(
-                            &NewOutgoing::message(
-                                &to,
-                                reply,
-                                format!("{}/s0", self.key_base(&incoming)),
-                                now
-                            )
-                            .for_person(known.map(|a| a.id))
-                        )
-                        .await
-                    );
-                    return Step::Done(tx, Intake::Refused(1), Vec::new());
-                }
-            }
+        if let Some(intake) = attempt!(tx, self.fair_use(&mut tx, &incoming, now).await) {
+            return Step::Done(tx, intake, Vec::new());
         }
         let actor = attempt!(tx, self.actor_of(&mut tx, &incoming).await);
         let lang = actor.lang;

@@ -30,12 +30,6 @@ impl<C: Conn> SqlTx<C> {
         Self { conn }
     }
 
-    /// The connection, for what a store does beside the port (its own
-    /// maintenance statements).
-    pub fn conn(&mut self) -> &mut C {
-        &mut self.conn
-    }
-
     fn text(sql: impl Into<Sql>) -> &'static str {
         sql.into().text(C::DIALECT)
     }
@@ -132,11 +126,12 @@ impl<C: Conn> SqlTx<C> {
         self.conn.execute(Self::text(sql), values, how).await
     }
 
-    /// Runs `sql` in a savepoint of its own: all of it or nothing.
-    async fn savepoint(&mut self, name: Savepoint) -> StoreResult<()> {
+    /// Opens a savepoint, ended by [`Self::settle`].
+    async fn open_savepoint(&mut self, name: Savepoint) -> StoreResult<()> {
         self.conn.run(name.begin()).await
     }
 
+    /// Ends a savepoint: kept when `r` is a success, undone otherwise.
     async fn settle<T>(&mut self, name: Savepoint, r: StoreResult<T>) -> StoreResult<T> {
         match r {
             Ok(v) => {
@@ -233,7 +228,7 @@ impl<C: Conn> Tx for SqlTx<C> {
     }
 
     async fn savepoint(&mut self) -> StoreResult<()> {
-        Self::savepoint(self, Savepoint::Event).await
+        self.open_savepoint(Savepoint::Event).await
     }
 
     async fn rollback_to_savepoint(&mut self) -> StoreResult<()> {

@@ -27,7 +27,7 @@ impl<C: Conn> People for SqlTx<C> {
 
     async fn insert_actor(&mut self, new: &NewActor) -> StoreResult<Actor> {
         // Both rows or neither (a taken identity leaves no actor behind).
-        self.savepoint(Savepoint::Method).await?;
+        self.open_savepoint(Savepoint::Method).await?;
         let r = async {
             let actor = self
                 .write_one(
