@@ -99,6 +99,7 @@ mod tests {
             offered_to: None,
             created_at: t,
             updated_at: t,
+            hidden: false,
         }
     }
 
@@ -137,6 +138,7 @@ mod tests {
             place: None,
             created_by: None,
             created_at: Utc.with_ymd_and_hms(2026, 11, 20, 0, 0, 0).unwrap(),
+            hidden: false,
         };
         let s = sections(&is, &acts, &updates, std::slice::from_ref(&e));
         assert_eq!(s.len(), 2);

@@ -164,6 +164,7 @@ pub fn initiative(row: &(impl Columns + ?Sized)) -> StoreResult<Initiative> {
         offered_to: get::<Option<i64>>(row, "offered_to")?.map(ActorId),
         created_at: time(get(row, "created_at")?)?,
         updated_at: time(get(row, "updated_at")?)?,
+        hidden: get::<Option<i64>>(row, "hidden_at")?.is_some(),
     })
 }
 
@@ -184,6 +185,7 @@ pub fn update(row: &(impl Columns + ?Sized)) -> StoreResult<ProgressUpdate> {
         author: get::<Option<i64>>(row, "author_id")?.map(ActorId),
         text: get(row, "body")?,
         created_at: time(get(row, "created_at")?)?,
+        hidden: get::<Option<i64>>(row, "hidden_at")?.is_some(),
     })
 }
 
@@ -197,6 +199,59 @@ pub fn event(row: &(impl Columns + ?Sized)) -> StoreResult<Event> {
         place: point(row)?,
         created_by: get::<Option<i64>>(row, "created_by")?.map(ActorId),
         created_at: time(get(row, "created_at")?)?,
+        hidden: get::<Option<i64>>(row, "hidden_at")?.is_some(),
+    })
+}
+
+/// A `reports` row.
+pub fn report(row: &(impl Columns + ?Sized)) -> StoreResult<Report> {
+    let reason: String = get(row, "reason")?;
+    Ok(Report {
+        id: get(row, "id")?,
+        target: target(row)?.ok_or_else(|| corrupt("target_kind", "null"))?,
+        reporter: ActorId(get(row, "reporter_id")?),
+        reason: Reason::parse_key(&reason).ok_or_else(|| corrupt("reason", &reason))?,
+        text: get(row, "body")?,
+        at: time(get(row, "created_at")?)?,
+        resolved_at: get::<Option<i64>>(row, "resolved_at")?
+            .map(time)
+            .transpose()?,
+    })
+}
+
+/// `target_kind` and `target_id`, if set.
+fn target(row: &(impl Columns + ?Sized)) -> StoreResult<Option<Target>> {
+    let kind: Option<String> = get(row, "target_kind")?;
+    let id: Option<i64> = get(row, "target_id")?;
+    match (kind, id) {
+        (Some(k), Some(id)) => Target::from_parts(&k, id)
+            .map(Some)
+            .ok_or_else(|| corrupt("target_kind", &k)),
+        _ => Ok(None),
+    }
+}
+
+/// A `bans` row.
+pub fn ban(row: &(impl Columns + ?Sized)) -> StoreResult<Ban> {
+    Ok(Ban {
+        identity: identity(row)?,
+        until: get::<Option<i64>>(row, "until_at")?.map(time).transpose()?,
+        reason: get(row, "reason")?,
+        at: time(get(row, "created_at")?)?,
+    })
+}
+
+/// A `moderation_log` row.
+pub fn log_entry(row: &(impl Columns + ?Sized)) -> StoreResult<LogEntry> {
+    let action: String = get(row, "action")?;
+    Ok(LogEntry {
+        id: get(row, "id")?,
+        at: time(get(row, "at")?)?,
+        moderator: get::<Option<i64>>(row, "moderator_id")?.map(ActorId),
+        subject: get::<Option<i64>>(row, "subject_id")?.map(ActorId),
+        action: ModAction::parse_key(&action).ok_or_else(|| corrupt("action", &action))?,
+        target: target(row)?,
+        reason: get(row, "reason")?,
     })
 }
 

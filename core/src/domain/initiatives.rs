@@ -171,6 +171,16 @@ pub struct Initiative {
     pub offered_to: Option<ActorId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Hidden by moderation: shown to nobody but its organisers and moderators.
+    #[serde(default)]
+    pub hidden: bool,
+}
+
+impl Initiative {
+    /// Whether the initiative shows in discovery: live and not hidden.
+    pub fn is_shown(&self) -> bool {
+        self.status.is_live() && !self.hidden
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -229,6 +239,9 @@ pub struct ProgressUpdate {
     pub author: Option<ActorId>,
     pub text: String,
     pub created_at: DateTime<Utc>,
+    /// Hidden by moderation.
+    #[serde(default)]
+    pub hidden: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -242,6 +255,9 @@ pub struct Event {
     pub place: Option<GeoPoint>,
     pub created_by: Option<ActorId>,
     pub created_at: DateTime<Utc>,
+    /// Hidden by moderation.
+    #[serde(default)]
+    pub hidden: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

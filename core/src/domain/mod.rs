@@ -48,11 +48,13 @@ id_type!(
 
 mod follow;
 mod initiatives;
+mod moderation;
 mod outgoing;
 mod people;
 
 pub use follow::*;
 pub use initiatives::*;
+pub use moderation::*;
 pub use outgoing::*;
 pub use people::*;
 

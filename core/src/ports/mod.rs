@@ -13,6 +13,7 @@ mod adapter_state;
 mod initiatives;
 mod intake;
 mod leases;
+mod moderation;
 mod network;
 mod outbox;
 mod people;
@@ -24,6 +25,7 @@ pub use adapter_state::{AdapterState, AdapterStore, StateKey};
 pub use initiatives::Initiatives;
 pub use intake::SeenUpdates;
 pub use leases::Leases;
+pub use moderation::Moderation;
 pub use network::{SendError, Sender, Sent, until_held};
 pub use outbox::{CLAIM_PER_CHAT, Outbox};
 pub use people::People;
@@ -82,6 +84,7 @@ pub trait Tx:
     + Leases
     + Schedules
     + Rooms
+    + Moderation
     + AdapterState
     + Send
 {

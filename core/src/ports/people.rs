@@ -44,6 +44,9 @@ pub trait People: Send {
         ids: &[ActorId],
     ) -> StoreResult<Vec<(ActorId, Lang, Identity)>>;
 
+    /// Every verified actor's id and name (whose names no one else may take).
+    async fn verified_names(&mut self) -> StoreResult<Vec<(ActorId, String)>>;
+
     /// The verified municipalities that speak for a commune.
     async fn municipalities_of(&mut self, commune: &InseeCode) -> StoreResult<Vec<Actor>>;
 

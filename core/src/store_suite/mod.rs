@@ -14,6 +14,7 @@ pub mod adapter_state;
 pub mod initiatives;
 pub mod intake;
 pub mod leases;
+pub mod moderation;
 pub mod outbox;
 pub mod people;
 pub mod projects;
@@ -68,6 +69,11 @@ macro_rules! store_suite {
                 #[allow(unused_imports)]
                 use super::*;
                 $crate::store_suite!(@tests rooms, $make; rooms);
+            }
+            mod moderation {
+                #[allow(unused_imports)]
+                use super::*;
+                $crate::store_suite!(@tests moderation, $make; reports_and_hiding, moderators_bans_and_the_log);
             }
             mod adapter_state {
                 #[allow(unused_imports)]

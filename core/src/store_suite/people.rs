@@ -58,6 +58,10 @@ pub async fn actors_and_identities(store: &dyn Store) {
     tx.commit().await.unwrap();
     let mut tx = store.begin().await.unwrap();
     assert_eq!(tx.actor(a.id).await.unwrap().unwrap(), a2);
+    assert_eq!(
+        tx.verified_names().await.unwrap(),
+        vec![(a.id, "Mairie <b>&".to_owned())]
+    );
     // A citizen speaks for no commune.
     let mut citizen = a2.clone();
     citizen.kind = ActorKind::Citizen;

@@ -33,7 +33,8 @@ pub const SEARCH_INITIATIVES: Sql = Sql::Each {
 
 /// [`Initiatives::located_initiatives`](kohero_core::ports::Initiatives::located_initiatives).
 pub const LOCATED_INITIATIVES: &str = "SELECT id, lat, lon, category, kind FROM initiatives
-    WHERE lat IS NOT NULL AND lon IS NOT NULL AND status IN ('open', 'active', 'done')";
+    WHERE lat IS NOT NULL AND lon IS NOT NULL AND status IN ('open', 'active', 'done')
+    AND hidden_at IS NULL";
 
 /// [`Initiatives::initiative_changes_cursor`](kohero_core::ports::Initiatives::initiative_changes_cursor).
 pub const INITIATIVE_CHANGES_CURSOR: &str =
@@ -41,8 +42,10 @@ pub const INITIATIVE_CHANGES_CURSOR: &str =
 
 /// [`Initiatives::initiative_changes`](kohero_core::ports::Initiatives::initiative_changes).
 pub const INITIATIVE_CHANGES: &str = "SELECT c.seq, c.initiative_id AS id, i.category, i.kind,
-        CASE WHEN i.status IN ('open', 'active', 'done') THEN i.lat END AS lat,
-        CASE WHEN i.status IN ('open', 'active', 'done') THEN i.lon END AS lon
+        CASE WHEN i.status IN ('open', 'active', 'done') AND i.hidden_at IS NULL
+            THEN i.lat END AS lat,
+        CASE WHEN i.status IN ('open', 'active', 'done') AND i.hidden_at IS NULL
+            THEN i.lon END AS lon
     FROM initiative_changes c LEFT JOIN initiatives i ON i.id = c.initiative_id
     WHERE c.seq > ?1 ORDER BY c.seq LIMIT ?2";
 

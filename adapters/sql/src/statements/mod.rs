@@ -10,6 +10,7 @@ pub mod adapter_state;
 pub mod initiatives;
 pub mod intake;
 pub mod leases;
+pub mod moderation;
 pub mod outbox;
 pub mod people;
 pub mod projects;
@@ -100,6 +101,7 @@ mod tests {
             initiatives::ALL,
             intake::ALL,
             leases::ALL,
+            moderation::ALL,
             outbox::ALL,
             people::ALL,
             projects::ALL,

@@ -34,6 +34,10 @@ pub const MUNICIPALITIES_OF: &str =
     "SELECT a.* FROM actors a JOIN actor_communes c ON c.actor_id = a.id
     WHERE c.insee = ?1 AND a.kind = 'municipality' AND a.verified = 1 ORDER BY a.id";
 
+/// [`People::verified_names`](kohero_core::ports::People::verified_names).
+pub const VERIFIED_NAMES: &str =
+    "SELECT id, display_name FROM actors WHERE verified = 1 ORDER BY id";
+
 /// [`People::dialogue`](kohero_core::ports::People::dialogue).
 pub const DIALOGUE: &str = "SELECT state FROM dialogues WHERE actor_id = ?1";
 
@@ -105,6 +109,7 @@ pub(crate) const ALL: &[&str] = &[
     DELETE_ACTOR,
     DELETE_ACTOR_2,
     MUNICIPALITIES_OF,
+    VERIFIED_NAMES,
     DIALOGUE,
     SET_DIALOGUE,
     SET_DIALOGUE_2,

@@ -6,6 +6,7 @@ mod adapter_state;
 mod initiatives;
 mod intake;
 mod leases;
+mod moderation;
 mod outbox;
 mod people;
 mod projects;

@@ -132,6 +132,13 @@ impl<C: Conn> People for SqlTx<C> {
             .await
     }
 
+    async fn verified_names(&mut self) -> StoreResult<Vec<(ActorId, String)>> {
+        self.all(sql::VERIFIED_NAMES, &values![], |r| {
+            Ok((ActorId(get(r, "id")?), get(r, "display_name")?))
+        })
+        .await
+    }
+
     async fn dialogue(&mut self, actor: ActorId) -> StoreResult<Option<String>> {
         self.opt(sql::DIALOGUE, &values![actor.0], |r| get(r, "state"))
             .await
