@@ -2270,3 +2270,53 @@ async fn one_person_holds_so_many_ideas_and_subscriptions_and_alerts_are_cut() {
     assert!(!ann[0].contains("Bac 2"), "{}", ann[0]);
     assert!(ann[0].contains("… et une autre initiative."), "{}", ann[0]);
 }
+
+/// What moderation hides shows nowhere: not nearby (once the index catches
+/// up with the store), not in search, not on its card for others, not in the
+/// feed; its organiser still sees the card, marked hidden.
+#[tokio::test]
+async fn hidden_content_shows_nowhere() {
+    use kohero_core::ports::Moderation as _;
+    let b = Bot::new().await;
+    let here = "geo:45.7640,4.8357";
+    let id = b
+        .propose("o", &format!("Composteur d'été 🌻 | compost | {here} | -"))
+        .await;
+    b.say("me", &format!("/suivre {id}")).await;
+    assert!(
+        b.say("me", &format!("/pres {here} 1km"))
+            .await
+            .contains("Composteur")
+    );
+    assert!(
+        b.say("me", "/chercher composteur")
+            .await
+            .contains("Composteur")
+    );
+    assert!(b.say("me", "/fil").await.contains("Composteur"));
+    let mut tx = b.store.begin().await.unwrap();
+    tx.set_hidden(
+        kohero_core::domain::Target::Initiative(kohero_core::domain::InitiativeId(id)),
+        Some(b.clock.now()),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    b.engine.catch_up().await.unwrap();
+    let near = b.say("me", &format!("/pres {here} 1km")).await;
+    assert!(!near.contains("Composteur"), "{near}");
+    let found = b.say("me", "/chercher composteur").await;
+    assert!(!found.contains("Composteur"), "{found}");
+    let feed = b.say("me", "/fil").await;
+    assert!(!feed.contains("Composteur"), "{feed}");
+    let card = b.say("me", &format!("/voir {id}")).await;
+    assert!(
+        card.contains("masquée par l'équipe de modération"),
+        "{card}"
+    );
+    let own = b.say("o", &format!("/voir {id}")).await;
+    assert!(
+        own.contains("Composteur") && own.contains("Masquée"),
+        "{own}"
+    );
+}

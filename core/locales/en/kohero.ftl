@@ -47,6 +47,8 @@ need-location = Where should I look? Share your location, or write a place: /nea
 category-unknown = I don't know the category "{ $category }". Categories: cleanup, compost, food, repair, antiwaste, mobility, nature, energy, solidarity, culture, other.
 
 unknown-initiative = There is no initiative #{ $id }.
+initiative-hidden = Initiative #{ $id } was hidden by the moderation team.
+card-hidden = Hidden by the moderation team: it no longer shows anywhere.
 unknown-event = There is no event E{ $event }.
 not-organiser = Only the organisers of #{ $id } can do that.
 initiative-closed = Initiative #{ $id } is no longer open for that.

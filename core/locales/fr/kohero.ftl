@@ -47,6 +47,8 @@ need-location = Où chercher ? Partagez votre position, ou écrivez un lieu : /p
 category-unknown = Je ne connais pas la catégorie « { $category } ». Catégories : nettoyage, compost, alimentation, réparation, anti-gaspillage, mobilité, nature, énergie, solidarité, culture, autre.
 
 unknown-initiative = Il n'y a pas d'initiative #{ $id }.
+initiative-hidden = L'initiative #{ $id } a été masquée par l'équipe de modération.
+card-hidden = Masquée par l'équipe de modération : elle n'apparaît plus nulle part.
 unknown-event = Il n'y a pas d'événement E{ $event }.
 not-organiser = Seuls les organisateurs de #{ $id } peuvent faire cela.
 initiative-closed = L'initiative #{ $id } n'est plus ouverte à cela.

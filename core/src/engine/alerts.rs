@@ -193,7 +193,7 @@ pub(crate) async fn flush(ctx: &mut Ctx<'_>) -> Result<bool, Fail> {
     }
     let mut items = Vec::new();
     for (id, list) in by_initiative {
-        let Some(i) = ctx.tx.initiative(id).await? else {
+        let Some(i) = ctx.tx.initiative(id).await?.filter(|i| !i.hidden) else {
             continue;
         };
         let mut details = Vec::new();
@@ -286,6 +286,9 @@ pub(crate) async fn remind(ctx: &mut Ctx<'_>, e: &Event, which: Reminder) -> Res
     if which == Reminder::Hour {
         // A day's reminder not sent by now would come too late.
         ctx.tx.record_reminder(e.id, Reminder::Day).await?;
+    }
+    if e.hidden {
+        return Ok(0);
     }
     let Some(i) = ctx.tx.initiative(e.initiative).await? else {
         return Ok(0);

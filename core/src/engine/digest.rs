@@ -161,6 +161,8 @@ pub(crate) async fn gather(
     let mut g = Gathered::default();
     if news {
         g.initiatives = ctx.tx.initiatives_in_communes(&communes).await?;
+        // Hidden by moderation: in no digest.
+        g.initiatives.retain(|i| !i.hidden);
         let ids: Vec<InitiativeId> = g.initiatives.iter().map(|i| i.id).collect();
         // The period is [since, now): what happens at the very instant of a
         // digest belongs to the next one.
@@ -172,11 +174,18 @@ pub(crate) async fn gather(
             .filter(|a| a.kind == ActivityKind::Updated)
             .filter_map(|a| a.ref_id)
             .collect();
-        g.updates = ctx
-            .tx
-            .updates_by_ids(&update_ids)
-            .await?
+        let updates = ctx.tx.updates_by_ids(&update_ids).await?;
+        let hidden: std::collections::HashSet<i64> = updates
+            .iter()
+            .filter(|u| u.hidden)
+            .map(|u| u.id.0)
+            .collect();
+        g.activity.retain(|a| {
+            a.kind != ActivityKind::Updated || a.ref_id.is_none_or(|u| !hidden.contains(&u))
+        });
+        g.updates = updates
             .into_iter()
+            .filter(|u| !u.hidden)
             .map(|u| {
                 (
                     u.id.0,
@@ -188,6 +197,7 @@ pub(crate) async fn gather(
             .tx
             .events_between(&ids, ctx.now, ctx.now + Duration::days(EVENTS_AHEAD_DAYS))
             .await?;
+        g.upcoming.retain(|e| !e.hidden);
     }
     let mut bbox = BoundingBox {
         min_lat: 90.0,

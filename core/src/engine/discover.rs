@@ -78,7 +78,7 @@ async fn load(
     let mut out = Vec::with_capacity(found.len());
     for (id, d) in found {
         if let Some(i) = ctx.tx.initiative(*id).await?
-            && i.status.is_live()
+            && i.is_shown()
             && i.place.is_some()
         {
             out.push((i, Some(*d)));
@@ -181,7 +181,7 @@ pub async fn search(ctx: &mut Ctx<'_>, text: &str, page: u32) -> Outcome {
     let within = near.map(|c| (c, f64::from(radius.unwrap_or(DEFAULT_RADIUS_M))));
     let mut ranked: Vec<(usize, Initiative, Option<f64>)> = found
         .into_iter()
-        .filter(|i| i.status.is_live())
+        .filter(Initiative::is_shown)
         .filter_map(|i| {
             let distance = match within {
                 Some((c, r)) => Some(i.place.map(|p| c.distance_m(p)).filter(|d| *d <= r)?),
@@ -289,10 +289,12 @@ pub async fn feed(ctx: &mut Ctx<'_>, area: Area) -> Outcome {
         {
             titles.insert(i.id, i);
         }
-        let Some(i) = titles.get(&a.initiative) else {
+        let Some(i) = titles.get(&a.initiative).filter(|i| !i.hidden) else {
             continue;
         };
-        items.push(feed_item(ctx, &a, i).await?);
+        if let Some(item) = feed_item(ctx, &a, i).await? {
+            items.push(item);
+        }
     }
     let mut more = Vec::new();
     if has_more {
@@ -314,21 +316,26 @@ pub async fn feed(ctx: &mut Ctx<'_>, area: Area) -> Outcome {
     ])
 }
 
-async fn feed_item(ctx: &mut Ctx<'_>, a: &Activity, i: &Initiative) -> Result<ListItem, Fail> {
+/// One line of the feed; `None` for an update or event hidden by moderation.
+async fn feed_item(
+    ctx: &mut Ctx<'_>,
+    a: &Activity,
+    i: &Initiative,
+) -> Result<Option<ListItem>, Fail> {
     let when = render::datetime(ctx.lang(), a.at, &ctx.actor.tz);
     let what = match a.kind {
         ActivityKind::Created => ctx.t("feed-created", &[]),
         ActivityKind::Launched => ctx.t("feed-launched", &[]),
         ActivityKind::Done => ctx.t("feed-done", &[]),
         ActivityKind::Updated => {
-            let text = match a.ref_id {
-                Some(u) => ctx
-                    .tx
-                    .update_by_id(UpdateId(u))
-                    .await?
-                    .map(|u| crate::text::excerpt(&u.text, crate::text::EXCERPT_MAX)),
+            let update = match a.ref_id {
+                Some(u) => ctx.tx.update_by_id(UpdateId(u)).await?,
                 None => None,
             };
+            if update.as_ref().is_some_and(|u| u.hidden) {
+                return Ok(None);
+            }
+            let text = update.map(|u| crate::text::excerpt(&u.text, crate::text::EXCERPT_MAX));
             ctx.t("feed-updated", &[("text", text.unwrap_or_default().into())])
         }
         ActivityKind::Event => {
@@ -337,6 +344,7 @@ async fn feed_item(ctx: &mut Ctx<'_>, a: &Activity, i: &Initiative) -> Result<Li
                 None => None,
             };
             match e {
+                Some(e) if e.hidden => return Ok(None),
                 Some(e) => ctx.t(
                     "feed-event",
                     &[
@@ -352,7 +360,7 @@ async fn feed_item(ctx: &mut Ctx<'_>, a: &Activity, i: &Initiative) -> Result<Li
             }
         }
     };
-    Ok(ListItem {
+    Ok(Some(ListItem {
         tag: None,
         title: format!("{when} · {}", render::label(i)),
         details: vec![what],
@@ -360,7 +368,7 @@ async fn feed_item(ctx: &mut Ctx<'_>, a: &Activity, i: &Initiative) -> Result<Li
             ctx.t("action-show", &[]),
             format!("/voir {}", i.id),
         )],
-    })
+    }))
 }
 
 fn describe_subscription(ctx: &Ctx<'_>, s: &Subscription) -> String {

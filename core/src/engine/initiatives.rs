@@ -23,6 +23,10 @@ async fn organiser_names(ctx: &mut Ctx<'_>, id: InitiativeId) -> Result<Vec<Stri
 pub async fn show(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
     let i = ctx.initiative(id).await?;
     let role = ctx.my_role(id).await?;
+    // Hidden by moderation: only its organisers still see it, and are told.
+    if i.hidden && role != Some(Role::Organiser) {
+        return Err(refuse!("initiative-hidden", "id" => id.0));
+    }
     let members = ctx.tx.members(id).await?;
     let n = |r: Role| members.iter().filter(|m| m.role == r).count();
     let organisers = organiser_names(ctx, id).await?;
@@ -32,6 +36,9 @@ pub async fn show(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
         render::kind_status(ctx, &i),
         render::category(ctx, i.category)
     ));
+    if i.hidden {
+        reply = reply.para(ctx.t("card-hidden", &[]));
+    }
     if !i.description.is_empty() {
         reply = reply.para(i.description.clone());
     }
@@ -63,7 +70,8 @@ pub async fn show(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
         reply = reply.para(ctx.t("card-your-role", &[("role", render::role(ctx, r).into())]));
     }
 
-    let updates = ctx.tx.updates_of(id, 3).await?;
+    let mut updates = ctx.tx.updates_of(id, 3).await?;
+    updates.retain(|u| !u.hidden);
     if !updates.is_empty() {
         reply = reply.para(ctx.t("card-updates", &[]));
         let lang = ctx.lang();
@@ -80,7 +88,8 @@ pub async fn show(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
                 .collect(),
         );
     }
-    let events = ctx.tx.events_of(id, ctx.now).await?;
+    let mut events = ctx.tx.events_of(id, ctx.now).await?;
+    events.retain(|e| !e.hidden);
     if !events.is_empty() {
         reply = reply.para(ctx.t("card-events", &[]));
         let mut items = Vec::new();

@@ -81,7 +81,7 @@ impl Located {
     pub fn of(i: &Initiative) -> Option<Self> {
         Some(Self {
             id: i.id,
-            place: i.place.filter(|_| i.status.is_live())?,
+            place: i.place.filter(|_| i.is_shown())?,
             category: i.category,
             kind: i.kind,
         })
