@@ -2276,7 +2276,6 @@ async fn one_person_holds_so_many_ideas_and_subscriptions_and_alerts_are_cut() {
 /// feed; its organiser still sees the card, marked hidden.
 #[tokio::test]
 async fn hidden_content_shows_nowhere() {
-    use kohero_core::ports::Moderation as _;
     let b = Bot::new().await;
     let here = "geo:45.7640,4.8357";
     let id = b
