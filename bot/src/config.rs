@@ -23,6 +23,11 @@ pub struct FileConfig {
     pub max_subscriptions: Option<usize>,
     /// Fair use: initiatives shown in one alert batch (default 20).
     pub max_alert_items: Option<usize>,
+    /// Moderation: distinct reports that hide an item pending review
+    /// (default 3; 0: never).
+    pub auto_hide_reports: Option<usize>,
+    /// Moderation: verified municipalities moderate their communes (default false).
+    pub municipalities_moderate: Option<bool>,
     #[serde(default)]
     pub telegram: TelegramFile,
     #[serde(default)]
@@ -56,6 +61,8 @@ pub struct ServeConfig {
     pub retention: std::time::Duration,
     /// Fair use (`KOHERO_RATE_PERSON`, default 1/s:30).
     pub fair_use: kohero_core::fair_use::FairUse,
+    /// Moderation (`KOHERO_AUTO_HIDE_REPORTS`, `KOHERO_MUNICIPALITIES_MODERATE`).
+    pub moderation: kohero_core::domain::ModerationPolicy,
     pub telegram: Option<TelegramConfig>,
     pub matrix: Option<MatrixConfig>,
 }
@@ -107,6 +114,35 @@ fn at_most(
         bail!("{name} must be at least 1");
     }
     Ok(n)
+}
+
+/// How moderation runs, from `KOHERO_AUTO_HIDE_REPORTS` (0: never) and
+/// `KOHERO_MUNICIPALITIES_MODERATE` (true or false).
+fn moderation(
+    env: &dyn Fn(&str) -> Option<String>,
+    file: &FileConfig,
+) -> anyhow::Result<kohero_core::domain::ModerationPolicy> {
+    let default = kohero_core::domain::ModerationPolicy::default();
+    let auto_hide_reports = match var(env, "KOHERO_AUTO_HIDE_REPORTS") {
+        Some(v) => v.trim().parse::<usize>().ok().with_context(|| {
+            format!("KOHERO_AUTO_HIDE_REPORTS {v:?} is not a number (0: never hide on reports)")
+        })?,
+        None => file.auto_hide_reports.unwrap_or(default.auto_hide_reports),
+    };
+    let municipalities_moderate = match var(env, "KOHERO_MUNICIPALITIES_MODERATE") {
+        Some(v) => match v.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" => true,
+            "false" | "0" | "no" | "off" => false,
+            _ => bail!("KOHERO_MUNICIPALITIES_MODERATE {v:?} is not true or false"),
+        },
+        None => file
+            .municipalities_moderate
+            .unwrap_or(default.municipalities_moderate),
+    };
+    Ok(kohero_core::domain::ModerationPolicy {
+        auto_hide_reports,
+        municipalities_moderate,
+    })
 }
 
 /// A network's limits from `PREFIX_CHAT`, `PREFIX_GROUP` and `PREFIX_GLOBAL`,
@@ -192,6 +228,7 @@ impl ServeConfig {
                 default.alert_items,
             )?,
         };
+        let moderation = moderation(env, file)?;
         let token = var(env, "KOHERO_TELEGRAM_TOKEN")
             .map(SecretString::from)
             .or_else(|| file.telegram.token.clone());
@@ -310,6 +347,7 @@ impl ServeConfig {
             http_addr,
             retention,
             fair_use,
+            moderation,
             telegram,
             matrix,
         })
@@ -462,6 +500,28 @@ mod tests {
             Some(kohero_core::limiter::Rate::per_second(2, 5))
         );
         assert!(ServeConfig::load(&file, &env(&[("KOHERO_RATE_PERSON", "vite")])).is_err());
+        let m = ServeConfig::load(
+            &file,
+            &env(&[
+                ("KOHERO_AUTO_HIDE_REPORTS", "0"),
+                ("KOHERO_MUNICIPALITIES_MODERATE", "yes"),
+            ]),
+        )
+        .unwrap()
+        .moderation;
+        assert_eq!((m.auto_hide_reports, m.municipalities_moderate), (0, true));
+        assert_eq!(
+            ServeConfig::load(&file, &env(&[])).unwrap().moderation,
+            kohero_core::domain::ModerationPolicy::default()
+        );
+        assert!(
+            ServeConfig::load(
+                &file,
+                &env(&[("KOHERO_MUNICIPALITIES_MODERATE", "peut-être")])
+            )
+            .is_err()
+        );
+        assert!(ServeConfig::load(&file, &env(&[("KOHERO_AUTO_HIDE_REPORTS", "-1")])).is_err());
         let caps = ServeConfig::load(&file, &env(&[("KOHERO_MAX_OPEN_IDEAS", "5")])).unwrap();
         assert_eq!(caps.fair_use.open_ideas, 5);
         assert_eq!(caps.fair_use.subscriptions, 20);

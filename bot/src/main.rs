@@ -8,8 +8,9 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use kohero_console::ConsoleOptions;
-use kohero_core::domain::{ActorKind, Identity, InseeCode, Lang};
-use kohero_core::engine::VerifyError;
+use kohero_core::command::{DEFAULT_BAN_DAYS, MAX_BAN_DAYS, ModArg};
+use kohero_core::domain::{ActorKind, Identity, InseeCode, Lang, ModeratorScope, Target};
+use kohero_core::engine::{OperatorModeration, VerifyError};
 use kohero_core::ports::{Store, SystemClock};
 use kohero_core::{Engine, Operator};
 use tracing_subscriber::EnvFilter;
@@ -117,6 +118,108 @@ enum Admin {
         /// NETWORK:ID
         identity: String,
     },
+    /// Moderators: who reviews reports, everywhere or for some communes.
+    #[command(subcommand)]
+    Moderator(ModeratorCommand),
+    /// The open reports, oldest first, grouped by item.
+    Reports,
+    /// The newest entries of the moderation log.
+    Log,
+    /// Hides an item (#42 or 42, U15, E7) from everyone but its organisers;
+    /// its author is told why and may ask for a review once.
+    Hide {
+        /// #42 or 42 (an initiative), U15 (an update), E7 (an event)
+        target: String,
+        /// Why, as its author will read it.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Keeps an item (shown again if it was hidden) and closes its reports.
+    Keep {
+        /// #42, U15, E7 or A12
+        target: String,
+    },
+    /// Warns the author of an item and closes its reports.
+    Warn {
+        /// #42, U15, E7 or A12
+        target: String,
+        /// What the author will read.
+        #[arg(long)]
+        message: Option<String>,
+    },
+    /// Bans the author of an item (#42, U15, E7, A12) or an identity
+    /// (NETWORK:ID, even one erased or never seen): their commands are refused
+    /// with the reason and the end date, their open ideas hidden.
+    Ban {
+        /// An item or NETWORK:ID
+        who: String,
+        /// For this many days (default 30, at most 3650).
+        #[arg(long, conflicts_with = "forever")]
+        days: Option<u32>,
+        /// For good.
+        #[arg(long)]
+        forever: bool,
+        /// Why, as the person will read it.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Lifts a ban: of an item's author or of an identity (NETWORK:ID).
+    Unban {
+        /// An item or NETWORK:ID
+        who: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ModeratorCommand {
+    /// Makes a person a moderator: everywhere, or for the communes given.
+    Add {
+        /// NETWORK:ID
+        identity: String,
+        /// INSEE code of a commune they moderate (repeat for several; none:
+        /// everywhere).
+        #[arg(long = "commune", value_name = "INSEE")]
+        communes: Vec<String>,
+    },
+    /// Takes every moderation scope from a person.
+    Remove {
+        /// NETWORK:ID
+        identity: String,
+    },
+    /// Every moderator and their scope.
+    List,
+}
+
+fn parse_target(s: &str) -> anyhow::Result<Target> {
+    Target::parse(s).with_context(|| {
+        format!("invalid item {s:?}: #42 or 42 (an initiative), U15 (an update), E7 (an event), A12 (an actor)")
+    })
+}
+
+fn parse_communes(communes: &[String]) -> anyhow::Result<Vec<InseeCode>> {
+    communes
+        .iter()
+        .map(|c| {
+            InseeCode::parse(c).with_context(|| {
+                format!("invalid INSEE code {c:?}: five characters, e.g. 69266 or 2A004")
+            })
+        })
+        .collect()
+}
+
+/// Runs a moderation command of the operator and prints its answer; a
+/// refusal is an error.
+async fn moderate(engine: &Engine, what: OperatorModeration) -> anyhow::Result<()> {
+    match engine
+        .moderate(&Operator::command_line(), what, Lang::En)
+        .await?
+    {
+        Ok(reply) => {
+            println!("{}", reply.plain());
+            Ok(())
+        }
+        Err(refusal) => bail!("{}", refusal.plain()),
+    }
 }
 
 fn init_logging(default: &str) {
@@ -366,7 +469,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map(|_| kohero_matrix::NETWORK.to_owned())
                 .collect();
             save_room_networks(store.as_ref(), &rooms).await?;
-            let engine = engine.with_room_networks(rooms).with_fair_use(cfg.fair_use);
+            let engine = engine
+                .with_room_networks(rooms)
+                .with_fair_use(cfg.fair_use)
+                .with_moderation(cfg.moderation);
             // PostgreSQL tells of other processes' initiative writes as they commit.
             let initiative_changes = match store.as_ref() {
                 kohero::store::AnyStore::Postgres(pg) => {
@@ -486,14 +592,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .with_context(|| {
                     format!("invalid kind {kind:?}: association, municipality or company")
                 })?;
-            let communes = communes
-                .iter()
-                .map(|c| {
-                    InseeCode::parse(c).with_context(|| {
-                        format!("invalid INSEE code {c:?}: five characters, e.g. 69266 or 2A004")
-                    })
-                })
-                .collect::<anyhow::Result<Vec<_>>>()?;
+            let communes = parse_communes(&communes)?;
             match engine
                 .verify(&Operator::command_line(), &identity, kind, communes)
                 .await?
@@ -516,6 +615,99 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 Err(VerifyError::Citizen) => bail!("citizens are not verified"),
             }
+        }
+        Command::Admin(Admin::Moderator(ModeratorCommand::Add { identity, communes })) => {
+            let identity = parse_identity(&identity)?;
+            let communes = parse_communes(&communes)?;
+            engine
+                .add_moderator(&Operator::command_line(), &identity, &communes)
+                .await?;
+            if communes.is_empty() {
+                println!("{identity} now moderates everywhere.");
+            } else {
+                let list: Vec<String> = communes.iter().map(ToString::to_string).collect();
+                println!("{identity} now moderates communes {}.", list.join(", "));
+            }
+        }
+        Command::Admin(Admin::Moderator(ModeratorCommand::Remove { identity })) => {
+            let identity = parse_identity(&identity)?;
+            match engine
+                .remove_moderator(&Operator::command_line(), &identity)
+                .await?
+            {
+                Some(0) => bail!("{identity} is not a moderator"),
+                Some(_) => println!("{identity} no longer moderates."),
+                None => bail!("{identity} is unknown"),
+            }
+        }
+        Command::Admin(Admin::Moderator(ModeratorCommand::List)) => {
+            let all = engine.moderators(&Operator::command_line()).await?;
+            if all.is_empty() {
+                println!("No moderator yet: `kohero admin moderator add NETWORK:ID`.");
+            }
+            for (identities, scope) in all {
+                let who: Vec<String> = identities.iter().map(ToString::to_string).collect();
+                let scope = match scope {
+                    ModeratorScope::Everywhere => "everywhere".to_owned(),
+                    ModeratorScope::Communes(c) => {
+                        let c: Vec<String> = c.iter().map(ToString::to_string).collect();
+                        format!("communes {}", c.join(", "))
+                    }
+                };
+                println!("{}\t{scope}", who.join(", "));
+            }
+        }
+        Command::Admin(Admin::Reports) => {
+            moderate(&engine, OperatorModeration::Item(ModArg::List)).await?;
+        }
+        Command::Admin(Admin::Log) => {
+            moderate(&engine, OperatorModeration::Item(ModArg::Log)).await?;
+        }
+        Command::Admin(Admin::Hide { target, reason }) => {
+            let t = parse_target(&target)?;
+            moderate(&engine, OperatorModeration::Item(ModArg::Hide(t, reason))).await?;
+        }
+        Command::Admin(Admin::Keep { target }) => {
+            let t = parse_target(&target)?;
+            moderate(&engine, OperatorModeration::Item(ModArg::Keep(t))).await?;
+        }
+        Command::Admin(Admin::Warn { target, message }) => {
+            let t = parse_target(&target)?;
+            moderate(&engine, OperatorModeration::Item(ModArg::Warn(t, message))).await?;
+        }
+        Command::Admin(Admin::Ban {
+            who,
+            days,
+            forever,
+            reason,
+        }) => {
+            let days = if forever {
+                None
+            } else {
+                let d = days.unwrap_or(DEFAULT_BAN_DAYS);
+                if !(1..=MAX_BAN_DAYS).contains(&d) {
+                    bail!("--days takes 1 to {MAX_BAN_DAYS}; for good, --forever");
+                }
+                Some(d)
+            };
+            let what = if who.contains(':') {
+                OperatorModeration::Ban {
+                    identity: parse_identity(&who)?,
+                    days,
+                    reason,
+                }
+            } else {
+                OperatorModeration::Item(ModArg::Ban(parse_target(&who)?, days, reason))
+            };
+            moderate(&engine, what).await?;
+        }
+        Command::Admin(Admin::Unban { who }) => {
+            let what = if who.contains(':') {
+                OperatorModeration::Unban(parse_identity(&who)?)
+            } else {
+                OperatorModeration::Item(ModArg::Unban(parse_target(&who)?))
+            };
+            moderate(&engine, what).await?;
         }
         Command::Admin(Admin::Unverify { identity }) => {
             let identity = parse_identity(&identity)?;

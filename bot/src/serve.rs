@@ -465,11 +465,15 @@ async fn pruner(
             store.as_ref(),
             now - retention,
             now - BUTTONS_KEPT.max(retention),
+            now,
         )
         .await
         {
             Ok(n) if n > 0 => {
-                tracing::info!(rows = n, "pruned old outbox rows, update ids and buttons")
+                tracing::info!(
+                    rows = n,
+                    "pruned old outbox rows, update ids, buttons, reports, moderation log and ended bans"
+                )
             }
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "pruning failed"),
@@ -485,9 +489,18 @@ async fn prune(
     store: &dyn Store,
     before: chrono::DateTime<Utc>,
     buttons_before: chrono::DateTime<Utc>,
+    now: chrono::DateTime<Utc>,
 ) -> Result<u64, kohero_core::ports::StoreError> {
+    use kohero_core::domain::{ENDED_BANS_KEPT, LOG_KEPT, RESOLVED_REPORTS_KEPT};
     let mut tx = store.begin().await?;
-    let n = tx.prune(before).await? + tx.prune_buttons(buttons_before).await?;
+    let n = tx.prune(before).await?
+        + tx.prune_buttons(buttons_before).await?
+        + tx.prune_moderation(
+            now - RESOLVED_REPORTS_KEPT,
+            now - LOG_KEPT,
+            now - ENDED_BANS_KEPT,
+        )
+        .await?;
     tx.commit().await?;
     Ok(n)
 }

@@ -1,7 +1,9 @@
 //! The command language, one parser for every network: French commands with
 //! English aliases, `/cmd` or `!cmd`, `@botname` suffixes ignored.
 
-use crate::domain::{Category, EventId, InitiativeId, InitiativeKind, Lang, RsvpAnswer};
+use crate::domain::{
+    Category, EventId, InitiativeId, InitiativeKind, Lang, Reason, RsvpAnswer, Target,
+};
 use crate::geo::{GeoError, GeoPoint, MAX_RADIUS_M, parse_radius};
 use crate::text::fold;
 
@@ -83,6 +85,40 @@ pub enum Command {
     },
     /// A person's alert settings.
     Alerts(AlertsArg),
+    /// `/signaler ID [raison] [texte]`: without a reason, the reasons are offered.
+    Report {
+        target: Target,
+        reason: Option<Reason>,
+        text: Option<String>,
+    },
+    /// `/contester ID`: the author asks for one review of a hidden item.
+    Appeal(Target),
+    /// `/moderation [action ID …]`: moderators' queue and actions.
+    Moderation(ModArg),
+}
+
+/// Days of a ban when the moderator does not say (`/moderation bannir U15`).
+pub const DEFAULT_BAN_DAYS: u32 = 30;
+/// The longest ban for a time (ten years); longer is `toujours`.
+pub const MAX_BAN_DAYS: u32 = 3650;
+
+/// What a moderator does with a reported item.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ModArg {
+    /// The open reports, oldest first.
+    List,
+    /// The newest entries of the moderation log.
+    Log,
+    /// Hide the item, with an optional reason for its author.
+    Hide(Target, Option<String>),
+    /// Keep the item (shown again if it was hidden); its reports are closed.
+    Keep(Target),
+    /// Warn the item's author, with an optional message.
+    Warn(Target, Option<String>),
+    /// Ban the item's author: for days (`None`: for good), with a reason.
+    Ban(Target, Option<u32>, Option<String>),
+    /// Lift the ban of the item's author (or of actor `A12`).
+    Unban(Target),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -143,6 +179,9 @@ pub enum Name {
     Link,
     Announce,
     Alerts,
+    Report,
+    Appeal,
+    Moderation,
 }
 
 impl Name {
@@ -172,6 +211,9 @@ impl Name {
             Self::Link => "usage-link",
             Self::Announce => "usage-announce",
             Self::Alerts => "usage-alerts",
+            Self::Report => "usage-report",
+            Self::Appeal => "usage-appeal",
+            Self::Moderation => "usage-moderation",
         }
     }
 }
@@ -197,6 +239,59 @@ pub enum Parsed {
 /// accents and emoji included, is safe to ask).
 fn is_geo_uri(s: &str) -> bool {
     s.len() > 4 && s.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("geo:"))
+}
+
+/// `/moderation`'s arguments: nothing (the queue), or an action and an item.
+fn parse_moderation(rest: &str) -> Result<ModArg, ParseError> {
+    let usage = ParseError::Usage(Name::Moderation);
+    let mut words = rest.split_whitespace();
+    let Some(action) = words.next() else {
+        return Ok(ModArg::List);
+    };
+    if matches!(fold(action).as_str(), "journal" | "log") {
+        return match words.next() {
+            None => Ok(ModArg::Log),
+            Some(_) => Err(usage),
+        };
+    }
+    let target = words
+        .next()
+        .and_then(Target::parse)
+        .ok_or(ParseError::Usage(Name::Moderation))?;
+    let tail: Vec<&str> = words.collect();
+    let text = |w: &[&str]| {
+        let t = w.join(" ");
+        (!t.is_empty()).then_some(t)
+    };
+    Ok(match fold(action).as_str() {
+        "masquer" | "hide" | "cacher" => ModArg::Hide(target, text(&tail)),
+        "garder" | "keep" | "retablir" | "restore" => {
+            if !tail.is_empty() {
+                return Err(usage);
+            }
+            ModArg::Keep(target)
+        }
+        "avertir" | "warn" => ModArg::Warn(target, text(&tail)),
+        "bannir" | "ban" => {
+            let (days, reason_from) = match tail.first().map(|w| fold(w)) {
+                Some(w) if matches!(w.as_str(), "toujours" | "forever" | "definitif") => (None, 1),
+                Some(w) => match w.trim_end_matches(['j', 'd']).parse::<u32>() {
+                    Ok(d) if (1..=MAX_BAN_DAYS).contains(&d) => (Some(d), 1),
+                    Ok(_) => return Err(usage),
+                    Err(_) => (Some(DEFAULT_BAN_DAYS), 0),
+                },
+                None => (Some(DEFAULT_BAN_DAYS), 0),
+            };
+            ModArg::Ban(target, days, text(&tail[reason_from..]))
+        }
+        "debannir" | "unban" => {
+            if !tail.is_empty() {
+                return Err(usage);
+            }
+            ModArg::Unban(target)
+        }
+        _ => return Err(usage),
+    })
 }
 
 /// Parses a message as typed (or a button's payload).
@@ -372,6 +467,30 @@ pub fn parse(input: &str) -> Result<Parsed, ParseError> {
         "abandonner" | "drop" => Command::Drop(only_id(Name::Drop)?),
         "terminer" | "done" | "finish" => Command::Done(only_id(Name::Done)?),
         "archiver" | "archive" => Command::Archive(only_id(Name::Archive)?),
+        "signaler" | "report" => {
+            let target = args
+                .first()
+                .and_then(|a| Target::parse(a))
+                .ok_or(ParseError::Usage(Name::Report))?;
+            let after = after_id(rest);
+            // A reason word first, then free text; free text alone is "other".
+            let first = after.split_whitespace().next().unwrap_or("");
+            let (reason, text) = match Reason::parse(first) {
+                Some(r) => (Some(r), after_id(&after)),
+                None if after.is_empty() => (None, String::new()),
+                None => (Some(Reason::Other), after),
+            };
+            Command::Report {
+                target,
+                reason,
+                text: (!text.is_empty()).then_some(text),
+            }
+        }
+        "contester" | "appeal" => match args.as_slice() {
+            [a] => Command::Appeal(Target::parse(a).ok_or(ParseError::Usage(Name::Appeal))?),
+            _ => return Err(ParseError::Usage(Name::Appeal)),
+        },
+        "moderation" | "moderer" | "moderate" => Command::Moderation(parse_moderation(rest)?),
         "lier" | "link" => Command::Link(only_id(Name::Link)?),
         "lier_commune" | "link_commune" => {
             Command::LinkCommune(args.first().map(|a| (*a).to_owned()))
@@ -697,5 +816,87 @@ mod tests {
     #[test]
     fn plain_text() {
         assert_eq!(parse("bonjour"), Ok(Parsed::Text("bonjour".into())));
+    }
+
+    #[test]
+    fn reports_appeals_and_moderation() {
+        use crate::domain::{ActorId, UpdateId};
+        let t = Target::Initiative(InitiativeId(42));
+        assert_eq!(
+            cmd("/signaler #42"),
+            Command::Report {
+                target: t,
+                reason: None,
+                text: None
+            }
+        );
+        assert_eq!(
+            cmd("/report 42 Hors-Sujet « et ça ? » 🙂"),
+            Command::Report {
+                target: t,
+                reason: Some(Reason::OffTopic),
+                text: Some("« et ça ? » 🙂".into())
+            }
+        );
+        // Free text alone is "other"; the text keeps its apostrophes.
+        assert_eq!(
+            cmd("/signaler u15 c'est mon adresse"),
+            Command::Report {
+                target: Target::Update(UpdateId(15)),
+                reason: Some(Reason::Other),
+                text: Some("c'est mon adresse".into())
+            }
+        );
+        assert_eq!(
+            cmd("/appeal A3"),
+            Command::Appeal(Target::Actor(ActorId(3)))
+        );
+        for bad in [
+            "/signaler",
+            "/signaler X1 spam",
+            "/contester",
+            "/contester 1 2",
+        ] {
+            assert!(matches!(parse(bad), Err(ParseError::Usage(_))), "{bad}");
+        }
+        assert_eq!(cmd("/moderation"), Command::Moderation(ModArg::List));
+        assert_eq!(cmd("/moderate log"), Command::Moderation(ModArg::Log));
+        assert_eq!(
+            cmd("/moderation masquer 42 numéro de téléphone"),
+            Command::Moderation(ModArg::Hide(t, Some("numéro de téléphone".into())))
+        );
+        assert_eq!(
+            cmd("/moderation bannir 42"),
+            Command::Moderation(ModArg::Ban(t, Some(DEFAULT_BAN_DAYS), None))
+        );
+        assert_eq!(
+            cmd("/moderation bannir 42 7j spam répété"),
+            Command::Moderation(ModArg::Ban(t, Some(7), Some("spam répété".into())))
+        );
+        assert_eq!(
+            cmd("/moderate ban 42 forever"),
+            Command::Moderation(ModArg::Ban(t, None, None))
+        );
+        assert_eq!(
+            cmd("/moderation bannir 42 pour spam"),
+            Command::Moderation(ModArg::Ban(
+                t,
+                Some(DEFAULT_BAN_DAYS),
+                Some("pour spam".into())
+            ))
+        );
+        for bad in [
+            "/moderation bannir 42 0",
+            "/moderation bannir 42 99999",
+            "/moderation garder 42 oui",
+            "/moderation supprimer 42",
+            "/moderation masquer",
+            "/moderation journal 3",
+        ] {
+            assert!(
+                matches!(parse(bad), Err(ParseError::Usage(Name::Moderation))),
+                "{bad}"
+            );
+        }
     }
 }

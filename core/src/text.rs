@@ -119,6 +119,14 @@ pub fn description(s: &str) -> Result<String, TextError> {
     limited(s, DESCRIPTION_MAX, false)
 }
 
+/// Longest note with a report or a moderator's reason.
+pub const NOTE_MAX: usize = 1000;
+
+/// A report's text or a moderator's reason: 1 to 1,000 characters.
+pub fn note(s: &str) -> Result<String, TextError> {
+    limited(s, NOTE_MAX, false)
+}
+
 /// A display name: one line, 1 to 60 characters.
 pub fn display_name(s: &str) -> Result<String, TextError> {
     limited(s, NAME_MAX, true)
@@ -148,6 +156,12 @@ pub fn is_skip(s: &str) -> bool {
         fold(s.trim()).as_str(),
         "-" | "aucun" | "aucune" | "non" | "none" | "no" | "skip" | "passer"
     )
+}
+
+/// What two names must not share: folded, letters and digits only
+/// (« Mairie-de  Villeurbanne » is « Mairie de Villeurbanne »).
+pub fn name_key(s: &str) -> String {
+    fold(s).chars().filter(|c| c.is_alphanumeric()).collect()
 }
 
 /// Lower case without accents or ligatures: "Réparation Œuvre" -> "reparation oeuvre".

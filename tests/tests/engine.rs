@@ -2319,3 +2319,464 @@ async fn hidden_content_shows_nowhere() {
         "{own}"
     );
 }
+
+impl Bot {
+    /// What is waiting for a person, as one text, and taken away.
+    async fn take_inbox(&self, who: &str) -> String {
+        let mut out = Vec::new();
+        for m in self.engine.pending(&ident(who)).await.unwrap() {
+            self.engine.delivered(m.id).await.unwrap();
+            out.extend(m.reply().map(Reply::plain));
+        }
+        out.join("\n")
+    }
+
+    /// The update ids (`U15`) on an initiative's card, as its organiser sees it.
+    async fn update_ids(&self, who: &str, id: i64) -> Vec<String> {
+        let card = self.say(who, &format!("/voir {id}")).await;
+        card.split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| {
+                w.len() > 1 && w.starts_with('U') && w[1..].bytes().all(|b| b.is_ascii_digit())
+            })
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+/// Reports, hiding on enough of them, the moderators' queue, an appeal and
+/// its review, a ban with its end, a ban that outlives erasure, and the log,
+/// shown to the person as « l'équipe de modération ».
+#[tokio::test]
+async fn reports_hide_review_and_ban() {
+    let b = Bot::new().await;
+    let id = b
+        .propose(
+            "olive",
+            &format!("Vente « et ça ? » 🤑 | autre | {LYON} | achetez tout"),
+        )
+        .await;
+    let other = b
+        .propose(
+            "olive",
+            &format!("Deuxième idée d'Olive | autre | {LYON} | -"),
+        )
+        .await;
+    // No reason: the reasons are offered as buttons, each one a valid command
+    // within Telegram's 64 bytes of callback data.
+    let why = b.send("r1", Content::Text(format!("/signaler {id}"))).await;
+    let buttons: Vec<String> = why
+        .iter()
+        .flat_map(|r| r.all_actions())
+        .map(|a| a.command.clone())
+        .collect();
+    assert_eq!(buttons.len(), 5, "{buttons:?}");
+    assert!(buttons.iter().all(|c| c.len() <= 64), "{buttons:?}");
+    let card = b.send("r1", Content::Text(format!("/voir {id}"))).await;
+    assert!(
+        card.iter()
+            .flat_map(|r| r.all_actions())
+            .any(|a| a.command == format!("/signaler {id}")),
+        "{card:?}"
+    );
+    assert!(
+        b.say("olive", &format!("/signaler {id} spam"))
+            .await
+            .contains("est de vous")
+    );
+    assert!(
+        b.say("r1", "/signaler U99999 spam")
+            .await
+            .contains("rien à signaler")
+    );
+    // A citizen is reported through what they wrote, never as A-id.
+    assert!(
+        b.say("r1", "/signaler A1 spam")
+            .await
+            .contains("rien à signaler")
+    );
+    let thanks = b
+        .press(
+            "r1",
+            &format!("{} « et ça ? » c'est de la pub 🙄", buttons[0]),
+        )
+        .await;
+    assert!(thanks.contains("Merci"), "{thanks}");
+    assert!(
+        b.say("r1", &format!("/signaler {id} offensant"))
+            .await
+            .contains("déjà signalé")
+    );
+    assert!(
+        b.say("r2", &format!("/signaler #{id} hors-sujet"))
+            .await
+            .contains("Merci")
+    );
+    assert!(b.at("r3", 45.7640, 4.8357).await.contains("Vente"));
+    // The third person's report hides it pending review.
+    assert!(
+        b.say("r3", &format!("/signaler {id} c'est une arnaque"))
+            .await
+            .contains("Merci")
+    );
+    let near = b.at("r3", 45.7640, 4.8357).await;
+    assert!(
+        !near.contains("Vente") && near.contains("Deuxième"),
+        "{near}"
+    );
+    let told = b.take_inbox("olive").await;
+    assert!(
+        told.contains("masquée en attendant") && told.contains(&format!("/contester #{id}")),
+        "{told}"
+    );
+    assert!(
+        !told.contains("r1") && !told.contains("r2"),
+        "reporters are never named: {told}"
+    );
+
+    // Moderators only; the operator names them.
+    assert!(
+        b.say("r1", "/moderation")
+            .await
+            .contains("réservée à l'équipe")
+    );
+    b.engine
+        .add_moderator(&Operator::command_line(), &ident("zoe-mod"), &[])
+        .await
+        .unwrap();
+    let queue = b.send("zoe-mod", Content::Text("/moderation".into())).await;
+    let text: String = queue.iter().map(Reply::plain).collect();
+    assert!(
+        text.contains("Signalements en attente : 1") && text.contains("Spam ×1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("« « et ça ? » c'est de la pub 🙄 »"),
+        "{text}"
+    );
+    let actions: Vec<String> = queue
+        .iter()
+        .flat_map(|r| r.all_actions())
+        .map(|a| a.command.clone())
+        .collect();
+    assert!(
+        actions.contains(&format!("/moderation garder #{id}")),
+        "{actions:?}"
+    );
+    assert!(actions.iter().all(|c| c.len() <= 64), "{actions:?}");
+    // The author's one appeal.
+    assert!(
+        b.say("r1", &format!("/contester {id}"))
+            .await
+            .contains("Seul l'auteur")
+    );
+    assert!(
+        b.say("olive", &format!("/contester {other}"))
+            .await
+            .contains("n'est pas masqué")
+    );
+    assert!(
+        b.say("olive", &format!("/contester {id}"))
+            .await
+            .contains("transmise")
+    );
+    assert!(
+        b.say("olive", &format!("/contester {id}"))
+            .await
+            .contains("qu'une fois")
+    );
+    assert!(
+        b.take_inbox("zoe-mod")
+            .await
+            .contains("Demande de réexamen")
+    );
+    // Kept: shown again, and its author told.
+    assert!(
+        b.say("zoe-mod", &format!("/moderation garder {id}"))
+            .await
+            .contains("gardé")
+    );
+    assert!(b.at("r3", 45.7640, 4.8357).await.contains("Vente"));
+    assert!(b.take_inbox("olive").await.contains("reste visible"));
+    assert!(
+        b.say("zoe-mod", "/moderation")
+            .await
+            .contains("Aucun signalement")
+    );
+
+    // An update is reported and hidden by a moderator; its author is told why.
+    let project = b
+        .propose("olive", &format!("Potager | nature | {LYON} | -"))
+        .await;
+    b.say("olive", &format!("/lancer {project}")).await;
+    b.say(
+        "olive",
+        &format!("/maj {project} Rendez-vous samedi, apportez vos outils"),
+    )
+    .await;
+    let u = b.update_ids("olive", project).await;
+    assert_eq!(u.len(), 1, "{u:?}");
+    let u = &u[0];
+    let seen = b
+        .send("r2", Content::Text(format!("/voir {project}")))
+        .await;
+    assert!(
+        seen.iter()
+            .flat_map(|r| r.all_actions())
+            .any(|a| a.command == format!("/signaler {u}")),
+        "{seen:?}"
+    );
+    assert!(
+        b.say("r2", &format!("/signaler {u} données-personnelles"))
+            .await
+            .contains("Merci")
+    );
+    assert!(
+        b.take_inbox("zoe-mod")
+            .await
+            .contains(&format!("Nouveau signalement : {u}"))
+    );
+    let hidden = b
+        .say(
+            "zoe-mod",
+            &format!(
+                "/moderation masquer {} numéro de téléphone",
+                u.to_lowercase()
+            ),
+        )
+        .await;
+    assert!(hidden.contains("masqué"), "{hidden}");
+    assert!(
+        !b.say("r2", &format!("/voir {project}"))
+            .await
+            .contains("Rendez-vous")
+    );
+    let told = b.take_inbox("olive").await;
+    assert!(
+        told.contains("numéro de téléphone") && told.contains(&format!("/contester {u}")),
+        "{told}"
+    );
+
+    // A ban for 7 days: refused with the reason and the end, open ideas hidden.
+    let banned = b
+        .say(
+            "zoe-mod",
+            &format!("/moderation bannir {id} 7j spam répété"),
+        )
+        .await;
+    assert!(banned.contains("banni"), "{banned}");
+    let refused = b.say("olive", "/pres").await;
+    assert!(
+        refused.contains("suspendu jusqu'au 27/11/2026") && refused.contains("spam répété"),
+        "{refused}"
+    );
+    assert!(
+        b.say("olive", &format!("/proposer Encore | autre | {LYON} | -"))
+            .await
+            .contains("suspendu")
+    );
+    let near = b.at("r3", 45.7640, 4.8357).await;
+    assert!(
+        !near.contains("Deuxième") && !near.contains("Vente"),
+        "{near}"
+    );
+    assert!(near.contains("Potager"), "a project stays: {near}");
+    // They still see their data, moderation included, never a moderator's name.
+    let data = b.say("olive", "/mesdonnees").await;
+    assert!(
+        data.contains("l'équipe de modération") && data.contains("\"ban\""),
+        "{data}"
+    );
+    assert!(
+        data.contains("spam répété") && !data.contains("zoe-mod"),
+        "{data}"
+    );
+    // A moderator is not banned, and nobody bans themselves.
+    b.engine
+        .add_moderator(
+            &Operator::command_line(),
+            &ident("local-mod"),
+            &[InseeCode::parse("69123").unwrap()],
+        )
+        .await
+        .unwrap();
+    assert!(
+        b.say("local-mod", &format!("/moderation bannir {project}"))
+            .await
+            .contains("toute l'instance")
+    );
+    let theirs = b
+        .propose(
+            "local-mod",
+            &format!("Idée d'une modératrice | autre | {LYON} | -"),
+        )
+        .await;
+    assert!(
+        b.say("zoe-mod", &format!("/moderation bannir {theirs}"))
+            .await
+            .contains("On ne bannit pas un modérateur")
+    );
+    assert!(
+        b.say("zoe-mod", &format!("/moderation masquer #{id}"))
+            .await
+            .contains("masqué")
+    );
+    // The log, for moderators.
+    let log = b.say("zoe-mod", "/moderation journal").await;
+    for action in [
+        "masqué sur signalements",
+        "réexamen demandé",
+        "gardé",
+        "masqué",
+        "banni",
+    ] {
+        assert!(log.contains(action), "{action}: {log}");
+    }
+    // Seven days later the ban has ended.
+    b.advance(Duration::days(8));
+    let after = b.say("olive", &format!("/voir {project}")).await;
+    assert!(
+        after.contains("Potager") && !after.contains("suspendu"),
+        "{after}"
+    );
+
+    // For good, from the command line: it outlives erasure, and the erased
+    // identity comes back to the ban without being created again.
+    let cli = b
+        .engine
+        .moderate(
+            &Operator::command_line(),
+            kohero_core::engine::OperatorModeration::Ban {
+                identity: ident("olive"),
+                days: None,
+                reason: Some("escroqueries".into()),
+            },
+            Lang::En,
+        )
+        .await
+        .unwrap();
+    assert!(cli.is_ok(), "{cli:?}");
+    assert!(b.say("olive", "/pres").await.contains("définitivement"));
+    b.say("olive", "/oublier").await;
+    assert!(b.say("olive", "oui").await.contains("effacé"), "erased");
+    assert!(!b.engine.knows(&ident("olive")).await.unwrap());
+    let back = b.say("olive", "/start").await;
+    assert!(
+        back.contains("définitivement") && back.contains("escroqueries"),
+        "{back}"
+    );
+    assert!(!b.engine.knows(&ident("olive")).await.unwrap());
+    let lifted = b
+        .engine
+        .moderate(
+            &Operator::command_line(),
+            kohero_core::engine::OperatorModeration::Unban(ident("olive")),
+            Lang::En,
+        )
+        .await
+        .unwrap();
+    assert!(lifted.is_ok(), "{lifted:?}");
+    assert!(b.say("olive", "/start").await.contains("Bonjour"));
+}
+
+/// A verified actor's name is theirs: nobody takes it at first contact or
+/// with `/profil nom`, written another way; their name carries a badge.
+#[tokio::test]
+async fn nobody_takes_a_verified_actors_name() {
+    let b = Bot::new().await;
+    b.engine
+        .verify(
+            &Operator::command_line(),
+            &ident("mairie"),
+            ActorKind::Municipality,
+            vec![InseeCode::parse("69266").unwrap()],
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    b.say("mairie", "/profil nom Mairie de Villeurbanne").await;
+    assert!(
+        b.say("eve", "/profil nom mairie-de  VILLEURBANNE")
+            .await
+            .contains("acteur vérifié")
+    );
+    assert!(
+        b.say("eve", "/profil nom Mairie\u{200B} de Villeurbânne")
+            .await
+            .contains("acteur vérifié")
+    );
+    // First contact under that name: a neutral name instead.
+    let hello = b.say("Mairie de Villeurbanne", "/start").await;
+    assert!(hello.contains("Bonjour Participant·e"), "{hello}");
+    let id = b
+        .propose("mairie", &format!("Fête des voisins | autre | {LYON} | -"))
+        .await;
+    let card = b.say("eve", &format!("/voir {id}")).await;
+    assert!(card.contains("Mairie de Villeurbanne ✓"), "{card}");
+}
+
+/// With the instance's leave, a verified municipality moderates its
+/// communes, and only them.
+#[tokio::test]
+async fn municipalities_moderate_their_communes_when_allowed() {
+    let mut b = Bot::new().await;
+    b.engine = Engine::new(b.store.clone(), b.clock.clone())
+        .await
+        .unwrap()
+        .with_moderation(ModerationPolicy {
+            auto_hide_reports: 0,
+            municipalities_moderate: true,
+        });
+    b.engine
+        .verify(
+            &Operator::command_line(),
+            &ident("mairie"),
+            ActorKind::Municipality,
+            vec![InseeCode::parse("69123").unwrap()],
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let lyon = b
+        .propose("olive", &format!("Troc | autre | {LYON} | -"))
+        .await;
+    let elsewhere = b
+        .propose("olive", "Troc à Paris | autre | geo:48.8566,2.3522 | -")
+        .await;
+    for who in ["r1", "r2", "r3", "r4"] {
+        b.say(who, &format!("/signaler {lyon} spam")).await;
+        b.say(who, &format!("/signaler {elsewhere} spam")).await;
+    }
+    // No hiding on reports on this instance.
+    assert!(b.say("r1", &format!("/voir {lyon}")).await.contains("Troc"));
+    assert!(b.take_inbox("mairie").await.contains(&format!("#{lyon}")));
+    let queue = b.say("mairie", "/moderation").await;
+    assert!(
+        queue.contains("Signalements en attente : 1") && queue.contains(&format!("#{lyon}")),
+        "{queue}"
+    );
+    assert!(!queue.contains(&format!("#{elsewhere}")), "{queue}");
+    assert!(
+        b.say("mairie", &format!("/moderation masquer {elsewhere}"))
+            .await
+            .contains("communes que vous modérez")
+    );
+    assert!(
+        b.say(
+            "mairie",
+            &format!("/moderation masquer {lyon} troc interdit")
+        )
+        .await
+        .contains("masqué")
+    );
+    assert!(
+        b.say("r1", &format!("/voir {lyon}"))
+            .await
+            .contains("masquée")
+    );
+    // The town hall sees what it hid.
+    assert!(
+        b.say("mairie", &format!("/voir {lyon}"))
+            .await
+            .contains("Troc")
+    );
+}

@@ -246,6 +246,9 @@ help-body =
       /profile · /language · /alerts · /mydata · /forget · /cancel
     Verified town halls
       /digest · /announce
+    Moderation
+      /report NUMBER — report abuse · /appeal NUMBER — ask for a review
+      /moderate — for the moderation team
 welcome-title = Hello { $name }!
 welcome-body = Kohero helps you start and run local initiatives: clean-ups, shared composters, community-supported farms, repair cafés… Share your location to see what's happening around you.
 welcome-privacy = Kohero keeps your name, your language and what you do here; your location is rounded to 100 m and shown to nobody. /mydata shows everything, /forget erases everything.
@@ -328,3 +331,75 @@ alert-event = 📅 { $title } — { $when } (/rsvp { $event } yes)
 alert-new-member = { $name } joined the project
 reminder-24h = ⏰ Tomorrow: { $title } (#{ $id } "{ $project }"), { $when } ({ $tz }).
 reminder-1h = ⏰ In one hour: { $title } (#{ $id } "{ $project }"), { $when } ({ $tz }).
+
+## Moderation
+usage-report = /report NUMBER [reason] [details] — report an initiative (#42), an update (U15), an event (E7) or a verified actor (A12). Reasons: spam, offensive, off-topic, personal-data, other.
+usage-appeal = /appeal NUMBER — ask for a review of something of yours that was hidden (#42, U15, E7).
+usage-moderation = /moderate — the open reports · /moderate hide|keep|warn ITEM [reason] · /moderate ban ITEM [days|forever] [reason] · /moderate unban ITEM · /moderate log
+action-report = Report
+reason-spam = Spam
+reason-offensive = Offensive
+reason-off-topic = Off topic
+reason-personal-data = Personal data
+reason-other = Other
+reason-appeal = Review requested
+report-unknown = There is nothing to report under { $target }.
+report-own = { $target } is yours: you cannot report it.
+report-why = Why report { $target }? Choose a reason (you may add details: /report { $target } spam …).
+report-already = You already reported { $target }: the moderation team is on it.
+report-thanks = Thank you: your report went to the moderation team. Nobody will know it was you.
+action-appeal = Appeal
+action-moderation = See the reports
+mod-no-reason = no reason given
+mod-autohidden-notice = Your post { $target } was reported by several people: it is hidden until the moderation team reviews it. You may ask for a review once: /appeal { $target }
+mod-hidden-notice = The moderation team hid your post { $target }. Reason: { $reason }. You may ask for a review once: /appeal { $target }
+mod-kept-notice = The moderation team reviewed { $target }: it stays visible.
+mod-warn-default = it does not follow Kohero's rules
+mod-warn-notice = A warning from the moderation team about { $target }: { $reason }.
+mod-unbanned-notice = The moderation team lifted your suspension: you can use Kohero again.
+mod-alert-report = New report: { $target }.
+mod-alert-autohidden = { $target } was hidden after several reports: it waits for your review.
+mod-alert-appeal = Its author asks for a review: { $target }.
+appeal-not-yours = Only the author of { $target } can ask for its review.
+appeal-not-hidden = { $target } is not hidden: there is nothing to appeal.
+appeal-once = You already asked for a review of { $target }: it can be asked only once.
+appeal-sent = Your request for a review of { $target } went to the moderation team. You will be told of its decision.
+not-moderator = This command is for the moderation team.
+not-moderator-here = { $target } is not in the communes you moderate.
+mod-queue-empty = No report waiting.
+mod-queue-title = Reports waiting: { $n }
+mod-queue-since = reported since { $at }
+mod-queue-hidden = hidden pending review
+action-mod-hide = Hide
+action-mod-keep = Keep
+action-mod-warn = Warn
+action-mod-ban = Ban 30 d
+action-mod-log = Log
+mod-log-title = Moderation log
+mod-log-empty = The moderation log is empty.
+mod-log-line = { $at } · { $action } { $target } · { $by } · { $reason }
+mod-by-kohero = Kohero (or the operator)
+mod-action-hide = hidden
+mod-action-auto-hide = hidden on reports
+mod-action-keep = kept
+mod-action-warn = warned
+mod-action-ban = banned
+mod-action-unban = unbanned
+mod-action-appeal = review requested
+mod-actor-not-hidden = An actor is not hidden: warn or ban them, or ask the operator to revoke their verification.
+mod-no-author = Its author is no longer known to Kohero: hide or keep the item.
+mod-ban-instance-only = Only instance-wide moderators can ban: hide the item and tell the operator.
+mod-ban-self = You cannot ban yourself.
+mod-ban-moderator = A moderator is not banned: the operator can take the role away (kohero admin moderator remove).
+mod-not-banned = The author of { $target } is not banned.
+mod-done-hide = { $target } is hidden; its author is told.
+mod-done-keep = { $target } is kept; its reports are closed.
+mod-done-warn = The author of { $target } is warned.
+mod-done-ban = The author of { $target } is banned; their open ideas are hidden.
+mod-done-unban = The author of { $target } is no longer banned (what was hidden stays so: /moderate keep to restore it).
+mod-done-ban-identity = { $identity } is banned.
+mod-done-unban-identity = { $identity } is no longer banned.
+mod-team = the moderation team
+banned = Your account is suspended until { $until } by the moderation team. Reason: { $reason }. You can still see (/mydata) or erase (/forget) your data.
+banned-forever = Your account is suspended for good by the moderation team. Reason: { $reason }. You can still see (/mydata) or erase (/forget) your data.
+name-taken-verified = This name belongs to a verified actor: choose another.

@@ -246,6 +246,9 @@ help-body =
       /profil · /langue · /alertes · /mesdonnees · /oublier · /annuler
     Mairies vérifiées
       /digest · /annonce
+    Modération
+      /signaler NUMÉRO — signaler un abus · /contester NUMÉRO — demander un réexamen
+      /moderation — pour l'équipe de modération
 welcome-title = Bonjour { $name } !
 welcome-body = Kohero vous aide à lancer et faire vivre des initiatives locales : nettoyages, composteurs, AMAP, repair cafés… Partagez votre position pour voir ce qui se passe autour de vous.
 welcome-privacy = Kohero garde votre nom, votre langue, et ce que vous faites ici ; votre position est arrondie à 100 m et n'est montrée à personne. /mesdonnees montre tout, /oublier efface tout.
@@ -328,3 +331,75 @@ alert-event = 📅 { $title } — { $when } (/participer { $event } oui)
 alert-new-member = { $name } a rejoint le projet
 reminder-24h = ⏰ Demain : { $title } (#{ $id } « { $project } »), { $when } ({ $tz }).
 reminder-1h = ⏰ Dans une heure : { $title } (#{ $id } « { $project } »), { $when } ({ $tz }).
+
+## Moderation
+usage-report = /signaler NUMÉRO [raison] [précisions] — signaler une initiative (#42), une nouvelle (U15), un événement (E7) ou un acteur vérifié (A12). Raisons : spam, offensant, hors-sujet, donnees-personnelles, autre.
+usage-appeal = /contester NUMÉRO — demander un réexamen de ce que vous avez publié et qui a été masqué (#42, U15, E7).
+usage-moderation = /moderation — les signalements en attente · /moderation masquer|garder|avertir ÉLÉMENT [raison] · /moderation bannir ÉLÉMENT [jours|toujours] [raison] · /moderation debannir ÉLÉMENT · /moderation journal
+action-report = Signaler
+reason-spam = Spam
+reason-offensive = Offensant
+reason-off-topic = Hors sujet
+reason-personal-data = Données personnelles
+reason-other = Autre
+reason-appeal = Demande de réexamen
+report-unknown = Il n'y a rien à signaler sous { $target }.
+report-own = { $target } est de vous : vous ne pouvez pas le signaler.
+report-why = Pourquoi signaler { $target } ? Choisissez une raison (vous pouvez ajouter des précisions : /signaler { $target } spam …).
+report-already = Vous avez déjà signalé { $target } : l'équipe de modération s'en occupe.
+report-thanks = Merci : votre signalement est transmis à l'équipe de modération. Personne ne saura que c'est vous.
+action-appeal = Contester
+action-moderation = Voir les signalements
+mod-no-reason = aucune raison donnée
+mod-autohidden-notice = Votre publication { $target } a été signalée par plusieurs personnes : elle est masquée en attendant que l'équipe de modération l'examine. Vous pouvez demander un réexamen une fois : /contester { $target }
+mod-hidden-notice = L'équipe de modération a masqué votre publication { $target }. Raison : { $reason }. Vous pouvez demander un réexamen une fois : /contester { $target }
+mod-kept-notice = L'équipe de modération a examiné { $target } : elle reste visible.
+mod-warn-default = elle ne respecte pas les règles de Kohero
+mod-warn-notice = Avertissement de l'équipe de modération au sujet de { $target } : { $reason }.
+mod-unbanned-notice = L'équipe de modération a levé votre suspension : vous pouvez de nouveau utiliser Kohero.
+mod-alert-report = Nouveau signalement : { $target }.
+mod-alert-autohidden = { $target } a été masqué après plusieurs signalements : il attend votre examen.
+mod-alert-appeal = Demande de réexamen de son auteur : { $target }.
+appeal-not-yours = Seul l'auteur de { $target } peut en demander le réexamen.
+appeal-not-hidden = { $target } n'est pas masqué : il n'y a rien à contester.
+appeal-once = Vous avez déjà demandé le réexamen de { $target } : on ne peut le demander qu'une fois.
+appeal-sent = Votre demande de réexamen de { $target } est transmise à l'équipe de modération. Vous serez prévenu de sa décision.
+not-moderator = Cette commande est réservée à l'équipe de modération.
+not-moderator-here = { $target } n'est pas dans les communes que vous modérez.
+mod-queue-empty = Aucun signalement en attente.
+mod-queue-title = Signalements en attente : { $n }
+mod-queue-since = signalé depuis le { $at }
+mod-queue-hidden = masqué en attendant l'examen
+action-mod-hide = Masquer
+action-mod-keep = Garder
+action-mod-warn = Avertir
+action-mod-ban = Bannir 30 j
+action-mod-log = Journal
+mod-log-title = Journal de modération
+mod-log-empty = Le journal de modération est vide.
+mod-log-line = { $at } · { $action } { $target } · { $by } · { $reason }
+mod-by-kohero = Kohero (ou l'exploitant)
+mod-action-hide = masqué
+mod-action-auto-hide = masqué sur signalements
+mod-action-keep = gardé
+mod-action-warn = averti
+mod-action-ban = banni
+mod-action-unban = débanni
+mod-action-appeal = réexamen demandé
+mod-actor-not-hidden = Un acteur ne se masque pas : avertissez-le, bannissez-le, ou demandez à l'exploitant de retirer sa vérification.
+mod-no-author = Son auteur n'est plus connu de Kohero : masquez ou gardez l'élément.
+mod-ban-instance-only = Seule la modération de toute l'instance peut bannir : masquez l'élément et signalez-le à l'exploitant.
+mod-ban-self = Vous ne pouvez pas vous bannir vous-même.
+mod-ban-moderator = On ne bannit pas un modérateur : l'exploitant peut lui retirer ce rôle (kohero admin moderator remove).
+mod-not-banned = L'auteur de { $target } n'est pas banni.
+mod-done-hide = { $target } est masqué ; son auteur est prévenu.
+mod-done-keep = { $target } est gardé ; ses signalements sont clos.
+mod-done-warn = L'auteur de { $target } est averti.
+mod-done-ban = L'auteur de { $target } est banni ; ses idées ouvertes sont masquées.
+mod-done-unban = L'auteur de { $target } n'est plus banni (ce qui a été masqué le reste : /moderation garder pour le rétablir).
+mod-done-ban-identity = { $identity } est banni.
+mod-done-unban-identity = { $identity } n'est plus banni.
+mod-team = l'équipe de modération
+banned = Votre compte est suspendu jusqu'au { $until } par l'équipe de modération. Raison : { $reason }. Vous pouvez encore consulter (/mesdonnees) ou effacer (/oublier) vos données.
+banned-forever = Votre compte est suspendu définitivement par l'équipe de modération. Raison : { $reason }. Vous pouvez encore consulter (/mesdonnees) ou effacer (/oublier) vos données.
+name-taken-verified = Ce nom est celui d'un acteur vérifié : choisissez-en un autre.

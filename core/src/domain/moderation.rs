@@ -186,6 +186,31 @@ impl ModeratorScope {
     }
 }
 
+/// How long resolved reports are kept (INTERFACE.md).
+pub const RESOLVED_REPORTS_KEPT: chrono::Duration = chrono::Duration::days(180);
+/// How long the moderation log is kept.
+pub const LOG_KEPT: chrono::Duration = chrono::Duration::days(365);
+/// How long a ban is kept once it has ended.
+pub const ENDED_BANS_KEPT: chrono::Duration = chrono::Duration::days(90);
+
+/// How moderation runs on this instance (INTERFACE.md's defaults unless told).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModerationPolicy {
+    /// Distinct people whose reports hide an item pending review (0: never).
+    pub auto_hide_reports: usize,
+    /// Whether a verified municipality moderates what is in its communes.
+    pub municipalities_moderate: bool,
+}
+
+impl Default for ModerationPolicy {
+    fn default() -> Self {
+        Self {
+            auto_hide_reports: 3,
+            municipalities_moderate: false,
+        }
+    }
+}
+
 /// An identity kept out: until an end, or for good.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ban {

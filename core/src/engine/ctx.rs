@@ -76,6 +76,12 @@ pub(crate) struct Ctx<'a> {
     /// The person was erased by this message (`/oublier`): replies to their
     /// chat are no longer theirs.
     pub forgotten: bool,
+    /// How moderation runs on this instance.
+    pub moderation: ModerationPolicy,
+    /// The sender's ban, when one is in force.
+    pub banned: Option<Ban>,
+    /// The operator's command line acts (no moderator is named in the log).
+    pub operator: bool,
 }
 
 impl Ctx<'_> {

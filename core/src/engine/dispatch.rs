@@ -10,9 +10,18 @@ use crate::reply::Reply;
 
 use super::ctx::parse_refusal;
 use super::{
-    Ctx, Dialogue, Engine, Outcome, alerts, dialogue, digest, discover, initiatives, profile,
-    project, refuse, rooms,
+    Ctx, Dialogue, Engine, Fail, Outcome, alerts, dialogue, digest, discover, initiatives,
+    moderation, profile, project, refuse, rooms,
 };
+
+/// What intake knows of the sender's ban.
+pub(super) enum BanCheck {
+    Clear,
+    /// A known person's ban in force.
+    Known(Ban),
+    /// An identity Kohero does not know: this answer (none in a shared chat).
+    Stranger(Option<Reply>),
+}
 
 impl Engine {
     /// Handles one message: every effect and every message for others is committed
@@ -36,9 +45,15 @@ impl Engine {
 
     async fn handle_unguarded(&self, incoming: Incoming) -> Result<Vec<Reply>, EngineError> {
         let mut tx = self.store.begin().await?;
+        let banned = match self.ban_at_intake(&mut tx, &incoming).await? {
+            BanCheck::Stranger(reply) => return Ok(reply.into_iter().collect()),
+            BanCheck::Known(ban) => Some(ban),
+            BanCheck::Clear => None,
+        };
         let actor = self.actor_of(&mut tx, &incoming).await?;
         let lang = actor.lang;
         let mut ctx = self.ctx(tx, actor, self.key_base(&incoming));
+        ctx.banned = banned;
         match self.dispatch(&mut ctx, incoming.content).await {
             Ok(replies) => {
                 let Ctx { tx, touched, .. } = ctx;
@@ -54,6 +69,41 @@ impl Engine {
         }
     }
 
+    /// Whether the sender is banned: a known person's ban goes with the
+    /// message (see [`Engine::dispatch`]); an identity Kohero does not know
+    /// is answered here, and nothing of it is created.
+    pub(super) async fn ban_at_intake(
+        &self,
+        tx: &mut Box<dyn crate::ports::Tx>,
+        incoming: &Incoming,
+    ) -> Result<BanCheck, StoreError> {
+        let now = self.clock.now();
+        let Some(ban) = tx
+            .ban_of(&incoming.identity)
+            .await?
+            .filter(|b| b.in_force(now))
+        else {
+            return Ok(BanCheck::Clear);
+        };
+        if tx.actor_by_identity(&incoming.identity).await?.is_some() {
+            return Ok(BanCheck::Known(ban));
+        }
+        let private = incoming
+            .chat
+            .as_ref()
+            .is_none_or(|c| *c == incoming.identity.id);
+        let answers = matches!(
+            incoming.content,
+            Content::Text(_) | Content::Button(_) | Content::Location(_)
+        );
+        Ok(BanCheck::Stranger(moderation::stranger_reply(
+            &self.cat,
+            &ban,
+            incoming.lang_hint.unwrap_or_default(),
+            private && answers,
+        )))
+    }
+
     pub(super) async fn dispatch(&self, ctx: &mut Ctx<'_>, content: Content) -> Outcome {
         let state = match ctx.tx.dialogue(ctx.actor.id).await? {
             Some(raw) => Some(serde_json::from_str::<Dialogue>(&raw).map_err(|e| {
@@ -61,6 +111,21 @@ impl Engine {
             })?),
             None => None,
         };
+        if let Some(ban) = &ctx.banned
+            && !moderation::allowed_while_banned(&content, state == Some(Dialogue::Forget))
+        {
+            // In a shared chat the ban is not announced to everyone.
+            if ctx.room.is_some() {
+                return Ok(Vec::new());
+            }
+            return Err(Fail::Reply(Reply::text(moderation::banned_message(
+                ctx.cat,
+                ctx.lang(),
+                &ctx.actor.tz,
+                ban.until,
+                &ban.reason,
+            ))));
+        }
         if let Some(room) = ctx.room.clone() {
             return self.in_room(ctx, room, content).await;
         }
@@ -215,6 +280,13 @@ impl Engine {
             C::Digest(arg) => digest::command(ctx, arg).await,
             C::Announce { now, text } => digest::announce(ctx, now, &text).await,
             C::Alerts(arg) => alerts::command(ctx, arg).await,
+            C::Report {
+                target,
+                reason,
+                text,
+            } => moderation::report(ctx, target, reason, text).await,
+            C::Appeal(target) => moderation::appeal(ctx, target).await,
+            C::Moderation(arg) => moderation::command(ctx, arg).await,
         }
     }
 }

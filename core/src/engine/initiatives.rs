@@ -14,7 +14,7 @@ async fn organiser_names(ctx: &mut Ctx<'_>, id: InitiativeId) -> Result<Vec<Stri
         if m.role == Role::Organiser
             && let Some(a) = ctx.tx.actor(m.actor).await?
         {
-            names.push(a.display_name);
+            names.push(render::name(&a));
         }
     }
     Ok(names)
@@ -23,8 +23,13 @@ async fn organiser_names(ctx: &mut Ctx<'_>, id: InitiativeId) -> Result<Vec<Stri
 pub async fn show(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
     let i = ctx.initiative(id).await?;
     let role = ctx.my_role(id).await?;
-    // Hidden by moderation: only its organisers still see it, and are told.
-    if i.hidden && role != Some(Role::Organiser) {
+    // Hidden by moderation: only its organisers and its moderators still see
+    // it, and are told.
+    let communes: Vec<InseeCode> = i.commune.clone().into_iter().collect();
+    if i.hidden
+        && role != Some(Role::Organiser)
+        && !super::moderation::moderates(ctx, &communes).await?
+    {
         return Err(refuse!("initiative-hidden", "id" => id.0));
     }
     let members = ctx.tx.members(id).await?;
@@ -76,14 +81,20 @@ pub async fn show(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
         reply = reply.para(ctx.t("card-updates", &[]));
         let lang = ctx.lang();
         let tz = ctx.actor.tz.clone();
+        let me = ctx.actor.id;
+        let report = ctx.t("action-report", &[]);
         reply = reply.list(
             updates
                 .into_iter()
                 .map(|u| ListItem {
-                    tag: None,
-                    title: render::datetime(lang, u.created_at, &tz),
+                    tag: Some(format!("U{}", u.id)),
+                    title: format!("U{} · {}", u.id, render::datetime(lang, u.created_at, &tz)),
                     details: vec![u.text],
-                    actions: vec![],
+                    actions: if u.author == Some(me) {
+                        vec![]
+                    } else {
+                        vec![Action::new(report.clone(), format!("/signaler U{}", u.id))]
+                    },
                 })
                 .collect(),
         );
@@ -94,7 +105,14 @@ pub async fn show(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
         reply = reply.para(ctx.t("card-events", &[]));
         let mut items = Vec::new();
         for e in events.into_iter().take(5) {
-            items.push(super::project::event_item(ctx, &e).await?);
+            let mut item = super::project::event_item(ctx, &e).await?;
+            if ctx.room.is_none() && e.created_by != Some(ctx.actor.id) {
+                item.actions.push(Action::new(
+                    ctx.t("action-report", &[]),
+                    format!("/signaler E{}", e.id),
+                ));
+            }
+            items.push(item);
         }
         reply = reply.list(items);
     }
@@ -133,6 +151,12 @@ pub async fn show(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
         actions.push(Action::new(
             ctx.t("action-leave", &[]),
             format!("/quitter {id}"),
+        ));
+    }
+    if ctx.room.is_none() && role != Some(Role::Organiser) && i.created_by != Some(ctx.actor.id) {
+        actions.push(Action::new(
+            ctx.t("action-report", &[]),
+            format!("/signaler {id}"),
         ));
     }
     Ok(vec![reply.actions(actions)])
@@ -415,7 +439,7 @@ pub async fn members(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
             continue;
         }
         let name = match ctx.tx.actor(m.actor).await? {
-            Some(a) => a.display_name,
+            Some(a) => render::name(&a),
             None => continue,
         };
         items.push(ListItem {

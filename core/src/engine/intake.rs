@@ -302,12 +302,42 @@ impl Engine {
         if let Some(intake) = attempt!(tx, self.fair_use(&mut tx, &incoming, now).await) {
             return Step::Done(tx, intake, Vec::new());
         }
+        let banned = match attempt!(tx, self.ban_at_intake(&mut tx, &incoming).await) {
+            super::dispatch::BanCheck::Stranger(reply) => {
+                let key_base = self.key_base(&incoming);
+                let mut queued = 0;
+                if let Some(reply) = reply {
+                    let out = NewOutgoing::message(&to, reply, format!("{key_base}/r0"), now);
+                    attempt!(tx, tx.enqueue(&out).await);
+                    queued = 1;
+                }
+                if matches!(incoming.content, super::Content::JoinRequest) {
+                    // Declined, as for any stranger, without creating them.
+                    let out = NewOutgoing::room(
+                        &to.network,
+                        Destination::chat(&to),
+                        vec![RoomOp::Admit {
+                            user: incoming.identity.id.clone(),
+                            approve: false,
+                        }],
+                        format!("{key_base}/a"),
+                        now,
+                    );
+                    attempt!(tx, tx.enqueue(&out).await);
+                    queued += 1;
+                }
+                return Step::Done(tx, Intake::Refused(queued), Vec::new());
+            }
+            super::dispatch::BanCheck::Known(ban) => Some(ban),
+            super::dispatch::BanCheck::Clear => None,
+        };
         let actor = attempt!(tx, self.actor_of(&mut tx, &incoming).await);
         let lang = actor.lang;
         let mut recipient = Some(actor.id);
         let key_base = self.key_base(&incoming);
         let mut ctx = self.ctx(tx, actor, key_base.clone());
         ctx.now = now;
+        ctx.banned = banned;
         if to.chat != incoming.identity.id {
             ctx.room = Some(to.clone());
             ctx.chat_check = incoming.chat_check;

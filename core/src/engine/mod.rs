@@ -9,6 +9,7 @@ mod discover;
 mod dispatch;
 mod initiatives;
 mod intake;
+mod moderation;
 mod operator;
 mod places;
 mod profile;
@@ -32,7 +33,7 @@ pub use crate::error::EngineError;
 pub use crate::inbox::{Content, Incoming, Intake, event_key, event_key_of};
 pub(crate) use ctx::{Ctx, Fail, Msg, Outcome, geo_refusal, refuse, text_refusal};
 pub use dialogue::Dialogue;
-pub use operator::{Operator, VerifyError};
+pub use operator::{Operator, OperatorModeration, VerifyError};
 pub use scheduler::Tick;
 
 /// [`project::parse_when`], for the property tests.
@@ -59,6 +60,8 @@ pub struct Engine {
     room_networks: Vec<String>,
     /// What one person may ask (INTERFACE.md's defaults unless told).
     fair_use: crate::fair_use::FairUse,
+    /// How moderation runs (INTERFACE.md's defaults unless told).
+    moderation: ModerationPolicy,
     /// Each person's bucket of messages.
     buckets: crate::fair_use::Buckets,
     /// Events that failed for a reason not the person's (see `intake`).
@@ -96,14 +99,13 @@ impl Engine {
             local_seq: std::sync::atomic::AtomicU64::new(0),
             room_networks: Vec::new(),
             fair_use: crate::fair_use::FairUse::default(),
+            moderation: ModerationPolicy::default(),
             buckets: crate::fair_use::Buckets::default(),
             failed_updates: std::sync::atomic::AtomicU64::new(0),
             scheduled_failures: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
-    /// Gives every project launched from now on a room of its own on these
-    /// networks (the bot creates it: Matrix).
     /// Limits of fair use other than INTERFACE.md's defaults.
     #[must_use]
     pub fn with_fair_use(mut self, fair_use: crate::fair_use::FairUse) -> Self {
@@ -111,6 +113,15 @@ impl Engine {
         self
     }
 
+    /// Moderation other than INTERFACE.md's defaults.
+    #[must_use]
+    pub fn with_moderation(mut self, policy: ModerationPolicy) -> Self {
+        self.moderation = policy;
+        self
+    }
+
+    /// Gives every project launched from now on a room of its own on these
+    /// networks (the bot creates it: Matrix).
     pub fn with_room_networks(mut self, networks: impl IntoIterator<Item = String>) -> Self {
         self.room_networks = networks.into_iter().collect();
         self
@@ -156,6 +167,7 @@ impl Engine {
         // The name the network shows, cut to Kohero's length (Telegram's may be
         // twice as long); one that shows nothing gets a neutral name rather
         // than the network's id, which would tell who they are.
+        let someone = || self.cat.get(lang.unwrap_or_default(), "someone", &[]);
         let name = match display_name {
             Some(n) => {
                 let one_line = crate::text::strip_controls(n).replace('\n', " ");
@@ -164,10 +176,21 @@ impl Engine {
                     .chars()
                     .take(crate::text::NAME_MAX)
                     .collect();
-                crate::text::display_name(&cut)
-                    .unwrap_or_else(|_| self.cat.get(lang.unwrap_or_default(), "someone", &[]))
+                crate::text::display_name(&cut).unwrap_or_else(|_| someone())
             }
             None => identity.id.chars().take(crate::text::NAME_MAX).collect(),
+        };
+        // A verified actor's name is theirs alone.
+        let key = crate::text::name_key(&name);
+        let name = if tx
+            .verified_names()
+            .await?
+            .iter()
+            .any(|(_, n)| crate::text::name_key(n) == key)
+        {
+            someone()
+        } else {
+            name
         };
         tx.insert_actor(&NewActor {
             identity: identity.clone(),
@@ -210,6 +233,9 @@ impl Engine {
             room_networks: &self.room_networks,
             fair_use: self.fair_use,
             forgotten: false,
+            moderation: self.moderation,
+            banned: None,
+            operator: false,
         }
     }
 

@@ -23,6 +23,22 @@ impl Operator {
     }
 }
 
+/// What the operator's command line asks of moderation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OperatorModeration {
+    /// As `/moderation` in chat: the queue, the log, or an action on an item.
+    Item(crate::command::ModArg),
+    /// Bans an identity (and the person's other identities, if known): for
+    /// days, or for good (`None`).
+    Ban {
+        identity: Identity,
+        days: Option<u32>,
+        reason: Option<String>,
+    },
+    /// Lifts an identity's ban.
+    Unban(Identity),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum VerifyError {
     /// A municipality needs at least one commune.
@@ -87,6 +103,92 @@ impl Engine {
         tx.update_actor(&actor).await?;
         tx.commit().await?;
         Ok(Some(actor))
+    }
+
+    /// Makes a person a moderator everywhere (no commune) or for communes,
+    /// creating them if never seen.
+    pub async fn add_moderator(
+        &self,
+        _operator: &Operator,
+        identity: &Identity,
+        communes: &[InseeCode],
+    ) -> Result<Actor, EngineError> {
+        let mut tx = self.store.begin().await?;
+        let actor = self.actor_for(&mut tx, identity, None, None).await?;
+        if communes.is_empty() {
+            tx.add_moderator(actor.id, None).await?;
+        }
+        for c in communes {
+            tx.add_moderator(actor.id, Some(c)).await?;
+        }
+        tx.commit().await?;
+        Ok(actor)
+    }
+
+    /// Takes every moderation scope from a person; how many there were
+    /// (`None`: unknown identity).
+    pub async fn remove_moderator(
+        &self,
+        _operator: &Operator,
+        identity: &Identity,
+    ) -> Result<Option<u64>, EngineError> {
+        let mut tx = self.store.begin().await?;
+        let Some(actor) = tx.actor_by_identity(identity).await? else {
+            return Ok(None);
+        };
+        let n = tx.remove_moderator(actor.id).await?;
+        tx.commit().await?;
+        Ok(Some(n))
+    }
+
+    /// Every moderator, with their identities and scope.
+    pub async fn moderators(
+        &self,
+        _operator: &Operator,
+    ) -> Result<Vec<(Vec<Identity>, ModeratorScope)>, EngineError> {
+        let mut tx = self.store.read().await?;
+        let mut out = Vec::new();
+        for (actor, scope) in tx.moderators().await? {
+            out.push((tx.identities_of(actor).await?, scope));
+        }
+        Ok(out)
+    }
+
+    /// The operator's command line as a moderator everywhere (`kohero admin
+    /// reports`, `hide`, `keep`, `warn`, `ban`, `unban`, `log`): the same
+    /// actions as `/moderation`, logged without a moderator's name; committed
+    /// unless refused. The answer is in `lang`.
+    pub async fn moderate(
+        &self,
+        _operator: &Operator,
+        what: OperatorModeration,
+        lang: Lang,
+    ) -> Result<Result<Reply, Reply>, EngineError> {
+        let tx = self.store.begin().await?;
+        let mut actor = self.scheduler_actor();
+        actor.lang = lang;
+        let mut ctx = self.ctx(tx, actor, self.local_key("cli"));
+        ctx.operator = true;
+        let outcome = match what {
+            OperatorModeration::Item(arg) => super::moderation::command(&mut ctx, arg).await,
+            OperatorModeration::Ban {
+                identity,
+                days,
+                reason,
+            } => super::moderation::ban_identity(&mut ctx, &identity, days, reason).await,
+            OperatorModeration::Unban(identity) => {
+                super::moderation::unban_identity(&mut ctx, &identity).await
+            }
+        };
+        match outcome {
+            Ok(replies) => {
+                let super::Ctx { tx, touched, .. } = ctx;
+                tx.commit().await?;
+                self.apply_to_index(&touched);
+                Ok(Ok(replies.into_iter().next().unwrap_or_default()))
+            }
+            Err(fail) => Ok(Err(self.refusal(lang, fail)?)),
+        }
     }
 
     /// Messages waiting in the outbox for this identity's private chat (the console

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::dialogue::Dialogue;
-use super::{Ctx, Outcome, render, text_refusal};
+use super::{Ctx, Outcome, refuse, render, text_refusal};
 use crate::command::parse_initiative_id;
 use crate::domain::*;
 use crate::ports::StoreError;
@@ -41,6 +41,9 @@ pub async fn start(ctx: &mut Ctx<'_>, payload: Option<String>) -> Outcome {
 pub async fn profile(ctx: &mut Ctx<'_>, new_name: Option<String>) -> Outcome {
     if let Some(name) = new_name {
         let name = text::display_name(&name).map_err(|e| text_refusal("name", e))?;
+        if imitates_verified(ctx, &name, ctx.actor.id).await? {
+            return Err(refuse!("name-taken-verified"));
+        }
         ctx.actor.display_name = name;
         let actor = ctx.actor.clone();
         ctx.tx.update_actor(&actor).await?;
@@ -117,6 +120,22 @@ pub async fn profile(ctx: &mut Ctx<'_>, new_name: Option<String>) -> Outcome {
     ])])
 }
 
+/// Whether a name folds to a verified actor's other than `me`: nobody else
+/// may take « Mairie de Villeurbanne ».
+pub(crate) async fn imitates_verified(
+    ctx: &mut Ctx<'_>,
+    name: &str,
+    me: ActorId,
+) -> Result<bool, crate::engine::Fail> {
+    let wanted = text::name_key(name);
+    Ok(ctx
+        .tx
+        .verified_names()
+        .await?
+        .iter()
+        .any(|(id, n)| *id != me && text::name_key(n) == wanted))
+}
+
 pub async fn language(ctx: &mut Ctx<'_>, lang: Option<Lang>) -> Outcome {
     let Some(lang) = lang else {
         return Ok(vec![
@@ -169,6 +188,7 @@ pub async fn my_data(ctx: &mut Ctx<'_>) -> Outcome {
         "alert_settings": alert_settings,
         "alerts_waiting": alerts_waiting,
         "digest_plan": digest_plan,
+        "moderation": super::moderation::my_record(ctx).await?,
     });
     let text = serde_json::to_string_pretty(&data)
         .map_err(|e| StoreError::Corrupt(format!("export: {e}")))?;

@@ -52,6 +52,15 @@ pub fn datetime(lang: Lang, at: DateTime<Utc>, tz: &str) -> String {
     }
 }
 
+/// A person's name as others see it: a verified actor's with a badge.
+pub fn name(a: &Actor) -> String {
+    if a.verified {
+        format!("{} ✓", a.display_name)
+    } else {
+        a.display_name.clone()
+    }
+}
+
 /// `#42 Title`.
 pub fn label(i: &Initiative) -> String {
     format!("#{} {}", i.id, i.title)

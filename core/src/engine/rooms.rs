@@ -116,6 +116,8 @@ pub async fn admit(ctx: &mut Ctx<'_>, room: &Address) -> Outcome {
     for id in projects {
         approve |= matches!(ctx.my_role(id).await?, Some(Role::Organiser | Role::Member));
     }
+    // A banned person's requests are declined, memberships or not.
+    approve &= ctx.banned.is_none();
     let user = match id_on(ctx, ctx.actor.id, &room.network).await? {
         Some(u) => u,
         None => return Ok(Vec::new()),
