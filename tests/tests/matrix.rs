@@ -147,6 +147,10 @@ async fn direct_chat_location_projects_rooms_and_spaces() {
     // Organisers have power level 50.
     let pl = alice.state(&room, "m.room.power_levels", "").await.unwrap();
     assert_eq!(pl["users"][alice.id.as_str()], 50, "{pl}");
+    // Only Kohero changes who is in the room and its rules.
+    for only_the_bot in ["invite", "kick", "ban", "state_default"] {
+        assert_eq!(pl[only_the_bot], 100, "{only_the_bot}: {pl}");
+    }
 
     // Bob joins the project from his direct chat: he is invited into the room.
     let bob = TestUser::new(&synapse, "bob").await;

@@ -511,3 +511,151 @@ async fn commune_forums_get_a_topic_per_project() {
     assert_eq!(last.body["message_thread_id"].as_i64(), Some(thread));
     stop(child);
 }
+
+/// Moderation through Telegram and the operator's command line, on the real
+/// binary: reasons offered as buttons, hiding on three reports, the author's
+/// appeal by button, the queue and « Garder » by button, a ban from the
+/// command line refused at intake with its end, and its lifting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_reviews_and_bans() {
+    let k = Install::new();
+    let tg = FakeTelegram::start().await;
+    let child = serve(&k, &tg, &[("KOHERO_TELEGRAM_RATE_CHAT", "20/s:5")]);
+    started(&tg).await;
+    let ok = |out: std::process::Output| {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    ok(k.run(&["admin", "moderator", "add", "telegram:5"], b""));
+    assert!(ok(k.run(&["admin", "moderator", "list"], b"")).contains("telegram:5\teverywhere"));
+
+    tg.text(
+        1,
+        "fr",
+        "/proposer Vente « et ça ? » <b>promo</b> | autre | geo:45.7745,4.8320 | -",
+    );
+    let id = first_number(&tg.wait_for(1, 1, WAIT).await[0].0, '#');
+    // No reason: five buttons, each within Telegram's 64 bytes.
+    tg.text(2, "fr", &format!("/signaler {id}"));
+    let got = tg.wait_for(2, 1, WAIT).await;
+    let spam = FakeTelegram::button(&got[0].1, "Spam").expect("a Spam button");
+    assert!(spam.len() <= 64);
+    assert_eq!(
+        got[0].1["inline_keyboard"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_array().unwrap().len())
+            .sum::<usize>(),
+        5,
+        "{}",
+        got[0].1
+    );
+    tg.callback(2, &spam);
+    assert!(tg.wait_for(2, 2, WAIT).await[1].0.contains("Merci"));
+    tg.text(
+        3,
+        "fr",
+        &format!("/signaler {id} offensant c'est « insultant » 😡"),
+    );
+    assert!(tg.wait_for(3, 1, WAIT).await[0].0.contains("Merci"));
+    tg.text(4, "en", &format!("/report #{id} off-topic"));
+    assert!(tg.wait_for(4, 1, WAIT).await[0].0.contains("Thank you"));
+    // Hidden on the third: its author is told, with the appeal as a button;
+    // the moderator is alerted.
+    let got = tg.wait_for(1, 2, WAIT).await;
+    assert!(got[1].0.contains("masquée en attendant"), "{}", got[1].0);
+    let appeal = FakeTelegram::button(&got[1].1, "Contester").expect("an appeal button");
+    let alerts = tg.wait_for(5, 2, WAIT).await;
+    assert!(
+        alerts
+            .iter()
+            .any(|a| a.0.contains("masqué après plusieurs")),
+        "{alerts:?}"
+    );
+    tg.location(6, 45.7750, 4.8300);
+    assert!(!tg.wait_for(6, 1, WAIT).await[0].0.contains("Vente"));
+    tg.callback(1, &appeal);
+    assert!(tg.wait_for(1, 3, WAIT).await[2].0.contains("transmise"));
+
+    // The operator sees the same queue from the command line.
+    let queue = ok(k.run(&["admin", "reports"], b""));
+    assert!(
+        queue.contains(&format!("#{id}")) && queue.contains("Review requested ×1"),
+        "{queue}"
+    );
+    // The moderator keeps it with the queue's button.
+    tg.text(5, "fr", "/moderation");
+    let got = tg.wait_for(5, 4, WAIT).await;
+    let last = got.last().unwrap();
+    assert!(last.0.contains("Signalements en attente : 1"), "{}", last.0);
+    let keep = FakeTelegram::button(&last.1, "Garder").expect("a keep button");
+    tg.callback(5, &keep);
+    let got = tg.wait_for(5, 5, WAIT).await;
+    assert!(got[4].0.contains("gardé"), "{}", got[4].0);
+    assert!(tg.wait_for(1, 4, WAIT).await[3].0.contains("reste visible"));
+
+    // A ban from the command line, told at once and at every command.
+    ok(k.run(
+        &[
+            "admin",
+            "ban",
+            "telegram:1",
+            "--days",
+            "2",
+            "--reason",
+            "spam <répété>",
+        ],
+        b"",
+    ));
+    let got = tg.wait_for(1, 5, WAIT).await;
+    assert!(
+        got[4].0.contains("suspendu jusqu'au") && got[4].0.contains("spam &lt;répété&gt;"),
+        "{}",
+        got[4].0
+    );
+    tg.text(1, "fr", "/pres");
+    assert!(tg.wait_for(1, 6, WAIT).await[5].0.contains("suspendu"));
+    tg.text(1, "fr", "/mesdonnees");
+    let got = tg.wait_for(1, 7, WAIT).await;
+    assert!(
+        got[6].0.contains("l&#39;équipe de modération")
+            || got[6].0.contains("l'équipe de modération"),
+        "{}",
+        got[6].0
+    );
+    let log = ok(k.run(&["admin", "log"], b""));
+    for action in ["hidden on reports", "review requested", "kept", "banned"] {
+        assert!(log.contains(action), "{action}: {log}");
+    }
+    ok(k.run(&["admin", "unban", "telegram:1"], b""));
+    assert!(
+        tg.wait_for(1, 8, WAIT).await[7]
+            .0
+            .contains("levé votre suspension")
+    );
+    // Served again; the idea the ban hid stays hidden until a moderator keeps it.
+    tg.text(1, "fr", "/pres geo:45.7750,4.8300 1km");
+    let got = tg.wait_for(1, 9, WAIT).await;
+    assert!(
+        !got[8].0.contains("suspendu") && !got[8].0.contains("Vente"),
+        "{}",
+        got[8].0
+    );
+    ok(k.run(&["admin", "keep", &format!("#{id}")], b""));
+    tg.text(1, "fr", "/pres geo:45.7750,4.8300 1km");
+    assert!(tg.wait_for(1, 10, WAIT).await[9].0.contains("Vente"));
+    // Refusals exit non-zero.
+    assert!(
+        !k.run(&["admin", "unban", "telegram:1"], b"")
+            .status
+            .success()
+    );
+    assert!(!k.run(&["admin", "hide", "X1"], b"").status.success());
+    tg.assert_no_bad_requests();
+    stop(child);
+}

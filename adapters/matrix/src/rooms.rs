@@ -164,6 +164,14 @@ async fn create(
     for o in &organisers {
         pl.users.insert(o.clone(), organiser_level());
     }
+    // Who is in the room follows Kohero's membership: only the bot invites,
+    // kicks and bans, or changes the room's rules (join rules, history);
+    // organisers may still remove messages.
+    let bot_only = Some(Int::from(100));
+    pl.invite = bot_only;
+    pl.kick = bot_only;
+    pl.ban = bot_only;
+    pl.state_default = bot_only;
     let mut req = request(
         p.name,
         p.topic,
