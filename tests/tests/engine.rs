@@ -2780,3 +2780,97 @@ async fn municipalities_moderate_their_communes_when_allowed() {
             .contains("Troc")
     );
 }
+
+/// What moderation hides stays out of subscribers' alert batches and the town
+/// hall's digest: a spam idea hidden on reports, an update and an event
+/// hidden by a moderator, while the rest of the same project still shows.
+#[tokio::test]
+async fn hidden_items_stay_out_of_alerts_and_digests() {
+    let b = Bot::new().await;
+    b.set_clock(paris(2026, 11, 20, 10, 0)); // a Friday
+    b.verify_town_hall("mairie", "69266").await;
+    b.say("mairie", "/digest 0 9 * * lun").await;
+    b.say("ann", "/abonner Villeurbanne").await;
+    b.engine
+        .add_moderator(&Operator::command_line(), &ident("mod"), &[])
+        .await
+        .unwrap();
+    let spam = b
+        .propose(
+            "spammer",
+            "Crypto gratuite | autre | geo:45.7667,4.8803 | -",
+        )
+        .await;
+    let good = b
+        .propose("bob", "Composteur | compost | geo:45.7667,4.8803 | Un bac")
+        .await;
+    for who in ["r1", "r2", "r3"] {
+        assert!(
+            b.say(who, &format!("/signaler {spam} spam"))
+                .await
+                .contains("Merci")
+        );
+    }
+    b.take("ann").await;
+    assert_eq!(b.engine.run_schedules().await.unwrap().alert_batches, 1);
+    let ann = b.take("ann").await.join("\n");
+    assert!(
+        ann.contains("Composteur") && !ann.contains("Crypto"),
+        "{ann}"
+    );
+
+    b.say("bob", &format!("/lancer {good}")).await;
+    b.say("ann", &format!("/suivre {good}")).await;
+    b.say("bob", &format!("/maj {good} Appelez le 06 12 34 56 78"))
+        .await;
+    b.say("bob", &format!("/maj {good} Bac livré")).await;
+    let r = b
+        .say(
+            "bob",
+            &format!("/evenement {good} Soirée douteuse | 2026-11-28 20:00"),
+        )
+        .await;
+    let event = first_number(&r, 'E');
+    let ids = b.update_ids("bob", good).await;
+    // Newest first on the card: the phone number is the second.
+    let phone = ids.last().unwrap().clone();
+    assert!(
+        b.say(
+            "mod",
+            &format!("/moderation masquer {phone} numéro personnel")
+        )
+        .await
+        .contains("masqué")
+    );
+    assert!(
+        b.say("mod", &format!("/moderation masquer E{event}"))
+            .await
+            .contains("masqué")
+    );
+    b.advance(Duration::minutes(61));
+    b.take("ann").await;
+    assert_eq!(b.engine.run_schedules().await.unwrap().alert_batches, 1);
+    let ann = b.take("ann").await.join("\n");
+    assert!(ann.contains("Bac livré"), "{ann}");
+    assert!(
+        !ann.contains("06 12") && !ann.contains("Soirée douteuse"),
+        "{ann}"
+    );
+
+    b.set_clock(paris(2026, 11, 23, 9, 0));
+    let tick = b.engine.run_schedules().await.unwrap();
+    assert!(tick.digests >= 1, "{tick:?}");
+    let digest = b
+        .inbox("ann")
+        .await
+        .into_iter()
+        .find(|m| m.contains("La lettre de mairie"))
+        .expect("ann's digest");
+    assert!(
+        digest.contains("Composteur") && digest.contains("Bac livré"),
+        "{digest}"
+    );
+    for hidden in ["Crypto", "06 12", "Soirée douteuse"] {
+        assert!(!digest.contains(hidden), "{hidden}: {digest}");
+    }
+}

@@ -551,3 +551,85 @@ async fn another_store_for_the_same_device_is_refused() {
     assert_eq!(devices.len(), 1, "{devices:?}");
     stop(served);
 }
+
+/// Moderation on Matrix: the reasons as numbered choices answered with a
+/// number, hiding on enough reports (two here, as configured), the author
+/// told in their direct chat, and a ban from the command line refused at
+/// intake with its end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_hide_and_a_ban_on_matrix() {
+    let synapse = Synapse::get();
+    let k = Install::new();
+    let bot = bot(&synapse);
+    let served = serve(&k, &synapse, &bot, &[("KOHERO_AUTO_HIDE_REPORTS", "2")]);
+    let alice = TestUser::new(&synapse, "alice").await;
+    let alice_dm = alice.open_dm(&bot.id, false).await;
+    alice
+        .say(
+            &alice_dm,
+            "!proposer Vente « et ça ? » | autre | Villeurbanne | -",
+        )
+        .await;
+    let first = alice
+        .wait_for(&alice_dm, &bot.id, |b| b.contains('#'))
+        .await;
+    let id = first_number(first.body(), '#');
+
+    let bob = TestUser::new(&synapse, "bob").await;
+    let bob_dm = bob.open_dm(&bot.id, false).await;
+    bob.say(&bob_dm, &format!("!signaler {id}")).await;
+    let why = bob
+        .wait_for(&bob_dm, &bot.id, |b| b.contains("Pourquoi"))
+        .await;
+    assert!(
+        why.body().contains("1") && why.body().contains("Spam"),
+        "{}",
+        why.body()
+    );
+    bob.say(&bob_dm, "1").await;
+    bob.wait_for(&bob_dm, &bot.id, |b| b.contains("Merci"))
+        .await;
+
+    let carol = TestUser::new(&synapse, "carol").await;
+    let carol_dm = carol.open_dm(&bot.id, false).await;
+    carol
+        .say(&carol_dm, &format!("!signaler {id} c'est de l'arnaque 🙄"))
+        .await;
+    carol
+        .wait_for(&carol_dm, &bot.id, |b| b.contains("Merci"))
+        .await;
+    let told = alice
+        .wait_for(&alice_dm, &bot.id, |b| b.contains("masquée en attendant"))
+        .await;
+    assert!(
+        told.body().contains(&format!("contester #{id}")),
+        "{}",
+        told.body()
+    );
+    carol.say(&carol_dm, &format!("!voir {id}")).await;
+    carol
+        .wait_for(&carol_dm, &bot.id, |b| b.contains("masquée par l'équipe"))
+        .await;
+
+    let who = format!("matrix:{}", alice.id);
+    let out = k.run(
+        &["admin", "ban", &who, "--forever", "--reason", "arnaques"],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    alice
+        .wait_for(&alice_dm, &bot.id, |b| b.contains("définitivement"))
+        .await;
+    alice.say(&alice_dm, "!pres Villeurbanne").await;
+    let refused = alice
+        .wait_for(&alice_dm, &bot.id, |b| {
+            b.contains("suspendu") && !b.contains("Villeurbanne")
+        })
+        .await;
+    assert!(refused.body().contains("arnaques"), "{}", refused.body());
+    stop(served);
+}

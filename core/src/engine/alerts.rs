@@ -239,20 +239,32 @@ async fn alert_line(ctx: &mut Ctx<'_>, a: &Alert) -> Result<Option<String>, Fail
     let lang = ctx.lang();
     Ok(match (a.kind, a.ref_id) {
         (AlertKind::NewInitiative, _) => Some(ctx.t("alert-new-initiative", &[])),
-        (AlertKind::Update, Some(u)) => ctx.tx.update_by_id(UpdateId(u)).await?.map(|u| {
-            let text = crate::text::excerpt(&u.text, crate::text::EXCERPT_MAX);
-            ctx.t("alert-update", &[("text", text.into())])
-        }),
-        (AlertKind::Event, Some(e)) => ctx.tx.event(EventId(e)).await?.map(|e| {
-            ctx.t(
-                "alert-event",
-                &[
-                    ("title", e.title.clone().into()),
-                    ("when", render::datetime(lang, e.starts_at, &e.tz).into()),
-                    ("event", e.id.0.into()),
-                ],
-            )
-        }),
+        // What moderation hid since it was queued is left out.
+        (AlertKind::Update, Some(u)) => ctx
+            .tx
+            .update_by_id(UpdateId(u))
+            .await?
+            .filter(|u| !u.hidden)
+            .map(|u| {
+                let text = crate::text::excerpt(&u.text, crate::text::EXCERPT_MAX);
+                ctx.t("alert-update", &[("text", text.into())])
+            }),
+        (AlertKind::Event, Some(e)) => {
+            ctx.tx
+                .event(EventId(e))
+                .await?
+                .filter(|e| !e.hidden)
+                .map(|e| {
+                    ctx.t(
+                        "alert-event",
+                        &[
+                            ("title", e.title.clone().into()),
+                            ("when", render::datetime(lang, e.starts_at, &e.tz).into()),
+                            ("event", e.id.0.into()),
+                        ],
+                    )
+                })
+        }
         (AlertKind::NewMember, Some(who)) => ctx
             .tx
             .actor(ActorId(who))
