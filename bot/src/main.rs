@@ -163,6 +163,11 @@ enum Admin {
         #[arg(long)]
         reason: Option<String>,
     },
+    /// Takes the author of an item (#42, U15, E7) out of the item's project.
+    Remove {
+        /// #42, U15 or E7
+        target: String,
+    },
     /// Lifts a ban: of an item's author or of an identity (NETWORK:ID).
     Unban {
         /// An item or NETWORK:ID
@@ -670,6 +675,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Admin(Admin::Keep { target }) => {
             let t = parse_target(&target)?;
             moderate(&engine, OperatorModeration::Item(ModArg::Keep(t))).await?;
+        }
+        Command::Admin(Admin::Remove { target }) => {
+            let t = parse_target(&target)?;
+            moderate(&engine, OperatorModeration::Item(ModArg::Remove(t))).await?;
         }
         Command::Admin(Admin::Warn { target, message }) => {
             let t = parse_target(&target)?;

@@ -119,6 +119,8 @@ pub enum ModArg {
     Ban(Target, Option<u32>, Option<String>),
     /// Lift the ban of the item's author (or of actor `A12`).
     Unban(Target),
+    /// Take the item's author out of the item's project.
+    Remove(Target),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -283,6 +285,12 @@ fn parse_moderation(rest: &str) -> Result<ModArg, ParseError> {
                 None => (Some(DEFAULT_BAN_DAYS), 0),
             };
             ModArg::Ban(target, days, text(&tail[reason_from..]))
+        }
+        "retirer" | "exclure" | "remove" => {
+            if !tail.is_empty() {
+                return Err(usage);
+            }
+            ModArg::Remove(target)
         }
         "debannir" | "unban" => {
             if !tail.is_empty() {

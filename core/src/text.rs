@@ -128,8 +128,18 @@ pub fn note(s: &str) -> Result<String, TextError> {
 }
 
 /// A display name: one line, 1 to 60 characters.
+/// Check marks are left out: ✓ after a name is the verified badge.
 pub fn display_name(s: &str) -> Result<String, TextError> {
-    limited(s, NAME_MAX, true)
+    let s: String = s.chars().filter(|c| !is_badge(*c)).collect();
+    limited(&s, NAME_MAX, true)
+}
+
+/// A character that looks like the verified badge.
+fn is_badge(c: char) -> bool {
+    matches!(
+        c,
+        '\u{2713}' | '\u{2714}' | '\u{2611}' | '\u{2705}' | '\u{1F5F8}' | '\u{221A}'
+    )
 }
 
 /// Longest excerpt of an update in lists that gather many (digests, alert

@@ -2423,6 +2423,22 @@ async fn reports_hide_review_and_ban() {
         !near.contains("Vente") && near.contains("Deuxième"),
         "{near}"
     );
+    // Out of sight: no more reports on it, and nobody joins or follows it.
+    assert!(
+        b.say("r4", &format!("/signaler {id} spam"))
+            .await
+            .contains("déjà masqué")
+    );
+    assert!(
+        b.say("r4", &format!("/soutenir {id}"))
+            .await
+            .contains("masquée")
+    );
+    assert!(
+        b.say("r4", &format!("/suivre {id}"))
+            .await
+            .contains("masquée")
+    );
     let told = b.take_inbox("olive").await;
     assert!(
         told.contains("masquée en attendant") && told.contains(&format!("/contester #{id}")),
@@ -2550,7 +2566,25 @@ async fn reports_hide_review_and_ban() {
             .await
             .contains("Rendez-vous")
     );
+    // The author is taken out of that project (its last organiser: the role
+    // is offered on); told, and logged.
+    assert!(
+        b.say("zoe-mod", "/moderation retirer A1")
+            .await
+            .contains("Donnez une initiative")
+    );
+    let removed = b.say("zoe-mod", &format!("/moderation retirer {u}")).await;
+    assert!(removed.contains("retiré du projet"), "{removed}");
+    assert!(
+        b.say("zoe-mod", &format!("/moderation retirer {u}"))
+            .await
+            .contains("ne fait pas partie")
+    );
     let told = b.take_inbox("olive").await;
+    assert!(
+        told.contains(&format!("retiré du projet #{project}")),
+        "{told}"
+    );
     assert!(
         told.contains("numéro de téléphone") && told.contains(&format!("/contester {u}")),
         "{told}"
@@ -2604,6 +2638,11 @@ async fn reports_hide_review_and_ban() {
             .await
             .contains("toute l'instance")
     );
+    assert!(
+        b.say("local-mod", &format!("/moderation debannir {project}"))
+            .await
+            .contains("toute l'instance")
+    );
     let theirs = b
         .propose(
             "local-mod",
@@ -2614,6 +2653,30 @@ async fn reports_hide_review_and_ban() {
         b.say("zoe-mod", &format!("/moderation bannir {theirs}"))
             .await
             .contains("On ne bannit pas un modérateur")
+    );
+    // Nobody judges their own content, nor sees it in their queue.
+    let mine = b
+        .propose("zoe-mod", &format!("Idée de Zoé | autre | {LYON} | -"))
+        .await;
+    assert!(
+        b.say("r1", &format!("/signaler {mine} spam"))
+            .await
+            .contains("Merci")
+    );
+    assert!(
+        b.say("zoe-mod", &format!("/moderation garder {mine}"))
+            .await
+            .contains("est de vous")
+    );
+    assert!(
+        !b.say("zoe-mod", "/moderation")
+            .await
+            .contains(&format!("#{mine}"))
+    );
+    assert!(
+        b.say("local-mod", "/moderation")
+            .await
+            .contains(&format!("#{mine}"))
     );
     assert!(
         b.say("zoe-mod", &format!("/moderation masquer #{id}"))
@@ -2707,6 +2770,25 @@ async fn nobody_takes_a_verified_actors_name() {
     // First contact under that name: a neutral name instead.
     let hello = b.say("Mairie de Villeurbanne", "/start").await;
     assert!(hello.contains("Bonjour Participant·e"), "{hello}");
+    // Nobody wears the badge but the verified.
+    let me = b.say("eve", "/profil nom Ève ✓✔").await;
+    assert!(
+        me.contains("Ève") && !me.contains('✓') && !me.contains('✔'),
+        "{me}"
+    );
+    // One person's reports wait ten at a time.
+    for n in 0..11 {
+        let id = b
+            .propose("spam", &format!("Spam {n} | autre | {LYON} | -"))
+            .await;
+        let r = b.say("eve", &format!("/signaler {id} spam")).await;
+        assert_eq!(r.contains("Merci"), n < 10, "{n}: {r}");
+        assert_eq!(
+            r.contains("10 signalements en attente"),
+            n == 10,
+            "{n}: {r}"
+        );
+    }
     let id = b
         .propose("mairie", &format!("Fête des voisins | autre | {LYON} | -"))
         .await;

@@ -237,6 +237,8 @@ pub enum ModAction {
     Ban,
     Unban,
     Appeal,
+    /// The author was taken out of a project.
+    Remove,
 }
 
 impl ModAction {
@@ -249,6 +251,7 @@ impl ModAction {
             Self::Ban => "ban",
             Self::Unban => "unban",
             Self::Appeal => "appeal",
+            Self::Remove => "remove",
         }
     }
 
@@ -261,6 +264,7 @@ impl ModAction {
             Self::Ban,
             Self::Unban,
             Self::Appeal,
+            Self::Remove,
         ]
         .into_iter()
         .find(|a| a.key() == s)

@@ -82,6 +82,7 @@ pub async fn show(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
         let lang = ctx.lang();
         let tz = ctx.actor.tz.clone();
         let me = ctx.actor.id;
+        let in_room = ctx.room.is_some();
         let report = ctx.t("action-report", &[]);
         reply = reply.list(
             updates
@@ -90,7 +91,7 @@ pub async fn show(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
                     tag: Some(format!("U{}", u.id)),
                     title: format!("U{} · {}", u.id, render::datetime(lang, u.created_at, &tz)),
                     details: vec![u.text],
-                    actions: if u.author == Some(me) {
+                    actions: if u.author == Some(me) || in_room {
                         vec![]
                     } else {
                         vec![Action::new(report.clone(), format!("/signaler U{}", u.id))]
@@ -234,6 +235,9 @@ fn already(ctx: &Ctx<'_>, id: InitiativeId, role: Role) -> Fail {
 
 pub async fn support(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
     let i = ctx.initiative(id).await?;
+    if i.hidden {
+        return Err(refuse!("initiative-hidden", "id" => id.0));
+    }
     if i.kind == InitiativeKind::Project {
         return Err(refuse!("support-project", "id" => id.0));
     }
@@ -304,6 +308,9 @@ pub async fn launch(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
 
 pub async fn join(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
     let i = ctx.initiative(id).await?;
+    if i.hidden {
+        return Err(refuse!("initiative-hidden", "id" => id.0));
+    }
     if i.kind == InitiativeKind::Idea {
         return Err(refuse!("join-idea", "id" => id.0));
     }
@@ -332,6 +339,9 @@ pub async fn join(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
 
 pub async fn follow(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
     let i = ctx.initiative(id).await?;
+    if i.hidden {
+        return Err(refuse!("initiative-hidden", "id" => id.0));
+    }
     if !i.status.is_live() {
         return Err(refuse!("initiative-closed", "id" => id.0));
     }

@@ -23,6 +23,8 @@ use crate::text;
 const QUEUE_SHOWN: usize = 10;
 /// Open reports read to build the queue.
 const QUEUE_READ: usize = 500;
+/// Reports one person may have waiting at once.
+pub const MAX_OPEN_REPORTS: usize = 10;
 /// Log entries `/moderation journal` shows.
 const LOG_SHOWN: usize = 20;
 
@@ -135,6 +137,14 @@ pub async fn report(
     let s = subject(ctx, target, false).await?;
     if s.author == Some(ctx.actor.id) {
         return Err(refuse!("report-own", "target" => target.to_string()));
+    }
+    // Already out of sight: nothing to add, nobody to alert again.
+    if s.hidden {
+        return Err(refuse!("report-hidden", "target" => target.to_string()));
+    }
+    // One person's reports wait in so many at once: a flood alerts nobody.
+    if ctx.tx.open_reports_by(ctx.actor.id).await? >= MAX_OPEN_REPORTS {
+        return Err(refuse!("report-too-many", "n" => MAX_OPEN_REPORTS));
     }
     let Some(reason) = reason else {
         let actions = Reason::CHOICES
@@ -337,6 +347,7 @@ pub async fn command(ctx: &mut Ctx<'_>, arg: ModArg) -> Outcome {
         ModArg::Warn(t, message) => act(ctx, &scope, t, Act::Warn(message)).await,
         ModArg::Ban(t, days, reason) => act(ctx, &scope, t, Act::Ban(days, reason)).await,
         ModArg::Unban(t) => act(ctx, &scope, t, Act::Unban).await,
+        ModArg::Remove(t) => act(ctx, &scope, t, Act::Remove).await,
     }
 }
 
@@ -352,12 +363,17 @@ async fn queue(ctx: &mut Ctx<'_>, scope: &ModeratorScope) -> Outcome {
     let mut items = Vec::new();
     let mut waiting: usize = 0;
     for target in order {
-        let Ok(s) = subject(ctx, target, true).await else {
+        let s = match subject(ctx, target, true).await {
+            Ok(s) => s,
             // Gone since (an actor erased): nothing left to moderate.
-            ctx.tx.resolve_reports(target, ctx.now).await?;
-            continue;
+            Err(Fail::User(_)) => {
+                ctx.tx.resolve_reports(target, ctx.now).await?;
+                continue;
+            }
+            Err(e) => return Err(e),
         };
-        if !scope.covers(&s.communes) {
+        // Nobody judges their own content: it goes to the others.
+        if !scope.covers(&s.communes) || (s.author == Some(ctx.actor.id) && !ctx.operator) {
             continue;
         }
         waiting += 1;
@@ -449,6 +465,10 @@ async fn journal(ctx: &mut Ctx<'_>, scope: &ModeratorScope) -> Outcome {
         if lines.len() >= LOG_SHOWN {
             break;
         }
+        // What was done about a moderator is not theirs to read here.
+        if e.subject == Some(ctx.actor.id) && !ctx.operator {
+            continue;
+        }
         if let (ModeratorScope::Communes(_), Some(t)) = (scope, e.target) {
             match subject(ctx, t, true).await {
                 Ok(s) if scope.covers(&s.communes) => {}
@@ -501,6 +521,7 @@ enum Act {
     Warn(Option<String>),
     Ban(Option<u32>, Option<String>),
     Unban,
+    Remove,
 }
 
 /// One moderator action on an item.
@@ -509,6 +530,10 @@ async fn act(ctx: &mut Ctx<'_>, scope: &ModeratorScope, target: Target, what: Ac
     if !scope.covers(&s.communes) {
         return Err(refuse!("not-moderator-here", "target" => target.to_string()));
     }
+    if s.author == Some(ctx.actor.id) && !ctx.operator {
+        return Err(refuse!("mod-own", "target" => target.to_string()));
+    }
+    let everywhere = *scope == ModeratorScope::Everywhere;
     let note = |n: Option<String>| -> Result<Option<String>, Fail> {
         n.map(|n| text::note(&n))
             .transpose()
@@ -541,6 +566,10 @@ async fn act(ctx: &mut Ctx<'_>, scope: &ModeratorScope, target: Target, what: Ac
             done(ctx, "mod-done-hide", target)
         }
         Act::Keep => {
+            // What a ban hid is for those who ban to show again.
+            if s.hidden && !everywhere && author_banned(ctx, s.author).await? {
+                return Err(refuse!("mod-instance-only"));
+            }
             let open = ctx.tx.open_reports_on(target).await?;
             let appealed = open.iter().any(|r| r.reason == Reason::Appeal);
             ctx.tx.resolve_reports(target, ctx.now).await?;
@@ -582,7 +611,7 @@ async fn act(ctx: &mut Ctx<'_>, scope: &ModeratorScope, target: Target, what: Ac
             done(ctx, "mod-done-warn", target)
         }
         Act::Ban(days, reason) => {
-            if *scope != ModeratorScope::Everywhere {
+            if !everywhere {
                 return Err(refuse!("mod-ban-instance-only"));
             }
             let author = s.author.ok_or_else(|| refuse!("mod-no-author"))?;
@@ -590,13 +619,45 @@ async fn act(ctx: &mut Ctx<'_>, scope: &ModeratorScope, target: Target, what: Ac
             ban(ctx, author, days, reason.as_deref(), Some(target)).await?;
             done(ctx, "mod-done-ban", target)
         }
-        Act::Unban => {
+        Act::Remove => {
             let author = s.author.ok_or_else(|| refuse!("mod-no-author"))?;
+            let project = match target {
+                Target::Initiative(id) => id,
+                Target::Update(u) => match ctx.tx.update_by_id(u).await? {
+                    Some(u) => u.initiative,
+                    None => return Err(refuse!("report-unknown", "target" => target.to_string())),
+                },
+                Target::Event(e) => match ctx.tx.event(e).await? {
+                    Some(e) => e.initiative,
+                    None => return Err(refuse!("report-unknown", "target" => target.to_string())),
+                },
+                Target::Actor(_) => return Err(refuse!("mod-remove-needs-item")),
+            };
+            let Some(m) = ctx.tx.membership(project, author).await? else {
+                return Err(refuse!("mod-not-member", "target" => target.to_string()));
+            };
+            super::initiatives::remove_member(ctx, &m).await?;
+            log(ctx, Some(author), ModAction::Remove, Some(target), "").await?;
+            let lang = lang_of(ctx, author).await?;
+            let reply = Reply::text(ctx.cat.get(
+                lang,
+                "mod-removed-notice",
+                &[("id", project.0.into())],
+            ));
+            ctx.notify(author, reply).await?;
+            done(ctx, "mod-done-remove", target)
+        }
+        Act::Unban => {
+            if !everywhere {
+                return Err(refuse!("mod-instance-only"));
+            }
+            let author = s.author.ok_or_else(|| refuse!("mod-no-author"))?;
+            let in_force = author_banned(ctx, Some(author)).await?;
             let mut lifted = false;
             for identity in ctx.tx.identities_of(author).await? {
                 lifted |= ctx.tx.lift_ban(&identity).await?;
             }
-            if !lifted {
+            if !lifted || !in_force {
                 return Err(refuse!("mod-not-banned", "target" => target.to_string()));
             }
             log(ctx, Some(author), ModAction::Unban, Some(target), "").await?;
@@ -606,6 +667,24 @@ async fn act(ctx: &mut Ctx<'_>, scope: &ModeratorScope, target: Target, what: Ac
             done(ctx, "mod-done-unban", target)
         }
     }
+}
+
+/// Whether a ban is in force on any identity of the person.
+async fn author_banned(ctx: &mut Ctx<'_>, author: Option<ActorId>) -> Result<bool, Fail> {
+    let Some(author) = author else {
+        return Ok(false);
+    };
+    for identity in ctx.tx.identities_of(author).await? {
+        if ctx
+            .tx
+            .ban_of(&identity)
+            .await?
+            .is_some_and(|b| b.in_force(ctx.now))
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 fn done(ctx: &Ctx<'_>, id: &str, target: Target) -> Outcome {
@@ -629,8 +708,24 @@ pub(crate) async fn ban(
     if ctx.tx.moderator_scope(who).await?.is_some() {
         return Err(refuse!("mod-ban-moderator"));
     }
-    let until = days.map(|d| ctx.now + Duration::days(i64::from(d)));
+    let mut until = days.map(|d| ctx.now + Duration::days(i64::from(d)));
+    // A ban in force is never shortened by another (for good wins).
+    for identity in ctx.tx.identities_of(who).await? {
+        if let Some(b) = ctx.tx.ban_of(&identity).await?
+            && b.in_force(ctx.now)
+        {
+            until = match (until, b.until) {
+                (Some(new), Some(old)) => Some(new.max(old)),
+                _ => None,
+            };
+        }
+    }
     let reason = reason.unwrap_or("").to_owned();
+    // Out of every project chat (their memberships in Kohero stay unless a
+    // moderator takes them out): they would otherwise go on posting there.
+    for m in ctx.tx.memberships_of(who).await? {
+        super::rooms::remove_from_rooms(ctx, m.initiative, who).await?;
+    }
     for identity in ctx.tx.identities_of(who).await? {
         ctx.tx
             .set_ban(&Ban {
@@ -658,6 +753,8 @@ pub(crate) async fn ban(
             ctx.touched.push(i);
         }
     }
+    // Their own reports no longer count towards hiding anything.
+    ctx.tx.resolve_reports_by(who, ctx.now).await?;
     log(ctx, Some(who), ModAction::Ban, target, &reason).await?;
     let lang = lang_of(ctx, who).await?;
     let tz = ctx

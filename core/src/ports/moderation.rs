@@ -20,6 +20,17 @@ pub trait Moderation: Send {
     /// The reports on one target not yet resolved, oldest first.
     async fn open_reports_on(&mut self, target: Target) -> StoreResult<Vec<Report>>;
 
+    /// How many reports (appeals aside) the person made that are still open.
+    async fn open_reports_by(&mut self, reporter: ActorId) -> StoreResult<usize>;
+
+    /// Resolves every open report the person made (a banned reporter's
+    /// reports no longer count); returns how many there were.
+    async fn resolve_reports_by(
+        &mut self,
+        reporter: ActorId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<u64>;
+
     /// Resolves every open report on a target; returns how many there were.
     async fn resolve_reports(&mut self, target: Target, at: DateTime<Utc>) -> StoreResult<u64>;
 

@@ -146,6 +146,9 @@ pub async fn reports_and_hiding(store: &dyn Store) {
     );
     assert!(tx.open_reports_on(ti).await.unwrap().is_empty());
     assert_eq!(tx.open_reports(10).await.unwrap().len(), 2);
+    assert_eq!(tx.open_reports_by(b.id).await.unwrap(), 1);
+    assert_eq!(tx.open_reports_by(c.id).await.unwrap(), 1);
+    assert_eq!(tx.open_reports_by(a.id).await.unwrap(), 0);
     // Still one per person: a resolved report counts.
     assert!(matches!(
         tx.insert_report(&report(ti, b.id, Reason::Spam, 9)).await,
@@ -164,6 +167,11 @@ pub async fn reports_and_hiding(store: &dyn Store) {
     tx.insert_report(&report(ti, b.id, Reason::Spam, 9))
         .await
         .expect("a pruned report no longer counts");
+    // A person's open reports are closed together (a banned reporter's).
+    assert_eq!(tx.open_reports_by(b.id).await.unwrap(), 2);
+    assert_eq!(tx.resolve_reports_by(b.id, t0()).await.unwrap(), 2);
+    assert_eq!(tx.open_reports_by(b.id).await.unwrap(), 0);
+    assert!(tx.open_reports(10).await.unwrap().is_empty());
     tx.commit().await.unwrap();
 }
 

@@ -13,6 +13,14 @@ pub const OPEN_REPORTS: &str =
 pub const OPEN_REPORTS_ON: &str = "SELECT * FROM reports
     WHERE target_kind = ?1 AND target_id = ?2 AND resolved_at IS NULL ORDER BY created_at, id";
 
+/// [`Moderation::open_reports_by`](kohero_core::ports::Moderation::open_reports_by).
+pub const OPEN_REPORTS_BY: &str = "SELECT COUNT(*) AS n FROM reports
+    WHERE reporter_id = ?1 AND resolved_at IS NULL AND reason <> 'appeal'";
+
+/// [`Moderation::resolve_reports_by`](kohero_core::ports::Moderation::resolve_reports_by).
+pub const RESOLVE_REPORTS_BY: &str =
+    "UPDATE reports SET resolved_at = ?2 WHERE reporter_id = ?1 AND resolved_at IS NULL";
+
 /// [`Moderation::resolve_reports`](kohero_core::ports::Moderation::resolve_reports).
 pub const RESOLVE_REPORTS: &str = "UPDATE reports SET resolved_at = ?3
     WHERE target_kind = ?1 AND target_id = ?2 AND resolved_at IS NULL";
@@ -79,6 +87,8 @@ pub(crate) const ALL: &[&str] = &[
     INSERT_REPORT,
     OPEN_REPORTS,
     OPEN_REPORTS_ON,
+    OPEN_REPORTS_BY,
+    RESOLVE_REPORTS_BY,
     RESOLVE_REPORTS,
     HIDE_INITIATIVE,
     HIDE_UPDATE,

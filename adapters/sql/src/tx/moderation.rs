@@ -47,6 +47,22 @@ impl<C: Conn> Moderation for SqlTx<C> {
         .await
     }
 
+    async fn open_reports_by(&mut self, reporter: ActorId) -> StoreResult<usize> {
+        let n: i64 = self
+            .one(sql::OPEN_REPORTS_BY, &values![reporter.0], |r| get(r, "n"))
+            .await?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    async fn resolve_reports_by(
+        &mut self,
+        reporter: ActorId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<u64> {
+        self.changes(sql::RESOLVE_REPORTS_BY, &values![reporter.0, ms(at)])
+            .await
+    }
+
     async fn resolve_reports(&mut self, target: Target, at: DateTime<Utc>) -> StoreResult<u64> {
         self.changes(
             sql::RESOLVE_REPORTS,
