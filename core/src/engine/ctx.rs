@@ -182,6 +182,40 @@ impl Ctx<'_> {
         Ok(true)
     }
 
+    /// Where the person moderates, if anywhere: as named by the operator, and
+    /// for their communes as a verified municipality when the instance allows
+    /// it. The operator's command line moderates everywhere.
+    pub async fn moderator_scope(&mut self) -> Result<Option<ModeratorScope>, Fail> {
+        if self.operator {
+            return Ok(Some(ModeratorScope::Everywhere));
+        }
+        let named = self.tx.moderator_scope(self.actor.id).await?;
+        let town = (self.moderation.municipalities_moderate
+            && self.actor.is_verified_municipality())
+        .then(|| self.actor.communes.clone())
+        .filter(|c| !c.is_empty());
+        Ok(match (named, town) {
+            (Some(ModeratorScope::Everywhere), _) => Some(ModeratorScope::Everywhere),
+            (Some(ModeratorScope::Communes(mut mine)), Some(town)) => {
+                mine.extend(town);
+                mine.sort();
+                mine.dedup();
+                Some(ModeratorScope::Communes(mine))
+            }
+            (Some(s), None) => Some(s),
+            (None, Some(town)) => Some(ModeratorScope::Communes(town)),
+            (None, None) => None,
+        })
+    }
+
+    /// Whether the person moderates content of these communes.
+    pub async fn moderates(&mut self, communes: &[InseeCode]) -> Result<bool, Fail> {
+        Ok(self
+            .moderator_scope()
+            .await?
+            .is_some_and(|s| s.covers(communes)))
+    }
+
     /// Refuses unless the person organises the initiative.
     pub async fn require_organiser(&mut self, i: &Initiative) -> Result<(), Fail> {
         if self.my_role(i.id).await? == Some(Role::Organiser) {

@@ -26,10 +26,7 @@ pub async fn show(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
     // Hidden by moderation: only its organisers and its moderators still see
     // it, and are told.
     let communes: Vec<InseeCode> = i.commune.clone().into_iter().collect();
-    if i.hidden
-        && role != Some(Role::Organiser)
-        && !super::moderation::moderates(ctx, &communes).await?
-    {
+    if i.hidden && role != Some(Role::Organiser) && !ctx.moderates(&communes).await? {
         return Err(refuse!("initiative-hidden", "id" => id.0));
     }
     let members = ctx.tx.members(id).await?;

@@ -94,35 +94,6 @@ async fn subject(ctx: &mut Ctx<'_>, target: Target, any_actor: bool) -> Result<S
     })
 }
 
-/// Where the person moderates, if anywhere: as named by the operator, and
-/// for their communes as a verified municipality when the instance allows it.
-pub(crate) async fn scope_of(ctx: &mut Ctx<'_>) -> Result<Option<ModeratorScope>, Fail> {
-    if ctx.operator {
-        return Ok(Some(ModeratorScope::Everywhere));
-    }
-    let named = ctx.tx.moderator_scope(ctx.actor.id).await?;
-    let town = (ctx.moderation.municipalities_moderate && ctx.actor.is_verified_municipality())
-        .then(|| ctx.actor.communes.clone())
-        .filter(|c| !c.is_empty());
-    Ok(match (named, town) {
-        (Some(ModeratorScope::Everywhere), _) => Some(ModeratorScope::Everywhere),
-        (Some(ModeratorScope::Communes(mut mine)), Some(town)) => {
-            mine.extend(town);
-            mine.sort();
-            mine.dedup();
-            Some(ModeratorScope::Communes(mine))
-        }
-        (Some(s), None) => Some(s),
-        (None, Some(town)) => Some(ModeratorScope::Communes(town)),
-        (None, None) => None,
-    })
-}
-
-/// Whether the person moderates content of these communes.
-pub(crate) async fn moderates(ctx: &mut Ctx<'_>, communes: &[InseeCode]) -> Result<bool, Fail> {
-    Ok(scope_of(ctx).await?.is_some_and(|s| s.covers(communes)))
-}
-
 fn target_arg(target: Target) -> Arg {
     Arg::from(target.to_string())
 }
@@ -336,7 +307,7 @@ pub async fn appeal(ctx: &mut Ctx<'_>, target: Target) -> Outcome {
 
 /// `/moderation …`: moderators only.
 pub async fn command(ctx: &mut Ctx<'_>, arg: ModArg) -> Outcome {
-    let Some(scope) = scope_of(ctx).await? else {
+    let Some(scope) = ctx.moderator_scope().await? else {
         return Err(refuse!("not-moderator"));
     };
     match arg {
