@@ -560,11 +560,18 @@ pub fn with_default_id(text: &str, id: InitiativeId) -> String {
             | "voir"
             | "show"
     );
-    let has_id = rest
-        .split_whitespace()
-        .next()
-        .is_some_and(|a| parse_initiative_id(a).is_some());
-    if takes_id && !has_id {
+    // A report or an appeal names any item (`U15`, `E7`); the project by default.
+    let takes_target = matches!(
+        fold(bare).as_str(),
+        "signaler" | "report" | "contester" | "appeal"
+    );
+    let first = rest.split_whitespace().next();
+    let has_id = if takes_target {
+        first.is_some_and(|a| Target::parse(a).is_some())
+    } else {
+        first.is_some_and(|a| parse_initiative_id(a).is_some())
+    };
+    if (takes_id || takes_target) && !has_id {
         format!("{word} {id} {rest}").trim_end().to_owned()
     } else {
         text.to_owned()
@@ -775,6 +782,12 @@ mod tests {
         );
         assert_eq!(with_default_id("/projet", id), "/projet 42");
         assert_eq!(with_default_id("/aide", id), "/aide");
+        assert_eq!(with_default_id("/signaler spam", id), "/signaler 42 spam");
+        assert_eq!(
+            with_default_id("/signaler U15 spam", id),
+            "/signaler U15 spam"
+        );
+        assert_eq!(with_default_id("/contester", id), "/contester 42");
         assert_eq!(cmd("/lier #42"), Command::Link(InitiativeId(42)));
     }
 

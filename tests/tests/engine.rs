@@ -2107,6 +2107,15 @@ async fn members_names_stay_out_of_shared_chats() {
     b.event("org", None, "p4", "/membres 1").await;
     let m = b.queued("org").await.last().unwrap().plain();
     assert!(m.contains("carla") && !m.contains("Et 1"), "{m}");
+    // A report typed in the group is answered in private: the group does not
+    // read who reported, nor that anything was.
+    let before = b.queued("-100").await.len();
+    b.event("dan", Some("-100"), "g3", "/signaler spam").await;
+    b.event("dan", Some("-100"), "g4", "/signaler 1 spam").await;
+    assert_eq!(b.queued("-100").await.len(), before);
+    let dan: Vec<String> = b.queued("dan").await.iter().map(Outgoing::plain).collect();
+    assert!(dan.iter().any(|m| m.contains("Merci")), "{dan:?}");
+    assert!(dan.iter().any(|m| m.contains("déjà signalé")), "{dan:?}");
 }
 
 /// Linking a chat takes its owner or an administrator, as the network says;

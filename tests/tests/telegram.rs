@@ -647,8 +647,14 @@ async fn reports_reviews_and_bans() {
         got[8].0
     );
     ok(k.run(&["admin", "keep", &format!("#{id}")], b""));
+    // Its author is told first (the notice is queued by the command line).
+    assert!(
+        tg.wait_for(1, 10, WAIT).await[9]
+            .0
+            .contains("reste visible")
+    );
     tg.text(1, "fr", "/pres geo:45.7750,4.8300 1km");
-    assert!(tg.wait_for(1, 10, WAIT).await[9].0.contains("Vente"));
+    assert!(tg.wait_for(1, 11, WAIT).await[10].0.contains("Vente"));
     // Refusals exit non-zero.
     assert!(
         !k.run(&["admin", "unban", "telegram:1"], b"")

@@ -226,6 +226,21 @@ impl Engine {
             Ok(Parsed::Command(Command::LinkCommune(insee))) => {
                 rooms::link_commune(ctx, &room, insee.as_deref()).await
             }
+            // A report or an appeal typed in a group: answered in private, so
+            // that the group does not read who reported what.
+            Ok(Parsed::Command(c @ (Command::Report { .. } | Command::Appeal(_)))) => {
+                let replies = match self.run(ctx, c).await {
+                    Ok(replies) => replies,
+                    Err(Fail::User(msg)) => vec![Reply::text(ctx.t(msg.id, &msg.args))],
+                    Err(Fail::Reply(r)) => vec![r],
+                    Err(e) => return Err(e),
+                };
+                let me = ctx.actor.id;
+                for r in replies {
+                    ctx.notify(me, r).await?;
+                }
+                Ok(Vec::new())
+            }
             Ok(Parsed::Command(
                 c @ (Command::Update(..)
                 | Command::Event(..)
