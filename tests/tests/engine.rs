@@ -2710,6 +2710,17 @@ async fn reports_hide_review_and_ban() {
         after.contains("Potager") && !after.contains("suspendu"),
         "{after}"
     );
+    // Kept once, hidden again since: its author may appeal once more.
+    assert!(
+        b.say("olive", &format!("/contester {id}"))
+            .await
+            .contains("transmise")
+    );
+    assert!(
+        b.say("olive", &format!("/contester {id}"))
+            .await
+            .contains("qu'une fois")
+    );
 
     // For good, from the command line: it outlives erasure, and the erased
     // identity comes back to the ban without being created again.

@@ -177,8 +177,12 @@ pub async fn report(
 }
 
 /// Hides or shows again; an initiative's place in the nearby index follows.
+/// Hidden again, its author may appeal once more.
 async fn set_hidden(ctx: &mut Ctx<'_>, target: Target, hidden: bool) -> Result<(), Fail> {
     ctx.tx.set_hidden(target, hidden.then_some(ctx.now)).await?;
+    if hidden {
+        reopen_appeal(ctx, target).await?;
+    }
     if let Target::Initiative(id) = target {
         let i = ctx.initiative(id).await?;
         ctx.touched.push(i);
@@ -640,6 +644,20 @@ async fn act(ctx: &mut Ctx<'_>, scope: &ModeratorScope, target: Target, what: Ac
     }
 }
 
+/// Forgets the author's decided appeal on a target hidden again.
+async fn reopen_appeal(ctx: &mut Ctx<'_>, target: Target) -> Result<(), Fail> {
+    let author = match target {
+        Target::Initiative(id) => ctx.tx.initiative(id).await?.and_then(|i| i.created_by),
+        Target::Update(id) => ctx.tx.update_by_id(id).await?.and_then(|u| u.author),
+        Target::Event(id) => ctx.tx.event(id).await?.and_then(|e| e.created_by),
+        Target::Actor(_) => None,
+    };
+    if let Some(author) = author {
+        ctx.tx.reopen_appeal(target, author).await?;
+    }
+    Ok(())
+}
+
 /// Whether a ban is in force on any identity of the person.
 async fn author_banned(ctx: &mut Ctx<'_>, author: Option<ActorId>) -> Result<bool, Fail> {
     let Some(author) = author else {
@@ -709,6 +727,7 @@ pub(crate) async fn ban(
     }
     if let Some(t) = target.filter(|t| !matches!(t, Target::Actor(_))) {
         ctx.tx.set_hidden(t, Some(ctx.now)).await?;
+        reopen_appeal(ctx, t).await?;
         if let Target::Initiative(id) = t {
             let i = ctx.initiative(id).await?;
             ctx.touched.push(i);

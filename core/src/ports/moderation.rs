@@ -31,6 +31,10 @@ pub trait Moderation: Send {
         at: DateTime<Utc>,
     ) -> StoreResult<u64>;
 
+    /// Forgets the author's decided appeal on a target (it is hidden again:
+    /// they may appeal once more); `false` if there was none.
+    async fn reopen_appeal(&mut self, target: Target, author: ActorId) -> StoreResult<bool>;
+
     /// Resolves every open report on a target; returns how many there were.
     async fn resolve_reports(&mut self, target: Target, at: DateTime<Utc>) -> StoreResult<u64>;
 

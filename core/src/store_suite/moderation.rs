@@ -167,6 +167,19 @@ pub async fn reports_and_hiding(store: &dyn Store) {
     tx.insert_report(&report(ti, b.id, Reason::Spam, 9))
         .await
         .expect("a pruned report no longer counts");
+    // A decided appeal is forgotten when its item is hidden again; an open
+    // one, or another reason, stays.
+    let appeal = NewReport {
+        reason: Reason::Appeal,
+        ..report(tu, a.id, Reason::Spam, 10)
+    };
+    tx.insert_report(&appeal).await.unwrap();
+    assert!(!tx.reopen_appeal(tu, a.id).await.unwrap(), "still open");
+    tx.resolve_reports(tu, t0()).await.unwrap();
+    assert!(!tx.reopen_appeal(ti, a.id).await.unwrap(), "another target");
+    assert!(tx.reopen_appeal(tu, a.id).await.unwrap());
+    tx.insert_report(&appeal).await.expect("a second appeal");
+    tx.resolve_reports(tu, t0()).await.unwrap();
     // A person's open reports are closed together (a banned reporter's).
     assert_eq!(tx.open_reports_by(b.id).await.unwrap(), 2);
     assert_eq!(tx.resolve_reports_by(b.id, t0()).await.unwrap(), 2);

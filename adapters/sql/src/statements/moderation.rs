@@ -21,6 +21,10 @@ pub const OPEN_REPORTS_BY: &str = "SELECT COUNT(*) AS n FROM reports
 pub const RESOLVE_REPORTS_BY: &str =
     "UPDATE reports SET resolved_at = ?2 WHERE reporter_id = ?1 AND resolved_at IS NULL";
 
+/// [`Moderation::reopen_appeal`](kohero_core::ports::Moderation::reopen_appeal).
+pub const REOPEN_APPEAL: &str = "DELETE FROM reports WHERE target_kind = ?1 AND target_id = ?2
+    AND reporter_id = ?3 AND reason = 'appeal' AND resolved_at IS NOT NULL";
+
 /// [`Moderation::resolve_reports`](kohero_core::ports::Moderation::resolve_reports).
 pub const RESOLVE_REPORTS: &str = "UPDATE reports SET resolved_at = ?3
     WHERE target_kind = ?1 AND target_id = ?2 AND resolved_at IS NULL";
@@ -89,6 +93,7 @@ pub(crate) const ALL: &[&str] = &[
     OPEN_REPORTS_ON,
     OPEN_REPORTS_BY,
     RESOLVE_REPORTS_BY,
+    REOPEN_APPEAL,
     RESOLVE_REPORTS,
     HIDE_INITIATIVE,
     HIDE_UPDATE,

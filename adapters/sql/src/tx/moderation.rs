@@ -63,6 +63,16 @@ impl<C: Conn> Moderation for SqlTx<C> {
             .await
     }
 
+    async fn reopen_appeal(&mut self, target: Target, author: ActorId) -> StoreResult<bool> {
+        let n = self
+            .changes(
+                sql::REOPEN_APPEAL,
+                &values![target.kind_key(), target.id(), author.0],
+            )
+            .await?;
+        Ok(n > 0)
+    }
+
     async fn resolve_reports(&mut self, target: Target, at: DateTime<Utc>) -> StoreResult<u64> {
         self.changes(
             sql::RESOLVE_REPORTS,
