@@ -125,6 +125,8 @@ enum Admin {
     Reports,
     /// The newest entries of the moderation log.
     Log,
+    /// The bans in force, newest first: identity, end, reason.
+    Bans,
     /// Hides an item (#42 or 42, U15, E7) from everyone but its organisers;
     /// its author is told why and may ask for a review once.
     Hide {
@@ -664,6 +666,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Admin(Admin::Reports) => {
             moderate(&engine, OperatorModeration::Item(ModArg::List)).await?;
+        }
+        Command::Admin(Admin::Bans) => {
+            let bans = engine.bans(&Operator::command_line()).await?;
+            if bans.is_empty() {
+                println!("No ban in force.");
+            }
+            for b in bans {
+                let until = b.until.map_or_else(
+                    || "for good".to_owned(),
+                    |u| format!("until {}", u.to_rfc3339()),
+                );
+                println!("{}\t{until}\t{}", b.identity, b.reason);
+            }
         }
         Command::Admin(Admin::Log) => {
             moderate(&engine, OperatorModeration::Item(ModArg::Log)).await?;

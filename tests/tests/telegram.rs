@@ -628,6 +628,11 @@ async fn reports_reviews_and_bans() {
         "{}",
         got[6].0
     );
+    let bans = ok(k.run(&["admin", "bans"], b""));
+    assert!(
+        bans.starts_with("telegram:1\tuntil ") && bans.contains("spam <répété>"),
+        "{bans}"
+    );
     let log = ok(k.run(&["admin", "log"], b""));
     for action in ["hidden on reports", "review requested", "kept", "banned"] {
         assert!(log.contains(action), "{action}: {log}");

@@ -154,6 +154,12 @@ impl Engine {
         Ok(out)
     }
 
+    /// The bans in force, newest first (`kohero admin bans`).
+    pub async fn bans(&self, _operator: &Operator) -> Result<Vec<Ban>, EngineError> {
+        let mut tx = self.store.read().await?;
+        Ok(tx.bans_in_force(self.clock.now(), 10_000).await?)
+    }
+
     /// The operator's command line as a moderator everywhere (`kohero admin
     /// reports`, `hide`, `keep`, `warn`, `ban`, `unban`, `log`): the same
     /// actions as `/moderation`, logged without a moderator's name; committed

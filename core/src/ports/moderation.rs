@@ -65,6 +65,9 @@ pub trait Moderation: Send {
     /// The identity's ban, ended or not.
     async fn ban_of(&mut self, identity: &Identity) -> StoreResult<Option<Ban>>;
 
+    /// The bans in force at `now`, newest first, at most `limit`.
+    async fn bans_in_force(&mut self, now: DateTime<Utc>, limit: usize) -> StoreResult<Vec<Ban>>;
+
     /// Lifts the identity's ban; `false` if there was none.
     async fn lift_ban(&mut self, identity: &Identity) -> StoreResult<bool>;
 

@@ -247,6 +247,36 @@ pub async fn moderators_bans_and_the_log(store: &dyn Store) {
     };
     tx.set_ban(&for_good).await.unwrap();
     assert_eq!(tx.ban_of(&who).await.unwrap(), Some(for_good.clone()));
+    // In force: for good, or not ended yet; newest first.
+    let ended = Ban {
+        identity: Identity::new("test", "ended"),
+        until: Some(t0() - Duration::days(1)),
+        at: t0() - Duration::days(9),
+        ..ban.clone()
+    };
+    let week = Ban {
+        identity: Identity::new("test", "week"),
+        at: t0() - Duration::days(1),
+        ..ban.clone()
+    };
+    tx.set_ban(&ended).await.unwrap();
+    tx.set_ban(&week).await.unwrap();
+    assert_eq!(
+        tx.bans_in_force(t0(), 10).await.unwrap(),
+        vec![for_good.clone(), week.clone()]
+    );
+    assert_eq!(
+        tx.bans_in_force(t0(), 1).await.unwrap(),
+        vec![for_good.clone()]
+    );
+    assert_eq!(
+        tx.bans_in_force(t0() + Duration::days(8), 10)
+            .await
+            .unwrap(),
+        vec![for_good.clone()]
+    );
+    tx.lift_ban(&ended.identity).await.unwrap();
+    tx.lift_ban(&week.identity).await.unwrap();
     // The log about a person, oldest first.
     let first = tx
         .insert_log(&NewLogEntry {

@@ -61,6 +61,10 @@ pub const SET_BAN: &str = "INSERT INTO bans (network, external_id, until_at, rea
 /// [`Moderation::ban_of`](kohero_core::ports::Moderation::ban_of).
 pub const BAN_OF: &str = "SELECT * FROM bans WHERE network = ?1 AND external_id = ?2";
 
+/// [`Moderation::bans_in_force`](kohero_core::ports::Moderation::bans_in_force).
+pub const BANS_IN_FORCE: &str = "SELECT * FROM bans WHERE until_at IS NULL OR until_at > ?1
+    ORDER BY created_at DESC, network, external_id LIMIT ?2";
+
 /// [`Moderation::lift_ban`](kohero_core::ports::Moderation::lift_ban).
 pub const LIFT_BAN: &str = "DELETE FROM bans WHERE network = ?1 AND external_id = ?2";
 
@@ -104,6 +108,7 @@ pub(crate) const ALL: &[&str] = &[
     MODERATORS,
     SET_BAN,
     BAN_OF,
+    BANS_IN_FORCE,
     LIFT_BAN,
     INSERT_LOG,
     LOG_ABOUT,

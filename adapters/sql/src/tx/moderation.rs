@@ -160,6 +160,15 @@ impl<C: Conn> Moderation for SqlTx<C> {
         .await
     }
 
+    async fn bans_in_force(&mut self, now: DateTime<Utc>, limit: usize) -> StoreResult<Vec<Ban>> {
+        self.all(
+            sql::BANS_IN_FORCE,
+            &values![ms(now), limit_of(limit)],
+            |r| crate::ban(r),
+        )
+        .await
+    }
+
     async fn lift_ban(&mut self, identity: &Identity) -> StoreResult<bool> {
         let n = self
             .changes(sql::LIFT_BAN, &values![&identity.network, &identity.id])
