@@ -135,19 +135,8 @@ pub async fn report(
         .map(|n| text::note(&n))
         .transpose()
         .map_err(|e| text_refusal("report", e))?;
-    let new = NewReport {
-        target,
-        reporter: ctx.actor.id,
-        reason,
-        text: note,
-        at: ctx.now,
-    };
-    match ctx.tx.insert_report(&new).await {
-        Ok(_) => {}
-        Err(StoreError::Duplicate(_)) => {
-            return Err(refuse!("report-already", "target" => target.to_string()));
-        }
-        Err(e) => return Err(e.into()),
+    if !insert_report(ctx, target, reason, note).await? {
+        return Err(refuse!("report-already", "target" => target.to_string()));
     }
     let reporters: HashSet<ActorId> = ctx
         .tx
@@ -174,6 +163,28 @@ pub async fn report(
         tell_moderators(ctx, &s, target, "mod-alert-report").await?;
     }
     Ok(vec![Reply::text(ctx.t("report-thanks", &[]))])
+}
+
+/// Records the person's report (or appeal); `false` if they made one on this
+/// target already.
+async fn insert_report(
+    ctx: &mut Ctx<'_>,
+    target: Target,
+    reason: Reason,
+    text: Option<String>,
+) -> Result<bool, Fail> {
+    let new = NewReport {
+        target,
+        reporter: ctx.actor.id,
+        reason,
+        text,
+        at: ctx.now,
+    };
+    match ctx.tx.insert_report(&new).await {
+        Ok(_) => Ok(true),
+        Err(StoreError::Duplicate(_)) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Hides or shows again; an initiative's place in the nearby index follows.
@@ -287,19 +298,8 @@ pub async fn appeal(ctx: &mut Ctx<'_>, target: Target) -> Outcome {
     if !s.hidden {
         return Err(refuse!("appeal-not-hidden", "target" => target.to_string()));
     }
-    let new = NewReport {
-        target,
-        reporter: ctx.actor.id,
-        reason: Reason::Appeal,
-        text: None,
-        at: ctx.now,
-    };
-    match ctx.tx.insert_report(&new).await {
-        Ok(_) => {}
-        Err(StoreError::Duplicate(_)) => {
-            return Err(refuse!("appeal-once", "target" => target.to_string()));
-        }
-        Err(e) => return Err(e.into()),
+    if !insert_report(ctx, target, Reason::Appeal, None).await? {
+        return Err(refuse!("appeal-once", "target" => target.to_string()));
     }
     let me = ctx.actor.id;
     log(ctx, Some(me), ModAction::Appeal, Some(target), "").await?;
