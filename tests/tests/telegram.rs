@@ -658,8 +658,14 @@ async fn reports_reviews_and_bans() {
             .0
             .contains("reste visible")
     );
-    tg.text(1, "fr", "/pres geo:45.7750,4.8300 1km");
-    assert!(tg.wait_for(1, 11, WAIT).await[10].0.contains("Vente"));
+    // Its card shows again (the serving process's nearby index follows the
+    // command line's write at its next catch-up, which the engine test covers).
+    tg.text(1, "fr", &format!("/voir {id}"));
+    let card = &tg.wait_for(1, 11, WAIT).await[10].0;
+    assert!(
+        card.contains("Vente") && !card.contains("Masquée"),
+        "{card}"
+    );
     // Refusals exit non-zero.
     assert!(
         !k.run(&["admin", "unban", "telegram:1"], b"")
