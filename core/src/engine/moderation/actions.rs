@@ -38,7 +38,7 @@ pub(super) async fn act(
             }
             let reason = note(reason)?;
             if !s.hidden {
-                set_hidden(ctx, target, true).await?;
+                hide(ctx, target, s.author).await?;
             }
             ctx.tx.resolve_reports(target, ctx.now).await?;
             log(
@@ -66,17 +66,17 @@ pub(super) async fn act(
             let appealed = open.iter().any(|r| r.reason == Reason::Appeal);
             ctx.tx.resolve_reports(target, ctx.now).await?;
             if s.hidden {
-                set_hidden(ctx, target, false).await?;
+                show(ctx, target).await?;
             }
             log(ctx, s.author, ModAction::Keep, Some(target), "").await?;
             if let Some(author) = s.author.filter(|_| s.hidden || appealed) {
-                let lang = lang_of(ctx, author).await?;
-                let reply = Reply::text(ctx.cat.get(
-                    lang,
+                tell(
+                    ctx,
+                    author,
                     "mod-kept-notice",
                     &[("target", target_arg(target))],
-                ));
-                ctx.notify(author, reply).await?;
+                )
+                .await?;
             }
             done(ctx, "mod-done-keep", target)
         }
@@ -113,30 +113,21 @@ pub(super) async fn act(
         }
         Act::Remove => {
             let author = s.author.ok_or_else(|| refuse!("mod-no-author"))?;
-            let project = match target {
-                Target::Initiative(id) => id,
-                Target::Update(u) => match ctx.tx.update_by_id(u).await? {
-                    Some(u) => u.initiative,
-                    None => return Err(refuse!("report-unknown", "target" => target.to_string())),
-                },
-                Target::Event(e) => match ctx.tx.event(e).await? {
-                    Some(e) => e.initiative,
-                    None => return Err(refuse!("report-unknown", "target" => target.to_string())),
-                },
-                Target::Actor(_) => return Err(refuse!("mod-remove-needs-item")),
-            };
+            let project = s
+                .initiative
+                .ok_or_else(|| refuse!("mod-remove-needs-item"))?;
             let Some(m) = ctx.tx.membership(project, author).await? else {
                 return Err(refuse!("mod-not-member", "target" => target.to_string()));
             };
             crate::engine::initiatives::remove_member(ctx, &m).await?;
             log(ctx, Some(author), ModAction::Remove, Some(target), "").await?;
-            let lang = lang_of(ctx, author).await?;
-            let reply = Reply::text(ctx.cat.get(
-                lang,
+            tell(
+                ctx,
+                author,
                 "mod-removed-notice",
                 &[("id", project.0.into())],
-            ));
-            ctx.notify(author, reply).await?;
+            )
+            .await?;
             done(ctx, "mod-done-remove", target)
         }
         Act::Unban => {
@@ -153,9 +144,7 @@ pub(super) async fn act(
                 return Err(refuse!("mod-not-banned", "target" => target.to_string()));
             }
             log(ctx, Some(author), ModAction::Unban, Some(target), "").await?;
-            let lang = lang_of(ctx, author).await?;
-            let reply = Reply::text(ctx.cat.get(lang, "mod-unbanned-notice", &[]));
-            ctx.notify(author, reply).await?;
+            tell(ctx, author, "mod-unbanned-notice", &[]).await?;
             done(ctx, "mod-done-unban", target)
         }
     }

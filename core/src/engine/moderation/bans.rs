@@ -18,9 +18,10 @@ pub(crate) async fn ban(
         return Err(refuse!("mod-ban-moderator"));
     }
     let mut until = days.map(|d| ctx.now + Duration::days(i64::from(d)));
+    let identities = ctx.tx.identities_of(who).await?;
     // A ban in force is never shortened by another (for good wins).
-    for identity in ctx.tx.identities_of(who).await? {
-        if let Some(b) = ctx.tx.ban_of(&identity).await?
+    for identity in &identities {
+        if let Some(b) = ctx.tx.ban_of(identity).await?
             && b.in_force(ctx.now)
         {
             until = match (until, b.until) {
@@ -35,7 +36,7 @@ pub(crate) async fn ban(
     for m in ctx.tx.memberships_of(who).await? {
         crate::engine::rooms::remove_from_rooms(ctx, m.initiative, who).await?;
     }
-    for identity in ctx.tx.identities_of(who).await? {
+    for identity in identities {
         ctx.tx
             .set_ban(&Ban {
                 identity,
@@ -46,12 +47,7 @@ pub(crate) async fn ban(
             .await?;
     }
     if let Some(t) = target.filter(|t| !matches!(t, Target::Actor(_))) {
-        ctx.tx.set_hidden(t, Some(ctx.now)).await?;
-        reopen_appeal(ctx, t).await?;
-        if let Target::Initiative(id) = t {
-            let i = ctx.initiative(id).await?;
-            ctx.touched.push(i);
-        }
+        hide(ctx, t, Some(who)).await?;
         ctx.tx.resolve_reports(t, ctx.now).await?;
     }
     for mut i in ctx.tx.initiatives_created_by(who).await? {
@@ -66,12 +62,10 @@ pub(crate) async fn ban(
     // Their own reports no longer count towards hiding anything.
     ctx.tx.resolve_reports_by(who, ctx.now).await?;
     log(ctx, Some(who), ModAction::Ban, target, &reason).await?;
-    let lang = lang_of(ctx, who).await?;
-    let tz = ctx
-        .tx
-        .actor(who)
-        .await?
-        .map_or_else(|| DEFAULT_TZ.to_owned(), |a| a.tz);
+    let (lang, tz) = ctx.tx.actor(who).await?.map_or_else(
+        || (Lang::default(), DEFAULT_TZ.to_owned()),
+        |a| (a.lang, a.tz),
+    );
     let reply = Reply::text(banned_message(ctx.cat, lang, &tz, until, &reason));
     ctx.notify(who, reply).await?;
     Ok(())

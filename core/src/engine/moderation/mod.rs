@@ -36,6 +36,8 @@ pub(crate) struct Subject {
     /// Where it is (an initiative's commune, an actor's communes).
     pub communes: Vec<InseeCode>,
     pub hidden: bool,
+    /// The initiative it is, or belongs to (none for an actor).
+    pub initiative: Option<InitiativeId>,
     /// How moderators see it: `#42 Title`, an update's first words.
     pub label: String,
 }
@@ -52,6 +54,7 @@ async fn subject(ctx: &mut Ctx<'_>, target: Target, any_actor: bool) -> Result<S
                 author: i.created_by,
                 communes: i.commune.clone().into_iter().collect(),
                 hidden: i.hidden,
+                initiative: Some(i.id),
                 label: render::label(&i),
             }
         }
@@ -62,6 +65,7 @@ async fn subject(ctx: &mut Ctx<'_>, target: Target, any_actor: bool) -> Result<S
                 author: u.author,
                 communes: i.commune.clone().into_iter().collect(),
                 hidden: u.hidden,
+                initiative: Some(i.id),
                 label: format!(
                     "{target} · {} · {}",
                     render::label(&i),
@@ -76,6 +80,7 @@ async fn subject(ctx: &mut Ctx<'_>, target: Target, any_actor: bool) -> Result<S
                 author: e.created_by,
                 communes: i.commune.clone().into_iter().collect(),
                 hidden: e.hidden,
+                initiative: Some(i.id),
                 label: format!("{target} · {} · {}", render::label(&i), e.title),
             }
         }
@@ -90,6 +95,7 @@ async fn subject(ctx: &mut Ctx<'_>, target: Target, any_actor: bool) -> Result<S
                 author: Some(a.id),
                 communes: a.communes.clone(),
                 hidden: false,
+                initiative: None,
                 label: format!("{target} {}", a.display_name),
             }
         }
@@ -154,7 +160,7 @@ pub async fn report(
         && !s.hidden
         && !matches!(target, Target::Actor(_))
     {
-        set_hidden(ctx, target, true).await?;
+        hide(ctx, target, s.author).await?;
         log(ctx, s.author, ModAction::AutoHide, Some(target), "").await?;
         if let Some(author) = s.author {
             let notice = contest_notice(ctx, author, "mod-autohidden-notice", target, None).await?;
@@ -189,13 +195,24 @@ async fn insert_report(
     }
 }
 
-/// Hides or shows again; an initiative's place in the nearby index follows.
-/// Hidden again, its author may appeal once more.
-async fn set_hidden(ctx: &mut Ctx<'_>, target: Target, hidden: bool) -> Result<(), Fail> {
-    ctx.tx.set_hidden(target, hidden.then_some(ctx.now)).await?;
-    if hidden {
-        reopen_appeal(ctx, target).await?;
+/// Hides an item; an initiative leaves the nearby index. Hidden again after
+/// an appeal was decided, its author may appeal once more.
+async fn hide(ctx: &mut Ctx<'_>, target: Target, author: Option<ActorId>) -> Result<(), Fail> {
+    ctx.tx.set_hidden(target, Some(ctx.now)).await?;
+    if let Some(author) = author {
+        ctx.tx.reopen_appeal(target, author).await?;
     }
+    touch(ctx, target).await
+}
+
+/// Shows an item again; an initiative comes back to the nearby index.
+async fn show(ctx: &mut Ctx<'_>, target: Target) -> Result<(), Fail> {
+    ctx.tx.set_hidden(target, None).await?;
+    touch(ctx, target).await
+}
+
+/// An initiative written: the nearby index follows once committed.
+async fn touch(ctx: &mut Ctx<'_>, target: Target) -> Result<(), Fail> {
     if let Target::Initiative(id) = target {
         let i = ctx.initiative(id).await?;
         ctx.touched.push(i);
@@ -252,6 +269,13 @@ async fn contest_notice(
 
 async fn lang_of(ctx: &mut Ctx<'_>, who: ActorId) -> Result<Lang, Fail> {
     Ok(ctx.tx.actor(who).await?.map_or(Lang::default(), |a| a.lang))
+}
+
+/// Tells a person a message of the catalogue, in their language.
+async fn tell(ctx: &mut Ctx<'_>, who: ActorId, id: &str, args: &[(&str, Arg)]) -> Result<(), Fail> {
+    let lang = lang_of(ctx, who).await?;
+    let reply = Reply::text(ctx.cat.get(lang, id, args));
+    ctx.notify(who, reply).await
 }
 
 /// Tells every moderator of the item (but the person acting) that it waits
@@ -328,20 +352,6 @@ pub async fn command(ctx: &mut Ctx<'_>, arg: ModArg) -> Outcome {
         ModArg::Unban(t) => actions::act(ctx, &scope, t, actions::Act::Unban).await,
         ModArg::Remove(t) => actions::act(ctx, &scope, t, actions::Act::Remove).await,
     }
-}
-
-/// Forgets the author's decided appeal on a target hidden again.
-async fn reopen_appeal(ctx: &mut Ctx<'_>, target: Target) -> Result<(), Fail> {
-    let author = match target {
-        Target::Initiative(id) => ctx.tx.initiative(id).await?.and_then(|i| i.created_by),
-        Target::Update(id) => ctx.tx.update_by_id(id).await?.and_then(|u| u.author),
-        Target::Event(id) => ctx.tx.event(id).await?.and_then(|e| e.created_by),
-        Target::Actor(_) => None,
-    };
-    if let Some(author) = author {
-        ctx.tx.reopen_appeal(target, author).await?;
-    }
-    Ok(())
 }
 
 /// Whether a ban is in force on any identity of the person.
