@@ -265,6 +265,17 @@ impl Worker {
                                     )))
                                 }))
                         }
+                        Ok(Ok(Sent::Posted(ids))) => {
+                            Ok(Ok(CatchUnwind::new(posted(inbox.as_deref(), &m, ids))
+                                .await
+                                .unwrap_or_else(|panic| {
+                                    tracing::error!(
+                                        panic = panic_message(panic.as_ref()),
+                                        "panic while keeping a post"
+                                    );
+                                    Sent::Done
+                                })))
+                        }
                         other => other,
                     };
                     (m, r)
@@ -446,6 +457,34 @@ async fn made(
         }
     }
     Ok(Sent::Done)
+}
+
+/// Tells core which network messages a message showing something became
+/// (see [`Outgoing::about`]), so that they can be taken back. The message is
+/// sent whatever happens here: keeping them is tried three times, then
+/// logged (sending the message again would post it twice).
+async fn posted(inbox: Option<&dyn Inbox>, m: &Outgoing, ids: Vec<String>) -> Sent {
+    let (Some(inbox), Some(about)) = (inbox, m.about) else {
+        return Sent::Done;
+    };
+    if ids.is_empty() {
+        return Sent::Done;
+    }
+    let mut wait = Duration::from_millis(200);
+    for attempt in 1..=3 {
+        match inbox.posted(about, m.address(), ids.clone()).await {
+            Ok(()) => break,
+            Err(e) if attempt == 3 => {
+                tracing::error!(error = %e, key = %m.key, "a post cannot be kept: it will not be taken back");
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, key = %m.key, "cannot keep a post yet");
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+            }
+        }
+    }
+    Sent::Done
 }
 
 /// A send, or its timeout.

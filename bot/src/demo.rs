@@ -90,6 +90,7 @@ async fn say(engine: &Engine, who: &str, text: String) -> anyhow::Result<String>
             chat_check: None,
             chat: None,
             event_id: None,
+            message_id: None,
             identity: Identity::new("demo", who),
             display_name: Some(format!("{MARK} {who}")),
             lang_hint: None,

@@ -77,6 +77,19 @@ impl kohero_core::inbox::Inbox for IntakeHandle {
         Ok(())
     }
 
+    /// Keeps the posts in core; wakes the worker for what that queued (a
+    /// post of something hidden meanwhile is taken back at once).
+    async fn posted(
+        &self,
+        about: kohero_core::domain::Target,
+        room: kohero_core::domain::Address,
+        messages: Vec<String>,
+    ) -> Result<(), kohero_core::EngineError> {
+        self.engine.posted(about, room, messages).await?;
+        self.wake.notify_one();
+        Ok(())
+    }
+
     /// A batch in transactions of at most [`GROUP_COMMIT`] updates (group
     /// commit), the delivery workers woken after each: the replies to the
     /// first updates of a long batch need not wait for the last. `Err` when a
@@ -472,7 +485,7 @@ async fn pruner(
             Ok(n) if n > 0 => {
                 tracing::info!(
                     rows = n,
-                    "pruned old outbox rows, update ids, buttons, reports, moderation log and ended bans"
+                    "pruned old outbox rows, update ids, buttons, reports, moderation log, ended bans and posts"
                 )
             }
             Ok(_) => {}
@@ -491,7 +504,7 @@ async fn prune(
     buttons_before: chrono::DateTime<Utc>,
     now: chrono::DateTime<Utc>,
 ) -> Result<u64, kohero_core::ports::StoreError> {
-    use kohero_core::domain::{ENDED_BANS_KEPT, LOG_KEPT, RESOLVED_REPORTS_KEPT};
+    use kohero_core::domain::{ENDED_BANS_KEPT, LOG_KEPT, POSTS_KEPT, RESOLVED_REPORTS_KEPT};
     let mut tx = store.begin().await?;
     let n = tx.prune(before).await?
         + tx.prune_buttons(buttons_before).await?
@@ -500,7 +513,8 @@ async fn prune(
             now - LOG_KEPT,
             now - ENDED_BANS_KEPT,
         )
-        .await?;
+        .await?
+        + tx.prune_posts(now - POSTS_KEPT).await?;
     tx.commit().await?;
     Ok(n)
 }

@@ -40,6 +40,7 @@ fn update(id: &str, text: &str) -> Incoming {
         identity: Identity::new("test", "42"),
         chat: None,
         event_id: Some(id.to_owned()),
+        message_id: None,
         display_name: Some("Ada".into()),
         lang_hint: None,
         content: Content::Text(text.to_owned()),

@@ -5,7 +5,7 @@
 
 use async_trait::async_trait;
 
-use crate::domain::{Address, Identity, InitiativeId, Lang};
+use crate::domain::{Address, Identity, InitiativeId, Lang, Target};
 use crate::error::EngineError;
 use crate::geo::GeoPoint;
 
@@ -20,6 +20,10 @@ pub struct Incoming {
     /// The network's id of this event (Telegram `update_id`, Matrix event id), for
     /// exactly-once intake.
     pub event_id: Option<String>,
+    /// The network's id of the message in its chat (Telegram `message_id`,
+    /// Matrix event id), when the event is one: what it shows in a shared chat
+    /// can then be taken back (an update hidden by moderation).
+    pub message_id: Option<String>,
     /// The name the network shows for the person; used when they are first seen.
     pub display_name: Option<String>,
     /// The language the network reports (Telegram's `language_code`), for a first contact.
@@ -109,6 +113,15 @@ pub trait Inbox: Send + Sync {
     /// as an outbox message asked: it becomes the initiative's chat there, and
     /// its people are brought up to date. Saying it again changes nothing.
     async fn room_made(&self, room: Address, initiative: InitiativeId) -> Result<(), EngineError>;
+
+    /// An outbox message showing `about` went out in `room` as these network
+    /// messages: core keeps them, to take them back if `about` is hidden.
+    async fn posted(
+        &self,
+        about: Target,
+        room: Address,
+        messages: Vec<String>,
+    ) -> Result<(), EngineError>;
 }
 
 /// The key of a network event (`network/event id`): the outbox keys of the

@@ -4,7 +4,9 @@
 //! and global limits with real 429 answers, and fails on request. It refuses
 //! what Telegram refuses, with Telegram's 400 answers: HTML it cannot parse,
 //! texts over 4,096 UTF-16 units or blank, callback data over 64 bytes, chat
-//! ids that are not numbers, topic names over 128 characters. Tests fail on
+//! ids that are not numbers, topic names over 128 characters, deleting a
+//! message that is gone, older than 48 hours or someone else's where the bot
+//! is not an administrator. Tests fail on
 //! any such 400 ([`FakeTelegram::assert_no_bad_requests`], and every wait).
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -22,7 +24,7 @@ use serde_json::{Value, json};
 use tokio::sync::Notify;
 
 pub const TOKEN: &str = "123456:TEST-token";
-const BOT_ID: i64 = 777;
+pub const BOT_ID: i64 = 777;
 
 /// A call the bot made.
 #[derive(Debug, Clone)]
@@ -34,6 +36,8 @@ pub struct Call {
     pub status: u16,
     /// The description of a refusal.
     pub error: Option<String>,
+    /// The `message_id` of the message a send made.
+    pub result_id: Option<i64>,
 }
 
 /// A scripted failure for the next `sendMessage`.
@@ -72,6 +76,17 @@ struct Inner {
     /// Members' statuses by (chat, user) as getChatMember answers them
     /// (`creator`, `administrator`, `member`, `left`…); `member` when unset.
     statuses: HashMap<(i64, i64), String>,
+    /// Every message in a chat, by (chat, message id), for deleteMessage.
+    messages: HashMap<(i64, i64), Posted>,
+}
+
+/// A message of a chat as deleteMessage sees it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Posted {
+    by_bot: bool,
+    /// Sent more than 48 hours ago (Telegram then deletes it no more).
+    old: bool,
+    deleted: bool,
 }
 
 /// Counts a getUpdates in progress until the request ends (answered, or the
@@ -205,7 +220,63 @@ impl FakeTelegram {
         if let (Some(m), Value::Object(f)) = (m.as_object_mut(), fields) {
             m.extend(f);
         }
+        self.keep(&m, false);
         m
+    }
+
+    /// Keeps a message of a chat, for deleteMessage.
+    fn keep(&self, m: &Value, by_bot: bool) {
+        if let (Some(chat), Some(id)) = (m["chat"]["id"].as_i64(), m["message_id"].as_i64()) {
+            self.lock().messages.insert(
+                (chat, id),
+                Posted {
+                    by_bot,
+                    ..Posted::default()
+                },
+            );
+        }
+    }
+
+    /// The `message_id` of the message an update handed out.
+    pub fn message_id_of(&self, update: i64) -> i64 {
+        self.lock()
+            .history
+            .iter()
+            .find(|u| u["update_id"].as_i64() == Some(update))
+            .and_then(|u| u["message"]["message_id"].as_i64())
+            .expect("an update with a message")
+    }
+
+    /// Makes a message older than Telegram's 48 hours for deletions.
+    pub fn make_old(&self, chat: i64, message: i64) {
+        if let Some(m) = self.lock().messages.get_mut(&(chat, message)) {
+            m.old = true;
+        }
+    }
+
+    /// The messages of a chat deleted so far, in id order.
+    pub fn deleted(&self, chat: i64) -> Vec<i64> {
+        let mut ids: Vec<i64> = self
+            .lock()
+            .messages
+            .iter()
+            .filter(|((c, _), m)| *c == chat && m.deleted)
+            .map(|((_, id), _)| *id)
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// The id of the message a sendMessage call got, from the calls recorded.
+    pub fn sent_ids(&self, chat: i64, pred: impl Fn(&str) -> bool) -> Vec<i64> {
+        self.lock()
+            .calls
+            .iter()
+            .filter(|c| c.method == "sendMessage" && c.status == 200)
+            .filter(|c| c.body["chat_id"].as_i64() == Some(chat))
+            .filter(|c| pred(c.body["text"].as_str().unwrap_or_default()))
+            .filter_map(|c| c.result_id)
+            .collect()
     }
 
     /// A message from `user_id` in their private chat, with `fields` added.
@@ -535,14 +606,23 @@ async fn handle(
         answer(&f, &method, &body).await
     };
     let status = resp.status().as_u16();
+    // The message id a send made, read back from the answer.
+    let (parts, bytes) = resp.into_parts();
+    let bytes = axum::body::to_bytes(bytes, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let result_id = serde_json::from_slice::<Value>(&bytes)
+        .ok()
+        .and_then(|v| v["result"]["message_id"].as_i64());
     f.lock().calls.push(Call {
         method,
         body,
         at,
         status,
         error: refused.err(),
+        result_id,
     });
-    resp
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// What Telegram refuses before doing anything: `Err` is the 400's description.
@@ -564,6 +644,14 @@ fn check(method: &str, body: &Value) -> Result<(), String> {
                 Ok(())
             } else {
                 Err("Bad Request: TOPIC_NAME_INVALID".into())
+            }
+        }
+        "deleteMessage" => {
+            chat_is_a_number()?;
+            if body["message_id"].as_i64().is_some() {
+                Ok(())
+            } else {
+                Err("Bad Request: message identifier is not specified".into())
             }
         }
         "createChatInviteLink"
@@ -594,6 +682,7 @@ fn canonical(method: &str) -> String {
         "createForumTopic",
         "editMessageText",
         "getChatMember",
+        "deleteMessage",
     ];
     KNOWN
         .iter()
@@ -701,6 +790,13 @@ async fn answer(f: &FakeTelegram, method: &str, body: &Value) -> Response {
             f.delivered.notify_waiters();
             s.next_message += 1;
             let id = s.next_message;
+            s.messages.insert(
+                (chat, id),
+                Posted {
+                    by_bot: true,
+                    ..Posted::default()
+                },
+            );
             drop(s);
             ok(json!({
                 "message_id": id,
@@ -709,6 +805,41 @@ async fn answer(f: &FakeTelegram, method: &str, body: &Value) -> Response {
                 "from": bot_user(),
                 "text": body["text"],
             }))
+        }
+        "deleteMessage" => {
+            // Telegram: a bot deletes its own messages, and others' only as
+            // an administrator (in a private chat, the person's too); nothing
+            // older than 48 hours.
+            let chat = body["chat_id"].as_i64().unwrap_or_default();
+            let id = body["message_id"].as_i64().unwrap_or_default();
+            let mut s = f.lock();
+            let admin = matches!(
+                s.statuses.get(&(chat, BOT_ID)).map(String::as_str),
+                Some("administrator" | "creator")
+            );
+            let Some(m) = s.messages.get_mut(&(chat, id)).filter(|m| !m.deleted) else {
+                return err(
+                    StatusCode::BAD_REQUEST,
+                    "Bad Request: message to delete not found",
+                    None,
+                );
+            };
+            if m.old {
+                return err(
+                    StatusCode::BAD_REQUEST,
+                    "Bad Request: message can't be deleted for everyone",
+                    None,
+                );
+            }
+            if !m.by_bot && !admin && chat < 0 {
+                return err(
+                    StatusCode::BAD_REQUEST,
+                    "Bad Request: message can't be deleted",
+                    None,
+                );
+            }
+            m.deleted = true;
+            ok(json!(true))
         }
         "createForumTopic" => {
             let thread = f.next_message_id();

@@ -49,6 +49,11 @@ impl TestUser {
     pub async fn new(synapse: &Synapse, prefix: &str) -> Self {
         let name = unique(prefix);
         let id = synapse.register(&name, "secret-pass", false);
+        Self::login(synapse, &id, "secret-pass").await
+    }
+
+    /// Logs in to an existing account, as a new device with its own store.
+    pub async fn login(synapse: &Synapse, id: &str, password: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let client = Client::builder()
             .homeserver_url(&synapse.url)
@@ -58,14 +63,14 @@ impl TestUser {
             .unwrap();
         client
             .matrix_auth()
-            .login_username(&id, "secret-pass")
+            .login_username(id, password)
             .initial_device_display_name("test")
             .send()
             .await
             .unwrap();
         let u = Self {
             client,
-            id: UserId::parse(&id).unwrap(),
+            id: UserId::parse(id).unwrap(),
             _dir: dir,
             inbox: Mutex::new(Vec::new()),
             invites: Mutex::new(Vec::new()),
@@ -276,6 +281,40 @@ impl TestUser {
     /// A state event of a room, read from the homeserver.
     pub async fn state(&self, room: &RoomId, kind: &str, key: &str) -> Option<Value> {
         self.api(&["v3", "rooms", room.as_str(), "state", kind, key], None)
+            .await
+    }
+
+    /// Sets a state event of a room with this user's token; whether the
+    /// homeserver took it.
+    pub async fn put_state(&self, room: &RoomId, kind: &str, key: &str, content: &Value) -> bool {
+        let mut url = self.client.homeserver();
+        url.path_segments_mut().unwrap().pop_if_empty().extend([
+            "_matrix",
+            "client",
+            "v3",
+            "rooms",
+            room.as_str(),
+            "state",
+            kind,
+            key,
+        ]);
+        self.client
+            .http_client()
+            .put(url)
+            .header("content-type", "application/json")
+            .body(content.to_string())
+            .bearer_auth(self.client.access_token().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .is_success()
+    }
+
+    /// One event of a room, from the homeserver (a redacted one has lost
+    /// its content and says what redacted it).
+    pub async fn event(&self, room: &RoomId, event: &str) -> Option<Value> {
+        self.api(&["v3", "rooms", room.as_str(), "event", event], None)
             .await
     }
 

@@ -79,6 +79,7 @@ impl Bot {
                 chat_check: None,
                 chat: None,
                 event_id: Some(event.clone()),
+                message_id: None,
                 identity: ident(who),
                 display_name: Some(who.to_owned()),
                 lang_hint: None,
@@ -287,6 +288,7 @@ async fn proposal_dialogue_survives_between_messages_and_refuses_interruptions()
             chat_check: None,
             chat: None,
             event_id: None,
+            message_id: None,
             identity: ident("p"),
             display_name: None,
             lang_hint: None,
@@ -698,6 +700,7 @@ async fn language_profile_and_english_replies() {
             chat_check: None,
             chat: None,
             event_id: None,
+            message_id: None,
             identity: ident("hint"),
             display_name: Some("Hint".into()),
             lang_hint: Some(Lang::En),
@@ -950,6 +953,7 @@ async fn the_nearby_index_follows_every_write() {
             chat_check: None,
             chat: None,
             event_id: None,
+            message_id: None,
             identity: ident("me"),
             display_name: None,
             lang_hint: None,
@@ -991,6 +995,7 @@ impl Bot {
                 identity: Identity::new("net", who),
                 chat: chat.map(str::to_owned),
                 event_id: Some(id.to_owned()),
+                message_id: None,
                 display_name: Some(who.to_owned()),
                 lang_hint: None,
                 content: Content::Text(text.to_owned()),
@@ -1064,6 +1069,7 @@ async fn events_are_handled_exactly_once_and_answered_through_the_outbox() {
                 identity: Identity::new("net", "x"),
                 chat: None,
                 event_id: None,
+                message_id: None,
                 display_name: None,
                 lang_hint: None,
                 content: Content::Text("/aide".into()),
@@ -1100,6 +1106,7 @@ async fn a_batch_is_one_transaction_with_each_event_on_its_own() {
         identity: Identity::new("net", who),
         chat: None,
         event_id: Some(id.to_owned()),
+        message_id: None,
         display_name: Some(who.to_owned()),
         lang_hint: None,
         content: Content::Text(text.to_owned()),
@@ -1228,6 +1235,7 @@ async fn project_groups_link_serve_project_commands_and_receive_news() {
             identity: Identity::new("net", "org"),
             chat: Some("-100".into()),
             event_id: Some("g7".into()),
+            message_id: None,
             display_name: None,
             lang_hint: None,
             content: Content::ChatMoved("-1009".into()),
@@ -1541,6 +1549,7 @@ async fn digests_go_to_the_communes_announcement_room_and_subscribers_are_let_in
             chat_check: None,
             chat: None,
             event_id: None,
+            message_id: None,
             identity: ann,
             display_name: None,
             lang_hint: None,
@@ -1711,6 +1720,7 @@ fn telegram_text(who: &str, event: &str, text: &str) -> Incoming {
         identity: Identity::new("telegram", who),
         chat: None,
         event_id: Some(event.to_owned()),
+        message_id: None,
         display_name: Some(who.to_owned()),
         lang_hint: None,
         content: Content::Text(text.to_owned()),
@@ -1813,6 +1823,7 @@ async fn a_panic_fails_its_update_only_and_the_batch_is_replayed_without_it() {
             chat_check: None,
             chat: None,
             event_id: None,
+            message_id: None,
             identity: Identity::new("console", "a"),
             display_name: None,
             lang_hint: None,
@@ -1882,6 +1893,7 @@ async fn forgetting_clears_what_the_networks_knew_of_the_person() {
             chat_check: None,
             chat: None,
             event_id: None,
+            message_id: None,
             identity: ident("gone"),
             display_name: None,
             lang_hint: None,
@@ -1899,6 +1911,7 @@ async fn forgetting_clears_what_the_networks_knew_of_the_person() {
             chat_check: None,
             chat: None,
             event_id: None,
+            message_id: None,
             identity: ident("gone"),
             display_name: None,
             lang_hint: None,
@@ -1970,6 +1983,7 @@ async fn nobody_takes_over_another_projects_chat_or_a_commune_forum() {
         identity: ident(who),
         chat: Some("-100".into()),
         event_id: Some(id.into()),
+        message_id: None,
         display_name: Some(who.into()),
         lang_hint: None,
         content: Content::Text(text.into()),
@@ -2140,6 +2154,7 @@ async fn only_a_chats_administrators_link_it_and_kohero_rooms_keep_their_project
         identity: Identity::new("net", "org"),
         chat: Some(chat.into()),
         event_id: Some(format!("l{}", n.fetch_add(1, Ordering::Relaxed))),
+        message_id: None,
         display_name: Some("org".into()),
         lang_hint: None,
         content: Content::Text(text.into()),
@@ -2974,5 +2989,158 @@ async fn hidden_items_stay_out_of_alerts_and_digests() {
     );
     for hidden in ["Crypto", "06 12", "Soirée douteuse"] {
         assert!(!digest.contains(hidden), "{hidden}: {digest}");
+    }
+}
+
+/// What moderation hides is taken back from the project's chats: the copies
+/// the bot posted (by the ids the network gave them) and the command that
+/// made it, where it was written; a copy sent after the hiding is taken back
+/// as soon as it is reported; kept again, it is posted again.
+#[tokio::test]
+async fn hidden_updates_are_taken_back_from_project_chats() {
+    use kohero_core::command::ModArg;
+    use kohero_core::engine::OperatorModeration;
+    let b = Bot::new().await;
+    let id = b.propose("alice", "Jardin | nature | - | -").await;
+    b.say("alice", &format!("/lancer {id}")).await;
+    let n = AtomicU64::new(0);
+    let group = |chat: &str, text: &str| {
+        let k = n.fetch_add(1, Ordering::Relaxed);
+        Incoming {
+            chat_check: Some(ADMIN),
+            identity: ident("alice"),
+            chat: Some(chat.into()),
+            event_id: Some(format!("grp{k}")),
+            message_id: Some(format!("{}", 500 + k)),
+            display_name: Some("alice".into()),
+            lang_hint: None,
+            content: Content::Text(text.into()),
+        }
+    };
+    for chat in ["-100", "-200"] {
+        let r = b
+            .engine
+            .handle_event(group(chat, &format!("/lier {id}")))
+            .await
+            .unwrap();
+        assert_eq!(r, Intake::Queued(1));
+    }
+    let r = b
+        .engine
+        .handle_event(group("-100", "/maj On a planté « et ça ? » 🌱"))
+        .await
+        .unwrap();
+    // The acknowledgement here, the copy in the other group.
+    assert_eq!(r, Intake::Queued(2));
+    let pending = |chat: &'static str| {
+        let store = b.store.clone();
+        async move {
+            let mut tx = store.begin().await.unwrap();
+            tx.pending_to(&Address::new("test", chat)).await.unwrap()
+        }
+    };
+    let copy = pending("-200")
+        .await
+        .into_iter()
+        .find(|m| m.plain().contains("planté"))
+        .expect("the update's copy in the other group");
+    let Some(about @ Target::Update(u)) = copy.about else {
+        panic!("the copy shows the update: {copy:?}");
+    };
+    // Nothing in the group it was written in but the acknowledgement.
+    assert!(
+        pending("-100")
+            .await
+            .iter()
+            .all(|m| m.about.is_none() && !m.plain().contains("planté"))
+    );
+    // Telegram split it in two messages.
+    b.engine
+        .posted(
+            about,
+            Address::new("test", "-200"),
+            vec!["901".into(), "902".into()],
+        )
+        .await
+        .unwrap();
+    // Told twice (a retried report): kept once.
+    b.engine
+        .posted(about, Address::new("test", "-200"), vec!["901".into()])
+        .await
+        .unwrap();
+    for m in pending("-100")
+        .await
+        .into_iter()
+        .chain(pending("-200").await)
+    {
+        b.engine.delivered(m.id).await.unwrap();
+    }
+
+    let hide = b
+        .engine
+        .moderate(
+            &Operator::command_line(),
+            OperatorModeration::Item(ModArg::Hide(Target::Update(u), Some("spam".into()))),
+            Lang::Fr,
+        )
+        .await
+        .unwrap();
+    assert!(hide.is_ok(), "{hide:?}");
+    let deletes = |ms: Vec<Outgoing>| -> Vec<String> {
+        ms.iter()
+            .filter_map(|m| match &m.payload {
+                Payload::Room(ops) => Some(ops.clone()),
+                Payload::Message(_) => None,
+            })
+            .flatten()
+            .filter_map(|op| match op {
+                RoomOp::Delete { message, reason } => {
+                    assert!(reason.contains("modération"), "{reason}");
+                    Some(message)
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    // The command in the group where it was written (its message id), the
+    // copies in the other.
+    assert_eq!(deletes(pending("-100").await), vec!["502".to_owned()]);
+    assert_eq!(
+        deletes(pending("-200").await),
+        vec!["901".to_owned(), "902".to_owned()]
+    );
+    // A copy reported after the hiding (its send was under way) is taken
+    // back at once; the posts taken back are not taken back twice.
+    b.engine
+        .posted(about, Address::new("test", "-300"), vec!["77".into()])
+        .await
+        .unwrap();
+    assert_eq!(deletes(pending("-300").await), vec!["77".to_owned()]);
+    assert_eq!(deletes(pending("-200").await).len(), 2);
+    for chat in ["-100", "-200", "-300"] {
+        for m in pending(chat).await {
+            b.engine.delivered(m.id).await.unwrap();
+        }
+    }
+
+    // Kept on review: posted again in every chat of the project.
+    let keep = b
+        .engine
+        .moderate(
+            &Operator::command_line(),
+            OperatorModeration::Item(ModArg::Keep(Target::Update(u))),
+            Lang::Fr,
+        )
+        .await
+        .unwrap();
+    assert!(keep.is_ok(), "{keep:?}");
+    for chat in ["-100", "-200"] {
+        let again = pending(chat).await;
+        assert!(
+            again
+                .iter()
+                .any(|m| m.about == Some(about) && m.plain().contains("« et ça ? » 🌱")),
+            "{chat}: {again:?}"
+        );
     }
 }

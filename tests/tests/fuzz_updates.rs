@@ -321,6 +321,7 @@ impl World {
             identity: Identity::new("telegram", PEOPLE[u.who]),
             chat: Some(u.room.unwrap_or(PEOPLE[u.who]).to_owned()),
             event_id: Some(self.next.to_string()),
+            message_id: None,
             display_name: Some(format!("Personne {}", u.who)),
             lang_hint: None,
             content: match &u.kind {
@@ -388,7 +389,7 @@ impl World {
             let kohero_sql::Cell::Int(f) = row[format] else {
                 panic!()
             };
-            let (_, payload) = kohero_sql::outbox_form::decode(f, b).unwrap();
+            let (_, payload, _) = kohero_sql::outbox_form::decode(f, b).unwrap();
             if let kohero_core::domain::Payload::Message(reply) = payload {
                 check_telegram(&reply);
                 check_matrix(&reply);

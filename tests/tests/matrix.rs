@@ -629,3 +629,107 @@ async fn reports_hide_and_a_ban_on_matrix() {
     assert!(refused.body().contains("arnaques"), "{}", refused.body());
     stop(served);
 }
+
+/// A project room keeps Kohero's rules: what moderators hide is redacted
+/// there (the organiser's own command, the bot's copy of an update made
+/// elsewhere), and a room whose power levels let others invite, kick or change
+/// its state (made by an earlier build, or changed since) is repaired when
+/// the bot starts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn project_rooms_lose_hidden_posts_and_keep_kohero_rules() {
+    let synapse = Synapse::get();
+    let k = Install::new();
+    let (bot, served, alice, dm) = started(&synapse, &k, "alice").await;
+    let ok = |out: std::process::Output| {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    alice
+        .say(&dm, "!proposer Jardin partagé | nature | Villeurbanne | -")
+        .await;
+    let r = alice.wait_for(&dm, &bot.id, |b| b.contains('#')).await;
+    let id = first_number(r.body(), '#');
+    alice.say(&dm, &format!("!lancer {id}")).await;
+    let room = alice
+        .wait_invite(|name| name.starts_with(&format!("#{id} ")))
+        .await;
+    alice.join(&room).await;
+    let written = alice.say(&room, "!maj Le bac « déborde » 🌱").await;
+    alice
+        .wait_for(&room, &bot.id, |b| b.contains("publiée"))
+        .await;
+    alice
+        .say(&dm, &format!("!maj {id} Venez « et ça ? » <samedi>"))
+        .await;
+    let copy = alice
+        .wait_for(&room, &bot.id, |b| b.contains("samedi"))
+        .await;
+    let copy_id = copy.event["event_id"].as_str().unwrap().to_owned();
+
+    ok(k.run(&["admin", "hide", "U1", "--reason", "spam"], b""));
+    ok(k.run(&["admin", "hide", "U2"], b""));
+    for event in [written.as_str(), copy_id.as_str()] {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let e = alice.event(&room, event).await.unwrap_or_default();
+            if !e["unsigned"]["redacted_because"].is_null() {
+                assert!(e["content"]["body"].is_null(), "{e}");
+                let why = &e["unsigned"]["redacted_because"]["content"]["reason"];
+                assert!(why.as_str().unwrap_or("").contains("modération"), "{e}");
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{event} not redacted: {e}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    // As an earlier build left it: organisers could invite, kick and change
+    // the room's rules. The bot starts again and repairs it.
+    stop(served);
+    let levels = alice.state(&room, "m.room.power_levels", "").await.unwrap();
+    assert_eq!(levels["kick"], 100, "{levels}");
+    let mut legacy = levels.clone();
+    for (k, v) in [
+        ("invite", 0),
+        ("kick", 50),
+        ("ban", 50),
+        ("state_default", 50),
+    ] {
+        legacy[k] = json!(v);
+    }
+    let as_bot = TestUser::login(&synapse, &bot.id, &bot.password).await;
+    assert!(
+        as_bot
+            .put_state(&room, "m.room.power_levels", "", &legacy)
+            .await
+    );
+    assert_eq!(
+        alice.state(&room, "m.room.power_levels", "").await.unwrap()["kick"],
+        50
+    );
+    let served = serve(&k, &synapse, &bot, &[]);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let now = alice.state(&room, "m.room.power_levels", "").await.unwrap();
+        if ["invite", "kick", "ban", "state_default"]
+            .iter()
+            .all(|k| now[k] == 100)
+        {
+            // People keep their levels.
+            assert_eq!(now["users"], levels["users"], "{now}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "power levels not repaired: {now}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    stop(served);
+}

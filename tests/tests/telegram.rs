@@ -676,3 +676,92 @@ async fn reports_reviews_and_bans() {
     tg.assert_no_bad_requests();
     stop(child);
 }
+
+/// Waits until `done` holds, or fails saying `what`.
+async fn until(what: &str, done: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + WAIT;
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "{what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// What moderators hide leaves the project's group: the organiser's own
+/// command (the bot is an administrator), the bot's copy of an update made
+/// elsewhere; kept on review, the update is posted again. A message older
+/// than Telegram's 48 hours cannot be deleted: Telegram says so once, and
+/// Kohero goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hidden_updates_leave_the_project_group() {
+    use kohero_tests::fake_telegram::BOT_ID;
+    let k = Install::new();
+    let tg = FakeTelegram::start().await;
+    let child = serve(&k, &tg, &[("KOHERO_TELEGRAM_RATE_CHAT", "20/s:5")]);
+    started(&tg).await;
+    let ok = |out: std::process::Output| {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    tg.text(50, "fr", "/proposer Composteur | compost | - | -");
+    let id = first_number(&tg.wait_for(50, 1, WAIT).await[0].0, '#');
+    tg.text(50, "fr", &format!("/lancer {id}"));
+    tg.wait_for(50, 2, WAIT).await;
+    tg.set_status(-300, 50, "creator");
+    tg.set_status(-300, BOT_ID, "administrator");
+    tg.group_text(-300, 50, &format!("/lier {id}"));
+    tg.wait_for(-300, 1, WAIT).await;
+    // U1, written in the group; U2, made in private and posted there.
+    let u1 = tg.group_text(-300, 50, "/maj Le bac « déborde » 🌱");
+    tg.wait_for(-300, 2, WAIT).await;
+    let written = tg.message_id_of(u1);
+    tg.text(50, "fr", &format!("/maj {id} Venez « et ça ? » <samedi>"));
+    tg.wait_for(-300, 3, WAIT).await;
+    let copy = tg.sent_ids(-300, |t| t.contains("samedi"));
+    assert_eq!(copy.len(), 1);
+
+    ok(k.run(&["admin", "hide", "U1", "--reason", "spam"], b""));
+    until("the organiser's command deleted", || {
+        tg.deleted(-300) == vec![written]
+    })
+    .await;
+    ok(k.run(&["admin", "hide", "U2"], b""));
+    until("the bot's copy deleted", || {
+        tg.deleted(-300).contains(&copy[0])
+    })
+    .await;
+    assert_eq!(tg.deleted(-300).len(), 2);
+    // Kept on review: posted again.
+    ok(k.run(&["admin", "keep", "U2"], b""));
+    until("the update posted again", || {
+        tg.sent_ids(-300, |t| t.contains("samedi")).len() == 2
+    })
+    .await;
+    let sent = tg.sent_to(-300).len();
+
+    // Too old: Telegram refuses once; nothing is retried, the group still
+    // gets its messages.
+    let u3 = tg.group_text(-300, 50, "/maj Vieille nouvelle");
+    tg.wait_for(-300, sent + 1, WAIT).await;
+    let old = tg.message_id_of(u3);
+    tg.make_old(-300, old);
+    ok(k.run(&["admin", "hide", "U3"], b""));
+    let refused = || {
+        tg.calls("deleteMessage")
+            .into_iter()
+            .filter(|c| c.body["message_id"].as_i64() == Some(old))
+            .map(|c| c.status)
+            .collect::<Vec<_>>()
+    };
+    until("the old message's deletion tried", || !refused().is_empty()).await;
+    tg.group_text(-300, 50, "/membres");
+    until("the group still answered", || {
+        tg.sent_to(-300).len() == sent + 2
+    })
+    .await;
+    assert_eq!(refused(), vec![400]);
+    assert!(!tg.deleted(-300).contains(&old));
+    stop(child);
+}

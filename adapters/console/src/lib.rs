@@ -148,6 +148,7 @@ where
             chat_check: None,
             chat: None,
             event_id: None,
+            message_id: None,
             identity: opts.identity.clone(),
             display_name: Some(opts.display_name.clone()),
             lang_hint: None,

@@ -17,6 +17,7 @@ impl Matrix {
         let s = &self.shared;
         let mut token = s.store.get(&StateKey::SyncPosition).await.ok().flatten();
         let mut backoff = Duration::from_millis(500);
+        let mut repaired = false;
         while !*stop.borrow() && *held.borrow() {
             let settings = match &token {
                 Some(t) => SyncSettings::new()
@@ -45,6 +46,16 @@ impl Matrix {
             };
             s.connected.store(true, Ordering::Relaxed);
             backoff = Duration::from_millis(500);
+            if !repaired {
+                // Once per start, with the rooms known: project rooms back to
+                // Kohero's rules, beside the sync.
+                repaired = true;
+                let shared = self.shared.clone();
+                tokio::spawn(async move {
+                    let n = rooms::repair_project_rooms(&shared).await;
+                    tracing::debug!(repaired = n, "project rooms checked");
+                });
+            }
             for room_id in resp.rooms.invited.keys() {
                 self.answer_invite(room_id).await;
             }
@@ -212,6 +223,7 @@ impl Matrix {
             chat_check,
             identity: Identity::new(NETWORK, p.sender),
             chat,
+            message_id: Some(p.event_id.clone()),
             event_id: Some(p.event_id),
             display_name,
             lang_hint: None,

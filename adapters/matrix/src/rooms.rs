@@ -167,7 +167,7 @@ async fn create(
     // Who is in the room follows Kohero's membership: only the bot invites,
     // kicks and bans, or changes the room's rules (join rules, history);
     // organisers may still remove messages.
-    let bot_only = Some(Int::from(100));
+    let bot_only = Some(Int::from(BOT_LEVEL));
     pl.invite = bot_only;
     pl.kick = bot_only;
     pl.ban = bot_only;
@@ -192,6 +192,78 @@ async fn create(
     remember_room(shared, &StateKey::ProjectRoom(p.initiative), room.room_id()).await?;
     tracing::info!(initiative = p.initiative.0, room = %room.room_id(), "created a project room");
     Ok(room.room_id().to_owned())
+}
+
+/// The level only the bot has in its project rooms: inviting, kicking,
+/// banning, changing the power levels or the room's rules.
+const BOT_LEVEL: i32 = 100;
+
+/// Brings every project room the bot made back to Kohero's rules (only the
+/// bot lets people in or out, or changes the room's rules): a room made by an
+/// earlier build, or whose levels were lowered since, is repaired; people keep
+/// their levels. Direct chats, Spaces and announcement rooms are left alone.
+/// Returns how many rooms were repaired.
+pub(crate) async fn repair_project_rooms(shared: &Shared) -> usize {
+    let mut repaired = 0;
+    for room in shared.client.joined_rooms() {
+        let made_by_bot = room
+            .creators()
+            .is_some_and(|c| c.contains(&shared.me));
+        if !made_by_bot
+            || room.is_space()
+            || !matches!(room.join_rule(), Some(JoinRule::Invite))
+            || room.is_direct().await.unwrap_or(true)
+        {
+            continue;
+        }
+        match repair(&room).await {
+            Ok(true) => {
+                repaired += 1;
+                tracing::info!(room = %room.room_id(), "repaired a project room's power levels");
+            }
+            Ok(false) => {}
+            Err(e) => {
+                tracing::warn!(room = %room.room_id(), error = %e, "cannot repair a project room's power levels");
+            }
+        }
+    }
+    repaired
+}
+
+/// Raises what others could do in `room` to the bot's level; `false` when
+/// nothing was below it. The levels are read from the homeserver (what the
+/// client keeps may lag behind a change made while the bot was away).
+async fn repair(room: &Room) -> Result<bool, String> {
+    use matrix_sdk::ruma::api::client::state::get_state_event_for_key;
+    use matrix_sdk::ruma::events::room::power_levels::RoomPowerLevelsEventContent;
+    use matrix_sdk::ruma::events::{StateEventType, TimelineEventType};
+    let bot = Int::from(BOT_LEVEL);
+    let req = get_state_event_for_key::v3::Request::new(
+        room.room_id().to_owned(),
+        StateEventType::RoomPowerLevels,
+        String::new(),
+    );
+    let got = room.client().send(req).await.map_err(|e| e.to_string())?;
+    let mut pl: RoomPowerLevelsEventContent =
+        serde_json::from_str(got.event_or_content.get()).map_err(|e| e.to_string())?;
+    let levels_event = pl
+        .events
+        .get(&TimelineEventType::RoomPowerLevels)
+        .copied()
+        .unwrap_or(pl.state_default);
+    if [pl.invite, pl.kick, pl.ban, pl.state_default, levels_event]
+        .iter()
+        .all(|l| *l >= bot)
+    {
+        return Ok(false);
+    }
+    pl.invite = bot;
+    pl.kick = bot;
+    pl.ban = bot;
+    pl.state_default = bot;
+    pl.events.insert(TimelineEventType::RoomPowerLevels, bot);
+    room.send_state_event(pl).await.map_err(|e| e.to_string())?;
+    Ok(true)
 }
 
 /// Gives an organiser their power level in a project room.

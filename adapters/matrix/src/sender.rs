@@ -163,10 +163,41 @@ impl MatrixSender {
         }
     }
 
-    /// Performs changes to a room.
-    async fn perform(&self, room: &Room, ops: &[RoomOp]) -> Result<Sent, SendError> {
-        for op in ops {
+    /// Redacts an event of the room (what it shows was hidden). What the bot
+    /// may not redact (a room it does not run) is left, and said in the log.
+    async fn redact(
+        &self,
+        room: &Room,
+        txn: OwnedTransactionId,
+        event: &str,
+        reason: &str,
+    ) -> Result<(), SendError> {
+        let Ok(event) = matrix_sdk::ruma::EventId::parse(event) else {
+            return Err(SendError::Permanent(format!(
+                "not a Matrix event id: {event}"
+            )));
+        };
+        match room.redact(&event, Some(reason), Some(txn)).await {
+            Ok(_) => Ok(()),
+            Err(e) => match http_error(&e) {
+                SendError::Unreachable(why) => {
+                    tracing::info!(room = %room.room_id(), %event, error = %why, "a hidden post cannot be redacted");
+                    Ok(())
+                }
+                other => Err(other),
+            },
+        }
+    }
+
+    /// Performs changes to a room (`key`: the outbox message's, for
+    /// transaction ids).
+    async fn perform(&self, room: &Room, key: &str, ops: &[RoomOp]) -> Result<Sent, SendError> {
+        for (i, op) in ops.iter().enumerate() {
             match op {
+                RoomOp::Delete { message, reason } => {
+                    self.redact(room, transaction_id(key, i), message, reason)
+                        .await?;
+                }
                 RoomOp::Admit {
                     user,
                     approve: true,
@@ -227,13 +258,15 @@ impl MatrixSender {
         Ok(Sent::RoomsMade(made))
     }
 
-    /// Sends the rendered messages; remembers the numbered choices of the last.
+    /// Sends the rendered messages; remembers the numbered choices of the
+    /// last. Returns the events sent.
     async fn say(
         &self,
         room: &Room,
         key: &str,
         rendering: &render::Rendering,
-    ) -> Result<(), SendError> {
+    ) -> Result<Vec<String>, SendError> {
+        let mut sent = Vec::new();
         let mut last = None;
         for (i, m) in rendering.messages.iter().enumerate() {
             if m.body.is_empty() {
@@ -245,15 +278,17 @@ impl MatrixSender {
                 .with_transaction_id(transaction_id(key, i))
                 .await
                 .map_err(|e| send_error(&e))?;
+            sent.push(r.response.event_id.to_string());
             last = Some(r.response.event_id);
         }
         let Some(event) = last else {
-            return Ok(());
+            return Ok(sent);
         };
         let store = &self.shared.store;
         let menu = StateKey::Menu(room.room_id().to_string());
         if rendering.choices.is_empty() {
-            return store.set(&menu, None).await.map_err(temporary);
+            store.set(&menu, None).await.map_err(temporary)?;
+            return Ok(sent);
         }
         let json = serde_json::to_string(&rendering.choices)
             .map_err(|e| SendError::Permanent(e.to_string()))?;
@@ -262,7 +297,8 @@ impl MatrixSender {
         store
             .set_for_a_while(&StateKey::Choices(event.to_string()), &json)
             .await
-            .map_err(temporary)
+            .map_err(temporary)?;
+        Ok(sent)
     }
 }
 
@@ -299,7 +335,7 @@ impl Sender for MatrixSender {
         };
         let reply = match &message.payload {
             Payload::Message(reply) => reply,
-            Payload::Room(ops) => return self.perform(&room, ops).await,
+            Payload::Room(ops) => return self.perform(&room, &message.key, ops).await,
         };
         let rendering = render::render(reply);
         if let Destination::Chat(person) = &message.to
@@ -310,8 +346,8 @@ impl Sender for MatrixSender {
                 self.invite(&target_room, person).await?;
             }
         }
-        self.say(&room, &message.key, &rendering).await?;
-        Ok(Sent::Done)
+        let posted = self.say(&room, &message.key, &rendering).await?;
+        Ok(Sent::Posted(posted))
     }
 }
 

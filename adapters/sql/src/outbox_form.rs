@@ -1,5 +1,8 @@
 //! How the outbox keeps a message: a format number (a column of its own) and
-//! a JSON body holding the [`Destination`] and the [`Payload`]. A body is only
+//! a JSON body holding the [`Destination`], the [`Payload`] and, for a message
+//! whose posts must be found again, what it shows (`about`, absent otherwise:
+//! bodies without it read as before, and a build that does not know it reads
+//! the rest). A body is only
 //! read in the format it was written in; rows of an earlier format are
 //! converted once, when a store opens ([`upgrade_v1`]), so renaming a variant
 //! never turns pending messages into unreadable rows unnoticed.
@@ -7,7 +10,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use kohero_core::domain::{Destination, InitiativeId, InseeCode, Payload, RoomOp, RoomSetup};
+use kohero_core::domain::{
+    Destination, InitiativeId, InseeCode, Payload, RoomOp, RoomSetup, Target,
+};
 use kohero_core::reply::Reply;
 
 /// The format this build writes.
@@ -17,28 +22,39 @@ pub const FORMAT: i64 = 2;
 struct Body {
     to: Destination,
     payload: Payload,
+    #[serde(default)]
+    about: Option<Target>,
 }
 
 #[derive(Serialize)]
 struct BodyRef<'a> {
     to: &'a Destination,
     payload: &'a Payload,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    about: Option<Target>,
 }
 
 /// The body of a message in [`FORMAT`].
-pub fn encode(to: &Destination, payload: &Payload) -> Result<String, serde_json::Error> {
-    serde_json::to_string(&BodyRef { to, payload })
+pub fn encode(
+    to: &Destination,
+    payload: &Payload,
+    about: Option<Target>,
+) -> Result<String, serde_json::Error> {
+    serde_json::to_string(&BodyRef { to, payload, about })
 }
 
+/// A message's body as read: where it goes, what it carries, what it shows.
+pub type Decoded = (Destination, Payload, Option<Target>);
+
 /// Reads a body written in `format`.
-pub fn decode(format: i64, body: &str) -> Result<(Destination, Payload), String> {
+pub fn decode(format: i64, body: &str) -> Result<Decoded, String> {
     if format != FORMAT {
         return Err(format!(
             "outbox body in format {format}, this build reads {FORMAT}"
         ));
     }
     let b: Body = serde_json::from_str(body).map_err(|e| format!("outbox body: {e}"))?;
-    Ok((b.to, b.payload))
+    Ok((b.to, b.payload, b.about))
 }
 
 /// A row of format 1 (a `Reply` of blocks, room changes among them, addressed
@@ -131,11 +147,11 @@ pub fn upgrade_v1(chat: &str, body: &str) -> Result<Vec<(String, String)>, Strin
     if !message.is_empty() || ops.is_empty() {
         let reply: Reply = serde_json::from_value(json!({ "blocks": message }))
             .map_err(|e| format!("a message block: {e}"))?;
-        let body = encode(&to, &Payload::Message(reply)).map_err(|e| e.to_string())?;
+        let body = encode(&to, &Payload::Message(reply), None).map_err(|e| e.to_string())?;
         rows.push((chat_key.clone(), body));
     }
     if !ops.is_empty() {
-        let body = encode(&to, &Payload::Room(ops)).map_err(|e| e.to_string())?;
+        let body = encode(&to, &Payload::Room(ops), None).map_err(|e| e.to_string())?;
         rows.push((chat_key, body));
     }
     Ok(rows)
@@ -159,7 +175,7 @@ mod tests {
             .unwrap()
             .into_iter()
             .map(|(k, b)| {
-                let (to, p) = decode(FORMAT, &b).unwrap();
+                let (to, p, _) = decode(FORMAT, &b).unwrap();
                 (k, to, p)
             })
             .collect()

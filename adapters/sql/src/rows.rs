@@ -219,6 +219,16 @@ pub fn report(row: &(impl Columns + ?Sized)) -> StoreResult<Report> {
     })
 }
 
+/// A `posts` row.
+pub fn post(row: &(impl Columns + ?Sized)) -> StoreResult<Post> {
+    Ok(Post {
+        about: target(row)?.ok_or_else(|| corrupt("target_kind", "null"))?,
+        room: address(row)?,
+        message: get(row, "message_id")?,
+        at: time(get(row, "posted_at")?)?,
+    })
+}
+
 /// `target_kind` and `target_id`, if set.
 fn target(row: &(impl Columns + ?Sized)) -> StoreResult<Option<Target>> {
     let kind: Option<String> = get(row, "target_kind")?;
@@ -392,7 +402,7 @@ pub fn changes_after(
 pub fn outgoing(row: &(impl Columns + ?Sized)) -> StoreResult<Outgoing> {
     let body: String = get(row, "body")?;
     let attempts: i64 = get(row, "attempts")?;
-    let (to, payload) =
+    let (to, payload, about) =
         crate::outbox_form::decode(get(row, "format")?, &body).map_err(StoreError::Corrupt)?;
     Ok(Outgoing {
         id: get(row, "id")?,
@@ -404,6 +414,7 @@ pub fn outgoing(row: &(impl Columns + ?Sized)) -> StoreResult<Outgoing> {
         key: get(row, "idem_key")?,
         attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
         created_at: time(get(row, "created_at")?)?,
+        about,
     })
 }
 

@@ -147,7 +147,7 @@ async fn format_1_rows_are_converted_when_the_store_opens() {
         .find(|r| r[key] == Cell::Text("fixture/0".into()))
         .unwrap();
     let Cell::Text(b) = &sent[body] else { panic!() };
-    let (_, payload) = outbox_form::decode(2, b).unwrap();
+    let (_, payload, _) = outbox_form::decode(2, b).unwrap();
     let Payload::Message(r) = payload else {
         panic!()
     };

@@ -231,6 +231,8 @@ impl Telegram {
                 return None;
             }
             let mut i = incoming(from, m.chat.id, event_id, Content::Text(text.to_owned()));
+            // What it shows can be taken back (deleteMessage by its id).
+            i.message_id = Some(m.id.0.to_string());
             if needs_check {
                 let role = if anonymous {
                     ChatRole::Anonymous
@@ -332,6 +334,7 @@ fn incoming(from: &User, chat: ChatId, event_id: String, content: Content) -> In
         identity: Identity::new(NETWORK, from.id.0.to_string()),
         chat: Some(chat.0.to_string()),
         event_id: Some(event_id),
+        message_id: None,
         display_name: Some(from.full_name()),
         lang_hint: from.language_code.as_deref().and_then(Lang::parse),
         content,

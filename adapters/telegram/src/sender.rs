@@ -30,9 +30,9 @@ pub struct TelegramSender {
     /// Button ids already given out (they never change while in use), and
     /// when the store last heard of each, to spare the store.
     known: Mutex<HashMap<String, (i64, std::time::Instant)>>,
-    /// Replies sent in several messages and retried: how many of their
-    /// messages Telegram already took, by outbox id.
-    progress: Mutex<HashMap<i64, usize>>,
+    /// Replies sent in several messages and retried: the ids of the messages
+    /// Telegram already took, by outbox id.
+    progress: Mutex<HashMap<i64, Vec<String>>>,
 }
 
 /// Its parts hold connections, clients or closures: shown by name only.
@@ -119,6 +119,26 @@ impl TelegramSender {
         Ok(Address::new(NETWORK, room))
     }
 
+    /// Deletes a message of a chat (a topic's messages are the forum's).
+    /// Telegram deletes only what is less than 48 hours old, and others'
+    /// messages only where the bot is an administrator allowed to: what it
+    /// cannot delete (or finds gone) is left, and said in the log.
+    async fn delete(&self, chat: ChatId, message: &str) -> Result<(), SendError> {
+        let Ok(id) = message.parse::<i32>() else {
+            return Err(SendError::Permanent(format!(
+                "not a Telegram message id: {message}"
+            )));
+        };
+        match self.bot.delete_message(chat, MessageId(id)).await {
+            Ok(_) => Ok(()),
+            Err(RequestError::Api(e)) if cannot_delete(&e) => {
+                tracing::info!(chat = chat.0, message = id, error = %e, "a hidden post cannot be deleted");
+                Ok(())
+            }
+            Err(e) => Err(send_error(e)),
+        }
+    }
+
     /// Performs the changes to a group or a topic that Telegram has.
     async fn perform(&self, to: &str, ops: &[RoomOp]) -> Result<Sent, SendError> {
         let (chat, thread) = chat_and_thread(to)?;
@@ -165,6 +185,7 @@ impl TelegramSender {
                         *initiative,
                     ));
                 }
+                RoomOp::Delete { message, .. } => self.delete(chat, message).await?,
                 // Telegram groups belong to the people who made them: the bot
                 // neither makes rooms nor renames them, and has no levels.
                 RoomOp::Promote { .. } | RoomOp::Rename { .. } | RoomOp::CreateRoom { .. } => {}
@@ -190,6 +211,19 @@ fn chat_and_thread(room: &str) -> Result<(i64, Option<i32>), SendError> {
         None => (room, None),
     };
     Ok((chat.parse().map_err(|_| bad())?, thread))
+}
+
+/// Telegram's answers to a deletion that will never be possible: the
+/// message is gone, too old (48 hours), or not the bot's to delete.
+fn cannot_delete(e: &ApiError) -> bool {
+    match e {
+        ApiError::MessageToDeleteNotFound | ApiError::MessageCantBeDeleted => true,
+        ApiError::Unknown(d) => {
+            let d = d.to_ascii_lowercase();
+            d.contains("message to delete not found") || d.contains("message can't be deleted")
+        }
+        _ => false,
+    }
 }
 
 fn send_error(e: RequestError) -> SendError {
@@ -310,13 +344,21 @@ impl Sender for TelegramSender {
         };
         let r = self.send_parts(message.id, to, reply).await;
         let mut progress = self.progress.lock().unwrap_or_else(PoisonError::into_inner);
-        match &r {
-            Err(SendError::RetryAfter { .. } | SendError::Temporary(_)) => {}
-            _ => {
+        match r {
+            Err(e @ (SendError::RetryAfter { .. } | SendError::Temporary(_))) => Err(e),
+            Err(e) => {
                 progress.remove(&message.id);
+                Err(e)
             }
+            Ok(()) => Ok(Sent::Posted(
+                progress
+                    .remove(&message.id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|m| !m.is_empty())
+                    .collect(),
+            )),
         }
-        r.map(|()| Sent::Done)
     }
 }
 
@@ -328,8 +370,7 @@ impl TelegramSender {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .get(&id)
-            .copied()
-            .unwrap_or(0);
+            .map_or(0, Vec::len);
         for (n, part) in render::render(reply).into_iter().enumerate() {
             if n < done {
                 continue;
@@ -340,13 +381,14 @@ impl TelegramSender {
             }
             // Telegram trims a text and refuses it blank.
             if render::visible(&part.html).trim().is_empty() {
+                self.sent_part(id, None);
                 continue;
             }
             let mut kb = self.keyboard(&part.buttons).await?;
             for (payload, label) in &part.add_to_group {
                 // Added as an administrator able to invite, approve and remove.
                 let link = format!(
-                    "https://t.me/{}?startgroup={payload}&admin=invite_users+restrict_members+manage_topics",
+                    "https://t.me/{}?startgroup={payload}&admin=invite_users+restrict_members+delete_messages+manage_topics",
                     self.username
                 );
                 if let Ok(url) = url::Url::parse(&link) {
@@ -403,22 +445,24 @@ impl TelegramSender {
                 let button = KeyboardButton::new(label.clone()).request(ButtonRequest::Location);
                 req = req.reply_markup(KeyboardMarkup::new(vec![vec![button]]).resize_keyboard());
             }
-            req.await.map_err(send_error)?;
-            self.sent_part(id, n + 1);
+            let sent = req.await.map_err(send_error)?;
+            self.sent_part(id, Some(sent.id.0.to_string()));
         }
         Ok(())
     }
 
-    /// Records that the first `parts` messages of a reply were accepted.
-    fn sent_part(&self, id: i64, parts: usize) {
+    /// Records that the next message of a reply was accepted (`None`: it
+    /// was blank and skipped), with its id.
+    fn sent_part(&self, id: i64, message: Option<String>) {
         let mut progress = self.progress.lock().unwrap_or_else(PoisonError::into_inner);
-        if parts == 0 {
-            return;
-        }
-        if progress.len() >= KNOWN_MAX {
+        if progress.len() >= KNOWN_MAX && !progress.contains_key(&id) {
             progress.clear();
         }
-        progress.insert(id, parts);
+        // A skipped part keeps its place (an empty id, dropped when reported).
+        progress
+            .entry(id)
+            .or_default()
+            .push(message.unwrap_or_default());
     }
 }
 

@@ -353,6 +353,7 @@ action-moderation = See the reports
 mod-no-reason = no reason given
 mod-autohidden-notice = Your post { $target } was reported by several people: it is hidden until the moderation team reviews it. You may ask for a review once: /appeal { $target }
 mod-hidden-notice = The moderation team hid your post { $target }. Reason: { $reason }. You may ask for a review once: /appeal { $target }
+mod-redact-reason = Hidden by Kohero's moderation team
 mod-kept-notice = The moderation team reviewed { $target }: it stays visible.
 mod-warn-default = it does not follow Kohero's rules
 mod-warn-notice = A warning from the moderation team about { $target }: { $reason }.

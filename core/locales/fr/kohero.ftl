@@ -353,6 +353,7 @@ action-moderation = Voir les signalements
 mod-no-reason = aucune raison donnée
 mod-autohidden-notice = Votre publication { $target } a été signalée par plusieurs personnes : elle est masquée en attendant que l'équipe de modération l'examine. Vous pouvez demander un réexamen une fois : /contester { $target }
 mod-hidden-notice = L'équipe de modération a masqué votre publication { $target }. Raison : { $reason }. Vous pouvez demander un réexamen une fois : /contester { $target }
+mod-redact-reason = Masqué par l'équipe de modération de Kohero
 mod-kept-notice = L'équipe de modération a examiné { $target } : elle reste visible.
 mod-warn-default = elle ne respecte pas les règles de Kohero
 mod-warn-notice = Avertissement de l'équipe de modération au sujet de { $target } : { $reason }.

@@ -145,6 +145,11 @@ pub enum RoomOp {
         organisers: Vec<String>,
         members: Vec<String>,
     },
+    /// Take back a message the bot posted or relayed in the room, or one a
+    /// person wrote there (its network id: a Telegram `message_id`, a Matrix
+    /// event id): what it shows was hidden by moderation. Matrix redacts it
+    /// (with `reason`); Telegram deletes it while it can (48 hours).
+    Delete { message: String, reason: String },
 }
 
 /// A message to write to the outbox, in the transaction of the change that causes it.
@@ -159,6 +164,10 @@ pub struct NewOutgoing {
     /// Stable and unique: networks that deduplicate use it (Matrix transaction id).
     pub key: String,
     pub at: DateTime<Utc>,
+    /// What the message shows, when its posts must be found again (a
+    /// project room's copy of an update or an event, taken back if it is
+    /// hidden): the sender reports the network's ids of what it posted.
+    pub about: Option<Target>,
 }
 
 impl NewOutgoing {
@@ -179,6 +188,7 @@ impl NewOutgoing {
             priority: Priority::Interactive,
             key,
             at,
+            about: None,
         }
     }
 
@@ -199,6 +209,7 @@ impl NewOutgoing {
             priority: Priority::Interactive,
             key,
             at,
+            about: None,
         }
     }
 
@@ -206,6 +217,13 @@ impl NewOutgoing {
     #[must_use]
     pub fn for_person(mut self, person: Option<ActorId>) -> Self {
         self.recipient = person;
+        self
+    }
+
+    /// The message shows `target` (see [`Self::about`]).
+    #[must_use]
+    pub fn about(mut self, target: Target) -> Self {
+        self.about = Some(target);
         self
     }
 
@@ -235,6 +253,9 @@ pub struct Outgoing {
     /// Attempts already made.
     pub attempts: u32,
     pub created_at: DateTime<Utc>,
+    /// What it shows, when its posts must be found again (see
+    /// [`NewOutgoing::about`]).
+    pub about: Option<Target>,
 }
 
 impl Outgoing {
@@ -274,12 +295,29 @@ impl Payload {
                     RoomOp::Rename { name, .. } => format!("[room name {name}]"),
                     RoomOp::CreateTopic { name, .. } => format!("[topic {name}]"),
                     RoomOp::CreateRoom { name, .. } => format!("[room {name}]"),
+                    RoomOp::Delete { message, .. } => format!("[delete {message}]"),
                 })
                 .collect::<Vec<_>>()
                 .join("\n"),
         }
     }
 }
+
+/// A message in a shared chat that shows something (a copy of an update or an
+/// event the bot posted, the command a person wrote): its network id, kept so
+/// that it can be taken back when what it shows is hidden.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Post {
+    pub about: Target,
+    pub room: Address,
+    /// The network's id of the message (Telegram `message_id`, Matrix event id).
+    pub message: String,
+    pub at: DateTime<Utc>,
+}
+
+/// How long posts are kept: a post older than that is no longer taken back
+/// (Telegram deletes nothing after 48 hours anyway).
+pub const POSTS_KEPT: chrono::Duration = chrono::Duration::days(90);
 
 /// How the outbox of a network stands (for metrics).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

@@ -63,6 +63,9 @@ pub(crate) struct Ctx<'a> {
     pub touched: Vec<Touched>,
     /// The shared chat (group, room) the message came from, if not a private one.
     pub room: Option<Address>,
+    /// The network's id of the message in that shared chat, when it says (what
+    /// it shows can then be taken back).
+    pub message: Option<String>,
     /// What the network says of that chat and of the sender in it, when the
     /// command changes what the chat is.
     pub chat_check: Option<crate::inbox::ChatCheck>,

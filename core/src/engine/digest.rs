@@ -377,6 +377,7 @@ pub(crate) fn queue_gathered(
                 priority: Priority::Bulk,
                 key: format!("{key}/{network}/{c}"),
                 at: ctx.now,
+                about: None,
             });
             queued += 1;
         }

@@ -278,6 +278,31 @@ impl Engine {
         }
     }
 
+    /// An outbox message showing `about` went out in `room` as `messages`
+    /// (see [`Inbox::posted`](crate::inbox::Inbox::posted)): kept, to be
+    /// taken back if `about` is hidden — at once if it was hidden meanwhile.
+    pub async fn posted(
+        &self,
+        about: Target,
+        room: Address,
+        messages: Vec<String>,
+    ) -> Result<(), EngineError> {
+        let tx = self.store.begin().await?;
+        // Unique per post: a network's message ids are, within a chat.
+        let key_base = format!(
+            "posted/{}/{}/{}",
+            room.network,
+            room.chat,
+            messages.first().map_or("", String::as_str)
+        );
+        let mut ctx = self.ctx(tx, self.scheduler_actor(), key_base);
+        match super::rooms::posted(&mut ctx, about, &room, &messages).await {
+            Ok(()) => Ok(ctx.tx.commit().await?),
+            Err(super::Fail::Store(e)) => Err(e.into()),
+            Err(_) => Ok(()),
+        }
+    }
+
     /// One event inside the batch's transaction (after its savepoint).
     /// The span of one update: network, chat, actor and the network's event id.
     #[tracing::instrument(skip_all, fields(network = %incoming.identity.network, chat, actor = %incoming.identity, event = incoming.event_id.as_deref().unwrap_or("")))]
@@ -340,6 +365,7 @@ impl Engine {
         ctx.banned = banned;
         if to.chat != incoming.identity.id {
             ctx.room = Some(to.clone());
+            ctx.message = incoming.message_id.clone();
             ctx.chat_check = incoming.chat_check;
         }
         let outcome = self.dispatch(&mut ctx, incoming.content.clone()).await;

@@ -227,6 +227,7 @@ impl Engine {
             index: &self.index,
             touched: Vec::new(),
             room: None,
+            message: None,
             chat_check: None,
             key_base,
             sent: 0,

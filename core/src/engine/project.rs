@@ -31,21 +31,65 @@ pub async fn update(ctx: &mut Ctx<'_>, id: InitiativeId, body: &str) -> Outcome 
             at: ctx.now,
         })
         .await?;
-    let mirror = Reply::text(ctx.t(
-        "update-mirror",
-        &[
-            ("id", id.0.into()),
-            ("title", i.title.clone().into()),
-            ("author", ctx.actor.display_name.clone().into()),
-            ("text", u.text.clone().into()),
-        ],
-    ));
-    super::rooms::post(ctx, id, &mirror).await?;
+    let author = ctx.actor.display_name.clone();
+    let mirror = update_mirror(ctx, &i, &author, &u);
+    super::rooms::post(ctx, id, &mirror, Some(Target::Update(u.id))).await?;
     super::alerts::to_followers(ctx, id, AlertKind::Update, u.id.0).await?;
     Ok(vec![Reply::text(ctx.t(
         "update-posted",
         &[("id", id.0.into()), ("title", i.title.into())],
     ))])
+}
+
+/// What a project's chats show of an update.
+fn update_mirror(ctx: &Ctx<'_>, i: &Initiative, author: &str, u: &ProgressUpdate) -> Reply {
+    Reply::text(ctx.t(
+        "update-mirror",
+        &[
+            ("id", i.id.0.into()),
+            ("title", i.title.clone().into()),
+            ("author", author.to_owned().into()),
+            ("text", u.text.clone().into()),
+        ],
+    ))
+}
+
+/// What a project's chats show of an event.
+async fn event_mirror(ctx: &mut Ctx<'_>, i: &Initiative, e: &Event) -> Result<Reply, Fail> {
+    let item = event_item(ctx, e).await?;
+    Ok(Reply::text(ctx.t(
+        "event-mirror",
+        &[("id", i.id.0.into()), ("title", i.title.clone().into())],
+    ))
+    .list(vec![item]))
+}
+
+/// Posts an update or an event shown again (a moderator kept it) into every
+/// chat of its project, as when it was made.
+pub async fn post_again(ctx: &mut Ctx<'_>, target: Target) -> Result<(), Fail> {
+    let (initiative, mirror) = match target {
+        Target::Update(id) => {
+            let Some(u) = ctx.tx.update_by_id(id).await? else {
+                return Ok(());
+            };
+            let i = ctx.initiative(u.initiative).await?;
+            let author = match u.author {
+                Some(a) => ctx.tx.actor(a).await?.map(|a| a.display_name),
+                None => None,
+            }
+            .unwrap_or_default();
+            (i.id, update_mirror(ctx, &i, &author, &u))
+        }
+        Target::Event(id) => {
+            let Some(e) = ctx.tx.event(id).await? else {
+                return Ok(());
+            };
+            let i = ctx.initiative(e.initiative).await?;
+            (i.id, event_mirror(ctx, &i, &e).await?)
+        }
+        Target::Initiative(_) | Target::Actor(_) => return Ok(()),
+    };
+    super::rooms::post(ctx, initiative, &mirror, Some(target)).await
 }
 
 /// Parses a local date and time, with an optional IANA zone at the end.
@@ -129,13 +173,8 @@ pub async fn event(ctx: &mut Ctx<'_>, id: InitiativeId, spec: Option<&str>) -> O
         })
         .await?;
     let when = render::datetime(ctx.lang(), e.starts_at, &e.tz);
-    let item = event_item(ctx, &e).await?;
-    let mirror = Reply::text(ctx.t(
-        "event-mirror",
-        &[("id", id.0.into()), ("title", i.title.clone().into())],
-    ))
-    .list(vec![item]);
-    super::rooms::post(ctx, id, &mirror).await?;
+    let mirror = event_mirror(ctx, &i, &e).await?;
+    super::rooms::post(ctx, id, &mirror, Some(Target::Event(e.id))).await?;
     super::alerts::to_followers(ctx, id, AlertKind::Event, e.id.0).await?;
     Ok(vec![
         Reply::text(ctx.t(

@@ -61,16 +61,94 @@ fn is_topic(room: &Address) -> bool {
 }
 
 /// Posts a message into every chat of the initiative but the one it came from.
-pub async fn post(ctx: &mut Ctx<'_>, id: InitiativeId, reply: &Reply) -> Result<(), Fail> {
+/// A message that shows something (`about`: an update, an event) is kept
+/// with the network's ids once sent, and so is the command that made it when
+/// it was written in one of the chats, so that both can be taken back.
+pub async fn post(
+    ctx: &mut Ctx<'_>,
+    id: InitiativeId,
+    reply: &Reply,
+    about: Option<Target>,
+) -> Result<(), Fail> {
+    if let (Some(about), Some(room), Some(message)) = (about, ctx.room.clone(), ctx.message.clone())
+    {
+        ctx.tx.record_post(about, &room, &message, ctx.now).await?;
+    }
     for room in ctx.tx.rooms_of(id).await? {
         if ctx.room.as_ref() == Some(&room) || ctx.tx.is_unreachable(&room).await? {
             continue;
         }
         let key = ctx.next_key("g");
+        let mut m = NewOutgoing::message(&room, reply.clone(), key, ctx.now);
+        m.about = about;
+        ctx.tx.enqueue(&m).await?;
+    }
+    Ok(())
+}
+
+/// A message showing `about` went out in `room` as `messages`: kept; taken
+/// back at once if `about` was hidden meanwhile.
+pub async fn posted(
+    ctx: &mut Ctx<'_>,
+    about: Target,
+    room: &Address,
+    messages: &[String],
+) -> Result<(), Fail> {
+    for m in messages {
+        ctx.tx.record_post(about, room, m, ctx.now).await?;
+    }
+    let hidden = match about {
+        Target::Update(u) => ctx.tx.update_by_id(u).await?.is_none_or(|u| u.hidden),
+        Target::Event(e) => ctx.tx.event(e).await?.is_none_or(|e| e.hidden),
+        Target::Initiative(i) => ctx.tx.initiative(i).await?.is_none_or(|i| i.hidden),
+        Target::Actor(_) => false,
+    };
+    if hidden {
+        take_back(ctx, about).await?;
+    }
+    Ok(())
+}
+
+/// Takes back every message kept as showing `about` (it was hidden): one
+/// room change per chat, deleting them; they are then forgotten.
+pub async fn take_back(ctx: &mut Ctx<'_>, about: Target) -> Result<(), Fail> {
+    let posts = ctx.tx.posts_of(about).await?;
+    if posts.is_empty() {
+        return Ok(());
+    }
+    // Shown to the room's people, whoever hid it: in the default language.
+    let reason = ctx.cat.get(
+        Lang::default(),
+        "mod-redact-reason",
+        &[] as &[(&str, crate::i18n::Arg)],
+    );
+    let mut by_room: Vec<(Address, Vec<RoomOp>)> = Vec::new();
+    for p in posts {
+        let op = RoomOp::Delete {
+            message: p.message,
+            reason: reason.clone(),
+        };
+        match by_room.iter_mut().find(|(r, _)| *r == p.room) {
+            Some((_, ops)) => ops.push(op),
+            None => by_room.push((p.room, vec![op])),
+        }
+    }
+    for (room, ops) in by_room {
+        if ctx.tx.is_unreachable(&room).await? {
+            continue;
+        }
+        let key = ctx.next_key("d");
         ctx.tx
-            .enqueue(&NewOutgoing::message(&room, reply.clone(), key, ctx.now))
+            .enqueue(&NewOutgoing::room(
+                &room.network,
+                Destination::chat(&room),
+                ops,
+                key,
+                ctx.now,
+            ))
             .await?;
     }
+    ctx.tx.forget_posts(about).await?;
     Ok(())
 }
 

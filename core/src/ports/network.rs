@@ -39,6 +39,10 @@ pub enum Sent {
     /// attempt): core links them (see
     /// [`Inbox::room_made`](crate::inbox::Inbox::room_made)).
     RoomsMade(Vec<(Address, InitiativeId)>),
+    /// A message went out as these network messages (Telegram `message_id`s,
+    /// Matrix event ids), in order: core keeps them when the message shows
+    /// something that may be taken back ([`Outgoing::about`]).
+    Posted(Vec<String>),
 }
 
 /// A network's way of delivering outbox messages (the messaging port). Adapters

@@ -47,4 +47,24 @@ pub trait Rooms: Send {
 
     /// The commune a forum chat belongs to, if it is one.
     async fn forum_commune(&mut self, forum: &Address) -> StoreResult<Option<InseeCode>>;
+
+    /// Keeps that `message` (the network's id) in `room` shows `about`: a
+    /// copy the bot posted, or the command a person wrote there. Kept once.
+    async fn record_post(
+        &mut self,
+        about: Target,
+        room: &Address,
+        message: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+
+    /// The messages that show `about`, oldest first.
+    async fn posts_of(&mut self, about: Target) -> StoreResult<Vec<Post>>;
+
+    /// Forgets the messages that show `about` (they were taken back); returns
+    /// how many.
+    async fn forget_posts(&mut self, about: Target) -> StoreResult<u64>;
+
+    /// Forgets the messages posted before `before`; returns how many.
+    async fn prune_posts(&mut self, before: DateTime<Utc>) -> StoreResult<u64>;
 }

@@ -68,7 +68,7 @@ macro_rules! store_suite {
             mod rooms {
                 #[allow(unused_imports)]
                 use super::*;
-                $crate::store_suite!(@tests rooms, $make; rooms);
+                $crate::store_suite!(@tests rooms, $make; rooms, posts_kept_to_be_taken_back);
             }
             mod moderation {
                 #[allow(unused_imports)]

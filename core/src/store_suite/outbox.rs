@@ -124,10 +124,22 @@ pub async fn outbox(store: &dyn Store) {
                 RoomOp::Promote {
                     user: "@c:x".into(),
                 },
+                RoomOp::Delete {
+                    message: "$ev:x".into(),
+                    reason: "masqué « modération »".into(),
+                },
             ],
             "typed/3".into(),
             t0(),
         ),
+        // A message that shows an update keeps what it shows.
+        NewOutgoing::message(
+            &Address::new("telegram", "-100/7"),
+            Reply::text("U3 « et ça ? »"),
+            "typed/4".into(),
+            t0(),
+        )
+        .about(Target::Update(UpdateId(3))),
     ];
     let mut tx = store.begin().await.unwrap();
     for m in &typed {
@@ -137,6 +149,7 @@ pub async fn outbox(store: &dyn Store) {
         assert_eq!((&got[0].network, &got[0].to), (&m.network, &m.to));
         assert_eq!(got[0].payload, m.payload);
         assert_eq!(got[0].recipient, m.recipient);
+        assert_eq!(got[0].about, m.about);
     }
     assert_eq!(typed[0].address(), Address::new("matrix", "space:69123"));
     // Out of the way of what follows.
@@ -209,8 +222,8 @@ pub async fn outbox(store: &dyn Store) {
     // Pruning removes done rows and seen events older than the cut, never pending rows.
     assert_eq!(tx.outbox_stats("matrix").await.unwrap().pending, 1);
     let pruned = tx.prune(due + Duration::days(8)).await.unwrap();
-    // Those sent and failed here, and the three typed messages sent above.
-    assert_eq!(pruned, 6);
+    // Those sent and failed here, and the four typed messages sent above.
+    assert_eq!(pruned, 7);
     assert_eq!(tx.outbox_stats("matrix").await.unwrap().pending, 1);
 }
 

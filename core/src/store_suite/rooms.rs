@@ -81,4 +81,55 @@ pub async fn rooms(store: &dyn Store) {
         .await
         .unwrap();
     assert!(tx.forums_of(&villeurbanne).await.unwrap().is_empty());
+    tx.commit().await.unwrap();
+}
+
+pub async fn posts_kept_to_be_taken_back(store: &dyn Store) {
+    let u = Target::Update(UpdateId(5));
+    let e = Target::Event(EventId(5));
+    let group = Address::new("telegram", "-100/7");
+    let room = Address::new("matrix", "!r:x");
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.posts_of(u).await.unwrap().is_empty());
+    tx.record_post(u, &room, "$b:x", t0() + Duration::seconds(1))
+        .await
+        .unwrap();
+    tx.record_post(u, &group, "42", t0()).await.unwrap();
+    // Kept once: a report told twice (a retried send) changes nothing.
+    tx.record_post(u, &group, "42", t0() + Duration::hours(1))
+        .await
+        .unwrap();
+    // The same id in another chat is another message.
+    tx.record_post(e, &Address::new("telegram", "-200"), "42", t0())
+        .await
+        .unwrap();
+    let posts = tx.posts_of(u).await.unwrap();
+    assert_eq!(
+        posts,
+        vec![
+            Post {
+                about: u,
+                room: group.clone(),
+                message: "42".into(),
+                at: t0(),
+            },
+            Post {
+                about: u,
+                room: room.clone(),
+                message: "$b:x".into(),
+                at: t0() + Duration::seconds(1),
+            },
+        ]
+    );
+    assert_eq!(tx.forget_posts(u).await.unwrap(), 2);
+    assert!(tx.posts_of(u).await.unwrap().is_empty());
+    assert_eq!(tx.posts_of(e).await.unwrap().len(), 1);
+    // Pruned by age.
+    assert_eq!(tx.prune_posts(t0()).await.unwrap(), 0);
+    assert_eq!(
+        tx.prune_posts(t0() + Duration::seconds(1)).await.unwrap(),
+        1
+    );
+    assert!(tx.posts_of(e).await.unwrap().is_empty());
+    tx.commit().await.unwrap();
 }

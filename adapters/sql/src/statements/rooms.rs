@@ -42,6 +42,22 @@ pub const MOVE_ROOM: &str = "DELETE FROM rooms WHERE network = ?1 AND chat = ?2"
 pub const MOVE_ROOM_2: &str =
     "UPDATE rooms SET network = ?1, chat = ?2 WHERE network = ?3 AND chat = ?4";
 
+/// [`Rooms::record_post`](kohero_core::ports::Rooms::record_post).
+pub const RECORD_POST: &str =
+    "INSERT INTO posts (network, chat, message_id, target_kind, target_id, posted_at)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (network, chat, message_id) DO NOTHING";
+
+/// [`Rooms::posts_of`](kohero_core::ports::Rooms::posts_of).
+pub const POSTS_OF: &str = "SELECT network, chat, message_id, target_kind, target_id, posted_at
+    FROM posts WHERE target_kind = ?1 AND target_id = ?2
+    ORDER BY posted_at, network, chat, message_id";
+
+/// [`Rooms::forget_posts`](kohero_core::ports::Rooms::forget_posts).
+pub const FORGET_POSTS: &str = "DELETE FROM posts WHERE target_kind = ?1 AND target_id = ?2";
+
+/// [`Rooms::prune_posts`](kohero_core::ports::Rooms::prune_posts).
+pub const PRUNE_POSTS: &str = "DELETE FROM posts WHERE posted_at < ?1";
+
 /// Every statement of this file (tests).
 #[cfg(test)]
 pub(crate) const ALL: &[&str] = &[
@@ -54,4 +70,8 @@ pub(crate) const ALL: &[&str] = &[
     INITIATIVES_WITHIN,
     MOVE_ROOM,
     MOVE_ROOM_2,
+    RECORD_POST,
+    POSTS_OF,
+    FORGET_POSTS,
+    PRUNE_POSTS,
 ];

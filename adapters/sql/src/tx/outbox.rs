@@ -11,7 +11,8 @@ use crate::statements::outbox as sql;
 use crate::{get, ms, outbox_form};
 
 fn encoded(new: &NewOutgoing) -> StoreResult<String> {
-    outbox_form::encode(&new.to, &new.payload).map_err(|e| StoreError::Backend(Box::new(e)))
+    outbox_form::encode(&new.to, &new.payload, new.about)
+        .map_err(|e| StoreError::Backend(Box::new(e)))
 }
 
 #[async_trait]

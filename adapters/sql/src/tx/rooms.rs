@@ -93,4 +93,42 @@ impl<C: Conn> Rooms for SqlTx<C> {
         )
         .await
     }
+
+    async fn record_post(
+        &mut self,
+        about: Target,
+        room: &Address,
+        message: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.changes(
+            sql::RECORD_POST,
+            &values![
+                &room.network,
+                &room.chat,
+                message,
+                about.kind_key(),
+                about.id(),
+                ms(at)
+            ],
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn posts_of(&mut self, about: Target) -> StoreResult<Vec<Post>> {
+        self.all(sql::POSTS_OF, &values![about.kind_key(), about.id()], |r| {
+            crate::post(r)
+        })
+        .await
+    }
+
+    async fn forget_posts(&mut self, about: Target) -> StoreResult<u64> {
+        self.changes(sql::FORGET_POSTS, &values![about.kind_key(), about.id()])
+            .await
+    }
+
+    async fn prune_posts(&mut self, before: DateTime<Utc>) -> StoreResult<u64> {
+        self.changes(sql::PRUNE_POSTS, &values![ms(before)]).await
+    }
 }

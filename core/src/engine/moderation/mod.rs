@@ -202,12 +202,16 @@ async fn hide(ctx: &mut Ctx<'_>, target: Target, author: Option<ActorId>) -> Res
     if let Some(author) = author {
         ctx.tx.reopen_appeal(target, author).await?;
     }
+    crate::engine::rooms::take_back(ctx, target).await?;
     touch(ctx, target).await
 }
 
-/// Shows an item again; an initiative comes back to the nearby index.
+/// Shows an item again; an initiative comes back to the nearby index, an
+/// update or an event is posted again in its project's chats (what showed
+/// it there was taken back).
 async fn show(ctx: &mut Ctx<'_>, target: Target) -> Result<(), Fail> {
     ctx.tx.set_hidden(target, None).await?;
+    crate::engine::project::post_again(ctx, target).await?;
     touch(ctx, target).await
 }
 
