@@ -206,9 +206,7 @@ const BOT_LEVEL: i32 = 100;
 pub(crate) async fn repair_project_rooms(shared: &Shared) -> usize {
     let mut repaired = 0;
     for room in shared.client.joined_rooms() {
-        let made_by_bot = room
-            .creators()
-            .is_some_and(|c| c.contains(&shared.me));
+        let made_by_bot = room.creators().is_some_and(|c| c.contains(&shared.me));
         if !made_by_bot
             || room.is_space()
             || !matches!(room.join_rule(), Some(JoinRule::Invite))

@@ -298,6 +298,8 @@ impl Engine {
         let mut ctx = self.ctx(tx, self.scheduler_actor(), key_base);
         match super::rooms::posted(&mut ctx, about, &room, &messages).await {
             Ok(()) => Ok(ctx.tx.commit().await?),
+            // Told again and taken back before: queued then, nothing more.
+            Err(super::Fail::Store(crate::ports::StoreError::Duplicate(_))) => Ok(()),
             Err(super::Fail::Store(e)) => Err(e.into()),
             Err(_) => Ok(()),
         }
