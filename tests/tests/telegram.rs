@@ -140,6 +140,22 @@ async fn a_crash_and_restart_sends_no_reply_twice_and_misses_none() {
     for i in 0..5 {
         tg.wait_for(10 + i, 1, WAIT).await;
     }
+    // The replies are recorded as sent (a crash between Telegram's acceptance
+    // and that record sends again: at least once, which is not tested here).
+    let db = rusqlite::Connection::open(k.dir.path().join("kohero.db")).unwrap();
+    let deadline = std::time::Instant::now() + WAIT;
+    while db
+        .query_row(
+            "SELECT count(*) FROM outbox WHERE status = 'pending'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap()
+        > 0
+    {
+        assert!(std::time::Instant::now() < deadline, "replies not recorded");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     // kill -9 before Telegram heard the confirming offset: it hands the same
     // updates again after the restart.
     child.kill9();
