@@ -485,7 +485,7 @@ async fn pruner(
             Ok(n) if n > 0 => {
                 tracing::info!(
                     rows = n,
-                    "pruned old outbox rows, update ids, buttons, reports, moderation log, ended bans and posts"
+                    "pruned old outbox rows, update ids, buttons, reports, moderation log, ended bans, posts, link codes and failed attempts"
                 )
             }
             Ok(_) => {}
@@ -514,7 +514,12 @@ async fn prune(
             now - ENDED_BANS_KEPT,
         )
         .await?
-        + tx.prune_posts(now - POSTS_KEPT).await?;
+        + tx.prune_posts(now - POSTS_KEPT).await?
+        + tx.prune_links(
+            now - chrono::Duration::days(1),
+            now - chrono::Duration::days(1),
+        )
+        .await?;
     tx.commit().await?;
     Ok(n)
 }

@@ -95,6 +95,47 @@ pub enum Command {
     Appeal(Target),
     /// `/moderation [action ID …]`: moderators' queue and actions.
     Moderation(ModArg),
+    /// `/lier_compte [CODE|oui|non]`: one person across networks.
+    LinkAccount(LinkArg),
+    /// `/delier_compte [réseau]`: an identity leaves the person (this one when
+    /// no network is named).
+    UnlinkAccount(Option<String>),
+    /// `/profil reseau telegram|matrix|auto`: where notices go.
+    NotifyNetwork(String),
+}
+
+/// `/lier_compte`'s arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkArg {
+    /// A code to type on another network.
+    Ask,
+    /// The six digits, typed on the other network.
+    Code(String),
+    /// The identity that asked for the code accepts the one that typed it…
+    Confirm,
+    /// …or turns it away.
+    Refuse,
+}
+
+/// `/lier_compte`'s arguments: nothing, `oui`/`non`, or six digits (spaces,
+/// dots and dashes between them allowed: « 123 456 »).
+fn parse_link(args: &[&str]) -> Result<LinkArg, ParseError> {
+    let usage = ParseError::Usage(Name::LinkAccount);
+    let Some(first) = args.first() else {
+        return Ok(LinkArg::Ask);
+    };
+    match fold(first).as_str() {
+        "oui" | "yes" | "confirmer" | "confirm" if args.len() == 1 => return Ok(LinkArg::Confirm),
+        "non" | "no" | "refuser" | "refuse" if args.len() == 1 => return Ok(LinkArg::Refuse),
+        _ => {}
+    }
+    let joined: String = args.concat();
+    let digits: String = joined.chars().filter(|c| !matches!(c, '-' | '.')).collect();
+    if digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(LinkArg::Code(digits))
+    } else {
+        Err(usage)
+    }
 }
 
 /// Days of a ban when the moderator does not say (`/moderation bannir U15`).
@@ -184,6 +225,7 @@ pub enum Name {
     Report,
     Appeal,
     Moderation,
+    LinkAccount,
 }
 
 impl Name {
@@ -216,6 +258,7 @@ impl Name {
             Self::Report => "usage-report",
             Self::Appeal => "usage-appeal",
             Self::Moderation => "usage-moderation",
+            Self::LinkAccount => "usage-link-account",
         }
     }
 }
@@ -444,6 +487,8 @@ pub fn parse(input: &str) -> Result<Parsed, ParseError> {
                 Command::Profile(None)
             } else if matches!(fold(args[0]).as_str(), "nom" | "name") && args.len() > 1 {
                 Command::Profile(Some(after_id(rest)))
+            } else if matches!(fold(args[0]).as_str(), "reseau" | "network") && args.len() == 2 {
+                Command::NotifyNetwork(fold(args[1]))
             } else {
                 return Err(ParseError::Usage(Name::Profile));
             }
@@ -456,6 +501,16 @@ pub fn parse(input: &str) -> Result<Parsed, ParseError> {
             _ => return Err(ParseError::Usage(Name::Language)),
         },
         "mesdonnees" | "mydata" => Command::MyData,
+        "lier_compte" | "link_account" | "liercompte" | "linkaccount" => {
+            Command::LinkAccount(parse_link(&args)?)
+        }
+        "delier_compte" | "unlink_account" | "deliercompte" | "unlinkaccount" => {
+            match args.as_slice() {
+                [] => Command::UnlinkAccount(None),
+                [n] => Command::UnlinkAccount(Some(fold(n))),
+                _ => return Err(ParseError::Usage(Name::LinkAccount)),
+            }
+        }
         "oublier" | "forget" => Command::Forget {
             confirmed: args.first().is_some_and(|a| {
                 matches!(fold(a).as_str(), "confirmer" | "confirm" | "oui" | "yes")
@@ -657,267 +712,5 @@ pub fn parse_area(args: &[&str]) -> Result<Area, ParseError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn cmd(s: &str) -> Command {
-        match parse(s) {
-            Ok(Parsed::Command(c)) => c,
-            other => panic!("{s}: {other:?}"),
-        }
-    }
-
-    #[test]
-    fn french_and_english_aliases() {
-        assert_eq!(cmd("/aide"), Command::Help);
-        assert_eq!(cmd("/help"), Command::Help);
-        assert_eq!(cmd("!aide"), Command::Help);
-        assert_eq!(cmd("/aide@kohero_bot"), Command::Help);
-        assert_eq!(cmd("/voir #42"), Command::Show(InitiativeId(42)));
-        assert_eq!(cmd("/show 42"), Command::Show(InitiativeId(42)));
-        assert_eq!(cmd("/SOUTENIR 3"), Command::Support(InitiativeId(3)));
-        assert_eq!(cmd("/mesdonnees"), Command::MyData);
-        assert_eq!(cmd("/évènement 4"), Command::Event(InitiativeId(4), None));
-    }
-
-    #[test]
-    fn bare_location_is_near() {
-        let Command::Near(a) = cmd("geo:45.7660,4.8795") else {
-            panic!()
-        };
-        assert!(matches!(a.place, Some(PlaceArg::Point(_))));
-        assert!(matches!(
-            parse("geo:200,4"),
-            Err(ParseError::BadLocation(GeoError::OutOfRange))
-        ));
-        assert!(matches!(
-            parse("geo:nan,4"),
-            Err(ParseError::BadLocation(GeoError::Syntax))
-        ));
-    }
-
-    #[test]
-    fn areas() {
-        let Command::Near(a) = cmd("/pres 69100 2km compost p2") else {
-            panic!()
-        };
-        assert_eq!(a.place, Some(PlaceArg::Name("69100".into())));
-        assert_eq!(a.radius_m, Some(2000));
-        assert_eq!(a.categories, vec![Category::Compost]);
-        assert_eq!(a.page, 1);
-        let Command::Near(a) = cmd("/pres Villeurbanne projets") else {
-            panic!()
-        };
-        assert_eq!(a.kind, Some(InitiativeKind::Project));
-        assert_eq!(a.place, Some(PlaceArg::Name("Villeurbanne".into())));
-        assert_eq!(
-            parse("/pres geo:45,4 500km"),
-            Err(ParseError::RadiusTooLarge)
-        );
-        assert!(matches!(parse("/pres 3xm"), Err(ParseError::BadRadius(_))));
-        let Command::Subscribe(a) = cmd("/abonner geo:45,4 3km compost,food") else {
-            panic!()
-        };
-        assert_eq!(a.categories, vec![Category::Compost, Category::Food]);
-    }
-
-    #[test]
-    fn ids_and_usage() {
-        assert_eq!(parse("/voir"), Err(ParseError::Usage(Name::Show)));
-        assert_eq!(parse("/voir abc"), Err(ParseError::Usage(Name::Show)));
-        assert_eq!(parse("/voir -3"), Err(ParseError::Usage(Name::Show)));
-        assert_eq!(parse("/voir 0"), Err(ParseError::Usage(Name::Show)));
-        assert_eq!(
-            parse("/voir 99999999999999999999"),
-            Err(ParseError::Usage(Name::Show))
-        );
-        assert_eq!(
-            cmd("/participer e7 peut-être"),
-            Command::Rsvp(EventId(7), RsvpAnswer::Maybe)
-        );
-        assert_eq!(
-            parse("/participer 7 bof"),
-            Err(ParseError::Usage(Name::Rsvp))
-        );
-        assert_eq!(
-            cmd("/maj 4 On a  planté\nles bulbes"),
-            Command::Update(InitiativeId(4), "On a  planté\nles bulbes".into())
-        );
-        assert_eq!(parse("/maj 4"), Err(ParseError::Usage(Name::Update)));
-        assert!(matches!(
-            parse("/frobnicate"),
-            Err(ParseError::UnknownCommand(_))
-        ));
-    }
-
-    #[test]
-    fn propose_forms() {
-        assert_eq!(cmd("/proposer"), Command::Propose(vec![]));
-        assert_eq!(
-            cmd("/proposer Composteur | compost | geo:45,4 | Un bac"),
-            Command::Propose(vec![
-                "Composteur".into(),
-                "compost".into(),
-                "geo:45,4".into(),
-                "Un bac".into()
-            ])
-        );
-        assert_eq!(
-            cmd("/modifier 3 titre Nouveau titre"),
-            Command::Edit(
-                InitiativeId(3),
-                Some((EditField::Title, "Nouveau titre".into()))
-            )
-        );
-    }
-
-    #[test]
-    fn default_ids_in_project_chats() {
-        let id = InitiativeId(42);
-        assert_eq!(with_default_id("/maj Le bac", id), "/maj 42 Le bac");
-        assert_eq!(with_default_id("/maj 7 Le bac", id), "/maj 7 Le bac");
-        assert_eq!(
-            with_default_id("/membres@kohero_bot", id),
-            "/membres@kohero_bot 42"
-        );
-        assert_eq!(with_default_id("/projet", id), "/projet 42");
-        assert_eq!(with_default_id("/aide", id), "/aide");
-        assert_eq!(with_default_id("/signaler spam", id), "/signaler 42 spam");
-        assert_eq!(
-            with_default_id("/signaler U15 spam", id),
-            "/signaler U15 spam"
-        );
-        assert_eq!(with_default_id("/contester", id), "/contester 42");
-        assert_eq!(cmd("/lier #42"), Command::Link(InitiativeId(42)));
-    }
-
-    #[test]
-    fn digests_announcements_and_alerts() {
-        assert_eq!(cmd("/digest"), Command::Digest(DigestArg::Show));
-        assert_eq!(
-            cmd("/digest 0 9 * * lun Europe/Paris"),
-            Command::Digest(DigestArg::Set("0 9 * * lun Europe/Paris".into()))
-        );
-        assert_eq!(cmd("/lettre non"), Command::Digest(DigestArg::Off));
-        assert_eq!(cmd("/digest now"), Command::Digest(DigestArg::Now));
-        assert_eq!(
-            cmd("/annonce Marché <b>samedi</b>"),
-            Command::Announce {
-                now: false,
-                text: "Marché <b>samedi</b>".into()
-            }
-        );
-        assert_eq!(
-            cmd("/announce now Road closed"),
-            Command::Announce {
-                now: true,
-                text: "Road closed".into()
-            }
-        );
-        assert_eq!(
-            parse("/annonce maintenant"),
-            Err(ParseError::Usage(Name::Announce))
-        );
-        assert_eq!(cmd("/alertes"), Command::Alerts(AlertsArg::Show));
-        assert_eq!(cmd("/alerts off"), Command::Alerts(AlertsArg::Off));
-        assert_eq!(
-            cmd("/alertes calme 22h30-7h"),
-            Command::Alerts(AlertsArg::Quiet(Some((22 * 60 + 30, 7 * 60))))
-        );
-        assert_eq!(
-            cmd("/alertes calme non"),
-            Command::Alerts(AlertsArg::Quiet(None))
-        );
-        assert_eq!(
-            parse("/alertes calme 25-8"),
-            Err(ParseError::Usage(Name::Alerts))
-        );
-    }
-
-    #[test]
-    fn plain_text() {
-        assert_eq!(parse("bonjour"), Ok(Parsed::Text("bonjour".into())));
-    }
-
-    #[test]
-    fn reports_appeals_and_moderation() {
-        use crate::domain::{ActorId, UpdateId};
-        let t = Target::Initiative(InitiativeId(42));
-        assert_eq!(
-            cmd("/signaler #42"),
-            Command::Report {
-                target: t,
-                reason: None,
-                text: None
-            }
-        );
-        assert_eq!(
-            cmd("/report 42 Hors-Sujet « et ça ? » 🙂"),
-            Command::Report {
-                target: t,
-                reason: Some(Reason::OffTopic),
-                text: Some("« et ça ? » 🙂".into())
-            }
-        );
-        // Free text alone is "other"; the text keeps its apostrophes.
-        assert_eq!(
-            cmd("/signaler u15 c'est mon adresse"),
-            Command::Report {
-                target: Target::Update(UpdateId(15)),
-                reason: Some(Reason::Other),
-                text: Some("c'est mon adresse".into())
-            }
-        );
-        assert_eq!(
-            cmd("/appeal A3"),
-            Command::Appeal(Target::Actor(ActorId(3)))
-        );
-        for bad in [
-            "/signaler",
-            "/signaler X1 spam",
-            "/contester",
-            "/contester 1 2",
-        ] {
-            assert!(matches!(parse(bad), Err(ParseError::Usage(_))), "{bad}");
-        }
-        assert_eq!(cmd("/moderation"), Command::Moderation(ModArg::List));
-        assert_eq!(cmd("/moderate log"), Command::Moderation(ModArg::Log));
-        assert_eq!(
-            cmd("/moderation masquer 42 numéro de téléphone"),
-            Command::Moderation(ModArg::Hide(t, Some("numéro de téléphone".into())))
-        );
-        assert_eq!(
-            cmd("/moderation bannir 42"),
-            Command::Moderation(ModArg::Ban(t, Some(DEFAULT_BAN_DAYS), None))
-        );
-        assert_eq!(
-            cmd("/moderation bannir 42 7j spam répété"),
-            Command::Moderation(ModArg::Ban(t, Some(7), Some("spam répété".into())))
-        );
-        assert_eq!(
-            cmd("/moderate ban 42 forever"),
-            Command::Moderation(ModArg::Ban(t, None, None))
-        );
-        assert_eq!(
-            cmd("/moderation bannir 42 pour spam"),
-            Command::Moderation(ModArg::Ban(
-                t,
-                Some(DEFAULT_BAN_DAYS),
-                Some("pour spam".into())
-            ))
-        );
-        for bad in [
-            "/moderation bannir 42 0",
-            "/moderation bannir 42 99999",
-            "/moderation garder 42 oui",
-            "/moderation supprimer 42",
-            "/moderation masquer",
-            "/moderation journal 3",
-        ] {
-            assert!(
-                matches!(parse(bad), Err(ParseError::Usage(Name::Moderation))),
-                "{bad}"
-            );
-        }
-    }
-}
+#[path = "command_tests.rs"]
+mod tests;

@@ -3144,3 +3144,213 @@ async fn hidden_updates_are_taken_back_from_project_chats() {
         );
     }
 }
+
+/// A message from an identity on any network, through the events' intake;
+/// what was queued for its chat, taken away (as plain text).
+impl Bot {
+    async fn from(&self, network: &str, who: &str, text: &str) -> String {
+        let n = self.events.fetch_add(1, Ordering::Relaxed);
+        let r = self
+            .engine
+            .handle_event(Incoming {
+                chat_check: None,
+                identity: Identity::new(network, who),
+                chat: None,
+                event_id: Some(format!("x{n}")),
+                message_id: None,
+                display_name: Some(who.to_owned()),
+                lang_hint: None,
+                content: Content::Text(text.to_owned()),
+            })
+            .await
+            .unwrap();
+        assert!(matches!(r, Intake::Queued(_) | Intake::Refused(_)), "{r:?}");
+        self.inbox_of(network, who).await
+    }
+
+    /// What waits for an identity's private chat, taken away.
+    async fn inbox_of(&self, network: &str, who: &str) -> String {
+        let mut tx = self.store.begin().await.unwrap();
+        let ms = tx.pending_to(&Address::new(network, who)).await.unwrap();
+        drop(tx);
+        let mut out = Vec::new();
+        for m in ms {
+            self.engine.delivered(m.id).await.unwrap();
+            out.push(m.plain());
+        }
+        out.join("\n")
+    }
+}
+
+fn six_digits_in(text: &str) -> String {
+    text.split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .unwrap_or_else(|| panic!("no code in {text}"))
+        .to_owned()
+}
+
+/// Two identities become one person only when the one that asked for the
+/// code confirms; codes are single-use, expire, and wrong guesses are
+/// limited; what both held is joined; `/oublier` erases every identity;
+/// `/delier_compte` takes one away again.
+#[tokio::test]
+async fn identities_join_only_on_confirmation() {
+    let b = Bot::new().await;
+    // Alice on Telegram supports #1 and joins #2; on Matrix she follows #2.
+    let one = b.propose("carol", "Jardin | nature | - | -").await;
+    let two = b
+        .propose("carol", "Verger « et ça ? » 🍎 | nature | - | -")
+        .await;
+    b.say("carol", &format!("/lancer {two}")).await;
+    b.from("telegram", "1", &format!("/soutenir {one}")).await;
+    b.from("telegram", "1", &format!("/rejoindre {two}")).await;
+    b.from("matrix", "@a:x", &format!("/suivre {two}")).await;
+
+    let asked = b.from("telegram", "1", "/lier_compte").await;
+    let code = six_digits_in(&asked);
+    // Typed on the same network: refused.
+    assert!(
+        b.from("telegram", "2", &format!("/lier_compte {code}"))
+            .await
+            .contains("autre réseau")
+    );
+    // Typed on Matrix: Telegram is asked; nothing joined yet.
+    let sent = b
+        .from("matrix", "@a:x", &format!("/lier_compte {code}"))
+        .await;
+    assert!(sent.contains("confirmez"), "{sent}");
+    let ask = b.inbox_of("telegram", "1").await;
+    assert!(
+        ask.contains("matrix:@a:x") && ask.contains("/lier_compte oui"),
+        "{ask}"
+    );
+    // Single use: typed again (by anyone), it is not valid.
+    assert!(
+        b.from("console", "eve", &format!("/lier_compte {code}"))
+            .await
+            .contains("pas (ou plus) valable")
+    );
+    // Only the identity that asked confirms.
+    assert!(
+        b.from("matrix", "@a:x", "/lier_compte oui")
+            .await
+            .contains("Aucune demande")
+    );
+    let done = b.from("telegram", "1", "/lier_compte oui").await;
+    assert!(done.contains("un seul compte"), "{done}");
+    assert!(
+        b.inbox_of("matrix", "@a:x")
+            .await
+            .contains("un seul compte")
+    );
+    // One person: the Matrix identity sees Telegram's memberships.
+    let data = b.from("matrix", "@a:x", "/mesdonnees").await;
+    assert!(
+        data.contains("telegram:1") && data.contains("matrix:@a:x"),
+        "{data}"
+    );
+    let members = b.from("matrix", "@a:x", &format!("/quitter {two}")).await;
+    assert!(!members.contains("pas membre"), "{members}");
+
+    // Expired: a code typed after ten minutes joins nothing; nor a request
+    // confirmed after ten minutes.
+    let code = six_digits_in(&b.from("telegram", "7", "/lier_compte").await);
+    b.advance(Duration::minutes(11));
+    assert!(
+        b.from("matrix", "@g:x", &format!("/lier_compte {code}"))
+            .await
+            .contains("pas (ou plus) valable")
+    );
+    let code = six_digits_in(&b.from("telegram", "7", "/lier_compte").await);
+    b.from("matrix", "@g:x", &format!("/lier_compte {code}"))
+        .await;
+    b.advance(Duration::minutes(11));
+    assert!(
+        b.from("telegram", "7", "/lier_compte oui")
+            .await
+            .contains("Aucune demande")
+    );
+    // Refused: nothing joined, the other side told.
+    let code = six_digits_in(&b.from("telegram", "7", "/lier_compte").await);
+    b.from("matrix", "@g:x", &format!("/lier_compte {code}"))
+        .await;
+    b.inbox_of("telegram", "7").await;
+    assert!(
+        b.from("telegram", "7", "/lier_compte non")
+            .await
+            .contains("rien n'a été lié")
+    );
+    assert!(b.inbox_of("matrix", "@g:x").await.contains("refusée"));
+    assert!(
+        !b.from("matrix", "@g:x", "/mesdonnees")
+            .await
+            .contains("telegram:7")
+    );
+
+    // Guessing is limited per identity…
+    for n in 0..5 {
+        let r = b
+            .from("matrix", "@guess:x", &format!("/lier_compte 99999{n}"))
+            .await;
+        assert!(r.contains("pas (ou plus) valable"), "{r}");
+    }
+    assert!(
+        b.from("matrix", "@guess:x", "/lier_compte 999995")
+            .await
+            .contains("Trop de codes")
+    );
+    // …and overall, however many fresh accounts guess.
+    for n in 0..100 {
+        b.from("matrix", &format!("@g{n}:x"), "/lier_compte 111111")
+            .await;
+    }
+    let code = six_digits_in(&b.from("telegram", "8", "/lier_compte").await);
+    assert!(
+        b.from("matrix", "@late:x", &format!("/lier_compte {code}"))
+            .await
+            .contains("Trop d'essais")
+    );
+    b.advance(Duration::minutes(61));
+
+    // Where notices go: the identity used last, or the one chosen.
+    assert!(
+        b.from("telegram", "1", "/profil reseau whatsapp")
+            .await
+            .contains("Pas d'identité whatsapp")
+    );
+    assert!(
+        b.from("telegram", "1", "/profil reseau matrix")
+            .await
+            .contains("matrix")
+    );
+
+    // Taken away again: the Matrix identity starts afresh.
+    let gone = b.from("telegram", "1", "/delier_compte matrix").await;
+    assert!(gone.contains("ne fait plus partie"), "{gone}");
+    assert!(
+        b.inbox_of("matrix", "@a:x")
+            .await
+            .contains("repart de zéro")
+    );
+    let fresh = b.from("matrix", "@a:x", "/mesdonnees").await;
+    assert!(!fresh.contains("telegram:1"), "{fresh}");
+    assert!(
+        b.from("telegram", "1", "/delier_compte")
+            .await
+            .contains("qu'une identité")
+    );
+
+    // Joined again, then erased: both identities go.
+    let code = six_digits_in(&b.from("telegram", "1", "/lier_compte").await);
+    b.from("matrix", "@a:x", &format!("/lier_compte {code}"))
+        .await;
+    b.from("telegram", "1", "/lier_compte oui").await;
+    b.from("matrix", "@a:x", "/oublier").await;
+    assert!(b.from("matrix", "@a:x", "oui").await.contains("effacé"));
+    assert!(
+        !b.engine
+            .knows(&Identity::new("telegram", "1"))
+            .await
+            .unwrap()
+    );
+}

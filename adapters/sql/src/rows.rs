@@ -144,6 +144,7 @@ pub fn actor(row: &(impl Columns + ?Sized), communes: Vec<InseeCode>) -> StoreRe
         communes,
         location: point(row)?,
         created_at: time(get(row, "created_at")?)?,
+        notify_network: get(row, "notify_network")?,
     })
 }
 
@@ -216,6 +217,28 @@ pub fn report(row: &(impl Columns + ?Sized)) -> StoreResult<Report> {
         resolved_at: get::<Option<i64>>(row, "resolved_at")?
             .map(time)
             .transpose()?,
+    })
+}
+
+/// A `link_codes` row.
+pub fn link_code(row: &(impl Columns + ?Sized)) -> StoreResult<LinkCode> {
+    let claimed_network: Option<String> = get(row, "claimed_network")?;
+    let claimed_id: Option<String> = get(row, "claimed_external_id")?;
+    let claimed_at: Option<i64> = get(row, "claimed_at")?;
+    let claimed = match (claimed_network, claimed_id, claimed_at) {
+        (Some(n), Some(id), Some(at)) => Some((Identity::new(n, id), time(at)?)),
+        _ => None,
+    };
+    Ok(LinkCode {
+        code: get(row, "code")?,
+        actor: ActorId(get(row, "actor_id")?),
+        issuer: Identity::new(
+            get::<String>(row, "network")?,
+            get::<String>(row, "external_id")?,
+        ),
+        created_at: time(get(row, "created_at")?)?,
+        expires_at: time(get(row, "expires_at")?)?,
+        claimed,
     })
 }
 

@@ -75,7 +75,7 @@ usage-drop = Usage: /drop NUMBER (an idea)
 usage-done = Usage: /done NUMBER (a project)
 usage-archive = Usage: /archive NUMBER (a project)
 usage-propose = Usage: /propose, or in one line: /propose TITLE | CATEGORY | PLACE | DESCRIPTION
-usage-profile = Usage: /profile, or /profile name NEW NAME
+usage-profile = Usage: /profile, /profile name NEW NAME, or /profile network telegram|matrix|auto (where your notices arrive)
 usage-subscribe = Usage: /subscribe PLACE [RADIUS] [CATEGORIES], for example /subscribe geo:45.77,4.88 3km compost,nature — or share your location first, then type /subscribe.
 
 cat-cleanup = Clean-up
@@ -244,6 +244,7 @@ help-body =
       /drop · /done · /archive
     You
       /profile · /language · /alerts · /mydata · /forget · /cancel
+      /link_account — one account across Telegram, Matrix and the console
     Verified town halls
       /digest · /announce
     Moderation
@@ -413,3 +414,30 @@ mod-own = { $target } is yours: another member of the moderation team will see t
 mod-instance-only = Only instance-wide moderators can do that for a banned person.
 report-hidden = { $target } is already hidden: the moderation team is on it. Thank you.
 report-too-many = You already have { $n } reports waiting: the moderation team reviews them before taking more from you.
+
+# One person across networks.
+usage-link-account = Usage: /link_account to get a code, then /link_account CODE (six digits) from your other account; /unlink_account [telegram|matrix|console] to separate an identity.
+link-code = Your code: { $code } — valid for { $minutes } minutes, once. From your other account (Telegram, Matrix or the console), send: /link_account { $code }. I will ask you here to confirm. Do not give this code to anyone.
+link-code-invalid = This code is not (or no longer) valid. Ask for a new one with /link_account on your other account.
+link-too-many-tries = Too many wrong codes: try again in an hour.
+link-busy = Too many code attempts on Kohero right now: try again a little later.
+link-already-one = These two identities are already one account.
+link-same-network = This code is typed from a network other than { $network }.
+link-two-verified = Two verified actors cannot be joined into one account.
+link-network-taken = Both accounts already have a { $network } identity: an account keeps one per network. First separate one of them with /unlink_account { $network }.
+link-confirm-ask = { $who } (“{ $name }”) wants to join your Kohero account. If it is you, confirm within { $minutes } minutes: your supports, projects, subscriptions and settings will become one. Otherwise, refuse.
+link-asked = Request sent: confirm it from your { $network } account within { $minutes } minutes.
+link-nothing-to-confirm = No link request waiting (or it expired).
+link-done = Done: { $identities } are now one Kohero account. /mydata shows everything; /unlink_account separates an identity.
+link-refused = Your link request was refused.
+link-refused-done = Request refused: nothing was linked.
+link-no-identity = This command is used from a messaging app.
+unlink-only-one = Your account has only one identity: nothing to separate.
+unlink-no-such = Your account has no { $network } identity.
+unlink-done-self = { $identity } is now an account of its own, starting afresh (what had been joined stays with your account).
+unlink-done = { $identity } is no longer part of your account.
+network-unknown = No { $network } identity in your account (you have: { $networks }). Usage: /profile network telegram|matrix|auto
+network-set = Your notices will arrive on { $network }.
+network-auto = Your notices will arrive on the network you used last.
+action-confirm = Confirm
+action-refuse = Refuse

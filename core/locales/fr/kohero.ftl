@@ -75,7 +75,7 @@ usage-drop = Utilisation : /abandonner NUMÉRO (une idée)
 usage-done = Utilisation : /terminer NUMÉRO (un projet)
 usage-archive = Utilisation : /archiver NUMÉRO (un projet)
 usage-propose = Utilisation : /proposer, ou en une ligne : /proposer TITRE | CATÉGORIE | LIEU | DESCRIPTION
-usage-profile = Utilisation : /profil, ou /profil nom NOUVEAU NOM
+usage-profile = Utilisation : /profil, /profil nom NOUVEAU NOM, ou /profil reseau telegram|matrix|auto (où arrivent vos notifications)
 usage-subscribe = Utilisation : /abonner LIEU [RAYON] [CATÉGORIES], par exemple /abonner geo:45.77,4.88 3km compost,nature — ou partagez d'abord votre position puis tapez /abonner.
 
 cat-cleanup = Nettoyage
@@ -244,6 +244,7 @@ help-body =
       /abandonner · /terminer · /archiver
     Vous
       /profil · /langue · /alertes · /mesdonnees · /oublier · /annuler
+      /lier_compte — un seul compte sur Telegram, Matrix et la console
     Mairies vérifiées
       /digest · /annonce
     Modération
@@ -413,3 +414,30 @@ mod-own = { $target } est de vous : un autre membre de l'équipe de modération 
 mod-instance-only = Seule la modération de toute l'instance peut faire cela pour une personne bannie.
 report-hidden = { $target } est déjà masqué : l'équipe de modération s'en occupe. Merci.
 report-too-many = Vous avez déjà { $n } signalements en attente : l'équipe de modération les examine avant d'en recevoir d'autres de vous.
+
+# One person across networks.
+usage-link-account = Utilisation : /lier_compte pour obtenir un code, puis /lier_compte CODE (six chiffres) depuis votre autre compte ; /delier_compte [telegram|matrix|console] pour séparer une identité.
+link-code = Votre code : { $code } — valable { $minutes } minutes, une seule fois. Depuis votre autre compte (Telegram, Matrix ou la console), envoyez : /lier_compte { $code }. Je vous demanderai ici de confirmer. Ne donnez ce code à personne.
+link-code-invalid = Ce code n'est pas (ou plus) valable. Demandez-en un nouveau avec /lier_compte sur votre autre compte.
+link-too-many-tries = Trop de codes erronés : réessayez dans une heure.
+link-busy = Trop d'essais de codes en ce moment sur Kohero : réessayez un peu plus tard.
+link-already-one = Ces deux identités sont déjà un seul et même compte.
+link-same-network = Ce code se saisit depuis un autre réseau que { $network }.
+link-two-verified = Deux acteurs vérifiés ne peuvent pas être réunis en un seul compte.
+link-network-taken = Les deux comptes ont déjà chacun une identité { $network } : un compte n'en garde qu'une par réseau. Séparez d'abord l'une d'elles avec /delier_compte { $network }.
+link-confirm-ask = { $who } (« { $name } ») veut rejoindre votre compte Kohero. Si c'est bien vous, confirmez dans les { $minutes } minutes : vos soutiens, projets, abonnements et réglages ne feront plus qu'un. Sinon, refusez.
+link-asked = Demande envoyée : confirmez-la depuis votre compte { $network } dans les { $minutes } minutes.
+link-nothing-to-confirm = Aucune demande de liaison en attente (ou elle a expiré).
+link-done = C'est fait : { $identities } sont maintenant un seul compte Kohero. /mesdonnees montre tout ; /delier_compte sépare une identité.
+link-refused = Votre demande de liaison a été refusée.
+link-refused-done = Demande refusée : rien n'a été lié.
+link-no-identity = Cette commande s'utilise depuis une messagerie.
+unlink-only-one = Votre compte n'a qu'une identité : rien à séparer.
+unlink-no-such = Votre compte n'a pas d'identité { $network }.
+unlink-done-self = { $identity } est maintenant un compte à part, qui repart de zéro (ce qui avait été réuni reste à votre compte).
+unlink-done = { $identity } ne fait plus partie de votre compte.
+network-unknown = Pas d'identité { $network } dans votre compte (vous avez : { $networks }). Utilisation : /profil reseau telegram|matrix|auto
+network-set = Vos notifications arriveront sur { $network }.
+network-auto = Vos notifications arriveront sur le dernier réseau que vous avez utilisé.
+action-confirm = Confirmer
+action-refuse = Refuser

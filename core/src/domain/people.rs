@@ -149,6 +149,10 @@ pub struct Actor {
     /// The last location the person shared, rounded to about 100 m. Never shown to others.
     pub location: Option<GeoPoint>,
     pub created_at: DateTime<Utc>,
+    /// The network the person chose for notices (`/profil reseau`); `None`:
+    /// the one they used last.
+    #[serde(default)]
+    pub notify_network: Option<String>,
 }
 
 impl Actor {
@@ -166,3 +170,27 @@ pub struct NewActor {
     pub lang: Lang,
     pub created_at: DateTime<Utc>,
 }
+
+/// A six-digit code an identity asked for to join another of its identities
+/// (`/lier_compte`), and the identity that typed it, waiting for the first
+/// one's confirmation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkCode {
+    pub code: String,
+    /// The person who asked for it, and the identity they asked from.
+    pub actor: ActorId,
+    pub issuer: Identity,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// Who typed it, and when (a code is typed once).
+    pub claimed: Option<(Identity, DateTime<Utc>)>,
+}
+
+/// How long a link code can be typed, and how long its typing waits for the
+/// confirmation.
+pub const LINK_CODE_VALID: chrono::Duration = chrono::Duration::minutes(10);
+/// Failed attempts at typing a code one identity may make in an hour.
+pub const LINK_FAILURES_PER_IDENTITY: u64 = 5;
+/// Failed attempts in an hour, all identities together, past which nobody may
+/// type a code for a while (many fresh accounts guessing).
+pub const LINK_FAILURES_OVERALL: u64 = 100;

@@ -63,6 +63,9 @@ pub(crate) struct Ctx<'a> {
     pub touched: Vec<Touched>,
     /// The shared chat (group, room) the message came from, if not a private one.
     pub room: Option<Address>,
+    /// The identity the message came from (none for the operator's command
+    /// line and the scheduler).
+    pub identity: Option<Identity>,
     /// The network's id of the message in that shared chat, when it says (what
     /// it shows can then be taken back).
     pub message: Option<String>,

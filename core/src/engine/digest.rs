@@ -223,15 +223,15 @@ pub(crate) async fn gather(
     }
     people.sort();
     people.dedup();
-    // Each reader's first identity that can be reached, outside networks where
-    // digests go to an announcement room instead.
+    // Each reader once, on their first identity that can be reached (the
+    // network they chose, else the one used last); one whose network sends
+    // digests to an announcement room reads them there.
+    let mut placed = BTreeSet::new();
     for (who, lang, identity) in ctx.tx.reachable_identities(&people).await? {
-        if ctx.room_networks.contains(&identity.network) {
+        if !placed.insert(who) || ctx.room_networks.contains(&identity.network) {
             continue;
         }
-        g.contacts
-            .entry(who)
-            .or_insert_with(|| (lang, Address::of(&identity)));
+        g.contacts.insert(who, (lang, Address::of(&identity)));
     }
     Ok(g)
 }

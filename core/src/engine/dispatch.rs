@@ -10,8 +10,8 @@ use crate::reply::Reply;
 
 use super::ctx::parse_refusal;
 use super::{
-    Ctx, Dialogue, Engine, Fail, Outcome, alerts, dialogue, digest, discover, initiatives,
-    moderation, profile, project, refuse, rooms,
+    Ctx, Dialogue, Engine, Fail, Outcome, accounts, alerts, dialogue, digest, discover,
+    initiatives, moderation, profile, project, refuse, rooms,
 };
 
 /// What intake knows of the sender's ban.
@@ -54,6 +54,7 @@ impl Engine {
         let lang = actor.lang;
         let mut ctx = self.ctx(tx, actor, self.key_base(&incoming));
         ctx.banned = banned;
+        ctx.identity = Some(incoming.identity.clone());
         match self.dispatch(&mut ctx, incoming.content).await {
             Ok(replies) => {
                 let Ctx { tx, touched, .. } = ctx;
@@ -302,6 +303,9 @@ impl Engine {
             } => moderation::report(ctx, target, reason, text).await,
             C::Appeal(target) => moderation::appeal(ctx, target).await,
             C::Moderation(arg) => moderation::command(ctx, arg).await,
+            C::LinkAccount(arg) => accounts::link(ctx, arg).await,
+            C::UnlinkAccount(network) => accounts::unlink(ctx, network).await,
+            C::NotifyNetwork(network) => accounts::notify_network(ctx, &network).await,
         }
     }
 }

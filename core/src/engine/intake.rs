@@ -365,6 +365,7 @@ impl Engine {
         let mut ctx = self.ctx(tx, actor, key_base.clone());
         ctx.now = now;
         ctx.banned = banned;
+        ctx.identity = Some(incoming.identity.clone());
         if to.chat != incoming.identity.id {
             ctx.room = Some(to.clone());
             ctx.message = incoming.message_id.clone();

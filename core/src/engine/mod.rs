@@ -1,6 +1,7 @@
 //! The engine: one incoming message in, replies out, all its effects in one
 //! transaction. Adapters call [`Engine::handle`] and render the [`Reply`]s.
 
+mod accounts;
 mod alerts;
 mod ctx;
 mod dialogue;
@@ -207,13 +208,18 @@ impl Engine {
         tx: &mut Box<dyn Tx>,
         incoming: &Incoming,
     ) -> Result<Actor, StoreError> {
-        self.actor_for(
-            tx,
-            &incoming.identity,
-            incoming.display_name.as_deref(),
-            incoming.lang_hint,
-        )
-        .await
+        let actor = self
+            .actor_for(
+                tx,
+                &incoming.identity,
+                incoming.display_name.as_deref(),
+                incoming.lang_hint,
+            )
+            .await?;
+        // Notices go to the identity used last.
+        tx.touch_identity(&incoming.identity, self.clock.now())
+            .await?;
+        Ok(actor)
     }
 
     /// The state of handling one message.
@@ -227,6 +233,7 @@ impl Engine {
             index: &self.index,
             touched: Vec::new(),
             room: None,
+            identity: None,
             message: None,
             chat_check: None,
             key_base,

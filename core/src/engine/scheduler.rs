@@ -34,6 +34,7 @@ impl Engine {
             communes: Vec::new(),
             location: None,
             created_at: self.clock.now(),
+            notify_network: None,
         }
     }
 

@@ -69,4 +69,66 @@ pub trait People: Send {
         communes: &[InseeCode],
         bbox: &BoundingBox,
     ) -> StoreResult<Vec<Subscription>>;
+
+    /// Notes that an identity wrote at `at` (notices go to the identity used
+    /// last); written at most once a minute per identity.
+    async fn touch_identity(
+        &mut self,
+        identity: &Identity,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()>;
+
+    /// Keeps a link code: its issuer's earlier code goes; a code already
+    /// kept under the same digits is `Duplicate`. Kept again (typed), it is
+    /// updated.
+    async fn save_link_code(&mut self, code: &LinkCode) -> StoreResult<()>;
+
+    /// The code with these digits, if kept.
+    async fn link_code(&mut self, code: &str) -> StoreResult<Option<LinkCode>>;
+
+    /// The code an identity asked for, if it has one.
+    async fn link_code_of(&mut self, issuer: &Identity) -> StoreResult<Option<LinkCode>>;
+
+    async fn delete_link_code(&mut self, code: &str) -> StoreResult<()>;
+
+    /// Notes a failed attempt at typing a code.
+    async fn record_link_failure(
+        &mut self,
+        identity: &Identity,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()>;
+
+    /// Failed attempts since `since`: by one identity, or by everyone.
+    async fn link_failures_since(
+        &mut self,
+        identity: Option<&Identity>,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<u64>;
+
+    /// Deletes codes that ran out before `codes_before` and failed attempts
+    /// before `failures_before`; returns how many rows went.
+    async fn prune_links(
+        &mut self,
+        codes_before: chrono::DateTime<chrono::Utc>,
+        failures_before: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<u64>;
+
+    /// Makes `from` one with `into`: its identities, supports, memberships and
+    /// roles, follows, subscriptions, RSVPs, alerts and their settings,
+    /// initiatives, updates, events, reports, moderator scopes and log become
+    /// `into`'s; where both hold the same thing (a membership of one
+    /// project, an RSVP to one event, the same subscription) one is kept: the
+    /// stronger role, the earliest date. `from` is then deleted. Its own
+    /// fields (name, language, verification) are `into`'s business.
+    async fn merge_actors(&mut self, into: ActorId, from: ActorId) -> StoreResult<()>;
+
+    /// Takes an identity away from its person: it becomes a new citizen
+    /// named `name`, with nothing (what was merged stays with the person).
+    async fn detach_identity(
+        &mut self,
+        identity: &Identity,
+        name: &str,
+        lang: Lang,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Actor>;
 }

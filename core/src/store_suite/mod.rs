@@ -33,7 +33,7 @@ macro_rules! store_suite {
             mod people {
                 #[allow(unused_imports)]
                 use super::*;
-                $crate::store_suite!(@tests people, $make; actors_and_identities, subscriptions_and_dialogues, forgetting_an_actor, actors_by_id_and_their_reachable_identities);
+                $crate::store_suite!(@tests people, $make; actors_and_identities, subscriptions_and_dialogues, forgetting_an_actor, actors_by_id_and_their_reachable_identities, linked_identities);
             }
             mod initiatives {
                 #[allow(unused_imports)]

@@ -266,3 +266,215 @@ pub async fn actors_by_id_and_their_reachable_identities(store: &dyn Store) {
     assert_eq!(reach.len(), 2);
     assert_eq!(reach[0].0, a.id);
 }
+
+/// Link codes, failed attempts, identities used last, and two people made
+/// one: what both held kept once (the stronger role, the earliest date).
+pub async fn linked_identities(store: &dyn Store) {
+    let a = actor(store, "a").await;
+    let b = actor(store, "b").await;
+    let c = actor(store, "c").await;
+    let i = initiative(store, c.id, "I", None).await;
+    let j = initiative(store, c.id, "J", None).await;
+    let ta = Identity::new("test", "a");
+    let tb = Identity::new("test", "b");
+    let mut tx = store.begin().await.unwrap();
+
+    // Codes: one per issuer, digits unique, typed once.
+    let code = |digits: &str, actor: ActorId, issuer: &Identity| LinkCode {
+        code: digits.into(),
+        actor,
+        issuer: issuer.clone(),
+        created_at: t0(),
+        expires_at: t0() + LINK_CODE_VALID,
+        claimed: None,
+    };
+    tx.save_link_code(&code("000001", a.id, &ta)).await.unwrap();
+    tx.save_link_code(&code("000002", a.id, &ta)).await.unwrap();
+    assert_eq!(tx.link_code("000001").await.unwrap(), None);
+    assert!(matches!(
+        tx.save_link_code(&code("000002", b.id, &tb)).await,
+        Err(StoreError::Duplicate(_))
+    ));
+    let mut typed = code("000002", a.id, &ta);
+    typed.claimed = Some((tb.clone(), t0() + Duration::minutes(1)));
+    tx.save_link_code(&typed).await.unwrap();
+    assert_eq!(tx.link_code("000002").await.unwrap(), Some(typed.clone()));
+    assert_eq!(tx.link_code_of(&ta).await.unwrap(), Some(typed));
+    assert_eq!(tx.link_code_of(&tb).await.unwrap(), None);
+    tx.save_link_code(&code("000003", b.id, &tb)).await.unwrap();
+    tx.delete_link_code("000002").await.unwrap();
+    assert_eq!(tx.link_code_of(&ta).await.unwrap(), None);
+
+    // Failed attempts, by identity and overall; pruned with dead codes.
+    for m in 0..3 {
+        tx.record_link_failure(&tb, t0() + Duration::minutes(m))
+            .await
+            .unwrap();
+    }
+    tx.record_link_failure(&ta, t0()).await.unwrap();
+    let since = t0() + Duration::minutes(1);
+    assert_eq!(tx.link_failures_since(Some(&tb), since).await.unwrap(), 2);
+    assert_eq!(tx.link_failures_since(None, t0()).await.unwrap(), 4);
+    assert_eq!(
+        tx.prune_links(t0() + Duration::hours(1), since)
+            .await
+            .unwrap(),
+        1 + 2
+    );
+    assert_eq!(tx.link_code("000003").await.unwrap(), None);
+
+    let ma = Identity::new("matrix", "@a:x");
+    tx.commit().await.unwrap();
+
+    // B: a support of I, organiser of J; A: member of I. An RSVP each to one
+    // event, the same subscription each.
+    let mut tx = store.begin().await.unwrap();
+    let m = |actor: ActorId, initiative: InitiativeId, role: Role, min: i64| Membership {
+        initiative,
+        actor,
+        role,
+        since: t0() + Duration::minutes(min),
+    };
+    tx.set_membership(&m(a.id, i.id, Role::Member, 5))
+        .await
+        .unwrap();
+    tx.set_membership(&m(b.id, i.id, Role::Supporter, 1))
+        .await
+        .unwrap();
+    tx.set_membership(&m(b.id, j.id, Role::Organiser, 2))
+        .await
+        .unwrap();
+    let e = tx
+        .insert_event(&NewEvent {
+            initiative: i.id,
+            title: "Fête".into(),
+            starts_at: t0() + Duration::days(2),
+            tz: "Europe/Paris".into(),
+            place: None,
+            created_by: c.id,
+            created_at: t0(),
+        })
+        .await
+        .unwrap();
+    for (who, answer, min) in [(a.id, RsvpAnswer::Yes, 9), (b.id, RsvpAnswer::No, 3)] {
+        tx.set_rsvp(&Rsvp {
+            event: e.id,
+            actor: who,
+            answer,
+            at: t0() + Duration::minutes(min),
+        })
+        .await
+        .unwrap();
+    }
+    for (who, min) in [(a.id, 7), (b.id, 4), (b.id, 8)] {
+        tx.insert_subscription(&NewSubscription {
+            actor: who,
+            center: Some(p(45.76, 4.83)),
+            radius_m: if min == 8 { 900 } else { 2000 },
+            commune: None,
+            categories: vec![],
+            created_at: t0() + Duration::minutes(min),
+        })
+        .await
+        .unwrap();
+    }
+    tx.save_link_code(&code("000004", b.id, &tb)).await.unwrap();
+    tx.merge_actors(a.id, b.id).await.unwrap();
+    assert_eq!(tx.actor(b.id).await.unwrap(), None);
+    assert_eq!(tx.link_code("000004").await.unwrap(), None);
+    assert_eq!(
+        tx.actor_by_identity(&tb).await.unwrap().map(|x| x.id),
+        Some(a.id)
+    );
+    let mut ms = tx.memberships_of(a.id).await.unwrap();
+    ms.sort_by_key(|m| m.initiative);
+    assert_eq!(
+        ms,
+        vec![
+            // The stronger role, the earliest date.
+            m(a.id, i.id, Role::Member, 1),
+            m(a.id, j.id, Role::Organiser, 2),
+        ]
+    );
+    let rsvps = tx.rsvps_of(a.id).await.unwrap();
+    assert_eq!(rsvps.len(), 1);
+    assert_eq!(
+        (rsvps[0].answer, rsvps[0].at),
+        (RsvpAnswer::No, t0() + Duration::minutes(3))
+    );
+    let mut subs = tx.subscriptions_of(a.id).await.unwrap();
+    subs.sort_by_key(|s| s.radius_m);
+    assert_eq!(
+        subs.iter()
+            .map(|s| (s.radius_m, s.created_at))
+            .collect::<Vec<_>>(),
+        vec![
+            (900, t0() + Duration::minutes(8)),
+            (2000, t0() + Duration::minutes(4)),
+        ]
+    );
+
+    // An identity taken away starts afresh.
+    let mut tx2 = tx;
+    let moved = tx2
+        .detach_identity(&tb, "B again", Lang::En, t0())
+        .await
+        .unwrap();
+    assert_ne!(moved.id, a.id);
+    assert_eq!(
+        (moved.display_name.as_str(), moved.lang, moved.verified),
+        ("B again", Lang::En, false)
+    );
+    assert_eq!(tx2.identities_of(moved.id).await.unwrap(), vec![tb.clone()]);
+    assert!(tx2.memberships_of(moved.id).await.unwrap().is_empty());
+    assert!(matches!(
+        tx2.detach_identity(&Identity::new("test", "nobody"), "x", Lang::Fr, t0())
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    // Notices: the identity used last first, unless the person chose one.
+    let z = tx2
+        .insert_actor(&NewActor {
+            identity: ma.clone(),
+            display_name: "z".into(),
+            lang: Lang::Fr,
+            created_at: t0(),
+        })
+        .await
+        .unwrap();
+    tx2.merge_actors(a.id, z.id).await.unwrap();
+    tx2.touch_identity(&ta, t0()).await.unwrap();
+    tx2.touch_identity(&ma, t0() + Duration::minutes(5))
+        .await
+        .unwrap();
+    assert_eq!(
+        tx2.identities_of(a.id).await.unwrap(),
+        vec![ma.clone(), ta.clone()]
+    );
+    // Written at most once a minute: matrix again 40 s after its last time
+    // is not written, so test (used in between) stays first.
+    tx2.touch_identity(&ta, t0() + Duration::seconds(320))
+        .await
+        .unwrap();
+    tx2.touch_identity(&ma, t0() + Duration::seconds(340))
+        .await
+        .unwrap();
+    assert_eq!(
+        tx2.identities_of(a.id).await.unwrap(),
+        vec![ta.clone(), ma.clone()]
+    );
+    let mut chosen = tx2.actor(a.id).await.unwrap().unwrap();
+    chosen.notify_network = Some("matrix".into());
+    tx2.update_actor(&chosen).await.unwrap();
+    assert_eq!(
+        tx2.actor(a.id).await.unwrap().unwrap().notify_network,
+        Some("matrix".into())
+    );
+    assert_eq!(
+        tx2.identities_of(a.id).await.unwrap(),
+        vec![ma.clone(), ta.clone()]
+    );
+    let reach = tx2.reachable_identities(&[a.id]).await.unwrap();
+    assert_eq!(reach[0].2, ma);
+    tx2.commit().await.unwrap();
+}

@@ -104,6 +104,7 @@ mod tests {
             moderation::ALL,
             outbox::ALL,
             people::ALL,
+            people::MERGE_ACTORS,
             projects::ALL,
             rooms::ALL,
             schedules::ALL,

@@ -11,7 +11,7 @@ pub const ACTOR: &str = "SELECT * FROM actors WHERE id = ?1";
 /// [`People::update_actor`](kohero_core::ports::People::update_actor).
 pub const UPDATE_ACTOR: &str =
     "UPDATE actors SET kind = ?1, display_name = ?2, lang = ?3, tz = ?4, verified = ?5,
-    lat = ?6, lon = ?7 WHERE id = ?8";
+    lat = ?6, lon = ?7, notify_network = ?9 WHERE id = ?8";
 
 /// [`People::update_actor`](kohero_core::ports::People::update_actor).
 pub const UPDATE_ACTOR_2: &str = "DELETE FROM actor_communes WHERE actor_id = ?1";
@@ -20,11 +20,19 @@ pub const UPDATE_ACTOR_2: &str = "DELETE FROM actor_communes WHERE actor_id = ?1
 pub const UPDATE_ACTOR_3: &str = "INSERT INTO actor_communes (actor_id, insee) VALUES (?1, ?2)";
 
 /// [`People::identities_of`](kohero_core::ports::People::identities_of).
-pub const IDENTITIES_OF: &str = "SELECT network, external_id FROM identities WHERE actor_id = ?1
-    ORDER BY network, external_id";
+/// The network the person chose first, then the one used last.
+pub const IDENTITIES_OF: &str = "SELECT i.network, i.external_id
+    FROM identities i JOIN actors a ON a.id = i.actor_id WHERE i.actor_id = ?1
+    ORDER BY CASE WHEN i.network = a.notify_network THEN 0 ELSE 1 END,
+             COALESCE(i.last_seen_at, 0) DESC, i.network, i.external_id";
 
 /// [`People::delete_actor`](kohero_core::ports::People::delete_actor).
 pub const DELETE_ACTOR: &str = "DELETE FROM actors WHERE id = ?1";
+
+/// [`People::delete_actor`](kohero_core::ports::People::delete_actor): their
+/// failed attempts at typing a link code (by identity), before the identities go.
+pub const DELETE_ACTOR_FAILURES: &str = "DELETE FROM link_failures
+    WHERE (network, external_id) IN (SELECT network, external_id FROM identities WHERE actor_id = ?1)";
 
 /// [`People::delete_actor`](kohero_core::ports::People::delete_actor).
 pub const DELETE_ACTOR_2: &str = "DELETE FROM alerts WHERE kind = ?1 AND ref_id = ?2";
@@ -87,7 +95,8 @@ pub const REACHABLE_IDENTITIES: &str = "SELECT i.actor_id, a.lang, i.network, i.
     WHERE i.actor_id IN (SELECT value FROM json_each(?1))
       AND NOT EXISTS (SELECT 1 FROM unreachable u
                       WHERE u.network = i.network AND u.chat = i.external_id)
-    ORDER BY i.actor_id, i.network, i.external_id";
+    ORDER BY i.actor_id, CASE WHEN i.network = a.notify_network THEN 0 ELSE 1 END,
+             COALESCE(i.last_seen_at, 0) DESC, i.network, i.external_id";
 
 /// [`People::subscriptions_near`](kohero_core::ports::People::subscriptions_near).
 pub const SUBSCRIPTIONS_NEAR: &str =
@@ -97,9 +106,153 @@ pub const SUBSCRIPTIONS_NEAR: &str =
     WHERE commune IS NULL AND lat BETWEEN ?2 AND ?3 AND lon BETWEEN ?4 AND ?5
     ORDER BY id";
 
+/// [`People::touch_identity`](kohero_core::ports::People::touch_identity).
+pub const TOUCH_IDENTITY: &str = "UPDATE identities SET last_seen_at = ?3
+    WHERE network = ?1 AND external_id = ?2 AND (last_seen_at IS NULL OR last_seen_at < ?4)";
+
+/// [`People::save_link_code`](kohero_core::ports::People::save_link_code):
+/// the code typed (same code, same issuer).
+pub const CLAIM_LINK_CODE: &str = "UPDATE link_codes
+    SET claimed_network = ?4, claimed_external_id = ?5, claimed_at = ?6
+    WHERE code = ?1 AND network = ?2 AND external_id = ?3";
+
+/// [`People::save_link_code`](kohero_core::ports::People::save_link_code):
+/// the issuer's earlier code goes.
+pub const DROP_ISSUER_CODES: &str =
+    "DELETE FROM link_codes WHERE network = ?1 AND external_id = ?2";
+
+/// [`People::save_link_code`](kohero_core::ports::People::save_link_code).
+pub const INSERT_LINK_CODE: &str = "INSERT INTO link_codes (code, actor_id, network, external_id,
+    created_at, expires_at, claimed_network, claimed_external_id, claimed_at)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
+/// [`People::link_code`](kohero_core::ports::People::link_code).
+pub const LINK_CODE: &str = "SELECT * FROM link_codes WHERE code = ?1";
+
+/// [`People::link_code_of`](kohero_core::ports::People::link_code_of).
+pub const LINK_CODE_OF: &str = "SELECT * FROM link_codes WHERE network = ?1 AND external_id = ?2";
+
+/// [`People::delete_link_code`](kohero_core::ports::People::delete_link_code).
+pub const DELETE_LINK_CODE: &str = "DELETE FROM link_codes WHERE code = ?1";
+
+/// [`People::record_link_failure`](kohero_core::ports::People::record_link_failure).
+pub const RECORD_LINK_FAILURE: &str =
+    "INSERT INTO link_failures (network, external_id, at) VALUES (?1, ?2, ?3)";
+
+/// [`People::link_failures_since`](kohero_core::ports::People::link_failures_since).
+pub const LINK_FAILURES_OF: &str = "SELECT count(*) AS n FROM link_failures
+    WHERE network = ?1 AND external_id = ?2 AND at >= ?3";
+
+/// [`People::link_failures_since`](kohero_core::ports::People::link_failures_since).
+pub const LINK_FAILURES_ALL: &str = "SELECT count(*) AS n FROM link_failures WHERE at >= ?1";
+
+/// [`People::prune_links`](kohero_core::ports::People::prune_links).
+pub const PRUNE_LINK_CODES: &str =
+    "DELETE FROM link_codes WHERE expires_at < ?1 AND COALESCE(claimed_at, 0) < ?1";
+
+/// [`People::prune_links`](kohero_core::ports::People::prune_links).
+pub const PRUNE_LINK_FAILURES: &str = "DELETE FROM link_failures WHERE at < ?1";
+
+/// [`People::merge_actors`](kohero_core::ports::People::merge_actors), in
+/// order (`?1` into, `?2` from); `from` is deleted after them.
+pub const MERGE_ACTORS: &[&str] = &[
+    "UPDATE identities SET actor_id = ?1 WHERE actor_id = ?2",
+    "INSERT INTO actor_communes (actor_id, insee)
+        SELECT CAST(?1 AS BIGINT), insee FROM actor_communes WHERE actor_id = ?2
+        ON CONFLICT DO NOTHING",
+    "UPDATE initiatives SET created_by = ?1 WHERE created_by = ?2",
+    "UPDATE initiatives SET offered_to = ?1 WHERE offered_to = ?2",
+    // Both in one initiative: the stronger role, the earliest date.
+    "UPDATE memberships SET role = (SELECT f.role FROM memberships f
+        WHERE f.actor_id = ?2 AND f.initiative_id = memberships.initiative_id)
+     WHERE actor_id = ?1 AND EXISTS (SELECT 1 FROM memberships f
+        WHERE f.actor_id = ?2 AND f.initiative_id = memberships.initiative_id
+        AND CASE f.role WHEN 'organiser' THEN 0 WHEN 'member' THEN 1 WHEN 'supporter' THEN 2 ELSE 3 END < CASE memberships.role WHEN 'organiser' THEN 0 WHEN 'member' THEN 1 WHEN 'supporter' THEN 2 ELSE 3 END)",
+    "UPDATE memberships SET since = (SELECT f.since FROM memberships f
+        WHERE f.actor_id = ?2 AND f.initiative_id = memberships.initiative_id)
+     WHERE actor_id = ?1 AND EXISTS (SELECT 1 FROM memberships f
+        WHERE f.actor_id = ?2 AND f.initiative_id = memberships.initiative_id
+        AND f.since < memberships.since)",
+    "INSERT INTO memberships (initiative_id, actor_id, role, since)
+        SELECT initiative_id, CAST(?1 AS BIGINT), role, since FROM memberships WHERE actor_id = ?2
+        ON CONFLICT DO NOTHING",
+    "UPDATE updates SET author_id = ?1 WHERE author_id = ?2",
+    "UPDATE events SET created_by = ?1 WHERE created_by = ?2",
+    // Both answered one event: the earliest answer.
+    "UPDATE rsvps SET answer = (SELECT f.answer FROM rsvps f
+        WHERE f.actor_id = ?2 AND f.event_id = rsvps.event_id),
+        at = (SELECT f.at FROM rsvps f WHERE f.actor_id = ?2 AND f.event_id = rsvps.event_id)
+     WHERE actor_id = ?1 AND EXISTS (SELECT 1 FROM rsvps f
+        WHERE f.actor_id = ?2 AND f.event_id = rsvps.event_id AND f.at < rsvps.at)",
+    "INSERT INTO rsvps (event_id, actor_id, answer, at)
+        SELECT event_id, CAST(?1 AS BIGINT), answer, at FROM rsvps WHERE actor_id = ?2
+        ON CONFLICT DO NOTHING",
+    // The same subscription on both sides: one, with the earliest date.
+    "UPDATE subscriptions SET created_at = (SELECT MIN(f.created_at) FROM subscriptions f
+        WHERE f.actor_id = ?2 AND f.lat IS NOT DISTINCT FROM subscriptions.lat
+        AND f.lon IS NOT DISTINCT FROM subscriptions.lon AND f.radius_m = subscriptions.radius_m
+        AND f.commune IS NOT DISTINCT FROM subscriptions.commune
+        AND f.categories = subscriptions.categories)
+     WHERE actor_id = ?1 AND EXISTS (SELECT 1 FROM subscriptions f
+        WHERE f.actor_id = ?2 AND f.lat IS NOT DISTINCT FROM subscriptions.lat
+        AND f.lon IS NOT DISTINCT FROM subscriptions.lon AND f.radius_m = subscriptions.radius_m
+        AND f.commune IS NOT DISTINCT FROM subscriptions.commune
+        AND f.categories = subscriptions.categories
+        AND f.created_at < subscriptions.created_at)",
+    "DELETE FROM subscriptions WHERE actor_id = ?2 AND EXISTS (SELECT 1 FROM subscriptions f
+        WHERE f.actor_id = ?1 AND f.lat IS NOT DISTINCT FROM subscriptions.lat
+        AND f.lon IS NOT DISTINCT FROM subscriptions.lon AND f.radius_m = subscriptions.radius_m
+        AND f.commune IS NOT DISTINCT FROM subscriptions.commune
+        AND f.categories = subscriptions.categories)",
+    "UPDATE subscriptions SET actor_id = ?1 WHERE actor_id = ?2",
+    "DELETE FROM alerts WHERE actor_id = ?2 AND EXISTS (SELECT 1 FROM alerts t
+        WHERE t.actor_id = ?1 AND t.initiative_id = alerts.initiative_id
+        AND t.kind = alerts.kind AND t.ref_id IS NOT DISTINCT FROM alerts.ref_id)",
+    "UPDATE alerts SET actor_id = ?1 WHERE actor_id = ?2",
+    "UPDATE alerts SET ref_id = ?1 WHERE kind = 'member' AND ref_id = ?2",
+    "INSERT INTO alert_prefs (actor_id, enabled, quiet_from, quiet_to, last_sent_at, hold_until)
+        SELECT CAST(?1 AS BIGINT), enabled, quiet_from, quiet_to, last_sent_at, hold_until
+        FROM alert_prefs WHERE actor_id = ?2 ON CONFLICT DO NOTHING",
+    "INSERT INTO digest_plans (municipality_id, schedule, tz, next_at, last_at, announcement)
+        SELECT CAST(?1 AS BIGINT), schedule, tz, next_at, last_at, announcement
+        FROM digest_plans WHERE municipality_id = ?2 ON CONFLICT DO NOTHING",
+    "INSERT INTO digest_ticks (municipality_id, tick)
+        SELECT CAST(?1 AS BIGINT), tick FROM digest_ticks WHERE municipality_id = ?2
+        ON CONFLICT DO NOTHING",
+    "UPDATE outbox SET recipient_id = ?1 WHERE recipient_id = ?2",
+    "UPDATE commune_forums SET linked_by = ?1 WHERE linked_by = ?2",
+    "DELETE FROM reports WHERE reporter_id = ?2 AND EXISTS (SELECT 1 FROM reports t
+        WHERE t.reporter_id = ?1 AND t.target_kind = reports.target_kind
+        AND t.target_id = reports.target_id)",
+    "UPDATE reports SET reporter_id = ?1 WHERE reporter_id = ?2",
+    "INSERT INTO moderators (actor_id, scope)
+        SELECT CAST(?1 AS BIGINT), scope FROM moderators WHERE actor_id = ?2
+        ON CONFLICT DO NOTHING",
+    "UPDATE moderation_log SET moderator_id = ?1 WHERE moderator_id = ?2",
+    "UPDATE moderation_log SET subject_id = ?1 WHERE subject_id = ?2",
+];
+
+/// [`People::detach_identity`](kohero_core::ports::People::detach_identity).
+pub const DETACH_IDENTITY: &str =
+    "UPDATE identities SET actor_id = ?3 WHERE network = ?1 AND external_id = ?2";
+
 /// Every statement of this file (tests).
 #[cfg(test)]
 pub(crate) const ALL: &[&str] = &[
+    TOUCH_IDENTITY,
+    CLAIM_LINK_CODE,
+    DROP_ISSUER_CODES,
+    INSERT_LINK_CODE,
+    LINK_CODE,
+    LINK_CODE_OF,
+    DELETE_LINK_CODE,
+    RECORD_LINK_FAILURE,
+    LINK_FAILURES_OF,
+    LINK_FAILURES_ALL,
+    PRUNE_LINK_CODES,
+    PRUNE_LINK_FAILURES,
+    DETACH_IDENTITY,
+    DELETE_ACTOR_FAILURES,
     ACTOR_BY_IDENTITY,
     ACTOR,
     UPDATE_ACTOR,

@@ -64,7 +64,8 @@ impl<C: Conn> People for SqlTx<C> {
                     a.verified,
                     lat,
                     lon,
-                    a.id.0
+                    a.id.0,
+                    &a.notify_network
                 ],
             )
             .await?;
@@ -89,6 +90,8 @@ impl<C: Conn> People for SqlTx<C> {
     async fn delete_actor(&mut self, id: ActorId) -> StoreResult<()> {
         // Authored rows keep their content: the foreign keys set the author to NULL;
         // everything that is only theirs cascades.
+        self.changes(sql::DELETE_ACTOR_FAILURES, &values![id.0])
+            .await?;
         let n = self.changes(sql::DELETE_ACTOR, &values![id.0]).await?;
         // Other people's alerts that name them ("X joined your project").
         self.changes(
@@ -205,5 +208,185 @@ impl<C: Conn> People for SqlTx<C> {
             |r| crate::subscription(r),
         )
         .await
+    }
+
+    async fn touch_identity(
+        &mut self,
+        identity: &Identity,
+        at: chrono::DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let stale = at - chrono::Duration::minutes(1);
+        self.changes(
+            sql::TOUCH_IDENTITY,
+            &values![&identity.network, &identity.id, ms(at), ms(stale)],
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn save_link_code(&mut self, c: &LinkCode) -> StoreResult<()> {
+        let (by_network, by_id, by_at) = match &c.claimed {
+            Some((who, at)) => (
+                Some(who.network.as_str()),
+                Some(who.id.as_str()),
+                Some(ms(*at)),
+            ),
+            None => (None, None, None),
+        };
+        let typed = self
+            .changes(
+                sql::CLAIM_LINK_CODE,
+                &values![
+                    &c.code,
+                    &c.issuer.network,
+                    &c.issuer.id,
+                    by_network,
+                    by_id,
+                    by_at
+                ],
+            )
+            .await?;
+        if typed > 0 {
+            return Ok(());
+        }
+        self.open_savepoint(Savepoint::Method).await?;
+        let r = async {
+            self.changes(
+                sql::DROP_ISSUER_CODES,
+                &values![&c.issuer.network, &c.issuer.id],
+            )
+            .await?;
+            self.changes(
+                sql::INSERT_LINK_CODE,
+                &values![
+                    &c.code,
+                    c.actor.0,
+                    &c.issuer.network,
+                    &c.issuer.id,
+                    ms(c.created_at),
+                    ms(c.expires_at),
+                    by_network,
+                    by_id,
+                    by_at
+                ],
+            )
+            .await
+            .map(drop)
+        }
+        .await;
+        self.settle(Savepoint::Method, r).await
+    }
+
+    async fn link_code(&mut self, code: &str) -> StoreResult<Option<LinkCode>> {
+        self.opt(sql::LINK_CODE, &values![code], |r| crate::link_code(r))
+            .await
+    }
+
+    async fn link_code_of(&mut self, issuer: &Identity) -> StoreResult<Option<LinkCode>> {
+        self.opt(
+            sql::LINK_CODE_OF,
+            &values![&issuer.network, &issuer.id],
+            |r| crate::link_code(r),
+        )
+        .await
+    }
+
+    async fn delete_link_code(&mut self, code: &str) -> StoreResult<()> {
+        self.changes(sql::DELETE_LINK_CODE, &values![code])
+            .await
+            .map(drop)
+    }
+
+    async fn record_link_failure(
+        &mut self,
+        identity: &Identity,
+        at: chrono::DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.changes(
+            sql::RECORD_LINK_FAILURE,
+            &values![&identity.network, &identity.id, ms(at)],
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn link_failures_since(
+        &mut self,
+        identity: Option<&Identity>,
+        since: chrono::DateTime<Utc>,
+    ) -> StoreResult<u64> {
+        let n: i64 = match identity {
+            Some(i) => {
+                self.one(
+                    sql::LINK_FAILURES_OF,
+                    &values![&i.network, &i.id, ms(since)],
+                    |r| get(r, "n"),
+                )
+                .await?
+            }
+            None => {
+                self.one(sql::LINK_FAILURES_ALL, &values![ms(since)], |r| get(r, "n"))
+                    .await?
+            }
+        };
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn prune_links(
+        &mut self,
+        codes_before: chrono::DateTime<Utc>,
+        failures_before: chrono::DateTime<Utc>,
+    ) -> StoreResult<u64> {
+        Ok(self
+            .changes(sql::PRUNE_LINK_CODES, &values![ms(codes_before)])
+            .await?
+            + self
+                .changes(sql::PRUNE_LINK_FAILURES, &values![ms(failures_before)])
+                .await?)
+    }
+
+    async fn merge_actors(&mut self, into: ActorId, from: ActorId) -> StoreResult<()> {
+        if into == from {
+            return Ok(());
+        }
+        self.open_savepoint(Savepoint::Method).await?;
+        let r = async {
+            for statement in sql::MERGE_ACTORS {
+                self.changes(*statement, &values![into.0, from.0]).await?;
+            }
+            let n = self.changes(sql::DELETE_ACTOR, &values![from.0]).await?;
+            not_found("actor", n)
+        }
+        .await;
+        self.settle(Savepoint::Method, r).await
+    }
+
+    async fn detach_identity(
+        &mut self,
+        identity: &Identity,
+        name: &str,
+        lang: Lang,
+        at: chrono::DateTime<Utc>,
+    ) -> StoreResult<Actor> {
+        self.open_savepoint(Savepoint::Method).await?;
+        let r = async {
+            let actor = self
+                .write_one(
+                    sql::INSERT_ACTOR,
+                    &values![name, lang.code(), ms(at)],
+                    |r| crate::actor(r, Vec::new()),
+                )
+                .await?;
+            let n = self
+                .changes(
+                    sql::DETACH_IDENTITY,
+                    &values![&identity.network, &identity.id, actor.id.0],
+                )
+                .await?;
+            not_found("identity", n)?;
+            Ok(actor)
+        }
+        .await;
+        self.settle(Savepoint::Method, r).await
     }
 }

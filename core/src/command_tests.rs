@@ -1,0 +1,306 @@
+//! The command parser's tests.
+use super::*;
+
+fn cmd(s: &str) -> Command {
+    match parse(s) {
+        Ok(Parsed::Command(c)) => c,
+        other => panic!("{s}: {other:?}"),
+    }
+}
+
+#[test]
+fn french_and_english_aliases() {
+    assert_eq!(cmd("/aide"), Command::Help);
+    assert_eq!(cmd("/help"), Command::Help);
+    assert_eq!(cmd("!aide"), Command::Help);
+    assert_eq!(cmd("/aide@kohero_bot"), Command::Help);
+    assert_eq!(cmd("/voir #42"), Command::Show(InitiativeId(42)));
+    assert_eq!(cmd("/show 42"), Command::Show(InitiativeId(42)));
+    assert_eq!(cmd("/SOUTENIR 3"), Command::Support(InitiativeId(3)));
+    assert_eq!(cmd("/mesdonnees"), Command::MyData);
+    assert_eq!(cmd("/évènement 4"), Command::Event(InitiativeId(4), None));
+}
+
+#[test]
+fn bare_location_is_near() {
+    let Command::Near(a) = cmd("geo:45.7660,4.8795") else {
+        panic!()
+    };
+    assert!(matches!(a.place, Some(PlaceArg::Point(_))));
+    assert!(matches!(
+        parse("geo:200,4"),
+        Err(ParseError::BadLocation(GeoError::OutOfRange))
+    ));
+    assert!(matches!(
+        parse("geo:nan,4"),
+        Err(ParseError::BadLocation(GeoError::Syntax))
+    ));
+}
+
+#[test]
+fn areas() {
+    let Command::Near(a) = cmd("/pres 69100 2km compost p2") else {
+        panic!()
+    };
+    assert_eq!(a.place, Some(PlaceArg::Name("69100".into())));
+    assert_eq!(a.radius_m, Some(2000));
+    assert_eq!(a.categories, vec![Category::Compost]);
+    assert_eq!(a.page, 1);
+    let Command::Near(a) = cmd("/pres Villeurbanne projets") else {
+        panic!()
+    };
+    assert_eq!(a.kind, Some(InitiativeKind::Project));
+    assert_eq!(a.place, Some(PlaceArg::Name("Villeurbanne".into())));
+    assert_eq!(
+        parse("/pres geo:45,4 500km"),
+        Err(ParseError::RadiusTooLarge)
+    );
+    assert!(matches!(parse("/pres 3xm"), Err(ParseError::BadRadius(_))));
+    let Command::Subscribe(a) = cmd("/abonner geo:45,4 3km compost,food") else {
+        panic!()
+    };
+    assert_eq!(a.categories, vec![Category::Compost, Category::Food]);
+}
+
+#[test]
+fn ids_and_usage() {
+    assert_eq!(parse("/voir"), Err(ParseError::Usage(Name::Show)));
+    assert_eq!(parse("/voir abc"), Err(ParseError::Usage(Name::Show)));
+    assert_eq!(parse("/voir -3"), Err(ParseError::Usage(Name::Show)));
+    assert_eq!(parse("/voir 0"), Err(ParseError::Usage(Name::Show)));
+    assert_eq!(
+        parse("/voir 99999999999999999999"),
+        Err(ParseError::Usage(Name::Show))
+    );
+    assert_eq!(
+        cmd("/participer e7 peut-être"),
+        Command::Rsvp(EventId(7), RsvpAnswer::Maybe)
+    );
+    assert_eq!(
+        parse("/participer 7 bof"),
+        Err(ParseError::Usage(Name::Rsvp))
+    );
+    assert_eq!(
+        cmd("/maj 4 On a  planté\nles bulbes"),
+        Command::Update(InitiativeId(4), "On a  planté\nles bulbes".into())
+    );
+    assert_eq!(parse("/maj 4"), Err(ParseError::Usage(Name::Update)));
+    assert!(matches!(
+        parse("/frobnicate"),
+        Err(ParseError::UnknownCommand(_))
+    ));
+}
+
+#[test]
+fn propose_forms() {
+    assert_eq!(cmd("/proposer"), Command::Propose(vec![]));
+    assert_eq!(
+        cmd("/proposer Composteur | compost | geo:45,4 | Un bac"),
+        Command::Propose(vec![
+            "Composteur".into(),
+            "compost".into(),
+            "geo:45,4".into(),
+            "Un bac".into()
+        ])
+    );
+    assert_eq!(
+        cmd("/modifier 3 titre Nouveau titre"),
+        Command::Edit(
+            InitiativeId(3),
+            Some((EditField::Title, "Nouveau titre".into()))
+        )
+    );
+}
+
+#[test]
+fn default_ids_in_project_chats() {
+    let id = InitiativeId(42);
+    assert_eq!(with_default_id("/maj Le bac", id), "/maj 42 Le bac");
+    assert_eq!(with_default_id("/maj 7 Le bac", id), "/maj 7 Le bac");
+    assert_eq!(
+        with_default_id("/membres@kohero_bot", id),
+        "/membres@kohero_bot 42"
+    );
+    assert_eq!(with_default_id("/projet", id), "/projet 42");
+    assert_eq!(with_default_id("/aide", id), "/aide");
+    assert_eq!(with_default_id("/signaler spam", id), "/signaler 42 spam");
+    assert_eq!(
+        with_default_id("/signaler U15 spam", id),
+        "/signaler U15 spam"
+    );
+    assert_eq!(with_default_id("/contester", id), "/contester 42");
+    assert_eq!(cmd("/lier #42"), Command::Link(InitiativeId(42)));
+}
+
+#[test]
+fn digests_announcements_and_alerts() {
+    assert_eq!(cmd("/digest"), Command::Digest(DigestArg::Show));
+    assert_eq!(
+        cmd("/digest 0 9 * * lun Europe/Paris"),
+        Command::Digest(DigestArg::Set("0 9 * * lun Europe/Paris".into()))
+    );
+    assert_eq!(cmd("/lettre non"), Command::Digest(DigestArg::Off));
+    assert_eq!(cmd("/digest now"), Command::Digest(DigestArg::Now));
+    assert_eq!(
+        cmd("/annonce Marché <b>samedi</b>"),
+        Command::Announce {
+            now: false,
+            text: "Marché <b>samedi</b>".into()
+        }
+    );
+    assert_eq!(
+        cmd("/announce now Road closed"),
+        Command::Announce {
+            now: true,
+            text: "Road closed".into()
+        }
+    );
+    assert_eq!(
+        parse("/annonce maintenant"),
+        Err(ParseError::Usage(Name::Announce))
+    );
+    assert_eq!(cmd("/alertes"), Command::Alerts(AlertsArg::Show));
+    assert_eq!(cmd("/alerts off"), Command::Alerts(AlertsArg::Off));
+    assert_eq!(
+        cmd("/alertes calme 22h30-7h"),
+        Command::Alerts(AlertsArg::Quiet(Some((22 * 60 + 30, 7 * 60))))
+    );
+    assert_eq!(
+        cmd("/alertes calme non"),
+        Command::Alerts(AlertsArg::Quiet(None))
+    );
+    assert_eq!(
+        parse("/alertes calme 25-8"),
+        Err(ParseError::Usage(Name::Alerts))
+    );
+}
+
+#[test]
+fn plain_text() {
+    assert_eq!(parse("bonjour"), Ok(Parsed::Text("bonjour".into())));
+}
+
+#[test]
+fn reports_appeals_and_moderation() {
+    use crate::domain::{ActorId, UpdateId};
+    let t = Target::Initiative(InitiativeId(42));
+    assert_eq!(
+        cmd("/signaler #42"),
+        Command::Report {
+            target: t,
+            reason: None,
+            text: None
+        }
+    );
+    assert_eq!(
+        cmd("/report 42 Hors-Sujet « et ça ? » 🙂"),
+        Command::Report {
+            target: t,
+            reason: Some(Reason::OffTopic),
+            text: Some("« et ça ? » 🙂".into())
+        }
+    );
+    // Free text alone is "other"; the text keeps its apostrophes.
+    assert_eq!(
+        cmd("/signaler u15 c'est mon adresse"),
+        Command::Report {
+            target: Target::Update(UpdateId(15)),
+            reason: Some(Reason::Other),
+            text: Some("c'est mon adresse".into())
+        }
+    );
+    assert_eq!(
+        cmd("/appeal A3"),
+        Command::Appeal(Target::Actor(ActorId(3)))
+    );
+    for bad in [
+        "/signaler",
+        "/signaler X1 spam",
+        "/contester",
+        "/contester 1 2",
+    ] {
+        assert!(matches!(parse(bad), Err(ParseError::Usage(_))), "{bad}");
+    }
+    assert_eq!(cmd("/moderation"), Command::Moderation(ModArg::List));
+    assert_eq!(cmd("/moderate log"), Command::Moderation(ModArg::Log));
+    assert_eq!(
+        cmd("/moderation masquer 42 numéro de téléphone"),
+        Command::Moderation(ModArg::Hide(t, Some("numéro de téléphone".into())))
+    );
+    assert_eq!(
+        cmd("/moderation bannir 42"),
+        Command::Moderation(ModArg::Ban(t, Some(DEFAULT_BAN_DAYS), None))
+    );
+    assert_eq!(
+        cmd("/moderation bannir 42 7j spam répété"),
+        Command::Moderation(ModArg::Ban(t, Some(7), Some("spam répété".into())))
+    );
+    assert_eq!(
+        cmd("/moderate ban 42 forever"),
+        Command::Moderation(ModArg::Ban(t, None, None))
+    );
+    assert_eq!(
+        cmd("/moderation bannir 42 pour spam"),
+        Command::Moderation(ModArg::Ban(
+            t,
+            Some(DEFAULT_BAN_DAYS),
+            Some("pour spam".into())
+        ))
+    );
+    for bad in [
+        "/moderation bannir 42 0",
+        "/moderation bannir 42 99999",
+        "/moderation garder 42 oui",
+        "/moderation supprimer 42",
+        "/moderation masquer",
+        "/moderation journal 3",
+    ] {
+        assert!(
+            matches!(parse(bad), Err(ParseError::Usage(Name::Moderation))),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn account_links() {
+    assert_eq!(cmd("/lier_compte"), Command::LinkAccount(LinkArg::Ask));
+    assert_eq!(
+        cmd("/lier_compte 123 456"),
+        Command::LinkAccount(LinkArg::Code("123456".into()))
+    );
+    assert_eq!(
+        cmd("!link-account 012-345"),
+        Command::LinkAccount(LinkArg::Code("012345".into()))
+    );
+    assert_eq!(
+        cmd("/lier_compte Oui"),
+        Command::LinkAccount(LinkArg::Confirm)
+    );
+    assert_eq!(
+        cmd("/lier_compte refuser"),
+        Command::LinkAccount(LinkArg::Refuse)
+    );
+    for bad in [
+        "/lier_compte 12345",
+        "/lier_compte 1234567",
+        "/lier_compte １２３４５６",
+        "/lier_compte « et ça ? »",
+        "/lier_compte oui 123456",
+    ] {
+        assert_eq!(
+            parse(bad),
+            Err(ParseError::Usage(Name::LinkAccount)),
+            "{bad}"
+        );
+    }
+    assert_eq!(cmd("/delier_compte"), Command::UnlinkAccount(None));
+    assert_eq!(
+        cmd("/unlink_account Matrix"),
+        Command::UnlinkAccount(Some("matrix".into()))
+    );
+    assert_eq!(
+        cmd("/profil réseau Télégram"),
+        Command::NotifyNetwork("telegram".into())
+    );
+}
