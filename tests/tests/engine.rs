@@ -3324,13 +3324,19 @@ async fn identities_join_only_on_confirmation() {
             .contains("matrix")
     );
 
-    // Taken away again: the Matrix identity starts afresh.
-    let gone = b.from("telegram", "1", "/delier_compte matrix").await;
-    assert!(gone.contains("ne fait plus partie"), "{gone}");
+    // Taken away again, only by the identity that leaves: the Matrix
+    // identity starts afresh.
     assert!(
-        b.inbox_of("matrix", "@a:x")
+        b.from("telegram", "1", "/delier_compte matrix")
             .await
-            .contains("repart de zéro")
+            .contains("depuis matrix")
+    );
+    let gone = b.from("matrix", "@a:x", "/delier_compte").await;
+    assert!(gone.contains("repart de zéro"), "{gone}");
+    assert!(
+        b.inbox_of("telegram", "1")
+            .await
+            .contains("ne fait plus partie")
     );
     let fresh = b.from("matrix", "@a:x", "/mesdonnees").await;
     assert!(!fresh.contains("telegram:1"), "{fresh}");
@@ -3339,6 +3345,28 @@ async fn identities_join_only_on_confirmation() {
             .await
             .contains("qu'une identité")
     );
+
+    // A banned identity joins nobody (a ban is by identity).
+    let ban = b
+        .engine
+        .moderate(
+            &Operator::command_line(),
+            kohero_core::engine::OperatorModeration::Ban {
+                identity: Identity::new("matrix", "@g:x"),
+                days: Some(7),
+                reason: Some("spam".into()),
+            },
+            Lang::Fr,
+        )
+        .await
+        .unwrap();
+    assert!(ban.is_ok(), "{ban:?}");
+    let code = six_digits_in(&b.from("telegram", "9", "/lier_compte").await);
+    let r = b
+        .from("matrix", "@g:x", &format!("/lier_compte {code}"))
+        .await;
+    assert!(r.contains("suspendu"), "{r}");
+    assert!(b.inbox_of("telegram", "9").await.is_empty());
 
     // Joined again, then erased: both identities go.
     let code = six_digits_in(&b.from("telegram", "1", "/lier_compte").await);

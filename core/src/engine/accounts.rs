@@ -75,15 +75,34 @@ async fn wrong_code(ctx: &mut Ctx<'_>, me: &Identity) -> Outcome {
 }
 
 /// Refuses two people who cannot become one: both verified actors, or both
-/// with an identity on one network (one identity per network and person).
+/// with an identity on one network (one identity per network and person);
+/// either banned on any identity (a ban is by identity: joining would carry
+/// the banned person's things to an identity the ban does not cover); or a
+/// moderator on either side (their scope is the operator's to give).
 async fn compatible(ctx: &mut Ctx<'_>, a: &Actor, b: &Actor) -> Result<(), Fail> {
     if a.verified && b.verified {
         return Err(refuse!("link-two-verified"));
     }
     let theirs = ctx.tx.identities_of(b.id).await?;
-    for mine in ctx.tx.identities_of(a.id).await? {
-        if theirs.iter().any(|t| t.network == mine.network) {
-            return Err(refuse!("link-network-taken", "network" => mine.network));
+    let mine = ctx.tx.identities_of(a.id).await?;
+    for m in &mine {
+        if theirs.iter().any(|t| t.network == m.network) {
+            return Err(refuse!("link-network-taken", "network" => m.network.clone()));
+        }
+    }
+    for identity in mine.iter().chain(&theirs) {
+        if ctx
+            .tx
+            .ban_of(identity)
+            .await?
+            .is_some_and(|ban| ban.in_force(ctx.now))
+        {
+            return Err(refuse!("link-banned"));
+        }
+    }
+    for who in [a.id, b.id] {
+        if ctx.tx.moderator_scope(who).await?.is_some() {
+            return Err(refuse!("link-moderator"));
         }
     }
     Ok(())
@@ -278,9 +297,11 @@ async fn turn_down(ctx: &mut Ctx<'_>) -> Outcome {
     Ok(vec![Reply::text(ctx.t("link-refused-done", &[]))])
 }
 
-/// `/delier_compte [réseau]`: the identity becomes a new person with nothing;
-/// what was joined stays with the person, who leaves the rooms of their
-/// projects on that network.
+/// `/delier_compte [réseau]`, sent from the identity that leaves: it
+/// becomes a new person with nothing; what was joined stays with the person,
+/// who leaves the rooms of their projects on that network. An identity never
+/// sends another away (one who joined could otherwise push out the one an
+/// operator verified).
 pub async fn unlink(ctx: &mut Ctx<'_>, network: Option<String>) -> Outcome {
     let me = me(ctx)?;
     let person = ctx.actor.clone();
@@ -288,14 +309,16 @@ pub async fn unlink(ctx: &mut Ctx<'_>, network: Option<String>) -> Outcome {
     if mine.len() < 2 {
         return Err(refuse!("unlink-only-one"));
     }
-    let target = match network {
-        None => me.clone(),
-        Some(n) => mine
-            .iter()
-            .find(|i| i.network == n)
-            .cloned()
-            .ok_or_else(|| refuse!("unlink-no-such", "network" => n))?,
-    };
+    if let Some(n) = network
+        && n != me.network
+    {
+        return Err(if mine.iter().any(|i| i.network == n) {
+            refuse!("unlink-from-there", "network" => n)
+        } else {
+            refuse!("unlink-no-such", "network" => n)
+        });
+    }
+    let target = me.clone();
     // A verified actor's name stays theirs alone.
     let name = if person.verified {
         ctx.t("someone", &[])
@@ -334,14 +357,13 @@ pub async fn unlink(ctx: &mut Ctx<'_>, network: Option<String>) -> Outcome {
         ctx.tx.update_actor(&p).await?;
     }
     let args = [("identity", Arg::from(target.to_string()))];
-    if target == me {
-        // This chat is the new person's now.
-        ctx.actor = fresh;
-        return Ok(vec![Reply::text(ctx.t("unlink-done-self", &args))]);
+    // This chat is the new person's now; the person's other identities are told.
+    ctx.actor = fresh;
+    for other in mine.iter().filter(|i| **i != target) {
+        let told = Reply::text(ctx.cat.get(person.lang, "unlink-done", &args));
+        tell_identity(ctx, other, person.id, told).await?;
     }
-    let told = Reply::text(ctx.cat.get(person.lang, "unlink-done-self", &args));
-    tell_identity(ctx, &target, fresh.id, told).await?;
-    Ok(vec![Reply::text(ctx.t("unlink-done", &args))])
+    Ok(vec![Reply::text(ctx.t("unlink-done-self", &args))])
 }
 
 /// `/profil reseau telegram|matrix|auto`: notices go to that network (or

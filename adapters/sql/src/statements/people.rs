@@ -236,6 +236,10 @@ pub const MERGE_ACTORS: &[&str] = &[
 pub const DETACH_IDENTITY: &str =
     "UPDATE identities SET actor_id = ?3 WHERE network = ?1 AND external_id = ?2";
 
+/// [`People::detach_identity`](kohero_core::ports::People::detach_identity):
+/// a code it asked for was the person's.
+pub const DETACH_IDENTITY_CODES: &str = DROP_ISSUER_CODES;
+
 /// Every statement of this file (tests).
 #[cfg(test)]
 pub(crate) const ALL: &[&str] = &[

@@ -384,6 +384,11 @@ impl<C: Conn> People for SqlTx<C> {
                 )
                 .await?;
             not_found("identity", n)?;
+            self.changes(
+                sql::DETACH_IDENTITY_CODES,
+                &values![&identity.network, &identity.id],
+            )
+            .await?;
             Ok(actor)
         }
         .await;
