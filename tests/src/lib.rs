@@ -93,6 +93,17 @@ impl Install {
         child.wait_with_output().unwrap()
     }
 
+    /// Runs `kohero --db DB ARGS...`, which must succeed; its standard output.
+    pub fn run_ok(&self, args: &[&str]) -> String {
+        let out = self.run(args, b"");
+        assert!(
+            out.status.success(),
+            "kohero {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// `kohero admin verify IDENTITY municipality --commune INSEE`, which must succeed.
     pub fn verify_town_hall(&self, identity: &str, insee: &str) {
         let out = self.run(

@@ -640,13 +640,6 @@ async fn project_rooms_lose_hidden_posts_and_keep_kohero_rules() {
     let synapse = Synapse::get();
     let k = Install::new();
     let (bot, served, alice, dm) = started(&synapse, &k, "alice").await;
-    let ok = |out: std::process::Output| {
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
     alice
         .say(&dm, "!proposer Jardin partagé | nature | Villeurbanne | -")
         .await;
@@ -669,8 +662,8 @@ async fn project_rooms_lose_hidden_posts_and_keep_kohero_rules() {
         .await;
     let copy_id = copy.event["event_id"].as_str().unwrap().to_owned();
 
-    ok(k.run(&["admin", "hide", "U1", "--reason", "spam"], b""));
-    ok(k.run(&["admin", "hide", "U2"], b""));
+    k.run_ok(&["admin", "hide", "U1", "--reason", "spam"]);
+    k.run_ok(&["admin", "hide", "U2"]);
     for event in [written.as_str(), copy_id.as_str()] {
         let deadline = std::time::Instant::now() + Duration::from_secs(30);
         loop {

@@ -538,16 +538,11 @@ async fn reports_reviews_and_bans() {
     let tg = FakeTelegram::start().await;
     let child = serve(&k, &tg, &[("KOHERO_TELEGRAM_RATE_CHAT", "20/s:5")]);
     started(&tg).await;
-    let ok = |out: std::process::Output| {
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
-    ok(k.run(&["admin", "moderator", "add", "telegram:5"], b""));
-    assert!(ok(k.run(&["admin", "moderator", "list"], b"")).contains("telegram:5\teverywhere"));
+    k.run_ok(&["admin", "moderator", "add", "telegram:5"]);
+    assert!(
+        k.run_ok(&["admin", "moderator", "list"])
+            .contains("telegram:5\teverywhere")
+    );
 
     tg.text(
         1,
@@ -599,7 +594,7 @@ async fn reports_reviews_and_bans() {
     assert!(tg.wait_for(1, 3, WAIT).await[2].0.contains("transmise"));
 
     // The operator sees the same queue from the command line.
-    let queue = ok(k.run(&["admin", "reports"], b""));
+    let queue = k.run_ok(&["admin", "reports"]);
     assert!(
         queue.contains(&format!("#{id}")) && queue.contains("Review requested ×1"),
         "{queue}"
@@ -616,18 +611,15 @@ async fn reports_reviews_and_bans() {
     assert!(tg.wait_for(1, 4, WAIT).await[3].0.contains("reste visible"));
 
     // A ban from the command line, told at once and at every command.
-    ok(k.run(
-        &[
-            "admin",
-            "ban",
-            "telegram:1",
-            "--days",
-            "2",
-            "--reason",
-            "spam <répété>",
-        ],
-        b"",
-    ));
+    k.run_ok(&[
+        "admin",
+        "ban",
+        "telegram:1",
+        "--days",
+        "2",
+        "--reason",
+        "spam <répété>",
+    ]);
     let got = tg.wait_for(1, 5, WAIT).await;
     assert!(
         got[4].0.contains("suspendu jusqu'au") && got[4].0.contains("spam &lt;répété&gt;"),
@@ -644,16 +636,16 @@ async fn reports_reviews_and_bans() {
         "{}",
         got[6].0
     );
-    let bans = ok(k.run(&["admin", "bans"], b""));
+    let bans = k.run_ok(&["admin", "bans"]);
     assert!(
         bans.starts_with("telegram:1\tuntil ") && bans.contains("spam <répété>"),
         "{bans}"
     );
-    let log = ok(k.run(&["admin", "log"], b""));
+    let log = k.run_ok(&["admin", "log"]);
     for action in ["hidden on reports", "review requested", "kept", "banned"] {
         assert!(log.contains(action), "{action}: {log}");
     }
-    ok(k.run(&["admin", "unban", "telegram:1"], b""));
+    k.run_ok(&["admin", "unban", "telegram:1"]);
     assert!(
         tg.wait_for(1, 8, WAIT).await[7]
             .0
@@ -667,7 +659,7 @@ async fn reports_reviews_and_bans() {
         "{}",
         got[8].0
     );
-    ok(k.run(&["admin", "keep", &format!("#{id}")], b""));
+    k.run_ok(&["admin", "keep", &format!("#{id}")]);
     // Its author is told first (the notice is queued by the command line).
     assert!(
         tg.wait_for(1, 10, WAIT).await[9]
@@ -714,13 +706,6 @@ async fn hidden_updates_leave_the_project_group() {
     let tg = FakeTelegram::start().await;
     let child = serve(&k, &tg, &[("KOHERO_TELEGRAM_RATE_CHAT", "20/s:5")]);
     started(&tg).await;
-    let ok = |out: std::process::Output| {
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
     tg.text(50, "fr", "/proposer Composteur | compost | - | -");
     let id = first_number(&tg.wait_for(50, 1, WAIT).await[0].0, '#');
     tg.text(50, "fr", &format!("/lancer {id}"));
@@ -738,19 +723,19 @@ async fn hidden_updates_leave_the_project_group() {
     let copy = tg.sent_ids(-300, |t| t.contains("samedi"));
     assert_eq!(copy.len(), 1);
 
-    ok(k.run(&["admin", "hide", "U1", "--reason", "spam"], b""));
+    k.run_ok(&["admin", "hide", "U1", "--reason", "spam"]);
     until("the organiser's command deleted", || {
         tg.deleted(-300) == vec![written]
     })
     .await;
-    ok(k.run(&["admin", "hide", "U2"], b""));
+    k.run_ok(&["admin", "hide", "U2"]);
     until("the bot's copy deleted", || {
         tg.deleted(-300).contains(&copy[0])
     })
     .await;
     assert_eq!(tg.deleted(-300).len(), 2);
     // Kept on review: posted again.
-    ok(k.run(&["admin", "keep", "U2"], b""));
+    k.run_ok(&["admin", "keep", "U2"]);
     until("the update posted again", || {
         tg.sent_ids(-300, |t| t.contains("samedi")).len() == 2
     })
@@ -763,7 +748,7 @@ async fn hidden_updates_leave_the_project_group() {
     tg.wait_for(-300, sent + 1, WAIT).await;
     let old = tg.message_id_of(u3);
     tg.make_old(-300, old);
-    ok(k.run(&["admin", "hide", "U3"], b""));
+    k.run_ok(&["admin", "hide", "U3"]);
     let refused = || {
         tg.calls("deleteMessage")
             .into_iter()

@@ -159,7 +159,7 @@ async fn claim(ctx: &mut Ctx<'_>, code: &str) -> Outcome {
             "/lier_compte non",
         ),
     ]);
-    tell_identity(ctx, &c.issuer, them.id, ask).await?;
+    ctx.notify_identity(&c.issuer, them.id, ask).await?;
     Ok(vec![Reply::text(ctx.t(
         "link-asked",
         &[
@@ -167,24 +167,6 @@ async fn claim(ctx: &mut Ctx<'_>, code: &str) -> Outcome {
             ("minutes", LINK_CODE_VALID.num_minutes().into()),
         ],
     ))])
-}
-
-/// A message to one identity of a person (not where their notices go).
-async fn tell_identity(
-    ctx: &mut Ctx<'_>,
-    to: &Identity,
-    person: ActorId,
-    reply: Reply,
-) -> Result<(), Fail> {
-    let address = Address::of(to);
-    if ctx.tx.is_unreachable(&address).await? {
-        return Ok(());
-    }
-    let key = ctx.next_key("n");
-    ctx.tx
-        .enqueue(&NewOutgoing::message(&address, reply, key, ctx.now).for_person(Some(person)))
-        .await?;
-    Ok(())
 }
 
 /// The code this identity asked for, typed on another network within the
@@ -251,7 +233,7 @@ async fn confirm(ctx: &mut Ctx<'_>) -> Outcome {
         told.blocks
             .extend(room_invitations(ctx, person.id, &other).await?);
     }
-    tell_identity(ctx, &other, person.id, told).await?;
+    ctx.notify_identity(&other, person.id, told).await?;
     let mut reply = done(ctx, person.lang);
     if joining.contains(&me) {
         reply
@@ -270,16 +252,8 @@ async fn room_invitations(
 ) -> Result<Vec<Block>, Fail> {
     let mut out = Vec::new();
     for m in ctx.tx.memberships_of(person).await? {
-        if !matches!(m.role, Role::Organiser | Role::Member) {
-            continue;
-        }
-        for room in ctx.tx.rooms_of(m.initiative).await? {
-            if room.network == identity.network {
-                out.push(Block::RoomInvite {
-                    room: room.chat.clone(),
-                    label: ctx.t("action-enter-room", &[]),
-                });
-            }
+        if matches!(m.role, Role::Organiser | Role::Member) {
+            out.extend(super::rooms::invitations_on(ctx, m.initiative, &identity.network).await?);
         }
     }
     Ok(out)
@@ -292,7 +266,7 @@ async fn turn_down(ctx: &mut Ctx<'_>) -> Outcome {
     ctx.tx.delete_link_code(&c.code).await?;
     if let Some(them) = ctx.tx.actor_by_identity(&other).await? {
         let reply = Reply::text(ctx.cat.get(them.lang, "link-refused", &[]));
-        tell_identity(ctx, &other, them.id, reply).await?;
+        ctx.notify_identity(&other, them.id, reply).await?;
     }
     Ok(vec![Reply::text(ctx.t("link-refused-done", &[]))])
 }
@@ -329,26 +303,11 @@ pub async fn unlink(ctx: &mut Ctx<'_>, network: Option<String>) -> Outcome {
         .tx
         .detach_identity(&target, &name, person.lang, ctx.now)
         .await?;
+    // Out of the chats of the person's projects on its network (the fresh
+    // person has only this identity).
     for m in ctx.tx.memberships_of(person.id).await? {
-        if !matches!(m.role, Role::Organiser | Role::Member) {
-            continue;
-        }
-        for room in ctx.tx.rooms_of(m.initiative).await? {
-            if room.network != target.network || ctx.tx.is_unreachable(&room).await? {
-                continue;
-            }
-            let key = ctx.next_key("n");
-            ctx.tx
-                .enqueue(&NewOutgoing::room(
-                    &room.network,
-                    Destination::chat(&room),
-                    vec![RoomOp::Remove {
-                        user: target.id.clone(),
-                    }],
-                    key,
-                    ctx.now,
-                ))
-                .await?;
+        if matches!(m.role, Role::Organiser | Role::Member) {
+            super::rooms::remove_from_rooms(ctx, m.initiative, fresh.id).await?;
         }
     }
     if person.notify_network.as_deref() == Some(target.network.as_str()) {
@@ -361,7 +320,7 @@ pub async fn unlink(ctx: &mut Ctx<'_>, network: Option<String>) -> Outcome {
     ctx.actor = fresh;
     for other in mine.iter().filter(|i| **i != target) {
         let told = Reply::text(ctx.cat.get(person.lang, "unlink-done", &args));
-        tell_identity(ctx, other, person.id, told).await?;
+        ctx.notify_identity(other, person.id, told).await?;
     }
     Ok(vec![Reply::text(ctx.t("unlink-done-self", &args))])
 }

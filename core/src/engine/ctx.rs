@@ -188,6 +188,26 @@ impl Ctx<'_> {
         Ok(true)
     }
 
+    /// Queues a message for one identity of a person (not where their notices
+    /// go: an invitation that only makes sense on that network, a word to the
+    /// identity that asked); dropped if it cannot be reached.
+    pub async fn notify_identity(
+        &mut self,
+        to: &Identity,
+        person: ActorId,
+        reply: Reply,
+    ) -> Result<(), Fail> {
+        let address = Address::of(to);
+        if self.tx.is_unreachable(&address).await? {
+            return Ok(());
+        }
+        let key = self.next_key("n");
+        self.tx
+            .enqueue(&NewOutgoing::message(&address, reply, key, self.now).for_person(Some(person)))
+            .await?;
+        Ok(())
+    }
+
     /// Where the person moderates, if anywhere: as named by the operator, and
     /// for their communes as a verified municipality when the instance allows
     /// it. The operator's command line moderates everywhere.

@@ -163,6 +163,26 @@ async fn id_on(ctx: &mut Ctx<'_>, actor: ActorId, network: &str) -> Result<Optio
         .map(|i| i.id))
 }
 
+/// Invitations into the initiative's chats on one network.
+pub async fn invitations_on(
+    ctx: &mut Ctx<'_>,
+    id: InitiativeId,
+    network: &str,
+) -> Result<Vec<Block>, Fail> {
+    let label = ctx.t("action-enter-room", &[]);
+    Ok(ctx
+        .tx
+        .rooms_of(id)
+        .await?
+        .into_iter()
+        .filter(|r| r.network == network)
+        .map(|r| Block::RoomInvite {
+            room: r.chat,
+            label: label.clone(),
+        })
+        .collect())
+}
+
 /// Invitations into the initiative's chats, for the person who just joined:
 /// blocks for their reply, one per chat on a network where they have an identity.
 pub async fn invitations(ctx: &mut Ctx<'_>, id: InitiativeId) -> Result<Vec<Block>, Fail> {
