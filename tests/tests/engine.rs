@@ -3149,6 +3149,13 @@ async fn hidden_updates_are_taken_back_from_project_chats() {
 /// what was queued for its chat, taken away (as plain text).
 impl Bot {
     async fn from(&self, network: &str, who: &str, text: &str) -> String {
+        self.hand(network, who, text).await;
+        self.inbox_of(network, who).await
+    }
+
+    /// A message from an identity through the events' intake; what it queued
+    /// stays in the outbox.
+    async fn hand(&self, network: &str, who: &str, text: &str) {
         let n = self.events.fetch_add(1, Ordering::Relaxed);
         let r = self
             .engine
@@ -3165,7 +3172,6 @@ impl Bot {
             .await
             .unwrap();
         assert!(matches!(r, Intake::Queued(_) | Intake::Refused(_)), "{r:?}");
-        self.inbox_of(network, who).await
     }
 
     /// What waits for an identity's private chat, taken away.
@@ -3249,8 +3255,8 @@ async fn identities_join_only_on_confirmation() {
         data.contains("telegram:1") && data.contains("matrix:@a:x"),
         "{data}"
     );
-    let members = b.from("matrix", "@a:x", &format!("/quitter {two}")).await;
-    assert!(!members.contains("pas membre"), "{members}");
+    let left = b.from("matrix", "@a:x", &format!("/quitter {two}")).await;
+    assert!(left.contains("Vous avez quitté"), "{left}");
 
     // Expired: a code typed after ten minutes joins nothing; nor a request
     // confirmed after ten minutes.
@@ -3321,7 +3327,7 @@ async fn identities_join_only_on_confirmation() {
     assert!(
         b.from("telegram", "1", "/profil reseau matrix")
             .await
-            .contains("matrix")
+            .contains("arriveront sur matrix")
     );
 
     // Taken away again, only by the identity that leaves: the Matrix
@@ -3380,5 +3386,73 @@ async fn identities_join_only_on_confirmation() {
             .knows(&Identity::new("telegram", "1"))
             .await
             .unwrap()
+    );
+}
+
+/// A person on two networks who joins a project with a chat on each gets
+/// each invitation on its own network: the one of the network they wrote
+/// from in the answer, the other one on their identity there (a Matrix
+/// delivery cannot do anything with a Telegram group, nor the reverse).
+#[tokio::test]
+async fn invitations_go_to_each_network() {
+    let b = Bot::new().await;
+    let propose = b
+        .from("telegram", "c", "/proposer Verger | nature | - | -")
+        .await;
+    let id = first_number(&propose, '#');
+    b.from("telegram", "c", &format!("/lancer {id}")).await;
+    let r = b
+        .engine
+        .handle_event(Incoming {
+            chat_check: Some(ADMIN),
+            identity: Identity::new("telegram", "c"),
+            chat: Some("-100".into()),
+            event_id: Some("link-100".into()),
+            message_id: None,
+            display_name: Some("c".into()),
+            lang_hint: None,
+            content: Content::Text(format!("/lier {id}")),
+        })
+        .await
+        .unwrap();
+    assert_eq!(r, Intake::Queued(1));
+    b.engine
+        .room_made(Address::new("matrix", "!r:x"), InitiativeId(id))
+        .await
+        .unwrap();
+    let code = six_digits_in(&b.from("telegram", "1", "/lier_compte").await);
+    b.from("matrix", "@a:x", &format!("/lier_compte {code}"))
+        .await;
+    b.from("telegram", "1", "/lier_compte oui").await;
+    b.inbox_of("matrix", "@a:x").await;
+
+    b.inbox_of("telegram", "1").await;
+    b.hand("matrix", "@a:x", &format!("/rejoindre {id}")).await;
+    let invites = |ms: Vec<Outgoing>| -> Vec<String> {
+        ms.iter()
+            .filter_map(Outgoing::reply)
+            .flat_map(|r| r.blocks.iter())
+            .filter_map(|blk| match blk {
+                kohero_core::reply::Block::RoomInvite { room, .. } => Some(room.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut tx = b.store.begin().await.unwrap();
+    let on_matrix = tx
+        .pending_to(&Address::new("matrix", "@a:x"))
+        .await
+        .unwrap();
+    let on_telegram = tx.pending_to(&Address::new("telegram", "1")).await.unwrap();
+    drop(tx);
+    assert_eq!(invites(on_matrix.clone()), vec!["!r:x".to_owned()]);
+    assert!(
+        on_matrix.iter().any(|m| m.plain().contains("Bienvenue")),
+        "{on_matrix:?}"
+    );
+    assert_eq!(
+        invites(on_telegram.clone()),
+        vec!["-100".to_owned()],
+        "{on_telegram:#?}"
     );
 }

@@ -326,9 +326,7 @@ pub async fn join(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
                         format!("/voir {id}"),
                     )]);
             // The project's chats: an invitation into each.
-            reply
-                .blocks
-                .extend(super::rooms::invitations(ctx, id).await?);
+            super::rooms::invite(ctx, id, &mut reply).await?;
             Ok(vec![reply])
         }
     }

@@ -183,20 +183,29 @@ pub async fn invitations_on(
         .collect())
 }
 
-/// Invitations into the initiative's chats, for the person who just joined:
-/// blocks for their reply, one per chat on a network where they have an identity.
-pub async fn invitations(ctx: &mut Ctx<'_>, id: InitiativeId) -> Result<Vec<Block>, Fail> {
+/// Invitations into the initiative's chats for the person who just joined,
+/// each on its own network (Matrix invites the identity it delivers to,
+/// Telegram gives a link; neither can do anything with the other's rooms):
+/// those of the network they wrote from go in `reply`; those of their other
+/// networks go to their identity there, with the same words.
+pub async fn invite(ctx: &mut Ctx<'_>, id: InitiativeId, reply: &mut Reply) -> Result<(), Fail> {
+    let here = ctx.identity.as_ref().map(|i| i.network.clone());
     let me = ctx.actor.id;
-    let mut out = Vec::new();
-    for room in ctx.tx.rooms_of(id).await? {
-        if id_on(ctx, me, &room.network).await?.is_some() {
-            out.push(Block::RoomInvite {
-                room: room.chat.clone(),
-                label: ctx.t("action-enter-room", &[]),
-            });
+    let words = reply.clone();
+    for identity in ctx.tx.identities_of(me).await? {
+        let blocks = invitations_on(ctx, id, &identity.network).await?;
+        if blocks.is_empty() {
+            continue;
+        }
+        if here.as_deref() == Some(identity.network.as_str()) {
+            reply.blocks.extend(blocks);
+        } else {
+            let mut there = words.clone();
+            there.blocks.extend(blocks);
+            ctx.notify_identity(&identity, me, there).await?;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// A join request in a project's chat: members of the project get in, others
