@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use kohero_core::domain::{Address, InitiativeId, Outgoing};
+use kohero_core::domain::{Address, InitiativeId, Outgoing, Payload};
 use kohero_core::inbox::{Inbox, event_key_of};
 use kohero_core::limiter::{Limiter, Limits};
 use kohero_core::ports::{SendError, Sender, Sent, Store, StoreError, Tx};
@@ -464,15 +464,34 @@ async fn made(
 /// sent whatever happens here: keeping them is tried three times, then
 /// logged (sending the message again would post it twice).
 async fn posted(inbox: Option<&dyn Inbox>, m: &Outgoing, ids: Vec<String>) -> Sent {
-    let (Some(inbox), Some(about)) = (inbox, m.about) else {
+    let Some(inbox) = inbox else {
         return Sent::Done;
     };
     if ids.is_empty() {
         return Sent::Done;
     }
+    // A relay's copies, to relay edits, redactions and replies; or the
+    // posts of something that may be hidden.
+    let relayed = match &m.payload {
+        Payload::Relay(r) => Some(kohero_core::inbox::Relayed {
+            row: m.id,
+            sources: r.lines.iter().map(|l| l.source.clone()).collect(),
+            room: m.address(),
+            messages: ids.clone(),
+        }),
+        _ => None,
+    };
+    if relayed.is_none() && m.about.is_none() {
+        return Sent::Done;
+    }
     let mut wait = Duration::from_millis(200);
     for attempt in 1..=3 {
-        match inbox.posted(about, m.address(), ids.clone()).await {
+        let kept = match (&relayed, m.about) {
+            (Some(r), _) => inbox.relayed(r.clone()).await,
+            (None, Some(about)) => inbox.posted(about, m.address(), ids.clone()).await,
+            (None, None) => Ok(()),
+        };
+        match kept {
             Ok(()) => break,
             Err(e) if attempt == 3 => {
                 tracing::error!(error = %e, key = %m.key, "a post cannot be kept: it will not be taken back");

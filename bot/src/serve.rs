@@ -90,6 +90,14 @@ impl kohero_core::inbox::Inbox for IntakeHandle {
         Ok(())
     }
 
+    /// Keeps the copies of a relay in core.
+    async fn relayed(
+        &self,
+        relayed: kohero_core::inbox::Relayed,
+    ) -> Result<(), kohero_core::EngineError> {
+        self.engine.relayed(relayed).await
+    }
+
     /// A batch in transactions of at most [`GROUP_COMMIT`] updates (group
     /// commit), the delivery workers woken after each: the replies to the
     /// first updates of a long batch need not wait for the last. `Err` when a
@@ -515,6 +523,8 @@ async fn prune(
         )
         .await?
         + tx.prune_posts(now - POSTS_KEPT).await?
+        // The copies of relayed messages go with the messages that carried them.
+        + tx.prune_relays(before).await?
         + tx.prune_links(
             now - chrono::Duration::days(1),
             now - chrono::Duration::days(1),

@@ -102,6 +102,9 @@ pub enum Command {
     UnlinkAccount(Option<String>),
     /// `/profil reseau telegram|matrix|auto`: where notices go.
     NotifyNetwork(String),
+    /// `/relais ID [oui|non]`: relaying between a project's chats, turned
+    /// on or off (or how it stands).
+    Relay(InitiativeId, Option<bool>),
 }
 
 /// `/lier_compte`'s arguments.
@@ -226,6 +229,7 @@ pub enum Name {
     Appeal,
     Moderation,
     LinkAccount,
+    Relay,
 }
 
 impl Name {
@@ -259,6 +263,7 @@ impl Name {
             Self::Appeal => "usage-appeal",
             Self::Moderation => "usage-moderation",
             Self::LinkAccount => "usage-link-account",
+            Self::Relay => "usage-relay",
         }
     }
 }
@@ -501,6 +506,19 @@ pub fn parse(input: &str) -> Result<Parsed, ParseError> {
             _ => return Err(ParseError::Usage(Name::Language)),
         },
         "mesdonnees" | "mydata" => Command::MyData,
+        "relais" | "relay" => {
+            let i = id(Name::Relay)?;
+            let on = match args.get(1).map(|a| fold(a)).as_deref() {
+                None => None,
+                Some("oui" | "yes" | "on") => Some(true),
+                Some("non" | "no" | "off") => Some(false),
+                Some(_) => return Err(ParseError::Usage(Name::Relay)),
+            };
+            if args.len() > 2 {
+                return Err(ParseError::Usage(Name::Relay));
+            }
+            Command::Relay(i, on)
+        }
         "lier_compte" | "link_account" | "liercompte" | "linkaccount" => {
             Command::LinkAccount(parse_link(&args)?)
         }
@@ -614,6 +632,8 @@ pub fn with_default_id(text: &str, id: InitiativeId) -> String {
             | "project"
             | "voir"
             | "show"
+            | "relais"
+            | "relay"
     );
     // A report or an appeal names any item (`U15`, `E7`); the project by default.
     let takes_target = matches!(

@@ -5,7 +5,7 @@
 
 use async_trait::async_trait;
 
-use crate::domain::{Address, Identity, InitiativeId, Lang, Target};
+use crate::domain::{Address, Identity, InitiativeId, Lang, MessageRef, ReplyTo, Said, Target};
 use crate::error::EngineError;
 use crate::geo::GeoPoint;
 
@@ -75,6 +75,25 @@ pub enum Content {
     ChatMoved(String),
     /// The person asks to enter this shared chat (Telegram join request).
     JoinRequest,
+    /// Written in a shared chat for the people there, not for the bot
+    /// (anything but a command): relayed into the project's other chats.
+    /// `Incoming::message_id` names it.
+    Said { said: Said, reply: Option<ReplyTo> },
+    /// A message of a shared chat (by its network id) was changed.
+    Edited { message: String, said: Said },
+    /// A message of a shared chat (by its network id) was taken back (a
+    /// Matrix redaction; Telegram does not tell bots of deletions).
+    Retracted { message: String },
+}
+
+impl Content {
+    /// Whether it is chat between people, for the project's other chats.
+    pub fn is_relayed(&self) -> bool {
+        matches!(
+            self,
+            Self::Said { .. } | Self::Edited { .. } | Self::Retracted { .. }
+        )
+    }
 }
 
 /// What became of an incoming event.
@@ -122,6 +141,21 @@ pub trait Inbox: Send + Sync {
         room: Address,
         messages: Vec<String>,
     ) -> Result<(), EngineError>;
+
+    /// A relay went out (see [`Relayed`]): core keeps its copies.
+    async fn relayed(&self, relayed: Relayed) -> Result<(), EngineError>;
+}
+
+/// A relay ([`crate::domain::Payload::Relay`]) went out in `room` as these
+/// network messages: what core must know to relay edits, redactions and
+/// replies of the messages it carried (`sources`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relayed {
+    /// The outbox message.
+    pub row: i64,
+    pub sources: Vec<MessageRef>,
+    pub room: Address,
+    pub messages: Vec<String>,
 }
 
 /// The key of a network event (`network/event id`): the outbox keys of the

@@ -1321,7 +1321,7 @@ async fn launched_projects_get_a_room_in_their_communes_space_and_rooms_follow_t
         .iter()
         .filter_map(|o| match &o.payload {
             Payload::Room(ops) => Some(ops.iter()),
-            Payload::Message(_) => None,
+            _ => None,
         })
         .flatten()
         .find_map(|op| match op {
@@ -3090,7 +3090,7 @@ async fn hidden_updates_are_taken_back_from_project_chats() {
         ms.iter()
             .filter_map(|m| match &m.payload {
                 Payload::Room(ops) => Some(ops.clone()),
-                Payload::Message(_) => None,
+                _ => None,
             })
             .flatten()
             .filter_map(|op| match op {
@@ -3455,4 +3455,357 @@ async fn invitations_go_to_each_network() {
         vec!["-100".to_owned()],
         "{on_telegram:#?}"
     );
+}
+
+/// Someone writes in a shared chat (not to the bot): `content` from
+/// `who` on `network`, in `chat`, as the network's message `message`.
+impl Bot {
+    async fn chat(
+        &self,
+        network: &str,
+        who: &str,
+        chat: &str,
+        message: &str,
+        content: Content,
+    ) -> Intake {
+        let n = self.events.fetch_add(1, Ordering::Relaxed);
+        self.engine
+            .handle_event(Incoming {
+                chat_check: None,
+                identity: Identity::new(network, who),
+                chat: Some(chat.to_owned()),
+                event_id: Some(format!("c{n}")),
+                message_id: Some(message.to_owned()),
+                display_name: Some(format!("{who} «le vrai»")),
+                lang_hint: None,
+                content,
+            })
+            .await
+            .unwrap()
+    }
+
+    /// The relays waiting for a chat, with their lines as plain text.
+    async fn relays_to(&self, network: &str, chat: &str) -> Vec<(Outgoing, Relay)> {
+        let mut tx = self.store.read().await.unwrap();
+        tx.pending_to(&Address::new(network, chat))
+            .await
+            .unwrap()
+            .into_iter()
+            .filter_map(|m| match m.payload.clone() {
+                Payload::Relay(r) => Some((m, r)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The worker sent `m` as `messages`: told to core, marked sent.
+    async fn sent_relay(&self, m: &Outgoing, messages: &[&str]) {
+        let Payload::Relay(r) = &m.payload else {
+            panic!("a relay")
+        };
+        self.engine
+            .relayed(kohero_core::inbox::Relayed {
+                row: m.id,
+                sources: r.lines.iter().map(|l| l.source.clone()).collect(),
+                room: m.address(),
+                messages: messages.iter().map(|s| (*s).to_owned()).collect(),
+            })
+            .await
+            .unwrap();
+        self.engine.delivered(m.id).await.unwrap();
+    }
+}
+
+fn text(s: &str) -> Content {
+    Content::Said {
+        said: Said::Text(Rich::plain(s)),
+        reply: None,
+    }
+}
+
+/// One conversation across a project's Telegram group and Matrix room:
+/// what people write is relayed (signed with name and network), a burst is
+/// gathered while the first copy waits, order holds around the bot's own
+/// posts, replies answer the right copy, edits and redactions follow the
+/// copy, organisers turn it off, a chat that is no project's stores
+/// nothing, and `/oublier` takes a person's lines out of what still waits.
+#[tokio::test]
+async fn a_project_conversation_is_relayed_between_its_chats() {
+    let b = Bot::new().await;
+    let propose = b
+        .from("telegram", "c", "/proposer Verger | nature | - | -")
+        .await;
+    let id = first_number(&propose, '#');
+    b.from("telegram", "c", &format!("/lancer {id}")).await;
+    let link = b
+        .engine
+        .handle_event(Incoming {
+            chat_check: Some(ADMIN),
+            identity: Identity::new("telegram", "c"),
+            chat: Some("-100".into()),
+            event_id: Some("link-100".into()),
+            message_id: None,
+            display_name: Some("c".into()),
+            lang_hint: None,
+            content: Content::Text(format!("/lier {id}")),
+        })
+        .await
+        .unwrap();
+    assert_eq!(link, Intake::Queued(1));
+    let mut tx = b.store.read().await.unwrap();
+    let linked = tx
+        .pending_to(&Address::new("telegram", "-100"))
+        .await
+        .unwrap();
+    drop(tx);
+    assert!(
+        linked[0].plain().contains("administrateur"),
+        "the answer to /lier says the bot must be an administrator: {}",
+        linked[0].plain()
+    );
+    for m in linked {
+        b.engine.delivered(m.id).await.unwrap();
+    }
+    // One chat only: nothing to relay to.
+    assert_eq!(
+        b.chat("telegram", "c", "-100", "10", text("seul")).await,
+        Intake::Queued(0)
+    );
+    let room = "!r:x";
+    b.engine
+        .room_made(Address::new("matrix", room), InitiativeId(id))
+        .await
+        .unwrap();
+    b.inbox_of("matrix", room).await;
+
+    // Two messages while the first waits: one relay, two lines, in order.
+    assert_eq!(
+        b.chat("telegram", "c", "-100", "11", text("Salut « et ça ? » 🌱"))
+            .await,
+        Intake::Queued(1)
+    );
+    assert_eq!(
+        b.chat("telegram", "c", "-100", "12", text("l'après-midi ?"))
+            .await,
+        Intake::Queued(0)
+    );
+    let waiting = b.relays_to("matrix", room).await;
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    assert_eq!(
+        waiting[0].0.plain(),
+        "c «le vrai» (Telegram) : Salut « et ça ? » 🌱\nc «le vrai» (Telegram) : l'après-midi ?"
+    );
+    // A command is not relayed; its effect is posted as before, and what
+    // is said after it comes after it.
+    b.chat(
+        "telegram",
+        "c",
+        "-100",
+        "13",
+        Content::Text(format!("/maj {id} On plante samedi")),
+    )
+    .await;
+    b.chat("telegram", "c", "-100", "14", text("après la maj"))
+        .await;
+    let mut tx = b.store.read().await.unwrap();
+    let order: Vec<String> = tx
+        .pending_to(&Address::new("matrix", room))
+        .await
+        .unwrap()
+        .iter()
+        .map(Outgoing::plain)
+        .collect();
+    drop(tx);
+    assert_eq!(order.len(), 3, "{order:?}");
+    assert!(order[1].contains("On plante samedi"), "{order:?}");
+    assert!(order[2].ends_with("après la maj"), "{order:?}");
+    let relays = b.relays_to("matrix", room).await;
+    b.sent_relay(&relays[0].0, &["$copy1"]).await;
+    b.sent_relay(&relays[1].0, &["$copy2"]).await;
+    b.inbox_of("matrix", room).await;
+    b.inbox_of("telegram", "-100").await;
+
+    // Bob answers the first copy on Matrix: the relay answers the original.
+    let reply = Content::Said {
+        said: Said::Text(Rich::plain("Oui !")),
+        reply: Some(ReplyTo {
+            message: "$copy1".into(),
+            author: None,
+            text: "c (Telegram) : Salut « et ça ? » 🌱".into(),
+        }),
+    };
+    assert_eq!(
+        b.chat("matrix", "@b:x", room, "$m1", reply).await,
+        Intake::Queued(1)
+    );
+    let back = b.relays_to("telegram", "-100").await;
+    let quote = back[0].1.lines[0].quote.clone().unwrap();
+    assert_eq!(quote.message.as_deref(), Some("11"));
+    assert!(quote.excerpt.starts_with("c (Telegram)"), "{quote:?}");
+    b.sent_relay(&back[0].0, &["501"]).await;
+    // A reply to Bob's copy on Telegram answers Bob's own message on Matrix.
+    let reply = Content::Said {
+        said: Said::Text(Rich::plain("Parfait")),
+        reply: Some(ReplyTo {
+            message: "501".into(),
+            author: None,
+            text: "b (Matrix) : Oui !".into(),
+        }),
+    };
+    b.chat("telegram", "c", "-100", "15", reply).await;
+    let to_matrix = b.relays_to("matrix", room).await;
+    assert_eq!(
+        to_matrix[0].1.lines[0]
+            .quote
+            .as_ref()
+            .and_then(|q| q.message.as_deref()),
+        Some("$m1")
+    );
+    b.sent_relay(&to_matrix[0].0, &["$copy3"]).await;
+
+    // An edit of message 11: its copy shows 11 and 12, edited whole in place.
+    let edit = Content::Edited {
+        message: "11".into(),
+        said: Said::Text(Rich::plain("Salut à tous")),
+    };
+    assert_eq!(
+        b.chat("telegram", "c", "-100", "11", edit).await,
+        Intake::Queued(1)
+    );
+    let edited = b.relays_to("matrix", room).await;
+    assert_eq!(edited[0].1.edit.as_deref(), Some("$copy1"));
+    assert_eq!(
+        edited[0].0.plain(),
+        "c «le vrai» (Telegram) : Salut à tous\nc «le vrai» (Telegram) : l'après-midi ?"
+    );
+    b.sent_relay(&edited[0].0, &["$copy1"]).await;
+    // Edited again: from the newest copy.
+    let edit = Content::Edited {
+        message: "12".into(),
+        said: Said::Text(Rich::plain("le matin ?")),
+    };
+    b.chat("telegram", "c", "-100", "12", edit).await;
+    let edited = b.relays_to("matrix", room).await;
+    assert_eq!(
+        edited[0].0.plain(),
+        "c «le vrai» (Telegram) : Salut à tous\nc «le vrai» (Telegram) : le matin ?"
+    );
+    b.sent_relay(&edited[0].0, &["$copy1"]).await;
+
+    // Bob redacts his message: its Telegram copy (his alone) is deleted.
+    assert_eq!(
+        b.chat(
+            "matrix",
+            "@b:x",
+            room,
+            "$r1",
+            Content::Retracted {
+                message: "$m1".into()
+            }
+        )
+        .await,
+        Intake::Queued(1)
+    );
+    let mut tx = b.store.read().await.unwrap();
+    let gone = tx
+        .pending_to(&Address::new("telegram", "-100"))
+        .await
+        .unwrap();
+    drop(tx);
+    assert!(
+        matches!(&gone[0].payload, Payload::Room(ops) if ops == &vec![RoomOp::Delete { message: "501".into(), reason: String::new() }]),
+        "{gone:?}"
+    );
+    b.engine.delivered(gone[0].id).await.unwrap();
+    // Redacted before it went: it never goes.
+    b.chat("matrix", "@b:x", room, "$m2", text("oups")).await;
+    assert_eq!(b.relays_to("telegram", "-100").await.len(), 1);
+    b.chat(
+        "matrix",
+        "@b:x",
+        room,
+        "$r2",
+        Content::Retracted {
+            message: "$m2".into(),
+        },
+    )
+    .await;
+    assert!(b.relays_to("telegram", "-100").await.is_empty());
+
+    // A chat that is no project's: nothing stored, nobody created.
+    assert_eq!(
+        b.chat("telegram", "stranger", "-999", "1", text("bonjour"))
+            .await,
+        Intake::Queued(0)
+    );
+    let mut tx = b.store.read().await.unwrap();
+    assert!(
+        tx.actor_by_identity(&Identity::new("telegram", "stranger"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    drop(tx);
+
+    // Only organisers turn it off; then nothing is relayed, both chats told.
+    let r = b
+        .chat(
+            "matrix",
+            "@b:x",
+            room,
+            "$c1",
+            Content::Text("/relais non".into()),
+        )
+        .await;
+    assert_eq!(r, Intake::Refused(1));
+    let r = b
+        .chat(
+            "telegram",
+            "c",
+            "-100",
+            "20",
+            Content::Text("/relais non".into()),
+        )
+        .await;
+    assert_eq!(r, Intake::Queued(2));
+    let told = b.inbox_of("matrix", room).await;
+    assert!(told.contains("coupé le relais"), "{told}");
+    assert!(
+        b.inbox_of("telegram", "-100")
+            .await
+            .contains("Relais coupé")
+    );
+    assert_eq!(
+        b.chat("telegram", "c", "-100", "21", text("personne ne lit"))
+            .await,
+        Intake::Queued(0)
+    );
+    assert!(b.relays_to("matrix", room).await.is_empty());
+    let state = b.from("telegram", "c", &format!("/relais {id}")).await;
+    assert!(state.contains("coupé"), "{state}");
+    b.chat(
+        "telegram",
+        "c",
+        "-100",
+        "22",
+        Content::Text("/relais oui".into()),
+    )
+    .await;
+    b.inbox_of("telegram", "-100").await;
+    b.inbox_of("matrix", room).await;
+
+    // Bob (known to Kohero) erases himself: his waiting lines go, others stay.
+    b.from("matrix", "@b:x", "/aide").await;
+    b.chat("telegram", "c", "-100", "23", text("avant Bob"))
+        .await;
+    b.chat("matrix", "@b:x", room, "$m3", text("je pars")).await;
+    b.chat("matrix", "@b:x", room, "$m4", text("au revoir"))
+        .await;
+    assert_eq!(b.relays_to("telegram", "-100").await.len(), 1);
+    b.from("matrix", "@b:x", "/oublier").await;
+    b.from("matrix", "@b:x", "oui").await;
+    assert!(b.relays_to("telegram", "-100").await.is_empty());
+    let still = b.relays_to("matrix", room).await;
+    assert_eq!(still.len(), 1);
+    assert!(still[0].0.plain().ends_with("avant Bob"));
 }

@@ -175,7 +175,17 @@ impl Matrix {
             Some(_) => return None,
             None => Some(room_id.to_string()),
         };
+        let shared = chat.is_some();
+        let reply = match (&p.reply_to, shared) {
+            (Some(a), true) => Some(self.answered(room_id, a).await),
+            _ => None,
+        };
+        let said = |said| Content::Said {
+            said,
+            reply: reply.clone(),
+        };
         let content = match p.message {
+            parse::Message::Location(point) if shared => said(Said::Location { point, name: None }),
             parse::Message::Location(g) => Content::Location(g),
             parse::Message::Text(t) => match parse::choice_number(&t) {
                 Some(n) => match self
@@ -184,33 +194,30 @@ impl Matrix {
                     .get(n - 1)
                 {
                     Some(cmd) => Content::Button(cmd.clone()),
+                    None if shared => said(Said::Text(p.rich.unwrap_or_else(|| Rich::plain(t)))),
                     None => Content::Text(t),
                 },
+                // Said to the room's people: for the project's other chats.
+                None if shared && !t.trim_start().starts_with('/') => {
+                    said(Said::Text(p.rich.unwrap_or_else(|| Rich::plain(t))))
+                }
                 None => Content::Text(t),
             },
+            parse::Message::Media(m) if shared => said(Said::Media(m)),
+            parse::Message::Edit { of, said } if shared => Content::Edited { message: of, said },
+            parse::Message::Redaction { of } if shared => Content::Retracted { message: of },
             parse::Message::Reaction { to, key } => {
                 let choices = self.choices(StateKey::Choices(to)).await;
                 Content::Button(parse::reaction_choice(&key, &choices)?)
             }
+            // Files, edits and redactions in a direct chat mean nothing.
+            parse::Message::Media(_)
+            | parse::Message::Edit { .. }
+            | parse::Message::Redaction { .. } => {
+                return None;
+            }
         };
-        let display_name = match self.shared.client.get_room(room_id) {
-            Some(room) => match UserId::parse(&p.sender) {
-                Ok(uid) => room
-                    .get_member_no_sync(&uid)
-                    .await
-                    .ok()
-                    .flatten()
-                    .and_then(|m| m.display_name().map(str::to_owned)),
-                Err(_) => None,
-            },
-            None => None,
-        }
-        .or_else(|| {
-            p.sender
-                .strip_prefix('@')
-                .and_then(|s| s.split(':').next())
-                .map(str::to_owned)
-        });
+        let display_name = self.display_name(room_id, &p.sender).await;
         let chat_check = match (&chat, &content) {
             (Some(_), Content::Text(t) | Content::Button(t))
                 if kohero_core::command::needs_chat_check(t) =>
@@ -229,6 +236,63 @@ impl Matrix {
             lang_hint: None,
             content,
         })
+    }
+
+    /// The name a room shows for a person: their display name there, else
+    /// their id's local part.
+    async fn display_name(&self, room_id: &RoomId, user: &str) -> Option<String> {
+        let shown = match (self.shared.client.get_room(room_id), UserId::parse(user)) {
+            (Some(room), Ok(uid)) => room
+                .get_member_no_sync(&uid)
+                .await
+                .ok()
+                .flatten()
+                .and_then(|m| m.display_name().map(str::to_owned)),
+            _ => None,
+        };
+        shown.or_else(|| {
+            user.strip_prefix('@')
+                .and_then(|s| s.split(':').next())
+                .map(str::to_owned)
+        })
+    }
+
+    /// The message a reply answers: who wrote it (none when it is the
+    /// bot's: a relayed copy starts with its author) and its text, from
+    /// the reply's fallback or, without one, read from the homeserver.
+    async fn answered(&self, room_id: &RoomId, a: &parse::Answered) -> ReplyTo {
+        let me = self.shared.me.as_str();
+        let (author, text) = match &a.fallback {
+            Some((who, text)) => (Some(who.clone()), text.clone()),
+            None => self
+                .read_event(room_id, &a.event_id)
+                .await
+                .unwrap_or_default(),
+        };
+        let author = match author.filter(|w| w != me) {
+            Some(who) => self.display_name(room_id, &who).await,
+            None => None,
+        };
+        ReplyTo {
+            message: a.event_id.clone(),
+            author,
+            text,
+        }
+    }
+
+    /// An event's sender and body, read from the homeserver.
+    async fn read_event(&self, room_id: &RoomId, event: &str) -> Option<(Option<String>, String)> {
+        let room = self.shared.client.get_room(room_id)?;
+        let id = matrix_sdk::ruma::EventId::parse(event).ok()?;
+        let ev = room.event(&id, None).await.ok()?;
+        let v: serde_json::Value = serde_json::from_str(ev.raw().json().get()).ok()?;
+        let sender = v.get("sender").and_then(|s| s.as_str()).map(str::to_owned);
+        let body = v
+            .get("content")
+            .and_then(|c| c.get("body"))
+            .and_then(|b| b.as_str())
+            .unwrap_or("");
+        Some((sender, body.chars().take(500).collect()))
     }
 
     /// A shared room as Matrix sees it: made by Kohero when the bot created

@@ -16,6 +16,7 @@ mod intake;
 mod on_lease;
 pub mod parse;
 pub mod render;
+mod rich;
 mod rooms;
 mod sender;
 
@@ -29,7 +30,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
-use kohero_core::domain::Identity;
+use kohero_core::domain::{Identity, ReplyTo, Rich, Said};
 use kohero_core::inbox::Inbox;
 use kohero_core::inbox::{ChatCheck, ChatRole, Content, Incoming};
 use kohero_core::ports::{AdapterStore, SendError, Sender, StateKey, StoreError};

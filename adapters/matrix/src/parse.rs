@@ -2,6 +2,7 @@
 //! was encrypted). Anything else (edits, redactions, notices from other bots,
 //! state events, unknown types) means nothing and is left alone.
 
+use kohero_core::domain::{Media, Rich, Said};
 use kohero_core::geo::GeoPoint;
 use serde_json::Value;
 
@@ -18,6 +19,21 @@ pub enum Message {
     Location(GeoPoint),
     /// A reaction `key` to the event `to`.
     Reaction { to: String, key: String },
+    /// An image or a file (`m.image`, `m.file`, `m.video`, `m.audio`).
+    Media(Media),
+    /// The event `of` was edited to say `said` (`m.replace`).
+    Edit { of: String, said: Said },
+    /// The event `of` was redacted.
+    Redaction { of: String },
+}
+
+/// A reply: the event answered, and who and what the reply's fallback
+/// quotes of it, when the client wrote one (MSC2781 dropped them: then the
+/// answered event is read).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answered {
+    pub event_id: String,
+    pub fallback: Option<(String, String)>,
 }
 
 /// The parts of an event Kohero needs.
@@ -26,6 +42,10 @@ pub struct Parsed {
     pub event_id: String,
     pub sender: String,
     pub message: Message,
+    /// A text's formatting (its `formatted_body` read), for relaying.
+    pub rich: Option<Rich>,
+    /// The event it answers, for relaying.
+    pub reply_to: Option<Answered>,
 }
 
 /// Reads one timeline event; `None` when it means nothing to Kohero.
@@ -41,24 +61,62 @@ pub fn parse(event: &Value) -> Option<Parsed> {
     let rel_type = relation
         .and_then(|r| r.get("rel_type"))
         .and_then(Value::as_str);
+    let mut rich = None;
+    let mut reply_to = None;
     let message = match event.get("type")?.as_str()? {
         "m.room.message" => {
-            // Edits change nothing: the first version was the one answered.
+            // An edit is only relayed: the first version was the one answered.
             if rel_type == Some("m.replace") || content.get("m.new_content").is_some() {
-                return None;
+                let of = relation?.get("event_id")?.as_str()?.to_owned();
+                let new = content.get("m.new_content")?;
+                let said = match new.get("msgtype")?.as_str()? {
+                    "m.text" | "m.emote" => Said::Text(text_of(new)?),
+                    _ => return None,
+                };
+                return Some(Parsed {
+                    event_id,
+                    sender,
+                    message: Message::Edit { of, said },
+                    rich: None,
+                    reply_to: None,
+                });
             }
+            reply_to = relation
+                .and_then(|r| r.get("m.in_reply_to"))
+                .and_then(|r| r.get("event_id"))
+                .and_then(Value::as_str)
+                .map(|e| Answered {
+                    event_id: e.to_owned(),
+                    fallback: content
+                        .get("body")
+                        .and_then(Value::as_str)
+                        .and_then(reply_fallback),
+                });
             match content.get("msgtype")?.as_str()? {
-                "m.text" => {
+                "m.text" | "m.emote" => {
                     let body = content.get("body")?.as_str()?;
                     if body.len() > MAX_BODY {
                         return None;
                     }
+                    rich = text_of(content);
                     Message::Text(command_text(strip_reply_fallback(body)))
                 }
                 "m.location" => Message::Location(location(content)?),
+                kind @ ("m.image" | "m.file" | "m.video" | "m.audio") => {
+                    Message::Media(media(content, kind == "m.image")?)
+                }
                 // Notices are what bots send: never answered (no loops between bots).
                 _ => return None,
             }
+        }
+        "m.room.redaction" => {
+            // Room versions up to 10 name the event outside the content, 11 inside.
+            let of = event
+                .get("redacts")
+                .or_else(|| content.get("redacts"))?
+                .as_str()?
+                .to_owned();
+            Message::Redaction { of }
         }
         "m.reaction" => {
             let r = relation?;
@@ -76,7 +134,83 @@ pub fn parse(event: &Value) -> Option<Parsed> {
         event_id,
         sender,
         message,
+        rich,
+        reply_to,
     })
+}
+
+/// A text message's words with their formatting: its `formatted_body` when
+/// it has one in HTML, else its body (without a reply's quote).
+fn text_of(content: &Value) -> Option<Rich> {
+    let body = content.get("body")?.as_str()?;
+    if body.len() > MAX_BODY {
+        return None;
+    }
+    let html = content
+        .get("formatted_body")
+        .and_then(Value::as_str)
+        .filter(|_| content.get("format").and_then(Value::as_str) == Some("org.matrix.custom.html"))
+        .filter(|h| h.len() <= MAX_BODY * 2);
+    Some(match html {
+        Some(h) => crate::rich::from_html(h),
+        None => Rich::plain(strip_reply_fallback(body)),
+    })
+}
+
+/// An image's or a file's name, size, type and place (`url`, or an
+/// encrypted file's `file.url`).
+fn media(content: &Value, image: bool) -> Option<Media> {
+    let info = content.get("info");
+    let source = content
+        .get("url")
+        .or_else(|| content.get("file")?.get("url"))?
+        .as_str()?
+        .to_owned();
+    let body = content.get("body").and_then(Value::as_str).unwrap_or("");
+    let name = content
+        .get("filename")
+        .and_then(Value::as_str)
+        .unwrap_or(body);
+    let name: String = name.chars().filter(|c| !c.is_control()).take(200).collect();
+    // A body that is not the file name is its caption.
+    let caption = (content.get("filename").is_some() && !body.is_empty() && body != name)
+        .then(|| Rich::plain(body));
+    Some(Media {
+        image,
+        name: if name.is_empty() {
+            "fichier".into()
+        } else {
+            name
+        },
+        size: info.and_then(|i| i.get("size")).and_then(Value::as_u64),
+        mime: info
+            .and_then(|i| i.get("mimetype"))
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        source,
+        caption,
+    })
+}
+
+/// Who and what a reply's fallback quotes (`> <@b:x> avant`).
+fn reply_fallback(body: &str) -> Option<(String, String)> {
+    if !body.starts_with("> <") {
+        return None;
+    }
+    let end = body.find("\n\n").unwrap_or(body.len());
+    let quoted: Vec<&str> = body[..end]
+        .lines()
+        .map(|l| l.trim_start_matches('>').trim_start())
+        .collect();
+    let first = quoted.first()?;
+    let close = first.find('>')?;
+    let author = first[1..close].to_owned();
+    let mut text = first[close + 1..].trim_start().to_owned();
+    for l in &quoted[1..] {
+        text.push(' ');
+        text.push_str(l);
+    }
+    Some((author, text))
 }
 
 /// The location of an `m.location` message: the MSC3488 form (stable or
@@ -199,8 +333,12 @@ mod tests {
         assert_eq!(
             parse(&msg(json!({"msgtype": "m.text", "body": "* x",
                 "m.new_content": {"msgtype": "m.text", "body": "x"},
-                "m.relates_to": {"rel_type": "m.replace", "event_id": "$o"}}))),
-            None
+                "m.relates_to": {"rel_type": "m.replace", "event_id": "$o"}})))
+            .map(|p| p.message),
+            Some(Message::Edit {
+                of: "$o".into(),
+                said: Said::Text(Rich::plain("x"))
+            })
         );
         assert_eq!(
             parse(&msg(json!({"msgtype": "m.notice", "body": "bot"}))),
@@ -217,8 +355,17 @@ mod tests {
             parse(
                 &json!({"type": "m.room.redaction", "event_id": "$r", "sender": "@a:x",
                 "redacts": "$e", "content": {}})
-            ),
-            None
+            )
+            .map(|p| p.message),
+            Some(Message::Redaction { of: "$e".into() })
+        );
+        assert_eq!(
+            parse(
+                &json!({"type": "m.room.redaction", "event_id": "$r", "sender": "@a:x",
+                "content": {"redacts": "$e11"}})
+            )
+            .map(|p| p.message),
+            Some(Message::Redaction { of: "$e11".into() })
         );
         assert_eq!(
             parse(&msg(
@@ -227,6 +374,38 @@ mod tests {
             None
         );
         assert_eq!(parse(&json!({"type": "m.room.message"})), None);
+    }
+
+    #[test]
+    fn replies_images_and_formatting_for_relaying() {
+        let p = parse(&msg(json!({"msgtype": "m.text",
+            "body": "> <@b:x> On se voit ?\n> samedi\n\nOui « 👍 »",
+            "format": "org.matrix.custom.html",
+            "formatted_body": "<mx-reply><blockquote>On se voit ?</blockquote></mx-reply><b>Oui</b> « 👍 »",
+            "m.relates_to": {"m.in_reply_to": {"event_id": "$q"}}})))
+        .unwrap();
+        assert_eq!(p.message, Message::Text("Oui « 👍 »".into()));
+        let rich = p.rich.unwrap();
+        assert_eq!(rich.text(), "Oui « 👍 »");
+        assert!(rich.0[0].style.bold);
+        assert_eq!(
+            p.reply_to,
+            Some(Answered {
+                event_id: "$q".into(),
+                fallback: Some(("@b:x".into(), "On se voit ? samedi".into()))
+            })
+        );
+        let p = parse(&msg(json!({"msgtype": "m.image", "body": "compost.jpg",
+            "url": "mxc://x/abc", "info": {"size": 20480, "mimetype": "image/jpeg"}})))
+        .unwrap();
+        let Message::Media(m) = p.message else {
+            panic!("an image")
+        };
+        assert!(m.image);
+        assert_eq!(
+            (m.name.as_str(), m.size, m.source.as_str()),
+            ("compost.jpg", Some(20480), "mxc://x/abc")
+        );
     }
 
     #[test]

@@ -336,6 +336,20 @@ impl Sender for MatrixSender {
         let reply = match &message.payload {
             Payload::Message(reply) => reply,
             Payload::Room(ops) => return self.perform(&room, &message.key, ops).await,
+            Payload::Relay(relay) => {
+                let content = crate::rich::content(relay);
+                let r = room
+                    .send_raw("m.room.message", content)
+                    .with_transaction_id(&transaction_id(&message.key, 0))
+                    .await
+                    .map_err(|e| send_error(&e))?;
+                // An edit keeps its copy's id: the copy is still the one shown.
+                let shown = relay
+                    .edit
+                    .clone()
+                    .unwrap_or_else(|| r.response.event_id.to_string());
+                return Ok(Sent::Posted(vec![shown]));
+            }
         };
         let rendering = render::render(reply);
         if let Destination::Chat(person) = &message.to

@@ -32,7 +32,7 @@ async fn pending(store: &SqliteStore, network: &str, chat: &str) -> Vec<Outgoing
 fn ops(o: &Outgoing) -> &[RoomOp] {
     match &o.payload {
         Payload::Room(ops) => ops,
-        Payload::Message(r) => panic!("a message, not room changes: {r:?}"),
+        other => panic!("not room changes: {other:?}"),
     }
 }
 

@@ -177,6 +177,26 @@ impl Telegram {
             UpdateKind::ChatJoinRequest(r) => {
                 Some(incoming(&r.from, r.chat.id, event_id, Content::JoinRequest))
             }
+            // A message of a group changed: relayed as changed.
+            UpdateKind::EditedMessage(m) if !m.chat.is_private() => {
+                let from = m.from.as_ref().filter(|u| !u.is_bot);
+                match (from, crate::relay::said(&m)) {
+                    (Some(from), Some(said)) if m.location().is_none() => {
+                        let mut i = incoming(
+                            from,
+                            m.chat.id,
+                            event_id,
+                            Content::Edited {
+                                message: m.id.0.to_string(),
+                                said,
+                            },
+                        );
+                        i.chat = Some(topic_chat(&m));
+                        Some(i)
+                    }
+                    _ => None,
+                }
+            }
             // A live location moving: the stored position follows, silently.
             // Other edits are not answered.
             UpdateKind::EditedMessage(m) => {
@@ -212,10 +232,10 @@ impl Telegram {
                     Content::ChatMoved(to.0.to_string()),
                 ));
             }
-            let text = m.text()?;
-            if !text.starts_with('/') {
-                return None;
-            }
+            let Some(text) = m.text().filter(|t| t.starts_with('/')) else {
+                // Said to the group's people: for the project's other chats.
+                return self.said_in_group(&m, from, event_id);
+            };
             let word = text.split_whitespace().next().unwrap_or_default();
             if let Some((_, bot)) = word.split_once('@')
                 && !bot.eq_ignore_ascii_case(&self.username)
@@ -246,12 +266,7 @@ impl Telegram {
                     made_by_kohero: false,
                 });
             }
-            // In a forum topic the chat is the topic ("CHAT/THREAD"), a project's room.
-            if m.is_topic_message
-                && let Some(t) = m.thread_id
-            {
-                i.chat = Some(format!("{}/{}", m.chat.id.0, t.0.0));
-            }
+            i.chat = Some(topic_chat(&m));
             return Some(i);
         }
         if from.is_bot {
@@ -268,6 +283,26 @@ impl Telegram {
             Content::Text(String::new())
         };
         Some(incoming(from, m.chat.id, event_id, content))
+    }
+
+    /// A group message for its people, not for the bot: relayed into the
+    /// project's other chats (core decides whether the group is a
+    /// project's). Bots are not relayed — the bot's own copies least of
+    /// all — but an anonymous administrator, writing as the group, is.
+    fn said_in_group(&self, m: &Message, from: &User, event_id: String) -> Option<Incoming> {
+        let anonymous = m.sender_chat.as_ref().is_some_and(|c| c.id == m.chat.id);
+        if (from.is_bot && !anonymous) || from.id == self.me || m.is_automatic_forward() {
+            return None;
+        }
+        let said = crate::relay::said(m)?;
+        let reply = crate::relay::reply_to(m, self.me);
+        let mut i = incoming(from, m.chat.id, event_id, Content::Said { said, reply });
+        if anonymous {
+            i.display_name = m.chat.title().map(str::to_owned);
+        }
+        i.message_id = Some(m.id.0.to_string());
+        i.chat = Some(topic_chat(m));
+        Some(i)
     }
 
     /// The sender's place in a group, as Telegram says (`getChatMember`: the
@@ -325,6 +360,15 @@ impl Roles {
             roles.retain(|_, (_, at)| at.elapsed() < ROLE_KEPT);
         }
         roles.insert((chat.0, user.0), (role, Instant::now()));
+    }
+}
+
+/// The chat a group message belongs to: in a forum topic, the topic
+/// (`CHAT/THREAD`, a project's room), else the group.
+fn topic_chat(m: &Message) -> String {
+    match m.thread_id.filter(|_| m.is_topic_message) {
+        Some(t) => format!("{}/{}", m.chat.id.0, t.0.0),
+        None => m.chat.id.0.to_string(),
     }
 }
 

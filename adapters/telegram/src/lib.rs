@@ -5,6 +5,7 @@
 //! Private chats only in this version; group linking and forum topics come later.
 
 mod intake;
+mod relay;
 pub mod render;
 mod sender;
 
@@ -72,6 +73,8 @@ pub struct Telegram {
     bot: Bot,
     store: AdapterStore,
     username: String,
+    /// The bot itself (its relayed copies are never relayed again).
+    me: teloxide::types::UserId,
     connected: Arc<AtomicBool>,
     /// getChatMember's recent answers (see `intake::Roles`).
     roles: Arc<intake::Roles>,
@@ -163,6 +166,7 @@ impl Telegram {
             bot,
             store,
             username,
+            me: me.id,
             connected: Arc::new(AtomicBool::new(true)),
             roles: Arc::default(),
         })

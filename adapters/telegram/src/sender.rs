@@ -8,16 +8,30 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use kohero_core::Reply;
-use kohero_core::domain::{Address, Destination, InitiativeId, Outgoing, Payload, RoomOp};
+use kohero_core::domain::{Address, Destination, InitiativeId, Outgoing, Payload, Relay, RoomOp};
 use kohero_core::ports::{AdapterStore, SendError, Sender, Sent, StateKey};
 use teloxide::ApiError;
 use teloxide::RequestError;
-use teloxide::payloads::{CreateChatInviteLinkSetters, SendMessageSetters, UnbanChatMemberSetters};
+use teloxide::payloads::{
+    CreateChatInviteLinkSetters, EditMessageTextSetters, SendMessageSetters, UnbanChatMemberSetters,
+};
 use teloxide::requests::Requester;
 use teloxide::types::{
     ButtonRequest, ChatId, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton,
-    KeyboardMarkup, MessageId, ParseMode, ThreadId, UserId,
+    KeyboardMarkup, LinkPreviewOptions, MessageId, ParseMode, ReplyParameters, ThreadId, UserId,
 };
+
+/// Relayed messages show no link preview (a link in a relay is someone
+/// else's message, not the bot's choice).
+fn no_preview() -> LinkPreviewOptions {
+    LinkPreviewOptions {
+        is_disabled: true,
+        url: None,
+        prefer_small_media: false,
+        prefer_large_media: false,
+        show_above_text: false,
+    }
+}
 
 use crate::{ACTION_PREFIX, Bot, NETWORK, render};
 
@@ -325,7 +339,10 @@ impl Sender for TelegramSender {
 
     /// A long reply is several messages, about a second apart.
     fn parts(&self, message: &Outgoing) -> usize {
-        message.reply().map_or(1, |r| render::render(r).len())
+        match &message.payload {
+            Payload::Relay(r) => crate::relay::render(r).len(),
+            _ => message.reply().map_or(1, |r| render::render(r).len()),
+        }
     }
 
     /// A reply Telegram takes in several messages: when one of them fails, the
@@ -338,11 +355,14 @@ impl Sender for TelegramSender {
                 message.to
             )));
         };
-        let reply = match &message.payload {
+        let r = match &message.payload {
             Payload::Room(ops) => return self.perform(to, ops).await,
-            Payload::Message(reply) => reply,
+            Payload::Relay(relay) if relay.edit.is_some() => {
+                return self.edit_relay(to, relay).await;
+            }
+            Payload::Relay(relay) => self.send_relay(message.id, to, relay).await,
+            Payload::Message(reply) => self.send_parts(message.id, to, reply).await,
         };
-        let r = self.send_parts(message.id, to, reply).await;
         let mut progress = self.progress.lock().unwrap_or_else(PoisonError::into_inner);
         match r {
             Err(e @ (SendError::RetryAfter { .. } | SendError::Temporary(_))) => Err(e),
@@ -363,6 +383,90 @@ impl Sender for TelegramSender {
 }
 
 impl TelegramSender {
+    /// A relay: its messages in the chat (or topic), the first answering
+    /// the message a lone reply answers, as a reply Telegram shows.
+    async fn send_relay(&self, id: i64, to: &str, relay: &Relay) -> Result<(), SendError> {
+        let (chat, thread) = chat_and_thread(to)?;
+        let answers = match relay.lines.as_slice() {
+            [line] => line
+                .quote
+                .as_ref()
+                .and_then(|q| q.message.as_deref())
+                .and_then(|m| m.parse::<i32>().ok()),
+            _ => None,
+        };
+        let done = self
+            .progress
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&id)
+            .map_or(0, Vec::len);
+        for (n, html) in crate::relay::render(relay).into_iter().enumerate() {
+            if n < done {
+                continue;
+            }
+            if n > done {
+                tokio::time::sleep(PART_GAP).await;
+            }
+            let mut req = self
+                .bot
+                .send_message(ChatId(chat), html)
+                .parse_mode(ParseMode::Html)
+                .link_preview_options(no_preview());
+            if let Some(t) = thread {
+                req = req.message_thread_id(ThreadId(MessageId(t)));
+            }
+            if n == 0
+                && let Some(m) = answers
+            {
+                req = req.reply_parameters(
+                    ReplyParameters::new(MessageId(m)).allow_sending_without_reply(),
+                );
+            }
+            let sent = req.await.map_err(send_error)?;
+            self.sent_part(id, Some(sent.id.0.to_string()));
+        }
+        Ok(())
+    }
+
+    /// A relay that replaces a copy sent before (an edit, a line taken
+    /// out): the copy is edited in place. Telegram edits only the bot's
+    /// messages of the last 48 hours: what it will not edit stays as it
+    /// was, and is said in the log.
+    async fn edit_relay(&self, to: &str, relay: &Relay) -> Result<Sent, SendError> {
+        let (chat, _) = chat_and_thread(to)?;
+        let Some(edit) = relay.edit.as_deref() else {
+            return Ok(Sent::Done);
+        };
+        let Ok(message) = edit.parse::<i32>() else {
+            return Err(SendError::Permanent(format!(
+                "not a Telegram message id: {edit}"
+            )));
+        };
+        // A copy that was whole fits in one message.
+        let Some(html) = crate::relay::render(relay).into_iter().next() else {
+            return Ok(Sent::Done);
+        };
+        match self
+            .bot
+            .edit_message_text(ChatId(chat), MessageId(message), html)
+            .parse_mode(ParseMode::Html)
+            .link_preview_options(no_preview())
+            .await
+        {
+            Ok(_) | Err(RequestError::Api(ApiError::MessageNotModified)) => {
+                Ok(Sent::Posted(vec![edit.to_owned()]))
+            }
+            Err(RequestError::Api(
+                e @ (ApiError::MessageCantBeEdited | ApiError::MessageToEditNotFound),
+            )) => {
+                tracing::info!(chat, message, error = %e, "a relayed copy cannot be edited");
+                Ok(Sent::Done)
+            }
+            Err(e) => Err(send_error(e)),
+        }
+    }
+
     async fn send_parts(&self, id: i64, to: &str, reply: &Reply) -> Result<(), SendError> {
         let (chat, thread) = chat_and_thread(to)?;
         let done = self

@@ -241,7 +241,7 @@ help-body =
       /rsvp EVENT yes|no|maybe
     Organise
       /edit · /launch · /update · /event · /members · /coorganize
-      /drop · /done · /archive
+      /drop · /done · /archive · /relay
     You
       /profile · /language · /alerts · /mydata · /forget · /cancel
       /link_account — one account across Telegram, Matrix and the console
@@ -268,6 +268,7 @@ forgotten = Your data is erased. Goodbye, and thank you!
 
 usage-link = Usage, in the project's group: /link NUMBER
 room-linked = This group now belongs to #{ $id } "{ $title }": its updates and events will be posted here. Here: /update, /event, /members, /project.
+room-linked-relay = What is written here is relayed into the project's other chats (Telegram, Matrix), and back: /relay off stops it. On Telegram, Kohero reads a group's messages only as an administrator: make it an administrator of the group.
 room-is-forum = This forum belongs to a commune: each project gets its own topic there, made by Kohero at launch. Use /link in the project's own group.
 room-taken = This group already belongs to #{ $id }: only an organiser of #{ $id } can link it to another project.
 forum-is-project-room = This group belongs to a project: a commune forum must be a group of its own.
@@ -416,6 +417,14 @@ report-hidden = { $target } is already hidden: the moderation team is on it. Tha
 report-too-many = You already have { $n } reports waiting: the moderation team reviews them before taking more from you.
 
 # One person across networks.
+usage-relay = Usage: /relay NUMBER on|off (in the project's group: /relay on|off); with neither, how relaying stands.
+relay-on = Relaying on for #{ $id }: what is written in one of the project's chats is repeated in the others, with the author's name and network.
+relay-off = Relaying off for #{ $id }: each of the project's chats keeps its messages. Updates and events are still posted everywhere.
+relay-turned-on = { $name } turned relaying on: what is written here is repeated in the project's other chats.
+relay-turned-off = { $name } turned relaying off: what is written here stays here.
+relay-state-on = Relaying is on for #{ $id } (/relay off to stop it).
+relay-state-off = Relaying is off for #{ $id } (/relay on to start it).
+relay-needs-two = Relaying joins #{ $id }'s chats on Telegram and Matrix: it starts once the project has two (a Telegram group linked with /link and its Matrix room).
 usage-link-account = Usage: /link_account to get a code, then /link_account CODE (six digits) from your other account; /unlink_account [telegram|matrix|console] to separate an identity.
 link-code = Your code: { $code } — valid for { $minutes } minutes, once. From your other account (Telegram, Matrix or the console), send: /link_account { $code }. I will ask you here to confirm. Do not give this code to anyone.
 link-code-invalid = This code is not (or no longer) valid. Ask for a new one with /link_account on your other account.

@@ -241,7 +241,7 @@ help-body =
       /participer ÉVÉNEMENT oui|non|peutetre
     Organiser
       /modifier · /lancer · /maj · /evenement · /membres · /coorganiser
-      /abandonner · /terminer · /archiver
+      /abandonner · /terminer · /archiver · /relais
     Vous
       /profil · /langue · /alertes · /mesdonnees · /oublier · /annuler
       /lier_compte — un seul compte sur Telegram, Matrix et la console
@@ -268,6 +268,7 @@ forgotten = Vos données sont effacées. Au revoir, et merci !
 
 usage-link = Utilisation, dans le groupe du projet : /lier NUMÉRO
 room-linked = Ce groupe est maintenant celui de #{ $id } « { $title } » : ses nouvelles et ses événements y seront publiés. Ici : /maj, /evenement, /membres, /projet.
+room-linked-relay = Ce qui s'écrit ici est relayé dans les autres salons du projet (Telegram, Matrix), et inversement : /relais non pour l'arrêter. Sur Telegram, Kohero ne lit les messages du groupe qu'en administrateur : nommez-le administrateur du groupe.
 room-is-forum = Ce forum est celui d'une commune : chaque projet y a son sujet, créé par Kohero au lancement. /lier s'utilise dans le groupe propre au projet.
 room-taken = Ce groupe est déjà celui de #{ $id } : seul·e un·e organisateur·rice de #{ $id } peut le lier à un autre projet.
 forum-is-project-room = Ce groupe est celui d'un projet : un forum de commune doit être un groupe à part.
@@ -416,6 +417,14 @@ report-hidden = { $target } est déjà masqué : l'équipe de modération s'en o
 report-too-many = Vous avez déjà { $n } signalements en attente : l'équipe de modération les examine avant d'en recevoir d'autres de vous.
 
 # One person across networks.
+usage-relay = Utilisation : /relais NUMÉRO oui|non (dans le groupe du projet : /relais oui|non) ; sans oui ni non, où en est le relais.
+relay-on = Relais activé pour #{ $id } : ce qui s'écrit dans un salon du projet est repris dans les autres, avec le nom et le réseau de l'auteur.
+relay-off = Relais coupé pour #{ $id } : chaque salon du projet garde ses messages. Les nouvelles et les événements restent publiés partout.
+relay-turned-on = { $name } a activé le relais : ce qui s'écrit ici est repris dans les autres salons du projet.
+relay-turned-off = { $name } a coupé le relais : ce qui s'écrit ici reste ici.
+relay-state-on = Le relais est activé pour #{ $id } (/relais non pour le couper).
+relay-state-off = Le relais est coupé pour #{ $id } (/relais oui pour l'activer).
+relay-needs-two = Le relais relie les salons de #{ $id } sur Telegram et Matrix : il s'active dès que le projet en a deux (un groupe Telegram lié par /lier et son salon Matrix).
 usage-link-account = Utilisation : /lier_compte pour obtenir un code, puis /lier_compte CODE (six chiffres) depuis votre autre compte ; /delier_compte [telegram|matrix|console] pour séparer une identité.
 link-code = Votre code : { $code } — valable { $minutes } minutes, une seule fois. Depuis votre autre compte (Telegram, Matrix ou la console), envoyez : /lier_compte { $code }. Je vous demanderai ici de confirmer. Ne donnez ce code à personne.
 link-code-invalid = Ce code n'est pas (ou plus) valable. Demandez-en un nouveau avec /lier_compte sur votre autre compte.

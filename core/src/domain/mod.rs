@@ -51,12 +51,14 @@ mod initiatives;
 mod moderation;
 mod outgoing;
 mod people;
+mod relay;
 
 pub use follow::*;
 pub use initiatives::*;
 pub use moderation::*;
 pub use outgoing::*;
 pub use people::*;
+pub use relay::*;
 
 #[cfg(test)]
 mod tests {

@@ -108,6 +108,8 @@ pub struct RoomSetup {
 pub enum Payload {
     Message(crate::reply::Reply),
     Room(Vec<RoomOp>),
+    /// What people wrote in another chat of the project.
+    Relay(Relay),
 }
 
 /// A change to a room the bot looks after. `user` is the person's id on the
@@ -269,7 +271,7 @@ impl Outgoing {
     pub fn reply(&self) -> Option<&crate::reply::Reply> {
         match &self.payload {
             Payload::Message(r) => Some(r),
-            Payload::Room(_) => None,
+            Payload::Room(_) | Payload::Relay(_) => None,
         }
     }
 
@@ -284,6 +286,7 @@ impl Payload {
     pub fn plain(&self) -> String {
         match self {
             Self::Message(r) => r.plain(),
+            Self::Relay(r) => r.plain(),
             Self::Room(ops) => ops
                 .iter()
                 .map(|op| match op {

@@ -11,7 +11,7 @@ use crate::reply::Reply;
 use super::ctx::parse_refusal;
 use super::{
     Ctx, Dialogue, Engine, Fail, Outcome, accounts, alerts, dialogue, digest, discover,
-    initiatives, moderation, profile, project, refuse, rooms,
+    initiatives, moderation, profile, project, refuse, relay, rooms,
 };
 
 /// What intake knows of the sender's ban.
@@ -158,7 +158,12 @@ impl Engine {
                 Content::Location(p) => {
                     dialogue::answer(ctx, state, dialogue::Answer::Location(p)).await
                 }
-                Content::Moved(_) | Content::ChatMoved(_) | Content::JoinRequest => Ok(Vec::new()),
+                Content::Moved(_)
+                | Content::ChatMoved(_)
+                | Content::JoinRequest
+                | Content::Said { .. }
+                | Content::Edited { .. }
+                | Content::Retracted { .. } => Ok(Vec::new()),
                 Content::Text(t) | Content::Button(t) => {
                     match command::parse(&t).map_err(parse_refusal)? {
                         Parsed::Command(Command::Cancel) => dialogue::cancel(ctx).await,
@@ -177,7 +182,13 @@ impl Engine {
         }
         let parsed = match content {
             Content::Location(p) => return discover::shared_location(ctx, p).await,
-            Content::Moved(_) | Content::ChatMoved(_) | Content::JoinRequest => {
+            // Relayed by intake (`Engine::relay_event`), not answered.
+            Content::Moved(_)
+            | Content::ChatMoved(_)
+            | Content::JoinRequest
+            | Content::Said { .. }
+            | Content::Edited { .. }
+            | Content::Retracted { .. } => {
                 return Ok(Vec::new());
             }
             Content::Text(t) => command::parse(&t).map_err(parse_refusal)?,
@@ -204,7 +215,11 @@ impl Engine {
                 return Ok(Vec::new());
             }
             Content::JoinRequest => return rooms::admit(ctx, &room).await,
-            Content::Location(_) | Content::Moved(_) => return Ok(Vec::new()),
+            Content::Location(_)
+            | Content::Moved(_)
+            | Content::Said { .. }
+            | Content::Edited { .. }
+            | Content::Retracted { .. } => return Ok(Vec::new()),
         };
         let t = text.trim_start();
         if !(t.starts_with('/') || t.starts_with('!')) {
@@ -247,6 +262,7 @@ impl Engine {
                 | Command::Event(..)
                 | Command::Members(_)
                 | Command::Show(_)
+                | Command::Relay(..)
                 // An event's RSVP buttons (reactions on Matrix) are posted in the room.
                 | Command::Rsvp(..)),
             )) => self.run(ctx, c).await,
@@ -306,6 +322,7 @@ impl Engine {
             C::LinkAccount(arg) => accounts::link(ctx, arg).await,
             C::UnlinkAccount(network) => accounts::unlink(ctx, network).await,
             C::NotifyNetwork(network) => accounts::notify_network(ctx, &network).await,
+            C::Relay(id, on) => relay::command(ctx, id, on).await,
         }
     }
 }

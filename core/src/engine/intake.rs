@@ -326,6 +326,14 @@ impl Engine {
             return Step::Done(tx, Intake::Duplicate, Vec::new());
         }
         attempt!(tx, tx.clear_unreachable(&to).await);
+        if incoming.content.is_relayed() {
+            let key_base = self.key_base(&incoming);
+            let intake = attempt!(
+                tx,
+                self.relay_event(&mut tx, &incoming, &key_base, now).await
+            );
+            return Step::Done(tx, intake, Vec::new());
+        }
         if let Some(intake) = attempt!(tx, self.fair_use(&mut tx, &incoming, now).await) {
             return Step::Done(tx, intake, Vec::new());
         }

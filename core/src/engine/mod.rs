@@ -15,6 +15,7 @@ mod operator;
 mod places;
 mod profile;
 mod project;
+mod relay;
 mod render;
 mod rooms;
 mod scheduler;

@@ -207,6 +207,7 @@ pub async fn forget_ask(ctx: &mut Ctx<'_>) -> Outcome {
 /// subscriptions, identities. Initiatives, updates and events stay, anonymised.
 pub async fn forget_now(ctx: &mut Ctx<'_>) -> Outcome {
     let me = ctx.actor.id;
+    super::relay::forget(ctx).await?;
     for m in ctx.tx.memberships_of(me).await? {
         super::initiatives::remove_member(ctx, &m).await?;
     }

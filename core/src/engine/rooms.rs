@@ -32,10 +32,15 @@ pub async fn link(ctx: &mut Ctx<'_>, room: &Address, id: InitiativeId) -> Outcom
         return Err(refuse!("room-taken", "id" => other.0));
     }
     ctx.tx.link_room(room, id, ctx.now).await?;
-    Ok(vec![Reply::text(ctx.t(
+    let mut text = ctx.t(
         "room-linked",
         &[("id", id.0.into()), ("title", i.title.into())],
-    ))])
+    );
+    if ctx.tx.relaying(id).await? {
+        text.push('\n');
+        text.push_str(&ctx.t("room-linked-relay", &[]));
+    }
+    Ok(vec![Reply::text(text)])
 }
 
 /// Who may change what a shared chat is: its owner and administrators, as the

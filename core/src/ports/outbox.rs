@@ -45,6 +45,21 @@ pub trait Outbox: Send {
         limit: usize,
     ) -> StoreResult<Vec<Outgoing>>;
 
+    /// Replaces what a pending message carries (more lines gathered into a
+    /// relay, a line changed or taken out), only while no worker holds it
+    /// and none has tried it: `false` otherwise (then it goes as it is).
+    async fn rewrite(&mut self, message: &Outgoing) -> StoreResult<bool>;
+
+    /// Takes a pending message out of the outbox, on the same terms as
+    /// [`Self::rewrite`]; `false` if it is held, tried or gone.
+    async fn withdraw(&mut self, id: i64) -> StoreResult<bool>;
+
+    /// The pending relays ([`Payload::Relay`], keyed `relay/…`), oldest first.
+    async fn pending_relays(&mut self) -> StoreResult<Vec<Outgoing>>;
+
+    /// A message of the outbox, whatever became of it (until it is pruned).
+    async fn outgoing(&mut self, id: i64) -> StoreResult<Option<Outgoing>>;
+
     /// The network accepted the message.
     async fn mark_sent(&mut self, id: i64, at: DateTime<Utc>) -> StoreResult<()>;
 

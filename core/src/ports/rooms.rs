@@ -67,4 +67,44 @@ pub trait Rooms: Send {
 
     /// Forgets the messages posted before `before`; returns how many.
     async fn prune_posts(&mut self, before: DateTime<Utc>) -> StoreResult<u64>;
+
+    /// Keeps that `source` was relayed into `copy.room` as `copy.message`
+    /// (by outbox message `copy.row`; `whole`: that one network message
+    /// shows the whole outbox message). Again for the same source and room:
+    /// the newer copy replaces the older.
+    async fn record_relay(
+        &mut self,
+        source: &MessageRef,
+        copy: &RelayCopy,
+        whole: bool,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+
+    /// The copy of `source` in `room`, and whether it is whole.
+    async fn relay_copy(
+        &mut self,
+        source: &MessageRef,
+        room: &Address,
+    ) -> StoreResult<Option<(RelayCopy, bool)>>;
+
+    /// The message a copy in `room` shows (the first, for a gathered copy).
+    async fn relay_source(
+        &mut self,
+        room: &Address,
+        message: &str,
+    ) -> StoreResult<Option<MessageRef>>;
+
+    /// Forgets the copies relayed before `before`; returns how many.
+    async fn prune_relays(&mut self, before: DateTime<Utc>) -> StoreResult<u64>;
+
+    /// Turns relaying between an initiative's chats on or off.
+    async fn set_relaying(
+        &mut self,
+        initiative: InitiativeId,
+        on: bool,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+
+    /// Whether an initiative's chats relay each other (on unless turned off).
+    async fn relaying(&mut self, initiative: InitiativeId) -> StoreResult<bool>;
 }

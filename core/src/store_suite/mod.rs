@@ -68,7 +68,7 @@ macro_rules! store_suite {
             mod rooms {
                 #[allow(unused_imports)]
                 use super::*;
-                $crate::store_suite!(@tests rooms, $make; rooms, posts_kept_to_be_taken_back);
+                $crate::store_suite!(@tests rooms, $make; rooms, posts_kept_to_be_taken_back, relays_and_their_copies);
             }
             mod moderation {
                 #[allow(unused_imports)]

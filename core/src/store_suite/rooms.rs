@@ -133,3 +133,135 @@ pub async fn posts_kept_to_be_taken_back(store: &dyn Store) {
     assert!(tx.posts_of(e).await.unwrap().is_empty());
     tx.commit().await.unwrap();
 }
+
+/// Relays: a pending relay rewritten or withdrawn only while no worker holds
+/// or tried it, pending relays found again, the copies of relayed messages
+/// kept (the newer replacing the older) and found from either side, pruned
+/// by age, and relaying turned off and on per project.
+pub async fn relays_and_their_copies(store: &dyn Store) {
+    let a = actor(store, "a").await;
+    let i = initiative(store, a.id, "I", None).await;
+    let group = Address::new("telegram", "-100");
+    let room = Address::new("matrix", "!r:x");
+    let line = |m: &str, text: &str| Relayed {
+        source: MessageRef::new(&room, m),
+        author: "Bob".into(),
+        person: Some(a.id),
+        said: Said::Text(Rich::plain(text)),
+        quote: None,
+        edited: false,
+    };
+    let relay = |lines: Vec<Relayed>| NewOutgoing {
+        network: group.network.clone(),
+        to: Destination::chat(&group),
+        recipient: None,
+        payload: Payload::Relay(Relay { lines, edit: None }),
+        priority: Priority::Interactive,
+        key: String::new(),
+        at: t0(),
+        about: None,
+    };
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.relaying(i.id).await.unwrap());
+    tx.set_relaying(i.id, false, t0()).await.unwrap();
+    tx.set_relaying(i.id, false, t0()).await.unwrap();
+    assert!(!tx.relaying(i.id).await.unwrap());
+    tx.set_relaying(i.id, true, t0()).await.unwrap();
+    assert!(tx.relaying(i.id).await.unwrap());
+
+    let first = tx
+        .enqueue(&NewOutgoing {
+            key: "relay/matrix/$a/0".into(),
+            ..relay(vec![line("$a", "salut « toi » 🌱")])
+        })
+        .await
+        .unwrap();
+    let second = tx
+        .enqueue(&NewOutgoing {
+            key: "relay/matrix/$b/0".into(),
+            ..relay(vec![line("$b", "b")])
+        })
+        .await
+        .unwrap();
+    // Not a relay: not among them.
+    tx.enqueue(&out(&group, None, "x", "k/r0", Priority::Interactive, t0()))
+        .await
+        .unwrap();
+    let pending = tx.pending_relays().await.unwrap();
+    assert_eq!(
+        pending.iter().map(|m| m.id).collect::<Vec<_>>(),
+        vec![first, second]
+    );
+    // Gathered: a line more, read back whole.
+    let mut m = pending[0].clone();
+    let Payload::Relay(r) = &mut m.payload else {
+        panic!("a relay")
+    };
+    r.lines.push(line("$c", "c"));
+    assert!(tx.rewrite(&m).await.unwrap());
+    let back = tx.outgoing(first).await.unwrap().unwrap();
+    assert_eq!(back.payload, m.payload);
+    assert_eq!(back.key, "relay/matrix/$a/0");
+    assert_eq!(tx.outgoing(-1).await.unwrap(), None);
+    assert!(tx.withdraw(second).await.unwrap());
+    assert!(!tx.withdraw(second).await.unwrap());
+    assert_eq!(tx.outgoing(second).await.unwrap(), None);
+    // Held by a worker: neither rewritten nor withdrawn.
+    let claimed = tx
+        .claim("telegram", t0(), t0() + Duration::minutes(1), 10)
+        .await
+        .unwrap();
+    assert!(claimed.iter().any(|c| c.id == first));
+    assert!(!tx.rewrite(&m).await.unwrap());
+    assert!(!tx.withdraw(first).await.unwrap());
+    // Tried once: no longer changed either.
+    tx.mark_retry(first, t0(), "429").await.unwrap();
+    assert!(!tx.rewrite(&m).await.unwrap());
+    tx.mark_sent(first, t0()).await.unwrap();
+    assert!(tx.pending_relays().await.unwrap().is_empty());
+
+    // Copies, from the source and from the copy.
+    let a_ref = MessageRef::new(&room, "$a");
+    let c_ref = MessageRef::new(&room, "$c");
+    assert_eq!(tx.relay_copy(&a_ref, &group).await.unwrap(), None);
+    let copy = RelayCopy {
+        row: first,
+        room: group.clone(),
+        message: "501".into(),
+    };
+    tx.record_relay(&a_ref, &copy, true, t0()).await.unwrap();
+    tx.record_relay(&c_ref, &copy, true, t0() + Duration::seconds(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.relay_copy(&a_ref, &group).await.unwrap(),
+        Some((copy.clone(), true))
+    );
+    assert_eq!(tx.relay_copy(&a_ref, &room).await.unwrap(), None);
+    assert_eq!(
+        tx.relay_source(&group, "501").await.unwrap(),
+        Some(a_ref.clone())
+    );
+    assert_eq!(tx.relay_source(&group, "502").await.unwrap(), None);
+    // Edited later: the newer copy (another outbox message, not whole).
+    let newer = RelayCopy {
+        row: first + 100,
+        room: group.clone(),
+        message: "601".into(),
+    };
+    tx.record_relay(&a_ref, &newer, false, t0() + Duration::seconds(2))
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.relay_copy(&a_ref, &group).await.unwrap(),
+        Some((newer, false))
+    );
+    assert_eq!(tx.prune_relays(t0()).await.unwrap(), 0);
+    assert_eq!(
+        tx.prune_relays(t0() + Duration::seconds(2)).await.unwrap(),
+        1
+    );
+    assert_eq!(tx.relay_copy(&c_ref, &group).await.unwrap(), None);
+    assert!(tx.relay_copy(&a_ref, &group).await.unwrap().is_some());
+    tx.commit().await.unwrap();
+}

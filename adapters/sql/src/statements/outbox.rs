@@ -10,6 +10,23 @@ pub const PENDING_TO: &str =
 pub const PENDING_FOR: &str =
     "SELECT * FROM outbox WHERE recipient_id = ?1 AND status = 'pending' ORDER BY id";
 
+/// [`Outbox::rewrite`](kohero_core::ports::Outbox::rewrite): only a
+/// message no worker holds or has tried.
+pub const REWRITE: &str = "UPDATE outbox SET body = ?1, format = ?2
+    WHERE id = ?3 AND status = 'pending' AND claimed_until IS NULL AND attempts = 0";
+
+/// [`Outbox::withdraw`](kohero_core::ports::Outbox::withdraw).
+pub const WITHDRAW: &str = "DELETE FROM outbox
+    WHERE id = ?1 AND status = 'pending' AND claimed_until IS NULL AND attempts = 0";
+
+/// [`Outbox::pending_relays`](kohero_core::ports::Outbox::pending_relays):
+/// relays are keyed `relay/…`.
+pub const PENDING_RELAYS: &str = "SELECT * FROM outbox
+    WHERE status = 'pending' AND idem_key LIKE 'relay/%' ORDER BY id";
+
+/// [`Outbox::outgoing`](kohero_core::ports::Outbox::outgoing).
+pub const OUTGOING: &str = "SELECT * FROM outbox WHERE id = ?1";
+
 /// [`Outbox::mark_sent`](kohero_core::ports::Outbox::mark_sent).
 pub const MARK_SENT: &str =
     "UPDATE outbox SET status = 'sent', attempts = attempts + 1, claimed_until = NULL,
@@ -157,4 +174,8 @@ pub(crate) const ALL: &[&str] = &[
     ENQUEUE,
     IS_UNREACHABLE,
     ANY_OLD_FORMAT,
+    REWRITE,
+    WITHDRAW,
+    PENDING_RELAYS,
+    OUTGOING,
 ];

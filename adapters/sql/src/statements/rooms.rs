@@ -58,6 +58,39 @@ pub const FORGET_POSTS: &str = "DELETE FROM posts WHERE target_kind = ?1 AND tar
 /// [`Rooms::prune_posts`](kohero_core::ports::Rooms::prune_posts).
 pub const PRUNE_POSTS: &str = "DELETE FROM posts WHERE posted_at < ?1";
 
+/// [`Rooms::record_relay`](kohero_core::ports::Rooms::record_relay): a
+/// copy edited later (or gathered again) takes the newer outbox message.
+pub const RECORD_RELAY: &str = "INSERT INTO relays (network, chat, message_id, copy_network,
+        copy_chat, copy_message, outbox_id, whole, relayed_at)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+    ON CONFLICT (network, chat, message_id, copy_network, copy_chat) DO UPDATE
+    SET copy_message = excluded.copy_message, outbox_id = excluded.outbox_id,
+        whole = excluded.whole, relayed_at = excluded.relayed_at";
+
+/// [`Rooms::relay_copy`](kohero_core::ports::Rooms::relay_copy).
+pub const RELAY_COPY: &str = "SELECT copy_network AS network, copy_chat AS chat, copy_message,
+        outbox_id, whole FROM relays
+    WHERE network = ?1 AND chat = ?2 AND message_id = ?3 AND copy_network = ?4 AND copy_chat = ?5";
+
+/// [`Rooms::relay_source`](kohero_core::ports::Rooms::relay_source): the
+/// first of the messages a copy shows.
+pub const RELAY_SOURCE: &str = "SELECT network, chat, message_id FROM relays
+    WHERE copy_network = ?1 AND copy_chat = ?2 AND copy_message = ?3
+    ORDER BY relayed_at, message_id LIMIT 1";
+
+/// [`Rooms::prune_relays`](kohero_core::ports::Rooms::prune_relays).
+pub const PRUNE_RELAYS: &str = "DELETE FROM relays WHERE relayed_at < ?1";
+
+/// [`Rooms::set_relaying`](kohero_core::ports::Rooms::set_relaying) (off).
+pub const RELAY_OFF: &str = "INSERT INTO relay_off (initiative_id, set_at) VALUES (?1, ?2)
+    ON CONFLICT (initiative_id) DO NOTHING";
+
+/// [`Rooms::set_relaying`](kohero_core::ports::Rooms::set_relaying) (on).
+pub const RELAY_ON: &str = "DELETE FROM relay_off WHERE initiative_id = ?1";
+
+/// [`Rooms::relaying`](kohero_core::ports::Rooms::relaying).
+pub const RELAYING: &str = "SELECT 1 AS one FROM relay_off WHERE initiative_id = ?1";
+
 /// Every statement of this file (tests).
 #[cfg(test)]
 pub(crate) const ALL: &[&str] = &[
@@ -74,4 +107,11 @@ pub(crate) const ALL: &[&str] = &[
     POSTS_OF,
     FORGET_POSTS,
     PRUNE_POSTS,
+    RECORD_RELAY,
+    RELAY_COPY,
+    RELAY_SOURCE,
+    PRUNE_RELAYS,
+    RELAY_OFF,
+    RELAY_ON,
+    RELAYING,
 ];

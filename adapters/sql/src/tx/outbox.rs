@@ -121,6 +121,32 @@ impl<C: Conn> Outbox for SqlTx<C> {
         Ok(claimed)
     }
 
+    async fn rewrite(&mut self, message: &Outgoing) -> StoreResult<bool> {
+        let body = outbox_form::encode(&message.to, &message.payload, message.about)
+            .map_err(|e| StoreError::Backend(Box::new(e)))?;
+        let n = self
+            .changes(
+                sql::REWRITE,
+                &values![&body, outbox_form::FORMAT, message.id],
+            )
+            .await?;
+        Ok(n > 0)
+    }
+
+    async fn withdraw(&mut self, id: i64) -> StoreResult<bool> {
+        Ok(self.changes(sql::WITHDRAW, &values![id]).await? > 0)
+    }
+
+    async fn pending_relays(&mut self) -> StoreResult<Vec<Outgoing>> {
+        self.all(sql::PENDING_RELAYS, &[], |r| crate::outgoing(r))
+            .await
+    }
+
+    async fn outgoing(&mut self, id: i64) -> StoreResult<Option<Outgoing>> {
+        self.opt(sql::OUTGOING, &values![id], |r| crate::outgoing(r))
+            .await
+    }
+
     async fn mark_sent(&mut self, id: i64, at: DateTime<Utc>) -> StoreResult<()> {
         let n = self.changes(sql::MARK_SENT, &values![ms(at), id]).await?;
         not_found("outbox row", n)

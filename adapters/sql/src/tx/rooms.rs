@@ -131,4 +131,102 @@ impl<C: Conn> Rooms for SqlTx<C> {
     async fn prune_posts(&mut self, before: DateTime<Utc>) -> StoreResult<u64> {
         self.changes(sql::PRUNE_POSTS, &values![ms(before)]).await
     }
+
+    async fn record_relay(
+        &mut self,
+        source: &MessageRef,
+        copy: &RelayCopy,
+        whole: bool,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.changes(
+            sql::RECORD_RELAY,
+            &values![
+                &source.network,
+                &source.chat,
+                &source.message,
+                &copy.room.network,
+                &copy.room.chat,
+                &copy.message,
+                copy.row,
+                whole,
+                ms(at)
+            ],
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn relay_copy(
+        &mut self,
+        source: &MessageRef,
+        room: &Address,
+    ) -> StoreResult<Option<(RelayCopy, bool)>> {
+        self.opt(
+            sql::RELAY_COPY,
+            &values![
+                &source.network,
+                &source.chat,
+                &source.message,
+                &room.network,
+                &room.chat
+            ],
+            |r| {
+                Ok((
+                    RelayCopy {
+                        row: get(r, "outbox_id")?,
+                        room: crate::address(r)?,
+                        message: get(r, "copy_message")?,
+                    },
+                    get::<i64>(r, "whole")? != 0,
+                ))
+            },
+        )
+        .await
+    }
+
+    async fn relay_source(
+        &mut self,
+        room: &Address,
+        message: &str,
+    ) -> StoreResult<Option<MessageRef>> {
+        self.opt(
+            sql::RELAY_SOURCE,
+            &values![&room.network, &room.chat, message],
+            |r| {
+                Ok(MessageRef {
+                    network: get(r, "network")?,
+                    chat: get(r, "chat")?,
+                    message: get(r, "message_id")?,
+                })
+            },
+        )
+        .await
+    }
+
+    async fn prune_relays(&mut self, before: DateTime<Utc>) -> StoreResult<u64> {
+        self.changes(sql::PRUNE_RELAYS, &values![ms(before)]).await
+    }
+
+    async fn set_relaying(
+        &mut self,
+        initiative: InitiativeId,
+        on: bool,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        if on {
+            self.changes(sql::RELAY_ON, &values![initiative.0]).await
+        } else {
+            self.changes(sql::RELAY_OFF, &values![initiative.0, ms(at)])
+                .await
+        }
+        .map(drop)
+    }
+
+    async fn relaying(&mut self, initiative: InitiativeId) -> StoreResult<bool> {
+        Ok(self
+            .opt(sql::RELAYING, &values![initiative.0], |_| Ok(()))
+            .await?
+            .is_none())
+    }
 }

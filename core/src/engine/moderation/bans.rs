@@ -136,7 +136,10 @@ pub(crate) fn allowed_while_banned(content: &crate::inbox::Content, forgetting: 
                 )
         }
         Content::Moved(_) | Content::ChatMoved(_) | Content::JoinRequest => true,
-        Content::Location(_) => false,
+        Content::Location(_)
+        | Content::Said { .. }
+        | Content::Edited { .. }
+        | Content::Retracted { .. } => false,
     }
 }
 

@@ -1,0 +1,417 @@
+//! Telegram's side of relaying between a project's chats: a group message
+//! read into core's [`Said`] (its entities as [`Rich`] text), and a
+//! [`Relay`] written out as Telegram HTML, in messages Telegram takes.
+
+use kohero_core::domain::{Media, Relay, Relayed, ReplyTo, Rich, Said, Span, Style, network_name};
+use kohero_core::geo::GeoPoint;
+use teloxide::types::{Message, MessageEntityKind, MessageEntityRef};
+
+use crate::render::{escape, visible_units};
+
+/// Most UTF-16 code units of one relayed message (Telegram takes 4,096).
+const MAX_UNITS: usize = 4_000;
+
+/// Text and its entities as runs of styled text: the text is cut at every
+/// entity's start and end, and each piece takes the styles of the entities
+/// over it (they may nest and overlap).
+pub fn rich(text: &str, entities: Option<Vec<MessageEntityRef<'_>>>) -> Rich {
+    let entities = entities.unwrap_or_default();
+    let mut cuts: Vec<usize> = vec![0, text.len()];
+    for e in &entities {
+        cuts.push(e.start());
+        cuts.push(e.end());
+    }
+    cuts.retain(|c| *c <= text.len() && text.is_char_boundary(*c));
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut spans = Vec::with_capacity(cuts.len());
+    for w in cuts.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let mut style = Style::default();
+        for e in entities.iter().filter(|e| e.start() <= a && b <= e.end()) {
+            match e.kind() {
+                MessageEntityKind::Bold => style.bold = true,
+                MessageEntityKind::Italic => style.italic = true,
+                MessageEntityKind::Underline => style.underline = true,
+                MessageEntityKind::Strikethrough => style.strike = true,
+                MessageEntityKind::Spoiler => style.spoiler = true,
+                MessageEntityKind::Code => style.code = true,
+                MessageEntityKind::Pre { .. } => style.pre = true,
+                MessageEntityKind::Blockquote | MessageEntityKind::ExpandableBlockquote => {
+                    style.quote = true;
+                }
+                MessageEntityKind::TextLink { url } => style.link = Some(url.to_string()),
+                _ => {}
+            }
+        }
+        spans.push(Span {
+            text: text[a..b].to_owned(),
+            style,
+        });
+    }
+    Rich(spans).tidy()
+}
+
+/// What a group message says, for the project's other chats; `None` for
+/// what is not relayed (service messages: someone joined, a pin…).
+pub fn said(m: &Message) -> Option<Said> {
+    let caption = || m.caption().map(|c| rich(c, m.parse_caption_entities()));
+    if let Some(t) = m.text() {
+        return Some(Said::Text(rich(t, m.parse_entities())));
+    }
+    if let Some(v) = m.venue() {
+        return Some(Said::Location {
+            point: GeoPoint::new(v.location.latitude, v.location.longitude).ok()?,
+            name: Some(v.title.clone()),
+        });
+    }
+    if let Some(l) = m.location() {
+        return Some(Said::Location {
+            point: GeoPoint::new(l.latitude, l.longitude).ok()?,
+            name: None,
+        });
+    }
+    if let Some(sizes) = m.photo() {
+        // The largest size Telegram made.
+        let p = sizes.iter().max_by_key(|p| p.width * p.height)?;
+        return Some(Said::Media(Media {
+            image: true,
+            name: "photo.jpg".into(),
+            size: Some(u64::from(p.file.size)),
+            mime: Some("image/jpeg".into()),
+            source: p.file.id.to_string(),
+            caption: caption(),
+        }));
+    }
+    if let Some(s) = m.sticker() {
+        return Some(Said::Text(Rich::plain(
+            s.emoji.clone().unwrap_or_else(|| "🖼".into()),
+        )));
+    }
+    let file = |name: String, file: &teloxide::types::FileMeta, mime: Option<String>| {
+        Said::Media(Media {
+            image: false,
+            name,
+            size: Some(u64::from(file.size)),
+            mime,
+            source: file.id.to_string(),
+            caption: caption(),
+        })
+    };
+    if let Some(d) = m.document() {
+        let mime = d.mime_type.as_ref().map(ToString::to_string);
+        let name = d.file_name.clone().unwrap_or_else(|| "fichier".into());
+        return Some(file(name, &d.file, mime));
+    }
+    if let Some(v) = m.video() {
+        let name = v.file_name.clone().unwrap_or_else(|| "video.mp4".into());
+        return Some(file(name, &v.file, Some("video/mp4".into())));
+    }
+    if let Some(a) = m.audio() {
+        let name = a.file_name.clone().unwrap_or_else(|| "audio".into());
+        return Some(file(name, &a.file, None));
+    }
+    if let Some(v) = m.voice() {
+        return Some(file("voice.ogg".into(), &v.file, Some("audio/ogg".into())));
+    }
+    if let Some(a) = m.animation() {
+        let name = a
+            .file_name
+            .clone()
+            .unwrap_or_else(|| "animation.mp4".into());
+        return Some(file(name, &a.file, Some("video/mp4".into())));
+    }
+    None
+}
+
+/// The message a group message answers, when it is a reply (in a forum
+/// topic every message "answers" the topic's first one: not a reply).
+/// `me`: the bot, whose relayed copies already start with their author.
+pub fn reply_to(m: &Message, me: teloxide::types::UserId) -> Option<ReplyTo> {
+    let r = m.reply_to_message()?;
+    if r.forum_topic_created().is_some() {
+        return None;
+    }
+    let author = r
+        .from
+        .as_ref()
+        .filter(|u| u.id != me)
+        .map(teloxide::types::User::full_name);
+    let text = r
+        .text()
+        .or_else(|| r.caption())
+        .map_or_else(|| "📎".to_owned(), str::to_owned);
+    Some(ReplyTo {
+        message: r.id.0.to_string(),
+        author,
+        text,
+    })
+}
+
+/// Rich text as Telegram HTML. Quoted runs that follow each other share one
+/// `<blockquote>`; code and preformatted runs take no other style (Telegram
+/// refuses entities inside them).
+pub fn html(rich: &Rich) -> String {
+    let mut out = String::new();
+    let mut in_quote = false;
+    for s in &rich.0 {
+        if s.style.quote != in_quote {
+            out.push_str(if s.style.quote {
+                "<blockquote>"
+            } else {
+                "</blockquote>"
+            });
+            in_quote = s.style.quote;
+        }
+        out.push_str(&span_html(s));
+    }
+    if in_quote {
+        out.push_str("</blockquote>");
+    }
+    out
+}
+
+fn span_html(s: &Span) -> String {
+    let text = escape(&s.text);
+    let st = &s.style;
+    if st.pre {
+        return format!("<pre>{text}</pre>");
+    }
+    if st.code {
+        return format!("<code>{text}</code>");
+    }
+    let mut open = String::new();
+    let mut close = String::new();
+    let mut wrap = |tag: &str, end: &str| {
+        open.push_str(tag);
+        close.insert_str(0, end);
+    };
+    if let Some(l) = &st.link {
+        wrap(&format!("<a href=\"{}\">", escape(l)), "</a>");
+    }
+    if st.bold {
+        wrap("<b>", "</b>");
+    }
+    if st.italic {
+        wrap("<i>", "</i>");
+    }
+    if st.underline {
+        wrap("<u>", "</u>");
+    }
+    if st.strike {
+        wrap("<s>", "</s>");
+    }
+    if st.spoiler {
+        wrap("<tg-spoiler>", "</tg-spoiler>");
+    }
+    format!("{open}{text}{close}")
+}
+
+/// A file's size as people read it.
+pub fn size(bytes: u64) -> String {
+    #[allow(clippy::cast_precision_loss)]
+    let b = bytes as f64;
+    if bytes < 1024 {
+        format!("{bytes} o")
+    } else if bytes < 1024 * 1024 {
+        format!("{:.0} Ko", b / 1024.0)
+    } else {
+        format!("{:.1} Mo", b / (1024.0 * 1024.0))
+    }
+}
+
+/// One relayed line: the quote it answers, the author's name and network,
+/// then what they said.
+pub fn line_html(l: &Relayed) -> String {
+    let mut s = String::new();
+    if let Some(q) = &l.quote {
+        s.push_str("<blockquote>");
+        if let Some(a) = &q.author {
+            s.push_str(&format!("<b>{}</b> : ", escape(a)));
+        }
+        s.push_str(&escape(&q.excerpt));
+        s.push_str("</blockquote>");
+    }
+    s.push_str(&format!(
+        "<b>{}</b> ({}) : ",
+        escape(&l.author),
+        escape(&network_name(&l.source.network))
+    ));
+    if l.edited {
+        s.push_str("✏️ ");
+    }
+    match &l.said {
+        Said::Text(r) => s.push_str(&html(r)),
+        Said::Location { point, name } => {
+            let (lat, lon) = (point.lat(), point.lon());
+            let label = name
+                .clone()
+                .unwrap_or_else(|| format!("{lat:.5}, {lon:.5}"));
+            s.push_str(&format!(
+                "📍 <a href=\"https://www.openstreetmap.org/?mlat={lat:.6}&amp;mlon={lon:.6}#map=17/{lat:.6}/{lon:.6}\">{}</a>",
+                escape(&label)
+            ));
+        }
+        Said::Media(m) => {
+            s.push_str(&media_notice(m));
+            if let Some(c) = &m.caption {
+                s.push('\n');
+                s.push_str(&html(c));
+            }
+        }
+    }
+    s
+}
+
+/// A file told by its name and size (an image too, where it is not shown).
+pub fn media_notice(m: &Media) -> String {
+    let icon = if m.image { "🖼" } else { "📎" };
+    match m.size {
+        Some(b) => format!("{icon} {} ({})", escape(&m.name), size(b)),
+        None => format!("{icon} {}", escape(&m.name)),
+    }
+}
+
+/// A relay as Telegram messages: its lines, one after the other, in as few
+/// messages as Telegram takes (a line too long for one is cut, as plain
+/// text, between characters).
+pub fn render(relay: &Relay) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for l in &relay.lines {
+        let line = line_html(l);
+        let pieces = if visible_units(&line) > MAX_UNITS {
+            cut_plain(&kohero_core::domain::Relay {
+                lines: vec![l.clone()],
+                edit: None,
+            })
+        } else {
+            vec![line]
+        };
+        for p in pieces {
+            let joined = if current.is_empty() {
+                p.clone()
+            } else {
+                format!("{current}\n{p}")
+            };
+            if visible_units(&joined) > MAX_UNITS && !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+                current = p;
+            } else {
+                current = joined;
+            }
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// A line too long for one message, as plain text in pieces.
+fn cut_plain(relay: &Relay) -> Vec<String> {
+    let plain = relay.plain();
+    let mut out = Vec::new();
+    let mut piece = String::new();
+    let mut units = 0;
+    for c in plain.chars() {
+        let n = c.len_utf16();
+        if units + n > MAX_UNITS {
+            out.push(escape(&std::mem::take(&mut piece)));
+            units = 0;
+        }
+        piece.push(c);
+        units += n;
+    }
+    if !piece.is_empty() {
+        out.push(escape(&piece));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kohero_core::domain::{MessageRef, Quote};
+
+    fn line(text: Rich) -> Relayed {
+        Relayed {
+            source: MessageRef {
+                network: "matrix".into(),
+                chat: "!r:x".into(),
+                message: "$e".into(),
+            },
+            author: "Bob <b>".into(),
+            person: None,
+            said: Said::Text(text),
+            quote: None,
+            edited: false,
+        }
+    }
+
+    #[test]
+    fn styles_become_balanced_tags_and_text_is_escaped() {
+        let bold = Style {
+            bold: true,
+            ..Style::default()
+        };
+        let r = Rich(vec![
+            Span {
+                text: "« et ça ? » <script>".into(),
+                style: Style::default(),
+            },
+            Span {
+                text: "gras".into(),
+                style: bold,
+            },
+            Span {
+                text: "lien".into(),
+                style: Style {
+                    link: Some("https://exemple.fr/?a=1&b=2".into()),
+                    italic: true,
+                    ..Style::default()
+                },
+            },
+        ]);
+        assert_eq!(
+            html(&r),
+            "« et ça ? » &lt;script&gt;<b>gras</b><a href=\"https://exemple.fr/?a=1&amp;b=2\"><i>lien</i></a>"
+        );
+        let l = line(r);
+        let h = line_html(&l);
+        assert!(h.starts_with("<b>Bob &lt;b&gt;</b> (Matrix) : "), "{h}");
+    }
+
+    #[test]
+    fn quotes_are_blockquotes_and_long_lines_are_cut() {
+        let mut l = line(Rich::plain("oui 👍"));
+        l.quote = Some(Quote {
+            message: Some("12".into()),
+            author: Some("Alice".into()),
+            excerpt: "On se voit samedi ?".into(),
+        });
+        assert_eq!(
+            line_html(&l),
+            "<blockquote><b>Alice</b> : On se voit samedi ?</blockquote><b>Bob &lt;b&gt;</b> (Matrix) : oui 👍"
+        );
+        let long = line(Rich::plain("🌱".repeat(5_000)));
+        let parts = render(&Relay {
+            lines: vec![long],
+            edit: None,
+        });
+        assert_eq!(parts.len(), 3);
+        assert!(parts.iter().all(|p| visible_units(p) <= MAX_UNITS));
+        // Many short lines: one message.
+        let many: Vec<_> = (0..40)
+            .map(|n| line(Rich::plain(format!("m{n}"))))
+            .collect();
+        assert_eq!(
+            render(&Relay {
+                lines: many,
+                edit: None
+            })
+            .len(),
+            1
+        );
+    }
+}

@@ -1,0 +1,467 @@
+//! One conversation across a project's chats: what people write in one of
+//! them (not to the bot) is relayed into the others, through the outbox.
+//!
+//! A relay to a chat is an outbox message of [`Payload::Relay`], keyed
+//! `relay/…`. While the destination's limit holds it back (Telegram: 20
+//! messages a minute in a group), what follows is gathered into it
+//! ([`Outbox::rewrite`](crate::ports::Outbox::rewrite), only while no worker
+//! holds it), so a burst arrives complete, in order, as one message. Once
+//! sent, its copies are kept ([`Rooms::record_relay`](crate::ports::Rooms::record_relay))
+//! to relay edits and redactions (in place where the copy is whole, as a new
+//! message otherwise) and to show replies as replies.
+
+use chrono::{DateTime, Utc};
+
+use super::{Ctx, Engine, EngineError, Incoming, Intake, Outcome, refuse};
+use crate::domain::*;
+use crate::inbox::{Content, Relayed as Sent};
+use crate::ports::{StoreError, Tx};
+use crate::reply::Reply;
+
+/// Longest author name shown.
+const AUTHOR_CHARS: usize = 64;
+
+impl Engine {
+    /// A message for the people of a shared chat (see
+    /// [`Content::is_relayed`]): relayed into the other chats of the chat's
+    /// project, when it has some and relaying is on. Nothing is stored of a
+    /// chat that is no project's, and nobody is created.
+    pub(super) async fn relay_event(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        incoming: &Incoming,
+        key_base: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Intake, StoreError> {
+        let Some(chat) = incoming
+            .chat
+            .as_ref()
+            .filter(|c| **c != incoming.identity.id)
+        else {
+            return Ok(Intake::Queued(0));
+        };
+        let room = Address::new(incoming.identity.network.clone(), chat.clone());
+        let Some(id) = tx.room_initiative(&room).await? else {
+            return Ok(Intake::Queued(0));
+        };
+        if !tx.relaying(id).await? || tx.initiative(id).await?.is_none_or(|i| i.hidden) {
+            return Ok(Intake::Queued(0));
+        }
+        // A banned person's words stay where they wrote them.
+        if tx
+            .ban_of(&incoming.identity)
+            .await?
+            .is_some_and(|b| b.in_force(now))
+        {
+            return Ok(Intake::Refused(0));
+        }
+        // A flood is not relayed past the person's fair share (quietly: the
+        // chat is not told).
+        if !matches!(
+            self.buckets.admit(
+                self.fair_use.per_person,
+                &incoming.identity.to_string(),
+                now
+            ),
+            crate::fair_use::Admit::Yes
+        ) {
+            return Ok(Intake::Refused(0));
+        }
+        let others: Vec<Address> = tx
+            .rooms_of(id)
+            .await?
+            .into_iter()
+            .filter(|r| *r != room)
+            .collect();
+        if others.is_empty() {
+            return Ok(Intake::Queued(0));
+        }
+        let person = tx.actor_by_identity(&incoming.identity).await?;
+        let author = author_name(incoming, person.as_ref());
+        let mut queued = 0;
+        for (n, to) in others.iter().enumerate() {
+            if tx.is_unreachable(to).await? {
+                continue;
+            }
+            let key = format!("relay/{key_base}/{n}");
+            let wrote = match &incoming.content {
+                Content::Said { said, reply } => {
+                    let Some(message) = incoming.message_id.clone() else {
+                        continue;
+                    };
+                    let quote = match reply {
+                        Some(r) => Some(quote(tx, &room, r, to).await?),
+                        None => None,
+                    };
+                    let line = Relayed {
+                        source: MessageRef::new(&room, message),
+                        author: author.clone(),
+                        person: person.as_ref().map(|p| p.id),
+                        said: said.clone(),
+                        quote,
+                        edited: false,
+                    };
+                    put_line(tx, to, line, key, now).await?
+                }
+                Content::Edited { message, said } => {
+                    let line = Relayed {
+                        source: MessageRef::new(&room, message.clone()),
+                        author: author.clone(),
+                        person: person.as_ref().map(|p| p.id),
+                        said: said.clone(),
+                        quote: None,
+                        edited: true,
+                    };
+                    edit_line(tx, to, line, key, now).await?
+                }
+                Content::Retracted { message } => {
+                    retract_line(tx, to, &MessageRef::new(&room, message.clone()), key, now).await?
+                }
+                _ => false,
+            };
+            queued += usize::from(wrote);
+        }
+        Ok(Intake::Queued(queued))
+    }
+
+    /// A relay went out (see [`crate::inbox::Inbox::relayed`]): its copies are
+    /// kept, each source's newest copy replacing an older one.
+    pub async fn relayed(&self, sent: Sent) -> Result<(), EngineError> {
+        let Some(first) = sent.messages.first() else {
+            return Ok(());
+        };
+        let mut tx = self.store.begin().await?;
+        let copy = RelayCopy {
+            row: sent.row,
+            room: sent.room.clone(),
+            message: first.clone(),
+        };
+        let whole = sent.messages.len() == 1;
+        let now = self.clock.now();
+        for source in &sent.sources {
+            tx.record_relay(source, &copy, whole, now).await?;
+        }
+        Ok(tx.commit().await?)
+    }
+}
+
+/// The name a relayed message is signed with: the network's, else Kohero's,
+/// else the identity; one line, not too long.
+fn author_name(incoming: &Incoming, person: Option<&Actor>) -> String {
+    let name = incoming
+        .display_name
+        .clone()
+        .filter(|n| !n.trim().is_empty())
+        .or_else(|| person.map(|p| p.display_name.clone()))
+        .unwrap_or_else(|| incoming.identity.id.clone());
+    let one_line: String = name
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    crate::text::excerpt(one_line.trim(), AUTHOR_CHARS)
+}
+
+/// The quote a relayed reply carries into `to`: the message it answers
+/// there when Kohero knows it (the copy of the original, or the original of
+/// a copy), and its start.
+async fn quote(
+    tx: &mut Box<dyn Tx>,
+    room: &Address,
+    reply: &ReplyTo,
+    to: &Address,
+) -> Result<Quote, StoreError> {
+    let answered = MessageRef::new(room, reply.message.clone());
+    let message = match tx.relay_copy(&answered, to).await? {
+        Some((copy, _)) => Some(copy.message),
+        None => tx
+            .relay_source(room, &reply.message)
+            .await?
+            .filter(|source| source.room() == *to)
+            .map(|source| source.message),
+    };
+    let flat: String = reply
+        .text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    Ok(Quote {
+        message,
+        author: reply.author.clone(),
+        excerpt: crate::text::excerpt(flat.trim(), QUOTE_CHARS),
+    })
+}
+
+/// The relay lines of a pending outbox message open to changes (no worker
+/// holds or tried it: checked again by the store when rewritten).
+fn open_relay(m: &Outgoing) -> Option<&Relay> {
+    match &m.payload {
+        Payload::Relay(r) if m.attempts == 0 => Some(r),
+        _ => None,
+    }
+}
+
+/// Relays a line into `to`: gathered into the chat's last pending message
+/// when that is a relay still waiting (a burst), else a message of its own.
+/// Returns whether a message was added.
+async fn put_line(
+    tx: &mut Box<dyn Tx>,
+    to: &Address,
+    line: Relayed,
+    key: String,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let pending = tx.pending_to(to).await?;
+    // Only the last of the chat's pending messages: what follows it stays after it.
+    if let Some(last) = pending.last()
+        && let Some(relay) = open_relay(last)
+        && relay.can_gather(&line)
+    {
+        let mut m = last.clone();
+        if let Payload::Relay(r) = &mut m.payload {
+            r.lines.push(line.clone());
+        }
+        if tx.rewrite(&m).await? {
+            return Ok(false);
+        }
+    }
+    enqueue(
+        tx,
+        to,
+        Relay {
+            lines: vec![line],
+            edit: None,
+        },
+        key,
+        now,
+    )
+    .await?;
+    Ok(true)
+}
+
+async fn enqueue(
+    tx: &mut Box<dyn Tx>,
+    to: &Address,
+    relay: Relay,
+    key: String,
+    now: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    tx.enqueue(&NewOutgoing {
+        network: to.network.clone(),
+        to: Destination::chat(to),
+        recipient: None,
+        payload: Payload::Relay(relay),
+        priority: Priority::Interactive,
+        key,
+        at: now,
+        about: None,
+    })
+    .await
+}
+
+/// Changes the line of `source` in a pending relay to `to`, if one still
+/// waits with it: `Some(changed)` when found (`changed`: the store took it).
+async fn change_pending(
+    tx: &mut Box<dyn Tx>,
+    to: &Address,
+    source: &MessageRef,
+    change: impl Fn(&mut Vec<Relayed>),
+) -> Result<Option<bool>, StoreError> {
+    for m in tx.pending_to(to).await? {
+        let Some(relay) = open_relay(&m) else {
+            continue;
+        };
+        if !relay.lines.iter().any(|l| l.source == *source) {
+            continue;
+        }
+        let mut m = m.clone();
+        let Payload::Relay(r) = &mut m.payload else {
+            continue;
+        };
+        change(&mut r.lines);
+        let done = if r.lines.is_empty() {
+            tx.withdraw(m.id).await?
+        } else {
+            tx.rewrite(&m).await?
+        };
+        return Ok(Some(done));
+    }
+    Ok(None)
+}
+
+/// The lines of the message that carried a copy, when the copy shows all
+/// of them (then it can be edited in place).
+async fn whole_copy(
+    tx: &mut Box<dyn Tx>,
+    source: &MessageRef,
+    to: &Address,
+) -> Result<Option<(RelayCopy, Vec<Relayed>)>, StoreError> {
+    let Some((copy, true)) = tx.relay_copy(source, to).await? else {
+        return Ok(None);
+    };
+    let lines = match tx.outgoing(copy.row).await? {
+        Some(Outgoing {
+            payload: Payload::Relay(r),
+            ..
+        }) => r.lines,
+        _ => return Ok(None),
+    };
+    Ok(Some((copy, lines)))
+}
+
+/// A message changed: its line in a relay still waiting changes; a copy
+/// already sent is edited in place where it is whole (the network shows it
+/// edited); otherwise the new text goes as a message of its own, marked
+/// as changed.
+async fn edit_line(
+    tx: &mut Box<dyn Tx>,
+    to: &Address,
+    line: Relayed,
+    key: String,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let source = line.source.clone();
+    let said = line.said.clone();
+    if change_pending(tx, to, &source, |lines| {
+        for l in lines.iter_mut().filter(|l| l.source == source) {
+            l.said = said.clone();
+        }
+    })
+    .await?
+        == Some(true)
+    {
+        return Ok(false);
+    }
+    if let Some((copy, mut lines)) = whole_copy(tx, &source, to).await? {
+        for l in lines.iter_mut().filter(|l| l.source == source) {
+            l.said = line.said.clone();
+        }
+        let relay = Relay {
+            lines,
+            edit: Some(copy.message),
+        };
+        enqueue(tx, to, relay, key, now).await?;
+        return Ok(true);
+    }
+    put_line(tx, to, line, key, now).await
+}
+
+/// A message taken back: out of a relay still waiting; a copy already sent
+/// is deleted where it shows that message alone, edited without it where
+/// it shows others too. A copy that is not whole (split in several) stays.
+async fn retract_line(
+    tx: &mut Box<dyn Tx>,
+    to: &Address,
+    source: &MessageRef,
+    key: String,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    if change_pending(tx, to, source, |lines| {
+        lines.retain(|l| l.source != *source)
+    })
+    .await?
+    .is_some_and(|done| done)
+    {
+        return Ok(false);
+    }
+    let Some((copy, mut lines)) = whole_copy(tx, source, to).await? else {
+        return Ok(false);
+    };
+    lines.retain(|l| l.source != *source);
+    if lines.is_empty() {
+        tx.enqueue(&NewOutgoing::room(
+            &to.network,
+            Destination::chat(to),
+            vec![RoomOp::Delete {
+                message: copy.message,
+                reason: String::new(),
+            }],
+            key,
+            now,
+        ))
+        .await?;
+    } else {
+        let relay = Relay {
+            lines,
+            edit: Some(copy.message),
+        };
+        enqueue(tx, to, relay, key, now).await?;
+    }
+    Ok(true)
+}
+
+/// `/oublier`: the person's lines leave the relays that still wait (what
+/// was already relayed stays in the chats, as anything they wrote there).
+pub async fn forget(ctx: &mut Ctx<'_>) -> Result<(), super::Fail> {
+    let me = ctx.actor.id;
+    for m in ctx.tx.pending_relays().await? {
+        let Some(relay) = open_relay(&m) else {
+            continue;
+        };
+        if !relay.lines.iter().any(|l| l.person == Some(me)) {
+            continue;
+        }
+        let mut m = m.clone();
+        if let Payload::Relay(r) = &mut m.payload {
+            r.lines.retain(|l| l.person != Some(me));
+            let done = if r.lines.is_empty() {
+                ctx.tx.withdraw(m.id).await?
+            } else {
+                ctx.tx.rewrite(&m).await?
+            };
+            if !done {
+                tracing::debug!(
+                    outbox = m.id,
+                    "a relay being sent keeps an erased person's line"
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `/relais [ID] [oui|non]`: organisers turn relaying between the
+/// project's chats on or off; without a choice, says how it stands.
+pub async fn command(ctx: &mut Ctx<'_>, id: InitiativeId, on: Option<bool>) -> Outcome {
+    let i = ctx.initiative(id).await?;
+    let rooms = ctx.tx.rooms_of(id).await?;
+    let Some(on) = on else {
+        let state = ctx.tx.relaying(id).await?;
+        let msg = match (state, rooms.len() >= 2) {
+            (_, false) => "relay-needs-two",
+            (true, true) => "relay-state-on",
+            (false, true) => "relay-state-off",
+        };
+        return Ok(vec![Reply::text(ctx.t(msg, &[("id", id.0.into())]))]);
+    };
+    ctx.require_organiser(&i).await?;
+    if i.kind != InitiativeKind::Project {
+        return Err(refuse!("project-not-active", "id" => id.0));
+    }
+    ctx.tx.set_relaying(id, on, ctx.now).await?;
+    let (said, posted) = if on {
+        ("relay-on", "relay-turned-on")
+    } else {
+        ("relay-off", "relay-turned-off")
+    };
+    let line = ctx.t(posted, &[("name", ctx.actor.display_name.clone().into())]);
+    for room in rooms {
+        if Some(&room) == ctx.room.as_ref() || ctx.tx.is_unreachable(&room).await? {
+            continue;
+        }
+        let key = ctx.next_key("n");
+        ctx.tx
+            .enqueue(&NewOutgoing::message(
+                &room,
+                Reply::text(line.clone()),
+                key,
+                ctx.now,
+            ))
+            .await?;
+    }
+    let mut reply = ctx.t(said, &[("id", id.0.into())]);
+    if ctx.tx.rooms_of(id).await?.len() < 2 {
+        reply.push('\n');
+        reply.push_str(&ctx.t("relay-needs-two", &[("id", id.0.into())]));
+    }
+    Ok(vec![Reply::text(reply)])
+}
