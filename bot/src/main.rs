@@ -269,6 +269,8 @@ async fn networks(
     use secrecy::ExposeSecret;
     check_networks(cfg)?;
     let mut out = Vec::new();
+    // Each network's files, for the others' senders (relayed images).
+    let shelf = Arc::new(kohero_core::ports::FileShelf::default());
     if let Some(m) = &cfg.matrix {
         let opts = kohero_matrix::MatrixOptions {
             homeserver: m.homeserver.clone(),
@@ -287,6 +289,7 @@ async fn networks(
                 .as_ref()
                 .map(|p| p.expose_secret().to_owned()),
             connected: Arc::default(),
+            shelf: shelf.clone(),
         };
         if opts.passphrase.is_none() {
             tracing::warn!(
@@ -297,6 +300,7 @@ async fn networks(
         // the Matrix lease.
         let state = kohero_core::ports::AdapterStore::new(store.clone(), kohero_matrix::NETWORK);
         let mx = kohero_matrix::MatrixOnLease::new(opts, state);
+        shelf.add(kohero_matrix::NETWORK, mx.files());
         out.push(kohero::serve::Network {
             sender: mx.sender(),
             limits: m.limits,
@@ -323,7 +327,8 @@ async fn networks(
         .await
         .context("cannot start Telegram")?;
         let connected = tg.connected();
-        let sender = tg.sender();
+        let sender = tg.sender(shelf.clone());
+        shelf.add(kohero_telegram::NETWORK, tg.files());
         let (intake, routes): (kohero::serve::IntakeTask, Option<kohero::serve::Routes>) =
             match &t.webhook {
                 None => (

@@ -78,6 +78,11 @@ struct Inner {
     statuses: HashMap<(i64, i64), String>,
     /// Every message in a chat, by (chat, message id), for deleteMessage.
     messages: HashMap<(i64, i64), Posted>,
+    /// Every message as Telegram shows it, by (chat, message id): what a
+    /// reply carries as `reply_to_message`, what an edit changes.
+    bodies: HashMap<(i64, i64), Value>,
+    /// Files people sent, by `file_id`, for getFile and the download.
+    files: HashMap<String, Vec<u8>>,
 }
 
 /// A message of a chat as deleteMessage sees it.
@@ -173,6 +178,7 @@ impl FakeTelegram {
         };
         let app = Router::new()
             .route("/{bot}/{method}", post(handle).get(handle))
+            .route("/file/{bot}/{*path}", axum::routing::get(download))
             .with_state(fake.clone());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -227,14 +233,81 @@ impl FakeTelegram {
     /// Keeps a message of a chat, for deleteMessage.
     fn keep(&self, m: &Value, by_bot: bool) {
         if let (Some(chat), Some(id)) = (m["chat"]["id"].as_i64(), m["message_id"].as_i64()) {
-            self.lock().messages.insert(
+            let mut s = self.lock();
+            s.messages.insert(
                 (chat, id),
                 Posted {
                     by_bot,
                     ..Posted::default()
                 },
             );
+            s.bodies.insert((chat, id), m.clone());
         }
+    }
+
+    /// A message from `user_id` (named `name`) in group `chat_id`, with
+    /// `fields` (text, entities, photo, location…); a reply when `reply_to`
+    /// names a message of the group. Returns (update id, message id).
+    pub fn said_in_group(
+        &self,
+        chat_id: i64,
+        user_id: i64,
+        name: &str,
+        fields: Value,
+        reply_to: Option<i64>,
+    ) -> (i64, i64) {
+        let mut m = json!({
+            "message_id": self.next_message_id(),
+            "date": 1_764_400_000,
+            "chat": group(chat_id),
+            "from": user(user_id, name, "fr"),
+        });
+        if let (Some(o), Value::Object(f)) = (m.as_object_mut(), fields) {
+            o.extend(f);
+        }
+        if let Some(to) = reply_to {
+            let answered = self
+                .lock()
+                .bodies
+                .get(&(chat_id, to))
+                .cloned()
+                .expect("a reply to a message of the group");
+            m["reply_to_message"] = answered;
+        }
+        self.keep(&m, false);
+        let id = m["message_id"].as_i64().unwrap_or_default();
+        (self.push("message", m), id)
+    }
+
+    /// `user_id` edits their message `message_id` of group `chat_id` to say `text`.
+    pub fn edit_in_group(
+        &self,
+        chat_id: i64,
+        message_id: i64,
+        user_id: i64,
+        name: &str,
+        text: &str,
+    ) -> i64 {
+        let m = json!({
+            "message_id": message_id,
+            "date": 1_764_400_000,
+            "edit_date": 1_764_400_100,
+            "chat": group(chat_id),
+            "from": user(user_id, name, "fr"),
+            "text": text,
+        });
+        self.keep(&m, false);
+        self.push("edited_message", m)
+    }
+
+    /// A file someone sent, which getFile then finds by `file_id`.
+    pub fn add_file(&self, file_id: &str, bytes: &[u8]) {
+        self.lock().files.insert(file_id.to_owned(), bytes.to_vec());
+    }
+
+    /// A message of a chat as it now stands (edits applied), if it exists.
+    pub fn message_now(&self, chat: i64, message: i64) -> Option<Value> {
+        self.lock().bodies.get(&(chat, message)).cloned()
     }
 
     /// The `message_id` of the message an update handed out.
@@ -625,6 +698,29 @@ async fn handle(
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
+/// A file's download (`/file/bot<token>/<file_path>`), as getFile named it.
+async fn download(
+    State(f): State<FakeTelegram>,
+    Path((bot, path)): Path<(String, String)>,
+) -> Response {
+    if bot != format!("bot{TOKEN}") {
+        return err(StatusCode::UNAUTHORIZED, "Unauthorized", None);
+    }
+    let id = path.strip_prefix("files/").unwrap_or_default();
+    match f.lock().files.get(id) {
+        Some(bytes) => bytes.clone().into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// A text field of multipart form data (kept as raw text).
+fn multipart_field(raw: &str, name: &str) -> Option<String> {
+    let start = raw.find(&format!("name=\"{name}\""))?;
+    let rest = &raw[start..];
+    let value = &rest[rest.find("\r\n\r\n")? + 4..];
+    Some(value[..value.find("\r\n")?].to_owned())
+}
+
 /// What Telegram refuses before doing anything: `Err` is the 400's description.
 fn check(method: &str, body: &Value) -> Result<(), String> {
     let chat_is_a_number = || match &body["chat_id"] {
@@ -633,9 +729,31 @@ fn check(method: &str, body: &Value) -> Result<(), String> {
         _ => Err("Bad Request: chat not found".to_owned()),
     };
     match method {
-        "sendMessage" => {
+        "sendMessage" | "editMessageText" => {
             chat_is_a_number()?;
             crate::telegram_html::check_send_message(body)
+        }
+        "sendPhoto" => {
+            let raw = body["raw"].as_str().unwrap_or_default();
+            if multipart_field(raw, "chat_id")
+                .and_then(|c| c.parse::<i64>().ok())
+                .is_none()
+            {
+                return Err("Bad Request: chat not found".into());
+            }
+            if !raw.contains("name=\"photo\"") {
+                return Err("Bad Request: there is no photo in the request".into());
+            }
+            let caption = multipart_field(raw, "caption").unwrap_or_default();
+            let visible = if multipart_field(raw, "parse_mode").as_deref() == Some("HTML") {
+                crate::telegram_html::parse(&caption)?
+            } else {
+                caption
+            };
+            if visible.encode_utf16().count() > 1024 {
+                return Err("Bad Request: message caption is too long".into());
+            }
+            Ok(())
         }
         "createForumTopic" => {
             chat_is_a_number()?;
@@ -682,6 +800,8 @@ fn canonical(method: &str) -> String {
         "createForumTopic",
         "editMessageText",
         "getChatMember",
+        "sendPhoto",
+        "getFile",
         "deleteMessage",
     ];
     KNOWN
@@ -740,8 +860,17 @@ async fn answer(f: &FakeTelegram, method: &str, body: &Value) -> Response {
                 .await;
             }
         }
-        "sendMessage" => {
-            let chat = body["chat_id"].as_i64().unwrap_or(0);
+        "sendMessage" | "sendPhoto" => {
+            // A photo comes as multipart form data (kept as raw text).
+            let photo = method == "sendPhoto";
+            let raw = body["raw"].as_str().unwrap_or_default();
+            let chat = if photo {
+                multipart_field(raw, "chat_id")
+                    .and_then(|c| c.parse().ok())
+                    .unwrap_or(0)
+            } else {
+                body["chat_id"].as_i64().unwrap_or(0)
+            };
             let mut s = f.lock();
             if let Some(failure) = s.failures.pop_front() {
                 return match failure {
@@ -764,6 +893,18 @@ async fn answer(f: &FakeTelegram, method: &str, body: &Value) -> Response {
                     None,
                 );
             }
+            let answered = body["reply_parameters"]["message_id"].as_i64();
+            let answered_body = answered.and_then(|m| s.bodies.get(&(chat, m)).cloned());
+            if answered.is_some()
+                && answered_body.is_none()
+                && body["reply_parameters"]["allow_sending_without_reply"] != json!(true)
+            {
+                return err(
+                    StatusCode::BAD_REQUEST,
+                    "Bad Request: message to be replied not found",
+                    None,
+                );
+            }
             let now = Instant::now();
             if s.enforce_limits {
                 // Telegram's limits: about 1 message/s in a chat (a third message
@@ -775,7 +916,17 @@ async fn answer(f: &FakeTelegram, method: &str, body: &Value) -> Response {
                 });
                 s.all_sent_at.retain(|t| now - *t < Duration::from_secs(1));
                 let recent_all = s.all_sent_at.len();
-                if recent_chat > 2 || recent_all >= s.global_limit {
+                // And 20 a minute in a group.
+                let group_minute = if chat < 0 {
+                    s.sent_at.get(&chat).map_or(0, |v| {
+                        v.iter()
+                            .filter(|t| now - **t < Duration::from_secs(60))
+                            .count()
+                    })
+                } else {
+                    0
+                };
+                if recent_chat > 2 || recent_all >= s.global_limit || group_minute >= 20 {
                     s.too_many.push((chat, now, recent_all));
                     return err(
                         StatusCode::TOO_MANY_REQUESTS,
@@ -797,14 +948,76 @@ async fn answer(f: &FakeTelegram, method: &str, body: &Value) -> Response {
                     ..Posted::default()
                 },
             );
-            drop(s);
-            ok(json!({
+            let chat_json = if chat < 0 {
+                group(chat)
+            } else {
+                private_chat(chat, "Ada")
+            };
+            let mut sent = json!({
                 "message_id": id,
                 "date": 1_764_400_000,
-                "chat": private_chat(chat, "Ada"),
+                "chat": chat_json,
                 "from": bot_user(),
-                "text": body["text"],
-            }))
+            });
+            if photo {
+                let caption = multipart_field(raw, "caption").unwrap_or_default();
+                sent["caption"] =
+                    Value::String(crate::telegram_html::parse(&caption).unwrap_or_default());
+                sent["photo"] = json!([{"file_id": format!("sent-{id}"),
+                    "file_unique_id": format!("u-sent-{id}"), "width": 1, "height": 1,
+                    "file_size": raw.len()}]);
+            } else {
+                sent["text"] = Value::String(
+                    crate::telegram_html::parse(body["text"].as_str().unwrap_or_default())
+                        .unwrap_or_default(),
+                );
+            }
+            if let Some(a) = answered_body {
+                sent["reply_to_message"] = a;
+            }
+            s.bodies.insert((chat, id), sent.clone());
+            drop(s);
+            ok(sent)
+        }
+        "editMessageText" => {
+            // Telegram: the bot edits its own messages, not past 48 hours, and
+            // refuses an edit that changes nothing.
+            let chat = body["chat_id"].as_i64().unwrap_or_default();
+            let id = body["message_id"].as_i64().unwrap_or_default();
+            let text = crate::telegram_html::parse(body["text"].as_str().unwrap_or_default())
+                .unwrap_or_default();
+            let mut s = f.lock();
+            let Some(m) = s.messages.get(&(chat, id)).copied().filter(|m| !m.deleted) else {
+                return err(
+                    StatusCode::BAD_REQUEST,
+                    "Bad Request: message to edit not found",
+                    None,
+                );
+            };
+            if !m.by_bot || m.old {
+                return err(
+                    StatusCode::BAD_REQUEST,
+                    "Bad Request: message can't be edited",
+                    None,
+                );
+            }
+            let Some(shown) = s.bodies.get_mut(&(chat, id)) else {
+                return err(
+                    StatusCode::BAD_REQUEST,
+                    "Bad Request: message to edit not found",
+                    None,
+                );
+            };
+            if shown["text"].as_str() == Some(text.as_str()) {
+                return err(
+                    StatusCode::BAD_REQUEST,
+                    "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
+                    None,
+                );
+            }
+            shown["text"] = Value::String(text);
+            shown["edit_date"] = json!(1_764_400_200);
+            ok(shown.clone())
         }
         "deleteMessage" => {
             // Telegram: a bot deletes its own messages, and others' only as
@@ -840,6 +1053,18 @@ async fn answer(f: &FakeTelegram, method: &str, body: &Value) -> Response {
             }
             m.deleted = true;
             ok(json!(true))
+        }
+        "getFile" => {
+            let id = body["file_id"].as_str().unwrap_or_default();
+            match f.lock().files.get(id) {
+                Some(bytes) => ok(json!({"file_id": id, "file_unique_id": format!("u-{id}"),
+                    "file_size": bytes.len(), "file_path": format!("files/{id}")})),
+                None => err(
+                    StatusCode::BAD_REQUEST,
+                    "Bad Request: invalid file_id",
+                    None,
+                ),
+            }
         }
         "createForumTopic" => {
             let thread = f.next_message_id();

@@ -62,6 +62,8 @@ pub struct MatrixOptions {
     pub passphrase: Option<String>,
     /// Set while the sync loop is connected (for `/readyz`).
     pub connected: Arc<AtomicBool>,
+    /// Other networks' files, for relayed images.
+    pub shelf: Arc<kohero_core::ports::FileShelf>,
 }
 
 impl std::fmt::Debug for MatrixOptions {
@@ -104,6 +106,8 @@ struct Shared {
     dm_of_room: Mutex<HashMap<OwnedRoomId, Option<String>>>,
     /// Whether the homeserver's rate limit for the bot was lifted.
     unlimited: AtomicBool,
+    /// Other networks' files, for relayed images.
+    shelf: Arc<kohero_core::ports::FileShelf>,
 }
 
 impl Shared {
@@ -245,6 +249,7 @@ impl Matrix {
             connected: opts.connected.clone(),
             dm_of_room: Mutex::new(HashMap::new()),
             unlimited: AtomicBool::new(false),
+            shelf: opts.shelf.clone(),
         });
         let m = Self { shared };
         m.lift_rate_limit().await;

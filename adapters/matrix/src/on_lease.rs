@@ -55,6 +55,14 @@ impl MatrixOnLease {
         })
     }
 
+    /// Matrix's files (read through the current client), for other
+    /// networks' senders.
+    pub fn files(&self) -> Arc<dyn kohero_core::ports::Files> {
+        Arc::new(MatrixFiles {
+            current: self.current.clone(),
+        })
+    }
+
     fn set(&self, m: Option<Matrix>) {
         *self.current.write().unwrap_or_else(PoisonError::into_inner) = m;
     }
@@ -93,6 +101,39 @@ impl MatrixOnLease {
             tracing::info!("Matrix lease lost: client and stores closed");
         }
         self.set(None);
+    }
+}
+
+/// Files people sent on Matrix, downloaded by the bot's client (while
+/// this process holds the Matrix lease).
+struct MatrixFiles {
+    current: Arc<RwLock<Option<Matrix>>>,
+}
+
+#[async_trait]
+impl kohero_core::ports::Files for MatrixFiles {
+    async fn fetch(&self, source: &str, max: u64) -> Result<Option<Vec<u8>>, SendError> {
+        use matrix_sdk::media::{MediaFormat, MediaRequestParameters};
+        use matrix_sdk::ruma::events::room::MediaSource;
+        let client = self
+            .current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(|m| m.shared.client.clone());
+        let Some(client) = client else {
+            return Err(SendError::Temporary("Matrix is not connected here".into()));
+        };
+        let request = MediaRequestParameters {
+            source: MediaSource::Plain(source.into()),
+            format: MediaFormat::File,
+        };
+        let bytes = client
+            .media()
+            .get_media_content(&request, false)
+            .await
+            .map_err(|e| crate::sender::send_error(&e))?;
+        Ok((bytes.len() as u64 <= max).then_some(bytes))
     }
 }
 

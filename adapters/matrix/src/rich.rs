@@ -337,6 +337,41 @@ pub fn content(relay: &Relay) -> Value {
     content
 }
 
+/// A relayed image's `m.image` content: its author and caption as the
+/// caption (the `filename` names the file).
+pub fn image(l: &Relayed, url: &str, mime: &str, size: usize) -> Value {
+    let Said::Media(m) = &l.said else {
+        return json!({});
+    };
+    let caption = m.caption.as_ref().map(Rich::text);
+    let body = match &caption {
+        Some(c) => format!("{} : {c}", l.signature()),
+        None => l.signature(),
+    };
+    let html = match &m.caption {
+        Some(c) => format!(
+            "<strong>{}</strong> ({}) : {}",
+            escape(&l.author),
+            escape(&network_name(&l.source.network)),
+            to_html(c)
+        ),
+        None => format!(
+            "<strong>{}</strong> ({})",
+            escape(&l.author),
+            escape(&network_name(&l.source.network))
+        ),
+    };
+    json!({
+        "msgtype": "m.image",
+        "body": body,
+        "format": "org.matrix.custom.html",
+        "formatted_body": html,
+        "filename": m.name,
+        "url": url,
+        "info": {"mimetype": mime, "size": size},
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -302,6 +302,49 @@ impl MatrixSender {
     }
 }
 
+impl MatrixSender {
+    /// A relayed image from another network, uploaded to the homeserver:
+    /// the content of its `m.image`; `None` when the relay is not one, or
+    /// the image cannot be read or is too big (then told by its name).
+    async fn image(
+        &self,
+        relay: &kohero_core::domain::Relay,
+    ) -> Result<Option<serde_json::Value>, SendError> {
+        let [line] = relay.lines.as_slice() else {
+            return Ok(None);
+        };
+        let kohero_core::domain::Said::Media(media) = &line.said else {
+            return Ok(None);
+        };
+        if !media.image || relay.edit.is_some() || line.source.network == NETWORK {
+            return Ok(None);
+        }
+        let Some(bytes) = self.shared.shelf.fetch(&line.source.network, media).await else {
+            return Ok(None);
+        };
+        let mime: mime::Mime = media
+            .mime
+            .as_deref()
+            .and_then(|m| m.parse().ok())
+            .filter(|m: &mime::Mime| m.type_() == mime::IMAGE)
+            .unwrap_or(mime::IMAGE_JPEG);
+        let size = bytes.len();
+        let uploaded = self
+            .shared
+            .client
+            .media()
+            .upload(&mime, bytes, None)
+            .await
+            .map_err(|e| send_error(&e.into()))?;
+        Ok(Some(crate::rich::image(
+            line,
+            uploaded.content_uri.as_str(),
+            mime.as_ref(),
+            size,
+        )))
+    }
+}
+
 #[async_trait]
 impl Sender for MatrixSender {
     fn network(&self) -> &str {
@@ -337,7 +380,10 @@ impl Sender for MatrixSender {
             Payload::Message(reply) => reply,
             Payload::Room(ops) => return self.perform(&room, &message.key, ops).await,
             Payload::Relay(relay) => {
-                let content = crate::rich::content(relay);
+                let content = match self.image(relay).await? {
+                    Some(image) => image,
+                    None => crate::rich::content(relay),
+                };
                 let r = room
                     .send_raw("m.room.message", content)
                     .with_transaction_id(&transaction_id(&message.key, 0))

@@ -180,12 +180,53 @@ impl Telegram {
         self.connected.clone()
     }
 
-    pub fn sender(&self) -> Arc<TelegramSender> {
+    /// The sender, re-uploading relayed images from the networks `shelf`
+    /// knows.
+    pub fn sender(&self, shelf: Arc<kohero_core::ports::FileShelf>) -> Arc<TelegramSender> {
         Arc::new(TelegramSender::new(
             self.bot.clone(),
             self.store.clone(),
             self.username.clone(),
+            shelf,
         ))
+    }
+
+    /// Telegram's files (`getFile`, then the download), for other networks'
+    /// senders.
+    pub fn files(&self) -> Arc<dyn kohero_core::ports::Files> {
+        Arc::new(TelegramFiles {
+            bot: self.bot.clone(),
+        })
+    }
+}
+
+/// Files people sent on Telegram, read through the Bot API.
+struct TelegramFiles {
+    bot: Bot,
+}
+
+#[async_trait::async_trait]
+impl kohero_core::ports::Files for TelegramFiles {
+    async fn fetch(
+        &self,
+        source: &str,
+        max: u64,
+    ) -> Result<Option<Vec<u8>>, kohero_core::ports::SendError> {
+        use teloxide::net::Download;
+        let file = self
+            .bot
+            .get_file(teloxide::types::FileId(source.to_owned()))
+            .await
+            .map_err(|e| kohero_core::ports::SendError::Temporary(e.to_string()))?;
+        if u64::from(file.meta.size) > max {
+            return Ok(None);
+        }
+        let mut bytes = Vec::new();
+        self.bot
+            .download_file(&file.path, &mut bytes)
+            .await
+            .map_err(|e| kohero_core::ports::SendError::Temporary(e.to_string()))?;
+        Ok((bytes.len() as u64 <= max).then_some(bytes))
     }
 }
 

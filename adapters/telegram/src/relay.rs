@@ -263,6 +263,28 @@ pub fn line_html(l: &Relayed) -> String {
     s
 }
 
+/// Most characters of a photo's caption (Telegram takes 1,024).
+const CAPTION_MAX: usize = 1_000;
+
+/// The caption of a relayed image: its author, then its own caption (cut
+/// to what Telegram takes).
+pub fn caption(l: &Relayed) -> String {
+    let mut s = format!(
+        "<b>{}</b> ({})",
+        escape(&l.author),
+        escape(&network_name(&l.source.network))
+    );
+    if let Said::Media(Media {
+        caption: Some(c), ..
+    }) = &l.said
+    {
+        let text: String = c.text().chars().take(CAPTION_MAX).collect();
+        s.push_str(" : ");
+        s.push_str(&escape(&text));
+    }
+    s
+}
+
 /// A file told by its name and size (an image too, where it is not shown).
 pub fn media_notice(m: &Media) -> String {
     let icon = if m.image { "🖼" } else { "📎" };

@@ -13,7 +13,8 @@ use kohero_core::ports::{AdapterStore, SendError, Sender, Sent, StateKey};
 use teloxide::ApiError;
 use teloxide::RequestError;
 use teloxide::payloads::{
-    CreateChatInviteLinkSetters, EditMessageTextSetters, SendMessageSetters, UnbanChatMemberSetters,
+    CreateChatInviteLinkSetters, EditMessageTextSetters, SendMessageSetters, SendPhotoSetters,
+    UnbanChatMemberSetters,
 };
 use teloxide::requests::Requester;
 use teloxide::types::{
@@ -47,6 +48,8 @@ pub struct TelegramSender {
     /// Replies sent in several messages and retried: the ids of the messages
     /// Telegram already took, by outbox id.
     progress: Mutex<HashMap<i64, Vec<String>>>,
+    /// Other networks' files, for relayed images.
+    shelf: std::sync::Arc<kohero_core::ports::FileShelf>,
 }
 
 /// Its parts hold connections, clients or closures: shown by name only.
@@ -57,13 +60,19 @@ impl std::fmt::Debug for TelegramSender {
 }
 
 impl TelegramSender {
-    pub(crate) fn new(bot: Bot, store: AdapterStore, username: String) -> Self {
+    pub(crate) fn new(
+        bot: Bot,
+        store: AdapterStore,
+        username: String,
+        shelf: std::sync::Arc<kohero_core::ports::FileShelf>,
+    ) -> Self {
         Self {
             bot,
             store,
             username,
             known: Mutex::default(),
             progress: Mutex::default(),
+            shelf,
         }
     }
 }
@@ -360,7 +369,12 @@ impl Sender for TelegramSender {
             Payload::Relay(relay) if relay.edit.is_some() => {
                 return self.edit_relay(to, relay).await;
             }
-            Payload::Relay(relay) => self.send_relay(message.id, to, relay).await,
+            Payload::Relay(relay) => {
+                if let Some(sent) = self.send_image(to, relay).await? {
+                    return Ok(sent);
+                }
+                self.send_relay(message.id, to, relay).await
+            }
             Payload::Message(reply) => self.send_parts(message.id, to, reply).await,
         };
         let mut progress = self.progress.lock().unwrap_or_else(PoisonError::into_inner);
@@ -427,6 +441,39 @@ impl TelegramSender {
             self.sent_part(id, Some(sent.id.0.to_string()));
         }
         Ok(())
+    }
+
+    /// A relayed image from another network, re-uploaded with its author as
+    /// the caption; `None` when the relay is not one, or the image cannot be
+    /// read or is too big (then it is told by its name and size).
+    async fn send_image(&self, to: &str, relay: &Relay) -> Result<Option<Sent>, SendError> {
+        let [line] = relay.lines.as_slice() else {
+            return Ok(None);
+        };
+        let kohero_core::domain::Said::Media(media) = &line.said else {
+            return Ok(None);
+        };
+        if !media.image || line.source.network == NETWORK {
+            return Ok(None);
+        }
+        let Some(bytes) = self.shelf.fetch(&line.source.network, media).await else {
+            return Ok(None);
+        };
+        let (chat, thread) = chat_and_thread(to)?;
+        let caption = crate::relay::caption(line);
+        let mut req = self
+            .bot
+            .send_photo(
+                ChatId(chat),
+                teloxide::types::InputFile::memory(bytes).file_name(media.name.clone()),
+            )
+            .caption(caption)
+            .parse_mode(ParseMode::Html);
+        if let Some(t) = thread {
+            req = req.message_thread_id(ThreadId(MessageId(t)));
+        }
+        let sent = req.await.map_err(send_error)?;
+        Ok(Some(Sent::Posted(vec![sent.id.0.to_string()])))
     }
 
     /// A relay that replaces a copy sent before (an edit, a line taken

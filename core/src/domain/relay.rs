@@ -300,7 +300,8 @@ impl Relay {
                 }
                 match &l.said {
                     Said::Media(m) => s.push_str(&format!("[{}] {}", m.name, l.said.text())),
-                    other => s.push_str(&other.text()),
+                    Said::Location { .. } => s.push_str(&format!("📍 {}", l.said.text())),
+                    Said::Text(r) => s.push_str(&r.text()),
                 }
                 s
             })

@@ -18,6 +18,10 @@ use crate::inbox::{Content, Relayed as Sent};
 use crate::ports::{StoreError, Tx};
 use crate::reply::Reply;
 
+/// What one person's messages in a project's chat may be relayed at: a
+/// burst of 60, then one a second (faster than anyone types).
+const RELAY_RATE: crate::limiter::Rate = crate::limiter::Rate::per_second(1, 60);
+
 /// Longest author name shown.
 const AUTHOR_CHARS: usize = 64;
 
@@ -55,12 +59,13 @@ impl Engine {
         {
             return Ok(Intake::Refused(0));
         }
-        // A flood is not relayed past the person's fair share (quietly: the
-        // chat is not told).
+        // A flood is not relayed past what a person can type (quietly: the
+        // chat is not told). A bucket of its own: chatting does not use up
+        // what one may ask the bot.
         if !matches!(
             self.buckets.admit(
-                self.fair_use.per_person,
-                &incoming.identity.to_string(),
+                Some(RELAY_RATE),
+                &format!("relay:{}", incoming.identity),
                 now
             ),
             crate::fair_use::Admit::Yes

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 mod adapter_state;
+mod files;
 mod initiatives;
 mod intake;
 mod leases;
@@ -22,6 +23,7 @@ mod rooms;
 mod schedules;
 
 pub use adapter_state::{AdapterState, AdapterStore, StateKey};
+pub use files::{FileShelf, Files, MEDIA_MAX};
 pub use initiatives::Initiatives;
 pub use intake::SeenUpdates;
 pub use leases::Leases;
