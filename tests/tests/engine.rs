@@ -3663,6 +3663,33 @@ async fn a_project_conversation_is_relayed_between_its_chats() {
     );
     b.sent_relay(&to_matrix[0].0, &["$copy3"]).await;
 
+    // Mallory cannot change or take back Bob's message (Matrix lets anyone
+    // send an edit or a redaction naming any event).
+    let forged = Content::Edited {
+        message: "$m1".into(),
+        said: Said::Text(Rich::plain("Bob dit n'importe quoi")),
+    };
+    assert_eq!(
+        b.chat("matrix", "@m:x", room, "$f1", forged).await,
+        Intake::Queued(0)
+    );
+    let forged = Content::Retracted {
+        message: "$m1".into(),
+    };
+    assert_eq!(
+        b.chat("matrix", "@m:x", room, "$f2", forged).await,
+        Intake::Queued(0)
+    );
+    assert!(b.relays_to("telegram", "-100").await.is_empty());
+    let mut tx = b.store.read().await.unwrap();
+    assert!(
+        tx.pending_to(&Address::new("telegram", "-100"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    drop(tx);
+
     // An edit of message 11: its copy shows 11 and 12, edited whole in place.
     let edit = Content::Edited {
         message: "11".into(),

@@ -219,6 +219,9 @@ impl Matrix {
         };
         let display_name = self.display_name(room_id, &p.sender).await;
         let chat_check = match (&chat, &content) {
+            // Taking someone else's message back: the network says whether
+            // the sender may (a room's moderators).
+            (Some(_), Content::Retracted { .. }) => Some(self.chat_check(room_id, &p.sender).await),
             (Some(_), Content::Text(t) | Content::Button(t))
                 if kohero_core::command::needs_chat_check(t) =>
             {
@@ -258,17 +261,15 @@ impl Matrix {
     }
 
     /// The message a reply answers: who wrote it (none when it is the
-    /// bot's: a relayed copy starts with its author) and its text, from
-    /// the reply's fallback or, without one, read from the homeserver.
+    /// bot's: a relayed copy starts with its author) and its text, read
+    /// from the homeserver — never from the reply's fallback, which its
+    /// sender writes and could fill with anyone's name and words.
     async fn answered(&self, room_id: &RoomId, a: &parse::Answered) -> ReplyTo {
         let me = self.shared.me.as_str();
-        let (author, text) = match &a.fallback {
-            Some((who, text)) => (Some(who.clone()), text.clone()),
-            None => self
-                .read_event(room_id, &a.event_id)
-                .await
-                .unwrap_or_default(),
-        };
+        let (author, text) = self
+            .read_event(room_id, &a.event_id)
+            .await
+            .unwrap_or_default();
         let author = match author.filter(|w| w != me) {
             Some(who) => self.display_name(room_id, &who).await,
             None => None,
@@ -292,6 +293,7 @@ impl Matrix {
             .and_then(|c| c.get("body"))
             .and_then(|b| b.as_str())
             .unwrap_or("");
+        let body = parse::strip_reply_fallback(body);
         Some((sender, body.chars().take(500).collect()))
     }
 

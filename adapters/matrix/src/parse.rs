@@ -225,7 +225,7 @@ fn location(content: &Value) -> Option<GeoPoint> {
 
 /// A reply's body starts with the quoted message (`> ` lines, then a blank
 /// line): only what follows was written.
-fn strip_reply_fallback(body: &str) -> &str {
+pub(crate) fn strip_reply_fallback(body: &str) -> &str {
     if !body.starts_with("> ") {
         return body;
     }

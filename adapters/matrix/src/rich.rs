@@ -18,7 +18,9 @@ fn apply(style: &mut Style, tag: &str, attrs: &str) {
         "code" => style.code = true,
         "pre" => style.pre = true,
         "blockquote" => style.quote = true,
-        "a" => style.link = attr(attrs, "href"),
+        "a" => {
+            style.link = attr(attrs, "href").filter(|l| l.len() <= kohero_core::domain::LINK_MAX);
+        }
         "span" if attrs.contains("data-mx-spoiler") => style.spoiler = true,
         _ => {}
     }
@@ -192,7 +194,9 @@ pub fn to_html(rich: &Rich) -> String {
             });
             in_quote = s.style.quote;
         }
-        let text = escape(&s.text).replace('\n', "<br>");
+        // A message's next lines are set in: none looks like a relayed
+        // line's « Name (Network) : ».
+        let text = escape(&s.text).replace('\n', "<br>&nbsp;&nbsp;");
         let st = &s.style;
         if st.pre {
             out.push_str(&format!("<pre><code>{}</code></pre>", escape(&s.text)));

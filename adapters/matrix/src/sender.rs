@@ -335,7 +335,7 @@ impl MatrixSender {
             .media()
             .upload(&mime, bytes, None)
             .await
-            .map_err(|e| send_error(&e.into()))?;
+            .map_err(|e| send_error(&e))?;
         Ok(Some(crate::rich::image(
             line,
             uploaded.content_uri.as_str(),

@@ -4,32 +4,49 @@
 
 use kohero_core::domain::{Media, Relay, Relayed, ReplyTo, Rich, Said, Span, Style, network_name};
 use kohero_core::geo::GeoPoint;
-use teloxide::types::{Message, MessageEntityKind, MessageEntityRef};
+use teloxide::types::{Message, MessageEntity, MessageEntityKind};
 
 use crate::render::{escape, visible_units};
 
 /// Most UTF-16 code units of one relayed message (Telegram takes 4,096).
 const MAX_UNITS: usize = 4_000;
 
-/// Text and its entities as runs of styled text: the text is cut at every
-/// entity's start and end, and each piece takes the styles of the entities
-/// over it (they may nest and overlap).
-pub fn rich(text: &str, entities: Option<Vec<MessageEntityRef<'_>>>) -> Rich {
-    let entities = entities.unwrap_or_default();
-    let mut cuts: Vec<usize> = vec![0, text.len()];
-    for e in &entities {
-        cuts.push(e.start());
-        cuts.push(e.end());
+/// Text and its entities (offsets in UTF-16 code units, as Telegram counts)
+/// as runs of styled text: the text is cut at every entity's start and end,
+/// and each piece takes the styles of the entities over it (they may nest
+/// and overlap). An entity that does not fall on the text's characters is
+/// ignored (never a panic on what the network sends).
+pub fn rich(text: &str, entities: Option<&[MessageEntity]>) -> Rich {
+    // Byte offset of each UTF-16 offset that starts a character.
+    let mut at: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    let mut units = 0;
+    for (byte, c) in text.char_indices() {
+        at.insert(units, byte);
+        units += c.len_utf16();
     }
-    cuts.retain(|c| *c <= text.len() && text.is_char_boundary(*c));
+    at.insert(units, text.len());
+    let ranges: Vec<(usize, usize, &MessageEntityKind)> = entities
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| {
+            let start = *at.get(&e.offset)?;
+            let end = *at.get(&e.offset.checked_add(e.length)?)?;
+            (start < end).then_some((start, end, &e.kind))
+        })
+        .collect();
+    let mut cuts: Vec<usize> = vec![0, text.len()];
+    for (a, b, _) in &ranges {
+        cuts.push(*a);
+        cuts.push(*b);
+    }
     cuts.sort_unstable();
     cuts.dedup();
     let mut spans = Vec::with_capacity(cuts.len());
     for w in cuts.windows(2) {
         let (a, b) = (w[0], w[1]);
         let mut style = Style::default();
-        for e in entities.iter().filter(|e| e.start() <= a && b <= e.end()) {
-            match e.kind() {
+        for (_, _, kind) in ranges.iter().filter(|(s, e, _)| *s <= a && b <= *e) {
+            match kind {
                 MessageEntityKind::Bold => style.bold = true,
                 MessageEntityKind::Italic => style.italic = true,
                 MessageEntityKind::Underline => style.underline = true,
@@ -55,9 +72,9 @@ pub fn rich(text: &str, entities: Option<Vec<MessageEntityRef<'_>>>) -> Rich {
 /// What a group message says, for the project's other chats; `None` for
 /// what is not relayed (service messages: someone joined, a pin…).
 pub fn said(m: &Message) -> Option<Said> {
-    let caption = || m.caption().map(|c| rich(c, m.parse_caption_entities()));
+    let caption = || m.caption().map(|c| rich(c, m.caption_entities()));
     if let Some(t) = m.text() {
-        return Some(Said::Text(rich(t, m.parse_entities())));
+        return Some(Said::Text(rich(t, m.entities())));
     }
     if let Some(v) = m.venue() {
         return Some(Said::Location {
@@ -172,11 +189,13 @@ pub fn html(rich: &Rich) -> String {
 }
 
 fn span_html(s: &Span) -> String {
-    let text = escape(&s.text);
-    let st = &s.style;
-    if st.pre {
-        return format!("<pre>{text}</pre>");
+    if s.style.pre {
+        return format!("<pre>{}</pre>", escape(&s.text));
     }
+    // A message's next lines are set in: none looks like a relayed line's
+    // « Name (Network) : ».
+    let text = escape(&s.text).replace('\n', "\n\u{a0}\u{a0}");
+    let st = &s.style;
     if st.code {
         return format!("<code>{text}</code>");
     }
@@ -263,26 +282,37 @@ pub fn line_html(l: &Relayed) -> String {
     s
 }
 
-/// Most characters of a photo's caption (Telegram takes 1,024).
-const CAPTION_MAX: usize = 1_000;
+/// Most UTF-16 code units of a photo's caption, as Telegram counts them
+/// once its HTML is read (it takes 1,024).
+const CAPTION_UNITS: usize = 1_024;
 
-/// The caption of a relayed image: its author, then its own caption (cut
-/// to what Telegram takes).
+/// The caption of a relayed image: its author, then its own caption, cut
+/// (with « … ») to what Telegram takes.
 pub fn caption(l: &Relayed) -> String {
-    let mut s = format!(
+    let signature = format!(
         "<b>{}</b> ({})",
         escape(&l.author),
         escape(&network_name(&l.source.network))
     );
-    if let Said::Media(Media {
+    let Said::Media(Media {
         caption: Some(c), ..
     }) = &l.said
-    {
-        let text: String = c.text().chars().take(CAPTION_MAX).collect();
-        s.push_str(" : ");
-        s.push_str(&escape(&text));
+    else {
+        return signature;
+    };
+    let budget = CAPTION_UNITS.saturating_sub(visible_units(&signature) + 4);
+    let mut text = String::new();
+    let mut units = 0;
+    let full = c.text();
+    for ch in full.chars() {
+        if units + ch.len_utf16() > budget.saturating_sub(1) {
+            text.push('…');
+            break;
+        }
+        units += ch.len_utf16();
+        text.push(ch);
     }
-    s
+    format!("{signature} : {}", escape(&text))
 }
 
 /// A file told by its name and size (an image too, where it is not shown).
@@ -339,16 +369,18 @@ fn cut_plain(relay: &Relay) -> Vec<String> {
     for c in plain.chars() {
         let n = c.len_utf16();
         if units + n > MAX_UNITS {
-            out.push(escape(&std::mem::take(&mut piece)));
+            out.push(std::mem::take(&mut piece));
             units = 0;
         }
         piece.push(c);
         units += n;
     }
-    if !piece.is_empty() {
-        out.push(escape(&piece));
-    }
-    out
+    out.push(piece);
+    // Telegram refuses a blank message: such a piece is not sent.
+    out.into_iter()
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| escape(&p))
+        .collect()
 }
 
 #[cfg(test)]
@@ -364,6 +396,7 @@ mod tests {
                 message: "$e".into(),
             },
             author: "Bob <b>".into(),
+            sender: "@b:x".into(),
             person: None,
             said: Said::Text(text),
             quote: None,
@@ -402,6 +435,54 @@ mod tests {
         let l = line(r);
         let h = line_html(&l);
         assert!(h.starts_with("<b>Bob &lt;b&gt;</b> (Matrix) : "), "{h}");
+    }
+
+    #[test]
+    fn entities_in_utf16_units_and_bad_offsets_are_safe() {
+        let e = |kind, offset, length| MessageEntity {
+            kind,
+            offset,
+            length,
+        };
+        // « 🌱 » is two UTF-16 units: « gras » starts at unit 3.
+        let r = rich(
+            "🌱 gras",
+            Some(&[
+                e(MessageEntityKind::Bold, 3, 4),
+                // Inside the surrogate pair, past the end: ignored.
+                e(MessageEntityKind::Italic, 1, 2),
+                e(MessageEntityKind::Code, 5, 100),
+            ]),
+        );
+        assert_eq!(r.text(), "🌱 gras");
+        assert!(r.0.iter().any(|s| s.text == "gras" && s.style.bold));
+        assert!(r.0.iter().all(|s| !s.style.italic && !s.style.code));
+    }
+
+    #[test]
+    fn next_lines_are_set_in_and_captions_fit() {
+        let l = line(Rich::plain("ok\nAlice (Matrix) : je pars"));
+        let h = line_html(&l);
+        assert!(h.contains("ok\n\u{a0}\u{a0}Alice (Matrix)"), "{h}");
+        let mut img = line(Rich::plain(""));
+        img.said = Said::Media(Media {
+            image: true,
+            name: "x.png".into(),
+            size: None,
+            mime: None,
+            source: "mxc://x/y".into(),
+            caption: Some(Rich::plain("🌱".repeat(1_000))),
+        });
+        let c = caption(&img);
+        assert!(visible_units(&c) <= CAPTION_UNITS, "{}", visible_units(&c));
+        assert!(c.ends_with('…'));
+        // Only spaces past the first message: nothing blank is sent.
+        let spaces = line(Rich::plain(format!("x{}", " ".repeat(8_000))));
+        let parts = render(&Relay {
+            lines: vec![spaces],
+            edit: None,
+        });
+        assert!(parts.iter().all(|p| !p.trim().is_empty()), "{parts:?}");
     }
 
     #[test]

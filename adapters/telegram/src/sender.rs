@@ -472,8 +472,15 @@ impl TelegramSender {
         if let Some(t) = thread {
             req = req.message_thread_id(ThreadId(MessageId(t)));
         }
-        let sent = req.await.map_err(send_error)?;
-        Ok(Some(Sent::Posted(vec![sent.id.0.to_string()])))
+        match req.await.map_err(send_error) {
+            Ok(sent) => Ok(Some(Sent::Posted(vec![sent.id.0.to_string()]))),
+            // Telegram refuses the file as a photo: it is told by its name.
+            Err(SendError::Permanent(why)) => {
+                tracing::info!(error = %why, "a relayed image was refused: told by its name");
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// A relay that replaces a copy sent before (an edit, a line taken

@@ -83,16 +83,24 @@ impl Rich {
     }
 
     /// Runs that touch and look the same are one; empty runs go; links that
-    /// are not [`safe_link`]s become plain text.
+    /// are not [`safe_link`]s (or longer than [`LINK_MAX`]) become plain
+    /// text; past [`SPANS_MAX`] runs, the rest is one plain run.
     #[must_use]
     pub fn tidy(self) -> Self {
-        let mut out: Vec<Span> = Vec::with_capacity(self.0.len());
+        let mut out: Vec<Span> = Vec::with_capacity(self.0.len().min(SPANS_MAX));
         for mut s in self.0 {
             if s.text.is_empty() {
                 continue;
             }
-            if s.style.link.as_deref().is_some_and(|l| !safe_link(l)) {
+            if s.style
+                .link
+                .as_deref()
+                .is_some_and(|l| !safe_link(l) || l.len() > LINK_MAX)
+            {
                 s.style.link = None;
+            }
+            if out.len() >= SPANS_MAX {
+                s.style = Style::default();
             }
             match out.last_mut() {
                 Some(last) if last.style == s.style => last.text.push_str(&s.text),
@@ -105,6 +113,36 @@ impl Rich {
     /// Length in UTF-16 code units (what Telegram counts).
     pub fn units(&self) -> usize {
         self.0.iter().map(|s| s.text.encode_utf16().count()).sum()
+    }
+}
+
+/// Longest link kept in relayed text (longer ones are shown as text).
+pub const LINK_MAX: usize = 2_048;
+/// Most styled runs kept in one relayed text.
+pub const SPANS_MAX: usize = 500;
+
+/// A name as shown in a relayed message: one line, without the characters
+/// that reorder or hide text (bidirectional overrides, zero-width ones, line
+/// and paragraph separators), not too long.
+pub fn clean_name(name: &str, max: usize) -> String {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c,
+                '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}'
+                | '\u{2028}' | '\u{2029}' | '\u{FEFF}' | '\u{061C}' | '\u{180E}')
+    };
+    let one: String = name
+        .chars()
+        .map(|c| if hidden(c) { ' ' } else { c })
+        .collect();
+    let words: Vec<&str> = one.split_whitespace().collect();
+    let joined = words.join(" ");
+    if joined.chars().count() <= max {
+        joined
+    } else {
+        let mut cut: String = joined.chars().take(max.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
     }
 }
 
@@ -211,6 +249,9 @@ pub struct Relayed {
     pub source: MessageRef,
     /// The name the network shows for its author.
     pub author: String,
+    /// The author's id on the source network: only they change the line.
+    #[serde(default)]
+    pub sender: String,
     /// The author, when Kohero knows them (their pending relays go with
     /// `/oublier`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -274,7 +315,8 @@ impl Relay {
             && self.units() + line_units(line) <= RELAY_UNITS_MAX
     }
 
-    fn units(&self) -> usize {
+    /// Its length, as gathering counts it.
+    pub fn units(&self) -> usize {
         self.lines.iter().map(line_units).sum()
     }
 
@@ -301,7 +343,9 @@ impl Relay {
                 match &l.said {
                     Said::Media(m) => s.push_str(&format!("[{}] {}", m.name, l.said.text())),
                     Said::Location { .. } => s.push_str(&format!("📍 {}", l.said.text())),
-                    Said::Text(r) => s.push_str(&r.text()),
+                    // A line of its own starts with a name: the message's
+                    // next lines are set in, so that none looks like one.
+                    Said::Text(r) => s.push_str(&r.text().replace('\n', "\n  ")),
                 }
                 s
             })

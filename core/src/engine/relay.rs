@@ -22,6 +22,9 @@ use crate::reply::Reply;
 /// burst of 60, then one a second (faster than anyone types).
 const RELAY_RATE: crate::limiter::Rate = crate::limiter::Rate::per_second(1, 60);
 
+/// Most relays waiting for one chat; past that, lines are dropped.
+const PENDING_MAX: usize = 30;
+
 /// Longest author name shown.
 const AUTHOR_CHARS: usize = 64;
 
@@ -101,6 +104,7 @@ impl Engine {
                     let line = Relayed {
                         source: MessageRef::new(&room, message),
                         author: author.clone(),
+                        sender: incoming.identity.id.clone(),
                         person: person.as_ref().map(|p| p.id),
                         said: said.clone(),
                         quote,
@@ -112,6 +116,7 @@ impl Engine {
                     let line = Relayed {
                         source: MessageRef::new(&room, message.clone()),
                         author: author.clone(),
+                        sender: incoming.identity.id.clone(),
                         person: person.as_ref().map(|p| p.id),
                         said: said.clone(),
                         quote: None,
@@ -120,7 +125,25 @@ impl Engine {
                     edit_line(tx, to, line, key, now).await?
                 }
                 Content::Retracted { message } => {
-                    retract_line(tx, to, &MessageRef::new(&room, message.clone()), key, now).await?
+                    // The author, or whoever the network lets take others'
+                    // messages back (a room's moderators).
+                    let moderates = incoming.chat_check.is_some_and(|c| {
+                        matches!(
+                            c.role,
+                            crate::inbox::ChatRole::Owner | crate::inbox::ChatRole::Admin
+                        )
+                    });
+                    let who = incoming.identity.id.as_str();
+                    let may = |l: &Relayed| moderates || l.sender == who;
+                    retract_line(
+                        tx,
+                        to,
+                        &MessageRef::new(&room, message.clone()),
+                        &may,
+                        key,
+                        now,
+                    )
+                    .await?
                 }
                 _ => false,
             };
@@ -151,19 +174,15 @@ impl Engine {
 }
 
 /// The name a relayed message is signed with: the network's, else Kohero's,
-/// else the identity; one line, not too long.
+/// else the identity; one line, nothing hidden, not too long.
 fn author_name(incoming: &Incoming, person: Option<&Actor>) -> String {
     let name = incoming
         .display_name
         .clone()
-        .filter(|n| !n.trim().is_empty())
+        .filter(|n| !clean_name(n, AUTHOR_CHARS).is_empty())
         .or_else(|| person.map(|p| p.display_name.clone()))
         .unwrap_or_else(|| incoming.identity.id.clone());
-    let one_line: String = name
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    crate::text::excerpt(one_line.trim(), AUTHOR_CHARS)
+    clean_name(&name, AUTHOR_CHARS)
 }
 
 /// The quote a relayed reply carries into `to`: the message it answers
@@ -191,7 +210,11 @@ async fn quote(
         .collect();
     Ok(Quote {
         message,
-        author: reply.author.clone(),
+        author: reply
+            .author
+            .as_deref()
+            .map(|a| clean_name(a, AUTHOR_CHARS))
+            .filter(|a| !a.is_empty()),
         excerpt: crate::text::excerpt(flat.trim(), QUOTE_CHARS),
     })
 }
@@ -216,16 +239,24 @@ async fn put_line(
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let pending = tx.pending_to(to).await?;
+    // A chat far behind (a flood, a network down) takes no more: what it
+    // would get could only arrive too late.
+    let waiting = pending
+        .iter()
+        .filter(|m| matches!(m.payload, Payload::Relay(_)))
+        .count();
+    if waiting >= PENDING_MAX {
+        tracing::warn!(network = %to.network, chat = %to.chat, waiting, "relay dropped: the chat is too far behind");
+        return Ok(false);
+    }
     // Only the last of the chat's pending messages: what follows it stays after it.
     if let Some(last) = pending.last()
         && let Some(relay) = open_relay(last)
         && relay.can_gather(&line)
     {
-        let mut m = last.clone();
-        if let Payload::Relay(r) = &mut m.payload {
-            r.lines.push(line.clone());
-        }
-        if tx.rewrite(&m).await? {
+        let mut more = relay.clone();
+        more.lines.push(line.clone());
+        if tx.rewrite(last, &Payload::Relay(more)).await? {
             return Ok(false);
         }
     }
@@ -263,30 +294,29 @@ async fn enqueue(
     .await
 }
 
-/// Changes the line of `source` in a pending relay to `to`, if one still
-/// waits with it: `Some(changed)` when found (`changed`: the store took it).
+/// Changes the lines of `source` in a pending relay to `to` (those `may`
+/// change), if one still waits with it: `Some(changed)` when found
+/// (`changed`: the store took it).
 async fn change_pending(
     tx: &mut Box<dyn Tx>,
     to: &Address,
     source: &MessageRef,
+    may: &(dyn Fn(&Relayed) -> bool + Sync),
     change: impl Fn(&mut Vec<Relayed>),
 ) -> Result<Option<bool>, StoreError> {
     for m in tx.pending_to(to).await? {
         let Some(relay) = open_relay(&m) else {
             continue;
         };
-        if !relay.lines.iter().any(|l| l.source == *source) {
+        if !relay.lines.iter().any(|l| l.source == *source && may(l)) {
             continue;
         }
-        let mut m = m.clone();
-        let Payload::Relay(r) = &mut m.payload else {
-            continue;
-        };
-        change(&mut r.lines);
-        let done = if r.lines.is_empty() {
+        let mut after = relay.clone();
+        change(&mut after.lines);
+        let done = if after.lines.is_empty() {
             tx.withdraw(m.id).await?
         } else {
-            tx.rewrite(&m).await?
+            tx.rewrite(&m, &Payload::Relay(after)).await?
         };
         return Ok(Some(done));
     }
@@ -313,10 +343,10 @@ async fn whole_copy(
     Ok(Some((copy, lines)))
 }
 
-/// A message changed: its line in a relay still waiting changes; a copy
-/// already sent is edited in place where it is whole (the network shows it
-/// edited); otherwise the new text goes as a message of its own, marked
-/// as changed.
+/// A message changed (only its author changes it): its line in a relay
+/// still waiting changes; a copy already sent is edited in place where it
+/// is whole and still fits one message (the network shows it edited);
+/// otherwise the new text goes as a message of its own, marked as changed.
 async fn edit_line(
     tx: &mut Box<dyn Tx>,
     to: &Address,
@@ -326,7 +356,9 @@ async fn edit_line(
 ) -> Result<bool, StoreError> {
     let source = line.source.clone();
     let said = line.said.clone();
-    if change_pending(tx, to, &source, |lines| {
+    let editor = line.sender.clone();
+    let may = |l: &Relayed| l.sender == editor;
+    if change_pending(tx, to, &source, &may, |lines| {
         for l in lines.iter_mut().filter(|l| l.source == source) {
             l.said = said.clone();
         }
@@ -337,6 +369,10 @@ async fn edit_line(
         return Ok(false);
     }
     if let Some((copy, mut lines)) = whole_copy(tx, &source, to).await? {
+        if !lines.iter().any(|l| l.source == source && may(l)) {
+            // Someone else's message: not theirs to change.
+            return Ok(false);
+        }
         for l in lines.iter_mut().filter(|l| l.source == source) {
             l.said = line.said.clone();
         }
@@ -344,8 +380,10 @@ async fn edit_line(
             lines,
             edit: Some(copy.message),
         };
-        enqueue(tx, to, relay, key, now).await?;
-        return Ok(true);
+        if relay.units() <= RELAY_UNITS_MAX {
+            enqueue(tx, to, relay, key, now).await?;
+            return Ok(true);
+        }
     }
     put_line(tx, to, line, key, now).await
 }
@@ -357,11 +395,12 @@ async fn retract_line(
     tx: &mut Box<dyn Tx>,
     to: &Address,
     source: &MessageRef,
+    may: &(dyn Fn(&Relayed) -> bool + Sync),
     key: String,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    if change_pending(tx, to, source, |lines| {
-        lines.retain(|l| l.source != *source)
+    if change_pending(tx, to, source, may, |lines: &mut Vec<Relayed>| {
+        lines.retain(|l| l.source != *source);
     })
     .await?
     .is_some_and(|done| done)
@@ -371,6 +410,10 @@ async fn retract_line(
     let Some((copy, mut lines)) = whole_copy(tx, source, to).await? else {
         return Ok(false);
     };
+    if !lines.iter().any(|l| l.source == *source && may(l)) {
+        // Someone else's message, and no right to take it back.
+        return Ok(false);
+    }
     lines.retain(|l| l.source != *source);
     if lines.is_empty() {
         tx.enqueue(&NewOutgoing::room(
@@ -405,20 +448,18 @@ pub async fn forget(ctx: &mut Ctx<'_>) -> Result<(), super::Fail> {
         if !relay.lines.iter().any(|l| l.person == Some(me)) {
             continue;
         }
-        let mut m = m.clone();
-        if let Payload::Relay(r) = &mut m.payload {
-            r.lines.retain(|l| l.person != Some(me));
-            let done = if r.lines.is_empty() {
-                ctx.tx.withdraw(m.id).await?
-            } else {
-                ctx.tx.rewrite(&m).await?
-            };
-            if !done {
-                tracing::debug!(
-                    outbox = m.id,
-                    "a relay being sent keeps an erased person's line"
-                );
-            }
+        let mut after = relay.clone();
+        after.lines.retain(|l| l.person != Some(me));
+        let done = if after.lines.is_empty() {
+            ctx.tx.withdraw(m.id).await?
+        } else {
+            ctx.tx.rewrite(&m, &Payload::Relay(after)).await?
+        };
+        if !done {
+            tracing::debug!(
+                outbox = m.id,
+                "a relay being sent keeps an erased person's line"
+            );
         }
     }
     Ok(())

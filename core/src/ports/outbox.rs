@@ -46,9 +46,11 @@ pub trait Outbox: Send {
     ) -> StoreResult<Vec<Outgoing>>;
 
     /// Replaces what a pending message carries (more lines gathered into a
-    /// relay, a line changed or taken out), only while no worker holds it
-    /// and none has tried it: `false` otherwise (then it goes as it is).
-    async fn rewrite(&mut self, message: &Outgoing) -> StoreResult<bool>;
+    /// relay, a line changed or taken out) with `payload`, only while no
+    /// worker holds it, none has tried it, and it still carries what
+    /// `before` read (two writers at once: the second finds it changed):
+    /// `false` otherwise (then it goes as it is).
+    async fn rewrite(&mut self, before: &Outgoing, payload: &Payload) -> StoreResult<bool>;
 
     /// Takes a pending message out of the outbox, on the same terms as
     /// [`Self::rewrite`]; `false` if it is held, tried or gone.

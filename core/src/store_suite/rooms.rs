@@ -146,6 +146,7 @@ pub async fn relays_and_their_copies(store: &dyn Store) {
     let line = |m: &str, text: &str| Relayed {
         source: MessageRef::new(&room, m),
         author: "Bob".into(),
+        sender: "@b:x".into(),
         person: Some(a.id),
         said: Said::Text(Rich::plain(text)),
         quote: None,
@@ -193,15 +194,20 @@ pub async fn relays_and_their_copies(store: &dyn Store) {
         vec![first, second]
     );
     // Gathered: a line more, read back whole.
-    let mut m = pending[0].clone();
-    let Payload::Relay(r) = &mut m.payload else {
+    let Payload::Relay(r) = &pending[0].payload else {
         panic!("a relay")
     };
-    r.lines.push(line("$c", "c"));
-    assert!(tx.rewrite(&m).await.unwrap());
+    let mut more = r.clone();
+    more.lines.push(line("$c", "c"));
+    let more = Payload::Relay(more);
+    assert!(tx.rewrite(&pending[0], &more).await.unwrap());
     let back = tx.outgoing(first).await.unwrap().unwrap();
-    assert_eq!(back.payload, m.payload);
+    assert_eq!(back.payload, more);
     assert_eq!(back.key, "relay/matrix/$a/0");
+    // Written meanwhile by someone else (what `pending[0]` read is gone):
+    // not rewritten.
+    assert!(!tx.rewrite(&pending[0], &more).await.unwrap());
+    let m = back;
     assert_eq!(tx.outgoing(-1).await.unwrap(), None);
     assert!(tx.withdraw(second).await.unwrap());
     assert!(!tx.withdraw(second).await.unwrap());
@@ -212,11 +218,11 @@ pub async fn relays_and_their_copies(store: &dyn Store) {
         .await
         .unwrap();
     assert!(claimed.iter().any(|c| c.id == first));
-    assert!(!tx.rewrite(&m).await.unwrap());
+    assert!(!tx.rewrite(&m, &m.payload).await.unwrap());
     assert!(!tx.withdraw(first).await.unwrap());
     // Tried once: no longer changed either.
     tx.mark_retry(first, t0(), "429").await.unwrap();
-    assert!(!tx.rewrite(&m).await.unwrap());
+    assert!(!tx.rewrite(&m, &m.payload).await.unwrap());
     tx.mark_sent(first, t0()).await.unwrap();
     assert!(tx.pending_relays().await.unwrap().is_empty());
 

@@ -13,7 +13,8 @@ pub const PENDING_FOR: &str =
 /// [`Outbox::rewrite`](kohero_core::ports::Outbox::rewrite): only a
 /// message no worker holds or has tried.
 pub const REWRITE: &str = "UPDATE outbox SET body = ?1, format = ?2
-    WHERE id = ?3 AND status = 'pending' AND claimed_until IS NULL AND attempts = 0";
+    WHERE id = ?3 AND status = 'pending' AND claimed_until IS NULL AND attempts = 0
+      AND body = ?4";
 
 /// [`Outbox::withdraw`](kohero_core::ports::Outbox::withdraw).
 pub const WITHDRAW: &str = "DELETE FROM outbox

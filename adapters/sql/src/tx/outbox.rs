@@ -121,13 +121,16 @@ impl<C: Conn> Outbox for SqlTx<C> {
         Ok(claimed)
     }
 
-    async fn rewrite(&mut self, message: &Outgoing) -> StoreResult<bool> {
-        let body = outbox_form::encode(&message.to, &message.payload, message.about)
-            .map_err(|e| StoreError::Backend(Box::new(e)))?;
+    async fn rewrite(&mut self, before: &Outgoing, payload: &Payload) -> StoreResult<bool> {
+        let encode = |p: &Payload| {
+            outbox_form::encode(&before.to, p, before.about)
+                .map_err(|e| StoreError::Backend(Box::new(e)))
+        };
+        let (old, body) = (encode(&before.payload)?, encode(payload)?);
         let n = self
             .changes(
                 sql::REWRITE,
-                &values![&body, outbox_form::FORMAT, message.id],
+                &values![&body, outbox_form::FORMAT, before.id, &old],
             )
             .await?;
         Ok(n > 0)
