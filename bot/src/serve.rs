@@ -90,12 +90,16 @@ impl kohero_core::inbox::Inbox for IntakeHandle {
         Ok(())
     }
 
-    /// Keeps the copies of a relay in core.
+    /// Keeps the copies of a relay in core; wakes the worker for what that
+    /// queued.
     async fn relayed(
         &self,
         relayed: kohero_core::inbox::Relayed,
     ) -> Result<(), kohero_core::EngineError> {
-        self.engine.relayed(relayed).await
+        self.engine.relayed(relayed).await?;
+        // A message taken back meanwhile is taken back now.
+        self.wake.notify_one();
+        Ok(())
     }
 
     /// A batch in transactions of at most [`GROUP_COMMIT`] updates (group

@@ -3759,6 +3759,52 @@ async fn a_project_conversation_is_relayed_between_its_chats() {
     .await;
     assert!(b.relays_to("telegram", "-100").await.is_empty());
 
+    // Taken back while its relay is on its way (a worker holds it): the
+    // copy is deleted once the worker reports it.
+    b.chat("matrix", "@b:x", room, "$m5", text("spam")).await;
+    let mut tx = b.store.begin().await.unwrap();
+    let held = tx
+        .claim(
+            "telegram",
+            b.clock.now(),
+            b.clock.now() + Duration::minutes(1),
+            10,
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let held = held
+        .into_iter()
+        .find(|m| m.plain().contains("spam"))
+        .unwrap();
+    assert_eq!(
+        b.chat(
+            "matrix",
+            "@b:x",
+            room,
+            "$r5",
+            Content::Retracted {
+                message: "$m5".into()
+            }
+        )
+        .await,
+        Intake::Queued(0)
+    );
+    b.sent_relay(&held, &["502"]).await;
+    let mut tx = b.store.read().await.unwrap();
+    let late = tx
+        .pending_to(&Address::new("telegram", "-100"))
+        .await
+        .unwrap();
+    drop(tx);
+    assert!(
+        matches!(&late[..], [m] if matches!(&m.payload, Payload::Room(ops) if ops == &vec![RoomOp::Delete { message: "502".into(), reason: String::new() }])),
+        "{late:?}"
+    );
+    b.engine.delivered(late[0].id).await.unwrap();
+    // Told twice (a retried report): nothing more.
+    b.sent_relay(&held, &["502"]).await;
+
     // A chat that is no project's: nothing stored, nobody created.
     assert_eq!(
         b.chat("telegram", "stranger", "-999", "1", text("bonjour"))

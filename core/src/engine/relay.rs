@@ -167,7 +167,25 @@ impl Engine {
         let whole = sent.messages.len() == 1;
         let now = self.clock.now();
         for source in &sent.sources {
+            // Taken back while its relay was on its way: taken back now.
+            let retracted = tx
+                .relay_copy(source, &sent.room)
+                .await?
+                .is_some_and(|(c, _)| c.message.is_empty());
             tx.record_relay(source, &copy, whole, now).await?;
+            if retracted {
+                let key = format!(
+                    "relay/late/{}/{}/{}/{}",
+                    sent.room.network, sent.room.chat, source.chat, source.message
+                );
+                match retract_copy(&mut tx, &sent.room, source, &|_| true, key, now).await {
+                    // Told twice (a retried report): queued the first time.
+                    Err(StoreError::Duplicate(_)) => {}
+                    other => {
+                        other?;
+                    }
+                }
+            }
         }
         Ok(tx.commit().await?)
     }
@@ -196,8 +214,8 @@ async fn quote(
 ) -> Result<Quote, StoreError> {
     let answered = MessageRef::new(room, reply.message.clone());
     let message = match tx.relay_copy(&answered, to).await? {
-        Some((copy, _)) => Some(copy.message),
-        None => tx
+        Some((copy, _)) if !copy.message.is_empty() => Some(copy.message),
+        _ => tx
             .relay_source(room, &reply.message)
             .await?
             .filter(|source| source.room() == *to)
@@ -313,10 +331,18 @@ async fn change_pending(
         }
         let mut after = relay.clone();
         change(&mut after.lines);
-        let done = if after.lines.is_empty() {
-            tx.withdraw(m.id).await?
-        } else {
-            tx.rewrite(&m, &Payload::Relay(after)).await?
+        let done = match (after.lines.is_empty(), &relay.edit) {
+            // An edit of a copy, emptied (its message taken back): the copy
+            // goes.
+            (true, Some(copy)) => {
+                let delete = Payload::Room(vec![RoomOp::Delete {
+                    message: copy.clone(),
+                    reason: String::new(),
+                }]);
+                tx.rewrite(&m, &delete).await?
+            }
+            (true, None) => tx.withdraw(m.id).await?,
+            (false, _) => tx.rewrite(&m, &Payload::Relay(after)).await?,
         };
         return Ok(Some(done));
     }
@@ -399,14 +425,41 @@ async fn retract_line(
     key: String,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    if change_pending(tx, to, source, may, |lines: &mut Vec<Relayed>| {
+    match change_pending(tx, to, source, may, |lines: &mut Vec<Relayed>| {
         lines.retain(|l| l.source != *source);
     })
     .await?
-    .is_some_and(|done| done)
     {
+        Some(true) => return Ok(false),
+        // On its way (a worker holds it, or tried it): remembered, and
+        // taken back once its copy is reported (`Engine::relayed`).
+        Some(false) => {
+            remember_retracted(tx, to, source, now).await?;
+            return Ok(false);
+        }
+        None => {}
+    }
+    let held = tx.pending_to(to).await?.into_iter().find(|m| {
+        matches!(&m.payload, Payload::Relay(r)
+            if r.lines.iter().any(|l| l.source == *source && may(l)))
+    });
+    if held.is_some() {
+        remember_retracted(tx, to, source, now).await?;
         return Ok(false);
     }
+    retract_copy(tx, to, source, may, key, now).await
+}
+
+/// A message taken back whose copy in `to` was sent: deleted where it
+/// shows that message alone, edited without it where it shows others too.
+async fn retract_copy(
+    tx: &mut Box<dyn Tx>,
+    to: &Address,
+    source: &MessageRef,
+    may: &(dyn Fn(&Relayed) -> bool + Sync),
+    key: String,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
     let Some((copy, mut lines)) = whole_copy(tx, source, to).await? else {
         return Ok(false);
     };
@@ -435,6 +488,22 @@ async fn retract_line(
         enqueue(tx, to, relay, key, now).await?;
     }
     Ok(true)
+}
+
+/// Keeps that `source` was taken back before its copy in `to` was
+/// reported: an empty copy, which `Engine::relayed` recognises.
+async fn remember_retracted(
+    tx: &mut Box<dyn Tx>,
+    to: &Address,
+    source: &MessageRef,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let mark = RelayCopy {
+        row: 0,
+        room: to.clone(),
+        message: String::new(),
+    };
+    tx.record_relay(source, &mark, false, now).await
 }
 
 /// `/oublier`: the person's lines leave the relays that still wait (what
