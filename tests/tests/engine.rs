@@ -3805,6 +3805,32 @@ async fn a_project_conversation_is_relayed_between_its_chats() {
     // Told twice (a retried report): nothing more.
     b.sent_relay(&held, &["502"]).await;
 
+    // A long message the network took in two: both go when it is taken back.
+    b.chat("matrix", "@b:x", room, "$m6", text("long")).await;
+    let long = b.relays_to("telegram", "-100").await;
+    b.sent_relay(&long[0].0, &["601", "602"]).await;
+    b.chat(
+        "matrix",
+        "@b:x",
+        room,
+        "$r6",
+        Content::Retracted {
+            message: "$m6".into(),
+        },
+    )
+    .await;
+    let mut tx = b.store.read().await.unwrap();
+    let both = tx
+        .pending_to(&Address::new("telegram", "-100"))
+        .await
+        .unwrap();
+    drop(tx);
+    assert!(
+        matches!(&both[..], [m] if m.plain() == "[delete 601]\n[delete 602]"),
+        "{both:?}"
+    );
+    b.engine.delivered(both[0].id).await.unwrap();
+
     // A chat that is no project's: nothing stored, nobody created.
     assert_eq!(
         b.chat("telegram", "stranger", "-999", "1", text("bonjour"))

@@ -159,12 +159,18 @@ impl Engine {
             return Ok(());
         };
         let mut tx = self.store.begin().await?;
+        let whole = sent.messages.len() == 1;
+        // A copy in several messages (one long message cut by the network)
+        // keeps them all, to take them all back.
         let copy = RelayCopy {
             row: sent.row,
             room: sent.room.clone(),
-            message: first.clone(),
+            message: if whole {
+                first.clone()
+            } else {
+                sent.messages.join(" ")
+            },
         };
-        let whole = sent.messages.len() == 1;
         let now = self.clock.now();
         for source in &sent.sources {
             // Taken back while its relay was on its way: taken back now.
@@ -214,7 +220,9 @@ async fn quote(
 ) -> Result<Quote, StoreError> {
     let answered = MessageRef::new(room, reply.message.clone());
     let message = match tx.relay_copy(&answered, to).await? {
-        Some((copy, _)) if !copy.message.is_empty() => Some(copy.message),
+        Some((copy, _)) if !copy.message.is_empty() => {
+            copy.message.split(' ').next().map(str::to_owned)
+        }
         _ => tx
             .relay_source(room, &reply.message)
             .await?
@@ -394,7 +402,13 @@ async fn edit_line(
     {
         return Ok(false);
     }
-    if let Some((copy, mut lines)) = whole_copy(tx, &source, to).await? {
+    // An image's caption changed: told as a line (its copy is no text to edit).
+    let in_place = if matches!(line.said, Said::Media(_)) {
+        None
+    } else {
+        whole_copy(tx, &source, to).await?
+    };
+    if let Some((copy, mut lines)) = in_place {
         if !lines.iter().any(|l| l.source == source && may(l)) {
             // Someone else's message: not theirs to change.
             return Ok(false);
@@ -460,6 +474,38 @@ async fn retract_copy(
     key: String,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
+    // One long message the network took in several: all of them go.
+    if let Some((copy, false)) = tx.relay_copy(source, to).await?
+        && !copy.message.is_empty()
+    {
+        let lines = match tx.outgoing(copy.row).await? {
+            Some(Outgoing {
+                payload: Payload::Relay(r),
+                ..
+            }) => r.lines,
+            _ => Vec::new(),
+        };
+        let alone = matches!(&lines[..], [l] if l.source == *source && may(l));
+        if alone {
+            let ops = copy
+                .message
+                .split(' ')
+                .map(|m| RoomOp::Delete {
+                    message: m.to_owned(),
+                    reason: String::new(),
+                })
+                .collect();
+            tx.enqueue(&NewOutgoing::room(
+                &to.network,
+                Destination::chat(to),
+                ops,
+                key,
+                now,
+            ))
+            .await?;
+        }
+        return Ok(alone);
+    }
     let Some((copy, mut lines)) = whole_copy(tx, source, to).await? else {
         return Ok(false);
     };
