@@ -3908,3 +3908,114 @@ async fn a_project_conversation_is_relayed_between_its_chats() {
     assert_eq!(still.len(), 1);
     assert!(still[0].0.plain().ends_with("avant Bob"));
 }
+
+/// Before a duplicate: proposing what already exists nearby shows it (a
+/// significant title word in common, accents folded, one a prefix of the
+/// other, within 1 km) — in the dialogue before publishing, with
+/// « Proposer quand même »; in one line after publishing (the reply still
+/// starts with the new #N), with « Retirer la mienne ». Nothing far away,
+/// nothing unrelated, nothing hidden.
+#[tokio::test]
+async fn proposing_what_exists_nearby_shows_it_first() {
+    let b = Bot::new().await;
+    let park = b
+        .propose(
+            "ann",
+            "Composteur du parc | compost | geo:45.7660,4.8790 | -",
+        )
+        .await;
+    let far = b
+        .propose(
+            "ann",
+            "Compost de la gare | compost | geo:45.8000,4.8790 | -",
+        )
+        .await;
+    b.propose("ann", "Grainothèque | food | geo:45.7661,4.8791 | -")
+        .await;
+
+    // One line: published at once, then what is alike.
+    let replies = b
+        .send(
+            "bob",
+            Content::Text(
+                "/proposer Un compost partagé pour l'école | compost | geo:45.7670,4.8800 | -"
+                    .into(),
+            ),
+        )
+        .await;
+    let r = replies
+        .iter()
+        .map(Reply::plain)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let commands: Vec<String> = replies
+        .iter()
+        .flat_map(|x| x.all_actions().map(|a| a.command.clone()))
+        .collect();
+    assert!(r.starts_with("Votre idée #"), "{r}");
+    assert!(r.contains(&format!("#{park} ")), "{r}");
+    assert!(!r.contains(&format!("#{far} ")), "a compost 4 km away: {r}");
+    assert!(!r.contains("Grainothèque"), "{r}");
+    assert!(
+        commands.contains(&format!("/soutenir {park}")),
+        "{commands:?}"
+    );
+    let mine = first_number(&r, '#');
+    assert!(r.contains(&format!("/abandonner {mine}")), "{r}");
+    // Nothing alike: nothing more.
+    let r = b
+        .say(
+            "bob",
+            "/proposer Repair café | repair | geo:45.7670,4.8800 | -",
+        )
+        .await;
+    assert!(!r.contains("semblables"), "{r}");
+
+    // The dialogue: shown before publishing; a button ends the proposal.
+    b.say("cy", "/proposer").await;
+    b.say("cy", "Composteurs « et ça ? » 🌱").await;
+    b.press("cy", "compost").await;
+    let r = b.say("cy", "geo:45.7665,4.8795").await;
+    assert!(
+        r.contains("semblables") && r.contains(&format!("#{park} ")),
+        "{r}"
+    );
+    assert!(r.contains("continuer"), "{r}");
+    let r = b.press("cy", &format!("/soutenir {park}")).await;
+    assert!(
+        !r.contains("en cours"),
+        "the button works in the dialogue: {r}"
+    );
+    let r = b.say("cy", "/fil").await;
+    assert!(!r.contains("Décrivez"), "the proposal ended: {r}");
+
+    // « Proposer quand même »: the description, then published.
+    b.say("dee", "/proposer").await;
+    b.say("dee", "Compostage collectif").await;
+    b.press("dee", "compost").await;
+    b.say("dee", "geo:45.7665,4.8795").await;
+    let r = b.press("dee", "continuer").await;
+    assert!(r.contains("Décrivez"), "{r}");
+    let r = b.say("dee", "Un bac de plus").await;
+    assert!(r.starts_with("Votre idée #"), "{r}");
+
+    // A hidden initiative is not offered.
+    b.engine
+        .moderate(
+            &Operator::command_line(),
+            kohero_core::engine::OperatorModeration::Item(kohero_core::command::ModArg::Hide(
+                Target::Initiative(InitiativeId(park)),
+                Some("doublon".into()),
+            )),
+            Lang::Fr,
+        )
+        .await
+        .unwrap();
+    let r = b
+        .say(
+            "eve",
+            "/proposer Composteur bis | compost | geo:45.7670,4.8800 | -",
+        )
+        .await;
+    assert!(!r.contains(&format!("#{park} ")), "{r}");
+}

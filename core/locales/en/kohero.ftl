@@ -156,6 +156,11 @@ propose-ask-description = Describe the idea in a few sentences (4,000 characters
 propose-title-first = I need a title first, as text.
 propose-category-first = I need a category first.
 propose-description-expected = I'm now waiting for the description, as text (or "-").
+similar-before = Similar initiatives already exist nearby: joining or supporting one brings more people together. Otherwise, "Propose anyway" (or send the description).
+similar-after = Similar initiatives exist nearby: joining or supporting one brings more people together; you may withdraw yours.
+similar-distance = { $m } m away
+action-propose-anyway = Propose anyway
+action-withdraw-mine = Withdraw mine
 propose-created = Your idea #{ $id } "{ $title }" is published. Share it to gather supporters, then launch it as a project.
 
 card-place = Place: { $place }

@@ -156,6 +156,11 @@ propose-ask-description = Décrivez l'idée en quelques phrases (4 000 caractèr
 propose-title-first = Il me faut d'abord un titre, en texte.
 propose-category-first = Il me faut d'abord une catégorie.
 propose-description-expected = J'attends maintenant la description, en texte (ou « - »).
+similar-before = Des initiatives semblables existent déjà tout près : les rejoindre ou les soutenir réunit plus de monde. Sinon, « Proposer quand même » (ou envoyez la description).
+similar-after = Des initiatives semblables existent tout près : les rejoindre ou les soutenir réunit plus de monde ; vous pouvez retirer la vôtre.
+similar-distance = à { $m } m
+action-propose-anyway = Proposer quand même
+action-withdraw-mine = Retirer la mienne
 propose-created = Votre idée #{ $id } « { $title } » est publiée. Partagez-la pour réunir des soutiens, puis lancez-la en projet.
 
 card-place = Lieu : { $place }

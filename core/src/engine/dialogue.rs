@@ -17,6 +17,12 @@ pub enum Dialogue {
         title: Option<String>,
         category: Option<Category>,
         place: Option<Spot>,
+        /// Similar initiatives nearby were shown (once per proposal).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        checked: bool,
+        /// Waiting for « Proposer quand même » (or the description).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        waiting: bool,
     },
     /// `/oublier`: waiting for a confirmation.
     Forget,
@@ -47,6 +53,34 @@ impl Spot {
 pub enum Answer {
     Text(String),
     Location(GeoPoint),
+}
+
+/// « Proposer quand même »: go on with the proposal after seeing what is
+/// alike.
+fn is_go_on(s: &str) -> bool {
+    matches!(
+        text::fold(s.trim()).as_str(),
+        "continuer" | "continue" | "proposer quand meme" | "propose anyway"
+    )
+}
+
+/// The id of the initiative a creation's reply names (its first action).
+fn created_id(replies: &[Reply]) -> Option<InitiativeId> {
+    replies
+        .first()?
+        .all_actions()
+        .next()?
+        .command
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+        .map(InitiativeId)
+}
+
+/// Ends the dialogue without a word (a button of its own reply ran a command).
+pub async fn end(ctx: &mut Ctx<'_>) -> Result<(), Fail> {
+    save(ctx, None).await
 }
 
 /// Words that confirm (the erasure's question).
@@ -120,6 +154,8 @@ pub async fn propose(ctx: &mut Ctx<'_>, parts: Vec<String>) -> Outcome {
         title,
         category,
         place,
+        checked: false,
+        waiting: false,
     };
     match (state, description) {
         (
@@ -127,9 +163,25 @@ pub async fn propose(ctx: &mut Ctx<'_>, parts: Vec<String>) -> Outcome {
                 title: Some(t),
                 category: Some(c),
                 place: Some(p),
+                ..
             },
             Some(d),
-        ) => create(ctx, t, c, p.point(), &d).await,
+        ) => {
+            // The one-line form publishes at once, then shows what is alike.
+            let mut replies = create(ctx, t.clone(), c, p.point(), &d).await?;
+            if let (Some(place), Some(id)) = (p.point(), created_id(&replies)) {
+                let found = super::similar::similar(ctx, &t, place, Some(id)).await?;
+                if !found.is_empty() {
+                    let last = Action::new(
+                        ctx.t("action-withdraw-mine", &[]),
+                        format!("/abandonner {id}"),
+                    );
+                    let heading = ctx.t("similar-after", &[]);
+                    replies.push(super::similar::list(ctx, &found, &heading, last));
+                }
+            }
+            Ok(replies)
+        }
         (state, _) => {
             save(ctx, Some(&state)).await?;
             Ok(vec![prompt(ctx, &state)])
@@ -146,12 +198,31 @@ pub async fn answer(ctx: &mut Ctx<'_>, state: Dialogue, answer: Answer) -> Outco
             title,
             category,
             place,
+            checked,
+            waiting,
         } => {
+            // « Proposer quand même »: on to the description.
+            if waiting
+                && let Answer::Text(t) = &answer
+                && is_go_on(t)
+            {
+                let next = Dialogue::Propose {
+                    title,
+                    category,
+                    place,
+                    checked,
+                    waiting: false,
+                };
+                save(ctx, Some(&next)).await?;
+                return Ok(vec![prompt(ctx, &next)]);
+            }
             let next = match (title, category, place, answer) {
                 (None, _, _, Answer::Text(t)) => Dialogue::Propose {
                     title: Some(text::title(&t).map_err(|e| text_refusal("title", e))?),
                     category: None,
                     place: None,
+                    checked,
+                    waiting: false,
                 },
                 (None, ..) => return Err(refuse!("propose-title-first")),
                 (Some(t), None, _, Answer::Text(c)) => Dialogue::Propose {
@@ -161,6 +232,8 @@ pub async fn answer(ctx: &mut Ctx<'_>, state: Dialogue, answer: Answer) -> Outco
                             .ok_or_else(|| refuse!("category-unknown", "category" => c))?,
                     ),
                     place: None,
+                    checked,
+                    waiting: false,
                 },
                 (Some(_), None, ..) => return Err(refuse!("propose-category-first")),
                 (Some(t), Some(c), None, a) => {
@@ -172,10 +245,30 @@ pub async fn answer(ctx: &mut Ctx<'_>, state: Dialogue, answer: Answer) -> Outco
                             })?)
                         }
                     };
+                    // Before publishing: what is alike nearby, once.
+                    if !checked && let Some(at) = p.point() {
+                        let found = super::similar::similar(ctx, &t, at, None).await?;
+                        if !found.is_empty() {
+                            let next = Dialogue::Propose {
+                                title: Some(t),
+                                category: Some(c),
+                                place: Some(p),
+                                checked: true,
+                                waiting: true,
+                            };
+                            save(ctx, Some(&next)).await?;
+                            let last =
+                                Action::new(ctx.t("action-propose-anyway", &[]), "continuer");
+                            let heading = ctx.t("similar-before", &[]);
+                            return Ok(vec![super::similar::list(ctx, &found, &heading, last)]);
+                        }
+                    }
                     Dialogue::Propose {
                         title: Some(t),
                         category: Some(c),
                         place: Some(p),
+                        checked: true,
+                        waiting: false,
                     }
                 }
                 (Some(t), Some(c), Some(p), Answer::Text(d)) => {

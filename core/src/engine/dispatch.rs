@@ -175,6 +175,14 @@ impl Engine {
                         {
                             profile::forget_now(ctx).await
                         }
+                        // The buttons of what is alike (joining, supporting or
+                        // seeing another initiative) end the proposal.
+                        Parsed::Command(
+                            c @ (Command::Join(_) | Command::Support(_) | Command::Show(_)),
+                        ) if matches!(state, Dialogue::Propose { .. }) => {
+                            dialogue::end(ctx).await?;
+                            self.run(ctx, c).await
+                        }
                         _ => Err(refuse!("dialogue-in-progress")),
                     }
                 }

@@ -19,6 +19,7 @@ mod relay;
 mod render;
 mod rooms;
 mod scheduler;
+mod similar;
 
 use std::sync::{Arc, RwLock};
 

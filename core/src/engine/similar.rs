@@ -1,0 +1,164 @@
+//! Before a duplicate: the open initiatives like a new one nearby (a
+//! significant title word in common, accents folded, one word a prefix of
+//! the other, within 1 km), found through the nearby index and the search,
+//! never by a scan.
+
+use super::{Ctx, Fail, render};
+use crate::domain::*;
+use crate::geo::GeoPoint;
+use crate::reply::{Action, ListItem, Reply};
+
+/// How far an initiative may be and still be "the same one nearby".
+pub const SIMILAR_RADIUS_M: u32 = 1_000;
+/// Most similar initiatives shown.
+const SHOWN: usize = 3;
+/// Most title words looked up.
+const WORDS: usize = 6;
+/// Shortest word that says something, and the prefix the search looks up.
+const MIN_WORD: usize = 4;
+const STEM: usize = 5;
+
+/// Words too common in titles to make two initiatives alike (folded).
+const COMMON: &[&str] = &[
+    "pour",
+    "dans",
+    "avec",
+    "sans",
+    "sous",
+    "entre",
+    "chez",
+    "notre",
+    "votre",
+    "leur",
+    "leurs",
+    "projet",
+    "projets",
+    "idee",
+    "idees",
+    "collectif",
+    "collective",
+    "partage",
+    "partagee",
+    "commun",
+    "commune",
+    "quartier",
+    "ville",
+    "rue",
+    "atelier",
+    "groupe",
+    "tous",
+    "toutes",
+    "with",
+    "from",
+    "this",
+    "that",
+    "project",
+    "idea",
+    "shared",
+    "community",
+    "group",
+];
+
+/// A title's significant words: folded, long enough, not too common.
+pub fn significant(title: &str) -> Vec<String> {
+    let mut out: Vec<String> = crate::text::search_words(title)
+        .into_iter()
+        .filter(|w| w.chars().count() >= MIN_WORD && !COMMON.contains(&w.as_str()))
+        .collect();
+    out.dedup();
+    out
+}
+
+/// Whether two folded words are one (one a prefix of the other: « compost »
+/// and « composteur »).
+fn alike(a: &str, b: &str) -> bool {
+    a.starts_with(b) || b.starts_with(a)
+}
+
+/// The open initiatives like `title` within [`SIMILAR_RADIUS_M`] of
+/// `place` (but `except`), nearest first, at most three.
+pub async fn similar(
+    ctx: &mut Ctx<'_>,
+    title: &str,
+    place: GeoPoint,
+    except: Option<InitiativeId>,
+) -> Result<Vec<(Initiative, f64)>, Fail> {
+    let words = significant(title);
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let near: std::collections::HashMap<InitiativeId, f64> = ctx
+        .nearby(place, SIMILAR_RADIUS_M, &[], None)
+        .into_iter()
+        .filter(|(id, _)| Some(*id) != except)
+        .collect();
+    if near.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut found: Vec<(Initiative, f64)> = Vec::new();
+    for w in words.iter().take(WORDS) {
+        // The search finds word prefixes: a stem finds « compost » from
+        // « composteur »; the titles are compared after.
+        let stem: String = w.chars().take(STEM).collect();
+        for i in ctx.tx.search_initiatives(&[stem], 200).await? {
+            let Some(d) = near.get(&i.id).copied() else {
+                continue;
+            };
+            if !i.is_shown() || found.iter().any(|(f, _)| f.id == i.id) {
+                continue;
+            }
+            let theirs = significant(&i.title);
+            if words.iter().any(|m| theirs.iter().any(|t| alike(m, t))) {
+                found.push((i, d));
+            }
+        }
+    }
+    found.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.id.cmp(&b.0.id)));
+    found.truncate(SHOWN);
+    Ok(found)
+}
+
+/// The similar initiatives as a list: each with « Rejoindre » (a project)
+/// or « Soutenir » (an idea), then `last` (« Proposer quand même », or
+/// « Retirer la mienne » once published).
+pub fn list(ctx: &Ctx<'_>, found: &[(Initiative, f64)], heading: &str, last: Action) -> Reply {
+    let items = found
+        .iter()
+        .map(|(i, d)| {
+            let action = if i.kind == InitiativeKind::Project {
+                Action::new(ctx.t("action-join", &[]), format!("/rejoindre {}", i.id))
+            } else {
+                Action::new(ctx.t("action-support", &[]), format!("/soutenir {}", i.id))
+            };
+            ListItem {
+                tag: Some(format!("#{}", i.id)),
+                title: render::label(i),
+                details: vec![ctx.t("similar-distance", &[("m", (d.round() as i64).into())])],
+                actions: vec![
+                    action,
+                    Action::new(ctx.t("action-show", &[]), format!("/voir {}", i.id)),
+                ],
+            }
+        })
+        .collect();
+    Reply::default()
+        .heading(heading)
+        .list(items)
+        .actions(vec![last])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn significant_words_are_folded_long_and_not_common() {
+        assert_eq!(
+            significant("Un composteur partagé pour l'école Pasteur 🌱"),
+            vec!["composteur", "ecole", "pasteur"]
+        );
+        assert!(significant("Le projet du quartier").is_empty());
+        assert!(alike("composteur", "compost"));
+        assert!(!alike("composition", "composteur"));
+    }
+}
