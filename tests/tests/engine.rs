@@ -3999,8 +3999,29 @@ async fn proposing_what_exists_nearby_shows_it_first() {
     let r = b.say("dee", "Un bac de plus").await;
     assert!(r.starts_with("Votre idée #"), "{r}");
 
+    // A word common everywhere (more than the search says at once): the
+    // one nearby is still found.
+    for n in 0..205 {
+        b.propose(
+            &format!("far{n}"),
+            &format!("Jardin numéro {n} | nature | geo:43.3000,5.4000 | -"),
+        )
+        .await;
+    }
+    let near_garden = b
+        .propose("gil", "Jardin du square | nature | geo:45.7660,4.8790 | -")
+        .await;
+    let r = b
+        .say(
+            "hal",
+            "/proposer Jardins partagés | nature | geo:45.7662,4.8792 | -",
+        )
+        .await;
+    assert!(r.contains(&format!("#{near_garden} ")), "{r}");
+
     // A hidden initiative is not offered.
-    b.engine
+    let hidden = b
+        .engine
         .moderate(
             &Operator::command_line(),
             kohero_core::engine::OperatorModeration::Item(kohero_core::command::ModArg::Hide(
@@ -4011,6 +4032,7 @@ async fn proposing_what_exists_nearby_shows_it_first() {
         )
         .await
         .unwrap();
+    assert!(hidden.is_ok(), "{hidden:?}");
     let r = b
         .say(
             "eve",

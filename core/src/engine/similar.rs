@@ -17,6 +17,10 @@ const WORDS: usize = 6;
 /// Shortest word that says something, and the prefix the search looks up.
 const MIN_WORD: usize = 4;
 const STEM: usize = 5;
+/// Most initiatives the search says for a word.
+const SEARCHED: usize = 200;
+/// Most nearby initiatives read by id when the search was not complete.
+const NEAREST_READ: usize = 60;
 
 /// Words too common in titles to make two initiatives alike (folded).
 const COMMON: &[&str] = &[
@@ -96,19 +100,40 @@ pub async fn similar(
         return Ok(Vec::new());
     }
     let mut found: Vec<(Initiative, f64)> = Vec::new();
+    let alike_title = |i: &Initiative| {
+        let theirs = significant(&i.title);
+        words.iter().any(|m| theirs.iter().any(|t| alike(m, t)))
+    };
+    let mut complete = true;
     for w in words.iter().take(WORDS) {
         // The search finds word prefixes: a stem finds « compost » from
         // « composteur »; the titles are compared after.
         let stem: String = w.chars().take(STEM).collect();
-        for i in ctx.tx.search_initiatives(&[stem], 200).await? {
+        let hits = ctx.tx.search_initiatives(&[stem], SEARCHED).await?;
+        // As many as asked: others, nearby, may be left out.
+        complete &= hits.len() < SEARCHED;
+        for i in hits {
             let Some(d) = near.get(&i.id).copied() else {
                 continue;
             };
-            if !i.is_shown() || found.iter().any(|(f, _)| f.id == i.id) {
+            if i.is_shown() && !found.iter().any(|(f, _)| f.id == i.id) && alike_title(&i) {
+                found.push((i, d));
+            }
+        }
+    }
+    if !complete {
+        // A word so common everywhere that the search could not say them
+        // all: the nearest ones are read by id instead.
+        let mut nearest: Vec<(InitiativeId, f64)> = near.into_iter().collect();
+        nearest.sort_by(|a, b| a.1.total_cmp(&b.1));
+        for (id, d) in nearest.into_iter().take(NEAREST_READ) {
+            if found.iter().any(|(f, _)| f.id == id) {
                 continue;
             }
-            let theirs = significant(&i.title);
-            if words.iter().any(|m| theirs.iter().any(|t| alike(m, t))) {
+            if let Some(i) = ctx.tx.initiative(id).await?
+                && i.is_shown()
+                && alike_title(&i)
+            {
                 found.push((i, d));
             }
         }
