@@ -3999,17 +3999,17 @@ async fn proposing_what_exists_nearby_shows_it_first() {
     let r = b.say("dee", "Un bac de plus").await;
     assert!(r.starts_with("Votre idée #"), "{r}");
 
-    // A word common everywhere (more than the search says at once): the
-    // one nearby is still found.
+    // A word common nearby (more than the search says at once): the
+    // nearest alike is still found.
     for n in 0..205 {
         b.propose(
             &format!("far{n}"),
-            &format!("Jardin numéro {n} | nature | geo:43.3000,5.4000 | -"),
+            &format!("Jardin numéro {n} | nature | geo:45.7700,4.8792 | -"),
         )
         .await;
     }
     let near_garden = b
-        .propose("gil", "Jardin du square | nature | geo:45.7660,4.8790 | -")
+        .propose("gil", "Jardin du square | nature | geo:45.7662,4.8792 | -")
         .await;
     let r = b
         .say(
@@ -4018,6 +4018,27 @@ async fn proposing_what_exists_nearby_shows_it_first() {
         )
         .await;
     assert!(r.contains(&format!("#{near_garden} ")), "{r}");
+
+    // Three parts: the check comes before the description; « Voir » keeps
+    // the proposal; the button pressed twice is never a description.
+    let r = b
+        .say("ivy", "/proposer Jardinage | nature | geo:45.7662,4.8792")
+        .await;
+    assert!(
+        r.contains(&format!("#{near_garden} ")) && r.contains("continuer"),
+        "{r}"
+    );
+    let r = b.press("ivy", &format!("/voir {near_garden}")).await;
+    assert!(
+        r.contains("Jardin du square") && r.contains("continuer"),
+        "{r}"
+    );
+    let r = b.press("ivy", "continuer").await;
+    assert!(r.contains("Décrivez"), "{r}");
+    let r = b.press("ivy", "continuer").await;
+    assert!(r.contains("Décrivez"), "asked again, not published: {r}");
+    let r = b.say("ivy", "Des outils à prêter").await;
+    assert!(r.starts_with("Votre idée #"), "{r}");
 
     // A hidden initiative is not offered.
     let hidden = b

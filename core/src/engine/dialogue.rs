@@ -57,7 +57,7 @@ pub enum Answer {
 
 /// « Proposer quand même »: go on with the proposal after seeing what is
 /// alike.
-fn is_go_on(s: &str) -> bool {
+pub fn is_go_on(s: &str) -> bool {
     matches!(
         text::fold(s.trim()).as_str(),
         "continuer" | "continue" | "proposer quand meme" | "propose anyway"
@@ -115,6 +115,11 @@ pub fn prompt(ctx: &Ctx<'_>, d: &Dialogue) -> Reply {
                     .map(|c| Action::new(render::category(ctx, *c), c.key()))
                     .collect(),
             ),
+        Dialogue::Propose { waiting: true, .. } => Reply::text(ctx.t("similar-waiting", &[]))
+            .actions(vec![Action::new(
+                ctx.t("action-propose-anyway", &[]),
+                "continuer",
+            )]),
         Dialogue::Propose { place: None, .. } => Reply::text(ctx.t("propose-ask-place", &[]))
             .actions(vec![Action::new(ctx.t("action-no-place", &[]), "-")]),
         Dialogue::Propose { .. } => Reply::text(ctx.t("propose-ask-description", &[]))
@@ -181,6 +186,34 @@ pub async fn propose(ctx: &mut Ctx<'_>, parts: Vec<String>) -> Outcome {
                 }
             }
             Ok(replies)
+        }
+        // Title, category and place given: what is alike, before the
+        // description.
+        (
+            Dialogue::Propose {
+                title: Some(t),
+                category: Some(c),
+                place: Some(p @ Spot::At(at)),
+                ..
+            },
+            None,
+        ) => {
+            let found = super::similar::similar(ctx, &t, at, None).await?;
+            let waiting = !found.is_empty();
+            let state = Dialogue::Propose {
+                title: Some(t),
+                category: Some(c),
+                place: Some(p),
+                checked: true,
+                waiting,
+            };
+            save(ctx, Some(&state)).await?;
+            if waiting {
+                let last = Action::new(ctx.t("action-propose-anyway", &[]), "continuer");
+                let heading = ctx.t("similar-before", &[]);
+                return Ok(vec![super::similar::list(ctx, &found, &heading, last)]);
+            }
+            Ok(vec![prompt(ctx, &state)])
         }
         (state, _) => {
             save(ctx, Some(&state)).await?;

@@ -152,6 +152,14 @@ impl Engine {
                         dialogue::cancel(ctx).await
                     }
                 }
+                // « Proposer quand même » pressed again, or late: never a
+                // title or a description.
+                Content::Button(t)
+                    if dialogue::is_go_on(&t)
+                        && !matches!(state, Dialogue::Propose { waiting: true, .. }) =>
+                {
+                    Ok(vec![dialogue::prompt(ctx, &state)])
+                }
                 Content::Text(t) | Content::Button(t) if !is_command(&t) => {
                     dialogue::answer(ctx, state, dialogue::Answer::Text(t)).await
                 }
@@ -175,13 +183,21 @@ impl Engine {
                         {
                             profile::forget_now(ctx).await
                         }
-                        // The buttons of what is alike (joining, supporting or
-                        // seeing another initiative) end the proposal.
-                        Parsed::Command(
-                            c @ (Command::Join(_) | Command::Support(_) | Command::Show(_)),
-                        ) if matches!(state, Dialogue::Propose { .. }) => {
+                        // The buttons of what is alike: joining or supporting
+                        // another initiative ends the proposal; seeing one
+                        // keeps it, and asks again.
+                        Parsed::Command(c @ (Command::Join(_) | Command::Support(_)))
+                            if matches!(state, Dialogue::Propose { waiting: true, .. }) =>
+                        {
                             dialogue::end(ctx).await?;
                             self.run(ctx, c).await
+                        }
+                        Parsed::Command(c @ Command::Show(_))
+                            if matches!(state, Dialogue::Propose { waiting: true, .. }) =>
+                        {
+                            let mut replies = self.run(ctx, c).await?;
+                            replies.push(dialogue::prompt(ctx, &state));
+                            Ok(replies)
                         }
                         _ => Err(refuse!("dialogue-in-progress")),
                     }

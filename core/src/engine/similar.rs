@@ -21,6 +21,8 @@ const STEM: usize = 5;
 const SEARCHED: usize = 200;
 /// Most nearby initiatives read by id when the search was not complete.
 const NEAREST_READ: usize = 60;
+/// So few nearby that reading them beats searching.
+const FEW: usize = 20;
 
 /// Words too common in titles to make two initiatives alike (folded).
 const COMMON: &[&str] = &[
@@ -43,40 +45,85 @@ const COMMON: &[&str] = &[
     "collective",
     "partage",
     "partagee",
+    "partages",
+    "partagees",
     "commun",
     "commune",
+    "communs",
     "quartier",
+    "quartiers",
     "ville",
-    "rue",
     "atelier",
+    "ateliers",
     "groupe",
     "tous",
     "toutes",
+    "ensemble",
+    "petit",
+    "petite",
+    "grand",
+    "grande",
+    "solidaire",
+    "solidaires",
+    "habitants",
+    "local",
+    "locale",
+    "nouveau",
+    "nouvelle",
     "with",
     "from",
     "this",
     "that",
+    "your",
+    "ours",
     "project",
+    "projects",
     "idea",
+    "ideas",
     "shared",
     "community",
     "group",
+    "neighbourhood",
+    "neighborhood",
+    "street",
+    "together",
+    "small",
+    "great",
+    "workshop",
 ];
 
-/// A title's significant words: folded, long enough, not too common.
+/// A title's significant words: folded, long enough, not numbers, not too
+/// common, each once.
 pub fn significant(title: &str) -> Vec<String> {
-    let mut out: Vec<String> = crate::text::search_words(title)
-        .into_iter()
-        .filter(|w| w.chars().count() >= MIN_WORD && !COMMON.contains(&w.as_str()))
-        .collect();
-    out.dedup();
+    let mut out: Vec<String> = Vec::new();
+    for w in crate::text::search_words(title) {
+        if w.chars().count() >= MIN_WORD
+            && !w.chars().all(|c| c.is_ascii_digit())
+            && !COMMON.contains(&w.as_str())
+            && !out.contains(&w)
+        {
+            out.push(w);
+        }
+    }
     out
 }
 
-/// Whether two folded words are one (one a prefix of the other: « compost »
-/// and « composteur »).
+/// Whether two folded words are one: the same, or one a prefix of the other
+/// when the shorter says enough (« compost » and « composteur », but not
+/// « bois » and « boissons »).
 fn alike(a: &str, b: &str) -> bool {
-    a.starts_with(b) || b.starts_with(a)
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    short == long || (short.chars().count() >= STEM && long.starts_with(short))
+}
+
+/// Whether an initiative is open to newcomers: an idea still gathering
+/// support, or an active project.
+fn open(i: &Initiative) -> bool {
+    i.is_shown()
+        && matches!(
+            (i.kind, i.status),
+            (InitiativeKind::Idea, Status::Open) | (InitiativeKind::Project, Status::Active)
+        )
 }
 
 /// The open initiatives like `title` within [`SIMILAR_RADIUS_M`] of
@@ -100,30 +147,42 @@ pub async fn similar(
         return Ok(Vec::new());
     }
     let mut found: Vec<(Initiative, f64)> = Vec::new();
-    let alike_title = |i: &Initiative| {
+    let me = ctx.actor.id;
+    let fits = |i: &Initiative| {
         let theirs = significant(&i.title);
-        words.iter().any(|m| theirs.iter().any(|t| alike(m, t)))
+        open(i)
+            && i.created_by != Some(me)
+            && words.iter().any(|m| theirs.iter().any(|t| alike(m, t)))
     };
-    let mut complete = true;
-    for w in words.iter().take(WORDS) {
-        // The search finds word prefixes: a stem finds « compost » from
-        // « composteur »; the titles are compared after.
-        let stem: String = w.chars().take(STEM).collect();
-        let hits = ctx.tx.search_initiatives(&[stem], SEARCHED).await?;
-        // As many as asked: others, nearby, may be left out.
-        complete &= hits.len() < SEARCHED;
-        for i in hits {
-            let Some(d) = near.get(&i.id).copied() else {
-                continue;
-            };
-            if i.is_shown() && !found.iter().any(|(f, _)| f.id == i.id) && alike_title(&i) {
-                found.push((i, d));
+    // Few nearby: read them (by id); many: ask the search for each word.
+    let mut complete = near.len() > FEW;
+    if complete {
+        let mut stems: Vec<String> = Vec::new();
+        for w in words.iter().take(WORDS) {
+            // The search finds word prefixes: a stem finds « compost » from
+            // « composteur »; the titles are compared after.
+            let stem: String = w.chars().take(STEM).collect();
+            if !stems.contains(&stem) {
+                stems.push(stem);
+            }
+        }
+        for stem in stems {
+            let hits = ctx.tx.search_initiatives(&[stem], SEARCHED).await?;
+            // As many as asked: others, nearby, may be left out.
+            complete &= hits.len() < SEARCHED;
+            for i in hits {
+                let Some(d) = near.get(&i.id).copied() else {
+                    continue;
+                };
+                if !found.iter().any(|(f, _)| f.id == i.id) && fits(&i) {
+                    found.push((i, d));
+                }
             }
         }
     }
     if !complete {
-        // A word so common everywhere that the search could not say them
-        // all: the nearest ones are read by id instead.
+        // Few nearby, or a word so common everywhere that the search could
+        // not say them all: the nearest ones are read by id.
         let mut nearest: Vec<(InitiativeId, f64)> = near.into_iter().collect();
         nearest.sort_by(|a, b| a.1.total_cmp(&b.1));
         for (id, d) in nearest.into_iter().take(NEAREST_READ) {
@@ -131,8 +190,7 @@ pub async fn similar(
                 continue;
             }
             if let Some(i) = ctx.tx.initiative(id).await?
-                && i.is_shown()
-                && alike_title(&i)
+                && fits(&i)
             {
                 found.push((i, d));
             }
@@ -158,7 +216,7 @@ pub fn list(ctx: &Ctx<'_>, found: &[(Initiative, f64)], heading: &str, last: Act
             ListItem {
                 tag: Some(format!("#{}", i.id)),
                 title: render::label(i),
-                details: vec![ctx.t("similar-distance", &[("m", (d.round() as i64).into())])],
+                details: vec![render::distance(ctx.lang(), *d)],
                 actions: vec![
                     action,
                     Action::new(ctx.t("action-show", &[]), format!("/voir {}", i.id)),
@@ -185,5 +243,12 @@ mod tests {
         assert!(significant("Le projet du quartier").is_empty());
         assert!(alike("composteur", "compost"));
         assert!(!alike("composition", "composteur"));
+        assert!(!alike("bois", "boissons"));
+        assert!(alike("bois", "bois"));
+        assert!(
+            significant("Fête 2025 des voisins")
+                .iter()
+                .all(|w| w != "2025")
+        );
     }
 }
