@@ -3396,26 +3396,7 @@ async fn identities_join_only_on_confirmation() {
 #[tokio::test]
 async fn invitations_go_to_each_network() {
     let b = Bot::new().await;
-    let propose = b
-        .from("telegram", "c", "/proposer Verger | nature | - | -")
-        .await;
-    let id = first_number(&propose, '#');
-    b.from("telegram", "c", &format!("/lancer {id}")).await;
-    let r = b
-        .engine
-        .handle_event(Incoming {
-            chat_check: Some(ADMIN),
-            identity: Identity::new("telegram", "c"),
-            chat: Some("-100".into()),
-            event_id: Some("link-100".into()),
-            message_id: None,
-            display_name: Some("c".into()),
-            lang_hint: None,
-            content: Content::Text(format!("/lier {id}")),
-        })
-        .await
-        .unwrap();
-    assert_eq!(r, Intake::Queued(1));
+    let id = b.project_with_group().await;
     b.engine
         .room_made(Address::new("matrix", "!r:x"), InitiativeId(id))
         .await
@@ -3484,12 +3465,41 @@ impl Bot {
             .unwrap()
     }
 
-    /// The relays waiting for a chat, with their lines as plain text.
-    async fn relays_to(&self, network: &str, chat: &str) -> Vec<(Outgoing, Relay)> {
-        let mut tx = self.store.read().await.unwrap();
-        tx.pending_to(&Address::new(network, chat))
+    /// A project of `c` on Telegram, its group `-100` linked; its id.
+    async fn project_with_group(&self) -> i64 {
+        let propose = self
+            .from("telegram", "c", "/proposer Verger | nature | - | -")
+            .await;
+        let id = first_number(&propose, '#');
+        self.from("telegram", "c", &format!("/lancer {id}")).await;
+        let link = self
+            .engine
+            .handle_event(Incoming {
+                chat_check: Some(ADMIN),
+                identity: Identity::new("telegram", "c"),
+                chat: Some("-100".into()),
+                event_id: Some("link-100".into()),
+                message_id: None,
+                display_name: Some("c".into()),
+                lang_hint: None,
+                content: Content::Text(format!("/lier {id}")),
+            })
             .await
-            .unwrap()
+            .unwrap();
+        assert_eq!(link, Intake::Queued(1));
+        id
+    }
+
+    /// What waits for a chat (left in the outbox).
+    async fn pending(&self, network: &str, chat: &str) -> Vec<Outgoing> {
+        let mut tx = self.store.read().await.unwrap();
+        tx.pending_to(&Address::new(network, chat)).await.unwrap()
+    }
+
+    /// The relays waiting for a chat, with their lines.
+    async fn relays_to(&self, network: &str, chat: &str) -> Vec<(Outgoing, Relay)> {
+        self.pending(network, chat)
+            .await
             .into_iter()
             .filter_map(|m| match m.payload.clone() {
                 Payload::Relay(r) => Some((m, r)),
@@ -3532,32 +3542,8 @@ fn text(s: &str) -> Content {
 #[tokio::test]
 async fn a_project_conversation_is_relayed_between_its_chats() {
     let b = Bot::new().await;
-    let propose = b
-        .from("telegram", "c", "/proposer Verger | nature | - | -")
-        .await;
-    let id = first_number(&propose, '#');
-    b.from("telegram", "c", &format!("/lancer {id}")).await;
-    let link = b
-        .engine
-        .handle_event(Incoming {
-            chat_check: Some(ADMIN),
-            identity: Identity::new("telegram", "c"),
-            chat: Some("-100".into()),
-            event_id: Some("link-100".into()),
-            message_id: None,
-            display_name: Some("c".into()),
-            lang_hint: None,
-            content: Content::Text(format!("/lier {id}")),
-        })
-        .await
-        .unwrap();
-    assert_eq!(link, Intake::Queued(1));
-    let mut tx = b.store.read().await.unwrap();
-    let linked = tx
-        .pending_to(&Address::new("telegram", "-100"))
-        .await
-        .unwrap();
-    drop(tx);
+    let id = b.project_with_group().await;
+    let linked = b.pending("telegram", "-100").await;
     assert!(
         linked[0].plain().contains("administrateur"),
         "the answer to /lier says the bot must be an administrator: {}",
@@ -3607,15 +3593,12 @@ async fn a_project_conversation_is_relayed_between_its_chats() {
     .await;
     b.chat("telegram", "c", "-100", "14", text("après la maj"))
         .await;
-    let mut tx = b.store.read().await.unwrap();
-    let order: Vec<String> = tx
-        .pending_to(&Address::new("matrix", room))
+    let order: Vec<String> = b
+        .pending("matrix", room)
         .await
-        .unwrap()
         .iter()
         .map(Outgoing::plain)
         .collect();
-    drop(tx);
     assert_eq!(order.len(), 3, "{order:?}");
     assert!(order[1].contains("On plante samedi"), "{order:?}");
     assert!(order[2].ends_with("après la maj"), "{order:?}");
@@ -3680,15 +3663,7 @@ async fn a_project_conversation_is_relayed_between_its_chats() {
         b.chat("matrix", "@m:x", room, "$f2", forged).await,
         Intake::Queued(0)
     );
-    assert!(b.relays_to("telegram", "-100").await.is_empty());
-    let mut tx = b.store.read().await.unwrap();
-    assert!(
-        tx.pending_to(&Address::new("telegram", "-100"))
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    drop(tx);
+    assert!(b.pending("telegram", "-100").await.is_empty());
 
     // An edit of message 11: its copy shows 11 and 12, edited whole in place.
     let edit = Content::Edited {
@@ -3733,12 +3708,7 @@ async fn a_project_conversation_is_relayed_between_its_chats() {
         .await,
         Intake::Queued(1)
     );
-    let mut tx = b.store.read().await.unwrap();
-    let gone = tx
-        .pending_to(&Address::new("telegram", "-100"))
-        .await
-        .unwrap();
-    drop(tx);
+    let gone = b.pending("telegram", "-100").await;
     assert!(
         matches!(&gone[0].payload, Payload::Room(ops) if ops == &vec![RoomOp::Delete { message: "501".into(), reason: String::new() }]),
         "{gone:?}"
@@ -3791,12 +3761,7 @@ async fn a_project_conversation_is_relayed_between_its_chats() {
         Intake::Queued(0)
     );
     b.sent_relay(&held, &["502"]).await;
-    let mut tx = b.store.read().await.unwrap();
-    let late = tx
-        .pending_to(&Address::new("telegram", "-100"))
-        .await
-        .unwrap();
-    drop(tx);
+    let late = b.pending("telegram", "-100").await;
     assert!(
         matches!(&late[..], [m] if matches!(&m.payload, Payload::Room(ops) if ops == &vec![RoomOp::Delete { message: "502".into(), reason: String::new() }])),
         "{late:?}"
@@ -3819,12 +3784,7 @@ async fn a_project_conversation_is_relayed_between_its_chats() {
         },
     )
     .await;
-    let mut tx = b.store.read().await.unwrap();
-    let both = tx
-        .pending_to(&Address::new("telegram", "-100"))
-        .await
-        .unwrap();
-    drop(tx);
+    let both = b.pending("telegram", "-100").await;
     assert!(
         matches!(&both[..], [m] if m.plain() == "[delete 601]\n[delete 602]"),
         "{both:?}"

@@ -11,19 +11,14 @@ use kohero_tests::matrix_client::{Seen, TestUser};
 use kohero_tests::synapse::{Synapse, unique};
 use kohero_tests::{Install, Served, first_number, stop};
 use matrix_sdk::ruma::RoomId;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const WAIT: Duration = Duration::from_secs(60);
 const GROUP: i64 = -500;
 
-/// The bot's Matrix account (a server admin: it lifts its own rate limit).
-struct MatrixBot {
-    id: String,
-    password: String,
-}
-
-/// `kohero serve` on both networks, Telegram at its real limits.
-fn serve(k: &Install, tg: &FakeTelegram, synapse: &Synapse) -> (MatrixBot, Served) {
+/// `kohero serve` on both networks, Telegram at its real limits; the bot's
+/// Matrix id (a server admin: it lifts its own rate limit).
+fn serve(k: &Install, tg: &FakeTelegram, synapse: &Synapse) -> (String, Served) {
     let name = unique("kohero");
     let password = "bot-pass".to_owned();
     let id = synapse.register(&name, &password, true);
@@ -36,7 +31,7 @@ fn serve(k: &Install, tg: &FakeTelegram, synapse: &Synapse) -> (MatrixBot, Serve
         ("KOHERO_MATRIX_PASSWORD", password.as_str()),
         ("KOHERO_MATRIX_STORE_PASSPHRASE", "store-secret"),
     ]);
-    (MatrixBot { id, password }, served)
+    (id, served)
 }
 
 /// Waits until `done` holds, failing with `what` after [`WAIT`].
@@ -135,7 +130,7 @@ async fn a_telegram_group_and_a_matrix_room_are_one_conversation() {
     // Bob joins from Matrix and enters the project's room.
     let bob = TestUser::new(&synapse, "bob").await;
     synapse.unlimit(bob.id.as_str()).await;
-    let dm = bob.open_dm(&bot.id, false).await;
+    let dm = bob.open_dm(&bot, false).await;
     bob.say(&dm, &format!("!rejoindre {id}")).await;
     let room = bob
         .wait_invite(|name| name.starts_with(&format!("#{id} ")))
@@ -152,7 +147,7 @@ async fn a_telegram_group_and_a_matrix_room_are_one_conversation() {
         None,
     );
     let copy = bob
-        .wait_for(&room, &bot.id, |b| b.contains("Bonjour Bob"))
+        .wait_for(&room, &bot, |b| b.contains("Bonjour Bob"))
         .await;
     assert_eq!(
         copy.body(),
@@ -183,7 +178,7 @@ async fn a_telegram_group_and_a_matrix_room_are_one_conversation() {
         Some(salut_copy),
     );
     let answered = bob
-        .wait_for(&room, &bot.id, |b| b.contains("Oui, samedi"))
+        .wait_for(&room, &bot, |b| b.contains("Oui, samedi"))
         .await;
     assert_eq!(
         answered.event["content"]["m.relates_to"]["m.in_reply_to"]["event_id"],
@@ -214,9 +209,7 @@ async fn a_telegram_group_and_a_matrix_room_are_one_conversation() {
     // Edits: Alice's becomes an edit of its Matrix copy; Bob's edits the
     // Telegram copy in place.
     tg.edit_in_group(GROUP, hello, 1, "Alice", "Bonjour Bob, c'est corrigé");
-    let edit = bob
-        .wait_for(&room, &bot.id, |b| b.contains("corrigé"))
-        .await;
+    let edit = bob.wait_for(&room, &bot, |b| b.contains("corrigé")).await;
     assert_eq!(
         edit.event["content"]["m.relates_to"]["rel_type"],
         "m.replace"
@@ -263,7 +256,7 @@ async fn a_telegram_group_and_a_matrix_room_are_one_conversation() {
         None,
     );
     let place = bob
-        .wait_for(&room, &bot.id, |b| {
+        .wait_for(&room, &bot, |b| {
             b.contains("Alice (Telegram)") && b.contains("📍")
         })
         .await;
@@ -318,7 +311,7 @@ async fn a_telegram_group_and_a_matrix_room_are_one_conversation() {
         None,
     );
     let image = bob
-        .wait_for(&room, &bot.id, |b| b.contains("Le compost"))
+        .wait_for(&room, &bot, |b| b.contains("Le compost"))
         .await;
     assert_eq!(
         image.event["content"]["msgtype"], "m.image",
@@ -351,7 +344,7 @@ async fn a_telegram_group_and_a_matrix_room_are_one_conversation() {
             None,
         );
     }
-    let burst = gather(&bob, &room, &bot.id, |seen| {
+    let burst = gather(&bob, &room, &bot, |seen| {
         let all: String = seen.iter().map(Seen::body).collect::<Vec<_>>().join("\n");
         all.contains("t-39")
     })
@@ -397,7 +390,7 @@ async fn a_telegram_group_and_a_matrix_room_are_one_conversation() {
     // No loop: nothing relayed came back to where it was written (a reply
     // quotes its message, which is not a relay of it).
     let later = bob
-        .messages_within(&room, &bot.id, Duration::from_secs(3))
+        .messages_within(&room, &bot, Duration::from_secs(3))
         .await;
     assert!(
         later
@@ -417,11 +410,11 @@ async fn a_telegram_group_and_a_matrix_room_are_one_conversation() {
 
     // Relaying off: both chats told, nothing relayed.
     tg.group_text(GROUP, 1, "/relais non");
-    bob.wait_for(&room, &bot.id, |b| b.contains("coupé le relais"))
+    bob.wait_for(&room, &bot, |b| b.contains("coupé le relais"))
         .await;
     tg.said_in_group(GROUP, 1, "Alice", json!({"text": "hors relais"}), None);
     let after = bob
-        .messages_within(&room, &bot.id, Duration::from_secs(4))
+        .messages_within(&room, &bot, Duration::from_secs(4))
         .await;
     assert!(
         after.iter().all(|s| !s.body().contains("hors relais")),
@@ -440,7 +433,6 @@ async fn a_telegram_and_a_matrix_identity_become_one_person() {
     let tg = FakeTelegram::start().await;
     let k = Install::new();
     let (bot, served) = serve(&k, &tg, &synapse);
-    let _ = &bot.password;
 
     tg.text(7, "fr", "/lier_compte");
     let code_answer = answer_to(&tg, 7, "Votre code").await;
@@ -451,48 +443,43 @@ async fn a_telegram_and_a_matrix_identity_become_one_person() {
         .to_owned();
 
     let dave = TestUser::new(&synapse, "dave").await;
-    let dm = dave.open_dm(&bot.id, false).await;
+    let dm = dave.open_dm(&bot, false).await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     dave.say(&dm, &format!("!lier_compte {wrong}")).await;
-    dave.wait_for(&dm, &bot.id, |b| b.contains("pas (ou plus) valable"))
+    dave.wait_for(&dm, &bot, |b| b.contains("pas (ou plus) valable"))
         .await;
     dave.say(&dm, &format!("!lier_compte {code}")).await;
-    dave.wait_for(&dm, &bot.id, |b| b.contains("Demande envoyée"))
+    dave.wait_for(&dm, &bot, |b| b.contains("Demande envoyée"))
         .await;
     answer_to(&tg, 7, "veut rejoindre votre compte").await;
     // Not confirmed yet: two people.
     dave.say(&dm, "!mesdonnees").await;
-    let data = dave.wait_for(&dm, &bot.id, |b| b.contains("matrix:")).await;
+    let data = dave.wait_for(&dm, &bot, |b| b.contains("matrix:")).await;
     assert!(!data.body().contains("telegram:7"), "{}", data.body());
 
     // Confirmed from Telegram: one person, both told.
     tg.text(7, "fr", "/lier_compte oui");
     answer_to(&tg, 7, "C'est fait").await;
-    dave.wait_for(&dm, &bot.id, |b| b.contains("C'est fait"))
-        .await;
+    dave.wait_for(&dm, &bot, |b| b.contains("C'est fait")).await;
     dave.say(&dm, "!mesdonnees").await;
-    let data = dave
-        .wait_for(&dm, &bot.id, |b| b.contains("telegram:7"))
-        .await;
+    let data = dave.wait_for(&dm, &bot, |b| b.contains("telegram:7")).await;
     assert!(data.body().contains(dave.id.as_str()), "{}", data.body());
 
     // The code was used: typed again by someone else, it joins nothing.
     let erin = TestUser::new(&synapse, "erin").await;
-    let edm = erin.open_dm(&bot.id, false).await;
+    let edm = erin.open_dm(&bot, false).await;
     erin.say(&edm, &format!("!lier_compte {code}")).await;
-    erin.wait_for(&edm, &bot.id, |b| b.contains("pas (ou plus) valable"))
+    erin.wait_for(&edm, &bot, |b| b.contains("pas (ou plus) valable"))
         .await;
     erin.say(&edm, "!mesdonnees").await;
-    let data = erin
-        .wait_for(&edm, &bot.id, |b| b.contains("matrix:"))
-        .await;
+    let data = erin.wait_for(&edm, &bot, |b| b.contains("matrix:")).await;
     assert!(!data.body().contains("telegram:7"), "{}", data.body());
 
     // Erased from Matrix: the Telegram identity goes too.
     dave.say(&dm, "!oublier").await;
-    dave.wait_for(&dm, &bot.id, |b| b.contains("oui")).await;
+    dave.wait_for(&dm, &bot, |b| b.contains("oui")).await;
     dave.say(&dm, "oui").await;
-    dave.wait_for(&dm, &bot.id, |b| b.to_lowercase().contains("effacé"))
+    dave.wait_for(&dm, &bot, |b| b.to_lowercase().contains("effacé"))
         .await;
     let before = private_answers(&tg, 7).len();
     tg.text(7, "fr", "/mesdonnees");
@@ -506,6 +493,5 @@ async fn a_telegram_and_a_matrix_identity_become_one_person() {
         "{export}"
     );
     tg.assert_no_bad_requests();
-    let _: Option<Value> = None;
     stop(served);
 }

@@ -2,7 +2,7 @@
 //! `formatted_body` (HTML, of the subset the spec recommends) read into
 //! core's [`Rich`] text, and relays written out as Matrix events.
 
-use kohero_core::domain::{Media, Relay, Relayed, Rich, Said, Span, Style, network_name};
+use kohero_core::domain::{Relay, Relayed, Rich, Said, Span, Style, network_name};
 use serde_json::{Value, json};
 
 use crate::render::escape;
@@ -238,27 +238,6 @@ pub fn to_html(rich: &Rich) -> String {
     out
 }
 
-/// A file's size as people read it.
-fn size(bytes: u64) -> String {
-    #[allow(clippy::cast_precision_loss)]
-    let b = bytes as f64;
-    if bytes < 1024 {
-        format!("{bytes} o")
-    } else if bytes < 1024 * 1024 {
-        format!("{:.0} Ko", b / 1024.0)
-    } else {
-        format!("{:.1} Mo", b / (1024.0 * 1024.0))
-    }
-}
-
-fn media_notice(m: &Media) -> String {
-    let icon = if m.image { "🖼" } else { "📎" };
-    match m.size {
-        Some(b) => format!("{icon} {} ({})", m.name, size(b)),
-        None => format!("{icon} {}", m.name),
-    }
-}
-
 /// One relayed line as HTML: the quote it answers, the author's name and
 /// network, then what they said.
 fn line_html(l: &Relayed) -> String {
@@ -288,7 +267,7 @@ fn line_html(l: &Relayed) -> String {
             s.push_str(&format!("📍 {}", escape(&label)));
         }
         Said::Media(m) => {
-            s.push_str(&escape(&media_notice(m)));
+            s.push_str(&escape(&m.notice()));
             if let Some(c) = &m.caption {
                 s.push_str("<br>");
                 s.push_str(&to_html(c));

@@ -17,6 +17,10 @@ const MAX_UNITS: usize = 4_000;
 /// and overlap). An entity that does not fall on the text's characters is
 /// ignored (never a panic on what the network sends).
 pub fn rich(text: &str, entities: Option<&[MessageEntity]>) -> Rich {
+    let entities = entities.unwrap_or_default();
+    if entities.is_empty() {
+        return Rich::plain(text).tidy();
+    }
     // Byte offset of each UTF-16 offset that starts a character.
     let mut at: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
     let mut units = 0;
@@ -26,7 +30,6 @@ pub fn rich(text: &str, entities: Option<&[MessageEntity]>) -> Rich {
     }
     at.insert(units, text.len());
     let ranges: Vec<(usize, usize, &MessageEntityKind)> = entities
-        .unwrap_or_default()
         .iter()
         .filter_map(|e| {
             let start = *at.get(&e.offset)?;
@@ -226,19 +229,6 @@ fn span_html(s: &Span) -> String {
     format!("{open}{text}{close}")
 }
 
-/// A file's size as people read it.
-pub fn size(bytes: u64) -> String {
-    #[allow(clippy::cast_precision_loss)]
-    let b = bytes as f64;
-    if bytes < 1024 {
-        format!("{bytes} o")
-    } else if bytes < 1024 * 1024 {
-        format!("{:.0} Ko", b / 1024.0)
-    } else {
-        format!("{:.1} Mo", b / (1024.0 * 1024.0))
-    }
-}
-
 /// One relayed line: the quote it answers, the author's name and network,
 /// then what they said.
 pub fn line_html(l: &Relayed) -> String {
@@ -272,7 +262,7 @@ pub fn line_html(l: &Relayed) -> String {
             ));
         }
         Said::Media(m) => {
-            s.push_str(&media_notice(m));
+            s.push_str(&escape(&m.notice()));
             if let Some(c) = &m.caption {
                 s.push('\n');
                 s.push_str(&html(c));
@@ -313,15 +303,6 @@ pub fn caption(l: &Relayed) -> String {
         text.push(ch);
     }
     format!("{signature} : {}", escape(&text))
-}
-
-/// A file told by its name and size (an image too, where it is not shown).
-pub fn media_notice(m: &Media) -> String {
-    let icon = if m.image { "🖼" } else { "📎" };
-    match m.size {
-        Some(b) => format!("{icon} {} ({})", escape(&m.name), size(b)),
-        None => format!("{icon} {}", escape(&m.name)),
-    }
 }
 
 /// A relay as Telegram messages: its lines, one after the other, in as few

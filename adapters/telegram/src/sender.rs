@@ -409,12 +409,7 @@ impl TelegramSender {
                 .and_then(|m| m.parse::<i32>().ok()),
             _ => None,
         };
-        let done = self
-            .progress
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&id)
-            .map_or(0, Vec::len);
+        let done = self.parts_sent(id);
         for (n, html) in crate::relay::render(relay).into_iter().enumerate() {
             if n < done {
                 continue;
@@ -523,12 +518,7 @@ impl TelegramSender {
 
     async fn send_parts(&self, id: i64, to: &str, reply: &Reply) -> Result<(), SendError> {
         let (chat, thread) = chat_and_thread(to)?;
-        let done = self
-            .progress
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&id)
-            .map_or(0, Vec::len);
+        let done = self.parts_sent(id);
         for (n, part) in render::render(reply).into_iter().enumerate() {
             if n < done {
                 continue;
@@ -607,6 +597,16 @@ impl TelegramSender {
             self.sent_part(id, Some(sent.id.0.to_string()));
         }
         Ok(())
+    }
+
+    /// How many messages of outbox message `id` Telegram already took (a
+    /// retry goes on from there).
+    fn parts_sent(&self, id: i64) -> usize {
+        self.progress
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&id)
+            .map_or(0, Vec::len)
     }
 
     /// Records that the next message of a reply was accepted (`None`: it

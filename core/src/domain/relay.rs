@@ -217,6 +217,31 @@ pub struct Media {
     pub caption: Option<Rich>,
 }
 
+impl Media {
+    /// The file told by its name and size, as plain text (« 🖼 photo.jpg
+    /// (12 Ko) »): what a chat shows where the file itself does not go.
+    pub fn notice(&self) -> String {
+        let icon = if self.image { "🖼" } else { "📎" };
+        match self.size {
+            Some(b) => format!("{icon} {} ({})", self.name, file_size(b)),
+            None => format!("{icon} {}", self.name),
+        }
+    }
+}
+
+/// A file's size as people read it (« 12 Ko », « 1.5 Mo »).
+pub fn file_size(bytes: u64) -> String {
+    #[allow(clippy::cast_precision_loss)]
+    let b = bytes as f64;
+    if bytes < 1024 {
+        format!("{bytes} o")
+    } else if bytes < 1024 * 1024 {
+        format!("{:.0} Ko", b / 1024.0)
+    } else {
+        format!("{:.1} Mo", b / (1024.0 * 1024.0))
+    }
+}
+
 /// The message a relayed one answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Quote {

@@ -64,20 +64,6 @@ pub fn is_go_on(s: &str) -> bool {
     )
 }
 
-/// The id of the initiative a creation's reply names (its first action).
-fn created_id(replies: &[Reply]) -> Option<InitiativeId> {
-    replies
-        .first()?
-        .all_actions()
-        .next()?
-        .command
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
-        .map(InitiativeId)
-}
-
 /// Ends the dialogue without a word (a button of its own reply ran a command).
 pub async fn end(ctx: &mut Ctx<'_>) -> Result<(), Fail> {
     save(ctx, None).await
@@ -173,8 +159,8 @@ pub async fn propose(ctx: &mut Ctx<'_>, parts: Vec<String>) -> Outcome {
             Some(d),
         ) => {
             // The one-line form publishes at once, then shows what is alike.
-            let mut replies = create(ctx, t.clone(), c, p.point(), &d).await?;
-            if let (Some(place), Some(id)) = (p.point(), created_id(&replies)) {
+            let (id, mut replies) = create(ctx, t.clone(), c, p.point(), &d).await?;
+            if let Some(place) = p.point() {
                 let found = super::similar::similar(ctx, &t, place, Some(id)).await?;
                 if !found.is_empty() {
                     let last = Action::new(
@@ -306,7 +292,7 @@ pub async fn answer(ctx: &mut Ctx<'_>, state: Dialogue, answer: Answer) -> Outco
                 }
                 (Some(t), Some(c), Some(p), Answer::Text(d)) => {
                     save(ctx, None).await?;
-                    return create(ctx, t, c, p.point(), &d).await;
+                    return Ok(create(ctx, t, c, p.point(), &d).await?.1);
                 }
                 (Some(_), Some(_), Some(_), Answer::Location(_)) => {
                     return Err(refuse!("propose-description-expected"));
@@ -324,7 +310,7 @@ async fn create(
     category: Category,
     place: Option<GeoPoint>,
     description: &str,
-) -> Outcome {
+) -> Result<(InitiativeId, Vec<Reply>), Fail> {
     let description = if text::is_skip(description) {
         String::new()
     } else {
@@ -374,14 +360,13 @@ async fn create(
         .await?;
     save(ctx, None).await?;
     let id = i.id;
-    Ok(vec![
-        Reply::text(ctx.t(
-            "propose-created",
-            &[("id", id.0.into()), ("title", i.title.clone().into())],
-        ))
-        .actions(vec![
-            Action::new(ctx.t("action-show", &[]), format!("/voir {id}")),
-            Action::new(ctx.t("action-launch", &[]), format!("/lancer {id}")),
-        ]),
-    ])
+    let reply = Reply::text(ctx.t(
+        "propose-created",
+        &[("id", id.0.into()), ("title", i.title.clone().into())],
+    ))
+    .actions(vec![
+        Action::new(ctx.t("action-show", &[]), format!("/voir {id}")),
+        Action::new(ctx.t("action-launch", &[]), format!("/lancer {id}")),
+    ]);
+    Ok((id, vec![reply]))
 }

@@ -320,21 +320,35 @@ async fn enqueue(
     .await
 }
 
-/// Changes the lines of `source` in a pending relay to `to` (those `may`
-/// change), if one still waits with it: `Some(changed)` when found
-/// (`changed`: the store took it).
+/// What the relays waiting for a chat held of a message.
+#[derive(Default)]
+struct Waiting {
+    /// Changed in a relay still open to changes.
+    changed: bool,
+    /// In a relay on its way (a worker holds it, or tried it): it goes as
+    /// it is.
+    held: bool,
+}
+
+/// Changes the lines of `source` (those `may` change) in the relays still
+/// waiting for `to`; says what was found.
 async fn change_pending(
     tx: &mut Box<dyn Tx>,
     to: &Address,
     source: &MessageRef,
     may: &(dyn Fn(&Relayed) -> bool + Sync),
     change: impl Fn(&mut Vec<Relayed>),
-) -> Result<Option<bool>, StoreError> {
+) -> Result<Waiting, StoreError> {
+    let mut found = Waiting::default();
     for m in tx.pending_to(to).await? {
-        let Some(relay) = open_relay(&m) else {
+        let Payload::Relay(relay) = &m.payload else {
             continue;
         };
         if !relay.lines.iter().any(|l| l.source == *source && may(l)) {
+            continue;
+        }
+        if open_relay(&m).is_none() {
+            found.held = true;
             continue;
         }
         let mut after = relay.clone();
@@ -343,18 +357,41 @@ async fn change_pending(
             // An edit of a copy, emptied (its message taken back): the copy
             // goes.
             (true, Some(copy)) => {
-                let delete = Payload::Room(vec![RoomOp::Delete {
-                    message: copy.clone(),
-                    reason: String::new(),
-                }]);
+                let delete = Payload::Room(deletes([copy.clone()]));
                 tx.rewrite(&m, &delete).await?
             }
             (true, None) => tx.withdraw(m.id).await?,
             (false, _) => tx.rewrite(&m, &Payload::Relay(after)).await?,
         };
-        return Ok(Some(done));
+        if done {
+            found.changed = true;
+        } else {
+            found.held = true;
+        }
     }
-    Ok(None)
+    Ok(found)
+}
+
+/// Taking these messages of a chat back.
+fn deletes(messages: impl IntoIterator<Item = String>) -> Vec<RoomOp> {
+    messages
+        .into_iter()
+        .map(|message| RoomOp::Delete {
+            message,
+            reason: String::new(),
+        })
+        .collect()
+}
+
+/// The lines of an outbox message that carried a relay (until it is pruned).
+async fn row_lines(tx: &mut Box<dyn Tx>, row: i64) -> Result<Option<Vec<Relayed>>, StoreError> {
+    Ok(match tx.outgoing(row).await? {
+        Some(Outgoing {
+            payload: Payload::Relay(r),
+            ..
+        }) => Some(r.lines),
+        _ => None,
+    })
 }
 
 /// The lines of the message that carried a copy, when the copy shows all
@@ -367,14 +404,7 @@ async fn whole_copy(
     let Some((copy, true)) = tx.relay_copy(source, to).await? else {
         return Ok(None);
     };
-    let lines = match tx.outgoing(copy.row).await? {
-        Some(Outgoing {
-            payload: Payload::Relay(r),
-            ..
-        }) => r.lines,
-        _ => return Ok(None),
-    };
-    Ok(Some((copy, lines)))
+    Ok(row_lines(tx, copy.row).await?.map(|lines| (copy, lines)))
 }
 
 /// A message changed (only its author changes it): its line in a relay
@@ -392,14 +422,13 @@ async fn edit_line(
     let said = line.said.clone();
     let editor = line.sender.clone();
     let may = |l: &Relayed| l.sender == editor;
-    if change_pending(tx, to, &source, &may, |lines| {
+    let waiting = change_pending(tx, to, &source, &may, |lines| {
         for l in lines.iter_mut().filter(|l| l.source == source) {
             l.said = said.clone();
         }
     })
-    .await?
-        == Some(true)
-    {
+    .await?;
+    if waiting.changed {
         return Ok(false);
     }
     // An image's caption changed: told as a line (its copy is no text to edit).
@@ -428,9 +457,9 @@ async fn edit_line(
     put_line(tx, to, line, key, now).await
 }
 
-/// A message taken back: out of a relay still waiting; a copy already sent
-/// is deleted where it shows that message alone, edited without it where
-/// it shows others too. A copy that is not whole (split in several) stays.
+/// A message taken back: out of a relay still waiting (remembered when that
+/// relay is on its way); a copy already sent is taken back by
+/// [`retract_copy`].
 async fn retract_line(
     tx: &mut Box<dyn Tx>,
     to: &Address,
@@ -439,33 +468,24 @@ async fn retract_line(
     key: String,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    match change_pending(tx, to, source, may, |lines: &mut Vec<Relayed>| {
+    let waiting = change_pending(tx, to, source, may, |lines: &mut Vec<Relayed>| {
         lines.retain(|l| l.source != *source);
     })
-    .await?
-    {
-        Some(true) => return Ok(false),
-        // On its way (a worker holds it, or tried it): remembered, and
-        // taken back once its copy is reported (`Engine::relayed`).
-        Some(false) => {
-            remember_retracted(tx, to, source, now).await?;
-            return Ok(false);
-        }
-        None => {}
-    }
-    let held = tx.pending_to(to).await?.into_iter().find(|m| {
-        matches!(&m.payload, Payload::Relay(r)
-            if r.lines.iter().any(|l| l.source == *source && may(l)))
-    });
-    if held.is_some() {
+    .await?;
+    if waiting.held {
+        // On its way: remembered, and taken back once its copy is reported
+        // (`Engine::relayed`).
         remember_retracted(tx, to, source, now).await?;
+    }
+    if waiting.held || waiting.changed {
         return Ok(false);
     }
     retract_copy(tx, to, source, may, key, now).await
 }
 
 /// A message taken back whose copy in `to` was sent: deleted where it
-/// shows that message alone, edited without it where it shows others too.
+/// shows that message alone (every part of a long one), edited without it
+/// where it shows others too.
 async fn retract_copy(
     tx: &mut Box<dyn Tx>,
     to: &Address,
@@ -478,31 +498,13 @@ async fn retract_copy(
     if let Some((copy, false)) = tx.relay_copy(source, to).await?
         && !copy.message.is_empty()
     {
-        let lines = match tx.outgoing(copy.row).await? {
-            Some(Outgoing {
-                payload: Payload::Relay(r),
-                ..
-            }) => r.lines,
-            _ => Vec::new(),
-        };
+        let lines = row_lines(tx, copy.row).await?.unwrap_or_default();
         let alone = matches!(&lines[..], [l] if l.source == *source && may(l));
         if alone {
-            let ops = copy
-                .message
-                .split(' ')
-                .map(|m| RoomOp::Delete {
-                    message: m.to_owned(),
-                    reason: String::new(),
-                })
-                .collect();
-            tx.enqueue(&NewOutgoing::room(
-                &to.network,
-                Destination::chat(to),
-                ops,
-                key,
-                now,
-            ))
-            .await?;
+            let parts = copy.message.split(' ').map(str::to_owned);
+            let out =
+                NewOutgoing::room(&to.network, Destination::chat(to), deletes(parts), key, now);
+            tx.enqueue(&out).await?;
         }
         return Ok(alone);
     }
@@ -515,17 +517,14 @@ async fn retract_copy(
     }
     lines.retain(|l| l.source != *source);
     if lines.is_empty() {
-        tx.enqueue(&NewOutgoing::room(
+        let out = NewOutgoing::room(
             &to.network,
             Destination::chat(to),
-            vec![RoomOp::Delete {
-                message: copy.message,
-                reason: String::new(),
-            }],
+            deletes([copy.message]),
             key,
             now,
-        ))
-        .await?;
+        );
+        tx.enqueue(&out).await?;
     } else {
         let relay = Relay {
             lines,
@@ -605,22 +604,9 @@ pub async fn command(ctx: &mut Ctx<'_>, id: InitiativeId, on: Option<bool>) -> O
         ("relay-off", "relay-turned-off")
     };
     let line = ctx.t(posted, &[("name", ctx.actor.display_name.clone().into())]);
-    for room in rooms {
-        if Some(&room) == ctx.room.as_ref() || ctx.tx.is_unreachable(&room).await? {
-            continue;
-        }
-        let key = ctx.next_key("n");
-        ctx.tx
-            .enqueue(&NewOutgoing::message(
-                &room,
-                Reply::text(line.clone()),
-                key,
-                ctx.now,
-            ))
-            .await?;
-    }
+    super::rooms::post(ctx, id, &Reply::text(line), None).await?;
     let mut reply = ctx.t(said, &[("id", id.0.into())]);
-    if ctx.tx.rooms_of(id).await?.len() < 2 {
+    if rooms.len() < 2 {
         reply.push('\n');
         reply.push_str(&ctx.t("relay-needs-two", &[("id", id.0.into())]));
     }
