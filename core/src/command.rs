@@ -2,7 +2,8 @@
 //! English aliases, `/cmd` or `!cmd`, `@botname` suffixes ignored.
 
 use crate::domain::{
-    Category, EventId, InitiativeId, InitiativeKind, Lang, Reason, RsvpAnswer, Target,
+    ActorId, ActorKind, Category, EventId, InitiativeId, InitiativeKind, Lang, Reason, RsvpAnswer,
+    Target, parse_actor_kind_plural,
 };
 use crate::geo::{GeoError, GeoPoint, MAX_RADIUS_M, parse_radius};
 use crate::text::fold;
@@ -31,6 +32,26 @@ pub enum EditField {
     Description,
     Category,
     Place,
+}
+
+/// What `/profil FIELD VALUE` changes besides the name: a verified actor's
+/// public fields, or the person's skills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileField {
+    Description,
+    Place,
+    Site,
+    Contact,
+    Categories,
+    Skills,
+}
+
+/// `/equipe`'s arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TeamArg {
+    Show,
+    Add(String),
+    Remove(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -105,6 +126,15 @@ pub enum Command {
     /// `/relais ID [oui|non]`: relaying between a project's chats, turned
     /// on or off (or how it stands).
     Relay(InitiativeId, Option<bool>),
+    /// `/profil description|lieu|site|contact|categories|competences VALEUR`
+    /// (`-` clears it).
+    ProfileSet(ProfileField, String),
+    /// `/voir A12`: a verified actor's profile.
+    ShowActor(ActorId),
+    /// `/acteurs [lieu] [rayon] [associations|entreprises|mairies] [catégorie]`.
+    Actors(Area, Option<ActorKind>),
+    /// `/equipe [ajouter|retirer IDENTITÉ]`: who acts for the actor.
+    Team(TeamArg),
 }
 
 /// `/lier_compte`'s arguments.
@@ -230,6 +260,7 @@ pub enum Name {
     Moderation,
     LinkAccount,
     Relay,
+    Team,
 }
 
 impl Name {
@@ -264,6 +295,7 @@ impl Name {
             Self::Moderation => "usage-moderation",
             Self::LinkAccount => "usage-link-account",
             Self::Relay => "usage-relay",
+            Self::Team => "usage-team",
         }
     }
 }
@@ -434,9 +466,31 @@ pub fn parse(input: &str) -> Result<Parsed, ParseError> {
                 Command::Propose(parts)
             }
         }
-        "voir" | "show" | "projet" | "project" | "initiative" => {
-            Command::Show(only_id(Name::Show)?)
+        "voir" | "show" | "projet" | "project" | "initiative" => match args.as_slice() {
+            [a] if parse_actor_id(a).is_some() => {
+                Command::ShowActor(parse_actor_id(a).ok_or(ParseError::Usage(Name::Show))?)
+            }
+            _ => Command::Show(only_id(Name::Show)?),
+        },
+        "acteurs" | "actors" | "acteur" | "actor" => {
+            let kind = args.iter().find_map(|a| parse_actor_kind_plural(a));
+            let rest: Vec<&str> = args
+                .iter()
+                .copied()
+                .filter(|a| parse_actor_kind_plural(a).is_none())
+                .collect();
+            Command::Actors(parse_area(&rest)?, kind)
         }
+        "equipe" | "team" => Command::Team(match args.as_slice() {
+            [] => TeamArg::Show,
+            [verb, who] if matches!(fold(verb).as_str(), "ajouter" | "add") => {
+                TeamArg::Add((*who).to_owned())
+            }
+            [verb, who] if matches!(fold(verb).as_str(), "retirer" | "remove" | "enlever") => {
+                TeamArg::Remove((*who).to_owned())
+            }
+            _ => return Err(ParseError::Usage(Name::Team)),
+        }),
         "modifier" | "edit" => {
             let i = id(Name::Edit)?;
             match args.get(1) {
@@ -494,6 +548,8 @@ pub fn parse(input: &str) -> Result<Parsed, ParseError> {
                 Command::Profile(Some(after_id(rest)))
             } else if matches!(fold(args[0]).as_str(), "reseau" | "network") && args.len() == 2 {
                 Command::NotifyNetwork(fold(args[1]))
+            } else if let (Some(field), true) = (parse_profile_field(args[0]), args.len() > 1) {
+                Command::ProfileSet(field, after_id(rest))
             } else {
                 return Err(ParseError::Usage(Name::Profile));
             }
@@ -657,6 +713,25 @@ pub fn with_default_id(text: &str, id: InitiativeId) -> String {
 pub fn parse_initiative_id(s: &str) -> Option<InitiativeId> {
     let s = s.strip_prefix('#').unwrap_or(s);
     parse_positive(s).map(InitiativeId)
+}
+
+/// `A12` or `a12` (verified actors).
+pub fn parse_actor_id(s: &str) -> Option<ActorId> {
+    let s = s.strip_prefix('a').or_else(|| s.strip_prefix('A'))?;
+    parse_positive(s).map(ActorId)
+}
+
+/// The fields of `/profil` other than the name and the network.
+fn parse_profile_field(s: &str) -> Option<ProfileField> {
+    Some(match fold(s).as_str() {
+        "description" | "desc" => ProfileField::Description,
+        "lieu" | "place" | "location" | "adresse" => ProfileField::Place,
+        "site" | "website" | "web" => ProfileField::Site,
+        "contact" => ProfileField::Contact,
+        "categories" | "categorie" | "category" => ProfileField::Categories,
+        "competences" | "competence" | "skills" | "skill" => ProfileField::Skills,
+        _ => return None,
+    })
 }
 
 /// `7` or `e7` (events are written `E7`).

@@ -100,6 +100,7 @@ mod tests {
             created_at: t,
             updated_at: t,
             hidden: false,
+            carried_by: None,
         }
     }
 

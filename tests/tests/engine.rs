@@ -137,7 +137,9 @@ impl Bot {
         let mut out = String::new();
         for id in 1..60 {
             out.push_str(&format!(
-                "{:?}{:?}{:?}{:?}{:?}",
+                "{:?}{:?}{:?}{:?}{:?}{:?}{:?}",
+                tx.actor_profile(ActorId(id)).await.unwrap(),
+                tx.acts_for(ActorId(id)).await.unwrap(),
                 tx.actor(ActorId(id)).await.unwrap(),
                 tx.initiative(InitiativeId(id)).await.unwrap(),
                 tx.members(InitiativeId(id)).await.unwrap(),
@@ -4021,4 +4023,211 @@ async fn proposing_what_exists_nearby_shows_it_first() {
         )
         .await;
     assert!(!r.contains(&format!("#{park} ")), "{r}");
+}
+
+/// Issue 19: a verified actor's public profile, its team, the actors
+/// nearby, the initiatives it carries; and what a stranger cannot do.
+#[tokio::test]
+async fn verified_actors_have_a_profile_a_team_and_show_nearby() {
+    let b = Bot::new().await;
+    for who in ["asso", "bob", "carol", "eve", "mallory"] {
+        b.say(who, "/start").await;
+    }
+    let asso = b
+        .engine
+        .verify(
+            &Operator::command_line(),
+            &ident("asso"),
+            ActorKind::Association,
+            vec![],
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let a = asso.id.0;
+    b.say("asso", "/profil nom Compost'Croix-Rousse 🌱").await;
+
+    // A citizen has no public profile, and no actor's fields.
+    let eve = b.say("eve", "/voir A4").await;
+    assert!(eve.contains("Je ne connais pas d'acteur A4"), "{eve}");
+    let before = b.snapshot().await;
+    let r = b.say("eve", "/profil description « et ça ? »").await;
+    assert!(r.contains("acteur vérifié"), "{r}");
+    assert!(b.say("eve", "/equipe").await.contains("/equipe est pour"));
+    let r = b.say("eve", "/equipe ajouter test:mallory").await;
+    assert!(r.contains("/equipe est pour"), "{r}");
+    assert_eq!(b.snapshot().await, before);
+
+    // The actor's account fills its profile; bad values are refused whole.
+    let r = b
+        .say(
+            "asso",
+            "/profil description On composte ensemble, « et ça ? » l'hiver aussi 🍂",
+        )
+        .await;
+    assert!(r.contains("C'est enregistré"), "{r}");
+    assert!(r.contains("« et ça ? » l'hiver aussi 🍂"), "{r}");
+    for (bad, says) in [
+        ("/profil site javascript:alert(1)", "adresse de site"),
+        ("/profil site https://x.org/\"><script>", "adresse de site"),
+        ("/profil categories compost, pizza", "« pizza »"),
+        ("/profil lieu Nullepartville", "Je ne trouve pas"),
+        (
+            &format!("/profil contact {}", "é".repeat(201)) as &str,
+            "201 caractères",
+        ),
+    ] {
+        let before = b.snapshot().await;
+        let r = b.say("asso", bad).await;
+        assert!(r.contains(says), "{bad}: {r}");
+        assert_eq!(b.snapshot().await, before, "{bad}");
+    }
+    b.say("asso", "/profil site www.compost-croixrousse.fr")
+        .await;
+    b.say("asso", "/profil contact bonjour@compost.example.org")
+        .await;
+    b.say("asso", "/profil categories compost, Alimentation")
+        .await;
+    let r = b.say("asso", "/profil lieu Villeurbanne").await;
+    assert!(r.contains("Où : Villeurbanne (69)"), "{r}");
+    assert!(r.contains("https://www.compost-croixrousse.fr"), "{r}");
+    assert!(r.contains("Thèmes : Compost, Alimentation"), "{r}");
+
+    // The team: only people who wrote to Kohero, one actor each.
+    let r = b.say("asso", "/equipe ajouter test:nobody").await;
+    assert!(r.contains("jamais écrit"), "{r}");
+    let r = b.say("asso", "/equipe ajouter pas-une-identite").await;
+    assert!(r.contains("n'est pas une identité"), "{r}");
+    let r = b.say("asso", "/equipe ajouter test:bob").await;
+    assert!(r.contains("bob agit maintenant pour"), "{r}");
+    let told = b.pending("test", "bob").await;
+    assert!(
+        told.iter().any(|m| m.plain().contains("vous a ajouté·e")),
+        "{told:?}"
+    );
+    let r = b.say("asso", "/equipe ajouter test:bob").await;
+    assert!(r.contains("agit déjà pour cet acteur"), "{r}");
+    let r = b.say("asso", "/equipe ajouter test:asso").await;
+    assert!(r.contains("agit déjà"), "{r}");
+    // Bob acts for the actor: its fields, its team, ideas in its name.
+    let r = b.say("bob", "/profil contact 04 78 00 00 00").await;
+    assert!(r.contains("Contact : 04 78 00 00 00"), "{r}");
+    b.say("bob", "/equipe ajouter test:carol").await;
+    let r = b.say("bob", "/equipe").await;
+    assert!(
+        r.contains("2 personnes") && r.contains("carol (test:carol)"),
+        "{r}"
+    );
+    let id = b
+        .propose(
+            "bob",
+            "Composteur rue d'Austerlitz | compost | geo:45.7760,4.8330 | Un bac en bois",
+        )
+        .await;
+    let card = b.say("eve", &format!("/voir {id}")).await;
+    assert!(
+        card.contains(&format!("Porté par Compost'Croix-Rousse 🌱 ✓ (A{a})")),
+        "{card}"
+    );
+    // Another verified actor's account cannot be added, nor a member of
+    // another team.
+    b.engine
+        .verify(
+            &Operator::command_line(),
+            &ident("mallory"),
+            ActorKind::Company,
+            vec![],
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let r = b.say("asso", "/equipe ajouter test:mallory").await;
+    assert!(r.contains("compte d'un acteur vérifié"), "{r}");
+    let r = b.say("mallory", "/equipe ajouter test:carol").await;
+    assert!(r.contains("un autre acteur vérifié"), "{r}");
+
+    // The public card, by id and by deep link.
+    let r = b.say("eve", &format!("/voir A{a}")).await;
+    assert!(r.contains("Compost'Croix-Rousse 🌱 ✓"), "{r}");
+    assert!(r.contains("Association"), "{r}");
+    assert!(r.contains("Composteur rue d'Austerlitz"), "{r}");
+    assert_eq!(b.say("eve", &format!("/start a{a}")).await, r);
+
+    // Nearby: by distance, by kind and category; the company has no place.
+    b.at("eve", 45.7700, 4.8800).await;
+    let r = b.say("eve", "/acteurs").await;
+    assert!(r.contains("1 acteur vérifié"), "{r}");
+    assert!(r.contains("Compost'Croix-Rousse"), "{r}");
+    assert!(r.contains("1 initiative"), "{r}");
+    let r = b.say("eve", "/acteurs entreprises").await;
+    assert!(r.contains("Aucun acteur vérifié"), "{r}");
+    let r = b.say("eve", "/acteurs associations alimentation 2km").await;
+    assert!(r.contains("1 acteur vérifié"), "{r}");
+    let r = b.say("eve", "/acteurs réparation").await;
+    assert!(r.contains("Aucun acteur"), "{r}");
+    let r = b.say("eve", "/actors Lyon 20km").await;
+    assert!(r.contains("Compost'Croix-Rousse"), "{r}");
+
+    // Removed from the team: no longer acts for it.
+    b.say("asso", "/equipe retirer test:bob").await;
+    let r = b.say("bob", "/profil contact x").await;
+    assert!(r.contains("vous n'agissez pour aucun"), "{r}");
+    // Unverified: off the map, and no card.
+    b.engine
+        .unverify(&Operator::command_line(), &ident("asso"))
+        .await
+        .unwrap();
+    let r = b.say("eve", "/acteurs").await;
+    assert!(r.contains("Aucun acteur"), "{r}");
+    assert!(
+        b.say("eve", &format!("/voir A{a}"))
+            .await
+            .contains("Je ne connais pas")
+    );
+}
+
+/// Issue 19: someone on a town hall's team acts for it (digest, forum,
+/// moderation of its communes).
+#[tokio::test]
+async fn a_town_halls_team_acts_for_it() {
+    let b = Bot::new().await;
+    b.say("mairie", "/start").await;
+    b.say("agent", "/start").await;
+    b.verify_town_hall("mairie", "69266").await;
+    let r = b.say("agent", "/digest").await;
+    assert!(
+        r.contains("mairies vérifiées") || r.contains("mairie vérifiée"),
+        "{r}"
+    );
+    b.say("mairie", "/equipe ajouter test:agent").await;
+    let r = b.say("agent", "/digest lundi 9h").await;
+    assert!(r.contains("lundi") || r.contains("9"), "{r}");
+    let r = b.say("mairie", "/digest").await;
+    assert_eq!(r, b.say("agent", "/digest").await);
+}
+
+/// Skills: folded, limited, with a radius; anyone may say them.
+#[tokio::test]
+async fn people_say_what_they_can_bring() {
+    let b = Bot::new().await;
+    let r = b
+        .say(
+            "eve",
+            "/profil competences Jardinage, BRICOLAGE, électricité 5km",
+        )
+        .await;
+    assert!(
+        r.contains("jardinage, bricolage, electricite") && r.contains("5 km"),
+        "{r}"
+    );
+    let many = (0..11)
+        .map(|i| format!("s{i}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let r = b.say("eve", &format!("/profil competences {many}")).await;
+    assert!(r.contains("10 au plus"), "{r}");
+    let r = b.say("eve", "/profil competences -").await;
+    assert!(r.contains("effacées"), "{r}");
+    let r = b.say("eve", "/profil competences jardinage 500km").await;
+    assert!(r.contains("100 km"), "{r}");
 }

@@ -166,6 +166,7 @@ pub fn initiative(row: &(impl Columns + ?Sized)) -> StoreResult<Initiative> {
         created_at: time(get(row, "created_at")?)?,
         updated_at: time(get(row, "updated_at")?)?,
         hidden: get::<Option<i64>>(row, "hidden_at")?.is_some(),
+        carried_by: get::<Option<i64>>(row, "carried_by")?.map(ActorId),
     })
 }
 
@@ -401,15 +402,12 @@ pub fn change(
     Ok((seq, id, located))
 }
 
-/// The cursor after a page of changes, and each changed initiative once (its
+/// The cursor after a page of changes, and each changed thing once (its
 /// last state in the page).
-pub fn changes_after(
+pub fn changes_after<I: Copy + Eq + std::hash::Hash, L>(
     cursor: i64,
-    rows: Vec<(i64, InitiativeId, Option<kohero_core::places::Located>)>,
-) -> (
-    i64,
-    Vec<(InitiativeId, Option<kohero_core::places::Located>)>,
-) {
+    rows: Vec<(i64, I, L)>,
+) -> (i64, Vec<(I, L)>) {
     let next = rows.last().map_or(cursor, |r| r.0);
     let mut seen = std::collections::HashSet::new();
     let mut out: Vec<_> = rows
@@ -502,4 +500,58 @@ pub fn quoted_identifiers(names: &[String]) -> String {
         .map(|n| format!("\"{}\"", n.replace('"', "\"\"")))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+fn categories_of(text: &str) -> StoreResult<Vec<Category>> {
+    text.split(',')
+        .filter(|c| !c.is_empty())
+        .map(|c| Category::parse(c).ok_or_else(|| corrupt("category", c)))
+        .collect()
+}
+
+pub fn actor_profile(row: &(impl Columns + ?Sized)) -> StoreResult<ActorProfile> {
+    let skills: String = get(row, "skills")?;
+    let radius: Option<i64> = get(row, "skills_radius_m")?;
+    Ok(ActorProfile {
+        actor: ActorId(get(row, "actor_id")?),
+        description: get(row, "description")?,
+        categories: categories_of(&get::<String>(row, "categories")?)?,
+        place: point(row)?,
+        commune: commune(get(row, "commune")?)?,
+        site: get(row, "site")?,
+        contact: get(row, "contact")?,
+        skills: skills
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        skills_radius_m: radius
+            .map(|r| u32::try_from(r).map_err(|_| corrupt("skills_radius_m", &r.to_string())))
+            .transpose()?,
+        updated_at: time(get(row, "updated_at")?)?,
+    })
+}
+
+pub fn team_member(row: &(impl Columns + ?Sized)) -> StoreResult<TeamMember> {
+    Ok(TeamMember {
+        actor: ActorId(get(row, "actor_id")?),
+        member: ActorId(get(row, "member_id")?),
+        added_by: get::<Option<i64>>(row, "added_by")?.map(ActorId),
+        since: time(get(row, "since")?)?,
+    })
+}
+
+/// A verified actor as its index needs it (`kind` NULL: no longer one).
+pub fn located_actor(row: &(impl Columns + ?Sized)) -> StoreResult<Option<LocatedActor>> {
+    let Some(kind) = get::<Option<String>>(row, "kind")? else {
+        return Ok(None);
+    };
+    let kind: ActorKind = kind.parse().map_err(|()| corrupt("kind", &kind))?;
+    Ok(Some(LocatedActor {
+        id: ActorId(get(row, "id")?),
+        kind,
+        categories: categories_of(&get::<Option<String>>(row, "categories")?.unwrap_or_default())?,
+        place: point(row)?,
+        commune: commune(get(row, "commune")?)?,
+    }))
 }

@@ -122,6 +122,7 @@ async fn main() {
                 commune: Some(c.code.clone()),
                 created_by: author.id,
                 created_at: created,
+                carried_by: None,
             })
             .await
             .unwrap();

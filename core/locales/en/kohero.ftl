@@ -25,6 +25,8 @@ text-empty = { $field ->
     [update] The update
     [name] The name
     [announcement] The announcement
+    [contact] The contact
+    [skills] The list of skills
    *[other] The text
 } can't be empty.
 text-too-long = { $field ->
@@ -33,6 +35,8 @@ text-too-long = { $field ->
     [update] The update
     [name] The name
     [announcement] The announcement
+    [contact] The contact
+    [skills] A skill
    *[other] The text
 } is { $len } characters long; the limit is { $max }. Please shorten it and send it again.
 
@@ -75,7 +79,7 @@ usage-drop = Usage: /drop NUMBER (an idea)
 usage-done = Usage: /done NUMBER (a project)
 usage-archive = Usage: /archive NUMBER (a project)
 usage-propose = Usage: /propose, or in one line: /propose TITLE | CATEGORY | PLACE | DESCRIPTION
-usage-profile = Usage: /profile, /profile name NEW NAME, or /profile network telegram|matrix|auto (where your notices arrive)
+usage-profile = Usage: /profile, /profile name NEW NAME, /profile skills gardening, DIY [5km] (what you can bring), or /profile network telegram|matrix|auto (where your notices arrive). For a verified actor: /profile description|place|website|contact|categories VALUE ("-" clears it).
 usage-subscribe = Usage: /subscribe PLACE [RADIUS] [CATEGORIES], for example /subscribe geo:45.77,4.88 3km compost,nature — or share your location first, then type /subscribe.
 
 cat-cleanup = Clean-up
@@ -250,6 +254,11 @@ help-body =
     You
       /profile · /language · /alerts · /mydata · /forget · /cancel
       /link_account — one account across Telegram, Matrix and the console
+    Actors
+      /actors [place] [radius] [associations|companies|townhalls] — associations, companies and town halls around
+      /show A12 — an actor's profile
+    Verified actors
+      /profile description|place|website|contact|categories · /team
     Verified town halls
       /digest · /announce
     Moderation
@@ -458,3 +467,49 @@ action-refuse = Refuse
 link-banned = A suspended account cannot be linked to another.
 link-moderator = A moderation team account is not linked: ask the instance's operator.
 unlink-from-there = To separate your { $network } identity, send /unlink_account from { $network }: one identity cannot send another away.
+
+# Verified actors (issue 19)
+card-carried-by = Carried by { $name } (A{ $id })
+unknown-actor = I don't know any actor A{ $id }. Only verified associations, companies and town halls have a profile: /actors shows those around you.
+profile-not-actor = That field belongs to a verified actor (association, company, town hall), and you don't act for one. Your own profile: /profile name, /profile skills.
+profile-bad-site = I don't recognise that website address: write it in full, for example https://my-group.org
+profile-bad-category = I don't know the category "{ $word }". Categories: cleanup, compost, food, repair, antiwaste, mobility, nature, energy, solidarity, culture, other.
+profile-too-many = That's too many: { $max } at most.
+profile-actor-saved = Saved on { $name }'s profile.
+skills-saved = Noted: you can bring { $skills }, within { $radius }. Needs of nearby projects that match will be pointed out to you.
+skills-cleared = Your skills are cleared.
+actor-categories = Themes: { $list }
+actor-place = Where: { $commune }
+actor-site = Website: { $site }
+actor-contact = Contact: { $contact }
+actor-initiatives = Its initiatives:
+actor-no-initiatives = No initiative carried yet.
+actor-open-initiatives = { $n ->
+    [0] no initiative
+    [one] 1 initiative
+   *[other] { $n } initiatives
+}
+actors-none = No verified actor within { $radius }. Widen the radius, for example /actors 20km.
+actors-found = { $n ->
+    [one] 1 verified actor
+   *[other] { $n } verified actors
+} within { $radius }:
+team-not-actor = /team is for people who act for a verified actor. Associations, companies and town halls are verified by the people who run Kohero.
+team-title = { $actor }'s team ({ $n ->
+    [0] nobody but its account
+    [one] 1 person
+   *[other] { $n } people
+})
+team-account = The actor's account: { $name }
+usage-team = Usage: /team add NETWORK:ID (for example telegram:12345 or matrix:@alice:example.org), /team remove NETWORK:ID. The person must have written to Kohero before.
+team-bad-identity = "{ $who }" is not an identity: write NETWORK:ID, for example telegram:12345 or matrix:@alice:example.org.
+team-unknown-identity = { $who } has never written to Kohero: ask them to send /start, then try again.
+team-already = { $who } already acts for this actor.
+team-verified = { $who } is a verified actor's own account: it can't join another's team.
+team-elsewhere = { $who } already acts for another verified actor; a person acts for one actor at a time.
+team-full = The team is full ({ $max } people at most): remove someone first.
+team-not-member = { $who } is not on the team.
+team-added = { $who } now acts for { $actor }.
+team-removed = { $who } no longer acts for { $actor }.
+team-added-you = { $by } added you to { $actor }'s team: you can now edit its profile (/profile description…), propose ideas in its name, and manage the team (/team). If this is a mistake: /team remove with your identity.
+team-removed-you = You no longer act for { $actor }.

@@ -25,6 +25,8 @@ text-empty = { $field ->
     [update] La nouvelle
     [name] Le nom
     [announcement] L'annonce
+    [contact] Le contact
+    [skills] La liste des compétences
    *[other] Le texte
 } ne peut pas être vide.
 text-too-long = { $field ->
@@ -33,6 +35,8 @@ text-too-long = { $field ->
     [update] La nouvelle
     [name] Le nom
     [announcement] L'annonce
+    [contact] Le contact
+    [skills] Une compétence
    *[other] Le texte
 } fait { $len } caractères ; le maximum est { $max }. Raccourcissez-le et renvoyez-le.
 
@@ -75,7 +79,7 @@ usage-drop = Utilisation : /abandonner NUMÉRO (une idée)
 usage-done = Utilisation : /terminer NUMÉRO (un projet)
 usage-archive = Utilisation : /archiver NUMÉRO (un projet)
 usage-propose = Utilisation : /proposer, ou en une ligne : /proposer TITRE | CATÉGORIE | LIEU | DESCRIPTION
-usage-profile = Utilisation : /profil, /profil nom NOUVEAU NOM, ou /profil reseau telegram|matrix|auto (où arrivent vos notifications)
+usage-profile = Utilisation : /profil, /profil nom NOUVEAU NOM, /profil competences jardinage, bricolage [5km] (ce que vous pouvez apporter), ou /profil reseau telegram|matrix|auto (où arrivent vos notifications). Pour un acteur vérifié : /profil description|lieu|site|contact|categories VALEUR (« - » efface).
 usage-subscribe = Utilisation : /abonner LIEU [RAYON] [CATÉGORIES], par exemple /abonner geo:45.77,4.88 3km compost,nature — ou partagez d'abord votre position puis tapez /abonner.
 
 cat-cleanup = Nettoyage
@@ -250,6 +254,11 @@ help-body =
     Vous
       /profil · /langue · /alertes · /mesdonnees · /oublier · /annuler
       /lier_compte — un seul compte sur Telegram, Matrix et la console
+    Acteurs
+      /acteurs [lieu] [rayon] [associations|entreprises|mairies] — associations, entreprises et mairies autour
+      /voir A12 — la fiche d'un acteur
+    Acteurs vérifiés
+      /profil description|lieu|site|contact|categories · /equipe
     Mairies vérifiées
       /digest · /annonce
     Modération
@@ -458,3 +467,49 @@ action-refuse = Refuser
 link-banned = Un compte suspendu ne peut pas être lié à un autre.
 link-moderator = Un compte de l'équipe de modération ne se lie pas : demandez à l'opérateur de l'instance.
 unlink-from-there = Pour séparer votre identité { $network }, envoyez /delier_compte depuis { $network } : une identité ne peut pas en renvoyer une autre.
+
+# Acteurs vérifiés (issue 19)
+card-carried-by = Porté par { $name } (A{ $id })
+unknown-actor = Je ne connais pas d'acteur A{ $id }. Seuls les associations, entreprises et mairies vérifiées ont une fiche : /acteurs les montre autour de vous.
+profile-not-actor = Ce champ est celui d'un acteur vérifié (association, entreprise, mairie), et vous n'agissez pour aucun. Votre profil à vous : /profil nom, /profil competences.
+profile-bad-site = Je ne reconnais pas cette adresse de site : écrivez-la en entier, par exemple https://mon-asso.fr
+profile-bad-category = Je ne connais pas la catégorie « { $word } ». Catégories : nettoyage, compost, alimentation, réparation, antigaspi, mobilité, nature, énergie, solidarité, culture, autre.
+profile-too-many = C'est trop : { $max } au plus.
+profile-actor-saved = C'est enregistré sur la fiche de { $name }.
+skills-saved = C'est noté : vous pouvez apporter { $skills }, dans un rayon de { $radius }. Les besoins des projets proches qui vous correspondent vous seront signalés.
+skills-cleared = Vos compétences sont effacées.
+actor-categories = Thèmes : { $list }
+actor-place = Où : { $commune }
+actor-site = Site : { $site }
+actor-contact = Contact : { $contact }
+actor-initiatives = Ses initiatives :
+actor-no-initiatives = Aucune initiative portée pour l'instant.
+actor-open-initiatives = { $n ->
+    [0] aucune initiative
+    [one] 1 initiative
+   *[other] { $n } initiatives
+}
+actors-none = Aucun acteur vérifié à moins de { $radius }. Élargissez le rayon, par exemple /acteurs 20km.
+actors-found = { $n ->
+    [one] 1 acteur vérifié
+   *[other] { $n } acteurs vérifiés
+} à moins de { $radius } :
+team-not-actor = /equipe est pour les personnes qui agissent pour un acteur vérifié. Une association, une entreprise ou une mairie est vérifiée par l'équipe qui gère Kohero.
+team-title = L'équipe de { $actor } ({ $n ->
+    [0] personne d'autre que son compte
+    [one] 1 personne
+   *[other] { $n } personnes
+})
+team-account = Compte de l'acteur : { $name }
+usage-team = Utilisation : /equipe ajouter RÉSEAU:IDENTIFIANT (par exemple telegram:12345 ou matrix:@alice:exemple.org), /equipe retirer RÉSEAU:IDENTIFIANT. La personne doit avoir déjà écrit à Kohero.
+team-bad-identity = « { $who } » n'est pas une identité : écrivez RÉSEAU:IDENTIFIANT, par exemple telegram:12345 ou matrix:@alice:exemple.org.
+team-unknown-identity = { $who } n'a encore jamais écrit à Kohero : demandez-lui d'envoyer /start, puis recommencez.
+team-already = { $who } agit déjà pour cet acteur.
+team-verified = { $who } est le compte d'un acteur vérifié : il ne peut pas rejoindre l'équipe d'un autre.
+team-elsewhere = { $who } agit déjà pour un autre acteur vérifié ; une personne n'agit que pour un acteur à la fois.
+team-full = L'équipe est complète ({ $max } personnes au plus) : retirez quelqu'un d'abord.
+team-not-member = { $who } n'est pas dans l'équipe.
+team-added = { $who } agit maintenant pour { $actor }.
+team-removed = { $who } n'agit plus pour { $actor }.
+team-added-you = { $by } vous a ajouté·e à l'équipe de { $actor } : vous pouvez maintenant modifier sa fiche (/profil description…), proposer des idées en son nom, et gérer l'équipe (/equipe). Si c'est une erreur : /equipe retirer avec votre identité.
+team-removed-you = Vous n'agissez plus pour { $actor }.

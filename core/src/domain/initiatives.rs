@@ -174,6 +174,9 @@ pub struct Initiative {
     /// Hidden by moderation: shown to nobody but its organisers and moderators.
     #[serde(default)]
     pub hidden: bool,
+    /// The verified actor it was proposed in the name of, if any.
+    #[serde(default)]
+    pub carried_by: Option<ActorId>,
 }
 
 impl Initiative {
@@ -192,6 +195,8 @@ pub struct NewInitiative {
     pub commune: Option<InseeCode>,
     pub created_by: ActorId,
     pub created_at: DateTime<Utc>,
+    /// Proposed in a verified actor's name by one of its people.
+    pub carried_by: Option<ActorId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -46,6 +46,7 @@ id_type!(
     SubscriptionId
 );
 
+mod actors;
 mod follow;
 mod initiatives;
 mod moderation;
@@ -53,6 +54,7 @@ mod outgoing;
 mod people;
 mod relay;
 
+pub use actors::*;
 pub use follow::*;
 pub use initiatives::*;
 pub use moderation::*;

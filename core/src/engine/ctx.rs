@@ -58,6 +58,10 @@ pub(crate) struct Ctx<'a> {
     pub cat: &'a Catalog,
     pub places: &'a Gazetteer,
     pub index: &'a RwLock<NearbyIndex>,
+    /// Verified actors by place.
+    pub actors: &'a RwLock<NearbyIndex<ActorId>>,
+    /// Set when the message writes an actor's profile (see [`Ctx::actors_changed`]).
+    pub actors_dirty: &'a std::sync::atomic::AtomicBool,
     /// Initiatives written in this transaction (before, after), for the nearby
     /// index once committed.
     pub touched: Vec<Touched>,
@@ -124,6 +128,26 @@ impl Ctx<'_> {
         self.tx.update_initiative(i).await?;
         self.touched.push(i.clone());
         Ok(())
+    }
+
+    /// The actors' index follows once the transaction commits.
+    pub fn actors_changed(&self) {
+        self.actors_dirty
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Verified actors within `radius_m` of `centre`, nearest first.
+    pub fn nearby_actors(
+        &self,
+        centre: GeoPoint,
+        radius_m: u32,
+        mask: crate::places::Mask,
+        limit: usize,
+    ) -> Vec<(ActorId, f64)> {
+        self.actors
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .nearby(centre, f64::from(radius_m), mask, limit)
     }
 
     /// Initiatives within `radius_m` of `centre` in the nearby index, nearest first.
@@ -208,6 +232,32 @@ impl Ctx<'_> {
         Ok(())
     }
 
+    /// The verified actor the person acts for: their own account when an
+    /// operator verified it, else the actor whose team they are on (while
+    /// that actor is verified).
+    pub async fn organisation(&mut self) -> Result<Option<Actor>, Fail> {
+        if self.actor.verified && self.actor.kind != ActorKind::Citizen {
+            return Ok(Some(self.actor.clone()));
+        }
+        let me = self.actor.id;
+        let Some(org) = self.tx.acts_for(me).await? else {
+            return Ok(None);
+        };
+        Ok(self
+            .tx
+            .actor(org)
+            .await?
+            .filter(|a| a.verified && a.kind != ActorKind::Citizen))
+    }
+
+    /// The verified municipality the person acts for, with communes.
+    pub async fn municipality(&mut self) -> Result<Option<Actor>, Fail> {
+        Ok(self
+            .organisation()
+            .await?
+            .filter(|a| a.is_verified_municipality() && !a.communes.is_empty()))
+    }
+
     /// Where the person moderates, if anywhere: as named by the operator, and
     /// for their communes as a verified municipality when the instance allows
     /// it. The operator's command line moderates everywhere.
@@ -216,10 +266,11 @@ impl Ctx<'_> {
             return Ok(Some(ModeratorScope::Everywhere));
         }
         let named = self.tx.moderator_scope(self.actor.id).await?;
-        let town = (self.moderation.municipalities_moderate
-            && self.actor.is_verified_municipality())
-        .then(|| self.actor.communes.clone())
-        .filter(|c| !c.is_empty());
+        let town = if self.moderation.municipalities_moderate {
+            self.municipality().await?.map(|m| m.communes)
+        } else {
+            None
+        };
         Ok(match (named, town) {
             (Some(ModeratorScope::Everywhere), _) => Some(ModeratorScope::Everywhere),
             (Some(ModeratorScope::Communes(mut mine)), Some(town)) => {

@@ -329,6 +329,8 @@ async fn create(
     if open >= ctx.fair_use.open_ideas {
         return Err(refuse!("too-many-ideas", "n" => open));
     }
+    // Proposed by one of a verified actor's people: in its name.
+    let carried_by = ctx.organisation().await?.map(|o| o.id);
     let i = ctx
         .insert_initiative(&NewInitiative {
             title,
@@ -340,6 +342,7 @@ async fn create(
                 .map(|c| c.code.clone()),
             created_by: me,
             created_at: now,
+            carried_by,
         })
         .await?;
     ctx.tx

@@ -16,28 +16,25 @@ use crate::i18n::Arg;
 use crate::reply::{Action, ListItem, Reply};
 use crate::text;
 
-/// Refuses unless the person is a verified municipality with communes.
-fn require_municipality(ctx: &Ctx<'_>) -> Result<(), Fail> {
-    if ctx.actor.is_verified_municipality() && !ctx.actor.communes.is_empty() {
-        Ok(())
-    } else {
-        Err(refuse!("digest-not-municipality"))
-    }
+/// The verified municipality (with communes) the person acts for, or a refusal.
+async fn require_municipality(ctx: &mut Ctx<'_>) -> Result<Actor, Fail> {
+    ctx.municipality()
+        .await?
+        .ok_or_else(|| refuse!("digest-not-municipality"))
 }
 
-async fn plan_of(ctx: &mut Ctx<'_>) -> Result<DigestPlan, Fail> {
-    let me = ctx.actor.id;
+pub(crate) async fn plan_of(ctx: &mut Ctx<'_>, m: &Actor) -> Result<DigestPlan, Fail> {
     Ok(ctx
         .tx
-        .digest_plan(me)
+        .digest_plan(m.id)
         .await?
-        .unwrap_or_else(|| DigestPlan::new(me, &ctx.actor.tz)))
+        .unwrap_or_else(|| DigestPlan::new(m.id, &m.tz)))
 }
 
 /// `/digest [SCHEDULE [ZONE] | off | maintenant]`.
 pub async fn command(ctx: &mut Ctx<'_>, arg: DigestArg) -> Outcome {
-    require_municipality(ctx)?;
-    let mut plan = plan_of(ctx).await?;
+    let m = require_municipality(ctx).await?;
+    let mut plan = plan_of(ctx, &m).await?;
     match arg {
         DigestArg::Show => Ok(vec![show(ctx, &plan)]),
         DigestArg::Off => {
@@ -71,7 +68,7 @@ pub async fn command(ctx: &mut Ctx<'_>, arg: DigestArg) -> Outcome {
         }
         DigestArg::Now => {
             let now = ctx.now;
-            let n = queue(ctx, &mut plan, now, None, false).await?;
+            let n = queue(ctx, &m, &mut plan, now, None, false).await?;
             ctx.tx.save_digest_plan(&plan).await?;
             Ok(vec![Reply::text(if n == 0 {
                 ctx.t("digest-empty", &[])
@@ -102,14 +99,14 @@ fn show(ctx: &Ctx<'_>, plan: &DigestPlan) -> Reply {
 
 /// `/annonce TEXT` (with the next digest) or `/annonce maintenant TEXT` (alone, now).
 pub async fn announce(ctx: &mut Ctx<'_>, now: bool, body: &str) -> Outcome {
-    require_municipality(ctx)?;
+    let m = require_municipality(ctx).await?;
     let body = text::description(body).map_err(|e| text_refusal("announcement", e))?;
-    let mut plan = plan_of(ctx).await?;
+    let mut plan = plan_of(ctx, &m).await?;
     if now {
         let at = ctx.now;
         // An announcement alone leaves the digest's period as it was.
         let last = plan.last_at;
-        let n = queue(ctx, &mut plan, at, Some(body), false).await?;
+        let n = queue(ctx, &m, &mut plan, at, Some(body), false).await?;
         plan.last_at = last;
         ctx.tx.save_digest_plan(&plan).await?;
         return Ok(vec![Reply::text(
@@ -290,18 +287,19 @@ pub(crate) fn period_start(plan: &DigestPlan, now: DateTime<Utc>) -> DateTime<Ut
         .unwrap_or(now - Duration::days(FIRST_PERIOD_DAYS))
 }
 
-/// Queues the digest of `ctx.actor` (a municipality) for `tick`: to every
+/// Queues the digest of `m` (a municipality) for `tick`: to every
 /// reader in their language, and to each commune's announcement room. With
 /// `alone`, an announcement without the period's news. Returns how many
 /// messages were queued (none for an empty period); `plan` records the run.
 pub(crate) async fn queue(
     ctx: &mut Ctx<'_>,
+    m: &Actor,
     plan: &mut DigestPlan,
     tick: DateTime<Utc>,
     alone: Option<String>,
     scheduled: bool,
 ) -> Result<usize, Fail> {
-    let m = ctx.actor.clone();
+    let m = m.clone();
     let since = period_start(plan, ctx.now);
     let g = gather(ctx, std::slice::from_ref(&m), since, alone.is_none()).await?;
     let mut out = Vec::new();

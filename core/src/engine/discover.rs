@@ -17,7 +17,7 @@ pub const FEED_PAGE: usize = 10;
 
 /// The place an area is about: given (a point or a commune), or the person's last
 /// shared location. `cmd` rebuilds the command for a choice between homonyms.
-fn place_of(ctx: &Ctx<'_>, area: &Area, cmd: &str) -> Result<Option<Place>, Fail> {
+pub(crate) fn place_of(ctx: &Ctx<'_>, area: &Area, cmd: &str) -> Result<Option<Place>, Fail> {
     let suffix = area_suffix(area.radius_m, area);
     match &area.place {
         Some(p) => places::resolve(ctx, p, &|choice| format!("{cmd} {choice}{suffix}")).map(Some),
@@ -48,7 +48,7 @@ fn area_suffix(radius_m: Option<u32>, area: &Area) -> String {
 }
 
 /// The command for the next page of an area around a point.
-fn area_command(cmd: &str, center: GeoPoint, radius_m: u32, area: &Area) -> String {
+pub(crate) fn area_command(cmd: &str, center: GeoPoint, radius_m: u32, area: &Area) -> String {
     format!(
         "{cmd} {}{} p{}",
         center.to_uri(),
@@ -59,7 +59,7 @@ fn area_command(cmd: &str, center: GeoPoint, radius_m: u32, area: &Area) -> Stri
 
 /// Page `page` (from 0) of a list, and whether more follow; a page past the end
 /// is refused.
-fn page_of<T>(all: Vec<T>, page: u32) -> Result<(Vec<T>, bool), Fail> {
+pub(crate) fn page_of<T>(all: Vec<T>, page: u32) -> Result<(Vec<T>, bool), Fail> {
     let start = (page as usize).saturating_mul(PAGE);
     let has_more = all.len() > start.saturating_add(PAGE);
     let items: Vec<T> = all.into_iter().skip(start).take(PAGE).collect();

@@ -10,7 +10,7 @@ use crate::reply::Reply;
 
 use super::ctx::parse_refusal;
 use super::{
-    Ctx, Dialogue, Engine, Fail, Outcome, accounts, alerts, dialogue, digest, discover,
+    Ctx, Dialogue, Engine, Fail, Outcome, accounts, actors, alerts, dialogue, digest, discover,
     initiatives, moderation, profile, project, refuse, relay, rooms,
 };
 
@@ -60,6 +60,7 @@ impl Engine {
                 let Ctx { tx, touched, .. } = ctx;
                 tx.commit().await?;
                 self.apply_to_index(&touched);
+                self.after_actor_writes().await;
                 Ok(replies)
             }
             Err(fail) => {
@@ -347,6 +348,10 @@ impl Engine {
             C::UnlinkAccount(network) => accounts::unlink(ctx, network).await,
             C::NotifyNetwork(network) => accounts::notify_network(ctx, &network).await,
             C::Relay(id, on) => relay::command(ctx, id, on).await,
+            C::ProfileSet(field, value) => actors::set(ctx, field, &value).await,
+            C::ShowActor(id) => actors::show(ctx, id).await,
+            C::Actors(area, kind) => actors::near(ctx, area, kind).await,
+            C::Team(arg) => actors::team(ctx, arg).await,
         }
     }
 }

@@ -60,6 +60,15 @@ pub async fn show(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
         organisers.join(", ")
     };
     reply = reply.para(ctx.t("card-organisers", &[("names", who.into())]));
+    if let Some(carrier) = i.carried_by
+        && let Some(a) = ctx.tx.actor(carrier).await?
+        && a.verified
+    {
+        reply = reply.para(ctx.t(
+            "card-carried-by",
+            &[("name", render::name(&a).into()), ("id", carrier.0.into())],
+        ));
+    }
     reply = reply.para(ctx.t(
         "card-counts",
         &[

@@ -2,6 +2,7 @@
 //! transaction. Adapters call [`Engine::handle`] and render the [`Reply`]s.
 
 mod accounts;
+mod actors;
 mod alerts;
 mod ctx;
 mod dialogue;
@@ -57,6 +58,13 @@ pub struct Engine {
     index: RwLock<NearbyIndex>,
     /// The last initiative change the index follows (see [`Engine::catch_up`]).
     changes_cursor: tokio::sync::Mutex<i64>,
+    /// Verified actors by place (`/acteurs`).
+    actors: RwLock<NearbyIndex<ActorId>>,
+    /// The last actor change the actors' index follows.
+    actor_cursor: tokio::sync::Mutex<i64>,
+    /// A message wrote an actor's profile: the actors' index catches up once
+    /// it is committed.
+    actors_dirty: std::sync::atomic::AtomicBool,
     /// Makes outbox keys unique for messages without a network event id.
     local_seq: std::sync::atomic::AtomicU64,
     /// Networks where every launched project gets a room the bot creates (Matrix).
@@ -89,16 +97,28 @@ impl Engine {
         let mut tx = store.read().await?;
         let located = tx.located_initiatives().await?;
         let cursor = tx.initiative_changes_cursor().await?;
+        let actors = tx.located_actors().await?;
+        let actor_cursor = tx.actor_changes_cursor().await?;
         drop(tx);
         let index = NearbyIndex::bulk_load(located);
-        tracing::info!(initiatives = index.len(), "nearby index loaded");
+        let places = Gazetteer::shipped()?;
+        let actors =
+            NearbyIndex::bulk_load(actors.iter().filter_map(|a| actors::index_row(places, a)));
+        tracing::info!(
+            initiatives = index.len(),
+            actors = actors.len(),
+            "nearby index loaded"
+        );
         Ok(Self {
             store,
             clock,
             cat: Catalog::load()?,
-            places: Gazetteer::shipped()?,
+            places,
             index: RwLock::new(index),
             changes_cursor: tokio::sync::Mutex::new(cursor),
+            actors: RwLock::new(actors),
+            actor_cursor: tokio::sync::Mutex::new(actor_cursor),
+            actors_dirty: std::sync::atomic::AtomicBool::new(false),
             local_seq: std::sync::atomic::AtomicU64::new(0),
             room_networks: Vec::new(),
             fair_use: crate::fair_use::FairUse::default(),
@@ -233,6 +253,8 @@ impl Engine {
             cat: &self.cat,
             places: self.places,
             index: &self.index,
+            actors: &self.actors,
+            actors_dirty: &self.actors_dirty,
             touched: Vec::new(),
             room: None,
             identity: None,
@@ -280,6 +302,50 @@ impl Engine {
     /// Returns how many initiatives it looked at. (This process's own writes
     /// reach the index at once, and come back here harmlessly.)
     pub async fn catch_up(&self) -> Result<usize, EngineError> {
+        Ok(self.catch_up_initiatives().await? + self.catch_up_actors().await?)
+    }
+
+    /// Follows the verified actors other processes (and the command line,
+    /// and this process) wrote since the last catch-up.
+    pub async fn catch_up_actors(&self) -> Result<usize, EngineError> {
+        const PAGE: usize = 1000;
+        self.actors_dirty
+            .store(false, std::sync::atomic::Ordering::Relaxed);
+        let mut cursor = self.actor_cursor.lock().await;
+        let mut n = 0;
+        loop {
+            let mut tx = self.store.read().await?;
+            let (next, changed) = tx.actor_changes(*cursor, PAGE).await?;
+            drop(tx);
+            if changed.is_empty() {
+                *cursor = next;
+                return Ok(n);
+            }
+            {
+                let mut index = self
+                    .actors
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                for (id, now) in &changed {
+                    let row = now.as_ref().and_then(|a| actors::index_row(self.places, a));
+                    index.set(*id, row);
+                }
+            }
+            n += changed.len();
+            *cursor = next;
+        }
+    }
+
+    /// After a commit: the actors' index follows what the message wrote.
+    async fn after_actor_writes(&self) {
+        if self.actors_dirty.load(std::sync::atomic::Ordering::Relaxed)
+            && let Err(e) = self.catch_up_actors().await
+        {
+            tracing::warn!(error = %e, "actors index catch-up failed; retried");
+        }
+    }
+
+    async fn catch_up_initiatives(&self) -> Result<usize, EngineError> {
         const PAGE: usize = 1000;
         let mut cursor = self.changes_cursor.lock().await;
         let mut n = 0;

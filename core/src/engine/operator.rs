@@ -84,6 +84,7 @@ impl Engine {
         actor.communes = communes;
         tx.update_actor(&actor).await?;
         tx.commit().await?;
+        self.catch_up_actors().await?;
         Ok(Ok(actor))
     }
 
@@ -102,6 +103,7 @@ impl Engine {
         actor.communes.clear();
         tx.update_actor(&actor).await?;
         tx.commit().await?;
+        self.catch_up_actors().await?;
         Ok(Some(actor))
     }
 
@@ -271,7 +273,7 @@ impl Engine {
             let key_base = self.local_key(&format!("digest/{}/now", m.id));
             let mut ctx = self.ctx(tx, m.clone(), key_base);
             ctx.now = now;
-            let n = digest::queue(&mut ctx, &mut plan, now, None, false)
+            let n = digest::queue(&mut ctx, &m, &mut plan, now, None, false)
                 .await
                 .map_err(Self::scheduled)?;
             ctx.tx.save_digest_plan(&plan).await?;

@@ -18,6 +18,10 @@ pub fn help(ctx: &Ctx<'_>) -> Reply {
 
 /// `/start`, with a deep-link payload `i42` opening initiative #42.
 pub async fn start(ctx: &mut Ctx<'_>, payload: Option<String>) -> Outcome {
+    // `a12`: a verified actor's profile.
+    if let Some(id) = payload.as_deref().and_then(crate::command::parse_actor_id) {
+        return super::actors::show(ctx, id).await;
+    }
     if let Some(id) = payload
         .as_deref()
         .and_then(|p| p.strip_prefix('i'))

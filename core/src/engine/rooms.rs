@@ -298,7 +298,9 @@ pub async fn link_commune(ctx: &mut Ctx<'_>, forum: &Address, insee: Option<&str
     if chat_rights(ctx)? {
         return Err(refuse!("room-made-by-kohero"));
     }
-    let a = &ctx.actor;
+    let Some(a) = ctx.organisation().await? else {
+        return Err(refuse!("forum-not-municipality"));
+    };
     if !a.is_verified_municipality() {
         return Err(refuse!("forum-not-municipality"));
     }

@@ -3,35 +3,67 @@
 //! grows with great-circle distance, so the tree's nearest-neighbour order is the
 //! exact order on the sphere, with no edge at the antimeridian or the poles.
 //! `f32` keeps about 0.5 m of precision at the Earth's scale.
+//!
+//! One index holds one kind of thing, by id: initiatives (with their category,
+//! kind and the kinds of their open needs) or verified actors (with their
+//! categories and kind).
+
+use std::marker::PhantomData;
 
 use rstar::{AABB, PointDistance, RStarInsertionStrategy, RTree, RTreeObject, RTreeParams};
 
-use crate::domain::{Category, Initiative, InitiativeId, InitiativeKind};
+use crate::domain::{ActorId, ActorKind, Category, Initiative, InitiativeId, InitiativeKind};
 use crate::geo::{GeoPoint, chord_of, metres_of};
 
-/// One indexed initiative: 20 bytes.
+/// What an index is keyed by: initiatives or actors, as positive ids that fit
+/// `u32` (4 billion).
+pub trait Key: Copy + PartialEq + std::fmt::Debug {
+    fn raw(self) -> i64;
+    fn from_raw(raw: u32) -> Self;
+}
+
+impl Key for InitiativeId {
+    fn raw(self) -> i64 {
+        self.0
+    }
+    fn from_raw(raw: u32) -> Self {
+        Self(i64::from(raw))
+    }
+}
+
+impl Key for ActorId {
+    fn raw(self) -> i64 {
+        self.0
+    }
+    fn from_raw(raw: u32) -> Self {
+        Self(i64::from(raw))
+    }
+}
+
+/// One indexed thing: 20 bytes.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Entry {
     xyz: [f32; 3],
     id: u32,
-    category: Category,
-    kind: InitiativeKind,
+    /// Categories, one bit each ([`category_bits`]).
+    categories: u16,
+    /// The kind: an initiative's ([`InitiativeKind`]) or an actor's ([`ActorKind`]).
+    kind: u8,
+    /// The kinds of an initiative's open needs, one bit each.
+    needs: u8,
 }
 
 impl Entry {
-    /// `None` for ids beyond `u32` (4 billion initiatives).
-    fn of(r: Located) -> Option<Self> {
+    /// `None` for ids beyond `u32`.
+    fn of<K: Key>(r: &Row<K>) -> Option<Self> {
         let [x, y, z] = r.place.unit_vector();
         Some(Self {
             xyz: [x as f32, y as f32, z as f32],
-            id: u32::try_from(r.id.0).ok()?,
-            category: r.category,
+            id: u32::try_from(r.id.raw()).ok()?,
+            categories: r.categories,
             kind: r.kind,
+            needs: r.needs,
         })
-    }
-
-    pub fn id(&self) -> InitiativeId {
-        InitiativeId(i64::from(self.id))
     }
 }
 
@@ -53,18 +85,72 @@ impl PointDistance for Entry {
 /// early; beyond, a range query and a sort are cheaper.
 const NEAREST_MAX: usize = 64;
 
-/// What to keep: categories (empty = all) and kind (`None` = both).
+/// One bit per category.
+pub fn category_bits(categories: &[Category]) -> u16 {
+    categories
+        .iter()
+        .fold(0, |bits, c| bits | (1 << (*c as u16)))
+}
+
+fn initiative_kind_code(k: InitiativeKind) -> u8 {
+    match k {
+        InitiativeKind::Idea => 0,
+        InitiativeKind::Project => 1,
+    }
+}
+
+/// An actor's kind as an index entry holds it.
+pub fn actor_kind_code(k: ActorKind) -> u8 {
+    match k {
+        ActorKind::Citizen => 0,
+        ActorKind::Association => 1,
+        ActorKind::Municipality => 2,
+        ActorKind::Company => 3,
+    }
+}
+
+/// What a query keeps: any of these categories (none: all), this kind (`None`:
+/// all), an open need of any of these kinds (none: needs or not).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Mask {
+    pub categories: u16,
+    pub kind: Option<u8>,
+    pub needs: u8,
+}
+
+impl Mask {
+    fn keeps(&self, e: &Entry) -> bool {
+        (self.categories == 0 || self.categories & e.categories != 0)
+            && self.kind.is_none_or(|k| k == e.kind)
+            && (self.needs == 0 || self.needs & e.needs != 0)
+    }
+}
+
+/// What to keep of initiatives: categories (empty = all) and kind (`None` = both).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filter {
     pub categories: Vec<Category>,
     pub kind: Option<InitiativeKind>,
 }
 
-impl Filter {
-    fn keeps(&self, e: &Entry) -> bool {
-        (self.categories.is_empty() || self.categories.contains(&e.category))
-            && self.kind.is_none_or(|k| k == e.kind)
+impl From<&Filter> for Mask {
+    fn from(f: &Filter) -> Self {
+        Self {
+            categories: category_bits(&f.categories),
+            kind: f.kind.map(initiative_kind_code),
+            needs: 0,
+        }
     }
+}
+
+/// One thing to index, at its place.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Row<K> {
+    pub id: K,
+    pub place: GeoPoint,
+    pub categories: u16,
+    pub kind: u8,
+    pub needs: u8,
 }
 
 /// A row to index: only live initiatives with a place are indexed.
@@ -85,6 +171,18 @@ impl Located {
             category: i.category,
             kind: i.kind,
         })
+    }
+}
+
+impl From<Located> for Row<InitiativeId> {
+    fn from(l: Located) -> Self {
+        Self {
+            id: l.id,
+            place: l.place,
+            categories: category_bits(&[l.category]),
+            kind: initiative_kind_code(l.kind),
+            needs: 0,
+        }
     }
 }
 
@@ -123,30 +221,42 @@ fn centre_of(c: Cell) -> Option<GeoPoint> {
     GeoPoint::new(v(c[0], 180.0), v(c[1], 360.0)).ok()
 }
 
-/// The index: the tree, and the cell each initiative is in, by id (to move or
+/// The index: the tree, and the cell each thing is in, by id (to move or
 /// remove one by id, as changes read from the store give only the new state).
-/// Ids are dense, so a vector costs 4 bytes an initiative where a map cost 50.
-#[derive(Default)]
-pub struct NearbyIndex {
+/// Ids are dense, so a vector costs 4 bytes a thing where a map cost 50.
+pub struct NearbyIndex<K = InitiativeId> {
     tree: RTree<Entry, Wide>,
     cells: Vec<Cell>,
+    key: PhantomData<K>,
 }
 
-/// Its parts hold connections, clients or closures: shown by name only.
-impl std::fmt::Debug for NearbyIndex {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NearbyIndex").finish_non_exhaustive()
+impl<K> Default for NearbyIndex<K> {
+    fn default() -> Self {
+        Self {
+            tree: RTree::default(),
+            cells: Vec::new(),
+            key: PhantomData,
+        }
     }
 }
 
-impl NearbyIndex {
+/// Shown by size only.
+impl<K> std::fmt::Debug for NearbyIndex<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NearbyIndex")
+            .field("len", &self.tree.size())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<K: Key> NearbyIndex<K> {
     /// Builds the index at once (bulk loading packs the tree tightly).
-    pub fn bulk_load(rows: impl IntoIterator<Item = Located>) -> Self {
-        let rows: Vec<Located> = rows.into_iter().collect();
+    pub fn bulk_load<R: Into<Row<K>>>(rows: impl IntoIterator<Item = R>) -> Self {
+        let rows: Vec<Row<K>> = rows.into_iter().map(Into::into).collect();
         let mut cells = Vec::new();
         let mut entries = Vec::with_capacity(rows.len());
         for r in rows {
-            let Some(e) = Entry::of(r) else { continue };
+            let Some(e) = Entry::of(&r) else { continue };
             let i = e.id as usize;
             if cells.len() <= i {
                 cells.resize(i + 1, ABSENT);
@@ -161,6 +271,7 @@ impl NearbyIndex {
         Self {
             tree: RTree::bulk_load_with_params(entries),
             cells,
+            key: PhantomData,
         }
     }
 
@@ -186,9 +297,9 @@ impl NearbyIndex {
             .copied()
     }
 
-    /// Removes an initiative. Returns whether it was there.
-    pub fn remove(&mut self, id: InitiativeId) -> bool {
-        let Ok(key) = u32::try_from(id.0) else {
+    /// Removes a thing. Returns whether it was there.
+    pub fn remove(&mut self, id: K) -> bool {
+        let Ok(key) = u32::try_from(id.raw()) else {
             return false;
         };
         let Some(e) = self.entry(key) else {
@@ -200,13 +311,14 @@ impl NearbyIndex {
         self.tree.remove(&e).is_some()
     }
 
-    /// Puts an initiative where it is now: `now` is its index row, `None` when it
-    /// is not live or has no place (then it leaves the index).
-    pub fn set(&mut self, id: InitiativeId, now: Option<Located>) {
-        let Ok(key) = u32::try_from(id.0) else {
+    /// Puts a thing where it is now: `now` is its index row, `None` when it
+    /// is not shown or has no place (then it leaves the index).
+    pub fn set<R: Into<Row<K>>>(&mut self, id: K, now: Option<R>) {
+        let Ok(key) = u32::try_from(id.raw()) else {
             return;
         };
-        let entry = now.and_then(Entry::of);
+        let now: Option<Row<K>> = now.map(Into::into);
+        let entry = now.as_ref().and_then(Entry::of);
         if entry.is_some() && self.entry(key) == entry {
             return;
         }
@@ -221,28 +333,24 @@ impl NearbyIndex {
         }
     }
 
-    /// Follows a write of `after` by this process.
-    pub fn update(&mut self, after: &Initiative) {
-        self.set(after.id, Located::of(after));
-    }
-
-    /// Initiatives within `radius_m` of `centre`, nearest first, at most `limit`,
-    /// with their great-circle distances in metres.
+    /// Things within `radius_m` of `centre` that the filter keeps, nearest
+    /// first, at most `limit`, with their great-circle distances in metres.
     pub fn nearby(
         &self,
         centre: GeoPoint,
         radius_m: f64,
-        filter: &Filter,
+        filter: impl Into<Mask>,
         limit: usize,
-    ) -> Vec<(InitiativeId, f64)> {
+    ) -> Vec<(K, f64)> {
+        let filter: Mask = filter.into();
         let [x, y, z] = centre.unit_vector();
         let q = [x as f32, y as f32, z as f32];
         // A hair over the radius in f32, then the exact check in f64.
         let max_chord = chord_of(radius_m);
         let max_d2 = (max_chord * (1.0 + 1e-6) + 1e-7).powi(2) as f32;
-        let keep = |e: &Entry, d2: f32| -> Option<(InitiativeId, f64)> {
+        let keep = |e: &Entry, d2: f32| -> Option<(K, f64)> {
             let d = metres_of(f64::from(d2).sqrt());
-            (filter.keeps(e) && d <= radius_m).then(|| (e.id(), d))
+            (filter.keeps(e) && d <= radius_m).then(|| (K::from_raw(e.id), d))
         };
         if limit <= NEAREST_MAX {
             // Few wanted: walk outwards and stop early.
@@ -256,14 +364,21 @@ impl NearbyIndex {
             return out;
         }
         // Everything within the radius: a range query, then one sort.
-        let mut out: Vec<(InitiativeId, f64)> = self
+        let mut out: Vec<(K, f64)> = self
             .tree
             .locate_within_distance(q, max_d2)
             .filter_map(|e| keep(e, e.distance_2(&q)))
             .collect();
-        out.sort_unstable_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        out.sort_unstable_by(|a, b| a.1.total_cmp(&b.1).then(a.0.raw().cmp(&b.0.raw())));
         out.truncate(limit);
         out
+    }
+}
+
+impl NearbyIndex<InitiativeId> {
+    /// Follows a write of `after` by this process.
+    pub fn update(&mut self, after: &Initiative) {
+        self.set(after.id, Located::of(after));
     }
 }
 
@@ -399,7 +514,7 @@ mod tests {
         assert_eq!(idx.nearby(there, 100.0, &Filter::default(), 10).len(), 1);
         idx.set(id, Some(at(1, 46.0, 5.0)));
         assert_eq!(idx.len(), 1);
-        idx.set(id, None);
+        idx.set(id, None::<Located>);
         assert!(idx.is_empty());
         assert!(!idx.remove(id));
         idx.set(InitiativeId(2), Some(at(2, 45.0, 5.0)));

@@ -4,4 +4,4 @@ pub mod gazetteer;
 pub mod index;
 
 pub use gazetteer::{Commune, Found, Gazetteer};
-pub use index::{Filter, Located, NearbyIndex};
+pub use index::{Filter, Key, Located, Mask, NearbyIndex, Row, actor_kind_code, category_bits};

@@ -16,6 +16,7 @@ mod intake;
 mod leases;
 mod moderation;
 mod network;
+mod organisations;
 mod outbox;
 mod people;
 mod projects;
@@ -29,6 +30,7 @@ pub use intake::SeenUpdates;
 pub use leases::Leases;
 pub use moderation::Moderation;
 pub use network::{SendError, Sender, Sent, until_held};
+pub use organisations::Organisations;
 pub use outbox::{CLAIM_PER_CHAT, Outbox};
 pub use people::People;
 pub use projects::Projects;
@@ -88,6 +90,7 @@ pub trait Tx:
     + Rooms
     + Moderation
     + AdapterState
+    + Organisations
     + Send
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;

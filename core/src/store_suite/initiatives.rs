@@ -54,6 +54,7 @@ pub async fn search_by_word_prefix(store: &dyn Store) {
             commune: None,
             created_by: a.id,
             created_at: t0(),
+            carried_by: None,
         })
         .await
         .unwrap();

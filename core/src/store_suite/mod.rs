@@ -15,6 +15,7 @@ pub mod initiatives;
 pub mod intake;
 pub mod leases;
 pub mod moderation;
+pub mod organisations;
 pub mod outbox;
 pub mod people;
 pub mod projects;
@@ -74,6 +75,11 @@ macro_rules! store_suite {
                 #[allow(unused_imports)]
                 use super::*;
                 $crate::store_suite!(@tests moderation, $make; reports_and_hiding, moderators_bans_and_the_log);
+            }
+            mod organisations {
+                #[allow(unused_imports)]
+                use super::*;
+                $crate::store_suite!(@tests organisations, $make; profiles_teams_and_carried_initiatives, the_actors_index_feed);
             }
             mod adapter_state {
                 #[allow(unused_imports)]
@@ -137,6 +143,7 @@ pub(crate) async fn initiative(
             commune: InseeCode::parse("69266"),
             created_by: by,
             created_at: t0(),
+            carried_by: None,
         })
         .await
         .unwrap();

@@ -25,6 +25,7 @@ pub async fn rollback_leaves_nothing(store: &dyn Store) {
             commune: None,
             created_by: a.id,
             created_at: t0(),
+            carried_by: None,
         })
         .await
         .unwrap();

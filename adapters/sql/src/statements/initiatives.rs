@@ -5,8 +5,8 @@ use crate::exec::Sql;
 /// [`Initiatives::insert_initiative`](kohero_core::ports::Initiatives::insert_initiative).
 pub const INSERT_INITIATIVE: &str =
     "INSERT INTO initiatives (kind, title, description, category, lat, lon, commune, status,
-    created_by, search_text, created_at, updated_at)
-    VALUES ('idea', ?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8, ?9, ?10) RETURNING *";
+    created_by, search_text, created_at, updated_at, carried_by)
+    VALUES ('idea', ?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8, ?9, ?10, ?11) RETURNING *";
 
 /// [`Initiatives::initiative`](kohero_core::ports::Initiatives::initiative).
 pub const INITIATIVE: &str = "SELECT * FROM initiatives WHERE id = ?1";

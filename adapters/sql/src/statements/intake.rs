@@ -25,6 +25,9 @@ pub const PRUNE_4: &str = "DELETE FROM digest_ticks WHERE tick < ?1";
 /// [`SeenUpdates::prune`](kohero_core::ports::SeenUpdates::prune).
 pub const PRUNE_5: &str = "DELETE FROM initiative_changes WHERE at < ?1";
 
+/// [`SeenUpdates::prune`](kohero_core::ports::SeenUpdates::prune).
+pub const PRUNE_6: &str = "DELETE FROM actor_changes WHERE at < ?1";
+
 /// Every statement of this file (tests).
 #[cfg(test)]
 pub(crate) const ALL: &[&str] = &[
@@ -35,4 +38,5 @@ pub(crate) const ALL: &[&str] = &[
     PRUNE_3,
     PRUNE_4,
     PRUNE_5,
+    PRUNE_6,
 ];

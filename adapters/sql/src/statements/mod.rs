@@ -11,6 +11,7 @@ pub mod initiatives;
 pub mod intake;
 pub mod leases;
 pub mod moderation;
+pub mod organisations;
 pub mod outbox;
 pub mod people;
 pub mod projects;
@@ -102,6 +103,7 @@ mod tests {
             intake::ALL,
             leases::ALL,
             moderation::ALL,
+            organisations::ALL,
             outbox::ALL,
             people::ALL,
             people::MERGE_ACTORS,

@@ -162,6 +162,17 @@ pub const MERGE_ACTORS: &[&str] = &[
         ON CONFLICT DO NOTHING",
     "UPDATE initiatives SET created_by = ?1 WHERE created_by = ?2",
     "UPDATE initiatives SET offered_to = ?1 WHERE offered_to = ?2",
+    "UPDATE initiatives SET carried_by = ?1 WHERE carried_by = ?2",
+    // A profile: `into`'s if it has one, else `from`'s. A team: `into`
+    // stays on its own, else takes `from`'s place.
+    "INSERT INTO actor_profiles (actor_id, description, categories, lat, lon, commune, site,
+        contact, skills, skills_radius_m, updated_at)
+        SELECT CAST(?1 AS BIGINT), description, categories, lat, lon, commune, site, contact,
+        skills, skills_radius_m, updated_at FROM actor_profiles WHERE actor_id = ?2
+        ON CONFLICT DO NOTHING",
+    "UPDATE actor_team SET member_id = ?1 WHERE member_id = ?2
+        AND NOT EXISTS (SELECT 1 FROM actor_team t WHERE t.member_id = ?1)",
+    "UPDATE actor_team SET added_by = ?1 WHERE added_by = ?2",
     // Both in one initiative: the stronger role, the earliest date.
     "UPDATE memberships SET role = (SELECT f.role FROM memberships f
         WHERE f.actor_id = ?2 AND f.initiative_id = memberships.initiative_id)

@@ -29,7 +29,8 @@ impl<C: Conn> Initiatives for SqlTx<C> {
                 new.created_by.0,
                 &document,
                 ms(new.created_at),
-                ms(new.created_at)
+                ms(new.created_at),
+                new.carried_by.map(|a| a.0)
             ],
             |r| crate::initiative(r),
         )

@@ -46,6 +46,7 @@ impl<C: Conn> SeenUpdates for SqlTx<C> {
             sql::PRUNE_3,
             sql::PRUNE_4,
             sql::PRUNE_5,
+            sql::PRUNE_6,
         ] {
             n += self
                 .run(

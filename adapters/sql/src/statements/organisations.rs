@@ -1,0 +1,75 @@
+//! Statements of [`Organisations`](kohero_core::ports::Organisations) (both stores).
+
+/// [`Organisations::actor_profile`](kohero_core::ports::Organisations::actor_profile).
+pub const ACTOR_PROFILE: &str = "SELECT * FROM actor_profiles WHERE actor_id = ?1";
+
+/// [`Organisations::actor_profiles`](kohero_core::ports::Organisations::actor_profiles).
+pub const ACTOR_PROFILES: &str = "SELECT * FROM actor_profiles
+    WHERE actor_id IN (SELECT value FROM json_each(?1)) ORDER BY actor_id";
+
+/// [`Organisations::save_actor_profile`](kohero_core::ports::Organisations::save_actor_profile).
+pub const SAVE_ACTOR_PROFILE: &str = "INSERT INTO actor_profiles (actor_id, description,
+    categories, lat, lon, commune, site, contact, skills, skills_radius_m, updated_at)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+    ON CONFLICT (actor_id) DO UPDATE SET description = excluded.description,
+    categories = excluded.categories, lat = excluded.lat, lon = excluded.lon,
+    commune = excluded.commune, site = excluded.site, contact = excluded.contact,
+    skills = excluded.skills, skills_radius_m = excluded.skills_radius_m,
+    updated_at = excluded.updated_at";
+
+/// [`Organisations::team_of`](kohero_core::ports::Organisations::team_of).
+pub const TEAM_OF: &str = "SELECT * FROM actor_team WHERE actor_id = ?1 ORDER BY since, member_id";
+
+/// [`Organisations::acts_for`](kohero_core::ports::Organisations::acts_for).
+pub const ACTS_FOR: &str = "SELECT actor_id FROM actor_team WHERE member_id = ?1";
+
+/// [`Organisations::add_team_member`](kohero_core::ports::Organisations::add_team_member).
+pub const ADD_TEAM_MEMBER: &str =
+    "INSERT INTO actor_team (actor_id, member_id, added_by, since) VALUES (?1, ?2, ?3, ?4)";
+
+/// [`Organisations::remove_team_member`](kohero_core::ports::Organisations::remove_team_member).
+pub const REMOVE_TEAM_MEMBER: &str =
+    "DELETE FROM actor_team WHERE actor_id = ?1 AND member_id = ?2";
+
+/// [`Organisations::initiatives_carried_by`](kohero_core::ports::Organisations::initiatives_carried_by).
+pub const INITIATIVES_CARRIED_BY: &str =
+    "SELECT * FROM initiatives WHERE carried_by = ?1 ORDER BY id DESC LIMIT ?2";
+
+/// [`Organisations::set_carried_by`](kohero_core::ports::Organisations::set_carried_by).
+pub const SET_CARRIED_BY: &str = "UPDATE initiatives SET carried_by = ?2 WHERE id = ?1";
+
+/// [`Organisations::located_actors`](kohero_core::ports::Organisations::located_actors).
+pub const LOCATED_ACTORS: &str = "SELECT a.id, a.kind, p.categories, p.lat, p.lon,
+        (SELECT MIN(c.insee) FROM actor_communes c WHERE c.actor_id = a.id) AS commune
+    FROM actors a LEFT JOIN actor_profiles p ON p.actor_id = a.id
+    WHERE a.verified <> 0 AND a.kind <> 'citizen' ORDER BY a.id";
+
+/// [`Organisations::actor_changes_cursor`](kohero_core::ports::Organisations::actor_changes_cursor).
+pub const ACTOR_CHANGES_CURSOR: &str = "SELECT COALESCE(MAX(seq), 0) AS seq FROM actor_changes";
+
+/// [`Organisations::actor_changes`](kohero_core::ports::Organisations::actor_changes):
+/// `kind` NULL when the actor is gone or no longer verified.
+pub const ACTOR_CHANGES: &str = "SELECT c.seq, c.actor_id AS id,
+        CASE WHEN a.verified <> 0 AND a.kind <> 'citizen' THEN a.kind END AS kind,
+        p.categories, p.lat, p.lon,
+        (SELECT MIN(m.insee) FROM actor_communes m WHERE m.actor_id = a.id) AS commune
+    FROM actor_changes c LEFT JOIN actors a ON a.id = c.actor_id
+    LEFT JOIN actor_profiles p ON p.actor_id = c.actor_id
+    WHERE c.seq > ?1 ORDER BY c.seq LIMIT ?2";
+
+/// Every statement of this file (tests).
+#[cfg(test)]
+pub(crate) const ALL: &[&str] = &[
+    ACTOR_PROFILE,
+    ACTOR_PROFILES,
+    SAVE_ACTOR_PROFILE,
+    TEAM_OF,
+    ACTS_FOR,
+    ADD_TEAM_MEMBER,
+    REMOVE_TEAM_MEMBER,
+    INITIATIVES_CARRIED_BY,
+    SET_CARRIED_BY,
+    LOCATED_ACTORS,
+    ACTOR_CHANGES_CURSOR,
+    ACTOR_CHANGES,
+];

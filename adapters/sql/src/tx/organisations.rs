@@ -1,0 +1,138 @@
+//! [`Organisations`] on a SQL store.
+
+use async_trait::async_trait;
+use kohero_core::domain::*;
+use kohero_core::ports::{Organisations, StoreResult};
+
+use super::{SqlTx, limit_of, not_found};
+use crate::exec::{Conn, Value};
+use crate::statements::organisations as sql;
+use crate::{categories_to_text, get, lat_lon, ms};
+
+#[async_trait]
+impl<C: Conn> Organisations for SqlTx<C> {
+    async fn actor_profile(&mut self, actor: ActorId) -> StoreResult<Option<ActorProfile>> {
+        self.opt(sql::ACTOR_PROFILE, &values![actor.0], |r| {
+            crate::actor_profile(r)
+        })
+        .await
+    }
+
+    async fn save_actor_profile(&mut self, p: &ActorProfile) -> StoreResult<()> {
+        let (lat, lon) = lat_lon(p.place);
+        let skills = p.skills.join(",");
+        self.changes(
+            sql::SAVE_ACTOR_PROFILE,
+            &values![
+                p.actor.0,
+                &p.description,
+                categories_to_text(&p.categories).as_str(),
+                lat,
+                lon,
+                p.commune.as_ref().map(InseeCode::as_str),
+                &p.site,
+                &p.contact,
+                skills.as_str(),
+                p.skills_radius_m.map(i64::from),
+                ms(p.updated_at)
+            ],
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn actor_profiles(&mut self, ids: &[ActorId]) -> StoreResult<Vec<ActorProfile>> {
+        self.all(
+            sql::ACTOR_PROFILES,
+            &[Value::Ints(ids.iter().map(|a| a.0).collect())],
+            |r| crate::actor_profile(r),
+        )
+        .await
+    }
+
+    async fn team_of(&mut self, actor: ActorId) -> StoreResult<Vec<TeamMember>> {
+        self.all(sql::TEAM_OF, &values![actor.0], |r| crate::team_member(r))
+            .await
+    }
+
+    async fn acts_for(&mut self, member: ActorId) -> StoreResult<Option<ActorId>> {
+        self.opt(sql::ACTS_FOR, &values![member.0], |r| {
+            Ok(ActorId(get(r, "actor_id")?))
+        })
+        .await
+    }
+
+    async fn add_team_member(&mut self, m: &TeamMember) -> StoreResult<()> {
+        self.changes(
+            sql::ADD_TEAM_MEMBER,
+            &values![m.actor.0, m.member.0, m.added_by.map(|a| a.0), ms(m.since)],
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn remove_team_member(&mut self, actor: ActorId, member: ActorId) -> StoreResult<bool> {
+        Ok(self
+            .changes(sql::REMOVE_TEAM_MEMBER, &values![actor.0, member.0])
+            .await?
+            > 0)
+    }
+
+    async fn initiatives_carried_by(
+        &mut self,
+        actor: ActorId,
+        limit: usize,
+    ) -> StoreResult<Vec<Initiative>> {
+        self.all(
+            sql::INITIATIVES_CARRIED_BY,
+            &values![actor.0, limit_of(limit)],
+            |r| crate::initiative(r),
+        )
+        .await
+    }
+
+    async fn set_carried_by(
+        &mut self,
+        initiative: InitiativeId,
+        actor: Option<ActorId>,
+    ) -> StoreResult<()> {
+        let n = self
+            .changes(
+                sql::SET_CARRIED_BY,
+                &values![initiative.0, actor.map(|a| a.0)],
+            )
+            .await?;
+        not_found("initiative", n)
+    }
+
+    async fn located_actors(&mut self) -> StoreResult<Vec<LocatedActor>> {
+        Ok(self
+            .all_heavy(sql::LOCATED_ACTORS, &[], |r| crate::located_actor(r))
+            .await?
+            .into_iter()
+            .flatten()
+            .collect())
+    }
+
+    async fn actor_changes_cursor(&mut self) -> StoreResult<i64> {
+        self.one(sql::ACTOR_CHANGES_CURSOR, &[], |r| get(r, "seq"))
+            .await
+    }
+
+    async fn actor_changes(
+        &mut self,
+        cursor: i64,
+        limit: usize,
+    ) -> StoreResult<(i64, Vec<(ActorId, Option<LocatedActor>)>)> {
+        let rows = self
+            .all(sql::ACTOR_CHANGES, &values![cursor, limit_of(limit)], |r| {
+                Ok((
+                    get::<i64>(r, "seq")?,
+                    ActorId(get(r, "id")?),
+                    crate::located_actor(r)?,
+                ))
+            })
+            .await?;
+        Ok(crate::changes_after(cursor, rows))
+    }
+}

@@ -1,0 +1,440 @@
+//! Verified actors: their public profiles (`/voir A12`, `/profil description…`),
+//! who acts for them (`/equipe`), the actors nearby (`/acteurs`); and the
+//! skills a person offers (`/profil competences`).
+
+use super::discover::{area_command, page_of, place_of};
+use super::places;
+use super::{Ctx, Fail, Outcome, refuse, render, text_refusal};
+use crate::command::{Area, PlaceArg, ProfileField, TeamArg};
+use crate::domain::*;
+use crate::geo::{DEFAULT_RADIUS_M, GeoPoint, MAX_RADIUS_M, parse_radius};
+use crate::i18n::Arg;
+use crate::places::{Gazetteer, Mask, Row, actor_kind_code, category_bits};
+use crate::reply::{Action, ListItem, Reply};
+use crate::text;
+
+/// The initiatives an actor's card shows.
+const CARRIED_SHOWN: usize = 5;
+/// Most actors `/acteurs` counts.
+const ACTORS_MAX: usize = 500;
+
+/// An actor's row in the actors' index: where its profile puts it, else at
+/// its first commune's centre; none without either.
+pub fn index_row(places: &Gazetteer, a: &LocatedActor) -> Option<Row<ActorId>> {
+    let place = a.place.or_else(|| {
+        a.commune
+            .as_ref()
+            .and_then(|c| places.by_code(c))
+            .and_then(|c| c.centre)
+    })?;
+    Some(Row {
+        id: a.id,
+        place,
+        categories: category_bits(&a.categories),
+        kind: actor_kind_code(a.kind),
+        needs: 0,
+    })
+}
+
+fn profile_refusal(field: &'static str, e: ProfileError) -> Fail {
+    match e {
+        ProfileError::Text(e) => text_refusal(field, e),
+        ProfileError::BadSite => refuse!("profile-bad-site"),
+        ProfileError::BadCategory(word) => refuse!("profile-bad-category", "word" => word),
+        ProfileError::TooMany { max } => refuse!("profile-too-many", "max" => max),
+    }
+}
+
+/// `/profil FIELD VALUE`: skills are the person's; the other fields are the
+/// verified actor's they act for. `-` clears a field.
+pub async fn set(ctx: &mut Ctx<'_>, field: ProfileField, value: &str) -> Outcome {
+    let clear = text::is_skip(value);
+    if field == ProfileField::Skills {
+        return set_skills(ctx, value, clear).await;
+    }
+    let Some(org) = ctx.organisation().await? else {
+        return Err(refuse!("profile-not-actor"));
+    };
+    let mut p = ctx
+        .tx
+        .actor_profile(org.id)
+        .await?
+        .unwrap_or_else(|| ActorProfile::empty(org.id, ctx.now));
+    match field {
+        ProfileField::Description if clear => p.description = None,
+        ProfileField::Description => {
+            p.description =
+                Some(text::description(value).map_err(|e| text_refusal("description", e))?);
+        }
+        ProfileField::Place if clear => {
+            p.place = None;
+            p.commune = None;
+        }
+        ProfileField::Place => {
+            let v = value.trim();
+            let arg = if v.get(..4).is_some_and(|s| s.eq_ignore_ascii_case("geo:")) {
+                PlaceArg::Point(GeoPoint::parse_uri(v).map_err(super::geo_refusal)?)
+            } else {
+                PlaceArg::Name(v.to_owned())
+            };
+            let place = places::resolve(ctx, &arg, &|choice| format!("/profil lieu {choice}"))?;
+            // Rounded like a shared location: an address is not asked for.
+            p.place = Some(place.point.rounded());
+            p.commune = place.commune;
+        }
+        ProfileField::Site if clear => p.site = None,
+        ProfileField::Site => {
+            p.site = Some(parse_site(value).map_err(|e| profile_refusal("site", e))?);
+        }
+        ProfileField::Contact if clear => p.contact = None,
+        ProfileField::Contact => {
+            p.contact = Some(parse_contact(value).map_err(|e| profile_refusal("contact", e))?);
+        }
+        ProfileField::Categories if clear => p.categories.clear(),
+        ProfileField::Categories => {
+            p.categories = parse_categories(value).map_err(|e| profile_refusal("categories", e))?;
+        }
+        // Handled above.
+        ProfileField::Skills => {}
+    }
+    p.updated_at = ctx.now;
+    ctx.tx.save_actor_profile(&p).await?;
+    ctx.actors_changed();
+    let mut replies = vec![Reply::text(ctx.t(
+        "profile-actor-saved",
+        &[("name", org.display_name.clone().into())],
+    ))];
+    replies.push(card(ctx, &org, Some(p)).await?);
+    Ok(replies)
+}
+
+/// `/profil competences jardinage, bricolage [5km]`.
+async fn set_skills(ctx: &mut Ctx<'_>, value: &str, clear: bool) -> Outcome {
+    let me = ctx.actor.id;
+    let mut p = ctx
+        .tx
+        .actor_profile(me)
+        .await?
+        .unwrap_or_else(|| ActorProfile::empty(me, ctx.now));
+    if clear {
+        p.skills.clear();
+        p.skills_radius_m = None;
+    } else {
+        // A radius at the end: how far they would go.
+        let mut words: Vec<&str> = value.split_whitespace().collect();
+        let radius = match words.last().and_then(|w| parse_radius(w)) {
+            Some(r) if r > f64::from(MAX_RADIUS_M) => return Err(refuse!("radius-too-large")),
+            Some(r) if r < 1.0 => return Err(refuse!("usage-profile")),
+            Some(r) => {
+                words.pop();
+                Some(r.round() as u32)
+            }
+            None => None,
+        };
+        p.skills = parse_skills(&words.join(" ")).map_err(|e| profile_refusal("skills", e))?;
+        if radius.is_some() {
+            p.skills_radius_m = radius;
+        }
+    }
+    p.updated_at = ctx.now;
+    ctx.tx.save_actor_profile(&p).await?;
+    if p.skills.is_empty() {
+        return Ok(vec![Reply::text(ctx.t("skills-cleared", &[]))]);
+    }
+    let radius = render::distance(
+        ctx.lang(),
+        f64::from(p.skills_radius_m.unwrap_or(DEFAULT_RADIUS_M)),
+    );
+    Ok(vec![Reply::text(ctx.t(
+        "skills-saved",
+        &[
+            ("skills", p.skills.join(", ").into()),
+            ("radius", radius.into()),
+        ],
+    ))])
+}
+
+/// A verified actor by id, or the refusal every other id gets (a citizen's
+/// id included: citizens have no public profile).
+async fn verified(ctx: &mut Ctx<'_>, id: ActorId) -> Result<Actor, Fail> {
+    ctx.tx
+        .actor(id)
+        .await?
+        .filter(|a| a.verified && a.kind != ActorKind::Citizen)
+        .ok_or_else(|| refuse!("unknown-actor", "id" => id.0))
+}
+
+/// `/voir A12`.
+pub async fn show(ctx: &mut Ctx<'_>, id: ActorId) -> Outcome {
+    let a = verified(ctx, id).await?;
+    let p = ctx.tx.actor_profile(id).await?;
+    Ok(vec![card(ctx, &a, p).await?])
+}
+
+fn kind_label(ctx: &Ctx<'_>, k: ActorKind) -> String {
+    ctx.t(&format!("kind-{}", k.key()), &[])
+}
+
+/// An actor's public card: who, where, what, how to reach them, and the
+/// initiatives they carry.
+async fn card(ctx: &mut Ctx<'_>, a: &Actor, p: Option<ActorProfile>) -> Result<Reply, Fail> {
+    let p = p.unwrap_or_else(|| ActorProfile::empty(a.id, ctx.now));
+    let mut first = vec![format!("A{}", a.id), kind_label(ctx, a.kind)];
+    let communes: Vec<String> = a
+        .communes
+        .iter()
+        .map(|c| places::commune_name(ctx, Some(c)).unwrap_or_else(|| c.to_string()))
+        .collect();
+    if !communes.is_empty() {
+        first.push(communes.join(", "));
+    }
+    let mut reply = Reply::default()
+        .heading(render::name(a))
+        .para(first.join(" · "));
+    if let Some(d) = &p.description {
+        reply = reply.para(d.clone());
+    }
+    if !p.categories.is_empty() {
+        let cats: Vec<String> = p
+            .categories
+            .iter()
+            .map(|c| render::category(ctx, *c))
+            .collect();
+        reply = reply.para(ctx.t("actor-categories", &[("list", cats.join(", ").into())]));
+    }
+    if let Some(c) = places::commune_name(ctx, p.commune.as_ref()) {
+        reply = reply.para(ctx.t("actor-place", &[("commune", c.into())]));
+    }
+    if let Some(site) = &p.site {
+        reply = reply.para(ctx.t("actor-site", &[("site", site.clone().into())]));
+    }
+    if let Some(contact) = &p.contact {
+        reply = reply.para(ctx.t("actor-contact", &[("contact", contact.clone().into())]));
+    }
+    let carried: Vec<(Initiative, Option<f64>)> = ctx
+        .tx
+        .initiatives_carried_by(a.id, CARRIED_SHOWN * 4)
+        .await?
+        .into_iter()
+        .filter(Initiative::is_shown)
+        .take(CARRIED_SHOWN)
+        .map(|i| (i, None))
+        .collect();
+    if carried.is_empty() {
+        reply = reply.para(ctx.t("actor-no-initiatives", &[]));
+    } else {
+        let items = render::items(ctx, &carried).await?;
+        reply = reply.para(ctx.t("actor-initiatives", &[])).list(items);
+    }
+    Ok(reply.actions(vec![Action::new(
+        ctx.t("action-report", &[]),
+        format!("/signaler A{}", a.id),
+    )]))
+}
+
+/// `/acteurs [lieu] [rayon] [type] [catégorie]`: verified actors near a
+/// place, nearest first.
+pub async fn near(ctx: &mut Ctx<'_>, area: Area, kind: Option<ActorKind>) -> Outcome {
+    let cmd = match kind {
+        Some(ActorKind::Association) => "/acteurs associations",
+        Some(ActorKind::Company) => "/acteurs entreprises",
+        Some(ActorKind::Municipality) => "/acteurs mairies",
+        _ => "/acteurs",
+    };
+    let Some(place) = place_of(ctx, &area, cmd)? else {
+        return Err(refuse!("need-location"));
+    };
+    let radius = area.radius_m.unwrap_or(DEFAULT_RADIUS_M);
+    let mask = Mask {
+        categories: category_bits(&area.categories),
+        kind: kind.map(actor_kind_code),
+        needs: 0,
+    };
+    let found = ctx.nearby_actors(place.point, radius, mask, ACTORS_MAX);
+    let dist = render::distance(ctx.lang(), f64::from(radius));
+    if found.is_empty() {
+        return Ok(vec![Reply::text(
+            ctx.t("actors-none", &[("radius", dist.into())]),
+        )]);
+    }
+    let total = found.len();
+    let (page, has_more) = page_of(found, area.page)?;
+    let ids: Vec<ActorId> = page.iter().map(|(id, _)| *id).collect();
+    let actors = ctx.tx.actors_by_ids(&ids).await?;
+    let profiles = ctx.tx.actor_profiles(&ids).await?;
+    let mut items = Vec::with_capacity(page.len());
+    for (id, d) in &page {
+        // The index may be a moment behind the store: what is no longer a
+        // verified actor is left out.
+        let Some(a) = actors
+            .iter()
+            .find(|a| a.id == *id && a.verified && a.kind != ActorKind::Citizen)
+        else {
+            continue;
+        };
+        let p = profiles.iter().find(|p| p.actor == *id);
+        let open = ctx
+            .tx
+            .initiatives_carried_by(*id, 50)
+            .await?
+            .iter()
+            .filter(|i| i.is_shown())
+            .count();
+        let mut first = vec![render::distance(ctx.lang(), *d), kind_label(ctx, a.kind)];
+        if let Some(p) = p
+            && !p.categories.is_empty()
+        {
+            let cats: Vec<String> = p
+                .categories
+                .iter()
+                .map(|c| render::category(ctx, *c))
+                .collect();
+            first.push(cats.join(", "));
+        }
+        first.push(ctx.t("actor-open-initiatives", &[("n", Arg::from(open))]));
+        let mut details = vec![first.join(" · ")];
+        if let Some(desc) = p.and_then(|p| p.description.as_deref()) {
+            details.push(text::excerpt(desc, 140));
+        }
+        items.push(ListItem {
+            tag: Some(format!("A{id}")),
+            title: render::name(a),
+            details,
+            actions: vec![Action::new(
+                ctx.t("action-show", &[]),
+                format!("/voir A{id}"),
+            )],
+        });
+    }
+    let mut more = Vec::new();
+    if has_more {
+        more.push(Action::new(
+            ctx.t("action-next-page", &[]),
+            area_command(cmd, place.point, radius, &area),
+        ));
+    }
+    Ok(vec![
+        Reply::text(ctx.t(
+            "actors-found",
+            &[("n", total.into()), ("radius", dist.into())],
+        ))
+        .list(items)
+        .actions(more),
+    ])
+}
+
+/// `/equipe [ajouter|retirer IDENTITÉ]`.
+pub async fn team(ctx: &mut Ctx<'_>, arg: TeamArg) -> Outcome {
+    let Some(org) = ctx.organisation().await? else {
+        return Err(refuse!("team-not-actor"));
+    };
+    match arg {
+        TeamArg::Show => show_team(ctx, &org).await,
+        TeamArg::Add(who) => {
+            let person = person_of(ctx, &who).await?;
+            let team = ctx.tx.team_of(org.id).await?;
+            if person.id == org.id || team.iter().any(|m| m.member == person.id) {
+                return Err(refuse!("team-already", "who" => who));
+            }
+            if person.verified && person.kind != ActorKind::Citizen {
+                return Err(refuse!("team-verified", "who" => who));
+            }
+            if ctx.tx.acts_for(person.id).await?.is_some() {
+                return Err(refuse!("team-elsewhere", "who" => who));
+            }
+            if team.len() >= TEAM_MAX {
+                return Err(refuse!("team-full", "max" => TEAM_MAX));
+            }
+            let me = ctx.actor.id;
+            ctx.tx
+                .add_team_member(&TeamMember {
+                    actor: org.id,
+                    member: person.id,
+                    added_by: Some(me),
+                    since: ctx.now,
+                })
+                .await?;
+            let told = Reply::text(ctx.cat.get(
+                person.lang,
+                "team-added-you",
+                &[
+                    ("actor", render::name(&org).into()),
+                    ("by", ctx.actor.display_name.clone().into()),
+                ],
+            ));
+            ctx.notify(person.id, told).await?;
+            let mut replies = vec![Reply::text(ctx.t(
+                "team-added",
+                &[
+                    ("who", person.display_name.clone().into()),
+                    ("actor", org.display_name.clone().into()),
+                ],
+            ))];
+            replies.extend(show_team(ctx, &org).await?);
+            Ok(replies)
+        }
+        TeamArg::Remove(who) => {
+            let person = person_of(ctx, &who).await?;
+            if !ctx.tx.remove_team_member(org.id, person.id).await? {
+                return Err(refuse!("team-not-member", "who" => who));
+            }
+            if person.id != ctx.actor.id {
+                let told = Reply::text(ctx.cat.get(
+                    person.lang,
+                    "team-removed-you",
+                    &[("actor", render::name(&org).into())],
+                ));
+                ctx.notify(person.id, told).await?;
+            }
+            Ok(vec![Reply::text(ctx.t(
+                "team-removed",
+                &[
+                    ("who", person.display_name.clone().into()),
+                    ("actor", org.display_name.clone().into()),
+                ],
+            ))])
+        }
+    }
+}
+
+/// The person behind an identity typed in `/equipe`: someone who wrote to
+/// Kohero at least once (nobody is created from another person's command).
+async fn person_of(ctx: &mut Ctx<'_>, who: &str) -> Result<Actor, Fail> {
+    let identity =
+        Identity::parse(who).ok_or_else(|| refuse!("team-bad-identity", "who" => who))?;
+    ctx.tx
+        .actor_by_identity(&identity)
+        .await?
+        .ok_or_else(|| refuse!("team-unknown-identity", "who" => who))
+}
+
+async fn show_team(ctx: &mut Ctx<'_>, org: &Actor) -> Outcome {
+    let team = ctx.tx.team_of(org.id).await?;
+    let ids: Vec<ActorId> = team.iter().map(|m| m.member).collect();
+    let people = ctx.tx.actors_by_ids(&ids).await?;
+    let mut lines = vec![ctx.t("team-account", &[("name", render::name(org).into())])];
+    for m in &team {
+        if let Some(p) = people.iter().find(|p| p.id == m.member) {
+            let identities: Vec<String> = ctx
+                .tx
+                .identities_of(p.id)
+                .await?
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            lines.push(format!("• {} ({})", p.display_name, identities.join(", ")));
+        }
+    }
+    Ok(vec![
+        Reply::default()
+            .heading(ctx.t(
+                "team-title",
+                &[
+                    ("actor", org.display_name.clone().into()),
+                    ("n", team.len().into()),
+                ],
+            ))
+            .para(lines.join("\n"))
+            .para(ctx.t("usage-team", &[])),
+    ])
+}
