@@ -50,8 +50,13 @@ pub enum ProfileField {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TeamArg {
     Show,
+    /// An identity, invited.
     Add(String),
+    /// An identity, or a member's number in `/equipe`.
     Remove(String),
+    /// The invited person accepts or refuses (`A12`).
+    Accept(String),
+    Refuse(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -489,6 +494,22 @@ pub fn parse(input: &str) -> Result<Parsed, ParseError> {
             [verb, who] if matches!(fold(verb).as_str(), "retirer" | "remove" | "enlever") => {
                 TeamArg::Remove((*who).to_owned())
             }
+            [verb, who]
+                if matches!(
+                    fold(verb).as_str(),
+                    "accepter" | "accept" | "rejoindre" | "join"
+                ) =>
+            {
+                TeamArg::Accept((*who).to_owned())
+            }
+            [verb, who]
+                if matches!(
+                    fold(verb).as_str(),
+                    "refuser" | "refuse" | "decliner" | "decline"
+                ) =>
+            {
+                TeamArg::Refuse((*who).to_owned())
+            }
             _ => return Err(ParseError::Usage(Name::Team)),
         }),
         "modifier" | "edit" => {
@@ -700,7 +721,8 @@ pub fn with_default_id(text: &str, id: InitiativeId) -> String {
     let has_id = if takes_target {
         first.is_some_and(|a| Target::parse(a).is_some())
     } else {
-        first.is_some_and(|a| parse_initiative_id(a).is_some())
+        // `/voir A12` shows an actor, wherever it is typed.
+        first.is_some_and(|a| parse_initiative_id(a).is_some() || parse_actor_id(a).is_some())
     };
     if (takes_id || takes_target) && !has_id {
         format!("{word} {id} {rest}").trim_end().to_owned()

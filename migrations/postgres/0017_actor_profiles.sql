@@ -17,12 +17,14 @@ CREATE TABLE actor_profiles (
 );
 
 -- The people who act for a verified actor besides its own account: one
--- actor each at most.
+-- actor each at most. `confirmed_at` NULL: invited, not yet accepted (an
+-- invitation gives no right).
 CREATE TABLE actor_team (
     actor_id  BIGINT NOT NULL REFERENCES actors (id) ON DELETE CASCADE,
     member_id BIGINT NOT NULL UNIQUE REFERENCES actors (id) ON DELETE CASCADE,
     added_by  BIGINT REFERENCES actors (id) ON DELETE SET NULL,
     since     BIGINT NOT NULL,
+    confirmed_at BIGINT,
     PRIMARY KEY (actor_id, member_id)
 );
 

@@ -17,12 +17,14 @@ CREATE TABLE actor_profiles (
 );
 
 -- The people who act for a verified actor besides its own account: one
--- actor each at most.
+-- actor each at most. `confirmed_at` NULL: invited, not yet accepted (an
+-- invitation gives no right).
 CREATE TABLE actor_team (
     actor_id  INTEGER NOT NULL REFERENCES actors (id) ON DELETE CASCADE,
     member_id INTEGER NOT NULL UNIQUE REFERENCES actors (id) ON DELETE CASCADE,
     added_by  INTEGER REFERENCES actors (id) ON DELETE SET NULL,
     since     INTEGER NOT NULL,
+    confirmed_at INTEGER,
     PRIMARY KEY (actor_id, member_id)
 );
 
@@ -34,7 +36,7 @@ CREATE INDEX initiatives_carried_by ON initiatives (carried_by) WHERE carried_by
 -- process's actors index reads the changes after its cursor, as for
 -- initiatives. Kept as long as sent messages are (pruned by `at`, Unix ms).
 CREATE TABLE actor_changes (
-    seq      INTEGER PRIMARY KEY,
+    seq      INTEGER PRIMARY KEY AUTOINCREMENT,
     actor_id INTEGER NOT NULL,
     at       INTEGER NOT NULL DEFAULT (CAST(unixepoch('subsec') * 1000 AS INTEGER))
 );

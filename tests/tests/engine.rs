@@ -4099,12 +4099,20 @@ async fn verified_actors_have_a_profile_a_team_and_show_nearby() {
     let r = b.say("asso", "/equipe ajouter pas-une-identite").await;
     assert!(r.contains("n'est pas une identité"), "{r}");
     let r = b.say("asso", "/equipe ajouter test:bob").await;
-    assert!(r.contains("bob agit maintenant pour"), "{r}");
+    assert!(r.contains("bob est invité·e"), "{r}");
     let told = b.pending("test", "bob").await;
     assert!(
-        told.iter().any(|m| m.plain().contains("vous a ajouté·e")),
+        told.iter()
+            .any(|m| m.plain().contains("vous invite à agir")),
         "{told:?}"
     );
+    // Invited is not yet acting.
+    let r = b.say("bob", "/profil contact 04 78 00 00 00").await;
+    assert!(r.contains("vous n'agissez pour aucun"), "{r}");
+    let r = b.say("bob", "/equipe accepter A999").await;
+    assert!(r.contains("pas d'invitation"), "{r}");
+    let r = b.press("bob", &format!("/equipe accepter A{a}")).await;
+    assert!(r.contains("vous agissez maintenant pour"), "{r}");
     let r = b.say("asso", "/equipe ajouter test:bob").await;
     assert!(r.contains("agit déjà pour cet acteur"), "{r}");
     let r = b.say("asso", "/equipe ajouter test:asso").await;
@@ -4115,9 +4123,20 @@ async fn verified_actors_have_a_profile_a_team_and_show_nearby() {
     b.say("bob", "/equipe ajouter test:carol").await;
     let r = b.say("bob", "/equipe").await;
     assert!(
-        r.contains("2 personnes") && r.contains("carol (test:carol)"),
+        r.contains("1 personne") && r.contains("2. carol · invité·e"),
         "{r}"
     );
+    // Names only: nobody's identities are shown.
+    assert!(!r.contains("test:"), "{r}");
+    b.say("carol", &format!("/equipe accepter A{a}")).await;
+    let r = b.say("asso", "/equipe").await;
+    assert!(
+        r.contains("2 personnes") && r.contains("2. carol · depuis le"),
+        "{r}"
+    );
+    // Carol cannot remove Bob (she did not invite him); Bob can remove Carol.
+    let r = b.say("carol", "/equipe retirer 1").await;
+    assert!(r.contains("Seuls le compte"), "{r}");
     let id = b
         .propose(
             "bob",
@@ -4200,6 +4219,7 @@ async fn a_town_halls_team_acts_for_it() {
         "{r}"
     );
     b.say("mairie", "/equipe ajouter test:agent").await;
+    b.say("agent", "/equipe accepter A1").await;
     let r = b.say("agent", "/digest lundi 9h").await;
     assert!(r.contains("lundi") || r.contains("9"), "{r}");
     let r = b.say("mairie", "/digest").await;

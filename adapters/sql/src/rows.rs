@@ -385,6 +385,7 @@ pub fn located(row: &(impl Columns + ?Sized)) -> StoreResult<kohero_core::places
         place: point(row)?.ok_or_else(|| corrupt("place", "NULL"))?,
         category: Category::parse(&category).ok_or_else(|| corrupt("category", &category))?,
         kind: InitiativeKind::parse_key(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+        needs: u8::try_from(get::<i64>(row, "needs")? & 0x1f).unwrap_or(0),
     })
 }
 
@@ -538,6 +539,9 @@ pub fn team_member(row: &(impl Columns + ?Sized)) -> StoreResult<TeamMember> {
         member: ActorId(get(row, "member_id")?),
         added_by: get::<Option<i64>>(row, "added_by")?.map(ActorId),
         since: time(get(row, "since")?)?,
+        confirmed_at: get::<Option<i64>>(row, "confirmed_at")?
+            .map(time)
+            .transpose()?,
     })
 }
 
@@ -554,4 +558,56 @@ pub fn located_actor(row: &(impl Columns + ?Sized)) -> StoreResult<Option<Locate
         place: point(row)?,
         commune: commune(get(row, "commune")?)?,
     }))
+}
+
+pub fn need(row: &(impl Columns + ?Sized)) -> StoreResult<Need> {
+    let kind: String = get(row, "kind")?;
+    let status: String = get(row, "status")?;
+    let count = |col: &str, v: i64| u32::try_from(v).map_err(|_| corrupt(col, &v.to_string()));
+    Ok(Need {
+        id: NeedId(get(row, "id")?),
+        initiative: InitiativeId(get(row, "initiative_id")?),
+        kind: NeedKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+        quantity: get::<Option<i64>>(row, "quantity")?
+            .map(|q| count("quantity", q))
+            .transpose()?,
+        detail: get(row, "detail")?,
+        filled: count("filled", get(row, "filled")?)?,
+        status: NeedStatus::parse_key(&status).ok_or_else(|| corrupt("status", &status))?,
+        created_by: get::<Option<i64>>(row, "created_by")?.map(ActorId),
+        created_at: time(get(row, "created_at")?)?,
+        closed_at: get::<Option<i64>>(row, "closed_at")?
+            .map(time)
+            .transpose()?,
+    })
+}
+
+pub fn offer(row: &(impl Columns + ?Sized)) -> StoreResult<Offer> {
+    let status: String = get(row, "status")?;
+    Ok(Offer {
+        id: OfferId(get(row, "id")?),
+        initiative: InitiativeId(get(row, "initiative_id")?),
+        need: get::<Option<i64>>(row, "need_id")?.map(NeedId),
+        person: get::<Option<i64>>(row, "person_id")?.map(ActorId),
+        as_actor: get::<Option<i64>>(row, "as_actor")?.map(ActorId),
+        message: get(row, "message")?,
+        status: OfferStatus::parse_key(&status).ok_or_else(|| corrupt("status", &status))?,
+        created_at: time(get(row, "created_at")?)?,
+        answered_at: get::<Option<i64>>(row, "answered_at")?
+            .map(time)
+            .transpose()?,
+        answered_by: get::<Option<i64>>(row, "answered_by")?.map(ActorId),
+    })
+}
+
+/// A person who offers skills, at their last shared location.
+pub fn skilled(row: &(impl Columns + ?Sized)) -> StoreResult<(ActorId, GeoPoint, ActorProfile)> {
+    let profile = actor_profile(row)?;
+    let lat: Option<f64> = get(row, "person_lat")?;
+    let lon: Option<f64> = get(row, "person_lon")?;
+    let (Some(lat), Some(lon)) = (lat, lon) else {
+        return Err(corrupt("point", "NULL"));
+    };
+    let at = GeoPoint::new(lat, lon).map_err(|_| corrupt("point", &format!("{lat},{lon}")))?;
+    Ok((profile.actor, at, profile))
 }

@@ -232,6 +232,7 @@ fn main() {
             } else {
                 InitiativeKind::Idea
             },
+            needs: 0,
         })
         .collect();
     let mut qrng = Rng(7);

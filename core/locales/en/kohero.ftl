@@ -501,15 +501,22 @@ team-title = { $actor }'s team ({ $n ->
    *[other] { $n } people
 })
 team-account = The actor's account: { $name }
-usage-team = Usage: /team add NETWORK:ID (for example telegram:12345 or matrix:@alice:example.org), /team remove NETWORK:ID. The person must have written to Kohero before.
+usage-team = Usage: /team add NETWORK:ID (for example telegram:12345 or matrix:@alice:example.org: the person must have written to Kohero before, and accept), /team remove NUMBER (from the list) or NETWORK:ID. An invited person answers /team accept A12 or /team refuse A12.
 team-bad-identity = "{ $who }" is not an identity: write NETWORK:ID, for example telegram:12345 or matrix:@alice:example.org.
 team-unknown-identity = { $who } has never written to Kohero: ask them to send /start, then try again.
 team-already = { $who } already acts for this actor.
 team-verified = { $who } is a verified actor's own account: it can't join another's team.
-team-elsewhere = { $who } already acts for another verified actor; a person acts for one actor at a time.
+team-elsewhere = { $who } already acts for another verified actor, or is invited to; a person acts for one actor at a time.
 team-full = The team is full ({ $max } people at most): remove someone first.
 team-not-member = { $who } is not on the team.
-team-added = { $who } now acts for { $actor }.
+team-invited = { $who } is invited to act for { $actor }: they have to accept.
 team-removed = { $who } no longer acts for { $actor }.
-team-added-you = { $by } added you to { $actor }'s team: you can now edit its profile (/profile description…), propose ideas in its name, and manage the team (/team). If this is a mistake: /team remove with your identity.
+team-invited-you = { $by } invites you to act for { $actor }: edit its profile (/profile description…), propose ideas in its name, manage its team (/team). Do you accept?
+team-accepted = { $who } now acts for { $actor }.
+team-joined = Done: you now act for { $actor }. The ideas you propose will be carried in its name. /team shows the team.
+team-refused = Noted: you won't act for { $actor }.
+team-no-invitation = You have no invitation to act for A{ $id }.
+team-remove-not-yours = Only the actor's account and the person who invited someone can remove them from the team (anyone can remove themselves).
+team-since = since { $date }
+team-pending = invited, not accepted yet
 team-removed-you = You no longer act for { $actor }.

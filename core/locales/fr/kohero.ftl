@@ -501,15 +501,22 @@ team-title = L'équipe de { $actor } ({ $n ->
    *[other] { $n } personnes
 })
 team-account = Compte de l'acteur : { $name }
-usage-team = Utilisation : /equipe ajouter RÉSEAU:IDENTIFIANT (par exemple telegram:12345 ou matrix:@alice:exemple.org), /equipe retirer RÉSEAU:IDENTIFIANT. La personne doit avoir déjà écrit à Kohero.
+usage-team = Utilisation : /equipe ajouter RÉSEAU:IDENTIFIANT (par exemple telegram:12345 ou matrix:@alice:exemple.org : la personne doit avoir déjà écrit à Kohero, et accepter), /equipe retirer NUMÉRO (celui de la liste) ou RÉSEAU:IDENTIFIANT. Une personne invitée répond /equipe accepter A12 ou /equipe refuser A12.
 team-bad-identity = « { $who } » n'est pas une identité : écrivez RÉSEAU:IDENTIFIANT, par exemple telegram:12345 ou matrix:@alice:exemple.org.
 team-unknown-identity = { $who } n'a encore jamais écrit à Kohero : demandez-lui d'envoyer /start, puis recommencez.
 team-already = { $who } agit déjà pour cet acteur.
 team-verified = { $who } est le compte d'un acteur vérifié : il ne peut pas rejoindre l'équipe d'un autre.
-team-elsewhere = { $who } agit déjà pour un autre acteur vérifié ; une personne n'agit que pour un acteur à la fois.
+team-elsewhere = { $who } agit déjà pour un autre acteur vérifié, ou y est invité·e ; une personne n'agit que pour un acteur à la fois.
 team-full = L'équipe est complète ({ $max } personnes au plus) : retirez quelqu'un d'abord.
 team-not-member = { $who } n'est pas dans l'équipe.
-team-added = { $who } agit maintenant pour { $actor }.
+team-invited = { $who } est invité·e à agir pour { $actor } : la personne doit accepter.
 team-removed = { $who } n'agit plus pour { $actor }.
-team-added-you = { $by } vous a ajouté·e à l'équipe de { $actor } : vous pouvez maintenant modifier sa fiche (/profil description…), proposer des idées en son nom, et gérer l'équipe (/equipe). Si c'est une erreur : /equipe retirer avec votre identité.
+team-invited-you = { $by } vous invite à agir pour { $actor } : modifier sa fiche (/profil description…), proposer des idées en son nom, gérer son équipe (/equipe). Acceptez-vous ?
+team-accepted = { $who } agit maintenant pour { $actor }.
+team-joined = C'est fait : vous agissez maintenant pour { $actor }. Les idées que vous proposerez seront portées en son nom. /equipe montre l'équipe.
+team-refused = C'est noté : vous n'agirez pas pour { $actor }.
+team-no-invitation = Vous n'avez pas d'invitation à agir pour A{ $id }.
+team-remove-not-yours = Seuls le compte de l'acteur et la personne qui a invité quelqu'un peuvent le retirer de l'équipe (chacun peut se retirer lui-même).
+team-since = depuis le { $date }
+team-pending = invité·e, pas encore accepté
 team-removed-you = Vous n'agissez plus pour { $actor }.

@@ -54,6 +54,8 @@ pub struct TeamMember {
     /// Who added them (none when that person was erased).
     pub added_by: Option<ActorId>,
     pub since: DateTime<Utc>,
+    /// When they accepted; `None`: invited, acting for nobody yet.
+    pub confirmed_at: Option<DateTime<Utc>>,
 }
 
 /// A verified actor as the actors' index reads it from the store.
@@ -114,17 +116,22 @@ pub fn parse_site(s: &str) -> Result<String, ProfileError> {
         .or_else(|| lower.strip_prefix("http://"))
         .ok_or(ProfileError::BadSite)?;
     let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    // ASCII hosts only (an international name in its `xn--` form): no
+    // look-alike letters in an address a town hall's card shows.
     let host_ok = host.contains('.')
         && !host.starts_with('.')
         && !host.ends_with('.')
-        && !host.contains('@')
+        && !host.ends_with(':')
         && host
             .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | ':'));
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
     if !host_ok
-        || full
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"'))
+        || full.chars().any(|c| {
+            c.is_whitespace()
+                || c.is_control()
+                || text::is_invisible(c)
+                || matches!(c, '<' | '>' | '"')
+        })
     {
         return Err(ProfileError::BadSite);
     }
@@ -236,6 +243,9 @@ mod tests {
             "https://x.org/\"><script>",
             "https://user@evil.org",
             "exemple.org",
+            "https://exаmple.org",
+            "https://x.org/\u{202E}gpj.exe",
+            "https://x.org:",
         ] {
             assert!(parse_site(bad).is_err(), "{bad}");
         }

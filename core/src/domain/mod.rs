@@ -45,11 +45,20 @@ id_type!(
     /// A subscription to a place.
     SubscriptionId
 );
+id_type!(
+    /// A project's need, written `B5` in chat.
+    NeedId
+);
+id_type!(
+    /// An offer to help a project, written `O7` in chat.
+    OfferId
+);
 
 mod actors;
 mod follow;
 mod initiatives;
 mod moderation;
+mod needs;
 mod outgoing;
 mod people;
 mod relay;
@@ -58,6 +67,7 @@ pub use actors::*;
 pub use follow::*;
 pub use initiatives::*;
 pub use moderation::*;
+pub use needs::*;
 pub use outgoing::*;
 pub use people::*;
 pub use relay::*;

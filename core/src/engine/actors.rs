@@ -120,18 +120,19 @@ async fn set_skills(ctx: &mut Ctx<'_>, value: &str, clear: bool) -> Outcome {
         p.skills.clear();
         p.skills_radius_m = None;
     } else {
-        // A radius at the end: how far they would go.
-        let mut words: Vec<&str> = value.split_whitespace().collect();
-        let radius = match words.last().and_then(|w| parse_radius(w)) {
+        // A radius at the end: how far they would go (alone, it changes
+        // only the radius).
+        let value = value.trim_end();
+        let last = value.split_whitespace().last().unwrap_or_default();
+        let (list, radius) = match parse_radius(last) {
             Some(r) if r > f64::from(MAX_RADIUS_M) => return Err(refuse!("radius-too-large")),
             Some(r) if r < 1.0 => return Err(refuse!("usage-profile")),
-            Some(r) => {
-                words.pop();
-                Some(r.round() as u32)
-            }
-            None => None,
+            Some(r) => (&value[..value.len() - last.len()], Some(r.round() as u32)),
+            None => (value, None),
         };
-        p.skills = parse_skills(&words.join(" ")).map_err(|e| profile_refusal("skills", e))?;
+        if !(list.trim().is_empty() && radius.is_some() && !p.skills.is_empty()) {
+            p.skills = parse_skills(list).map_err(|e| profile_refusal("skills", e))?;
+        }
         if radius.is_some() {
             p.skills_radius_m = radius;
         }
@@ -323,78 +324,175 @@ pub async fn near(ctx: &mut Ctx<'_>, area: Area, kind: Option<ActorKind>) -> Out
     ])
 }
 
-/// `/equipe [ajouter|retirer IDENTITÉ]`.
+/// `/equipe [ajouter|retirer IDENTITÉ | accepter|refuser A12]`.
 pub async fn team(ctx: &mut Ctx<'_>, arg: TeamArg) -> Outcome {
+    match arg {
+        TeamArg::Accept(id) => return answer_invitation(ctx, &id, true).await,
+        TeamArg::Refuse(id) => return answer_invitation(ctx, &id, false).await,
+        _ => {}
+    }
     let Some(org) = ctx.organisation().await? else {
         return Err(refuse!("team-not-actor"));
     };
     match arg {
-        TeamArg::Show => show_team(ctx, &org).await,
-        TeamArg::Add(who) => {
-            let person = person_of(ctx, &who).await?;
-            let team = ctx.tx.team_of(org.id).await?;
-            if person.id == org.id || team.iter().any(|m| m.member == person.id) {
-                return Err(refuse!("team-already", "who" => who));
-            }
-            if person.verified && person.kind != ActorKind::Citizen {
-                return Err(refuse!("team-verified", "who" => who));
-            }
-            if ctx.tx.acts_for(person.id).await?.is_some() {
-                return Err(refuse!("team-elsewhere", "who" => who));
-            }
-            if team.len() >= TEAM_MAX {
-                return Err(refuse!("team-full", "max" => TEAM_MAX));
-            }
-            let me = ctx.actor.id;
-            ctx.tx
-                .add_team_member(&TeamMember {
-                    actor: org.id,
-                    member: person.id,
-                    added_by: Some(me),
-                    since: ctx.now,
-                })
-                .await?;
-            let told = Reply::text(ctx.cat.get(
-                person.lang,
-                "team-added-you",
-                &[
-                    ("actor", render::name(&org).into()),
-                    ("by", ctx.actor.display_name.clone().into()),
-                ],
-            ));
-            ctx.notify(person.id, told).await?;
-            let mut replies = vec![Reply::text(ctx.t(
-                "team-added",
-                &[
-                    ("who", person.display_name.clone().into()),
-                    ("actor", org.display_name.clone().into()),
-                ],
-            ))];
-            replies.extend(show_team(ctx, &org).await?);
-            Ok(replies)
-        }
-        TeamArg::Remove(who) => {
-            let person = person_of(ctx, &who).await?;
-            if !ctx.tx.remove_team_member(org.id, person.id).await? {
-                return Err(refuse!("team-not-member", "who" => who));
-            }
-            if person.id != ctx.actor.id {
-                let told = Reply::text(ctx.cat.get(
-                    person.lang,
-                    "team-removed-you",
-                    &[("actor", render::name(&org).into())],
-                ));
-                ctx.notify(person.id, told).await?;
-            }
-            Ok(vec![Reply::text(ctx.t(
-                "team-removed",
-                &[
-                    ("who", person.display_name.clone().into()),
-                    ("actor", org.display_name.clone().into()),
-                ],
-            ))])
-        }
+        TeamArg::Add(who) => invite(ctx, &org, &who).await,
+        TeamArg::Remove(who) => remove(ctx, &org, &who).await,
+        _ => show_team(ctx, &org).await,
     }
+}
+
+/// Invites a person to act for the actor: nothing is theirs to do for it
+/// until they accept (nobody is put on a team, or has ideas carried in an
+/// actor's name, without saying so).
+async fn invite(ctx: &mut Ctx<'_>, org: &Actor, who: &str) -> Outcome {
+    let person = person_of(ctx, who).await?;
+    let team = ctx.tx.team_of(org.id).await?;
+    if person.id == org.id || team.iter().any(|m| m.member == person.id) {
+        return Err(refuse!("team-already", "who" => who));
+    }
+    if person.verified && person.kind != ActorKind::Citizen {
+        return Err(refuse!("team-verified", "who" => who));
+    }
+    if team.len() >= TEAM_MAX {
+        return Err(refuse!("team-full", "max" => TEAM_MAX));
+    }
+    let me = ctx.actor.id;
+    let added = ctx
+        .tx
+        .add_team_member(&TeamMember {
+            actor: org.id,
+            member: person.id,
+            added_by: Some(me),
+            since: ctx.now,
+            confirmed_at: None,
+        })
+        .await;
+    match added {
+        Ok(()) => {}
+        // On another actor's team, or invited to it.
+        Err(crate::ports::StoreError::Duplicate(_)) => {
+            return Err(refuse!("team-elsewhere", "who" => who));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let id = format!("A{}", org.id);
+    let told = Reply::text(ctx.cat.get(
+        person.lang,
+        "team-invited-you",
+        &[
+            ("actor", render::name(org).into()),
+            ("by", ctx.actor.display_name.clone().into()),
+        ],
+    ))
+    .actions(vec![
+        Action::new(
+            ctx.cat.get(person.lang, "action-accept", &[]),
+            format!("/equipe accepter {id}"),
+        ),
+        Action::new(
+            ctx.cat.get(person.lang, "action-refuse", &[]),
+            format!("/equipe refuser {id}"),
+        ),
+    ]);
+    ctx.notify(person.id, told).await?;
+    Ok(vec![Reply::text(ctx.t(
+        "team-invited",
+        &[
+            ("who", person.display_name.clone().into()),
+            ("actor", org.display_name.clone().into()),
+        ],
+    ))])
+}
+
+/// `/equipe retirer IDENTITÉ|N`: the actor's account, whoever added the
+/// person, or the person themselves.
+async fn remove(ctx: &mut Ctx<'_>, org: &Actor, who: &str) -> Outcome {
+    let team = ctx.tx.team_of(org.id).await?;
+    let member = match who.trim_start_matches('#').parse::<usize>() {
+        Ok(n) => team
+            .get(n.wrapping_sub(1))
+            .cloned()
+            .ok_or_else(|| refuse!("team-not-member", "who" => who))?,
+        Err(_) => {
+            let person = person_of(ctx, who).await?;
+            team.iter()
+                .find(|m| m.member == person.id)
+                .cloned()
+                .ok_or_else(|| refuse!("team-not-member", "who" => who))?
+        }
+    };
+    let me = ctx.actor.id;
+    if me != org.id && me != member.member && member.added_by != Some(me) {
+        return Err(refuse!("team-remove-not-yours"));
+    }
+    ctx.tx.remove_team_member(org.id, member.member).await?;
+    let person = ctx.tx.actor(member.member).await?;
+    let name = person
+        .as_ref()
+        .map(|p| p.display_name.clone())
+        .unwrap_or_default();
+    if let Some(person) = person
+        && person.id != me
+    {
+        let told = Reply::text(ctx.cat.get(
+            person.lang,
+            "team-removed-you",
+            &[("actor", render::name(org).into())],
+        ));
+        ctx.notify(person.id, told).await?;
+    }
+    Ok(vec![Reply::text(ctx.t(
+        "team-removed",
+        &[
+            ("who", name.into()),
+            ("actor", org.display_name.clone().into()),
+        ],
+    ))])
+}
+
+/// `/equipe accepter|refuser A12`: the invited person answers.
+async fn answer_invitation(ctx: &mut Ctx<'_>, id: &str, yes: bool) -> Outcome {
+    let usage = || refuse!("usage-team");
+    let org_id = crate::command::parse_actor_id(id).ok_or_else(usage)?;
+    let me = ctx.actor.id;
+    let invitation = ctx
+        .tx
+        .team_of(org_id)
+        .await?
+        .into_iter()
+        .find(|m| m.member == me && m.confirmed_at.is_none())
+        .ok_or_else(|| refuse!("team-no-invitation", "id" => org_id.0))?;
+    let org = verified(ctx, org_id).await?;
+    ctx.tx.remove_team_member(org_id, me).await?;
+    if !yes {
+        return Ok(vec![Reply::text(ctx.t(
+            "team-refused",
+            &[("actor", org.display_name.clone().into())],
+        ))]);
+    }
+    ctx.tx
+        .add_team_member(&TeamMember {
+            confirmed_at: Some(ctx.now),
+            ..invitation.clone()
+        })
+        .await?;
+    if let Some(by) = invitation.added_by
+        && let Some(them) = ctx.tx.actor(by).await?
+    {
+        let told = Reply::text(ctx.cat.get(
+            them.lang,
+            "team-accepted",
+            &[
+                ("who", ctx.actor.display_name.clone().into()),
+                ("actor", org.display_name.clone().into()),
+            ],
+        ));
+        ctx.notify(by, told).await?;
+    }
+    Ok(vec![Reply::text(ctx.t(
+        "team-joined",
+        &[("actor", render::name(&org).into())],
+    ))])
 }
 
 /// The person behind an identity typed in `/equipe`: someone who wrote to
@@ -408,30 +506,38 @@ async fn person_of(ctx: &mut Ctx<'_>, who: &str) -> Result<Actor, Fail> {
         .ok_or_else(|| refuse!("team-unknown-identity", "who" => who))
 }
 
+/// The team by number, names only (their identities are theirs).
 async fn show_team(ctx: &mut Ctx<'_>, org: &Actor) -> Outcome {
     let team = ctx.tx.team_of(org.id).await?;
     let ids: Vec<ActorId> = team.iter().map(|m| m.member).collect();
     let people = ctx.tx.actors_by_ids(&ids).await?;
     let mut lines = vec![ctx.t("team-account", &[("name", render::name(org).into())])];
-    for m in &team {
-        if let Some(p) = people.iter().find(|p| p.id == m.member) {
-            let identities: Vec<String> = ctx
-                .tx
-                .identities_of(p.id)
-                .await?
-                .iter()
-                .map(ToString::to_string)
-                .collect();
-            lines.push(format!("• {} ({})", p.display_name, identities.join(", ")));
-        }
+    for (n, m) in team.iter().enumerate() {
+        let name = people
+            .iter()
+            .find(|p| p.id == m.member)
+            .map(|p| p.display_name.clone())
+            .unwrap_or_default();
+        let state = match m.confirmed_at {
+            Some(at) => ctx.t(
+                "team-since",
+                &[(
+                    "date",
+                    render::datetime(ctx.lang(), at, &ctx.actor.tz).into(),
+                )],
+            ),
+            None => ctx.t("team-pending", &[]),
+        };
+        lines.push(format!("{}. {name} · {state}", n + 1));
     }
+    let confirmed = team.iter().filter(|m| m.confirmed_at.is_some()).count();
     Ok(vec![
         Reply::default()
             .heading(ctx.t(
                 "team-title",
                 &[
                     ("actor", org.display_name.clone().into()),
-                    ("n", team.len().into()),
+                    ("n", confirmed.into()),
                 ],
             ))
             .para(lines.join("\n"))

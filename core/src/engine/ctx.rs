@@ -250,6 +250,22 @@ impl Ctx<'_> {
             .filter(|a| a.verified && a.kind != ActorKind::Citizen))
     }
 
+    /// Whether something by `author` is the person's own, or their actor's:
+    /// written by them, by the actor they act for, or by someone else who
+    /// acts for it (nobody moderates what their own side wrote).
+    pub async fn is_own(&mut self, author: Option<ActorId>) -> Result<bool, Fail> {
+        let Some(author) = author else {
+            return Ok(false);
+        };
+        if author == self.actor.id {
+            return Ok(true);
+        }
+        let Some(org) = self.organisation().await? else {
+            return Ok(false);
+        };
+        Ok(author == org.id || self.tx.acts_for(author).await? == Some(org.id))
+    }
+
     /// The verified municipality the person acts for, with communes.
     pub async fn municipality(&mut self) -> Result<Option<Actor>, Fail> {
         Ok(self

@@ -179,6 +179,9 @@ pub async fn my_data(ctx: &mut Ctx<'_>) -> Outcome {
     let alert_settings = ctx.tx.alert_prefs(me).await?;
     let alerts_waiting = ctx.tx.alerts_of(me).await?;
     let digest_plan = ctx.tx.digest_plan(me).await?;
+    let profile = ctx.tx.actor_profile(me).await?;
+    let acts_for = ctx.tx.acts_for(me).await?;
+    let offers = ctx.tx.offers_by(me).await?;
     let data = json!({
         "actor": ctx.actor,
         "identities": identities.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -192,6 +195,9 @@ pub async fn my_data(ctx: &mut Ctx<'_>) -> Outcome {
         "alert_settings": alert_settings,
         "alerts_waiting": alerts_waiting,
         "digest_plan": digest_plan,
+        "profile": profile,
+        "acts_for": acts_for,
+        "offers": offers,
         "moderation": super::moderation::my_record(ctx).await?,
     });
     let text = serde_json::to_string_pretty(&data)

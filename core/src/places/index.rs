@@ -160,16 +160,20 @@ pub struct Located {
     pub place: GeoPoint,
     pub category: Category,
     pub kind: InitiativeKind,
+    /// The kinds of its open needs, one bit each (`NeedKind::bit`).
+    pub needs: u8,
 }
 
 impl Located {
-    /// The index row of an initiative, if it belongs in the index.
+    /// The index row of an initiative, if it belongs in the index (its
+    /// needs are the store's business: none here).
     pub fn of(i: &Initiative) -> Option<Self> {
         Some(Self {
             id: i.id,
             place: i.place.filter(|_| i.is_shown())?,
             category: i.category,
             kind: i.kind,
+            needs: 0,
         })
     }
 }
@@ -181,7 +185,7 @@ impl From<Located> for Row<InitiativeId> {
             place: l.place,
             categories: category_bits(&[l.category]),
             kind: initiative_kind_code(l.kind),
-            needs: 0,
+            needs: l.needs,
         }
     }
 }
@@ -376,9 +380,15 @@ impl<K: Key> NearbyIndex<K> {
 }
 
 impl NearbyIndex<InitiativeId> {
-    /// Follows a write of `after` by this process.
+    /// Follows a write of `after` by this process: its open needs stay as
+    /// the index knew them (a change of needs comes through the store's
+    /// changes).
     pub fn update(&mut self, after: &Initiative) {
-        self.set(after.id, Located::of(after));
+        let needs = u32::try_from(after.id.0)
+            .ok()
+            .and_then(|k| self.entry(k))
+            .map_or(0, |e| e.needs);
+        self.set(after.id, Located::of(after).map(|l| Located { needs, ..l }));
     }
 }
 
@@ -392,6 +402,7 @@ mod tests {
             place: GeoPoint::new(lat, lon).unwrap(),
             category: Category::Compost,
             kind: InitiativeKind::Idea,
+            needs: 0,
         }
     }
 

@@ -15,6 +15,7 @@ mod initiatives;
 mod intake;
 mod leases;
 mod moderation;
+mod needs;
 mod network;
 mod organisations;
 mod outbox;
@@ -29,6 +30,7 @@ pub use initiatives::Initiatives;
 pub use intake::SeenUpdates;
 pub use leases::Leases;
 pub use moderation::Moderation;
+pub use needs::Needs;
 pub use network::{SendError, Sender, Sent, until_held};
 pub use organisations::Organisations;
 pub use outbox::{CLAIM_PER_CHAT, Outbox};
@@ -91,6 +93,7 @@ pub trait Tx:
     + Moderation
     + AdapterState
     + Organisations
+    + Needs
     + Send
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;

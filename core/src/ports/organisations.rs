@@ -21,14 +21,16 @@ pub trait Organisations: Send {
     /// Profiles of these actors, by id; actors without one left out.
     async fn actor_profiles(&mut self, ids: &[ActorId]) -> StoreResult<Vec<ActorProfile>>;
 
-    /// The people who act for an actor besides its own account, oldest first.
+    /// The people who act for an actor besides its own account, and those
+    /// invited to, oldest first.
     async fn team_of(&mut self, actor: ActorId) -> StoreResult<Vec<TeamMember>>;
 
-    /// The actor a person acts for, if they are on a team.
+    /// The actor a person acts for, if they accepted to be on its team.
     async fn acts_for(&mut self, member: ActorId) -> StoreResult<Option<ActorId>>;
 
-    /// Adds a person to an actor's team. `Duplicate` if they already act for
-    /// an actor (this one or another); `NotFound` if either is unknown.
+    /// Adds a person to an actor's team (invited or confirmed). `Duplicate`
+    /// if they already act for an actor or are invited to (this one or
+    /// another); `NotFound` if either is unknown.
     async fn add_team_member(&mut self, member: &TeamMember) -> StoreResult<()>;
 
     /// Takes a person off an actor's team; whether they were on it.

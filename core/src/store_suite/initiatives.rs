@@ -135,6 +135,7 @@ pub async fn located_initiatives_for_the_index(store: &dyn Store) {
         place: p(45.0, 4.0),
         category: Category::Compost,
         kind: InitiativeKind::Idea,
+        needs: 0,
     };
     assert_eq!(located, vec![here_row]);
 

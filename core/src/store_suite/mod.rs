@@ -15,6 +15,7 @@ pub mod initiatives;
 pub mod intake;
 pub mod leases;
 pub mod moderation;
+pub mod needs;
 pub mod organisations;
 pub mod outbox;
 pub mod people;
@@ -75,6 +76,11 @@ macro_rules! store_suite {
                 #[allow(unused_imports)]
                 use super::*;
                 $crate::store_suite!(@tests moderation, $make; reports_and_hiding, moderators_bans_and_the_log);
+            }
+            mod needs {
+                #[allow(unused_imports)]
+                use super::*;
+                $crate::store_suite!(@tests needs, $make; needs_offers_and_partners, open_needs_in_the_index_feed_and_skilled_people);
             }
             mod organisations {
                 #[allow(unused_imports)]

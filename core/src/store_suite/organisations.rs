@@ -66,6 +66,15 @@ pub async fn profiles_teams_and_carried_initiatives(store: &dyn Store) {
         member: bob.id,
         added_by: Some(asso.id),
         since: t0(),
+        confirmed_at: None,
+    };
+    // Invited: acting for nobody yet.
+    tx.add_team_member(&m).await.unwrap();
+    assert_eq!(tx.acts_for(bob.id).await.unwrap(), None);
+    assert!(tx.remove_team_member(asso.id, bob.id).await.unwrap());
+    let m = TeamMember {
+        confirmed_at: Some(t0()),
+        ..m
     };
     tx.add_team_member(&m).await.unwrap();
     assert_eq!(tx.acts_for(bob.id).await.unwrap(), Some(asso.id));

@@ -32,9 +32,15 @@ pub const SEARCH_INITIATIVES: Sql = Sql::Each {
 };
 
 /// [`Initiatives::located_initiatives`](kohero_core::ports::Initiatives::located_initiatives).
-pub const LOCATED_INITIATIVES: &str = "SELECT id, lat, lon, category, kind FROM initiatives
-    WHERE lat IS NOT NULL AND lon IS NOT NULL AND status IN ('open', 'active', 'done')
-    AND hidden_at IS NULL";
+/// `needs`: the kinds of its open needs, one bit each (`NeedKind::bit`).
+pub const LOCATED_INITIATIVES: &str = "SELECT i.id, i.lat, i.lon, i.category, i.kind,
+        COALESCE(n.needs, 0) AS needs
+    FROM initiatives i LEFT JOIN (SELECT initiative_id, SUM(DISTINCT CASE kind
+            WHEN 'volunteers' THEN 1 WHEN 'material' THEN 2 WHEN 'skill' THEN 4
+            WHEN 'place' THEN 8 ELSE 16 END) AS needs
+        FROM needs WHERE status = 'open' GROUP BY initiative_id) n ON n.initiative_id = i.id
+    WHERE i.lat IS NOT NULL AND i.lon IS NOT NULL AND i.status IN ('open', 'active', 'done')
+    AND i.hidden_at IS NULL";
 
 /// [`Initiatives::initiative_changes_cursor`](kohero_core::ports::Initiatives::initiative_changes_cursor).
 pub const INITIATIVE_CHANGES_CURSOR: &str =
@@ -45,7 +51,11 @@ pub const INITIATIVE_CHANGES: &str = "SELECT c.seq, c.initiative_id AS id, i.cat
         CASE WHEN i.status IN ('open', 'active', 'done') AND i.hidden_at IS NULL
             THEN i.lat END AS lat,
         CASE WHEN i.status IN ('open', 'active', 'done') AND i.hidden_at IS NULL
-            THEN i.lon END AS lon
+            THEN i.lon END AS lon,
+        (SELECT COALESCE(SUM(DISTINCT CASE n.kind
+            WHEN 'volunteers' THEN 1 WHEN 'material' THEN 2 WHEN 'skill' THEN 4
+            WHEN 'place' THEN 8 ELSE 16 END), 0)
+         FROM needs n WHERE n.initiative_id = c.initiative_id AND n.status = 'open') AS needs
     FROM initiative_changes c LEFT JOIN initiatives i ON i.id = c.initiative_id
     WHERE c.seq > ?1 ORDER BY c.seq LIMIT ?2";
 

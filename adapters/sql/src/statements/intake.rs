@@ -23,10 +23,15 @@ pub const PRUNE_3: &str = "DELETE FROM network_state WHERE temporary = 1 AND upd
 pub const PRUNE_4: &str = "DELETE FROM digest_ticks WHERE tick < ?1";
 
 /// [`SeenUpdates::prune`](kohero_core::ports::SeenUpdates::prune).
-pub const PRUNE_5: &str = "DELETE FROM initiative_changes WHERE at < ?1";
+/// The last change stays: SQLite numbers a row after the largest kept, and
+/// a cursor must never see numbers again.
+pub const PRUNE_5: &str = "DELETE FROM initiative_changes WHERE at < ?1
+    AND seq < (SELECT MAX(seq) FROM initiative_changes)";
 
 /// [`SeenUpdates::prune`](kohero_core::ports::SeenUpdates::prune).
-pub const PRUNE_6: &str = "DELETE FROM actor_changes WHERE at < ?1";
+/// The last change stays (see [`PRUNE_5`]).
+pub const PRUNE_6: &str = "DELETE FROM actor_changes WHERE at < ?1
+    AND seq < (SELECT MAX(seq) FROM actor_changes)";
 
 /// Every statement of this file (tests).
 #[cfg(test)]

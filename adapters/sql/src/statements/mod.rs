@@ -11,6 +11,7 @@ pub mod initiatives;
 pub mod intake;
 pub mod leases;
 pub mod moderation;
+pub mod needs;
 pub mod organisations;
 pub mod outbox;
 pub mod people;
@@ -103,6 +104,7 @@ mod tests {
             intake::ALL,
             leases::ALL,
             moderation::ALL,
+            needs::ALL,
             organisations::ALL,
             outbox::ALL,
             people::ALL,

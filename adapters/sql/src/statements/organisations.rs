@@ -21,11 +21,13 @@ pub const SAVE_ACTOR_PROFILE: &str = "INSERT INTO actor_profiles (actor_id, desc
 pub const TEAM_OF: &str = "SELECT * FROM actor_team WHERE actor_id = ?1 ORDER BY since, member_id";
 
 /// [`Organisations::acts_for`](kohero_core::ports::Organisations::acts_for).
-pub const ACTS_FOR: &str = "SELECT actor_id FROM actor_team WHERE member_id = ?1";
+pub const ACTS_FOR: &str =
+    "SELECT actor_id FROM actor_team WHERE member_id = ?1 AND confirmed_at IS NOT NULL";
 
 /// [`Organisations::add_team_member`](kohero_core::ports::Organisations::add_team_member).
 pub const ADD_TEAM_MEMBER: &str =
-    "INSERT INTO actor_team (actor_id, member_id, added_by, since) VALUES (?1, ?2, ?3, ?4)";
+    "INSERT INTO actor_team (actor_id, member_id, added_by, since, confirmed_at)
+    VALUES (?1, ?2, ?3, ?4, ?5)";
 
 /// [`Organisations::remove_team_member`](kohero_core::ports::Organisations::remove_team_member).
 pub const REMOVE_TEAM_MEMBER: &str =

@@ -34,6 +34,11 @@ pub const DELETE_ACTOR: &str = "DELETE FROM actors WHERE id = ?1";
 pub const DELETE_ACTOR_FAILURES: &str = "DELETE FROM link_failures
     WHERE (network, external_id) IN (SELECT network, external_id FROM identities WHERE actor_id = ?1)";
 
+/// [`People::delete_actor`](kohero_core::ports::People::delete_actor): the
+/// offers they made for themselves (an actor's offer stays, without them).
+pub const DELETE_ACTOR_OFFERS: &str =
+    "DELETE FROM offers WHERE person_id = ?1 AND as_actor IS NULL";
+
 /// [`People::delete_actor`](kohero_core::ports::People::delete_actor).
 pub const DELETE_ACTOR_2: &str = "DELETE FROM alerts WHERE kind = ?1 AND ref_id = ?2";
 
@@ -163,6 +168,10 @@ pub const MERGE_ACTORS: &[&str] = &[
     "UPDATE initiatives SET created_by = ?1 WHERE created_by = ?2",
     "UPDATE initiatives SET offered_to = ?1 WHERE offered_to = ?2",
     "UPDATE initiatives SET carried_by = ?1 WHERE carried_by = ?2",
+    "UPDATE needs SET created_by = ?1 WHERE created_by = ?2",
+    "UPDATE offers SET person_id = ?1 WHERE person_id = ?2",
+    "UPDATE offers SET as_actor = ?1 WHERE as_actor = ?2",
+    "UPDATE offers SET answered_by = ?1 WHERE answered_by = ?2",
     // A profile: `into`'s if it has one, else `from`'s. A team: `into`
     // stays on its own, else takes `from`'s place.
     "INSERT INTO actor_profiles (actor_id, description, categories, lat, lon, commune, site,
@@ -170,8 +179,10 @@ pub const MERGE_ACTORS: &[&str] = &[
         SELECT CAST(?1 AS BIGINT), description, categories, lat, lon, commune, site, contact,
         skills, skills_radius_m, updated_at FROM actor_profiles WHERE actor_id = ?2
         ON CONFLICT DO NOTHING",
+    "DELETE FROM actor_team WHERE member_id = ?2 AND actor_id = ?1",
     "UPDATE actor_team SET member_id = ?1 WHERE member_id = ?2
-        AND NOT EXISTS (SELECT 1 FROM actor_team t WHERE t.member_id = ?1)",
+        AND NOT EXISTS (SELECT 1 FROM actor_team t WHERE t.member_id = ?1)
+        AND NOT EXISTS (SELECT 1 FROM actors a WHERE a.id = ?1 AND a.verified <> 0)",
     "UPDATE actor_team SET added_by = ?1 WHERE added_by = ?2",
     // Both in one initiative: the stronger role, the earliest date.
     "UPDATE memberships SET role = (SELECT f.role FROM memberships f
@@ -268,6 +279,7 @@ pub(crate) const ALL: &[&str] = &[
     PRUNE_LINK_FAILURES,
     DETACH_IDENTITY,
     DELETE_ACTOR_FAILURES,
+    DELETE_ACTOR_OFFERS,
     ACTOR_BY_IDENTITY,
     ACTOR,
     UPDATE_ACTOR,

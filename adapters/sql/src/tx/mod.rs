@@ -7,6 +7,7 @@ mod initiatives;
 mod intake;
 mod leases;
 mod moderation;
+mod needs;
 mod organisations;
 mod outbox;
 mod people;

@@ -65,7 +65,13 @@ impl<C: Conn> Organisations for SqlTx<C> {
     async fn add_team_member(&mut self, m: &TeamMember) -> StoreResult<()> {
         self.changes(
             sql::ADD_TEAM_MEMBER,
-            &values![m.actor.0, m.member.0, m.added_by.map(|a| a.0), ms(m.since)],
+            &values![
+                m.actor.0,
+                m.member.0,
+                m.added_by.map(|a| a.0),
+                ms(m.since),
+                m.confirmed_at.map(ms)
+            ],
         )
         .await
         .map(drop)

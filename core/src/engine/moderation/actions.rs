@@ -22,7 +22,7 @@ pub(super) async fn act(
     if !scope.covers(&s.communes) {
         return Err(refuse!("not-moderator-here", "target" => target.to_string()));
     }
-    if s.author == Some(ctx.actor.id) && !ctx.operator {
+    if !ctx.operator && ctx.is_own(s.author).await? {
         return Err(refuse!("mod-own", "target" => target.to_string()));
     }
     let everywhere = *scope == ModeratorScope::Everywhere;
