@@ -2,8 +2,8 @@
 //! English aliases, `/cmd` or `!cmd`, `@botname` suffixes ignored.
 
 use crate::domain::{
-    ActorId, ActorKind, Category, EventId, InitiativeId, InitiativeKind, Lang, Reason, RsvpAnswer,
-    Target, parse_actor_kind_plural,
+    ActorId, ActorKind, Category, EventId, InitiativeId, InitiativeKind, Lang, NeedId, NeedKind,
+    OfferId, Reason, RsvpAnswer, Target, parse_actor_kind_plural,
 };
 use crate::geo::{GeoError, GeoPoint, MAX_RADIUS_M, parse_radius};
 use crate::text::fold;
@@ -140,6 +140,28 @@ pub enum Command {
     Actors(Area, Option<ActorKind>),
     /// `/equipe [ajouter|retirer IDENTITÉ]`: who acts for the actor.
     Team(TeamArg),
+    /// `/besoin ID TYPE [QUANTITÉ] [| détail]`: a project's need.
+    Need {
+        initiative: InitiativeId,
+        kind: NeedKind,
+        quantity: Option<u32>,
+        detail: Option<String>,
+    },
+    /// `/besoin B5 fermer`.
+    CloseNeed(NeedId),
+    /// `/besoins [lieu] [rayon] [type]`: open needs nearby.
+    Needs(Area, Option<NeedKind>),
+    /// `/contribuer B5|ID [message]`: an offer of help.
+    Contribute(ContributeTo, Option<String>),
+    /// `/accepter O7` / `/decliner O7`: an organiser answers an offer.
+    AnswerOffer(OfferId, bool),
+}
+
+/// What `/contribuer` answers: a need, or a project in general.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContributeTo {
+    Need(NeedId),
+    Initiative(InitiativeId),
 }
 
 /// `/lier_compte`'s arguments.
@@ -266,6 +288,8 @@ pub enum Name {
     LinkAccount,
     Relay,
     Team,
+    Need,
+    Contribute,
 }
 
 impl Name {
@@ -301,6 +325,8 @@ impl Name {
             Self::LinkAccount => "usage-link-account",
             Self::Relay => "usage-relay",
             Self::Team => "usage-team",
+            Self::Need => "usage-need",
+            Self::Contribute => "usage-contribute",
         }
     }
 }
@@ -620,8 +646,42 @@ pub fn parse(input: &str) -> Result<Parsed, ParseError> {
             }
             Command::CoOrganise(i, who.trim_start_matches('@').to_owned())
         }
-        "accepter" | "accept" => Command::Accept(only_id(Name::Accept)?),
-        "decliner" | "decline" => Command::Decline(only_id(Name::Decline)?),
+        "accepter" | "accept" => match args.as_slice() {
+            [o] if parse_offer_id(o).is_some() => Command::AnswerOffer(
+                parse_offer_id(o).ok_or(ParseError::Usage(Name::Accept))?,
+                true,
+            ),
+            _ => Command::Accept(only_id(Name::Accept)?),
+        },
+        "decliner" | "decline" => match args.as_slice() {
+            [o] if parse_offer_id(o).is_some() => Command::AnswerOffer(
+                parse_offer_id(o).ok_or(ParseError::Usage(Name::Decline))?,
+                false,
+            ),
+            _ => Command::Decline(only_id(Name::Decline)?),
+        },
+        "besoin" | "need" => parse_need(rest)?,
+        "besoins" | "needs" => {
+            let kind = args.iter().find_map(|a| NeedKind::parse(a));
+            let rest: Vec<&str> = args
+                .iter()
+                .copied()
+                .filter(|a| NeedKind::parse(a).is_none())
+                .collect();
+            Command::Needs(parse_area(&rest)?, kind)
+        }
+        "contribuer" | "contribute" | "jepeuxaider" => {
+            let first = args.first().ok_or(ParseError::Usage(Name::Contribute))?;
+            let to = if let Some(n) = parse_need_id(first) {
+                ContributeTo::Need(n)
+            } else if let Some(i) = parse_initiative_id(first) {
+                ContributeTo::Initiative(i)
+            } else {
+                return Err(ParseError::Usage(Name::Contribute));
+            };
+            let message = after_id(rest);
+            Command::Contribute(to, (!message.is_empty()).then_some(message))
+        }
         "abandonner" | "drop" => Command::Drop(only_id(Name::Drop)?),
         "terminer" | "done" | "finish" => Command::Done(only_id(Name::Done)?),
         "archiver" | "archive" => Command::Archive(only_id(Name::Archive)?),
@@ -711,6 +771,8 @@ pub fn with_default_id(text: &str, id: InitiativeId) -> String {
             | "show"
             | "relais"
             | "relay"
+            | "besoin"
+            | "need"
     );
     // A report or an appeal names any item (`U15`, `E7`); the project by default.
     let takes_target = matches!(
@@ -721,8 +783,13 @@ pub fn with_default_id(text: &str, id: InitiativeId) -> String {
     let has_id = if takes_target {
         first.is_some_and(|a| Target::parse(a).is_some())
     } else {
-        // `/voir A12` shows an actor, wherever it is typed.
-        first.is_some_and(|a| parse_initiative_id(a).is_some() || parse_actor_id(a).is_some())
+        // `/voir A12` shows an actor, `/besoin B5 fermer` names its need,
+        // wherever they are typed.
+        first.is_some_and(|a| {
+            parse_initiative_id(a).is_some()
+                || parse_actor_id(a).is_some()
+                || parse_need_id(a).is_some()
+        })
     };
     if (takes_id || takes_target) && !has_id {
         format!("{word} {id} {rest}").trim_end().to_owned()
@@ -735,6 +802,60 @@ pub fn with_default_id(text: &str, id: InitiativeId) -> String {
 pub fn parse_initiative_id(s: &str) -> Option<InitiativeId> {
     let s = s.strip_prefix('#').unwrap_or(s);
     parse_positive(s).map(InitiativeId)
+}
+
+/// `/besoin ID TYPE [QUANTITÉ] [| détail]` or `/besoin B5 fermer`.
+fn parse_need(rest: &str) -> Result<Command, ParseError> {
+    let usage = ParseError::Usage(Name::Need);
+    let (head, detail) = match rest.split_once('|') {
+        Some((h, d)) => (h, Some(d.trim().to_owned()).filter(|d| !d.is_empty())),
+        None => (rest, None),
+    };
+    let words: Vec<&str> = head.split_whitespace().collect();
+    if let [b, verb] = words.as_slice()
+        && let Some(need) = parse_need_id(b)
+        && matches!(
+            fold(verb).as_str(),
+            "fermer" | "close" | "clore" | "cloturer"
+        )
+    {
+        return Ok(Command::CloseNeed(need));
+    }
+    let (initiative, kind, quantity) = match words.as_slice() {
+        [id, kind] => (*id, *kind, None),
+        [id, kind, q] => (*id, *kind, Some(*q)),
+        _ => return Err(usage),
+    };
+    let initiative = parse_initiative_id(initiative).ok_or(ParseError::Usage(Name::Need))?;
+    let kind = NeedKind::parse(kind).ok_or(ParseError::Usage(Name::Need))?;
+    let quantity = match quantity {
+        None => None,
+        Some(q) => Some(
+            q.trim_end_matches('€')
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=crate::domain::QUANTITY_MAX).contains(n))
+                .ok_or(ParseError::Usage(Name::Need))?,
+        ),
+    };
+    Ok(Command::Need {
+        initiative,
+        kind,
+        quantity,
+        detail,
+    })
+}
+
+/// `B5` or `b5` (needs).
+pub fn parse_need_id(s: &str) -> Option<NeedId> {
+    let s = s.strip_prefix('b').or_else(|| s.strip_prefix('B'))?;
+    parse_positive(s).map(NeedId)
+}
+
+/// `O7` or `o7` (offers).
+pub fn parse_offer_id(s: &str) -> Option<OfferId> {
+    let s = s.strip_prefix('o').or_else(|| s.strip_prefix('O'))?;
+    parse_positive(s).map(OfferId)
 }
 
 /// `A12` or `a12` (verified actors).

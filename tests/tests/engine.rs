@@ -151,6 +151,22 @@ impl Bot {
     }
 }
 
+/// The number of the first id written `marker` then digits (`B5`, `O7`).
+fn letter_id(reply: &str, marker: char) -> i64 {
+    let start = reply
+        .char_indices()
+        .find(|(i, c)| {
+            *c == marker
+                && reply[i + c.len_utf8()..]
+                    .chars()
+                    .next()
+                    .is_some_and(|d| d.is_ascii_digit())
+        })
+        .expect(reply)
+        .0;
+    first_number(&reply[start..], marker)
+}
+
 /// The number after the first `marker` in a reply.
 fn first_number(reply: &str, marker: char) -> i64 {
     let start = reply.find(marker).expect(reply) + 1;
@@ -4250,4 +4266,197 @@ async fn people_say_what_they_can_bring() {
     assert!(r.contains("effacées"), "{r}");
     let r = b.say("eve", "/profil competences jardinage 500km").await;
     assert!(r.contains("100 km"), "{r}");
+}
+
+/// Issue 19: a project's needs, the help people and actors offer, the need
+/// filled, the partner on the card; and what nobody else may do.
+#[tokio::test]
+async fn needs_are_stated_offered_for_and_filled() {
+    let b = Bot::new().await;
+    for who in ["org", "ann", "bob", "carol", "dan", "eve", "asso"] {
+        b.say(who, "/start").await;
+    }
+    let id = b
+        .propose(
+            "org",
+            "Jardin partagé des Pentes | nature | geo:45.7700,4.8330 | Un jardin",
+        )
+        .await;
+    b.say("org", &format!("/lancer {id}")).await;
+    // Dan gardens nearby; Eve gardens far away.
+    b.at("dan", 45.7710, 4.8340).await;
+    b.say("dan", "/profil competences jardinage, bricolage 2km")
+        .await;
+    b.at("eve", 48.85, 2.35).await;
+    b.say("eve", "/profil competences jardinage").await;
+
+    // Only organisers state needs; bad input is refused whole.
+    let before = b.snapshot().await;
+    for (who, bad, says) in [
+        ("ann", format!("/besoin {id} benevoles 3"), "organis"),
+        (
+            "org",
+            format!("/besoin {id} pizza 3"),
+            "Utilisation : /besoin",
+        ),
+        (
+            "org",
+            format!("/besoin {id} benevoles 0"),
+            "Utilisation : /besoin",
+        ),
+        (
+            "org",
+            format!("/besoin {id} benevoles -2"),
+            "Utilisation : /besoin",
+        ),
+        (
+            "org",
+            format!("/besoin {id} benevoles 99999999999"),
+            "Utilisation : /besoin",
+        ),
+        ("org", "/besoin 9999 benevoles 3".into(), "9999"),
+        (
+            "org",
+            format!("/besoin {id} materiel 2 | {}", "é".repeat(501)),
+            "501 caractères",
+        ),
+    ] {
+        let r = b.say(who, &bad).await;
+        assert!(r.contains(says), "{bad}: {r}");
+    }
+    assert_eq!(b.snapshot().await, before);
+    let r = b
+        .say(
+            "org",
+            &format!("/besoin {id} bénévoles 3 | samedi 12 avril, 9h-12h « et ça ? » 🌱"),
+        )
+        .await;
+    assert!(r.contains("Bénévoles · 0/3 — samedi 12 avril"), "{r}");
+    let need = letter_id(&r, 'B');
+    let r = b
+        .say(
+            "org",
+            &format!("/besoin {id} competence | quelqu'un pour le jardinage d'hiver"),
+        )
+        .await;
+    let skill = letter_id(&r, 'B');
+    b.say("org", &format!("/besoin {id} financement 500 | des outils"))
+        .await;
+    // Dan's skills match the second need; Eve is too far.
+    let store = b.store.clone();
+    let alerts = |who: &'static str| {
+        let store = store.clone();
+        async move {
+            let mut tx = store.read().await.unwrap();
+            let a = tx.actor_by_identity(&ident(who)).await.unwrap().unwrap();
+            tx.alerts_of(a.id).await.unwrap()
+        }
+    };
+    let dan = alerts("dan").await;
+    assert_eq!(dan.len(), 1, "{dan:?}");
+    assert_eq!(dan[0].ref_id, Some(skill));
+    assert!(alerts("eve").await.is_empty());
+
+    // The card shows open needs and « Je peux aider ».
+    let card = b.say("ann", &format!("/voir {id}")).await;
+    assert!(card.contains(&format!("B{need} Bénévoles · 0/3")), "{card}");
+    assert!(card.contains("Financement · 500 €"), "{card}");
+    assert!(card.contains(&format!("/contribuer {id}")), "{card}");
+    // Nearby needs, by kind.
+    b.at("ann", 45.7690, 4.8320).await;
+    let r = b.say("ann", "/besoins").await;
+    assert!(r.contains("3 besoins ouverts"), "{r}");
+    let r = b.say("ann", "/besoins financement").await;
+    assert!(r.contains("1 besoin ouvert") && r.contains("500 €"), "{r}");
+    let r = b.say("ann", "/besoins lieu").await;
+    assert!(r.contains("Aucun besoin"), "{r}");
+
+    // Three people help; the organiser is told, and answers.
+    let mut offers = Vec::new();
+    for who in ["ann", "bob", "carol"] {
+        let r = b
+            .say(
+                who,
+                &format!("/contribuer B{need} Je viens avec une brouette 🛒"),
+            )
+            .await;
+        assert!(r.contains("Merci !"), "{who}: {r}");
+        offers.push(letter_id(&r, 'O'));
+    }
+    let r = b.say("ann", &format!("/contribuer B{need}")).await;
+    assert!(r.contains("déjà proposé"), "{r}");
+    let r = b.say("org", &format!("/contribuer B{need}")).await;
+    assert!(r.contains("Vous organisez"), "{r}");
+    let told = b.pending("test", "org").await;
+    assert!(
+        told.iter()
+            .any(|m| m.plain().contains("ann propose son aide") && m.plain().contains("brouette")),
+        "{told:?}"
+    );
+    // Only organisers answer, once.
+    let r = b.say("bob", &format!("/accepter O{}", offers[0])).await;
+    assert!(r.contains("organis"), "{r}");
+    for o in &offers[..2] {
+        let r = b.press("org", &format!("/accepter O{o}")).await;
+        assert!(r.contains("acceptée"), "{r}");
+    }
+    let r = b.press("org", &format!("/accepter O{}", offers[0])).await;
+    assert!(r.contains("déjà reçu une réponse"), "{r}");
+    let card = b.say("eve", &format!("/voir {id}")).await;
+    assert!(card.contains(&format!("B{need} Bénévoles · 2/3")), "{card}");
+    let r = b.press("org", &format!("/accepter O{}", offers[2])).await;
+    assert!(r.contains("Bénévoles · 3/3 · pourvu"), "{r}");
+    // The need is filled: off the card, off the map, no more offers.
+    let card = b.say("eve", &format!("/voir {id}")).await;
+    assert!(!card.contains(&format!("B{need} ")), "{card}");
+    let r = b.say("ann", "/besoins benevoles").await;
+    assert!(r.contains("Aucun besoin"), "{r}");
+    let r = b.say("dan", &format!("/contribuer B{need}")).await;
+    assert!(r.contains("n'est plus ouvert"), "{r}");
+    // The three are members, and were told.
+    let members = b.say("org", &format!("/membres {id}")).await;
+    for who in ["ann", "bob", "carol"] {
+        assert!(members.contains(who), "{members}");
+    }
+    assert!(
+        b.pending("test", "carol")
+            .await
+            .iter()
+            .any(|m| m.plain().contains("Bonne nouvelle"))
+    );
+
+    // An association answers as itself: a partner on the card.
+    b.engine
+        .verify(
+            &Operator::command_line(),
+            &ident("asso"),
+            ActorKind::Association,
+            vec![],
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    b.say("asso", "/profil nom Les Jardiniers d'Austerlitz")
+        .await;
+    let r = b
+        .say("asso", &format!("/contribuer {id} On prête des outils"))
+        .await;
+    let o = letter_id(&r, 'O');
+    let r = b.press("org", &format!("/decliner O{}", o + 100)).await;
+    assert!(r.contains(&format!("O{}", o + 100)), "{r}");
+    b.press("org", &format!("/accepter O{o}")).await;
+    let card = b.say("eve", &format!("/voir {id}")).await;
+    assert!(
+        card.contains("Avec le soutien de Les Jardiniers d'Austerlitz ✓"),
+        "{card}"
+    );
+
+    // Closing a need: organisers only.
+    let r = b.say("ann", &format!("/besoin B{skill} fermer")).await;
+    assert!(r.contains("organis"), "{r}");
+    let r = b.say("org", &format!("/besoin B{skill} fermer")).await;
+    assert!(r.contains("Besoin fermé"), "{r}");
+    // A need alert for a closed need says nothing.
+    let r = b.say("dan", &format!("/contribuer B{skill}")).await;
+    assert!(r.contains("n'est plus ouvert"), "{r}");
 }

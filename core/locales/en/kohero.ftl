@@ -27,6 +27,8 @@ text-empty = { $field ->
     [announcement] The announcement
     [contact] The contact
     [skills] The list of skills
+    [detail] The detail
+    [message] The message
    *[other] The text
 } can't be empty.
 text-too-long = { $field ->
@@ -37,6 +39,8 @@ text-too-long = { $field ->
     [announcement] The announcement
     [contact] The contact
     [skills] A skill
+    [detail] The detail
+    [message] The message
    *[other] The text
 } is { $len } characters long; the limit is { $max }. Please shorten it and send it again.
 
@@ -254,6 +258,10 @@ help-body =
     You
       /profile · /language · /alerts · /mydata · /forget · /cancel
       /link_account — one account across Telegram, Matrix and the console
+    Needs
+      /needs [place] [radius] [kind] — what projects around need
+      /contribute B5 [message] — offer your help (or /contribute NUMBER)
+      /need NUMBER KIND [QUANTITY] [| detail] · /need B5 close — for organisers
     Actors
       /actors [place] [radius] [associations|companies|townhalls] — associations, companies and town halls around
       /show A12 — an actor's profile
@@ -520,3 +528,41 @@ team-remove-not-yours = Only the actor's account and the person who invited some
 team-since = since { $date }
 team-pending = invited, not accepted yet
 team-removed-you = You no longer act for { $actor }.
+
+# Needs and offers (issue 19)
+need-kind-volunteers = Volunteers
+need-kind-material = Material
+need-kind-skill = Skill
+need-kind-place = Place
+need-kind-funding = Funding
+need-filled = filled
+need-closed = closed
+usage-need = Usage: /need NUMBER KIND [QUANTITY] [| detail], kinds volunteers, material, skill, place, funding — for example /need 42 volunteers 5 | Saturday 12 April, 9am-12pm. To close a need: /need B5 close.
+usage-contribute = Usage: /contribute B5 [message] for a need, or /contribute NUMBER [message] to help a project. /needs shows the needs around you.
+need-added = Need added to #{ $id }: { $line }. People nearby with that skill will be told.
+need-too-many = This project already has { $max } open needs: close one (/need B5 close) before adding another.
+need-not-open = Need B{ $id } is no longer open.
+need-closed-done = Need closed: { $line }
+unknown-need = I don't know any need B{ $id }.
+needs-none = No open need within { $radius }. Widen the radius, for example /needs 20km.
+needs-found = { $n ->
+    [one] 1 open need
+   *[other] { $n } open needs
+} within { $radius }:
+action-can-help = I can help
+offer-own-project = You organise #{ $id }: its needs are yours.
+offer-already = You already offered your help (O{ $offer }); the organisers will answer.
+offer-too-many = You already have { $max } offers waiting for an answer: wait until they answer.
+offer-general = help with the project
+offer-received = { $who } offers to help #{ $id } "{ $title }": { $what } (offer O{ $offer }).
+offer-sent = Thank you! Your offer O{ $offer } went to the organisers of #{ $id } "{ $title }": they will answer you here.
+unknown-offer = I don't know any offer O{ $id }.
+offer-answered = Offer O{ $id } was already answered.
+offer-accepted-you = Good news: your help (O{ $offer }) is accepted by #{ $id } "{ $title }". You are now part of the project.
+offer-declined-you = The organisers of #{ $id } "{ $title }" declined your offer O{ $offer }: thank you all the same! /needs shows other projects that need help.
+help-offer-accepted = Offer O{ $offer } accepted: the person is now part of the project.
+help-offer-declined = Offer O{ $offer } declined; the person is told.
+card-needs = Needs:
+    { $list }
+card-partners = With the support of { $names }
+alert-need = A need matches your skills: { $line } — /contribute B{ $need }

@@ -27,6 +27,8 @@ text-empty = { $field ->
     [announcement] L'annonce
     [contact] Le contact
     [skills] La liste des compétences
+    [detail] Le détail
+    [message] Le message
    *[other] Le texte
 } ne peut pas être vide.
 text-too-long = { $field ->
@@ -37,6 +39,8 @@ text-too-long = { $field ->
     [announcement] L'annonce
     [contact] Le contact
     [skills] Une compétence
+    [detail] Le détail
+    [message] Le message
    *[other] Le texte
 } fait { $len } caractères ; le maximum est { $max }. Raccourcissez-le et renvoyez-le.
 
@@ -254,6 +258,10 @@ help-body =
     Vous
       /profil · /langue · /alertes · /mesdonnees · /oublier · /annuler
       /lier_compte — un seul compte sur Telegram, Matrix et la console
+    Besoins
+      /besoins [lieu] [rayon] [type] — ce dont les projets autour ont besoin
+      /contribuer B5 [message] — proposer votre aide (ou /contribuer NUMÉRO)
+      /besoin NUMÉRO TYPE [QUANTITÉ] [| détail] · /besoin B5 fermer — pour les organisateurs
     Acteurs
       /acteurs [lieu] [rayon] [associations|entreprises|mairies] — associations, entreprises et mairies autour
       /voir A12 — la fiche d'un acteur
@@ -520,3 +528,41 @@ team-remove-not-yours = Seuls le compte de l'acteur et la personne qui a invité
 team-since = depuis le { $date }
 team-pending = invité·e, pas encore accepté
 team-removed-you = Vous n'agissez plus pour { $actor }.
+
+# Besoins et offres (issue 19)
+need-kind-volunteers = Bénévoles
+need-kind-material = Matériel
+need-kind-skill = Compétence
+need-kind-place = Lieu
+need-kind-funding = Financement
+need-filled = pourvu
+need-closed = fermé
+usage-need = Utilisation : /besoin NUMÉRO TYPE [QUANTITÉ] [| détail], types benevoles, materiel, competence, lieu, financement — par exemple /besoin 42 benevoles 5 | samedi 12 avril, 9h-12h. Pour fermer un besoin : /besoin B5 fermer.
+usage-contribute = Utilisation : /contribuer B5 [message] pour un besoin, ou /contribuer NUMÉRO [message] pour aider un projet. /besoins montre les besoins autour de vous.
+need-added = Besoin ajouté à #{ $id } : { $line }. Les personnes proches dont c'est la compétence seront prévenues.
+need-too-many = Ce projet a déjà { $max } besoins ouverts : fermez-en un (/besoin B5 fermer) avant d'en ajouter.
+need-not-open = Le besoin B{ $id } n'est plus ouvert.
+need-closed-done = Besoin fermé : { $line }
+unknown-need = Je ne connais pas de besoin B{ $id }.
+needs-none = Aucun besoin ouvert à moins de { $radius }. Élargissez le rayon, par exemple /besoins 20km.
+needs-found = { $n ->
+    [one] 1 besoin ouvert
+   *[other] { $n } besoins ouverts
+} à moins de { $radius } :
+action-can-help = Je peux aider
+offer-own-project = Vous organisez #{ $id } : ses besoins sont les vôtres.
+offer-already = Vous avez déjà proposé votre aide (O{ $offer }) ; les organisateurs vont répondre.
+offer-too-many = Vous avez déjà { $max } propositions en attente de réponse : attendez qu'on vous réponde.
+offer-general = de l'aide pour le projet
+offer-received = { $who } propose son aide à #{ $id } « { $title } » : { $what } (offre O{ $offer }).
+offer-sent = Merci ! Votre proposition O{ $offer } est transmise aux organisateurs de #{ $id } « { $title } » : ils vous répondront ici.
+unknown-offer = Je ne connais pas d'offre O{ $id }.
+offer-answered = L'offre O{ $id } a déjà reçu une réponse.
+offer-accepted-you = Bonne nouvelle : votre aide (O{ $offer }) est acceptée par #{ $id } « { $title } ». Vous faites maintenant partie du projet.
+offer-declined-you = Les organisateurs de #{ $id } « { $title } » ont décliné votre proposition O{ $offer } : merci quand même ! /besoins montre d'autres projets qui ont besoin d'aide.
+help-offer-accepted = Offre O{ $offer } acceptée : la personne fait maintenant partie du projet.
+help-offer-declined = Offre O{ $offer } déclinée ; la personne est prévenue.
+card-needs = Besoins :
+    { $list }
+card-partners = Avec le soutien de { $names }
+alert-need = Un besoin correspond à vos compétences : { $line } — /contribuer B{ $need }

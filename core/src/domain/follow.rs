@@ -70,6 +70,8 @@ pub enum AlertKind {
     Event,
     /// Someone joined a project the person organises (`ref_id`: the newcomer).
     NewMember,
+    /// A need nearby that matches the person's skills (`ref_id`: the need).
+    Need,
 }
 
 impl AlertKind {
@@ -79,6 +81,7 @@ impl AlertKind {
             Self::Update => "update",
             Self::Event => "event",
             Self::NewMember => "member",
+            Self::Need => "need",
         }
     }
     pub fn parse_key(s: &str) -> Option<Self> {
@@ -87,6 +90,7 @@ impl AlertKind {
             Self::Update,
             Self::Event,
             Self::NewMember,
+            Self::Need,
         ]
         .into_iter()
         .find(|k| k.key() == s)

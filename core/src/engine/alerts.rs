@@ -270,6 +270,19 @@ async fn alert_line(ctx: &mut Ctx<'_>, a: &Alert) -> Result<Option<String>, Fail
             .actor(ActorId(who))
             .await?
             .map(|p| ctx.t("alert-new-member", &[("name", p.display_name.into())])),
+        // A need still open, that their skills match.
+        (AlertKind::Need, Some(n)) => ctx
+            .tx
+            .need(NeedId(n))
+            .await?
+            .filter(|n| n.status == NeedStatus::Open)
+            .map(|n| {
+                let line = render::need_line(&|id, args| ctx.t(id, args), &n);
+                ctx.t(
+                    "alert-need",
+                    &[("line", line.into()), ("need", n.id.0.into())],
+                )
+            }),
         _ => None,
     })
 }

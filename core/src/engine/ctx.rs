@@ -60,8 +60,9 @@ pub(crate) struct Ctx<'a> {
     pub index: &'a RwLock<NearbyIndex>,
     /// Verified actors by place.
     pub actors: &'a RwLock<NearbyIndex<ActorId>>,
-    /// Set when the message writes an actor's profile (see [`Ctx::actors_changed`]).
-    pub actors_dirty: &'a std::sync::atomic::AtomicBool,
+    /// Set when the message writes what the indexes follow through the
+    /// store's change logs (an actor's profile, a need).
+    pub index_dirty: &'a std::sync::atomic::AtomicBool,
     /// Initiatives written in this transaction (before, after), for the nearby
     /// index once committed.
     pub touched: Vec<Touched>,
@@ -132,8 +133,29 @@ impl Ctx<'_> {
 
     /// The actors' index follows once the transaction commits.
     pub fn actors_changed(&self) {
-        self.actors_dirty
+        self.index_dirty
             .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The nearby index reads the initiatives' changes once the transaction
+    /// commits (their open needs).
+    pub fn initiatives_changed(&self) {
+        self.index_dirty
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Initiatives within `radius_m` of `centre` that `mask` keeps.
+    pub fn nearby_with(
+        &self,
+        centre: GeoPoint,
+        radius_m: u32,
+        mask: crate::places::Mask,
+        limit: usize,
+    ) -> Vec<(InitiativeId, f64)> {
+        self.index
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .nearby(centre, f64::from(radius_m), mask, limit)
     }
 
     /// Verified actors within `radius_m` of `centre`, nearest first.

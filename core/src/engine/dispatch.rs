@@ -11,7 +11,7 @@ use crate::reply::Reply;
 use super::ctx::parse_refusal;
 use super::{
     Ctx, Dialogue, Engine, Fail, Outcome, accounts, actors, alerts, dialogue, digest, discover,
-    initiatives, moderation, profile, project, refuse, relay, rooms,
+    initiatives, moderation, needs, profile, project, refuse, relay, rooms,
 };
 
 /// What intake knows of the sender's ban.
@@ -60,7 +60,7 @@ impl Engine {
                 let Ctx { tx, touched, .. } = ctx;
                 tx.commit().await?;
                 self.apply_to_index(&touched);
-                self.after_actor_writes().await;
+                self.after_index_writes().await;
                 Ok(replies)
             }
             Err(fail) => {
@@ -288,6 +288,8 @@ impl Engine {
                 | Command::Members(_)
                 | Command::Show(_)
                 | Command::Relay(..)
+                | Command::Need { .. }
+                | Command::CloseNeed(_)
                 // An event's RSVP buttons (reactions on Matrix) are posted in the room.
                 | Command::Rsvp(..)),
             )) => self.run(ctx, c).await,
@@ -352,6 +354,16 @@ impl Engine {
             C::ShowActor(id) => actors::show(ctx, id).await,
             C::Actors(area, kind) => actors::near(ctx, area, kind).await,
             C::Team(arg) => actors::team(ctx, arg).await,
+            C::Need {
+                initiative,
+                kind,
+                quantity,
+                detail,
+            } => needs::add(ctx, initiative, kind, quantity, detail).await,
+            C::CloseNeed(id) => needs::close(ctx, id).await,
+            C::Needs(area, kind) => needs::near(ctx, area, kind).await,
+            C::Contribute(to, message) => needs::contribute(ctx, to, message).await,
+            C::AnswerOffer(id, accept) => needs::answer(ctx, id, accept).await,
         }
     }
 }

@@ -69,6 +69,7 @@ pub async fn show(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
             &[("name", render::name(&a).into()), ("id", carrier.0.into())],
         ));
     }
+    reply = super::needs::on_card(ctx, &i, reply).await?;
     reply = reply.para(ctx.t(
         "card-counts",
         &[
@@ -153,6 +154,17 @@ pub async fn show(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
             }
             _ => {}
         }
+    }
+    // « Je peux aider »: an offer for the project, in the person's own chat.
+    if ctx.room.is_none()
+        && role != Some(Role::Organiser)
+        && matches!(i.status, Status::Open | Status::Active)
+        && !i.hidden
+    {
+        actions.push(Action::new(
+            ctx.t("action-can-help", &[]),
+            format!("/contribuer {id}"),
+        ));
     }
     if role.is_some() {
         actions.push(Action::new(

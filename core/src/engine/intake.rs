@@ -68,7 +68,7 @@ impl Engine {
             match self.try_batch(&batch, &mut failed).await {
                 Ok((results, touched)) => {
                     self.apply_to_index(&touched);
-                    self.after_actor_writes().await;
+                    self.after_index_writes().await;
                     self.failed_updates.fetch_add(
                         u64::try_from(failed.len()).unwrap_or(u64::MAX),
                         std::sync::atomic::Ordering::Relaxed,

@@ -12,6 +12,7 @@ mod dispatch;
 mod initiatives;
 mod intake;
 mod moderation;
+mod needs;
 mod operator;
 mod places;
 mod profile;
@@ -62,9 +63,9 @@ pub struct Engine {
     actors: RwLock<NearbyIndex<ActorId>>,
     /// The last actor change the actors' index follows.
     actor_cursor: tokio::sync::Mutex<i64>,
-    /// A message wrote an actor's profile: the actors' index catches up once
-    /// it is committed.
-    actors_dirty: std::sync::atomic::AtomicBool,
+    /// A message wrote what the indexes follow through the store's change
+    /// logs (a profile, a need): they catch up once it is committed.
+    index_dirty: std::sync::atomic::AtomicBool,
     /// Makes outbox keys unique for messages without a network event id.
     local_seq: std::sync::atomic::AtomicU64,
     /// Networks where every launched project gets a room the bot creates (Matrix).
@@ -118,7 +119,7 @@ impl Engine {
             changes_cursor: tokio::sync::Mutex::new(cursor),
             actors: RwLock::new(actors),
             actor_cursor: tokio::sync::Mutex::new(actor_cursor),
-            actors_dirty: std::sync::atomic::AtomicBool::new(false),
+            index_dirty: std::sync::atomic::AtomicBool::new(false),
             local_seq: std::sync::atomic::AtomicU64::new(0),
             room_networks: Vec::new(),
             fair_use: crate::fair_use::FairUse::default(),
@@ -254,7 +255,7 @@ impl Engine {
             places: self.places,
             index: &self.index,
             actors: &self.actors,
-            actors_dirty: &self.actors_dirty,
+            index_dirty: &self.index_dirty,
             touched: Vec::new(),
             room: None,
             identity: None,
@@ -309,8 +310,6 @@ impl Engine {
     /// and this process) wrote since the last catch-up.
     pub async fn catch_up_actors(&self) -> Result<usize, EngineError> {
         const PAGE: usize = 1000;
-        self.actors_dirty
-            .store(false, std::sync::atomic::Ordering::Relaxed);
         let mut cursor = self.actor_cursor.lock().await;
         let mut n = 0;
         loop {
@@ -336,12 +335,16 @@ impl Engine {
         }
     }
 
-    /// After a commit: the actors' index follows what the message wrote.
-    async fn after_actor_writes(&self) {
-        if self.actors_dirty.load(std::sync::atomic::Ordering::Relaxed)
-            && let Err(e) = self.catch_up_actors().await
+    /// After a commit: the indexes follow what the message wrote through the
+    /// change logs. (A flag another message set meanwhile is caught up by
+    /// this catch-up or the next; the periodic one follows the rest.)
+    async fn after_index_writes(&self) {
+        if self
+            .index_dirty
+            .swap(false, std::sync::atomic::Ordering::Relaxed)
+            && let Err(e) = self.catch_up().await
         {
-            tracing::warn!(error = %e, "actors index catch-up failed; retried");
+            tracing::warn!(error = %e, "index catch-up failed; retried");
         }
     }
 

@@ -107,6 +107,30 @@ pub fn actions(ctx: &Ctx<'_>, i: &Initiative, role: Option<Role>) -> Vec<Action>
     v
 }
 
+/// A message in some person's language (not always the sender's).
+pub(crate) type Tr<'a> = &'a dyn Fn(&str, &[(&str, Arg)]) -> String;
+
+/// `Bénévoles 3/5 — samedi 9h` as a line in the reader's language.
+pub(crate) fn need_line(t: Tr<'_>, n: &Need) -> String {
+    let kind = t(&format!("need-kind-{}", n.kind.key()), &[]);
+    let amount = match (n.kind, n.quantity) {
+        (NeedKind::Funding, Some(q)) => format!(" · {q} €"),
+        (k, _) if k.counts() => format!(" · {}/{}", n.filled, n.wanted()),
+        _ => String::new(),
+    };
+    let status = match n.status {
+        NeedStatus::Open => String::new(),
+        NeedStatus::Filled => format!(" · {}", t("need-filled", &[])),
+        NeedStatus::Closed => format!(" · {}", t("need-closed", &[])),
+    };
+    let detail = n
+        .detail
+        .as_deref()
+        .map(|d| format!(" — {d}"))
+        .unwrap_or_default();
+    format!("B{} {kind}{amount}{status}{detail}", n.id)
+}
+
 /// A list line for an initiative, with an optional distance.
 pub fn item(
     ctx: &Ctx<'_>,

@@ -213,6 +213,41 @@ pub async fn invite(ctx: &mut Ctx<'_>, id: InitiativeId, reply: &mut Reply) -> R
     Ok(())
 }
 
+/// Someone an organiser let in hears it (`words`) on each of their networks
+/// that has a chat of the initiative to enter, with its invitations, or
+/// where their notices go when none has.
+pub async fn invite_other(
+    ctx: &mut Ctx<'_>,
+    id: InitiativeId,
+    person: &Actor,
+    words: Reply,
+) -> Result<(), Fail> {
+    let label = ctx.cat.get(person.lang, "action-enter-room", &[]);
+    let rooms = ctx.tx.rooms_of(id).await?;
+    let mut told = false;
+    for identity in ctx.tx.identities_of(person.id).await? {
+        let blocks: Vec<Block> = rooms
+            .iter()
+            .filter(|r| r.network == identity.network)
+            .map(|r| Block::RoomInvite {
+                room: r.chat.clone(),
+                label: label.clone(),
+            })
+            .collect();
+        if blocks.is_empty() {
+            continue;
+        }
+        let mut there = words.clone();
+        there.blocks.extend(blocks);
+        ctx.notify_identity(&identity, person.id, there).await?;
+        told = true;
+    }
+    if !told {
+        ctx.notify(person.id, words).await?;
+    }
+    Ok(())
+}
+
 /// A join request in a project's chat: members of the project get in, others
 /// not. A commune's forum, whose topics are projects' chats, lets in the members
 /// of those projects.
