@@ -155,6 +155,8 @@ pub enum Command {
     Contribute(ContributeTo, Option<String>),
     /// `/accepter O7` / `/decliner O7`: an organiser answers an offer.
     AnswerOffer(OfferId, bool),
+    /// `/suivre A12` (true) or `/quitter A12` (false).
+    FollowActor(ActorId, bool),
 }
 
 /// What `/contribuer` answers: a need, or a project in general.
@@ -561,8 +563,20 @@ pub fn parse(input: &str) -> Result<Parsed, ParseError> {
         "soutenir" | "support" => Command::Support(only_id(Name::Support)?),
         "lancer" | "launch" => Command::Launch(only_id(Name::Launch)?),
         "rejoindre" | "join" => Command::Join(only_id(Name::Join)?),
-        "suivre" | "follow" => Command::Follow(only_id(Name::Follow)?),
-        "quitter" | "leave" => Command::Leave(only_id(Name::Leave)?),
+        "suivre" | "follow" => match args.as_slice() {
+            [a] if parse_actor_id(a).is_some() => Command::FollowActor(
+                parse_actor_id(a).ok_or(ParseError::Usage(Name::Follow))?,
+                true,
+            ),
+            _ => Command::Follow(only_id(Name::Follow)?),
+        },
+        "quitter" | "leave" | "nepassuivre" | "unfollow" => match args.as_slice() {
+            [a] if parse_actor_id(a).is_some() => Command::FollowActor(
+                parse_actor_id(a).ok_or(ParseError::Usage(Name::Leave))?,
+                false,
+            ),
+            _ => Command::Leave(only_id(Name::Leave)?),
+        },
         "membres" | "members" => Command::Members(only_id(Name::Members)?),
         "maj" | "update" | "nouvelles" => {
             let i = id(Name::Update)?;
@@ -785,10 +799,12 @@ pub fn with_default_id(text: &str, id: InitiativeId) -> String {
     } else {
         // `/voir A12` shows an actor, `/besoin B5 fermer` names its need,
         // wherever they are typed.
+        let need = matches!(fold(bare).as_str(), "besoin" | "need");
+        let show = matches!(fold(bare).as_str(), "voir" | "show" | "projet" | "project");
         first.is_some_and(|a| {
             parse_initiative_id(a).is_some()
-                || parse_actor_id(a).is_some()
-                || parse_need_id(a).is_some()
+                || (show && parse_actor_id(a).is_some())
+                || (need && parse_need_id(a).is_some())
         })
     };
     if (takes_id || takes_target) && !has_id {

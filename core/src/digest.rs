@@ -21,6 +21,8 @@ pub enum News {
     Done,
     Update(String),
     Event(Event),
+    /// A need stated in the period, still open.
+    Need(Need),
 }
 
 /// An initiative and its news over the period.
@@ -38,6 +40,7 @@ pub fn sections(
     activity: &[Activity],
     updates: &HashMap<i64, String>,
     upcoming: &[Event],
+    needs: &[Need],
 ) -> Vec<Section> {
     let by_id: HashMap<InitiativeId, &Initiative> = initiatives.iter().map(|i| (i.id, i)).collect();
     let mut news: BTreeMap<InitiativeId, Vec<News>> = BTreeMap::new();
@@ -59,6 +62,11 @@ pub fn sections(
         news.entry(e.initiative)
             .or_default()
             .push(News::Event(e.clone()));
+    }
+    for n in needs {
+        news.entry(n.initiative)
+            .or_default()
+            .push(News::Need(n.clone()));
     }
     let mut out: Vec<Section> = news
         .into_iter()
@@ -141,7 +149,7 @@ mod tests {
             created_at: Utc.with_ymd_and_hms(2026, 11, 20, 0, 0, 0).unwrap(),
             hidden: false,
         };
-        let s = sections(&is, &acts, &updates, std::slice::from_ref(&e));
+        let s = sections(&is, &acts, &updates, std::slice::from_ref(&e), &[]);
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].initiative.id, InitiativeId(2));
         // Update 8 has no text (deleted with its author): left out; the event once.
@@ -155,6 +163,6 @@ mod tests {
         );
         assert_eq!(s[1].initiative.id, InitiativeId(1));
         assert_eq!(s[1].news, vec![News::Proposed]);
-        assert!(sections(&is, &[], &HashMap::new(), &[]).is_empty());
+        assert!(sections(&is, &[], &HashMap::new(), &[], &[]).is_empty());
     }
 }

@@ -45,6 +45,16 @@ $$;
 CREATE TRIGGER needs_changes AFTER INSERT OR UPDATE ON needs
     FOR EACH ROW EXECUTE FUNCTION kohero_need_changed();
 
+-- People who follow a verified actor (`/suivre A12`): its initiatives'
+-- news come in their feed and alerts.
+CREATE TABLE actor_follows (
+    follower_id BIGINT NOT NULL REFERENCES actors (id) ON DELETE CASCADE,
+    actor_id    BIGINT NOT NULL REFERENCES actors (id) ON DELETE CASCADE,
+    since       BIGINT NOT NULL,
+    PRIMARY KEY (follower_id, actor_id)
+);
+CREATE INDEX actor_follows_actor ON actor_follows (actor_id);
+
 -- Alerts gain a kind: a need nearby that matches a person's skills.
 ALTER TABLE alerts DROP CONSTRAINT alerts_kind_check;
 ALTER TABLE alerts ADD CONSTRAINT alerts_kind_check

@@ -42,6 +42,16 @@ CREATE TRIGGER needs_update AFTER UPDATE ON needs BEGIN
     INSERT INTO initiative_changes (initiative_id) VALUES (new.initiative_id);
 END;
 
+-- People who follow a verified actor (`/suivre A12`): its initiatives'
+-- news come in their feed and alerts.
+CREATE TABLE actor_follows (
+    follower_id INTEGER NOT NULL REFERENCES actors (id) ON DELETE CASCADE,
+    actor_id    INTEGER NOT NULL REFERENCES actors (id) ON DELETE CASCADE,
+    since       INTEGER NOT NULL,
+    PRIMARY KEY (follower_id, actor_id)
+);
+CREATE INDEX actor_follows_actor ON actor_follows (actor_id);
+
 -- Alerts gain a kind: a need nearby that matches a person's skills.
 CREATE TABLE alerts_new (
     id            INTEGER PRIMARY KEY,

@@ -4404,8 +4404,16 @@ async fn needs_are_stated_offered_for_and_filled() {
     assert!(r.contains("déjà reçu une réponse"), "{r}");
     let card = b.say("eve", &format!("/voir {id}")).await;
     assert!(card.contains(&format!("B{need} Bénévoles · 2/3")), "{card}");
+    // A fourth offer waits when the need fills: declined, and its person told.
+    b.say("dan", &format!("/contribuer B{need}")).await;
     let r = b.press("org", &format!("/accepter O{}", offers[2])).await;
     assert!(r.contains("Bénévoles · 3/3 · pourvu"), "{r}");
+    assert!(
+        b.pending("test", "dan")
+            .await
+            .iter()
+            .any(|m| m.plain().contains("n'a plus d'objet"))
+    );
     // The need is filled: off the card, off the map, no more offers.
     let card = b.say("eve", &format!("/voir {id}")).await;
     assert!(!card.contains(&format!("B{need} ")), "{card}");
@@ -4459,4 +4467,74 @@ async fn needs_are_stated_offered_for_and_filled() {
     // A need alert for a closed need says nothing.
     let r = b.say("dan", &format!("/contribuer B{skill}")).await;
     assert!(r.contains("n'est plus ouvert"), "{r}");
+}
+
+/// Issue 19: following an actor brings what it carries into the feed and
+/// the alerts; a town hall's digest names the needs stated in its period.
+#[tokio::test]
+async fn following_an_actor_and_needs_in_digests() {
+    let b = Bot::new().await;
+    for who in ["mairie", "eve", "org"] {
+        b.say(who, "/start").await;
+    }
+    b.verify_town_hall("mairie", "69266").await;
+    let r = b.say("eve", "/suivre A2").await;
+    assert!(r.contains("Je ne connais pas d'acteur A2"), "{r}");
+    let r = b.say("eve", "/suivre A1").await;
+    assert!(r.contains("Vous suivez"), "{r}");
+    assert!(b.say("eve", "/suivre A1").await.contains("déjà"));
+    let id = b
+        .propose(
+            "mairie",
+            "Troc de graines | nature | geo:45.7667,4.8800 | À la médiathèque",
+        )
+        .await;
+    let store = b.store.clone();
+    let eve_alerts = || {
+        let store = store.clone();
+        async move {
+            let mut tx = store.read().await.unwrap();
+            let a = tx.actor_by_identity(&ident("eve")).await.unwrap().unwrap();
+            tx.alerts_of(a.id).await.unwrap()
+        }
+    };
+    let alerts = eve_alerts().await;
+    assert!(
+        alerts
+            .iter()
+            .any(|a| a.kind == AlertKind::NewInitiative && a.initiative.0 == id),
+        "{alerts:?}"
+    );
+    b.say("mairie", &format!("/lancer {id}")).await;
+    b.say("mairie", &format!("/maj {id} Rendez-vous samedi à 10h"))
+        .await;
+    assert!(
+        eve_alerts()
+            .await
+            .iter()
+            .any(|a| a.kind == AlertKind::Update)
+    );
+    let feed = b.say("eve", "/fil").await;
+    assert!(feed.contains("Troc de graines"), "{feed}");
+    let card = b.say("eve", "/voir A1").await;
+    assert!(card.contains("/quitter A1"), "{card}");
+    assert!(b.say("eve", "/quitter A1").await.contains("ne suivez plus"));
+    assert!(b.say("eve", "/quitter A1").await.contains("ne suiviez pas"));
+
+    // The digest: a need stated in the period, with « Je peux aider ».
+    b.say("eve", "/abonner Villeurbanne").await;
+    b.say(
+        "mairie",
+        &format!("/besoin {id} materiel 10 | des bocaux en verre"),
+    )
+    .await;
+    b.advance(Duration::minutes(5));
+    b.say("mairie", "/digest maintenant").await;
+    let got = b.pending("test", "eve").await;
+    let digest = got
+        .iter()
+        .map(Outgoing::plain)
+        .find(|p| p.contains("Besoin : B1 Matériel · 0/10 — des bocaux en verre"));
+    assert!(digest.is_some(), "{got:?}");
+    assert!(format!("{got:?}").contains("command: \"/contribuer B1\""));
 }

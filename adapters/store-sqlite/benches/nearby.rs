@@ -3,10 +3,13 @@
 //! clustered around real communes (weighted by population, plus a rural share),
 //! checking that both return the same results.
 //!
-//! cargo bench -p kohero-store-sqlite --bench nearby [-- N_INITIATIVES N_QUERIES]
+//! cargo bench -p kohero-store-sqlite --bench nearby [-- N_INITIATIVES N_QUERIES N_ACTORS N_NEEDS]
 //!
 //! Prints p50/p99 latency and queries per second for k=10 nearest and for a 1 km
-//! radius, the index's build time and bytes per initiative, and SQLite's figures.
+//! radius, the index's build time and bytes per initiative, and SQLite's figures;
+//! then, beside them, the open needs (N_NEEDS spread over the initiatives,
+//! `/besoins`: projects with an open need, of any kind or of one) and the
+//! verified actors' index (N_ACTORS, `/acteurs`: all, or one kind).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 // The counting allocator below is the one unsafe piece: it forwards to the system
 // allocator and counts live bytes, to measure the index's memory.
@@ -16,9 +19,11 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
 
-use kohero_core::domain::{Category, InitiativeId, InitiativeKind};
+use kohero_core::domain::{ActorId, ActorKind, Category, InitiativeId, InitiativeKind, NeedKind};
 use kohero_core::geo::GeoPoint;
-use kohero_core::places::{Filter, Gazetteer, Located, NearbyIndex};
+use kohero_core::places::{
+    Filter, Gazetteer, Located, Mask, NearbyIndex, Row, actor_kind_code, category_bits,
+};
 
 struct Counting;
 
@@ -218,6 +223,8 @@ fn main() {
         .collect();
     let n = args.first().copied().unwrap_or(1_000_000);
     let n_queries = args.get(1).copied().unwrap_or(20_000);
+    let n_actors = args.get(2).copied().unwrap_or(100_000);
+    let n_needs = args.get(3).copied().unwrap_or(200_000);
 
     let sampler = Sampler::new();
     let mut rng = Rng(42);
@@ -235,6 +242,14 @@ fn main() {
             needs: 0,
         })
         .collect();
+    // Open needs, each on an initiative drawn at random (a few get several).
+    let mut rows = rows;
+    let mut nrng = Rng(99);
+    for _ in 0..n_needs {
+        let at = (nrng.next() % n as u64) as usize;
+        rows[at].needs |= NeedKind::ALL[(nrng.next() % 5) as usize].bit();
+    }
+    let with_needs = rows.iter().filter(|r| r.needs != 0).count();
     let mut qrng = Rng(7);
     let queries: Vec<GeoPoint> = (0..n_queries)
         .map(|_| sampler.point(&mut qrng, 0.10))
@@ -341,7 +356,108 @@ fn main() {
         "same results: k=10 {}/{} queries differ, 1 km {}/{} differ (ties and radius edges within 2 m excepted)",
         knn_diff, n_queries, r1_diff, n_queries
     );
-    if knn_diff + r1_diff > 0 {
+
+    // Open needs (`/besoins`): the same index, entries kept by their needs.
+    let any_need = Mask {
+        needs: 0x1f,
+        ..Mask::default()
+    };
+    let funding = Mask {
+        needs: NeedKind::Funding.bit(),
+        ..Mask::default()
+    };
+    let (nk, nk_avg) = run(&|q| index.nearby(q, 100_000.0, any_need, 10).len());
+    let (nf, nf_avg) = run(&|q| index.nearby(q, 100_000.0, funding, 10).len());
+    let (n1, n1_avg) = run(&|q| index.nearby(q, 1_000.0, any_need, usize::MAX).len());
+    // Needs kept right: every result has an open need of the kind asked.
+    let mut need_wrong = 0;
+    for q in queries.iter().take(2000) {
+        for (id, _) in index.nearby(*q, 100_000.0, funding, 10) {
+            let r = &rows[(id.0 - 1) as usize];
+            if r.needs & NeedKind::Funding.bit() == 0 {
+                need_wrong += 1;
+            }
+        }
+    }
+
+    // Verified actors (`/acteurs`): an index of their own.
+    let kinds = [
+        ActorKind::Association,
+        ActorKind::Company,
+        ActorKind::Municipality,
+    ];
+    let mut arng = Rng(1234);
+    let actors: Vec<Row<ActorId>> = (0..n_actors)
+        .map(|i| {
+            let cats: Vec<Category> = (0..1 + arng.next() % 3)
+                .map(|_| categories[(arng.next() % 11) as usize])
+                .collect();
+            Row {
+                id: ActorId(i as i64 + 1),
+                place: sampler.point(&mut arng, 0.10),
+                categories: category_bits(&cats),
+                kind: actor_kind_code(kinds[(arng.next() % 3) as usize]),
+                needs: 0,
+            }
+        })
+        .collect();
+    let before = LIVE.load(Ordering::Relaxed);
+    let start = Instant::now();
+    let actor_index = NearbyIndex::bulk_load(actors.iter().copied());
+    let actor_build = start.elapsed();
+    let actor_bytes = (LIVE.load(Ordering::Relaxed) - before) as f64;
+    let associations = Mask {
+        kind: Some(actor_kind_code(ActorKind::Association)),
+        ..Mask::default()
+    };
+    let compost_associations = Mask {
+        categories: category_bits(&[Category::Compost]),
+        ..associations
+    };
+    let (ak, ak_avg) = run(&|q| actor_index.nearby(q, 100_000.0, Mask::default(), 10).len());
+    let (aa, aa_avg) = run(&|q| actor_index.nearby(q, 100_000.0, associations, 10).len());
+    let (ac, ac_avg) = run(&|q| {
+        actor_index
+            .nearby(q, 100_000.0, compost_associations, 10)
+            .len()
+    });
+    let (a5, a5_avg) = run(&|q| {
+        actor_index
+            .nearby(q, 5_000.0, Mask::default(), usize::MAX)
+            .len()
+    });
+
+    println!();
+    println!(
+        "Needs and actors: {n_needs} open needs on {with_needs} of the initiatives; {n_actors} verified actors"
+    );
+    println!();
+    println!("| index | query | p50 (µs) | p99 (µs) | queries/s | results/query |");
+    println!("|---|---|---|---|---|---|");
+    for (what, query, st, avg) in [
+        ("initiatives", "k=10 with an open need", &nk, nk_avg),
+        ("initiatives", "k=10 with an open funding need", &nf, nf_avg),
+        ("initiatives", "1 km radius, with an open need", &n1, n1_avg),
+        ("actors", "k=10 nearest", &ak, ak_avg),
+        ("actors", "k=10 associations", &aa, aa_avg),
+        ("actors", "k=10 compost associations", &ac, ac_avg),
+        ("actors", "5 km radius", &a5, a5_avg),
+    ] {
+        println!(
+            "| {what} | {query} | {:.1} | {:.1} | {:.0} | {avg:.1} |",
+            micros(st.p50),
+            micros(st.p99),
+            st.qps
+        );
+    }
+    println!();
+    println!(
+        "actors' index: bulk load {:.3} s, {:.1} bytes per actor ({:.1} MiB); needs filter wrong on {need_wrong} results",
+        actor_build.as_secs_f64(),
+        actor_bytes / n_actors.max(1) as f64,
+        actor_bytes / 1_048_576.0
+    );
+    if knn_diff + r1_diff + need_wrong > 0 {
         std::process::exit(1);
     }
 }

@@ -566,3 +566,13 @@ card-needs = Needs:
     { $list }
 card-partners = With the support of { $names }
 alert-need = A need matches your skills: { $line } — /contribute B{ $need }
+action-unfollow = Unfollow
+actor-followed = You follow { $name }: its new initiatives, their news and events will come in your feed and alerts. /leave to stop.
+actor-already-followed = You already follow { $name }.
+actor-unfollowed = You no longer follow { $name }.
+actor-not-followed = You weren't following { $name }.
+actor-follows-too-many = You already follow { $max } actors: stop following one first.
+digest-news-need = Need: { $line }
+offer-already-accepted = Your help for this need is already accepted (O{ $offer }): thank you!
+offer-own = You can't accept your own offer, nor that of the actor you act for: another organiser will.
+offer-need-closed-you = Need B{ $need } of #{ $id } "{ $title }" is now filled or closed: your offer O{ $offer } is no longer needed. Thank you! /needs shows other needs around you.

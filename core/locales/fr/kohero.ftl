@@ -566,3 +566,13 @@ card-needs = Besoins :
     { $list }
 card-partners = Avec le soutien de { $names }
 alert-need = Un besoin correspond à vos compétences : { $line } — /contribuer B{ $need }
+action-unfollow = Ne plus suivre
+actor-followed = Vous suivez { $name } : ses nouvelles initiatives, leurs nouvelles et leurs événements viendront dans votre fil et vos alertes. /quitter pour arrêter.
+actor-already-followed = Vous suivez déjà { $name }.
+actor-unfollowed = Vous ne suivez plus { $name }.
+actor-not-followed = Vous ne suiviez pas { $name }.
+actor-follows-too-many = Vous suivez déjà { $max } acteurs : arrêtez d'en suivre un d'abord.
+digest-news-need = Besoin : { $line }
+offer-already-accepted = Votre aide pour ce besoin est déjà acceptée (O{ $offer }) : merci !
+offer-own = Vous ne pouvez pas accepter votre propre proposition, ni celle de l'acteur pour lequel vous agissez : un autre organisateur le fera.
+offer-need-closed-you = Le besoin B{ $need } de #{ $id } « { $title } » est maintenant pourvu ou fermé : votre proposition O{ $offer } n'a plus d'objet. Merci ! /besoins montre d'autres besoins autour de vous.

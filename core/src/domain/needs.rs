@@ -42,10 +42,10 @@ impl NeedKind {
     pub fn parse(s: &str) -> Option<Self> {
         Some(match fold(s).as_str() {
             "volunteers" | "volunteer" | "benevoles" | "benevole" | "benevolat" => Self::Volunteers,
-            "material" | "materiel" | "materiels" | "equipment" => Self::Material,
+            "material" | "materiel" | "materiels" => Self::Material,
             "skill" | "skills" | "competence" | "competences" => Self::Skill,
-            "place" | "lieu" | "lieux" | "local" | "salle" | "room" => Self::Place,
-            "funding" | "financement" | "financements" | "argent" | "money" => Self::Funding,
+            "place" | "lieu" | "lieux" => Self::Place,
+            "funding" | "financement" | "financements" => Self::Funding,
             _ => return None,
         })
     }

@@ -165,6 +165,40 @@ async fn verified(ctx: &mut Ctx<'_>, id: ActorId) -> Result<Actor, Fail> {
         .ok_or_else(|| refuse!("unknown-actor", "id" => id.0))
 }
 
+/// Actors one person may follow.
+pub const FOLLOWS_MAX: usize = 100;
+
+/// `/suivre A12` or `/quitter A12`: the initiatives it carries come in the
+/// person's feed and alerts.
+pub async fn follow(ctx: &mut Ctx<'_>, id: ActorId, on: bool) -> Outcome {
+    let me = ctx.actor.id;
+    if !on {
+        let name = ctx
+            .tx
+            .actor(id)
+            .await?
+            .map_or_else(|| format!("A{id}"), |a| a.display_name);
+        if !ctx.tx.unfollow_actor(me, id).await? {
+            return Err(refuse!("actor-not-followed", "name" => name));
+        }
+        return Ok(vec![Reply::text(
+            ctx.t("actor-unfollowed", &[("name", name.into())]),
+        )]);
+    }
+    let a = verified(ctx, id).await?;
+    if ctx.tx.actors_followed_by(me).await?.len() >= FOLLOWS_MAX {
+        return Err(refuse!("actor-follows-too-many", "max" => FOLLOWS_MAX));
+    }
+    let key = if ctx.tx.follow_actor(me, id, ctx.now).await? {
+        "actor-followed"
+    } else {
+        "actor-already-followed"
+    };
+    Ok(vec![Reply::text(
+        ctx.t(key, &[("name", render::name(&a).into())]),
+    )])
+}
+
 /// `/voir A12`.
 pub async fn show(ctx: &mut Ctx<'_>, id: ActorId) -> Outcome {
     let a = verified(ctx, id).await?;
@@ -227,10 +261,17 @@ async fn card(ctx: &mut Ctx<'_>, a: &Actor, p: Option<ActorProfile>) -> Result<R
         let items = render::items(ctx, &carried).await?;
         reply = reply.para(ctx.t("actor-initiatives", &[])).list(items);
     }
-    Ok(reply.actions(vec![Action::new(
-        ctx.t("action-report", &[]),
-        format!("/signaler A{}", a.id),
-    )]))
+    let me = ctx.actor.id;
+    let following = ctx.tx.actors_followed_by(me).await?.contains(&a.id);
+    let follow = if following {
+        Action::new(ctx.t("action-unfollow", &[]), format!("/quitter A{}", a.id))
+    } else {
+        Action::new(ctx.t("action-follow", &[]), format!("/suivre A{}", a.id))
+    };
+    Ok(reply.actions(vec![
+        follow,
+        Action::new(ctx.t("action-report", &[]), format!("/signaler A{}", a.id)),
+    ]))
 }
 
 /// `/acteurs [lieu] [rayon] [type] [catégorie]`: verified actors near a

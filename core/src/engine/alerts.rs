@@ -15,7 +15,8 @@ use crate::reply::{Action, ListItem, Reply};
 /// At most one batch of alerts per person in this time.
 pub const BATCH_EVERY: Duration = Duration::hours(1);
 
-/// Queues an alert for everyone following the initiative, but the person acting.
+/// Queues an alert for everyone following the initiative, or the actor
+/// that carries it, but the person acting.
 pub(crate) async fn to_followers(
     ctx: &mut Ctx<'_>,
     initiative: InitiativeId,
@@ -23,13 +24,29 @@ pub(crate) async fn to_followers(
     ref_id: i64,
 ) -> Result<(), Fail> {
     let me = ctx.actor.id;
-    for m in ctx.tx.members(initiative).await? {
-        if m.actor == me {
+    let mut who: Vec<ActorId> = ctx
+        .tx
+        .members(initiative)
+        .await?
+        .into_iter()
+        .map(|m| m.actor)
+        .collect();
+    if let Some(carrier) = ctx
+        .tx
+        .initiative(initiative)
+        .await?
+        .and_then(|i| i.carried_by)
+    {
+        who.extend(ctx.tx.followers_of_actor(carrier).await?);
+    }
+    let mut told = std::collections::BTreeSet::new();
+    for actor in who {
+        if actor == me || !told.insert(actor) {
             continue;
         }
         ctx.tx
             .queue_alert(&NewAlert {
-                actor: m.actor,
+                actor,
                 initiative,
                 kind,
                 ref_id: Some(ref_id),
@@ -63,6 +80,23 @@ pub(crate) async fn new_member(ctx: &mut Ctx<'_>, initiative: InitiativeId) -> R
 /// A new initiative: everyone whose subscription it matches (place, radius,
 /// categories) hears about it.
 pub(crate) async fn new_initiative(ctx: &mut Ctx<'_>, i: &Initiative) -> Result<(), Fail> {
+    let mut told = std::collections::BTreeSet::new();
+    // Those who follow the actor that carries it.
+    if let Some(carrier) = i.carried_by {
+        for f in ctx.tx.followers_of_actor(carrier).await? {
+            if f != ctx.actor.id && told.insert(f) {
+                ctx.tx
+                    .queue_alert(&NewAlert {
+                        actor: f,
+                        initiative: i.id,
+                        kind: AlertKind::NewInitiative,
+                        ref_id: None,
+                        at: ctx.now,
+                    })
+                    .await?;
+            }
+        }
+    }
     let communes: Vec<InseeCode> = i.commune.iter().cloned().collect();
     let bbox = match i.place {
         Some(p) => p.bounding_box(f64::from(MAX_RADIUS_M)),
@@ -75,7 +109,6 @@ pub(crate) async fn new_initiative(ctx: &mut Ctx<'_>, i: &Initiative) -> Result<
             max_lon: -1.0,
         },
     };
-    let mut told = std::collections::BTreeSet::new();
     for s in ctx.tx.subscriptions_near(&communes, &bbox).await? {
         let place_matches = match (&s.commune, s.center, i.place) {
             (Some(c), _, _) => i.commune.as_ref() == Some(c),

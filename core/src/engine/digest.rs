@@ -126,6 +126,8 @@ pub(crate) struct Gathered {
     activity: Vec<Activity>,
     updates: HashMap<i64, String>,
     upcoming: Vec<Event>,
+    /// Needs stated since the period's start, still open.
+    needs: Vec<Need>,
     /// Subscribers to each commune.
     by_commune: HashMap<InseeCode, Vec<ActorId>>,
     /// Subscriptions to an area: (centre, radius in metres, subscriber).
@@ -195,6 +197,9 @@ pub(crate) async fn gather(
             .events_between(&ids, ctx.now, ctx.now + Duration::days(EVENTS_AHEAD_DAYS))
             .await?;
         g.upcoming.retain(|e| !e.hidden);
+        g.needs = ctx.tx.needs_of(&ids, true).await?;
+        g.needs
+            .retain(|n| n.created_at >= since && n.created_at < ctx.now);
     }
     let mut bbox = BoundingBox {
         min_lat: 90.0,
@@ -278,7 +283,13 @@ fn sections_of(m: &Actor, since: DateTime<Utc>, g: &Gathered) -> Vec<Section> {
         .filter(|e| ids.contains(&e.initiative))
         .cloned()
         .collect();
-    digest::sections(&initiatives, &activity, &g.updates, &upcoming)
+    let needs: Vec<Need> = g
+        .needs
+        .iter()
+        .filter(|n| n.created_at >= since && ids.contains(&n.initiative))
+        .cloned()
+        .collect();
+    digest::sections(&initiatives, &activity, &g.updates, &upcoming, &needs)
 }
 
 /// The start of a plan's next period.
@@ -501,6 +512,16 @@ fn section_item(ctx: &Ctx<'_>, lang: Lang, s: &Section) -> ListItem {
             News::Launched => t("digest-news-launched", &[]),
             News::Done => t("digest-news-done", &[]),
             News::Update(text) => t("digest-news-update", &[("text", text.clone().into())]),
+            News::Need(n) => {
+                actions.push(Action::new(
+                    t("action-can-help", &[]),
+                    format!("/contribuer B{}", n.id),
+                ));
+                t(
+                    "digest-news-need",
+                    &[("line", render::need_line(&t, n).into())],
+                )
+            }
             News::Event(e) => {
                 actions.push(Action::new(
                     t("digest-action-rsvp", &[("title", e.title.clone().into())]),

@@ -244,13 +244,25 @@ pub async fn feed(ctx: &mut Ctx<'_>, area: Area) -> Outcome {
             )
         }
         None => {
-            let followed: Vec<InitiativeId> = ctx
+            let mut followed: Vec<InitiativeId> = ctx
                 .tx
                 .memberships_of(me)
                 .await?
                 .into_iter()
                 .map(|m| m.initiative)
                 .collect();
+            // And what the actors they follow carry.
+            for a in ctx.tx.actors_followed_by(me).await? {
+                followed.extend(
+                    ctx.tx
+                        .initiatives_carried_by(a, 50)
+                        .await?
+                        .into_iter()
+                        .map(|i| i.id),
+                );
+            }
+            followed.sort_unstable();
+            followed.dedup();
             if followed.is_empty() {
                 match ctx.actor.location {
                     Some(center) => {

@@ -364,6 +364,7 @@ impl Engine {
             C::Needs(area, kind) => needs::near(ctx, area, kind).await,
             C::Contribute(to, message) => needs::contribute(ctx, to, message).await,
             C::AnswerOffer(id, accept) => needs::answer(ctx, id, accept).await,
+            C::FollowActor(id, on) => actors::follow(ctx, id, on).await,
         }
     }
 }

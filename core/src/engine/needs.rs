@@ -94,10 +94,11 @@ async fn skills_alerts(ctx: &mut Ctx<'_>, i: &Initiative, need: &Need) -> Result
     let Some(place) = i.place else {
         return Ok(());
     };
+    // What the need says of itself (not the project's title: a bike
+    // workshop's funding is no call to mechanics).
     let words = text::fold(&format!(
-        "{} {} {}",
+        "{} {}",
         need.detail.as_deref().unwrap_or_default(),
-        i.title,
         ctx.t(&format!("need-kind-{}", need.kind.key()), &[])
     ));
     let members = ctx.tx.members(i.id).await?;
@@ -134,6 +135,36 @@ fn contains_words(hay: &str, skill: &str) -> bool {
     !wanted.is_empty() && words.windows(wanted.len()).any(|w| w == wanted.as_slice())
 }
 
+/// A need closed or filled: the offers still waiting for it are declined,
+/// and their people told (nobody waits for an answer that cannot come).
+async fn decline_waiting(ctx: &mut Ctx<'_>, i: &Initiative, need: NeedId) -> Result<(), Fail> {
+    for mut o in ctx.tx.offers_for(i.id).await? {
+        if o.need != Some(need) || o.status != OfferStatus::Pending {
+            continue;
+        }
+        o.status = OfferStatus::Declined;
+        o.answered_at = Some(ctx.now);
+        o.answered_by = Some(ctx.actor.id);
+        ctx.tx.update_offer(&o).await?;
+        if let Some(p) = o.person
+            && let Some(person) = ctx.tx.actor(p).await?
+        {
+            let told = Reply::text(ctx.cat.get(
+                person.lang,
+                "offer-need-closed-you",
+                &[
+                    ("offer", o.id.0.into()),
+                    ("need", need.0.into()),
+                    ("id", i.id.0.into()),
+                    ("title", i.title.clone().into()),
+                ],
+            ));
+            ctx.notify(p, told).await?;
+        }
+    }
+    Ok(())
+}
+
 /// `/besoin B5 fermer`: organisers only.
 pub async fn close(ctx: &mut Ctx<'_>, id: NeedId) -> Outcome {
     let mut need = need(ctx, id).await?;
@@ -146,6 +177,7 @@ pub async fn close(ctx: &mut Ctx<'_>, id: NeedId) -> Outcome {
     need.closed_at = Some(ctx.now);
     ctx.tx.update_need(&need).await?;
     ctx.initiatives_changed();
+    decline_waiting(ctx, &i, id).await?;
     Ok(vec![Reply::text(ctx.t(
         "need-closed-done",
         &[("line", line(ctx, &need).into())],
@@ -350,6 +382,28 @@ pub async fn answer(ctx: &mut Ctx<'_>, id: OfferId, accept: bool) -> Outcome {
     if offer.status != OfferStatus::Pending {
         return Err(refuse!("offer-answered", "id" => id.0));
     }
+    // Nobody lets themselves, or their own actor, in.
+    let mine = offer.person == Some(ctx.actor.id)
+        || match offer.as_actor {
+            Some(a) => ctx.organisation().await?.is_some_and(|o| o.id == a),
+            None => false,
+        };
+    if mine {
+        return Err(refuse!("offer-own"));
+    }
+    if accept {
+        live(ctx, i.id).await?;
+    }
+    let need_now = match offer.need {
+        Some(b) => Some(need(ctx, b).await?),
+        None => None,
+    };
+    if accept
+        && let Some(n) = &need_now
+        && n.status != NeedStatus::Open
+    {
+        return Err(refuse!("need-not-open", "id" => n.id.0));
+    }
     offer.status = if accept {
         OfferStatus::Accepted
     } else {
@@ -359,13 +413,16 @@ pub async fn answer(ctx: &mut Ctx<'_>, id: OfferId, accept: bool) -> Outcome {
     offer.answered_by = Some(ctx.actor.id);
     ctx.tx.update_offer(&offer).await?;
     let mut filled = None;
-    if accept && let Some(b) = offer.need {
-        let mut n = need(ctx, b).await?;
+    if accept && let Some(mut n) = need_now {
         n.filled = n.filled.saturating_add(1);
-        if n.status == NeedStatus::Open && n.filled >= n.wanted() {
+        // Volunteers, material and skills are counted; a place or funding
+        // stays open until an organiser closes it (one offer of 5 € is not
+        // 500 €).
+        if n.kind.counts() && n.filled >= n.wanted() {
             n.status = NeedStatus::Filled;
             n.closed_at = Some(ctx.now);
             ctx.initiatives_changed();
+            decline_waiting(ctx, &i, n.id).await?;
         }
         ctx.tx.update_need(&n).await?;
         filled = Some(n);
@@ -445,8 +502,9 @@ pub(crate) async fn on_card(
     i: &Initiative,
     mut reply: Reply,
 ) -> Result<Reply, Fail> {
+    let live = matches!(i.status, Status::Open | Status::Active);
     let needs = ctx.tx.needs_of(&[i.id], true).await?;
-    if !needs.is_empty() {
+    if live && !needs.is_empty() {
         let lines: Vec<String> = needs.iter().map(|n| line(ctx, n)).collect();
         reply = reply.para(ctx.t("card-needs", &[("list", lines.join("\n").into())]));
     }

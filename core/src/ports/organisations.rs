@@ -51,6 +51,23 @@ pub trait Organisations: Send {
         actor: Option<ActorId>,
     ) -> StoreResult<()>;
 
+    /// A person follows an actor; `false` if they already did.
+    async fn follow_actor(
+        &mut self,
+        follower: ActorId,
+        actor: ActorId,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<bool>;
+
+    /// A person stops following an actor; whether they did.
+    async fn unfollow_actor(&mut self, follower: ActorId, actor: ActorId) -> StoreResult<bool>;
+
+    /// Who follows an actor, by id.
+    async fn followers_of_actor(&mut self, actor: ActorId) -> StoreResult<Vec<ActorId>>;
+
+    /// The actors a person follows, by id.
+    async fn actors_followed_by(&mut self, follower: ActorId) -> StoreResult<Vec<ActorId>>;
+
     /// Every verified actor with what the actors' index needs.
     async fn located_actors(&mut self) -> StoreResult<Vec<LocatedActor>>;
 

@@ -132,6 +132,24 @@ pub async fn profiles_teams_and_carried_initiatives(store: &dyn Store) {
     ));
     tx.commit().await.unwrap();
 
+    // Following an actor.
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.follow_actor(carol.id, asso.id, t0()).await.unwrap());
+    assert!(!tx.follow_actor(carol.id, asso.id, t0()).await.unwrap());
+    assert!(tx.follow_actor(bob.id, asso.id, t0()).await.unwrap());
+    assert_eq!(
+        tx.followers_of_actor(asso.id).await.unwrap(),
+        vec![bob.id, carol.id]
+    );
+    assert_eq!(
+        tx.actors_followed_by(carol.id).await.unwrap(),
+        vec![asso.id]
+    );
+    assert!(tx.unfollow_actor(carol.id, asso.id).await.unwrap());
+    assert!(!tx.unfollow_actor(carol.id, asso.id).await.unwrap());
+    assert!(tx.actors_followed_by(carol.id).await.unwrap().is_empty());
+    tx.commit().await.unwrap();
+
     // Erasing a member takes them off the team; erasing the actor empties
     // its team and leaves its initiatives uncarried.
     let mut tx = store.begin().await.unwrap();
@@ -147,6 +165,7 @@ pub async fn profiles_teams_and_carried_initiatives(store: &dyn Store) {
     tx.delete_actor(asso.id).await.unwrap();
     assert_eq!(tx.acts_for(carol.id).await.unwrap(), None);
     assert_eq!(tx.actor_profile(asso.id).await.unwrap(), None);
+    assert!(tx.followers_of_actor(asso.id).await.unwrap().is_empty());
     assert_eq!(tx.initiative(i.id).await.unwrap().unwrap().carried_by, None);
     tx.commit().await.unwrap();
 }

@@ -34,7 +34,7 @@ pub const SEARCH_INITIATIVES: Sql = Sql::Each {
 /// [`Initiatives::located_initiatives`](kohero_core::ports::Initiatives::located_initiatives).
 /// `needs`: the kinds of its open needs, one bit each (`NeedKind::bit`).
 pub const LOCATED_INITIATIVES: &str = "SELECT i.id, i.lat, i.lon, i.category, i.kind,
-        COALESCE(n.needs, 0) AS needs
+        CASE WHEN i.status IN ('open', 'active') THEN COALESCE(n.needs, 0) ELSE 0 END AS needs
     FROM initiatives i LEFT JOIN (SELECT initiative_id, SUM(DISTINCT CASE kind
             WHEN 'volunteers' THEN 1 WHEN 'material' THEN 2 WHEN 'skill' THEN 4
             WHEN 'place' THEN 8 ELSE 16 END) AS needs
@@ -55,7 +55,8 @@ pub const INITIATIVE_CHANGES: &str = "SELECT c.seq, c.initiative_id AS id, i.cat
         (SELECT COALESCE(SUM(DISTINCT CASE n.kind
             WHEN 'volunteers' THEN 1 WHEN 'material' THEN 2 WHEN 'skill' THEN 4
             WHEN 'place' THEN 8 ELSE 16 END), 0)
-         FROM needs n WHERE n.initiative_id = c.initiative_id AND n.status = 'open') AS needs
+         FROM needs n WHERE n.initiative_id = c.initiative_id AND n.status = 'open'
+            AND i.status IN ('open', 'active')) AS needs
     FROM initiative_changes c LEFT JOIN initiatives i ON i.id = c.initiative_id
     WHERE c.seq > ?1 ORDER BY c.seq LIMIT ?2";
 

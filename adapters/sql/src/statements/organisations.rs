@@ -59,6 +59,22 @@ pub const ACTOR_CHANGES: &str = "SELECT c.seq, c.actor_id AS id,
     LEFT JOIN actor_profiles p ON p.actor_id = c.actor_id
     WHERE c.seq > ?1 ORDER BY c.seq LIMIT ?2";
 
+/// [`Organisations::follow_actor`](kohero_core::ports::Organisations::follow_actor).
+pub const FOLLOW_ACTOR: &str = "INSERT INTO actor_follows (follower_id, actor_id, since)
+    VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING";
+
+/// [`Organisations::unfollow_actor`](kohero_core::ports::Organisations::unfollow_actor).
+pub const UNFOLLOW_ACTOR: &str =
+    "DELETE FROM actor_follows WHERE follower_id = ?1 AND actor_id = ?2";
+
+/// [`Organisations::followers_of_actor`](kohero_core::ports::Organisations::followers_of_actor).
+pub const FOLLOWERS_OF_ACTOR: &str =
+    "SELECT follower_id FROM actor_follows WHERE actor_id = ?1 ORDER BY follower_id";
+
+/// [`Organisations::actors_followed_by`](kohero_core::ports::Organisations::actors_followed_by).
+pub const ACTORS_FOLLOWED_BY: &str =
+    "SELECT actor_id FROM actor_follows WHERE follower_id = ?1 ORDER BY actor_id";
+
 /// Every statement of this file (tests).
 #[cfg(test)]
 pub(crate) const ALL: &[&str] = &[
@@ -74,4 +90,8 @@ pub(crate) const ALL: &[&str] = &[
     LOCATED_ACTORS,
     ACTOR_CHANGES_CURSOR,
     ACTOR_CHANGES,
+    FOLLOW_ACTOR,
+    UNFOLLOW_ACTOR,
+    FOLLOWERS_OF_ACTOR,
+    ACTORS_FOLLOWED_BY,
 ];

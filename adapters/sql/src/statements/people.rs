@@ -37,7 +37,11 @@ pub const DELETE_ACTOR_FAILURES: &str = "DELETE FROM link_failures
 /// [`People::delete_actor`](kohero_core::ports::People::delete_actor): the
 /// offers they made for themselves (an actor's offer stays, without them).
 pub const DELETE_ACTOR_OFFERS: &str =
-    "DELETE FROM offers WHERE person_id = ?1 AND as_actor IS NULL";
+    "DELETE FROM offers WHERE person_id = ?1 AND (as_actor IS NULL OR as_actor = ?1)";
+
+/// [`People::delete_actor`](kohero_core::ports::People::delete_actor): the
+/// words of the offers they made for an actor (the offer stays, theirs no more).
+pub const DELETE_ACTOR_OFFER_WORDS: &str = "UPDATE offers SET message = NULL WHERE person_id = ?1";
 
 /// [`People::delete_actor`](kohero_core::ports::People::delete_actor).
 pub const DELETE_ACTOR_2: &str = "DELETE FROM alerts WHERE kind = ?1 AND ref_id = ?2";
@@ -184,6 +188,12 @@ pub const MERGE_ACTORS: &[&str] = &[
         AND NOT EXISTS (SELECT 1 FROM actor_team t WHERE t.member_id = ?1)
         AND NOT EXISTS (SELECT 1 FROM actors a WHERE a.id = ?1 AND a.verified <> 0)",
     "UPDATE actor_team SET added_by = ?1 WHERE added_by = ?2",
+    "INSERT INTO actor_follows (follower_id, actor_id, since)
+        SELECT CAST(?1 AS BIGINT), actor_id, since FROM actor_follows WHERE follower_id = ?2
+        AND actor_id <> ?1 ON CONFLICT DO NOTHING",
+    "INSERT INTO actor_follows (follower_id, actor_id, since)
+        SELECT follower_id, CAST(?1 AS BIGINT), since FROM actor_follows WHERE actor_id = ?2
+        AND follower_id <> ?1 ON CONFLICT DO NOTHING",
     // Both in one initiative: the stronger role, the earliest date.
     "UPDATE memberships SET role = (SELECT f.role FROM memberships f
         WHERE f.actor_id = ?2 AND f.initiative_id = memberships.initiative_id)
@@ -280,6 +290,7 @@ pub(crate) const ALL: &[&str] = &[
     DETACH_IDENTITY,
     DELETE_ACTOR_FAILURES,
     DELETE_ACTOR_OFFERS,
+    DELETE_ACTOR_OFFER_WORDS,
     ACTOR_BY_IDENTITY,
     ACTOR,
     UPDATE_ACTOR,

@@ -111,6 +111,39 @@ impl<C: Conn> Organisations for SqlTx<C> {
         not_found("initiative", n)
     }
 
+    async fn follow_actor(
+        &mut self,
+        follower: ActorId,
+        actor: ActorId,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<bool> {
+        Ok(self
+            .changes(sql::FOLLOW_ACTOR, &values![follower.0, actor.0, ms(at)])
+            .await?
+            > 0)
+    }
+
+    async fn unfollow_actor(&mut self, follower: ActorId, actor: ActorId) -> StoreResult<bool> {
+        Ok(self
+            .changes(sql::UNFOLLOW_ACTOR, &values![follower.0, actor.0])
+            .await?
+            > 0)
+    }
+
+    async fn followers_of_actor(&mut self, actor: ActorId) -> StoreResult<Vec<ActorId>> {
+        self.all(sql::FOLLOWERS_OF_ACTOR, &values![actor.0], |r| {
+            Ok(ActorId(get(r, "follower_id")?))
+        })
+        .await
+    }
+
+    async fn actors_followed_by(&mut self, follower: ActorId) -> StoreResult<Vec<ActorId>> {
+        self.all(sql::ACTORS_FOLLOWED_BY, &values![follower.0], |r| {
+            Ok(ActorId(get(r, "actor_id")?))
+        })
+        .await
+    }
+
     async fn located_actors(&mut self) -> StoreResult<Vec<LocatedActor>> {
         Ok(self
             .all_heavy(sql::LOCATED_ACTORS, &[], |r| crate::located_actor(r))

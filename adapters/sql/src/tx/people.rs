@@ -94,6 +94,8 @@ impl<C: Conn> People for SqlTx<C> {
             .await?;
         self.changes(sql::DELETE_ACTOR_OFFERS, &values![id.0])
             .await?;
+        self.changes(sql::DELETE_ACTOR_OFFER_WORDS, &values![id.0])
+            .await?;
         let n = self.changes(sql::DELETE_ACTOR, &values![id.0]).await?;
         // Other people's alerts that name them ("X joined your project").
         self.changes(
