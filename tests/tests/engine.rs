@@ -4182,8 +4182,14 @@ async fn verified_actors_have_a_profile_a_team_and_show_nearby() {
     assert!(r.contains("un autre acteur vérifié"), "{r}");
 
     // The public card, by id and by deep link.
+    b.say("bob", &format!("/besoin {id} materiel 4 | des fourches"))
+        .await;
     let r = b.say("eve", &format!("/voir A{a}")).await;
     assert!(r.contains("Compost'Croix-Rousse 🌱 ✓"), "{r}");
+    assert!(
+        r.contains(&format!("#{id} · B1 Matériel · 0/4 — des fourches")),
+        "{r}"
+    );
     assert!(r.contains("Association"), "{r}");
     assert!(r.contains("Composteur rue d'Austerlitz"), "{r}");
     assert_eq!(b.say("eve", &format!("/start a{a}")).await, r);
@@ -4193,7 +4199,7 @@ async fn verified_actors_have_a_profile_a_team_and_show_nearby() {
     let r = b.say("eve", "/acteurs").await;
     assert!(r.contains("1 acteur vérifié"), "{r}");
     assert!(r.contains("Compost'Croix-Rousse"), "{r}");
-    assert!(r.contains("1 initiative"), "{r}");
+    assert!(r.contains("1 initiative · 1 besoin"), "{r}");
     let r = b.say("eve", "/acteurs entreprises").await;
     assert!(r.contains("Aucun acteur vérifié"), "{r}");
     let r = b.say("eve", "/acteurs associations alimentation 2km").await;

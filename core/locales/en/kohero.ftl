@@ -576,3 +576,9 @@ digest-news-need = Need: { $line }
 offer-already-accepted = Your help for this need is already accepted (O{ $offer }): thank you!
 offer-own = You can't accept your own offer, nor that of the actor you act for: another organiser will.
 offer-need-closed-you = Need B{ $need } of #{ $id } "{ $title }" is now filled or closed: your offer O{ $offer } is no longer needed. Thank you! /needs shows other needs around you.
+actor-needs = Its needs:
+    { $list }
+actor-open-needs = { $n ->
+    [one] 1 need
+   *[other] { $n } needs
+}

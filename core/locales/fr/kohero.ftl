@@ -576,3 +576,9 @@ digest-news-need = Besoin : { $line }
 offer-already-accepted = Votre aide pour ce besoin est déjà acceptée (O{ $offer }) : merci !
 offer-own = Vous ne pouvez pas accepter votre propre proposition, ni celle de l'acteur pour lequel vous agissez : un autre organisateur le fera.
 offer-need-closed-you = Le besoin B{ $need } de #{ $id } « { $title } » est maintenant pourvu ou fermé : votre proposition O{ $offer } n'a plus d'objet. Merci ! /besoins montre d'autres besoins autour de vous.
+actor-needs = Ses besoins :
+    { $list }
+actor-open-needs = { $n ->
+    [one] 1 besoin
+   *[other] { $n } besoins
+}

@@ -260,6 +260,21 @@ async fn card(ctx: &mut Ctx<'_>, a: &Actor, p: Option<ActorProfile>) -> Result<R
     } else {
         let items = render::items(ctx, &carried).await?;
         reply = reply.para(ctx.t("actor-initiatives", &[])).list(items);
+        // Its needs: those of the live initiatives it carries.
+        let live: Vec<InitiativeId> = carried
+            .iter()
+            .filter(|(i, _)| matches!(i.status, Status::Open | Status::Active))
+            .map(|(i, _)| i.id)
+            .collect();
+        let needs = ctx.tx.needs_of(&live, true).await?;
+        if !needs.is_empty() {
+            let t = |id: &str, args: &[(&str, Arg)]| ctx.t(id, args);
+            let lines: Vec<String> = needs
+                .iter()
+                .map(|n| format!("#{} · {}", n.initiative, render::need_line(&t, n)))
+                .collect();
+            reply = reply.para(ctx.t("actor-needs", &[("list", lines.join("\n").into())]));
+        }
     }
     let me = ctx.actor.id;
     let following = ctx.tx.actors_followed_by(me).await?.contains(&a.id);
@@ -315,13 +330,16 @@ pub async fn near(ctx: &mut Ctx<'_>, area: Area, kind: Option<ActorKind>) -> Out
             continue;
         };
         let p = profiles.iter().find(|p| p.actor == *id);
-        let open = ctx
+        let carried: Vec<InitiativeId> = ctx
             .tx
             .initiatives_carried_by(*id, 50)
             .await?
             .iter()
-            .filter(|i| i.is_shown())
-            .count();
+            .filter(|i| !i.hidden && matches!(i.status, Status::Open | Status::Active))
+            .map(|i| i.id)
+            .collect();
+        let open = carried.len();
+        let needs = ctx.tx.needs_of(&carried, true).await?.len();
         let mut first = vec![render::distance(ctx.lang(), *d), kind_label(ctx, a.kind)];
         if let Some(p) = p
             && !p.categories.is_empty()
@@ -334,6 +352,9 @@ pub async fn near(ctx: &mut Ctx<'_>, area: Area, kind: Option<ActorKind>) -> Out
             first.push(cats.join(", "));
         }
         first.push(ctx.t("actor-open-initiatives", &[("n", Arg::from(open))]));
+        if needs > 0 {
+            first.push(ctx.t("actor-open-needs", &[("n", Arg::from(needs))]));
+        }
         let mut details = vec![first.join(" · ")];
         if let Some(desc) = p.and_then(|p| p.description.as_deref()) {
             details.push(text::excerpt(desc, 140));
