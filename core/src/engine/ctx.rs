@@ -58,6 +58,8 @@ pub(crate) struct Ctx<'a> {
     pub cat: &'a Catalog,
     pub places: &'a Gazetteer,
     pub index: &'a RwLock<NearbyIndex>,
+    /// Initiatives with open needs, by place.
+    pub needs_index: &'a RwLock<NearbyIndex>,
     /// Verified actors by place.
     pub actors: &'a RwLock<NearbyIndex<ActorId>>,
     /// Set when the message writes what the indexes follow through the
@@ -144,15 +146,16 @@ impl Ctx<'_> {
             .store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
-    /// Initiatives within `radius_m` of `centre` that `mask` keeps.
-    pub fn nearby_with(
+    /// Initiatives with open needs within `radius_m` of `centre` that `mask`
+    /// keeps.
+    pub fn nearby_needs(
         &self,
         centre: GeoPoint,
         radius_m: u32,
         mask: crate::places::Mask,
         limit: usize,
     ) -> Vec<(InitiativeId, f64)> {
-        self.index
+        self.needs_index
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .nearby(centre, f64::from(radius_m), mask, limit)

@@ -59,6 +59,9 @@ pub struct Engine {
     index: RwLock<NearbyIndex>,
     /// The last initiative change the index follows (see [`Engine::catch_up`]).
     changes_cursor: tokio::sync::Mutex<i64>,
+    /// Initiatives with open needs, by place (`/besoins`): a query walks
+    /// only them, not every initiative.
+    needs_index: RwLock<NearbyIndex>,
     /// Verified actors by place (`/acteurs`).
     actors: RwLock<NearbyIndex<ActorId>>,
     /// The last actor change the actors' index follows.
@@ -101,6 +104,7 @@ impl Engine {
         let actors = tx.located_actors().await?;
         let actor_cursor = tx.actor_changes_cursor().await?;
         drop(tx);
+        let needs_index = NearbyIndex::bulk_load(located.iter().copied().filter(|l| l.needs != 0));
         let index = NearbyIndex::bulk_load(located);
         let places = Gazetteer::shipped()?;
         let actors =
@@ -116,6 +120,7 @@ impl Engine {
             cat: Catalog::load()?,
             places,
             index: RwLock::new(index),
+            needs_index: RwLock::new(needs_index),
             changes_cursor: tokio::sync::Mutex::new(cursor),
             actors: RwLock::new(actors),
             actor_cursor: tokio::sync::Mutex::new(actor_cursor),
@@ -254,6 +259,7 @@ impl Engine {
             cat: &self.cat,
             places: self.places,
             index: &self.index,
+            needs_index: &self.needs_index,
             actors: &self.actors,
             index_dirty: &self.index_dirty,
             touched: Vec::new(),
@@ -368,6 +374,13 @@ impl Engine {
                 for (id, now) in &changed {
                     index.set(*id, *now);
                 }
+                let mut needs = self
+                    .needs_index
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                for (id, now) in &changed {
+                    needs.set(*id, now.filter(|l| l.needs != 0));
+                }
             }
             n += changed.len();
             *cursor = next;
@@ -384,6 +397,14 @@ impl Engine {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         for written in touched {
             index.update(written);
+        }
+        drop(index);
+        let mut needs = self
+            .needs_index
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for written in touched {
+            needs.update_if_present(written);
         }
     }
 }

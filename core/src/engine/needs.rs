@@ -208,7 +208,7 @@ pub async fn near(ctx: &mut Ctx<'_>, area: Area, kind: Option<NeedKind>) -> Outc
         kind: None,
         needs: bits,
     };
-    let found = ctx.nearby_with(place.point, radius, mask, PROJECTS_READ);
+    let found = ctx.nearby_needs(place.point, radius, mask, PROJECTS_READ);
     let ids: Vec<InitiativeId> = found.iter().map(|(id, _)| *id).collect();
     let mut needs = ctx.tx.needs_of(&ids, true).await?;
     needs.retain(|n| kind.is_none_or(|k| n.kind == k));

@@ -390,6 +390,20 @@ impl NearbyIndex<InitiativeId> {
             .map_or(0, |e| e.needs);
         self.set(after.id, Located::of(after).map(|l| Located { needs, ..l }));
     }
+
+    /// The index of initiatives with open needs follows a write of `after`
+    /// by this process: one that is there moves (or leaves, no longer
+    /// shown); none is added (needs come through the store's changes).
+    pub fn update_if_present(&mut self, after: &Initiative) {
+        let Some(needs) = u32::try_from(after.id.0)
+            .ok()
+            .and_then(|k| self.entry(k))
+            .map(|e| e.needs)
+        else {
+            return;
+        };
+        self.set(after.id, Located::of(after).map(|l| Located { needs, ..l }));
+    }
 }
 
 #[cfg(test)]
@@ -500,6 +514,55 @@ mod tests {
         idx.set(InitiativeId(10_000), Some(at(10_000, 45.0, 5.0)));
         assert_eq!(idx.len(), 499);
         assert!(!idx.remove(InitiativeId(9_999)));
+    }
+
+    #[test]
+    fn needs_bits_filter_and_outlive_this_process_writes() {
+        let mut one = at(1, 45.0, 5.0);
+        one.needs = 0b00100;
+        let mut idx = NearbyIndex::bulk_load([one, at(2, 45.0, 5.0)]);
+        let c = GeoPoint::new(45.0, 5.0).unwrap();
+        let any = Mask {
+            needs: 0x1f,
+            ..Mask::default()
+        };
+        let funding = Mask {
+            needs: 0b10000,
+            ..Mask::default()
+        };
+        assert_eq!(ids(idx.nearby(c, 100.0, any, 10)), vec![1]);
+        assert!(idx.nearby(c, 100.0, funding, 10).is_empty());
+        // A write read back without needs keeps them; the needs' own index
+        // moves what it holds and adds nothing.
+        let mut needs = NearbyIndex::bulk_load([one]);
+        let mut moved = crate::domain::Initiative {
+            id: InitiativeId(1),
+            kind: InitiativeKind::Idea,
+            title: String::new(),
+            description: String::new(),
+            category: Category::Compost,
+            place: Some(GeoPoint::new(46.0, 5.0).unwrap()),
+            commune: None,
+            status: crate::domain::Status::Open,
+            created_by: None,
+            offered_to: None,
+            created_at: chrono::DateTime::UNIX_EPOCH,
+            updated_at: chrono::DateTime::UNIX_EPOCH,
+            hidden: false,
+            carried_by: None,
+        };
+        idx.update(&moved);
+        needs.update_if_present(&moved);
+        let there = GeoPoint::new(46.0, 5.0).unwrap();
+        assert_eq!(ids(idx.nearby(there, 100.0, any, 10)), vec![1]);
+        assert_eq!(ids(needs.nearby(there, 100.0, any, 10)), vec![1]);
+        moved.id = InitiativeId(2);
+        needs.update_if_present(&moved);
+        assert_eq!(needs.len(), 1);
+        moved.id = InitiativeId(1);
+        moved.hidden = true;
+        needs.update_if_present(&moved);
+        assert!(needs.is_empty());
     }
 
     #[test]
