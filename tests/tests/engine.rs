@@ -4362,6 +4362,16 @@ async fn needs_are_stated_offered_for_and_filled() {
     assert_eq!(dan.len(), 1, "{dan:?}");
     assert_eq!(dan[0].ref_id, Some(skill));
     assert!(alerts("eve").await.is_empty());
+    // Stated again and again: one waiting alert per project.
+    let r = b
+        .say(
+            "org",
+            &format!("/besoin {id} competence | jardinage encore"),
+        )
+        .await;
+    assert_eq!(alerts("dan").await.len(), 1);
+    b.say("org", &format!("/besoin B{} fermer", letter_id(&r, 'B')))
+        .await;
 
     // The card shows open needs and « Je peux aider ».
     let card = b.say("ann", &format!("/voir {id}")).await;

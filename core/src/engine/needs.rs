@@ -13,6 +13,8 @@ use crate::text;
 
 /// Projects `/besoins` reads needs from, nearest first.
 const PROJECTS_READ: usize = 200;
+/// People one new need alerts at most, nearest first.
+const SKILL_ALERTS_MAX: usize = 500;
 
 fn line(ctx: &Ctx<'_>, n: &Need) -> String {
     render::need_line(&|id, args| ctx.t(id, args), n)
@@ -103,13 +105,28 @@ async fn skills_alerts(ctx: &mut Ctx<'_>, i: &Initiative, need: &Need) -> Result
     ));
     let members = ctx.tx.members(i.id).await?;
     let bbox = place.bounding_box(f64::from(MAX_RADIUS_M));
+    let mut matched: Vec<(f64, ActorId)> = Vec::new();
     for (person, at, profile) in ctx.tx.skilled_people_in(&bbox).await? {
         let reach = f64::from(profile.skills_radius_m.unwrap_or(DEFAULT_RADIUS_M));
         let organises = members
             .iter()
             .any(|m| m.actor == person && m.role == Role::Organiser);
         let matches = profile.skills.iter().any(|s| contains_words(&words, s));
-        if person == ctx.actor.id || organises || !matches || at.distance_m(place) > reach {
+        let d = at.distance_m(place);
+        if person == ctx.actor.id || organises || !matches || d > reach {
+            continue;
+        }
+        matched.push((d, person));
+    }
+    // The nearest first, so many at most; one waiting need alert per person
+    // and project (a need stated and closed in a loop alerts nobody twice).
+    matched.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    for (_, person) in matched.into_iter().take(SKILL_ALERTS_MAX) {
+        let waiting = ctx.tx.alerts_of(person).await?;
+        if waiting
+            .iter()
+            .any(|a| a.kind == AlertKind::Need && a.initiative == i.id)
+        {
             continue;
         }
         ctx.tx
