@@ -146,6 +146,8 @@ pub enum Command {
         kind: NeedKind,
         quantity: Option<u32>,
         detail: Option<String>,
+        /// `| jusqu'au 2027-04-12`: the day it is for.
+        until: Option<chrono::NaiveDate>,
     },
     /// `/besoin B5 fermer`.
     CloseNeed(NeedId),
@@ -823,10 +825,21 @@ pub fn parse_initiative_id(s: &str) -> Option<InitiativeId> {
 /// `/besoin ID TYPE [QUANTITÉ] [| détail]` or `/besoin B5 fermer`.
 fn parse_need(rest: &str) -> Result<Command, ParseError> {
     let usage = ParseError::Usage(Name::Need);
-    let (head, detail) = match rest.split_once('|') {
-        Some((h, d)) => (h, Some(d.trim().to_owned()).filter(|d| !d.is_empty())),
-        None => (rest, None),
-    };
+    let mut parts = rest.split('|');
+    let head = parts.next().unwrap_or_default();
+    let mut detail = None;
+    let mut until = None;
+    for part in parts {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        match parse_until(part) {
+            Some(d) if until.is_none() => until = Some(d),
+            None if detail.is_none() => detail = Some(part.to_owned()),
+            _ => return Err(usage),
+        }
+    }
     let words: Vec<&str> = head.split_whitespace().collect();
     if let [b, verb] = words.as_slice()
         && let Some(need) = parse_need_id(b)
@@ -859,7 +872,21 @@ fn parse_need(rest: &str) -> Result<Command, ParseError> {
         kind,
         quantity,
         detail,
+        until,
     })
+}
+
+/// `jusqu'au 2027-04-12`, `until 12/04/2027`, or the date alone.
+fn parse_until(s: &str) -> Option<chrono::NaiveDate> {
+    let folded = fold(s).replace('’', "'");
+    let date = ["jusqu'au", "jusqu'a", "until", "au"]
+        .iter()
+        .find_map(|p| folded.strip_prefix(p))
+        .unwrap_or(&folded)
+        .trim();
+    ["%Y-%m-%d", "%d/%m/%Y"]
+        .iter()
+        .find_map(|f| chrono::NaiveDate::parse_from_str(date, f).ok())
 }
 
 /// `B5` or `b5` (needs).

@@ -304,3 +304,83 @@ fn account_links() {
         Command::NotifyNetwork("telegram".into())
     );
 }
+
+#[test]
+fn needs_offers_actors_and_teams() {
+    let day = chrono::NaiveDate::from_ymd_opt(2027, 4, 12);
+    assert_eq!(
+        cmd("/besoin #42 Bénévoles 5 | samedi 12 avril, 9h-12h | jusqu’au 12/04/2027"),
+        Command::Need {
+            initiative: InitiativeId(42),
+            kind: NeedKind::Volunteers,
+            quantity: Some(5),
+            detail: Some("samedi 12 avril, 9h-12h".into()),
+            until: day,
+        }
+    );
+    assert_eq!(
+        cmd("/need 42 funding 500€ | until 2027-04-12"),
+        Command::Need {
+            initiative: InitiativeId(42),
+            kind: NeedKind::Funding,
+            quantity: Some(500),
+            detail: None,
+            until: day,
+        }
+    );
+    assert_eq!(cmd("/besoin b5 fermer"), Command::CloseNeed(NeedId(5)));
+    for bad in [
+        "/besoin 42",
+        "/besoin 42 pizza",
+        "/besoin 42 benevoles 0",
+        "/besoin 42 benevoles -3",
+        "/besoin 42 benevoles ٣",
+        "/besoin 42 benevoles 1e3",
+        "/besoin 42 benevoles 99999999999999",
+        "/besoin 42 lieu | a | b",
+        "/contribuer",
+        "/contribuer pas-un-id",
+    ] {
+        assert!(parse(bad).is_err(), "{bad}");
+    }
+    assert_eq!(
+        cmd("/contribuer B5 J'apporte « des gants » 🧤"),
+        Command::Contribute(
+            ContributeTo::Need(NeedId(5)),
+            Some("J'apporte « des gants » 🧤".into())
+        )
+    );
+    assert_eq!(cmd("/accepter o7"), Command::AnswerOffer(OfferId(7), true));
+    assert_eq!(cmd("/accepter 42"), Command::Accept(InitiativeId(42)));
+    assert_eq!(cmd("/voir A12"), Command::ShowActor(ActorId(12)));
+    assert_eq!(cmd("/suivre a12"), Command::FollowActor(ActorId(12), true));
+    assert_eq!(
+        cmd("/quitter A12"),
+        Command::FollowActor(ActorId(12), false)
+    );
+    assert_eq!(
+        cmd("/equipe accepter A12"),
+        Command::Team(TeamArg::Accept("A12".into()))
+    );
+    assert!(matches!(
+        cmd("/acteurs Villeurbanne mairies 3km"),
+        Command::Actors(_, Some(ActorKind::Municipality))
+    ));
+    assert!(matches!(
+        cmd("/besoins La Salle"),
+        Command::Needs(Area { place: Some(PlaceArg::Name(ref n)), .. }, None) if n == "La Salle"
+    ));
+    // In a linked group, the project's id is added; a need's id stays.
+    assert_eq!(
+        with_default_id("/besoin benevoles 3", InitiativeId(9)),
+        "/besoin 9 benevoles 3"
+    );
+    assert_eq!(
+        with_default_id("/besoin B5 fermer", InitiativeId(9)),
+        "/besoin B5 fermer"
+    );
+    assert_eq!(
+        with_default_id("/maj B12 est arrivé", InitiativeId(9)),
+        "/maj 9 B12 est arrivé"
+    );
+}

@@ -10,7 +10,10 @@ CREATE TABLE needs (
     status        TEXT   NOT NULL CHECK (status IN ('open', 'filled', 'closed')),
     created_by    BIGINT REFERENCES actors (id) ON DELETE SET NULL,
     created_at    BIGINT NOT NULL,
-    closed_at     BIGINT
+    closed_at     BIGINT,
+    -- The end of the day it is for (`jusqu'au`), if it said: past it, the
+    -- need is over.
+    until_at      BIGINT
 );
 CREATE INDEX needs_initiative ON needs (initiative_id, status);
 

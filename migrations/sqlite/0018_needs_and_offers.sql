@@ -10,7 +10,10 @@ CREATE TABLE needs (
     status        TEXT    NOT NULL CHECK (status IN ('open', 'filled', 'closed')),
     created_by    INTEGER REFERENCES actors (id) ON DELETE SET NULL,
     created_at    INTEGER NOT NULL,
-    closed_at     INTEGER
+    closed_at     INTEGER,
+    -- The end of the day it is for (`jusqu'au`), if it said: past it, the
+    -- need is over.
+    until_at      INTEGER
 );
 CREATE INDEX needs_initiative ON needs (initiative_id, status);
 

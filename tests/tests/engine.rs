@@ -4475,6 +4475,43 @@ async fn needs_are_stated_offered_for_and_filled() {
         "{card}"
     );
 
+    // A need for a day: shown until then, over after.
+    let before = b.snapshot().await;
+    for (bad, says) in [
+        (
+            format!("/besoin {id} lieu | une salle | jusqu'au 2026-11-19"),
+            "déjà passée",
+        ),
+        (
+            format!("/besoin {id} lieu | une salle | jusqu'au 2029-01-01"),
+            "deux ans",
+        ),
+        (
+            format!("/besoin {id} lieu | a | b"),
+            "Utilisation : /besoin",
+        ),
+    ] {
+        let r = b.say("org", &bad).await;
+        assert!(r.contains(says), "{bad}: {r}");
+    }
+    assert_eq!(b.snapshot().await, before);
+    let r = b
+        .say(
+            "org",
+            &format!("/besoin {id} lieu | une salle au chaud | jusqu'au 25/11/2026"),
+        )
+        .await;
+    assert!(
+        r.contains("Lieu · jusqu'au 25/11/2026 — une salle au chaud"),
+        "{r}"
+    );
+    let room = letter_id(&r, 'B');
+    b.advance(Duration::days(6));
+    let card = b.say("eve", &format!("/voir {id}")).await;
+    assert!(!card.contains(&format!("B{room} ")), "{card}");
+    let r = b.say("dan", &format!("/contribuer B{room}")).await;
+    assert!(r.contains("n'est plus ouvert"), "{r}");
+
     // Closing a need: organisers only.
     let r = b.say("ann", &format!("/besoin B{skill} fermer")).await;
     assert!(r.contains("organis"), "{r}");

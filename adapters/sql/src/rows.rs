@@ -579,6 +579,7 @@ pub fn need(row: &(impl Columns + ?Sized)) -> StoreResult<Need> {
         closed_at: get::<Option<i64>>(row, "closed_at")?
             .map(time)
             .transpose()?,
+        until: get::<Option<i64>>(row, "until_at")?.map(time).transpose()?,
     })
 }
 

@@ -537,7 +537,7 @@ need-kind-place = Place
 need-kind-funding = Funding
 need-filled = filled
 need-closed = closed
-usage-need = Usage: /need NUMBER KIND [QUANTITY] [| detail], kinds volunteers, material, skill, place, funding — for example /need 42 volunteers 5 | Saturday 12 April, 9am-12pm. To close a need: /need B5 close.
+usage-need = Usage: /need NUMBER KIND [QUANTITY] [| detail] [| until YYYY-MM-DD], kinds volunteers, material, skill, place, funding — for example /need 42 volunteers 5 | Saturday 12 April, 9am-12pm | until 2027-04-12. To close a need: /need B5 close.
 usage-contribute = Usage: /contribute B5 [message] for a need, or /contribute NUMBER [message] to help a project. /needs shows the needs around you.
 need-added = Need added to #{ $id }: { $line }. People nearby with that skill will be told.
 need-too-many = This project already has { $max } open needs: close one (/need B5 close) before adding another.
@@ -582,3 +582,7 @@ actor-open-needs = { $n ->
     [one] 1 need
    *[other] { $n } needs
 }
+need-until = until { $date }
+need-until-bad = I don't understand that date.
+need-until-past = That date is already past: a need is for today or later.
+need-until-far = A need can be stated at most two years ahead (until { $max }).

@@ -537,7 +537,7 @@ need-kind-place = Lieu
 need-kind-funding = Financement
 need-filled = pourvu
 need-closed = fermé
-usage-need = Utilisation : /besoin NUMÉRO TYPE [QUANTITÉ] [| détail], types benevoles, materiel, competence, lieu, financement — par exemple /besoin 42 benevoles 5 | samedi 12 avril, 9h-12h. Pour fermer un besoin : /besoin B5 fermer.
+usage-need = Utilisation : /besoin NUMÉRO TYPE [QUANTITÉ] [| détail] [| jusqu'au AAAA-MM-JJ], types benevoles, materiel, competence, lieu, financement — par exemple /besoin 42 benevoles 5 | samedi 12 avril, 9h-12h | jusqu'au 2027-04-12. Pour fermer un besoin : /besoin B5 fermer.
 usage-contribute = Utilisation : /contribuer B5 [message] pour un besoin, ou /contribuer NUMÉRO [message] pour aider un projet. /besoins montre les besoins autour de vous.
 need-added = Besoin ajouté à #{ $id } : { $line }. Les personnes proches dont c'est la compétence seront prévenues.
 need-too-many = Ce projet a déjà { $max } besoins ouverts : fermez-en un (/besoin B5 fermer) avant d'en ajouter.
@@ -582,3 +582,7 @@ actor-open-needs = { $n ->
     [one] 1 besoin
    *[other] { $n } besoins
 }
+need-until = jusqu'au { $date }
+need-until-bad = Je ne comprends pas cette date.
+need-until-past = Cette date est déjà passée : un besoin se déclare pour aujourd'hui ou plus tard.
+need-until-far = Un besoin se déclare au plus deux ans à l'avance (jusqu'au { $max }).

@@ -106,9 +106,16 @@ pub struct Need {
     pub created_by: Option<ActorId>,
     pub created_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// The end of the day it is for, if it said: past it, it is over.
+    pub until: Option<DateTime<Utc>>,
 }
 
 impl Need {
+    /// Open, and not past its day.
+    pub fn is_current(&self, now: DateTime<Utc>) -> bool {
+        self.status == NeedStatus::Open && self.until.is_none_or(|u| u > now)
+    }
+
     /// How many accepted offers fill it.
     pub fn wanted(&self) -> u32 {
         if self.kind.counts() {
@@ -127,6 +134,7 @@ pub struct NewNeed {
     pub detail: Option<String>,
     pub created_by: ActorId,
     pub created_at: DateTime<Utc>,
+    pub until: Option<DateTime<Utc>>,
 }
 
 /// Where an offer stands.

@@ -266,7 +266,9 @@ async fn card(ctx: &mut Ctx<'_>, a: &Actor, p: Option<ActorProfile>) -> Result<R
             .filter(|(i, _)| matches!(i.status, Status::Open | Status::Active))
             .map(|(i, _)| i.id)
             .collect();
-        let needs = ctx.tx.needs_of(&live, true).await?;
+        let mut needs = ctx.tx.needs_of(&live, true).await?;
+        let now = ctx.now;
+        needs.retain(|n| n.is_current(now));
         if !needs.is_empty() {
             let t = |id: &str, args: &[(&str, Arg)]| ctx.t(id, args);
             let lines: Vec<String> = needs
@@ -339,7 +341,14 @@ pub async fn near(ctx: &mut Ctx<'_>, area: Area, kind: Option<ActorKind>) -> Out
             .map(|i| i.id)
             .collect();
         let open = carried.len();
-        let needs = ctx.tx.needs_of(&carried, true).await?.len();
+        let now = ctx.now;
+        let needs = ctx
+            .tx
+            .needs_of(&carried, true)
+            .await?
+            .iter()
+            .filter(|n| n.is_current(now))
+            .count();
         let mut first = vec![render::distance(ctx.lang(), *d), kind_label(ctx, a.kind)];
         if let Some(p) = p
             && !p.categories.is_empty()

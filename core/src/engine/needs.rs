@@ -39,9 +39,14 @@ pub async fn add(
     kind: NeedKind,
     quantity: Option<u32>,
     detail: Option<String>,
+    until: Option<chrono::NaiveDate>,
 ) -> Outcome {
     let i = live(ctx, id).await?;
     ctx.require_organiser(&i).await?;
+    let until = match until {
+        Some(day) => Some(end_of_day(ctx, day)?),
+        None => None,
+    };
     let detail = match detail {
         Some(d) => Some(limited_detail(&d)?),
         None => None,
@@ -60,6 +65,7 @@ pub async fn add(
             detail,
             created_by: me,
             created_at: ctx.now,
+            until,
         })
         .await?;
     ctx.initiatives_changed();
@@ -74,6 +80,30 @@ pub async fn add(
             format!("/voir {id}"),
         )]),
     ])
+}
+
+/// The end of a day in the person's time zone: not past, at most two years
+/// ahead.
+fn end_of_day(
+    ctx: &Ctx<'_>,
+    day: chrono::NaiveDate,
+) -> Result<chrono::DateTime<chrono::Utc>, Fail> {
+    use chrono::TimeZone;
+    let tz = render::tz_of(&ctx.actor.tz);
+    let last = day
+        .and_hms_opt(23, 59, 59)
+        .and_then(|t| tz.from_local_datetime(&t).earliest())
+        .ok_or_else(|| refuse!("need-until-bad"))?
+        .with_timezone(&chrono::Utc);
+    if last <= ctx.now {
+        return Err(refuse!("need-until-past"));
+    }
+    let latest = crate::domain::latest_date(ctx.now);
+    if last > latest {
+        let max = render::datetime(ctx.lang(), latest, &ctx.actor.tz);
+        return Err(refuse!("need-until-far", "max" => max));
+    }
+    Ok(last)
 }
 
 fn limited_detail(d: &str) -> Result<String, Fail> {
@@ -228,7 +258,8 @@ pub async fn near(ctx: &mut Ctx<'_>, area: Area, kind: Option<NeedKind>) -> Outc
     let found = ctx.nearby_needs(place.point, radius, mask, PROJECTS_READ);
     let ids: Vec<InitiativeId> = found.iter().map(|(id, _)| *id).collect();
     let mut needs = ctx.tx.needs_of(&ids, true).await?;
-    needs.retain(|n| kind.is_none_or(|k| n.kind == k));
+    let now = ctx.now;
+    needs.retain(|n| kind.is_none_or(|k| n.kind == k) && n.is_current(now));
     // Nearest project first, then by need.
     let order = |n: &Need| {
         ids.iter()
@@ -295,7 +326,7 @@ pub async fn contribute(ctx: &mut Ctx<'_>, to: ContributeTo, message: Option<Str
     let (id, need) = match to {
         ContributeTo::Need(b) => {
             let n = need(ctx, b).await?;
-            if n.status != NeedStatus::Open {
+            if !n.is_current(ctx.now) {
                 return Err(refuse!("need-not-open", "id" => b.0));
             }
             (n.initiative, Some(n))
@@ -417,7 +448,7 @@ pub async fn answer(ctx: &mut Ctx<'_>, id: OfferId, accept: bool) -> Outcome {
     };
     if accept
         && let Some(n) = &need_now
-        && n.status != NeedStatus::Open
+        && !n.is_current(ctx.now)
     {
         return Err(refuse!("need-not-open", "id" => n.id.0));
     }
@@ -520,7 +551,9 @@ pub(crate) async fn on_card(
     mut reply: Reply,
 ) -> Result<Reply, Fail> {
     let live = matches!(i.status, Status::Open | Status::Active);
-    let needs = ctx.tx.needs_of(&[i.id], true).await?;
+    let mut needs = ctx.tx.needs_of(&[i.id], true).await?;
+    let now = ctx.now;
+    needs.retain(|n| n.is_current(now));
     if live && !needs.is_empty() {
         let lines: Vec<String> = needs.iter().map(|n| line(ctx, n)).collect();
         reply = reply.para(ctx.t("card-needs", &[("list", lines.join("\n").into())]));

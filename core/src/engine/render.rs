@@ -128,7 +128,19 @@ pub(crate) fn need_line(t: Tr<'_>, n: &Need) -> String {
         .as_deref()
         .map(|d| format!(" — {d}"))
         .unwrap_or_default();
-    format!("B{} {kind}{amount}{status}{detail}", n.id)
+    // The day it is for, in Paris time (the date was typed in the
+    // organiser's zone, whose day ends at 23:59:59: shown as that day).
+    let until = n
+        .until
+        .map(|u| {
+            let day = u
+                .with_timezone(&chrono_tz::Europe::Paris)
+                .format("%d/%m/%Y")
+                .to_string();
+            format!(" · {}", t("need-until", &[("date", day.into())]))
+        })
+        .unwrap_or_default();
+    format!("B{} {kind}{amount}{status}{until}{detail}", n.id)
 }
 
 /// A list line for an initiative, with an optional distance.

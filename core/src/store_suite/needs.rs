@@ -22,6 +22,7 @@ pub async fn needs_offers_and_partners(store: &dyn Store) {
         detail: Some("samedi 12 avril, 9h-12h « et ça ? » 🌱".into()),
         created_by: org.id,
         created_at: t0(),
+        until: Some(t0() + Duration::days(10)),
     };
     let b = tx.insert_need(&new).await.unwrap();
     assert_eq!(
@@ -29,6 +30,7 @@ pub async fn needs_offers_and_partners(store: &dyn Store) {
         (NeedKind::Volunteers, Some(5), 0, NeedStatus::Open)
     );
     assert_eq!(b.detail, new.detail);
+    assert_eq!(b.until, new.until);
     assert_eq!(tx.need(b.id).await.unwrap(), Some(b.clone()));
     let money = tx
         .insert_need(&NewNeed {
@@ -158,6 +160,7 @@ pub async fn open_needs_in_the_index_feed_and_skilled_people(store: &dyn Store) 
         detail: None,
         created_by: org.id,
         created_at: t0(),
+        until: None,
     };
     tx.insert_need(&need(NeedKind::Skill)).await.unwrap();
     tx.insert_need(&need(NeedKind::Skill)).await.unwrap();

@@ -2,7 +2,8 @@
 
 /// [`Needs::insert_need`](kohero_core::ports::Needs::insert_need).
 pub const INSERT_NEED: &str = "INSERT INTO needs (initiative_id, kind, quantity, detail, filled,
-    status, created_by, created_at) VALUES (?1, ?2, ?3, ?4, 0, 'open', ?5, ?6) RETURNING *";
+    status, created_by, created_at, until_at) VALUES (?1, ?2, ?3, ?4, 0, 'open', ?5, ?6, ?7)
+    RETURNING *";
 
 /// [`Needs::need`](kohero_core::ports::Needs::need).
 pub const NEED: &str = "SELECT * FROM needs WHERE id = ?1";

@@ -21,7 +21,8 @@ impl<C: Conn> Needs for SqlTx<C> {
                 n.quantity.map(i64::from),
                 &n.detail,
                 n.created_by.0,
-                ms(n.created_at)
+                ms(n.created_at),
+                n.until.map(ms)
             ],
             |r| crate::need(r),
         )
