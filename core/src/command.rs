@@ -2,8 +2,8 @@
 //! English aliases, `/cmd` or `!cmd`, `@botname` suffixes ignored.
 
 use crate::domain::{
-    ActorId, ActorKind, Category, EventId, InitiativeId, InitiativeKind, Lang, NeedId, NeedKind,
-    OfferId, Reason, RsvpAnswer, Target, parse_actor_kind_plural,
+    ActorId, ActorKind, AnswerStatus, Category, EventId, InitiativeId, InitiativeKind, Lang,
+    NeedId, NeedKind, OfferId, Reason, RsvpAnswer, Target, parse_actor_kind_plural,
 };
 use crate::geo::{GeoError, GeoPoint, MAX_RADIUS_M, parse_radius};
 use crate::text::fold;
@@ -159,6 +159,12 @@ pub enum Command {
     AnswerOffer(OfferId, bool),
     /// `/suivre A12` (true) or `/quitter A12` (false).
     FollowActor(ActorId, bool),
+    /// `/reponse ID retenue|etude|non-retenue TEXTE`: the town hall answers.
+    TownAnswer {
+        initiative: InitiativeId,
+        status: AnswerStatus,
+        text: String,
+    },
 }
 
 /// What `/contribuer` answers: a need, or a project in general.
@@ -294,6 +300,7 @@ pub enum Name {
     Team,
     Need,
     Contribute,
+    Answer,
 }
 
 impl Name {
@@ -331,6 +338,7 @@ impl Name {
             Self::Team => "usage-team",
             Self::Need => "usage-need",
             Self::Contribute => "usage-contribute",
+            Self::Answer => "usage-answer",
         }
     }
 }
@@ -677,6 +685,22 @@ pub fn parse(input: &str) -> Result<Parsed, ParseError> {
             _ => Command::Decline(only_id(Name::Decline)?),
         },
         "besoin" | "need" => parse_need(rest)?,
+        "reponse" | "answer" | "repondre" => {
+            let i = id(Name::Answer)?;
+            let status = args
+                .get(1)
+                .and_then(|a| AnswerStatus::parse(a))
+                .ok_or(ParseError::Usage(Name::Answer))?;
+            let text = after_id(&after_id(rest));
+            if text.is_empty() {
+                return Err(ParseError::Usage(Name::Answer));
+            }
+            Command::TownAnswer {
+                initiative: i,
+                status,
+                text,
+            }
+        }
         "besoins" | "needs" => {
             let kind = args.iter().find_map(|a| NeedKind::parse(a));
             let rest: Vec<&str> = args

@@ -23,6 +23,8 @@ pub enum News {
     Event(Event),
     /// A need stated in the period, still open.
     Need(Need),
+    /// The town hall answered (or changed its answer) in the period.
+    Answer(TownAnswer),
 }
 
 /// An initiative and its news over the period.
@@ -41,6 +43,7 @@ pub fn sections(
     updates: &HashMap<i64, String>,
     upcoming: &[Event],
     needs: &[Need],
+    answers: &[TownAnswer],
 ) -> Vec<Section> {
     let by_id: HashMap<InitiativeId, &Initiative> = initiatives.iter().map(|i| (i.id, i)).collect();
     let mut news: BTreeMap<InitiativeId, Vec<News>> = BTreeMap::new();
@@ -67,6 +70,11 @@ pub fn sections(
         news.entry(n.initiative)
             .or_default()
             .push(News::Need(n.clone()));
+    }
+    for a in answers {
+        news.entry(a.initiative)
+            .or_default()
+            .push(News::Answer(a.clone()));
     }
     let mut out: Vec<Section> = news
         .into_iter()
@@ -149,7 +157,7 @@ mod tests {
             created_at: Utc.with_ymd_and_hms(2026, 11, 20, 0, 0, 0).unwrap(),
             hidden: false,
         };
-        let s = sections(&is, &acts, &updates, std::slice::from_ref(&e), &[]);
+        let s = sections(&is, &acts, &updates, std::slice::from_ref(&e), &[], &[]);
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].initiative.id, InitiativeId(2));
         // Update 8 has no text (deleted with its author): left out; the event once.
@@ -163,6 +171,6 @@ mod tests {
         );
         assert_eq!(s[1].initiative.id, InitiativeId(1));
         assert_eq!(s[1].news, vec![News::Proposed]);
-        assert!(sections(&is, &[], &HashMap::new(), &[], &[]).is_empty());
+        assert!(sections(&is, &[], &HashMap::new(), &[], &[], &[]).is_empty());
     }
 }

@@ -58,7 +58,8 @@ CREATE TABLE actor_follows (
 );
 CREATE INDEX actor_follows_actor ON actor_follows (actor_id);
 
--- Alerts gain a kind: a need nearby that matches a person's skills.
+-- Alerts gain two kinds: a need nearby that matches a person's skills, and
+-- the town hall's answer to an initiative the person follows.
 ALTER TABLE alerts DROP CONSTRAINT alerts_kind_check;
 ALTER TABLE alerts ADD CONSTRAINT alerts_kind_check
-    CHECK (kind IN ('new', 'update', 'event', 'member', 'need'));
+    CHECK (kind IN ('new', 'update', 'event', 'member', 'need', 'answer'));

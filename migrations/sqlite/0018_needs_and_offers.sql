@@ -55,12 +55,13 @@ CREATE TABLE actor_follows (
 );
 CREATE INDEX actor_follows_actor ON actor_follows (actor_id);
 
--- Alerts gain a kind: a need nearby that matches a person's skills.
+-- Alerts gain two kinds: a need nearby that matches a person's skills, and
+-- the town hall's answer to an initiative the person follows.
 CREATE TABLE alerts_new (
     id            INTEGER PRIMARY KEY,
     actor_id      INTEGER NOT NULL REFERENCES actors (id) ON DELETE CASCADE,
     initiative_id INTEGER NOT NULL REFERENCES initiatives (id) ON DELETE CASCADE,
-    kind          TEXT    NOT NULL CHECK (kind IN ('new', 'update', 'event', 'member', 'need')),
+    kind          TEXT    NOT NULL CHECK (kind IN ('new', 'update', 'event', 'member', 'need', 'answer')),
     ref_id        INTEGER,
     at            INTEGER NOT NULL
 );

@@ -4591,3 +4591,101 @@ async fn following_an_actor_and_needs_in_digests() {
     assert!(digest.is_some(), "{got:?}");
     assert!(format!("{got:?}").contains("command: \"/contribuer B1\""));
 }
+
+/// Issue 20: the town hall answers an initiative of its communes; the card,
+/// the followers' alerts and the digest carry it; nobody else answers.
+#[tokio::test]
+async fn the_town_hall_answers_an_idea() {
+    let b = Bot::new().await;
+    for who in ["mairie", "lyon", "org", "ann", "eve", "agent"] {
+        b.say(who, "/start").await;
+    }
+    b.verify_town_hall("mairie", "69266").await;
+    b.verify_town_hall("lyon", "69123").await;
+    b.say("mairie", "/profil nom Mairie de Villeurbanne").await;
+    let id = b
+        .propose(
+            "org",
+            "Rue piétonne le dimanche | mobility | geo:45.7667,4.8800 | Rue Pasteur",
+        )
+        .await;
+    b.say("ann", &format!("/soutenir {id}")).await;
+    b.say("eve", "/abonner Villeurbanne").await;
+
+    // Refusals, and nothing written.
+    let before = b.snapshot().await;
+    for (who, line, says) in [
+        (
+            "org",
+            format!("/reponse {id} retenue Oui"),
+            "Seule une mairie",
+        ),
+        (
+            "lyon",
+            format!("/reponse {id} retenue Oui"),
+            "pas dans vos communes",
+        ),
+        (
+            "mairie",
+            format!("/reponse {id} peut-etre Oui"),
+            "Utilisation : /reponse",
+        ),
+        (
+            "mairie",
+            format!("/reponse {id} retenue"),
+            "Utilisation : /reponse",
+        ),
+        ("mairie", "/reponse 999 retenue Oui".into(), "999"),
+    ] {
+        let r = b.say(who, &line).await;
+        assert!(r.contains(says), "{line}: {r}");
+    }
+    assert_eq!(b.snapshot().await, before);
+
+    let r = b
+        .say(
+            "mairie",
+            &format!("/reponse {id} etude Le conseil en parlera en mars, « et ça ? » 🚲"),
+        )
+        .await;
+    assert!(r.contains("2 personnes seront prévenues"), "{r}");
+    let card = b.say("eve", &format!("/voir {id}")).await;
+    assert!(
+        card.contains(
+            "Réponse de Mairie de Villeurbanne ✓, 20/11/2026 : à l'étude — Le conseil en parlera en mars, « et ça ? » 🚲"
+        ),
+        "{card}"
+    );
+    let ann = {
+        let mut tx = b.store.read().await.unwrap();
+        let a = tx.actor_by_identity(&ident("ann")).await.unwrap().unwrap();
+        tx.alerts_of(a.id).await.unwrap()
+    };
+    assert!(ann.iter().any(|a| a.kind == AlertKind::Answer), "{ann:?}");
+
+    // The town hall's team answers too; an answer is updated in place.
+    b.say("mairie", "/equipe ajouter test:agent").await;
+    b.say("agent", "/equipe accepter A1").await;
+    b.advance(Duration::days(1));
+    let r = b
+        .say("agent", &format!("/answer {id} accepted Voté au conseil"))
+        .await;
+    assert!(r.contains("mise à jour"), "{r}");
+    let card = b.say("eve", &format!("/voir {id}")).await;
+    assert!(
+        card.contains("21/11/2026 : retenue — Voté au conseil"),
+        "{card}"
+    );
+    assert!(!card.contains("à l'étude"), "{card}");
+
+    // The digest of the period names it.
+    b.advance(Duration::minutes(5));
+    b.say("mairie", "/digest maintenant").await;
+    let got = b.pending("test", "eve").await;
+    assert!(
+        got.iter().any(|m| m
+            .plain()
+            .contains("Réponse de la mairie : retenue — Voté au conseil")),
+        "{got:?}"
+    );
+}

@@ -612,3 +612,20 @@ pub fn skilled(row: &(impl Columns + ?Sized)) -> StoreResult<(ActorId, GeoPoint,
     let at = GeoPoint::new(lat, lon).map_err(|_| corrupt("point", &format!("{lat},{lon}")))?;
     Ok((profile.actor, at, profile))
 }
+
+pub fn town_answer(row: &(impl Columns + ?Sized)) -> StoreResult<TownAnswer> {
+    let status: String = get(row, "status")?;
+    Ok(TownAnswer {
+        initiative: InitiativeId(get(row, "initiative_id")?),
+        municipality: get::<Option<i64>>(row, "municipality_id")?.map(ActorId),
+        status: match status.as_str() {
+            "accepted" => AnswerStatus::Accepted,
+            "studying" => AnswerStatus::Studying,
+            "declined" => AnswerStatus::Declined,
+            _ => return Err(corrupt("status", &status)),
+        },
+        text: get(row, "text")?,
+        answered_at: time(get(row, "answered_at")?)?,
+        updated_at: time(get(row, "updated_at")?)?,
+    })
+}

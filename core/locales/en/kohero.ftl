@@ -29,6 +29,7 @@ text-empty = { $field ->
     [skills] The list of skills
     [detail] The detail
     [message] The message
+    [answer] The answer
    *[other] The text
 } can't be empty.
 text-too-long = { $field ->
@@ -41,6 +42,7 @@ text-too-long = { $field ->
     [skills] A skill
     [detail] The detail
     [message] The message
+    [answer] The answer
    *[other] The text
 } is { $len } characters long; the limit is { $max }. Please shorten it and send it again.
 
@@ -268,7 +270,7 @@ help-body =
     Verified actors
       /profile description|place|website|contact|categories · /team
     Verified town halls
-      /digest · /announce
+      /digest · /announce · /answer NUMBER accepted|studying|declined TEXT
     Moderation
       /report NUMBER — report abuse · /appeal NUMBER — ask for a review
       /moderate — for the moderation team
@@ -586,3 +588,24 @@ need-until = until { $date }
 need-until-bad = I don't understand that date.
 need-until-past = That date is already past: a need is for today or later.
 need-until-far = A need can be stated at most two years ahead (until { $max }).
+
+# Town hall answers (issue 20)
+usage-answer = Usage: /answer NUMBER accepted|studying|declined TEXT — for example /answer 42 studying The council will look at it in March.
+answer-not-municipality = Only a verified town hall (or its team) answers the initiatives of its communes.
+answer-not-your-commune = #{ $id } is not in your communes ({ $communes }): only its own town hall answers it.
+answer-saved = Answer published on #{ $id } "{ $title }": { $n ->
+    [0] nobody follows it yet.
+    [one] 1 person will be told.
+   *[other] { $n } people will be told.
+}
+answer-updated = Answer updated on #{ $id } "{ $title }": { $n ->
+    [0] nobody follows it yet.
+    [one] 1 person will be told.
+   *[other] { $n } people will be told.
+}
+answer-status-accepted = accepted
+answer-status-studying = under study
+answer-status-declined = declined
+answer-by-unknown = the town hall
+answer-line = Answer from { $by }, { $date }: { $status } — { $text }
+digest-news-answer = The town hall's answer: { $status } — { $text }

@@ -29,6 +29,7 @@ text-empty = { $field ->
     [skills] La liste des compétences
     [detail] Le détail
     [message] Le message
+    [answer] La réponse
    *[other] Le texte
 } ne peut pas être vide.
 text-too-long = { $field ->
@@ -41,6 +42,7 @@ text-too-long = { $field ->
     [skills] Une compétence
     [detail] Le détail
     [message] Le message
+    [answer] La réponse
    *[other] Le texte
 } fait { $len } caractères ; le maximum est { $max }. Raccourcissez-le et renvoyez-le.
 
@@ -268,7 +270,7 @@ help-body =
     Acteurs vérifiés
       /profil description|lieu|site|contact|categories · /equipe
     Mairies vérifiées
-      /digest · /annonce
+      /digest · /annonce · /reponse NUMÉRO retenue|etude|non-retenue TEXTE
     Modération
       /signaler NUMÉRO — signaler un abus · /contester NUMÉRO — demander un réexamen
       /moderation — pour l'équipe de modération
@@ -586,3 +588,24 @@ need-until = jusqu'au { $date }
 need-until-bad = Je ne comprends pas cette date.
 need-until-past = Cette date est déjà passée : un besoin se déclare pour aujourd'hui ou plus tard.
 need-until-far = Un besoin se déclare au plus deux ans à l'avance (jusqu'au { $max }).
+
+# Réponses de la mairie (issue 20)
+usage-answer = Utilisation : /reponse NUMÉRO retenue|etude|non-retenue TEXTE — par exemple /reponse 42 etude Le conseil examinera le projet en mars.
+answer-not-municipality = Seule une mairie vérifiée (ou son équipe) répond aux initiatives de ses communes.
+answer-not-your-commune = #{ $id } n'est pas dans vos communes ({ $communes }) : seule sa mairie y répond.
+answer-saved = Réponse publiée sur #{ $id } « { $title } » : { $n ->
+    [0] personne ne la suit encore.
+    [one] 1 personne sera prévenue.
+   *[other] { $n } personnes seront prévenues.
+}
+answer-updated = Réponse mise à jour sur #{ $id } « { $title } » : { $n ->
+    [0] personne ne la suit encore.
+    [one] 1 personne sera prévenue.
+   *[other] { $n } personnes seront prévenues.
+}
+answer-status-accepted = retenue
+answer-status-studying = à l'étude
+answer-status-declined = non retenue
+answer-by-unknown = la mairie
+answer-line = Réponse de { $by }, { $date } : { $status } — { $text }
+digest-news-answer = Réponse de la mairie : { $status } — { $text }

@@ -72,6 +72,8 @@ pub enum AlertKind {
     NewMember,
     /// A need nearby that matches the person's skills (`ref_id`: the need).
     Need,
+    /// The town hall answered an initiative the person follows.
+    Answer,
 }
 
 impl AlertKind {
@@ -82,6 +84,7 @@ impl AlertKind {
             Self::Event => "event",
             Self::NewMember => "member",
             Self::Need => "need",
+            Self::Answer => "answer",
         }
     }
     pub fn parse_key(s: &str) -> Option<Self> {
@@ -91,6 +94,7 @@ impl AlertKind {
             Self::Event,
             Self::NewMember,
             Self::Need,
+            Self::Answer,
         ]
         .into_iter()
         .find(|k| k.key() == s)

@@ -55,6 +55,7 @@ id_type!(
 );
 
 mod actors;
+mod democracy;
 mod follow;
 mod initiatives;
 mod moderation;
@@ -64,6 +65,7 @@ mod people;
 mod relay;
 
 pub use actors::*;
+pub use democracy::*;
 pub use follow::*;
 pub use initiatives::*;
 pub use moderation::*;

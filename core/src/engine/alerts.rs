@@ -303,6 +303,23 @@ async fn alert_line(ctx: &mut Ctx<'_>, a: &Alert) -> Result<Option<String>, Fail
             .actor(ActorId(who))
             .await?
             .map(|p| ctx.t("alert-new-member", &[("name", p.display_name.into())])),
+        // The town hall's answer, as it stands now.
+        (AlertKind::Answer, _) => match ctx.tx.town_answer(a.initiative).await? {
+            Some(answer) => {
+                let by = match answer.municipality {
+                    Some(m) => ctx.tx.actor(m).await?,
+                    None => None,
+                };
+                Some(super::democracy::line(
+                    &|id, args| ctx.t(id, args),
+                    &answer,
+                    by.as_ref(),
+                    lang,
+                    &ctx.actor.tz,
+                ))
+            }
+            None => None,
+        },
         // A need still open, that their skills match.
         (AlertKind::Need, Some(n)) => ctx
             .tx

@@ -128,6 +128,8 @@ pub(crate) struct Gathered {
     upcoming: Vec<Event>,
     /// Needs stated since the period's start, still open.
     needs: Vec<Need>,
+    /// Town halls' answers given or changed since the period's start.
+    answers: Vec<TownAnswer>,
     /// Subscribers to each commune.
     by_commune: HashMap<InseeCode, Vec<ActorId>>,
     /// Subscriptions to an area: (centre, radius in metres, subscriber).
@@ -198,8 +200,11 @@ pub(crate) async fn gather(
             .await?;
         g.upcoming.retain(|e| !e.hidden);
         g.needs = ctx.tx.needs_of(&ids, true).await?;
+        let now = ctx.now;
         g.needs
-            .retain(|n| n.created_at >= since && n.created_at < ctx.now);
+            .retain(|n| n.created_at >= since && n.created_at < now && n.is_current(now));
+        g.answers = ctx.tx.town_answers_since(&ids, since).await?;
+        g.answers.retain(|a| a.updated_at < now);
     }
     let mut bbox = BoundingBox {
         min_lat: 90.0,
@@ -289,7 +294,20 @@ fn sections_of(m: &Actor, since: DateTime<Utc>, g: &Gathered) -> Vec<Section> {
         .filter(|n| n.created_at >= since && ids.contains(&n.initiative))
         .cloned()
         .collect();
-    digest::sections(&initiatives, &activity, &g.updates, &upcoming, &needs)
+    let answers: Vec<TownAnswer> = g
+        .answers
+        .iter()
+        .filter(|a| a.updated_at >= since && ids.contains(&a.initiative))
+        .cloned()
+        .collect();
+    digest::sections(
+        &initiatives,
+        &activity,
+        &g.updates,
+        &upcoming,
+        &needs,
+        &answers,
+    )
 }
 
 /// The start of a plan's next period.
@@ -512,6 +530,19 @@ fn section_item(ctx: &Ctx<'_>, lang: Lang, s: &Section) -> ListItem {
             News::Launched => t("digest-news-launched", &[]),
             News::Done => t("digest-news-done", &[]),
             News::Update(text) => t("digest-news-update", &[("text", text.clone().into())]),
+            News::Answer(a) => t(
+                "digest-news-answer",
+                &[
+                    (
+                        "status",
+                        t(&format!("answer-status-{}", a.status.key()), &[]).into(),
+                    ),
+                    (
+                        "text",
+                        crate::text::excerpt(&a.text, crate::text::EXCERPT_MAX).into(),
+                    ),
+                ],
+            ),
             News::Need(n) => {
                 actions.push(Action::new(
                     t("action-can-help", &[]),

@@ -10,8 +10,8 @@ use crate::reply::Reply;
 
 use super::ctx::parse_refusal;
 use super::{
-    Ctx, Dialogue, Engine, Fail, Outcome, accounts, actors, alerts, dialogue, digest, discover,
-    initiatives, moderation, needs, profile, project, refuse, relay, rooms,
+    Ctx, Dialogue, Engine, Fail, Outcome, accounts, actors, alerts, democracy, dialogue, digest,
+    discover, initiatives, moderation, needs, profile, project, refuse, relay, rooms,
 };
 
 /// What intake knows of the sender's ban.
@@ -366,6 +366,11 @@ impl Engine {
             C::Contribute(to, message) => needs::contribute(ctx, to, message).await,
             C::AnswerOffer(id, accept) => needs::answer(ctx, id, accept).await,
             C::FollowActor(id, on) => actors::follow(ctx, id, on).await,
+            C::TownAnswer {
+                initiative,
+                status,
+                text,
+            } => democracy::answer(ctx, initiative, status, &text).await,
         }
     }
 }

@@ -70,6 +70,7 @@ pub async fn show(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
         ));
     }
     reply = super::needs::on_card(ctx, &i, reply).await?;
+    reply = super::democracy::on_card(ctx, &i, reply).await?;
     reply = reply.para(ctx.t(
         "card-counts",
         &[

@@ -5,6 +5,7 @@ mod accounts;
 mod actors;
 mod alerts;
 mod ctx;
+mod democracy;
 mod dialogue;
 mod digest;
 mod discover;

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 mod adapter_state;
+mod democracy;
 mod files;
 mod initiatives;
 mod intake;
@@ -25,6 +26,7 @@ mod rooms;
 mod schedules;
 
 pub use adapter_state::{AdapterState, AdapterStore, StateKey};
+pub use democracy::Democracy;
 pub use files::{FileShelf, Files, MEDIA_MAX};
 pub use initiatives::Initiatives;
 pub use intake::SeenUpdates;
@@ -94,6 +96,7 @@ pub trait Tx:
     + AdapterState
     + Organisations
     + Needs
+    + Democracy
     + Send
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;

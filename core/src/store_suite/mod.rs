@@ -11,6 +11,7 @@ use crate::ports::Store;
 use crate::reply::Reply;
 
 pub mod adapter_state;
+pub mod democracy;
 pub mod initiatives;
 pub mod intake;
 pub mod leases;
@@ -76,6 +77,11 @@ macro_rules! store_suite {
                 #[allow(unused_imports)]
                 use super::*;
                 $crate::store_suite!(@tests moderation, $make; reports_and_hiding, moderators_bans_and_the_log);
+            }
+            mod democracy {
+                #[allow(unused_imports)]
+                use super::*;
+                $crate::store_suite!(@tests democracy, $make; town_answers);
             }
             mod needs {
                 #[allow(unused_imports)]

@@ -172,6 +172,7 @@ pub const MERGE_ACTORS: &[&str] = &[
     "UPDATE initiatives SET created_by = ?1 WHERE created_by = ?2",
     "UPDATE initiatives SET offered_to = ?1 WHERE offered_to = ?2",
     "UPDATE initiatives SET carried_by = ?1 WHERE carried_by = ?2",
+    "UPDATE town_answers SET municipality_id = ?1 WHERE municipality_id = ?2",
     "UPDATE needs SET created_by = ?1 WHERE created_by = ?2",
     "UPDATE offers SET person_id = ?1 WHERE person_id = ?2",
     "UPDATE offers SET as_actor = ?1 WHERE as_actor = ?2",

@@ -3,6 +3,7 @@
 //! [`crate::statements`]). A store's transaction is `SqlTx<its connection>`.
 
 mod adapter_state;
+mod democracy;
 mod initiatives;
 mod intake;
 mod leases;

@@ -1,0 +1,124 @@
+//! Local democracy: the town hall's answer to citizens' initiatives
+//! (`/reponse 42 retenue|etude|non-retenue TEXTE`).
+
+use super::{Ctx, Fail, Outcome, refuse, render, text_refusal};
+use crate::domain::*;
+use crate::i18n::Arg;
+use crate::reply::{Action, Reply};
+use crate::text;
+
+/// `/reponse ID STATUT TEXTE`: a verified municipality (or its team), for
+/// an initiative of its communes; a second answer replaces the first. The
+/// supporters, members and followers hear it with their alerts; the card
+/// and the next digest show it.
+pub async fn answer(
+    ctx: &mut Ctx<'_>,
+    id: InitiativeId,
+    status: AnswerStatus,
+    body: &str,
+) -> Outcome {
+    let Some(m) = ctx.municipality().await? else {
+        return Err(refuse!("answer-not-municipality"));
+    };
+    let i = ctx.initiative(id).await?;
+    if i.hidden {
+        return Err(refuse!("initiative-hidden", "id" => id.0));
+    }
+    if !i.commune.as_ref().is_some_and(|c| m.communes.contains(c)) {
+        let communes: Vec<String> = m
+            .communes
+            .iter()
+            .map(|c| super::places::commune_name(ctx, Some(c)).unwrap_or_else(|| c.to_string()))
+            .collect();
+        return Err(
+            refuse!("answer-not-your-commune", "id" => id.0, "communes" => communes.join(", ")),
+        );
+    }
+    let body = text::description(body).map_err(|e| text_refusal("answer", e))?;
+    let before = ctx.tx.town_answer(id).await?;
+    let answer = TownAnswer {
+        initiative: id,
+        municipality: Some(m.id),
+        status,
+        text: body,
+        answered_at: before.as_ref().map_or(ctx.now, |b| b.answered_at),
+        updated_at: ctx.now,
+    };
+    ctx.tx.save_town_answer(&answer).await?;
+    super::alerts::to_followers(ctx, id, AlertKind::Answer, id.0).await?;
+    let told = ctx
+        .tx
+        .members(id)
+        .await?
+        .iter()
+        .filter(|m| m.actor != ctx.actor.id)
+        .count();
+    Ok(vec![
+        Reply::text(ctx.t(
+            if before.is_some() {
+                "answer-updated"
+            } else {
+                "answer-saved"
+            },
+            &[
+                ("id", id.0.into()),
+                ("title", i.title.clone().into()),
+                ("n", told.into()),
+            ],
+        ))
+        .actions(vec![Action::new(
+            ctx.t("action-show", &[]),
+            format!("/voir {id}"),
+        )]),
+    ])
+}
+
+/// « Réponse de la mairie de Villeurbanne, 12/03/2027 : retenue — … » in a
+/// reader's language.
+pub(crate) fn line(
+    t: render::Tr<'_>,
+    a: &TownAnswer,
+    by: Option<&Actor>,
+    lang: Lang,
+    tz: &str,
+) -> String {
+    let status = t(&format!("answer-status-{}", a.status.key()), &[]);
+    let date = render::datetime(lang, a.updated_at, tz);
+    let date = date.split(' ').next().unwrap_or_default().to_owned();
+    t(
+        "answer-line",
+        &[
+            (
+                "by",
+                by.map_or_else(|| t("answer-by-unknown", &[]), render::name)
+                    .into(),
+            ),
+            ("date", Arg::from(date)),
+            ("status", status.into()),
+            ("text", a.text.clone().into()),
+        ],
+    )
+}
+
+/// The answer on an initiative's card.
+pub(crate) async fn on_card(
+    ctx: &mut Ctx<'_>,
+    i: &Initiative,
+    reply: Reply,
+) -> Result<Reply, Fail> {
+    let Some(a) = ctx.tx.town_answer(i.id).await? else {
+        return Ok(reply);
+    };
+    let by = match a.municipality {
+        Some(m) => ctx.tx.actor(m).await?,
+        None => None,
+    };
+    let text = line(
+        &|id, args| ctx.t(id, args),
+        &a,
+        by.as_ref(),
+        ctx.lang(),
+        &ctx.actor.tz,
+    );
+    Ok(reply.para(text))
+}

@@ -1,0 +1,62 @@
+//! The conformance suite of one port (see `ports::democracy`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::Duration;
+
+use super::{actor, initiative, t0};
+use crate::domain::*;
+use crate::ports::{Store, StoreError};
+
+pub async fn town_answers(store: &dyn Store) {
+    let mairie = actor(store, "mairie").await;
+    let org = actor(store, "org").await;
+    let i = initiative(store, org.id, "Rue piétonne", None).await;
+    let j = initiative(store, org.id, "Bancs", None).await;
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.town_answer(i.id).await.unwrap(), None);
+    let mut a = TownAnswer {
+        initiative: i.id,
+        municipality: Some(mairie.id),
+        status: AnswerStatus::Studying,
+        text: "Étude en cours, « et ça ? » 🚲".into(),
+        answered_at: t0(),
+        updated_at: t0(),
+    };
+    tx.save_town_answer(&a).await.unwrap();
+    assert_eq!(tx.town_answer(i.id).await.unwrap(), Some(a.clone()));
+    // Updated in place: the first date stays.
+    a.status = AnswerStatus::Accepted;
+    a.text = "Retenue au conseil".into();
+    a.updated_at = t0() + Duration::days(3);
+    let mut written = a.clone();
+    written.answered_at = t0() + Duration::days(3);
+    tx.save_town_answer(&written).await.unwrap();
+    assert_eq!(tx.town_answer(i.id).await.unwrap(), Some(a.clone()));
+    assert_eq!(
+        tx.town_answers_since(&[i.id, j.id], t0() + Duration::days(1))
+            .await
+            .unwrap(),
+        vec![a.clone()]
+    );
+    assert!(
+        tx.town_answers_since(&[i.id], t0() + Duration::days(4))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(matches!(
+        tx.save_town_answer(&TownAnswer {
+            initiative: InitiativeId(999_999),
+            ..a.clone()
+        })
+        .await,
+        Err(StoreError::NotFound(_))
+    ));
+    // The municipality gone, the answer stays.
+    tx.delete_actor(mairie.id).await.unwrap();
+    assert_eq!(
+        tx.town_answer(i.id).await.unwrap().unwrap().municipality,
+        None
+    );
+    tx.commit().await.unwrap();
+}
