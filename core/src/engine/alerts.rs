@@ -310,7 +310,7 @@ async fn alert_line(ctx: &mut Ctx<'_>, a: &Alert) -> Result<Option<String>, Fail
                     Some(m) => ctx.tx.actor(m).await?,
                     None => None,
                 };
-                Some(super::democracy::line(
+                Some(render::answer_line(
                     &|id, args| ctx.t(id, args),
                     &answer,
                     by.as_ref(),

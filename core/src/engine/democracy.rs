@@ -3,7 +3,6 @@
 
 use super::{Ctx, Fail, Outcome, refuse, render, text_refusal};
 use crate::domain::*;
-use crate::i18n::Arg;
 use crate::reply::{Action, Reply};
 use crate::text;
 
@@ -73,33 +72,6 @@ pub async fn answer(
     ])
 }
 
-/// « Réponse de la mairie de Villeurbanne, 12/03/2027 : retenue — … » in a
-/// reader's language.
-pub(crate) fn line(
-    t: render::Tr<'_>,
-    a: &TownAnswer,
-    by: Option<&Actor>,
-    lang: Lang,
-    tz: &str,
-) -> String {
-    let status = t(&format!("answer-status-{}", a.status.key()), &[]);
-    let date = render::datetime(lang, a.updated_at, tz);
-    let date = date.split(' ').next().unwrap_or_default().to_owned();
-    t(
-        "answer-line",
-        &[
-            (
-                "by",
-                by.map_or_else(|| t("answer-by-unknown", &[]), render::name)
-                    .into(),
-            ),
-            ("date", Arg::from(date)),
-            ("status", status.into()),
-            ("text", a.text.clone().into()),
-        ],
-    )
-}
-
 /// The answer on an initiative's card.
 pub(crate) async fn on_card(
     ctx: &mut Ctx<'_>,
@@ -113,7 +85,7 @@ pub(crate) async fn on_card(
         Some(m) => ctx.tx.actor(m).await?,
         None => None,
     };
-    let text = line(
+    let text = render::answer_line(
         &|id, args| ctx.t(id, args),
         &a,
         by.as_ref(),

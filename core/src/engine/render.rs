@@ -143,6 +143,32 @@ pub(crate) fn need_line(t: Tr<'_>, n: &Need) -> String {
     format!("B{} {kind}{amount}{status}{until}{detail}", n.id)
 }
 
+/// « Réponse de la mairie de Villeurbanne, 12/03/2027 : retenue — … » in a
+/// reader's language.
+pub(crate) fn answer_line(
+    t: Tr<'_>,
+    a: &TownAnswer,
+    by: Option<&Actor>,
+    lang: Lang,
+    tz: &str,
+) -> String {
+    let status = t(&format!("answer-status-{}", a.status.key()), &[]);
+    let date = datetime(lang, a.updated_at, tz);
+    let date = date.split(' ').next().unwrap_or_default().to_owned();
+    t(
+        "answer-line",
+        &[
+            (
+                "by",
+                by.map_or_else(|| t("answer-by-unknown", &[]), name).into(),
+            ),
+            ("date", Arg::from(date)),
+            ("status", status.into()),
+            ("text", a.text.clone().into()),
+        ],
+    )
+}
+
 /// A list line for an initiative, with an optional distance.
 pub fn item(
     ctx: &Ctx<'_>,
