@@ -241,6 +241,9 @@ pub enum DigestArg {
     Set(String),
     Off,
     Now,
+    /// `seuil N` (`threshold N`): flag ideas reaching N supporters; `seuil
+    /// non` stops.
+    Threshold(Option<u32>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -301,6 +304,7 @@ pub enum Name {
     Need,
     Contribute,
     Answer,
+    Threshold,
 }
 
 impl Name {
@@ -339,6 +343,7 @@ impl Name {
             Self::Need => "usage-need",
             Self::Contribute => "usage-contribute",
             Self::Answer => "usage-answer",
+            Self::Threshold => "usage-threshold",
         }
     }
 }
@@ -757,6 +762,20 @@ pub fn parse(input: &str) -> Result<Parsed, ParseError> {
             [] => DigestArg::Show,
             [a] if matches!(fold(a).as_str(), "off" | "non" | "stop" | "arreter") => DigestArg::Off,
             [a] if matches!(fold(a).as_str(), "maintenant" | "now") => DigestArg::Now,
+            [s, n] if matches!(fold(s).as_str(), "seuil" | "threshold") => {
+                DigestArg::Threshold(match fold(n).as_str() {
+                    "non" | "off" | "no" | "aucun" | "none" => None,
+                    n => Some(
+                        n.parse::<u32>()
+                            .ok()
+                            .filter(|n| (1..=1_000_000).contains(n))
+                            .ok_or(ParseError::Usage(Name::Threshold))?,
+                    ),
+                })
+            }
+            [s, ..] if matches!(fold(s).as_str(), "seuil" | "threshold") => {
+                return Err(ParseError::Usage(Name::Threshold));
+            }
             _ => DigestArg::Set(rest.to_owned()),
         }),
         "annonce" | "announce" | "announcement" => {

@@ -25,6 +25,8 @@ pub enum News {
     Need(Need),
     /// The town hall answered (or changed its answer) in the period.
     Answer(TownAnswer),
+    /// The idea reached the town hall's threshold of supporters (this many).
+    Threshold(u32),
 }
 
 /// An initiative and its news over the period.
@@ -44,6 +46,7 @@ pub fn sections(
     upcoming: &[Event],
     needs: &[Need],
     answers: &[TownAnswer],
+    flags: &[(InitiativeId, u32)],
 ) -> Vec<Section> {
     let by_id: HashMap<InitiativeId, &Initiative> = initiatives.iter().map(|i| (i.id, i)).collect();
     let mut news: BTreeMap<InitiativeId, Vec<News>> = BTreeMap::new();
@@ -75,6 +78,9 @@ pub fn sections(
         news.entry(a.initiative)
             .or_default()
             .push(News::Answer(a.clone()));
+    }
+    for (id, n) in flags {
+        news.entry(*id).or_default().push(News::Threshold(*n));
     }
     let mut out: Vec<Section> = news
         .into_iter()
@@ -157,7 +163,15 @@ mod tests {
             created_at: Utc.with_ymd_and_hms(2026, 11, 20, 0, 0, 0).unwrap(),
             hidden: false,
         };
-        let s = sections(&is, &acts, &updates, std::slice::from_ref(&e), &[], &[]);
+        let s = sections(
+            &is,
+            &acts,
+            &updates,
+            std::slice::from_ref(&e),
+            &[],
+            &[],
+            &[],
+        );
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].initiative.id, InitiativeId(2));
         // Update 8 has no text (deleted with its author): left out; the event once.
@@ -171,6 +185,6 @@ mod tests {
         );
         assert_eq!(s[1].initiative.id, InitiativeId(1));
         assert_eq!(s[1].news, vec![News::Proposed]);
-        assert!(sections(&is, &[], &HashMap::new(), &[], &[], &[]).is_empty());
+        assert!(sections(&is, &[], &HashMap::new(), &[], &[], &[], &[]).is_empty());
     }
 }

@@ -9,3 +9,18 @@ CREATE TABLE town_answers (
     updated_at      BIGINT NOT NULL
 );
 CREATE INDEX town_answers_updated ON town_answers (updated_at);
+
+-- The number of supporters at which an idea of its communes is flagged to a
+-- town hall (`/digest seuil 50`), and the ideas flagged, once each.
+CREATE TABLE support_thresholds (
+    municipality_id BIGINT NOT NULL PRIMARY KEY REFERENCES actors (id) ON DELETE CASCADE,
+    threshold       BIGINT NOT NULL,
+    set_at          BIGINT NOT NULL
+);
+CREATE TABLE threshold_flags (
+    municipality_id BIGINT NOT NULL REFERENCES actors (id) ON DELETE CASCADE,
+    initiative_id   BIGINT NOT NULL REFERENCES initiatives (id) ON DELETE CASCADE,
+    supporters      BIGINT NOT NULL,
+    flagged_at      BIGINT NOT NULL,
+    PRIMARY KEY (municipality_id, initiative_id)
+);

@@ -4609,7 +4609,30 @@ async fn the_town_hall_answers_an_idea() {
             "Rue piétonne le dimanche | mobility | geo:45.7667,4.8800 | Rue Pasteur",
         )
         .await;
+    // The town hall flags ideas reaching 2 supporters: once.
+    let r = b.say("mairie", "/digest seuil 2").await;
+    assert!(r.contains("atteignent 2 soutiens"), "{r}");
+    assert!(
+        b.say("mairie", "/digest seuil beaucoup")
+            .await
+            .contains("Utilisation : /digest seuil")
+    );
+    assert!(
+        b.say("org", "/digest seuil 2")
+            .await
+            .contains("mairie vérifiée")
+    );
     b.say("ann", &format!("/soutenir {id}")).await;
+    let flagged = |msgs: Vec<Outgoing>| {
+        msgs.iter()
+            .filter(|m| m.plain().contains("a atteint 2 soutiens"))
+            .count()
+    };
+    assert_eq!(flagged(b.pending("test", "mairie").await), 0);
+    b.say("eve", &format!("/soutenir {id}")).await;
+    assert_eq!(flagged(b.pending("test", "mairie").await), 1);
+    b.say("agent", &format!("/soutenir {id}")).await;
+    assert_eq!(flagged(b.pending("test", "mairie").await), 1);
     b.say("eve", "/abonner Villeurbanne").await;
 
     // Refusals, and nothing written.
@@ -4648,7 +4671,7 @@ async fn the_town_hall_answers_an_idea() {
             &format!("/reponse {id} etude Le conseil en parlera en mars, « et ça ? » 🚲"),
         )
         .await;
-    assert!(r.contains("2 personnes seront prévenues"), "{r}");
+    assert!(r.contains("4 personnes seront prévenues"), "{r}");
     let card = b.say("eve", &format!("/voir {id}")).await;
     assert!(
         card.contains(

@@ -629,3 +629,8 @@ pub fn town_answer(row: &(impl Columns + ?Sized)) -> StoreResult<TownAnswer> {
         updated_at: time(get(row, "updated_at")?)?,
     })
 }
+
+/// A number a column holds that does not fit what it counts.
+pub fn corrupt_value(what: &str, v: i64) -> StoreError {
+    corrupt(what, &v.to_string())
+}

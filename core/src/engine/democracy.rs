@@ -94,3 +94,39 @@ pub(crate) async fn on_card(
     );
     Ok(reply.para(text))
 }
+
+/// After a support: the town halls of the idea's commune whose threshold it
+/// reaches hear of it, once (a notice now, a line in the next digest).
+pub(crate) async fn check_threshold(
+    ctx: &mut Ctx<'_>,
+    i: &Initiative,
+    supporters: usize,
+) -> Result<(), Fail> {
+    let Some(commune) = i.commune.clone() else {
+        return Ok(());
+    };
+    let n = u32::try_from(supporters).unwrap_or(u32::MAX);
+    for m in ctx.tx.municipalities_of(&commune).await? {
+        let Some(threshold) = ctx.tx.support_threshold(m.id).await? else {
+            continue;
+        };
+        if n < threshold || !ctx.tx.flag_initiative(m.id, i.id, n, ctx.now).await? {
+            continue;
+        }
+        let t = |id: &str, args: &[(&str, crate::i18n::Arg)]| ctx.cat.get(m.lang, id, args);
+        let notice = Reply::text(t(
+            "threshold-reached",
+            &[
+                ("id", i.id.0.into()),
+                ("title", i.title.clone().into()),
+                ("n", n.into()),
+            ],
+        ))
+        .actions(vec![Action::new(
+            t("action-show", &[]),
+            format!("/voir {}", i.id),
+        )]);
+        ctx.notify(m.id, notice).await?;
+    }
+    Ok(())
+}

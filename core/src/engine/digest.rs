@@ -36,7 +36,21 @@ pub async fn command(ctx: &mut Ctx<'_>, arg: DigestArg) -> Outcome {
     let m = require_municipality(ctx).await?;
     let mut plan = plan_of(ctx, &m).await?;
     match arg {
-        DigestArg::Show => Ok(vec![show(ctx, &plan)]),
+        DigestArg::Show => {
+            let mut r = show(ctx, &plan);
+            if let Some(n) = ctx.tx.support_threshold(m.id).await? {
+                r = r.para(ctx.t("digest-threshold-set", &[("n", n.into())]));
+            }
+            Ok(vec![r])
+        }
+        DigestArg::Threshold(n) => {
+            let now = ctx.now;
+            ctx.tx.set_support_threshold(m.id, n, now).await?;
+            Ok(vec![Reply::text(match n {
+                Some(n) => ctx.t("digest-threshold-set", &[("n", n.into())]),
+                None => ctx.t("digest-threshold-off", &[]),
+            })])
+        }
         DigestArg::Off => {
             plan.schedule = None;
             plan.next_at = None;
@@ -130,6 +144,8 @@ pub(crate) struct Gathered {
     needs: Vec<Need>,
     /// Town halls' answers given or changed since the period's start.
     answers: Vec<TownAnswer>,
+    /// The ideas flagged to each municipality since the period's start.
+    flags: HashMap<ActorId, Vec<(InitiativeId, u32)>>,
     /// Subscribers to each commune.
     by_commune: HashMap<InseeCode, Vec<ActorId>>,
     /// Subscriptions to an area: (centre, radius in metres, subscriber).
@@ -205,6 +221,10 @@ pub(crate) async fn gather(
             .retain(|n| n.created_at >= since && n.created_at < now && n.is_current(now));
         g.answers = ctx.tx.town_answers_since(&ids, since).await?;
         g.answers.retain(|a| a.updated_at < now);
+        for m in municipalities {
+            let flags = ctx.tx.flags_since(m.id, since).await?;
+            g.flags.insert(m.id, flags);
+        }
     }
     let mut bbox = BoundingBox {
         min_lat: 90.0,
@@ -300,6 +320,7 @@ fn sections_of(m: &Actor, since: DateTime<Utc>, g: &Gathered) -> Vec<Section> {
         .filter(|a| a.updated_at >= since && ids.contains(&a.initiative))
         .cloned()
         .collect();
+    let flags = g.flags.get(&m.id).cloned().unwrap_or_default();
     digest::sections(
         &initiatives,
         &activity,
@@ -307,6 +328,7 @@ fn sections_of(m: &Actor, since: DateTime<Utc>, g: &Gathered) -> Vec<Section> {
         &upcoming,
         &needs,
         &answers,
+        &flags,
     )
 }
 
@@ -530,6 +552,7 @@ fn section_item(ctx: &Ctx<'_>, lang: Lang, s: &Section) -> ListItem {
             News::Launched => t("digest-news-launched", &[]),
             News::Done => t("digest-news-done", &[]),
             News::Update(text) => t("digest-news-update", &[("text", text.clone().into())]),
+            News::Threshold(n) => t("digest-news-threshold", &[("n", (*n).into())]),
             News::Answer(a) => t(
                 "digest-news-answer",
                 &[

@@ -268,6 +268,7 @@ pub async fn support(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
         None | Some(Role::Follower) => {
             set_role(ctx, id, Role::Supporter).await?;
             let (n, _) = render::counts(ctx, id).await?;
+            super::democracy::check_threshold(ctx, &i, n).await?;
             Ok(vec![Reply::text(ctx.t(
                 "supported",
                 &[

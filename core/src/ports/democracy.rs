@@ -6,7 +6,7 @@ use crate::domain::*;
 
 use super::StoreResult;
 
-/// Town halls' answers.
+/// Town halls' answers, and the ideas flagged to them.
 #[async_trait]
 pub trait Democracy: Send {
     /// The answer to an initiative, if any.
@@ -23,4 +23,33 @@ pub trait Democracy: Send {
         initiatives: &[InitiativeId],
         since: chrono::DateTime<chrono::Utc>,
     ) -> StoreResult<Vec<TownAnswer>>;
+
+    /// The number of supporters at which ideas are flagged to a town hall.
+    async fn support_threshold(&mut self, municipality: ActorId) -> StoreResult<Option<u32>>;
+
+    /// Sets it, or clears it with `None`.
+    async fn set_support_threshold(
+        &mut self,
+        municipality: ActorId,
+        threshold: Option<u32>,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()>;
+
+    /// Flags an idea to a town hall with its number of supporters; `false`
+    /// if it was flagged before (an idea is flagged once).
+    async fn flag_initiative(
+        &mut self,
+        municipality: ActorId,
+        initiative: InitiativeId,
+        supporters: u32,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<bool>;
+
+    /// The ideas flagged to a town hall at or after `since`: each with its
+    /// number of supporters then, oldest first.
+    async fn flags_since(
+        &mut self,
+        municipality: ActorId,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Vec<(InitiativeId, u32)>>;
 }

@@ -52,6 +52,41 @@ pub async fn town_answers(store: &dyn Store) {
         .await,
         Err(StoreError::NotFound(_))
     ));
+    // Thresholds and flags: an idea flagged once.
+    assert_eq!(tx.support_threshold(mairie.id).await.unwrap(), None);
+    tx.set_support_threshold(mairie.id, Some(50), t0())
+        .await
+        .unwrap();
+    tx.set_support_threshold(mairie.id, Some(30), t0())
+        .await
+        .unwrap();
+    assert_eq!(tx.support_threshold(mairie.id).await.unwrap(), Some(30));
+    assert!(tx.flag_initiative(mairie.id, j.id, 30, t0()).await.unwrap());
+    assert!(
+        !tx.flag_initiative(mairie.id, j.id, 31, t0() + Duration::hours(1))
+            .await
+            .unwrap()
+    );
+    assert!(
+        tx.flag_initiative(mairie.id, i.id, 40, t0() + Duration::days(2))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        tx.flags_since(mairie.id, t0()).await.unwrap(),
+        vec![(j.id, 30), (i.id, 40)]
+    );
+    assert_eq!(
+        tx.flags_since(mairie.id, t0() + Duration::days(1))
+            .await
+            .unwrap(),
+        vec![(i.id, 40)]
+    );
+    tx.set_support_threshold(mairie.id, None, t0())
+        .await
+        .unwrap();
+    assert_eq!(tx.support_threshold(mairie.id).await.unwrap(), None);
+
     // The municipality gone, the answer stays.
     tx.delete_actor(mairie.id).await.unwrap();
     assert_eq!(

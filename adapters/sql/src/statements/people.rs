@@ -173,6 +173,12 @@ pub const MERGE_ACTORS: &[&str] = &[
     "UPDATE initiatives SET offered_to = ?1 WHERE offered_to = ?2",
     "UPDATE initiatives SET carried_by = ?1 WHERE carried_by = ?2",
     "UPDATE town_answers SET municipality_id = ?1 WHERE municipality_id = ?2",
+    "INSERT INTO support_thresholds (municipality_id, threshold, set_at)
+        SELECT CAST(?1 AS BIGINT), threshold, set_at FROM support_thresholds
+        WHERE municipality_id = ?2 ON CONFLICT DO NOTHING",
+    "INSERT INTO threshold_flags (municipality_id, initiative_id, supporters, flagged_at)
+        SELECT CAST(?1 AS BIGINT), initiative_id, supporters, flagged_at FROM threshold_flags
+        WHERE municipality_id = ?2 ON CONFLICT DO NOTHING",
     "UPDATE needs SET created_by = ?1 WHERE created_by = ?2",
     "UPDATE offers SET person_id = ?1 WHERE person_id = ?2",
     "UPDATE offers SET as_actor = ?1 WHERE as_actor = ?2",

@@ -6,8 +6,8 @@ use kohero_core::ports::{Democracy, StoreResult};
 
 use super::SqlTx;
 use crate::exec::{Conn, Value};
-use crate::ms;
 use crate::statements::democracy as sql;
+use crate::{corrupt_value, get, ms};
 
 #[async_trait]
 impl<C: Conn> Democracy for SqlTx<C> {
@@ -47,6 +47,67 @@ impl<C: Conn> Democracy for SqlTx<C> {
             ],
             |r| crate::town_answer(r),
         )
+        .await
+    }
+
+    async fn support_threshold(&mut self, municipality: ActorId) -> StoreResult<Option<u32>> {
+        self.opt(sql::SUPPORT_THRESHOLD, &values![municipality.0], |r| {
+            let n: i64 = get(r, "threshold")?;
+            u32::try_from(n).map_err(|_| corrupt_value("threshold", n))
+        })
+        .await
+    }
+
+    async fn set_support_threshold(
+        &mut self,
+        municipality: ActorId,
+        threshold: Option<u32>,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()> {
+        match threshold {
+            Some(n) => {
+                self.changes(
+                    sql::SET_SUPPORT_THRESHOLD,
+                    &values![municipality.0, i64::from(n), ms(at)],
+                )
+                .await?
+            }
+            None => {
+                self.changes(sql::CLEAR_SUPPORT_THRESHOLD, &values![municipality.0])
+                    .await?
+            }
+        };
+        Ok(())
+    }
+
+    async fn flag_initiative(
+        &mut self,
+        municipality: ActorId,
+        initiative: InitiativeId,
+        supporters: u32,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<bool> {
+        Ok(self
+            .changes(
+                sql::FLAG_INITIATIVE,
+                &values![municipality.0, initiative.0, i64::from(supporters), ms(at)],
+            )
+            .await?
+            > 0)
+    }
+
+    async fn flags_since(
+        &mut self,
+        municipality: ActorId,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Vec<(InitiativeId, u32)>> {
+        self.all(sql::FLAGS_SINCE, &values![municipality.0, ms(since)], |r| {
+            let n: i64 = get(r, "supporters")?;
+            Ok((
+                InitiativeId(get(r, "initiative_id")?),
+                u32::try_from(n).map_err(|_| corrupt_value("supporters", n))?,
+            ))
+        })
         .await
     }
 }
