@@ -79,8 +79,11 @@ pub fn sections(
             .or_default()
             .push(News::Answer(a.clone()));
     }
+    // An idea the town hall answered in the period no longer « awaits » it.
     for (id, n) in flags {
-        news.entry(*id).or_default().push(News::Threshold(*n));
+        if !answers.iter().any(|a| a.initiative == *id) {
+            news.entry(*id).or_default().push(News::Threshold(*n));
+        }
     }
     let mut out: Vec<Section> = news
         .into_iter()

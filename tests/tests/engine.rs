@@ -4711,4 +4711,16 @@ async fn the_town_hall_answers_an_idea() {
             .contains("Réponse de la mairie : retenue — Voté au conseil")),
         "{got:?}"
     );
+    // Answered in the period: it no longer « awaits » the town hall.
+    assert!(
+        !got.iter().any(|m| m.plain().contains("A atteint")),
+        "{got:?}"
+    );
+    // A second town hall of the commune does not overwrite the answer.
+    b.say("annexe", "/start").await;
+    b.verify_town_hall("annexe", "69266").await;
+    let r = b
+        .say("annexe", &format!("/reponse {id} non-retenue Non"))
+        .await;
+    assert!(r.contains("Une autre mairie a déjà répondu"), "{r}");
 }

@@ -610,7 +610,17 @@ answer-by-unknown = the town hall
 answer-line = Answer from { $by }, { $date }: { $status } — { $text }
 digest-news-answer = The town hall's answer: { $status } — { $text }
 usage-threshold = Usage: /digest threshold N (ideas of your communes that reach N supporters are flagged to you, once), /digest threshold off to stop.
-digest-threshold-set = Ideas of your communes that reach { $n } supporters will be flagged to you, once each, here and in your digest.
+digest-threshold-set = Ideas of your communes that reach { $n ->
+    [one] 1 supporter
+   *[other] { $n } supporters
+} will be flagged to you here, once each, and your digest will say they await your answer.
 digest-threshold-off = No idea will be flagged to you by its number of supporters any more.
-threshold-reached = #{ $id } "{ $title }" reached { $n } supporters. Its supporters are waiting for your answer: /answer { $id } accepted|studying|declined TEXT.
-digest-news-threshold = Reached { $n } supporters: it awaits the town hall's answer
+threshold-reached = #{ $id } "{ $title }" reached { $n ->
+    [one] 1 supporter
+   *[other] { $n } supporters
+}. Its supporters are waiting for your answer: /answer { $id } accepted|studying|declined TEXT.
+digest-news-threshold = Reached { $n ->
+    [one] 1 supporter
+   *[other] { $n } supporters
+}: it awaits the town hall's answer
+answer-by-other = Another town hall already answered #{ $id }: each keeps its own answer.

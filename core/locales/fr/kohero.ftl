@@ -610,7 +610,17 @@ answer-by-unknown = la mairie
 answer-line = Réponse de { $by }, { $date } : { $status } — { $text }
 digest-news-answer = Réponse de la mairie : { $status } — { $text }
 usage-threshold = Utilisation : /digest seuil N (les idées de vos communes qui atteignent N soutiens vous sont signalées, une fois), /digest seuil non pour arrêter.
-digest-threshold-set = Les idées de vos communes qui atteignent { $n } soutiens vous seront signalées, une fois chacune, ici et dans votre lettre.
+digest-threshold-set = Les idées de vos communes qui atteignent { $n ->
+    [one] 1 soutien
+   *[other] { $n } soutiens
+} vous seront signalées ici, une fois chacune, et votre lettre dira qu'elles attendent votre réponse.
 digest-threshold-off = Plus aucune idée ne vous sera signalée par son nombre de soutiens.
-threshold-reached = #{ $id } « { $title } » a atteint { $n } soutiens. Les personnes qui la soutiennent attendent votre réponse : /reponse { $id } retenue|etude|non-retenue TEXTE.
-digest-news-threshold = A atteint { $n } soutiens : elle attend la réponse de la mairie
+threshold-reached = #{ $id } « { $title } » a atteint { $n ->
+    [one] 1 soutien
+   *[other] { $n } soutiens
+}. Les personnes qui la soutiennent attendent votre réponse : /reponse { $id } retenue|etude|non-retenue TEXTE.
+digest-news-threshold = A atteint { $n ->
+    [one] 1 soutien
+   *[other] { $n } soutiens
+} : elle attend la réponse de la mairie
+answer-by-other = Une autre mairie a déjà répondu à #{ $id } : chacune garde sa propre réponse.

@@ -316,6 +316,7 @@ async fn alert_line(ctx: &mut Ctx<'_>, a: &Alert) -> Result<Option<String>, Fail
                     by.as_ref(),
                     lang,
                     &ctx.actor.tz,
+                    Some(crate::text::EXCERPT_MAX),
                 ))
             }
             None => None,

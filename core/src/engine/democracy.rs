@@ -6,6 +6,9 @@ use crate::domain::*;
 use crate::reply::{Action, Reply};
 use crate::text;
 
+/// How long after an answer a changed decision alerts followers again.
+const ANSWER_ALERT_GAP: chrono::Duration = chrono::Duration::hours(1);
+
 /// `/reponse ID STATUT TEXTE`: a verified municipality (or its team), for
 /// an initiative of its communes; a second answer replaces the first. The
 /// supporters, members and followers hear it with their alerts; the card
@@ -23,6 +26,9 @@ pub async fn answer(
     if i.hidden {
         return Err(refuse!("initiative-hidden", "id" => id.0));
     }
+    if !i.status.is_live() {
+        return Err(refuse!("initiative-closed", "id" => id.0));
+    }
     if !i.commune.as_ref().is_some_and(|c| m.communes.contains(c)) {
         let communes: Vec<String> = m
             .communes
@@ -35,6 +41,12 @@ pub async fn answer(
     }
     let body = text::description(body).map_err(|e| text_refusal("answer", e))?;
     let before = ctx.tx.town_answer(id).await?;
+    // Two town halls of one commune: each keeps its own word.
+    if let Some(b) = &before
+        && b.municipality.is_some_and(|other| other != m.id)
+    {
+        return Err(refuse!("answer-by-other", "id" => id.0));
+    }
     let answer = TownAnswer {
         initiative: id,
         municipality: Some(m.id),
@@ -44,7 +56,16 @@ pub async fn answer(
         updated_at: ctx.now,
     };
     ctx.tx.save_town_answer(&answer).await?;
-    super::alerts::to_followers(ctx, id, AlertKind::Answer, id.0).await?;
+    // Followers hear of a first answer, and of a changed decision; a
+    // correction of the words, or a change within the hour, alerts nobody
+    // again (no flood from a town hall typing in a loop).
+    let news = match &before {
+        None => true,
+        Some(b) => b.status != status && ctx.now - b.updated_at >= ANSWER_ALERT_GAP,
+    };
+    if news {
+        super::alerts::to_followers(ctx, id, AlertKind::Answer, id.0).await?;
+    }
     let told = ctx
         .tx
         .members(id)
@@ -91,6 +112,7 @@ pub(crate) async fn on_card(
         by.as_ref(),
         ctx.lang(),
         &ctx.actor.tz,
+        None,
     );
     Ok(reply.para(text))
 }

@@ -145,7 +145,7 @@ pub(crate) struct Gathered {
     /// Town halls' answers given or changed since the period's start.
     answers: Vec<TownAnswer>,
     /// The ideas flagged to each municipality since the period's start.
-    flags: HashMap<ActorId, Vec<(InitiativeId, u32)>>,
+    flags: HashMap<ActorId, Vec<(InitiativeId, u32, DateTime<Utc>)>>,
     /// Subscribers to each commune.
     by_commune: HashMap<InseeCode, Vec<ActorId>>,
     /// Subscriptions to an area: (centre, radius in metres, subscriber).
@@ -222,7 +222,8 @@ pub(crate) async fn gather(
         g.answers = ctx.tx.town_answers_since(&ids, since).await?;
         g.answers.retain(|a| a.updated_at < now);
         for m in municipalities {
-            let flags = ctx.tx.flags_since(m.id, since).await?;
+            let mut flags = ctx.tx.flags_since(m.id, since).await?;
+            flags.retain(|(_, _, at)| *at < now);
             g.flags.insert(m.id, flags);
         }
     }
@@ -320,7 +321,16 @@ fn sections_of(m: &Actor, since: DateTime<Utc>, g: &Gathered) -> Vec<Section> {
         .filter(|a| a.updated_at >= since && ids.contains(&a.initiative))
         .cloned()
         .collect();
-    let flags = g.flags.get(&m.id).cloned().unwrap_or_default();
+    // Each municipality's own period (the scheduler gathers from the
+    // earliest start of a chunk).
+    let flags: Vec<(InitiativeId, u32)> = g
+        .flags
+        .get(&m.id)
+        .into_iter()
+        .flatten()
+        .filter(|(_, _, at)| *at >= since)
+        .map(|(i, n, _)| (*i, *n))
+        .collect();
     digest::sections(
         &initiatives,
         &activity,

@@ -151,8 +151,14 @@ pub(crate) fn answer_line(
     by: Option<&Actor>,
     lang: Lang,
     tz: &str,
+    max: Option<usize>,
 ) -> String {
     let status = t(&format!("answer-status-{}", a.status.key()), &[]);
+    // Whole on the card; an excerpt where many gather (alerts).
+    let text = match max {
+        Some(max) => crate::text::excerpt(&a.text, max),
+        None => a.text.clone(),
+    };
     let date = datetime(lang, a.updated_at, tz);
     let date = date.split(' ').next().unwrap_or_default().to_owned();
     t(
@@ -164,7 +170,7 @@ pub(crate) fn answer_line(
             ),
             ("date", Arg::from(date)),
             ("status", status.into()),
-            ("text", a.text.clone().into()),
+            ("text", text.into()),
         ],
     )
 }

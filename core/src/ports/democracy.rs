@@ -46,10 +46,10 @@ pub trait Democracy: Send {
     ) -> StoreResult<bool>;
 
     /// The ideas flagged to a town hall at or after `since`: each with its
-    /// number of supporters then, oldest first.
+    /// number of supporters then and when, oldest first.
     async fn flags_since(
         &mut self,
         municipality: ActorId,
         since: chrono::DateTime<chrono::Utc>,
-    ) -> StoreResult<Vec<(InitiativeId, u32)>>;
+    ) -> StoreResult<Vec<(InitiativeId, u32, chrono::DateTime<chrono::Utc>)>>;
 }

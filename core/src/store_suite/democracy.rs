@@ -74,13 +74,13 @@ pub async fn town_answers(store: &dyn Store) {
     );
     assert_eq!(
         tx.flags_since(mairie.id, t0()).await.unwrap(),
-        vec![(j.id, 30), (i.id, 40)]
+        vec![(j.id, 30, t0()), (i.id, 40, t0() + Duration::days(2))]
     );
     assert_eq!(
         tx.flags_since(mairie.id, t0() + Duration::days(1))
             .await
             .unwrap(),
-        vec![(i.id, 40)]
+        vec![(i.id, 40, t0() + Duration::days(2))]
     );
     tx.set_support_threshold(mairie.id, None, t0())
         .await

@@ -100,12 +100,13 @@ impl<C: Conn> Democracy for SqlTx<C> {
         &mut self,
         municipality: ActorId,
         since: chrono::DateTime<chrono::Utc>,
-    ) -> StoreResult<Vec<(InitiativeId, u32)>> {
+    ) -> StoreResult<Vec<(InitiativeId, u32, chrono::DateTime<chrono::Utc>)>> {
         self.all(sql::FLAGS_SINCE, &values![municipality.0, ms(since)], |r| {
             let n: i64 = get(r, "supporters")?;
             Ok((
                 InitiativeId(get(r, "initiative_id")?),
                 u32::try_from(n).map_err(|_| corrupt_value("supporters", n))?,
+                crate::time(get(r, "flagged_at")?)?,
             ))
         })
         .await
