@@ -54,6 +54,15 @@ pub struct TownAnswer {
     pub updated_at: DateTime<Utc>,
 }
 
+/// An idea flagged to a town hall for reaching its threshold of supporters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThresholdFlag {
+    pub municipality: ActorId,
+    pub initiative: InitiativeId,
+    pub supporters: u32,
+    pub at: DateTime<Utc>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

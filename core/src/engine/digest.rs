@@ -145,7 +145,7 @@ pub(crate) struct Gathered {
     /// Town halls' answers given or changed since the period's start.
     answers: Vec<TownAnswer>,
     /// The ideas flagged to each municipality since the period's start.
-    flags: HashMap<ActorId, Vec<(InitiativeId, u32, DateTime<Utc>)>>,
+    flags: Vec<ThresholdFlag>,
     /// Subscribers to each commune.
     by_commune: HashMap<InseeCode, Vec<ActorId>>,
     /// Subscriptions to an area: (centre, radius in metres, subscriber).
@@ -221,11 +221,9 @@ pub(crate) async fn gather(
             .retain(|n| n.created_at >= since && n.created_at < now && n.is_current(now));
         g.answers = ctx.tx.town_answers_since(&ids, since).await?;
         g.answers.retain(|a| a.updated_at < now);
-        for m in municipalities {
-            let mut flags = ctx.tx.flags_since(m.id, since).await?;
-            flags.retain(|(_, _, at)| *at < now);
-            g.flags.insert(m.id, flags);
-        }
+        let towns: Vec<ActorId> = municipalities.iter().map(|m| m.id).collect();
+        g.flags = ctx.tx.flags_since(&towns, since).await?;
+        g.flags.retain(|f| f.at < now);
     }
     let mut bbox = BoundingBox {
         min_lat: 90.0,
@@ -325,11 +323,9 @@ fn sections_of(m: &Actor, since: DateTime<Utc>, g: &Gathered) -> Vec<Section> {
     // earliest start of a chunk).
     let flags: Vec<(InitiativeId, u32)> = g
         .flags
-        .get(&m.id)
-        .into_iter()
-        .flatten()
-        .filter(|(_, _, at)| *at >= since)
-        .map(|(i, n, _)| (*i, *n))
+        .iter()
+        .filter(|f| f.municipality == m.id && f.at >= since)
+        .map(|f| (f.initiative, f.supporters))
         .collect();
     digest::sections(
         &initiatives,

@@ -45,11 +45,12 @@ pub trait Democracy: Send {
         at: chrono::DateTime<chrono::Utc>,
     ) -> StoreResult<bool>;
 
-    /// The ideas flagged to a town hall at or after `since`: each with its
+    /// The ideas flagged to these town halls at or after `since` (one
+    /// statement, whatever their number): each with its town hall, its
     /// number of supporters then and when, oldest first.
     async fn flags_since(
         &mut self,
-        municipality: ActorId,
+        municipalities: &[ActorId],
         since: chrono::DateTime<chrono::Utc>,
-    ) -> StoreResult<Vec<(InitiativeId, u32, chrono::DateTime<chrono::Utc>)>>;
+    ) -> StoreResult<Vec<ThresholdFlag>>;
 }

@@ -72,15 +72,25 @@ pub async fn town_answers(store: &dyn Store) {
             .await
             .unwrap()
     );
+    let flag = |i: InitiativeId, supporters, at| ThresholdFlag {
+        municipality: mairie.id,
+        initiative: i,
+        supporters,
+        at,
+    };
     assert_eq!(
-        tx.flags_since(mairie.id, t0()).await.unwrap(),
-        vec![(j.id, 30, t0()), (i.id, 40, t0() + Duration::days(2))]
+        tx.flags_since(&[mairie.id, org.id], t0()).await.unwrap(),
+        vec![
+            flag(j.id, 30, t0()),
+            flag(i.id, 40, t0() + Duration::days(2))
+        ]
     );
+    assert!(tx.flags_since(&[org.id], t0()).await.unwrap().is_empty());
     assert_eq!(
-        tx.flags_since(mairie.id, t0() + Duration::days(1))
+        tx.flags_since(&[mairie.id], t0() + Duration::days(1))
             .await
             .unwrap(),
-        vec![(i.id, 40, t0() + Duration::days(2))]
+        vec![flag(i.id, 40, t0() + Duration::days(2))]
     );
     tx.set_support_threshold(mairie.id, None, t0())
         .await

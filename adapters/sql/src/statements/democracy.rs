@@ -33,8 +33,9 @@ pub const FLAG_INITIATIVE: &str = "INSERT INTO threshold_flags (municipality_id,
     supporters, flagged_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING";
 
 /// [`Democracy::flags_since`](kohero_core::ports::Democracy::flags_since).
-pub const FLAGS_SINCE: &str = "SELECT initiative_id, supporters, flagged_at FROM threshold_flags
-    WHERE municipality_id = ?1 AND flagged_at >= ?2 ORDER BY flagged_at, initiative_id";
+pub const FLAGS_SINCE: &str = "SELECT * FROM threshold_flags
+    WHERE municipality_id IN (SELECT value FROM json_each(?1)) AND flagged_at >= ?2
+    ORDER BY flagged_at, municipality_id, initiative_id";
 
 /// Every statement of this file (tests).
 #[cfg(test)]

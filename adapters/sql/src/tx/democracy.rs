@@ -98,17 +98,25 @@ impl<C: Conn> Democracy for SqlTx<C> {
 
     async fn flags_since(
         &mut self,
-        municipality: ActorId,
+        municipalities: &[ActorId],
         since: chrono::DateTime<chrono::Utc>,
-    ) -> StoreResult<Vec<(InitiativeId, u32, chrono::DateTime<chrono::Utc>)>> {
-        self.all(sql::FLAGS_SINCE, &values![municipality.0, ms(since)], |r| {
-            let n: i64 = get(r, "supporters")?;
-            Ok((
-                InitiativeId(get(r, "initiative_id")?),
-                u32::try_from(n).map_err(|_| corrupt_value("supporters", n))?,
-                crate::time(get(r, "flagged_at")?)?,
-            ))
-        })
+    ) -> StoreResult<Vec<ThresholdFlag>> {
+        self.all(
+            sql::FLAGS_SINCE,
+            &[
+                Value::Ints(municipalities.iter().map(|m| m.0).collect()),
+                ms(since).into(),
+            ],
+            |r| {
+                let n: i64 = get(r, "supporters")?;
+                Ok(ThresholdFlag {
+                    municipality: ActorId(get(r, "municipality_id")?),
+                    initiative: InitiativeId(get(r, "initiative_id")?),
+                    supporters: u32::try_from(n).map_err(|_| corrupt_value("supporters", n))?,
+                    at: crate::time(get(r, "flagged_at")?)?,
+                })
+            },
+        )
         .await
     }
 }
