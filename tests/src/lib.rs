@@ -166,6 +166,23 @@ impl Install {
     }
 }
 
+/// The number of the first id written `marker` then digits (`A12`, `B5`,
+/// `O7`), past words that merely start with the letter (« Besoin »).
+pub fn letter_id(text: &str, marker: char) -> i64 {
+    let start = text
+        .char_indices()
+        .find(|(i, c)| {
+            *c == marker
+                && text[i + c.len_utf8()..]
+                    .chars()
+                    .next()
+                    .is_some_and(|d| d.is_ascii_digit())
+        })
+        .unwrap_or_else(|| panic!("no {marker} followed by a number in {text}"))
+        .0;
+    first_number(&text[start..], marker)
+}
+
 /// The number after the first `marker` (`#` for initiatives, `E` for events).
 pub fn first_number(text: &str, marker: char) -> i64 {
     let start = text

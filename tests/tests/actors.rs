@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use kohero_tests::fake_telegram::{FakeTelegram, TOKEN};
 use kohero_tests::matrix_client::TestUser;
 use kohero_tests::synapse::{Synapse, unique};
-use kohero_tests::{Install, first_number, stop};
+use kohero_tests::{Install, first_number, letter_id, stop};
 
 const WAIT: Duration = Duration::from_secs(60);
 
@@ -41,22 +41,6 @@ async fn answer_to(tg: &FakeTelegram, user: i64, needle: &str) -> (String, serde
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-}
-
-/// The number after `marker` in the first id written `marker` then digits.
-fn letter_id(text: &str, marker: char) -> i64 {
-    let at = text
-        .char_indices()
-        .find(|(i, c)| {
-            *c == marker
-                && text[i + 1..]
-                    .chars()
-                    .next()
-                    .is_some_and(|d| d.is_ascii_digit())
-        })
-        .expect(text)
-        .0;
-    first_number(&text[at..], marker)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

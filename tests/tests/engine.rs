@@ -24,6 +24,7 @@ use kohero_core::ports::{Clock, Store};
 use kohero_core::reply::Reply;
 use kohero_core::{Engine, Operator};
 use kohero_store_sqlite::SqliteStore;
+use kohero_tests::letter_id;
 
 struct TestClock(Mutex<DateTime<Utc>>);
 
@@ -149,22 +150,6 @@ impl Bot {
         }
         out
     }
-}
-
-/// The number of the first id written `marker` then digits (`B5`, `O7`).
-fn letter_id(reply: &str, marker: char) -> i64 {
-    let start = reply
-        .char_indices()
-        .find(|(i, c)| {
-            *c == marker
-                && reply[i + c.len_utf8()..]
-                    .chars()
-                    .next()
-                    .is_some_and(|d| d.is_ascii_digit())
-        })
-        .expect(reply)
-        .0;
-    first_number(&reply[start..], marker)
 }
 
 /// The number after the first `marker` in a reply.

@@ -2,7 +2,7 @@
 //! who acts for them (`/equipe`), the actors nearby (`/acteurs`); and the
 //! skills a person offers (`/profil competences`).
 
-use super::discover::{area_command, page_of, place_of};
+use super::discover::{next_page, page_of, place_of};
 use super::places;
 use super::{Ctx, Fail, Outcome, refuse, render, text_refusal};
 use crate::command::{Area, PlaceArg, ProfileField, TeamArg};
@@ -99,7 +99,7 @@ pub async fn set(ctx: &mut Ctx<'_>, field: ProfileField, value: &str) -> Outcome
     }
     p.updated_at = ctx.now;
     ctx.tx.save_actor_profile(&p).await?;
-    ctx.actors_changed();
+    ctx.indexes_changed();
     let mut replies = vec![Reply::text(ctx.t(
         "profile-actor-saved",
         &[("name", org.display_name.clone().into())],
@@ -378,13 +378,7 @@ pub async fn near(ctx: &mut Ctx<'_>, area: Area, kind: Option<ActorKind>) -> Out
             )],
         });
     }
-    let mut more = Vec::new();
-    if has_more {
-        more.push(Action::new(
-            ctx.t("action-next-page", &[]),
-            area_command(cmd, place.point, radius, &area),
-        ));
-    }
+    let more = next_page(ctx, has_more, cmd, place.point, radius, &area);
     Ok(vec![
         Reply::text(ctx.t(
             "actors-found",

@@ -133,15 +133,10 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    /// The actors' index follows once the transaction commits.
-    pub fn actors_changed(&self) {
-        self.index_dirty
-            .store(true, std::sync::atomic::Ordering::Relaxed);
-    }
-
-    /// The nearby index reads the initiatives' changes once the transaction
-    /// commits (their open needs).
-    pub fn initiatives_changed(&self) {
+    /// The message wrote what the indexes follow through the store's change
+    /// logs (an actor's profile, a need): they catch up once the transaction
+    /// commits.
+    pub fn indexes_changed(&self) {
         self.index_dirty
             .store(true, std::sync::atomic::Ordering::Relaxed);
     }

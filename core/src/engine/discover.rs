@@ -48,13 +48,31 @@ fn area_suffix(radius_m: Option<u32>, area: &Area) -> String {
 }
 
 /// The command for the next page of an area around a point.
-pub(crate) fn area_command(cmd: &str, center: GeoPoint, radius_m: u32, area: &Area) -> String {
+fn area_command(cmd: &str, center: GeoPoint, radius_m: u32, area: &Area) -> String {
     format!(
         "{cmd} {}{} p{}",
         center.to_uri(),
         area_suffix(Some(radius_m), area),
         area.page + 2
     )
+}
+
+/// « Page suivante » for an area around a point, when more results follow.
+pub(crate) fn next_page(
+    ctx: &Ctx<'_>,
+    has_more: bool,
+    cmd: &str,
+    center: GeoPoint,
+    radius_m: u32,
+    area: &Area,
+) -> Vec<Action> {
+    if !has_more {
+        return Vec::new();
+    }
+    vec![Action::new(
+        ctx.t("action-next-page", &[]),
+        area_command(cmd, center, radius_m, area),
+    )]
 }
 
 /// Page `page` (from 0) of a list, and whether more follow; a page past the end
@@ -128,13 +146,7 @@ pub async fn near(ctx: &mut Ctx<'_>, area: Area) -> Outcome {
     let (page_ids, has_more) = page_of(found, area.page)?;
     let slice = load(ctx, &page_ids).await?;
     let items = render::items(ctx, &slice).await?;
-    let mut more = Vec::new();
-    if has_more {
-        more.push(Action::new(
-            ctx.t("action-next-page", &[]),
-            area_command("/pres", center, radius, &area),
-        ));
-    }
+    let more = next_page(ctx, has_more, "/pres", center, radius, &area);
     let heading = match commune {
         Some(c) => ctx.t(
             "near-found-commune",

@@ -1,7 +1,7 @@
 //! What projects need (`/besoin`, `/besoins`) and the help people and actors
 //! offer them (`/contribuer`, `/accepter O7`, `/decliner O7`).
 
-use super::discover::{area_command, page_of, place_of};
+use super::discover::{next_page, page_of, place_of};
 use super::{Ctx, Fail, Outcome, refuse, render, text_refusal};
 use crate::command::{Area, ContributeTo};
 use crate::domain::*;
@@ -68,7 +68,7 @@ pub async fn add(
             until,
         })
         .await?;
-    ctx.initiatives_changed();
+    ctx.indexes_changed();
     skills_alerts(ctx, &i, &need).await?;
     Ok(vec![
         Reply::text(ctx.t(
@@ -151,14 +151,12 @@ async fn skills_alerts(ctx: &mut Ctx<'_>, i: &Initiative, need: &Need) -> Result
     // The nearest first, so many at most; one waiting need alert per person
     // and project (a need stated and closed in a loop alerts nobody twice).
     matched.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    for (_, person) in matched.into_iter().take(SKILL_ALERTS_MAX) {
-        let waiting = ctx.tx.alerts_of(person).await?;
-        if waiting
-            .iter()
-            .any(|a| a.kind == AlertKind::Need && a.initiative == i.id)
-        {
-            continue;
-        }
+    let waiting = ctx.tx.need_alerts_waiting(i.id).await?;
+    for (_, person) in matched
+        .into_iter()
+        .filter(|(_, p)| !waiting.contains(p))
+        .take(SKILL_ALERTS_MAX)
+    {
         ctx.tx
             .queue_alert(&NewAlert {
                 actor: person,
@@ -223,7 +221,7 @@ pub async fn close(ctx: &mut Ctx<'_>, id: NeedId) -> Outcome {
     need.status = NeedStatus::Closed;
     need.closed_at = Some(ctx.now);
     ctx.tx.update_need(&need).await?;
-    ctx.initiatives_changed();
+    ctx.indexes_changed();
     decline_waiting(ctx, &i, id).await?;
     Ok(vec![Reply::text(ctx.t(
         "need-closed-done",
@@ -303,13 +301,7 @@ pub async fn near(ctx: &mut Ctx<'_>, area: Area, kind: Option<NeedKind>) -> Outc
             ],
         });
     }
-    let mut more = Vec::new();
-    if has_more {
-        more.push(Action::new(
-            ctx.t("action-next-page", &[]),
-            area_command(&cmd, place.point, radius, &area),
-        ));
-    }
+    let more = next_page(ctx, has_more, &cmd, place.point, radius, &area);
     Ok(vec![
         Reply::text(ctx.t(
             "needs-found",
@@ -469,7 +461,7 @@ pub async fn answer(ctx: &mut Ctx<'_>, id: OfferId, accept: bool) -> Outcome {
         if n.kind.counts() && n.filled >= n.wanted() {
             n.status = NeedStatus::Filled;
             n.closed_at = Some(ctx.now);
-            ctx.initiatives_changed();
+            ctx.indexes_changed();
             decline_waiting(ctx, &i, n.id).await?;
         }
         ctx.tx.update_need(&n).await?;

@@ -54,4 +54,8 @@ pub trait Needs: Send {
         &mut self,
         bbox: &BoundingBox,
     ) -> StoreResult<Vec<(ActorId, crate::geo::GeoPoint, ActorProfile)>>;
+
+    /// The people with a skills alert about this initiative still waiting
+    /// for their next batch, by id.
+    async fn need_alerts_waiting(&mut self, initiative: InitiativeId) -> StoreResult<Vec<ActorId>>;
 }

@@ -203,5 +203,23 @@ pub async fn open_needs_in_the_index_feed_and_skilled_people(store: &dyn Store) 
     assert_eq!(found[0].0, near.id);
     assert_eq!(found[0].1, p(45.01, 4.01));
     assert_eq!(found[0].2.skills, vec!["jardinage".to_owned()]);
+    // Whose skills alert about it waits.
+    assert!(tx.need_alerts_waiting(i.id).await.unwrap().is_empty());
+    for kind in [AlertKind::Need, AlertKind::NewInitiative] {
+        tx.queue_alert(&NewAlert {
+            actor: if kind == AlertKind::Need {
+                near.id
+            } else {
+                far.id
+            },
+            initiative: i.id,
+            kind,
+            ref_id: Some(place.id.0),
+            at: t0(),
+        })
+        .await
+        .unwrap();
+    }
+    assert_eq!(tx.need_alerts_waiting(i.id).await.unwrap(), vec![near.id]);
     tx.commit().await.unwrap();
 }

@@ -45,6 +45,10 @@ pub const SKILLED_PEOPLE_IN: &str = "SELECT p.*, a.lat AS person_lat, a.lon AS p
     WHERE p.skills <> '' AND a.lat BETWEEN ?1 AND ?2 AND a.lon BETWEEN ?3 AND ?4
     ORDER BY p.actor_id";
 
+/// [`Needs::need_alerts_waiting`](kohero_core::ports::Needs::need_alerts_waiting).
+pub const NEED_ALERTS_WAITING: &str = "SELECT DISTINCT actor_id FROM alerts
+    WHERE initiative_id = ?1 AND kind = 'need' ORDER BY actor_id";
+
 /// Every statement of this file (tests).
 #[cfg(test)]
 pub(crate) const ALL: &[&str] = &[
@@ -59,4 +63,5 @@ pub(crate) const ALL: &[&str] = &[
     OFFERS_FOR,
     PARTNERS_OF,
     SKILLED_PEOPLE_IN,
+    NEED_ALERTS_WAITING,
 ];

@@ -131,4 +131,11 @@ impl<C: Conn> Needs for SqlTx<C> {
         )
         .await
     }
+
+    async fn need_alerts_waiting(&mut self, initiative: InitiativeId) -> StoreResult<Vec<ActorId>> {
+        self.all(sql::NEED_ALERTS_WAITING, &values![initiative.0], |r| {
+            Ok(ActorId(get(r, "actor_id")?))
+        })
+        .await
+    }
 }
