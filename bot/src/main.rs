@@ -99,6 +99,16 @@ enum Command {
         #[arg(long, value_name = "TEXT")]
         announce: Option<String>,
     },
+    /// A consultation's counts for its town hall: one row an option (number,
+    /// choice, count, percent of voters), then the number of voters; so far
+    /// while it is open, final once closed. Nobody's vote is ever exported.
+    Consultation {
+        /// The consultation, e.g. C3.
+        id: String,
+        /// As CSV (RFC 4180), the one format offered.
+        #[arg(long, required = true)]
+        csv: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -581,6 +591,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         m.display_name
                     );
                 }
+            }
+        }
+        Command::Consultation { id, csv: _ } => {
+            let c = kohero_core::command::parse_consultation_id(&id)
+                .with_context(|| format!("{id:?} is not a consultation id (e.g. C3)"))?;
+            match engine
+                .consultation_csv(&Operator::command_line(), c)
+                .await?
+            {
+                Some(csv) => print!("{csv}"),
+                None => bail!("there is no consultation {id}"),
             }
         }
         Command::DemoData => {

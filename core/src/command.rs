@@ -2,8 +2,9 @@
 //! English aliases, `/cmd` or `!cmd`, `@botname` suffixes ignored.
 
 use crate::domain::{
-    ActorId, ActorKind, AnswerStatus, Category, EventId, InitiativeId, InitiativeKind, Lang,
-    NeedId, NeedKind, OfferId, Reason, RsvpAnswer, Target, parse_actor_kind_plural,
+    ActorId, ActorKind, AnswerStatus, Category, ConsultationId, EventId, InitiativeId,
+    InitiativeKind, Lang, NeedId, NeedKind, OfferId, Reason, RsvpAnswer, Target, VoteArg,
+    parse_actor_kind_plural,
 };
 use crate::geo::{GeoError, GeoPoint, MAX_RADIUS_M, parse_radius};
 use crate::text::fold;
@@ -165,6 +166,33 @@ pub enum Command {
         status: AnswerStatus,
         text: String,
     },
+    /// `/consultation …`: a town hall's consultations.
+    Consultation(ConsultationArg),
+    /// `/voter C3 2` (`1,3`, `+2`, `retirer`).
+    Vote(ConsultationId, VoteArg),
+    /// `/resultats C3`.
+    Results(ConsultationId),
+}
+
+/// `/consultation`'s arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConsultationArg {
+    /// The town hall's consultations.
+    List,
+    /// `/consultation C3` (also `/voir C3`, `/start c3`).
+    Show(ConsultationId),
+    /// `/consultation C3 clore`: closed before its end.
+    Close(ConsultationId),
+    /// `QUESTION | OPTION | OPTION… [| plusieurs] | jusqu'au AAAA-MM-JJ [maintenant]`.
+    New {
+        question: String,
+        options: Vec<String>,
+        multiple: bool,
+        /// The last day (in the town hall's time zone) votes are taken.
+        until: chrono::NaiveDate,
+        /// Sent at once rather than with the next digest.
+        now: bool,
+    },
 }
 
 /// What `/contribuer` answers: a need, or a project in general.
@@ -305,6 +333,9 @@ pub enum Name {
     Contribute,
     Answer,
     Threshold,
+    Consultation,
+    Vote,
+    Results,
 }
 
 impl Name {
@@ -344,6 +375,9 @@ impl Name {
             Self::Contribute => "usage-contribute",
             Self::Answer => "usage-answer",
             Self::Threshold => "usage-threshold",
+            Self::Consultation => "usage-consultation",
+            Self::Vote => "usage-vote",
+            Self::Results => "usage-results",
         }
     }
 }
@@ -517,6 +551,11 @@ pub fn parse(input: &str) -> Result<Parsed, ParseError> {
         "voir" | "show" | "projet" | "project" | "initiative" => match args.as_slice() {
             [a] if parse_actor_id(a).is_some() => {
                 Command::ShowActor(parse_actor_id(a).ok_or(ParseError::Usage(Name::Show))?)
+            }
+            [c] if parse_consultation_id(c).is_some() => {
+                Command::Consultation(ConsultationArg::Show(
+                    parse_consultation_id(c).ok_or(ParseError::Usage(Name::Show))?,
+                ))
             }
             _ => Command::Show(only_id(Name::Show)?),
         },
@@ -706,6 +745,21 @@ pub fn parse(input: &str) -> Result<Parsed, ParseError> {
                 text,
             }
         }
+        "consultation" | "consult" | "consulter" => parse_consultation(rest)?,
+        "voter" | "vote" => {
+            let c = args
+                .first()
+                .and_then(|a| parse_consultation_id(a))
+                .ok_or(ParseError::Usage(Name::Vote))?;
+            let arg = VoteArg::parse(&args[1..]).ok_or(ParseError::Usage(Name::Vote))?;
+            Command::Vote(c, arg)
+        }
+        "resultats" | "results" | "resultat" | "result" => match args.as_slice() {
+            [c] => {
+                Command::Results(parse_consultation_id(c).ok_or(ParseError::Usage(Name::Results))?)
+            }
+            _ => return Err(ParseError::Usage(Name::Results)),
+        },
         "besoins" | "needs" => {
             let kind = args.iter().find_map(|a| NeedKind::parse(a));
             let rest: Vec<&str> = args
@@ -917,6 +971,67 @@ fn parse_need(rest: &str) -> Result<Command, ParseError> {
         detail,
         until,
     })
+}
+
+/// `/consultation`'s arguments (see [`ConsultationArg`]). The options are
+/// kept as typed (empty ones too): the engine says what is wrong with them.
+fn parse_consultation(rest: &str) -> Result<Command, ParseError> {
+    let usage = ParseError::Usage(Name::Consultation);
+    if !rest.contains('|') {
+        let words: Vec<&str> = rest.split_whitespace().collect();
+        return Ok(Command::Consultation(match words.as_slice() {
+            [] => ConsultationArg::List,
+            [c] => ConsultationArg::Show(parse_consultation_id(c).ok_or(usage)?),
+            [c, verb]
+                if matches!(
+                    fold(verb).as_str(),
+                    "clore" | "close" | "fermer" | "cloturer" | "terminer"
+                ) =>
+            {
+                ConsultationArg::Close(parse_consultation_id(c).ok_or(usage)?)
+            }
+            _ => return Err(usage),
+        }));
+    }
+    let mut parts: Vec<String> = rest.split('|').map(|p| p.trim().to_owned()).collect();
+    let end = parts.pop().unwrap_or_default();
+    let mut words: Vec<&str> = end.split_whitespace().collect();
+    let now = words.last().is_some_and(|w| {
+        matches!(
+            fold(w).as_str(),
+            "maintenant" | "now" | "immediatement" | "tout-de-suite"
+        )
+    });
+    if now {
+        words.pop();
+    }
+    let until = parse_until(&words.join(" ")).ok_or(ParseError::Usage(Name::Consultation))?;
+    let multiple = parts.last().is_some_and(|p| {
+        matches!(
+            fold(p).as_str(),
+            "plusieurs" | "several" | "multiple" | "plusieurs choix" | "choix multiple"
+        )
+    });
+    if multiple {
+        parts.pop();
+    }
+    if parts.is_empty() {
+        return Err(ParseError::Usage(Name::Consultation));
+    }
+    let question = parts.remove(0);
+    Ok(Command::Consultation(ConsultationArg::New {
+        question,
+        options: parts,
+        multiple,
+        until,
+        now,
+    }))
+}
+
+/// `C3` or `c3` (consultations).
+pub fn parse_consultation_id(s: &str) -> Option<ConsultationId> {
+    let s = s.strip_prefix('c').or_else(|| s.strip_prefix('C'))?;
+    parse_positive(s).map(ConsultationId)
 }
 
 /// `jusqu'au 2027-04-12`, `until 12/04/2027`, or the date alone.

@@ -384,3 +384,98 @@ fn needs_offers_actors_and_teams() {
         "/maj 9 B12 est arrivé"
     );
 }
+
+#[test]
+fn consultations_votes_and_results() {
+    let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    assert_eq!(
+        cmd(
+            "/consultation Faut-il piétonniser la rue Pasteur le dimanche ? | Oui | Non | Seulement l'été | jusqu'au 2027-01-15"
+        ),
+        Command::Consultation(ConsultationArg::New {
+            question: "Faut-il piétonniser la rue Pasteur le dimanche ?".into(),
+            options: vec!["Oui".into(), "Non".into(), "Seulement l'été".into()],
+            multiple: false,
+            until: date(2027, 1, 15),
+            now: false,
+        })
+    );
+    assert_eq!(
+        cmd(
+            "/consult Quels jours ? 🚲 | Lundi | Mardi | plusieurs | jusqu’au 15/01/2027 maintenant"
+        ),
+        Command::Consultation(ConsultationArg::New {
+            question: "Quels jours ? 🚲".into(),
+            options: vec!["Lundi".into(), "Mardi".into()],
+            multiple: true,
+            until: date(2027, 1, 15),
+            now: true,
+        })
+    );
+    // Empty options reach the engine, which says what is wrong.
+    assert_eq!(
+        cmd("/consultation Q | | Non | until 2027-01-15"),
+        Command::Consultation(ConsultationArg::New {
+            question: "Q".into(),
+            options: vec![String::new(), "Non".into()],
+            multiple: false,
+            until: date(2027, 1, 15),
+            now: false,
+        })
+    );
+    assert_eq!(
+        cmd("/consultation"),
+        Command::Consultation(ConsultationArg::List)
+    );
+    assert_eq!(
+        cmd("/consultation C3"),
+        Command::Consultation(ConsultationArg::Show(ConsultationId(3)))
+    );
+    assert_eq!(
+        cmd("/consultation c3 clore"),
+        Command::Consultation(ConsultationArg::Close(ConsultationId(3)))
+    );
+    assert_eq!(
+        cmd("/voir C3"),
+        Command::Consultation(ConsultationArg::Show(ConsultationId(3)))
+    );
+    for bad in [
+        "/consultation Q | Oui | Non",
+        "/consultation Q | Oui | Non | jusqu'au demain",
+        "/consultation Q | Oui | Non | jusqu'au 2027-02-30",
+        "/consultation C3 supprimer",
+        "/consultation « et ça ? »",
+        "/voter",
+        "/voter C3",
+        "/voter C3 oui",
+        "/voter 3 1",
+        "/voter C0 1",
+        "/resultats",
+        "/resultats 3",
+        "/resultats C3 C4",
+    ] {
+        assert!(
+            matches!(parse(bad), Err(ParseError::Usage(_))),
+            "{bad}: {:?}",
+            parse(bad)
+        );
+    }
+    assert_eq!(
+        cmd("/voter C3 2"),
+        Command::Vote(ConsultationId(3), VoteArg::Set(vec![2]))
+    );
+    assert_eq!(
+        cmd("/vote c3 1, 3"),
+        Command::Vote(ConsultationId(3), VoteArg::Set(vec![1, 3]))
+    );
+    assert_eq!(
+        cmd("/voter C3 +2"),
+        Command::Vote(ConsultationId(3), VoteArg::Toggle(2))
+    );
+    assert_eq!(
+        cmd("/voter C3 retirer"),
+        Command::Vote(ConsultationId(3), VoteArg::Withdraw)
+    );
+    assert_eq!(cmd("/résultats C3"), Command::Results(ConsultationId(3)));
+    assert_eq!(cmd("/results c3"), Command::Results(ConsultationId(3)));
+}

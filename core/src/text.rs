@@ -119,6 +119,12 @@ pub fn description(s: &str) -> Result<String, TextError> {
     limited(s, DESCRIPTION_MAX, false)
 }
 
+/// One line of 1 to `max` characters, kept as typed (a consultation's
+/// question or option).
+pub fn line(s: &str, max: usize) -> Result<String, TextError> {
+    limited(s, max, true)
+}
+
 /// Longest note with a report or a moderator's reason.
 pub const NOTE_MAX: usize = 1000;
 

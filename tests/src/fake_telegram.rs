@@ -497,11 +497,16 @@ impl FakeTelegram {
 
     /// A button press on a message the bot sent.
     pub fn callback(&self, user_id: i64, data: &str) -> i64 {
+        self.callback_on(user_id, 1, data)
+    }
+
+    /// A button press on the bot's message `message` in the person's chat.
+    pub fn callback_on(&self, user_id: i64, message: i64, data: &str) -> i64 {
         let q = json!({
             "id": format!("cb{}", self.next_message_id()),
             "from": user(user_id, "Ada", "fr"),
             "message": {
-                "message_id": 1,
+                "message_id": message,
                 "date": 1_764_400_000,
                 "chat": private_chat(user_id, "Ada"),
                 "from": bot_user(),
@@ -601,6 +606,27 @@ impl FakeTelegram {
     }
 
     /// Messages accepted for a chat: (text, reply_markup, when).
+    /// The bot's messages in a chat as they show now (edits applied), by
+    /// message id: (id, text as Telegram shows it, keyboard, edited).
+    pub fn shown_in(&self, chat: i64) -> Vec<(i64, String, Value, bool)> {
+        let s = self.lock();
+        let mut out: Vec<(i64, String, Value, bool)> = s
+            .bodies
+            .iter()
+            .filter(|((c, _), b)| *c == chat && b["from"]["id"].as_i64() == Some(BOT_ID))
+            .map(|((_, id), b)| {
+                (
+                    *id,
+                    b["text"].as_str().unwrap_or_default().to_owned(),
+                    b["reply_markup"].clone(),
+                    b.get("edit_date").is_some(),
+                )
+            })
+            .collect();
+        out.sort_by_key(|m| m.0);
+        out
+    }
+
     pub fn sent_to(&self, chat: i64) -> Vec<(String, Value, Instant)> {
         self.calls("sendMessage")
             .into_iter()
@@ -975,7 +1001,11 @@ async fn answer(f: &FakeTelegram, method: &str, body: &Value) -> Response {
             if let Some(a) = answered_body {
                 sent["reply_to_message"] = a;
             }
-            s.bodies.insert((chat, id), sent.clone());
+            let mut kept = sent.clone();
+            if body["reply_markup"]["inline_keyboard"].is_array() {
+                kept["reply_markup"] = body["reply_markup"].clone();
+            }
+            s.bodies.insert((chat, id), kept);
             drop(s);
             ok(sent)
         }
@@ -1008,7 +1038,14 @@ async fn answer(f: &FakeTelegram, method: &str, body: &Value) -> Response {
                     None,
                 );
             };
-            if shown["text"].as_str() == Some(text.as_str()) {
+            let markup = if body["reply_markup"]["inline_keyboard"].is_array() {
+                body["reply_markup"].clone()
+            } else {
+                Value::Null
+            };
+            if shown["text"].as_str() == Some(text.as_str())
+                && shown.get("reply_markup").cloned().unwrap_or(Value::Null) == markup
+            {
                 return err(
                     StatusCode::BAD_REQUEST,
                     "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
@@ -1016,6 +1053,13 @@ async fn answer(f: &FakeTelegram, method: &str, body: &Value) -> Response {
                 );
             }
             shown["text"] = Value::String(text);
+            if markup.is_null() {
+                if let Some(o) = shown.as_object_mut() {
+                    o.remove("reply_markup");
+                }
+            } else {
+                shown["reply_markup"] = markup;
+            }
             shown["edit_date"] = json!(1_764_400_200);
             ok(shown.clone())
         }

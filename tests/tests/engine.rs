@@ -4709,3 +4709,359 @@ async fn the_town_hall_answers_an_idea() {
         .await;
     assert!(r.contains("Une autre mairie a déjà répondu"), "{r}");
 }
+
+impl Bot {
+    /// A button pressed by `who` on the bot's message `message` in their
+    /// private chat, as Telegram hands it in; what it queued stays in the
+    /// outbox.
+    async fn press_on(&self, network: &str, who: &str, message: &str, command: &str) {
+        let n = self.events.fetch_add(1, Ordering::Relaxed);
+        let r = self
+            .engine
+            .handle_event(Incoming {
+                chat_check: None,
+                identity: Identity::new(network, who),
+                chat: None,
+                event_id: Some(format!("p{n}")),
+                message_id: Some(message.to_owned()),
+                display_name: Some(who.to_owned()),
+                lang_hint: None,
+                content: Content::Button(command.to_owned()),
+            })
+            .await
+            .unwrap();
+        assert!(matches!(r, Intake::Queued(_) | Intake::Refused(_)), "{r:?}");
+    }
+
+    async fn consultations_of(&self, who: &str) -> Vec<Consultation> {
+        let mut tx = self.store.read().await.unwrap();
+        let m = tx.actor_by_identity(&ident(who)).await.unwrap().unwrap();
+        tx.consultations_of(m.id, 100).await.unwrap()
+    }
+
+    async fn votes_held(&self, c: ConsultationId) -> u32 {
+        let mut tx = self.store.read().await.unwrap();
+        tx.tally(c, 10).await.unwrap().voters
+    }
+}
+
+/// A town hall consults the readers of its commune: refusals write nothing;
+/// one vote a person whatever their identities; votes change, are taken
+/// back, stay secret; a pressed button edits its card; the end keeps the
+/// counts, drops who chose what, and tells readers, the town hall and the
+/// next digest.
+#[tokio::test]
+async fn the_town_hall_consults_its_readers() {
+    let b = Bot::new().await;
+    for who in ["mairie", "lyon", "eve", "ann", "out"] {
+        b.say(who, "/start").await;
+    }
+    b.verify_town_hall("mairie", "69266").await;
+    b.verify_town_hall("lyon", "69123").await;
+    b.say("mairie", "/profil nom Mairie de Villeurbanne").await;
+    b.say("eve", "/abonner Villeurbanne").await;
+    // Ann reads an area around Villeurbanne's centre.
+    b.say("ann", "/abonner geo:45.7667,4.8800 5km").await;
+    // One person on Telegram and Matrix, subscribed from Telegram.
+    b.from("telegram", "1", "/abonner Villeurbanne").await;
+    let code = six_digits_in(&b.from("telegram", "1", "/lier_compte").await);
+    b.from("matrix", "@a:x", &format!("/lier_compte {code}"))
+        .await;
+    assert!(
+        b.from("telegram", "1", "/lier_compte oui")
+            .await
+            .contains("un seul compte")
+    );
+
+    // Refusals: nothing written.
+    let long = "é".repeat(301);
+    let eleven = (1..=11)
+        .map(|i| format!("C{i}"))
+        .collect::<Vec<_>>()
+        .join(" | ");
+    for (who, line, says) in [
+        (
+            "eve",
+            "/consultation Q ? | Oui | Non | jusqu'au 2027-01-15".to_owned(),
+            "Seule une mairie",
+        ),
+        (
+            "mairie",
+            "/consultation Q ? | Oui | jusqu'au 2027-01-15".to_owned(),
+            "de 2 à 10 choix ; il y en a 1",
+        ),
+        (
+            "mairie",
+            format!("/consultation Q ? | {eleven} | jusqu'au 2027-01-15"),
+            "il y en a 11",
+        ),
+        (
+            "mairie",
+            "/consultation Q ? | Oui | Non | jusqu'au 2026-11-19".to_owned(),
+            "déjà passée",
+        ),
+        (
+            "mairie",
+            "/consultation Q ? | Oui | Non | jusqu'au 2028-12-01".to_owned(),
+            "au plus deux ans",
+        ),
+        (
+            "mairie",
+            "/consultation Q ? | Oui | OUI | jusqu'au 2027-01-15".to_owned(),
+            "proposé deux fois",
+        ),
+        (
+            "mairie",
+            "/consultation Q ? | Oui | | jusqu'au 2027-01-15".to_owned(),
+            "Un choix ne peut pas être vide",
+        ),
+        (
+            "mairie",
+            format!("/consultation {long} | Oui | Non | jusqu'au 2027-01-15"),
+            "La question fait 301 caractères",
+        ),
+        (
+            "mairie",
+            "/consultation Q ? | Oui | Non".to_owned(),
+            "Utilisation : /consultation",
+        ),
+        ("mairie", "/voter C1 1".to_owned(), "pas de consultation C1"),
+    ] {
+        let r = b.say(who, &line).await;
+        assert!(r.contains(says), "{line}: {r}");
+    }
+    assert!(b.consultations_of("mairie").await.is_empty());
+
+    // Sent at once to the readers of Villeurbanne (not to Lyon's town hall,
+    // nor to someone who reads nothing there).
+    let r = b
+        .say(
+            "mairie",
+            "/consultation Faut-il piétonniser la rue Pasteur le dimanche ? « et ça ? » 🚲 | Oui | Non | Seulement l'été | jusqu'au 2027-01-15 maintenant",
+        )
+        .await;
+    assert!(
+        r.contains("Consultation C1 créée, jusqu'au 15/01/2027 inclus"),
+        "{r}"
+    );
+    assert!(r.contains("vers 3 lecteurs"), "{r}");
+    let c1 = ConsultationId(1);
+    let card = b.pending("test", "eve").await;
+    let card = card
+        .iter()
+        .find(|m| m.plain().contains("Consultation C1"))
+        .expect("eve's card");
+    let commands: Vec<&str> = card
+        .reply()
+        .unwrap()
+        .all_actions()
+        .map(|a| a.command.as_str())
+        .collect();
+    assert_eq!(
+        &commands[..4],
+        ["/voter C1 1", "/voter C1 2", "/voter C1 3", "/resultats C1"]
+    );
+    assert!(card.plain().contains("« et ça ? » 🚲"));
+    let mut cards = 0;
+    for (network, chat) in [("telegram", "1"), ("matrix", "@a:x")] {
+        cards += b
+            .pending(network, chat)
+            .await
+            .iter()
+            .filter(|m| m.plain().contains("Consultation C1"))
+            .count();
+    }
+    assert_eq!(cards, 1, "one card for one person");
+    assert!(
+        !b.pending("test", "out")
+            .await
+            .iter()
+            .any(|m| m.plain().contains("Consultation C1"))
+    );
+
+    // Votes: one a person, changed, checked.
+    for (who, line, says) in [
+        ("out", "/voter C1 1", "abonnez-vous"),
+        ("lyon", "/voter C1 1", "abonnez-vous"),
+        ("mairie", "/voter C1 1", "ne vote pas"),
+        ("eve", "/voter C1 1,2", "qu'un seul choix"),
+        ("eve", "/voter C1 4", "pas de choix 4"),
+        ("eve", "/voter C1 oui", "Utilisation : /voter"),
+    ] {
+        let r = b.say(who, line).await;
+        assert!(r.contains(says), "{line}: {r}");
+    }
+    assert_eq!(b.votes_held(c1).await, 0);
+    let r = b.say("eve", "/voter C1 1").await;
+    assert!(r.contains("Vote enregistré : Oui"), "{r}");
+    let r = b.say("eve", "/voter C1 3").await;
+    assert!(r.contains("Votre vote : Seulement l'été"), "{r}");
+    b.say("ann", "/voter C1 2").await;
+    b.from("telegram", "1", "/voter C1 1").await;
+    b.from("matrix", "@a:x", "/voter C1 2").await;
+    assert_eq!(b.votes_held(c1).await, 3, "linked identities vote once");
+    let see = b.from("telegram", "1", "/voir C1").await;
+    assert!(see.contains("Votre vote : Non"), "{see}");
+    // A pressed button: the card it is on shows the vote.
+    b.press_on("telegram", "1", "4242", "/voter C1 3").await;
+    let edits: Vec<Outgoing> = b
+        .pending("telegram", "1")
+        .await
+        .into_iter()
+        .filter(|m| matches!(&m.payload, Payload::Edit { message, .. } if message == "4242"))
+        .collect();
+    assert_eq!(edits.len(), 1);
+    let labels: Vec<&str> = edits[0]
+        .reply()
+        .unwrap()
+        .all_actions()
+        .map(|a| a.label.as_str())
+        .collect();
+    assert_eq!(&labels[..3], ["Oui", "Non", "✅ Seulement l'été"]);
+    // A refused press leaves the card alone.
+    b.press_on("telegram", "1", "4243", "/voter C1 9").await;
+    assert!(
+        !b.pending("telegram", "1")
+            .await
+            .iter()
+            .any(|m| matches!(&m.payload, Payload::Edit { message, .. } if message == "4243"))
+    );
+
+    // Counts only, for anyone, the town hall included.
+    let results = b.say("mairie", "/resultats C1").await;
+    for line in [
+        "Oui : 0 (0 %)",
+        "Non : 1 (33 %)",
+        "Seulement l'été : 2 (67 %)",
+        "3 votants",
+        "indicatifs",
+    ] {
+        assert!(results.contains(line), "{line}: {results}");
+    }
+    assert!(!results.contains("eve"), "{results}");
+    // Taken back, and in /mesdonnees while held.
+    let data = b.say("ann", "/mesdonnees").await;
+    assert!(data.contains("\"consultation\": \"C1\""), "{data}");
+    assert!(b.say("ann", "/voter C1 retirer").await.contains("retiré"));
+    assert_eq!(b.votes_held(c1).await, 2);
+    b.say("ann", "/voter C1 2").await;
+
+    // Several choices: toggled by the buttons; waits for the digest.
+    let r = b
+        .say(
+            "mairie",
+            "/consultation Quels jours pour le marché ? | Lundi | Mercredi | Samedi | plusieurs | jusqu'au 2027-02-01",
+        )
+        .await;
+    assert!(r.contains("Aucune lettre n'est programmée"), "{r}");
+    let c2 = ConsultationId(2);
+    b.say("eve", "/voter C2 +1").await;
+    let r = b.say("eve", "/voter C2 +3").await;
+    assert!(r.contains("Votre vote : Lundi, Samedi"), "{r}");
+    let r = b.say("eve", "/voter C2 +1").await;
+    assert!(r.contains("Votre vote : Samedi"), "{r}");
+    assert!(
+        b.say("eve", "/voter C2 1,2")
+            .await
+            .contains("Lundi, Mercredi")
+    );
+    assert!(
+        !b.pending("test", "ann")
+            .await
+            .iter()
+            .any(|m| m.plain().contains("Consultation C2"))
+    );
+    b.advance(Duration::hours(1));
+    b.say("mairie", "/digest maintenant").await;
+    assert!(
+        b.pending("test", "ann")
+            .await
+            .iter()
+            .any(|m| m.plain().contains("Consultation C2"))
+    );
+    assert!(b.consultations_of("mairie").await[0].sent_at.is_some());
+    // Another town hall cannot close it.
+    assert!(
+        b.say("lyon", "/consultation C1 clore")
+            .await
+            .contains("une autre mairie")
+    );
+    let csv = b
+        .engine
+        .consultation_csv(&Operator::command_line(), c1)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        csv,
+        "option,choice,count,percent\r\n1,Oui,0,0\r\n2,Non,1,33\r\n3,Seulement l'été,2,67\r\n,voters,3,\r\n"
+    );
+
+    // The end: counts kept, votes dropped, results told.
+    b.advance(Duration::days(60));
+    let tick = b.engine.run_schedules().await.unwrap();
+    assert_eq!(tick.consultations_closed, 1);
+    assert_eq!(
+        b.engine.run_schedules().await.unwrap().consultations_closed,
+        0
+    );
+    let closed = &b.consultations_of("mairie").await[1];
+    assert_eq!(
+        closed.results,
+        Some(Tally {
+            counts: vec![0, 1, 2],
+            voters: 3
+        })
+    );
+    assert_eq!(b.votes_held(c1).await, 0, "who chose what is dropped");
+    assert!(!b.say("ann", "/mesdonnees").await.contains("\"C1\""));
+    assert!(
+        b.pending("test", "eve")
+            .await
+            .iter()
+            .any(|m| m.plain().contains("Résultats de la consultation C1"))
+    );
+    assert!(
+        b.pending("test", "mairie")
+            .await
+            .iter()
+            .any(|m| m.plain().contains("Non : 1 (33 %)"))
+    );
+    let r = b.say("eve", "/voter C1 1").await;
+    assert!(r.contains("terminée"), "{r}");
+    let r = b.say("out", "/voir C1").await;
+    assert!(r.contains("terminée le") && r.contains("3 votants"), "{r}");
+    // Closed early by its town hall.
+    let r = b.say("mairie", "/consultation C2 clore").await;
+    assert!(
+        r.contains("Lundi : 1 (100 %)") && r.contains("1 votant"),
+        "{r}"
+    );
+    assert_eq!(b.votes_held(c2).await, 0);
+    assert!(
+        b.say("mairie", "/consultation C2 clore")
+            .await
+            .contains("terminée")
+    );
+    // The next digest gives both results.
+    b.advance(Duration::hours(1));
+    b.say("mairie", "/digest maintenant").await;
+    let digest = b
+        .pending("test", "eve")
+        .await
+        .into_iter()
+        .filter(|m| m.plain().contains("La lettre de"))
+        .map(|m| m.plain())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        digest.contains("Résultats de la consultation C1"),
+        "{digest}"
+    );
+    assert!(
+        digest.contains("Résultats de la consultation C2"),
+        "{digest}"
+    );
+    let list = b.say("mairie", "/consultation").await;
+    assert!(list.contains("C2 ·") && list.contains("terminée"), "{list}");
+}

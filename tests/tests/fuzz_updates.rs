@@ -390,7 +390,9 @@ impl World {
                 panic!()
             };
             let (_, payload, _) = kohero_sql::outbox_form::decode(f, b).unwrap();
-            if let kohero_core::domain::Payload::Message(reply) = payload {
+            if let kohero_core::domain::Payload::Message(reply)
+            | kohero_core::domain::Payload::Edit { reply, .. } = payload
+            {
                 check_telegram(&reply);
                 check_matrix(&reply);
             }

@@ -377,7 +377,9 @@ impl Sender for MatrixSender {
             }
         };
         let reply = match &message.payload {
-            Payload::Message(reply) => reply,
+            // Matrix votes come as numbered answers, never by editing a
+            // card: a card to replace is sent anew.
+            Payload::Message(reply) | Payload::Edit { reply, .. } => reply,
             Payload::Room(ops) => return self.perform(&room, &message.key, ops).await,
             Payload::Relay(relay) => {
                 let content = match self.image(relay).await? {

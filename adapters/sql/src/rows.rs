@@ -634,3 +634,67 @@ pub fn town_answer(row: &(impl Columns + ?Sized)) -> StoreResult<TownAnswer> {
 pub fn corrupt_value(what: &str, v: i64) -> StoreError {
     corrupt(what, &v.to_string())
 }
+
+/// A list of text kept as a JSON array.
+pub fn texts_to_json(v: &[impl AsRef<str>]) -> String {
+    serde_json::Value::Array(
+        v.iter()
+            .map(|s| serde_json::Value::String(s.as_ref().to_owned()))
+            .collect(),
+    )
+    .to_string()
+}
+
+fn json_texts(col: &str, text: &str) -> StoreResult<Vec<String>> {
+    serde_json::from_str(text).map_err(|_| corrupt(col, text))
+}
+
+pub fn consultation(row: &(impl Columns + ?Sized)) -> StoreResult<Consultation> {
+    let communes = json_texts("communes", &get::<String>(row, "communes")?)?
+        .into_iter()
+        .map(|c| InseeCode::parse(&c).ok_or_else(|| corrupt("communes", &c)))
+        .collect::<StoreResult<Vec<_>>>()?;
+    let options = json_texts("options", &get::<String>(row, "options")?)?;
+    let results = match get::<Option<String>>(row, "counts")? {
+        None => None,
+        Some(text) => {
+            let counts: Vec<u32> =
+                serde_json::from_str(&text).map_err(|_| corrupt("counts", &text))?;
+            let voters: i64 = get::<Option<i64>>(row, "voters")?.unwrap_or(0);
+            Some(Tally {
+                counts,
+                voters: u32::try_from(voters).map_err(|_| corrupt_value("voters", voters))?,
+            })
+        }
+    };
+    Ok(Consultation {
+        id: ConsultationId(get(row, "id")?),
+        municipality: ActorId(get(row, "municipality_id")?),
+        communes,
+        question: get(row, "question")?,
+        options,
+        multiple: get::<i64>(row, "multiple")? != 0,
+        ends_at: time(get(row, "ends_at")?)?,
+        created_at: time(get(row, "created_at")?)?,
+        sent_at: get::<Option<i64>>(row, "sent_at")?.map(time).transpose()?,
+        closed_at: get::<Option<i64>>(row, "closed_at")?
+            .map(time)
+            .transpose()?,
+        results,
+    })
+}
+
+/// A vote, with its consultation's options (to check its choices).
+pub fn vote(row: &(impl Columns + ?Sized)) -> StoreResult<Vote> {
+    let options = json_texts("options", &get::<String>(row, "options")?)?;
+    let bits: i64 = get(row, "choices")?;
+    let choices = u16::try_from(bits)
+        .ok()
+        .and_then(|b| Choices::from_bits(b, options.len()))
+        .ok_or_else(|| corrupt_value("choices", bits))?;
+    Ok(Vote {
+        consultation: ConsultationId(get(row, "consultation_id")?),
+        choices,
+        at: time(get(row, "voted_at")?)?,
+    })
+}

@@ -164,13 +164,18 @@ impl Telegram {
                     tracing::debug!(error = %e, "answerCallbackQuery failed");
                 }
                 let chat = chat.filter(|c| c.is_user());
+                // The message the button is on: a card that shows what was
+                // pressed takes its place.
+                let pressed = q.message.as_ref().map(|m| m.id().0.to_string());
                 chat.map(|chat| {
-                    incoming(
+                    let mut i = incoming(
                         &q.from,
                         chat,
                         event_id,
                         Content::Button(content.unwrap_or_else(|| "#stale".to_owned())),
-                    )
+                    );
+                    i.message_id = pressed;
+                    i
                 })
             }
             // Someone asks to enter a group: core decides (members of its project).

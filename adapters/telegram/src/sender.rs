@@ -376,6 +376,13 @@ impl Sender for TelegramSender {
                 self.send_relay(message.id, to, relay).await
             }
             Payload::Message(reply) => self.send_parts(message.id, to, reply).await,
+            Payload::Edit { message: m, reply } => {
+                if self.edit_reply(to, m, reply).await? {
+                    return Ok(Sent::Posted(vec![m.clone()]));
+                }
+                // It cannot be edited (too old, gone): a new message.
+                self.send_parts(message.id, to, reply).await
+            }
         };
         let mut progress = self.progress.lock().unwrap_or_else(PoisonError::into_inner);
         match r {
@@ -511,6 +518,42 @@ impl TelegramSender {
             )) => {
                 tracing::info!(chat, message, error = %e, "a relayed copy cannot be edited");
                 Ok(Sent::Done)
+            }
+            Err(e) => Err(send_error(e)),
+        }
+    }
+
+    /// A reply in place of the bot's message `edit` (a card whose button
+    /// was pressed): its text and buttons. `false` when Telegram will not
+    /// edit it (older than 48 hours, deleted) or the reply is longer than
+    /// one message: the caller sends it anew.
+    async fn edit_reply(&self, to: &str, edit: &str, reply: &Reply) -> Result<bool, SendError> {
+        let (chat, _) = chat_and_thread(to)?;
+        let Ok(message) = edit.parse::<i32>() else {
+            return Err(SendError::Permanent(format!(
+                "not a Telegram message id: {edit}"
+            )));
+        };
+        let mut parts = render::render(reply);
+        if parts.len() != 1 {
+            return Ok(false);
+        }
+        let part = parts.remove(0);
+        let mut req = self
+            .bot
+            .edit_message_text(ChatId(chat), MessageId(message), part.html)
+            .parse_mode(ParseMode::Html)
+            .link_preview_options(no_preview());
+        if let Some(kb) = self.keyboard(&part.buttons).await? {
+            req = req.reply_markup(kb);
+        }
+        match req.await {
+            Ok(_) | Err(RequestError::Api(ApiError::MessageNotModified)) => Ok(true),
+            Err(RequestError::Api(
+                e @ (ApiError::MessageCantBeEdited | ApiError::MessageToEditNotFound),
+            )) => {
+                tracing::info!(chat, message, error = %e, "a card cannot be edited: sent anew");
+                Ok(false)
             }
             Err(e) => Err(send_error(e)),
         }

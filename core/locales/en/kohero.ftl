@@ -30,6 +30,8 @@ text-empty = { $field ->
     [detail] The detail
     [message] The message
     [answer] The answer
+    [question] The question
+    [option] An option
    *[other] The text
 } can't be empty.
 text-too-long = { $field ->
@@ -43,6 +45,8 @@ text-too-long = { $field ->
     [detail] The detail
     [message] The message
     [answer] The answer
+    [question] The question
+    [option] An option
    *[other] The text
 } is { $len } characters long; the limit is { $max }. Please shorten it and send it again.
 
@@ -267,10 +271,13 @@ help-body =
     Actors
       /actors [place] [radius] [associations|companies|townhalls] — associations, companies and town halls around
       /show A12 — an actor's profile
+    Consultations
+      /vote C3 N — answer your town hall's consultation · /results C3
     Verified actors
       /profile description|place|website|contact|categories · /team
     Verified town halls
       /digest · /announce · /answer NUMBER accepted|studying|declined TEXT
+      /consult QUESTION | OPTION | OPTION… [| several] | until YYYY-MM-DD [now]
     Moderation
       /report NUMBER — report abuse · /appeal NUMBER — ask for a review
       /moderate — for the moderation team
@@ -624,3 +631,65 @@ digest-news-threshold = Reached { $n ->
    *[other] { $n } supporters
 }: it awaits the town hall's answer
 answer-by-other = Another town hall already answered #{ $id }: each keeps its own answer.
+
+# Consultations (issue 20)
+usage-consultation = Usage: /consult QUESTION | OPTION | OPTION… [| several] | until YYYY-MM-DD [now] — for example /consult Should Rue Pasteur be car-free on Sundays? | Yes | No | until 2027-01-15. /consult alone lists yours, /consult C3 close ends one.
+usage-vote = Usage: /vote C3 NUMBER (or /vote C3 1,3 where several options are allowed; /vote C3 withdraw takes your vote back).
+usage-results = Usage: /results C3
+consultation-title = 🗳 Consultation { $id } · { $from }
+consultation-how-one = One choice · until { $until } included.
+consultation-how-several = Several choices allowed · until { $until } included.
+consultation-your-vote = Your vote: { $choices }. You can change it until the end.
+consultation-vote-hint = Answer with the buttons, or /vote { $id } NUMBER.
+consultation-secret = Secret ballot: the town hall sees only the totals, and at the end Kohero forgets who chose what.
+action-results = 📊 Results
+action-withdraw-vote = Withdraw my vote
+action-subscribe-commune = Subscribe to { $commune }
+consultation-result-line = { $option }: { $count } ({ $percent }%)
+consultation-closed-on = closed on { $date }
+consultation-open-until = open until { $until } included
+consultation-results-title = 📊 Results of consultation { $id } · { $from }
+consultation-voters = { $n ->
+    [0] No voters
+    [one] 1 voter
+   *[other] { $n } voters
+} ({ $state }).
+consultation-indicative = Indicative results: a person with several accounts can vote several times.
+digest-consultation-results = Results of consultation { $id } “{ $question }” ({ $n ->
+    [0] no voters
+    [one] 1 voter
+   *[other] { $n } voters
+}):
+consultation-unknown = There is no consultation { $id }.
+consultation-not-municipality = Only a verified town hall (or its team) consults the people of its communes.
+consultation-options-count = A consultation offers { $min } to { $max } options; this one has { $n }. Separate them with “|”.
+consultation-option-twice = The option “{ $option }” is offered twice.
+consultation-end-past = That date has passed: a consultation ends today at the earliest.
+consultation-end-far = A consultation lasts at most two years (until { $max }).
+consultation-too-many = You already have { $max } consultations open: wait for one to end, or end one (/consult C3 close).
+consultation-created = Consultation { $id } created, until { $until } included.
+consultation-sent = It goes now to { $n ->
+    [0] your readers (nobody subscribes to your communes yet).
+    [one] 1 reader.
+   *[other] { $n } readers.
+}
+consultation-with-digest = It goes with your next digest ({ $next }).
+consultation-no-digest = No digest is scheduled: it goes with the next one (/digest now).
+consultation-over = This consultation is over: the results are coming.
+consultation-closed = Consultation { $id } is over: votes are no longer taken.
+consultation-town-votes = A town hall does not vote in its own consultations.
+consultation-not-reader = Consultation { $id } is for the readers of { $communes }: subscribe to answer it.
+consultation-no-option = There is no option { $n }: options go from 1 to { $max }.
+consultation-only-one = This consultation takes one choice only.
+consultation-voted = Vote recorded: { $choices }.
+consultation-withdrawn = Your vote is withdrawn.
+consultation-none = You have not consulted anyone yet. /consult QUESTION | OPTION | OPTION | until YYYY-MM-DD
+consultation-list-title = Your consultations
+consultation-state-closed = closed · { $n ->
+    [0] no voters
+    [one] 1 voter
+   *[other] { $n } voters
+}
+consultation-state-waiting = waits for your next digest
+consultation-state-open = open until { $until } included
+consultation-not-yours = Consultation { $id } belongs to another town hall.

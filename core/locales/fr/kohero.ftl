@@ -30,6 +30,8 @@ text-empty = { $field ->
     [detail] Le détail
     [message] Le message
     [answer] La réponse
+    [question] La question
+    [option] Un choix
    *[other] Le texte
 } ne peut pas être vide.
 text-too-long = { $field ->
@@ -43,6 +45,8 @@ text-too-long = { $field ->
     [detail] Le détail
     [message] Le message
     [answer] La réponse
+    [question] La question
+    [option] Un choix
    *[other] Le texte
 } fait { $len } caractères ; le maximum est { $max }. Raccourcissez-le et renvoyez-le.
 
@@ -267,10 +271,13 @@ help-body =
     Acteurs
       /acteurs [lieu] [rayon] [associations|entreprises|mairies] — associations, entreprises et mairies autour
       /voir A12 — la fiche d'un acteur
+    Consultations
+      /voter C3 N — répondre à une consultation de votre mairie · /resultats C3
     Acteurs vérifiés
       /profil description|lieu|site|contact|categories · /equipe
     Mairies vérifiées
       /digest · /annonce · /reponse NUMÉRO retenue|etude|non-retenue TEXTE
+      /consultation QUESTION | CHOIX | CHOIX… [| plusieurs] | jusqu'au AAAA-MM-JJ [maintenant]
     Modération
       /signaler NUMÉRO — signaler un abus · /contester NUMÉRO — demander un réexamen
       /moderation — pour l'équipe de modération
@@ -624,3 +631,65 @@ digest-news-threshold = A atteint { $n ->
    *[other] { $n } soutiens
 } : elle attend la réponse de la mairie
 answer-by-other = Une autre mairie a déjà répondu à #{ $id } : chacune garde sa propre réponse.
+
+# Consultations (issue 20)
+usage-consultation = Utilisation : /consultation QUESTION | CHOIX | CHOIX… [| plusieurs] | jusqu'au AAAA-MM-JJ [maintenant] — par exemple /consultation Faut-il piétonniser la rue Pasteur le dimanche ? | Oui | Non | jusqu'au 2027-01-15. /consultation seul liste les vôtres, /consultation C3 clore la termine.
+usage-vote = Utilisation : /voter C3 NUMÉRO (ou /voter C3 1,3 quand plusieurs choix sont permis ; /voter C3 retirer pour retirer votre vote).
+usage-results = Utilisation : /resultats C3
+consultation-title = 🗳 Consultation { $id } · { $from }
+consultation-how-one = Un seul choix · jusqu'au { $until } inclus.
+consultation-how-several = Plusieurs choix possibles · jusqu'au { $until } inclus.
+consultation-your-vote = Votre vote : { $choices }. Vous pouvez le changer jusqu'à la fin.
+consultation-vote-hint = Répondez avec les boutons, ou /voter { $id } NUMÉRO.
+consultation-secret = Vote secret : la mairie ne voit que les totaux, et à la fin Kohero oublie qui a choisi quoi.
+action-results = 📊 Résultats
+action-withdraw-vote = Retirer mon vote
+action-subscribe-commune = S'abonner à { $commune }
+consultation-result-line = { $option } : { $count } ({ $percent } %)
+consultation-closed-on = terminée le { $date }
+consultation-open-until = en cours, jusqu'au { $until } inclus
+consultation-results-title = 📊 Résultats de la consultation { $id } · { $from }
+consultation-voters = { $n ->
+    [0] Aucun votant
+    [one] 1 votant
+   *[other] { $n } votants
+} ({ $state }).
+consultation-indicative = Résultats indicatifs : une personne qui a plusieurs comptes peut voter plusieurs fois.
+digest-consultation-results = Résultats de la consultation { $id } « { $question } » ({ $n ->
+    [0] aucun votant
+    [one] 1 votant
+   *[other] { $n } votants
+}) :
+consultation-unknown = Il n'y a pas de consultation { $id }.
+consultation-not-municipality = Seule une mairie vérifiée (ou son équipe) consulte les habitants de ses communes.
+consultation-options-count = Une consultation propose de { $min } à { $max } choix ; il y en a { $n }. Séparez-les par des « | ».
+consultation-option-twice = Le choix « { $option } » est proposé deux fois.
+consultation-end-past = Cette date est déjà passée : une consultation se termine aujourd'hui au plus tôt.
+consultation-end-far = Une consultation dure au plus deux ans (jusqu'au { $max }).
+consultation-too-many = Vous avez déjà { $max } consultations en cours : attendez qu'une se termine, ou terminez-en une (/consultation C3 clore).
+consultation-created = Consultation { $id } créée, jusqu'au { $until } inclus.
+consultation-sent = Elle part maintenant vers { $n ->
+    [0] vos lecteurs (personne n'est encore abonné à vos communes).
+    [one] 1 lecteur.
+   *[other] { $n } lecteurs.
+}
+consultation-with-digest = Elle partira avec votre prochaine lettre ({ $next }).
+consultation-no-digest = Aucune lettre n'est programmée : elle partira avec la prochaine (/digest maintenant).
+consultation-over = Cette consultation est terminée : les résultats arrivent.
+consultation-closed = La consultation { $id } est terminée : on ne peut plus voter.
+consultation-town-votes = La mairie ne vote pas à ses propres consultations.
+consultation-not-reader = La consultation { $id } s'adresse aux lecteurs de { $communes } : abonnez-vous pour y répondre.
+consultation-no-option = Il n'y a pas de choix { $n } : les choix vont de 1 à { $max }.
+consultation-only-one = Cette consultation n'admet qu'un seul choix.
+consultation-voted = Vote enregistré : { $choices }.
+consultation-withdrawn = Votre vote est retiré.
+consultation-none = Vous n'avez encore consulté personne. /consultation QUESTION | CHOIX | CHOIX | jusqu'au AAAA-MM-JJ
+consultation-list-title = Vos consultations
+consultation-state-closed = terminée · { $n ->
+    [0] aucun votant
+    [one] 1 votant
+   *[other] { $n } votants
+}
+consultation-state-waiting = attend votre prochaine lettre
+consultation-state-open = en cours, jusqu'au { $until } inclus
+consultation-not-yours = La consultation { $id } est celle d'une autre mairie.

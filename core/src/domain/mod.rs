@@ -53,8 +53,13 @@ id_type!(
     /// An offer to help a project, written `O7` in chat.
     OfferId
 );
+id_type!(
+    /// A town hall's consultation of its citizens, written `C3` in chat.
+    ConsultationId
+);
 
 mod actors;
+mod consultations;
 mod democracy;
 mod follow;
 mod initiatives;
@@ -65,6 +70,7 @@ mod people;
 mod relay;
 
 pub use actors::*;
+pub use consultations::*;
 pub use democracy::*;
 pub use follow::*;
 pub use initiatives::*;

@@ -107,6 +107,14 @@ pub struct RoomSetup {
 #[serde(rename_all = "snake_case")]
 pub enum Payload {
     Message(crate::reply::Reply),
+    /// A message that takes the place of one the bot sent before in the
+    /// same chat (`message`, its network id): the card whose button the
+    /// person pressed, now showing their choice. Networks that cannot edit
+    /// (or no longer can, Telegram after 48 hours) send it as a new message.
+    Edit {
+        message: String,
+        reply: crate::reply::Reply,
+    },
     Room(Vec<RoomOp>),
     /// What people wrote in another chat of the project.
     Relay(Relay),
@@ -270,7 +278,7 @@ impl Outgoing {
     /// The message it carries, if it carries one.
     pub fn reply(&self) -> Option<&crate::reply::Reply> {
         match &self.payload {
-            Payload::Message(r) => Some(r),
+            Payload::Message(r) | Payload::Edit { reply: r, .. } => Some(r),
             Payload::Room(_) | Payload::Relay(_) => None,
         }
     }
@@ -285,7 +293,7 @@ impl Payload {
     /// The message as plain text, or the room changes in brackets.
     pub fn plain(&self) -> String {
         match self {
-            Self::Message(r) => r.plain(),
+            Self::Message(r) | Self::Edit { reply: r, .. } => r.plain(),
             Self::Relay(r) => r.plain(),
             Self::Room(ops) => ops
                 .iter()

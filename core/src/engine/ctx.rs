@@ -95,6 +95,12 @@ pub(crate) struct Ctx<'a> {
     pub banned: Option<Ban>,
     /// The operator's command line acts (no moderator is named in the log).
     pub operator: bool,
+    /// The network's id of the bot's message whose button the person
+    /// pressed, in their private chat, when the network says.
+    pub pressed: Option<String>,
+    /// Set by a command whose answer takes the place of that message (a
+    /// consultation's card showing the vote just cast).
+    pub replaces: Option<String>,
 }
 
 impl Ctx<'_> {

@@ -150,8 +150,16 @@ pub(crate) struct Gathered {
     by_commune: HashMap<InseeCode, Vec<ActorId>>,
     /// Subscriptions to an area: (centre, radius in metres, subscriber).
     areas: Vec<(crate::geo::GeoPoint, u32, ActorId)>,
-    /// Each reader's private address and language.
+    /// Each reader's private address and language, for digests (none for
+    /// those who read them in an announcement room).
     contacts: HashMap<ActorId, (Lang, Address)>,
+    /// Each reader's private address and language on any network: where a
+    /// consultation goes (Matrix included, in the person's direct chat).
+    pub(crate) direct: HashMap<ActorId, (Lang, Address)>,
+    /// Consultations waiting for this digest.
+    to_send: Vec<Consultation>,
+    /// Consultations closed since the period's start.
+    closed: Vec<Consultation>,
 }
 
 fn centres(ctx: &Ctx<'_>, communes: &[InseeCode]) -> Vec<crate::geo::GeoPoint> {
@@ -224,6 +232,9 @@ pub(crate) async fn gather(
         let towns: Vec<ActorId> = municipalities.iter().map(|m| m.id).collect();
         g.flags = ctx.tx.flags_since(&towns, since).await?;
         g.flags.retain(|f| f.at < now);
+        g.to_send = ctx.tx.consultations_to_send(&towns, now).await?;
+        g.closed = ctx.tx.consultations_closed_since(&towns, since).await?;
+        g.closed.retain(|c| c.closed_at.is_some_and(|at| at < now));
     }
     let mut bbox = BoundingBox {
         min_lat: 90.0,
@@ -254,7 +265,11 @@ pub(crate) async fn gather(
     // digests to an announcement room reads them there.
     let mut placed = BTreeSet::new();
     for (who, lang, identity) in ctx.tx.reachable_identities(&people).await? {
-        if !placed.insert(who) || ctx.room_networks.contains(&identity.network) {
+        if !placed.insert(who) {
+            continue;
+        }
+        g.direct.insert(who, (lang, Address::of(&identity)));
+        if ctx.room_networks.contains(&identity.network) {
             continue;
         }
         g.contacts.insert(who, (lang, Address::of(&identity)));
@@ -265,25 +280,54 @@ pub(crate) async fn gather(
 /// People subscribed to one of the municipality's communes, or to an area that
 /// contains one of its communes' centres.
 fn readers(ctx: &Ctx<'_>, m: &Actor, g: &Gathered) -> BTreeSet<ActorId> {
-    let mut out: BTreeSet<ActorId> = m
-        .communes
+    readers_in(ctx, &m.communes, m.id, g)
+}
+
+/// People subscribed to one of `communes`, or to an area that contains one of
+/// their centres; `town` (the municipality) left out.
+pub(crate) fn readers_in(
+    ctx: &Ctx<'_>,
+    communes: &[InseeCode],
+    town: ActorId,
+    g: &Gathered,
+) -> BTreeSet<ActorId> {
+    let mut out: BTreeSet<ActorId> = communes
         .iter()
         .filter_map(|c| g.by_commune.get(c))
         .flatten()
         .copied()
         .collect();
-    for centre in centres(ctx, &m.communes) {
+    for centre in centres(ctx, communes) {
         for (p, radius, who) in &g.areas {
-            // A degree of latitude is 111 km: most areas are ruled out at once.
-            if (p.lat() - centre.lat()).abs() * 111_000.0 <= f64::from(*radius)
-                && centre.distance_m(*p) <= f64::from(*radius)
-            {
+            if area_covers(*p, *radius, centre) {
                 out.insert(*who);
             }
         }
     }
-    out.remove(&m.id);
+    out.remove(&town);
     out
+}
+
+/// Whether an area (centre, radius in metres) holds `point`.
+pub(crate) fn area_covers(
+    centre: crate::geo::GeoPoint,
+    radius: u32,
+    point: crate::geo::GeoPoint,
+) -> bool {
+    // A degree of latitude is 111 km: most areas are ruled out at once.
+    (centre.lat() - point.lat()).abs() * 111_000.0 <= f64::from(radius)
+        && point.distance_m(centre) <= f64::from(radius)
+}
+
+/// Whether a person's subscriptions make them a reader of `communes` (the
+/// rule of [`readers_in`], for one person).
+pub(crate) fn reads(ctx: &Ctx<'_>, subscriptions: &[Subscription], communes: &[InseeCode]) -> bool {
+    let centres = centres(ctx, communes);
+    subscriptions.iter().any(|s| match (&s.commune, s.center) {
+        (Some(c), _) => communes.contains(c),
+        (None, Some(p)) => centres.iter().any(|c| area_covers(p, s.radius_m, *c)),
+        (None, None) => false,
+    })
 }
 
 /// The news of one municipality's communes in what was gathered.
@@ -362,6 +406,9 @@ pub(crate) async fn queue(
     let mut out = Vec::new();
     let n = queue_gathered(ctx, &m, plan, tick, alone, scheduled, &g, &mut out);
     ctx.tx.enqueue_many(&out).await?;
+    for c in sent_with(m.id, &g) {
+        ctx.tx.mark_consultation_sent(c, ctx.now).await?;
+    }
     Ok(n)
 }
 
@@ -385,8 +432,17 @@ pub(crate) fn queue_gathered(
         None => (sections_of(m, since, g), plan.announcement.take()),
     };
     plan.last_at = Some(ctx.now);
-    if sections.is_empty() && announcement.is_none() {
-        return 0;
+    // Consultations closed in the period (their results), and those waiting
+    // for this digest (each its own message, after it).
+    let results: Vec<Consultation> = g
+        .closed
+        .iter()
+        .filter(|c| c.municipality == m.id && c.closed_at.is_some_and(|at| at >= since))
+        .cloned()
+        .collect();
+    let mut queued = 0;
+    if sections.is_empty() && announcement.is_none() && results.is_empty() {
+        return queue_waiting(ctx, m, g, out);
     }
     let content = Content {
         communes: &m.communes,
@@ -394,6 +450,7 @@ pub(crate) fn queue_gathered(
         until: ctx.now,
         announcement: announcement.as_deref(),
         sections: &sections,
+        results: &results,
         from: &m.display_name,
     };
     // A scheduled tick runs once: its keys are its own. On demand, the keys of
@@ -403,7 +460,6 @@ pub(crate) fn queue_gathered(
     } else {
         ctx.next_key("digest")
     };
-    let mut queued = 0;
     let mut rendered: HashMap<Lang, Reply> = HashMap::new();
     for reader in readers(ctx, m, g) {
         let Some((lang, to)) = g.contacts.get(&reader) else {
@@ -431,6 +487,117 @@ pub(crate) fn queue_gathered(
                 payload: Payload::Message(body.clone()),
                 priority: Priority::Bulk,
                 key: format!("{key}/{network}/{c}"),
+                at: ctx.now,
+                about: None,
+            });
+            queued += 1;
+        }
+    }
+    queued + queue_waiting(ctx, m, g, out)
+}
+
+/// The consultations of `m` that wait for its digest, each to its readers
+/// (see [`queue_consultation`]). Returns how many messages.
+fn queue_waiting(ctx: &Ctx<'_>, m: &Actor, g: &Gathered, out: &mut Vec<NewOutgoing>) -> usize {
+    g.to_send
+        .iter()
+        .filter(|c| c.municipality == m.id)
+        .map(|c| queue_consultation(ctx, m, c, g, out))
+        .sum()
+}
+
+/// The consultations [`queue_gathered`] sent with `m`'s digest (to be
+/// marked sent).
+pub(crate) fn sent_with(m: ActorId, g: &Gathered) -> Vec<ConsultationId> {
+    g.to_send
+        .iter()
+        .filter(|c| c.municipality == m)
+        .map(|c| c.id)
+        .collect()
+}
+
+/// A consultation to each reader of its communes, in their direct chat (on
+/// every network: the announcement room only gets the results), in their
+/// language. Returns how many messages.
+pub(crate) fn queue_consultation(
+    ctx: &Ctx<'_>,
+    m: &Actor,
+    c: &Consultation,
+    g: &Gathered,
+    out: &mut Vec<NewOutgoing>,
+) -> usize {
+    let from = render::name(m);
+    let mut rendered: HashMap<Lang, Reply> = HashMap::new();
+    let mut queued = 0;
+    for reader in readers_in(ctx, &c.communes, m.id, g) {
+        let Some((lang, to)) = g.direct.get(&reader) else {
+            continue;
+        };
+        let reply = rendered
+            .entry(*lang)
+            .or_insert_with(|| {
+                let t = |id: &str, args: &[(&str, Arg)]| ctx.cat.get(*lang, id, args);
+                render::consultation_card(&t, *lang, c, &from, &m.tz, None)
+            })
+            .clone();
+        out.push(
+            NewOutgoing::message(
+                to,
+                reply,
+                format!("consultation/{}/{reader}", c.id),
+                ctx.now,
+            )
+            .for_person(Some(reader))
+            .bulk(),
+        );
+        queued += 1;
+    }
+    queued
+}
+
+/// A closed consultation's results: to its readers (where they read
+/// digests) and to each commune's announcement room. Returns how many
+/// messages.
+pub(crate) fn queue_results(
+    ctx: &Ctx<'_>,
+    m: &Actor,
+    c: &Consultation,
+    tally: &Tally,
+    g: &Gathered,
+    out: &mut Vec<NewOutgoing>,
+) -> usize {
+    let from = render::name(m);
+    let render = |lang: Lang| {
+        let t = |id: &str, args: &[(&str, Arg)]| ctx.cat.get(lang, id, args);
+        render::consultation_results(&t, lang, c, &from, &m.tz, tally)
+    };
+    let mut rendered: HashMap<Lang, Reply> = HashMap::new();
+    let mut queued = 0;
+    for reader in readers_in(ctx, &c.communes, m.id, g) {
+        let Some((lang, to)) = g.contacts.get(&reader) else {
+            continue;
+        };
+        let reply = rendered
+            .entry(*lang)
+            .or_insert_with(|| render(*lang))
+            .clone();
+        out.push(
+            NewOutgoing::message(to, reply, format!("results/{}/{reader}", c.id), ctx.now)
+                .for_person(Some(reader))
+                .bulk(),
+        );
+        queued += 1;
+    }
+    let body = render(m.lang);
+    for network in ctx.room_networks {
+        for commune in &c.communes {
+            out.push(NewOutgoing {
+                network: network.clone(),
+                to: announcements(ctx, m.lang, commune),
+                recipient: None,
+                payload: Payload::Message(body.clone()),
+                priority: Priority::Bulk,
+                key: format!("results/{}/{network}/{commune}", c.id),
                 at: ctx.now,
                 about: None,
             });
@@ -472,6 +639,8 @@ pub(crate) struct Content<'a> {
     pub until: DateTime<Utc>,
     pub announcement: Option<&'a str>,
     pub sections: &'a [Section],
+    /// Consultations closed in the period, with their results.
+    pub results: &'a [Consultation],
     /// The municipality's name.
     pub from: &'a str,
 }
@@ -500,7 +669,7 @@ pub(crate) fn render_digest(ctx: &Ctx<'_>, lang: Lang, c: &Content<'_>) -> Reply
                 ("communes", names.join(", ").into()),
             ],
         ))
-        .para(if c.sections.is_empty() {
+        .para(if c.sections.is_empty() && c.results.is_empty() {
             t("digest-announcement-only", &[])
         } else {
             t(
@@ -510,6 +679,21 @@ pub(crate) fn render_digest(ctx: &Ctx<'_>, lang: Lang, c: &Content<'_>) -> Reply
         });
     if let Some(a) = c.announcement {
         r = r.para(t("digest-announcement", &[("text", a.into())]));
+    }
+    for k in c.results {
+        let Some(tally) = &k.results else {
+            continue;
+        };
+        let mut lines = vec![t(
+            "digest-consultation-results",
+            &[
+                ("id", format!("C{}", k.id).into()),
+                ("question", k.question.clone().into()),
+                ("n", tally.voters.into()),
+            ],
+        )];
+        lines.extend(render::result_lines(&t, k, tally));
+        r = r.para(lines.join("\n"));
     }
     if c.sections.is_empty() {
         return r;

@@ -10,8 +10,9 @@ use crate::reply::Reply;
 
 use super::ctx::parse_refusal;
 use super::{
-    Ctx, Dialogue, Engine, Fail, Outcome, accounts, actors, alerts, democracy, dialogue, digest,
-    discover, initiatives, moderation, needs, profile, project, refuse, relay, rooms,
+    Ctx, Dialogue, Engine, Fail, Outcome, accounts, actors, alerts, consultations, democracy,
+    dialogue, digest, discover, initiatives, moderation, needs, profile, project, refuse, relay,
+    rooms,
 };
 
 /// What intake knows of the sender's ban.
@@ -371,6 +372,9 @@ impl Engine {
                 status,
                 text,
             } => democracy::answer(ctx, initiative, status, &text).await,
+            C::Consultation(arg) => consultations::command(ctx, arg).await,
+            C::Vote(id, arg) => consultations::vote(ctx, id, arg).await,
+            C::Results(id) => consultations::results(ctx, id).await,
         }
     }
 }

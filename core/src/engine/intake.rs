@@ -379,6 +379,8 @@ impl Engine {
             ctx.room = Some(to.clone());
             ctx.message = incoming.message_id.clone();
             ctx.chat_check = incoming.chat_check;
+        } else if matches!(incoming.content, super::Content::Button(_)) {
+            ctx.pressed = incoming.message_id.clone();
         }
         let outcome = self.dispatch(&mut ctx, incoming.content.clone()).await;
         let Ctx {
@@ -386,6 +388,7 @@ impl Engine {
             touched,
             sent,
             forgotten,
+            mut replaces,
             ..
         } = ctx;
         if forgotten {
@@ -394,6 +397,9 @@ impl Engine {
             recipient = None;
         }
         let refused = outcome.is_err();
+        if refused {
+            replaces = None;
+        }
         let (replies, touched, sent) = match outcome {
             Ok(replies) => (replies, touched, sent),
             Err(refusal) => {
@@ -410,14 +416,15 @@ impl Engine {
         };
         let mut queued = sent;
         for (i, reply) in replies.into_iter().enumerate() {
-            attempt!(
-                tx,
-                tx.enqueue(
-                    &NewOutgoing::message(&to, reply, format!("{key_base}/r{i}"), now)
-                        .for_person(recipient)
-                )
-                .await
-            );
+            let mut out = NewOutgoing::message(&to, reply, format!("{key_base}/r{i}"), now)
+                .for_person(recipient);
+            // The first answer takes the place of the pressed card.
+            if let (0, Some(message)) = (i, replaces.take())
+                && let Payload::Message(reply) = out.payload
+            {
+                out.payload = Payload::Edit { message, reply };
+            }
+            attempt!(tx, tx.enqueue(&out).await);
             queued += 1;
         }
         let intake = if refused {

@@ -4,6 +4,7 @@
 mod accounts;
 mod actors;
 mod alerts;
+mod consultations;
 mod ctx;
 mod democracy;
 mod dialogue;
@@ -276,6 +277,8 @@ impl Engine {
             moderation: self.moderation,
             banned: None,
             operator: false,
+            pressed: None,
+            replaces: None,
         }
     }
 

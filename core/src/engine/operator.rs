@@ -282,4 +282,19 @@ impl Engine {
         }
         Ok(out)
     }
+
+    /// `kohero consultation C3 --csv`: the counts of a consultation as CSV
+    /// (so far while it is open, final once closed); `None` if there is no
+    /// such consultation. Read only.
+    pub async fn consultation_csv(
+        &self,
+        _operator: &Operator,
+        id: ConsultationId,
+    ) -> Result<Option<String>, EngineError> {
+        let tx = self.store.read().await?;
+        let mut ctx = self.ctx(tx, self.scheduler_actor(), self.local_key("cli"));
+        super::consultations::csv(&mut ctx, id)
+            .await
+            .map_err(Self::scheduled)
+    }
 }

@@ -22,6 +22,13 @@ pub async fn start(ctx: &mut Ctx<'_>, payload: Option<String>) -> Outcome {
     if let Some(id) = payload.as_deref().and_then(crate::command::parse_actor_id) {
         return super::actors::show(ctx, id).await;
     }
+    // `c3`: a consultation.
+    if let Some(id) = payload
+        .as_deref()
+        .and_then(crate::command::parse_consultation_id)
+    {
+        return super::consultations::show(ctx, id).await;
+    }
     if let Some(id) = payload
         .as_deref()
         .and_then(|p| p.strip_prefix('i'))
@@ -182,6 +189,20 @@ pub async fn my_data(ctx: &mut Ctx<'_>) -> Outcome {
     let profile = ctx.tx.actor_profile(me).await?;
     let acts_for = ctx.tx.acts_for(me).await?;
     let offers = ctx.tx.offers_by(me).await?;
+    // Votes on open consultations (none is kept once they close).
+    let votes: Vec<serde_json::Value> = ctx
+        .tx
+        .votes_of(me)
+        .await?
+        .iter()
+        .map(|v| {
+            json!({
+                "consultation": format!("C{}", v.consultation),
+                "choices": v.choices.iter().map(|i| i + 1).collect::<Vec<_>>(),
+                "at": v.at,
+            })
+        })
+        .collect();
     let data = json!({
         "actor": ctx.actor,
         "identities": identities.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -198,6 +219,7 @@ pub async fn my_data(ctx: &mut Ctx<'_>) -> Outcome {
         "profile": profile,
         "acts_for": acts_for,
         "offers": offers,
+        "votes": votes,
         "moderation": super::moderation::my_record(ctx).await?,
     });
     let text = serde_json::to_string_pretty(&data)

@@ -250,3 +250,143 @@ mod tests {
         assert_eq!(distance(Lang::Fr, 4990.0), "5 km");
     }
 }
+
+/// The last day votes are taken: the day before the end (an end is the
+/// midnight that follows the day named), in `tz`.
+pub(crate) fn last_day(lang: Lang, c: &Consultation, tz: &str) -> String {
+    let d = datetime(lang, c.ends_at - chrono::Duration::seconds(1), tz);
+    d.split(' ').next().unwrap_or_default().to_owned()
+}
+
+/// A consultation as its readers get it: the question, how to answer, and
+/// the options as its first actions, in order (the reader's own choices
+/// marked); then the results and, with a vote, taking it back.
+pub(crate) fn consultation_card(
+    t: Tr<'_>,
+    lang: Lang,
+    c: &Consultation,
+    from: &str,
+    tz: &str,
+    vote: Option<Choices>,
+) -> crate::reply::Reply {
+    let id = format!("C{}", c.id);
+    let mut r = crate::reply::Reply::default()
+        .heading(t(
+            "consultation-title",
+            &[("id", id.clone().into()), ("from", from.into())],
+        ))
+        .para(c.question.clone())
+        .para(t(
+            if c.multiple {
+                "consultation-how-several"
+            } else {
+                "consultation-how-one"
+            },
+            &[("until", last_day(lang, c, tz).into())],
+        ));
+    r = match vote {
+        Some(v) => r.para(t(
+            "consultation-your-vote",
+            &[("choices", chosen(c, v).into())],
+        )),
+        None => r.para(t("consultation-vote-hint", &[("id", id.clone().into())])),
+    };
+    r = r.para(t("consultation-secret", &[]));
+    let mut actions: Vec<Action> = c
+        .options
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let mark = if vote.is_some_and(|v| v.contains(i)) {
+                "✅ "
+            } else {
+                ""
+            };
+            let command = if c.multiple {
+                format!("/voter {id} +{}", i + 1)
+            } else {
+                format!("/voter {id} {}", i + 1)
+            };
+            Action::new(format!("{mark}{o}"), command)
+        })
+        .collect();
+    actions.push(Action::new(
+        t("action-results", &[]),
+        format!("/resultats {id}"),
+    ));
+    if vote.is_some() {
+        actions.push(Action::new(
+            t("action-withdraw-vote", &[]),
+            format!("/voter {id} retirer"),
+        ));
+    }
+    r.actions(actions)
+}
+
+/// The options of a vote, by name: « Oui, Seulement l'été ».
+pub(crate) fn chosen(c: &Consultation, v: Choices) -> String {
+    v.iter()
+        .filter_map(|i| c.options.get(i).cloned())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One line an option: `Oui : 12 (48 %)`.
+pub(crate) fn result_lines(t: Tr<'_>, c: &Consultation, tally: &Tally) -> Vec<String> {
+    c.options
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            t(
+                "consultation-result-line",
+                &[
+                    ("option", o.clone().into()),
+                    ("count", tally.counts.get(i).copied().unwrap_or(0).into()),
+                    ("percent", tally.percent(i).into()),
+                ],
+            )
+        })
+        .collect()
+}
+
+/// A consultation's results: open (so far) or closed (final).
+pub(crate) fn consultation_results(
+    t: Tr<'_>,
+    lang: Lang,
+    c: &Consultation,
+    from: &str,
+    tz: &str,
+    tally: &Tally,
+) -> crate::reply::Reply {
+    let id = format!("C{}", c.id);
+    let state = match c.closed_at {
+        Some(at) => t(
+            "consultation-closed-on",
+            &[(
+                "date",
+                datetime(lang, at, tz)
+                    .split(' ')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+                    .into(),
+            )],
+        ),
+        None => t(
+            "consultation-open-until",
+            &[("until", last_day(lang, c, tz).into())],
+        ),
+    };
+    crate::reply::Reply::default()
+        .heading(t(
+            "consultation-results-title",
+            &[("id", id.clone().into()), ("from", from.into())],
+        ))
+        .para(c.question.clone())
+        .para(result_lines(t, c, tally).join("\n"))
+        .para(t(
+            "consultation-voters",
+            &[("n", tally.voters.into()), ("state", state.into())],
+        ))
+        .para(t("consultation-indicative", &[]))
+}

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Engine, EngineError, Fail, alerts, digest};
+use super::{Engine, EngineError, Fail, alerts, consultations, digest};
 use crate::domain::*;
 use crate::unwind::{CatchUnwind, panic_message};
 
@@ -18,7 +18,12 @@ pub struct Tick {
     pub alert_batches: usize,
     /// Reminders queued.
     pub reminders: usize,
+    /// Consultations closed (their end came).
+    pub consultations_closed: usize,
 }
+
+/// Consultations closed in one pass at most (the rest in the next).
+const CONSULTATIONS_PER_PASS: u32 = 50;
 
 impl Engine {
     /// The scheduler acting: nobody in particular, so messages are written in
@@ -63,6 +68,38 @@ impl Engine {
         {
             tick.digests = digests;
             tick.digest_messages = messages;
+        }
+        let ended = self
+            .isolated("consultations", async {
+                Ok(self
+                    .store
+                    .read()
+                    .await?
+                    .consultations_due(now, CONSULTATIONS_PER_PASS)
+                    .await?)
+            })
+            .await
+            .unwrap_or_default();
+        for c in ended {
+            let close = async {
+                let mut tx = self.store.begin().await?;
+                let Some(m) = tx.actor(c.municipality).await? else {
+                    return Ok(false);
+                };
+                let mut ctx = self.ctx(tx, self.scheduler_actor(), format!("close/{}", c.id));
+                ctx.now = now;
+                consultations::close(&mut ctx, &m, &c)
+                    .await
+                    .map_err(Self::scheduled)?;
+                ctx.tx.commit().await?;
+                Ok(true)
+            };
+            if let Some(true) = self
+                .isolated(&format!("close of consultation C{}", c.id), close)
+                .await
+            {
+                tick.consultations_closed += 1;
+            }
         }
         let alerted = self
             .isolated("alerts", async {
@@ -264,11 +301,15 @@ impl Engine {
             .map_err(Self::scheduled)?;
         let mut saved = Vec::with_capacity(plans.len());
         let mut out = Vec::new();
+        let mut consultations = Vec::new();
         for (mut plan, due) in plans {
             let n = match allowed.iter().find(|a| a.id == plan.municipality) {
-                Some(m) => digest::queue_gathered(
-                    &mut ctx, m, &mut plan, due, None, true, &gathered, &mut out,
-                ),
+                Some(m) => {
+                    consultations.extend(digest::sent_with(m.id, &gathered));
+                    digest::queue_gathered(
+                        &mut ctx, m, &mut plan, due, None, true, &gathered, &mut out,
+                    )
+                }
                 // No longer a verified municipality: the schedule moves on.
                 None => 0,
             };
@@ -278,6 +319,9 @@ impl Engine {
             saved.push(plan);
         }
         ctx.tx.enqueue_many(&out).await?;
+        for c in consultations {
+            ctx.tx.mark_consultation_sent(c, now).await?;
+        }
         ctx.tx.save_digest_plans(&saved).await?;
         ctx.tx.commit().await?;
         Ok((runs, messages))

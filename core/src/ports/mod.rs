@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 mod adapter_state;
+mod consultations;
 mod democracy;
 mod files;
 mod initiatives;
@@ -26,6 +27,7 @@ mod rooms;
 mod schedules;
 
 pub use adapter_state::{AdapterState, AdapterStore, StateKey};
+pub use consultations::Consultations;
 pub use democracy::Democracy;
 pub use files::{FileShelf, Files, MEDIA_MAX};
 pub use initiatives::Initiatives;
@@ -97,6 +99,7 @@ pub trait Tx:
     + Organisations
     + Needs
     + Democracy
+    + Consultations
     + Send
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;

@@ -11,6 +11,7 @@ use crate::ports::Store;
 use crate::reply::Reply;
 
 pub mod adapter_state;
+pub mod consultations;
 pub mod democracy;
 pub mod initiatives;
 pub mod intake;
@@ -77,6 +78,11 @@ macro_rules! store_suite {
                 #[allow(unused_imports)]
                 use super::*;
                 $crate::store_suite!(@tests moderation, $make; reports_and_hiding, moderators_bans_and_the_log);
+            }
+            mod consultations {
+                #[allow(unused_imports)]
+                use super::*;
+                $crate::store_suite!(@tests consultations, $make; votes_counts_and_the_close);
             }
             mod democracy {
                 #[allow(unused_imports)]

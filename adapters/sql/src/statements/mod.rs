@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 pub mod adapter_state;
+pub mod consultations;
 pub mod democracy;
 pub mod initiatives;
 pub mod intake;
@@ -101,6 +102,7 @@ mod tests {
     fn parameters_are_numbered_from_one() {
         let all = [
             adapter_state::ALL,
+            consultations::ALL,
             democracy::ALL,
             initiatives::ALL,
             intake::ALL,

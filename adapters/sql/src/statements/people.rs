@@ -173,6 +173,18 @@ pub const MERGE_ACTORS: &[&str] = &[
     "UPDATE initiatives SET offered_to = ?1 WHERE offered_to = ?2",
     "UPDATE initiatives SET carried_by = ?1 WHERE carried_by = ?2",
     "UPDATE town_answers SET municipality_id = ?1 WHERE municipality_id = ?2",
+    "UPDATE consultations SET municipality_id = ?1 WHERE municipality_id = ?2",
+    // Both voted on one consultation: the later vote.
+    "UPDATE consultation_votes SET choices = (SELECT f.choices FROM consultation_votes f
+        WHERE f.person_id = ?2 AND f.consultation_id = consultation_votes.consultation_id),
+        voted_at = (SELECT f.voted_at FROM consultation_votes f
+        WHERE f.person_id = ?2 AND f.consultation_id = consultation_votes.consultation_id)
+     WHERE person_id = ?1 AND EXISTS (SELECT 1 FROM consultation_votes f
+        WHERE f.person_id = ?2 AND f.consultation_id = consultation_votes.consultation_id
+        AND f.voted_at > consultation_votes.voted_at)",
+    "INSERT INTO consultation_votes (consultation_id, person_id, choices, voted_at)
+        SELECT consultation_id, CAST(?1 AS BIGINT), choices, voted_at FROM consultation_votes
+        WHERE person_id = ?2 ON CONFLICT DO NOTHING",
     "INSERT INTO support_thresholds (municipality_id, threshold, set_at)
         SELECT CAST(?1 AS BIGINT), threshold, set_at FROM support_thresholds
         WHERE municipality_id = ?2 ON CONFLICT DO NOTHING",

@@ -3,6 +3,7 @@
 //! [`crate::statements`]). A store's transaction is `SqlTx<its connection>`.
 
 mod adapter_state;
+mod consultations;
 mod democracy;
 mod initiatives;
 mod intake;

@@ -1,0 +1,399 @@
+//! Consultations (`C3`): a verified municipality asks the readers of its
+//! communes a question (`/consultation`), they answer with the card's
+//! buttons or `/voter C3 2`, anyone reads the counts (`/resultats C3`), and
+//! at the end the counts stay and who chose what is dropped.
+//!
+//! Secrecy: no command shows anyone's vote but to that person; the
+//! municipality, like everyone, sees counts only.
+
+use chrono::{Duration, NaiveDate, TimeZone};
+
+use super::{Ctx, Fail, Outcome, digest, refuse, render, text_refusal};
+use crate::command::ConsultationArg;
+use crate::domain::*;
+use crate::i18n::Arg;
+use crate::reply::{Action, Reply};
+use crate::text;
+
+/// Consultations a town hall's `/consultation` lists.
+const LIST_MAX: u32 = 10;
+
+/// `/consultation …`.
+pub async fn command(ctx: &mut Ctx<'_>, arg: ConsultationArg) -> Outcome {
+    match arg {
+        ConsultationArg::Show(id) => show(ctx, id).await,
+        ConsultationArg::List => list(ctx).await,
+        ConsultationArg::Close(id) => close_now(ctx, id).await,
+        ConsultationArg::New {
+            question,
+            options,
+            multiple,
+            until,
+            now,
+        } => create(ctx, &question, &options, multiple, until, now).await,
+    }
+}
+
+/// The consultation, or a refusal that names the id.
+async fn load(ctx: &mut Ctx<'_>, id: ConsultationId) -> Result<Consultation, Fail> {
+    ctx.tx
+        .consultation(id)
+        .await?
+        .ok_or_else(|| refuse!("consultation-unknown", "id" => format!("C{id}")))
+}
+
+/// Its town hall (for its name and time zone): the actor, or the name of a
+/// town hall that is no longer there.
+async fn town_of(ctx: &mut Ctx<'_>, c: &Consultation) -> Result<(String, String), Fail> {
+    Ok(match ctx.tx.actor(c.municipality).await? {
+        Some(m) => (render::name(&m), m.tz),
+        None => (ctx.t("answer-by-unknown", &[]), ctx.actor.tz.clone()),
+    })
+}
+
+/// The end of the day `until` in `tz`: the midnight that follows it.
+fn end_of(until: NaiveDate, tz: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let next = until.succ_opt()?.and_hms_opt(0, 0, 0)?;
+    let tz = render::tz_of(tz);
+    // A midnight skipped by a change of time: the first instant after it.
+    tz.from_local_datetime(&next)
+        .earliest()
+        .or_else(|| {
+            tz.from_local_datetime(&(next + Duration::hours(1)))
+                .earliest()
+        })
+        .map(|t| t.with_timezone(&chrono::Utc))
+}
+
+async fn create(
+    ctx: &mut Ctx<'_>,
+    question: &str,
+    options: &[String],
+    multiple: bool,
+    until: NaiveDate,
+    now: bool,
+) -> Outcome {
+    let Some(m) = ctx.municipality().await? else {
+        return Err(refuse!("consultation-not-municipality"));
+    };
+    let question = text::line(question, QUESTION_MAX).map_err(|e| text_refusal("question", e))?;
+    if !(OPTIONS_MIN..=OPTIONS_MAX).contains(&options.len()) {
+        return Err(refuse!(
+            "consultation-options-count",
+            "n" => options.len(),
+            "min" => OPTIONS_MIN,
+            "max" => OPTIONS_MAX
+        ));
+    }
+    let mut kept: Vec<String> = Vec::with_capacity(options.len());
+    for o in options {
+        let o = text::line(o, OPTION_MAX).map_err(|e| text_refusal("option", e))?;
+        if kept.iter().any(|k| text::fold(k) == text::fold(&o)) {
+            return Err(refuse!("consultation-option-twice", "option" => o));
+        }
+        kept.push(o);
+    }
+    let ends_at = end_of(until, &m.tz).ok_or_else(|| refuse!("need-until-bad"))?;
+    if ends_at <= ctx.now {
+        return Err(refuse!("consultation-end-past"));
+    }
+    let latest = ctx.now + Duration::days(END_MAX_DAYS);
+    if ends_at > latest {
+        let max = render::datetime(ctx.lang(), latest, &m.tz);
+        return Err(refuse!(
+            "consultation-end-far",
+            "max" => max.split(' ').next().unwrap_or_default().to_owned()
+        ));
+    }
+    let at = ctx.now;
+    let open = ctx
+        .tx
+        .consultations_of(m.id, 50)
+        .await?
+        .iter()
+        .filter(|c| c.is_open(at))
+        .count();
+    if open >= OPEN_MAX {
+        return Err(refuse!("consultation-too-many", "max" => OPEN_MAX));
+    }
+    let c = ctx
+        .tx
+        .insert_consultation(&NewConsultation {
+            municipality: m.id,
+            communes: m.communes.clone(),
+            question,
+            options: kept,
+            multiple,
+            ends_at,
+            created_at: at,
+            sent_at: now.then_some(at),
+        })
+        .await?;
+    let id = format!("C{}", c.id);
+    let when = if now {
+        let g = digest::gather(ctx, std::slice::from_ref(&m), at, false).await?;
+        let mut out = Vec::new();
+        let n = digest::queue_consultation(ctx, &m, &c, &g, &mut out);
+        ctx.tx.enqueue_many(&out).await?;
+        ctx.t("consultation-sent", &[("n", n.into())])
+    } else {
+        match digest::plan_of(ctx, &m).await?.next_at {
+            Some(next) => ctx.t(
+                "consultation-with-digest",
+                &[("next", render::datetime(ctx.lang(), next, &m.tz).into())],
+            ),
+            None => ctx.t("consultation-no-digest", &[("id", id.clone().into())]),
+        }
+    };
+    Ok(vec![
+        Reply::text(ctx.t(
+            "consultation-created",
+            &[
+                ("id", id.clone().into()),
+                ("until", render::last_day(ctx.lang(), &c, &m.tz).into()),
+            ],
+        ))
+        .para(when)
+        .actions(vec![
+            Action::new(ctx.t("action-show", &[]), format!("/consultation {id}")),
+            Action::new(ctx.t("action-results", &[]), format!("/resultats {id}")),
+        ]),
+    ])
+}
+
+/// `/voir C3`: the card with the person's own vote, or the results once
+/// closed.
+pub async fn show(ctx: &mut Ctx<'_>, id: ConsultationId) -> Outcome {
+    let c = load(ctx, id).await?;
+    let (from, tz) = town_of(ctx, &c).await?;
+    let lang = ctx.lang();
+    if let Some(tally) = &c.results {
+        let t = |id: &str, args: &[(&str, Arg)]| ctx.t(id, args);
+        return Ok(vec![render::consultation_results(
+            &t, lang, &c, &from, &tz, tally,
+        )]);
+    }
+    let vote = ctx.tx.vote_of(id, ctx.actor.id).await?.map(|v| v.choices);
+    let t = |id: &str, args: &[(&str, Arg)]| ctx.t(id, args);
+    let mut card = render::consultation_card(&t, lang, &c, &from, &tz, vote);
+    if !c.is_open(ctx.now) {
+        // Over, not yet counted (the scheduler closes it within seconds).
+        card = card.para(ctx.t("consultation-over", &[]));
+    }
+    Ok(vec![card])
+}
+
+/// `/voter C3 …`: a reader of its communes votes, changes or takes back
+/// their vote. Pressed on the card's button (Telegram), the card itself
+/// changes to show it.
+pub async fn vote(ctx: &mut Ctx<'_>, id: ConsultationId, arg: VoteArg) -> Outcome {
+    let c = load(ctx, id).await?;
+    let cid = format!("C{id}");
+    if !c.is_open(ctx.now) {
+        return Err(Fail::Reply(
+            Reply::text(ctx.t("consultation-closed", &[("id", cid.clone().into())])).actions(vec![
+                Action::new(ctx.t("action-results", &[]), format!("/resultats {cid}")),
+            ]),
+        ));
+    }
+    let me = ctx.actor.id;
+    if me == c.municipality {
+        return Err(refuse!("consultation-town-votes"));
+    }
+    let subscriptions = ctx.tx.subscriptions_of(me).await?;
+    if !digest::reads(ctx, &subscriptions, &c.communes) {
+        let names: Vec<String> = c
+            .communes
+            .iter()
+            .map(|k| super::places::commune_name(ctx, Some(k)).unwrap_or_else(|| k.to_string()))
+            .collect();
+        let first = names.first().cloned().unwrap_or_default();
+        return Err(Fail::Reply(
+            Reply::text(ctx.t(
+                "consultation-not-reader",
+                &[
+                    ("id", cid.clone().into()),
+                    ("communes", names.join(", ").into()),
+                ],
+            ))
+            .actions(vec![Action::new(
+                ctx.t(
+                    "action-subscribe-commune",
+                    &[("commune", first.clone().into())],
+                ),
+                format!("/abonner {first}"),
+            )]),
+        ));
+    }
+    let before = ctx.tx.vote_of(id, me).await?.map(|v| v.choices);
+    let after = c.choices(&arg, before).map_err(|e| match e {
+        VoteError::NoSuchOption(n) => refuse!(
+            "consultation-no-option",
+            "n" => n,
+            "max" => c.options.len()
+        ),
+        VoteError::OnlyOne => refuse!("consultation-only-one"),
+    })?;
+    match after {
+        Some(choices) => ctx.tx.cast_vote(id, me, choices, ctx.now).await?,
+        None => {
+            ctx.tx.withdraw_vote(id, me).await?;
+        }
+    }
+    let (from, tz) = town_of(ctx, &c).await?;
+    let lang = ctx.lang();
+    let t = |id: &str, args: &[(&str, Arg)]| ctx.t(id, args);
+    let card = render::consultation_card(&t, lang, &c, &from, &tz, after);
+    let said = match after {
+        Some(v) => ctx.t(
+            "consultation-voted",
+            &[("choices", render::chosen(&c, v).into())],
+        ),
+        None => ctx.t("consultation-withdrawn", &[]),
+    };
+    // The card the person pressed shows their vote; typed, a new card.
+    if ctx.pressed.is_some() {
+        ctx.replaces = ctx.pressed.clone();
+        return Ok(vec![card]);
+    }
+    Ok(vec![Reply::text(said), card])
+}
+
+/// `/resultats C3`: the counts, so far or final, for anyone.
+pub async fn results(ctx: &mut Ctx<'_>, id: ConsultationId) -> Outcome {
+    let c = load(ctx, id).await?;
+    let tally = match &c.results {
+        Some(t) => t.clone(),
+        None => ctx.tx.tally(id, c.options.len()).await?,
+    };
+    let (from, tz) = town_of(ctx, &c).await?;
+    let lang = ctx.lang();
+    let t = |id: &str, args: &[(&str, Arg)]| ctx.t(id, args);
+    Ok(vec![render::consultation_results(
+        &t, lang, &c, &from, &tz, &tally,
+    )])
+}
+
+/// `/consultation`: the town hall's consultations, newest first.
+async fn list(ctx: &mut Ctx<'_>) -> Outcome {
+    let Some(m) = ctx.municipality().await? else {
+        return Err(refuse!("consultation-not-municipality"));
+    };
+    let all = ctx.tx.consultations_of(m.id, LIST_MAX).await?;
+    if all.is_empty() {
+        return Ok(vec![Reply::text(ctx.t("consultation-none", &[]))]);
+    }
+    let lang = ctx.lang();
+    let items = all
+        .iter()
+        .map(|c| {
+            let id = format!("C{}", c.id);
+            let state = match (&c.results, c.is_open(ctx.now), c.sent_at) {
+                (Some(t), _, _) => ctx.t("consultation-state-closed", &[("n", t.voters.into())]),
+                (None, true, None) => ctx.t("consultation-state-waiting", &[]),
+                (None, true, Some(_)) => ctx.t(
+                    "consultation-state-open",
+                    &[("until", render::last_day(lang, c, &m.tz).into())],
+                ),
+                (None, false, _) => ctx.t("consultation-over", &[]),
+            };
+            crate::reply::ListItem {
+                tag: Some(id.clone()),
+                title: format!("{id} · {}", text::excerpt(&c.question, 80)),
+                details: vec![state],
+                actions: vec![
+                    Action::new(ctx.t("action-show", &[]), format!("/consultation {id}")),
+                    Action::new(ctx.t("action-results", &[]), format!("/resultats {id}")),
+                ],
+            }
+        })
+        .collect();
+    Ok(vec![
+        Reply::default()
+            .heading(ctx.t("consultation-list-title", &[]))
+            .list(items),
+    ])
+}
+
+/// `/consultation C3 clore`: its town hall closes it before its end.
+async fn close_now(ctx: &mut Ctx<'_>, id: ConsultationId) -> Outcome {
+    let Some(m) = ctx.municipality().await? else {
+        return Err(refuse!("consultation-not-municipality"));
+    };
+    let c = load(ctx, id).await?;
+    if c.municipality != m.id {
+        return Err(refuse!("consultation-not-yours", "id" => format!("C{id}")));
+    }
+    if c.closed_at.is_some() {
+        return Err(refuse!("consultation-closed", "id" => format!("C{id}")));
+    }
+    close(ctx, &m, &c).await?;
+    results(ctx, id).await
+}
+
+/// Closes a consultation (its end came, or its town hall closed it): the
+/// counts are kept and the votes dropped, the results go to its readers,
+/// to each commune's announcement room and to the town hall, and into the
+/// next digest. Returns how many messages were queued (none if another
+/// process closed it first).
+pub(crate) async fn close(ctx: &mut Ctx<'_>, m: &Actor, c: &Consultation) -> Result<usize, Fail> {
+    let tally = ctx.tx.tally(c.id, c.options.len()).await?;
+    let at = ctx.now;
+    if !ctx.tx.close_consultation(c.id, &tally, at).await? {
+        return Ok(0);
+    }
+    let mut closed = c.clone();
+    closed.closed_at = Some(at);
+    closed.results = Some(tally.clone());
+    let g = digest::gather(ctx, std::slice::from_ref(m), at, false).await?;
+    let mut out = Vec::new();
+    let n = digest::queue_results(ctx, m, &closed, &tally, &g, &mut out);
+    ctx.tx.enqueue_many(&out).await?;
+    let from = render::name(m);
+    let t = |id: &str, args: &[(&str, Arg)]| ctx.cat.get(m.lang, id, args);
+    let notice = render::consultation_results(&t, m.lang, &closed, &from, &m.tz, &tally);
+    // The town hall's own notice, unless it is the one who closed it (it
+    // reads the results in the answer).
+    if ctx.actor.id != m.id {
+        ctx.notify(m.id, notice).await?;
+    }
+    Ok(n)
+}
+
+/// `kohero consultation C3 --csv`: the counts as CSV (RFC 4180), one row an
+/// option, then the number of voters; `None` if there is no such
+/// consultation.
+pub(crate) async fn csv(ctx: &mut Ctx<'_>, id: ConsultationId) -> Result<Option<String>, Fail> {
+    let Some(c) = ctx.tx.consultation(id).await? else {
+        return Ok(None);
+    };
+    let tally = match &c.results {
+        Some(t) => t.clone(),
+        None => ctx.tx.tally(id, c.options.len()).await?,
+    };
+    let field = |s: &str| {
+        // A cell a spreadsheet would read as a formula is kept as text.
+        let s = if s.starts_with(['=', '+', '-', '@']) {
+            format!("'{s}")
+        } else {
+            s.to_owned()
+        };
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s
+        }
+    };
+    let mut out = String::from("option,choice,count,percent\r\n");
+    for (i, o) in c.options.iter().enumerate() {
+        out.push_str(&format!(
+            "{},{},{},{}\r\n",
+            i + 1,
+            field(o),
+            tally.counts.get(i).copied().unwrap_or(0),
+            tally.percent(i)
+        ));
+    }
+    out.push_str(&format!(",voters,{},\r\n", tally.voters));
+    Ok(Some(out))
+}
