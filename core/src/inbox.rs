@@ -22,7 +22,9 @@ pub struct Incoming {
     pub event_id: Option<String>,
     /// The network's id of the message in its chat (Telegram `message_id`,
     /// Matrix event id), when the event is one: what it shows in a shared chat
-    /// can then be taken back (an update hidden by moderation).
+    /// can then be taken back (an update hidden by moderation). For a button
+    /// pressed in a private chat: the bot's message the button is on, when
+    /// the network says (Telegram), whose place the answer may take.
     pub message_id: Option<String>,
     /// The name the network shows for the person; used when they are first seen.
     pub display_name: Option<String>,

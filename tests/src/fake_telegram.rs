@@ -627,6 +627,38 @@ impl FakeTelegram {
         out
     }
 
+    /// The texts the bot sent to a chat, as Telegram shows them (the HTML is
+    /// parsed: a message Telegram would refuse fails here), with their
+    /// keyboards.
+    pub fn texts_to(&self, chat: i64) -> Vec<(String, Value)> {
+        self.sent_to(chat)
+            .into_iter()
+            .map(|(html, markup, _)| (crate::telegram_html::parse(&html).unwrap(), markup))
+            .collect()
+    }
+
+    /// Waits (a minute at most) for the bot's message to `chat` containing
+    /// `needle` (the last one if several), with its keyboard.
+    pub async fn answer_to(&self, chat: i64, needle: &str) -> (String, Value) {
+        let deadline = Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            if let Some(found) = self
+                .texts_to(chat)
+                .into_iter()
+                .rev()
+                .find(|(t, _)| t.contains(needle))
+            {
+                return found;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {needle:?} to {chat}: {:?}",
+                self.texts_to(chat)
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     pub fn sent_to(&self, chat: i64) -> Vec<(String, Value, Instant)> {
         self.calls("sendMessage")
             .into_iter()

@@ -13,36 +13,6 @@ use kohero_tests::{Install, first_number, letter_id, stop};
 
 const WAIT: Duration = Duration::from_secs(60);
 
-/// The texts the bot sent to a Telegram chat, as Telegram shows them (the
-/// HTML is parsed: a message Telegram would refuse fails here).
-fn texts_to(tg: &FakeTelegram, chat: i64) -> Vec<(String, serde_json::Value)> {
-    tg.sent_to(chat)
-        .into_iter()
-        .map(|(html, markup, _)| (kohero_tests::telegram_html::parse(&html).unwrap(), markup))
-        .collect()
-}
-
-/// Waits for the bot's message to `user` containing `needle` (the last one
-/// if several), with its keyboard.
-async fn answer_to(tg: &FakeTelegram, user: i64, needle: &str) -> (String, serde_json::Value) {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        if let Some(found) = texts_to(tg, user)
-            .into_iter()
-            .rev()
-            .find(|(t, _)| t.contains(needle))
-        {
-            return found;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {needle:?} to {user}: {:?}",
-            texts_to(tg, user)
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_association_a_need_three_helpers_and_a_partner() {
     let synapse = Synapse::get();
@@ -62,17 +32,17 @@ async fn an_association_a_need_three_helpers_and_a_partner() {
 
     // The association writes once; the operator verifies it; it fills its card.
     tg.text(10, "fr", "/start");
-    answer_to(&tg, 10, "Bonjour").await;
+    tg.answer_to(10, "Bonjour").await;
     k.run_ok(&["admin", "verify", "telegram:10", "association"]);
     tg.text(10, "fr", "/profil nom Les Jardiniers d'Austerlitz 🌱");
-    answer_to(&tg, 10, "Les Jardiniers").await;
+    tg.answer_to(10, "Les Jardiniers").await;
     tg.text(
         10,
         "fr",
         "/profil description On jardine <ensemble>, « et ça ? » l'été & l'hiver",
     );
     tg.text(10, "fr", "/profil lieu Villeurbanne");
-    let (card, _) = answer_to(&tg, 10, "Où : Villeurbanne").await;
+    let (card, _) = tg.answer_to(10, "Où : Villeurbanne").await;
     assert!(
         card.contains("On jardine <ensemble>, « et ça ? » l'été & l'hiver"),
         "{card}"
@@ -85,16 +55,16 @@ async fn an_association_a_need_three_helpers_and_a_partner() {
         "fr",
         "/proposer Jardin partagé des Buers | nature | geo:45.7700,4.8850 | Des bacs",
     );
-    let (proposed, _) = answer_to(&tg, 1, "#").await;
+    let (proposed, _) = tg.answer_to(1, "#").await;
     let id = first_number(&proposed, '#');
     tg.text(1, "fr", &format!("/lancer {id}"));
-    answer_to(&tg, 1, "lancé").await;
+    tg.answer_to(1, "lancé").await;
     tg.text(
         1,
         "fr",
         &format!("/besoin {id} benevoles 3 | samedi 12 avril, 9h-12h"),
     );
-    let (added, _) = answer_to(&tg, 1, "Besoin ajouté").await;
+    let (added, _) = tg.answer_to(1, "Besoin ajouté").await;
     let need = letter_id(&added, 'B');
 
     // Two helpers on Telegram: one types, one presses « Je peux aider » in
@@ -104,16 +74,16 @@ async fn an_association_a_need_three_helpers_and_a_partner() {
         "fr",
         &format!("/contribuer B{need} J'apporte des gants 🧤"),
     );
-    answer_to(&tg, 2, "Merci").await;
+    tg.answer_to(2, "Merci").await;
     tg.location(3, 45.7690, 4.8840);
-    answer_to(&tg, 3, "Jardin partagé").await;
+    tg.answer_to(3, "Jardin partagé").await;
     tg.text(3, "fr", "/besoins");
-    let (list, markup) = answer_to(&tg, 3, "besoin ouvert").await;
+    let (list, markup) = tg.answer_to(3, "besoin ouvert").await;
     assert!(list.contains(&format!("B{need} Bénévoles · 0/3")), "{list}");
     let help = FakeTelegram::button(&markup, "Je peux aider").expect("a help button");
     assert!(help.len() <= 64);
     tg.callback(3, &help);
-    answer_to(&tg, 3, "Merci").await;
+    tg.answer_to(3, "Merci").await;
     // A third on Matrix.
     let bob = TestUser::new(&synapse, "bob").await;
     synapse.unlimit(bob.id.as_str()).await;
@@ -127,8 +97,8 @@ async fn an_association_a_need_three_helpers_and_a_partner() {
     let mut accepted = 0;
     let mut pressed = std::collections::BTreeSet::new();
     while accepted < 3 {
-        assert!(Instant::now() < deadline, "{:?}", texts_to(&tg, 1));
-        for (text, markup) in texts_to(&tg, 1) {
+        assert!(Instant::now() < deadline, "{:?}", tg.texts_to(1));
+        for (text, markup) in tg.texts_to(1) {
             if !text.contains("propose son aide") {
                 continue;
             }
@@ -137,25 +107,27 @@ async fn an_association_a_need_three_helpers_and_a_partner() {
                 let accept = FakeTelegram::button(&markup, "Accepter").expect("accept");
                 assert!(accept.len() <= 64);
                 tg.callback(1, &accept);
-                answer_to(&tg, 1, &format!("Offre O{offer} acceptée")).await;
+                tg.answer_to(1, &format!("Offre O{offer} acceptée")).await;
                 accepted += 1;
             }
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    answer_to(&tg, 1, "Bénévoles · 3/3 · pourvu").await;
-    answer_to(&tg, 2, "Bonne nouvelle").await;
+    tg.answer_to(1, "Bénévoles · 3/3 · pourvu").await;
+    tg.answer_to(2, "Bonne nouvelle").await;
     bob.wait_for(&dm, &bot, |t| t.contains("Bonne nouvelle"))
         .await;
 
     // The association helps as itself: a partner on the card.
     tg.text(10, "fr", &format!("/contribuer {id} On prête des outils"));
-    answer_to(&tg, 10, "Merci").await;
-    let (notice, markup) = answer_to(&tg, 1, "Les Jardiniers d'Austerlitz 🌱 ✓ propose").await;
+    tg.answer_to(10, "Merci").await;
+    let (notice, markup) = tg
+        .answer_to(1, "Les Jardiniers d'Austerlitz 🌱 ✓ propose")
+        .await;
     assert!(notice.contains("de l'aide pour le projet"), "{notice}");
     tg.callback(1, &FakeTelegram::button(&markup, "Accepter").unwrap());
     tg.text(4, "fr", &format!("/voir {id}"));
-    let (card, _) = answer_to(&tg, 4, "Jardin partagé des Buers").await;
+    let (card, _) = tg.answer_to(4, "Jardin partagé des Buers").await;
     assert!(
         card.contains("Avec le soutien de Les Jardiniers d'Austerlitz 🌱 ✓"),
         "{card}"

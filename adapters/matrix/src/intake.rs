@@ -229,11 +229,17 @@ impl Matrix {
             }
             _ => None,
         };
+        // A numbered answer or a reaction in a direct chat names no card to
+        // change (see `Incoming::message_id`): Matrix answers anew.
+        let message_id = match (&chat, &content) {
+            (None, Content::Button(_)) => None,
+            _ => Some(p.event_id.clone()),
+        };
         Some(Incoming {
             chat_check,
             identity: Identity::new(NETWORK, p.sender),
             chat,
-            message_id: Some(p.event_id.clone()),
+            message_id,
             event_id: Some(p.event_id),
             display_name,
             lang_hint: None,

@@ -251,12 +251,15 @@ pub async fn vote(ctx: &mut Ctx<'_>, id: ConsultationId, arg: VoteArg) -> Outcom
         ),
         None => ctx.t("consultation-withdrawn", &[]),
     };
-    // The card the person pressed shows their vote; typed, a new card.
+    // The card the person pressed shows their vote; typed (or a numbered
+    // answer on Matrix), a new card that says it first.
     if ctx.pressed.is_some() {
         ctx.replaces = ctx.pressed.clone();
         return Ok(vec![card]);
     }
-    Ok(vec![Reply::text(said), card])
+    let mut reply = Reply::text(said);
+    reply.blocks.extend(card.blocks);
+    Ok(vec![reply])
 }
 
 /// `/resultats C3`: the counts, so far or final, for anyone.
