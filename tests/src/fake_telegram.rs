@@ -60,6 +60,8 @@ struct Inner {
     /// Accepted sends per chat, for the limits.
     sent_at: HashMap<i64, Vec<Instant>>,
     all_sent_at: Vec<Instant>,
+    /// Each edit accepted: (chat, when).
+    edits: Vec<(i64, Instant)>,
     enforce_limits: bool,
     /// Sends accepted in any one second, all chats together (Telegram: 30).
     global_limit: usize,
@@ -659,6 +661,33 @@ impl FakeTelegram {
         }
     }
 
+    /// The edits accepted, in order: (chat, when).
+    pub fn edits(&self) -> Vec<(i64, Instant)> {
+        self.lock().edits.clone()
+    }
+
+    /// Every message the bot sent, as it shows now, by chat: (id, text,
+    /// keyboard, edited), in order (one pass, for many chats at once).
+    pub fn shown_everywhere(&self) -> HashMap<i64, Vec<(i64, String, Value, bool)>> {
+        let s = self.lock();
+        let mut out: HashMap<i64, Vec<(i64, String, Value, bool)>> = HashMap::new();
+        for ((chat, id), b) in &s.bodies {
+            if b["from"]["id"].as_i64() != Some(BOT_ID) {
+                continue;
+            }
+            out.entry(*chat).or_default().push((
+                *id,
+                b["text"].as_str().unwrap_or_default().to_owned(),
+                b["reply_markup"].clone(),
+                b.get("edit_date").is_some(),
+            ));
+        }
+        for v in out.values_mut() {
+            v.sort_by_key(|m| m.0);
+        }
+        out
+    }
+
     pub fn sent_to(&self, chat: i64) -> Vec<(String, Value, Instant)> {
         self.calls("sendMessage")
             .into_iter()
@@ -868,6 +897,40 @@ fn canonical(method: &str) -> String {
         .map_or_else(|| method.to_owned(), |k| (*k).to_owned())
 }
 
+/// Telegram's limits, when enforced: about 1 message/s in a chat (a third
+/// message within 2 s is refused here), the overall limit in any second,
+/// and 20 a minute in a group. A message over them gets a real 429.
+fn over_limit(s: &mut Inner, chat: i64, now: Instant) -> Option<Response> {
+    if !s.enforce_limits {
+        return None;
+    }
+    let recent_chat = s.sent_at.get(&chat).map_or(0, |v| {
+        v.iter()
+            .filter(|t| now - **t < Duration::from_secs(2))
+            .count()
+    });
+    s.all_sent_at.retain(|t| now - *t < Duration::from_secs(1));
+    let recent_all = s.all_sent_at.len();
+    let group_minute = if chat < 0 {
+        s.sent_at.get(&chat).map_or(0, |v| {
+            v.iter()
+                .filter(|t| now - **t < Duration::from_secs(60))
+                .count()
+        })
+    } else {
+        0
+    };
+    if recent_chat > 2 || recent_all >= s.global_limit || group_minute >= 20 {
+        s.too_many.push((chat, now, recent_all));
+        return Some(err(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too Many Requests: retry after 1",
+            Some(json!({"retry_after": 1})),
+        ));
+    }
+    None
+}
+
 async fn answer(f: &FakeTelegram, method: &str, body: &Value) -> Response {
     match method {
         "getMe" => ok(json!({
@@ -964,34 +1027,8 @@ async fn answer(f: &FakeTelegram, method: &str, body: &Value) -> Response {
                 );
             }
             let now = Instant::now();
-            if s.enforce_limits {
-                // Telegram's limits: about 1 message/s in a chat (a third message
-                // within 2 s is refused here), 30/s overall.
-                let recent_chat = s.sent_at.get(&chat).map_or(0, |v| {
-                    v.iter()
-                        .filter(|t| now - **t < Duration::from_secs(2))
-                        .count()
-                });
-                s.all_sent_at.retain(|t| now - *t < Duration::from_secs(1));
-                let recent_all = s.all_sent_at.len();
-                // And 20 a minute in a group.
-                let group_minute = if chat < 0 {
-                    s.sent_at.get(&chat).map_or(0, |v| {
-                        v.iter()
-                            .filter(|t| now - **t < Duration::from_secs(60))
-                            .count()
-                    })
-                } else {
-                    0
-                };
-                if recent_chat > 2 || recent_all >= s.global_limit || group_minute >= 20 {
-                    s.too_many.push((chat, now, recent_all));
-                    return err(
-                        StatusCode::TOO_MANY_REQUESTS,
-                        "Too Many Requests: retry after 1",
-                        Some(json!({"retry_after": 1})),
-                    );
-                }
+            if let Some(refused) = over_limit(&mut s, chat, now) {
+                return refused;
             }
             s.sent_at.entry(chat).or_default().push(now);
             s.all_sent_at.push(now);
@@ -1084,6 +1121,20 @@ async fn answer(f: &FakeTelegram, method: &str, body: &Value) -> Response {
                     None,
                 );
             }
+            let now = Instant::now();
+            if let Some(refused) = over_limit(&mut s, chat, now) {
+                return refused;
+            }
+            s.sent_at.entry(chat).or_default().push(now);
+            s.all_sent_at.push(now);
+            s.edits.push((chat, now));
+            let Some(shown) = s.bodies.get_mut(&(chat, id)) else {
+                return err(
+                    StatusCode::BAD_REQUEST,
+                    "Bad Request: message to edit not found",
+                    None,
+                );
+            };
             shown["text"] = Value::String(text);
             if markup.is_null() {
                 if let Some(o) = shown.as_object_mut() {

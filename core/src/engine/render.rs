@@ -235,22 +235,6 @@ pub async fn items(
     Ok(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn distances_are_rounded() {
-        assert_eq!(distance(Lang::Fr, 349.0), "350 m");
-        assert_eq!(distance(Lang::Fr, 2420.0), "2,4 km");
-        assert_eq!(distance(Lang::En, 2420.0), "2.4 km");
-        assert_eq!(distance(Lang::En, 12_600.0), "13 km");
-        assert_eq!(distance(Lang::Fr, 0.0), "0 m");
-        assert_eq!(distance(Lang::Fr, 5000.0), "5 km");
-        assert_eq!(distance(Lang::Fr, 4990.0), "5 km");
-    }
-}
-
 /// The last day votes are taken: the day before the end (an end is the
 /// midnight that follows the day named), in `tz`.
 pub(crate) fn last_day(lang: Lang, c: &Consultation, tz: &str) -> String {
@@ -389,4 +373,20 @@ pub(crate) fn consultation_results(
             &[("n", tally.voters.into()), ("state", state.into())],
         ))
         .para(t("consultation-indicative", &[]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distances_are_rounded() {
+        assert_eq!(distance(Lang::Fr, 349.0), "350 m");
+        assert_eq!(distance(Lang::Fr, 2420.0), "2,4 km");
+        assert_eq!(distance(Lang::En, 2420.0), "2.4 km");
+        assert_eq!(distance(Lang::En, 12_600.0), "13 km");
+        assert_eq!(distance(Lang::Fr, 0.0), "0 m");
+        assert_eq!(distance(Lang::Fr, 5000.0), "5 km");
+        assert_eq!(distance(Lang::Fr, 4990.0), "5 km");
+    }
 }
