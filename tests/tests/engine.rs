@@ -4918,6 +4918,7 @@ async fn the_town_hall_consults_its_readers() {
         .map(|a| a.label.as_str())
         .collect();
     assert_eq!(&labels[..3], ["Oui", "Non", "✅ Seulement l'été"]);
+    let shows_a_vote = edits[0].id;
     // A refused press leaves the card alone.
     b.press_on("telegram", "1", "4243", "/voter C1 9").await;
     assert!(
@@ -5014,6 +5015,17 @@ async fn the_town_hall_consults_its_readers() {
         })
     );
     assert_eq!(b.votes_held(c1).await, 0, "who chose what is dropped");
+    // So are the messages that showed someone's vote.
+    assert_eq!(
+        b.store
+            .read()
+            .await
+            .unwrap()
+            .outgoing(shows_a_vote)
+            .await
+            .unwrap(),
+        None
+    );
     assert!(!b.say("ann", "/mesdonnees").await.contains("\"C1\""));
     assert!(
         b.pending("test", "eve")

@@ -240,6 +240,8 @@ pub async fn vote(ctx: &mut Ctx<'_>, id: ConsultationId, arg: VoteArg) -> Outcom
             ctx.tx.withdraw_vote(id, me).await?;
         }
     }
+    // The answer shows the vote: it goes when the consultation closes.
+    ctx.reply_tag = Some(vote_tag(id));
     let (from, tz) = town_of(ctx, &c).await?;
     let lang = ctx.lang();
     let t = |id: &str, args: &[(&str, Arg)]| ctx.t(id, args);
@@ -260,6 +262,12 @@ pub async fn vote(ctx: &mut Ctx<'_>, id: ConsultationId, arg: VoteArg) -> Outcom
     let mut reply = Reply::text(said);
     reply.blocks.extend(card.blocks);
     Ok(vec![reply])
+}
+
+/// The end of the outbox keys of the answers that show a vote on `id`
+/// ([`crate::ports::Consultations::close_consultation`] deletes them).
+pub(crate) fn vote_tag(id: ConsultationId) -> String {
+    format!("/vote/{id}")
 }
 
 /// `/resultats C3`: the counts, so far or final, for anyone.

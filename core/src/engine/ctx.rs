@@ -101,6 +101,10 @@ pub(crate) struct Ctx<'a> {
     /// Set by a command whose answer takes the place of that message (a
     /// consultation's card showing the vote just cast).
     pub replaces: Option<String>,
+    /// Added to the outbox keys of the answers, so that they can be found
+    /// again (`/vote/3`: the answers that show a person's vote, deleted
+    /// when the consultation closes).
+    pub reply_tag: Option<String>,
 }
 
 impl Ctx<'_> {

@@ -389,6 +389,7 @@ impl Engine {
             sent,
             forgotten,
             mut replaces,
+            mut reply_tag,
             ..
         } = ctx;
         if forgotten {
@@ -399,6 +400,7 @@ impl Engine {
         let refused = outcome.is_err();
         if refused {
             replaces = None;
+            reply_tag = None;
         }
         let (replies, touched, sent) = match outcome {
             Ok(replies) => (replies, touched, sent),
@@ -416,7 +418,8 @@ impl Engine {
         };
         let mut queued = sent;
         for (i, reply) in replies.into_iter().enumerate() {
-            let mut out = NewOutgoing::message(&to, reply, format!("{key_base}/r{i}"), now)
+            let tag = reply_tag.as_deref().unwrap_or_default();
+            let mut out = NewOutgoing::message(&to, reply, format!("{key_base}/r{i}{tag}"), now)
                 .for_person(recipient);
             // The first answer takes the place of the pressed card.
             if let (0, Some(message)) = (i, replaces.take())

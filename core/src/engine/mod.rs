@@ -279,6 +279,7 @@ impl Engine {
             operator: false,
             pressed: None,
             replaces: None,
+            reply_tag: None,
         }
     }
 

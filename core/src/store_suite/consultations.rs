@@ -149,6 +149,28 @@ pub async fn votes_counts_and_the_close(store: &dyn Store) {
         due.iter().map(|c| c.id).collect::<Vec<_>>(),
         vec![c3.id, c4.id]
     );
+    // Messages that showed a vote on c3 (keys ending in `/vote/ID`) go at
+    // the close; others stay.
+    let to = Address::new("test", "a");
+    let mut keep = Vec::new();
+    let mut gone = Vec::new();
+    for (key, goes) in [
+        (format!("e1/r0/vote/{}", c3.id), true),
+        (format!("e2/r0/vote/{}1", c3.id), false),
+        (format!("e3/r0/vote/{}", c4.id), false),
+        ("e4/r0".to_owned(), false),
+    ] {
+        let id = tx
+            .enqueue(&NewOutgoing::message(
+                &to,
+                crate::reply::Reply::text("Votre vote : Oui"),
+                key,
+                t0(),
+            ))
+            .await
+            .unwrap();
+        if goes { gone.push(id) } else { keep.push(id) }
+    }
     let results = tx.tally(c3.id, 10).await.unwrap();
     let at = t0() + Duration::days(10);
     assert!(tx.close_consultation(c3.id, &results, at).await.unwrap());
@@ -162,6 +184,12 @@ pub async fn votes_counts_and_the_close(store: &dyn Store) {
             .await,
         Err(StoreError::NotFound(_))
     ));
+    for id in gone {
+        assert_eq!(tx.outgoing(id).await.unwrap(), None);
+    }
+    for id in keep {
+        assert!(tx.outgoing(id).await.unwrap().is_some());
+    }
     let closed = tx.consultation(c3.id).await.unwrap().unwrap();
     assert_eq!(closed.closed_at, Some(at));
     assert_eq!(closed.results, Some(results));

@@ -36,6 +36,12 @@ pub const CONSULTATION_EXISTS: &str = "SELECT id FROM consultations WHERE id = ?
 /// who chose what goes.
 pub const DELETE_VOTES: &str = "DELETE FROM consultation_votes WHERE consultation_id = ?1";
 
+/// [`Consultations::close_consultation`](kohero_core::ports::Consultations::close_consultation):
+/// the messages that showed a vote (`?1`: the end of their keys, `/vote/ID`).
+pub const DELETE_VOTE_MESSAGES: &str = "DELETE FROM outbox
+    WHERE substr(idem_key, length(idem_key) - length(?1) + 1) = ?1
+    AND (status <> 'pending' OR claimed_until IS NULL)";
+
 /// [`Consultations::consultations_closed_since`](kohero_core::ports::Consultations::consultations_closed_since).
 pub const CONSULTATIONS_CLOSED_SINCE: &str = "SELECT * FROM consultations
     WHERE municipality_id IN (SELECT value FROM json_each(?1)) AND closed_at >= ?2
@@ -87,6 +93,7 @@ pub(crate) const ALL: &[&str] = &[
     CLOSE_CONSULTATION,
     CONSULTATION_EXISTS,
     DELETE_VOTES,
+    DELETE_VOTE_MESSAGES,
     CONSULTATIONS_CLOSED_SINCE,
     CAST_VOTE,
     WITHDRAW_VOTE,
