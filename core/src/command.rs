@@ -1006,12 +1006,14 @@ fn parse_consultation(rest: &str) -> Result<Command, ParseError> {
         words.pop();
     }
     let until = parse_until(&words.join(" ")).ok_or(ParseError::Usage(Name::Consultation))?;
-    let multiple = parts.last().is_some_and(|p| {
-        matches!(
-            fold(p).as_str(),
-            "plusieurs" | "several" | "multiple" | "plusieurs choix" | "choix multiple"
-        )
-    });
+    // The flag, unless it is one of two options (« Un | Plusieurs »).
+    let multiple = parts.len() > 3
+        && parts.last().is_some_and(|p| {
+            matches!(
+                fold(p).as_str(),
+                "plusieurs" | "several" | "multiple" | "plusieurs choix" | "choix multiple"
+            )
+        });
     if multiple {
         parts.pop();
     }

@@ -4753,7 +4753,7 @@ impl Bot {
 #[tokio::test]
 async fn the_town_hall_consults_its_readers() {
     let b = Bot::new().await;
-    for who in ["mairie", "lyon", "eve", "ann", "out"] {
+    for who in ["mairie", "lyon", "eve", "ann", "out", "agent"] {
         b.say(who, "/start").await;
     }
     b.verify_town_hall("mairie", "69266").await;
@@ -4879,6 +4879,21 @@ async fn the_town_hall_consults_its_readers() {
             .any(|m| m.plain().contains("Consultation C1"))
     );
 
+    // Someone acting for the town hall does not vote either.
+    b.say("agent", "/abonner Villeurbanne").await;
+    let town = b
+        .store
+        .read()
+        .await
+        .unwrap()
+        .actor_by_identity(&ident("mairie"))
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    b.say("mairie", "/equipe ajouter test:agent").await;
+    b.press("agent", &format!("/equipe accepter A{town}")).await;
+    assert!(b.say("agent", "/voter C1 1").await.contains("ne vote pas"));
     // Votes: one a person, changed, checked.
     for (who, line, says) in [
         ("out", "/voter C1 1", "abonnez-vous"),
@@ -4948,13 +4963,17 @@ async fn the_town_hall_consults_its_readers() {
     b.say("ann", "/voter C1 2").await;
 
     // Several choices: toggled by the buttons; waits for the digest.
+    b.say("mairie", "/digest 0 9 * * lun").await;
     let r = b
         .say(
             "mairie",
             "/consultation Quels jours pour le marché ? | Lundi | Mercredi | Samedi | plusieurs | jusqu'au 2027-02-01",
         )
         .await;
-    assert!(r.contains("Aucune lettre n'est programmée"), "{r}");
+    assert!(
+        r.contains("Elle partira avec votre prochaine lettre"),
+        "{r}"
+    );
     let c2 = ConsultationId(2);
     b.say("eve", "/voter C2 +1").await;
     let r = b.say("eve", "/voter C2 +3").await;
@@ -5076,4 +5095,21 @@ async fn the_town_hall_consults_its_readers() {
     );
     let list = b.say("mairie", "/consultation").await;
     assert!(list.contains("C2 ·") && list.contains("terminée"), "{list}");
+    // No digest before its end: it goes at once.
+    b.say("mairie", "/digest off").await;
+    let r = b
+        .say(
+            "mairie",
+            "/consultation Un banc ici ? | Un | Plusieurs | jusqu'au 2027-03-01",
+        )
+        .await;
+    assert!(
+        r.contains(
+            "Aucune lettre n'est programmée avant sa fin. Elle part maintenant vers 4 lecteurs"
+        ),
+        "{r}"
+    );
+    let c3 = &b.consultations_of("mairie").await[0];
+    assert_eq!(c3.options, ["Un", "Plusieurs"]);
+    assert!(!c3.multiple);
 }

@@ -674,7 +674,7 @@ consultation-sent = It goes now to { $n ->
    *[other] { $n } readers.
 }
 consultation-with-digest = It goes with your next digest ({ $next }).
-consultation-no-digest = No digest is scheduled: it goes with the next one (/digest now).
+consultation-no-digest = No digest is scheduled before its end.
 consultation-over = This consultation is over: the results are coming.
 consultation-closed = Consultation { $id } is over: votes are no longer taken.
 consultation-town-votes = A town hall does not vote in its own consultations.
@@ -692,4 +692,5 @@ consultation-state-closed = closed · { $n ->
 }
 consultation-state-waiting = waits for your next digest
 consultation-state-open = open until { $until } included
+consultation-too-many-week = You started { $max } consultations this week: each goes to all your readers, wait a few days.
 consultation-not-yours = Consultation { $id } belongs to another town hall.

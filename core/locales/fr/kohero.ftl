@@ -674,7 +674,7 @@ consultation-sent = Elle part maintenant vers { $n ->
    *[other] { $n } lecteurs.
 }
 consultation-with-digest = Elle partira avec votre prochaine lettre ({ $next }).
-consultation-no-digest = Aucune lettre n'est programmée : elle partira avec la prochaine (/digest maintenant).
+consultation-no-digest = Aucune lettre n'est programmée avant sa fin.
 consultation-over = Cette consultation est terminée : les résultats arrivent.
 consultation-closed = La consultation { $id } est terminée : on ne peut plus voter.
 consultation-town-votes = La mairie ne vote pas à ses propres consultations.
@@ -692,4 +692,5 @@ consultation-state-closed = terminée · { $n ->
 }
 consultation-state-waiting = attend votre prochaine lettre
 consultation-state-open = en cours, jusqu'au { $until } inclus
+consultation-too-many-week = Vous avez lancé { $max } consultations cette semaine : chacune va à tous vos lecteurs, attendez quelques jours.
 consultation-not-yours = La consultation { $id } est celle d'une autre mairie.

@@ -17,6 +17,9 @@ use crate::text;
 
 /// Consultations a town hall's `/consultation` lists.
 const LIST_MAX: u32 = 10;
+/// Consultations a town hall may start in a week (each goes to all its
+/// readers, and its results too), closed ones included.
+const WEEK_MAX: usize = 10;
 
 /// `/consultation …`.
 pub async fn command(ctx: &mut Ctx<'_>, arg: ConsultationArg) -> Outcome {
@@ -99,23 +102,30 @@ async fn create(
     }
     let latest = ctx.now + Duration::days(END_MAX_DAYS);
     if ends_at > latest {
-        let max = render::datetime(ctx.lang(), latest, &m.tz);
+        // The last day whose end is within the limit.
+        let max = render::datetime(ctx.lang(), latest - Duration::days(1), &m.tz);
         return Err(refuse!(
             "consultation-end-far",
             "max" => max.split(' ').next().unwrap_or_default().to_owned()
         ));
     }
     let at = ctx.now;
-    let open = ctx
-        .tx
-        .consultations_of(m.id, 50)
-        .await?
-        .iter()
-        .filter(|c| c.is_open(at))
-        .count();
-    if open >= OPEN_MAX {
+    let recent = ctx.tx.consultations_of(m.id, 50).await?;
+    if recent.iter().filter(|c| c.is_open(at)).count() >= OPEN_MAX {
         return Err(refuse!("consultation-too-many", "max" => OPEN_MAX));
     }
+    if recent
+        .iter()
+        .filter(|c| at - c.created_at < Duration::days(7))
+        .count()
+        >= WEEK_MAX
+    {
+        return Err(refuse!("consultation-too-many-week", "max" => WEEK_MAX));
+    }
+    // Nothing would send it before its end: it goes now.
+    let next = digest::plan_of(ctx, &m).await?.next_at;
+    let forced = !now && next.is_none_or(|n| n >= ends_at);
+    let now = now || forced;
     let c = ctx
         .tx
         .insert_consultation(&NewConsultation {
@@ -135,15 +145,22 @@ async fn create(
         let mut out = Vec::new();
         let n = digest::queue_consultation(ctx, &m, &c, &g, &mut out);
         ctx.tx.enqueue_many(&out).await?;
-        ctx.t("consultation-sent", &[("n", n.into())])
-    } else {
-        match digest::plan_of(ctx, &m).await?.next_at {
-            Some(next) => ctx.t(
-                "consultation-with-digest",
-                &[("next", render::datetime(ctx.lang(), next, &m.tz).into())],
-            ),
-            None => ctx.t("consultation-no-digest", &[("id", id.clone().into())]),
+        let sent = ctx.t("consultation-sent", &[("n", n.into())]);
+        if forced {
+            format!("{} {sent}", ctx.t("consultation-no-digest", &[]))
+        } else {
+            sent
         }
+    } else {
+        ctx.t(
+            "consultation-with-digest",
+            &[(
+                "next",
+                next.map(|n| render::datetime(ctx.lang(), n, &m.tz))
+                    .unwrap_or_default()
+                    .into(),
+            )],
+        )
     };
     Ok(vec![
         Reply::text(ctx.t(
@@ -174,6 +191,10 @@ pub async fn show(ctx: &mut Ctx<'_>, id: ConsultationId) -> Outcome {
         )]);
     }
     let vote = ctx.tx.vote_of(id, ctx.actor.id).await?.map(|v| v.choices);
+    if vote.is_some() {
+        // It shows the vote: it goes when the consultation closes.
+        ctx.reply_tag = Some(vote_tag(id));
+    }
     let t = |id: &str, args: &[(&str, Arg)]| ctx.t(id, args);
     let mut card = render::consultation_card(&t, lang, &c, &from, &tz, vote);
     if !c.is_open(ctx.now) {
@@ -197,8 +218,18 @@ pub async fn vote(ctx: &mut Ctx<'_>, id: ConsultationId, arg: VoteArg) -> Outcom
         ));
     }
     let me = ctx.actor.id;
-    if me == c.municipality {
+    let acts_for = ctx.organisation().await?.map(|a| a.id);
+    if me == c.municipality || acts_for == Some(c.municipality) {
         return Err(refuse!("consultation-town-votes"));
+    }
+    // A town hall no longer verified: its consultations take no votes.
+    if !ctx
+        .tx
+        .actor(c.municipality)
+        .await?
+        .is_some_and(|m| m.is_verified_municipality())
+    {
+        return Err(refuse!("consultation-closed", "id" => cid.clone()));
     }
     let subscriptions = ctx.tx.subscriptions_of(me).await?;
     if !digest::reads(ctx, &subscriptions, &c.communes) {
@@ -267,7 +298,7 @@ pub async fn vote(ctx: &mut Ctx<'_>, id: ConsultationId, arg: VoteArg) -> Outcom
 /// The end of the outbox keys of the answers that show a vote on `id`
 /// ([`crate::ports::Consultations::close_consultation`] deletes them).
 pub(crate) fn vote_tag(id: ConsultationId) -> String {
-    format!("/vote/{id}")
+    format!("/vote/{id}/")
 }
 
 /// `/resultats C3`: the counts, so far or final, for anyone.
@@ -356,6 +387,11 @@ pub(crate) async fn close(ctx: &mut Ctx<'_>, m: &Actor, c: &Consultation) -> Res
     let mut closed = c.clone();
     closed.closed_at = Some(at);
     closed.results = Some(tally.clone());
+    // Never sent, or its town hall no longer verified: nobody is told (only
+    // the town hall itself, of a consultation it never sent).
+    if c.sent_at.is_none() || !m.is_verified_municipality() {
+        return Ok(0);
+    }
     let g = digest::gather(ctx, std::slice::from_ref(m), at, false).await?;
     let mut out = Vec::new();
     let n = digest::queue_results(ctx, m, &closed, &tally, &g, &mut out);

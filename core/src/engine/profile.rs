@@ -203,6 +203,17 @@ pub async fn my_data(ctx: &mut Ctx<'_>) -> Outcome {
             })
         })
         .collect();
+    // The export shows these votes: it goes when their consultations close.
+    let voted: String = ctx
+        .tx
+        .votes_of(me)
+        .await?
+        .iter()
+        .map(|v| super::consultations::vote_tag(v.consultation))
+        .collect();
+    if !voted.is_empty() {
+        ctx.reply_tag = Some(voted);
+    }
     let data = json!({
         "actor": ctx.actor,
         "identities": identities.iter().map(ToString::to_string).collect::<Vec<_>>(),

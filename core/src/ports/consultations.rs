@@ -47,7 +47,7 @@ pub trait Consultations: Send {
 
     /// Closes an open consultation: its counts are kept, and every vote
     /// (who chose what) is deleted, with the outbox's messages that showed
-    /// one (keys ending in `/vote/ID`) but those a delivery worker holds at
+    /// one (keys holding `/vote/ID/`) but those a delivery worker holds at
     /// that moment. `false` if it was closed already (another process did
     /// it); `NotFound` if it does not exist.
     async fn close_consultation(

@@ -155,9 +155,10 @@ pub async fn votes_counts_and_the_close(store: &dyn Store) {
     let mut keep = Vec::new();
     let mut gone = Vec::new();
     for (key, goes) in [
-        (format!("e1/r0/vote/{}", c3.id), true),
-        (format!("e2/r0/vote/{}1", c3.id), false),
-        (format!("e3/r0/vote/{}", c4.id), false),
+        (format!("e1/r0/vote/{}/", c3.id), true),
+        (format!("e5/r0/vote/{}/vote/{}/", c4.id, c3.id), true),
+        (format!("e2/r0/vote/{}1/", c3.id), false),
+        (format!("e3/r0/vote/{}/", c4.id), false),
         ("e4/r0".to_owned(), false),
     ] {
         let id = tx

@@ -38,8 +38,10 @@ pub const DELETE_VOTES: &str = "DELETE FROM consultation_votes WHERE consultatio
 
 /// [`Consultations::close_consultation`](kohero_core::ports::Consultations::close_consultation):
 /// the messages that showed a vote (`?1`: the end of their keys, `/vote/ID`).
+/// A scan of the outbox (a tag may be anywhere in a key: `/mesdonnees`
+/// names every consultation it shows a vote on), once a close.
 pub const DELETE_VOTE_MESSAGES: &str = "DELETE FROM outbox
-    WHERE substr(idem_key, length(idem_key) - length(?1) + 1) = ?1
+    WHERE idem_key LIKE '%' || ?1 || '%'
     AND (status <> 'pending' OR claimed_until IS NULL)";
 
 /// [`Consultations::consultations_closed_since`](kohero_core::ports::Consultations::consultations_closed_since).

@@ -118,7 +118,7 @@ impl<C: Conn> Consultations for SqlTx<C> {
         }
         self.run(sql::DELETE_VOTES, &values![id.0], crate::exec::How::PLAIN)
             .await?;
-        let tag = format!("/vote/{id}");
+        let tag = format!("/vote/{id}/");
         self.run(
             sql::DELETE_VOTE_MESSAGES,
             &values![tag.as_str()],
