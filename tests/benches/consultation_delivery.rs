@@ -15,48 +15,12 @@
 
 use std::time::{Duration, Instant};
 
-use kohero_tests::fake_telegram::{FakeTelegram, TOKEN};
-use kohero_tests::{Install, Served, stop};
+use kohero_tests::fake_telegram::FakeTelegram;
+use kohero_tests::{Install, send_rate, stop, wait_until};
 
 const BASE: i64 = 100_000;
 const TOWN: i64 = 1;
 const OPTIONS: [&str; 3] = ["Oui", "Non", "Seulement l'été"];
-
-fn start_bot(k: &Install, tg: &FakeTelegram, global: &str) -> Served {
-    let url = tg.url();
-    k.serve(&[
-        ("KOHERO_TELEGRAM_TOKEN", TOKEN),
-        ("KOHERO_TELEGRAM_API_URL", url.as_str()),
-        ("KOHERO_TELEGRAM_RATE_GLOBAL", global),
-    ])
-}
-
-async fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + limit;
-    while !done() {
-        assert!(Instant::now() < deadline, "timed out: {what}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-/// Messages a second from the first to the last of `at`, and the busiest
-/// second.
-fn rate(at: &[Instant]) -> (f64, f64, usize) {
-    let first = *at.iter().min().unwrap();
-    let last = *at.iter().max().unwrap();
-    let span = (last - first).as_secs_f64();
-    let mut sorted = at.to_vec();
-    sorted.sort();
-    let mut busiest = 0;
-    let mut j = 0;
-    for i in 0..sorted.len() {
-        while sorted[j] + Duration::from_secs(1) <= sorted[i] {
-            j += 1;
-        }
-        busiest = busiest.max(i - j + 1);
-    }
-    ((at.len() - 1) as f64 / span, span, busiest)
-}
 
 /// The option reader `r` chooses first, and finally.
 fn choice(r: i64) -> (usize, usize) {
@@ -81,7 +45,7 @@ async fn main() {
 
     // Readers subscribe (limits off).
     tg.enforce_limits(false);
-    let child = start_bot(&k, &tg, "off");
+    let child = k.serve_telegram(&tg, "off");
     for r in 0..readers {
         tg.text(BASE + r, "fr", "/abonner Villeurbanne");
     }
@@ -95,7 +59,7 @@ async fn main() {
     // Against the limit from now on.
     tg.enforce_limits(true);
     tg.set_global_limit(api_limit as usize);
-    let child = start_bot(&k, &tg, &format!("{bot_rate}/s:1"));
+    let child = k.serve_telegram(&tg, &format!("{bot_rate}/s:1"));
     let until = (chrono::Utc::now().date_naive() + chrono::Days::new(30)).format("%Y-%m-%d");
     let before = tg.deliveries_since(0).len();
     tg.text(
@@ -218,7 +182,7 @@ async fn main() {
         ("votes: cards edited", &edit_times),
         ("results sent", &result_times),
     ] {
-        let (r, span, busiest) = rate(at);
+        let (r, span, busiest) = send_rate(at);
         println!(
             "| {phase} | {} | {span:.1} s | {r:.1}/s | {:.1} % | {busiest} |",
             at.len(),

@@ -13,27 +13,10 @@
 
 use std::time::{Duration, Instant};
 
-use kohero_tests::fake_telegram::{FakeTelegram, TOKEN};
-use kohero_tests::{Install, Served, stop};
+use kohero_tests::fake_telegram::FakeTelegram;
+use kohero_tests::{Install, send_rate, stop, wait_until};
 
 const BASE: i64 = 100_000;
-
-fn start_bot(k: &Install, tg: &FakeTelegram, global: &str) -> Served {
-    let url = tg.url();
-    k.serve(&[
-        ("KOHERO_TELEGRAM_TOKEN", TOKEN),
-        ("KOHERO_TELEGRAM_API_URL", url.as_str()),
-        ("KOHERO_TELEGRAM_RATE_GLOBAL", global),
-    ])
-}
-
-async fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + limit;
-    while !done() {
-        assert!(Instant::now() < deadline, "timed out: {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 1)]
 async fn main() {
@@ -52,7 +35,7 @@ async fn main() {
 
     // Readers subscribe, and something happens in the commune (limits off).
     tg.enforce_limits(false);
-    let child = start_bot(&k, &tg, "off");
+    let child = k.serve_telegram(&tg, "off");
     for r in 0..readers {
         tg.text(BASE + r, "fr", "/abonner Villeurbanne");
     }
@@ -72,7 +55,7 @@ async fn main() {
     // The digest, against the limit.
     tg.enforce_limits(true);
     tg.set_global_limit(api_limit as usize);
-    let child = start_bot(&k, &tg, &format!("{bot_rate}/s:1"));
+    let child = k.serve_telegram(&tg, &format!("{bot_rate}/s:1"));
     let before = tg.deliveries_since(0).len();
     let queued = k.run(&["digest", "69266", "--now"], b"");
     assert!(queued.status.success(), "{queued:?}");
@@ -82,18 +65,9 @@ async fn main() {
     .await;
     let sent = tg.deliveries_since(before);
     // From the first digest message to the last.
-    let first = sent.iter().map(|d| d.1).min().unwrap();
-    let last = sent.iter().map(|d| d.1).max().unwrap();
-    let rate = (sent.len() - 1) as f64 / (last - first).as_secs_f64();
-    let busiest = sent
-        .iter()
-        .map(|(_, t)| {
-            sent.iter()
-                .filter(|(_, u)| *u >= *t && *u < *t + Duration::from_secs(1))
-                .count()
-        })
-        .max()
-        .unwrap_or(0);
+    let at: Vec<Instant> = sent.iter().map(|d| d.1).collect();
+    let first = at.iter().copied().min().unwrap();
+    let (rate, span, busiest) = send_rate(&at);
     stop(child);
     println!(
         "Digest to {readers} Telegram readers, API limit {api_limit}/s, bot configured {bot_rate}/s (burst 1)"
@@ -104,7 +78,7 @@ async fn main() {
     println!(
         "| {} | {:.1} s | {rate:.1}/s | {:.1} % | {busiest} | {} |",
         sent.len(),
-        (last - first).as_secs_f64(),
+        span,
         rate / api_limit as f64 * 100.0,
         tg.too_many_requests().len()
     );

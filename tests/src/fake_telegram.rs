@@ -611,22 +611,7 @@ impl FakeTelegram {
     /// The bot's messages in a chat as they show now (edits applied), by
     /// message id: (id, text as Telegram shows it, keyboard, edited).
     pub fn shown_in(&self, chat: i64) -> Vec<(i64, String, Value, bool)> {
-        let s = self.lock();
-        let mut out: Vec<(i64, String, Value, bool)> = s
-            .bodies
-            .iter()
-            .filter(|((c, _), b)| *c == chat && b["from"]["id"].as_i64() == Some(BOT_ID))
-            .map(|((_, id), b)| {
-                (
-                    *id,
-                    b["text"].as_str().unwrap_or_default().to_owned(),
-                    b["reply_markup"].clone(),
-                    b.get("edit_date").is_some(),
-                )
-            })
-            .collect();
-        out.sort_by_key(|m| m.0);
-        out
+        self.shown_everywhere().remove(&chat).unwrap_or_default()
     }
 
     /// The texts the bot sent to a chat, as Telegram shows them (the HTML is
@@ -897,9 +882,19 @@ fn canonical(method: &str) -> String {
         .map_or_else(|| method.to_owned(), |k| (*k).to_owned())
 }
 
-/// Telegram's limits, when enforced: about 1 message/s in a chat (a third
-/// message within 2 s is refused here), the overall limit in any second,
-/// and 20 a minute in a group. A message over them gets a real 429.
+/// A message (sent or edited) to `chat` at `now`, under Telegram's limits
+/// when they are enforced: about 1 message/s in a chat (a third message
+/// within 2 s is refused here), the overall limit in any second, and 20 a
+/// minute in a group. Over them, a real 429; else the message is counted.
+fn admit(s: &mut Inner, chat: i64, now: Instant) -> Option<Response> {
+    if let Some(refused) = over_limit(s, chat, now) {
+        return Some(refused);
+    }
+    s.sent_at.entry(chat).or_default().push(now);
+    s.all_sent_at.push(now);
+    None
+}
+
 fn over_limit(s: &mut Inner, chat: i64, now: Instant) -> Option<Response> {
     if !s.enforce_limits {
         return None;
@@ -1027,11 +1022,9 @@ async fn answer(f: &FakeTelegram, method: &str, body: &Value) -> Response {
                 );
             }
             let now = Instant::now();
-            if let Some(refused) = over_limit(&mut s, chat, now) {
+            if let Some(refused) = admit(&mut s, chat, now) {
                 return refused;
             }
-            s.sent_at.entry(chat).or_default().push(now);
-            s.all_sent_at.push(now);
             s.deliveries.push((chat, now));
             f.delivered.notify_waiters();
             s.next_message += 1;
@@ -1122,11 +1115,9 @@ async fn answer(f: &FakeTelegram, method: &str, body: &Value) -> Response {
                 );
             }
             let now = Instant::now();
-            if let Some(refused) = over_limit(&mut s, chat, now) {
+            if let Some(refused) = admit(&mut s, chat, now) {
                 return refused;
             }
-            s.sent_at.entry(chat).or_default().push(now);
-            s.all_sent_at.push(now);
             s.edits.push((chat, now));
             let Some(shown) = s.bodies.get_mut(&(chat, id)) else {
                 return err(

@@ -145,6 +145,39 @@ impl Install {
         Served(Some(c.spawn().unwrap()))
     }
 
+    /// `kohero serve` on the fake Telegram Bot API and on Synapse, as a
+    /// new Matrix account (a server admin: it lifts its own rate limit);
+    /// returns the bot's Matrix id.
+    pub fn serve_on_both(
+        &self,
+        tg: &fake_telegram::FakeTelegram,
+        synapse: &synapse::Synapse,
+    ) -> (String, Served) {
+        let password = "bot-pass";
+        let id = synapse.register(&synapse::unique("kohero"), password, true);
+        let url = tg.url();
+        let served = self.serve(&[
+            ("KOHERO_TELEGRAM_TOKEN", fake_telegram::TOKEN),
+            ("KOHERO_TELEGRAM_API_URL", url.as_str()),
+            ("KOHERO_MATRIX_HOMESERVER", synapse.url.as_str()),
+            ("KOHERO_MATRIX_USER", id.as_str()),
+            ("KOHERO_MATRIX_PASSWORD", password),
+            ("KOHERO_MATRIX_STORE_PASSPHRASE", "store-secret"),
+        ]);
+        (id, served)
+    }
+
+    /// `kohero serve` on the fake Telegram Bot API alone, at an overall
+    /// rate (`KOHERO_TELEGRAM_RATE_GLOBAL`: `off`, `29/s:1`…).
+    pub fn serve_telegram(&self, tg: &fake_telegram::FakeTelegram, global: &str) -> Served {
+        let url = tg.url();
+        self.serve(&[
+            ("KOHERO_TELEGRAM_TOKEN", fake_telegram::TOKEN),
+            ("KOHERO_TELEGRAM_API_URL", url.as_str()),
+            ("KOHERO_TELEGRAM_RATE_GLOBAL", global),
+        ])
+    }
+
     /// One console session as `name`: each line is a message; returns stdout.
     /// Asserts the INTERFACE.md promise: exit 0 at the end of input, whatever it was.
     pub fn chat(&self, name: &str, lines: &[&str]) -> String {
@@ -273,4 +306,33 @@ pub fn histogram(metrics: &str, name: &str, network: &str) -> Vec<(f64, u64)> {
             Some((le, count.trim().parse().ok()?))
         })
         .collect()
+}
+
+/// Waits (polling) until `done` holds, failing with `what` after `limit`.
+pub async fn wait_until(what: &str, limit: std::time::Duration, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + limit;
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "timed out: {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Messages a second from the first to the last of `at`, the span in
+/// seconds, and the most in any one second (a sliding window).
+pub fn send_rate(at: &[std::time::Instant]) -> (f64, f64, usize) {
+    let mut sorted = at.to_vec();
+    sorted.sort();
+    let (Some(first), Some(last)) = (sorted.first(), sorted.last()) else {
+        return (0.0, 0.0, 0);
+    };
+    let span = (*last - *first).as_secs_f64();
+    let mut busiest = 0;
+    let mut j = 0;
+    for i in 0..sorted.len() {
+        while sorted[j] + std::time::Duration::from_secs(1) <= sorted[i] {
+            j += 1;
+        }
+        busiest = busiest.max(i - j + 1);
+    }
+    ((sorted.len() - 1) as f64 / span, span, busiest)
 }

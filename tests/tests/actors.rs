@@ -6,9 +6,9 @@
 
 use std::time::{Duration, Instant};
 
-use kohero_tests::fake_telegram::{FakeTelegram, TOKEN};
+use kohero_tests::fake_telegram::FakeTelegram;
 use kohero_tests::matrix_client::TestUser;
-use kohero_tests::synapse::{Synapse, unique};
+use kohero_tests::synapse::Synapse;
 use kohero_tests::{Install, first_number, letter_id, stop};
 
 const WAIT: Duration = Duration::from_secs(60);
@@ -18,17 +18,7 @@ async fn an_association_a_need_three_helpers_and_a_partner() {
     let synapse = Synapse::get();
     let tg = FakeTelegram::start().await;
     let k = Install::new();
-    let name = unique("kohero");
-    let bot = synapse.register(&name, "bot-pass", true);
-    let url = tg.url();
-    let served = k.serve(&[
-        ("KOHERO_TELEGRAM_TOKEN", TOKEN),
-        ("KOHERO_TELEGRAM_API_URL", url.as_str()),
-        ("KOHERO_MATRIX_HOMESERVER", synapse.url.as_str()),
-        ("KOHERO_MATRIX_USER", bot.as_str()),
-        ("KOHERO_MATRIX_PASSWORD", "bot-pass"),
-        ("KOHERO_MATRIX_STORE_PASSPHRASE", "store-secret"),
-    ]);
+    let (bot, served) = k.serve_on_both(&tg, &synapse);
 
     // The association writes once; the operator verifies it; it fills its card.
     tg.text(10, "fr", "/start");

@@ -6,33 +6,15 @@
 
 use std::time::{Duration, Instant};
 
-use kohero_tests::fake_telegram::{BOT_ID, FakeTelegram, TOKEN};
+use kohero_tests::fake_telegram::{BOT_ID, FakeTelegram};
 use kohero_tests::matrix_client::{Seen, TestUser};
-use kohero_tests::synapse::{Synapse, unique};
-use kohero_tests::{Install, Served, first_number, stop};
+use kohero_tests::synapse::Synapse;
+use kohero_tests::{Install, first_number, stop};
 use matrix_sdk::ruma::RoomId;
 use serde_json::json;
 
 const WAIT: Duration = Duration::from_secs(60);
 const GROUP: i64 = -500;
-
-/// `kohero serve` on both networks, Telegram at its real limits; the bot's
-/// Matrix id (a server admin: it lifts its own rate limit).
-fn serve(k: &Install, tg: &FakeTelegram, synapse: &Synapse) -> (String, Served) {
-    let name = unique("kohero");
-    let password = "bot-pass".to_owned();
-    let id = synapse.register(&name, &password, true);
-    let url = tg.url();
-    let served = k.serve(&[
-        ("KOHERO_TELEGRAM_TOKEN", TOKEN),
-        ("KOHERO_TELEGRAM_API_URL", url.as_str()),
-        ("KOHERO_MATRIX_HOMESERVER", synapse.url.as_str()),
-        ("KOHERO_MATRIX_USER", id.as_str()),
-        ("KOHERO_MATRIX_PASSWORD", password.as_str()),
-        ("KOHERO_MATRIX_STORE_PASSPHRASE", "store-secret"),
-    ]);
-    (id, served)
-}
 
 /// Waits until `done` holds, failing with `what` after [`WAIT`].
 async fn until(what: &str, done: impl Fn() -> bool) {
@@ -103,7 +85,7 @@ async fn a_telegram_group_and_a_matrix_room_are_one_conversation() {
     let synapse = Synapse::get();
     let tg = FakeTelegram::start().await;
     let k = Install::new();
-    let (bot, served) = serve(&k, &tg, &synapse);
+    let (bot, served) = k.serve_on_both(&tg, &synapse);
 
     // Alice proposes and launches on Telegram: the bot makes the project's
     // Matrix room in the commune's Space.
@@ -432,7 +414,7 @@ async fn a_telegram_and_a_matrix_identity_become_one_person() {
     let synapse = Synapse::get();
     let tg = FakeTelegram::start().await;
     let k = Install::new();
-    let (bot, served) = serve(&k, &tg, &synapse);
+    let (bot, served) = k.serve_on_both(&tg, &synapse);
 
     tg.text(7, "fr", "/lier_compte");
     let code_answer = answer_to(&tg, 7, "Votre code").await;

@@ -490,37 +490,18 @@ impl TelegramSender {
     /// messages of the last 48 hours: what it will not edit stays as it
     /// was, and is said in the log.
     async fn edit_relay(&self, to: &str, relay: &Relay) -> Result<Sent, SendError> {
-        let (chat, _) = chat_and_thread(to)?;
         let Some(edit) = relay.edit.as_deref() else {
             return Ok(Sent::Done);
-        };
-        let Ok(message) = edit.parse::<i32>() else {
-            return Err(SendError::Permanent(format!(
-                "not a Telegram message id: {edit}"
-            )));
         };
         // A copy that was whole fits in one message.
         let Some(html) = crate::relay::render(relay).into_iter().next() else {
             return Ok(Sent::Done);
         };
-        match self
-            .bot
-            .edit_message_text(ChatId(chat), MessageId(message), html)
-            .parse_mode(ParseMode::Html)
-            .link_preview_options(no_preview())
-            .await
-        {
-            Ok(_) | Err(RequestError::Api(ApiError::MessageNotModified)) => {
-                Ok(Sent::Posted(vec![edit.to_owned()]))
-            }
-            Err(RequestError::Api(
-                e @ (ApiError::MessageCantBeEdited | ApiError::MessageToEditNotFound),
-            )) => {
-                tracing::info!(chat, message, error = %e, "a relayed copy cannot be edited");
-                Ok(Sent::Done)
-            }
-            Err(e) => Err(send_error(e)),
-        }
+        Ok(if self.edit_text(to, edit, html, None).await? {
+            Sent::Posted(vec![edit.to_owned()])
+        } else {
+            Sent::Done
+        })
     }
 
     /// A reply in place of the bot's message `edit` (a card whose button
@@ -528,23 +509,38 @@ impl TelegramSender {
     /// edit it (older than 48 hours, deleted) or the reply is longer than
     /// one message: the caller sends it anew.
     async fn edit_reply(&self, to: &str, edit: &str, reply: &Reply) -> Result<bool, SendError> {
+        let mut parts = render::render(reply);
+        if parts.len() != 1 {
+            return Ok(false);
+        }
+        let part = parts.remove(0);
+        let keyboard = self.keyboard(&part.buttons).await?;
+        self.edit_text(to, edit, part.html, keyboard).await
+    }
+
+    /// Edits the bot's message `edit` in chat `to` to show `html` (and
+    /// `keyboard`): `true` when it shows it (an edit that changes nothing
+    /// included), `false` when Telegram will not edit it (older than 48
+    /// hours, deleted), which is said in the log.
+    async fn edit_text(
+        &self,
+        to: &str,
+        edit: &str,
+        html: String,
+        keyboard: Option<InlineKeyboardMarkup>,
+    ) -> Result<bool, SendError> {
         let (chat, _) = chat_and_thread(to)?;
         let Ok(message) = edit.parse::<i32>() else {
             return Err(SendError::Permanent(format!(
                 "not a Telegram message id: {edit}"
             )));
         };
-        let mut parts = render::render(reply);
-        if parts.len() != 1 {
-            return Ok(false);
-        }
-        let part = parts.remove(0);
         let mut req = self
             .bot
-            .edit_message_text(ChatId(chat), MessageId(message), part.html)
+            .edit_message_text(ChatId(chat), MessageId(message), html)
             .parse_mode(ParseMode::Html)
             .link_preview_options(no_preview());
-        if let Some(kb) = self.keyboard(&part.buttons).await? {
+        if let Some(kb) = keyboard {
             req = req.reply_markup(kb);
         }
         match req.await {
@@ -552,7 +548,7 @@ impl TelegramSender {
             Err(RequestError::Api(
                 e @ (ApiError::MessageCantBeEdited | ApiError::MessageToEditNotFound),
             )) => {
-                tracing::info!(chat, message, error = %e, "a card cannot be edited: sent anew");
+                tracing::info!(chat, message, error = %e, "a message cannot be edited");
                 Ok(false)
             }
             Err(e) => Err(send_error(e)),

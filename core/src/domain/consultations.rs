@@ -15,8 +15,6 @@ pub const OPTIONS_MAX: usize = 10;
 pub const QUESTION_MAX: usize = 300;
 /// The longest option, in characters (it is a button's label).
 pub const OPTION_MAX: usize = 80;
-/// The end of a consultation is at most this many days ahead.
-pub const END_MAX_DAYS: i64 = 731;
 /// Consultations a town hall may have open at once (each one goes to every
 /// reader of its communes).
 pub const OPEN_MAX: usize = 5;

@@ -6,7 +6,7 @@
 //! Secrecy: no command shows anyone's vote but to that person; the
 //! municipality, like everyone, sees counts only.
 
-use chrono::{Duration, NaiveDate, TimeZone};
+use chrono::{Duration, NaiveDate};
 
 use super::{Ctx, Fail, Outcome, digest, refuse, render, text_refusal};
 use crate::command::ConsultationArg;
@@ -45,27 +45,27 @@ async fn load(ctx: &mut Ctx<'_>, id: ConsultationId) -> Result<Consultation, Fai
         .ok_or_else(|| refuse!("consultation-unknown", "id" => format!("C{id}")))
 }
 
-/// Its town hall (for its name and time zone): the actor, or the name of a
-/// town hall that is no longer there.
-async fn town_of(ctx: &mut Ctx<'_>, c: &Consultation) -> Result<(String, String), Fail> {
-    Ok(match ctx.tx.actor(c.municipality).await? {
-        Some(m) => (render::name(&m), m.tz),
+/// Its town hall's name and time zone, from the town hall read (`None`: a
+/// town hall no longer there).
+fn town_names(ctx: &Ctx<'_>, town: Option<&Actor>) -> (String, String) {
+    match town {
+        Some(m) => (render::name(m), m.tz.clone()),
         None => (ctx.t("answer-by-unknown", &[]), ctx.actor.tz.clone()),
-    })
+    }
 }
 
-/// The end of the day `until` in `tz`: the midnight that follows it.
-fn end_of(until: NaiveDate, tz: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-    let next = until.succ_opt()?.and_hms_opt(0, 0, 0)?;
-    let tz = render::tz_of(tz);
-    // A midnight skipped by a change of time: the first instant after it.
-    tz.from_local_datetime(&next)
-        .earliest()
-        .or_else(|| {
-            tz.from_local_datetime(&(next + Duration::hours(1)))
-                .earliest()
-        })
-        .map(|t| t.with_timezone(&chrono::Utc))
+/// Its town hall's name and time zone.
+async fn town_of(ctx: &mut Ctx<'_>, c: &Consultation) -> Result<(String, String), Fail> {
+    let town = ctx.tx.actor(c.municipality).await?;
+    Ok(town_names(ctx, town.as_ref()))
+}
+
+/// The counts: final once closed, so far while open.
+async fn tally_of(ctx: &mut Ctx<'_>, c: &Consultation) -> Result<Tally, Fail> {
+    Ok(match &c.results {
+        Some(t) => t.clone(),
+        None => ctx.tx.tally(c.id, c.options.len()).await?,
+    })
 }
 
 async fn create(
@@ -96,18 +96,16 @@ async fn create(
         }
         kept.push(o);
     }
-    let ends_at = end_of(until, &m.tz).ok_or_else(|| refuse!("need-until-bad"))?;
+    // The end of the day named, in the town hall's time zone.
+    let ends_at = render::after_day(until, &m.tz).ok_or_else(|| refuse!("need-until-bad"))?;
     if ends_at <= ctx.now {
         return Err(refuse!("consultation-end-past"));
     }
-    let latest = ctx.now + Duration::days(END_MAX_DAYS);
+    let latest = latest_date(ctx.now);
     if ends_at > latest {
         // The last day whose end is within the limit.
-        let max = render::datetime(ctx.lang(), latest - Duration::days(1), &m.tz);
-        return Err(refuse!(
-            "consultation-end-far",
-            "max" => max.split(' ').next().unwrap_or_default().to_owned()
-        ));
+        let max = render::date(ctx.lang(), latest - Duration::days(1), &m.tz);
+        return Err(refuse!("consultation-end-far", "max" => max));
     }
     let at = ctx.now;
     let recent = ctx.tx.consultations_of(m.id, 50).await?;
@@ -223,12 +221,8 @@ pub async fn vote(ctx: &mut Ctx<'_>, id: ConsultationId, arg: VoteArg) -> Outcom
         return Err(refuse!("consultation-town-votes"));
     }
     // A town hall no longer verified: its consultations take no votes.
-    if !ctx
-        .tx
-        .actor(c.municipality)
-        .await?
-        .is_some_and(|m| m.is_verified_municipality())
-    {
+    let town = ctx.tx.actor(c.municipality).await?;
+    if !town.as_ref().is_some_and(Actor::is_verified_municipality) {
         return Err(refuse!("consultation-closed", "id" => cid.clone()));
     }
     let subscriptions = ctx.tx.subscriptions_of(me).await?;
@@ -273,7 +267,7 @@ pub async fn vote(ctx: &mut Ctx<'_>, id: ConsultationId, arg: VoteArg) -> Outcom
     }
     // The answer shows the vote: it goes when the consultation closes.
     ctx.reply_tag = Some(vote_tag(id));
-    let (from, tz) = town_of(ctx, &c).await?;
+    let (from, tz) = town_names(ctx, town.as_ref());
     let lang = ctx.lang();
     let t = |id: &str, args: &[(&str, Arg)]| ctx.t(id, args);
     let card = render::consultation_card(&t, lang, &c, &from, &tz, after);
@@ -287,7 +281,7 @@ pub async fn vote(ctx: &mut Ctx<'_>, id: ConsultationId, arg: VoteArg) -> Outcom
     // The card the person pressed shows their vote; typed (or a numbered
     // answer on Matrix), a new card that says it first.
     if ctx.pressed.is_some() {
-        ctx.replaces = ctx.pressed.clone();
+        ctx.edit_pressed = true;
         return Ok(vec![card]);
     }
     let mut reply = Reply::text(said);
@@ -304,15 +298,17 @@ pub(crate) fn vote_tag(id: ConsultationId) -> String {
 /// `/resultats C3`: the counts, so far or final, for anyone.
 pub async fn results(ctx: &mut Ctx<'_>, id: ConsultationId) -> Outcome {
     let c = load(ctx, id).await?;
-    let tally = match &c.results {
-        Some(t) => t.clone(),
-        None => ctx.tx.tally(id, c.options.len()).await?,
-    };
-    let (from, tz) = town_of(ctx, &c).await?;
+    results_of(ctx, &c).await
+}
+
+/// [`results`] of a consultation read.
+async fn results_of(ctx: &mut Ctx<'_>, c: &Consultation) -> Outcome {
+    let tally = tally_of(ctx, c).await?;
+    let (from, tz) = town_of(ctx, c).await?;
     let lang = ctx.lang();
     let t = |id: &str, args: &[(&str, Arg)]| ctx.t(id, args);
     Ok(vec![render::consultation_results(
-        &t, lang, &c, &from, &tz, &tally,
+        &t, lang, c, &from, &tz, &tally,
     )])
 }
 
@@ -369,20 +365,27 @@ async fn close_now(ctx: &mut Ctx<'_>, id: ConsultationId) -> Outcome {
     if c.closed_at.is_some() {
         return Err(refuse!("consultation-closed", "id" => format!("C{id}")));
     }
-    close(ctx, &m, &c).await?;
-    results(ctx, id).await
+    match close(ctx, &m, &c).await? {
+        Some(closed) => results_of(ctx, &closed).await,
+        // Closed meanwhile (its end came): as it stands.
+        None => results(ctx, id).await,
+    }
 }
 
 /// Closes a consultation (its end came, or its town hall closed it): the
 /// counts are kept and the votes dropped, the results go to its readers,
 /// to each commune's announcement room and to the town hall, and into the
-/// next digest. Returns how many messages were queued (none if another
-/// process closed it first).
-pub(crate) async fn close(ctx: &mut Ctx<'_>, m: &Actor, c: &Consultation) -> Result<usize, Fail> {
+/// next digest. Returns it closed (`None` if another process closed it
+/// first).
+pub(crate) async fn close(
+    ctx: &mut Ctx<'_>,
+    m: &Actor,
+    c: &Consultation,
+) -> Result<Option<Consultation>, Fail> {
     let tally = ctx.tx.tally(c.id, c.options.len()).await?;
     let at = ctx.now;
     if !ctx.tx.close_consultation(c.id, &tally, at).await? {
-        return Ok(0);
+        return Ok(None);
     }
     let mut closed = c.clone();
     closed.closed_at = Some(at);
@@ -390,11 +393,11 @@ pub(crate) async fn close(ctx: &mut Ctx<'_>, m: &Actor, c: &Consultation) -> Res
     // Never sent, or its town hall no longer verified: nobody is told (only
     // the town hall itself, of a consultation it never sent).
     if c.sent_at.is_none() || !m.is_verified_municipality() {
-        return Ok(0);
+        return Ok(Some(closed));
     }
     let g = digest::gather(ctx, std::slice::from_ref(m), at, false).await?;
     let mut out = Vec::new();
-    let n = digest::queue_results(ctx, m, &closed, &tally, &g, &mut out);
+    digest::queue_results(ctx, m, &closed, &tally, &g, &mut out);
     ctx.tx.enqueue_many(&out).await?;
     let from = render::name(m);
     let t = |id: &str, args: &[(&str, Arg)]| ctx.cat.get(m.lang, id, args);
@@ -404,7 +407,7 @@ pub(crate) async fn close(ctx: &mut Ctx<'_>, m: &Actor, c: &Consultation) -> Res
     if ctx.actor.id != m.id {
         ctx.notify(m.id, notice).await?;
     }
-    Ok(n)
+    Ok(Some(closed))
 }
 
 /// `kohero consultation C3 --csv`: the counts as CSV (RFC 4180), one row an
@@ -414,10 +417,7 @@ pub(crate) async fn csv(ctx: &mut Ctx<'_>, id: ConsultationId) -> Result<Option<
     let Some(c) = ctx.tx.consultation(id).await? else {
         return Ok(None);
     };
-    let tally = match &c.results {
-        Some(t) => t.clone(),
-        None => ctx.tx.tally(id, c.options.len()).await?,
-    };
+    let tally = tally_of(ctx, &c).await?;
     let field = |s: &str| {
         // A cell a spreadsheet would read as a formula is kept as text.
         let s = if s.starts_with(['=', '+', '-', '@']) {

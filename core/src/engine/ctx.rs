@@ -100,7 +100,7 @@ pub(crate) struct Ctx<'a> {
     pub pressed: Option<String>,
     /// Set by a command whose answer takes the place of that message (a
     /// consultation's card showing the vote just cast).
-    pub replaces: Option<String>,
+    pub edit_pressed: bool,
     /// Added to the outbox keys of the answers, so that they can be found
     /// again (`/vote/3`: the answers that show a person's vote, deleted
     /// when the consultation closes).

@@ -440,7 +440,6 @@ pub(crate) fn queue_gathered(
         .filter(|c| c.municipality == m.id && c.closed_at.is_some_and(|at| at >= since))
         .cloned()
         .collect();
-    let mut queued = 0;
     if sections.is_empty() && announcement.is_none() && results.is_empty() {
         return queue_waiting(ctx, m, g, out);
     }
@@ -460,14 +459,32 @@ pub(crate) fn queue_gathered(
     } else {
         ctx.next_key("digest")
     };
+    let render = |lang: Lang| render_digest(ctx, lang, &content);
+    let queued = to_readers(ctx, readers(ctx, m, g), &g.contacts, &key, &render, out)
+        + to_rooms(ctx, m, &m.communes, &render(m.lang), &key, out);
+    queued + queue_waiting(ctx, m, g, out)
+}
+
+/// One message each reader, at the address `contacts` gives (readers
+/// without one are left out), in their language (each language rendered
+/// once), keyed `{key}/{reader}`. Returns how many.
+fn to_readers(
+    ctx: &Ctx<'_>,
+    readers: BTreeSet<ActorId>,
+    contacts: &HashMap<ActorId, (Lang, Address)>,
+    key: &str,
+    render: &dyn Fn(Lang) -> Reply,
+    out: &mut Vec<NewOutgoing>,
+) -> usize {
     let mut rendered: HashMap<Lang, Reply> = HashMap::new();
-    for reader in readers(ctx, m, g) {
-        let Some((lang, to)) = g.contacts.get(&reader) else {
+    let mut queued = 0;
+    for reader in readers {
+        let Some((lang, to)) = contacts.get(&reader) else {
             continue;
         };
         let reply = rendered
             .entry(*lang)
-            .or_insert_with(|| render_digest(ctx, *lang, &content))
+            .or_insert_with(|| render(*lang))
             .clone();
         out.push(
             NewOutgoing::message(to, reply, format!("{key}/{reader}"), ctx.now)
@@ -476,10 +493,23 @@ pub(crate) fn queue_gathered(
         );
         queued += 1;
     }
-    // One event in each commune's announcement room, in the municipality's language.
-    let body = render_digest(ctx, m.lang, &content);
+    queued
+}
+
+/// `body` once in each commune's announcement room, on the networks that
+/// have them (in the municipality's language), keyed
+/// `{key}/{network}/{commune}`. Returns how many.
+fn to_rooms(
+    ctx: &Ctx<'_>,
+    m: &Actor,
+    communes: &[InseeCode],
+    body: &Reply,
+    key: &str,
+    out: &mut Vec<NewOutgoing>,
+) -> usize {
+    let mut queued = 0;
     for network in ctx.room_networks {
-        for c in &m.communes {
+        for c in communes {
             out.push(NewOutgoing {
                 network: network.clone(),
                 to: announcements(ctx, m.lang, c),
@@ -493,7 +523,7 @@ pub(crate) fn queue_gathered(
             queued += 1;
         }
     }
-    queued + queue_waiting(ctx, m, g, out)
+    queued
 }
 
 /// The consultations of `m` that wait for its digest, each to its readers
@@ -527,37 +557,17 @@ pub(crate) fn queue_consultation(
     out: &mut Vec<NewOutgoing>,
 ) -> usize {
     let from = render::name(m);
-    let mut rendered: HashMap<Lang, Reply> = HashMap::new();
-    let mut queued = 0;
-    for reader in readers_in(ctx, &c.communes, m.id, g) {
-        let Some((lang, to)) = g.direct.get(&reader) else {
-            continue;
-        };
-        let reply = rendered
-            .entry(*lang)
-            .or_insert_with(|| {
-                let t = |id: &str, args: &[(&str, Arg)]| ctx.cat.get(*lang, id, args);
-                render::consultation_card(&t, *lang, c, &from, &m.tz, None)
-            })
-            .clone();
-        out.push(
-            NewOutgoing::message(
-                to,
-                reply,
-                format!("consultation/{}/{reader}", c.id),
-                ctx.now,
-            )
-            .for_person(Some(reader))
-            .bulk(),
-        );
-        queued += 1;
-    }
-    queued
+    let card = |lang: Lang| {
+        let t = |id: &str, args: &[(&str, Arg)]| ctx.cat.get(lang, id, args);
+        render::consultation_card(&t, lang, c, &from, &m.tz, None)
+    };
+    let readers = readers_in(ctx, &c.communes, m.id, g);
+    let key = format!("consultation/{}", c.id);
+    to_readers(ctx, readers, &g.direct, &key, &card, out)
 }
 
 /// A closed consultation's results: to its readers (where they read
-/// digests) and to each commune's announcement room. Returns how many
-/// messages.
+/// digests) and to each commune's announcement room.
 pub(crate) fn queue_results(
     ctx: &Ctx<'_>,
     m: &Actor,
@@ -565,46 +575,16 @@ pub(crate) fn queue_results(
     tally: &Tally,
     g: &Gathered,
     out: &mut Vec<NewOutgoing>,
-) -> usize {
+) {
     let from = render::name(m);
     let render = |lang: Lang| {
         let t = |id: &str, args: &[(&str, Arg)]| ctx.cat.get(lang, id, args);
         render::consultation_results(&t, lang, c, &from, &m.tz, tally)
     };
-    let mut rendered: HashMap<Lang, Reply> = HashMap::new();
-    let mut queued = 0;
-    for reader in readers_in(ctx, &c.communes, m.id, g) {
-        let Some((lang, to)) = g.contacts.get(&reader) else {
-            continue;
-        };
-        let reply = rendered
-            .entry(*lang)
-            .or_insert_with(|| render(*lang))
-            .clone();
-        out.push(
-            NewOutgoing::message(to, reply, format!("results/{}/{reader}", c.id), ctx.now)
-                .for_person(Some(reader))
-                .bulk(),
-        );
-        queued += 1;
-    }
-    let body = render(m.lang);
-    for network in ctx.room_networks {
-        for commune in &c.communes {
-            out.push(NewOutgoing {
-                network: network.clone(),
-                to: announcements(ctx, m.lang, commune),
-                recipient: None,
-                payload: Payload::Message(body.clone()),
-                priority: Priority::Bulk,
-                key: format!("results/{}/{network}/{commune}", c.id),
-                at: ctx.now,
-                about: None,
-            });
-            queued += 1;
-        }
-    }
-    queued
+    let readers = readers_in(ctx, &c.communes, m.id, g);
+    let key = format!("results/{}", c.id);
+    to_readers(ctx, readers, &g.contacts, &key, &render, out);
+    to_rooms(ctx, m, &c.communes, &render(m.lang), &key, out);
 }
 
 /// A commune's announcement room, with how to make it on first use.

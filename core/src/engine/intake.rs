@@ -388,7 +388,8 @@ impl Engine {
             touched,
             sent,
             forgotten,
-            mut replaces,
+            pressed,
+            edit_pressed,
             mut reply_tag,
             ..
         } = ctx;
@@ -398,8 +399,9 @@ impl Engine {
             recipient = None;
         }
         let refused = outcome.is_err();
+        // The pressed card is replaced by a success only.
+        let mut replaces = pressed.filter(|_| edit_pressed && !refused);
         if refused {
-            replaces = None;
             reply_tag = None;
         }
         let (replies, touched, sent) = match outcome {

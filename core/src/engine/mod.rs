@@ -278,7 +278,7 @@ impl Engine {
             banned: None,
             operator: false,
             pressed: None,
-            replaces: None,
+            edit_pressed: false,
             reply_tag: None,
         }
     }

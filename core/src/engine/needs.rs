@@ -88,13 +88,9 @@ fn end_of_day(
     ctx: &Ctx<'_>,
     day: chrono::NaiveDate,
 ) -> Result<chrono::DateTime<chrono::Utc>, Fail> {
-    use chrono::TimeZone;
-    let tz = render::tz_of(&ctx.actor.tz);
-    let last = day
-        .and_hms_opt(23, 59, 59)
-        .and_then(|t| tz.from_local_datetime(&t).earliest())
-        .ok_or_else(|| refuse!("need-until-bad"))?
-        .with_timezone(&chrono::Utc);
+    // Its last second.
+    let last = render::after_day(day, &ctx.actor.tz).ok_or_else(|| refuse!("need-until-bad"))?
+        - chrono::Duration::seconds(1);
     if last <= ctx.now {
         return Err(refuse!("need-until-past"));
     }

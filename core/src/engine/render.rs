@@ -52,6 +52,30 @@ pub fn datetime(lang: Lang, at: DateTime<Utc>, tz: &str) -> String {
     }
 }
 
+/// A date alone in a time zone, in the person's language.
+pub fn date(lang: Lang, at: DateTime<Utc>, tz: &str) -> String {
+    let local = at.with_timezone(&tz_of(tz));
+    match lang {
+        Lang::Fr => local.format("%d/%m/%Y").to_string(),
+        Lang::En => local.format("%Y-%m-%d").to_string(),
+    }
+}
+
+/// The first instant after `day` in `tz`: the midnight that follows it (or,
+/// where a change of time skips that midnight, the first instant after).
+pub fn after_day(day: chrono::NaiveDate, tz: &str) -> Option<DateTime<Utc>> {
+    use chrono::TimeZone;
+    let next = day.succ_opt()?.and_hms_opt(0, 0, 0)?;
+    let tz = tz_of(tz);
+    tz.from_local_datetime(&next)
+        .earliest()
+        .or_else(|| {
+            tz.from_local_datetime(&(next + chrono::Duration::hours(1)))
+                .earliest()
+        })
+        .map(|t| t.with_timezone(&Utc))
+}
+
 /// A person's name as others see it: a verified actor's with a badge.
 pub fn name(a: &Actor) -> String {
     if a.verified {
@@ -159,8 +183,7 @@ pub(crate) fn answer_line(
         Some(max) => crate::text::excerpt(&a.text, max),
         None => a.text.clone(),
     };
-    let date = datetime(lang, a.updated_at, tz);
-    let date = date.split(' ').next().unwrap_or_default().to_owned();
+    let date = date(lang, a.updated_at, tz);
     t(
         "answer-line",
         &[
@@ -238,8 +261,7 @@ pub async fn items(
 /// The last day votes are taken: the day before the end (an end is the
 /// midnight that follows the day named), in `tz`.
 pub(crate) fn last_day(lang: Lang, c: &Consultation, tz: &str) -> String {
-    let d = datetime(lang, c.ends_at - chrono::Duration::seconds(1), tz);
-    d.split(' ').next().unwrap_or_default().to_owned()
+    date(lang, c.ends_at - chrono::Duration::seconds(1), tz)
 }
 
 /// A consultation as its readers get it: the question, how to answer, and
@@ -346,15 +368,7 @@ pub(crate) fn consultation_results(
     let state = match c.closed_at {
         Some(at) => t(
             "consultation-closed-on",
-            &[(
-                "date",
-                datetime(lang, at, tz)
-                    .split(' ')
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned()
-                    .into(),
-            )],
+            &[("date", date(lang, at, tz).into())],
         ),
         None => t(
             "consultation-open-until",
