@@ -82,6 +82,8 @@ pub enum Command {
     Members(InitiativeId),
     Update(InitiativeId, String),
     Event(InitiativeId, Option<String>),
+    /// `/evenement E7 annuler` or `/evenement E7 TITRE | DATE | LIEU [| DURÉE]`.
+    ChangeEvent(EventId, EventChange),
     Rsvp(EventId, RsvpAnswer),
     Feed(Area),
     Subscribe(Area),
@@ -640,6 +642,19 @@ pub fn parse(input: &str) -> Result<Parsed, ParseError> {
             }
             Command::Update(i, text)
         }
+        "evenement" | "event" | "rdv" if args.first().is_some_and(|a| is_event_ref(a)) => {
+            let e = args
+                .first()
+                .and_then(|a| parse_event_id(a))
+                .ok_or(ParseError::Usage(Name::Event))?;
+            let text = after_id(rest);
+            let change = match fold(&text).as_str() {
+                "" => return Err(ParseError::Usage(Name::Event)),
+                "annuler" | "cancel" => EventChange::Cancel,
+                _ => EventChange::Edit(text),
+            };
+            Command::ChangeEvent(e, change)
+        }
         "evenement" | "event" | "rdv" => {
             let i = id(Name::Event)?;
             let text = after_id(rest);
@@ -862,6 +877,14 @@ pub fn parse(input: &str) -> Result<Parsed, ParseError> {
 
 /// In a chat that belongs to initiative `id`, commands about "the" project may
 /// leave the id out: `/maj Le bac est là` means `/maj 42 Le bac est là`.
+/// What `/evenement E7 …` does to an event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventChange {
+    Cancel,
+    /// `TITRE | DATE | LIEU [| DURÉE]`, as typed.
+    Edit(String),
+}
+
 pub fn with_default_id(text: &str, id: InitiativeId) -> String {
     let t = text.trim_start();
     let (word, rest) = t.split_once(char::is_whitespace).unwrap_or((t, ""));
@@ -899,11 +922,13 @@ pub fn with_default_id(text: &str, id: InitiativeId) -> String {
         // `/voir A12` shows an actor, `/besoin B5 fermer` names its need,
         // wherever they are typed.
         let need = matches!(fold(bare).as_str(), "besoin" | "need");
+        let event = matches!(fold(bare).as_str(), "evenement" | "event");
         let show = matches!(fold(bare).as_str(), "voir" | "show" | "projet" | "project");
         first.is_some_and(|a| {
             parse_initiative_id(a).is_some()
                 || (show && parse_actor_id(a).is_some())
                 || (need && parse_need_id(a).is_some())
+                || (event && is_event_ref(a))
         })
     };
     if (takes_id || takes_target) && !has_id {
@@ -1078,6 +1103,12 @@ fn parse_profile_field(s: &str) -> Option<ProfileField> {
         "competences" | "competence" | "skills" | "skill" => ProfileField::Skills,
         _ => return None,
     })
+}
+
+/// `E7` or `e7`: an event named with its letter, where a bare number would
+/// be an initiative.
+fn is_event_ref(s: &str) -> bool {
+    s.starts_with(['e', 'E']) && parse_event_id(s).is_some()
 }
 
 /// `7` or `e7` (events are written `E7`).

@@ -165,6 +165,10 @@ mod tests {
             created_by: None,
             created_at: Utc.with_ymd_and_hms(2026, 11, 20, 0, 0, 0).unwrap(),
             hidden: false,
+            minutes: EVENT_MINUTES_DEFAULT,
+            sequence: 0,
+            updated_at: None,
+            cancelled_at: None,
         };
         let s = sections(
             &is,

@@ -512,6 +512,138 @@ async fn an_event_at_a_missing_or_past_time_is_refused() {
 }
 
 #[tokio::test]
+async fn an_event_changes_or_is_cancelled_and_those_who_answered_are_told() {
+    let b = Bot::new().await;
+    let id = b.propose("org", "P | culture | - | -").await;
+    b.say("org", &format!("/lancer {id}")).await;
+    let r = b
+        .say(
+            "org",
+            &format!("/evenement {id} Atelier | 2026-12-05 14:00 | {LYON} | 1h30"),
+        )
+        .await;
+    let e = first_number(&r, 'E');
+    assert!(
+        b.say("org", &format!("/voir {id}"))
+            .await
+            .contains("1 h 30"),
+        "the duration is shown"
+    );
+    // Durations people cannot mean are refused, with the way to write one.
+    for bad in ["0h", "8j", "3 semaines", "🎉"] {
+        let r = b
+            .say(
+                "org",
+                &format!("/evenement {id} A | 2026-12-05 14:00 | - | {bad}"),
+            )
+            .await;
+        assert!(r.contains("comprends pas la durée"), "{bad}: {r}");
+    }
+    b.say("ann", &format!("/rejoindre {id}")).await;
+    b.say("ann", &format!("/participer E{e} oui")).await;
+    b.say("bob", &format!("/participer E{e} non")).await;
+    b.inbox_of("test", "ann").await;
+    b.inbox_of("test", "bob").await;
+
+    // Only an organiser changes it; a stranger learns nothing by trying.
+    let before = b.snapshot().await;
+    assert!(
+        b.say("bob", &format!("/evenement E{e} annuler"))
+            .await
+            .contains("Seuls les organisateurs")
+    );
+    assert!(
+        b.say("org", "/evenement E999 annuler")
+            .await
+            .contains("pas d'événement E999")
+    );
+    assert!(
+        b.say("org", &format!("/evenement E{e}"))
+            .await
+            .contains("Utilisation")
+    );
+    assert_eq!(before, b.snapshot().await);
+
+    // The same details again: nothing changes, nobody is told.
+    let same = b
+        .say(
+            "org",
+            &format!("/evenement E{e} Atelier | 2026-12-05 14:00 | {LYON} | 90min"),
+        )
+        .await;
+    assert!(same.contains("Rien ne change"), "{same}");
+    assert_eq!(before, b.snapshot().await);
+
+    // Moved by a day, renamed with French punctuation: both answerers told,
+    // in their language, with the old time.
+    let r = b
+        .say(
+            "org",
+            &format!("/evenement E{e} Atelier « vélo » d'hiver | 2026-12-06 15:00 | - | 3h"),
+        )
+        .await;
+    assert!(
+        r.contains("modifié") && r.contains("Les 2 personnes"),
+        "{r}"
+    );
+    let ann = b.inbox_of("test", "ann").await;
+    assert!(
+        ann.contains("06/12/2026 15:00")
+            && ann.contains("au lieu du 05/12/2026 14:00")
+            && ann.contains("durée : 3 h")
+            && ann.contains("« vélo » d'hiver"),
+        "{ann}"
+    );
+    let shown = b.say("ann", &format!("/voir {id}")).await;
+    assert!(
+        shown.contains("06/12/2026 15:00") && shown.contains("3 h"),
+        "{shown}"
+    );
+
+    // Cancelled: told, out of the project's list, no answer taken, no
+    // second change.
+    let r = b.say("org", &format!("/evenement E{e} annuler")).await;
+    assert!(r.contains("annulé") && r.contains("Les 2 personnes"), "{r}");
+    let bob = b.inbox_of("test", "bob").await;
+    assert!(
+        bob.contains("Annulé : E") && bob.contains("06/12/2026 15:00"),
+        "{bob}"
+    );
+    assert!(
+        !b.say("ann", &format!("/voir {id}"))
+            .await
+            .contains("Atelier")
+    );
+    assert!(
+        b.say("ann", &format!("/participer E{e} oui"))
+            .await
+            .contains("est annulé")
+    );
+    let after = b.snapshot().await;
+    assert!(
+        b.say("org", &format!("/evenement E{e} cancel"))
+            .await
+            .contains("est annulé")
+    );
+    assert_eq!(after, b.snapshot().await);
+
+    // An event that has begun cannot change.
+    let r = b
+        .say(
+            "org",
+            &format!("/evenement {id} Réunion | 2026-12-10 18:00"),
+        )
+        .await;
+    let e2 = first_number(&r, 'E');
+    b.advance(Duration::days(30));
+    assert!(
+        b.say("org", &format!("/evenement E{e2} annuler"))
+            .await
+            .contains("déjà passé")
+    );
+}
+
+#[tokio::test]
 async fn nearby_in_distance_order_with_radius_category_and_pages() {
     let b = Bot::new().await;
     for (t, c, p) in [

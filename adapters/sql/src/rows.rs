@@ -202,6 +202,16 @@ pub fn event(row: &(impl Columns + ?Sized)) -> StoreResult<Event> {
         created_by: get::<Option<i64>>(row, "created_by")?.map(ActorId),
         created_at: time(get(row, "created_at")?)?,
         hidden: get::<Option<i64>>(row, "hidden_at")?.is_some(),
+        minutes: u32::try_from(get::<i64>(row, "duration_minutes")?)
+            .map_err(|_| corrupt("duration_minutes", "out of range"))?,
+        sequence: u32::try_from(get::<i64>(row, "sequence")?)
+            .map_err(|_| corrupt("sequence", "out of range"))?,
+        updated_at: get::<Option<i64>>(row, "updated_at")?
+            .map(time)
+            .transpose()?,
+        cancelled_at: get::<Option<i64>>(row, "cancelled_at")?
+            .map(time)
+            .transpose()?,
     })
 }
 

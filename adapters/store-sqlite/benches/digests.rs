@@ -169,6 +169,7 @@ async fn main() {
                     starts_at: tick + Duration::hours(rng.below(14 * 24) as i64 + 1),
                     tz: "Europe/Paris".into(),
                     place: None,
+                    minutes: EVENT_MINUTES_DEFAULT,
                     created_by: author.id,
                     created_at: created,
                 })

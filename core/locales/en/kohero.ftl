@@ -78,7 +78,7 @@ usage-follow = Usage: /follow NUMBER
 usage-leave = Usage: /leave NUMBER
 usage-members = Usage: /members NUMBER
 usage-update = Usage: /update NUMBER TEXT, for example /update 42 The bin is in place!
-usage-event = Usage: /event NUMBER TITLE | DATE TIME [ZONE] | PLACE (optional). For example: /event 42 Workshop | 2026-12-05 14:00 | geo:45.77,4.88
+usage-event = Usage: /event NUMBER TITLE | DATE TIME [ZONE] | PLACE (optional) | DURATION (2h by default). For example: /event 42 Workshop | 2026-12-05 14:00 | geo:45.77,4.88 | 3h. To change or cancel one: /event E7 TITLE | DATE | PLACE [| DURATION], /event E7 cancel
 usage-rsvp = Usage: /rsvp EVENT yes|no|maybe, for example /rsvp E7 yes
 usage-search = Usage: /search TEXT, for example /search repair cafe
 usage-language = Usage: /language fr or /language en
@@ -217,6 +217,25 @@ event-when-gap = That time doesn't exist on that day (clock change). Please pick
 event-in-past = That event is already over.
 event-too-far = Events can be planned at most two years ahead (until { $max }).
 event-created = Event E{ $event } "{ $title }" on { $when } ({ $tz }), for #{ $id } "{ $project }".
+event-duration = I don't understand the duration. Write for example 3h, 1h30 or 45min (at most 7 days).
+event-cancelled = Event E{ $event } is cancelled.
+event-unchanged = Nothing changes for E{ $event }: it is already so.
+event-cancelled-mirror = ❌ Event E{ $event } cancelled (#{ $id } "{ $title }").
+event-changed-mirror = ✏️ Event E{ $event } changed (#{ $id } "{ $title }"):
+event-cancel-done = Event E{ $event } "{ $title }" cancelled. { $told ->
+    [0] Nobody had answered.
+    [one] The person who had answered has been told.
+   *[other] The { $told } people who had answered have been told.
+}
+event-change-done = Event E{ $event } "{ $title }" changed. { $told ->
+    [0] Nobody had answered.
+    [one] The person who had answered has been told.
+   *[other] The { $told } people who had answered have been told.
+}
+event-cancelled-notice = ❌ Cancelled: E{ $event } "{ $title }" on { $when } ({ $tz }), for #{ $id } "{ $project }".
+event-changed-notice = ✏️ A change to event E{ $event } you answered (#{ $id } "{ $project }"):
+event-was = instead of { $when }
+event-lasts = lasts { $duration }
 rsvp-counts = Yes: { $yes } · Maybe: { $maybe } · No: { $no }
 rsvp-yours = Your answer: { $answer }
 rsvp-yes = yes

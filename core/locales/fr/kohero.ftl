@@ -78,7 +78,7 @@ usage-follow = Utilisation : /suivre NUMÉRO
 usage-leave = Utilisation : /quitter NUMÉRO
 usage-members = Utilisation : /membres NUMÉRO
 usage-update = Utilisation : /maj NUMÉRO TEXTE, par exemple /maj 42 Le bac est installé !
-usage-event = Utilisation : /evenement NUMÉRO TITRE | DATE HEURE [FUSEAU] | LIEU (facultatif). Par exemple : /evenement 42 Atelier | 2026-12-05 14:00 | geo:45.77,4.88
+usage-event = Utilisation : /evenement NUMÉRO TITRE | DATE HEURE [FUSEAU] | LIEU (facultatif) | DURÉE (2h par défaut). Par exemple : /evenement 42 Atelier | 2026-12-05 14:00 | geo:45.77,4.88 | 3h. Pour changer ou annuler : /evenement E7 TITRE | DATE | LIEU [| DURÉE], /evenement E7 annuler
 usage-rsvp = Utilisation : /participer ÉVÉNEMENT oui|non|peutetre, par exemple /participer E7 oui
 usage-search = Utilisation : /chercher TEXTE, par exemple /chercher café réparation
 usage-language = Utilisation : /langue fr ou /langue en
@@ -217,6 +217,25 @@ event-when-gap = Cette heure n'existe pas ce jour-là (changement d'heure). Choi
 event-in-past = Cet événement est déjà passé.
 event-too-far = Un événement se prévoit au plus deux ans à l'avance (jusqu'au { $max }).
 event-created = Événement E{ $event } « { $title } » le { $when } ({ $tz }), pour #{ $id } « { $project } ».
+event-duration = Je ne comprends pas la durée. Écrivez par exemple 3h, 1h30 ou 45min (au plus 7 jours).
+event-cancelled = L'événement E{ $event } est annulé.
+event-unchanged = Rien ne change pour E{ $event } : c'est déjà ainsi.
+event-cancelled-mirror = ❌ Événement E{ $event } annulé (#{ $id } « { $title } »).
+event-changed-mirror = ✏️ Événement E{ $event } modifié (#{ $id } « { $title } ») :
+event-cancel-done = Événement E{ $event } « { $title } » annulé. { $told ->
+    [0] Personne n'avait répondu.
+    [one] La personne qui avait répondu est prévenue.
+   *[other] Les { $told } personnes qui avaient répondu sont prévenues.
+}
+event-change-done = Événement E{ $event } « { $title } » modifié. { $told ->
+    [0] Personne n'avait répondu.
+    [one] La personne qui avait répondu est prévenue.
+   *[other] Les { $told } personnes qui avaient répondu sont prévenues.
+}
+event-cancelled-notice = ❌ Annulé : E{ $event } « { $title } » du { $when } ({ $tz }), pour #{ $id } « { $project } ».
+event-changed-notice = ✏️ Changement pour l'événement E{ $event } auquel vous avez répondu (#{ $id } « { $project } ») :
+event-was = au lieu du { $when }
+event-lasts = durée : { $duration }
 rsvp-counts = Oui : { $yes } · Peut-être : { $maybe } · Non : { $no }
 rsvp-yours = Votre réponse : { $answer }
 rsvp-yes = oui

@@ -263,6 +263,66 @@ pub struct Event {
     /// Hidden by moderation.
     #[serde(default)]
     pub hidden: bool,
+    /// How long it lasts, in minutes ([`EVENT_MINUTES_DEFAULT`] unless told).
+    #[serde(default = "default_minutes")]
+    pub minutes: u32,
+    /// Grows by one at each change (iCalendar's `SEQUENCE`).
+    #[serde(default)]
+    pub sequence: u32,
+    /// The last change (title, time, place, duration or cancellation).
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub cancelled_at: Option<DateTime<Utc>>,
+}
+
+/// An event's length when none is given: two hours (INTERFACE.md).
+pub const EVENT_MINUTES_DEFAULT: u32 = 120;
+/// The longest event: a week.
+pub const EVENT_MINUTES_MAX: u32 = 7 * 24 * 60;
+
+fn default_minutes() -> u32 {
+    EVENT_MINUTES_DEFAULT
+}
+
+impl Event {
+    pub fn ends_at(&self) -> DateTime<Utc> {
+        self.starts_at + chrono::Duration::minutes(i64::from(self.minutes))
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled_at.is_some()
+    }
+    /// When it last changed: its creation if never.
+    pub fn changed_at(&self) -> DateTime<Utc> {
+        self.updated_at.unwrap_or(self.created_at)
+    }
+}
+
+/// Parses a duration as people write it: `3h`, `1h30`, `90min`, `2 h`,
+/// `45 minutes`, `1j` / `1d`. `None` for anything else or zero.
+pub fn parse_minutes(s: &str) -> Option<u32> {
+    let s: String = fold(s).chars().filter(|c| !c.is_whitespace()).collect();
+    let number_then = |s: &str| -> Option<(u32, String)> {
+        let end = s.find(|c: char| !c.is_ascii_digit())?;
+        let n = s.get(..end)?.parse::<u32>().ok()?;
+        Some((n, s.get(end..)?.to_owned()))
+    };
+    let (n, unit) = number_then(&s)?;
+    let minutes = match unit.as_str() {
+        "min" | "mn" | "m" | "minute" | "minutes" => Some(n),
+        "h" | "heure" | "heures" | "hour" | "hours" => n.checked_mul(60),
+        "j" | "jour" | "jours" | "d" | "day" | "days" => n.checked_mul(24 * 60),
+        u => {
+            // 1h30, 1h30min
+            let rest = u.strip_prefix('h')?;
+            let rest = ["min", "mn", ""]
+                .iter()
+                .find_map(|suffix| rest.strip_suffix(suffix).filter(|r| !r.is_empty()))?;
+            let m: u32 = rest.parse().ok().filter(|m| *m < 60)?;
+            n.checked_mul(60)?.checked_add(m)
+        }
+    }?;
+    (minutes > 0).then_some(minutes)
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -272,8 +332,35 @@ pub struct NewEvent {
     pub starts_at: DateTime<Utc>,
     pub tz: String,
     pub place: Option<GeoPoint>,
+    pub minutes: u32,
     pub created_by: ActorId,
     pub created_at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod duration_tests {
+    use super::parse_minutes;
+
+    #[test]
+    fn durations_as_people_write_them() {
+        assert_eq!(parse_minutes("3h"), Some(180));
+        assert_eq!(parse_minutes("2 h"), Some(120));
+        assert_eq!(parse_minutes("1h30"), Some(90));
+        assert_eq!(parse_minutes("1h30min"), Some(90));
+        assert_eq!(parse_minutes("90min"), Some(90));
+        assert_eq!(parse_minutes("45 minutes"), Some(45));
+        assert_eq!(parse_minutes("2 heures"), Some(120));
+        assert_eq!(parse_minutes("1j"), Some(1440));
+        assert_eq!(parse_minutes("1 Jour"), Some(1440));
+        assert_eq!(parse_minutes("0h"), None);
+        assert_eq!(parse_minutes("1h75"), None);
+        assert_eq!(parse_minutes("h"), None);
+        assert_eq!(parse_minutes("3"), None);
+        assert_eq!(parse_minutes("3 semaines"), None);
+        assert_eq!(parse_minutes("99999999999h"), None);
+        assert_eq!(parse_minutes("4294967295j"), None);
+        assert_eq!(parse_minutes("é😀"), None);
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -286,6 +286,7 @@ impl Engine {
             Ok(Parsed::Command(
                 c @ (Command::Update(..)
                 | Command::Event(..)
+                | Command::ChangeEvent(..)
                 | Command::Members(_)
                 | Command::Show(_)
                 | Command::Relay(..)
@@ -330,6 +331,7 @@ impl Engine {
             C::Archive(id) => initiatives::set_status(ctx, id, Status::Archived).await,
             C::Update(id, text) => project::update(ctx, id, &text).await,
             C::Event(id, spec) => project::event(ctx, id, spec.as_deref()).await,
+            C::ChangeEvent(id, change) => project::change_event(ctx, id, change).await,
             C::Rsvp(event, answer) => project::rsvp(ctx, event, answer).await,
             C::Profile(name) => profile::profile(ctx, name).await,
             C::Language(lang) => profile::language(ctx, lang).await,

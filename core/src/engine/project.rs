@@ -4,8 +4,10 @@ use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::{Ctx, Fail, Outcome, geo_refusal, refuse, render, text_refusal};
+use crate::command::EventChange;
 use crate::domain::*;
 use crate::geo::GeoPoint;
+use crate::i18n::Arg;
 use crate::reply::{Action, ListItem, Reply};
 use crate::text;
 
@@ -128,13 +130,19 @@ pub fn parse_when(s: &str, default_tz: &str) -> Result<(DateTime<Utc>, String), 
     Ok((at.with_timezone(&Utc), tz_name))
 }
 
-pub async fn event(ctx: &mut Ctx<'_>, id: InitiativeId, spec: Option<&str>) -> Outcome {
-    let i = active_project(ctx, id).await?;
-    let Some(spec) = spec else {
-        return Err(refuse!("usage-event"));
-    };
+/// What `TITRE | DATE | LIEU [| DURÉE]` says of an event.
+struct EventSpec {
+    title: String,
+    starts_at: DateTime<Utc>,
+    tz: String,
+    place: Option<GeoPoint>,
+    minutes: u32,
+}
+
+/// Parses `TITRE | DATE [| LIEU] [| DURÉE]` (a place `-` or empty is none).
+fn event_spec(ctx: &Ctx<'_>, spec: &str) -> Result<EventSpec, Fail> {
     let parts: Vec<&str> = spec.split('|').map(str::trim).collect();
-    if !(2..=3).contains(&parts.len()) {
+    if !(2..=4).contains(&parts.len()) {
         return Err(refuse!("usage-event"));
     }
     let title = text::title(parts[0]).map_err(|e| text_refusal("title", e))?;
@@ -151,6 +159,33 @@ pub async fn event(ctx: &mut Ctx<'_>, id: InitiativeId, spec: Option<&str>) -> O
         Some(p) if !p.is_empty() && *p != "-" => Some(GeoPoint::parse_uri(p).map_err(geo_refusal)?),
         _ => None,
     };
+    let minutes = match parts.get(3) {
+        None => EVENT_MINUTES_DEFAULT,
+        Some(d) => parse_minutes(d)
+            .filter(|m| *m <= EVENT_MINUTES_MAX)
+            .ok_or_else(|| refuse!("event-duration"))?,
+    };
+    Ok(EventSpec {
+        title,
+        starts_at,
+        tz,
+        place,
+        minutes,
+    })
+}
+
+pub async fn event(ctx: &mut Ctx<'_>, id: InitiativeId, spec: Option<&str>) -> Outcome {
+    let i = active_project(ctx, id).await?;
+    let Some(spec) = spec else {
+        return Err(refuse!("usage-event"));
+    };
+    let EventSpec {
+        title,
+        starts_at,
+        tz,
+        place,
+        minutes,
+    } = event_spec(ctx, spec)?;
     let me = ctx.actor.id;
     let e = ctx
         .tx
@@ -160,6 +195,7 @@ pub async fn event(ctx: &mut Ctx<'_>, id: InitiativeId, spec: Option<&str>) -> O
             starts_at,
             tz,
             place,
+            minutes,
             created_by: me,
             created_at: ctx.now,
         })
@@ -218,9 +254,10 @@ pub async fn event_item(ctx: &mut Ctx<'_>, e: &Event) -> Result<ListItem, Fail> 
         .find(|r| r.actor == ctx.actor.id)
         .map(|r| r.answer);
     let mut details = vec![format!(
-        "{} ({})",
+        "{} ({}), {}",
         render::datetime(ctx.lang(), e.starts_at, &e.tz),
-        e.tz
+        e.tz,
+        render::duration(ctx.lang(), e.minutes)
     )];
     if let Some(p) = e.place {
         details.push(p.to_uri());
@@ -252,7 +289,11 @@ pub async fn rsvp(ctx: &mut Ctx<'_>, id: EventId, answer: RsvpAnswer) -> Outcome
         .tx
         .event(id)
         .await?
+        .filter(|e| !e.hidden)
         .ok_or_else(|| refuse!("unknown-event", "event" => id.0))?;
+    if e.is_cancelled() {
+        return Err(refuse!("event-cancelled", "event" => id.0));
+    }
     if e.starts_at <= ctx.now {
         return Err(refuse!("event-in-past"));
     }
@@ -283,6 +324,151 @@ pub async fn rsvp(ctx: &mut Ctx<'_>, id: EventId, answer: RsvpAnswer) -> Outcome
         ))
         .list(vec![item]),
     ])
+}
+
+/// `/evenement E7 annuler` or `/evenement E7 TITRE | DATE | LIEU [| DURÉE]`:
+/// an organiser of its project cancels or changes an event that has not
+/// begun; its project's chats and everyone who answered are told.
+pub async fn change_event(ctx: &mut Ctx<'_>, id: EventId, change: EventChange) -> Outcome {
+    let before = ctx
+        .tx
+        .event(id)
+        .await?
+        .filter(|e| !e.hidden)
+        .ok_or_else(|| refuse!("unknown-event", "event" => id.0))?;
+    let i = active_project(ctx, before.initiative).await?;
+    if before.is_cancelled() {
+        return Err(refuse!("event-cancelled", "event" => id.0));
+    }
+    if before.starts_at <= ctx.now {
+        return Err(refuse!("event-in-past"));
+    }
+    let mut after = before.clone();
+    match &change {
+        EventChange::Cancel => after.cancelled_at = Some(ctx.now),
+        EventChange::Edit(spec) => {
+            let s = event_spec(ctx, spec)?;
+            after.title = s.title;
+            after.starts_at = s.starts_at;
+            after.tz = s.tz;
+            after.place = s.place;
+            after.minutes = s.minutes;
+            if after == before {
+                return Ok(vec![Reply::text(
+                    ctx.t("event-unchanged", &[("event", id.0.into())]),
+                )]);
+            }
+        }
+    }
+    after.sequence = before.sequence.saturating_add(1);
+    after.updated_at = Some(ctx.now);
+    ctx.tx.change_event(&after).await?;
+    let key = if after.is_cancelled() {
+        "event-cancelled-mirror"
+    } else {
+        "event-changed-mirror"
+    };
+    let mut mirror = Reply::text(ctx.t(
+        key,
+        &[
+            ("event", id.0.into()),
+            ("id", i.id.0.into()),
+            ("title", i.title.clone().into()),
+        ],
+    ));
+    if !after.is_cancelled() {
+        mirror = mirror.list(vec![event_item(ctx, &after).await?]);
+    }
+    super::rooms::post(ctx, i.id, &mirror, Some(Target::Event(id))).await?;
+    let told = tell_answerers(ctx, &i, &before, &after).await?;
+    let done = if after.is_cancelled() {
+        "event-cancel-done"
+    } else {
+        "event-change-done"
+    };
+    Ok(vec![Reply::text(ctx.t(
+        done,
+        &[
+            ("event", id.0.into()),
+            ("title", after.title.clone().into()),
+            ("told", told.into()),
+        ],
+    ))])
+}
+
+/// Tells everyone who answered an event (but the organiser who changed it)
+/// that it was cancelled or changed, in their language and time zone of the
+/// event. Returns how many could be reached.
+async fn tell_answerers(
+    ctx: &mut Ctx<'_>,
+    i: &Initiative,
+    before: &Event,
+    after: &Event,
+) -> Result<usize, Fail> {
+    let mut told = 0;
+    for r in ctx.tx.rsvps(after.id).await? {
+        if r.actor == ctx.actor.id {
+            continue;
+        }
+        let Some(person) = ctx.tx.actor(r.actor).await? else {
+            continue;
+        };
+        let lang = person.lang;
+        let t = |id: &str, args: &[(&str, Arg)]| ctx.cat.get(lang, id, args);
+        let when = |e: &Event| render::datetime(lang, e.starts_at, &e.tz);
+        let reply = if after.is_cancelled() {
+            Reply::text(t(
+                "event-cancelled-notice",
+                &[
+                    ("event", after.id.0.into()),
+                    ("title", after.title.clone().into()),
+                    ("when", when(after).into()),
+                    ("tz", after.tz.clone().into()),
+                    ("id", i.id.0.into()),
+                    ("project", i.title.clone().into()),
+                ],
+            ))
+        } else {
+            let mut details = vec![format!("{} ({})", when(after), after.tz)];
+            if after.starts_at != before.starts_at {
+                details.push(t(
+                    "event-was",
+                    &[("when", format!("{} ({})", when(before), before.tz).into())],
+                ));
+            }
+            details.push(t(
+                "event-lasts",
+                &[("duration", render::duration(lang, after.minutes).into())],
+            ));
+            if let Some(p) = after.place {
+                details.push(p.to_uri());
+            }
+            Reply::text(t(
+                "event-changed-notice",
+                &[
+                    ("event", after.id.0.into()),
+                    ("id", i.id.0.into()),
+                    ("project", i.title.clone().into()),
+                ],
+            ))
+            .list(vec![ListItem {
+                tag: Some(format!("E{}", after.id)),
+                title: format!("E{} {}", after.id, after.title),
+                details,
+                actions: vec![Action::new(
+                    t("action-rsvp-no", &[]),
+                    format!("/participer E{} non", after.id),
+                )],
+            }])
+        };
+        if ctx
+            .notify_with(r.actor, reply, Priority::Interactive)
+            .await?
+        {
+            told += 1;
+        }
+    }
+    Ok(told)
 }
 
 #[cfg(test)]

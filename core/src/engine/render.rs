@@ -52,6 +52,30 @@ pub fn datetime(lang: Lang, at: DateTime<Utc>, tz: &str) -> String {
     }
 }
 
+/// A duration in minutes as people say it: `2 h`, `1 h 30`, `45 min`, `2 j`
+/// (`2 h`, `1 h 30`, `45 min`, `2 d` in English).
+pub fn duration(lang: Lang, minutes: u32) -> String {
+    let day = match lang {
+        Lang::Fr => "j",
+        Lang::En => "d",
+    };
+    let (d, h, m) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
+    let mut parts = Vec::new();
+    if d > 0 {
+        parts.push(format!("{d} {day}"));
+    }
+    match (h, m) {
+        (0, 0) => {}
+        (0, m) if d == 0 => parts.push(format!("{m} min")),
+        (h, 0) => parts.push(format!("{h} h")),
+        (h, m) => parts.push(format!("{h} h {m:02}")),
+    }
+    if parts.is_empty() {
+        parts.push("0 min".to_owned());
+    }
+    parts.join(" ")
+}
+
 /// A date alone in a time zone, in the person's language.
 pub fn date(lang: Lang, at: DateTime<Utc>, tz: &str) -> String {
     let local = at.with_timezone(&tz_of(tz));
@@ -391,6 +415,17 @@ pub(crate) fn consultation_results(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn durations_read_as_people_say_them() {
+        use super::{Lang, duration};
+        assert_eq!(duration(Lang::Fr, 120), "2 h");
+        assert_eq!(duration(Lang::Fr, 90), "1 h 30");
+        assert_eq!(duration(Lang::Fr, 45), "45 min");
+        assert_eq!(duration(Lang::Fr, 1440 + 65), "1 j 1 h 05");
+        assert_eq!(duration(Lang::En, 2880), "2 d");
+        assert_eq!(duration(Lang::En, 1441), "1 d 0 h 01");
+    }
+
     use super::*;
 
     #[test]

@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 mod adapter_state;
 mod consultations;
 mod democracy;
+mod events;
 mod files;
 mod initiatives;
 mod intake;
@@ -29,6 +30,7 @@ mod schedules;
 pub use adapter_state::{AdapterState, AdapterStore, StateKey};
 pub use consultations::Consultations;
 pub use democracy::Democracy;
+pub use events::Events;
 pub use files::{FileShelf, Files, MEDIA_MAX};
 pub use initiatives::Initiatives;
 pub use intake::SeenUpdates;
@@ -89,6 +91,7 @@ pub trait Tx:
     People
     + Initiatives
     + Projects
+    + Events
     + Outbox
     + SeenUpdates
     + Leases

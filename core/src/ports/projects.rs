@@ -1,5 +1,5 @@
-//! What a project's people do together: memberships, progress updates, events
-//! and the answers to them.
+//! What a project's people do together: memberships and progress updates
+//! (events are [`super::Events`]).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -8,8 +8,7 @@ use crate::domain::*;
 
 use super::StoreResult;
 
-/// What a project's people do together: memberships, progress updates, events
-/// and the answers to them.
+/// What a project's people do together: memberships and progress updates.
 #[async_trait]
 pub trait Projects: Send {
     async fn membership(
@@ -53,37 +52,4 @@ pub trait Projects: Send {
 
     /// These progress updates, by id; unknown ids left out.
     async fn updates_by_ids(&mut self, ids: &[i64]) -> StoreResult<Vec<ProgressUpdate>>;
-
-    async fn insert_event(&mut self, new: &NewEvent) -> StoreResult<Event>;
-
-    async fn event(&mut self, id: EventId) -> StoreResult<Option<Event>>;
-
-    /// Events starting at or after `from`, soonest first.
-    async fn events_of(
-        &mut self,
-        initiative: InitiativeId,
-        from: DateTime<Utc>,
-    ) -> StoreResult<Vec<Event>>;
-
-    /// Events of these initiatives starting in `[from, to)`, soonest first.
-    async fn events_between(
-        &mut self,
-        initiatives: &[InitiativeId],
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> StoreResult<Vec<Event>>;
-
-    /// Events starting in `[from, to)`, soonest first.
-    async fn events_starting(
-        &mut self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> StoreResult<Vec<Event>>;
-
-    /// Inserts or replaces the actor's answer.
-    async fn set_rsvp(&mut self, rsvp: &Rsvp) -> StoreResult<()>;
-
-    async fn rsvps(&mut self, event: EventId) -> StoreResult<Vec<Rsvp>>;
-
-    async fn rsvps_of(&mut self, actor: ActorId) -> StoreResult<Vec<Rsvp>>;
 }

@@ -13,6 +13,7 @@ use crate::reply::Reply;
 pub mod adapter_state;
 pub mod consultations;
 pub mod democracy;
+pub mod events;
 pub mod initiatives;
 pub mod intake;
 pub mod leases;
@@ -78,6 +79,11 @@ macro_rules! store_suite {
                 #[allow(unused_imports)]
                 use super::*;
                 $crate::store_suite!(@tests moderation, $make; reports_and_hiding, moderators_bans_and_the_log);
+            }
+            mod events {
+                #[allow(unused_imports)]
+                use super::*;
+                $crate::store_suite!(@tests events, $make; changes_cancellations_and_calendars);
             }
             mod consultations {
                 #[allow(unused_imports)]

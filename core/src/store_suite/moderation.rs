@@ -34,6 +34,7 @@ pub async fn reports_and_hiding(store: &dyn Store) {
             starts_at: t0() + Duration::days(3),
             tz: "Europe/Paris".into(),
             place: None,
+            minutes: EVENT_MINUTES_DEFAULT,
             created_by: a.id,
             created_at: t0(),
         })

@@ -147,6 +147,7 @@ pub async fn forgetting_an_actor(store: &dyn Store) {
             starts_at: t0(),
             tz: "UTC".into(),
             place: None,
+            minutes: EVENT_MINUTES_DEFAULT,
             created_by: a.id,
             created_at: t0(),
         })
@@ -351,6 +352,7 @@ pub async fn linked_identities(store: &dyn Store) {
             starts_at: t0() + Duration::days(2),
             tz: "Europe/Paris".into(),
             place: None,
+            minutes: EVENT_MINUTES_DEFAULT,
             created_by: c.id,
             created_at: t0(),
         })

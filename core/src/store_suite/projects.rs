@@ -82,6 +82,7 @@ pub async fn updates_events_rsvps(store: &dyn Store) {
         starts_at: t0() + Duration::hours(h),
         tz: "Europe/Paris".into(),
         place: Some(p(45.0, 4.0)),
+        minutes: EVENT_MINUTES_DEFAULT,
         created_by: a.id,
         created_at: t0(),
     };

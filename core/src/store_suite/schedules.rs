@@ -122,6 +122,7 @@ pub async fn digests_alerts_and_reminders(store: &dyn Store) {
             starts_at: t0() + Duration::days(3),
             tz: "UTC".into(),
             place: None,
+            minutes: EVENT_MINUTES_DEFAULT,
             created_by: a.id,
             created_at: t0(),
         })

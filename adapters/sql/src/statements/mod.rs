@@ -9,6 +9,7 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 pub mod adapter_state;
 pub mod consultations;
 pub mod democracy;
+pub mod events;
 pub mod initiatives;
 pub mod intake;
 pub mod leases;
@@ -103,6 +104,7 @@ mod tests {
         let all = [
             adapter_state::ALL,
             consultations::ALL,
+            events::ALL,
             democracy::ALL,
             initiatives::ALL,
             intake::ALL,

@@ -36,42 +36,9 @@ pub const UPDATES_OF: &str =
 /// [`Projects::updates_by`](kohero_core::ports::Projects::updates_by).
 pub const UPDATES_BY: &str = "SELECT * FROM updates WHERE author_id = ?1 ORDER BY id";
 
-/// [`Projects::insert_event`](kohero_core::ports::Projects::insert_event).
-pub const INSERT_EVENT: &str =
-    "INSERT INTO events (initiative_id, title, starts_at, tz, lat, lon, created_by, created_at)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING *";
-
-/// [`Projects::event`](kohero_core::ports::Projects::event).
-pub const EVENT: &str = "SELECT * FROM events WHERE id = ?1";
-
-/// [`Projects::events_of`](kohero_core::ports::Projects::events_of).
-pub const EVENTS_OF: &str =
-    "SELECT * FROM events WHERE initiative_id = ?1 AND starts_at >= ?2 ORDER BY starts_at, id";
-
-/// [`Projects::events_starting`](kohero_core::ports::Projects::events_starting).
-pub const EVENTS_STARTING: &str =
-    "SELECT * FROM events WHERE starts_at >= ?1 AND starts_at < ?2 ORDER BY starts_at, id";
-
-/// [`Projects::set_rsvp`](kohero_core::ports::Projects::set_rsvp).
-pub const SET_RSVP: &str =
-    "INSERT INTO rsvps (event_id, actor_id, answer, at) VALUES (?1, ?2, ?3, ?4)
-    ON CONFLICT (event_id, actor_id) DO UPDATE SET answer = excluded.answer,
-    at = excluded.at";
-
-/// [`Projects::rsvps`](kohero_core::ports::Projects::rsvps).
-pub const RSVPS: &str = "SELECT * FROM rsvps WHERE event_id = ?1 ORDER BY at, actor_id";
-
-/// [`Projects::rsvps_of`](kohero_core::ports::Projects::rsvps_of).
-pub const RSVPS_OF: &str = "SELECT * FROM rsvps WHERE actor_id = ?1 ORDER BY event_id";
-
 /// [`Projects::updates_by_ids`](kohero_core::ports::Projects::updates_by_ids).
 pub const UPDATES_BY_IDS: &str =
     "SELECT * FROM updates WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id";
-
-/// [`Projects::events_between`](kohero_core::ports::Projects::events_between).
-pub const EVENTS_BETWEEN: &str =
-    "SELECT * FROM events WHERE initiative_id IN (SELECT value FROM json_each(?1))
-    AND starts_at >= ?2 AND starts_at < ?3 ORDER BY starts_at, id";
 
 /// Every statement of this file (tests).
 #[cfg(test)]
@@ -85,13 +52,5 @@ pub(crate) const ALL: &[&str] = &[
     UPDATE_BY_ID,
     UPDATES_OF,
     UPDATES_BY,
-    INSERT_EVENT,
-    EVENT,
-    EVENTS_OF,
-    EVENTS_STARTING,
-    SET_RSVP,
-    RSVPS,
-    RSVPS_OF,
     UPDATES_BY_IDS,
-    EVENTS_BETWEEN,
 ];

@@ -5,6 +5,7 @@
 mod adapter_state;
 mod consultations;
 mod democracy;
+mod events;
 mod initiatives;
 mod intake;
 mod leases;

@@ -7,8 +7,8 @@ use kohero_core::ports::{Projects, StoreResult};
 
 use super::{SqlTx, limit_of, not_found};
 use crate::exec::{Conn, Value};
+use crate::ms;
 use crate::statements::projects as sql;
-use crate::{lat_lon, ms};
 
 #[async_trait]
 impl<C: Conn> Projects for SqlTx<C> {
@@ -100,88 +100,5 @@ impl<C: Conn> Projects for SqlTx<C> {
             crate::update(r)
         })
         .await
-    }
-
-    async fn insert_event(&mut self, new: &NewEvent) -> StoreResult<Event> {
-        let (lat, lon) = lat_lon(new.place);
-        self.write_one(
-            sql::INSERT_EVENT,
-            &values![
-                new.initiative.0,
-                &new.title,
-                ms(new.starts_at),
-                &new.tz,
-                lat,
-                lon,
-                new.created_by.0,
-                ms(new.created_at)
-            ],
-            |r| crate::event(r),
-        )
-        .await
-    }
-
-    async fn event(&mut self, id: EventId) -> StoreResult<Option<Event>> {
-        self.opt(sql::EVENT, &values![id.0], |r| crate::event(r))
-            .await
-    }
-
-    async fn events_of(
-        &mut self,
-        initiative: InitiativeId,
-        from: DateTime<Utc>,
-    ) -> StoreResult<Vec<Event>> {
-        self.all(sql::EVENTS_OF, &values![initiative.0, ms(from)], |r| {
-            crate::event(r)
-        })
-        .await
-    }
-
-    async fn events_between(
-        &mut self,
-        initiatives: &[InitiativeId],
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> StoreResult<Vec<Event>> {
-        self.all_heavy(
-            sql::EVENTS_BETWEEN,
-            &[
-                Value::Ints(initiatives.iter().map(|i| i.0).collect()),
-                ms(from).into(),
-                ms(to).into(),
-            ],
-            |r| crate::event(r),
-        )
-        .await
-    }
-
-    async fn events_starting(
-        &mut self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> StoreResult<Vec<Event>> {
-        self.all(sql::EVENTS_STARTING, &values![ms(from), ms(to)], |r| {
-            crate::event(r)
-        })
-        .await
-    }
-
-    async fn set_rsvp(&mut self, r: &Rsvp) -> StoreResult<()> {
-        self.changes(
-            sql::SET_RSVP,
-            &values![r.event.0, r.actor.0, r.answer.key(), ms(r.at)],
-        )
-        .await
-        .map(drop)
-    }
-
-    async fn rsvps(&mut self, event: EventId) -> StoreResult<Vec<Rsvp>> {
-        self.all(sql::RSVPS, &values![event.0], |r| crate::rsvp(r))
-            .await
-    }
-
-    async fn rsvps_of(&mut self, actor: ActorId) -> StoreResult<Vec<Rsvp>> {
-        self.all(sql::RSVPS_OF, &values![actor.0], |r| crate::rsvp(r))
-            .await
     }
 }
