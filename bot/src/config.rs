@@ -12,6 +12,10 @@ use serde::Deserialize;
 pub struct FileConfig {
     pub database_url: Option<String>,
     pub http_addr: Option<String>,
+    /// The public listener (pages and open data).
+    pub public_addr: Option<String>,
+    /// The address people reach the public pages at.
+    pub public_url: Option<String>,
     /// Days sent messages and seen update ids are kept (default 7).
     pub retention_days: Option<u32>,
     /// Messages one person may send (fair use), e.g. `1/s:30` (the default)
@@ -58,6 +62,8 @@ pub struct MatrixFile {
 #[derive(Debug)]
 pub struct ServeConfig {
     pub http_addr: Option<std::net::SocketAddr>,
+    /// The public listener, `KOHERO_PUBLIC_ADDR` and what goes with it.
+    pub public: Option<crate::web::PublicOptions>,
     pub retention: std::time::Duration,
     /// Fair use (`KOHERO_RATE_PERSON`, default 1/s:30).
     pub fair_use: kohero_core::fair_use::FairUse,
@@ -343,8 +349,10 @@ impl ServeConfig {
                 "Matrix needs KOHERO_MATRIX_HOMESERVER and KOHERO_MATRIX_USER (and a password or access token the first time)"
             ),
         };
+        let public = public(env, file)?;
         Ok(Self {
             http_addr,
+            public,
             retention,
             fair_use,
             moderation,
@@ -356,6 +364,92 @@ impl ServeConfig {
     pub fn has_network(&self) -> bool {
         self.telegram.is_some() || self.matrix.is_some()
     }
+}
+
+/// The public listener: `KOHERO_PUBLIC_ADDR`, `KOHERO_PUBLIC_URL`,
+/// `KOHERO_TRUSTED_PROXIES`, `KOHERO_MAP_TILES`, `KOHERO_PUBLIC_RATE`,
+/// `KOHERO_PUBLIC_CACHE_SECONDS`. `None` without an address.
+fn public(
+    env: &dyn Fn(&str) -> Option<String>,
+    file: &FileConfig,
+) -> anyhow::Result<Option<crate::web::PublicOptions>> {
+    use crate::web::{IpNet, PublicOptions};
+    let Some(addr) = var(env, "KOHERO_PUBLIC_ADDR").or_else(|| file.public_addr.clone()) else {
+        return Ok(None);
+    };
+    let addr = addr.parse().with_context(|| {
+        format!("KOHERO_PUBLIC_ADDR {addr:?} is not an address: write HOST:PORT, e.g. 0.0.0.0:8081")
+    })?;
+    let url = match var(env, "KOHERO_PUBLIC_URL").or_else(|| file.public_url.clone()) {
+        None => None,
+        Some(u) => {
+            let u = u.trim().trim_end_matches('/').to_owned();
+            let host = u
+                .strip_prefix("https://")
+                .or_else(|| u.strip_prefix("http://"));
+            if host.is_none_or(|h| h.is_empty() || h.contains(['"', '<', '>', ' ', '?', '#'])) {
+                bail!(
+                    "KOHERO_PUBLIC_URL {u:?} must be the http(s) address of the pages, e.g. https://kohero.example.org"
+                );
+            }
+            Some(u)
+        }
+    };
+    let mut trusted_proxies = Vec::new();
+    for p in var(env, "KOHERO_TRUSTED_PROXIES")
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        trusted_proxies.push(IpNet::parse(p).with_context(|| {
+            format!("KOHERO_TRUSTED_PROXIES: {p:?} is not an address or a network (e.g. 127.0.0.1, 10.0.0.0/8, ::1)")
+        })?);
+    }
+    let map_tiles = match var(env, "KOHERO_MAP_TILES") {
+        None => None,
+        Some(t) => {
+            let ok = t.starts_with("https://")
+                && ["{z}", "{x}", "{y}"].iter().all(|p| t.contains(p))
+                && !t.contains(['"', '<', '>', ' ']);
+            if !ok {
+                bail!(
+                    "KOHERO_MAP_TILES {t:?} must be an https tile address with {{z}}, {{x}} and {{y}}, e.g. https://tile.example.org/{{z}}/{{x}}/{{y}}.png"
+                );
+            }
+            Some(t)
+        }
+    };
+    let rate = match var(env, "KOHERO_PUBLIC_RATE") {
+        None => PublicOptions::DEFAULT_RATE,
+        Some(v) => kohero_core::limiter::Rate::parse(&v).with_context(|| {
+            format!("KOHERO_PUBLIC_RATE {v:?} is not a rate: write e.g. 20/s:100")
+        })?,
+    };
+    let cache = match var(env, "KOHERO_PUBLIC_CACHE_SECONDS") {
+        None => PublicOptions::DEFAULT_CACHE,
+        Some(v) => std::time::Duration::from_secs(
+            v.trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|s| *s <= 3600)
+                .with_context(|| {
+                    format!(
+                        "KOHERO_PUBLIC_CACHE_SECONDS {v:?} is not a number of seconds (0 to 3600)"
+                    )
+                })?,
+        ),
+    };
+    Ok(Some(PublicOptions {
+        addr,
+        url,
+        trusted_proxies,
+        map_tiles,
+        rate,
+        cache,
+        telegram_bot: None,
+        matrix_bot: None,
+    }))
 }
 
 /// Where the data lives.

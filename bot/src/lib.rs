@@ -11,3 +11,4 @@ pub mod metrics;
 pub mod serve;
 pub mod store;
 pub mod supervise;
+pub mod web;

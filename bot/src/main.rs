@@ -270,15 +270,17 @@ fn check_networks(cfg: &config::ServeConfig) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Connects the configured network adapters.
+/// Connects the configured network adapters; with the Telegram bot's
+/// username, for the public pages' links.
 async fn networks(
     cfg: &config::ServeConfig,
     db: &config::Database,
     store: Arc<dyn kohero_core::ports::Store>,
-) -> anyhow::Result<Vec<kohero::serve::Network>> {
+) -> anyhow::Result<(Vec<kohero::serve::Network>, Option<String>)> {
     use secrecy::ExposeSecret;
     check_networks(cfg)?;
     let mut out = Vec::new();
+    let mut telegram_bot = None;
     // Each network's files, for the others' senders (relayed images).
     let shelf = Arc::new(kohero_core::ports::FileShelf::default());
     if let Some(m) = &cfg.matrix {
@@ -337,6 +339,7 @@ async fn networks(
         .await
         .context("cannot start Telegram")?;
         let connected = tg.connected();
+        telegram_bot = Some(tg.username().to_owned());
         let sender = tg.sender(shelf.clone());
         shelf.add(kohero_telegram::NETWORK, tg.files());
         let (intake, routes): (kohero::serve::IntakeTask, Option<kohero::serve::Routes>) =
@@ -369,7 +372,7 @@ async fn networks(
             intake,
         });
     }
-    Ok(out)
+    Ok((out, telegram_bot))
 }
 
 /// `POST /telegram/webhook`: Telegram's pushed updates, with its secret header.
@@ -481,7 +484,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("The configuration is valid.");
                 return Ok(());
             }
-            let networks = networks(&cfg, &db, store.clone()).await?;
+            let (networks, telegram_bot) = networks(&cfg, &db, store.clone()).await?;
             // Matrix gives every launched project a room the bot creates, and
             // each commune an announcement room. Recorded, so that other
             // commands (`kohero digest --now`) address the same rooms.
@@ -512,6 +515,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 networks,
                 kohero::serve::ServeOptions {
                     http: cfg.http_addr,
+                    public: cfg.public.clone().map(|mut p| {
+                        p.telegram_bot = telegram_bot.clone();
+                        p.matrix_bot = cfg.matrix.as_ref().map(|m| m.user.clone());
+                        p
+                    }),
                     retention: cfg.retention,
                     initiative_changes,
                 },

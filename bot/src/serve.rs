@@ -195,6 +195,8 @@ impl std::fmt::Debug for Network {
 
 pub struct ServeOptions {
     pub http: Option<SocketAddr>,
+    /// The public pages and open data (`KOHERO_PUBLIC_ADDR`).
+    pub public: Option<crate::web::PublicOptions>,
     /// Sent and failed messages and seen update ids are kept this long.
     pub retention: Duration,
     /// Woken when another process wrote an initiative (PostgreSQL
@@ -214,6 +216,7 @@ impl Default for ServeOptions {
     fn default() -> Self {
         Self {
             http: None,
+            public: None,
             retention: Duration::from_secs(7 * 24 * 3600),
             initiative_changes: None,
         }
@@ -382,6 +385,46 @@ pub async fn run(
                     .await;
                 if let Err(e) = served {
                     tracing::error!(error = %e, "HTTP server failed");
+                }
+            }
+        });
+    }
+
+    if let Some(public) = options.public {
+        let addr = public.addr;
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let local = listener.local_addr()?;
+        tracing::info!(%local, "public pages listening");
+        let app = crate::web::router(engine.clone(), public);
+        let first = Arc::new(std::sync::Mutex::new(Some(listener)));
+        let stop = stop_rx.clone();
+        tasks.spawn("public", move || {
+            let (app, first, mut stop) = (app.clone(), first.clone(), stop.clone());
+            async move {
+                let taken = first
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .take();
+                let listener = match taken {
+                    Some(l) => l,
+                    None => match tokio::net::TcpListener::bind(local).await {
+                        Ok(l) => l,
+                        Err(e) => {
+                            tracing::error!(error = %e, %local, "cannot listen again");
+                            return;
+                        }
+                    },
+                };
+                let served = axum::serve(
+                    listener,
+                    app.into_make_service_with_connect_info::<SocketAddr>(),
+                )
+                .with_graceful_shutdown(async move {
+                    let _ = stop.changed().await;
+                })
+                .await;
+                if let Err(e) = served {
+                    tracing::error!(error = %e, "public listener failed");
                 }
             }
         });

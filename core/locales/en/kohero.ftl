@@ -713,3 +713,57 @@ consultation-state-waiting = waits for your next digest
 consultation-state-open = open until { $until } included
 consultation-too-many-week = You started { $max } consultations this week: each goes to all your readers, wait a few days.
 consultation-not-yours = Consultation { $id } belongs to another town hall.
+
+## The public web pages (issue 21)
+web-home = Kohero: local initiatives for the transition. Pages are /i/NUMBER (an initiative) and /c/INSEE-CODE (a commune).
+web-footer = Kohero — local initiatives for the ecological and social transition. No personal data is published here.
+web-counts = { $supporters ->
+    [one] 1 supporter
+   *[other] { $supporters } supporters
+} · { $members ->
+    [one] 1 member
+   *[other] { $members } members
+}
+web-carried-by = Carried by
+web-join = Take part
+web-join-telegram = Join on Telegram
+web-join-matrix = Join on Matrix
+web-join-matrix-hint = On Matrix, write to the bot: !rejoindre { $id }
+web-see-map = See on the map
+web-see-osm = See the commune on OpenStreetMap
+web-answer = The town hall's answer
+web-answer-by = Answer from { $name }
+web-needs = Needs
+web-events = Upcoming events
+web-no-events = No event planned.
+web-event-when = { $when } ({ $tz }), { $duration }
+web-subscribe-calendar = Subscribe to the calendar (iCalendar)
+web-updates = Latest news
+web-report = Something to report? Write to the bot: /report { $id }
+web-commune-intro = { $count ->
+    [0] No initiative under way
+    [one] 1 initiative under way
+   *[other] { $count } initiatives under way
+} · département { $department }
+web-commune-summary = Local initiatives in { $name }: { $count ->
+    [0] none yet, propose the first!
+    [one] 1 initiative.
+   *[other] { $count } initiatives.
+}
+web-commune-empty = No initiative here yet: propose the first from Telegram or Matrix.
+web-group-ideas = Ideas
+web-group-projects = Projects under way
+web-group-done = Finished projects
+web-news = Latest news
+web-no-news = Nothing new yet.
+web-news-created = new idea
+web-news-launched = launched as a project
+web-news-updated = news
+web-news-event = new event: { $title }
+web-news-done = project finished
+web-data = Open data
+web-feed = News feed (Atom)
+web-feed-title = Kohero — { $name }
+web-geojson = Initiatives as GeoJSON
+web-map-label = Map of the commune's initiatives
+web-map-attribution = Map: © OpenStreetMap contributors.

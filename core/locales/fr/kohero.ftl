@@ -713,3 +713,57 @@ consultation-state-waiting = attend votre prochaine lettre
 consultation-state-open = en cours, jusqu'au { $until } inclus
 consultation-too-many-week = Vous avez lancé { $max } consultations cette semaine : chacune va à tous vos lecteurs, attendez quelques jours.
 consultation-not-yours = La consultation { $id } est celle d'une autre mairie.
+
+## The public web pages (issue 21)
+web-home = Kohero : les initiatives locales pour la transition. Les pages sont /i/NUMÉRO (une initiative) et /c/CODE-INSEE (une commune).
+web-footer = Kohero — initiatives locales pour la transition écologique et sociale. Aucune donnée personnelle n'est publiée ici.
+web-counts = { $supporters ->
+    [one] 1 soutien
+   *[other] { $supporters } soutiens
+} · { $members ->
+    [one] 1 membre
+   *[other] { $members } membres
+}
+web-carried-by = Porté par
+web-join = Participer
+web-join-telegram = Rejoindre sur Telegram
+web-join-matrix = Rejoindre sur Matrix
+web-join-matrix-hint = Sur Matrix, écrivez au bot : !rejoindre { $id }
+web-see-map = Voir sur la carte
+web-see-osm = Voir la commune sur OpenStreetMap
+web-answer = Réponse de la mairie
+web-answer-by = Réponse de { $name }
+web-needs = Besoins
+web-events = Prochains événements
+web-no-events = Aucun événement prévu.
+web-event-when = { $when } ({ $tz }), { $duration }
+web-subscribe-calendar = S'abonner au calendrier (iCalendar)
+web-updates = Dernières nouvelles
+web-report = Un contenu à signaler ? Écrivez au bot : /signaler { $id }
+web-commune-intro = { $count ->
+    [0] Aucune initiative en cours
+    [one] 1 initiative en cours
+   *[other] { $count } initiatives en cours
+} · département { $department }
+web-commune-summary = Les initiatives locales de { $name } : { $count ->
+    [0] aucune pour l'instant, proposez la première !
+    [one] 1 initiative.
+   *[other] { $count } initiatives.
+}
+web-commune-empty = Pas encore d'initiative ici : proposez la première depuis Telegram ou Matrix.
+web-group-ideas = Idées
+web-group-projects = Projets en cours
+web-group-done = Projets terminés
+web-news = Dernières nouvelles
+web-no-news = Rien de nouveau pour l'instant.
+web-news-created = nouvelle idée
+web-news-launched = lancée en projet
+web-news-updated = nouvelles
+web-news-event = nouvel événement : { $title }
+web-news-done = projet terminé
+web-data = Données ouvertes
+web-feed = Fil d'actualité (Atom)
+web-feed-title = Kohero — { $name }
+web-geojson = Initiatives en GeoJSON
+web-map-label = Carte des initiatives de la commune
+web-map-attribution = Fond de carte : © les contributeurs d'OpenStreetMap.

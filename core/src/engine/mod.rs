@@ -19,6 +19,7 @@ mod operator;
 mod places;
 mod profile;
 mod project;
+pub mod public;
 mod relay;
 mod render;
 mod rooms;
@@ -41,6 +42,7 @@ pub use crate::inbox::{Content, Incoming, Intake, event_key, event_key_of};
 pub(crate) use ctx::{Ctx, Fail, Msg, Outcome, geo_refusal, refuse, text_refusal};
 pub use dialogue::Dialogue;
 pub use operator::{Operator, OperatorModeration, VerifyError};
+pub use render::duration as render_duration;
 pub use scheduler::Tick;
 
 /// [`project::parse_when`], for the property tests.

@@ -379,6 +379,131 @@ impl<K: Key> NearbyIndex<K> {
     }
 }
 
+/// A box of latitudes and longitudes (GeoJSON's `bbox`, RFC 7946 § 5): west,
+/// south, east, north in degrees. A west greater than the east crosses the
+/// antimeridian.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GeoBox {
+    pub west: f64,
+    pub south: f64,
+    pub east: f64,
+    pub north: f64,
+}
+
+impl GeoBox {
+    /// `W,S,E,N`; `None` unless four finite numbers with latitudes in
+    /// [-90, 90], south ≤ north, and longitudes in [-180, 180].
+    pub fn parse(s: &str) -> Option<Self> {
+        let v: Vec<f64> = s
+            .split(',')
+            .map(|p| p.trim().parse::<f64>().ok().filter(|x| x.is_finite()))
+            .collect::<Option<_>>()?;
+        let [west, south, east, north] = v.as_slice() else {
+            return None;
+        };
+        let b = Self {
+            west: *west,
+            south: *south,
+            east: *east,
+            north: *north,
+        };
+        let lon = |x: f64| (-180.0..=180.0).contains(&x);
+        let lat = |x: f64| (-90.0..=90.0).contains(&x);
+        (lon(b.west) && lon(b.east) && lat(b.south) && lat(b.north) && b.south <= b.north)
+            .then_some(b)
+    }
+
+    pub fn contains(&self, p: GeoPoint) -> bool {
+        let (lat, lon) = (p.lat(), p.lon());
+        let in_lon = if self.west <= self.east {
+            (self.west..=self.east).contains(&lon)
+        } else {
+            lon >= self.west || lon <= self.east
+        };
+        in_lon && (self.south..=self.north).contains(&lat)
+    }
+
+    /// The boxes of unit vectors that hold this box's points (one, or two
+    /// across the antimeridian), a hair larger for `f32`.
+    fn envelopes(&self) -> Vec<AABB<[f32; 3]>> {
+        let spans = if self.west <= self.east {
+            vec![(self.west, self.east)]
+        } else {
+            vec![(self.west, 180.0), (-180.0, self.east)]
+        };
+        let (s, n) = (self.south.to_radians(), self.north.to_radians());
+        // cos(lat) over [s, n]: largest at the latitude nearest 0.
+        let cos_max = if s <= 0.0 && n >= 0.0 {
+            1.0
+        } else {
+            s.cos().max(n.cos())
+        };
+        let cos_min = s.cos().min(n.cos());
+        spans
+            .into_iter()
+            .map(|(w, e)| {
+                let (w, e) = (w.to_radians(), e.to_radians());
+                // cos and sin of the longitude over [w, e]: the ends, and
+                // the extremes they pass (multiples of 90°).
+                let mut cs = vec![w.cos(), e.cos()];
+                let mut sn = vec![w.sin(), e.sin()];
+                let quarter = std::f64::consts::FRAC_PI_2;
+                let mut k = (w / quarter).ceil();
+                while k * quarter <= e {
+                    let a = k * quarter;
+                    cs.push(a.cos());
+                    sn.push(a.sin());
+                    k += 1.0;
+                }
+                let range = |v: &[f64]| {
+                    let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+                    let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                    // times cos(lat) in [cos_min, cos_max] (both ≥ 0)
+                    let ends = [lo * cos_min, lo * cos_max, hi * cos_min, hi * cos_max];
+                    (
+                        ends.iter().copied().fold(f64::INFINITY, f64::min),
+                        ends.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                    )
+                };
+                let (x0, x1) = range(&cs);
+                let (y0, y1) = range(&sn);
+                let pad = 1e-5;
+                AABB::from_corners(
+                    [(x0 - pad) as f32, (y0 - pad) as f32, (s.sin() - pad) as f32],
+                    [(x1 + pad) as f32, (y1 + pad) as f32, (n.sin() + pad) as f32],
+                )
+            })
+            .collect()
+    }
+}
+
+impl<K: Key> NearbyIndex<K> {
+    /// Things in the box that the filter keeps, by id, with their places
+    /// (to about a metre: the index keeps `f32`).
+    pub fn within_box(&self, b: &GeoBox, filter: impl Into<Mask>) -> Vec<(K, GeoPoint)> {
+        let filter: Mask = filter.into();
+        let mut out = Vec::new();
+        for envelope in b.envelopes() {
+            for e in self.tree.locate_in_envelope(&envelope) {
+                if !filter.keeps(e) {
+                    continue;
+                }
+                let [x, y, z] = e.xyz.map(f64::from);
+                let lat = z.clamp(-1.0, 1.0).asin().to_degrees();
+                let lon = y.atan2(x).to_degrees();
+                if let Ok(p) = GeoPoint::new(lat, lon)
+                    && b.contains(p)
+                {
+                    out.push((K::from_raw(e.id), p));
+                }
+            }
+        }
+        out.sort_unstable_by_key(|(k, _)| k.raw());
+        out.dedup_by_key(|(k, _)| k.raw());
+        out
+    }
+}
+
 impl NearbyIndex<InitiativeId> {
     /// Follows a write of `after` by this process: its open needs stay as
     /// the index knew them (a change of needs comes through the store's
@@ -422,6 +547,64 @@ mod tests {
 
     fn ids(v: Vec<(InitiativeId, f64)>) -> Vec<i64> {
         v.into_iter().map(|(i, _)| i.0).collect()
+    }
+
+    /// Boxes (across the equator, the antimeridian, near a pole) find what
+    /// a walk over every point finds, away from their edges by a metre.
+    #[test]
+    fn boxes_find_what_a_walk_finds() {
+        let mut rows = Vec::new();
+        let mut n = 0;
+        for lat in (-89..=89).step_by(7) {
+            for lon in (-180..180).step_by(11) {
+                n += 1;
+                rows.push(at(n, f64::from(lat) + 0.37, f64::from(lon) + 0.61));
+            }
+        }
+        let idx = NearbyIndex::bulk_load(rows.clone());
+        let boxes = [
+            "-5,40,10,52",
+            "170,-20,-170,20",
+            "-180,80,180,90",
+            "-180,-90,180,90",
+            "4.8,45.7,4.9,45.8",
+            "100,-60,-100,-30",
+            "0,0,0,0",
+        ];
+        for text in boxes {
+            let b = GeoBox::parse(text).unwrap();
+            let got: Vec<i64> = idx
+                .within_box(&b, Mask::default())
+                .into_iter()
+                .map(|(i, _)| i.0)
+                .collect();
+            let want: Vec<i64> = rows
+                .iter()
+                .filter(|r| b.contains(r.place))
+                .map(|r| r.id.0)
+                .collect();
+            assert_eq!(got, want, "{text}");
+        }
+        // A category filter; a compost-only index has no repair.
+        let b = GeoBox::parse("-180,-90,180,90").unwrap();
+        let repair = Mask {
+            categories: category_bits(&[Category::Repair]),
+            ..Mask::default()
+        };
+        assert!(idx.within_box(&b, repair).is_empty());
+        for bad in [
+            "",
+            "1,2,3",
+            "1,2,3,4,5",
+            "a,b,c,d",
+            "0,10,1,5",
+            "0,-91,1,5",
+            "-181,0,0,1",
+            "NaN,0,1,1",
+            "inf,0,1,1",
+        ] {
+            assert_eq!(GeoBox::parse(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -4,4 +4,6 @@ pub mod gazetteer;
 pub mod index;
 
 pub use gazetteer::{Commune, Found, Gazetteer};
-pub use index::{Filter, Key, Located, Mask, NearbyIndex, Row, actor_kind_code, category_bits};
+pub use index::{
+    Filter, GeoBox, Key, Located, Mask, NearbyIndex, Row, actor_kind_code, category_bits,
+};

@@ -45,6 +45,9 @@ pub trait Initiatives: Send {
 
     async fn initiatives_created_by(&mut self, actor: ActorId) -> StoreResult<Vec<Initiative>>;
 
+    /// These initiatives (any status), by id; unknown ids left out.
+    async fn initiatives_by_ids(&mut self, ids: &[InitiativeId]) -> StoreResult<Vec<Initiative>>;
+
     /// Initiatives of these communes (any status), by id.
     async fn initiatives_in_communes(
         &mut self,

@@ -99,6 +99,26 @@ pub async fn digests_alerts_and_reminders(store: &dyn Store) {
             .unwrap()
             .is_empty()
     );
+    let all: Vec<InitiativeId> = tx
+        .initiatives_in_communes(std::slice::from_ref(&lyon))
+        .await
+        .unwrap()
+        .iter()
+        .map(|i| i.id)
+        .collect();
+    let mut asked = all.clone();
+    asked.reverse();
+    asked.push(InitiativeId(987_654));
+    assert_eq!(
+        tx.initiatives_by_ids(&asked)
+            .await
+            .unwrap()
+            .iter()
+            .map(|i| i.id)
+            .collect::<Vec<_>>(),
+        all
+    );
+    assert!(tx.initiatives_by_ids(&[]).await.unwrap().is_empty());
     for (k, at) in [(ActivityKind::Created, 0), (ActivityKind::Launched, 2)] {
         tx.insert_activity(&NewActivity {
             initiative: i.id,

@@ -68,6 +68,10 @@ pub const INITIATIVES_CREATED_BY: &str =
 pub const INITIATIVES_IN_COMMUNES: &str =
     "SELECT * FROM initiatives WHERE commune IN (SELECT value FROM json_each(?1)) ORDER BY id";
 
+/// [`Initiatives::initiatives_by_ids`](kohero_core::ports::Initiatives::initiatives_by_ids).
+pub const INITIATIVES_BY_IDS: &str =
+    "SELECT * FROM initiatives WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id";
+
 /// [`Initiatives::insert_activity`](kohero_core::ports::Initiatives::insert_activity).
 pub const INSERT_ACTIVITY: &str =
     "INSERT INTO activity (initiative_id, kind, ref_id, at) VALUES (?1, ?2, ?3, ?4) RETURNING *";
@@ -93,6 +97,7 @@ pub(crate) const ALL: &[&str] = &[
     INITIATIVE_CHANGES,
     INITIATIVES_CREATED_BY,
     INITIATIVES_IN_COMMUNES,
+    INITIATIVES_BY_IDS,
     INSERT_ACTIVITY,
     ACTIVITY_OF,
     ACTIVITY_SINCE,

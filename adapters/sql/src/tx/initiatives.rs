@@ -130,6 +130,15 @@ impl<C: Conn> Initiatives for SqlTx<C> {
         .await
     }
 
+    async fn initiatives_by_ids(&mut self, ids: &[InitiativeId]) -> StoreResult<Vec<Initiative>> {
+        self.all_heavy(
+            sql::INITIATIVES_BY_IDS,
+            &[Value::Ints(ids.iter().map(|i| i.0).collect())],
+            |r| crate::initiative(r),
+        )
+        .await
+    }
+
     async fn initiatives_in_communes(
         &mut self,
         communes: &[InseeCode],

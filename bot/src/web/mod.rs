@@ -1,0 +1,697 @@
+//! The public listener of `kohero serve` (`KOHERO_PUBLIC_ADDR`, issue 21):
+//! pages of initiatives and communes, and their data as GeoJSON, iCalendar
+//! and Atom. What is shown is decided in core (`kohero_core::engine::public`);
+//! this module renders it, negotiates the language, answers conditional
+//! requests (`ETag`, `Last-Modified`), limits each address, and keeps the
+//! last answers a few seconds.
+
+mod data;
+mod pages;
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::{DateTime, Utc};
+use kohero_core::Engine;
+use kohero_core::domain::{InitiativeId, InseeCode, Lang};
+use kohero_core::limiter::{Limiter, Limits, Rate};
+
+/// How the public listener runs.
+#[derive(Debug, Clone)]
+pub struct PublicOptions {
+    pub addr: SocketAddr,
+    /// `KOHERO_PUBLIC_URL`: the address people reach the pages at, without
+    /// a trailing slash (links in pages, feeds, calendars and chat cards).
+    pub url: Option<String>,
+    /// `KOHERO_TRUSTED_PROXIES`: peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpNet>,
+    /// `KOHERO_MAP_TILES`: a tile URL template (`{z}/{x}/{y}`).
+    pub map_tiles: Option<String>,
+    /// `KOHERO_PUBLIC_RATE`: requests per client address (default 20/s:100).
+    pub rate: Rate,
+    /// `KOHERO_PUBLIC_CACHE_SECONDS`: how long an answer is kept and served
+    /// again without reading the store (default 5; 0: never).
+    pub cache: Duration,
+    /// The Telegram bot's username, for « Rejoindre sur Telegram ».
+    pub telegram_bot: Option<String>,
+    /// The Matrix bot's user id, for « Rejoindre sur Matrix ».
+    pub matrix_bot: Option<String>,
+}
+
+impl PublicOptions {
+    pub const DEFAULT_RATE: Rate = Rate::per_second(20, 100);
+    pub const DEFAULT_CACHE: Duration = Duration::from_secs(5);
+}
+
+/// An address or a network of them (`10.0.0.0/8`, `::1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpNet {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl IpNet {
+    pub fn parse(s: &str) -> Option<Self> {
+        let (a, p) = match s.trim().split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (s.trim(), None),
+        };
+        let addr: IpAddr = a.parse().ok()?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match p {
+            Some(p) => p.parse::<u8>().ok().filter(|p| *p <= max)?,
+            None => max,
+        };
+        Some(Self { addr, prefix })
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        match (self.addr, ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The address a request comes from: the peer, or, when the peer is a
+/// trusted proxy, the last address of `X-Forwarded-For` that is not one.
+pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    let trusts = |ip: IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !trusts(peer) {
+        return peer;
+    }
+    let mut client = peer;
+    let forwarded: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|a| a.trim().parse::<IpAddr>())
+        .collect::<Result<_, _>>()
+        .unwrap_or_default();
+    for ip in forwarded.into_iter().rev() {
+        client = ip;
+        if !trusts(ip) {
+            break;
+        }
+    }
+    client
+}
+
+/// One answer kept for a few seconds.
+#[derive(Clone)]
+struct Kept {
+    at: Instant,
+    answer: Answer,
+}
+
+/// A rendered answer, before conditional handling.
+#[derive(Clone)]
+pub(crate) struct Answer {
+    content_type: &'static str,
+    body: axum::body::Bytes,
+    etag: String,
+    last_modified: Option<DateTime<Utc>>,
+    /// `Cache-Control`'s `max-age`.
+    max_age: u32,
+    /// Data endpoints may be read by any site's scripts.
+    cors: bool,
+    /// A `Link: <…>; rel="next"` for the next page.
+    next: Option<String>,
+    vary_language: bool,
+}
+
+impl Answer {
+    pub(crate) fn new(content_type: &'static str, body: String) -> Self {
+        let etag = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            body.hash(&mut h);
+            format!("\"{:016x}-{:x}\"", h.finish(), body.len())
+        };
+        Self {
+            content_type,
+            body: body.into(),
+            etag,
+            last_modified: None,
+            max_age: 60,
+            cors: false,
+            next: None,
+            vary_language: false,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct Web {
+    engine: Arc<Engine>,
+    options: Arc<PublicOptions>,
+    limiter: Arc<Mutex<Limiter>>,
+    started: Instant,
+    /// When idle buckets were last forgotten (seconds since `started`).
+    swept: Arc<std::sync::atomic::AtomicU64>,
+    cache: Arc<Mutex<HashMap<String, Kept>>>,
+}
+
+/// At most this many answers kept.
+const CACHE_MAX: usize = 2_048;
+
+pub fn router(engine: Arc<Engine>, options: PublicOptions) -> Router {
+    let limiter = Limiter::new(Limits {
+        per_chat: Some(options.rate),
+        per_group: None,
+        global: None,
+    });
+    let web = Web {
+        engine,
+        options: Arc::new(options),
+        limiter: Arc::new(Mutex::new(limiter)),
+        started: Instant::now(),
+        swept: Arc::default(),
+        cache: Arc::default(),
+    };
+    Router::new()
+        .route("/", get(home))
+        .route("/i/{id}", get(initiative_page))
+        .route("/i/{id}/events.ics", get(initiative_calendar))
+        .route("/c/{code}", get(commune_page))
+        .route("/c/{code}/events.ics", get(commune_calendar))
+        .route("/c/{code}/feed.atom", get(commune_feed))
+        .route("/c/{code}/initiatives.geojson", get(commune_map))
+        .route("/api/initiatives.geojson", get(map))
+        .route("/robots.txt", get(robots))
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(web.clone(), guard))
+        .with_state(web)
+}
+
+/// Limits each address, answers `OPTIONS` (CORS preflight) and refuses other
+/// methods than reads.
+async fn guard(State(web): State<Web>, request: Request, next: Next) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::from([127, 0, 0, 1]), |c| c.0.ip());
+    let client = client_address(peer, request.headers(), &web.options.trusted_proxies);
+    let now = web.started.elapsed();
+    let waited = {
+        let mut limiter = web
+            .limiter
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let swept = web.swept.load(std::sync::atomic::Ordering::Relaxed);
+        if now.as_secs() >= swept + 10 {
+            web.swept
+                .store(now.as_secs(), std::sync::atomic::Ordering::Relaxed);
+            limiter.forget_idle(now);
+        }
+        limiter.check(&client.to_string(), false, now)
+    };
+    if let Err(wait) = waited {
+        let mut r = (
+            StatusCode::TOO_MANY_REQUESTS,
+            "Trop de requêtes depuis cette adresse : réessayez dans un instant.\n\
+             Too many requests from this address: try again in a moment.\n",
+        )
+            .into_response();
+        r.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(wait.as_secs().max(1)),
+        );
+        return r;
+    }
+    match *request.method() {
+        Method::GET | Method::HEAD => next.run(request).await,
+        Method::OPTIONS => {
+            let mut r = StatusCode::NO_CONTENT.into_response();
+            let h = r.headers_mut();
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                HeaderValue::from_static("*"),
+            );
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                HeaderValue::from_static("GET, HEAD, OPTIONS"),
+            );
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                HeaderValue::from_static("If-None-Match, If-Modified-Since"),
+            );
+            h.insert(
+                header::ACCESS_CONTROL_MAX_AGE,
+                HeaderValue::from_static("86400"),
+            );
+            r
+        }
+        _ => {
+            let mut r = (StatusCode::METHOD_NOT_ALLOWED, "GET, HEAD\n").into_response();
+            r.headers_mut().insert(
+                header::ALLOW,
+                HeaderValue::from_static("GET, HEAD, OPTIONS"),
+            );
+            r
+        }
+    }
+}
+
+/// The language of a page: `?lang=`, else the first of French and English
+/// in `Accept-Language` by preference, else French.
+pub(crate) fn negotiate(query: Option<&str>, headers: &HeaderMap) -> Lang {
+    if let Some(l) = query.and_then(Lang::parse) {
+        return l;
+    }
+    let Some(accept) = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Lang::Fr;
+    };
+    let mut best: Option<(f32, usize, Lang)> = None;
+    for (n, part) in accept.split(',').enumerate() {
+        let mut bits = part.split(';');
+        let tag = bits.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let q = bits
+            .find_map(|b| b.trim().strip_prefix("q=").map(str::to_owned))
+            .and_then(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        let primary = tag.split('-').next().unwrap_or_default();
+        let lang = match primary {
+            "fr" => Lang::Fr,
+            "en" => Lang::En,
+            _ => continue,
+        };
+        if q <= 0.0 {
+            continue;
+        }
+        // Higher quality wins; at equal quality, the first listed.
+        if best.is_none_or(|(bq, _, _)| q > bq) {
+            best = Some((q, n, lang));
+        }
+    }
+    best.map_or(Lang::Fr, |(_, _, l)| l)
+}
+
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct PageQuery {
+    lang: Option<String>,
+}
+
+/// What went wrong with a request, said plainly.
+pub(crate) enum WebError {
+    BadRequest(String),
+    NotFound(String),
+    Internal,
+}
+
+impl From<kohero_core::EngineError> for WebError {
+    fn from(e: kohero_core::EngineError) -> Self {
+        tracing::error!(error = %e, "public page failed");
+        Self::Internal
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let (code, text) = match self {
+            Self::BadRequest(t) => (StatusCode::BAD_REQUEST, t),
+            Self::NotFound(t) => (StatusCode::NOT_FOUND, t),
+            Self::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Erreur interne, réessayez plus tard. / Internal error, try again later."
+                    .to_owned(),
+            ),
+        };
+        let mut r = (code, format!("{text}\n")).into_response();
+        r.headers_mut().insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+        r
+    }
+}
+
+/// `42` or `i42`; anything else is a 400 that says how ids are written.
+fn initiative_id(raw: &str) -> Result<InitiativeId, WebError> {
+    kohero_core::command::parse_initiative_id(raw)
+        .ok_or_else(|| {
+            WebError::BadRequest(format!(
+                "« {} » n'est pas un numéro d'initiative (par exemple /i/42). / Not an initiative number (e.g. /i/42).",
+                pages::clip(raw)
+            ))
+        })
+}
+
+fn commune_code(raw: &str) -> Result<InseeCode, WebError> {
+    InseeCode::parse(raw).ok_or_else(|| {
+        WebError::BadRequest(format!(
+            "« {} » n'est pas un code INSEE de commune (cinq caractères, par exemple /c/69123). / Not a commune's INSEE code (five characters, e.g. /c/69123).",
+            pages::clip(raw)
+        ))
+    })
+}
+
+impl Web {
+    /// Serves `key`'s answer from the last few seconds, or makes it.
+    async fn kept<F, Fut>(&self, key: String, make: F) -> Result<Answer, WebError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<Answer, WebError>>,
+    {
+        let ttl = self.options.cache;
+        if !ttl.is_zero() {
+            let cache = self
+                .cache
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some(k) = cache.get(&key)
+                && k.at.elapsed() < ttl
+            {
+                return Ok(k.answer.clone());
+            }
+        }
+        let answer = make().await?;
+        if !ttl.is_zero() {
+            let mut cache = self
+                .cache
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if cache.len() >= CACHE_MAX {
+                cache.retain(|_, k| k.at.elapsed() < ttl);
+                if cache.len() >= CACHE_MAX {
+                    cache.clear();
+                }
+            }
+            cache.insert(
+                key,
+                Kept {
+                    at: Instant::now(),
+                    answer: answer.clone(),
+                },
+            );
+        }
+        Ok(answer)
+    }
+
+    /// The public address of a path, if one is configured.
+    pub(crate) fn link(&self, path: &str) -> Option<String> {
+        self.options.url.as_ref().map(|u| format!("{u}{path}"))
+    }
+}
+
+/// Sends an answer, or `304 Not Modified` when the client holds it already.
+fn respond(method: &Method, headers: &HeaderMap, a: Answer) -> Response {
+    let fresh = match headers.get(header::IF_NONE_MATCH) {
+        Some(tags) => tags.to_str().is_ok_and(|t| {
+            t.split(',')
+                .map(|t| t.trim().trim_start_matches("W/"))
+                .any(|t| t == a.etag || t == "*")
+        }),
+        None => match (
+            headers
+                .get(header::IF_MODIFIED_SINCE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| DateTime::parse_from_rfc2822(v).ok()),
+            a.last_modified,
+        ) {
+            (Some(since), Some(modified)) => modified.timestamp() <= since.timestamp(),
+            _ => false,
+        },
+    };
+    let mut r = if fresh {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else if method == Method::HEAD {
+        Response::new(Body::empty())
+    } else {
+        Response::new(Body::from(a.body.clone()))
+    };
+    let h = r.headers_mut();
+    if !fresh {
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(a.content_type),
+        );
+        if method == Method::HEAD {
+            h.insert(header::CONTENT_LENGTH, HeaderValue::from(a.body.len()));
+        }
+    }
+    if let Ok(v) = HeaderValue::from_str(&a.etag) {
+        h.insert(header::ETAG, v);
+    }
+    if let Some(m) = a.last_modified
+        && let Ok(v) = HeaderValue::from_str(&m.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
+    {
+        h.insert(header::LAST_MODIFIED, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&format!("public, max-age={}", a.max_age)) {
+        h.insert(header::CACHE_CONTROL, v);
+    }
+    if a.vary_language {
+        h.insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+    }
+    if a.cors {
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("ETag, Last-Modified, Link"),
+        );
+    }
+    if let Some(next) = &a.next
+        && let Ok(v) = HeaderValue::from_str(&format!("<{next}>; rel=\"next\""))
+    {
+        h.insert(header::LINK, v);
+    }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if a.content_type.starts_with("text/html") {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data: https:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+            ),
+        );
+        h.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        );
+    }
+    r
+}
+
+async fn home(State(web): State<Web>, headers: HeaderMap, q: Query<PageQuery>) -> Response {
+    let lang = negotiate(q.lang.as_deref(), &headers);
+    let cat = web.engine.catalog();
+    let body = cat.get(lang, "web-home", &[]);
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!("{body}\n"),
+    )
+        .into_response()
+}
+
+async fn robots() -> &'static str {
+    "User-agent: *\nAllow: /\n"
+}
+
+async fn not_found() -> WebError {
+    WebError::NotFound(
+        "Cette page n'existe pas : les pages sont /i/NUMÉRO et /c/CODE-INSEE. / No such page: pages are /i/NUMBER and /c/INSEE-CODE.".to_owned(),
+    )
+}
+
+async fn initiative_page(
+    State(web): State<Web>,
+    Path(raw): Path<String>,
+    q: Query<PageQuery>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let id = initiative_id(&raw)?;
+    let lang = negotiate(q.lang.as_deref(), &headers);
+    let key = format!("i/{id}/{}", lang.code());
+    let a = web.kept(key, || pages::initiative(&web, id, lang)).await?;
+    Ok(respond(&method, &headers, a))
+}
+
+async fn commune_page(
+    State(web): State<Web>,
+    Path(raw): Path<String>,
+    q: Query<PageQuery>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let code = commune_code(&raw)?;
+    let lang = negotiate(q.lang.as_deref(), &headers);
+    let key = format!("c/{}/{}", code.as_str(), lang.code());
+    let a = web.kept(key, || pages::commune(&web, code, lang)).await?;
+    Ok(respond(&method, &headers, a))
+}
+
+async fn initiative_calendar(
+    State(web): State<Web>,
+    Path(raw): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let id = initiative_id(&raw)?;
+    let a = web
+        .kept(format!("i/{id}/ics"), || {
+            data::initiative_calendar(&web, id)
+        })
+        .await?;
+    Ok(respond(&method, &headers, a))
+}
+
+async fn commune_calendar(
+    State(web): State<Web>,
+    Path(raw): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let code = commune_code(&raw)?;
+    let a = web
+        .kept(format!("c/{}/ics", code.as_str()), || {
+            data::commune_calendar(&web, code)
+        })
+        .await?;
+    Ok(respond(&method, &headers, a))
+}
+
+async fn commune_feed(
+    State(web): State<Web>,
+    Path(raw): Path<String>,
+    q: Query<PageQuery>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let code = commune_code(&raw)?;
+    let lang = negotiate(q.lang.as_deref(), &headers);
+    let a = web
+        .kept(format!("c/{}/atom/{}", code.as_str(), lang.code()), || {
+            data::commune_feed(&web, code, lang)
+        })
+        .await?;
+    Ok(respond(&method, &headers, a))
+}
+
+async fn commune_map(
+    State(web): State<Web>,
+    Path(raw): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let code = commune_code(&raw)?;
+    let query = data::map_query(&q, Some(code))?;
+    let a = web
+        .kept(format!("map/{query:?}"), || data::map(&web, query))
+        .await?;
+    Ok(respond(&method, &headers, a))
+}
+
+async fn map(
+    State(web): State<Web>,
+    Query(q): Query<HashMap<String, String>>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let query = data::map_query(&q, None)?;
+    let a = web
+        .kept(format!("map/{query:?}"), || data::map(&web, query))
+        .await?;
+    Ok(respond(&method, &headers, a))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_client_behind_trusted_proxies() {
+        let trusted = vec![
+            IpNet::parse("10.0.0.0/8").unwrap(),
+            IpNet::parse("::1").unwrap(),
+        ];
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", "203.0.113.7, 10.1.2.3".parse().unwrap());
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        // From a trusted proxy: the last address that is not a proxy.
+        assert_eq!(
+            client_address(ip("10.0.0.1"), &h, &trusted),
+            ip("203.0.113.7")
+        );
+        assert_eq!(client_address(ip("::1"), &h, &trusted), ip("203.0.113.7"));
+        // From anyone else, the header is not believed.
+        assert_eq!(
+            client_address(ip("198.51.100.1"), &h, &trusted),
+            ip("198.51.100.1")
+        );
+        // A forged first entry does not hide the address the proxy saw.
+        let mut forged = HeaderMap::new();
+        forged.insert("x-forwarded-for", "1.2.3.4, 203.0.113.9".parse().unwrap());
+        assert_eq!(
+            client_address(ip("10.0.0.1"), &forged, &trusted),
+            ip("203.0.113.9")
+        );
+        // Garbage: the peer.
+        let mut bad = HeaderMap::new();
+        bad.insert("x-forwarded-for", "pas une adresse".parse().unwrap());
+        assert_eq!(
+            client_address(ip("10.0.0.1"), &bad, &trusted),
+            ip("10.0.0.1")
+        );
+        assert_eq!(IpNet::parse("10.0.0.0/33"), None);
+        assert_eq!(IpNet::parse("nope"), None);
+        assert!(IpNet::parse("0.0.0.0/0").unwrap().contains(ip("8.8.8.8")));
+        assert!(
+            IpNet::parse("127.0.0.1")
+                .unwrap()
+                .contains(ip("::ffff:127.0.0.1"))
+        );
+    }
+
+    #[test]
+    fn languages_by_query_then_preference() {
+        let h = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::ACCEPT_LANGUAGE, v.parse().unwrap());
+            h
+        };
+        assert_eq!(negotiate(None, &HeaderMap::new()), Lang::Fr);
+        assert_eq!(negotiate(None, &h("en-GB,en;q=0.9,fr;q=0.8")), Lang::En);
+        assert_eq!(negotiate(None, &h("de-DE,fr;q=0.5,en;q=0.7")), Lang::En);
+        assert_eq!(negotiate(None, &h("de, es")), Lang::Fr);
+        assert_eq!(negotiate(None, &h("en;q=0, fr-CA")), Lang::Fr);
+        assert_eq!(negotiate(Some("en"), &h("fr")), Lang::En);
+        assert_eq!(negotiate(Some("xx"), &h("en")), Lang::En);
+    }
+}

@@ -1,0 +1,523 @@
+//! What the public web shows (issue 21): initiatives, communes, maps,
+//! calendars and feeds, read for anyone, signed in or not. Decided here, not
+//! in the web adapter: only initiatives that moderation has not hidden, their
+//! updates and events that are not hidden, and the public profiles of the
+//! verified actors that carry them or answered them. No person's name (an
+//! organiser's included), no shared location, no internal id of a person.
+//! Every read is one snapshot that waits for no writer.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::Engine;
+use crate::domain::*;
+use crate::geo::GeoPoint;
+use crate::places::{GeoBox, Mask, category_bits};
+use crate::ports::Tx;
+
+/// At most this many initiatives in one page of map data.
+pub const MAP_PAGE_MAX: usize = 5_000;
+/// Calendars keep events that ended up to this many days ago.
+pub const CALENDAR_PAST_DAYS: i64 = 30;
+/// At most this many events in one calendar.
+pub const CALENDAR_MAX: usize = 1_000;
+/// A commune's page and feed show this many recent items.
+pub const NEWS_MAX: usize = 30;
+
+/// An initiative as a list, a map or a calendar names it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublicSummary {
+    pub id: InitiativeId,
+    pub kind: InitiativeKind,
+    pub status: Status,
+    pub category: Category,
+    pub title: String,
+    pub place: Option<GeoPoint>,
+    pub commune: Option<InseeCode>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl PublicSummary {
+    fn of(i: &Initiative) -> Self {
+        Self {
+            id: i.id,
+            kind: i.kind,
+            status: i.status,
+            category: i.category,
+            title: i.title.clone(),
+            place: i.place,
+            commune: i.commune.clone(),
+            updated_at: i.updated_at,
+        }
+    }
+}
+
+/// A verified association, company or town hall, as its public profile
+/// shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublicActor {
+    pub id: ActorId,
+    pub kind: ActorKind,
+    pub name: String,
+    pub description: Option<String>,
+    pub site: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublicUpdate {
+    pub id: UpdateId,
+    pub text: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublicNeed {
+    pub id: NeedId,
+    pub kind: NeedKind,
+    pub quantity: Option<u32>,
+    pub filled: u32,
+    pub detail: Option<String>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// A town hall's answer to an initiative.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublicAnswer {
+    pub by: Option<PublicActor>,
+    pub status: AnswerStatus,
+    pub text: String,
+    pub at: DateTime<Utc>,
+}
+
+/// An initiative's page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublicInitiative {
+    pub summary: PublicSummary,
+    pub description: String,
+    pub commune_name: Option<String>,
+    pub carrier: Option<PublicActor>,
+    pub updates: Vec<PublicUpdate>,
+    /// Upcoming, not cancelled, soonest first.
+    pub events: Vec<Event>,
+    pub needs: Vec<PublicNeed>,
+    pub answer: Option<PublicAnswer>,
+    pub supporters: usize,
+    pub members: usize,
+    /// The latest change of anything the page shows.
+    pub changed_at: DateTime<Utc>,
+}
+
+/// One line of a commune's news (its page and its Atom feed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublicNews {
+    pub id: i64,
+    pub initiative: PublicSummary,
+    pub kind: ActivityKind,
+    /// An update's text, or an event's title.
+    pub text: Option<String>,
+    pub event: Option<Event>,
+    pub at: DateTime<Utc>,
+}
+
+/// A commune's page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublicCommune {
+    pub code: InseeCode,
+    pub name: String,
+    pub department: String,
+    pub centre: Option<GeoPoint>,
+    /// Shown initiatives, by status, category, then id.
+    pub initiatives: Vec<PublicSummary>,
+    /// Upcoming events, not cancelled, soonest first, with their initiative.
+    pub events: Vec<(Event, PublicSummary)>,
+    /// Newest first.
+    pub news: Vec<PublicNews>,
+    pub changed_at: DateTime<Utc>,
+}
+
+/// What a page of map data asks.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MapQuery {
+    /// `None`: the whole world.
+    pub bbox: Option<GeoBox>,
+    /// Only this commune's initiatives.
+    pub commune: Option<InseeCode>,
+    /// Any of these (none: all).
+    pub categories: Vec<Category>,
+    /// Any of these (none: all shown ones).
+    pub statuses: Vec<Status>,
+    /// Ids after this one (the previous page's `next`).
+    pub after: Option<InitiativeId>,
+    /// At most [`MAP_PAGE_MAX`].
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapPage {
+    /// By id.
+    pub features: Vec<PublicSummary>,
+    /// Where the next page starts, if there may be one.
+    pub next: Option<InitiativeId>,
+}
+
+/// A calendar: its events (cancelled ones included), with their initiative.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublicCalendar {
+    pub name: String,
+    pub events: Vec<(Event, PublicSummary)>,
+}
+
+/// Whether a visitor may see an initiative: anything moderation has not hidden.
+fn public(i: &Initiative) -> bool {
+    !i.hidden
+}
+
+async fn public_actor(
+    tx: &mut Box<dyn Tx>,
+    id: Option<ActorId>,
+) -> Result<Option<PublicActor>, crate::ports::StoreError> {
+    let Some(id) = id else { return Ok(None) };
+    let Some(a) = tx.actor(id).await? else {
+        return Ok(None);
+    };
+    if !a.verified || a.kind == ActorKind::Citizen {
+        return Ok(None);
+    }
+    let profile = tx.actor_profile(id).await?;
+    Ok(Some(PublicActor {
+        id,
+        kind: a.kind,
+        name: a.display_name,
+        description: profile.as_ref().and_then(|p| p.description.clone()),
+        site: profile.and_then(|p| p.site),
+    }))
+}
+
+impl Engine {
+    /// An initiative's page; `None` if there is none or moderation hid it.
+    pub async fn public_initiative(
+        &self,
+        id: InitiativeId,
+    ) -> Result<Option<PublicInitiative>, super::EngineError> {
+        let now = self.clock.now();
+        let mut tx = self.store.read().await?;
+        let Some(i) = tx.initiative(id).await?.filter(public) else {
+            return Ok(None);
+        };
+        let mut changed_at = i.updated_at;
+        let mut updates = tx.updates_of(id, 5).await?;
+        updates.retain(|u| !u.hidden);
+        let updates: Vec<PublicUpdate> = updates
+            .into_iter()
+            .map(|u| PublicUpdate {
+                id: u.id,
+                text: u.text,
+                at: u.created_at,
+            })
+            .collect();
+        let mut events = tx.events_of(id, now).await?;
+        events.retain(|e| !e.hidden);
+        events.truncate(10);
+        let needs: Vec<PublicNeed> = tx
+            .needs_of(&[id], true)
+            .await?
+            .into_iter()
+            .filter(|n| n.is_current(now))
+            .map(|n| {
+                changed_at = changed_at.max(n.created_at);
+                PublicNeed {
+                    id: n.id,
+                    kind: n.kind,
+                    quantity: n.quantity,
+                    filled: n.filled,
+                    detail: n.detail,
+                    until: n.until,
+                }
+            })
+            .collect();
+        let members = tx.members(id).await?;
+        let count = |roles: &[Role]| members.iter().filter(|m| roles.contains(&m.role)).count();
+        let answer = match tx.town_answer(id).await? {
+            Some(a) => {
+                changed_at = changed_at.max(a.updated_at);
+                Some(PublicAnswer {
+                    by: public_actor(&mut tx, a.municipality).await?,
+                    status: a.status,
+                    text: a.text,
+                    at: a.updated_at,
+                })
+            }
+            None => None,
+        };
+        let carrier = public_actor(&mut tx, i.carried_by).await?;
+        changed_at = updates
+            .iter()
+            .map(|u| u.at)
+            .chain(events.iter().map(Event::changed_at))
+            .chain(members.iter().map(|m| m.since))
+            .fold(changed_at, DateTime::max);
+        let commune_name = i
+            .commune
+            .as_ref()
+            .and_then(|c| self.places.by_code(c))
+            .map(|c| c.name.clone());
+        Ok(Some(PublicInitiative {
+            summary: PublicSummary::of(&i),
+            description: i.description,
+            commune_name,
+            carrier,
+            updates,
+            events,
+            needs,
+            answer,
+            supporters: count(&[Role::Supporter]),
+            members: count(&[Role::Member, Role::Organiser]),
+            changed_at,
+        }))
+    }
+
+    /// A commune's page; `None` for a code no commune has.
+    pub async fn public_commune(
+        &self,
+        code: &InseeCode,
+    ) -> Result<Option<PublicCommune>, super::EngineError> {
+        let Some(c) = self.places.by_code(code) else {
+            return Ok(None);
+        };
+        let now = self.clock.now();
+        let mut tx = self.store.read().await?;
+        let mut all = tx
+            .initiatives_in_communes(std::slice::from_ref(code))
+            .await?;
+        all.retain(public);
+        let mut changed_at = DateTime::<Utc>::UNIX_EPOCH;
+        let ids: Vec<InitiativeId> = all.iter().map(|i| i.id).collect();
+        let summaries: std::collections::HashMap<InitiativeId, PublicSummary> = all
+            .iter()
+            .map(|i| {
+                changed_at = changed_at.max(i.updated_at);
+                (i.id, PublicSummary::of(i))
+            })
+            .collect();
+        let mut initiatives: Vec<PublicSummary> = all
+            .iter()
+            .filter(|i| i.is_shown())
+            .map(PublicSummary::of)
+            .collect();
+        initiatives.sort_by_key(|s| (status_rank(s.status), s.category as u8, s.id.0));
+        let events: Vec<(Event, PublicSummary)> = tx
+            .calendar_events(&ids, now, 20)
+            .await?
+            .into_iter()
+            .filter(|e| !e.is_cancelled() && e.starts_at >= now)
+            .filter_map(|e| {
+                changed_at = changed_at.max(e.changed_at());
+                let s = summaries.get(&e.initiative)?.clone();
+                Some((e, s))
+            })
+            .collect();
+        let news = news(&mut tx, &ids, &summaries, NEWS_MAX).await?;
+        if let Some(n) = news.first() {
+            changed_at = changed_at.max(n.at);
+        }
+        Ok(Some(PublicCommune {
+            code: c.code.clone(),
+            name: c.name.clone(),
+            department: c.department.clone(),
+            centre: c.centre,
+            initiatives,
+            events,
+            news,
+            changed_at,
+        }))
+    }
+
+    /// A commune's news for its feed (newest first), with its name; `None`
+    /// for a code no commune has.
+    pub async fn public_news(
+        &self,
+        code: &InseeCode,
+        limit: usize,
+    ) -> Result<Option<(String, Vec<PublicNews>)>, super::EngineError> {
+        let Some(c) = self.places.by_code(code) else {
+            return Ok(None);
+        };
+        let mut tx = self.store.read().await?;
+        let mut all = tx
+            .initiatives_in_communes(std::slice::from_ref(code))
+            .await?;
+        all.retain(public);
+        let ids: Vec<InitiativeId> = all.iter().map(|i| i.id).collect();
+        let summaries = all.iter().map(|i| (i.id, PublicSummary::of(i))).collect();
+        let news = news(&mut tx, &ids, &summaries, limit).await?;
+        Ok(Some((c.name.clone(), news)))
+    }
+
+    /// One page of map data: shown initiatives with a place (from the
+    /// nearby index) in the box, or of a commune (with or without a place),
+    /// by id.
+    pub async fn public_map(&self, q: &MapQuery) -> Result<MapPage, super::EngineError> {
+        let limit = q.limit.clamp(1, MAP_PAGE_MAX);
+        let after = q.after.map_or(0, |a| a.0);
+        let candidates: Vec<InitiativeId> = match &q.commune {
+            Some(code) => {
+                let mut tx = self.store.read().await?;
+                tx.initiatives_in_communes(std::slice::from_ref(code))
+                    .await?
+                    .into_iter()
+                    .map(|i| i.id)
+                    .filter(|i| i.0 > after)
+                    .collect()
+            }
+            None => {
+                let world = GeoBox {
+                    west: -180.0,
+                    south: -90.0,
+                    east: 180.0,
+                    north: 90.0,
+                };
+                let mask = Mask {
+                    categories: category_bits(&q.categories),
+                    ..Mask::default()
+                };
+                let index = self.index.read().unwrap_or_else(|p| p.into_inner());
+                index
+                    .within_box(q.bbox.as_ref().unwrap_or(&world), mask)
+                    .into_iter()
+                    .map(|(id, _)| id)
+                    .filter(|i| i.0 > after)
+                    .collect()
+            }
+        };
+        let mut features = Vec::new();
+        let mut next = None;
+        let mut tx = self.store.read().await?;
+        'chunks: for chunk in candidates.chunks(limit) {
+            for i in tx.initiatives_by_ids(chunk).await? {
+                let keep = i.is_shown()
+                    && (q.categories.is_empty() || q.categories.contains(&i.category))
+                    && (q.statuses.is_empty() || q.statuses.contains(&i.status))
+                    && q.bbox
+                        .is_none_or(|b| i.place.is_some_and(|p| b.contains(p)));
+                if keep {
+                    features.push(PublicSummary::of(&i));
+                }
+                if features.len() == limit {
+                    // More may follow if any candidate comes after.
+                    next = candidates.last().filter(|c| c.0 > i.id.0).map(|_| i.id);
+                    break 'chunks;
+                }
+            }
+        }
+        Ok(MapPage { features, next })
+    }
+
+    /// An initiative's calendar; `None` if there is none or it is hidden.
+    pub async fn public_calendar_of(
+        &self,
+        id: InitiativeId,
+    ) -> Result<Option<PublicCalendar>, super::EngineError> {
+        let mut tx = self.store.read().await?;
+        let Some(i) = tx.initiative(id).await?.filter(public) else {
+            return Ok(None);
+        };
+        let s = PublicSummary::of(&i);
+        let from = self.clock.now() - Duration::days(CALENDAR_PAST_DAYS);
+        let events = tx
+            .calendar_events(&[id], from, CALENDAR_MAX)
+            .await?
+            .into_iter()
+            .map(|e| (e, s.clone()))
+            .collect();
+        Ok(Some(PublicCalendar {
+            name: i.title,
+            events,
+        }))
+    }
+
+    /// A commune's calendar; `None` for a code no commune has.
+    pub async fn public_calendar_in(
+        &self,
+        code: &InseeCode,
+    ) -> Result<Option<PublicCalendar>, super::EngineError> {
+        let Some(c) = self.places.by_code(code) else {
+            return Ok(None);
+        };
+        let mut tx = self.store.read().await?;
+        let mut all = tx
+            .initiatives_in_communes(std::slice::from_ref(code))
+            .await?;
+        all.retain(public);
+        let ids: Vec<InitiativeId> = all.iter().map(|i| i.id).collect();
+        let summaries: std::collections::HashMap<InitiativeId, PublicSummary> =
+            all.iter().map(|i| (i.id, PublicSummary::of(i))).collect();
+        let from = self.clock.now() - Duration::days(CALENDAR_PAST_DAYS);
+        let events = tx
+            .calendar_events(&ids, from, CALENDAR_MAX)
+            .await?
+            .into_iter()
+            .filter_map(|e| {
+                let s = summaries.get(&e.initiative)?.clone();
+                Some((e, s))
+            })
+            .collect();
+        Ok(Some(PublicCalendar {
+            name: c.name.clone(),
+            events,
+        }))
+    }
+}
+
+/// Open ideas first, then active projects, then done ones.
+fn status_rank(s: Status) -> u8 {
+    match s {
+        Status::Active => 0,
+        Status::Open => 1,
+        Status::Done => 2,
+        Status::Launched => 3,
+        Status::Dropped => 4,
+        Status::Archived => 5,
+    }
+}
+
+/// The activity of these initiatives, newest first, what moderation hid
+/// left out.
+async fn news(
+    tx: &mut Box<dyn Tx>,
+    ids: &[InitiativeId],
+    summaries: &std::collections::HashMap<InitiativeId, PublicSummary>,
+    limit: usize,
+) -> Result<Vec<PublicNews>, crate::ports::StoreError> {
+    let mut out = Vec::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    for a in tx.activity_of(ids, 0, limit).await? {
+        let Some(s) = summaries.get(&a.initiative) else {
+            continue;
+        };
+        let (text, event) = match (a.kind, a.ref_id) {
+            (ActivityKind::Updated, Some(u)) => {
+                match tx.update_by_id(UpdateId(u)).await?.filter(|u| !u.hidden) {
+                    Some(u) => (Some(u.text), None),
+                    None => continue,
+                }
+            }
+            (ActivityKind::Event, Some(e)) => {
+                match tx.event(EventId(e)).await?.filter(|e| !e.hidden) {
+                    Some(e) => (Some(e.title.clone()), Some(e)),
+                    None => continue,
+                }
+            }
+            _ => (None, None),
+        };
+        out.push(PublicNews {
+            id: a.id,
+            initiative: s.clone(),
+            kind: a.kind,
+            text,
+            event,
+            at: a.at,
+        });
+    }
+    Ok(out)
+}

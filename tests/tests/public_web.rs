@@ -1,0 +1,375 @@
+//! End-to-end (issue 21): a chat journey on the fake Telegram Bot API, then
+//! the public listener of the same `kohero serve`: pages, GeoJSON (checked
+//! by geojson-validator), iCalendar (read by Python's icalendar), Atom (read
+//! by Python's XML parser), conditional requests, bad requests, hidden
+//! content and personal data left out, the per-address limit.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+
+use kohero_tests::fake_telegram::FakeTelegram;
+use kohero_tests::{Install, first_number, free_port, stop};
+
+struct Got {
+    status: u16,
+    headers: HashMap<String, String>,
+    body: String,
+}
+
+/// One HTTP/1.0 request with these headers.
+async fn get(addr: &str, method: &str, path: &str, headers: &[(&str, &str)]) -> Got {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut req = format!("{method} {path} HTTP/1.0\r\nHost: {addr}\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).await.unwrap();
+    let text = String::from_utf8(raw).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    Got {
+        status,
+        headers,
+        body: body.to_owned(),
+    }
+}
+
+/// Runs an independent checker (tests/checkers/check.py) on `body`.
+fn check(kind: &str, body: &str) -> serde_json::Value {
+    let python = std::env::var("KOHERO_CHECKERS_PYTHON").unwrap_or_else(|_| {
+        panic!("KOHERO_CHECKERS_PYTHON is not set: run the tests with scripts/test")
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(format!("data.{kind}"));
+    std::fs::write(&file, body).unwrap();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/checkers/check.py");
+    let out = std::process::Command::new(python)
+        .arg(script)
+        .arg(kind)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{kind} checker refused it: {}\n{body}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_and_open_data_after_a_chat_journey() {
+    let tg = FakeTelegram::start().await;
+    let k = Install::new();
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let url = tg.url();
+    let served = k.serve(&[
+        ("KOHERO_TELEGRAM_TOKEN", kohero_tests::fake_telegram::TOKEN),
+        ("KOHERO_TELEGRAM_API_URL", url.as_str()),
+        ("KOHERO_PUBLIC_ADDR", addr.as_str()),
+        ("KOHERO_PUBLIC_URL", "https://kohero.example.org/"),
+        ("KOHERO_PUBLIC_RATE", "40/s:40"),
+        ("KOHERO_PUBLIC_CACHE_SECONDS", "0"),
+    ]);
+
+    // The journey: an idea with French punctuation, markup and an emoji,
+    // launched, with an update, two events (one changed, one cancelled).
+    let title = "Composteur « partagé » d'Élise 🌱";
+    tg.text(
+        1,
+        "fr",
+        &format!("/proposer {title} | compost | geo:45.7745,4.8320 | Un bac <b>au</b> square & des ateliers"),
+    );
+    let (r, _) = tg.answer_to(1, "est publiée").await;
+    let id = first_number(&r, '#');
+    tg.text(2, "fr", &format!("/soutenir {id}"));
+    tg.answer_to(2, "soutien").await;
+    tg.text(1, "fr", &format!("/lancer {id}"));
+    tg.answer_to(1, "projet").await;
+    tg.text(
+        1,
+        "fr",
+        &format!("/maj {id} Le bac est livré, merci « à tous » !"),
+    );
+    tg.answer_to(1, "Nouvelle publiée").await;
+    tg.text(
+        1,
+        "fr",
+        &format!("/evenement {id} Atelier vélo | 2027-05-17 10:30 | geo:45.7745,4.8320 | 3h"),
+    );
+    let e1 = first_number(&tg.answer_to(1, "Événement E").await.0, 'E');
+    tg.text(
+        1,
+        "fr",
+        &format!("/evenement {id} Apéro | 2027-06-01 18:00"),
+    );
+    let (apero, _) = tg.answer_to(1, "Apéro").await;
+    let e2 = first_number(&apero[apero.find("Événement E").unwrap()..], 'E');
+    tg.text(2, "fr", &format!("/participer E{e1} oui"));
+    tg.answer_to(2, "enregistrée").await;
+    tg.text(
+        1,
+        "fr",
+        &format!(
+            "/evenement E{e1} Atelier vélo & co | 2027-05-18 14:00 | geo:45.7745,4.8320 | 2h30"
+        ),
+    );
+    tg.answer_to(1, "modifié").await;
+    tg.text(1, "fr", &format!("/evenement E{e2} annuler"));
+    tg.answer_to(1, "annulé").await;
+    // A second idea, hidden by moderation.
+    tg.text(
+        3,
+        "fr",
+        "/proposer Arnaque cachée | other | geo:45.7750,4.8330 | spam",
+    );
+    let hidden = first_number(&tg.answer_to(3, "est publiée").await.0, '#');
+    k.run_ok(&["admin", "hide", &hidden.to_string(), "--reason", "spam"]);
+
+    // The initiative's page, in French by default.
+    let page = get(&addr, "GET", &format!("/i/{id}"), &[]).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert_eq!(page.headers["content-type"], "text/html; charset=utf-8");
+    let html = &page.body;
+    assert!(html.len() < 50_000, "{} bytes", html.len());
+    assert!(html.contains("<html lang=\"fr\">"));
+    for meta in [
+        "property=\"og:title\"",
+        "property=\"og:description\"",
+        &format!("property=\"og:url\" content=\"https://kohero.example.org/i/{id}\""),
+        "name=\"twitter:card\" content=\"summary\"",
+    ] {
+        assert!(html.contains(meta), "{meta} missing:\n{html}");
+    }
+    assert!(
+        html.contains("Composteur « partagé » d&#39;Élise 🌱"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Un bac &#60;b&#62;au&#60;/b&#62; square &#38; des ateliers"),
+        "{html}"
+    );
+    assert!(!html.contains("<b>au</b>") && !html.contains("<script"));
+    assert!(html.contains(&format!("https://t.me/kohero_test_bot?start=i{id}")));
+    assert!(html.contains("Le bac est livré"));
+    assert!(html.contains(&format!("/signaler {id}")), "how to report");
+    assert!(
+        html.contains("18/05/2027 14:00 (Europe/Paris), 2 h 30"),
+        "{html}"
+    );
+    assert!(!html.contains("Apéro"), "a cancelled event is not upcoming");
+    assert!(html.contains("1 soutien"));
+    // No person's name: the organiser and the supporter are Telegram users
+    // whose first names the fake API gives as « User 1 »-like names.
+    for who in ["Ada"] {
+        assert!(!html.contains(who), "{who} shown on the page");
+    }
+    // Conditional requests.
+    let etag = page.headers["etag"].clone();
+    let modified = page.headers["last-modified"].clone();
+    assert!(page.headers["cache-control"].starts_with("public, max-age="));
+    assert_eq!(page.headers["vary"], "Accept-Language");
+    let again = get(
+        &addr,
+        "GET",
+        &format!("/i/{id}"),
+        &[("If-None-Match", &etag)],
+    )
+    .await;
+    assert_eq!((again.status, again.body.as_str()), (304, ""));
+    let since = get(
+        &addr,
+        "GET",
+        &format!("/i/{id}"),
+        &[("If-Modified-Since", &modified)],
+    )
+    .await;
+    assert_eq!(since.status, 304);
+    // English, by preference or by choice.
+    let en = get(
+        &addr,
+        "GET",
+        &format!("/i/{id}"),
+        &[("Accept-Language", "en-GB,en;q=0.9")],
+    )
+    .await;
+    assert!(en.body.contains("<html lang=\"en\">") && en.body.contains("Join on Telegram"));
+    assert_ne!(en.headers["etag"], etag);
+    let en = get(&addr, "GET", &format!("/i/{id}?lang=en"), &[]).await;
+    assert!(en.body.contains("<html lang=\"en\">"));
+
+    // Bad and unknown addresses: clear 400 and 404.
+    for (path, code, words) in [
+        ("/i/abc".to_owned(), 400, "numéro d'initiative"),
+        ("/i/99999".to_owned(), 404, "pas d'initiative"),
+        (format!("/i/{hidden}"), 404, "masquée"),
+        ("/c/ABCDEF".to_owned(), 400, "code INSEE"),
+        (
+            "/api/initiatives.geojson?bbox=1,2,3".to_owned(),
+            400,
+            "OUEST,SUD,EST,NORD",
+        ),
+        (
+            "/api/initiatives.geojson?category=poney".to_owned(),
+            400,
+            "Catégorie inconnue",
+        ),
+        (
+            "/api/initiatives.geojson?limit=9999999".to_owned(),
+            400,
+            "limit",
+        ),
+        ("/nulle-part".to_owned(), 404, "n'existe pas"),
+    ] {
+        let r = get(&addr, "GET", &path, &[]).await;
+        assert_eq!(r.status, code, "{path}: {}", r.body);
+        assert!(r.body.contains(words), "{path}: {}", r.body);
+    }
+    let post = get(&addr, "POST", &format!("/i/{id}"), &[]).await;
+    assert_eq!(post.status, 405);
+
+    // GeoJSON of a box around Lyon: the project, not the hidden idea.
+    let geo = get(
+        &addr,
+        "GET",
+        "/api/initiatives.geojson?bbox=4.7,45.7,4.95,45.82",
+        &[],
+    )
+    .await;
+    assert_eq!(geo.status, 200, "{}", geo.body);
+    assert_eq!(geo.headers["content-type"], "application/geo+json");
+    assert_eq!(geo.headers["access-control-allow-origin"], "*");
+    let v: serde_json::Value = serde_json::from_str(&geo.body).unwrap();
+    let features = v["features"].as_array().unwrap();
+    assert_eq!(features.len(), 1, "{v}");
+    let f = &features[0];
+    assert_eq!(f["properties"]["id"], id);
+    assert_eq!(f["properties"]["title"], title);
+    assert_eq!(f["properties"]["status"], "active");
+    assert_eq!(f["geometry"]["coordinates"][0], 4.832);
+    let commune = f["properties"]["commune"].as_str().unwrap().to_owned();
+    let checked = check("geojson", &geo.body);
+    assert_eq!(checked["structure"], serde_json::json!({}), "{checked}");
+    assert_eq!(checked["invalid"], serde_json::json!({}), "{checked}");
+    assert_eq!(checked["problematic"], serde_json::json!({}), "{checked}");
+    // Filters and an empty box.
+    let none = get(
+        &addr,
+        "GET",
+        "/api/initiatives.geojson?bbox=4.7,45.7,4.95,45.82&category=repair",
+        &[],
+    )
+    .await;
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&none.body).unwrap()["features"],
+        serde_json::json!([])
+    );
+    let ideas = get(&addr, "GET", "/api/initiatives.geojson?status=open", &[]).await;
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&ideas.body).unwrap()["features"],
+        serde_json::json!([])
+    );
+    // The commune's GeoJSON, and its pages.
+    let cg = get(
+        &addr,
+        "GET",
+        &format!("/c/{commune}/initiatives.geojson"),
+        &[],
+    )
+    .await;
+    assert_eq!(check("geojson", &cg.body)["features"], 1, "{}", cg.body);
+
+    // The initiative's calendar, read by icalendar: the changed event at its
+    // new time in Paris (sequence 1), the cancelled one marked so.
+    let ics = get(&addr, "GET", &format!("/i/{id}/events.ics"), &[]).await;
+    assert_eq!(ics.status, 200);
+    assert_eq!(ics.headers["content-type"], "text/calendar; charset=utf-8");
+    let cal = check("ics", &ics.body);
+    assert_eq!(cal["zones"], serde_json::json!(["Europe/Paris"]), "{cal}");
+    let events = cal["events"].as_array().unwrap();
+    assert_eq!(events.len(), 2, "{cal}");
+    let changed = events
+        .iter()
+        .find(|e| e["uid"] == format!("event-{e1}@kohero.example.org"))
+        .unwrap();
+    assert_eq!(changed["summary"], "Atelier vélo & co");
+    assert_eq!(changed["sequence"], 1);
+    assert_eq!(changed["status"], "CONFIRMED");
+    assert_eq!(changed["start_utc"], "2027-05-18T12:00:00+00:00");
+    assert_eq!(changed["minutes"], 150);
+    assert_eq!(changed["tzid"], "Europe/Paris");
+    let cancelled = events
+        .iter()
+        .find(|e| e["uid"] == format!("event-{e2}@kohero.example.org"))
+        .unwrap();
+    assert_eq!(
+        (cancelled["status"].as_str(), cancelled["sequence"].as_i64()),
+        (Some("CANCELLED"), Some(1))
+    );
+    assert_eq!(cancelled["minutes"], 120);
+    let cics = get(&addr, "GET", &format!("/c/{commune}/events.ics"), &[]).await;
+    assert_eq!(
+        check("ics", &cics.body)["events"].as_array().unwrap().len(),
+        2
+    );
+
+    // The commune's page and feed.
+    let cp = get(&addr, "GET", &format!("/c/{commune}"), &[]).await;
+    assert_eq!(cp.status, 200, "{}", cp.body);
+    assert!(
+        cp.body
+            .contains(&format!("https://kohero.example.org/i/{id}"))
+    );
+    assert!(!cp.body.contains("Arnaque"));
+    assert!(cp.body.contains("application/atom+xml"));
+    let feed = get(&addr, "GET", &format!("/c/{commune}/feed.atom"), &[]).await;
+    assert_eq!(feed.status, 200);
+    let atom = check("atom", &feed.body);
+    let entries = atom["entries"].as_array().unwrap();
+    assert!(entries.len() >= 4, "{atom}");
+    assert!(
+        entries
+            .iter()
+            .all(|e| !e["title"].as_str().unwrap().contains("Arnaque"))
+    );
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["title"].as_str().unwrap().contains("Atelier vélo")),
+        "{atom}"
+    );
+    for body in [&feed.body, &ics.body, &geo.body, &cp.body] {
+        for who in ["Ada"] {
+            assert!(!body.contains(who), "{who} published");
+        }
+    }
+
+    // One address asking too fast is told to wait; the others are not.
+    let mut limited = 0;
+    for _ in 0..80 {
+        let r = get(&addr, "GET", "/robots.txt", &[]).await;
+        if r.status == 429 {
+            assert!(r.headers.contains_key("retry-after"));
+            limited += 1;
+        }
+    }
+    assert!(limited > 0, "80 requests at once were never limited");
+    stop(served);
+}
