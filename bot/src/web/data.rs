@@ -339,7 +339,7 @@ fn zone_parts(tz: chrono_tz::Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<
     use chrono::Offset;
     use chrono_tz::OffsetComponents;
     let at = |t: DateTime<Utc>| {
-        let o = t.with_timezone(&tz).offset().clone();
+        let o = *t.with_timezone(&tz).offset();
         let total = o.fix().local_minus_utc();
         let dst = o.dst_offset().num_seconds() != 0;
         (total, dst, o.to_string())

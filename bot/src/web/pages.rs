@@ -87,12 +87,15 @@ pub(crate) struct MapView {
     attribution: String,
 }
 
+/// `(href, name, category)`
+type Item = (String, String, String);
+
 pub(crate) struct CommuneView {
     intro: String,
     map: Option<MapView>,
     osm: Option<(String, String)>,
     empty: String,
-    groups: Vec<(String, Vec<(String, String, String)>)>,
+    groups: Vec<(String, Vec<Item>)>,
     events_heading: String,
     no_events: String,
     events: Vec<(String, String, String, String)>,
@@ -368,7 +371,7 @@ pub(crate) async fn commune(web: &Web, code: InseeCode, lang: Lang) -> Result<An
 
 fn commune_page(t: &T<'_>, c: &PublicCommune) -> CommunePage {
     let path = format!("/c/{}", c.code.as_str());
-    let mut groups: Vec<(String, Vec<(String, String, String)>)> = Vec::new();
+    let mut groups: Vec<(String, Vec<Item>)> = Vec::new();
     for s in &c.initiatives {
         let heading = t.t(match s.status {
             Status::Open => "web-group-ideas",
