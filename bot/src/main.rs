@@ -497,7 +497,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let engine = engine
                 .with_room_networks(rooms)
                 .with_fair_use(cfg.fair_use)
-                .with_moderation(cfg.moderation);
+                .with_moderation(cfg.moderation)
+                .with_public_url(cfg.public.as_ref().and_then(|p| p.url.clone()));
             // PostgreSQL tells of other processes' initiative writes as they commit.
             let initiative_changes = match store.as_ref() {
                 kohero::store::AnyStore::Postgres(pg) => {

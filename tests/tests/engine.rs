@@ -641,6 +641,25 @@ async fn an_event_changes_or_is_cancelled_and_those_who_answered_are_told() {
             .await
             .contains("déjà passé")
     );
+    // An event of a finished project is still cancelled; it changes no more.
+    let r = b
+        .say("org", &format!("/evenement {id} Fête | 2027-02-20 18:00"))
+        .await;
+    let fete = first_number(&r, 'E');
+    b.say("org", &format!("/terminer {id}")).await;
+    assert!(
+        b.say(
+            "org",
+            &format!("/evenement E{fete} Fête | 2027-02-21 18:00")
+        )
+        .await
+        .contains("n'est pas un projet en cours")
+    );
+    assert!(
+        b.say("org", &format!("/evenement E{fete} annuler"))
+            .await
+            .contains("annulé")
+    );
 }
 
 #[tokio::test]

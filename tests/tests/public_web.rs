@@ -99,6 +99,10 @@ async fn pages_and_open_data_after_a_chat_journey() {
     );
     let (r, _) = tg.answer_to(1, "est publiée").await;
     let id = first_number(&r, '#');
+    // The card in chat carries the page's link.
+    tg.text(2, "fr", &format!("/voir {id}"));
+    tg.answer_to(2, &format!("https://kohero.example.org/i/{id}"))
+        .await;
     tg.text(2, "fr", &format!("/soutenir {id}"));
     tg.answer_to(2, "soutien").await;
     tg.text(1, "fr", &format!("/lancer {id}"));
@@ -201,6 +205,31 @@ async fn pages_and_open_data_after_a_chat_journey() {
     )
     .await;
     assert_eq!(since.status, 304);
+    // A removal no timestamp of the page shows (an event cancelled) still
+    // makes it modified.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    tg.text(
+        1,
+        "fr",
+        &format!("/evenement {id} Brunch | 2027-07-01 11:00"),
+    );
+    let (brunch, _) = tg.answer_to(1, "Brunch").await;
+    let e3 = first_number(&brunch[brunch.find("Événement E").unwrap()..], 'E');
+    let with = get(&addr, "GET", &format!("/i/{id}"), &[]).await;
+    assert!(with.body.contains("Brunch"));
+    let modified = with.headers["last-modified"].clone();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    tg.text(1, "fr", &format!("/evenement E{e3} annuler"));
+    tg.answer_to(1, "Événement E3 « Brunch » annulé").await;
+    let after = get(
+        &addr,
+        "GET",
+        &format!("/i/{id}"),
+        &[("If-Modified-Since", &modified)],
+    )
+    .await;
+    assert_eq!(after.status, 200, "a cancelled event left a stale page");
+    assert!(!after.body.contains("Brunch"));
     // English, by preference or by choice.
     let en = get(
         &addr,
@@ -303,7 +332,7 @@ async fn pages_and_open_data_after_a_chat_journey() {
     let cal = check("ics", &ics.body);
     assert_eq!(cal["zones"], serde_json::json!(["Europe/Paris"]), "{cal}");
     let events = cal["events"].as_array().unwrap();
-    assert_eq!(events.len(), 2, "{cal}");
+    assert_eq!(events.len(), 3, "{cal}\n{}", ics.body);
     let changed = events
         .iter()
         .find(|e| e["uid"] == format!("event-{e1}@kohero.example.org"))
@@ -326,7 +355,7 @@ async fn pages_and_open_data_after_a_chat_journey() {
     let cics = get(&addr, "GET", &format!("/c/{commune}/events.ics"), &[]).await;
     assert_eq!(
         check("ics", &cics.body)["events"].as_array().unwrap().len(),
-        2
+        3
     );
 
     // The commune's page and feed.

@@ -107,7 +107,10 @@ fn json(s: &str) -> String {
 }
 
 pub(crate) async fn map(web: &Web, q: MapQuery) -> Result<Answer, WebError> {
-    let page = web.engine.public_map(&q).await?;
+    let page = {
+        let _turn = web.heavy.acquire().await.map_err(|_| WebError::Internal)?;
+        web.engine.public_map(&q).await?
+    };
     let mut out = String::with_capacity(page.features.len() * 320 + 128);
     out.push_str("{\"type\":\"FeatureCollection\",\"features\":[");
     let mut latest = DateTime::<Utc>::UNIX_EPOCH;
@@ -344,6 +347,9 @@ fn zone_parts(tz: chrono_tz::Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<
         let dst = o.dst_offset().num_seconds() != 0;
         (total, dst, o.to_string())
     };
+    // From a whole hour, so that changes fall on whole seconds.
+    let from = DateTime::from_timestamp(from.timestamp() - from.timestamp().rem_euclid(3600), 0)
+        .unwrap_or(from);
     let (mut current, dst, abbreviation) = at(from);
     let mut parts = vec![ZonePart {
         kind: if dst { "DAYLIGHT" } else { "STANDARD" },
@@ -357,17 +363,20 @@ fn zone_parts(tz: chrono_tz::Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<
         let next = t + chrono::Duration::hours(1);
         let (o, _, _) = at(next);
         if o != current {
-            // Narrow to the minute.
-            let mut lo = t;
-            let mut hi = next;
-            while hi - lo > chrono::Duration::minutes(1) {
+            // Narrow to the second, in whole seconds.
+            let (mut lo, mut hi) = (t.timestamp(), next.timestamp());
+            while hi - lo > 1 {
                 let mid = lo + (hi - lo) / 2;
-                if at(mid).0 == current {
+                let Some(m) = DateTime::from_timestamp(mid, 0) else {
+                    break;
+                };
+                if at(m).0 == current {
                     lo = mid;
                 } else {
                     hi = mid;
                 }
             }
+            let hi = DateTime::from_timestamp(hi, 0).unwrap_or(next);
             let (o2, dst2, abbr2) = at(hi);
             parts.push(ZonePart {
                 kind: if dst2 { "DAYLIGHT" } else { "STANDARD" },
@@ -466,6 +475,7 @@ fn xml(s: &str) -> String {
             '\'' => out.push_str("&apos;"),
             // Characters XML 1.0 does not allow.
             c if c.is_control() && !matches!(c, '\n' | '\t') => {}
+            '\u{FFFE}' | '\u{FFFF}' => {}
             c => out.push(c),
         }
     }
@@ -542,6 +552,7 @@ pub(crate) async fn commune_feed(
     }
     out.push_str("</feed>\n");
     let mut a = Answer::new("application/atom+xml; charset=utf-8", out);
+    a.vary_language = true;
     a.cors = true;
     a.max_age = 300;
     if !news.is_empty() {
@@ -586,6 +597,6 @@ mod tests {
 
     #[test]
     fn xml_escapes_and_drops_what_xml_refuses() {
-        assert_eq!(xml("a<b>&\"'\u{1}"), "a&lt;b&gt;&amp;&quot;&apos;");
+        assert_eq!(xml("a<b>&\"'\u{1}\u{FFFF}"), "a&lt;b&gt;&amp;&quot;&apos;");
     }
 }

@@ -104,22 +104,57 @@ pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> I
     if !trusts(peer) {
         return peer;
     }
-    let mut client = peer;
-    let forwarded: Vec<IpAddr> = headers
+    // From the right: each address the proxies added, until one that is
+    // not a proxy (the client) or one that cannot be read (then the last
+    // good one: a proxy that writes garbage is not believed further).
+    let entries: Vec<String> = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .map(|a| a.trim().parse::<IpAddr>())
-        .collect::<Result<_, _>>()
-        .unwrap_or_default();
-    for ip in forwarded.into_iter().rev() {
+        .map(|a| a.trim().to_owned())
+        .collect();
+    let mut client = peer;
+    for entry in entries.iter().rev() {
+        let Some(ip) = forwarded_address(entry) else {
+            break;
+        };
         client = ip;
         if !trusts(ip) {
             break;
         }
     }
     client
+}
+
+/// An address as proxies write it: `203.0.113.7`, `203.0.113.7:4711`,
+/// `2001:db8::1`, `[2001:db8::1]:4711`.
+fn forwarded_address(entry: &str) -> Option<IpAddr> {
+    if let Ok(ip) = entry.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    if let Ok(sock) = entry.parse::<SocketAddr>() {
+        return Some(sock.ip());
+    }
+    entry
+        .strip_prefix('[')
+        .and_then(|e| e.strip_suffix(']'))
+        .and_then(|e| e.parse().ok())
+}
+
+/// The bucket of an address: itself for IPv4, its /64 for IPv6 (one
+/// household or server holds a whole /64).
+fn bucket_of(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
 }
 
 /// One answer kept for a few seconds.
@@ -174,11 +209,29 @@ pub(crate) struct Web {
     started: Instant,
     /// When idle buckets were last forgotten (seconds since `started`).
     swept: Arc<std::sync::atomic::AtomicU64>,
-    cache: Arc<Mutex<HashMap<String, Kept>>>,
+    cache: Arc<Mutex<Cache>>,
+    /// Per answer (path, query, language): the last `ETag` sent and since
+    /// when this process has sent it. `Last-Modified` is never earlier, so a
+    /// removal (a hidden update, a cancelled event) that no timestamp of the
+    /// content shows still moves it.
+    validators: Arc<Mutex<HashMap<String, (String, DateTime<Utc>)>>>,
+    /// Map data is heavy: at most two pages are made at once.
+    heavy: Arc<tokio::sync::Semaphore>,
 }
 
-/// At most this many answers kept.
-const CACHE_MAX: usize = 2_048;
+#[derive(Default)]
+struct Cache {
+    kept: HashMap<String, Kept>,
+    bytes: usize,
+}
+
+/// At most this many bytes of answers kept; an answer larger than
+/// [`KEPT_ONE_MAX`] is not kept.
+const CACHE_BYTES: usize = 32 * 1024 * 1024;
+const KEPT_ONE_MAX: usize = 256 * 1024;
+/// At most this many validators remembered (then forgotten at once: every
+/// answer is then new to this process, which only costs 304s).
+const VALIDATORS_MAX: usize = 100_000;
 
 pub fn router(engine: Arc<Engine>, options: PublicOptions) -> Router {
     let limiter = Limiter::new(Limits {
@@ -193,6 +246,8 @@ pub fn router(engine: Arc<Engine>, options: PublicOptions) -> Router {
         started: Instant::now(),
         swept: Arc::default(),
         cache: Arc::default(),
+        validators: Arc::default(),
+        heavy: Arc::new(tokio::sync::Semaphore::new(2)),
     };
     Router::new()
         .route("/", get(home))
@@ -229,7 +284,7 @@ async fn guard(State(web): State<Web>, request: Request, next: Next) -> Response
                 .store(now.as_secs(), std::sync::atomic::Ordering::Relaxed);
             limiter.forget_idle(now);
         }
-        limiter.check(&client.to_string(), false, now)
+        limiter.check(&bucket_of(client), false, now)
     };
     if let Err(wait) = waited {
         let mut r = (
@@ -375,7 +430,8 @@ fn commune_code(raw: &str) -> Result<InseeCode, WebError> {
 }
 
 impl Web {
-    /// Serves `key`'s answer from the last few seconds, or makes it.
+    /// Serves `key`'s answer from the last few seconds, or makes it; its
+    /// `Last-Modified` is never before this process first sent this body.
     async fn kept<F, Fut>(&self, key: String, make: F) -> Result<Answer, WebError>
     where
         F: FnOnce() -> Fut,
@@ -387,31 +443,56 @@ impl Web {
                 .cache
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if let Some(k) = cache.get(&key)
+            if let Some(k) = cache.kept.get(&key)
                 && k.at.elapsed() < ttl
             {
                 return Ok(k.answer.clone());
             }
         }
-        let answer = make().await?;
-        if !ttl.is_zero() {
+        let mut answer = make().await?;
+        {
+            let now = Utc::now();
+            let mut validators = self
+                .validators
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if validators.len() >= VALIDATORS_MAX && !validators.contains_key(&key) {
+                validators.clear();
+            }
+            let since = match validators.get(&key) {
+                Some((etag, since)) if *etag == answer.etag => *since,
+                _ => {
+                    validators.insert(key.clone(), (answer.etag.clone(), now));
+                    now
+                }
+            };
+            answer.last_modified = Some(answer.last_modified.map_or(since, |m| m.max(since)));
+        }
+        let size = answer.body.len();
+        if !ttl.is_zero() && size <= KEPT_ONE_MAX {
             let mut cache = self
                 .cache
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if cache.len() >= CACHE_MAX {
-                cache.retain(|_, k| k.at.elapsed() < ttl);
-                if cache.len() >= CACHE_MAX {
-                    cache.clear();
+            if cache.bytes + size > CACHE_BYTES {
+                cache.kept.retain(|_, k| k.at.elapsed() < ttl);
+                cache.bytes = cache.kept.values().map(|k| k.answer.body.len()).sum();
+                if cache.bytes + size > CACHE_BYTES {
+                    // Fresh answers fill it: keep this one out rather than
+                    // drop the others.
+                    return Ok(answer);
                 }
             }
-            cache.insert(
+            if let Some(old) = cache.kept.insert(
                 key,
                 Kept {
                     at: Instant::now(),
                     answer: answer.clone(),
                 },
-            );
+            ) {
+                cache.bytes -= old.answer.body.len();
+            }
+            cache.bytes += size;
         }
         Ok(answer)
     }
@@ -669,6 +750,38 @@ mod tests {
             client_address(ip("10.0.0.1"), &bad, &trusted),
             ip("10.0.0.1")
         );
+        // Proxies that write ports, brackets, or garbage.
+        let mut ports = HeaderMap::new();
+        ports.insert(
+            "x-forwarded-for",
+            "203.0.113.7:4711, [2001:db8::1]:443".parse().unwrap(),
+        );
+        assert_eq!(
+            client_address(ip("10.0.0.1"), &ports, &trusted),
+            ip("2001:db8::1")
+        );
+        let mut junk = HeaderMap::new();
+        junk.insert("x-forwarded-for", "203.0.113.7, unknown".parse().unwrap());
+        assert_eq!(
+            client_address(ip("10.0.0.1"), &junk, &trusted),
+            ip("10.0.0.1")
+        );
+        let mut tail = HeaderMap::new();
+        tail.insert("x-forwarded-for", "x, 203.0.113.8".parse().unwrap());
+        assert_eq!(
+            client_address(ip("10.0.0.1"), &tail, &trusted),
+            ip("203.0.113.8")
+        );
+        // One bucket per IPv6 /64.
+        assert_eq!(
+            bucket_of(ip("2001:db8:1:2:aaaa::1")),
+            bucket_of(ip("2001:db8:1:2:bbbb::9"))
+        );
+        assert_ne!(
+            bucket_of(ip("2001:db8:1:3::1")),
+            bucket_of(ip("2001:db8:1:2::1"))
+        );
+        assert_eq!(bucket_of(ip("::ffff:192.0.2.1")), "192.0.2.1");
         assert_eq!(IpNet::parse("10.0.0.0/33"), None);
         assert_eq!(IpNet::parse("nope"), None);
         assert!(IpNet::parse("0.0.0.0/0").unwrap().contains(ip("8.8.8.8")));

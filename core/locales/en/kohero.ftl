@@ -181,6 +181,7 @@ card-place = Place: { $place }
 card-place-commune = Place: { $commune } · { $place }
 card-no-organiser = nobody for now
 card-organisers = Organised by: { $names }
+card-page = 🔗 Page to share: { $url }
 card-counts = { $supporters } supporter(s) · { $members } member(s) · { $followers } follower(s)
 card-your-role = You are { $role }.
 card-updates = Latest news:

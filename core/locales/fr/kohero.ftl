@@ -181,6 +181,7 @@ card-place = Lieu : { $place }
 card-place-commune = Lieu : { $commune } · { $place }
 card-no-organiser = personne pour l'instant
 card-organisers = Organisation : { $names }
+card-page = 🔗 Page à partager : { $url }
 card-counts = { $supporters } soutien(s) · { $members } membre(s) · { $followers } abonné·e(s)
 card-your-role = Vous êtes { $role }.
 card-updates = Dernières nouvelles :

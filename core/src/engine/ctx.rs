@@ -65,6 +65,8 @@ pub(crate) struct Ctx<'a> {
     /// Set when the message writes what the indexes follow through the
     /// store's change logs (an actor's profile, a need).
     pub index_dirty: &'a std::sync::atomic::AtomicBool,
+    /// Where the public pages are (`KOHERO_PUBLIC_URL`), for the links cards carry.
+    pub public_url: Option<&'a str>,
     /// Initiatives written in this transaction (before, after), for the nearby
     /// index once committed.
     pub touched: Vec<Touched>,

@@ -257,6 +257,10 @@ pub async fn answer(ctx: &mut Ctx<'_>, state: Dialogue, answer: Answer) -> Outco
                 (Some(_), None, ..) => return Err(refuse!("propose-category-first")),
                 (Some(t), Some(c), None, a) => {
                     let p = match a {
+                        // Shared in answer to « Où ? »: the initiative's place,
+                        // given to be published (a person's own position,
+                        // shared outside a question, is kept to 100 m and
+                        // never shown).
                         Answer::Location(p) => Spot::At(p),
                         Answer::Text(s) => {
                             Spot::from_option(super::places::place_answer(ctx, &s, &|choice| {

@@ -71,6 +71,12 @@ pub async fn show(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
     }
     reply = super::needs::on_card(ctx, &i, reply).await?;
     reply = super::democracy::on_card(ctx, &i, reply).await?;
+    // Its public page, to share where people are not in the chat yet.
+    if let Some(url) = ctx.public_url
+        && !i.hidden
+    {
+        reply = reply.para(ctx.t("card-page", &[("url", format!("{url}/i/{id}").into())]));
+    }
     reply = reply.para(ctx.t(
         "card-counts",
         &[

@@ -77,6 +77,8 @@ pub struct Engine {
     local_seq: std::sync::atomic::AtomicU64,
     /// Networks where every launched project gets a room the bot creates (Matrix).
     room_networks: Vec<String>,
+    /// Where the public pages are, without a trailing slash.
+    public_url: Option<String>,
     /// What one person may ask (INTERFACE.md's defaults unless told).
     fair_use: crate::fair_use::FairUse,
     /// How moderation runs (INTERFACE.md's defaults unless told).
@@ -131,12 +133,19 @@ impl Engine {
             index_dirty: std::sync::atomic::AtomicBool::new(false),
             local_seq: std::sync::atomic::AtomicU64::new(0),
             room_networks: Vec::new(),
+            public_url: None,
             fair_use: crate::fair_use::FairUse::default(),
             moderation: ModerationPolicy::default(),
             buckets: crate::fair_use::Buckets::default(),
             failed_updates: std::sync::atomic::AtomicU64::new(0),
             scheduled_failures: std::sync::atomic::AtomicU64::new(0),
         })
+    }
+
+    /// Cards carry the link to their public page (`KOHERO_PUBLIC_URL`).
+    pub fn with_public_url(mut self, url: Option<String>) -> Self {
+        self.public_url = url.map(|u| u.trim_end_matches('/').to_owned());
+        self
     }
 
     /// Limits of fair use other than INTERFACE.md's defaults.
@@ -266,6 +275,7 @@ impl Engine {
             needs_index: &self.needs_index,
             actors: &self.actors,
             index_dirty: &self.index_dirty,
+            public_url: self.public_url.as_deref(),
             touched: Vec::new(),
             room: None,
             identity: None,

@@ -139,14 +139,15 @@ struct EventSpec {
     minutes: u32,
 }
 
-/// Parses `TITRE | DATE [| LIEU] [| DURÉE]` (a place `-` or empty is none).
-fn event_spec(ctx: &Ctx<'_>, spec: &str) -> Result<EventSpec, Fail> {
+/// Parses `TITRE | DATE [| LIEU] [| DURÉE]` (a place `-` or empty is none);
+/// a date without a zone is in `tz`.
+fn event_spec(ctx: &Ctx<'_>, spec: &str, tz: &str) -> Result<EventSpec, Fail> {
     let parts: Vec<&str> = spec.split('|').map(str::trim).collect();
     if !(2..=4).contains(&parts.len()) {
         return Err(refuse!("usage-event"));
     }
     let title = text::title(parts[0]).map_err(|e| text_refusal("title", e))?;
-    let (starts_at, tz) = parse_when(parts[1], &ctx.actor.tz)?;
+    let (starts_at, tz) = parse_when(parts[1], tz)?;
     if starts_at <= ctx.now {
         return Err(refuse!("event-in-past"));
     }
@@ -185,7 +186,7 @@ pub async fn event(ctx: &mut Ctx<'_>, id: InitiativeId, spec: Option<&str>) -> O
         tz,
         place,
         minutes,
-    } = event_spec(ctx, spec)?;
+    } = event_spec(ctx, spec, &ctx.actor.tz)?;
     let me = ctx.actor.id;
     let e = ctx
         .tx
@@ -336,7 +337,20 @@ pub async fn change_event(ctx: &mut Ctx<'_>, id: EventId, change: EventChange) -
         .await?
         .filter(|e| !e.hidden)
         .ok_or_else(|| refuse!("unknown-event", "event" => id.0))?;
-    let i = active_project(ctx, before.initiative).await?;
+    let i = ctx.initiative(before.initiative).await?;
+    ctx.require_organiser(&i).await?;
+    // Out of sight by moderation: its events change no more (they would
+    // reach those who answered).
+    if i.hidden {
+        return Err(refuse!("unknown-event", "event" => id.0));
+    }
+    // An event is cancelled whatever became of its project; only an active
+    // project's events change.
+    if matches!(change, EventChange::Edit(_))
+        && (i.kind != InitiativeKind::Project || i.status != Status::Active)
+    {
+        return Err(refuse!("project-not-active", "id" => i.id.0));
+    }
     if before.is_cancelled() {
         return Err(refuse!("event-cancelled", "event" => id.0));
     }
@@ -347,7 +361,9 @@ pub async fn change_event(ctx: &mut Ctx<'_>, id: EventId, change: EventChange) -
     match &change {
         EventChange::Cancel => after.cancelled_at = Some(ctx.now),
         EventChange::Edit(spec) => {
-            let s = event_spec(ctx, spec)?;
+            // A date without a zone is in the event's zone, not the
+            // organiser's.
+            let s = event_spec(ctx, spec, &before.tz)?;
             after.title = s.title;
             after.starts_at = s.starts_at;
             after.tz = s.tz;

@@ -11,11 +11,16 @@ use chrono::{DateTime, Duration, Utc};
 use super::Engine;
 use crate::domain::*;
 use crate::geo::GeoPoint;
-use crate::places::{GeoBox, Mask, category_bits};
+use crate::places::{GeoBox, Mask};
 use crate::ports::Tx;
 
 /// At most this many initiatives in one page of map data.
 pub const MAP_PAGE_MAX: usize = 5_000;
+/// Initiatives read from the store at once for a page of map data.
+const MAP_READ: usize = 1_000;
+/// At most this many candidates examined for one page: a page that finds
+/// fewer than asked ends there, with a `next` to go on from.
+const MAP_SCAN_MAX: usize = 20_000;
 /// Calendars keep events that ended up to this many days ago.
 pub const CALENDAR_PAST_DAYS: i64 = 30;
 /// At most this many events in one calendar.
@@ -305,15 +310,16 @@ impl Engine {
             .collect();
         initiatives.sort_by_key(|s| (status_rank(s.status), s.category as u8, s.id.0));
         let events: Vec<(Event, PublicSummary)> = tx
-            .calendar_events(&ids, now, 20)
+            .events_between(&ids, now, crate::domain::latest_date(now))
             .await?
             .into_iter()
-            .filter(|e| !e.is_cancelled() && e.starts_at >= now)
+            .filter(|e| !e.hidden)
             .filter_map(|e| {
                 changed_at = changed_at.max(e.changed_at());
                 let s = summaries.get(&e.initiative)?.clone();
                 Some((e, s))
             })
+            .take(20)
             .collect();
         let news = news(&mut tx, &ids, &summaries, NEWS_MAX).await?;
         if let Some(n) = news.first() {
@@ -375,10 +381,24 @@ impl Engine {
                     east: 180.0,
                     north: 90.0,
                 };
-                let mask = Mask {
-                    categories: category_bits(&q.categories),
-                    ..Mask::default()
-                };
+                // The index knows kinds, not statuses: an open initiative is
+                // an idea, an active or done one a project.
+                let kind =
+                    if !q.statuses.is_empty() && q.statuses.iter().all(|s| *s == Status::Open) {
+                        Some(InitiativeKind::Idea)
+                    } else if !q.statuses.is_empty()
+                        && q.statuses
+                            .iter()
+                            .all(|s| matches!(s, Status::Active | Status::Done))
+                    {
+                        Some(InitiativeKind::Project)
+                    } else {
+                        None
+                    };
+                let mask = Mask::from(&crate::places::Filter {
+                    categories: q.categories.clone(),
+                    kind,
+                });
                 let index = self.index.read().unwrap_or_else(|p| p.into_inner());
                 index
                     .within_box(q.bbox.as_ref().unwrap_or(&world), mask)
@@ -391,7 +411,8 @@ impl Engine {
         let mut features = Vec::new();
         let mut next = None;
         let mut tx = self.store.read().await?;
-        'chunks: for chunk in candidates.chunks(limit) {
+        let scanned = candidates.len().min(MAP_SCAN_MAX);
+        'chunks: for chunk in candidates[..scanned].chunks(MAP_READ) {
             for i in tx.initiatives_by_ids(chunk).await? {
                 let keep = i.is_shown()
                     && (q.categories.is_empty() || q.categories.contains(&i.category))
@@ -407,6 +428,11 @@ impl Engine {
                     break 'chunks;
                 }
             }
+        }
+        // Too many candidates for one page: the next page goes on after the
+        // last one examined.
+        if next.is_none() && features.len() < limit && scanned < candidates.len() {
+            next = candidates.get(scanned - 1).copied();
         }
         Ok(MapPage { features, next })
     }
@@ -503,7 +529,12 @@ async fn news(
                 }
             }
             (ActivityKind::Event, Some(e)) => {
-                match tx.event(EventId(e)).await?.filter(|e| !e.hidden) {
+                // A cancelled event is no news.
+                match tx
+                    .event(EventId(e))
+                    .await?
+                    .filter(|e| !e.hidden && !e.is_cancelled())
+                {
                     Some(e) => (Some(e.title.clone()), Some(e)),
                     None => continue,
                 }
