@@ -214,10 +214,13 @@ pub(crate) struct Web {
     /// when this process has sent it. `Last-Modified` is never earlier, so a
     /// removal (a hidden update, a cancelled event) that no timestamp of the
     /// content shows still moves it.
-    validators: Arc<Mutex<HashMap<String, (String, DateTime<Utc>)>>>,
+    validators: Arc<Mutex<Validators>>,
     /// Map data is heavy: at most two pages are made at once.
     heavy: Arc<tokio::sync::Semaphore>,
 }
+
+/// Per answer: its `ETag` and since when it is sent.
+type Validators = HashMap<String, (String, DateTime<Utc>)>;
 
 #[derive(Default)]
 struct Cache {
