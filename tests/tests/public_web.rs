@@ -399,3 +399,118 @@ async fn pages_and_open_data_after_a_chat_journey() {
     assert!(limited > 0, "80 requests at once were never limited");
     stop(served);
 }
+
+/// Runs tests/browser/check.mjs: headless Chromium opens these pages.
+fn browse(base: &str, paths: &[&str]) -> serde_json::Value {
+    let modules = std::env::var("KOHERO_BROWSER_MODULES").unwrap_or_else(|_| {
+        panic!("KOHERO_BROWSER_MODULES is not set: run the tests with scripts/test")
+    });
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/browser/check.mjs");
+    let out = std::process::Command::new("node")
+        .arg(script)
+        .arg(base)
+        .args(paths)
+        .env("KOHERO_BROWSER_MODULES", modules)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the browser failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browser_opens_the_pages_and_follows_their_links() {
+    let tg = FakeTelegram::start().await;
+    let k = Install::new();
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let base = format!("http://{addr}");
+    let url = tg.url();
+    let served = k.serve(&[
+        ("KOHERO_TELEGRAM_TOKEN", kohero_tests::fake_telegram::TOKEN),
+        ("KOHERO_TELEGRAM_API_URL", url.as_str()),
+        ("KOHERO_PUBLIC_ADDR", addr.as_str()),
+        ("KOHERO_PUBLIC_URL", base.as_str()),
+    ]);
+    tg.text(
+        1,
+        "fr",
+        "/proposer Disco soupe « anti-gaspi » | antiwaste | geo:45.7640,4.8357 | Éplucher, cuisiner, danser 🎶",
+    );
+    let (r, _) = tg.answer_to(1, "est publiée").await;
+    let id = first_number(&r, '#');
+    tg.text(1, "fr", &format!("/lancer {id}"));
+    tg.answer_to(1, "projet").await;
+    tg.text(
+        1,
+        "fr",
+        &format!("/evenement {id} Soupe géante | 2027-03-20 12:00 | geo:45.7640,4.8357"),
+    );
+    tg.answer_to(1, "Événement E").await;
+    let geo = get(
+        &addr,
+        "GET",
+        &format!("/api/initiatives.geojson?bbox=4.8,45.7,4.9,45.8"),
+        &[],
+    )
+    .await;
+    let v: serde_json::Value = serde_json::from_str(&geo.body).unwrap();
+    let commune = v["features"][0]["properties"]["commune"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let initiative = format!("/i/{id}");
+    let commune_page = format!("/c/{commune}");
+    let english = format!("/i/{id}?lang=en");
+    let seen = browse(&base, &[&initiative, &commune_page, &english]);
+    assert_eq!(
+        seen["errors"],
+        serde_json::json!([]),
+        "console errors: {seen}"
+    );
+    let pages = seen["pages"].as_array().unwrap();
+    for p in pages {
+        assert_eq!(p["status"], 200, "{p}");
+        assert_eq!(p["scripts"], 0, "{p}");
+        assert_eq!(p["imagesWithoutAlt"], 0, "{p}");
+        assert!(p["bytes"].as_u64().unwrap() < 50_000, "{p}");
+        for (href, status) in p["linkStatus"].as_object().unwrap() {
+            assert_eq!(status, 200, "{href} from {}", p["path"]);
+        }
+    }
+    let i = &pages[0];
+    assert_eq!(i["lang"], "fr");
+    assert_eq!(i["h1"], "Disco soupe « anti-gaspi »");
+    assert_eq!(i["meta"]["og:title"], "Disco soupe « anti-gaspi »");
+    assert!(
+        i["meta"]["og:description"]
+            .as_str()
+            .unwrap()
+            .contains("Éplucher")
+    );
+    assert_eq!(i["meta"]["og:url"], format!("{base}/i/{id}"));
+    assert_eq!(i["meta"]["twitter:card"], "summary");
+    assert!(
+        i["linkStatus"]
+            .as_object()
+            .unwrap()
+            .contains_key(&format!("{base}/i/{id}/events.ics")),
+        "{i}"
+    );
+    let c = &pages[1];
+    assert!(
+        c["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l == &serde_json::json!(format!("{base}/i/{id}"))),
+        "{c}"
+    );
+    assert_eq!(c["linkStatus"].as_object().unwrap().len() >= 4, true, "{c}");
+    assert_eq!(pages[2]["lang"], "en");
+    stop(served);
+}
