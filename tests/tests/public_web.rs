@@ -453,7 +453,7 @@ async fn a_browser_opens_the_pages_and_follows_their_links() {
     let geo = get(
         &addr,
         "GET",
-        &format!("/api/initiatives.geojson?bbox=4.8,45.7,4.9,45.8"),
+        "/api/initiatives.geojson?bbox=4.8,45.7,4.9,45.8",
         &[],
     )
     .await;
@@ -510,7 +510,7 @@ async fn a_browser_opens_the_pages_and_follows_their_links() {
             .any(|l| l == &serde_json::json!(format!("{base}/i/{id}"))),
         "{c}"
     );
-    assert_eq!(c["linkStatus"].as_object().unwrap().len() >= 4, true, "{c}");
+    assert!(c["linkStatus"].as_object().unwrap().len() >= 4, "{c}");
     assert_eq!(pages[2]["lang"], "en");
     stop(served);
 }
