@@ -2525,6 +2525,55 @@ impl Bot {
 /// its review, a ban with its end, a ban that outlives erasure, and the log,
 /// shown to the person as « l'équipe de modération ».
 #[tokio::test]
+async fn visitors_of_the_pages_report_but_never_hide_by_their_number() {
+    let b = Bot::new().await;
+    let id = b.propose("org", "Vide-grenier | other | - | -").await;
+    let target = Target::Initiative(InitiativeId(id));
+    let report = |visitor: &'static str| {
+        b.engine.report_from_web(
+            target,
+            Reason::Spam,
+            Some("pub « louche »".into()),
+            visitor,
+            Lang::Fr,
+        )
+    };
+    // Five visitors (five addresses): thanked, the item stays shown.
+    for v in ["v1", "v2", "v3", "v4", "v5"] {
+        let r = report(v).await.unwrap();
+        assert!(r.as_ref().is_ok_and(|t| t.contains("Merci")), "{r:?}");
+    }
+    assert!(
+        !b.say("ann", &format!("/voir {id}"))
+            .await
+            .contains("masqué")
+    );
+    // The same visitor twice: refused, nothing written.
+    let before = b.snapshot().await;
+    let again = report("v1").await.unwrap();
+    assert!(again.is_err(), "{again:?}");
+    assert_eq!(before, b.snapshot().await);
+    // Unknown items are refused in the visitor's language.
+    let none = b
+        .engine
+        .report_from_web(
+            Target::Initiative(InitiativeId(9_999)),
+            Reason::Spam,
+            None,
+            "v9",
+            Lang::En,
+        )
+        .await
+        .unwrap();
+    assert!(none.is_err(), "{none:?}");
+    // Three people in chat do hide it.
+    for who in ["p1", "p2", "p3"] {
+        b.say(who, &format!("/signaler {id} spam")).await;
+    }
+    assert!(b.say("ann", &format!("/voir {id}")).await.contains("masqu"));
+}
+
+#[tokio::test]
 async fn reports_hide_review_and_ban() {
     let b = Bot::new().await;
     let id = b

@@ -173,7 +173,7 @@ async fn pages_and_open_data_after_a_chat_journey() {
     assert!(!html.contains("<b>au</b>") && !html.contains("<script"));
     assert!(html.contains(&format!("https://t.me/kohero_test_bot?start=i{id}")));
     assert!(html.contains("Le bac est livré"));
-    assert!(html.contains(&format!("/signaler {id}")), "how to report");
+    assert!(html.contains(&format!("/i/{id}/signaler")), "how to report");
     assert!(
         html.contains("18/05/2027 14:00 (Europe/Paris), 2 h 30"),
         "{html}"
@@ -386,6 +386,53 @@ async fn pages_and_open_data_after_a_chat_journey() {
     for body in [&feed.body, &ics.body, &geo.body, &cp.body] {
         assert!(!body.contains("Ada"), "a person's name published");
     }
+
+    // « Signaler »: a small form, a report filed once, moderators told.
+    let form = get(&addr, "GET", &format!("/i/{id}/signaler"), &[]).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert!(form.body.contains("<label for=\"r-spam\">") && form.body.contains("<textarea"));
+    assert!(page.body.contains(&format!("/i/{id}/signaler")));
+    let post = |body: &'static str, origin: &'static str| {
+        let addr = addr.clone();
+        let path = format!("/i/{id}/signaler");
+        async move {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+            let req = format!(
+                "POST {path} HTTP/1.0\r\nHost: {addr}\r\nOrigin: {origin}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            s.write_all(req.as_bytes()).await.unwrap();
+            let mut raw = Vec::new();
+            s.read_to_end(&mut raw).await.unwrap();
+            String::from_utf8(raw).unwrap()
+        }
+    };
+    let local = format!("http://{addr}");
+    let local: &'static str = Box::leak(local.into_boxed_str());
+    let foreign = post("cible=&raison=spam&texte=", "https://evil.example").await;
+    assert!(
+        foreign.starts_with("HTTP/1.0 403") || foreign.starts_with("HTTP/1.1 403"),
+        "{foreign}"
+    );
+    let incomplete = post("cible=&texte=hop", local).await;
+    assert!(
+        incomplete.contains(" 400 ") && incomplete.contains("choisissez une raison"),
+        "{incomplete}"
+    );
+    let filed = post(
+        "cible=&raison=spam&texte=C%27est+%C2%AB+louche+%C2%BB+%F0%9F%A4%94",
+        local,
+    )
+    .await;
+    assert!(
+        filed.contains(" 200 ") && filed.contains("Merci"),
+        "{filed}"
+    );
+    let twice = post("cible=&raison=spam", local).await;
+    assert!(twice.contains(" 422 "), "{twice}");
+    let reports = k.run_ok(&["admin", "reports"]);
+    assert!(reports.contains("louche"), "{reports}");
 
     // One address asking too fast is told to wait; the others are not.
     let mut limited = 0;

@@ -215,8 +215,22 @@ pub(crate) struct Web {
     /// removal (a hidden update, a cancelled event) that no timestamp of the
     /// content shows still moves it.
     validators: Arc<Mutex<Validators>>,
+    /// Reports from the form, per address (`REPORTS_PER_ADDRESS`).
+    reports: Arc<Mutex<Limiter>>,
+    /// Keys visitors' addresses (never stored): random for each process.
+    visitors: std::collections::hash_map::RandomState,
     /// Map data is heavy: at most two pages are made at once.
     heavy: Arc<tokio::sync::Semaphore>,
+}
+
+/// Reports one address may file: 10 an hour, 5 at once.
+const REPORTS_PER_ADDRESS: Rate = Rate::new(10, Duration::from_secs(3600), 5);
+
+/// Who posts the report form, as the guard saw them.
+#[derive(Clone)]
+struct Visitor {
+    key: String,
+    allowed: bool,
 }
 
 /// Per answer: its `ETag` and since when it is sent.
@@ -251,11 +265,18 @@ pub fn router(engine: Arc<Engine>, options: PublicOptions) -> Router {
         cache: Arc::default(),
         validators: Arc::default(),
         heavy: Arc::new(tokio::sync::Semaphore::new(2)),
+        reports: Arc::new(Mutex::new(Limiter::new(Limits {
+            per_chat: Some(REPORTS_PER_ADDRESS),
+            per_group: None,
+            global: None,
+        }))),
+        visitors: std::collections::hash_map::RandomState::new(),
     };
     Router::new()
         .route("/", get(home))
         .route("/i/{id}", get(initiative_page))
         .route("/i/{id}/events.ics", get(initiative_calendar))
+        .route("/i/{id}/signaler", get(report_form).post(report_post))
         .route("/c/{code}", get(commune_page))
         .route("/c/{code}/events.ics", get(commune_calendar))
         .route("/c/{code}/feed.atom", get(commune_feed))
@@ -302,8 +323,23 @@ async fn guard(State(web): State<Web>, request: Request, next: Next) -> Response
         );
         return r;
     }
+    let form = request.uri().path().ends_with("/signaler");
     match *request.method() {
         Method::GET | Method::HEAD => next.run(request).await,
+        Method::POST if form => {
+            // Reports have their own, tighter, limit per address.
+            let allowed = web
+                .reports
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .check(&bucket_of(client), false, now);
+            let mut request = request;
+            request.extensions_mut().insert(Visitor {
+                key: web.visitor_key(client),
+                allowed: allowed.is_ok(),
+            });
+            next.run(request).await
+        }
         Method::OPTIONS => {
             let mut r = StatusCode::NO_CONTENT.into_response();
             let h = r.headers_mut();
@@ -498,6 +534,13 @@ impl Web {
             cache.bytes += size;
         }
         Ok(answer)
+    }
+
+    /// A visitor's key: their address's bucket, hashed with this process's
+    /// random key (the address itself is kept nowhere).
+    fn visitor_key(&self, client: IpAddr) -> String {
+        use std::hash::BuildHasher;
+        format!("v{:016x}", self.visitors.hash_one(bucket_of(client)))
     }
 
     /// The public address of a path, if one is configured.
@@ -809,5 +852,159 @@ mod tests {
         assert_eq!(negotiate(None, &h("en;q=0, fr-CA")), Lang::Fr);
         assert_eq!(negotiate(Some("en"), &h("fr")), Lang::En);
         assert_eq!(negotiate(Some("xx"), &h("en")), Lang::En);
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct ReportQuery {
+    lang: Option<String>,
+    cible: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct ReportForm {
+    cible: Option<String>,
+    raison: Option<String>,
+    texte: Option<String>,
+}
+
+/// What a report names: the initiative, or one of its updates or events
+/// (`U15`, `E7`); anything else is the initiative.
+fn report_target(id: InitiativeId, cible: Option<&str>) -> kohero_core::domain::Target {
+    use kohero_core::domain::Target;
+    match cible.and_then(Target::parse) {
+        Some(t @ (Target::Update(_) | Target::Event(_))) => t,
+        _ => Target::Initiative(id),
+    }
+}
+
+fn html(body: String, status: StatusCode) -> Response {
+    let mut r = (status, body).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+        ),
+    );
+    r
+}
+
+async fn report_form(
+    State(web): State<Web>,
+    Path(raw): Path<String>,
+    Query(q): Query<ReportQuery>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let id = initiative_id(&raw)?;
+    let lang = negotiate(q.lang.as_deref(), &headers);
+    if web.engine.public_initiative(id).await?.is_none() {
+        return Err(WebError::NotFound(format!(
+            "Il n'y a pas d'initiative #{id} (ou elle a été masquée). / There is no initiative #{id} (or it was hidden)."
+        )));
+    }
+    let target = report_target(id, q.cible.as_deref());
+    Ok(html(
+        pages::report_form(&web, id, target, lang, None, true)?,
+        StatusCode::OK,
+    ))
+}
+
+/// Whether a form post comes from this site: no `Origin`, or one whose host
+/// is the request's `Host` or the public URL's.
+fn same_origin(web: &Web, headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
+        return true;
+    };
+    let host_of = |u: &str| {
+        u.split("://")
+            .nth(1)
+            .map(|r| r.split('/').next().unwrap_or_default().to_ascii_lowercase())
+    };
+    let origin_host = host_of(origin);
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_ascii_lowercase);
+    origin_host.is_some()
+        && (origin_host == host || web.options.url.as_deref().and_then(host_of) == origin_host)
+}
+
+async fn report_post(
+    State(web): State<Web>,
+    Path(raw): Path<String>,
+    Query(q): Query<ReportQuery>,
+    headers: HeaderMap,
+    visitor: Option<axum::Extension<Visitor>>,
+    form: Result<axum::Form<ReportForm>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, WebError> {
+    let form = form.ok();
+    let id = initiative_id(&raw)?;
+    let lang = negotiate(q.lang.as_deref(), &headers);
+    let cat = web.engine.catalog();
+    let Some(axum::Extension(visitor)) = visitor else {
+        return Err(WebError::Internal);
+    };
+    let target = report_target(
+        id,
+        form.as_ref()
+            .and_then(|f| f.cible.as_deref())
+            .or(q.cible.as_deref()),
+    );
+    let answer = |message: String, status: StatusCode, again: bool| -> Result<Response, WebError> {
+        Ok(html(
+            pages::report_form(&web, id, target, lang, Some(message), again)?,
+            status,
+        ))
+    };
+    if !same_origin(&web, &headers) {
+        return answer(
+            cat.get(lang, "web-report-foreign", &[]),
+            StatusCode::FORBIDDEN,
+            false,
+        );
+    }
+    if !visitor.allowed {
+        return answer(
+            cat.get(lang, "web-report-limited", &[]),
+            StatusCode::TOO_MANY_REQUESTS,
+            false,
+        );
+    }
+    let Some(axum::Form(form)) = form else {
+        return answer(
+            cat.get(lang, "web-report-bad", &[]),
+            StatusCode::BAD_REQUEST,
+            true,
+        );
+    };
+    let Some(reason) = form
+        .raison
+        .as_deref()
+        .and_then(kohero_core::domain::Reason::parse_key)
+        .filter(|r| kohero_core::domain::Reason::CHOICES.contains(r))
+    else {
+        return answer(
+            cat.get(lang, "web-report-bad", &[]),
+            StatusCode::BAD_REQUEST,
+            true,
+        );
+    };
+    let note = form
+        .texte
+        .map(|t| t.chars().take(500).collect::<String>())
+        .filter(|t| !t.trim().is_empty());
+    match web
+        .engine
+        .report_from_web(target, reason, note, &visitor.key, lang)
+        .await?
+    {
+        Ok(thanks) => answer(thanks, StatusCode::OK, false),
+        Err(why) => answer(why, StatusCode::UNPROCESSABLE_ENTITY, false),
     }
 }

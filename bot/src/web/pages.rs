@@ -69,6 +69,7 @@ pub(crate) struct InitiativeView {
     updates_heading: String,
     updates: Vec<(String, String)>,
     report_label: String,
+    report: String,
 }
 
 #[derive(Template)]
@@ -111,6 +112,61 @@ pub(crate) struct CommuneView {
 pub(crate) struct CommunePage {
     frame: Frame,
     v: CommuneView,
+}
+
+pub(crate) struct ReportView {
+    message: Option<String>,
+    about: String,
+    form: bool,
+    action: String,
+    target: String,
+    reason_label: String,
+    /// `(key, label)`
+    reasons: Vec<(&'static str, String)>,
+    text_label: String,
+    submit: String,
+    back: String,
+    back_label: String,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+pub(crate) struct ReportPage {
+    frame: Frame,
+    v: ReportView,
+}
+
+/// The « Signaler » form of an initiative's page (or of one of its updates
+/// or events), with the answer to a report just filed, if any.
+pub(crate) fn report_form(
+    web: &Web,
+    id: InitiativeId,
+    target: kohero_core::domain::Target,
+    lang: Lang,
+    message: Option<String>,
+    form: bool,
+) -> Result<String, WebError> {
+    let t = T { web, lang };
+    let path = format!("/i/{id}/signaler");
+    let v = ReportView {
+        message,
+        about: t.a("web-report-about", &[("target", target.to_string().into())]),
+        form,
+        action: t.href(&path),
+        target: target.to_string(),
+        reason_label: t.t("web-report-reason"),
+        reasons: kohero_core::domain::Reason::CHOICES
+            .iter()
+            .map(|r| (r.key(), t.t(&format!("reason-{}", r.key()))))
+            .collect(),
+        text_label: t.t("web-report-text"),
+        submit: t.t("web-report-submit"),
+        back: t.href(&format!("/i/{id}")),
+        back_label: t.t("web-report-back"),
+    };
+    let mut frame = t.frame(t.t("web-report-title"), t.t("web-report-title"), &path);
+    frame.canonical = None;
+    render(ReportPage { frame, v })
 }
 
 /// Text of a request shown back in an error, short and on one line.
@@ -329,7 +385,8 @@ fn initiative_page(t: &T<'_>, p: &PublicInitiative) -> InitiativePage {
             .iter()
             .map(|u| (day(t.lang, u.at), u.text.clone()))
             .collect(),
-        report_label: t.a("web-report", &[("id", id.0.into())]),
+        report_label: t.t("web-report"),
+        report: t.href(&format!("{path}/signaler")),
     };
     let summary = excerpt(
         &format!(

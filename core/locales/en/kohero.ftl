@@ -740,7 +740,16 @@ web-no-events = No event planned.
 web-event-when = { $when } ({ $tz }), { $duration }
 web-subscribe-calendar = Subscribe to the calendar (iCalendar)
 web-updates = Latest news
-web-report = Something to report? Write to the bot: /report { $id }
+web-report = Report content
+web-report-title = Report content
+web-report-about = You are reporting { $target } to the moderators. Without an account, your report alerts them but hides nothing by itself.
+web-report-reason = Why?
+web-report-text = Tell more if needed (optional, at most 500 characters)
+web-report-submit = Send the report
+web-report-back = Back to the page
+web-report-limited = Too many reports from this address: try again later.
+web-report-bad = This form is incomplete: choose a reason.
+web-report-foreign = This form must be sent from this page.
 web-commune-intro = { $count ->
     [0] No initiative under way
     [one] 1 initiative under way
@@ -768,3 +777,4 @@ web-feed-title = Kohero — { $name }
 web-geojson = Initiatives as GeoJSON
 web-map-label = Map of the commune's initiatives
 web-map-attribution = Map: © OpenStreetMap contributors.
+web-visitor = Website visitor

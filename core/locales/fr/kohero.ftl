@@ -740,7 +740,16 @@ web-no-events = Aucun événement prévu.
 web-event-when = { $when } ({ $tz }), { $duration }
 web-subscribe-calendar = S'abonner au calendrier (iCalendar)
 web-updates = Dernières nouvelles
-web-report = Un contenu à signaler ? Écrivez au bot : /signaler { $id }
+web-report = Signaler un contenu
+web-report-title = Signaler un contenu
+web-report-about = Vous signalez { $target } aux modérateurs. Sans compte, votre signalement les alerte mais ne masque rien à lui seul.
+web-report-reason = Pourquoi ?
+web-report-text = Précisez si besoin (facultatif, 500 caractères au plus)
+web-report-submit = Envoyer le signalement
+web-report-back = Retour à la page
+web-report-limited = Trop de signalements depuis cette adresse : réessayez plus tard.
+web-report-bad = Ce formulaire est incomplet : choisissez une raison.
+web-report-foreign = Ce formulaire doit être envoyé depuis cette page.
 web-commune-intro = { $count ->
     [0] Aucune initiative en cours
     [one] 1 initiative en cours
@@ -768,3 +777,4 @@ web-feed-title = Kohero — { $name }
 web-geojson = Initiatives en GeoJSON
 web-map-label = Carte des initiatives de la commune
 web-map-attribution = Fond de carte : © les contributeurs d'OpenStreetMap.
+web-visitor = Visiteur du site

@@ -493,6 +493,51 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// A report filed from a public page's form by a visitor (`visitor`: a
+    /// key the web adapter derives from their address; no account). As
+    /// `/signaler`: one report per visitor and item, moderators alerted at
+    /// the first; but a visitor's report never counts towards hiding an item
+    /// by itself. `Ok(Ok(thanks))`, or `Ok(Err(why not))` in `lang`;
+    /// nothing is written when refused.
+    pub async fn report_from_web(
+        &self,
+        target: Target,
+        reason: Reason,
+        note: Option<String>,
+        visitor: &str,
+        lang: Lang,
+    ) -> Result<Result<String, String>, super::EngineError> {
+        use super::moderation::WEB_VISITORS;
+        let mut tx = self.store.begin().await?;
+        let identity = Identity::new(WEB_VISITORS, visitor);
+        let name = self.cat.get(lang, "web-visitor", &[]);
+        let actor = self
+            .actor_for(&mut tx, &identity, Some(&name), Some(lang))
+            .await?;
+        // Nothing is ever sent to a visitor: no network carries it.
+        let address = Address::of(&identity);
+        if !tx.is_unreachable(&address).await? {
+            tx.set_unreachable(&address, "a visitor of the public pages", self.clock.now())
+                .await?;
+        }
+        let mut ctx = self.ctx(tx, actor, self.local_key("web"));
+        match super::moderation::report(&mut ctx, target, Some(reason), note).await {
+            Ok(replies) => {
+                let super::Ctx { tx, touched, .. } = ctx;
+                tx.commit().await?;
+                self.apply_to_index(&touched);
+                Ok(Ok(replies
+                    .iter()
+                    .map(crate::reply::Reply::plain)
+                    .collect::<Vec<_>>()
+                    .join("\n")))
+            }
+            Err(fail) => Ok(Err(self.refusal(lang, fail)?.plain())),
+        }
+    }
+}
+
 /// Open ideas first, then active projects, then done ones.
 fn status_rank(s: Status) -> u8 {
     match s {

@@ -154,12 +154,23 @@ pub async fn report(
         .filter(|r| r.reason != Reason::Appeal)
         .map(|r| r.reporter)
         .collect();
+    // Visitors of the public pages report without an account: their reports
+    // alert moderators but never hide anything by their number (a few
+    // addresses would do).
+    let mut counted = 0;
+    for r in &reporters {
+        let web_only = ctx
+            .tx
+            .identities_of(*r)
+            .await?
+            .iter()
+            .all(|i| i.network == WEB_VISITORS);
+        if !web_only {
+            counted += 1;
+        }
+    }
     let threshold = ctx.moderation.auto_hide_reports;
-    if threshold > 0
-        && reporters.len() >= threshold
-        && !s.hidden
-        && !matches!(target, Target::Actor(_))
-    {
+    if threshold > 0 && counted >= threshold && !s.hidden && !matches!(target, Target::Actor(_)) {
         hide(ctx, target, s.author).await?;
         log(ctx, s.author, ModAction::AutoHide, Some(target), "").await?;
         if let Some(author) = s.author {
@@ -172,6 +183,10 @@ pub async fn report(
     }
     Ok(vec![Reply::text(ctx.t("report-thanks", &[]))])
 }
+
+/// The network of the public pages' visitors (`web:` identities): they may
+/// report, and nothing else.
+pub(crate) const WEB_VISITORS: &str = "web";
 
 /// Records the person's report (or appeal); `false` if they made one on this
 /// target already.
