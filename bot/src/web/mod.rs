@@ -243,9 +243,9 @@ struct Cache {
 }
 
 /// At most this many bytes of answers kept; an answer larger than
-/// [`KEPT_ONE_MAX`] is not kept.
-const CACHE_BYTES: usize = 32 * 1024 * 1024;
-const KEPT_ONE_MAX: usize = 256 * 1024;
+/// [`KEPT_ONE_MAX`] (a full page of map data is about 2 MB) is not kept.
+const CACHE_BYTES: usize = 64 * 1024 * 1024;
+const KEPT_ONE_MAX: usize = 4 * 1024 * 1024;
 /// At most this many validators remembered (then forgotten at once: every
 /// answer is then new to this process, which only costs 304s).
 const VALIDATORS_MAX: usize = 100_000;

@@ -96,7 +96,8 @@ pub(crate) struct CommuneView {
     map: Option<MapView>,
     osm: Option<(String, String)>,
     empty: String,
-    groups: Vec<(String, Vec<Item>)>,
+    /// `(heading, items, « and N more »)`
+    groups: Vec<(String, Vec<Item>, String)>,
     events_heading: String,
     no_events: String,
     events: Vec<(String, String, String, String)>,
@@ -428,7 +429,7 @@ pub(crate) async fn commune(web: &Web, code: InseeCode, lang: Lang) -> Result<An
 
 fn commune_page(t: &T<'_>, c: &PublicCommune) -> CommunePage {
     let path = format!("/c/{}", c.code.as_str());
-    let mut groups: Vec<(String, Vec<Item>)> = Vec::new();
+    let mut groups: Vec<(String, Vec<Item>, usize)> = Vec::new();
     for s in &c.initiatives {
         let heading = t.t(match s.status {
             Status::Open => "web-group-ideas",
@@ -441,10 +442,29 @@ fn commune_page(t: &T<'_>, c: &PublicCommune) -> CommunePage {
             t.category(s),
         );
         match groups.last_mut() {
-            Some((h, items)) if *h == heading => items.push(item),
-            _ => groups.push((heading, vec![item])),
+            Some((h, items, more)) if *h == heading => {
+                if items.len() < GROUP_MAX {
+                    items.push(item);
+                } else {
+                    *more += 1;
+                }
+            }
+            _ => groups.push((heading, vec![item], 0)),
         }
     }
+    // A page stays light however many initiatives a commune has: the rest
+    // is in its data.
+    let groups: Vec<(String, Vec<Item>, String)> = groups
+        .into_iter()
+        .map(|(h, items, more)| {
+            let tail = if more > 0 {
+                t.a("web-group-more", &[("n", more.into())])
+            } else {
+                String::new()
+            };
+            (h, items, tail)
+        })
+        .collect();
     let map = match (&t.web.options.map_tiles, c.centre) {
         (Some(tiles), Some(centre)) => Some(map_view(t, tiles, centre, &c.initiatives)),
         _ => None,
@@ -532,6 +552,9 @@ fn commune_page(t: &T<'_>, c: &PublicCommune) -> CommunePage {
     ));
     CommunePage { frame, v }
 }
+
+/// At most this many initiatives listed under one heading of a commune's page.
+const GROUP_MAX: usize = 100;
 
 /// Zoom of a commune's map: about 6 km across in three tiles.
 const MAP_ZOOM: u8 = 13;

@@ -763,6 +763,7 @@ web-commune-summary = Local initiatives in { $name }: { $count ->
 web-commune-empty = No initiative here yet: propose the first from Telegram or Matrix.
 web-group-ideas = Ideas
 web-group-projects = Projects under way
+web-group-more = … and { $n } more: all are in the open data below.
 web-group-done = Finished projects
 web-news = Latest news
 web-no-news = Nothing new yet.

@@ -763,6 +763,7 @@ web-commune-summary = Les initiatives locales de { $name } : { $count ->
 web-commune-empty = Pas encore d'initiative ici : proposez la première depuis Telegram ou Matrix.
 web-group-ideas = Idées
 web-group-projects = Projets en cours
+web-group-more = … et { $n } autres : toutes sont dans les données ouvertes ci-dessous.
 web-group-done = Projets terminés
 web-news = Dernières nouvelles
 web-no-news = Rien de nouveau pour l'instant.
