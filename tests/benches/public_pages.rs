@@ -41,7 +41,7 @@ fn wrk(url: &str, seconds: u32, header: Option<&str>) -> (f64, f64, f64, u64) {
     let rps = text
         .lines()
         .find(|l| l.starts_with("Requests/sec:"))
-        .map_or(f64::NAN, |l| number(l));
+        .map_or(f64::NAN, number);
     let p = |q: &str| {
         text.lines()
             .find(|l| l.trim_start().starts_with(q))
