@@ -2531,6 +2531,7 @@ async fn visitors_of_the_pages_report_but_never_hide_by_their_number() {
     let target = Target::Initiative(InitiativeId(id));
     let report = |visitor: &'static str| {
         b.engine.report_from_web(
+            InitiativeId(id),
             target,
             Reason::Spam,
             Some("pub « louche »".into()),
@@ -2557,6 +2558,7 @@ async fn visitors_of_the_pages_report_but_never_hide_by_their_number() {
     let none = b
         .engine
         .report_from_web(
+            InitiativeId(9_999),
             Target::Initiative(InitiativeId(9_999)),
             Reason::Spam,
             None,
@@ -2566,6 +2568,26 @@ async fn visitors_of_the_pages_report_but_never_hide_by_their_number() {
         .await
         .unwrap();
     assert!(none.is_err(), "{none:?}");
+    // An item of another page, or the initiative named from another page:
+    // the same neutral answer, nothing written.
+    let other = b.propose("org", "Troc | other | - | -").await;
+    for (page, t) in [
+        (InitiativeId(other), target),
+        (InitiativeId(id), Target::Initiative(InitiativeId(other))),
+        (InitiativeId(id), Target::Update(UpdateId(1))),
+    ] {
+        let before = b.snapshot().await;
+        let r = b
+            .engine
+            .report_from_web(page, t, Reason::Spam, None, "v8", Lang::Fr)
+            .await
+            .unwrap();
+        assert!(
+            r.as_ref().is_err_and(|e| e.contains("rien à signaler")),
+            "{r:?}"
+        );
+        assert_eq!(before, b.snapshot().await);
+    }
     // Three people in chat do hide it.
     for who in ["p1", "p2", "p3"] {
         b.say(who, &format!("/signaler {id} spam")).await;

@@ -91,6 +91,11 @@ pub(crate) fn map_query(
             }
         },
     };
+    // The same query however it is written (one answer kept, not many).
+    categories.sort_by_key(|c| *c as u8);
+    categories.dedup();
+    statuses.sort_by_key(|s| s.key());
+    statuses.dedup();
     Ok(MapQuery {
         bbox,
         commune,

@@ -223,14 +223,15 @@ pub(crate) struct Web {
     heavy: Arc<tokio::sync::Semaphore>,
 }
 
-/// Reports one address may file: 10 an hour, 5 at once.
+/// Reports one address may file: 10 an hour, 5 at once; and all visitors
+/// together 120 an hour.
 const REPORTS_PER_ADDRESS: Rate = Rate::new(10, Duration::from_secs(3600), 5);
+const REPORTS_IN_ALL: Rate = Rate::new(120, Duration::from_secs(3600), 20);
 
 /// Who posts the report form, as the guard saw them.
 #[derive(Clone)]
 struct Visitor {
-    key: String,
-    allowed: bool,
+    client: IpAddr,
 }
 
 /// Per answer: its `ETag` and since when it is sent.
@@ -246,6 +247,8 @@ struct Cache {
 /// [`KEPT_ONE_MAX`] (a full page of map data is about 2 MB) is not kept.
 const CACHE_BYTES: usize = 64 * 1024 * 1024;
 const KEPT_ONE_MAX: usize = 4 * 1024 * 1024;
+/// At most this many answers kept.
+const CACHE_ENTRIES: usize = 10_000;
 /// At most this many validators remembered (then forgotten at once: every
 /// answer is then new to this process, which only costs 304s).
 const VALIDATORS_MAX: usize = 100_000;
@@ -268,7 +271,7 @@ pub fn router(engine: Arc<Engine>, options: PublicOptions) -> Router {
         reports: Arc::new(Mutex::new(Limiter::new(Limits {
             per_chat: Some(REPORTS_PER_ADDRESS),
             per_group: None,
-            global: None,
+            global: Some(REPORTS_IN_ALL),
         }))),
         visitors: std::collections::hash_map::RandomState::new(),
     };
@@ -307,6 +310,10 @@ async fn guard(State(web): State<Web>, request: Request, next: Next) -> Response
             web.swept
                 .store(now.as_secs(), std::sync::atomic::Ordering::Relaxed);
             limiter.forget_idle(now);
+            web.reports
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .forget_idle(now);
         }
         limiter.check(&bucket_of(client), false, now)
     };
@@ -327,17 +334,8 @@ async fn guard(State(web): State<Web>, request: Request, next: Next) -> Response
     match *request.method() {
         Method::GET | Method::HEAD => next.run(request).await,
         Method::POST if form => {
-            // Reports have their own, tighter, limit per address.
-            let allowed = web
-                .reports
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .check(&bucket_of(client), false, now);
             let mut request = request;
-            request.extensions_mut().insert(Visitor {
-                key: web.visitor_key(client),
-                allowed: allowed.is_ok(),
-            });
+            request.extensions_mut().insert(Visitor { client });
             next.run(request).await
         }
         Method::OPTIONS => {
@@ -490,7 +488,10 @@ impl Web {
         }
         let mut answer = make().await?;
         {
+            // Whole seconds, rounded up: HTTP dates have no fraction, and a
+            // change within the second must not look older.
             let now = Utc::now();
+            let now = DateTime::from_timestamp(now.timestamp() + 1, 0).unwrap_or(now);
             let mut validators = self
                 .validators
                 .lock()
@@ -513,10 +514,10 @@ impl Web {
                 .cache
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if cache.bytes + size > CACHE_BYTES {
+            if cache.bytes + size > CACHE_BYTES || cache.kept.len() >= CACHE_ENTRIES {
                 cache.kept.retain(|_, k| k.at.elapsed() < ttl);
                 cache.bytes = cache.kept.values().map(|k| k.answer.body.len()).sum();
-                if cache.bytes + size > CACHE_BYTES {
+                if cache.bytes + size > CACHE_BYTES || cache.kept.len() >= CACHE_ENTRIES {
                     // Fresh answers fill it: keep this one out rather than
                     // drop the others.
                     return Ok(answer);
@@ -903,14 +904,25 @@ async fn report_form(
 ) -> Result<Response, WebError> {
     let id = initiative_id(&raw)?;
     let lang = negotiate(q.lang.as_deref(), &headers);
-    if web.engine.public_initiative(id).await?.is_none() {
-        return Err(WebError::NotFound(format!(
-            "Il n'y a pas d'initiative #{id} (ou elle a été masquée). / There is no initiative #{id} (or it was hidden)."
-        )));
-    }
     let target = report_target(id, q.cible.as_deref());
+    // Kept like any page: the form costs one read of the initiative at most
+    // every few seconds.
+    let key = format!("i/{id}/signaler/{target}/{}", lang.code());
+    let a = web
+        .kept(key, || async {
+            if web.engine.public_calendar_of(id).await?.is_none() {
+                return Err(WebError::NotFound(format!(
+                    "Il n'y a pas d'initiative #{id} (ou elle a été masquée). / There is no initiative #{id} (or it was hidden)."
+                )));
+            }
+            Ok(Answer::new(
+                "text/html; charset=utf-8",
+                pages::report_form(&web, id, target, lang, None, true)?,
+            ))
+        })
+        .await?;
     Ok(html(
-        pages::report_form(&web, id, target, lang, None, true)?,
+        String::from_utf8_lossy(&a.body).into_owned(),
         StatusCode::OK,
     ))
 }
@@ -969,7 +981,12 @@ async fn report_post(
             false,
         );
     }
-    if !visitor.allowed {
+    let allowed = web
+        .reports
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .check(&bucket_of(visitor.client), false, web.started.elapsed());
+    if allowed.is_err() {
         return answer(
             cat.get(lang, "web-report-limited", &[]),
             StatusCode::TOO_MANY_REQUESTS,
@@ -1001,7 +1018,14 @@ async fn report_post(
         .filter(|t| !t.trim().is_empty());
     match web
         .engine
-        .report_from_web(target, reason, note, &visitor.key, lang)
+        .report_from_web(
+            id,
+            target,
+            reason,
+            note,
+            &web.visitor_key(visitor.client),
+            lang,
+        )
         .await?
     {
         Ok(thanks) => answer(thanks, StatusCode::OK, false),

@@ -594,6 +594,7 @@ fn map_view(t: &T<'_>, template: &str, centre: GeoPoint, items: &[PublicSummary]
     }
     let pins = items
         .iter()
+        .take(GROUP_MAX * 3)
         .filter_map(|s| {
             let (x, y) = tile_xy(s.place?, MAP_ZOOM);
             let (left, top) = ((x - x0 as f64) / 3.0 * 100.0, (y - y0 as f64) / 2.0 * 100.0);

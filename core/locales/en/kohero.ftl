@@ -747,6 +747,7 @@ web-report-reason = Why?
 web-report-text = Tell more if needed (optional, at most 500 characters)
 web-report-submit = Send the report
 web-report-back = Back to the page
+web-report-unknown = There is nothing to report here: this content is not (or no longer) on this page.
 web-report-limited = Too many reports from this address: try again later.
 web-report-bad = This form is incomplete: choose a reason.
 web-report-foreign = This form must be sent from this page.

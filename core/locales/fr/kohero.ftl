@@ -747,6 +747,7 @@ web-report-reason = Pourquoi ?
 web-report-text = Précisez si besoin (facultatif, 500 caractères au plus)
 web-report-submit = Envoyer le signalement
 web-report-back = Retour à la page
+web-report-unknown = Il n'y a rien à signaler ici : ce contenu n'est pas (ou plus) sur cette page.
 web-report-limited = Trop de signalements depuis cette adresse : réessayez plus tard.
 web-report-bad = Ce formulaire est incomplet : choisissez une raison.
 web-report-foreign = Ce formulaire doit être envoyé depuis cette page.

@@ -502,6 +502,7 @@ impl Engine {
     /// nothing is written when refused.
     pub async fn report_from_web(
         &self,
+        page: InitiativeId,
         target: Target,
         reason: Reason,
         note: Option<String>,
@@ -510,6 +511,24 @@ impl Engine {
     ) -> Result<Result<String, String>, super::EngineError> {
         use super::moderation::WEB_VISITORS;
         let mut tx = self.store.begin().await?;
+        // Only what the page shows: the initiative, or one of its updates or
+        // events, none hidden; anything else gets the same answer, so that
+        // nobody learns what exists out of sight.
+        let shown = match target {
+            Target::Initiative(i) => i == page,
+            Target::Update(u) => tx
+                .update_by_id(u)
+                .await?
+                .is_some_and(|u| u.initiative == page && !u.hidden),
+            Target::Event(e) => tx
+                .event(e)
+                .await?
+                .is_some_and(|e| e.initiative == page && !e.hidden),
+            Target::Actor(_) => false,
+        } && tx.initiative(page).await?.is_some_and(|i| public(&i));
+        if !shown {
+            return Ok(Err(self.cat.get(lang, "web-report-unknown", &[])));
+        }
         let identity = Identity::new(WEB_VISITORS, visitor);
         let name = self.cat.get(lang, "web-visitor", &[]);
         let actor = self

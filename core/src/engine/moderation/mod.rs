@@ -157,19 +157,24 @@ pub async fn report(
     // Visitors of the public pages report without an account: their reports
     // alert moderators but never hide anything by their number (a few
     // addresses would do).
+    let threshold = ctx.moderation.auto_hide_reports;
     let mut counted = 0;
-    for r in &reporters {
-        let web_only = ctx
-            .tx
-            .identities_of(*r)
-            .await?
-            .iter()
-            .all(|i| i.network == WEB_VISITORS);
-        if !web_only {
-            counted += 1;
+    if threshold > 0 && reporters.len() >= threshold {
+        for r in &reporters {
+            let web_only = ctx
+                .tx
+                .identities_of(*r)
+                .await?
+                .iter()
+                .all(|i| i.network == WEB_VISITORS);
+            if !web_only {
+                counted += 1;
+                if counted >= threshold {
+                    break;
+                }
+            }
         }
     }
-    let threshold = ctx.moderation.auto_hide_reports;
     if threshold > 0 && counted >= threshold && !s.hidden && !matches!(target, Target::Actor(_)) {
         hide(ctx, target, s.author).await?;
         log(ctx, s.author, ModAction::AutoHide, Some(target), "").await?;
