@@ -162,7 +162,14 @@ fn bucket_of(ip: IpAddr) -> String {
 struct Kept {
     at: Instant,
     answer: Answer,
+    /// A request is making it again: the others are served this one
+    /// meanwhile (no stampede when a heavy answer expires).
+    remaking: bool,
 }
+
+/// An expired answer is served while another request remakes it, at most
+/// this long after it expired.
+const STALE_MAX: Duration = Duration::from_secs(30);
 
 /// A rendered answer, before conditional handling.
 #[derive(Clone)]
@@ -476,17 +483,31 @@ impl Web {
     {
         let ttl = self.options.cache;
         if !ttl.is_zero() {
-            let cache = self
+            let mut cache = self
                 .cache
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if let Some(k) = cache.kept.get(&key)
-                && k.at.elapsed() < ttl
-            {
-                return Ok(k.answer.clone());
+            if let Some(k) = cache.kept.get_mut(&key) {
+                let age = k.at.elapsed();
+                if age < ttl || (k.remaking && age < ttl + STALE_MAX) {
+                    return Ok(k.answer.clone());
+                }
+                // This request remakes it; the others keep the old one.
+                k.remaking = true;
             }
         }
-        let mut answer = make().await?;
+        let made = make().await;
+        if made.is_err() && !ttl.is_zero() {
+            let mut cache = self
+                .cache
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            // Gone (hidden, deleted) or failing: the old answer goes too.
+            if let Some(old) = cache.kept.remove(&key) {
+                cache.bytes -= old.answer.body.len();
+            }
+        }
+        let mut answer = made?;
         {
             // Whole seconds, rounded up: HTTP dates have no fraction, and a
             // change within the second must not look older.
@@ -528,6 +549,7 @@ impl Web {
                 Kept {
                     at: Instant::now(),
                     answer: answer.clone(),
+                    remaking: false,
                 },
             ) {
                 cache.bytes -= old.answer.body.len();
