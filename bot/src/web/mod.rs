@@ -861,6 +861,88 @@ mod tests {
         );
     }
 
+    /// An expired answer is remade by one request while the others get the
+    /// previous one; a failure takes it out of the cache.
+    #[tokio::test]
+    async fn one_request_remakes_an_expired_answer() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let store = Arc::new(kohero_store_sqlite::SqliteStore::in_memory().await.unwrap());
+        let engine = Arc::new(
+            Engine::new(store, Arc::new(kohero_core::ports::SystemClock))
+                .await
+                .unwrap(),
+        );
+        let web = Web {
+            engine,
+            options: Arc::new(PublicOptions {
+                addr: "127.0.0.1:0".parse().unwrap(),
+                url: None,
+                trusted_proxies: Vec::new(),
+                map_tiles: None,
+                rate: PublicOptions::DEFAULT_RATE,
+                cache: Duration::from_millis(200),
+                telegram_bot: None,
+                matrix_bot: None,
+            }),
+            limiter: Arc::new(Mutex::new(Limiter::new(Limits::default()))),
+            started: Instant::now(),
+            swept: Arc::default(),
+            cache: Arc::default(),
+            validators: Arc::default(),
+            heavy: Arc::new(tokio::sync::Semaphore::new(2)),
+            reports: Arc::new(Mutex::new(Limiter::new(Limits::default()))),
+            visitors: std::collections::hash_map::RandomState::new(),
+        };
+        let made = Arc::new(AtomicUsize::new(0));
+        let make = |text: &'static str, slow: bool| {
+            let made = made.clone();
+            move || async move {
+                made.fetch_add(1, Ordering::SeqCst);
+                if slow {
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                }
+                Ok(Answer::new("text/plain", text.to_owned()))
+            }
+        };
+        let body = |a: &Answer| String::from_utf8_lossy(&a.body).into_owned();
+        let a = web.kept("k".into(), make("un", false)).await.ok().unwrap();
+        assert_eq!(body(&a), "un");
+        // Fresh: served without making it.
+        let a = web
+            .kept("k".into(), make("deux", false))
+            .await
+            .ok()
+            .unwrap();
+        assert_eq!((body(&a).as_str(), made.load(Ordering::SeqCst)), ("un", 1));
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        // Expired: one request remakes it (slowly); meanwhile another gets
+        // the previous answer at once.
+        let remaking = {
+            let web = web.clone();
+            let make = make("trois", true);
+            tokio::spawn(async move { web.kept("k".into(), make).await.ok().map(|a| body(&a)) })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let meanwhile = web
+            .kept("k".into(), make("quatre", false))
+            .await
+            .ok()
+            .unwrap();
+        assert_eq!(body(&meanwhile), "un");
+        assert_eq!(remaking.await.unwrap().as_deref(), Some("trois"));
+        assert_eq!(made.load(Ordering::SeqCst), 2);
+        // A failure removes the kept answer.
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let failed = web
+            .kept("k".into(), || async {
+                Err(WebError::NotFound("gone".into()))
+            })
+            .await;
+        assert!(failed.is_err());
+        assert!(web.cache.lock().unwrap().kept.is_empty());
+        assert_eq!(web.cache.lock().unwrap().bytes, 0);
+    }
+
     #[test]
     fn languages_by_query_then_preference() {
         let h = |v: &str| {
