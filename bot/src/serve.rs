@@ -357,37 +357,8 @@ pub async fn run(
         for r in extra_routes {
             app = app.merge(r);
         }
-        // Served on the listener bound above; after a failure, on the same
-        // address bound again.
-        let first = Arc::new(std::sync::Mutex::new(Some(listener)));
-        let stop = stop_rx.clone();
-        tasks.spawn("http", move || {
-            let (app, first, mut stop) = (app.clone(), first.clone(), stop.clone());
-            async move {
-                let taken = first
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .take();
-                let listener = match taken {
-                    Some(l) => l,
-                    None => match tokio::net::TcpListener::bind(local).await {
-                        Ok(l) => l,
-                        Err(e) => {
-                            tracing::error!(error = %e, %local, "cannot listen again");
-                            return;
-                        }
-                    },
-                };
-                let served = axum::serve(listener, app)
-                    .with_graceful_shutdown(async move {
-                        let _ = stop.changed().await;
-                    })
-                    .await;
-                if let Err(e) = served {
-                    tracing::error!(error = %e, "HTTP server failed");
-                }
-            }
-        });
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
+        keep_serving(&mut tasks, "http", listener, app, stop_rx.clone())?;
     }
 
     if let Some(public) = options.public {
@@ -395,39 +366,9 @@ pub async fn run(
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let local = listener.local_addr()?;
         tracing::info!(%local, "public pages listening");
-        let app = crate::web::router(engine.clone(), public);
-        let first = Arc::new(std::sync::Mutex::new(Some(listener)));
-        let stop = stop_rx.clone();
-        tasks.spawn("public", move || {
-            let (app, first, mut stop) = (app.clone(), first.clone(), stop.clone());
-            async move {
-                let taken = first
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .take();
-                let listener = match taken {
-                    Some(l) => l,
-                    None => match tokio::net::TcpListener::bind(local).await {
-                        Ok(l) => l,
-                        Err(e) => {
-                            tracing::error!(error = %e, %local, "cannot listen again");
-                            return;
-                        }
-                    },
-                };
-                let served = axum::serve(
-                    listener,
-                    app.into_make_service_with_connect_info::<SocketAddr>(),
-                )
-                .with_graceful_shutdown(async move {
-                    let _ = stop.changed().await;
-                })
-                .await;
-                if let Err(e) = served {
-                    tracing::error!(error = %e, "public listener failed");
-                }
-            }
-        });
+        let app = crate::web::router(engine.clone(), public)
+            .into_make_service_with_connect_info::<SocketAddr>();
+        keep_serving(&mut tasks, "public", listener, app, stop_rx.clone())?;
     }
 
     let mut gave_up = tasks.gave_up();
@@ -457,6 +398,47 @@ pub async fn run(
             "stopped because a task keeps failing ({why}); see the log above"
         )),
     }
+}
+
+/// Serves `app` on `listener` as the task `name` until `stop`; after a
+/// failure, on the same address bound again.
+fn keep_serving(
+    tasks: &mut Supervisor,
+    name: &'static str,
+    listener: tokio::net::TcpListener,
+    app: axum::extract::connect_info::IntoMakeServiceWithConnectInfo<Router, SocketAddr>,
+    stop: watch::Receiver<bool>,
+) -> std::io::Result<()> {
+    let local = listener.local_addr()?;
+    let first = Arc::new(std::sync::Mutex::new(Some(listener)));
+    tasks.spawn(name, move || {
+        let (app, first, mut stop) = (app.clone(), first.clone(), stop.clone());
+        async move {
+            let taken = first
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take();
+            let listener = match taken {
+                Some(l) => l,
+                None => match tokio::net::TcpListener::bind(local).await {
+                    Ok(l) => l,
+                    Err(e) => {
+                        tracing::error!(error = %e, %local, listener = name, "cannot listen again");
+                        return;
+                    }
+                },
+            };
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stop.changed().await;
+                })
+                .await;
+            if let Err(e) = served {
+                tracing::error!(error = %e, listener = name, "HTTP server failed");
+            }
+        }
+    });
+    Ok(())
 }
 
 /// The scheduler: one pass every [`SCHEDULER_EVERY`] until `stop`.

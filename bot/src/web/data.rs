@@ -212,20 +212,14 @@ fn next_link(web: &Web, q: &MapQuery, after: InitiativeId) -> String {
 
 pub(crate) async fn initiative_calendar(web: &Web, id: InitiativeId) -> Result<Answer, WebError> {
     let Some(cal) = web.engine.public_calendar_of(id).await? else {
-        return Err(WebError::NotFound(format!(
-            "Il n'y a pas d'initiative #{id}. / There is no initiative #{id}."
-        )));
+        return Err(WebError::no_initiative(id));
     };
     Ok(calendar(web, &cal))
 }
 
 pub(crate) async fn commune_calendar(web: &Web, code: InseeCode) -> Result<Answer, WebError> {
     let Some(cal) = web.engine.public_calendar_in(&code).await? else {
-        return Err(WebError::NotFound(format!(
-            "Il n'y a pas de commune de code INSEE {}. / There is no commune with INSEE code {}.",
-            code.as_str(),
-            code.as_str()
-        )));
+        return Err(WebError::no_commune(&code));
     };
     Ok(calendar(web, &cal))
 }
@@ -493,11 +487,7 @@ pub(crate) async fn commune_feed(
     lang: Lang,
 ) -> Result<Answer, WebError> {
     let Some((name, news)) = web.engine.public_news(&code, NEWS_MAX).await? else {
-        return Err(WebError::NotFound(format!(
-            "Il n'y a pas de commune de code INSEE {}. / There is no commune with INSEE code {}.",
-            code.as_str(),
-            code.as_str()
-        )));
+        return Err(WebError::no_commune(&code));
     };
     let cat = web.engine.catalog();
     let path = format!("/c/{}", code.as_str());

@@ -127,6 +127,12 @@ pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> I
     client
 }
 
+/// Takes a lock; one poisoned by a panic elsewhere still holds usable
+/// state (a limiter, a cache).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// An address as proxies write it: `203.0.113.7`, `203.0.113.7:4711`,
 /// `2001:db8::1`, `[2001:db8::1]:4711`.
 fn forwarded_address(entry: &str) -> Option<IpAddr> {
@@ -308,19 +314,13 @@ async fn guard(State(web): State<Web>, request: Request, next: Next) -> Response
     let client = client_address(peer, request.headers(), &web.options.trusted_proxies);
     let now = web.started.elapsed();
     let waited = {
-        let mut limiter = web
-            .limiter
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut limiter = lock(&web.limiter);
         let swept = web.swept.load(std::sync::atomic::Ordering::Relaxed);
         if now.as_secs() >= swept + 10 {
             web.swept
                 .store(now.as_secs(), std::sync::atomic::Ordering::Relaxed);
             limiter.forget_idle(now);
-            web.reports
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .forget_idle(now);
+            lock(&web.reports).forget_idle(now);
         }
         limiter.check(&bucket_of(client), false, now)
     };
@@ -433,6 +433,23 @@ impl From<kohero_core::EngineError> for WebError {
     }
 }
 
+impl WebError {
+    /// No such initiative to show (or moderation hid it).
+    pub(crate) fn no_initiative(id: InitiativeId) -> Self {
+        Self::NotFound(format!(
+            "Il n'y a pas d'initiative #{id} (ou elle a été masquée). / There is no initiative #{id} (or it was hidden)."
+        ))
+    }
+
+    /// No commune has this code.
+    pub(crate) fn no_commune(code: &InseeCode) -> Self {
+        let code = code.as_str();
+        Self::NotFound(format!(
+            "Il n'y a pas de commune de code INSEE {code}. / There is no commune with INSEE code {code}."
+        ))
+    }
+}
+
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let (code, text) = match self {
@@ -483,10 +500,7 @@ impl Web {
     {
         let ttl = self.options.cache;
         if !ttl.is_zero() {
-            let mut cache = self
-                .cache
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut cache = lock(&self.cache);
             if let Some(k) = cache.kept.get_mut(&key) {
                 let age = k.at.elapsed();
                 if age < ttl || (k.remaking && age < ttl + STALE_MAX) {
@@ -498,10 +512,7 @@ impl Web {
         }
         let made = make().await;
         if made.is_err() && !ttl.is_zero() {
-            let mut cache = self
-                .cache
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut cache = lock(&self.cache);
             // Gone (hidden, deleted) or failing: the old answer goes too.
             if let Some(old) = cache.kept.remove(&key) {
                 cache.bytes -= old.answer.body.len();
@@ -513,10 +524,7 @@ impl Web {
             // change within the second must not look older.
             let now = Utc::now();
             let now = DateTime::from_timestamp(now.timestamp() + 1, 0).unwrap_or(now);
-            let mut validators = self
-                .validators
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut validators = lock(&self.validators);
             if validators.len() >= VALIDATORS_MAX && !validators.contains_key(&key) {
                 validators.clear();
             }
@@ -531,10 +539,7 @@ impl Web {
         }
         let size = answer.body.len();
         if !ttl.is_zero() && size <= KEPT_ONE_MAX {
-            let mut cache = self
-                .cache
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut cache = lock(&self.cache);
             if cache.bytes + size > CACHE_BYTES || cache.kept.len() >= CACHE_ENTRIES {
                 cache.kept.retain(|_, k| k.at.elapsed() < ttl);
                 cache.bytes = cache.kept.values().map(|k| k.answer.body.len()).sum();
@@ -1015,9 +1020,7 @@ async fn report_form(
     let a = web
         .kept(key, || async {
             if web.engine.public_calendar_of(id).await?.is_none() {
-                return Err(WebError::NotFound(format!(
-                    "Il n'y a pas d'initiative #{id} (ou elle a été masquée). / There is no initiative #{id} (or it was hidden)."
-                )));
+                return Err(WebError::no_initiative(id));
             }
             Ok(Answer::new(
                 "text/html; charset=utf-8",
@@ -1085,11 +1088,8 @@ async fn report_post(
             false,
         );
     }
-    let allowed = web
-        .reports
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .check(&bucket_of(visitor.client), false, web.started.elapsed());
+    let allowed =
+        lock(&web.reports).check(&bucket_of(visitor.client), false, web.started.elapsed());
     if allowed.is_err() {
         return answer(
             cat.get(lang, "web-report-limited", &[]),

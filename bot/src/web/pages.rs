@@ -279,9 +279,7 @@ pub(crate) async fn initiative(
     lang: Lang,
 ) -> Result<Answer, WebError> {
     let Some(p) = web.engine.public_initiative(id).await? else {
-        return Err(WebError::NotFound(format!(
-            "Il n'y a pas d'initiative #{id} (ou elle a été masquée). / There is no initiative #{id} (or it was hidden)."
-        )));
+        return Err(WebError::no_initiative(id));
     };
     let t = T { web, lang };
     let page = initiative_page(&t, &p);
@@ -413,11 +411,7 @@ fn initiative_page(t: &T<'_>, p: &PublicInitiative) -> InitiativePage {
 
 pub(crate) async fn commune(web: &Web, code: InseeCode, lang: Lang) -> Result<Answer, WebError> {
     let Some(c) = web.engine.public_commune(&code).await? else {
-        return Err(WebError::NotFound(format!(
-            "Il n'y a pas de commune de code INSEE {}. / There is no commune with INSEE code {}.",
-            code.as_str(),
-            code.as_str()
-        )));
+        return Err(WebError::no_commune(&code));
     };
     let t = T { web, lang };
     let page = commune_page(&t, &c);

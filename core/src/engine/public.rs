@@ -6,6 +6,8 @@
 //! organiser's included), no shared location, no internal id of a person.
 //! Every read is one snapshot that waits for no writer.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 
 use super::Engine;
@@ -290,19 +292,15 @@ impl Engine {
         };
         let now = self.clock.now();
         let mut tx = self.store.read().await?;
-        let mut all = tx
-            .initiatives_in_communes(std::slice::from_ref(code))
-            .await?;
-        all.retain(public);
-        let mut changed_at = DateTime::<Utc>::UNIX_EPOCH;
-        let ids: Vec<InitiativeId> = all.iter().map(|i| i.id).collect();
-        let summaries: std::collections::HashMap<InitiativeId, PublicSummary> = all
+        let Holdings {
+            all,
+            ids,
+            summaries,
+        } = holdings(&mut tx, code).await?;
+        let mut changed_at = all
             .iter()
-            .map(|i| {
-                changed_at = changed_at.max(i.updated_at);
-                (i.id, PublicSummary::of(i))
-            })
-            .collect();
+            .map(|i| i.updated_at)
+            .fold(DateTime::<Utc>::UNIX_EPOCH, DateTime::max);
         let mut initiatives: Vec<PublicSummary> = all
             .iter()
             .filter(|i| i.is_shown())
@@ -348,13 +346,8 @@ impl Engine {
             return Ok(None);
         };
         let mut tx = self.store.read().await?;
-        let mut all = tx
-            .initiatives_in_communes(std::slice::from_ref(code))
-            .await?;
-        all.retain(public);
-        let ids: Vec<InitiativeId> = all.iter().map(|i| i.id).collect();
-        let summaries = all.iter().map(|i| (i.id, PublicSummary::of(i))).collect();
-        let news = news(&mut tx, &ids, &summaries, limit).await?;
+        let h = holdings(&mut tx, code).await?;
+        let news = news(&mut tx, &h.ids, &h.summaries, limit).await?;
         Ok(Some((c.name.clone(), news)))
     }
 
@@ -469,13 +462,7 @@ impl Engine {
             return Ok(None);
         };
         let mut tx = self.store.read().await?;
-        let mut all = tx
-            .initiatives_in_communes(std::slice::from_ref(code))
-            .await?;
-        all.retain(public);
-        let ids: Vec<InitiativeId> = all.iter().map(|i| i.id).collect();
-        let summaries: std::collections::HashMap<InitiativeId, PublicSummary> =
-            all.iter().map(|i| (i.id, PublicSummary::of(i))).collect();
+        let Holdings { ids, summaries, .. } = holdings(&mut tx, code).await?;
         let from = self.clock.now() - Duration::days(CALENDAR_PAST_DAYS);
         let events = tx
             .calendar_events(&ids, from, CALENDAR_MAX)
@@ -557,6 +544,31 @@ impl Engine {
     }
 }
 
+/// What a commune holds that visitors may see: its initiatives moderation
+/// has not hidden, their ids, and their summaries by id.
+struct Holdings {
+    all: Vec<Initiative>,
+    ids: Vec<InitiativeId>,
+    summaries: HashMap<InitiativeId, PublicSummary>,
+}
+
+async fn holdings(
+    tx: &mut Box<dyn Tx>,
+    code: &InseeCode,
+) -> Result<Holdings, crate::ports::StoreError> {
+    let mut all = tx
+        .initiatives_in_communes(std::slice::from_ref(code))
+        .await?;
+    all.retain(public);
+    let ids = all.iter().map(|i| i.id).collect();
+    let summaries = all.iter().map(|i| (i.id, PublicSummary::of(i))).collect();
+    Ok(Holdings {
+        all,
+        ids,
+        summaries,
+    })
+}
+
 /// Open ideas first, then active projects, then done ones.
 fn status_rank(s: Status) -> u8 {
     match s {
@@ -574,7 +586,7 @@ fn status_rank(s: Status) -> u8 {
 async fn news(
     tx: &mut Box<dyn Tx>,
     ids: &[InitiativeId],
-    summaries: &std::collections::HashMap<InitiativeId, PublicSummary>,
+    summaries: &HashMap<InitiativeId, PublicSummary>,
     limit: usize,
 ) -> Result<Vec<PublicNews>, crate::ports::StoreError> {
     let mut out = Vec::new();
