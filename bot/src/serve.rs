@@ -366,10 +366,24 @@ pub async fn run(
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let local = listener.local_addr()?;
         tracing::info!(%local, "public pages listening");
-        let app = crate::web::router(engine.clone(), public)
+        let visitors = crate::web::VisitorKey::of_store(store.clone()).await?;
+        let app = crate::web::router(engine.clone(), public, visitors)
             .into_make_service_with_connect_info::<SocketAddr>();
         keep_serving(&mut tasks, "public", listener, app, stop_rx.clone())?;
     }
+
+    // Every listener is bound and every task started: systemd may order
+    // what depends on Kohero after it, and watch it.
+    let notifier = Arc::new(crate::notify::Notifier::from_env());
+    notifier.ready(&format!(
+        "serving {}",
+        if leased.is_empty() {
+            "no network".to_owned()
+        } else {
+            leased.join(", ")
+        }
+    ));
+    notifier.keep_watchdog(store.clone(), stop_rx.clone());
 
     let mut gave_up = tasks.gave_up();
     tokio::pin!(shutdown);
@@ -381,6 +395,10 @@ pub async fn run(
         None => tracing::info!("stopping: finishing the sends in flight"),
         Some(why) => tracing::error!(task = %why, "stopping: a task cannot be kept running"),
     }
+    notifier.stopping(match &failure {
+        None => "stopping: finishing the sends in flight",
+        Some(_) => "stopping: a task cannot be kept running",
+    });
     let _ = stop_tx.send(true);
     let drained = tokio::time::timeout(DRAIN_LIMIT, tasks.join_all()).await;
     if drained.is_err() {

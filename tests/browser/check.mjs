@@ -13,12 +13,14 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
     '--disable-sync', '--disable-gpu', '--disable-dev-shm-usage'],
 });
-const page = await browser.newPage({ locale: 'fr-FR' });
+// A test's tile server answers over HTTPS with a certificate of its own.
+const page = await browser.newPage({ locale: 'fr-FR', ignoreHTTPSErrors: true });
 const errors = [];
 page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
 page.on('pageerror', (e) => errors.push(String(e)));
 const pages = [];
 for (const path of paths) {
+  // 'load' waits for the map's tiles too.
   const response = await page.goto(base + path, { waitUntil: 'load' });
   const info = await page.evaluate(() => ({
     lang: document.documentElement.lang,
@@ -29,6 +31,9 @@ for (const path of paths) {
     links: [...new Set([...document.querySelectorAll('a[href]')].map((a) => a.href))],
     imagesWithoutAlt: [...document.images].filter((i) => !i.hasAttribute('alt')).length,
     scripts: document.scripts.length,
+    mapTiles: [...document.querySelectorAll('.map img')]
+      .map((i) => ({ src: i.src, loaded: i.complete && i.naturalWidth > 0 })),
+    mapPins: [...document.querySelectorAll('.map a.pin')].map((a) => a.href),
     bytes: document.documentElement.outerHTML.length,
   }));
   const linkStatus = {};

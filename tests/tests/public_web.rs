@@ -8,7 +8,8 @@
 use std::collections::HashMap;
 
 use kohero_tests::fake_telegram::FakeTelegram;
-use kohero_tests::{Install, first_number, free_port, stop};
+use kohero_tests::{Install, first_number, free_port, stop, wait_until};
+use std::time::Duration;
 
 struct Got {
     status: u16,
@@ -80,14 +81,15 @@ async fn pages_and_open_data_after_a_chat_journey() {
     let port = free_port();
     let addr = format!("127.0.0.1:{port}");
     let url = tg.url();
-    let served = k.serve(&[
+    let env = [
         ("KOHERO_TELEGRAM_TOKEN", kohero_tests::fake_telegram::TOKEN),
         ("KOHERO_TELEGRAM_API_URL", url.as_str()),
         ("KOHERO_PUBLIC_ADDR", addr.as_str()),
         ("KOHERO_PUBLIC_URL", "https://kohero.example.org/"),
         ("KOHERO_PUBLIC_RATE", "40/s:40"),
         ("KOHERO_PUBLIC_CACHE_SECONDS", "0"),
-    ]);
+    ];
+    let served = k.serve(&env);
 
     // The journey: an idea with French punctuation, markup and an emoji,
     // launched, with an update, two events (one changed, one cancelled).
@@ -445,6 +447,17 @@ async fn pages_and_open_data_after_a_chat_journey() {
     }
     assert!(limited > 0, "80 requests at once were never limited");
     stop(served);
+
+    // After a restart the same address is still the same reporter: it
+    // cannot report the same item again.
+    let served = k.serve(&env);
+    wait_until("the public listener again", Duration::from_secs(30), || {
+        std::net::TcpStream::connect(&addr).is_ok()
+    })
+    .await;
+    let again = post("cible=&raison=spam", local).await;
+    assert!(again.contains(" 422 ") && again.contains("déjà"), "{again}");
+    stop(served);
 }
 
 /// Runs tests/browser/check.mjs: headless Chromium opens these pages.
@@ -476,11 +489,13 @@ async fn a_browser_opens_the_pages_and_follows_their_links() {
     let addr = format!("127.0.0.1:{port}");
     let base = format!("http://{addr}");
     let url = tg.url();
+    let tiles = TileServer::start().await;
     let served = k.serve(&[
         ("KOHERO_TELEGRAM_TOKEN", kohero_tests::fake_telegram::TOKEN),
         ("KOHERO_TELEGRAM_API_URL", url.as_str()),
         ("KOHERO_PUBLIC_ADDR", addr.as_str()),
         ("KOHERO_PUBLIC_URL", base.as_str()),
+        ("KOHERO_MAP_TILES", tiles.template.as_str()),
     ]);
     tg.text(
         1,
@@ -558,6 +573,92 @@ async fn a_browser_opens_the_pages_and_follows_their_links() {
         "{c}"
     );
     assert!(c["linkStatus"].as_object().unwrap().len() >= 4, "{c}");
+    // The commune's map: three tiles by two around Lyon at zoom 13, each
+    // asked of the tile server and shown; a pin links to the initiative.
+    let shown = c["mapTiles"].as_array().unwrap();
+    assert_eq!(shown.len(), 6, "{c}");
+    let seen = std::fs::read_to_string(tiles.dir.path().join("seen.txt")).unwrap_or_default();
+    for t in shown {
+        assert_eq!(t["loaded"], true, "{t}");
+        let src = t["src"].as_str().unwrap();
+        let path = src.strip_prefix(&tiles.origin).unwrap_or(src);
+        assert!(seen.lines().any(|l| l == path), "{path} not in {seen}");
+    }
+    assert!(seen.contains("/13/4206/2922.png"), "Lyon's tile: {seen}");
+    assert!(
+        c["mapPins"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!(format!("{base}/i/{id}"))),
+        "{c}"
+    );
+    // No map, no tiles, on an initiative's page.
+    assert_eq!(pages[0]["mapTiles"], serde_json::json!([]));
     assert_eq!(pages[2]["lang"], "en");
     stop(served);
+}
+
+/// tests/browser/tiles.mjs: map tiles over HTTPS on loopback, with a
+/// certificate made for the test by `openssl`.
+struct TileServer {
+    child: std::process::Child,
+    dir: tempfile::TempDir,
+    /// `https://127.0.0.1:PORT`
+    origin: String,
+    /// What `KOHERO_MAP_TILES` is set to.
+    template: String,
+}
+
+impl TileServer {
+    async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let made = std::process::Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+            ])
+            .args(["-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"])
+            .args(["-addext", "subjectAltName=IP:127.0.0.1"])
+            .arg("-keyout")
+            .arg(dir.path().join("key.pem"))
+            .arg("-out")
+            .arg(dir.path().join("cert.pem"))
+            .output()
+            .unwrap();
+        assert!(
+            made.status.success(),
+            "openssl: {}",
+            String::from_utf8_lossy(&made.stderr)
+        );
+        let port = free_port();
+        let child = std::process::Command::new("node")
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/browser/tiles.mjs"))
+            .arg(port.to_string())
+            .arg(dir.path())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let origin = format!("https://127.0.0.1:{port}");
+        wait_until("the tile server", Duration::from_secs(30), || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        })
+        .await;
+        Self {
+            child,
+            template: format!("{origin}/{{z}}/{{x}}/{{y}}.png"),
+            origin,
+            dir,
+        }
+    }
+}
+
+impl Drop for TileServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -170,6 +170,23 @@ pub fn initiative(row: &(impl Columns + ?Sized)) -> StoreResult<Initiative> {
     })
 }
 
+pub fn initiative_summary(row: &(impl Columns + ?Sized)) -> StoreResult<InitiativeSummary> {
+    let kind: String = get(row, "kind")?;
+    let status: String = get(row, "status")?;
+    let category: String = get(row, "category")?;
+    Ok(InitiativeSummary {
+        id: InitiativeId(get(row, "id")?),
+        kind: InitiativeKind::parse_key(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+        status: Status::parse_key(&status).ok_or_else(|| corrupt("status", &status))?,
+        category: Category::parse(&category).ok_or_else(|| corrupt("category", &category))?,
+        title: get(row, "title")?,
+        place: point(row)?,
+        commune: commune(get(row, "commune")?)?,
+        updated_at: time(get(row, "updated_at")?)?,
+        hidden: get::<Option<i64>>(row, "hidden_at")?.is_some(),
+    })
+}
+
 pub fn membership(row: &(impl Columns + ?Sized)) -> StoreResult<Membership> {
     let role: String = get(row, "role")?;
     Ok(Membership {

@@ -106,9 +106,23 @@ pub(crate) fn map_query(
     })
 }
 
-/// A JSON string.
-fn json(s: &str) -> String {
-    serde_json::Value::String(s.to_owned()).to_string()
+/// Appends `s` as a JSON string (RFC 8259 § 7).
+fn push_json(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 pub(crate) async fn map(web: &Web, q: MapQuery) -> Result<Answer, WebError> {
@@ -116,6 +130,7 @@ pub(crate) async fn map(web: &Web, q: MapQuery) -> Result<Answer, WebError> {
         let _turn = web.heavy.acquire().await.map_err(|_| WebError::Internal)?;
         web.engine.public_map(&q).await?
     };
+    // Written straight into one buffer: a page holds up to 5,000 features.
     let mut out = String::with_capacity(page.features.len() * 320 + 128);
     out.push_str("{\"type\":\"FeatureCollection\",\"features\":[");
     let mut latest = DateTime::<Utc>::UNIX_EPOCH;
@@ -124,40 +139,50 @@ pub(crate) async fn map(web: &Web, q: MapQuery) -> Result<Answer, WebError> {
             out.push(',');
         }
         latest = latest.max(f.updated_at);
-        let geometry = match f.place {
+        let _ = write!(out, "{{\"type\":\"Feature\",\"id\":{},\"geometry\":", f.id);
+        match f.place {
             // RFC 7946 § 3.1.1: longitude first; six decimals (about 10 cm).
-            Some(p) => format!(
-                "{{\"type\":\"Point\",\"coordinates\":[{:.6},{:.6}]}}",
-                p.lon(),
-                p.lat()
-            ),
-            None => "null".to_owned(),
-        };
-        let url = web.link(&format!("/i/{}", f.id));
+            Some(p) => {
+                let _ = write!(
+                    out,
+                    "{{\"type\":\"Point\",\"coordinates\":[{:.6},{:.6}]}}",
+                    p.lon(),
+                    p.lat()
+                );
+            }
+            None => out.push_str("null"),
+        }
+        let _ = write!(out, ",\"properties\":{{\"id\":{},\"title\":", f.id);
+        push_json(&mut out, &f.title);
         let _ = write!(
             out,
-            "{{\"type\":\"Feature\",\"id\":{},\"geometry\":{geometry},\"properties\":{{\"id\":{},\"title\":{},\"kind\":\"{}\",\"status\":\"{}\",\"category\":\"{}\",\"commune\":{},\"updated\":\"{}\",\"url\":{}}}}}",
-            f.id,
-            f.id,
-            json(&f.title),
+            ",\"kind\":\"{}\",\"status\":\"{}\",\"category\":\"{}\",\"commune\":",
             f.kind.key(),
             f.status.key(),
-            f.category.key(),
-            f.commune
-                .as_ref()
-                .map_or("null".to_owned(), |c| json(c.as_str())),
-            f.updated_at.format("%Y-%m-%dT%H:%M:%SZ"),
-            url.map_or("null".to_owned(), |u| json(&u)),
+            f.category.key()
         );
+        match &f.commune {
+            Some(c) => push_json(&mut out, c.as_str()),
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"updated\":\"");
+        out.push_str(
+            &f.updated_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        );
+        out.push_str("\",\"url\":");
+        match web.link(&format!("/i/{}", f.id)) {
+            Some(u) => push_json(&mut out, &u),
+            None => out.push_str("null"),
+        }
+        out.push_str("}}");
     }
     out.push(']');
     let next = page.next.map(|after| next_link(web, &q, after));
     if let Some(n) = &next {
-        let _ = write!(
-            out,
-            ",\"links\":[{{\"rel\":\"next\",\"href\":{}}}]",
-            json(n)
-        );
+        out.push_str(",\"links\":[{\"rel\":\"next\",\"href\":");
+        push_json(&mut out, n);
+        out.push_str("}]");
     }
     out.push('}');
     let mut a = Answer::new("application/geo+json", out);
@@ -588,6 +613,19 @@ mod tests {
         );
         assert_eq!(parts[1].start.to_string(), "2026-03-29 02:00:00");
         assert_eq!(parts[2].start.to_string(), "2026-10-25 03:00:00");
+    }
+
+    #[test]
+    fn json_strings_read_back_as_written() {
+        for s in [
+            "",
+            "Atelier « vélo » d'hiver 🚲",
+            "a\"b\\c\nd\re\tf\u{1}\u{1f}\u{7f}\u{2028}</script>",
+        ] {
+            let mut out = String::new();
+            push_json(&mut out, s);
+            assert_eq!(serde_json::from_str::<String>(&out).unwrap(), s, "{out}");
+        }
     }
 
     #[test]

@@ -163,6 +163,62 @@ fn bucket_of(ip: IpAddr) -> String {
     }
 }
 
+/// The secret visitors' addresses are keyed with: made at random once,
+/// kept in the store with the adapters' state, so that the same address is
+/// the same reporter after a restart and in every process, and so that
+/// nobody who reads the database can tell an address from its key.
+#[derive(Clone, Copy)]
+pub struct VisitorKey(u64, u64);
+
+impl VisitorKey {
+    /// The installation's key, made the first time.
+    pub async fn of_store(store: Arc<dyn kohero_core::ports::Store>) -> anyhow::Result<Self> {
+        use kohero_core::ports::{AdapterStore, StateKey};
+        let state = AdapterStore::new(store, "web");
+        if state.get(&StateKey::VisitorKey).await?.is_none() {
+            let fresh = Self::random();
+            state
+                .set(
+                    &StateKey::VisitorKey,
+                    Some(&format!("{:016x}{:016x}", fresh.0, fresh.1)),
+                )
+                .await?;
+        }
+        // What is stored, should another process have made one meanwhile.
+        let kept = state.get(&StateKey::VisitorKey).await?.unwrap_or_default();
+        match (
+            kept.get(..16).and_then(|h| u64::from_str_radix(h, 16).ok()),
+            kept.get(16..).and_then(|h| u64::from_str_radix(h, 16).ok()),
+        ) {
+            (Some(a), Some(b)) => Ok(Self(a, b)),
+            _ => anyhow::bail!(
+                "the public pages' visitor key in the store is not 32 hexadecimal digits"
+            ),
+        }
+    }
+
+    /// 128 bits from the operating system's randomness (through the
+    /// standard library's randomly seeded hasher).
+    fn random() -> Self {
+        use std::hash::BuildHasher;
+        let seed = std::collections::hash_map::RandomState::new();
+        let at = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        Self(seed.hash_one((1u8, at)), seed.hash_one((2u8, at)))
+    }
+
+    /// The key of one address's bucket: SipHash-2-4 under the secret, the
+    /// same in every build.
+    fn of(self, bucket: &str) -> String {
+        use std::hash::Hasher;
+        #[allow(deprecated)]
+        let mut h = std::hash::SipHasher::new_with_keys(self.0, self.1);
+        h.write(bucket.as_bytes());
+        format!("v{:016x}", h.finish())
+    }
+}
+
 /// One answer kept for a few seconds.
 #[derive(Clone)]
 struct Kept {
@@ -230,8 +286,8 @@ pub(crate) struct Web {
     validators: Arc<Mutex<Validators>>,
     /// Reports from the form, per address (`REPORTS_PER_ADDRESS`).
     reports: Arc<Mutex<Limiter>>,
-    /// Keys visitors' addresses (never stored): random for each process.
-    visitors: std::collections::hash_map::RandomState,
+    /// Keys visitors' addresses (never stored): the installation's secret.
+    visitors: VisitorKey,
     /// Map data is heavy: at most two pages are made at once.
     heavy: Arc<tokio::sync::Semaphore>,
 }
@@ -266,7 +322,7 @@ const CACHE_ENTRIES: usize = 10_000;
 /// answer is then new to this process, which only costs 304s).
 const VALIDATORS_MAX: usize = 100_000;
 
-pub fn router(engine: Arc<Engine>, options: PublicOptions) -> Router {
+pub fn router(engine: Arc<Engine>, options: PublicOptions, visitors: VisitorKey) -> Router {
     let limiter = Limiter::new(Limits {
         per_chat: Some(options.rate),
         per_group: None,
@@ -286,7 +342,7 @@ pub fn router(engine: Arc<Engine>, options: PublicOptions) -> Router {
             per_group: None,
             global: Some(REPORTS_IN_ALL),
         }))),
-        visitors: std::collections::hash_map::RandomState::new(),
+        visitors,
     };
     Router::new()
         .route("/", get(home))
@@ -564,11 +620,10 @@ impl Web {
         Ok(answer)
     }
 
-    /// A visitor's key: their address's bucket, hashed with this process's
-    /// random key (the address itself is kept nowhere).
+    /// A visitor's key: their address's bucket, hashed with the
+    /// installation's secret (the address itself is kept nowhere).
     fn visitor_key(&self, client: IpAddr) -> String {
-        use std::hash::BuildHasher;
-        format!("v{:016x}", self.visitors.hash_one(bucket_of(client)))
+        self.visitors.of(&bucket_of(client))
     }
 
     /// The public address of a path, if one is configured.
@@ -896,7 +951,7 @@ mod tests {
             validators: Arc::default(),
             heavy: Arc::new(tokio::sync::Semaphore::new(2)),
             reports: Arc::new(Mutex::new(Limiter::new(Limits::default()))),
-            visitors: std::collections::hash_map::RandomState::new(),
+            visitors: VisitorKey(1, 2),
         };
         let made = Arc::new(AtomicUsize::new(0));
         let make = |text: &'static str, slow: bool| {

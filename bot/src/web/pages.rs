@@ -423,27 +423,31 @@ pub(crate) async fn commune(web: &Web, code: InseeCode, lang: Lang) -> Result<An
 
 fn commune_page(t: &T<'_>, c: &PublicCommune) -> CommunePage {
     let path = format!("/c/{}", c.code.as_str());
-    let mut groups: Vec<(String, Vec<Item>, usize)> = Vec::new();
+    // Initiatives come by status: one heading each, its items made only for
+    // the first ones listed.
+    let mut groups: Vec<(&str, Vec<Item>, usize)> = Vec::new();
     for s in &c.initiatives {
-        let heading = t.t(match s.status {
+        let heading = match s.status {
             Status::Open => "web-group-ideas",
             Status::Active => "web-group-projects",
             _ => "web-group-done",
-        });
-        let item = (
-            t.href(&format!("/i/{}", s.id)),
-            s.title.clone(),
-            t.category(s),
-        );
+        };
+        let item = || {
+            (
+                t.href(&format!("/i/{}", s.id)),
+                s.title.clone(),
+                t.category(s),
+            )
+        };
         match groups.last_mut() {
             Some((h, items, more)) if *h == heading => {
                 if items.len() < GROUP_MAX {
-                    items.push(item);
+                    items.push(item());
                 } else {
                     *more += 1;
                 }
             }
-            _ => groups.push((heading, vec![item], 0)),
+            _ => groups.push((heading, vec![item()], 0)),
         }
     }
     // A page stays light however many initiatives a commune has: the rest
@@ -456,7 +460,7 @@ fn commune_page(t: &T<'_>, c: &PublicCommune) -> CommunePage {
             } else {
                 String::new()
             };
-            (h, items, tail)
+            (t.t(h), items, tail)
         })
         .collect();
     let map = match (&t.web.options.map_tiles, c.centre) {

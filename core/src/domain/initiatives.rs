@@ -186,6 +186,45 @@ impl Initiative {
     }
 }
 
+/// An initiative as lists, maps and calendars name it: all but its
+/// description and the people behind it (what the public pages read by the
+/// thousand).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InitiativeSummary {
+    pub id: InitiativeId,
+    pub kind: InitiativeKind,
+    pub status: Status,
+    pub category: Category,
+    pub title: String,
+    pub place: Option<GeoPoint>,
+    pub commune: Option<InseeCode>,
+    pub updated_at: DateTime<Utc>,
+    pub hidden: bool,
+}
+
+impl InitiativeSummary {
+    /// As [`Initiative::is_shown`].
+    pub fn is_shown(&self) -> bool {
+        self.status.is_live() && !self.hidden
+    }
+}
+
+impl From<&Initiative> for InitiativeSummary {
+    fn from(i: &Initiative) -> Self {
+        Self {
+            id: i.id,
+            kind: i.kind,
+            status: i.status,
+            category: i.category,
+            title: i.title.clone(),
+            place: i.place,
+            commune: i.commune.clone(),
+            updated_at: i.updated_at,
+            hidden: i.hidden,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewInitiative {
     pub title: String,

@@ -44,7 +44,7 @@ pub struct PublicSummary {
 }
 
 impl PublicSummary {
-    fn of(i: &Initiative) -> Self {
+    fn of(i: &InitiativeSummary) -> Self {
         Self {
             id: i.id,
             kind: i.kind,
@@ -268,7 +268,7 @@ impl Engine {
             .and_then(|c| self.places.by_code(c))
             .map(|c| c.name.clone());
         Ok(Some(PublicInitiative {
-            summary: PublicSummary::of(&i),
+            summary: PublicSummary::of(&InitiativeSummary::from(&i)),
             description: i.description,
             commune_name,
             carrier,
@@ -357,62 +357,68 @@ impl Engine {
     pub async fn public_map(&self, q: &MapQuery) -> Result<MapPage, super::EngineError> {
         let limit = q.limit.clamp(1, MAP_PAGE_MAX);
         let after = q.after.map_or(0, |a| a.0);
-        let candidates: Vec<InitiativeId> = match &q.commune {
-            Some(code) => {
-                let mut tx = self.store.read().await?;
-                tx.initiatives_in_communes(std::slice::from_ref(code))
-                    .await?
-                    .into_iter()
-                    .map(|i| i.id)
-                    .filter(|i| i.0 > after)
-                    .collect()
+        let keep = |i: &InitiativeSummary| {
+            i.is_shown()
+                && (q.categories.is_empty() || q.categories.contains(&i.category))
+                && (q.statuses.is_empty() || q.statuses.contains(&i.status))
+                && q.bbox
+                    .is_none_or(|b| i.place.is_some_and(|p| b.contains(p)))
+        };
+        let mut tx = self.store.read().await?;
+        if let Some(code) = &q.commune {
+            // A commune's initiatives come in one read, by id.
+            let mut features = Vec::new();
+            let mut next = None;
+            for i in tx.initiative_summaries_in(code).await? {
+                if i.id.0 <= after || !keep(&i) {
+                    continue;
+                }
+                if features.len() == limit {
+                    next = features.last().map(|f: &PublicSummary| f.id);
+                    break;
+                }
+                features.push(PublicSummary::of(&i));
             }
-            None => {
-                let world = GeoBox {
-                    west: -180.0,
-                    south: -90.0,
-                    east: 180.0,
-                    north: 90.0,
-                };
-                // The index knows kinds, not statuses: an open initiative is
-                // an idea, an active or done one a project.
-                let kind =
-                    if !q.statuses.is_empty() && q.statuses.iter().all(|s| *s == Status::Open) {
-                        Some(InitiativeKind::Idea)
-                    } else if !q.statuses.is_empty()
-                        && q.statuses
-                            .iter()
-                            .all(|s| matches!(s, Status::Active | Status::Done))
-                    {
-                        Some(InitiativeKind::Project)
-                    } else {
-                        None
-                    };
-                let mask = Mask::from(&crate::places::Filter {
-                    categories: q.categories.clone(),
-                    kind,
-                });
-                let index = self.index.read().unwrap_or_else(|p| p.into_inner());
-                index
-                    .within_box(q.bbox.as_ref().unwrap_or(&world), mask)
-                    .into_iter()
-                    .map(|(id, _)| id)
-                    .filter(|i| i.0 > after)
-                    .collect()
-            }
+            return Ok(MapPage { features, next });
+        }
+        let world = GeoBox {
+            west: -180.0,
+            south: -90.0,
+            east: 180.0,
+            north: 90.0,
+        };
+        // The index knows kinds, not statuses: an open initiative is an idea,
+        // an active or done one a project.
+        let kind = if !q.statuses.is_empty() && q.statuses.iter().all(|s| *s == Status::Open) {
+            Some(InitiativeKind::Idea)
+        } else if !q.statuses.is_empty()
+            && q.statuses
+                .iter()
+                .all(|s| matches!(s, Status::Active | Status::Done))
+        {
+            Some(InitiativeKind::Project)
+        } else {
+            None
+        };
+        let mask = Mask::from(&crate::places::Filter {
+            categories: q.categories.clone(),
+            kind,
+        });
+        let candidates: Vec<InitiativeId> = {
+            let index = self.index.read().unwrap_or_else(|p| p.into_inner());
+            index
+                .within_box(q.bbox.as_ref().unwrap_or(&world), mask)
+                .into_iter()
+                .map(|(id, _)| id)
+                .filter(|i| i.0 > after)
+                .collect()
         };
         let mut features = Vec::new();
         let mut next = None;
-        let mut tx = self.store.read().await?;
         let scanned = candidates.len().min(MAP_SCAN_MAX);
         'chunks: for chunk in candidates[..scanned].chunks(MAP_READ) {
-            for i in tx.initiatives_by_ids(chunk).await? {
-                let keep = i.is_shown()
-                    && (q.categories.is_empty() || q.categories.contains(&i.category))
-                    && (q.statuses.is_empty() || q.statuses.contains(&i.status))
-                    && q.bbox
-                        .is_none_or(|b| i.place.is_some_and(|p| b.contains(p)));
-                if keep {
+            for i in tx.initiative_summaries(chunk).await? {
+                if keep(&i) {
                     features.push(PublicSummary::of(&i));
                 }
                 if features.len() == limit {
@@ -439,7 +445,7 @@ impl Engine {
         let Some(i) = tx.initiative(id).await?.filter(public) else {
             return Ok(None);
         };
-        let s = PublicSummary::of(&i);
+        let s = PublicSummary::of(&InitiativeSummary::from(&i));
         let from = self.clock.now() - Duration::days(CALENDAR_PAST_DAYS);
         let events = tx
             .calendar_events(&[id], from, CALENDAR_MAX)
@@ -547,7 +553,7 @@ impl Engine {
 /// What a commune holds that visitors may see: its initiatives moderation
 /// has not hidden, their ids, and their summaries by id.
 struct Holdings {
-    all: Vec<Initiative>,
+    all: Vec<InitiativeSummary>,
     ids: Vec<InitiativeId>,
     summaries: HashMap<InitiativeId, PublicSummary>,
 }
@@ -556,10 +562,8 @@ async fn holdings(
     tx: &mut Box<dyn Tx>,
     code: &InseeCode,
 ) -> Result<Holdings, crate::ports::StoreError> {
-    let mut all = tx
-        .initiatives_in_communes(std::slice::from_ref(code))
-        .await?;
-    all.retain(public);
+    let mut all = tx.initiative_summaries_in(code).await?;
+    all.retain(|i| !i.hidden);
     let ids = all.iter().map(|i| i.id).collect();
     let summaries = all.iter().map(|i| (i.id, PublicSummary::of(i))).collect();
     Ok(Holdings {

@@ -89,6 +89,9 @@ pub enum StateKey {
         forum: String,
         initiative: InitiativeId,
     },
+    /// The secret the public pages key visitors' addresses with (kept so
+    /// that a restart keeps one visitor one reporter).
+    VisitorKey,
 }
 
 impl StateKey {
@@ -106,6 +109,7 @@ impl StateKey {
             Self::Announcements(c) => format!("announce:{c}"),
             Self::ProjectRoom(i) => format!("project:{i}"),
             Self::ForumTopic { forum, initiative } => format!("topic:{forum}:{initiative}"),
+            Self::VisitorKey => "visitor_key".into(),
         }
     }
 }
@@ -209,6 +213,7 @@ mod tests {
             (StateKey::CommuneSpace(c.clone()), "space:69266"),
             (StateKey::Announcements(c), "announce:69266"),
             (StateKey::ProjectRoom(InitiativeId(7)), "project:7"),
+            (StateKey::VisitorKey, "visitor_key"),
             (
                 StateKey::ForumTopic {
                     forum: "-100200".into(),

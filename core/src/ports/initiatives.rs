@@ -45,8 +45,19 @@ pub trait Initiatives: Send {
 
     async fn initiatives_created_by(&mut self, actor: ActorId) -> StoreResult<Vec<Initiative>>;
 
-    /// These initiatives (any status), by id; unknown ids left out.
-    async fn initiatives_by_ids(&mut self, ids: &[InitiativeId]) -> StoreResult<Vec<Initiative>>;
+    /// These initiatives (any status, hidden ones included) as lists name
+    /// them, by id; unknown ids left out.
+    async fn initiative_summaries(
+        &mut self,
+        ids: &[InitiativeId],
+    ) -> StoreResult<Vec<InitiativeSummary>>;
+
+    /// A commune's initiatives (any status, hidden ones included) as lists
+    /// name them, by id.
+    async fn initiative_summaries_in(
+        &mut self,
+        commune: &InseeCode,
+    ) -> StoreResult<Vec<InitiativeSummary>>;
 
     /// Initiatives of these communes (any status), by id.
     async fn initiatives_in_communes(

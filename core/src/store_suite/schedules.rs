@@ -110,7 +110,7 @@ pub async fn digests_alerts_and_reminders(store: &dyn Store) {
     asked.reverse();
     asked.push(InitiativeId(987_654));
     assert_eq!(
-        tx.initiatives_by_ids(&asked)
+        tx.initiative_summaries(&asked)
             .await
             .unwrap()
             .iter()
@@ -118,7 +118,30 @@ pub async fn digests_alerts_and_reminders(store: &dyn Store) {
             .collect::<Vec<_>>(),
         all
     );
-    assert!(tx.initiatives_by_ids(&[]).await.unwrap().is_empty());
+    assert!(tx.initiative_summaries(&[]).await.unwrap().is_empty());
+    // A summary is the initiative without its description, hidden or not.
+    let summary = InitiativeSummary::from(&i);
+    assert_eq!(
+        tx.initiative_summaries(&[i.id]).await.unwrap(),
+        vec![summary.clone()]
+    );
+    assert_eq!(
+        tx.initiative_summaries_in(&lyon).await.unwrap(),
+        vec![summary.clone()]
+    );
+    tx.set_hidden(Target::Initiative(i.id), Some(t0()))
+        .await
+        .unwrap();
+    let hidden = tx.initiative_summaries_in(&lyon).await.unwrap();
+    assert!(hidden[0].hidden && !hidden[0].is_shown(), "{hidden:?}");
+    assert_eq!(tx.initiative_summaries(&[i.id]).await.unwrap(), hidden);
+    tx.set_hidden(Target::Initiative(i.id), None).await.unwrap();
+    assert!(
+        tx.initiative_summaries_in(&InseeCode::parse("75056").unwrap())
+            .await
+            .unwrap()
+            .is_empty()
+    );
     for (k, at) in [(ActivityKind::Created, 0), (ActivityKind::Launched, 2)] {
         tx.insert_activity(&NewActivity {
             initiative: i.id,

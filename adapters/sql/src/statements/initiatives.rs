@@ -68,9 +68,16 @@ pub const INITIATIVES_CREATED_BY: &str =
 pub const INITIATIVES_IN_COMMUNES: &str =
     "SELECT * FROM initiatives WHERE commune IN (SELECT value FROM json_each(?1)) ORDER BY id";
 
-/// [`Initiatives::initiatives_by_ids`](kohero_core::ports::Initiatives::initiatives_by_ids).
-pub const INITIATIVES_BY_IDS: &str =
-    "SELECT * FROM initiatives WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id";
+/// [`Initiatives::initiative_summaries`](kohero_core::ports::Initiatives::initiative_summaries):
+/// the columns a summary needs, not the description nor its search text.
+pub const INITIATIVE_SUMMARIES: &str =
+    "SELECT id, kind, status, category, title, lat, lon, commune, updated_at, hidden_at
+    FROM initiatives WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id";
+
+/// [`Initiatives::initiative_summaries_in`](kohero_core::ports::Initiatives::initiative_summaries_in).
+pub const INITIATIVE_SUMMARIES_IN: &str =
+    "SELECT id, kind, status, category, title, lat, lon, commune, updated_at, hidden_at
+    FROM initiatives WHERE commune = ?1 ORDER BY id";
 
 /// [`Initiatives::insert_activity`](kohero_core::ports::Initiatives::insert_activity).
 pub const INSERT_ACTIVITY: &str =
@@ -97,7 +104,8 @@ pub(crate) const ALL: &[&str] = &[
     INITIATIVE_CHANGES,
     INITIATIVES_CREATED_BY,
     INITIATIVES_IN_COMMUNES,
-    INITIATIVES_BY_IDS,
+    INITIATIVE_SUMMARIES,
+    INITIATIVE_SUMMARIES_IN,
     INSERT_ACTIVITY,
     ACTIVITY_OF,
     ACTIVITY_SINCE,

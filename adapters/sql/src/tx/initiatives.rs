@@ -130,11 +130,26 @@ impl<C: Conn> Initiatives for SqlTx<C> {
         .await
     }
 
-    async fn initiatives_by_ids(&mut self, ids: &[InitiativeId]) -> StoreResult<Vec<Initiative>> {
+    async fn initiative_summaries(
+        &mut self,
+        ids: &[InitiativeId],
+    ) -> StoreResult<Vec<InitiativeSummary>> {
         self.all_heavy(
-            sql::INITIATIVES_BY_IDS,
+            sql::INITIATIVE_SUMMARIES,
             &[Value::Ints(ids.iter().map(|i| i.0).collect())],
-            |r| crate::initiative(r),
+            |r| crate::initiative_summary(r),
+        )
+        .await
+    }
+
+    async fn initiative_summaries_in(
+        &mut self,
+        commune: &InseeCode,
+    ) -> StoreResult<Vec<InitiativeSummary>> {
+        self.all_heavy(
+            sql::INITIATIVE_SUMMARIES_IN,
+            &values![commune.as_str()],
+            |r| crate::initiative_summary(r),
         )
         .await
     }
