@@ -366,6 +366,18 @@ impl ServeConfig {
     }
 }
 
+/// Checks that something can be served.
+pub fn check_networks(cfg: &ServeConfig) -> anyhow::Result<()> {
+    if !cfg.has_network() {
+        bail!(
+            "nothing to serve: no network is configured. Set KOHERO_TELEGRAM_TOKEN, or \
+             KOHERO_MATRIX_HOMESERVER and KOHERO_MATRIX_USER (see INTERFACE.md); \
+             `kohero console` chats in the terminal"
+        );
+    }
+    Ok(())
+}
+
 /// The public listener: `KOHERO_PUBLIC_ADDR`, `KOHERO_PUBLIC_URL`,
 /// `KOHERO_TRUSTED_PROXIES`, `KOHERO_MAP_TILES`, `KOHERO_PUBLIC_RATE`,
 /// `KOHERO_PUBLIC_CACHE_SECONDS`. `None` without an address.

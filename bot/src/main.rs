@@ -69,6 +69,18 @@ enum Command {
     Admin(Admin),
     /// Applies the database migrations.
     Migrate,
+    /// Prints the effective configuration: each setting, its value and where
+    /// it came from (flag, environment, file, default), secrets hidden; then
+    /// what `serve` would serve, or the problem `serve --check` would report.
+    Config,
+    /// Writes a consistent copy of a SQLite installation, even while `kohero
+    /// serve` runs: the database (SQLite's VACUUM INTO, then checked) and,
+    /// as FILE.matrix beside it, the Matrix store. Never overwrites
+    /// anything and migrates nothing (back up before an upgrade).
+    Backup {
+        /// Where the copy goes (must not exist yet).
+        file: PathBuf,
+    },
     /// Moves an installation to another database (SQLite to PostgreSQL or back):
     /// the target is created and migrated, must be empty, and is filled in one
     /// transaction; row counts and checksums of every table are compared at the
@@ -258,17 +270,7 @@ fn parse_identity(s: &str) -> anyhow::Result<Identity> {
     })
 }
 
-/// Checks that something can be served.
-fn check_networks(cfg: &config::ServeConfig) -> anyhow::Result<()> {
-    if !cfg.has_network() {
-        bail!(
-            "nothing to serve: no network is configured. Set KOHERO_TELEGRAM_TOKEN, or \
-             KOHERO_MATRIX_HOMESERVER and KOHERO_MATRIX_USER (see INTERFACE.md); \
-             `kohero console` chats in the terminal"
-        );
-    }
-    Ok(())
-}
+use config::check_networks;
 
 /// Connects the configured network adapters; with the Telegram bot's
 /// username, for the public pages' links.
@@ -454,6 +456,40 @@ async fn copy_db(from: &str, to: &str) -> anyhow::Result<()> {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Some(Command::CopyDb { from, to }) = &cli.command {
         return copy_db(from, to).await;
+    }
+    if let Some(Command::Config) = &cli.command {
+        let env = |k: &str| std::env::var(k).ok();
+        // clap fills --config from KOHERO_CONFIG too: the variable is told
+        // apart by `describe`.
+        let from_env = env("KOHERO_CONFIG").map(PathBuf::from);
+        let config_flag = cli
+            .config
+            .as_deref()
+            .filter(|p| from_env.as_deref() != Some(*p));
+        let (text, verdict) = kohero::effective::describe(
+            &kohero::effective::Sources {
+                config_flag,
+                db_flag: cli.db.as_deref(),
+            },
+            &env,
+        );
+        print!("{text}");
+        return verdict;
+    }
+    // Before the store is opened: opening migrates, and a backup is what an
+    // operator makes before a new build migrates.
+    if let Some(Command::Backup { file }) = &cli.command {
+        let cfg = config::load_file(cli.config.as_deref())?;
+        let db = config::database(cli.db.as_deref(), &cfg)?;
+        let env = |k: &str| std::env::var(k).ok();
+        let matrix = kohero::backup::matrix_store(&db, &cfg, &env);
+        let passphrase = env("KOHERO_MATRIX_STORE_PASSPHRASE").is_some_and(|p| !p.is_empty())
+            || cfg.matrix.store_passphrase.is_some();
+        println!(
+            "{}",
+            kohero::backup::backup(&db, file, &matrix, passphrase).await?
+        );
+        return Ok(());
     }
     let file = config::load_file(cli.config.as_deref())?;
     let db = config::database(cli.db.as_deref(), &file)?;
@@ -780,7 +816,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         // Done at the top of `run`, before `--db` is opened (copy-db names its
         // own two databases).
-        Command::CopyDb { .. } => {}
+        Command::CopyDb { .. } | Command::Backup { .. } | Command::Config => {}
         Command::Migrate => {
             let versions = store.migrations();
             println!(

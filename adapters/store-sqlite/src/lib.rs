@@ -11,6 +11,7 @@
 //! hand-offs were most of the time spent per update). The few statements that
 //! read a large part of the database run in `block_in_place` (see `conn::heavy`).
 
+pub mod backup;
 mod checkpoint;
 mod conn;
 mod copy;
