@@ -252,15 +252,50 @@ async fn moderate(engine: &Engine, what: OperatorModeration) -> anyhow::Result<(
 }
 
 fn init_logging(default: &str) {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
     let filter = EnvFilter::try_from_env("KOHERO_LOG").unwrap_or_else(|_| EnvFilter::new(default));
     let json = std::env::var("KOHERO_LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
     if json {
-        builder.json().init();
+        builder.json().finish().with(Expected).init();
     } else {
-        builder.with_ansi(std::io::stderr().is_terminal()).init();
+        builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .finish()
+            .with(Expected)
+            .init();
+    }
+}
+
+/// Leaves out what matrix-sdk logs as an error or a warning but expects
+/// (see `kohero_matrix::expected_log`): an operator sees ERROR only when
+/// something needs them.
+struct Expected;
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Expected {
+    fn event_enabled(
+        &self,
+        event: &tracing::Event<'_>,
+        _: tracing_subscriber::layer::Context<'_, S>,
+    ) -> bool {
+        let meta = event.metadata();
+        if !meta.target().starts_with("matrix_sdk") || *meta.level() > tracing::Level::WARN {
+            return true;
+        }
+        struct Message(String);
+        impl tracing::field::Visit for Message {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                if field.name() == "message" {
+                    self.0 = format!("{value:?}");
+                }
+            }
+        }
+        let mut m = Message(String::new());
+        event.record(&mut m);
+        !kohero_matrix::expected_log(meta.target(), *meta.level(), &m.0)
     }
 }
 

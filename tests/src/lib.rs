@@ -123,6 +123,24 @@ impl Install {
     /// Starts `kohero serve` on this installation with the network settings in
     /// `env` (none inherited from the caller), logs at `warn` on stderr.
     pub fn serve(&self, env: &[(&str, &str)]) -> Served {
+        self.serve_to(env, Stdio::inherit())
+    }
+
+    /// As [`serve`](Self::serve), its log (`KOHERO_LOG=info` unless `env`
+    /// says otherwise) written to the file returned, for tests of what an
+    /// operator reads.
+    pub fn serve_logged(&self, env: &[(&str, &str)]) -> (Served, std::path::PathBuf) {
+        let path = self
+            .dir
+            .path()
+            .join(format!("serve-{}.log", unique_suffix()));
+        let file = std::fs::File::create(&path).unwrap();
+        let mut with_level = vec![("KOHERO_LOG", "info")];
+        with_level.extend_from_slice(env);
+        (self.serve_to(&with_level, Stdio::from(file)), path)
+    }
+
+    fn serve_to(&self, env: &[(&str, &str)], stderr: Stdio) -> Served {
         let mut c = Command::new(kohero_bin());
         c.arg("--db")
             .arg(self.db())
@@ -131,7 +149,7 @@ impl Install {
             .env("KOHERO_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit());
+            .stderr(stderr);
         for var in [
             "KOHERO_DATABASE_URL",
             "KOHERO_CONFIG",
@@ -262,6 +280,12 @@ pub fn stop(mut served: Served) {
     let status = child.wait().unwrap();
     assert!(status.success(), "{status:?}");
     assert!(asked.elapsed() < std::time::Duration::from_secs(10));
+}
+
+/// A number no other call in this process got.
+fn unique_suffix() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// A free loopback port (bound, then released) for a `kohero serve` listener.

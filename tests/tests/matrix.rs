@@ -322,6 +322,48 @@ async fn encrypted_direct_chat() {
     stop(served);
 }
 
+/// A first start on a new account, as an operator reads it: no ERROR, and
+/// no warning about what matrix-sdk expects (404s it asks for, no key
+/// backup, the new device not yet uploaded); the device checked instead.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_start_logs_no_error() {
+    let synapse = Synapse::get();
+    let k = Install::new();
+    let bot = bot(&synapse);
+    let (served, log) = k.serve_logged(&[
+        ("KOHERO_MATRIX_HOMESERVER", synapse.url.as_str()),
+        ("KOHERO_MATRIX_USER", bot.id.as_str()),
+        ("KOHERO_MATRIX_PASSWORD", bot.password.as_str()),
+        ("KOHERO_MATRIX_STORE_PASSPHRASE", "store-secret"),
+    ]);
+    let dan = TestUser::new(&synapse, "dan").await;
+    let dm = dan.open_dm(&bot.id, true).await;
+    dan.say(&dm, "!aide").await;
+    dan.wait_for(&dm, &bot.id, |b| b.contains("proposer")).await;
+    stop(served);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("logged in to Matrix"), "{text}");
+    assert!(text.contains("Matrix device registered"), "{text}");
+    for bad in [" ERROR ", "might have been deleted", "no backup key"] {
+        assert!(
+            !text.contains(bad),
+            "{bad:?} in the log of a first start:\n{text}"
+        );
+    }
+    // A restart on the same store is as quiet.
+    let (served, log) = k.serve_logged(&[
+        ("KOHERO_MATRIX_HOMESERVER", synapse.url.as_str()),
+        ("KOHERO_MATRIX_USER", bot.id.as_str()),
+        ("KOHERO_MATRIX_STORE_PASSPHRASE", "store-secret"),
+    ]);
+    dan.say(&dm, "!aide").await;
+    dan.wait_for(&dm, &bot.id, |b| b.contains("proposer")).await;
+    stop(served);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("Matrix session restored"), "{text}");
+    assert!(!text.contains(" ERROR "), "{text}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_homeserver_restarts_and_the_bot_resumes() {
     let own = OwnSynapse::start();

@@ -46,6 +46,11 @@ impl Matrix {
             };
             s.connected.store(true, Ordering::Relaxed);
             backoff = Duration::from_millis(500);
+            if crate::quiet::first_login_settled() {
+                // matrix-sdk's warning about the bot's own device is left
+                // out while a first login settles: see for ourselves.
+                self.check_own_device().await;
+            }
             if !repaired {
                 // Once per start, with the rooms known: project rooms back to
                 // Kohero's rules, beside the sync.
@@ -118,6 +123,26 @@ impl Matrix {
     }
 
     /// Joins an invitation to a direct chat, turns down any other.
+    /// Says, at WARN, if the server does not list the bot's device: it was
+    /// deleted (its access token no longer works) or the login went wrong.
+    async fn check_own_device(&self) {
+        let client = &self.shared.client;
+        let Some(mine) = client.device_id().map(ToOwned::to_owned) else {
+            return;
+        };
+        match client.devices().await {
+            Ok(r) if r.devices.iter().any(|d| d.device_id == mine) => {
+                tracing::info!(device = %mine, "Matrix device registered");
+            }
+            Ok(_) => tracing::warn!(
+                device = %mine,
+                "the homeserver does not list the bot's Matrix device: it may have been deleted; \
+                 remove the stored session (or log in again) if messages stop"
+            ),
+            Err(e) => tracing::warn!(error = %e, "cannot list the bot's Matrix devices"),
+        }
+    }
+
     async fn answer_invite(&self, room_id: &RoomId) {
         let s = &self.shared;
         let Some(room) = s.client.get_room(room_id) else {

@@ -15,11 +15,13 @@
 mod intake;
 mod on_lease;
 pub mod parse;
+mod quiet;
 pub mod render;
 mod rich;
 mod rooms;
 mod sender;
 
+pub use quiet::expected_log;
 pub use sender::MatrixSender;
 pub(crate) use sender::{send_error, temporary};
 
@@ -181,6 +183,7 @@ impl Matrix {
                 None
             }
             (None, Some(pw), _) => {
+                quiet::first_login_begins();
                 client
                     .matrix_auth()
                     .login_username(&opts.user, pw)
@@ -191,6 +194,7 @@ impl Matrix {
                 client.matrix_auth().session()
             }
             (None, None, Some(token)) => {
+                quiet::first_login_begins();
                 let s = whoami(&client, token).await.map_err(login_err)?;
                 if s.meta.user_id.as_str() != opts.user {
                     return Err(MatrixError::WrongUser(
