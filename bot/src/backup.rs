@@ -9,20 +9,7 @@ use std::time::Instant;
 use anyhow::bail;
 use kohero_store_sqlite::backup::{Written, backup_database, backup_folder};
 
-use crate::config::{Database, FileConfig, matrix_store_beside};
-
-/// Where the Matrix store of this installation is: `KOHERO_MATRIX_STORE`,
-/// else the file's `matrix.store`, else beside the database.
-pub fn matrix_store(
-    db: &Database,
-    file: &FileConfig,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> PathBuf {
-    env("KOHERO_MATRIX_STORE")
-        .filter(|v| !v.trim().is_empty())
-        .or_else(|| file.matrix.store.clone())
-        .map_or_else(|| matrix_store_beside(db), PathBuf::from)
-}
+use crate::config::Database;
 
 /// The folder a backup keeps the Matrix store in: `FILE.matrix`.
 pub fn matrix_copy(target: &Path) -> PathBuf {

@@ -336,12 +336,8 @@ impl ServeConfig {
                     user,
                     password,
                     access_token,
-                    store: var(env, "KOHERO_MATRIX_STORE")
-                        .or_else(|| file.matrix.store.clone())
-                        .map(PathBuf::from),
-                    store_passphrase: var(env, "KOHERO_MATRIX_STORE_PASSPHRASE")
-                        .map(SecretString::from)
-                        .or_else(|| file.matrix.store_passphrase.clone()),
+                    store: matrix_store_setting(file, env),
+                    store_passphrase: matrix_passphrase(file, env),
                     limits,
                 })
             }
@@ -500,6 +496,40 @@ impl Database {
         }
         Ok(Self::Sqlite(s.to_owned()))
     }
+}
+
+/// `KOHERO_MATRIX_STORE`, else the file's `matrix.store`.
+fn matrix_store_setting(
+    file: &FileConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Option<PathBuf> {
+    var(env, "KOHERO_MATRIX_STORE")
+        .or_else(|| file.matrix.store.clone())
+        .map(PathBuf::from)
+}
+
+/// `KOHERO_MATRIX_STORE_PASSPHRASE`, else the file's `matrix.store_passphrase`.
+fn matrix_passphrase(
+    file: &FileConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Option<SecretString> {
+    var(env, "KOHERO_MATRIX_STORE_PASSPHRASE")
+        .map(SecretString::from)
+        .or_else(|| file.matrix.store_passphrase.clone())
+}
+
+/// Where this installation's Matrix store is (its setting, else beside the
+/// database), and whether a passphrase encrypts it; whether Matrix is
+/// configured or not (`kohero backup`).
+pub fn matrix_store(
+    db: &Database,
+    file: &FileConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> (PathBuf, bool) {
+    (
+        matrix_store_setting(file, env).unwrap_or_else(|| matrix_store_beside(db)),
+        matrix_passphrase(file, env).is_some(),
+    )
 }
 
 /// matrix-sdk's store when `KOHERO_MATRIX_STORE` is unset: beside the SQLite

@@ -516,10 +516,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Some(Command::Backup { file }) = &cli.command {
         let cfg = config::load_file(cli.config.as_deref())?;
         let db = config::database(cli.db.as_deref(), &cfg)?;
-        let env = |k: &str| std::env::var(k).ok();
-        let matrix = kohero::backup::matrix_store(&db, &cfg, &env);
-        let passphrase = env("KOHERO_MATRIX_STORE_PASSPHRASE").is_some_and(|p| !p.is_empty())
-            || cfg.matrix.store_passphrase.is_some();
+        let (matrix, passphrase) =
+            config::matrix_store(&db, &cfg, &|k: &str| std::env::var(k).ok());
         println!(
             "{}",
             kohero::backup::backup(&db, file, &matrix, passphrase).await?

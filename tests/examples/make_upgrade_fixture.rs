@@ -1,7 +1,7 @@
 //! Makes `tests/fixtures/kohero-0011.db`: a small installation as Kohero's
 //! schema stood at migration 0011, made by applying `migrations/sqlite/`
-//! 0001…0011 and recording them as sqlx does (`_sqlx_migrations`, the
-//! files' checksums), then writing what people had done by then, in that
+//! 0001…0011 as every build does (`kohero_store_sqlite::migrate_until`),
+//! then writing what people had done by then, in that
 //! schema. CI upgrades a copy with the current binary and uses it
 //! (`tests/tests/operations.rs`).
 //!
@@ -13,8 +13,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use rusqlite::{Connection, params};
-
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 
 fn ms(rfc3339: &str) -> i64 {
     chrono::DateTime::parse_from_rfc3339(rfc3339)
@@ -30,27 +28,8 @@ fn main() {
         .join("fixtures")
         .join(format!("kohero-{upto:04}.db"));
     let _ = std::fs::remove_file(&out);
+    kohero_store_sqlite::migrate_until(&out, upto).unwrap();
     let db = Connection::open(&out).unwrap();
-    db.execute_batch(
-        "CREATE TABLE _sqlx_migrations (
-            version BIGINT PRIMARY KEY,
-            description TEXT NOT NULL,
-            installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
-            success BOOLEAN NOT NULL,
-            checksum BLOB NOT NULL,
-            execution_time BIGINT NOT NULL
-        )",
-    )
-    .unwrap();
-    for m in MIGRATOR.iter().filter(|m| m.version <= upto) {
-        db.execute_batch(m.sql.as_str()).unwrap();
-        db.execute(
-            "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time)
-             VALUES (?1, ?2, '2026-03-01 10:00:00', true, ?3, 1000000)",
-            params![m.version, &*m.description, &*m.checksum],
-        )
-        .unwrap();
-    }
 
     let t0 = ms("2026-03-01T10:00:00Z");
     // Élise (Telegram, French), Bob (Telegram, English), Villeurbanne's

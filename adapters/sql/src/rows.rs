@@ -149,27 +149,26 @@ pub fn actor(row: &(impl Columns + ?Sized), communes: Vec<InseeCode>) -> StoreRe
 }
 
 pub fn initiative(row: &(impl Columns + ?Sized)) -> StoreResult<Initiative> {
-    let kind: String = get(row, "kind")?;
-    let status: String = get(row, "status")?;
-    let category: String = get(row, "category")?;
+    let s = initiative_summary(row)?;
     Ok(Initiative {
-        id: InitiativeId(get(row, "id")?),
-        kind: InitiativeKind::parse_key(&kind).ok_or_else(|| corrupt("kind", &kind))?,
-        title: get(row, "title")?,
+        id: s.id,
+        kind: s.kind,
+        title: s.title,
         description: get(row, "description")?,
-        category: Category::parse(&category).ok_or_else(|| corrupt("category", &category))?,
-        place: point(row)?,
-        commune: commune(get(row, "commune")?)?,
-        status: Status::parse_key(&status).ok_or_else(|| corrupt("status", &status))?,
+        category: s.category,
+        place: s.place,
+        commune: s.commune,
+        status: s.status,
         created_by: get::<Option<i64>>(row, "created_by")?.map(ActorId),
         offered_to: get::<Option<i64>>(row, "offered_to")?.map(ActorId),
         created_at: time(get(row, "created_at")?)?,
-        updated_at: time(get(row, "updated_at")?)?,
-        hidden: get::<Option<i64>>(row, "hidden_at")?.is_some(),
+        updated_at: s.updated_at,
+        hidden: s.hidden,
         carried_by: get::<Option<i64>>(row, "carried_by")?.map(ActorId),
     })
 }
 
+/// The columns of a summary, read from a summary's row or an initiative's.
 pub fn initiative_summary(row: &(impl Columns + ?Sized)) -> StoreResult<InitiativeSummary> {
     let kind: String = get(row, "kind")?;
     let status: String = get(row, "status")?;

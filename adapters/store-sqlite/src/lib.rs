@@ -54,6 +54,14 @@ pub struct SqliteStore {
     checkpointer: Option<Arc<checkpoint::Checkpointer>>,
 }
 
+/// Creates the SQLite database at `path` with the migrations up to
+/// `version` only, recorded as every build records them: the schema an older
+/// build left behind (the fixtures of upgrade tests).
+pub fn migrate_until(path: &std::path::Path, version: i64) -> Result<(), String> {
+    let conn = Connection::open(path).map_err(|e| e.to_string())?;
+    migrate::run(&conn, &MIGRATOR, version)
+}
+
 impl SqliteStore {
     /// Opens (creating if needed) and migrates the database at `location`: a path,
     /// `sqlite://PATH`, or `sqlite::memory:`.
@@ -88,7 +96,8 @@ impl SqliteStore {
         )
         .map_err(connect)?;
         conn.set_prepared_statement_cache_capacity(256);
-        migrate::run(&conn, &MIGRATOR).map_err(|e| OpenError::Migrate(location.to_owned(), e))?;
+        migrate::run(&conn, &MIGRATOR, i64::MAX)
+            .map_err(|e| OpenError::Migrate(location.to_owned(), e))?;
         conn.busy_timeout(Duration::ZERO).map_err(connect)?;
         let (checkpointer, reader) = if path == ":memory:" {
             (None, None)

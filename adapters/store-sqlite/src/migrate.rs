@@ -8,7 +8,8 @@ use std::time::Instant;
 use rusqlite::{Connection, OptionalExtension, params};
 use sqlx::migrate::Migrator;
 
-pub fn run(conn: &Connection, migrator: &Migrator) -> Result<(), String> {
+/// Applies the migrations not yet applied, up to `upto` (all: `i64::MAX`).
+pub fn run(conn: &Connection, migrator: &Migrator, upto: i64) -> Result<(), String> {
     let err = |e: rusqlite::Error| e.to_string();
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS _sqlx_migrations (
@@ -59,7 +60,7 @@ pub fn run(conn: &Connection, migrator: &Migrator) -> Result<(), String> {
             "the database has migration {v}, which this build does not know: it was made by a newer Kohero"
         ));
     }
-    for m in known {
+    for m in known.into_iter().filter(|m| m.version <= upto) {
         if let Some(sum) = applied.get(&m.version) {
             if sum.as_slice() != &*m.checksum {
                 return Err(format!(

@@ -30,33 +30,9 @@ pub const CALENDAR_MAX: usize = 1_000;
 /// A commune's page and feed show this many recent items.
 pub const NEWS_MAX: usize = 30;
 
-/// An initiative as a list, a map or a calendar names it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PublicSummary {
-    pub id: InitiativeId,
-    pub kind: InitiativeKind,
-    pub status: Status,
-    pub category: Category,
-    pub title: String,
-    pub place: Option<GeoPoint>,
-    pub commune: Option<InseeCode>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl PublicSummary {
-    fn of(i: &InitiativeSummary) -> Self {
-        Self {
-            id: i.id,
-            kind: i.kind,
-            status: i.status,
-            category: i.category,
-            title: i.title.clone(),
-            place: i.place,
-            commune: i.commune.clone(),
-            updated_at: i.updated_at,
-        }
-    }
-}
+/// An initiative as a list, a map or a calendar names it: the store's
+/// summary, of a visible initiative only (`hidden` is always false here).
+pub type PublicSummary = InitiativeSummary;
 
 /// A verified association, company or town hall, as its public profile
 /// shows it.
@@ -268,7 +244,7 @@ impl Engine {
             .and_then(|c| self.places.by_code(c))
             .map(|c| c.name.clone());
         Ok(Some(PublicInitiative {
-            summary: PublicSummary::of(&InitiativeSummary::from(&i)),
+            summary: InitiativeSummary::from(&i),
             description: i.description,
             commune_name,
             carrier,
@@ -301,11 +277,8 @@ impl Engine {
             .iter()
             .map(|i| i.updated_at)
             .fold(DateTime::<Utc>::UNIX_EPOCH, DateTime::max);
-        let mut initiatives: Vec<PublicSummary> = all
-            .iter()
-            .filter(|i| i.is_shown())
-            .map(PublicSummary::of)
-            .collect();
+        let mut initiatives: Vec<PublicSummary> =
+            all.iter().filter(|i| i.is_shown()).cloned().collect();
         initiatives.sort_by_key(|s| (status_rank(s.status), s.category as u8, s.id.0));
         let events: Vec<(Event, PublicSummary)> = tx
             .events_between(&ids, now, crate::domain::latest_date(now))
@@ -377,7 +350,7 @@ impl Engine {
                     next = features.last().map(|f: &PublicSummary| f.id);
                     break;
                 }
-                features.push(PublicSummary::of(&i));
+                features.push(i);
             }
             return Ok(MapPage { features, next });
         }
@@ -418,12 +391,13 @@ impl Engine {
         let scanned = candidates.len().min(MAP_SCAN_MAX);
         'chunks: for chunk in candidates[..scanned].chunks(MAP_READ) {
             for i in tx.initiative_summaries(chunk).await? {
+                let id = i.id;
                 if keep(&i) {
-                    features.push(PublicSummary::of(&i));
+                    features.push(i);
                 }
                 if features.len() == limit {
                     // More may follow if any candidate comes after.
-                    next = candidates.last().filter(|c| c.0 > i.id.0).map(|_| i.id);
+                    next = candidates.last().filter(|c| c.0 > id.0).map(|_| id);
                     break 'chunks;
                 }
             }
@@ -445,7 +419,7 @@ impl Engine {
         let Some(i) = tx.initiative(id).await?.filter(public) else {
             return Ok(None);
         };
-        let s = PublicSummary::of(&InitiativeSummary::from(&i));
+        let s = InitiativeSummary::from(&i);
         let from = self.clock.now() - Duration::days(CALENDAR_PAST_DAYS);
         let events = tx
             .calendar_events(&[id], from, CALENDAR_MAX)
@@ -565,7 +539,7 @@ async fn holdings(
     let mut all = tx.initiative_summaries_in(code).await?;
     all.retain(|i| !i.hidden);
     let ids = all.iter().map(|i| i.id).collect();
-    let summaries = all.iter().map(|i| (i.id, PublicSummary::of(i))).collect();
+    let summaries = all.iter().map(|i| (i.id, i.clone())).collect();
     Ok(Holdings {
         all,
         ids,
