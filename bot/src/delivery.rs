@@ -176,21 +176,27 @@ impl Worker {
     }
 
     /// Records the pending outcomes and claims the next batch, in one transaction.
+    /// Run again when the transaction ran into a concurrent one.
     async fn claim(&mut self) -> Result<Vec<Outgoing>, StoreError> {
-        let now = Utc::now();
         let lease = chrono::Duration::from_std(self.options.lease).unwrap_or_default();
         let marks = std::mem::take(&mut self.pending);
-        let mut tx = self.store.begin().await?;
-        if let Err(e) = record(tx.as_mut(), &marks, now).await {
-            // The claims run out and the messages are tried again: at least once.
-            tracing::error!(network = %self.sender.network(), error = %e, "cannot record sends");
-            return Err(e);
-        }
-        let rows = tx
-            .claim(self.sender.network(), now, now + lease, self.options.batch)
-            .await?;
-        tx.commit().await?;
-        Ok(rows)
+        let network = self.sender.network();
+        let (store, batch) = (self.store.as_ref(), self.options.batch);
+        kohero_core::retry::on_conflict("outbox claim", || async {
+            let now = Utc::now();
+            let mut tx = store.begin().await?;
+            if let Err(e) = record(tx.as_mut(), &marks, now).await {
+                if !e.is_conflict() {
+                    // The claims run out and the messages are tried again: at least once.
+                    tracing::error!(%network, error = %e, "cannot record sends");
+                }
+                return Err(e);
+            }
+            let rows = tx.claim(network, now, now + lease, batch).await?;
+            tx.commit().await?;
+            Ok(rows)
+        })
+        .await
     }
 
     /// Sends a claimed batch in priority order, up to `concurrency` at once but one
@@ -399,11 +405,12 @@ impl Worker {
             return;
         }
         let marks = std::mem::take(&mut self.pending);
-        let result = async {
-            let mut tx = self.store.begin().await?;
+        let store = self.store.as_ref();
+        let result = kohero_core::retry::on_conflict("outbox outcomes", || async {
+            let mut tx = store.begin().await?;
             record(tx.as_mut(), &marks, Utc::now()).await?;
             tx.commit().await
-        }
+        })
         .await;
         if let Err(e) = result {
             // The claims run out and the messages are tried again: at least once.

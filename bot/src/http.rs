@@ -27,6 +27,7 @@ pub(crate) struct Http {
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) networks: Vec<HttpNetwork>,
     pub(crate) tasks: Arc<Health>,
+    pub(crate) round_trips: Option<fn() -> u64>,
 }
 
 #[derive(Clone)]
@@ -123,6 +124,20 @@ async fn metrics(State(h): State<Http>) -> impl IntoResponse {
         h.engine.scheduled_failures(),
         h.tasks.restarts()
     ));
+    text.push_str(&format!(
+        "# HELP kohero_store_conflicts_total Transactions given up for a concurrent one (PostgreSQL serialization failures and deadlocks), each run again.\n\
+         # TYPE kohero_store_conflicts_total counter\n\
+         kohero_store_conflicts_total {}\n",
+        kohero_core::retry::conflicts()
+    ));
+    if let Some(trips) = h.round_trips {
+        text.push_str(&format!(
+            "# HELP kohero_store_round_trips_total Exchanges with the database server: statements, BEGIN, COMMIT, rollbacks.\n\
+             # TYPE kohero_store_round_trips_total counter\n\
+             kohero_store_round_trips_total {}\n",
+            trips()
+        ));
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }
 

@@ -83,7 +83,9 @@ pub async fn keep(
         let was = *held.borrow();
         let tried = tokio::time::timeout(
             RENEW,
-            attempt(store.as_ref(), &name, &network, &holder, was),
+            kohero_core::retry::on_conflict("lease", || {
+                attempt(store.as_ref(), &name, &network, &holder, was)
+            }),
         )
         .await;
         let now_held = match tried {
@@ -154,11 +156,11 @@ async fn attempt(
 /// Gives a network's lease up (a process stopping, its work drained), so that
 /// another process takes over at its next try instead of after [`TTL`].
 pub async fn give_up(store: &dyn Store, network: &str, holder: &str) {
-    let r = async {
+    let r = kohero_core::retry::on_conflict("lease given up", || async {
         let mut tx = store.begin().await?;
         tx.give_up_lease(&network_lease(network), holder).await?;
         tx.commit().await
-    }
+    })
     .await;
     if let Err(e) = r {
         tracing::warn!(%network, error = %e, "cannot give the lease up; it lapses by itself");

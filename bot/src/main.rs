@@ -592,6 +592,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     }),
                     retention: cfg.retention,
                     initiative_changes,
+                    round_trips: store
+                        .round_trips()
+                        .map(|_| kohero_store_postgres::PgStore::round_trips as fn() -> u64),
                 },
                 kohero::serve::signals(),
                 None,

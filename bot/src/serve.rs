@@ -104,10 +104,81 @@ impl kohero_core::inbox::Inbox for IntakeHandle {
 
     /// A batch in transactions of at most [`GROUP_COMMIT`] updates (group
     /// commit), the delivery workers woken after each: the replies to the
-    /// first updates of a long batch need not wait for the last. `Err` when a
-    /// transaction failed: the updates committed before it are recognised when
-    /// the adapter hands the batch again.
+    /// first updates of a long batch need not wait for the last. Where the
+    /// store runs writers side by side (PostgreSQL), the batch is split into
+    /// lanes by chat, each lane in its own transactions, the lanes at once: a
+    /// chat's updates keep their order, other chats need not wait. `Err` when
+    /// a transaction failed: the updates committed before it are recognised
+    /// when the adapter hands the batch again.
     async fn accept_batch(
+        &self,
+        batch: Vec<Incoming>,
+    ) -> Result<Vec<Handled>, kohero_core::EngineError> {
+        let lanes = self.engine.concurrent_writers().min(MAX_LANES);
+        if lanes <= 1 || batch.len() <= GROUP_COMMIT {
+            return self.accept_lane(batch).await;
+        }
+        let total = batch.len();
+        let mut split: Vec<(Vec<usize>, Vec<Incoming>)> = vec![(Vec::new(), Vec::new()); lanes];
+        for (n, incoming) in batch.into_iter().enumerate() {
+            let lane = &mut split[lane_of(&incoming, lanes)];
+            lane.0.push(n);
+            lane.1.push(incoming);
+        }
+        let mut running = Vec::new();
+        for (positions, updates) in split.into_iter().filter(|l| !l.1.is_empty()) {
+            let me = self.clone();
+            running.push((
+                positions,
+                tokio::spawn(async move { me.accept_lane(updates).await }),
+            ));
+        }
+        let mut all: Vec<Option<Handled>> = vec![None; total];
+        let mut failed = None;
+        for (positions, task) in running {
+            match task.await {
+                Ok(Ok(results)) => {
+                    for (n, r) in positions.into_iter().zip(results) {
+                        all[n] = Some(r);
+                    }
+                }
+                Ok(Err(e)) => failed = failed.or(Some(e)),
+                Err(e) => {
+                    failed = failed.or(Some(kohero_core::EngineError::Failed(format!(
+                        "an intake lane ended: {e}"
+                    ))))
+                }
+            }
+        }
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        all.into_iter()
+            .map(|r| r.ok_or(kohero_core::EngineError::NoEventId))
+            .collect()
+    }
+}
+
+/// The most lanes a batch is split into (see `accept_batch`).
+const MAX_LANES: usize = 4;
+
+/// The lane of an update: by its chat (its sender's private chat when it
+/// names none), so that a chat's updates stay in one lane, in order.
+fn lane_of(incoming: &Incoming, lanes: usize) -> usize {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    incoming.identity.network.hash(&mut h);
+    incoming
+        .chat
+        .as_ref()
+        .unwrap_or(&incoming.identity.id)
+        .hash(&mut h);
+    usize::try_from(h.finish() % lanes as u64).unwrap_or(0)
+}
+
+impl IntakeHandle {
+    /// One lane of a batch: transactions of at most [`GROUP_COMMIT`] updates.
+    async fn accept_lane(
         &self,
         mut batch: Vec<Incoming>,
     ) -> Result<Vec<Handled>, kohero_core::EngineError> {
@@ -203,6 +274,9 @@ pub struct ServeOptions {
     /// notifications): the nearby index catches up at once, not at the next
     /// [`CATCH_UP_EVERY`].
     pub initiative_changes: Option<Arc<Notify>>,
+    /// The store's exchanges with its database server so far
+    /// (`kohero_store_round_trips_total`; PostgreSQL only).
+    pub round_trips: Option<fn() -> u64>,
 }
 
 /// Its parts hold connections, clients or closures: shown by name only.
@@ -219,6 +293,7 @@ impl Default for ServeOptions {
             public: None,
             retention: Duration::from_secs(7 * 24 * 3600),
             initiative_changes: None,
+            round_trips: None,
         }
     }
 }
@@ -353,6 +428,7 @@ pub async fn run(
             metrics: metrics.clone(),
             networks: http_networks,
             tasks: tasks.health(),
+            round_trips: options.round_trips,
         });
         for r in extra_routes {
             app = app.merge(r);
@@ -505,16 +581,32 @@ async fn follow_index(
                 None => std::future::pending().await,
             }
         };
-        tokio::select! {
+        let notified = tokio::select! {
             _ = stop.changed() => break,
-            () = woken => {}
-            _ = tokio::time::sleep(CATCH_UP_EVERY) => {}
+            () = woken => true,
+            _ = tokio::time::sleep(CATCH_UP_EVERY) => false,
+        };
+        catch_up(&engine).await;
+        // A change is read once every transaction older than it has ended
+        // (PostgreSQL): one a short write still running held back is read
+        // a moment later, not at the next pass.
+        if notified {
+            tokio::select! {
+                _ = stop.changed() => break,
+                _ = tokio::time::sleep(CATCH_UP_AGAIN) => catch_up(&engine).await,
+            }
         }
-        match engine.catch_up().await {
-            Ok(0) => {}
-            Ok(n) => tracing::debug!(initiatives = n, "nearby index caught up"),
-            Err(e) => tracing::warn!(error = %e, "nearby index catch-up failed; retried"),
-        }
+    }
+}
+
+/// After a notified catch-up, the next one (see [`follow_index`]).
+const CATCH_UP_AGAIN: Duration = Duration::from_millis(200);
+
+async fn catch_up(engine: &Engine) {
+    match engine.catch_up().await {
+        Ok(0) => {}
+        Ok(n) => tracing::debug!(initiatives = n, "nearby index caught up"),
+        Err(e) => tracing::warn!(error = %e, "nearby index catch-up failed; retried"),
     }
 }
 
@@ -529,14 +621,16 @@ async fn pruner(
 ) {
     loop {
         let now = Utc::now();
-        match prune(
-            store.as_ref(),
-            now - retention,
-            now - BUTTONS_KEPT.max(retention),
-            now,
-        )
-        .await
-        {
+        let pruned = kohero_core::retry::on_conflict("pruning", || {
+            prune(
+                store.as_ref(),
+                now - retention,
+                now - BUTTONS_KEPT.max(retention),
+                now,
+            )
+        })
+        .await;
+        match pruned {
             Ok(n) if n > 0 => {
                 tracing::info!(
                     rows = n,

@@ -31,6 +31,15 @@ impl AnyStore {
         }
     }
 
+    /// Exchanges with the database server so far (PostgreSQL; SQLite has
+    /// none: it runs in the process).
+    pub fn round_trips(&self) -> Option<u64> {
+        match self {
+            Self::Sqlite(_) => None,
+            Self::Postgres(_) => Some(PgStore::round_trips()),
+        }
+    }
+
     pub async fn close(&self) {
         match self {
             Self::Sqlite(s) => s.close().await,
@@ -45,6 +54,13 @@ impl Store for AnyStore {
         match self {
             Self::Sqlite(s) => s.begin().await,
             Self::Postgres(s) => s.begin().await,
+        }
+    }
+
+    fn concurrent_writers(&self) -> usize {
+        match self {
+            Self::Sqlite(s) => s.concurrent_writers(),
+            Self::Postgres(s) => s.concurrent_writers(),
         }
     }
 

@@ -25,3 +25,10 @@ pub enum EngineError {
     #[error("scheduled work refused: {0}")]
     ScheduledRefusal(String),
 }
+
+impl EngineError {
+    /// A transaction given up for a concurrent one: the work may be run again.
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, Self::Store(e) if e.is_conflict())
+    }
+}

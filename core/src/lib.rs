@@ -18,6 +18,7 @@ pub mod ports;
 #[cfg(test)]
 mod proptests;
 pub mod reply;
+pub mod retry;
 #[cfg(any(test, feature = "test-suite"))]
 pub mod store_suite;
 pub mod text;

@@ -6,6 +6,10 @@
 //! cargo bench -p kohero-tests --bench public_pages [-- INITIATIVES SECONDS]
 //! (`KOHERO_BIN` names the `kohero` binary: a release build for figures)
 //!
+//! With `KOHERO_BIN_BEFORE` naming another build, each measurement is made
+//! with that build then with `KOHERO_BIN`, alternated, twice, on the same
+//! installation (before/after comparisons in one run).
+//!
 //! Prints, for an initiative page, a commune page, a revalidation answered
 //! 304, and a GeoJSON page of 5,000 features: requests per second and
 //! latency percentiles, with the answer cache on (5 s, the default) and off.
@@ -98,69 +102,87 @@ async fn main() {
 
     println!("Public pages: {n} initiatives around Lyon, wrk -t2 -c16 -d{seconds}s on loopback");
     println!();
-    println!("| what | answer cache | requests/s | p50 | p99 | errors |");
-    println!("|---|---|---|---|---|---|");
+    let before = std::env::var_os("KOHERO_BIN_BEFORE").map(std::path::PathBuf::from);
+    let builds: Vec<(&str, std::path::PathBuf)> = match &before {
+        Some(b) => [("before", b.clone()), ("after", kohero_tests::kohero_bin())]
+            .into_iter()
+            .cycle()
+            .take(4)
+            .collect(),
+        None => vec![("", kohero_tests::kohero_bin())],
+    };
+    println!("| what | build | answer cache | requests/s | p50 | p99 | errors |");
+    println!("|---|---|---|---|---|---|---|");
     for cache in ["5", "0"] {
-        let port = free_port();
-        let addr = format!("127.0.0.1:{port}");
-        let url = tg.url();
-        let served = k.serve(&[
-            ("KOHERO_TELEGRAM_TOKEN", kohero_tests::fake_telegram::TOKEN),
-            ("KOHERO_TELEGRAM_API_URL", url.as_str()),
-            ("KOHERO_PUBLIC_ADDR", addr.as_str()),
-            ("KOHERO_PUBLIC_RATE", "1000000/s:1000000"),
-            ("KOHERO_PUBLIC_CACHE_SECONDS", cache),
-        ]);
-        wait_until("the public listener", Duration::from_secs(30), || {
-            std::net::TcpStream::connect(&addr).is_ok()
-        })
-        .await;
-        let base = format!("http://{addr}");
-        let page = kohero_tests::http_get(&addr, "/i/1").await.unwrap();
-        assert!(page.contains("Atelier"), "{page}");
-        // The ETag of the page, for revalidations.
-        let etag = {
-            use tokio::io::{AsyncReadExt, AsyncWriteExt};
-            let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
-            s.write_all(format!("HEAD /i/1 HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes())
-                .await
-                .unwrap();
-            let mut raw = String::new();
-            s.read_to_string(&mut raw).await.unwrap();
-            raw.lines()
-                .find_map(|l| l.strip_prefix("etag: "))
+        for (build, bin) in &builds {
+            let port = free_port();
+            let addr = format!("127.0.0.1:{port}");
+            let url = tg.url();
+            let served = k.serve_bin(
+                bin,
+                &[
+                    ("KOHERO_TELEGRAM_TOKEN", kohero_tests::fake_telegram::TOKEN),
+                    ("KOHERO_TELEGRAM_API_URL", url.as_str()),
+                    ("KOHERO_PUBLIC_ADDR", addr.as_str()),
+                    ("KOHERO_PUBLIC_RATE", "1000000/s:1000000"),
+                    ("KOHERO_PUBLIC_CACHE_SECONDS", cache),
+                ],
+            );
+            wait_until("the public listener", Duration::from_secs(30), || {
+                std::net::TcpStream::connect(&addr).is_ok()
+            })
+            .await;
+            let base = format!("http://{addr}");
+            let page = kohero_tests::http_get(&addr, "/i/1").await.unwrap();
+            assert!(page.contains("Atelier"), "{page}");
+            // The ETag of the page, for revalidations.
+            let etag = {
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+                s.write_all(format!("HEAD /i/1 HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes())
+                    .await
+                    .unwrap();
+                let mut raw = String::new();
+                s.read_to_string(&mut raw).await.unwrap();
+                raw.lines()
+                    .find_map(|l| l.strip_prefix("etag: "))
+                    .unwrap()
+                    .trim()
+                    .to_owned()
+            };
+            let geo =
+                kohero_tests::http_get(&addr, "/api/initiatives.geojson?bbox=4.7,45.6,4.95,45.9")
+                    .await
+                    .unwrap();
+            let features = geo.matches("\"Feature\"").count();
+            let commune = geo
+                .split("\"commune\":\"")
+                .nth(1)
+                .and_then(|r| r.get(..5))
                 .unwrap()
-                .trim()
-                .to_owned()
-        };
-        let geo = kohero_tests::http_get(&addr, "/api/initiatives.geojson?bbox=4.7,45.6,4.95,45.9")
-            .await
-            .unwrap();
-        let features = geo.matches("\"Feature\"").count();
-        let commune = geo
-            .split("\"commune\":\"")
-            .nth(1)
-            .and_then(|r| r.get(..5))
-            .unwrap()
-            .to_owned();
-        let cached = if cache == "0" { "off" } else { "5 s" };
-        for (what, path, header) in [
-            ("initiative page /i/1", "/i/1".to_owned(), None),
-            ("commune page", format!("/c/{commune}"), None),
-            (
-                "revalidation of /i/1 (304)",
-                "/i/1".to_owned(),
-                Some(format!("If-None-Match: {etag}")),
-            ),
-            (
-                &*format!("GeoJSON, {features} features"),
-                "/api/initiatives.geojson?bbox=4.7,45.6,4.95,45.9".to_owned(),
-                None,
-            ),
-        ] {
-            let (rps, p50, p99, bad) = wrk(&format!("{base}{path}"), seconds, header.as_deref());
-            println!("| {what} | {cached} | {rps:.0} | {p50:.2} ms | {p99:.2} ms | {bad} |");
+                .to_owned();
+            let cached = if cache == "0" { "off" } else { "5 s" };
+            for (what, path, header) in [
+                ("initiative page /i/1", "/i/1".to_owned(), None),
+                ("commune page", format!("/c/{commune}"), None),
+                (
+                    "revalidation of /i/1 (304)",
+                    "/i/1".to_owned(),
+                    Some(format!("If-None-Match: {etag}")),
+                ),
+                (
+                    &*format!("GeoJSON, {features} features"),
+                    "/api/initiatives.geojson?bbox=4.7,45.6,4.95,45.9".to_owned(),
+                    None,
+                ),
+            ] {
+                let (rps, p50, p99, bad) =
+                    wrk(&format!("{base}{path}"), seconds, header.as_deref());
+                println!(
+                    "| {what} | {build} | {cached} | {rps:.0} | {p50:.2} ms | {p99:.2} ms | {bad} |"
+                );
+            }
+            stop(served);
         }
-        stop(served);
     }
 }

@@ -118,6 +118,78 @@ async fn drive(tg: &FakeTelegram, people: i64, seconds: u64, rate: Option<f64>) 
     run
 }
 
+/// What the bot and the database spent over a run: a counter of the bot's
+/// `/metrics` and CPU seconds, read before and after.
+#[derive(Debug, Clone, Copy, Default)]
+struct Costs {
+    round_trips: f64,
+    conflicts: f64,
+    /// CPU seconds of the bot process.
+    bot_cpu: f64,
+    /// CPU seconds of the processes called `postgres` (the server's).
+    db_cpu: f64,
+}
+
+impl Costs {
+    async fn now(http: &str, bot: u32) -> Self {
+        let text = http_get(http, "/metrics").await.unwrap_or_default();
+        let counter = |name: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(name)?.trim().parse::<f64>().ok())
+                .unwrap_or(f64::NAN)
+        };
+        let mut db_cpu = 0.0;
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let comm = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
+            if comm.trim() == "postgres" {
+                db_cpu += cpu_seconds(&entry.path().join("stat"));
+            }
+        }
+        Self {
+            round_trips: counter("kohero_store_round_trips_total"),
+            conflicts: counter("kohero_store_conflicts_total"),
+            bot_cpu: cpu_seconds(std::path::Path::new(&format!("/proc/{bot}/stat"))),
+            db_cpu,
+        }
+    }
+
+    /// Per update answered between `self` and `after`: round trips,
+    /// conflicts (total), bot and database CPU in milliseconds.
+    fn per_update(&self, after: &Self, updates: u64) -> String {
+        let n = updates.max(1) as f64;
+        let trips = after.round_trips - self.round_trips;
+        let trips = if trips.is_nan() {
+            "–".to_owned()
+        } else {
+            format!("{:.1}", trips / n)
+        };
+        format!(
+            "{trips} | {:.0} | {:.2} ms | {:.2} ms",
+            after.conflicts - self.conflicts,
+            (after.bot_cpu - self.bot_cpu) * 1e3 / n,
+            (after.db_cpu - self.db_cpu) * 1e3 / n,
+        )
+    }
+}
+
+/// User and system CPU seconds of a process (`/proc/PID/stat`, at the
+/// usual 100 ticks a second).
+fn cpu_seconds(stat: &std::path::Path) -> f64 {
+    let text = std::fs::read_to_string(stat).unwrap_or_default();
+    let Some((_, rest)) = text.rsplit_once(')') else {
+        return 0.0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime: fields 14 and 15 of stat, 12 and 13 after the name.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 /// The bot's own reply-latency histogram (cumulative buckets, seconds).
 async fn latencies(http: &str) -> Vec<(f64, u64)> {
     let text = http_get(http, "/metrics").await.unwrap();
@@ -202,33 +274,40 @@ async fn main() {
     println!("Telegram, {people} simulated people, {seconds} s per run, {store}, limits off");
     println!();
     println!(
-        "| load | updates answered | updates/s | p50 (fake server) | p99 (fake server) | bot: within 10 ms | bot: p99 bucket |"
+        "| load | updates answered | updates/s | p50 (fake server) | p99 (fake server) | bot: within 10 ms | bot: p99 bucket | round trips/update | conflicts | bot CPU/update | database CPU/update |"
     );
-    println!("|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     let mut before = latencies(&http).await;
+    let mut costs = Costs::now(&http, child.id()).await;
     let sat = drive(&tg, people, seconds, None).await;
     let after = latencies(&http).await;
+    let spent = Costs::now(&http, child.id()).await;
     println!(
-        "| saturated (closed loop) | {} | {:.0} | {:.1} ms | {:.1} ms | {} |",
+        "| saturated (closed loop) | {} | {:.0} | {:.1} ms | {:.1} ms | {} | {} |",
         sat.answered,
         sat.rate(),
         sat.pct(0.5),
         sat.pct(0.99),
-        own(&before, &after)
+        own(&before, &after),
+        costs.per_update(&spent, sat.answered)
     );
     before = after;
+    costs = spent;
     for r in rates {
         let run = drive(&tg, people, seconds, Some(r)).await;
         let after = latencies(&http).await;
+        let spent = Costs::now(&http, child.id()).await;
         println!(
-            "| offered {r:.0}/s | {} | {:.0} | {:.1} ms | {:.1} ms | {} |",
+            "| offered {r:.0}/s | {} | {:.0} | {:.1} ms | {:.1} ms | {} | {} |",
             run.answered,
             run.rate(),
             run.pct(0.5),
             run.pct(0.99),
-            own(&before, &after)
+            own(&before, &after),
+            costs.per_update(&spent, run.answered)
         );
         before = after;
+        costs = spent;
     }
     let _ = Command::new("kill")
         .arg("-TERM")

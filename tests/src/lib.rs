@@ -140,8 +140,18 @@ impl Install {
         (self.serve_to(&with_level, Stdio::from(file)), path)
     }
 
+    /// As [`serve`](Self::serve), with another `kohero` binary (benchmarks
+    /// comparing two builds on one installation).
+    pub fn serve_bin(&self, bin: &std::path::Path, env: &[(&str, &str)]) -> Served {
+        self.serve_with(bin, env, Stdio::inherit())
+    }
+
     fn serve_to(&self, env: &[(&str, &str)], stderr: Stdio) -> Served {
-        let mut c = Command::new(kohero_bin());
+        self.serve_with(&kohero_bin(), env, stderr)
+    }
+
+    fn serve_with(&self, bin: &std::path::Path, env: &[(&str, &str)], stderr: Stdio) -> Served {
+        let mut c = Command::new(bin);
         c.arg("--db")
             .arg(self.db())
             .arg("serve")

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use kohero_tests::fake_telegram::FakeTelegram;
-use kohero_tests::{Install, first_number, stop, wait_until};
+use kohero_tests::{Install, first_number, free_port, stop, wait_until};
 
 /// What SQLite says of a database file: its integrity, its foreign keys,
 /// and how many initiatives it holds.
@@ -353,4 +353,210 @@ async fn a_database_left_by_an_older_build_upgrades_and_serves() {
         &["/reponse 1 etude Nous regardons l'emplacement « du square »."],
     );
     assert!(out.contains("#1"), "{out}");
+}
+
+/// nginx, stopped with the test.
+struct Nginx(std::process::Child);
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `curl` through the proxy: (status, headers and body as one text).
+fn curl(args: &[&str]) -> (u16, String) {
+    let out = std::process::Command::new("curl")
+        .args(["--silent", "--show-error", "--insecure", "--include"])
+        .args(["--max-time", "10", "--write-out", "\n%{http_code}"])
+        .args(args)
+        .output()
+        .expect("curl");
+    assert!(out.status.success(), "curl {args:?}: {out:?}");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (said, code) = text.rsplit_once('\n').unwrap();
+    (code.trim().parse().unwrap(), said.to_owned())
+}
+
+/// `deploy/nginx.conf`, as written (only its ports, certificate paths and
+/// Kohero's addresses changed for loopback), passes `nginx -t` with
+/// Debian's nginx and, in front of a running `kohero serve`: serves the
+/// public pages over TLS, redirects plain HTTP, keeps `/metrics`,
+/// `/healthz` and `/readyz` private and the webhook to Telegram's networks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_nginx_example_serves_the_pages_and_keeps_the_private_listener_private() {
+    let tg = FakeTelegram::start().await;
+    let k = Install::new();
+    let (http, public) = (free_port(), free_port());
+    let (http, public) = (format!("127.0.0.1:{http}"), format!("127.0.0.1:{public}"));
+    let url = tg.url();
+    let served = k.serve(&[
+        ("KOHERO_TELEGRAM_TOKEN", kohero_tests::fake_telegram::TOKEN),
+        ("KOHERO_TELEGRAM_API_URL", url.as_str()),
+        ("KOHERO_HTTP_ADDR", http.as_str()),
+        ("KOHERO_PUBLIC_ADDR", public.as_str()),
+        ("KOHERO_PUBLIC_URL", "https://kohero.example.org"),
+        ("KOHERO_TRUSTED_PROXIES", "127.0.0.1,::1"),
+    ]);
+    let title = "Réparer l'abri « vélos » 🚲";
+    tg.text(
+        1,
+        "fr",
+        &format!("/proposer {title} | reparation | geo:45.7745,4.8320 | Samedi matin"),
+    );
+    let id = first_number(&tg.answer_to(1, "est publiée").await.0, '#');
+
+    // The example, with what only differs on loopback replaced (each
+    // replacement must find its text: the example cannot drift unseen).
+    let dir = tempfile::tempdir().unwrap();
+    let made = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt"])
+        .args(["ec_paramgen_curve:prime256v1", "-nodes", "-days", "1"])
+        .args(["-subj", "/CN=kohero.example.org"])
+        .arg("-keyout")
+        .arg(dir.path().join("key.pem"))
+        .arg("-out")
+        .arg(dir.path().join("cert.pem"))
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "openssl: {made:?}");
+    let (plain, tls) = (free_port(), free_port());
+    let d = dir.path().to_str().unwrap();
+    let mut site =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/nginx.conf"))
+            .unwrap();
+    for (from, to) in [
+        ("listen 80;", format!("listen 127.0.0.1:{plain};")),
+        ("listen [::]:80;", String::new()),
+        (
+            "listen 443 ssl http2;",
+            format!("listen 127.0.0.1:{tls} ssl http2;"),
+        ),
+        ("listen [::]:443 ssl http2;", String::new()),
+        (
+            "/etc/letsencrypt/live/kohero.example.org/fullchain.pem",
+            format!("{d}/cert.pem"),
+        ),
+        (
+            "/etc/letsencrypt/live/kohero.example.org/privkey.pem",
+            format!("{d}/key.pem"),
+        ),
+        ("http://127.0.0.1:8080", format!("http://{http}")),
+        ("http://127.0.0.1:8081", format!("http://{public}")),
+    ] {
+        assert!(
+            site.contains(from),
+            "deploy/nginx.conf no longer has {from}"
+        );
+        site = site.replace(from, &to);
+    }
+    std::fs::write(dir.path().join("site.conf"), site).unwrap();
+    let temp = |name: &str| format!("{name} {d}/{name};");
+    std::fs::write(
+        dir.path().join("nginx.conf"),
+        format!(
+            "pid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{}}\nhttp {{\n access_log off;\n {}\n {}\n {}\n {}\n {}\n include {d}/site.conf;\n}}\n",
+            temp("client_body_temp_path"),
+            temp("proxy_temp_path"),
+            temp("fastcgi_temp_path"),
+            temp("uwsgi_temp_path"),
+            temp("scgi_temp_path"),
+        ),
+    )
+    .unwrap();
+    let nginx = |extra: &[&str]| {
+        let mut c = std::process::Command::new("nginx");
+        c.arg("-e")
+            .arg(format!("{d}/error.log"))
+            .arg("-p")
+            .arg(d)
+            .arg("-c")
+            .arg(format!("{d}/nginx.conf"))
+            .args(extra);
+        c
+    };
+    let checked = nginx(&["-t"])
+        .output()
+        .expect("nginx (Debian's nginx package; scripts/test installs it)");
+    let said = String::from_utf8_lossy(&checked.stderr);
+    assert!(checked.status.success(), "nginx -t: {said}");
+    assert!(!said.contains("[warn]"), "nginx -t: {said}");
+    let _nginx = Nginx(
+        nginx(&["-g", "daemon off;"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_until("nginx", Duration::from_secs(20), || {
+        std::net::TcpStream::connect(("127.0.0.1", tls)).is_ok()
+    })
+    .await;
+    let resolve = format!("kohero.example.org:{tls}:127.0.0.1");
+    let site = format!("https://kohero.example.org:{tls}");
+
+    // The page, over TLS, with the proxy's headers and Kohero's.
+    let (status, page) = curl(&["--resolve", &resolve, &format!("{site}/i/{id}")]);
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("abri « vélos » 🚲"), "{page}");
+    let lower = page.to_lowercase();
+    assert!(
+        lower.contains("strict-transport-security: max-age=31536000"),
+        "{page}"
+    );
+    assert!(lower.contains("etag:"), "{page}");
+    assert!(!lower.contains("server: nginx/"), "{page}");
+    // Open data through the proxy.
+    let (status, geo) = curl(&[
+        "--resolve",
+        &resolve,
+        &format!("{site}/api/initiatives.geojson?bbox=4.8,45.7,4.9,45.8"),
+    ]);
+    assert_eq!(status, 200, "{geo}");
+    assert!(
+        geo.contains("FeatureCollection") && geo.contains("vélos"),
+        "{geo}"
+    );
+
+    // The private listener's paths are not reachable through the proxy…
+    for path in ["/metrics", "/healthz", "/readyz"] {
+        let (status, said) = curl(&["--resolve", &resolve, &format!("{site}{path}")]);
+        assert_eq!(status, 404, "{path}: {said}");
+        assert!(!said.contains("kohero_"), "{path}: {said}");
+    }
+    // …while they answer on it directly.
+    let (status, metrics) = curl(&[&format!("http://{http}/metrics")]);
+    assert_eq!(status, 200);
+    assert!(metrics.contains("kohero_"), "{metrics}");
+    // The webhook takes posts from Telegram's networks only.
+    let (status, said) = curl(&[
+        "--resolve",
+        &resolve,
+        "--data",
+        "{}",
+        &format!("{site}/telegram/webhook"),
+    ]);
+    assert_eq!(status, 403, "{said}");
+    // Methods the pages do not take are refused by the proxy.
+    let (status, _) = curl(&[
+        "--resolve",
+        &resolve,
+        "-X",
+        "DELETE",
+        &format!("{site}/i/{id}"),
+    ]);
+    assert_eq!(status, 403);
+    // Plain HTTP is sent to HTTPS.
+    let (status, said) = curl(&[
+        "--resolve",
+        &format!("kohero.example.org:{plain}:127.0.0.1"),
+        &format!("http://kohero.example.org:{plain}/i/{id}"),
+    ]);
+    assert_eq!(status, 301, "{said}");
+    assert!(
+        said.to_lowercase()
+            .contains(&format!("location: https://kohero.example.org/i/{id}")),
+        "{said}"
+    );
+    stop(served);
 }

@@ -66,9 +66,15 @@ async fn postgres_migrations_mirror_the_sqlite_ones() {
     .fetch_all(&mut pg)
     .await
     .unwrap();
+    // The change logs' transaction ids exist only where writers run side by
+    // side (migration 22): SQLite's sequence is its commit order already.
+    const POSTGRES_ONLY: [(&str, &str); 2] =
+        [("initiative_changes", "xid"), ("actor_changes", "xid")];
     let mut postgres = Columns::new();
     for (t, c) in rows {
-        postgres.entry(t).or_default().insert(c);
+        if !POSTGRES_ONLY.contains(&(t.as_str(), c.as_str())) {
+            postgres.entry(t).or_default().insert(c);
+        }
     }
     assert_eq!(postgres, sqlite_columns().await);
 }

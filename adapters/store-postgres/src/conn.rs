@@ -13,10 +13,23 @@ use sqlx::query::Query;
 
 use crate::backend;
 
+/// Exchanges with the server so far, in this process: each statement, each
+/// `BEGIN`, `COMMIT` and rollback (`kohero_store_round_trips_total`).
+pub(crate) static ROUND_TRIPS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Counts one exchange with the server.
+pub(crate) fn round_trip() {
+    ROUND_TRIPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// One transaction on one of the pool's connections; dropped uncommitted, it
 /// is rolled back when the connection goes back to the pool.
 pub struct PgConn {
     tx: sqlx::Transaction<'static, Postgres>,
+    /// A guarded statement's savepoint is still open, the newest savepoint
+    /// of the transaction: the next guarded statement releases it in the
+    /// same exchange as it opens its own.
+    statement_savepoint: bool,
 }
 
 /// Its parts hold connections, clients or closures: shown by name only.
@@ -27,20 +40,47 @@ impl std::fmt::Debug for PgConn {
 }
 
 impl PgConn {
+    /// `tx` has just begun: two exchanges, its `BEGIN` and its end
+    /// (`COMMIT`, or the rollback when it is dropped).
     pub(crate) fn new(tx: sqlx::Transaction<'static, Postgres>) -> Self {
-        Self { tx }
+        round_trip();
+        round_trip();
+        Self {
+            tx,
+            statement_savepoint: false,
+        }
     }
 
-    /// Ends a guarded statement's savepoint: kept on success, undone on failure.
+    /// Opens a guarded statement's savepoint. The previous one, if still
+    /// open and the newest, is released in the same exchange (one round
+    /// trip, not two); a savepoint left open is released with the enclosing
+    /// one or at commit.
+    async fn open_statement_savepoint(&mut self) -> StoreResult<()> {
+        round_trip();
+        let sql = if self.statement_savepoint {
+            "RELEASE kohero_statement; SAVEPOINT kohero_statement"
+        } else {
+            "SAVEPOINT kohero_statement"
+        };
+        sqlx::raw_sql(sql)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(backend)?;
+        self.statement_savepoint = true;
+        Ok(())
+    }
+
+    /// Ends a guarded statement: on success its savepoint stays open (see
+    /// [`Self::open_statement_savepoint`]); on failure it is undone.
     async fn settle<T>(&mut self, r: Result<T, sqlx::Error>) -> StoreResult<T> {
         match r {
-            Ok(v) => {
-                self.run("RELEASE kohero_statement").await?;
-                Ok(v)
-            }
+            Ok(v) => Ok(v),
             Err(e) => {
-                self.run("ROLLBACK TO kohero_statement").await?;
-                self.run("RELEASE kohero_statement").await?;
+                round_trip();
+                sqlx::raw_sql("ROLLBACK TO kohero_statement")
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(backend)?;
                 Err(backend(e))
             }
         }
@@ -93,13 +133,15 @@ impl Conn for PgConn {
         how: How,
     ) -> StoreResult<u64> {
         if !how.guarded {
+            round_trip();
             let done = query(sql, values)
                 .execute(&mut *self.tx)
                 .await
                 .map_err(backend)?;
             return Ok(done.rows_affected());
         }
-        self.run("SAVEPOINT kohero_statement").await?;
+        self.open_statement_savepoint().await?;
+        round_trip();
         let r = query(sql, values).execute(&mut *self.tx).await;
         self.settle(r).await.map(|done| done.rows_affected())
     }
@@ -112,10 +154,12 @@ impl Conn for PgConn {
         each: &mut EachRow<'_>,
     ) -> StoreResult<()> {
         let rows = if how.guarded {
-            self.run("SAVEPOINT kohero_statement").await?;
+            self.open_statement_savepoint().await?;
+            round_trip();
             let r = query(sql, values).fetch_all(&mut *self.tx).await;
             self.settle(r).await?
         } else {
+            round_trip();
             query(sql, values)
                 .fetch_all(&mut *self.tx)
                 .await
@@ -127,7 +171,12 @@ impl Conn for PgConn {
         Ok(())
     }
 
+    /// Statements without values: the engine's and the port methods'
+    /// savepoints. Any of them leaves the guarded statement's savepoint no
+    /// longer the newest, or gone: it is not released by name afterwards.
     async fn run(&mut self, sql: &'static str) -> StoreResult<()> {
+        self.statement_savepoint = false;
+        round_trip();
         sqlx::query(sql)
             .execute(&mut *self.tx)
             .await

@@ -240,8 +240,7 @@ impl PgStore {
     }
 
     /// Loads `tables` (from [`Self::dump`] of this or another store) into this
-    /// database, which must be empty, in one transaction (holding the writers'
-    /// lock): all or nothing.
+    /// database, which must be empty, in one transaction: all or nothing.
     pub async fn restore(&self, tables: &[TableData]) -> StoreResult<()> {
         let mut tx = self.writer().await?;
         restore_in(&mut tx, tables).await?;

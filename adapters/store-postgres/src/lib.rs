@@ -2,13 +2,17 @@
 //! from `migrations/postgres/` compiled into the binary (the same versions as
 //! `migrations/sqlite/` for the same changes).
 //!
-//! Several `kohero serve` processes may share the database. Every transaction
-//! first takes one transaction-level advisory lock, so writers are serialised
-//! across processes as SQLite serialises them within one: a transaction sees
-//! one consistent state from its first read to its commit, and core's
-//! read-then-write steps (an idea's supporters, a digest's tick) cannot
-//! interleave. The outbox claim still skips rows another transaction holds
-//! (`FOR UPDATE SKIP LOCKED`).
+//! Several `kohero serve` processes may share the database, and each runs
+//! many transactions at once. Writing transactions run `SERIALIZABLE`: the
+//! server lets them run side by side and gives one up (SQLSTATE 40001, or a
+//! deadlock, 40P01: [`StoreError::Conflict`]) when their interleaving would
+//! give a result no serial order gives, and core runs that work again
+//! ([`kohero_core::retry`]). So core's read-then-write steps (the last
+//! organiser leaving, an idea's supporters, a digest's tick) keep the
+//! outcome they have on SQLite, where one writer runs at a time, without a
+//! lock for the whole database. Reads are `REPEATABLE READ, READ ONLY`: one
+//! snapshot, never waiting, never given up. The outbox claim skips rows
+//! another transaction holds (`FOR UPDATE SKIP LOCKED`).
 
 mod conn;
 mod copy;
@@ -23,8 +27,14 @@ use sqlx::{ConnectOptions, Connection};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
 
-/// The advisory lock every transaction takes (an arbitrary constant: "kohero").
-const WRITER_LOCK: i64 = 0x6b6f_6865_726f;
+/// Connections a process keeps to the server, at most.
+const POOL_SIZE: u32 = 16;
+
+/// How a writing transaction starts (see the crate's documentation).
+const BEGIN_WRITE: &str = "BEGIN ISOLATION LEVEL SERIALIZABLE";
+/// How a read-only transaction starts: a snapshot that never waits for
+/// writers nor is given up for them.
+const BEGIN_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
 
 /// Why the database could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -48,10 +58,9 @@ impl PgStore {
         let options: PgConnectOptions = url
             .parse()
             .map_err(|e: sqlx::Error| OpenError::Location(e.to_string()))?;
-        // Every transaction holds the writers' lock: a process that hangs
-        // inside one (stopped, swapped out) must not hold up the others for
-        // long. The server ends such a session; the process's transaction
-        // fails and is tried again.
+        // A process that hangs inside a transaction (stopped, swapped out)
+        // must not hold its row locks for long: the server ends such a
+        // session; the process's transaction fails and is tried again.
         let options = options.options([("idle_in_transaction_session_timeout", "30s")]);
         // One connection first, for the real reason when the server cannot be
         // reached (the pool would only say it timed out).
@@ -70,7 +79,7 @@ impl PgStore {
         };
         first.close().await.ok();
         let pool = PgPoolOptions::new()
-            .max_connections(8)
+            .max_connections(POOL_SIZE)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await
@@ -88,8 +97,8 @@ impl PgStore {
     }
 
     /// Converts outbox rows of an earlier format (see migration 12) in one
-    /// transaction under the writers' lock; finds nothing to do, through a
-    /// partial index, once done.
+    /// writing transaction; finds nothing to do, through a partial index,
+    /// once done.
     async fn upgrade_outbox(&self) -> StoreResult<()> {
         let read = self.pool.begin().await.map_err(backend)?;
         if !SqlTx::new(conn::PgConn::new(read))
@@ -138,15 +147,16 @@ impl PgStore {
         }
     }
 
-    /// A transaction holding the writers' lock (see the crate's documentation).
+    /// A writing transaction, `SERIALIZABLE` (see the crate's documentation).
     async fn writer(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Postgres>> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(WRITER_LOCK)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
-        Ok(tx)
+        self.pool.begin_with(BEGIN_WRITE).await.map_err(backend)
+    }
+
+    /// Exchanges with the server this process has made so far through its
+    /// stores (statements, `BEGIN`, `COMMIT`, rollbacks): divided by the
+    /// updates handled, what an update costs in round trips.
+    pub fn round_trips() -> u64 {
+        conn::ROUND_TRIPS.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The migrations this build knows, as (version, description).
@@ -218,9 +228,13 @@ async fn create_database(options: &PgConnectOptions) -> Result<(), OpenError> {
 }
 
 /// Maps sqlx errors to the port's: a unique violation is `Duplicate`, a write
-/// that refers to a missing row (foreign key) is `NotFound`.
+/// that refers to a missing row (foreign key) is `NotFound`, a serialization
+/// failure or a deadlock is `Conflict` (run the transaction again).
 pub(crate) fn backend(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(d) = &e {
+        if matches!(d.code().as_deref(), Some("40001" | "40P01")) {
+            return StoreError::Conflict(d.message().to_owned());
+        }
         if d.is_unique_violation() {
             return StoreError::Duplicate(d.message().to_owned());
         }
@@ -239,14 +253,16 @@ impl Store for PgStore {
         ))))
     }
 
-    /// A read-only transaction: no writers' lock, so health probes and reads
-    /// never wait behind writes.
+    /// Writers run side by side, as many as a quarter of the pool's
+    /// connections (the rest for reads, delivery and the scheduler).
+    fn concurrent_writers(&self) -> usize {
+        (POOL_SIZE / 4) as usize
+    }
+
+    /// A read-only snapshot: health probes and reads never wait behind
+    /// writes, nor are they given up for them.
     async fn read(&self) -> StoreResult<Box<dyn Tx>> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
-        sqlx::query("SET TRANSACTION READ ONLY")
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
+        let tx = self.pool.begin_with(BEGIN_READ).await.map_err(backend)?;
         Ok(Box::new(SqlTx::new(conn::PgConn::new(tx))))
     }
 }
@@ -272,4 +288,107 @@ mod tests {
     }
 
     kohero_core::store_suite!(fresh().await);
+
+    use kohero_core::domain::*;
+
+    async fn person(store: &PgStore, name: &str) -> Actor {
+        let mut tx = store.begin().await.unwrap();
+        let a = tx
+            .insert_actor(&NewActor {
+                identity: Identity::new("test", name),
+                display_name: name.to_owned(),
+                lang: Lang::Fr,
+                created_at: chrono::Utc::now(),
+            })
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        a
+    }
+
+    fn idea(by: ActorId, title: &str) -> NewInitiative {
+        NewInitiative {
+            title: title.to_owned(),
+            description: "Une description".to_owned(),
+            category: Category::Compost,
+            place: kohero_core::geo::GeoPoint::new(45.76, 4.83).ok(),
+            commune: InseeCode::parse("69123"),
+            created_by: by,
+            created_at: chrono::Utc::now(),
+            carried_by: None,
+        }
+    }
+
+    /// Writers run side by side: the one that wrote first may commit last,
+    /// after a reader has read the other's change. A reader following the
+    /// change log from a cursor taken before still gets both, each once.
+    #[tokio::test]
+    async fn a_change_committed_after_a_later_one_is_still_read() {
+        let store = fresh().await;
+        let a = person(&store, "a").await;
+        let start = store
+            .read()
+            .await
+            .unwrap()
+            .initiative_changes_cursor()
+            .await
+            .unwrap();
+        let mut first = store.begin().await.unwrap();
+        let slow = first.insert_initiative(&idea(a.id, "Lent")).await.unwrap();
+        let mut second = store.begin().await.unwrap();
+        let quick = second
+            .insert_initiative(&idea(a.id, "Rapide"))
+            .await
+            .unwrap();
+        second.commit().await.unwrap();
+        let mut r = store.read().await.unwrap();
+        let (cursor, seen) = r.initiative_changes(start, 100).await.unwrap();
+        drop(r);
+        // The slow one is not committed: not read, and not skipped either.
+        assert!(seen.iter().all(|(id, _)| *id != slow.id), "{seen:?}");
+        first.commit().await.unwrap();
+        let mut r = store.read().await.unwrap();
+        let (end, later) = r.initiative_changes(cursor, 100).await.unwrap();
+        assert!(end >= cursor);
+        let mut all: Vec<InitiativeId> = seen.iter().chain(&later).map(|c| c.0).collect();
+        all.sort_unstable();
+        assert_eq!(all, vec![slow.id.min(quick.id), slow.id.max(quick.id)]);
+        assert!(later.iter().any(|(id, l)| *id == slow.id && l.is_some()));
+    }
+
+    /// Two transactions that read what the other writes: the server gives
+    /// one up, and the store says it is a conflict (to run again), not a
+    /// failure.
+    #[tokio::test]
+    async fn a_write_skew_is_a_conflict() {
+        let store = fresh().await;
+        let a = person(&store, "a").await;
+        let mut tx = store.begin().await.unwrap();
+        let i = tx.insert_initiative(&idea(a.id, "Jardin")).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut one = store.begin().await.unwrap();
+        let mut two = store.begin().await.unwrap();
+        let seen_by_one = one.initiative(i.id).await.unwrap().unwrap();
+        let seen_by_two = two.initiative(i.id).await.unwrap().unwrap();
+        let mut by_one = seen_by_one.clone();
+        by_one.title = "Jardin partagé".into();
+        one.update_initiative(&by_one).await.unwrap();
+        one.commit().await.unwrap();
+        let mut by_two = seen_by_two.clone();
+        by_two.description = "Plus de bacs".into();
+        let written = two.update_initiative(&by_two).await;
+        let outcome = match written {
+            Ok(()) => two.commit().await,
+            Err(e) => Err(e),
+        };
+        assert!(
+            matches!(outcome, Err(StoreError::Conflict(_))),
+            "{outcome:?}"
+        );
+        // The first write stands, whole.
+        let mut r = store.read().await.unwrap();
+        let now = r.initiative(i.id).await.unwrap().unwrap();
+        assert_eq!(now.title, "Jardin partagé");
+        assert_eq!(now.description, "Une description");
+    }
 }

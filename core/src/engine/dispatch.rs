@@ -30,7 +30,12 @@ impl Engine {
     /// A panic while handling is an error (`EngineError::Failed`), and nothing of
     /// the message is written.
     #[tracing::instrument(skip_all, fields(identity = %incoming.identity))]
+    /// A transaction given up for a concurrent one is run again.
     pub async fn handle(&self, incoming: Incoming) -> Result<Vec<Reply>, EngineError> {
+        crate::retry::on_conflict("message", || self.handle_once(incoming.clone())).await
+    }
+
+    async fn handle_once(&self, incoming: Incoming) -> Result<Vec<Reply>, EngineError> {
         match crate::unwind::CatchUnwind::new(self.handle_unguarded(incoming)).await {
             Ok(r) => r,
             Err(panic) => {

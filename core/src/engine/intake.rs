@@ -35,6 +35,21 @@ enum Abandoned {
     /// The store itself failed (begin, commit): nothing of the batch is
     /// recorded; the network hands it again.
     Store(EngineError),
+    /// The transaction ran into a concurrent one: nothing of it is written,
+    /// and no event is to blame; run the batch again as it was.
+    Conflict(EngineError),
+}
+
+impl Abandoned {
+    /// The store failed: a conflict is tried again, anything else given up.
+    fn store(e: impl Into<EngineError>) -> Self {
+        let e = e.into();
+        if e.is_conflict() {
+            Self::Conflict(e)
+        } else {
+            Self::Store(e)
+        }
+    }
 }
 
 /// Longest failure text kept with an event id.
@@ -63,6 +78,7 @@ impl Engine {
         // The events that failed, by position, with why: handled once, then
         // only recorded as failed when the batch is replayed.
         let mut failed: Vec<(usize, String)> = Vec::new();
+        let mut conflicts = 0;
         loop {
             let before = failed.len();
             match self.try_batch(&batch, &mut failed).await {
@@ -82,6 +98,16 @@ impl Engine {
                     return Err(EngineError::Failed("a batch could not be replayed".into()));
                 }
                 Err(Abandoned::Store(e)) => return Err(e),
+                // Nothing written, nobody to blame: the same batch again.
+                Err(Abandoned::Conflict(e)) => {
+                    crate::retry::count_conflict();
+                    conflicts += 1;
+                    if conflicts >= crate::retry::ATTEMPTS {
+                        tracing::warn!(error = %e, attempts = conflicts, "a batch gave up after repeated conflicts");
+                        return Err(e);
+                    }
+                    tokio::time::sleep(crate::retry::pause(conflicts)).await;
+                }
             }
         }
     }
@@ -93,11 +119,7 @@ impl Engine {
         batch: &[Incoming],
         failed: &mut Vec<(usize, String)>,
     ) -> Result<(Vec<Intake>, Vec<Touched>), Abandoned> {
-        let mut tx = self
-            .store
-            .begin()
-            .await
-            .map_err(|e| Abandoned::Store(e.into()))?;
+        let mut tx = self.store.begin().await.map_err(Abandoned::store)?;
         let mut results = Vec::with_capacity(batch.len());
         let mut touched = Vec::new();
         for (n, incoming) in batch.iter().enumerate() {
@@ -111,20 +133,30 @@ impl Engine {
                     Ok::<_, crate::ports::StoreError>(intake)
                 }
                 .await;
-                results.push(recorded.map_err(|e| Abandoned::Store(e.into()))?);
+                results.push(recorded.map_err(Abandoned::store)?);
                 continue;
             }
             if let Err(e) = tx.savepoint().await {
+                if e.is_conflict() {
+                    return Err(Abandoned::store(e));
+                }
                 return Err(self.set_aside(failed, n, incoming, e.to_string()));
             }
             match CatchUnwind::new(self.process_event(tx, incoming.clone())).await {
                 Ok(Step::Done(mut back, intake, t)) => {
                     if let Err(e) = back.release_savepoint().await {
+                        if e.is_conflict() {
+                            return Err(Abandoned::store(e));
+                        }
                         return Err(self.set_aside(failed, n, incoming, e.to_string()));
                     }
                     results.push(intake);
                     touched.extend(t);
                     tx = back;
+                }
+                // A concurrent transaction, not this event: the batch again.
+                Ok(Step::Failed(_, error)) if error.is_conflict() => {
+                    return Err(Abandoned::Conflict(error));
                 }
                 Ok(Step::Failed(mut back, error)) => {
                     // Only this event's savepoint is rolled back; the others stand.
@@ -136,9 +168,11 @@ impl Engine {
                         Ok::<_, crate::ports::StoreError>(intake)
                     }
                     .await;
-                    let Ok(intake) = recorded else {
+                    let intake = match recorded {
+                        Ok(intake) => intake,
+                        Err(e) if e.is_conflict() => return Err(Abandoned::store(e)),
                         // The transaction is no longer usable: replay without it.
-                        return Err(self.set_aside(failed, n, incoming, why));
+                        Err(_) => return Err(self.set_aside(failed, n, incoming, why)),
                     };
                     self.log_failure(incoming, &why);
                     failed.push((n, why));
@@ -152,7 +186,7 @@ impl Engine {
                 }
             }
         }
-        tx.commit().await.map_err(|e| Abandoned::Store(e.into()))?;
+        tx.commit().await.map_err(Abandoned::store)?;
         Ok((results, touched))
     }
 
@@ -268,10 +302,18 @@ impl Engine {
         room: Address,
         initiative: InitiativeId,
     ) -> Result<(), EngineError> {
+        crate::retry::on_conflict("room made", || self.room_made_once(&room, initiative)).await
+    }
+
+    async fn room_made_once(
+        &self,
+        room: &Address,
+        initiative: InitiativeId,
+    ) -> Result<(), EngineError> {
         let tx = self.store.begin().await?;
         let key_base = format!("made/{}/{}", room.network, room.chat);
         let mut ctx = self.ctx(tx, self.scheduler_actor(), key_base);
-        match super::rooms::room_made(&mut ctx, &room, initiative).await {
+        match super::rooms::room_made(&mut ctx, room, initiative).await {
             Ok(()) => Ok(ctx.tx.commit().await?),
             Err(super::Fail::Store(crate::ports::StoreError::Duplicate(_))) => Ok(()),
             Err(super::Fail::Store(e)) => Err(e.into()),
@@ -288,6 +330,15 @@ impl Engine {
         room: Address,
         messages: Vec<String>,
     ) -> Result<(), EngineError> {
+        crate::retry::on_conflict("posted", || self.posted_once(about, &room, &messages)).await
+    }
+
+    async fn posted_once(
+        &self,
+        about: Target,
+        room: &Address,
+        messages: &[String],
+    ) -> Result<(), EngineError> {
         let tx = self.store.begin().await?;
         // Unique per post: a network's message ids are, within a chat.
         let key_base = format!(
@@ -297,7 +348,7 @@ impl Engine {
             messages.first().map_or("", String::as_str)
         );
         let mut ctx = self.ctx(tx, self.scheduler_actor(), key_base);
-        match super::rooms::posted(&mut ctx, about, &room, &messages).await {
+        match super::rooms::posted(&mut ctx, about, room, messages).await {
             Ok(()) => Ok(ctx.tx.commit().await?),
             // Told again and taken back before: queued then, nothing more.
             Err(super::Fail::Store(crate::ports::StoreError::Duplicate(_))) => Ok(()),

@@ -177,6 +177,12 @@ impl Engine {
         &self.cat
     }
 
+    /// How many writing transactions the store runs usefully at once (see
+    /// [`Store::concurrent_writers`](crate::ports::Store::concurrent_writers)).
+    pub fn concurrent_writers(&self) -> usize {
+        self.store.concurrent_writers()
+    }
+
     /// Events that failed for a reason not the person's since the engine
     /// started (`kohero_updates_failed_total`).
     pub fn failed_updates(&self) -> u64 {

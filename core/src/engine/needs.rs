@@ -447,8 +447,12 @@ pub async fn answer(ctx: &mut Ctx<'_>, id: OfferId, accept: bool) -> Outcome {
     };
     offer.answered_at = Some(ctx.now);
     offer.answered_by = Some(ctx.actor.id);
-    ctx.tx.update_offer(&offer).await?;
+    // The need is written first: organisers answering offers for it at the
+    // same time then queue on its row, each after the other, instead of
+    // each holding an offer another one's closing must decline (a deadlock
+    // the database breaks only after a second).
     let mut filled = None;
+    let mut closes = false;
     if accept && let Some(mut n) = need_now {
         n.filled = n.filled.saturating_add(1);
         // Volunteers, material and skills are counted; a place or funding
@@ -458,10 +462,14 @@ pub async fn answer(ctx: &mut Ctx<'_>, id: OfferId, accept: bool) -> Outcome {
             n.status = NeedStatus::Filled;
             n.closed_at = Some(ctx.now);
             ctx.indexes_changed();
-            decline_waiting(ctx, &i, n.id).await?;
+            closes = true;
         }
         ctx.tx.update_need(&n).await?;
         filled = Some(n);
+    }
+    ctx.tx.update_offer(&offer).await?;
+    if closes && let Some(n) = &filled {
+        decline_waiting(ctx, &i, n.id).await?;
     }
     let person = match offer.person {
         Some(p) => ctx.tx.actor(p).await?,

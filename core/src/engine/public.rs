@@ -476,6 +476,21 @@ impl Engine {
         visitor: &str,
         lang: Lang,
     ) -> Result<Result<String, String>, super::EngineError> {
+        crate::retry::on_conflict("web report", || {
+            self.report_from_web_once(page, target, reason, note.clone(), visitor, lang)
+        })
+        .await
+    }
+
+    async fn report_from_web_once(
+        &self,
+        page: InitiativeId,
+        target: Target,
+        reason: Reason,
+        note: Option<String>,
+        visitor: &str,
+        lang: Lang,
+    ) -> Result<Result<String, String>, super::EngineError> {
         use super::moderation::WEB_VISITORS;
         let mut tx = self.store.begin().await?;
         // Only what the page shows: the initiative, or one of its updates or

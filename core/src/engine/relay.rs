@@ -155,6 +155,10 @@ impl Engine {
     /// A relay went out (see [`crate::inbox::Inbox::relayed`]): its copies are
     /// kept, each source's newest copy replacing an older one.
     pub async fn relayed(&self, sent: Sent) -> Result<(), EngineError> {
+        crate::retry::on_conflict("relay", || self.relayed_once(&sent)).await
+    }
+
+    async fn relayed_once(&self, sent: &Sent) -> Result<(), EngineError> {
         let Some(first) = sent.messages.first() else {
             return Ok(());
         };

@@ -64,13 +64,14 @@ impl Engine {
     pub async fn run_schedules(&self) -> Result<Tick, EngineError> {
         let now = self.clock.now();
         let mut tick = Tick::default();
-        if let Some((digests, messages)) = self.isolated("digests", self.run_due_digests(now)).await
+        if let Some((digests, messages)) =
+            self.isolated("digests", || self.run_due_digests(now)).await
         {
             tick.digests = digests;
             tick.digest_messages = messages;
         }
         let ended = self
-            .isolated("consultations", async {
+            .isolated("consultations", || async {
                 Ok(self
                     .store
                     .read()
@@ -81,7 +82,7 @@ impl Engine {
             .await
             .unwrap_or_default();
         for c in ended {
-            let close = async {
+            let close = || async {
                 let mut tx = self.store.begin().await?;
                 let Some(m) = tx.actor(c.municipality).await? else {
                     return Ok(false);
@@ -102,13 +103,13 @@ impl Engine {
             }
         }
         let alerted = self
-            .isolated("alerts", async {
+            .isolated("alerts", || async {
                 Ok(self.store.read().await?.alerted_actors(now).await?)
             })
             .await
             .unwrap_or_default();
         for who in alerted {
-            let batch = async {
+            let batch = || async {
                 let mut tx = self.store.begin().await?;
                 let Some(actor) = tx.actor(who).await? else {
                     return Ok(false);
@@ -131,7 +132,7 @@ impl Engine {
             }
         }
         let soon = self
-            .isolated("reminders", async {
+            .isolated("reminders", || async {
                 Ok(self
                     .store
                     .read()
@@ -145,7 +146,7 @@ impl Engine {
             let Some(which) = alerts::reminder_due(&e, now) else {
                 continue;
             };
-            let reminder = async {
+            let reminder = || async {
                 let tx = self.store.begin().await?;
                 let mut ctx = self.ctx(
                     tx,
@@ -169,14 +170,15 @@ impl Engine {
         Ok(tick)
     }
 
-    /// Runs a piece of scheduled work on its own: its failure or panic is
-    /// logged and counted, and `None` lets the rest go on.
-    async fn isolated<T>(
-        &self,
-        what: &str,
-        work: impl std::future::Future<Output = Result<T, EngineError>>,
-    ) -> Option<T> {
-        let why = match CatchUnwind::new(work).await {
+    /// Runs a piece of scheduled work on its own: run again when its
+    /// transaction ran into a concurrent one; its failure or panic is logged
+    /// and counted, and `None` lets the rest go on.
+    async fn isolated<T, F, Fut>(&self, what: &str, work: F) -> Option<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, EngineError>>,
+    {
+        let why = match CatchUnwind::new(crate::retry::on_conflict(what, work)).await {
             Ok(Ok(v)) => return Some(v),
             Ok(Err(e)) => e.to_string(),
             Err(panic) => format!("panic: {}", panic_message(panic.as_ref())),
@@ -209,7 +211,7 @@ impl Engine {
         let (mut runs, mut messages) = (0, 0);
         for chunk in actors.chunks(CHUNK) {
             let done = self
-                .isolated("digests", self.run_digest_chunk(chunk, &ticks, now))
+                .isolated("digests", || self.run_digest_chunk(chunk, &ticks, now))
                 .await;
             let (r, m) = match done {
                 Some(done) => done,
@@ -220,7 +222,7 @@ impl Engine {
                         let what = format!("digest of municipality {}", one.id);
                         let alone = std::slice::from_ref(one);
                         if let Some((a, b)) = self
-                            .isolated(&what, self.run_digest_chunk(alone, &ticks, now))
+                            .isolated(&what, || self.run_digest_chunk(alone, &ticks, now))
                             .await
                         {
                             r += a;

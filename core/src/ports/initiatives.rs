@@ -30,13 +30,19 @@ pub trait Initiatives: Send {
     /// Every live initiative with a place, for the nearby index.
     async fn located_initiatives(&mut self) -> StoreResult<Vec<crate::places::Located>>;
 
-    /// The newest initiative change (0 if none): where a nearby index loaded now
-    /// starts following changes.
+    /// Where a nearby index loaded in this transaction starts following
+    /// changes: after every change this transaction sees (a cursor is the
+    /// store's own: a sequence number on SQLite, a transaction horizon on
+    /// PostgreSQL; it only grows).
     async fn initiative_changes_cursor(&mut self) -> StoreResult<i64>;
 
-    /// Initiatives written after change `cursor` (at most `limit` changes, in
-    /// commit order), each with its index row now (`None`: not live or no place),
-    /// and the cursor after them.
+    /// Initiatives written by transactions committed after `cursor` (about
+    /// `limit` changes at most, in commit order; a transaction's changes
+    /// come together), each with its index row now (`None`: not live or no
+    /// place), and the cursor after them. Read from [`Store::read`]: this
+    /// transaction's own writes are not among them.
+    ///
+    /// [`Store::read`]: super::Store::read
     async fn initiative_changes(
         &mut self,
         cursor: i64,

@@ -65,6 +65,20 @@ pub enum StoreError {
     /// A stored value could not be read back into the domain (corrupt row).
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// The transaction ran into a concurrent one and was given up (on
+    /// PostgreSQL: a serialization failure or a deadlock); nothing of it is
+    /// written, and the same work run again in a new transaction may pass.
+    /// Never a reason to record work as failed: retry it (see
+    /// [`crate::retry`]).
+    #[error("concurrent transaction: {0}")]
+    Conflict(String),
+}
+
+impl StoreError {
+    /// Whether running the transaction again may succeed.
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, Self::Conflict(_))
+    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -72,9 +86,19 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// A database of Kohero's state.
 #[async_trait]
 pub trait Store: Send + Sync {
-    /// Starts a transaction. Stores serialise writers so that a transaction sees a
-    /// consistent state from its first read to its commit.
+    /// Starts a transaction. Its outcome is one a serial order of the
+    /// transactions could have given: SQLite serialises writers; PostgreSQL
+    /// runs it `SERIALIZABLE` and gives it up with [`StoreError::Conflict`]
+    /// when another would make it otherwise (then run it again).
     async fn begin(&self) -> StoreResult<Box<dyn Tx>>;
+
+    /// How many writing transactions may usefully run at once: 1 where the
+    /// database has one writer at a time (SQLite: a second would only wait),
+    /// more where writers run side by side (PostgreSQL). Intake splits a
+    /// batch into as many lanes.
+    fn concurrent_writers(&self) -> usize {
+        1
+    }
 
     /// Starts a read-only transaction (health, metrics, pure reads): one
     /// consistent snapshot, taken without waiting for writers or holding them

@@ -71,13 +71,15 @@ pub trait Organisations: Send {
     /// Every verified actor with what the actors' index needs.
     async fn located_actors(&mut self) -> StoreResult<Vec<LocatedActor>>;
 
-    /// The last actor change recorded (0 when none): where a fresh index's
-    /// catch-up starts.
+    /// Where a fresh index's catch-up starts: after every actor change this
+    /// transaction sees (as
+    /// [`initiative_changes_cursor`](super::Initiatives::initiative_changes_cursor)).
     async fn actor_changes_cursor(&mut self) -> StoreResult<i64>;
 
-    /// Up to `limit` changes after `cursor`, in commit order: the new cursor
-    /// and each actor changed with what the index needs now (`None`: no
-    /// longer verified, or gone).
+    /// About `limit` changes at most, committed after `cursor`, in commit
+    /// order (as [`initiative_changes`](super::Initiatives::initiative_changes)):
+    /// the new cursor and each actor changed with what the index needs now
+    /// (`None`: no longer verified, or gone).
     async fn actor_changes(
         &mut self,
         cursor: i64,

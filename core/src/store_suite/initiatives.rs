@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 #[allow(unused_imports)]
-use super::{actor, initiative, out, p, t0};
+use super::{actor, initiative, out, p, t0, until};
 #[allow(unused_imports)]
 use crate::domain::*;
 #[allow(unused_imports)]
@@ -138,10 +138,26 @@ pub async fn located_initiatives_for_the_index(store: &dyn Store) {
         needs: 0,
     };
     assert_eq!(located, vec![here_row]);
+    tx.commit().await.unwrap();
 
-    // The change log: every write after a cursor, each initiative once, as it is now.
-    let start = tx.initiative_changes_cursor().await.unwrap();
-    let (after_all, all) = tx.initiative_changes(0, 100).await.unwrap();
+    // The change log: every write committed after a cursor, each initiative
+    // once, as it is now.
+    until(
+        || async {
+            store
+                .read()
+                .await
+                .unwrap()
+                .initiative_changes(0, 100)
+                .await
+                .unwrap()
+        },
+        |(_, all)| all.contains(&(gone.id, None)),
+    )
+    .await;
+    let mut r = store.read().await.unwrap();
+    let start = r.initiative_changes_cursor().await.unwrap();
+    let (after_all, all) = r.initiative_changes(0, 100).await.unwrap();
     assert_eq!(after_all, start);
     assert_eq!(
         all,
@@ -152,15 +168,39 @@ pub async fn located_initiatives_for_the_index(store: &dyn Store) {
         ]
     );
     // Paged: the first two changes, then the rest.
-    let (mid, first) = tx.initiative_changes(0, 2).await.unwrap();
+    let (mid, first) = r.initiative_changes(0, 2).await.unwrap();
     assert_eq!(first.len(), 2);
-    let (end, rest) = tx.initiative_changes(mid, 100).await.unwrap();
+    let (end, rest) = r.initiative_changes(mid, 100).await.unwrap();
     assert_eq!(end, start);
     assert_eq!(rest.last().map(|r| r.0), Some(gone.id));
+    drop(r);
+
+    // A write not yet committed is no change yet; once committed, it is
+    // read from the cursor taken before.
+    let mut tx = store.begin().await.unwrap();
     let mut moved = here.clone();
     moved.place = Some(p(46.0, 5.0));
     tx.update_initiative(&moved).await.unwrap();
-    let (next, changed) = tx.initiative_changes(start, 100).await.unwrap();
+    let mut r = store.read().await.unwrap();
+    let (_, none) = r.initiative_changes(start, 100).await.unwrap();
+    assert!(none.is_empty(), "{none:?}");
+    drop(r);
+    tx.commit().await.unwrap();
+    until(
+        || async {
+            store
+                .read()
+                .await
+                .unwrap()
+                .initiative_changes(start, 100)
+                .await
+                .unwrap()
+        },
+        |(_, changed)| !changed.is_empty(),
+    )
+    .await;
+    let mut r = store.read().await.unwrap();
+    let (next, changed) = r.initiative_changes(start, 100).await.unwrap();
     assert!(next > start);
     assert_eq!(
         changed,
@@ -172,9 +212,8 @@ pub async fn located_initiatives_for_the_index(store: &dyn Store) {
             })
         )]
     );
-    assert_eq!(tx.initiative_changes_cursor().await.unwrap(), next);
-    assert!(tx.initiative_changes(next, 100).await.unwrap().1.is_empty());
-    tx.commit().await.unwrap();
+    assert_eq!(r.initiative_changes_cursor().await.unwrap(), next);
+    assert!(r.initiative_changes(next, 100).await.unwrap().1.is_empty());
 }
 
 pub async fn activity_feed(store: &dyn Store) {

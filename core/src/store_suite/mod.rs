@@ -136,6 +136,26 @@ pub(crate) fn p(lat: f64, lon: f64) -> GeoPoint {
     GeoPoint::new(lat, lon).unwrap()
 }
 
+/// Reads (`read`) until `done` holds of what it returns, for at most 5 s,
+/// then once more for the caller's assertions to say what is missing. A
+/// change log is read up to the oldest transaction still running: on
+/// PostgreSQL another test's transaction on the same server may hold a
+/// committed change back for a moment.
+pub(crate) async fn until<T, F, Fut>(mut read: F, done: impl Fn(&T) -> bool) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    for _ in 0..200 {
+        let v = read().await;
+        if done(&v) {
+            return v;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    read().await
+}
+
 pub(crate) async fn actor(store: &dyn Store, name: &str) -> Actor {
     let mut tx = store.begin().await.unwrap();
     let a = tx

@@ -104,9 +104,23 @@ pub async fn reports_and_hiding(store: &dyn Store) {
             .iter()
             .all(|l| l.id != i.id)
     );
-    let (_, changes) = tx.initiative_changes(0, 100).await.unwrap();
+    tx.commit().await.unwrap();
+    let (_, changes) = super::until(
+        || async {
+            store
+                .read()
+                .await
+                .unwrap()
+                .initiative_changes(0, 100)
+                .await
+                .unwrap()
+        },
+        |(_, changes)| changes.iter().any(|(id, l)| *id == i.id && l.is_none()),
+    )
+    .await;
     let last = changes.iter().rev().find(|(id, _)| *id == i.id).unwrap();
     assert!(last.1.is_none(), "a hidden initiative leaves the index");
+    let mut tx = store.begin().await.unwrap();
     // A write of the initiative's fields keeps it hidden.
     let mut again = tx.initiative(i.id).await.unwrap().unwrap();
     again.title = "Composteur partagé".into();

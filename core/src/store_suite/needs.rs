@@ -151,8 +151,14 @@ pub async fn open_needs_in_the_index_feed_and_skilled_people(store: &dyn Store) 
     let mut near = actor(store, "near").await;
     let far = actor(store, "far").await;
     let nobody = actor(store, "noskills").await;
+    let start = store
+        .read()
+        .await
+        .unwrap()
+        .initiative_changes_cursor()
+        .await
+        .unwrap();
     let mut tx = store.begin().await.unwrap();
-    let start = tx.initiative_changes_cursor().await.unwrap();
     let need = |kind| NewNeed {
         initiative: i.id,
         kind,
@@ -165,10 +171,24 @@ pub async fn open_needs_in_the_index_feed_and_skilled_people(store: &dyn Store) 
     tx.insert_need(&need(NeedKind::Skill)).await.unwrap();
     tx.insert_need(&need(NeedKind::Skill)).await.unwrap();
     let place = tx.insert_need(&need(NeedKind::Place)).await.unwrap();
-    let (_, changed) = tx.initiative_changes(start, 100).await.unwrap();
+    tx.commit().await.unwrap();
+    let (_, changed) = super::until(
+        || async {
+            store
+                .read()
+                .await
+                .unwrap()
+                .initiative_changes(start, 100)
+                .await
+                .unwrap()
+        },
+        |(_, changed)| !changed.is_empty(),
+    )
+    .await;
     let bits = NeedKind::Skill.bit() | NeedKind::Place.bit();
     assert_eq!(changed.len(), 1);
     assert_eq!(changed[0].1.unwrap().needs, bits);
+    let mut tx = store.begin().await.unwrap();
     let located = tx.located_initiatives().await.unwrap();
     assert_eq!(located.iter().find(|l| l.id == i.id).unwrap().needs, bits);
     let mut closed = place.clone();

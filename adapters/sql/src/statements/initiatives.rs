@@ -46,6 +46,28 @@ pub const LOCATED_INITIATIVES: &str = "SELECT i.id, i.lat, i.lon, i.category, i.
 pub const INITIATIVE_CHANGES_CURSOR: &str =
     "SELECT COALESCE(MAX(seq), 0) AS seq FROM initiative_changes";
 
+/// Where a PostgreSQL reader of the change logs is: the horizon of its
+/// snapshot, below which every transaction has ended (migration 22).
+pub const CHANGES_HORIZON: &str =
+    "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS seq";
+
+/// [`Initiatives::initiative_changes`](kohero_core::ports::Initiatives::initiative_changes)
+/// on PostgreSQL: the changes of the transactions from `?1` to below the
+/// horizon `?2`, in transaction order (`seq` is the transaction's id).
+pub const INITIATIVE_CHANGES_BY_TRANSACTION: &str =
+    "SELECT c.xid AS seq, c.initiative_id AS id, i.category, i.kind,
+        CASE WHEN i.status IN ('open', 'active', 'done') AND i.hidden_at IS NULL
+            THEN i.lat END AS lat,
+        CASE WHEN i.status IN ('open', 'active', 'done') AND i.hidden_at IS NULL
+            THEN i.lon END AS lon,
+        (SELECT COALESCE(SUM(DISTINCT CASE n.kind
+            WHEN 'volunteers' THEN 1 WHEN 'material' THEN 2 WHEN 'skill' THEN 4
+            WHEN 'place' THEN 8 ELSE 16 END), 0)
+         FROM needs n WHERE n.initiative_id = c.initiative_id AND n.status = 'open'
+            AND i.status IN ('open', 'active')) AS needs
+    FROM initiative_changes c LEFT JOIN initiatives i ON i.id = c.initiative_id
+    WHERE c.xid >= ?1 AND c.xid < ?2 ORDER BY c.xid, c.seq LIMIT ?3";
+
 /// [`Initiatives::initiative_changes`](kohero_core::ports::Initiatives::initiative_changes).
 pub const INITIATIVE_CHANGES: &str = "SELECT c.seq, c.initiative_id AS id, i.category, i.kind,
         CASE WHEN i.status IN ('open', 'active', 'done') AND i.hidden_at IS NULL

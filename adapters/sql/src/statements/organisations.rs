@@ -59,6 +59,17 @@ pub const ACTOR_CHANGES: &str = "SELECT c.seq, c.actor_id AS id,
     LEFT JOIN actor_profiles p ON p.actor_id = c.actor_id
     WHERE c.seq > ?1 ORDER BY c.seq LIMIT ?2";
 
+/// [`Organisations::actor_changes`](kohero_core::ports::Organisations::actor_changes)
+/// on PostgreSQL: as
+/// [`INITIATIVE_CHANGES_BY_TRANSACTION`](super::initiatives::INITIATIVE_CHANGES_BY_TRANSACTION).
+pub const ACTOR_CHANGES_BY_TRANSACTION: &str = "SELECT c.xid AS seq, c.actor_id AS id,
+        CASE WHEN a.verified <> 0 AND a.kind <> 'citizen' THEN a.kind END AS kind,
+        p.categories, p.lat, p.lon,
+        (SELECT MIN(m.insee) FROM actor_communes m WHERE m.actor_id = a.id) AS commune
+    FROM actor_changes c LEFT JOIN actors a ON a.id = c.actor_id
+    LEFT JOIN actor_profiles p ON p.actor_id = c.actor_id
+    WHERE c.xid >= ?1 AND c.xid < ?2 ORDER BY c.xid, c.seq LIMIT ?3";
+
 /// [`Organisations::follow_actor`](kohero_core::ports::Organisations::follow_actor).
 pub const FOLLOW_ACTOR: &str = "INSERT INTO actor_follows (follower_id, actor_id, since)
     VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING";

@@ -104,8 +104,11 @@ impl<C: Conn> Initiatives for SqlTx<C> {
     }
 
     async fn initiative_changes_cursor(&mut self) -> StoreResult<i64> {
-        self.one(sql::INITIATIVE_CHANGES_CURSOR, &[], |r| get(r, "seq"))
-            .await
+        let newest = match C::DIALECT {
+            Dialect::Sqlite => sql::INITIATIVE_CHANGES_CURSOR,
+            Dialect::Postgres => sql::CHANGES_HORIZON,
+        };
+        self.one(newest, &[], |r| get(r, "seq")).await
     }
 
     async fn initiative_changes(
@@ -113,14 +116,14 @@ impl<C: Conn> Initiatives for SqlTx<C> {
         cursor: i64,
         limit: usize,
     ) -> StoreResult<(i64, Vec<(InitiativeId, Option<Located>)>)> {
-        let rows = self
-            .all(
-                sql::INITIATIVE_CHANGES,
-                &values![cursor, limit_of(limit)],
-                |r| crate::change(r),
-            )
-            .await?;
-        Ok(crate::changes_after(cursor, rows))
+        self.change_page(
+            sql::INITIATIVE_CHANGES,
+            sql::INITIATIVE_CHANGES_BY_TRANSACTION,
+            cursor,
+            limit,
+            |r| crate::change(r),
+        )
+        .await
     }
 
     async fn initiatives_created_by(&mut self, actor: ActorId) -> StoreResult<Vec<Initiative>> {

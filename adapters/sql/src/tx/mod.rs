@@ -152,6 +152,59 @@ impl<C: Conn> SqlTx<C> {
         }
     }
 
+    /// The changes of a change log after `cursor`, at most about `limit`,
+    /// each id once (its newest), and the cursor after them. SQLite has one
+    /// writer at a time, so a change's sequence number (`by_seq`) is its
+    /// commit order. PostgreSQL's writers run side by side: a transaction
+    /// may take number 10 and commit after number 11 was read, so the
+    /// cursor there is a transaction id (migration 22): `by_transaction`
+    /// reads the changes of the transactions from the cursor to below the
+    /// snapshot's horizon, all of which have ended; a page never splits a
+    /// transaction but one that wrote more than a page, read whole.
+    async fn change_page<I, L, F>(
+        &mut self,
+        by_seq: &'static str,
+        by_transaction: &'static str,
+        cursor: i64,
+        limit: usize,
+        f: F,
+    ) -> StoreResult<(i64, Vec<(I, L)>)>
+    where
+        I: Copy + Eq + std::hash::Hash + Send,
+        L: Send,
+        F: Fn(&dyn Columns) -> StoreResult<(i64, I, L)> + Send + Sync,
+    {
+        if C::DIALECT == Dialect::Sqlite {
+            let rows = self
+                .all(by_seq, &values![cursor, limit_of(limit)], &f)
+                .await?;
+            return Ok(crate::changes_after(cursor, rows));
+        }
+        let horizon: i64 = self
+            .one(crate::statements::initiatives::CHANGES_HORIZON, &[], |r| {
+                get(r, "seq")
+            })
+            .await?;
+        let horizon = horizon.max(cursor);
+        let page = values![cursor, horizon, limit_of(limit.saturating_add(1))];
+        let mut rows = self.all(by_transaction, &page, &f).await?;
+        let next = match rows.get(limit).map(|r| r.0) {
+            None => horizon,
+            // The transaction the page would split: from it, next time.
+            Some(cut) if cut > cursor => {
+                rows.retain(|r| r.0 < cut);
+                cut
+            }
+            // One transaction wrote more than a page: all of it.
+            Some(_) => {
+                let whole = values![cursor, cursor.saturating_add(1), i64::MAX];
+                rows = self.all(by_transaction, &whole, &f).await?;
+                cursor.saturating_add(1)
+            }
+        };
+        Ok((next, crate::changes_after(cursor, rows).1))
+    }
+
     /// Actors read by `sql`, with the communes of those who speak for some.
     async fn actors(
         &mut self,

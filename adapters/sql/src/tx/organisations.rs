@@ -5,7 +5,7 @@ use kohero_core::domain::*;
 use kohero_core::ports::{Organisations, StoreResult};
 
 use super::{SqlTx, limit_of, not_found};
-use crate::exec::{Conn, Value};
+use crate::exec::{Conn, Dialect, Value};
 use crate::statements::organisations as sql;
 use crate::{categories_to_text, get, lat_lon, ms};
 
@@ -154,8 +154,11 @@ impl<C: Conn> Organisations for SqlTx<C> {
     }
 
     async fn actor_changes_cursor(&mut self) -> StoreResult<i64> {
-        self.one(sql::ACTOR_CHANGES_CURSOR, &[], |r| get(r, "seq"))
-            .await
+        let newest = match C::DIALECT {
+            Dialect::Sqlite => sql::ACTOR_CHANGES_CURSOR,
+            Dialect::Postgres => crate::statements::initiatives::CHANGES_HORIZON,
+        };
+        self.one(newest, &[], |r| get(r, "seq")).await
     }
 
     async fn actor_changes(
@@ -163,15 +166,19 @@ impl<C: Conn> Organisations for SqlTx<C> {
         cursor: i64,
         limit: usize,
     ) -> StoreResult<(i64, Vec<(ActorId, Option<LocatedActor>)>)> {
-        let rows = self
-            .all(sql::ACTOR_CHANGES, &values![cursor, limit_of(limit)], |r| {
+        self.change_page(
+            sql::ACTOR_CHANGES,
+            sql::ACTOR_CHANGES_BY_TRANSACTION,
+            cursor,
+            limit,
+            |r| {
                 Ok((
                     get::<i64>(r, "seq")?,
                     ActorId(get(r, "id")?),
                     crate::located_actor(r)?,
                 ))
-            })
-            .await?;
-        Ok(crate::changes_after(cursor, rows))
+            },
+        )
+        .await
     }
 }
