@@ -56,15 +56,75 @@ impl Run {
     }
 }
 
+/// The secret the bots of the webhook mode check.
+const SECRET: &str = "bench-webhook-secret";
+
+/// What person `p` sends as their `n`-th message in webhook mode (texts: one
+/// reply each), as Telegram would push it, to one of the processes' webhooks
+/// (by person: a load balancer keeping a chat on one process). Returns the
+/// update id.
+fn push_to_webhook(tg: &FakeTelegram, hooks: &[String], p: i64, n: u64) -> i64 {
+    let text = match n % 3 {
+        0 => "/voir 1",
+        1 => "/chercher cafe",
+        _ => "/aide",
+    };
+    let update = tg.text_update(BASE + p, "fr", text);
+    let id = update["update_id"].as_i64().unwrap();
+    let addr = hooks[usize::try_from(p).unwrap() % hooks.len()].clone();
+    tokio::spawn(async move {
+        for _ in 0..50 {
+            if post_update(&addr, &update).await == Some(200) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("the webhook at {addr} kept refusing update {id}");
+    });
+    id
+}
+
+/// One POST to a webhook (HTTP/1.1, a new connection): its status.
+async fn post_update(addr: &str, update: &serde_json::Value) -> Option<u16> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let body = update.to_string();
+    let mut s = tokio::net::TcpStream::connect(addr).await.ok()?;
+    let req = format!(
+        "POST /telegram/webhook HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nX-Telegram-Bot-Api-Secret-Token: {SECRET}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).await.ok()?;
+    let mut answer = Vec::new();
+    s.read_to_end(&mut answer).await.ok()?;
+    let text = String::from_utf8_lossy(&answer);
+    text.split(' ').nth(1)?.parse().ok()
+}
+
 /// Sends for `seconds`: at `rate` per second (open loop), or as fast as answered
-/// (closed loop, `rate` = None).
-async fn drive(tg: &FakeTelegram, people: i64, seconds: u64, rate: Option<f64>) -> Run {
+/// (closed loop, `rate` = None); pushed to `hooks` (webhook mode) when given.
+async fn drive(
+    tg: &FakeTelegram,
+    people: i64,
+    seconds: u64,
+    rate: Option<f64>,
+    hooks: Option<&[String]>,
+) -> Run {
     let mut outstanding: HashMap<i64, VecDeque<i64>> = HashMap::new();
     let mut count: HashMap<i64, u64> = HashMap::new();
     let mut seen = tg.deliveries_since(0).len();
-    let mut push = |p: i64, outstanding: &mut HashMap<i64, VecDeque<i64>>| {
+    let mut pushed_at: HashMap<i64, Instant> = HashMap::new();
+    let mut push = |p: i64,
+                    outstanding: &mut HashMap<i64, VecDeque<i64>>,
+                    pushed_at: &mut HashMap<i64, Instant>| {
         let n = count.entry(p).or_default();
-        let u = send(tg, p, *n);
+        let u = match hooks {
+            Some(h) => {
+                let u = push_to_webhook(tg, h, p, *n);
+                pushed_at.insert(u, Instant::now());
+                u
+            }
+            None => send(tg, p, *n),
+        };
         *n += 1;
         outstanding.entry(BASE + p).or_default().push_back(u);
     };
@@ -73,7 +133,7 @@ async fn drive(tg: &FakeTelegram, people: i64, seconds: u64, rate: Option<f64>) 
     let mut sent = 0u64;
     if rate.is_none() {
         for p in 0..people {
-            push(p, &mut outstanding);
+            push(p, &mut outstanding, &mut pushed_at);
         }
     }
     let mut run = Run {
@@ -86,7 +146,7 @@ async fn drive(tg: &FakeTelegram, people: i64, seconds: u64, rate: Option<f64>) 
         if let Some(r) = rate {
             let due = (start.elapsed().as_secs_f64() * r) as u64;
             while sent < due {
-                push(next_person, &mut outstanding);
+                push(next_person, &mut outstanding, &mut pushed_at);
                 next_person = (next_person + 1) % people;
                 sent += 1;
             }
@@ -102,12 +162,12 @@ async fn drive(tg: &FakeTelegram, people: i64, seconds: u64, rate: Option<f64>) 
             let Some(u) = outstanding.get_mut(&chat).and_then(VecDeque::pop_front) else {
                 continue;
             };
-            if let Some(h) = tg.handed_at(u) {
+            if let Some(h) = tg.handed_at(u).or_else(|| pushed_at.get(&u).copied()) {
                 run.latencies.push(at.saturating_duration_since(h));
             }
             run.answered += 1;
             if rate.is_none() {
-                push(chat - BASE, &mut outstanding);
+                push(chat - BASE, &mut outstanding, &mut pushed_at);
             }
         }
     }
@@ -131,12 +191,21 @@ struct Costs {
 }
 
 impl Costs {
-    async fn now(http: &str, bot: u32) -> Self {
-        let text = http_get(http, "/metrics").await.unwrap_or_default();
+    /// Summed over the bots (`/metrics` address, process id).
+    async fn now(bots: &[(String, u32)]) -> Self {
+        let mut texts = Vec::new();
+        for (http, _) in bots {
+            texts.push(http_get(http, "/metrics").await.unwrap_or_default());
+        }
         let counter = |name: &str| {
-            text.lines()
-                .find_map(|l| l.strip_prefix(name)?.trim().parse::<f64>().ok())
-                .unwrap_or(f64::NAN)
+            texts
+                .iter()
+                .map(|text| {
+                    text.lines()
+                        .find_map(|l| l.strip_prefix(name)?.trim().parse::<f64>().ok())
+                        .unwrap_or(f64::NAN)
+                })
+                .sum::<f64>()
         };
         let mut db_cpu = 0.0;
         for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
@@ -148,7 +217,10 @@ impl Costs {
         Self {
             round_trips: counter("kohero_store_round_trips_total"),
             conflicts: counter("kohero_store_conflicts_total"),
-            bot_cpu: cpu_seconds(std::path::Path::new(&format!("/proc/{bot}/stat"))),
+            bot_cpu: bots
+                .iter()
+                .map(|(_, pid)| cpu_seconds(std::path::Path::new(&format!("/proc/{pid}/stat"))))
+                .sum(),
             db_cpu,
         }
     }
@@ -220,9 +292,16 @@ fn own(before: &[(f64, u64)], after: &[(f64, u64)]) -> String {
     )
 }
 
-fn start_bot(k: &Install, tg: &FakeTelegram, http: &str) -> Child {
-    Command::new(kohero_bin())
-        .arg("--db")
+fn start_bot(k: &Install, tg: &FakeTelegram, http: &str, webhook: bool) -> Child {
+    let mut c = Command::new(kohero_bin());
+    if webhook {
+        c.env(
+            "KOHERO_TELEGRAM_WEBHOOK_URL",
+            "https://kohero.example.org/telegram/webhook",
+        )
+        .env("KOHERO_TELEGRAM_WEBHOOK_SECRET", SECRET);
+    }
+    c.arg("--db")
         .arg(k.db())
         .arg("serve")
         .env("KOHERO_TELEGRAM_TOKEN", TOKEN)
@@ -265,23 +344,61 @@ async fn main() {
     assert!(k.run(&["demo-data"], b"").status.success());
     let tg = FakeTelegram::start().await;
     tg.enforce_limits(false);
-    let http = format!("127.0.0.1:{}", free_port());
-    let mut child = start_bot(&k, &tg, &http);
-    while tg.calls("getUpdates").is_empty() {
-        tokio::time::sleep(Duration::from_millis(20)).await;
+    // KOHERO_BENCH_WEBHOOK_PROCESSES=N: N processes on the database in
+    // webhook mode, each update pushed to one of them (by person), the
+    // replies sent by the lease holder; else one process, long polling.
+    let processes: usize = std::env::var("KOHERO_BENCH_WEBHOOK_PROCESSES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let webhook = processes > 0;
+    let mut children = Vec::new();
+    let mut hooks = Vec::new();
+    for _ in 0..processes.max(1) {
+        let http = format!("127.0.0.1:{}", free_port());
+        children.push(start_bot(&k, &tg, &http, webhook));
+        hooks.push(http);
     }
+    let http = hooks[0].clone();
+    if webhook {
+        for h in &hooks {
+            while http_get(h, "/healthz").await.is_err() {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+        while tg.calls("setWebhook").is_empty() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    } else {
+        while tg.calls("getUpdates").is_empty() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    let bots: Vec<(String, u32)> = hooks
+        .iter()
+        .cloned()
+        .zip(children.iter().map(Child::id))
+        .collect();
+    let hooks = webhook.then_some(hooks.as_slice());
 
-    println!("Telegram, {people} simulated people, {seconds} s per run, {store}, limits off");
+    let mode = if webhook {
+        format!("webhook, {processes} process(es)")
+    } else {
+        "long polling".to_owned()
+    };
+    println!(
+        "Telegram, {people} simulated people, {seconds} s per run, {store}, {mode}, limits off"
+    );
     println!();
     println!(
         "| load | updates answered | updates/s | p50 (fake server) | p99 (fake server) | bot: within 10 ms | bot: p99 bucket | round trips/update | conflicts | bot CPU/update | database CPU/update |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
     let mut before = latencies(&http).await;
-    let mut costs = Costs::now(&http, child.id()).await;
-    let sat = drive(&tg, people, seconds, None).await;
+    let mut costs = Costs::now(&bots).await;
+    let sat = drive(&tg, people, seconds, None, hooks).await;
     let after = latencies(&http).await;
-    let spent = Costs::now(&http, child.id()).await;
+    let spent = Costs::now(&bots).await;
     println!(
         "| saturated (closed loop) | {} | {:.0} | {:.1} ms | {:.1} ms | {} | {} |",
         sat.answered,
@@ -294,9 +411,9 @@ async fn main() {
     before = after;
     costs = spent;
     for r in rates {
-        let run = drive(&tg, people, seconds, Some(r)).await;
+        let run = drive(&tg, people, seconds, Some(r), hooks).await;
         let after = latencies(&http).await;
-        let spent = Costs::now(&http, child.id()).await;
+        let spent = Costs::now(&bots).await;
         println!(
             "| offered {r:.0}/s | {} | {:.0} | {:.1} ms | {:.1} ms | {} | {} |",
             run.answered,
@@ -309,9 +426,11 @@ async fn main() {
         before = after;
         costs = spent;
     }
-    let _ = Command::new("kill")
-        .arg("-TERM")
-        .arg(child.id().to_string())
-        .status();
-    let _ = child.wait();
+    for mut child in children {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status();
+        let _ = child.wait();
+    }
 }

@@ -30,6 +30,9 @@ pub struct PgConn {
     /// of the transaction: the next guarded statement releases it in the
     /// same exchange as it opens its own.
     statement_savepoint: bool,
+    /// A writer's turn (see `PgStore::begin`), given back when the
+    /// transaction ends.
+    _turn: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 /// Its parts hold connections, clients or closures: shown by name only.
@@ -48,7 +51,14 @@ impl PgConn {
         Self {
             tx,
             statement_savepoint: false,
+            _turn: None,
         }
+    }
+
+    /// Holds a writer's turn until the transaction ends.
+    pub(crate) fn with_turn(mut self, turn: Option<tokio::sync::OwnedSemaphorePermit>) -> Self {
+        self._turn = turn;
+        self
     }
 
     /// Opens a guarded statement's savepoint. The previous one, if still

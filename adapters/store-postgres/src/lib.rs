@@ -30,6 +30,11 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/post
 /// Connections a process keeps to the server, at most.
 const POOL_SIZE: u32 = 16;
 
+/// Writing transactions a process runs at once, at most (intake lanes,
+/// webhooks, delivery, the scheduler): measured, more give each other up
+/// more often than they serve more (docs/benchmarks.md).
+const WRITERS: usize = 4;
+
 /// How a writing transaction starts (see the crate's documentation).
 const BEGIN_WRITE: &str = "BEGIN ISOLATION LEVEL SERIALIZABLE";
 /// How a read-only transaction starts: a snapshot that never waits for
@@ -50,7 +55,14 @@ pub enum OpenError {
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// Writing transactions of this process at once, at most: more only
+    /// give each other up (serialization failures) without serving more.
+    writers: std::sync::Arc<tokio::sync::Semaphore>,
 }
+
+/// How long a writing transaction waits for its turn before it goes ahead
+/// anyway (a transaction begun inside another must not wait for ever).
+const WRITER_WAIT: Duration = Duration::from_secs(10);
 
 impl PgStore {
     /// Connects to `url` (`postgres://…`) and migrates the database.
@@ -88,7 +100,10 @@ impl PgStore {
             .run(&pool)
             .await
             .map_err(|e| OpenError::Migrate(e.to_string()))?;
-        let store = Self { pool };
+        let store = Self {
+            pool,
+            writers: std::sync::Arc::new(tokio::sync::Semaphore::new(WRITERS)),
+        };
         store
             .upgrade_outbox()
             .await
@@ -150,6 +165,15 @@ impl PgStore {
     /// A writing transaction, `SERIALIZABLE` (see the crate's documentation).
     async fn writer(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Postgres>> {
         self.pool.begin_with(BEGIN_WRITE).await.map_err(backend)
+    }
+
+    /// A turn among this process's writers ([`WRITERS`]), or none after
+    /// [`WRITER_WAIT`].
+    async fn writer_turn(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        tokio::time::timeout(WRITER_WAIT, self.writers.clone().acquire_owned())
+            .await
+            .ok()?
+            .ok()
     }
 
     /// Exchanges with the server this process has made so far through its
@@ -248,15 +272,15 @@ pub(crate) fn backend(e: sqlx::Error) -> StoreError {
 #[async_trait]
 impl Store for PgStore {
     async fn begin(&self) -> StoreResult<Box<dyn Tx>> {
-        Ok(Box::new(SqlTx::new(conn::PgConn::new(
-            self.writer().await?,
-        ))))
+        let turn = self.writer_turn().await;
+        Ok(Box::new(SqlTx::new(
+            conn::PgConn::new(self.writer().await?).with_turn(turn),
+        )))
     }
 
-    /// Writers run side by side, as many as a quarter of the pool's
-    /// connections (the rest for reads, delivery and the scheduler).
+    /// Writers run side by side, [`WRITERS`] of this process at once.
     fn concurrent_writers(&self) -> usize {
-        (POOL_SIZE / 4) as usize
+        WRITERS
     }
 
     /// A read-only snapshot: health probes and reads never wait behind
