@@ -425,9 +425,15 @@ async fn record(
     marks: &[(Outgoing, Mark)],
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    let sent: Vec<i64> = marks
+        .iter()
+        .filter(|(_, mark)| matches!(mark, Mark::Sent))
+        .map(|(m, _)| m.id)
+        .collect();
+    tx.mark_sent(&sent, now).await?;
     for (m, mark) in marks {
         match mark {
-            Mark::Sent => tx.mark_sent(m.id, now).await?,
+            Mark::Sent => {}
             Mark::Retry { after, error } => {
                 let next = now + chrono::Duration::from_std(*after).unwrap_or_default();
                 tx.mark_retry(m.id, next, error).await?;

@@ -1519,7 +1519,7 @@ impl Bot {
         let mut tx = self.store.begin().await.unwrap();
         let out = tx.pending_to(&Address::new("test", who)).await.unwrap();
         for o in &out {
-            tx.mark_sent(o.id, self.clock.now()).await.unwrap();
+            tx.mark_sent(&[o.id], self.clock.now()).await.unwrap();
         }
         tx.commit().await.unwrap();
         out.iter().map(|o| o.plain()).collect()

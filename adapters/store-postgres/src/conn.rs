@@ -30,6 +30,10 @@ pub struct PgConn {
     /// of the transaction: the next guarded statement releases it in the
     /// same exchange as it opens its own.
     statement_savepoint: bool,
+    /// The engine released an event's savepoint and nothing ran since: the
+    /// release goes with the next event's savepoint, in one exchange, or
+    /// with the commit (which releases every savepoint).
+    event_released: bool,
     /// A writer's turn (see `PgStore::begin`), given back when the
     /// transaction ends.
     _turn: Option<tokio::sync::OwnedSemaphorePermit>,
@@ -51,6 +55,7 @@ impl PgConn {
         Self {
             tx,
             statement_savepoint: false,
+            event_released: false,
             _turn: None,
         }
     }
@@ -66,6 +71,7 @@ impl PgConn {
     /// trip, not two); a savepoint left open is released with the enclosing
     /// one or at commit.
     async fn open_statement_savepoint(&mut self) -> StoreResult<()> {
+        self.flush_release().await?;
         round_trip();
         let sql = if self.statement_savepoint {
             "RELEASE kohero_statement; SAVEPOINT kohero_statement"
@@ -77,6 +83,18 @@ impl PgConn {
             .await
             .map_err(backend)?;
         self.statement_savepoint = true;
+        Ok(())
+    }
+
+    /// Sends an event savepoint's release held back (see `event_released`).
+    async fn flush_release(&mut self) -> StoreResult<()> {
+        if std::mem::take(&mut self.event_released) {
+            round_trip();
+            sqlx::raw_sql("RELEASE kohero_event")
+                .execute(&mut *self.tx)
+                .await
+                .map_err(backend)?;
+        }
         Ok(())
     }
 
@@ -143,6 +161,7 @@ impl Conn for PgConn {
         how: How,
     ) -> StoreResult<u64> {
         if !how.guarded {
+            self.flush_release().await?;
             round_trip();
             let done = query(sql, values)
                 .execute(&mut *self.tx)
@@ -169,6 +188,7 @@ impl Conn for PgConn {
             let r = query(sql, values).fetch_all(&mut *self.tx).await;
             self.settle(r).await?
         } else {
+            self.flush_release().await?;
             round_trip();
             query(sql, values)
                 .fetch_all(&mut *self.tx)
@@ -184,10 +204,23 @@ impl Conn for PgConn {
     /// Statements without values: the engine's and the port methods'
     /// savepoints. Any of them leaves the guarded statement's savepoint no
     /// longer the newest, or gone: it is not released by name afterwards.
+    ///
+    /// An event's release waits for what comes next: the next event's
+    /// savepoint (both go in one exchange) or the commit (nothing to send).
     async fn run(&mut self, sql: &'static str) -> StoreResult<()> {
         self.statement_savepoint = false;
+        if sql == "RELEASE kohero_event" && !self.event_released {
+            self.event_released = true;
+            return Ok(());
+        }
+        let sql = if sql == "SAVEPOINT kohero_event" && std::mem::take(&mut self.event_released) {
+            "RELEASE kohero_event; SAVEPOINT kohero_event"
+        } else {
+            self.flush_release().await?;
+            sql
+        };
         round_trip();
-        sqlx::query(sql)
+        sqlx::raw_sql(sql)
             .execute(&mut *self.tx)
             .await
             .map_err(backend)?;

@@ -366,14 +366,14 @@ mod tests {
             .unwrap();
         second.commit().await.unwrap();
         let mut r = store.read().await.unwrap();
-        let (cursor, seen) = r.initiative_changes(start, 100).await.unwrap();
+        let (cursor, seen) = r.initiative_changes(&start, 100).await.unwrap();
         drop(r);
         // The slow one is not committed: not read, and not skipped either.
         assert!(seen.iter().all(|(id, _)| *id != slow.id), "{seen:?}");
         first.commit().await.unwrap();
         let mut r = store.read().await.unwrap();
-        let (end, later) = r.initiative_changes(cursor, 100).await.unwrap();
-        assert!(end >= cursor);
+        let (end, later) = r.initiative_changes(&cursor, 100).await.unwrap();
+        assert!(end.at >= cursor.at);
         let mut all: Vec<InitiativeId> = seen.iter().chain(&later).map(|c| c.0).collect();
         all.sort_unstable();
         assert_eq!(all, vec![slow.id.min(quick.id), slow.id.max(quick.id)]);

@@ -7,10 +7,10 @@ use crate::i18n::Arg;
 use crate::reply::{Action, ListItem, Reply};
 use crate::text;
 
-/// Names of the organisers of an initiative.
-async fn organiser_names(ctx: &mut Ctx<'_>, id: InitiativeId) -> Result<Vec<String>, Fail> {
+/// Names of the organisers among an initiative's members.
+async fn organiser_names(ctx: &mut Ctx<'_>, members: &[Membership]) -> Result<Vec<String>, Fail> {
     let mut names = Vec::new();
-    for m in ctx.tx.members(id).await? {
+    for m in members {
         if m.role == Role::Organiser
             && let Some(a) = ctx.tx.actor(m.actor).await?
         {
@@ -31,7 +31,7 @@ pub async fn show(ctx: &mut Ctx<'_>, id: InitiativeId) -> Outcome {
     }
     let members = ctx.tx.members(id).await?;
     let n = |r: Role| members.iter().filter(|m| m.role == r).count();
-    let organisers = organiser_names(ctx, id).await?;
+    let organisers = organiser_names(ctx, &members).await?;
 
     let mut reply = Reply::default().heading(render::label(&i)).para(format!(
         "{} · {}",

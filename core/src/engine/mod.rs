@@ -62,14 +62,14 @@ pub struct Engine {
     places: &'static Gazetteer,
     index: RwLock<NearbyIndex>,
     /// The last initiative change the index follows (see [`Engine::catch_up`]).
-    changes_cursor: tokio::sync::Mutex<i64>,
+    changes_cursor: tokio::sync::Mutex<crate::ports::ChangeCursor>,
     /// Initiatives with open needs, by place (`/besoins`): a query walks
     /// only them, not every initiative.
     needs_index: RwLock<NearbyIndex>,
     /// Verified actors by place (`/acteurs`).
     actors: RwLock<NearbyIndex<ActorId>>,
     /// The last actor change the actors' index follows.
-    actor_cursor: tokio::sync::Mutex<i64>,
+    actor_cursor: tokio::sync::Mutex<crate::ports::ChangeCursor>,
     /// A message wrote what the indexes follow through the store's change
     /// logs (a profile, a need): they catch up once it is committed.
     index_dirty: std::sync::atomic::AtomicBool,
@@ -343,7 +343,7 @@ impl Engine {
         let mut n = 0;
         loop {
             let mut tx = self.store.read().await?;
-            let (next, changed) = tx.actor_changes(*cursor, PAGE).await?;
+            let (next, changed) = tx.actor_changes(&cursor, PAGE).await?;
             drop(tx);
             if changed.is_empty() {
                 *cursor = next;
@@ -383,7 +383,7 @@ impl Engine {
         let mut n = 0;
         loop {
             let mut tx = self.store.read().await?;
-            let (next, changed) = tx.initiative_changes(*cursor, PAGE).await?;
+            let (next, changed) = tx.initiative_changes(&cursor, PAGE).await?;
             drop(tx);
             if changed.is_empty() {
                 *cursor = next;

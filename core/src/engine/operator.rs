@@ -209,7 +209,7 @@ impl Engine {
     /// Marks a message delivered, once the network has taken it.
     pub async fn delivered(&self, outgoing_id: i64) -> Result<(), EngineError> {
         let mut tx = self.store.begin().await?;
-        tx.mark_sent(outgoing_id, self.clock.now()).await?;
+        tx.mark_sent(&[outgoing_id], self.clock.now()).await?;
         tx.commit().await?;
         Ok(())
     }

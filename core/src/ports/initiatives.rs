@@ -34,7 +34,7 @@ pub trait Initiatives: Send {
     /// changes: after every change this transaction sees (a cursor is the
     /// store's own: a sequence number on SQLite, a transaction horizon on
     /// PostgreSQL; it only grows).
-    async fn initiative_changes_cursor(&mut self) -> StoreResult<i64>;
+    async fn initiative_changes_cursor(&mut self) -> StoreResult<super::ChangeCursor>;
 
     /// Initiatives written by transactions committed after `cursor` (about
     /// `limit` changes at most, in commit order; a transaction's changes
@@ -45,9 +45,12 @@ pub trait Initiatives: Send {
     /// [`Store::read`]: super::Store::read
     async fn initiative_changes(
         &mut self,
-        cursor: i64,
+        cursor: &super::ChangeCursor,
         limit: usize,
-    ) -> StoreResult<(i64, Vec<(InitiativeId, Option<crate::places::Located>)>)>;
+    ) -> StoreResult<(
+        super::ChangeCursor,
+        Vec<(InitiativeId, Option<crate::places::Located>)>,
+    )>;
 
     async fn initiatives_created_by(&mut self, actor: ActorId) -> StoreResult<Vec<Initiative>>;
 

@@ -45,6 +45,19 @@ pub use projects::Projects;
 pub use rooms::Rooms;
 pub use schedules::Schedules;
 
+/// Where a reader of a change log is (initiatives', actors'): what it has
+/// read, in the store's own terms. SQLite has one writer at a time, so a
+/// change's sequence number is its commit order: `at` is the last number
+/// read, `read` stays empty. PostgreSQL's writers run side by side, and a
+/// transaction may take a number and commit after a later one is read:
+/// there `at` is a transaction horizon (every transaction below it has
+/// ended and been read) and `read` the transactions above it already read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChangeCursor {
+    pub at: i64,
+    pub read: Vec<i64>,
+}
+
 /// The error a database driver (or the store itself) gave, kept whole as the
 /// source of a [`StoreError::Backend`].
 pub type Source = Box<dyn std::error::Error + Send + Sync + 'static>;

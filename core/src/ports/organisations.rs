@@ -74,7 +74,7 @@ pub trait Organisations: Send {
     /// Where a fresh index's catch-up starts: after every actor change this
     /// transaction sees (as
     /// [`initiative_changes_cursor`](super::Initiatives::initiative_changes_cursor)).
-    async fn actor_changes_cursor(&mut self) -> StoreResult<i64>;
+    async fn actor_changes_cursor(&mut self) -> StoreResult<super::ChangeCursor>;
 
     /// About `limit` changes at most, committed after `cursor`, in commit
     /// order (as [`initiative_changes`](super::Initiatives::initiative_changes)):
@@ -82,7 +82,7 @@ pub trait Organisations: Send {
     /// (`None`: no longer verified, or gone).
     async fn actor_changes(
         &mut self,
-        cursor: i64,
+        cursor: &super::ChangeCursor,
         limit: usize,
-    ) -> StoreResult<(i64, Vec<(ActorId, Option<LocatedActor>)>)>;
+    ) -> StoreResult<(super::ChangeCursor, Vec<(ActorId, Option<LocatedActor>)>)>;
 }

@@ -62,8 +62,10 @@ pub trait Outbox: Send {
     /// A message of the outbox, whatever became of it (until it is pruned).
     async fn outgoing(&mut self, id: i64) -> StoreResult<Option<Outgoing>>;
 
-    /// The network accepted the message.
-    async fn mark_sent(&mut self, id: i64, at: DateTime<Utc>) -> StoreResult<()>;
+    /// The network accepted these messages (one statement for a delivery
+    /// worker's whole batch). `NotFound` when one of them is not in the
+    /// outbox, and then none is marked.
+    async fn mark_sent(&mut self, ids: &[i64], at: DateTime<Utc>) -> StoreResult<()>;
 
     /// A failure worth retrying: counts the attempt, keeps the error, releases the
     /// claim and makes the message due again at `next_at`.

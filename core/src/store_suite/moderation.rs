@@ -111,7 +111,7 @@ pub async fn reports_and_hiding(store: &dyn Store) {
                 .read()
                 .await
                 .unwrap()
-                .initiative_changes(0, 100)
+                .initiative_changes(&crate::ports::ChangeCursor::default(), 100)
                 .await
                 .unwrap()
         },

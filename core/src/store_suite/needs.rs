@@ -178,7 +178,7 @@ pub async fn open_needs_in_the_index_feed_and_skilled_people(store: &dyn Store) 
                 .read()
                 .await
                 .unwrap()
-                .initiative_changes(start, 100)
+                .initiative_changes(&start, 100)
                 .await
                 .unwrap()
         },

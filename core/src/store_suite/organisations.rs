@@ -198,7 +198,7 @@ pub async fn the_actors_index_feed(store: &dyn Store) {
                 .read()
                 .await
                 .unwrap()
-                .actor_changes(start, 100)
+                .actor_changes(&start, 100)
                 .await
                 .unwrap()
         },
@@ -235,8 +235,8 @@ pub async fn the_actors_index_feed(store: &dyn Store) {
         })
     );
     assert_eq!(of(citizen.id), None);
-    let (next, changed) = tx.actor_changes(start, 100).await.unwrap();
-    assert!(next > start);
+    let (next, changed) = tx.actor_changes(&start, 100).await.unwrap();
+    assert_ne!(next, start);
     let ids: Vec<ActorId> = changed.iter().map(|c| c.0).collect();
     assert!(
         ids.contains(&mairie.id) && ids.contains(&asso.id),
@@ -249,11 +249,14 @@ pub async fn the_actors_index_feed(store: &dyn Store) {
             .iter()
             .all(|(id, l)| (*id == citizen.id) == l.is_none())
     );
-    assert_eq!(tx.actor_changes(next, 100).await.unwrap(), (next, vec![]));
+    assert_eq!(
+        tx.actor_changes(&next, 100).await.unwrap(),
+        (next.clone(), vec![])
+    );
     // Paged.
-    let (first, page) = tx.actor_changes(start, 1).await.unwrap();
+    let (first, page) = tx.actor_changes(&start, 1).await.unwrap();
     assert_eq!(page.len(), 1);
-    assert!(first > start && first < next);
+    assert!(first != start && first != next);
     drop(tx);
 
     // Unverified, then erased: each a change with no actor behind it.
@@ -269,7 +272,7 @@ pub async fn the_actors_index_feed(store: &dyn Store) {
                 .read()
                 .await
                 .unwrap()
-                .actor_changes(next, 100)
+                .actor_changes(&next, 100)
                 .await
                 .unwrap()
         },
@@ -286,7 +289,7 @@ pub async fn the_actors_index_feed(store: &dyn Store) {
                 .read()
                 .await
                 .unwrap()
-                .actor_changes(after, 100)
+                .actor_changes(&after, 100)
                 .await
                 .unwrap()
         },

@@ -155,7 +155,7 @@ pub async fn outbox(store: &dyn Store) {
     // Out of the way of what follows.
     for m in &typed {
         let id = tx.pending_to(&m.address()).await.unwrap()[0].id;
-        tx.mark_sent(id, t0()).await.unwrap();
+        tx.mark_sent(&[id], t0()).await.unwrap();
     }
     tx.commit().await.unwrap();
 
@@ -189,7 +189,7 @@ pub async fn outbox(store: &dyn Store) {
         1
     );
 
-    tx.mark_sent(r1, later).await.unwrap();
+    tx.mark_sent(&[r1], later).await.unwrap();
     tx.mark_retry(r3, later + Duration::seconds(60), "HTTP 502")
         .await
         .unwrap();
@@ -204,9 +204,16 @@ pub async fn outbox(store: &dyn Store) {
     tx.mark_failed(r2, "HTTP 400", due).await.unwrap();
     assert_eq!(tx.outbox_stats("telegram").await.unwrap().pending, 1);
     assert!(matches!(
-        tx.mark_sent(999_999, t0()).await,
+        tx.mark_sent(&[999_999], t0()).await,
         Err(StoreError::NotFound(_))
     ));
+    // One of several missing: none is marked, and the transaction goes on.
+    assert!(matches!(
+        tx.mark_sent(&[r3, 999_999], due).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(tx.outbox_stats("telegram").await.unwrap().pending, 1);
+    tx.mark_sent(&[], due).await.unwrap();
     tx.commit().await.unwrap();
 
     // Unreachable: pending rows fail, the address is remembered until it writes again.
@@ -271,7 +278,7 @@ pub async fn a_claim_takes_a_few_of_each_chat(store: &dyn Store) {
     assert_eq!(got, want);
     // Those sent, the next ones of the flood, in order.
     for id in &got {
-        tx.mark_sent(*id, now).await.unwrap();
+        tx.mark_sent(&[*id], now).await.unwrap();
     }
     let got: Vec<i64> = tx
         .claim("telegram", now, now + Duration::seconds(30), 16)

@@ -223,7 +223,7 @@ pub async fn relays_and_their_copies(store: &dyn Store) {
     // Tried once: no longer changed either.
     tx.mark_retry(first, t0(), "429").await.unwrap();
     assert!(!tx.rewrite(&m, &m.payload).await.unwrap());
-    tx.mark_sent(first, t0()).await.unwrap();
+    tx.mark_sent(&[first], t0()).await.unwrap();
     assert!(tx.pending_relays().await.unwrap().is_empty());
 
     // Copies, from the source and from the copy.

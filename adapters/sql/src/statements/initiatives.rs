@@ -51,9 +51,15 @@ pub const INITIATIVE_CHANGES_CURSOR: &str =
 pub const CHANGES_HORIZON: &str =
     "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS seq";
 
+/// The transactions at or above a horizon (`?1`) whose initiative changes
+/// this transaction sees (they have committed).
+pub const INITIATIVE_CHANGES_ABOVE: &str =
+    "SELECT DISTINCT xid AS seq FROM initiative_changes WHERE xid >= ?1";
+
 /// [`Initiatives::initiative_changes`](kohero_core::ports::Initiatives::initiative_changes)
-/// on PostgreSQL: the changes of the transactions from `?1` to below the
-/// horizon `?2`, in transaction order (`seq` is the transaction's id).
+/// on PostgreSQL: the changes of the transactions from `?1` to below `?2`
+/// but those read already (`?3`), in transaction order (`seq` is the
+/// transaction's id). Those this transaction sees have all committed.
 pub const INITIATIVE_CHANGES_BY_TRANSACTION: &str =
     "SELECT c.xid AS seq, c.initiative_id AS id, i.category, i.kind,
         CASE WHEN i.status IN ('open', 'active', 'done') AND i.hidden_at IS NULL
@@ -66,7 +72,8 @@ pub const INITIATIVE_CHANGES_BY_TRANSACTION: &str =
          FROM needs n WHERE n.initiative_id = c.initiative_id AND n.status = 'open'
             AND i.status IN ('open', 'active')) AS needs
     FROM initiative_changes c LEFT JOIN initiatives i ON i.id = c.initiative_id
-    WHERE c.xid >= ?1 AND c.xid < ?2 ORDER BY c.xid, c.seq LIMIT ?3";
+    WHERE c.xid >= ?1 AND c.xid < ?2 AND NOT (c.xid = ANY(?3))
+    ORDER BY c.xid, c.seq LIMIT ?4";
 
 /// [`Initiatives::initiative_changes`](kohero_core::ports::Initiatives::initiative_changes).
 pub const INITIATIVE_CHANGES: &str = "SELECT c.seq, c.initiative_id AS id, i.category, i.kind,

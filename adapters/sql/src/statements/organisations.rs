@@ -68,7 +68,13 @@ pub const ACTOR_CHANGES_BY_TRANSACTION: &str = "SELECT c.xid AS seq, c.actor_id 
         (SELECT MIN(m.insee) FROM actor_communes m WHERE m.actor_id = a.id) AS commune
     FROM actor_changes c LEFT JOIN actors a ON a.id = c.actor_id
     LEFT JOIN actor_profiles p ON p.actor_id = c.actor_id
-    WHERE c.xid >= ?1 AND c.xid < ?2 ORDER BY c.xid, c.seq LIMIT ?3";
+    WHERE c.xid >= ?1 AND c.xid < ?2 AND NOT (c.xid = ANY(?3))
+    ORDER BY c.xid, c.seq LIMIT ?4";
+
+/// The transactions at or above a horizon (`?1`) whose actor changes this
+/// transaction sees.
+pub const ACTOR_CHANGES_ABOVE: &str =
+    "SELECT DISTINCT xid AS seq FROM actor_changes WHERE xid >= ?1";
 
 /// [`Organisations::follow_actor`](kohero_core::ports::Organisations::follow_actor).
 pub const FOLLOW_ACTOR: &str = "INSERT INTO actor_follows (follower_id, actor_id, since)

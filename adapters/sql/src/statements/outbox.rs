@@ -31,7 +31,7 @@ pub const OUTGOING: &str = "SELECT * FROM outbox WHERE id = ?1";
 /// [`Outbox::mark_sent`](kohero_core::ports::Outbox::mark_sent).
 pub const MARK_SENT: &str =
     "UPDATE outbox SET status = 'sent', attempts = attempts + 1, claimed_until = NULL,
-    done_at = ?1 WHERE id = ?2";
+    done_at = ?1 WHERE id IN (SELECT value FROM json_each(?2))";
 
 /// [`Outbox::mark_retry`](kohero_core::ports::Outbox::mark_retry).
 pub const MARK_RETRY: &str =

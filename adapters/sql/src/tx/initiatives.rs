@@ -4,13 +4,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use kohero_core::domain::*;
 use kohero_core::places::Located;
-use kohero_core::ports::{Initiatives, StoreResult};
+use kohero_core::ports::{ChangeCursor, Initiatives, StoreResult};
 use kohero_core::text::search_document;
 
 use super::{SqlTx, limit_of, not_found};
 use crate::exec::{Conn, Dialect, Value};
 use crate::statements::initiatives as sql;
-use crate::{get, lat_lon, ms};
+use crate::{lat_lon, ms};
 
 #[async_trait]
 impl<C: Conn> Initiatives for SqlTx<C> {
@@ -103,19 +103,19 @@ impl<C: Conn> Initiatives for SqlTx<C> {
             .await
     }
 
-    async fn initiative_changes_cursor(&mut self) -> StoreResult<i64> {
-        let newest = match C::DIALECT {
-            Dialect::Sqlite => sql::INITIATIVE_CHANGES_CURSOR,
-            Dialect::Postgres => sql::CHANGES_HORIZON,
-        };
-        self.one(newest, &[], |r| get(r, "seq")).await
+    async fn initiative_changes_cursor(&mut self) -> StoreResult<ChangeCursor> {
+        self.change_cursor(
+            sql::INITIATIVE_CHANGES_CURSOR,
+            sql::INITIATIVE_CHANGES_ABOVE,
+        )
+        .await
     }
 
     async fn initiative_changes(
         &mut self,
-        cursor: i64,
+        cursor: &ChangeCursor,
         limit: usize,
-    ) -> StoreResult<(i64, Vec<(InitiativeId, Option<Located>)>)> {
+    ) -> StoreResult<(ChangeCursor, Vec<(InitiativeId, Option<Located>)>)> {
         self.change_page(
             sql::INITIATIVE_CHANGES,
             sql::INITIATIVE_CHANGES_BY_TRANSACTION,

@@ -20,7 +20,7 @@ mod schedules;
 
 use async_trait::async_trait;
 use kohero_core::domain::{Actor, ActorKind, InseeCode};
-use kohero_core::ports::{StoreError, StoreResult, Tx};
+use kohero_core::ports::{ChangeCursor, StoreError, StoreResult, Tx};
 
 use crate::exec::{Conn, Dialect, How, Sql, Value};
 use crate::{Columns, commune_code, get};
@@ -152,23 +152,51 @@ impl<C: Conn> SqlTx<C> {
         }
     }
 
+    /// Where a reader of a change log starts: after every change this
+    /// transaction sees (see [`ChangeCursor`]). `newest` is the SQLite
+    /// statement (the last sequence number), `above` the PostgreSQL one (the
+    /// transactions above the horizon that wrote changes).
+    async fn change_cursor(
+        &mut self,
+        newest: &'static str,
+        above: &'static str,
+    ) -> StoreResult<ChangeCursor> {
+        if C::DIALECT == Dialect::Sqlite {
+            let at = self.one(newest, &[], |r| get(r, "seq")).await?;
+            return Ok(ChangeCursor {
+                at,
+                read: Vec::new(),
+            });
+        }
+        let at: i64 = self
+            .one(crate::statements::initiatives::CHANGES_HORIZON, &[], |r| {
+                get(r, "seq")
+            })
+            .await?;
+        let mut read: Vec<i64> = self.all(above, &values![at], |r| get(r, "seq")).await?;
+        read.sort_unstable();
+        Ok(ChangeCursor { at, read })
+    }
+
     /// The changes of a change log after `cursor`, at most about `limit`,
     /// each id once (its newest), and the cursor after them. SQLite has one
     /// writer at a time, so a change's sequence number (`by_seq`) is its
     /// commit order. PostgreSQL's writers run side by side: a transaction
     /// may take number 10 and commit after number 11 was read, so the
-    /// cursor there is a transaction id (migration 22): `by_transaction`
-    /// reads the changes of the transactions from the cursor to below the
-    /// snapshot's horizon, all of which have ended; a page never splits a
-    /// transaction but one that wrote more than a page, read whole.
+    /// cursor there is a transaction horizon and the transactions above it
+    /// already read (migration 22): `by_transaction` reads the changes of
+    /// the transactions from the horizon up but those, all committed since
+    /// this transaction sees them; the horizon moves up to the snapshot's
+    /// once a read is whole. A page never splits a transaction but one that
+    /// wrote more than a page, read whole.
     async fn change_page<I, L, F>(
         &mut self,
         by_seq: &'static str,
         by_transaction: &'static str,
-        cursor: i64,
+        cursor: &ChangeCursor,
         limit: usize,
         f: F,
-    ) -> StoreResult<(i64, Vec<(I, L)>)>
+    ) -> StoreResult<(ChangeCursor, Vec<(I, L)>)>
     where
         I: Copy + Eq + std::hash::Hash + Send,
         L: Send,
@@ -176,33 +204,60 @@ impl<C: Conn> SqlTx<C> {
     {
         if C::DIALECT == Dialect::Sqlite {
             let rows = self
-                .all(by_seq, &values![cursor, limit_of(limit)], &f)
+                .all(by_seq, &values![cursor.at, limit_of(limit)], &f)
                 .await?;
-            return Ok(crate::changes_after(cursor, rows));
+            let (at, changes) = crate::changes_after(cursor.at, rows);
+            return Ok((
+                ChangeCursor {
+                    at,
+                    read: Vec::new(),
+                },
+                changes,
+            ));
         }
         let horizon: i64 = self
             .one(crate::statements::initiatives::CHANGES_HORIZON, &[], |r| {
                 get(r, "seq")
             })
             .await?;
-        let horizon = horizon.max(cursor);
-        let page = values![cursor, horizon, limit_of(limit.saturating_add(1))];
+        let page = [
+            Value::from(cursor.at),
+            Value::from(i64::MAX),
+            Value::Ints(cursor.read.clone()),
+            Value::from(limit_of(limit.saturating_add(1))),
+        ];
         let mut rows = self.all(by_transaction, &page, &f).await?;
-        let next = match rows.get(limit).map(|r| r.0) {
-            None => horizon,
-            // The transaction the page would split: from it, next time.
-            Some(cut) if cut > cursor => {
-                rows.retain(|r| r.0 < cut);
-                cut
-            }
+        let at = match rows.get(limit).map(|r| r.0) {
+            // Everything this transaction sees is read: up to its horizon.
+            None => horizon.max(cursor.at),
             // One transaction wrote more than a page: all of it.
-            Some(_) => {
-                let whole = values![cursor, cursor.saturating_add(1), i64::MAX];
+            Some(cut) if rows.first().is_some_and(|r| r.0 == cut) => {
+                let whole = [
+                    Value::from(cut),
+                    Value::from(cut.saturating_add(1)),
+                    Value::Ints(cursor.read.clone()),
+                    Value::from(i64::MAX),
+                ];
                 rows = self.all(by_transaction, &whole, &f).await?;
-                cursor.saturating_add(1)
+                cursor.at
+            }
+            // The transaction the page would split: next time.
+            Some(cut) => {
+                rows.retain(|r| r.0 < cut);
+                cursor.at
             }
         };
-        Ok((next, crate::changes_after(cursor, rows).1))
+        let mut read: Vec<i64> = cursor
+            .read
+            .iter()
+            .copied()
+            .chain(rows.iter().map(|r| r.0))
+            .collect();
+        read.sort_unstable();
+        read.dedup();
+        read.retain(|x| *x >= at);
+        let (_, changes) = crate::changes_after(cursor.at, rows);
+        Ok((ChangeCursor { at, read }, changes))
     }
 
     /// Actors read by `sql`, with the communes of those who speak for some.

@@ -2,10 +2,10 @@
 
 use async_trait::async_trait;
 use kohero_core::domain::*;
-use kohero_core::ports::{Organisations, StoreResult};
+use kohero_core::ports::{ChangeCursor, Organisations, StoreResult};
 
 use super::{SqlTx, limit_of, not_found};
-use crate::exec::{Conn, Dialect, Value};
+use crate::exec::{Conn, Value};
 use crate::statements::organisations as sql;
 use crate::{categories_to_text, get, lat_lon, ms};
 
@@ -153,19 +153,16 @@ impl<C: Conn> Organisations for SqlTx<C> {
             .collect())
     }
 
-    async fn actor_changes_cursor(&mut self) -> StoreResult<i64> {
-        let newest = match C::DIALECT {
-            Dialect::Sqlite => sql::ACTOR_CHANGES_CURSOR,
-            Dialect::Postgres => crate::statements::initiatives::CHANGES_HORIZON,
-        };
-        self.one(newest, &[], |r| get(r, "seq")).await
+    async fn actor_changes_cursor(&mut self) -> StoreResult<ChangeCursor> {
+        self.change_cursor(sql::ACTOR_CHANGES_CURSOR, sql::ACTOR_CHANGES_ABOVE)
+            .await
     }
 
     async fn actor_changes(
         &mut self,
-        cursor: i64,
+        cursor: &ChangeCursor,
         limit: usize,
-    ) -> StoreResult<(i64, Vec<(ActorId, Option<LocatedActor>)>)> {
+    ) -> StoreResult<(ChangeCursor, Vec<(ActorId, Option<LocatedActor>)>)> {
         self.change_page(
             sql::ACTOR_CHANGES,
             sql::ACTOR_CHANGES_BY_TRANSACTION,

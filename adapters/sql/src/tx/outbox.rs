@@ -150,9 +150,28 @@ impl<C: Conn> Outbox for SqlTx<C> {
             .await
     }
 
-    async fn mark_sent(&mut self, id: i64, at: DateTime<Utc>) -> StoreResult<()> {
-        let n = self.changes(sql::MARK_SENT, &values![ms(at), id]).await?;
-        not_found("outbox row", n)
+    async fn mark_sent(&mut self, ids: &[i64], at: DateTime<Utc>) -> StoreResult<()> {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let wanted = ids.len() as u64;
+        self.open_savepoint(super::Savepoint::Method).await?;
+        let r = self
+            .changes(sql::MARK_SENT, &[Value::from(ms(at)), Value::Ints(ids)])
+            .await
+            .and_then(|n| {
+                if n == wanted {
+                    Ok(())
+                } else {
+                    Err(kohero_core::ports::StoreError::NotFound(
+                        "outbox row".into(),
+                    ))
+                }
+            });
+        self.settle(super::Savepoint::Method, r).await
     }
 
     async fn mark_retry(
