@@ -13,13 +13,14 @@ use crate::{PgStore, backend};
 const ROWS_PER_INSERT: usize = 1000;
 
 /// The tables `copy-db` moves: every base table of the schema but the migration
-/// records and the initiative change log (its trigger fills it as rows
-/// arrive), parents first.
+/// records and the change logs of initiatives and actors (their triggers fill
+/// them as rows arrive; on PostgreSQL they carry transaction ids, which mean
+/// nothing elsewhere), parents first.
 async fn user_tables(db: &mut PgConnection) -> StoreResult<Vec<String>> {
     let names: Vec<String> = sqlx::query_scalar(
         "SELECT table_name::text FROM information_schema.tables
          WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
-           AND table_name NOT IN ('_sqlx_migrations', 'initiative_changes')",
+           AND table_name NOT IN ('_sqlx_migrations', 'initiative_changes', 'actor_changes')",
     )
     .fetch_all(&mut *db)
     .await

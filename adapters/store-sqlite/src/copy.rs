@@ -9,13 +9,14 @@ use crate::{SqliteStore, backend};
 
 /// The tables `copy-db` moves: every table but SQLite's own, the migration
 /// records, and what triggers rebuild as rows arrive (the search index, the
-/// initiative change log).
+/// initiatives' and actors' change logs).
 fn user_tables(db: &Connection) -> StoreResult<Vec<String>> {
     let mut stmt = db
         .prepare(
             "SELECT name FROM sqlite_master WHERE type = 'table'
              AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'
-             AND name NOT LIKE 'initiatives_fts%' AND name <> 'initiative_changes'",
+             AND name NOT LIKE 'initiatives_fts%'
+             AND name NOT IN ('initiative_changes', 'actor_changes')",
         )
         .map_err(backend)?;
     let names = stmt
