@@ -182,7 +182,7 @@ impl Worker {
         let marks = std::mem::take(&mut self.pending);
         let network = self.sender.network();
         let (store, batch) = (self.store.as_ref(), self.options.batch);
-        kohero_core::retry::on_conflict("outbox claim", || async {
+        let claimed = kohero_core::retry::on_conflict("outbox claim", || async {
             let now = Utc::now();
             let mut tx = store.begin().await?;
             if let Err(e) = record(tx.as_mut(), &marks, now).await {
@@ -196,7 +196,15 @@ impl Worker {
             tx.commit().await?;
             Ok(rows)
         })
-        .await
+        .await;
+        if let Err(e) = &claimed
+            && e.is_conflict()
+        {
+            // Still contended after every try: kept for the next claim, so
+            // that messages already sent are not sent again.
+            self.pending.splice(0..0, marks);
+        }
+        claimed
     }
 
     /// Sends a claimed batch in priority order, up to `concurrency` at once but one
@@ -415,6 +423,9 @@ impl Worker {
         if let Err(e) = result {
             // The claims run out and the messages are tried again: at least once.
             tracing::error!(network = %self.sender.network(), messages = marks.len(), error = %e, "cannot record sends");
+            if e.is_conflict() {
+                self.pending.splice(0..0, marks);
+            }
         }
     }
 }

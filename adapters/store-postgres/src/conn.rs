@@ -34,6 +34,11 @@ pub struct PgConn {
     /// release goes with the next event's savepoint, in one exchange, or
     /// with the commit (which releases every savepoint).
     event_released: bool,
+    /// A statement failed outside a savepoint of its own: PostgreSQL refuses
+    /// everything but a rollback to a savepoint until then (`Some(true)`
+    /// when that failure was a conflict). Held-back releases and the commit
+    /// say so rather than pass for done.
+    aborted: Option<bool>,
     /// A writer's turn (see `PgStore::begin`), given back when the
     /// transaction ends.
     _turn: Option<tokio::sync::OwnedSemaphorePermit>,
@@ -56,6 +61,7 @@ impl PgConn {
             tx,
             statement_savepoint: false,
             event_released: false,
+            aborted: None,
             _turn: None,
         }
     }
@@ -86,9 +92,30 @@ impl PgConn {
         Ok(())
     }
 
+    /// The error a statement of an aborted transaction gets here.
+    fn refuse_aborted(&self) -> StoreResult<()> {
+        match self.aborted {
+            None => Ok(()),
+            Some(true) => Err(kohero_core::ports::StoreError::Conflict(
+                "the transaction was given up by an earlier statement".into(),
+            )),
+            Some(false) => Err(kohero_core::ports::StoreError::Backend(
+                "the transaction was aborted by an earlier failed statement".into(),
+            )),
+        }
+    }
+
+    /// Notes that an unguarded statement failed (see `aborted`).
+    fn failed(&mut self, e: sqlx::Error) -> kohero_core::ports::StoreError {
+        let e = backend(e);
+        self.aborted = Some(e.is_conflict());
+        e
+    }
+
     /// Sends an event savepoint's release held back (see `event_released`).
     async fn flush_release(&mut self) -> StoreResult<()> {
         if std::mem::take(&mut self.event_released) {
+            self.refuse_aborted()?;
             round_trip();
             sqlx::raw_sql("RELEASE kohero_event")
                 .execute(&mut *self.tx)
@@ -163,11 +190,8 @@ impl Conn for PgConn {
         if !how.guarded {
             self.flush_release().await?;
             round_trip();
-            let done = query(sql, values)
-                .execute(&mut *self.tx)
-                .await
-                .map_err(backend)?;
-            return Ok(done.rows_affected());
+            let done = query(sql, values).execute(&mut *self.tx).await;
+            return done.map(|d| d.rows_affected()).map_err(|e| self.failed(e));
         }
         self.open_statement_savepoint().await?;
         round_trip();
@@ -190,10 +214,8 @@ impl Conn for PgConn {
         } else {
             self.flush_release().await?;
             round_trip();
-            query(sql, values)
-                .fetch_all(&mut *self.tx)
-                .await
-                .map_err(backend)?
+            let r = query(sql, values).fetch_all(&mut *self.tx).await;
+            r.map_err(|e| self.failed(e))?
         };
         for r in &rows {
             each(&Cols(r))?;
@@ -213,21 +235,31 @@ impl Conn for PgConn {
             self.event_released = true;
             return Ok(());
         }
-        let sql = if sql == "SAVEPOINT kohero_event" && std::mem::take(&mut self.event_released) {
+        let sql = if sql == "SAVEPOINT kohero_event" && self.event_released {
+            self.refuse_aborted()?;
+            self.event_released = false;
             "RELEASE kohero_event; SAVEPOINT kohero_event"
         } else {
             self.flush_release().await?;
             sql
         };
         round_trip();
-        sqlx::raw_sql(sql)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(backend)?;
-        Ok(())
+        let r = sqlx::raw_sql(sql).execute(&mut *self.tx).await;
+        match r {
+            Ok(_) => {
+                if sql.starts_with("ROLLBACK TO") {
+                    self.aborted = None;
+                }
+                Ok(())
+            }
+            Err(e) => Err(self.failed(e)),
+        }
     }
 
+    /// A transaction an earlier failure aborted is not committed (PostgreSQL
+    /// would answer the commit with a rollback, and no error).
     async fn commit(self) -> StoreResult<()> {
+        self.refuse_aborted()?;
         self.tx.commit().await.map_err(backend)
     }
 }

@@ -52,6 +52,11 @@ impl Abandoned {
     }
 }
 
+/// The fair-use decisions of a batch's events (by event key), kept across
+/// the attempts at the batch.
+#[derive(Default)]
+struct Admitted(std::sync::Mutex<std::collections::HashMap<String, crate::fair_use::Admit>>);
+
 /// Longest failure text kept with an event id.
 const FAILURE_MAX: usize = 500;
 
@@ -78,10 +83,13 @@ impl Engine {
         // The events that failed, by position, with why: handled once, then
         // only recorded as failed when the batch is replayed.
         let mut failed: Vec<(usize, String)> = Vec::new();
+        // Each event's fair-use decision, taken once: an attempt run again
+        // (a conflict, a replay) must not charge the person again.
+        let admitted = Admitted::default();
         let mut conflicts = 0;
         loop {
             let before = failed.len();
-            match self.try_batch(&batch, &mut failed).await {
+            match self.try_batch(&batch, &mut failed, &admitted).await {
                 Ok((results, touched)) => {
                     self.apply_to_index(&touched);
                     self.after_index_writes().await;
@@ -118,6 +126,7 @@ impl Engine {
         &self,
         batch: &[Incoming],
         failed: &mut Vec<(usize, String)>,
+        admitted: &Admitted,
     ) -> Result<(Vec<Intake>, Vec<Touched>), Abandoned> {
         let mut tx = self.store.begin().await.map_err(Abandoned::store)?;
         let mut results = Vec::with_capacity(batch.len());
@@ -142,7 +151,7 @@ impl Engine {
                 }
                 return Err(self.set_aside(failed, n, incoming, e.to_string()));
             }
-            match CatchUnwind::new(self.process_event(tx, incoming.clone())).await {
+            match CatchUnwind::new(self.process_event(tx, incoming.clone(), admitted)).await {
                 Ok(Step::Done(mut back, intake, t)) => {
                     if let Err(e) = back.release_savepoint().await {
                         if e.is_conflict() {
@@ -247,13 +256,33 @@ impl Engine {
         tx: &mut Box<dyn Tx>,
         incoming: &Incoming,
         now: chrono::DateTime<chrono::Utc>,
+        admitted: &Admitted,
     ) -> Result<Option<Intake>, crate::ports::StoreError> {
         use crate::fair_use::Admit;
         if !asks_for_an_answer(&incoming.content) {
             return Ok(None);
         }
         let who = incoming.identity.to_string();
-        match self.buckets.admit(self.fair_use.per_person, &who, now) {
+        let key = self.key_base(incoming);
+        let decided = admitted
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&key)
+            .copied();
+        let admit = match decided {
+            Some(a) => a,
+            None => {
+                let a = self.buckets.admit(self.fair_use.per_person, &who, now);
+                admitted
+                    .0
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .insert(key, a);
+                a
+            }
+        };
+        match admit {
             Admit::Yes => Ok(None),
             Admit::Quiet => Ok(Some(Intake::Refused(0))),
             Admit::SlowDown => {
@@ -360,7 +389,12 @@ impl Engine {
     /// One event inside the batch's transaction (after its savepoint).
     /// The span of one update: network, chat, actor and the network's event id.
     #[tracing::instrument(skip_all, fields(network = %incoming.identity.network, chat, actor = %incoming.identity, event = incoming.event_id.as_deref().unwrap_or("")))]
-    async fn process_event(&self, mut tx: Box<dyn Tx>, incoming: Incoming) -> Step {
+    async fn process_event(
+        &self,
+        mut tx: Box<dyn Tx>,
+        incoming: Incoming,
+        admitted: &Admitted,
+    ) -> Step {
         macro_rules! attempt {
             ($tx:ident, $e:expr) => {
                 match $e {
@@ -386,7 +420,7 @@ impl Engine {
             );
             return Step::Done(tx, intake, Vec::new());
         }
-        if let Some(intake) = attempt!(tx, self.fair_use(&mut tx, &incoming, now).await) {
+        if let Some(intake) = attempt!(tx, self.fair_use(&mut tx, &incoming, now, admitted).await) {
             return Step::Done(tx, intake, Vec::new());
         }
         let banned = match attempt!(tx, self.ban_at_intake(&mut tx, &incoming).await) {

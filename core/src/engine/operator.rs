@@ -50,14 +50,17 @@ pub enum VerifyError {
 impl Engine {
     /// Sets a person's language (console `--lang`), creating them if never seen.
     pub async fn set_language(&self, identity: &Identity, lang: Lang) -> Result<(), EngineError> {
-        let mut tx = self.store.begin().await?;
-        let mut actor = self.actor_for(&mut tx, identity, None, Some(lang)).await?;
-        if actor.lang != lang {
-            actor.lang = lang;
-            tx.update_actor(&actor).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        crate::retry::on_conflict::<_, EngineError, _, _>("language", || async {
+            let mut tx = self.store.begin().await?;
+            let mut actor = self.actor_for(&mut tx, identity, None, Some(lang)).await?;
+            if actor.lang != lang {
+                actor.lang = lang;
+                tx.update_actor(&actor).await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
     }
 
     /// Verifies an organisation (operators only: see [`Operator`]).
@@ -74,18 +77,21 @@ impl Engine {
         if kind == ActorKind::Municipality && communes.is_empty() {
             return Ok(Err(VerifyError::NoCommune));
         }
-        let mut tx = self.store.begin().await?;
-        let mut actor = self.actor_for(&mut tx, identity, None, None).await?;
-        actor.kind = kind;
-        actor.verified = true;
-        let mut communes = communes;
-        communes.sort();
-        communes.dedup();
-        actor.communes = communes;
-        tx.update_actor(&actor).await?;
-        tx.commit().await?;
-        self.catch_up_actors().await?;
-        Ok(Ok(actor))
+        crate::retry::on_conflict::<_, EngineError, _, _>("verify", || async {
+            let mut tx = self.store.begin().await?;
+            let mut actor = self.actor_for(&mut tx, identity, None, None).await?;
+            actor.kind = kind;
+            actor.verified = true;
+            let mut communes = communes.clone();
+            communes.sort();
+            communes.dedup();
+            actor.communes = communes;
+            tx.update_actor(&actor).await?;
+            tx.commit().await?;
+            self.catch_up_actors().await?;
+            Ok(Ok(actor))
+        })
+        .await
     }
 
     /// Revokes a verification; the actor becomes a citizen again. `None` if unknown.
@@ -94,17 +100,20 @@ impl Engine {
         _operator: &Operator,
         identity: &Identity,
     ) -> Result<Option<Actor>, EngineError> {
-        let mut tx = self.store.begin().await?;
-        let Some(mut actor) = tx.actor_by_identity(identity).await? else {
-            return Ok(None);
-        };
-        actor.kind = ActorKind::Citizen;
-        actor.verified = false;
-        actor.communes.clear();
-        tx.update_actor(&actor).await?;
-        tx.commit().await?;
-        self.catch_up_actors().await?;
-        Ok(Some(actor))
+        crate::retry::on_conflict::<_, EngineError, _, _>("unverify", || async {
+            let mut tx = self.store.begin().await?;
+            let Some(mut actor) = tx.actor_by_identity(identity).await? else {
+                return Ok(None);
+            };
+            actor.kind = ActorKind::Citizen;
+            actor.verified = false;
+            actor.communes.clear();
+            tx.update_actor(&actor).await?;
+            tx.commit().await?;
+            self.catch_up_actors().await?;
+            Ok(Some(actor))
+        })
+        .await
     }
 
     /// Makes a person a moderator everywhere (no commune) or for communes,
@@ -115,16 +124,19 @@ impl Engine {
         identity: &Identity,
         communes: &[InseeCode],
     ) -> Result<Actor, EngineError> {
-        let mut tx = self.store.begin().await?;
-        let actor = self.actor_for(&mut tx, identity, None, None).await?;
-        if communes.is_empty() {
-            tx.add_moderator(actor.id, None).await?;
-        }
-        for c in communes {
-            tx.add_moderator(actor.id, Some(c)).await?;
-        }
-        tx.commit().await?;
-        Ok(actor)
+        crate::retry::on_conflict::<_, EngineError, _, _>("moderator added", || async {
+            let mut tx = self.store.begin().await?;
+            let actor = self.actor_for(&mut tx, identity, None, None).await?;
+            if communes.is_empty() {
+                tx.add_moderator(actor.id, None).await?;
+            }
+            for c in communes {
+                tx.add_moderator(actor.id, Some(c)).await?;
+            }
+            tx.commit().await?;
+            Ok(actor)
+        })
+        .await
     }
 
     /// Takes every moderation scope from a person; how many there were
@@ -134,13 +146,16 @@ impl Engine {
         _operator: &Operator,
         identity: &Identity,
     ) -> Result<Option<u64>, EngineError> {
-        let mut tx = self.store.begin().await?;
-        let Some(actor) = tx.actor_by_identity(identity).await? else {
-            return Ok(None);
-        };
-        let n = tx.remove_moderator(actor.id).await?;
-        tx.commit().await?;
-        Ok(Some(n))
+        crate::retry::on_conflict::<_, EngineError, _, _>("moderator removed", || async {
+            let mut tx = self.store.begin().await?;
+            let Some(actor) = tx.actor_by_identity(identity).await? else {
+                return Ok(None);
+            };
+            let n = tx.remove_moderator(actor.id).await?;
+            tx.commit().await?;
+            Ok(Some(n))
+        })
+        .await
     }
 
     /// Every moderator, with their identities and scope.

@@ -130,7 +130,9 @@ pub(super) async fn journal(ctx: &mut Ctx<'_>, scope: &ModeratorScope) -> Outcom
         if let (ModeratorScope::Communes(_), Some(t)) = (scope, e.target) {
             match subject(ctx, t, true).await {
                 Ok(s) if scope.covers(&s.communes) => {}
-                _ => continue,
+                Ok(_) | Err(Fail::User(_) | Fail::Reply(_)) => continue,
+                // The store failed (a conflict to run again): not skipped.
+                Err(e) => return Err(e),
             }
         } else if matches!(scope, ModeratorScope::Communes(_)) {
             continue;
