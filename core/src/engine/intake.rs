@@ -52,10 +52,28 @@ impl Abandoned {
     }
 }
 
-/// The fair-use decisions of a batch's events (by event key), kept across
-/// the attempts at the batch.
+/// The fair-use decisions of a batch's events (by event key and bucket),
+/// kept across the attempts at the batch: an attempt run again (a
+/// conflict, a replay) does not charge the person again.
 #[derive(Default)]
-struct Admitted(std::sync::Mutex<std::collections::HashMap<String, crate::fair_use::Admit>>);
+pub(super) struct Admitted(
+    std::sync::Mutex<std::collections::HashMap<String, crate::fair_use::Admit>>,
+);
+
+impl Admitted {
+    /// The decision kept under `key`, else `decide`'s, kept.
+    pub(super) fn once(
+        &self,
+        key: String,
+        decide: impl FnOnce() -> crate::fair_use::Admit,
+    ) -> crate::fair_use::Admit {
+        let mut kept = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *kept.entry(key).or_insert_with(decide)
+    }
+}
 
 /// Longest failure text kept with an event id.
 const FAILURE_MAX: usize = 500;
@@ -264,25 +282,9 @@ impl Engine {
         }
         let who = incoming.identity.to_string();
         let key = self.key_base(incoming);
-        let decided = admitted
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(&key)
-            .copied();
-        let admit = match decided {
-            Some(a) => a,
-            None => {
-                let a = self.buckets.admit(self.fair_use.per_person, &who, now);
-                admitted
-                    .0
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .insert(key, a);
-                a
-            }
-        };
-        match admit {
+        match admitted.once(key, || {
+            self.buckets.admit(self.fair_use.per_person, &who, now)
+        }) {
             Admit::Yes => Ok(None),
             Admit::Quiet => Ok(Some(Intake::Refused(0))),
             Admit::SlowDown => {
@@ -416,7 +418,8 @@ impl Engine {
             let key_base = self.key_base(&incoming);
             let intake = attempt!(
                 tx,
-                self.relay_event(&mut tx, &incoming, &key_base, now).await
+                self.relay_event(&mut tx, &incoming, &key_base, now, admitted)
+                    .await
             );
             return Step::Done(tx, intake, Vec::new());
         }

@@ -39,6 +39,7 @@ impl Engine {
         incoming: &Incoming,
         key_base: &str,
         now: DateTime<Utc>,
+        admitted: &super::intake::Admitted,
     ) -> Result<Intake, StoreError> {
         let Some(chat) = incoming
             .chat
@@ -65,14 +66,11 @@ impl Engine {
         // A flood is not relayed past what a person can type (quietly: the
         // chat is not told). A bucket of its own: chatting does not use up
         // what one may ask the bot.
-        if !matches!(
-            self.buckets.admit(
-                Some(RELAY_RATE),
-                &format!("relay:{}", incoming.identity),
-                now
-            ),
-            crate::fair_use::Admit::Yes
-        ) {
+        let bucket = format!("relay:{}", incoming.identity);
+        let admit = admitted.once(format!("{key_base}/relay"), || {
+            self.buckets.admit(Some(RELAY_RATE), &bucket, now)
+        });
+        if admit != crate::fair_use::Admit::Yes {
             return Ok(Intake::Refused(0));
         }
         let others: Vec<Address> = tx
