@@ -90,6 +90,23 @@ impl Buckets {
     }
 }
 
+/// The fair-use decisions of a batch's events (by event key and bucket),
+/// kept across the attempts at the batch: an attempt run again (a
+/// conflict, a replay) does not charge the person again.
+#[derive(Default)]
+pub(crate) struct Admitted(std::sync::Mutex<std::collections::HashMap<String, Admit>>);
+
+impl Admitted {
+    /// The decision kept under `key`, else `decide`'s, kept.
+    pub(crate) fn once(&self, key: String, decide: impl FnOnce() -> Admit) -> Admit {
+        let mut kept = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *kept.entry(key).or_insert_with(decide)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -52,29 +52,6 @@ impl Abandoned {
     }
 }
 
-/// The fair-use decisions of a batch's events (by event key and bucket),
-/// kept across the attempts at the batch: an attempt run again (a
-/// conflict, a replay) does not charge the person again.
-#[derive(Default)]
-pub(super) struct Admitted(
-    std::sync::Mutex<std::collections::HashMap<String, crate::fair_use::Admit>>,
-);
-
-impl Admitted {
-    /// The decision kept under `key`, else `decide`'s, kept.
-    pub(super) fn once(
-        &self,
-        key: String,
-        decide: impl FnOnce() -> crate::fair_use::Admit,
-    ) -> crate::fair_use::Admit {
-        let mut kept = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        *kept.entry(key).or_insert_with(decide)
-    }
-}
-
 /// Longest failure text kept with an event id.
 const FAILURE_MAX: usize = 500;
 
@@ -103,7 +80,7 @@ impl Engine {
         let mut failed: Vec<(usize, String)> = Vec::new();
         // Each event's fair-use decision, taken once: an attempt run again
         // (a conflict, a replay) must not charge the person again.
-        let admitted = Admitted::default();
+        let admitted = crate::fair_use::Admitted::default();
         let mut conflicts = 0;
         loop {
             let before = failed.len();
@@ -144,7 +121,7 @@ impl Engine {
         &self,
         batch: &[Incoming],
         failed: &mut Vec<(usize, String)>,
-        admitted: &Admitted,
+        admitted: &crate::fair_use::Admitted,
     ) -> Result<(Vec<Intake>, Vec<Touched>), Abandoned> {
         let mut tx = self.store.begin().await.map_err(Abandoned::store)?;
         let mut results = Vec::with_capacity(batch.len());
@@ -274,7 +251,7 @@ impl Engine {
         tx: &mut Box<dyn Tx>,
         incoming: &Incoming,
         now: chrono::DateTime<chrono::Utc>,
-        admitted: &Admitted,
+        admitted: &crate::fair_use::Admitted,
     ) -> Result<Option<Intake>, crate::ports::StoreError> {
         use crate::fair_use::Admit;
         if !asks_for_an_answer(&incoming.content) {
@@ -395,7 +372,7 @@ impl Engine {
         &self,
         mut tx: Box<dyn Tx>,
         incoming: Incoming,
-        admitted: &Admitted,
+        admitted: &crate::fair_use::Admitted,
     ) -> Step {
         macro_rules! attempt {
             ($tx:ident, $e:expr) => {

@@ -39,7 +39,7 @@ impl Engine {
         incoming: &Incoming,
         key_base: &str,
         now: DateTime<Utc>,
-        admitted: &super::intake::Admitted,
+        admitted: &crate::fair_use::Admitted,
     ) -> Result<Intake, StoreError> {
         let Some(chat) = incoming
             .chat
