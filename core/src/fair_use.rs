@@ -112,6 +112,38 @@ mod tests {
     use super::*;
     use chrono::Duration;
 
+    /// A batch run again (after a conflict) asks for the same events'
+    /// decisions: each is charged to the person once, and a slow-down said
+    /// in the first attempt is said again, not turned into silence.
+    #[test]
+    fn a_batch_run_again_charges_each_event_once() {
+        let b = Buckets::default();
+        let rate = Some(Rate::per_second(1, 3));
+        let t0 = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let kept = Admitted::default();
+        let attempt = || {
+            (0..4)
+                .map(|n| kept.once(format!("telegram/u{n}"), || b.admit(rate, "telegram:1", t0)))
+                .collect::<Vec<_>>()
+        };
+        let first = attempt();
+        assert_eq!(
+            first,
+            vec![Admit::Yes, Admit::Yes, Admit::Yes, Admit::SlowDown]
+        );
+        for _ in 0..5 {
+            assert_eq!(attempt(), first);
+        }
+        // The bucket itself was charged four times, not 24: the next
+        // message is merely quiet (told once already), a second later one
+        // more is let through.
+        assert_eq!(b.admit(rate, "telegram:1", t0), Admit::Quiet);
+        assert_eq!(
+            b.admit(rate, "telegram:1", t0 + Duration::seconds(1)),
+            Admit::Yes
+        );
+    }
+
     #[test]
     fn a_burst_then_one_a_second_told_once() {
         let b = Buckets::default();
