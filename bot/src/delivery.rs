@@ -184,7 +184,7 @@ impl Worker {
         let (store, batch) = (self.store.as_ref(), self.options.batch);
         let claimed = kohero_core::retry::on_conflict("outbox claim", || async {
             let now = Utc::now();
-            let mut tx = store.begin().await?;
+            let mut tx = store.begin_rows().await?;
             if let Err(e) = record(tx.as_mut(), &marks, now).await {
                 if !e.is_conflict() {
                     // The claims run out and the messages are tried again: at least once.
@@ -415,7 +415,7 @@ impl Worker {
         let marks = std::mem::take(&mut self.pending);
         let store = self.store.as_ref();
         let result = kohero_core::retry::on_conflict("outbox outcomes", || async {
-            let mut tx = store.begin().await?;
+            let mut tx = store.begin_rows().await?;
             record(tx.as_mut(), &marks, Utc::now()).await?;
             tx.commit().await
         })

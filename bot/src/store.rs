@@ -57,6 +57,13 @@ impl Store for AnyStore {
         }
     }
 
+    async fn begin_rows(&self) -> StoreResult<Box<dyn Tx>> {
+        match self {
+            Self::Sqlite(s) => s.begin_rows().await,
+            Self::Postgres(s) => s.begin_rows().await,
+        }
+    }
+
     fn concurrent_writers(&self) -> usize {
         match self {
             Self::Sqlite(s) => s.concurrent_writers(),

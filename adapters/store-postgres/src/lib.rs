@@ -37,6 +37,8 @@ const WRITERS: usize = 4;
 
 /// How a writing transaction starts (see the crate's documentation).
 const BEGIN_WRITE: &str = "BEGIN ISOLATION LEVEL SERIALIZABLE";
+/// How a writing transaction on rows alone starts (`Store::begin_rows`).
+const BEGIN_ROWS: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ";
 /// How a read-only transaction starts: a snapshot that never waits for
 /// writers nor is given up for them.
 const BEGIN_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
@@ -276,6 +278,12 @@ impl Store for PgStore {
         Ok(Box::new(SqlTx::new(
             conn::PgConn::new(self.writer().await?).with_turn(turn),
         )))
+    }
+
+    async fn begin_rows(&self) -> StoreResult<Box<dyn Tx>> {
+        let turn = self.writer_turn().await;
+        let tx = self.pool.begin_with(BEGIN_ROWS).await.map_err(backend)?;
+        Ok(Box::new(SqlTx::new(conn::PgConn::new(tx).with_turn(turn))))
     }
 
     /// Writers run side by side, [`WRITERS`] of this process at once.

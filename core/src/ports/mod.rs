@@ -105,6 +105,17 @@ pub trait Store: Send + Sync {
     /// when another would make it otherwise (then run it again).
     async fn begin(&self) -> StoreResult<Box<dyn Tx>>;
 
+    /// A writing transaction for work that row locks keep right and that
+    /// reads no range another transaction relies on: the outbox claim
+    /// (`FOR UPDATE SKIP LOCKED`) and the outcomes of sends. On PostgreSQL
+    /// it runs `REPEATABLE READ` (a row two write at once still gives one
+    /// up: [`StoreError::Conflict`]) instead of `SERIALIZABLE`, whose
+    /// predicate lock on the whole due index made every reply written
+    /// meanwhile a conflict. Elsewhere the same as [`Store::begin`].
+    async fn begin_rows(&self) -> StoreResult<Box<dyn Tx>> {
+        self.begin().await
+    }
+
     /// How many writing transactions may usefully run at once: 1 where the
     /// database has one writer at a time (SQLite: a second would only wait),
     /// more where writers run side by side (PostgreSQL). Intake splits a

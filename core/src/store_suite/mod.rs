@@ -113,7 +113,7 @@ macro_rules! store_suite {
             mod transactions {
                 #[allow(unused_imports)]
                 use super::*;
-                $crate::store_suite!(@tests transactions, $make; rollback_leaves_nothing, savepoints_undo_part_of_a_transaction, missing_rows_are_not_found, reads_wait_for_no_writer_and_write_nothing);
+                $crate::store_suite!(@tests transactions, $make; rollback_leaves_nothing, savepoints_undo_part_of_a_transaction, missing_rows_are_not_found, reads_wait_for_no_writer_and_write_nothing, row_transactions_claim_and_commit);
             }
         }
     };

@@ -133,3 +133,44 @@ pub async fn reads_wait_for_no_writer_and_write_nothing(store: &dyn Store) {
             .is_none()
     );
 }
+
+/// A transaction on rows alone (`begin_rows`, the outbox's): it claims,
+/// records outcomes and commits like any other, and what it commits is
+/// there; dropped, nothing is.
+pub async fn row_transactions_claim_and_commit(store: &dyn Store) {
+    let to = Address::new("telegram", "42");
+    let mut tx = store.begin().await.unwrap();
+    let id = tx
+        .enqueue(&out(
+            &to,
+            None,
+            "« et ça ? » 🌱",
+            "rows/1",
+            Priority::Interactive,
+            t0(),
+        ))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    {
+        let mut tx = store.begin_rows().await.unwrap();
+        let got = tx
+            .claim("telegram", t0(), t0() + Duration::seconds(30), 10)
+            .await
+            .unwrap();
+        assert_eq!(got.len(), 1);
+        tx.mark_sent(&[id], t0()).await.unwrap();
+        // dropped without commit
+    }
+    let mut tx = store.begin_rows().await.unwrap();
+    let got = tx
+        .claim("telegram", t0(), t0() + Duration::seconds(30), 10)
+        .await
+        .unwrap();
+    assert_eq!(got.iter().map(|o| o.id).collect::<Vec<_>>(), vec![id]);
+    tx.mark_sent(&[id], t0()).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut r = store.read().await.unwrap();
+    assert_eq!(r.outbox_stats("telegram").await.unwrap().pending, 0);
+    assert!(r.outgoing(id).await.unwrap().is_some());
+}
