@@ -141,6 +141,20 @@ impl Two {
         tx.members(InitiativeId(id)).await.unwrap()
     }
 
+    /// `who` verified as the town hall of commune `insee`.
+    async fn verify_town_hall(&self, who: &str, insee: &str) {
+        self.engines[0]
+            .verify(
+                &Operator::command_line(),
+                &ident(who),
+                ActorKind::Municipality,
+                vec![InseeCode::parse(insee).unwrap()],
+            )
+            .await
+            .unwrap()
+            .unwrap();
+    }
+
     async fn propose(&self, who: &str, line: &str) -> i64 {
         let r = self.say(0, who, &format!("/proposer {line}")).await;
         first_number(&r, '#')
@@ -311,16 +325,7 @@ async fn a_need_filled_by_offers_accepted_at_once_takes_no_more_than_it_wants() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_processes_at_the_same_digest_tick_send_it_once() {
     let t = Two::new("kohero_race_digest").await;
-    t.engines[0]
-        .verify(
-            &Operator::command_line(),
-            &ident("mairie"),
-            ActorKind::Municipality,
-            vec![InseeCode::parse("69266").unwrap()],
-        )
-        .await
-        .unwrap()
-        .unwrap();
+    t.verify_town_hall("mairie", "69266").await;
     let readers: Vec<String> = (0..12).map(|r| format!("reader{r}")).collect();
     for (n, r) in readers.iter().enumerate() {
         t.say(n % 2, r, "/abonner Villeurbanne").await;
@@ -371,16 +376,7 @@ async fn two_processes_at_the_same_digest_tick_send_it_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn votes_cast_at_once_count_one_per_person() {
     let t = Two::new("kohero_race_votes").await;
-    t.engines[0]
-        .verify(
-            &Operator::command_line(),
-            &ident("mairie"),
-            ActorKind::Municipality,
-            vec![InseeCode::parse("69266").unwrap()],
-        )
-        .await
-        .unwrap()
-        .unwrap();
+    t.verify_town_hall("mairie", "69266").await;
     let readers: Vec<String> = (0..10).map(|r| format!("reader{r}")).collect();
     for r in &readers {
         t.say(1, r, "/abonner Villeurbanne").await;

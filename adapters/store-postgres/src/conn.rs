@@ -5,6 +5,7 @@
 use async_trait::async_trait;
 use kohero_core::ports::StoreResult;
 use kohero_sql::statements::pg;
+use kohero_sql::tx::{EVENT_RELEASE, EVENT_SAVEPOINT};
 use kohero_sql::{Columns, Conn, Dialect, EachRow, How, Value};
 use sqlx::Postgres;
 use sqlx::Row;
@@ -12,6 +13,9 @@ use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::query::Query;
 
 use crate::backend;
+
+/// An event's release and the next one's opening, in one exchange.
+const RELEASE_THEN_SAVEPOINT: &str = "RELEASE kohero_event; SAVEPOINT kohero_event";
 
 /// Exchanges with the server so far, in this process: each statement, each
 /// `BEGIN`, `COMMIT` and rollback (`kohero_store_round_trips_total`).
@@ -117,7 +121,7 @@ impl PgConn {
         if std::mem::take(&mut self.event_released) {
             self.refuse_aborted()?;
             round_trip();
-            sqlx::raw_sql("RELEASE kohero_event")
+            sqlx::raw_sql(EVENT_RELEASE)
                 .execute(&mut *self.tx)
                 .await
                 .map_err(backend)?;
@@ -231,14 +235,14 @@ impl Conn for PgConn {
     /// savepoint (both go in one exchange) or the commit (nothing to send).
     async fn run(&mut self, sql: &'static str) -> StoreResult<()> {
         self.statement_savepoint = false;
-        if sql == "RELEASE kohero_event" && !self.event_released {
+        if sql == EVENT_RELEASE && !self.event_released {
             self.event_released = true;
             return Ok(());
         }
-        let sql = if sql == "SAVEPOINT kohero_event" && self.event_released {
+        let sql = if sql == EVENT_SAVEPOINT && self.event_released {
             self.refuse_aborted()?;
             self.event_released = false;
-            "RELEASE kohero_event; SAVEPOINT kohero_event"
+            RELEASE_THEN_SAVEPOINT
         } else {
             self.flush_release().await?;
             sql
@@ -261,5 +265,18 @@ impl Conn for PgConn {
     async fn commit(self) -> StoreResult<()> {
         self.refuse_aborted()?;
         self.tx.commit().await.map_err(backend)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_combined_exchange_is_the_two_statements_it_replaces() {
+        assert_eq!(
+            RELEASE_THEN_SAVEPOINT,
+            format!("{EVENT_RELEASE}; {EVENT_SAVEPOINT}")
+        );
     }
 }

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 #[allow(unused_imports)]
-use super::{actor, initiative, out, p, t0, until};
+use super::{actor, initiative, out, p, t0};
 #[allow(unused_imports)]
 use crate::domain::*;
 #[allow(unused_imports)]
@@ -142,18 +142,9 @@ pub async fn located_initiatives_for_the_index(store: &dyn Store) {
 
     // The change log: every write committed after a cursor, each initiative
     // once, as it is now.
-    until(
-        || async {
-            store
-                .read()
-                .await
-                .unwrap()
-                .initiative_changes(&crate::ports::ChangeCursor::default(), 100)
-                .await
-                .unwrap()
-        },
-        |(_, all)| all.contains(&(gone.id, None)),
-    )
+    super::initiative_changes_seen(store, &crate::ports::ChangeCursor::default(), |(_, all)| {
+        all.contains(&(gone.id, None))
+    })
     .await;
     let mut r = store.read().await.unwrap();
     let start = r.initiative_changes_cursor().await.unwrap();
@@ -192,19 +183,7 @@ pub async fn located_initiatives_for_the_index(store: &dyn Store) {
     assert!(none.is_empty(), "{none:?}");
     drop(r);
     tx.commit().await.unwrap();
-    until(
-        || async {
-            store
-                .read()
-                .await
-                .unwrap()
-                .initiative_changes(&start, 100)
-                .await
-                .unwrap()
-        },
-        |(_, changed)| !changed.is_empty(),
-    )
-    .await;
+    super::initiative_changes_seen(store, &start, |(_, changed)| !changed.is_empty()).await;
     let mut r = store.read().await.unwrap();
     let (next, changed) = r.initiative_changes(&start, 100).await.unwrap();
     assert_ne!(next, start);

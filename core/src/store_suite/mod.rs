@@ -7,7 +7,7 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use crate::domain::*;
 use crate::geo::GeoPoint;
-use crate::ports::Store;
+use crate::ports::{ChangeCursor, Store};
 use crate::reply::Reply;
 
 pub mod adapter_state;
@@ -136,12 +136,46 @@ pub(crate) fn p(lat: f64, lon: f64) -> GeoPoint {
     GeoPoint::new(lat, lon).unwrap()
 }
 
-/// Reads (`read`) until `done` holds of what it returns, for at most 5 s,
-/// then once more for the caller's assertions to say what is missing. A
-/// change log is read up to the oldest transaction still running: on
-/// PostgreSQL another test's transaction on the same server may hold a
-/// committed change back for a moment.
-pub(crate) async fn until<T, F, Fut>(mut read: F, done: impl Fn(&T) -> bool) -> T
+/// The initiative changes after `cursor`, read (in a read transaction of
+/// their own) until `done` holds of them, for at most 5 s, then once more
+/// for the caller's assertions to say what is missing. A change log is read
+/// up to the oldest transaction still running: on PostgreSQL another
+/// test's transaction on the same server may hold a committed change back
+/// for a moment.
+pub(crate) async fn initiative_changes_seen(
+    store: &dyn Store,
+    cursor: &ChangeCursor,
+    done: impl Fn(
+        &(
+            ChangeCursor,
+            Vec<(InitiativeId, Option<crate::places::Located>)>,
+        ),
+    ) -> bool,
+) -> (
+    ChangeCursor,
+    Vec<(InitiativeId, Option<crate::places::Located>)>,
+) {
+    let read = || async {
+        let mut r = store.read().await.unwrap();
+        r.initiative_changes(cursor, 100).await.unwrap()
+    };
+    until(read, done).await
+}
+
+/// The actor changes after `cursor`, as [`initiative_changes_seen`].
+pub(crate) async fn actor_changes_seen(
+    store: &dyn Store,
+    cursor: &ChangeCursor,
+    done: impl Fn(&(ChangeCursor, Vec<(ActorId, Option<LocatedActor>)>)) -> bool,
+) -> (ChangeCursor, Vec<(ActorId, Option<LocatedActor>)>) {
+    let read = || async {
+        let mut r = store.read().await.unwrap();
+        r.actor_changes(cursor, 100).await.unwrap()
+    };
+    until(read, done).await
+}
+
+async fn until<T, F, Fut>(mut read: F, done: impl Fn(&T) -> bool) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = T>,

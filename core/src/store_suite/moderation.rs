@@ -105,16 +105,9 @@ pub async fn reports_and_hiding(store: &dyn Store) {
             .all(|l| l.id != i.id)
     );
     tx.commit().await.unwrap();
-    let (_, changes) = super::until(
-        || async {
-            store
-                .read()
-                .await
-                .unwrap()
-                .initiative_changes(&crate::ports::ChangeCursor::default(), 100)
-                .await
-                .unwrap()
-        },
+    let (_, changes) = super::initiative_changes_seen(
+        store,
+        &crate::ports::ChangeCursor::default(),
         |(_, changes)| changes.iter().any(|(id, l)| *id == i.id && l.is_none()),
     )
     .await;

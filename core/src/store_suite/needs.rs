@@ -172,19 +172,8 @@ pub async fn open_needs_in_the_index_feed_and_skilled_people(store: &dyn Store) 
     tx.insert_need(&need(NeedKind::Skill)).await.unwrap();
     let place = tx.insert_need(&need(NeedKind::Place)).await.unwrap();
     tx.commit().await.unwrap();
-    let (_, changed) = super::until(
-        || async {
-            store
-                .read()
-                .await
-                .unwrap()
-                .initiative_changes(&start, 100)
-                .await
-                .unwrap()
-        },
-        |(_, changed)| !changed.is_empty(),
-    )
-    .await;
+    let (_, changed) =
+        super::initiative_changes_seen(store, &start, |(_, changed)| !changed.is_empty()).await;
     let bits = NeedKind::Skill.bit() | NeedKind::Place.bit();
     assert_eq!(changed.len(), 1);
     assert_eq!(changed[0].1.unwrap().needs, bits);

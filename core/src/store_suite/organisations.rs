@@ -192,24 +192,13 @@ pub async fn the_actors_index_feed(store: &dyn Store) {
     tx.save_actor_profile(&profile).await.unwrap();
     tx.commit().await.unwrap();
 
-    super::until(
-        || async {
-            store
-                .read()
-                .await
-                .unwrap()
-                .actor_changes(&start, 100)
-                .await
-                .unwrap()
-        },
-        |(_, changed)| {
-            changed
-                .iter()
-                .filter(|c| c.0 == asso.id || c.0 == mairie.id)
-                .count()
-                == 2
-        },
-    )
+    super::actor_changes_seen(store, &start, |(_, changed)| {
+        changed
+            .iter()
+            .filter(|c| c.0 == asso.id || c.0 == mairie.id)
+            .count()
+            == 2
+    })
     .await;
     let mut tx = store.read().await.unwrap();
     let located = tx.located_actors().await.unwrap();
@@ -266,36 +255,14 @@ pub async fn the_actors_index_feed(store: &dyn Store) {
     plain.verified = false;
     tx.update_actor(&plain).await.unwrap();
     tx.commit().await.unwrap();
-    let (after, changed) = super::until(
-        || async {
-            store
-                .read()
-                .await
-                .unwrap()
-                .actor_changes(&next, 100)
-                .await
-                .unwrap()
-        },
-        |(_, changed)| !changed.is_empty(),
-    )
-    .await;
+    let (after, changed) =
+        super::actor_changes_seen(store, &next, |(_, changed)| !changed.is_empty()).await;
     assert_eq!(changed, vec![(asso.id, None)]);
     let mut tx = store.begin().await.unwrap();
     tx.delete_actor(mairie.id).await.unwrap();
     tx.commit().await.unwrap();
-    let (_, changed) = super::until(
-        || async {
-            store
-                .read()
-                .await
-                .unwrap()
-                .actor_changes(&after, 100)
-                .await
-                .unwrap()
-        },
-        |(_, changed)| !changed.is_empty(),
-    )
-    .await;
+    let (_, changed) =
+        super::actor_changes_seen(store, &after, |(_, changed)| !changed.is_empty()).await;
     let mut tx = store.read().await.unwrap();
     assert_eq!(changed, vec![(mairie.id, None)]);
     assert!(

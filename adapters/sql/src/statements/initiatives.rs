@@ -46,6 +46,25 @@ pub const LOCATED_INITIATIVES: &str = "SELECT i.id, i.lat, i.lon, i.category, i.
 pub const INITIATIVE_CHANGES_CURSOR: &str =
     "SELECT COALESCE(MAX(seq), 0) AS seq FROM initiative_changes";
 
+/// What a change-log row of an initiative gives the nearby index (its
+/// columns after the cursor's and the tables they come from), one text for
+/// both ways of reading the log.
+macro_rules! initiative_change_rows {
+    () => {
+        " c.initiative_id AS id, i.category, i.kind,
+        CASE WHEN i.status IN ('open', 'active', 'done') AND i.hidden_at IS NULL
+            THEN i.lat END AS lat,
+        CASE WHEN i.status IN ('open', 'active', 'done') AND i.hidden_at IS NULL
+            THEN i.lon END AS lon,
+        (SELECT COALESCE(SUM(DISTINCT CASE n.kind
+            WHEN 'volunteers' THEN 1 WHEN 'material' THEN 2 WHEN 'skill' THEN 4
+            WHEN 'place' THEN 8 ELSE 16 END), 0)
+         FROM needs n WHERE n.initiative_id = c.initiative_id AND n.status = 'open'
+            AND i.status IN ('open', 'active')) AS needs
+    FROM initiative_changes c LEFT JOIN initiatives i ON i.id = c.initiative_id"
+    };
+}
+
 /// Where a PostgreSQL reader of the change logs is: the horizon of its
 /// snapshot, below which every transaction has ended (migration 22).
 pub const CHANGES_HORIZON: &str =
@@ -60,34 +79,19 @@ pub const INITIATIVE_CHANGES_ABOVE: &str =
 /// on PostgreSQL: the changes of the transactions from `?1` to below `?2`
 /// but those read already (`?3`), in transaction order (`seq` is the
 /// transaction's id). Those this transaction sees have all committed.
-pub const INITIATIVE_CHANGES_BY_TRANSACTION: &str =
-    "SELECT c.xid AS seq, c.initiative_id AS id, i.category, i.kind,
-        CASE WHEN i.status IN ('open', 'active', 'done') AND i.hidden_at IS NULL
-            THEN i.lat END AS lat,
-        CASE WHEN i.status IN ('open', 'active', 'done') AND i.hidden_at IS NULL
-            THEN i.lon END AS lon,
-        (SELECT COALESCE(SUM(DISTINCT CASE n.kind
-            WHEN 'volunteers' THEN 1 WHEN 'material' THEN 2 WHEN 'skill' THEN 4
-            WHEN 'place' THEN 8 ELSE 16 END), 0)
-         FROM needs n WHERE n.initiative_id = c.initiative_id AND n.status = 'open'
-            AND i.status IN ('open', 'active')) AS needs
-    FROM initiative_changes c LEFT JOIN initiatives i ON i.id = c.initiative_id
-    WHERE c.xid >= ?1 AND c.xid < ?2 AND NOT (c.xid = ANY(?3))
-    ORDER BY c.xid, c.seq LIMIT ?4";
+pub const INITIATIVE_CHANGES_BY_TRANSACTION: &str = concat!(
+    "SELECT c.xid AS seq,",
+    initiative_change_rows!(),
+    " WHERE c.xid >= ?1 AND c.xid < ?2 AND NOT (c.xid = ANY(?3))
+    ORDER BY c.xid, c.seq LIMIT ?4"
+);
 
 /// [`Initiatives::initiative_changes`](kohero_core::ports::Initiatives::initiative_changes).
-pub const INITIATIVE_CHANGES: &str = "SELECT c.seq, c.initiative_id AS id, i.category, i.kind,
-        CASE WHEN i.status IN ('open', 'active', 'done') AND i.hidden_at IS NULL
-            THEN i.lat END AS lat,
-        CASE WHEN i.status IN ('open', 'active', 'done') AND i.hidden_at IS NULL
-            THEN i.lon END AS lon,
-        (SELECT COALESCE(SUM(DISTINCT CASE n.kind
-            WHEN 'volunteers' THEN 1 WHEN 'material' THEN 2 WHEN 'skill' THEN 4
-            WHEN 'place' THEN 8 ELSE 16 END), 0)
-         FROM needs n WHERE n.initiative_id = c.initiative_id AND n.status = 'open'
-            AND i.status IN ('open', 'active')) AS needs
-    FROM initiative_changes c LEFT JOIN initiatives i ON i.id = c.initiative_id
-    WHERE c.seq > ?1 ORDER BY c.seq LIMIT ?2";
+pub const INITIATIVE_CHANGES: &str = concat!(
+    "SELECT c.seq,",
+    initiative_change_rows!(),
+    " WHERE c.seq > ?1 ORDER BY c.seq LIMIT ?2"
+);
 
 /// [`Initiatives::initiatives_created_by`](kohero_core::ports::Initiatives::initiatives_created_by).
 pub const INITIATIVES_CREATED_BY: &str =

@@ -49,27 +49,36 @@ pub const LOCATED_ACTORS: &str = "SELECT a.id, a.kind, p.categories, p.lat, p.lo
 /// [`Organisations::actor_changes_cursor`](kohero_core::ports::Organisations::actor_changes_cursor).
 pub const ACTOR_CHANGES_CURSOR: &str = "SELECT COALESCE(MAX(seq), 0) AS seq FROM actor_changes";
 
-/// [`Organisations::actor_changes`](kohero_core::ports::Organisations::actor_changes):
-/// `kind` NULL when the actor is gone or no longer verified.
-pub const ACTOR_CHANGES: &str = "SELECT c.seq, c.actor_id AS id,
+/// What a change-log row of an actor gives the actors' index, one text for
+/// both ways of reading the log (as `initiative_change_rows!`).
+macro_rules! actor_change_rows {
+    () => {
+        " c.actor_id AS id,
         CASE WHEN a.verified <> 0 AND a.kind <> 'citizen' THEN a.kind END AS kind,
         p.categories, p.lat, p.lon,
         (SELECT MIN(m.insee) FROM actor_communes m WHERE m.actor_id = a.id) AS commune
     FROM actor_changes c LEFT JOIN actors a ON a.id = c.actor_id
-    LEFT JOIN actor_profiles p ON p.actor_id = c.actor_id
-    WHERE c.seq > ?1 ORDER BY c.seq LIMIT ?2";
+    LEFT JOIN actor_profiles p ON p.actor_id = c.actor_id"
+    };
+}
+
+/// [`Organisations::actor_changes`](kohero_core::ports::Organisations::actor_changes):
+/// `kind` NULL when the actor is gone or no longer verified.
+pub const ACTOR_CHANGES: &str = concat!(
+    "SELECT c.seq,",
+    actor_change_rows!(),
+    " WHERE c.seq > ?1 ORDER BY c.seq LIMIT ?2"
+);
 
 /// [`Organisations::actor_changes`](kohero_core::ports::Organisations::actor_changes)
 /// on PostgreSQL: as
 /// [`INITIATIVE_CHANGES_BY_TRANSACTION`](super::initiatives::INITIATIVE_CHANGES_BY_TRANSACTION).
-pub const ACTOR_CHANGES_BY_TRANSACTION: &str = "SELECT c.xid AS seq, c.actor_id AS id,
-        CASE WHEN a.verified <> 0 AND a.kind <> 'citizen' THEN a.kind END AS kind,
-        p.categories, p.lat, p.lon,
-        (SELECT MIN(m.insee) FROM actor_communes m WHERE m.actor_id = a.id) AS commune
-    FROM actor_changes c LEFT JOIN actors a ON a.id = c.actor_id
-    LEFT JOIN actor_profiles p ON p.actor_id = c.actor_id
-    WHERE c.xid >= ?1 AND c.xid < ?2 AND NOT (c.xid = ANY(?3))
-    ORDER BY c.xid, c.seq LIMIT ?4";
+pub const ACTOR_CHANGES_BY_TRANSACTION: &str = concat!(
+    "SELECT c.xid AS seq,",
+    actor_change_rows!(),
+    " WHERE c.xid >= ?1 AND c.xid < ?2 AND NOT (c.xid = ANY(?3))
+    ORDER BY c.xid, c.seq LIMIT ?4"
+);
 
 /// The transactions at or above a horizon (`?1`) whose actor changes this
 /// transaction sees.

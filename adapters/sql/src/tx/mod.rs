@@ -297,7 +297,7 @@ enum Savepoint {
 impl Savepoint {
     fn begin(self) -> &'static str {
         match self {
-            Self::Event => "SAVEPOINT kohero_event",
+            Self::Event => EVENT_SAVEPOINT,
             Self::Method => "SAVEPOINT kohero_method",
         }
     }
@@ -309,11 +309,18 @@ impl Savepoint {
     }
     fn release(self) -> &'static str {
         match self {
-            Self::Event => "RELEASE kohero_event",
+            Self::Event => EVENT_RELEASE,
             Self::Method => "RELEASE kohero_method",
         }
     }
 }
+
+/// How an event's savepoint is opened, as a connection receives it
+/// ([`Conn::run`]): a connection may send its release with the next
+/// opening (PostgreSQL's does, one exchange instead of two).
+pub const EVENT_SAVEPOINT: &str = "SAVEPOINT kohero_event";
+/// How an event's savepoint is released (see [`EVENT_SAVEPOINT`]).
+pub const EVENT_RELEASE: &str = "RELEASE kohero_event";
 
 fn no_row() -> StoreError {
     StoreError::Backend("the statement returned no row".into())
