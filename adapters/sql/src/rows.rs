@@ -186,6 +186,20 @@ pub fn initiative_summary(row: &(impl Columns + ?Sized)) -> StoreResult<Initiati
     })
 }
 
+/// A row of [`COMMUNE_COUNTS`](crate::statements::initiatives::COMMUNE_COUNTS):
+/// a status, how many have it, their latest change.
+pub fn status_count(
+    row: &(impl Columns + ?Sized),
+) -> StoreResult<(Status, usize, Option<DateTime<Utc>>)> {
+    let status: String = get(row, "status")?;
+    let n: i64 = get(row, "n")?;
+    Ok((
+        Status::parse_key(&status).ok_or_else(|| corrupt("status", &status))?,
+        usize::try_from(n).map_err(|_| corrupt_value("count", n))?,
+        get::<Option<i64>>(row, "at")?.map(time).transpose()?,
+    ))
+}
+
 pub fn membership(row: &(impl Columns + ?Sized)) -> StoreResult<Membership> {
     let role: String = get(row, "role")?;
     Ok(Membership {

@@ -423,44 +423,39 @@ pub(crate) async fn commune(web: &Web, code: InseeCode, lang: Lang) -> Result<An
 
 fn commune_page(t: &T<'_>, c: &PublicCommune) -> CommunePage {
     let path = format!("/c/{}", c.code.as_str());
-    // Initiatives come by status: one heading each, its items made only for
-    // the first ones listed.
-    let mut groups: Vec<(&str, Vec<Item>, usize)> = Vec::new();
-    for s in &c.initiatives {
-        let heading = match s.status {
-            Status::Open => "web-group-ideas",
-            Status::Active => "web-group-projects",
-            _ => "web-group-done",
-        };
-        let item = || {
-            (
-                t.href(&format!("/i/{}", s.id)),
-                s.title.clone(),
-                t.category(s),
-            )
-        };
-        match groups.last_mut() {
-            Some((h, items, more)) if *h == heading => {
-                if items.len() < GROUP_MAX {
-                    items.push(item());
-                } else {
-                    *more += 1;
-                }
-            }
-            _ => groups.push((heading, vec![item()], 0)),
-        }
-    }
-    // A page stays light however many initiatives a commune has: the rest
-    // is in its data.
-    let groups: Vec<(String, Vec<Item>, String)> = groups
-        .into_iter()
-        .map(|(h, items, more)| {
+    // Initiatives come by status: one heading each (none for a status
+    // without any), the most recently changed listed, the rest counted. A
+    // page stays light however many initiatives a commune has: the rest is
+    // in its data.
+    let groups: Vec<(String, Vec<Item>, String)> = c
+        .counts
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|&(status, n)| {
+            let heading = match status {
+                Status::Open => "web-group-ideas",
+                Status::Active => "web-group-projects",
+                _ => "web-group-done",
+            };
+            let items: Vec<Item> = c
+                .initiatives
+                .iter()
+                .filter(|s| s.status == status)
+                .map(|s| {
+                    (
+                        t.href(&format!("/i/{}", s.id)),
+                        s.title.clone(),
+                        t.category(s),
+                    )
+                })
+                .collect();
+            let more = n.saturating_sub(items.len());
             let tail = if more > 0 {
                 t.a("web-group-more", &[("n", more.into())])
             } else {
                 String::new()
             };
-            (t.t(h), items, tail)
+            (t.t(heading), items, tail)
         })
         .collect();
     let map = match (&t.web.options.map_tiles, c.centre) {
@@ -491,7 +486,10 @@ fn commune_page(t: &T<'_>, c: &PublicCommune) -> CommunePage {
         intro: t.a(
             "web-commune-intro",
             &[
-                ("count", c.initiatives.len().into()),
+                (
+                    "count",
+                    c.counts.iter().map(|(_, n)| n).sum::<usize>().into(),
+                ),
                 ("department", c.department.clone().into()),
             ],
         ),
@@ -551,9 +549,6 @@ fn commune_page(t: &T<'_>, c: &PublicCommune) -> CommunePage {
     CommunePage { frame, v }
 }
 
-/// At most this many initiatives listed under one heading of a commune's page.
-const GROUP_MAX: usize = 100;
-
 /// Zoom of a commune's map: about 6 km across in three tiles.
 const MAP_ZOOM: u8 = 13;
 
@@ -567,7 +562,7 @@ fn tile_xy(p: GeoPoint, zoom: u8) -> (f64, f64) {
 }
 
 /// Three tiles by two around the commune's centre, and a pin for each
-/// initiative with a place on them.
+/// initiative listed with a place on them.
 fn map_view(t: &T<'_>, template: &str, centre: GeoPoint, items: &[PublicSummary]) -> MapView {
     let (cx, cy) = tile_xy(centre, MAP_ZOOM);
     let (x0, y0) = (cx.floor() as i64 - 1, cy.round() as i64 - 1);
@@ -592,7 +587,6 @@ fn map_view(t: &T<'_>, template: &str, centre: GeoPoint, items: &[PublicSummary]
     }
     let pins = items
         .iter()
-        .take(GROUP_MAX * 3)
         .filter_map(|s| {
             let (x, y) = tile_xy(s.place?, MAP_ZOOM);
             let (left, top) = ((x - x0 as f64) / 3.0 * 100.0, (y - y0 as f64) / 2.0 * 100.0);

@@ -209,6 +209,39 @@ impl InitiativeSummary {
     }
 }
 
+/// What a commune's page lists, read from the store without reading every
+/// initiative of a large commune.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CommuneOverview {
+    /// The commune's initiatives not hidden, counted by status (each status
+    /// they have, any order).
+    pub counts: Vec<(Status, usize)>,
+    /// The latest change of one of them.
+    pub changed_at: Option<DateTime<Utc>>,
+    /// The shown ones (live, not hidden): of each live status, the most
+    /// recently changed first, as many as asked; any order.
+    pub latest: Vec<InitiativeSummary>,
+}
+
+impl CommuneOverview {
+    /// How many of them have this status.
+    pub fn count(&self, status: Status) -> usize {
+        self.counts
+            .iter()
+            .find(|(s, _)| *s == status)
+            .map_or(0, |(_, n)| *n)
+    }
+
+    /// How many are shown (live statuses).
+    pub fn shown(&self) -> usize {
+        self.counts
+            .iter()
+            .filter(|(s, _)| s.is_live())
+            .map(|(_, n)| n)
+            .sum()
+    }
+}
+
 impl From<&Initiative> for InitiativeSummary {
     fn from(i: &Initiative) -> Self {
         Self {

@@ -29,6 +29,11 @@ pub const CALENDAR_PAST_DAYS: i64 = 30;
 pub const CALENDAR_MAX: usize = 1_000;
 /// A commune's page and feed show this many recent items.
 pub const NEWS_MAX: usize = 30;
+/// A commune's page lists this many initiatives of each status at most (the
+/// most recently changed): the rest is in its data.
+pub const COMMUNE_LIST_MAX: usize = 100;
+/// A commune's page shows this many upcoming events at most.
+pub const COMMUNE_EVENTS_MAX: usize = 20;
 
 /// An initiative as a list, a map or a calendar names it: the store's
 /// summary, of a visible initiative only (`hidden` is always false here).
@@ -108,7 +113,11 @@ pub struct PublicCommune {
     pub name: String,
     pub department: String,
     pub centre: Option<GeoPoint>,
-    /// Shown initiatives, by status, category, then id.
+    /// How many initiatives are shown, by live status (see
+    /// [`Status::is_live`]); each status has its count, zero or not.
+    pub counts: Vec<(Status, usize)>,
+    /// Shown initiatives: by status (projects, ideas, done), the most
+    /// recently changed first, [`COMMUNE_LIST_MAX`] of each at most.
     pub initiatives: Vec<PublicSummary>,
     /// Upcoming events, not cancelled, soonest first, with their initiative.
     pub events: Vec<(Event, PublicSummary)>,
@@ -268,31 +277,46 @@ impl Engine {
         };
         let now = self.clock.now();
         let mut tx = self.store.read().await?;
-        let Holdings {
-            all,
-            ids,
-            summaries,
-        } = holdings(&mut tx, code).await?;
-        let mut changed_at = all
+        // Counted and chosen by the store: a commune of thousands of
+        // initiatives costs its page no more than a small one.
+        let overview = tx.commune_overview(code, COMMUNE_LIST_MAX).await?;
+        let events = tx
+            .events_in(
+                code,
+                now,
+                crate::domain::latest_date(now),
+                COMMUNE_EVENTS_MAX,
+            )
+            .await?;
+        let activity = tx.activity_in(code, NEWS_MAX).await?;
+        let named: Vec<InitiativeId> = events
             .iter()
-            .map(|i| i.updated_at)
-            .fold(DateTime::<Utc>::UNIX_EPOCH, DateTime::max);
-        let mut initiatives: Vec<PublicSummary> =
-            all.iter().filter(|i| i.is_shown()).cloned().collect();
-        initiatives.sort_by_key(|s| (status_rank(s.status), s.category as u8, s.id.0));
-        let events: Vec<(Event, PublicSummary)> = tx
-            .events_between(&ids, now, crate::domain::latest_date(now))
-            .await?
+            .map(|e| e.initiative)
+            .chain(activity.iter().map(|a| a.initiative))
+            .collect();
+        let summaries = summaries_of(&mut tx, named).await?;
+        let mut changed_at = overview.changed_at.unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+        let counts = LIVE_BY_RANK
             .into_iter()
-            .filter(|e| !e.hidden)
+            .map(|s| (s, overview.count(s)))
+            .collect();
+        let mut initiatives = overview.latest;
+        initiatives.retain(PublicSummary::is_shown);
+        initiatives.sort_by_key(|s| {
+            (
+                status_rank(s.status),
+                std::cmp::Reverse((s.updated_at, s.id.0)),
+            )
+        });
+        let events: Vec<(Event, PublicSummary)> = events
+            .into_iter()
             .filter_map(|e| {
                 changed_at = changed_at.max(e.changed_at());
                 let s = summaries.get(&e.initiative)?.clone();
                 Some((e, s))
             })
-            .take(20)
             .collect();
-        let news = news(&mut tx, &ids, &summaries, NEWS_MAX).await?;
+        let news = news(&mut tx, activity, &summaries).await?;
         if let Some(n) = news.first() {
             changed_at = changed_at.max(n.at);
         }
@@ -301,6 +325,7 @@ impl Engine {
             name: c.name.clone(),
             department: c.department.clone(),
             centre: c.centre,
+            counts,
             initiatives,
             events,
             news,
@@ -319,8 +344,10 @@ impl Engine {
             return Ok(None);
         };
         let mut tx = self.store.read().await?;
-        let h = holdings(&mut tx, code).await?;
-        let news = news(&mut tx, &h.ids, &h.summaries, limit).await?;
+        let activity = tx.activity_in(code, limit).await?;
+        let named = activity.iter().map(|a| a.initiative).collect();
+        let summaries = summaries_of(&mut tx, named).await?;
+        let news = news(&mut tx, activity, &summaries).await?;
         Ok(Some((c.name.clone(), news)))
     }
 
@@ -539,10 +566,10 @@ impl Engine {
     }
 }
 
-/// What a commune holds that visitors may see: its initiatives moderation
-/// has not hidden, their ids, and their summaries by id.
+/// What a commune holds that visitors may see (its calendar): its
+/// initiatives moderation has not hidden, their ids, and their summaries by
+/// id.
 struct Holdings {
-    all: Vec<InitiativeSummary>,
     ids: Vec<InitiativeId>,
     summaries: HashMap<InitiativeId, PublicSummary>,
 }
@@ -554,15 +581,32 @@ async fn holdings(
     let mut all = tx.initiative_summaries_in(code).await?;
     all.retain(|i| !i.hidden);
     let ids = all.iter().map(|i| i.id).collect();
-    let summaries = all.iter().map(|i| (i.id, i.clone())).collect();
-    Ok(Holdings {
-        all,
-        ids,
-        summaries,
-    })
+    let summaries = all.into_iter().map(|i| (i.id, i)).collect();
+    Ok(Holdings { ids, summaries })
 }
 
-/// Open ideas first, then active projects, then done ones.
+/// The summaries of these initiatives (repeats allowed) by id.
+async fn summaries_of(
+    tx: &mut Box<dyn Tx>,
+    mut ids: Vec<InitiativeId>,
+) -> Result<HashMap<InitiativeId, PublicSummary>, crate::ports::StoreError> {
+    ids.sort_unstable_by_key(|i| i.0);
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(tx
+        .initiative_summaries(&ids)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect())
+}
+
+/// The live statuses ([`Status::is_live`]), as a commune's page lists them.
+const LIVE_BY_RANK: [Status; 3] = [Status::Active, Status::Open, Status::Done];
+
+/// Active projects first, then open ideas, then done ones.
 fn status_rank(s: Status) -> u8 {
     match s {
         Status::Active => 0,
@@ -574,20 +618,16 @@ fn status_rank(s: Status) -> u8 {
     }
 }
 
-/// The activity of these initiatives, newest first, what moderation hid
-/// left out.
+/// This activity as news (its order kept), what moderation hid left out;
+/// `summaries` names its initiatives (one not there is left out).
 async fn news(
     tx: &mut Box<dyn Tx>,
-    ids: &[InitiativeId],
+    activity: Vec<Activity>,
     summaries: &HashMap<InitiativeId, PublicSummary>,
-    limit: usize,
 ) -> Result<Vec<PublicNews>, crate::ports::StoreError> {
     let mut out = Vec::new();
-    if ids.is_empty() {
-        return Ok(out);
-    }
-    for a in tx.activity_of(ids, 0, limit).await? {
-        let Some(s) = summaries.get(&a.initiative) else {
+    for a in activity {
+        let Some(s) = summaries.get(&a.initiative).filter(|s| !s.hidden) else {
             continue;
         };
         let (text, event) = match (a.kind, a.ref_id) {

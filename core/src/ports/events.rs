@@ -30,6 +30,16 @@ pub trait Events: Send {
         to: DateTime<Utc>,
     ) -> StoreResult<Vec<Event>>;
 
+    /// Events neither cancelled nor hidden of a commune's initiatives not
+    /// hidden, starting in `[from, to)`, soonest first, at most `limit`.
+    async fn events_in(
+        &mut self,
+        commune: &InseeCode,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: usize,
+    ) -> StoreResult<Vec<Event>>;
+
     /// Events not cancelled starting in `[from, to)`, soonest first.
     async fn events_starting(
         &mut self,

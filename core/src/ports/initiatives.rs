@@ -68,6 +68,15 @@ pub trait Initiatives: Send {
         commune: &InseeCode,
     ) -> StoreResult<Vec<InitiativeSummary>>;
 
+    /// A commune's initiatives not hidden, counted by status, and the
+    /// `per_status` most recently changed of each live status
+    /// ([`CommuneOverview`]): its page, whatever the commune's size.
+    async fn commune_overview(
+        &mut self,
+        commune: &InseeCode,
+        per_status: usize,
+    ) -> StoreResult<CommuneOverview>;
+
     /// Initiatives of these communes (any status), by id.
     async fn initiatives_in_communes(
         &mut self,
@@ -81,6 +90,14 @@ pub trait Initiatives: Send {
         &mut self,
         initiatives: &[InitiativeId],
         offset: usize,
+        limit: usize,
+    ) -> StoreResult<Vec<Activity>>;
+
+    /// Activity of a commune's initiatives not hidden, newest first, at most
+    /// `limit`.
+    async fn activity_in(
+        &mut self,
+        commune: &InseeCode,
         limit: usize,
     ) -> StoreResult<Vec<Activity>>;
 

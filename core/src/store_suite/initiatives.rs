@@ -242,3 +242,160 @@ pub async fn activity_feed(store: &dyn Store) {
     assert_eq!(page2[0], got[2]);
     assert!(tx.activity_of(&[], 0, 10).await.unwrap().is_empty());
 }
+
+/// A commune's page from the store: counts by status, the latest of each
+/// live status, its activity and upcoming events, hidden ones left out.
+pub async fn commune_pages(store: &dyn Store) {
+    let a = actor(store, "a").await;
+    let lyon = InseeCode::parse("69123").unwrap();
+    let paris = InseeCode::parse("75056").unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let mut made = Vec::new();
+    // (title, commune, status, changed after t0 in hours, hidden)
+    for (title, commune, status, hours, hidden) in [
+        ("a « idée » 🌱", &lyon, Status::Open, 1, false),
+        ("b l'idée", &lyon, Status::Open, 3, false),
+        ("c projet", &lyon, Status::Active, 2, false),
+        ("d abandon", &lyon, Status::Dropped, 5, false),
+        ("h cachée", &lyon, Status::Open, 9, true),
+        ("p Paris", &paris, Status::Open, 7, false),
+    ] {
+        let mut i = tx
+            .insert_initiative(&NewInitiative {
+                title: title.into(),
+                description: "…".into(),
+                category: Category::Repair,
+                place: None,
+                commune: Some(commune.clone()),
+                created_by: a.id,
+                created_at: t0(),
+                carried_by: None,
+            })
+            .await
+            .unwrap();
+        i.status = status;
+        i.updated_at = t0() + Duration::hours(hours);
+        tx.update_initiative(&i).await.unwrap();
+        if hidden {
+            tx.set_hidden(Target::Initiative(i.id), Some(t0()))
+                .await
+                .unwrap();
+        }
+        made.push(i);
+    }
+    let [ia, ib, ic, _id, ih, ip] = made.try_into().unwrap();
+    tx.commit().await.unwrap();
+
+    let mut r = store.read().await.unwrap();
+    let one = r.commune_overview(&lyon, 1).await.unwrap();
+    let mut counts = one.counts.clone();
+    counts.sort_by_key(|(s, _)| s.key());
+    assert_eq!(
+        counts,
+        vec![(Status::Active, 1), (Status::Dropped, 1), (Status::Open, 2)]
+    );
+    assert_eq!((one.count(Status::Done), one.shown()), (0, 3));
+    // The dropped one counts for the change, the hidden one not.
+    assert_eq!(one.changed_at, Some(t0() + Duration::hours(5)));
+    let ids = |o: &CommuneOverview| {
+        let mut v: Vec<InitiativeId> = o.latest.iter().map(|s| s.id).collect();
+        v.sort_by_key(|i| i.0);
+        v
+    };
+    assert_eq!(ids(&one), vec![ib.id, ic.id]);
+    let b = one.latest.iter().find(|s| s.id == ib.id).unwrap();
+    assert_eq!(*b, InitiativeSummary::from(&ib));
+    let all = r.commune_overview(&lyon, 10).await.unwrap();
+    assert_eq!(ids(&all), vec![ia.id, ib.id, ic.id]);
+    assert!(
+        r.commune_overview(&lyon, 0)
+            .await
+            .unwrap()
+            .latest
+            .is_empty()
+    );
+    assert_eq!(
+        r.commune_overview(&InseeCode::parse("13055").unwrap(), 10)
+            .await
+            .unwrap(),
+        CommuneOverview::default()
+    );
+    drop(r);
+
+    let mut tx = store.begin().await.unwrap();
+    let mut acts = Vec::new();
+    for (i, hours) in [(&ia, 1), (&ih, 2), (&ip, 3), (&ic, 4)] {
+        acts.push(
+            tx.insert_activity(&NewActivity {
+                initiative: i.id,
+                kind: ActivityKind::Updated,
+                ref_id: None,
+                at: t0() + Duration::hours(hours),
+            })
+            .await
+            .unwrap(),
+        );
+    }
+    let mut events = Vec::new();
+    // (initiative, starts after t0 in days)
+    for (i, days) in [(&ia, 3), (&ic, 2), (&ih, 1), (&ia, 4), (&ic, 5), (&ip, 2)] {
+        events.push(
+            tx.insert_event(&NewEvent {
+                initiative: i.id,
+                title: "Atelier « vélo »".into(),
+                starts_at: t0() + Duration::days(days),
+                tz: "Europe/Paris".into(),
+                place: None,
+                minutes: EVENT_MINUTES_DEFAULT,
+                created_by: a.id,
+                created_at: t0(),
+            })
+            .await
+            .unwrap(),
+        );
+    }
+    // The fourth is cancelled, the fifth hidden.
+    let mut cancelled = events[3].clone();
+    cancelled.cancelled_at = Some(t0());
+    tx.change_event(&cancelled).await.unwrap();
+    tx.set_hidden(Target::Event(events[4].id), Some(t0()))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut r = store.read().await.unwrap();
+    assert_eq!(
+        r.activity_in(&lyon, 10).await.unwrap(),
+        vec![acts[3].clone(), acts[0].clone()]
+    );
+    assert_eq!(
+        r.activity_in(&lyon, 1).await.unwrap(),
+        vec![acts[3].clone()]
+    );
+    assert!(r.activity_in(&paris, 0).await.unwrap().is_empty());
+    assert_eq!(
+        r.activity_in(&paris, 5).await.unwrap(),
+        vec![acts[2].clone()]
+    );
+    let to = t0() + Duration::days(14);
+    assert_eq!(
+        r.events_in(&lyon, t0(), to, 10).await.unwrap(),
+        vec![events[1].clone(), events[0].clone()]
+    );
+    assert_eq!(
+        r.events_in(&lyon, t0(), to, 1).await.unwrap(),
+        vec![events[1].clone()]
+    );
+    assert_eq!(
+        r.events_in(&lyon, t0() + Duration::days(2) + Duration::hours(1), to, 10)
+            .await
+            .unwrap(),
+        vec![events[0].clone()]
+    );
+    assert!(
+        r.events_in(&lyon, t0(), t0() + Duration::days(2), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

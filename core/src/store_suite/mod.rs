@@ -43,7 +43,7 @@ macro_rules! store_suite {
             mod initiatives {
                 #[allow(unused_imports)]
                 use super::*;
-                $crate::store_suite!(@tests initiatives, $make; initiatives, search_by_word_prefix, located_initiatives_for_the_index, activity_feed);
+                $crate::store_suite!(@tests initiatives, $make; initiatives, search_by_word_prefix, located_initiatives_for_the_index, activity_feed, commune_pages);
             }
             mod projects {
                 #[allow(unused_imports)]

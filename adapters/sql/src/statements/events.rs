@@ -35,6 +35,12 @@ pub const EVENTS_BETWEEN: &str =
     "SELECT * FROM events WHERE initiative_id IN (SELECT value FROM json_each(?1))
     AND starts_at >= ?2 AND starts_at < ?3 AND cancelled_at IS NULL ORDER BY starts_at, id";
 
+/// [`Events::events_in`](kohero_core::ports::Events::events_in).
+pub const EVENTS_IN: &str = "SELECT e.* FROM events e JOIN initiatives i ON i.id = e.initiative_id
+    WHERE i.commune = ?1 AND i.hidden_at IS NULL AND e.hidden_at IS NULL
+    AND e.cancelled_at IS NULL AND e.starts_at >= ?2 AND e.starts_at < ?3
+    ORDER BY e.starts_at, e.id LIMIT ?4";
+
 /// [`Events::change_event`](kohero_core::ports::Events::change_event).
 pub const CHANGE_EVENT: &str = "UPDATE events SET title = ?2, starts_at = ?3, tz = ?4, lat = ?5,
     lon = ?6, duration_minutes = ?7, sequence = ?8, updated_at = ?9, cancelled_at = ?10
@@ -63,6 +69,7 @@ pub(crate) const ALL: &[&str] = &[
     RSVPS,
     RSVPS_OF,
     EVENTS_BETWEEN,
+    EVENTS_IN,
     CHANGE_EVENT,
     FORGET_REMINDERS,
     CALENDAR_EVENTS,

@@ -2,6 +2,20 @@
 
 use crate::exec::Sql;
 
+/// The `?2` most recently changed initiatives of commune `?1` with one
+/// status, not hidden, as summaries.
+macro_rules! commune_latest {
+    ($status:literal, $alias:literal) => {
+        concat!(
+            "SELECT * FROM (SELECT id, kind, status, category, title, lat, lon, commune,
+            updated_at, hidden_at FROM initiatives WHERE commune = ?1 AND status = '",
+            $status,
+            "' AND hidden_at IS NULL ORDER BY updated_at DESC, id DESC LIMIT ?2) ",
+            $alias
+        )
+    };
+}
+
 /// [`Initiatives::insert_initiative`](kohero_core::ports::Initiatives::insert_initiative).
 pub const INSERT_INITIATIVE: &str =
     "INSERT INTO initiatives (kind, title, description, category, lat, lon, commune, status,
@@ -112,6 +126,30 @@ pub const INITIATIVE_SUMMARIES_IN: &str =
     "SELECT id, kind, status, category, title, lat, lon, commune, updated_at, hidden_at
     FROM initiatives WHERE commune = ?1 ORDER BY id";
 
+/// [`Initiatives::commune_overview`](kohero_core::ports::Initiatives::commune_overview):
+/// the counts, from the index on commune, status and change (migration 23).
+pub const COMMUNE_COUNTS: &str =
+    "SELECT status, COUNT(*) AS n, MAX(updated_at) AS at FROM initiatives
+    WHERE commune = ?1 AND hidden_at IS NULL GROUP BY status";
+
+/// [`Initiatives::commune_overview`](kohero_core::ports::Initiatives::commune_overview):
+/// the latest of each live status ([`Status::is_live`]), each a backward
+/// walk of the same index.
+///
+/// [`Status::is_live`]: kohero_core::domain::Status::is_live
+pub const COMMUNE_LATEST: &str = concat!(
+    commune_latest!("open", "o"),
+    " UNION ALL ",
+    commune_latest!("active", "a"),
+    " UNION ALL ",
+    commune_latest!("done", "d"),
+);
+
+/// [`Initiatives::activity_in`](kohero_core::ports::Initiatives::activity_in).
+pub const ACTIVITY_IN: &str =
+    "SELECT a.* FROM activity a JOIN initiatives i ON i.id = a.initiative_id
+    WHERE i.commune = ?1 AND i.hidden_at IS NULL ORDER BY a.at DESC, a.id DESC LIMIT ?2";
+
 /// [`Initiatives::insert_activity`](kohero_core::ports::Initiatives::insert_activity).
 pub const INSERT_ACTIVITY: &str =
     "INSERT INTO activity (initiative_id, kind, ref_id, at) VALUES (?1, ?2, ?3, ?4) RETURNING *";
@@ -139,6 +177,9 @@ pub(crate) const ALL: &[&str] = &[
     INITIATIVES_IN_COMMUNES,
     INITIATIVE_SUMMARIES,
     INITIATIVE_SUMMARIES_IN,
+    COMMUNE_COUNTS,
+    COMMUNE_LATEST,
+    ACTIVITY_IN,
     INSERT_ACTIVITY,
     ACTIVITY_OF,
     ACTIVITY_SINCE,

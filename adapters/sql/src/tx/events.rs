@@ -66,6 +66,21 @@ impl<C: Conn> Events for SqlTx<C> {
         .await
     }
 
+    async fn events_in(
+        &mut self,
+        commune: &InseeCode,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: usize,
+    ) -> StoreResult<Vec<Event>> {
+        self.all(
+            sql::EVENTS_IN,
+            &values![commune.as_str(), ms(from), ms(to), limit_of(limit)],
+            |r| crate::event(r),
+        )
+        .await
+    }
+
     async fn events_starting(
         &mut self,
         from: DateTime<Utc>,

@@ -157,6 +157,33 @@ impl<C: Conn> Initiatives for SqlTx<C> {
         .await
     }
 
+    async fn commune_overview(
+        &mut self,
+        commune: &InseeCode,
+        per_status: usize,
+    ) -> StoreResult<CommuneOverview> {
+        let rows = self
+            .all(sql::COMMUNE_COUNTS, &values![commune.as_str()], |r| {
+                crate::status_count(r)
+            })
+            .await?;
+        let latest = if per_status == 0 {
+            Vec::new()
+        } else {
+            self.all(
+                sql::COMMUNE_LATEST,
+                &values![commune.as_str(), limit_of(per_status)],
+                |r| crate::initiative_summary(r),
+            )
+            .await?
+        };
+        Ok(CommuneOverview {
+            changed_at: rows.iter().filter_map(|(_, _, at)| *at).max(),
+            counts: rows.into_iter().map(|(s, n, _)| (s, n)).collect(),
+            latest,
+        })
+    }
+
     async fn initiatives_in_communes(
         &mut self,
         communes: &[InseeCode],
@@ -196,6 +223,19 @@ impl<C: Conn> Initiatives for SqlTx<C> {
                 limit_of(limit).into(),
                 limit_of(offset).into(),
             ],
+            |r| crate::activity(r),
+        )
+        .await
+    }
+
+    async fn activity_in(
+        &mut self,
+        commune: &InseeCode,
+        limit: usize,
+    ) -> StoreResult<Vec<Activity>> {
+        self.all(
+            sql::ACTIVITY_IN,
+            &values![commune.as_str(), limit_of(limit)],
             |r| crate::activity(r),
         )
         .await
