@@ -1595,6 +1595,28 @@ async fn municipality_digests_scheduled_grouped_in_each_readers_language() {
     b.set_clock(paris(2026, 11, 23, 9, 0));
     let tick = b.engine.run_schedules().await.unwrap();
     assert_eq!((tick.digests, tick.digest_messages), (1, 2), "{tick:?}");
+    // The commune's page shows it: the announcement and its initiative,
+    // not Paris's.
+    let page = b
+        .engine
+        .public_commune(&InseeCode::parse("69266").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(page.digests.len(), 1);
+    assert_eq!(
+        page.digests[0].announcement.as_deref(),
+        Some("Marché de Noël samedi")
+    );
+    assert_eq!(
+        page.digests[0]
+            .initiatives
+            .iter()
+            .map(|s| s.id.0)
+            .collect::<Vec<_>>(),
+        vec![id]
+    );
+    assert_eq!(page.digests[0].at, paris(2026, 11, 23, 9, 0));
     let ann = b.inbox("ann").await;
     let fr = ann
         .iter()
@@ -5392,21 +5414,37 @@ async fn a_large_communes_page_lists_the_latest_of_each_status_and_counts_the_re
         c.counts,
         vec![(Status::Active, 2), (Status::Open, open), (Status::Done, 0)]
     );
+    // Listed: the most recently changed of each status (the first made
+    // here), by status, category, then change.
     let listed: Vec<InitiativeId> = c.initiatives.iter().map(|s| s.id).collect();
-    let expected: Vec<InitiativeId> = ideas
-        .iter()
-        .filter(|i| i.status == Status::Active)
-        .chain(
-            ideas
-                .iter()
-                .enumerate()
-                .filter(|(n, i)| *n != 7 && i.status == Status::Open)
-                .map(|(_, i)| i)
-                .take(COMMUNE_LIST_MAX),
-        )
-        .map(|i| i.id)
-        .collect();
+    fn by_category(mut v: Vec<&Initiative>) -> Vec<&Initiative> {
+        v.sort_by_key(|i| (i.category as u8, std::cmp::Reverse(i.updated_at)));
+        v
+    }
+    let expected: Vec<InitiativeId> = by_category(
+        ideas
+            .iter()
+            .filter(|i| i.status == Status::Active)
+            .collect(),
+    )
+    .into_iter()
+    .chain(by_category(
+        ideas
+            .iter()
+            .enumerate()
+            .filter(|(n, i)| *n != 7 && i.status == Status::Open)
+            .map(|(_, i)| i)
+            .take(COMMUNE_LIST_MAX)
+            .collect(),
+    ))
+    .map(|i| i.id)
+    .collect();
     assert_eq!(listed, expected);
+    assert!(
+        c.initiatives
+            .iter()
+            .all(|s| s.id != ideas[COMMUNE_LIST_MAX + 4].id)
+    );
     assert_eq!(c.changed_at, t + Duration::minutes(1000));
     assert!(
         bot.engine

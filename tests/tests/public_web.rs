@@ -360,6 +360,35 @@ async fn pages_and_open_data_after_a_chat_journey() {
         3
     );
 
+    // The town hall sends an announcement alone, then a digest: the
+    // commune's page shows both, under the town hall's public name.
+    tg.text(4, "fr", "/start");
+    tg.answer_to(4, "Bonjour").await;
+    k.run_ok(&[
+        "admin",
+        "verify",
+        "telegram:4",
+        "municipality",
+        "--commune",
+        &commune,
+    ]);
+    tg.text(4, "fr", "/profil nom Mairie « test » d'ici");
+    tg.answer_to(4, "Mairie").await;
+    tg.text(
+        4,
+        "fr",
+        "/annonce maintenant Fête du compost <b>samedi</b> au square & goûter 🎉",
+    );
+    tg.answer_to(4, "Annonce en route").await;
+    // Nobody subscribed yet: the digest reaches no one in chat, but it is
+    // published, and the town hall is told where.
+    tg.text(4, "fr", "/digest maintenant");
+    let (sent, _) = tg.answer_to(4, "Lettre en route").await;
+    assert!(
+        sent.contains(&format!("https://kohero.example.org/c/{commune}")),
+        "{sent}"
+    );
+
     // The commune's page and feed.
     let cp = get(&addr, "GET", &format!("/c/{commune}"), &[]).await;
     assert_eq!(cp.status, 200, "{}", cp.body);
@@ -369,6 +398,37 @@ async fn pages_and_open_data_after_a_chat_journey() {
     );
     assert!(!cp.body.contains("Arnaque"));
     assert!(cp.body.contains("application/atom+xml"));
+    let letters = &cp.body[cp.body.find("Lettres de la mairie").expect("the digests")..];
+    assert_eq!(letters.matches("<article>").count(), 2, "{letters}");
+    assert!(
+        letters.contains("Mairie « test » d&#39;ici, le "),
+        "{letters}"
+    );
+    assert!(
+        letters.contains("Fête du compost &#60;b&#62;samedi&#60;/b&#62; au square &#38; goûter 🎉"),
+        "{letters}"
+    );
+    // The digest (the newer, first) names the initiative, not the hidden one.
+    let digest = &letters[..letters.find("</article>").unwrap()];
+    assert!(
+        digest.contains(&format!("https://kohero.example.org/i/{id}")),
+        "{digest}"
+    );
+    assert!(!digest.contains("Fête du compost"), "{digest}");
+    // A town hall whose verification is taken back speaks for nobody: its
+    // letters leave the page.
+    k.run_ok(&["admin", "unverify", "telegram:4"]);
+    let cp2 = get(&addr, "GET", &format!("/c/{commune}"), &[]).await;
+    assert_eq!(cp2.status, 200);
+    assert!(!cp2.body.contains("Lettres de la mairie") && !cp2.body.contains("Fête du compost"));
+    k.run_ok(&[
+        "admin",
+        "verify",
+        "telegram:4",
+        "municipality",
+        "--commune",
+        &commune,
+    ]);
     let feed = get(&addr, "GET", &format!("/c/{commune}/feed.atom"), &[]).await;
     assert_eq!(feed.status, 200);
     let atom = check("atom", &feed.body);

@@ -200,6 +200,21 @@ pub fn status_count(
     ))
 }
 
+pub fn sent_digest(row: &(impl Columns + ?Sized)) -> StoreResult<SentDigest> {
+    let ids: String = get(row, "initiatives")?;
+    let ids: Vec<i64> =
+        serde_json::from_str(&ids).map_err(|_| corrupt("digest's initiatives", &ids))?;
+    Ok(SentDigest {
+        id: get(row, "id")?,
+        commune: commune_code(&get::<String>(row, "commune")?)?,
+        municipality: ActorId(get(row, "municipality_id")?),
+        at: time(get(row, "at")?)?,
+        since: time(get(row, "since")?)?,
+        announcement: get(row, "announcement")?,
+        initiatives: ids.into_iter().map(InitiativeId).collect(),
+    })
+}
+
 pub fn membership(row: &(impl Columns + ?Sized)) -> StoreResult<Membership> {
     let role: String = get(row, "role")?;
     Ok(Membership {

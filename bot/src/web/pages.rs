@@ -104,8 +104,20 @@ pub(crate) struct CommuneView {
     news_heading: String,
     no_news: String,
     news: Vec<(String, String, String, String)>,
+    digests_heading: String,
+    digests: Vec<DigestView>,
     data_heading: String,
     data: Vec<(String, String)>,
+}
+
+/// A town hall's digest on its commune's page.
+pub(crate) struct DigestView {
+    title: String,
+    announcement: Option<String>,
+    about: String,
+    /// `(href, name)`
+    items: Vec<(String, String)>,
+    more: String,
 }
 
 #[derive(Template)]
@@ -511,6 +523,8 @@ fn commune_page(t: &T<'_>, c: &PublicCommune) -> CommunePage {
                 )
             })
             .collect(),
+        digests_heading: t.t("web-digests"),
+        digests: c.digests.iter().map(|d| digest_view(t, d)).collect(),
         news_heading: t.t("web-news"),
         no_news: t.t("web-no-news"),
         news,
@@ -547,6 +561,35 @@ fn commune_page(t: &T<'_>, c: &PublicCommune) -> CommunePage {
         t.t("web-subscribe-calendar"),
     ));
     CommunePage { frame, v }
+}
+
+/// Initiatives named under one digest on a commune's page, at most.
+const DIGEST_ITEMS_MAX: usize = 10;
+
+fn digest_view(t: &T<'_>, d: &kohero_core::engine::public::PublicDigest) -> DigestView {
+    let more = d.initiatives.len().saturating_sub(DIGEST_ITEMS_MAX);
+    DigestView {
+        title: t.a(
+            "web-digest-title",
+            &[
+                ("from", d.from.name.clone().into()),
+                ("date", day(t.lang, d.at).into()),
+            ],
+        ),
+        announcement: d.announcement.as_deref().map(|a| excerpt(a, 600)),
+        about: t.t("web-digest-about"),
+        items: d
+            .initiatives
+            .iter()
+            .take(DIGEST_ITEMS_MAX)
+            .map(|s| (t.href(&format!("/i/{}", s.id)), s.title.clone()))
+            .collect(),
+        more: if more > 0 {
+            t.a("web-digest-more", &[("n", more.into())])
+        } else {
+            String::new()
+        },
+    }
 }
 
 /// Zoom of a commune's map: about 6 km across in three tiles.

@@ -352,6 +352,7 @@ digest-announcement-waiting = Announcement for the next digest: "{ $text }"
 digest-stopped = Your digest is no longer scheduled. /digest now sends it whenever you like.
 digest-bad-schedule = I don't understand the schedule "{ $schedule }" ({ $error }). It takes five fields: minute hour day month weekday, for example 0 9 * * mon.
 digest-never = The schedule "{ $schedule }" never happens. Try for example 0 9 * * mon.
+digest-on-page = It is also on the commune's public page: { $url }
 digest-empty = Nothing new since the last digest: nothing was sent.
 digest-queued = Digest on its way: { $n } message(s).
 announcement-saved = Announcement saved: it will head the next digest.
@@ -766,6 +767,13 @@ web-group-ideas = Ideas
 web-group-projects = Projects under way
 web-group-more = … and { $n } more: all are in the open data below.
 web-group-done = Finished projects
+web-digests = From the town hall
+web-digest-title = { $from }, { $date }
+web-digest-about = In this letter:
+web-digest-more = { $n ->
+    [one] … and one more initiative.
+   *[other] … and { $n } more initiatives.
+}
 web-news = Latest news
 web-no-news = Nothing new yet.
 web-news-created = new idea

@@ -352,6 +352,7 @@ digest-announcement-waiting = Annonce prévue pour la prochaine lettre : « { $t
 digest-stopped = La lettre n'est plus programmée. /digest maintenant l'envoie quand vous voulez.
 digest-bad-schedule = Je ne comprends pas la programmation « { $schedule } » ({ $error }). Il faut cinq champs : minute heure jour mois jour-de-semaine, par exemple 0 9 * * lun.
 digest-never = La programmation « { $schedule } » ne tombe jamais. Essayez par exemple 0 9 * * lun.
+digest-on-page = Elle est aussi sur la page publique de la commune : { $url }
 digest-empty = Rien de nouveau depuis la dernière lettre : rien n'a été envoyé.
 digest-queued = Lettre en route : { $n } message(s).
 announcement-saved = Annonce enregistrée : elle partira en tête de la prochaine lettre.
@@ -766,6 +767,13 @@ web-group-ideas = Idées
 web-group-projects = Projets en cours
 web-group-more = … et { $n } autres : toutes sont dans les données ouvertes ci-dessous.
 web-group-done = Projets terminés
+web-digests = Lettres de la mairie
+web-digest-title = { $from }, le { $date }
+web-digest-about = Au sommaire :
+web-digest-more = { $n ->
+    [one] … et une autre initiative.
+   *[other] … et { $n } autres initiatives.
+}
 web-news = Dernières nouvelles
 web-no-news = Rien de nouveau pour l'instant.
 web-news-created = nouvelle idée

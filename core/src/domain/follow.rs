@@ -45,6 +45,32 @@ pub struct DigestPlan {
     pub announcement: Option<String>,
 }
 
+/// A digest a municipality sent, as one of its communes' public page shows
+/// it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SentDigest {
+    pub id: i64,
+    pub commune: InseeCode,
+    pub municipality: ActorId,
+    pub at: DateTime<Utc>,
+    /// The start of the period it covered.
+    pub since: DateTime<Utc>,
+    pub announcement: Option<String>,
+    /// The commune's initiatives it told of, in its order.
+    pub initiatives: Vec<InitiativeId>,
+}
+
+/// A digest sent, to record for one of its communes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSentDigest {
+    pub commune: InseeCode,
+    pub municipality: ActorId,
+    pub at: DateTime<Utc>,
+    pub since: DateTime<Utc>,
+    pub announcement: Option<String>,
+    pub initiatives: Vec<InitiativeId>,
+}
+
 impl DigestPlan {
     pub fn new(municipality: ActorId, tz: &str) -> Self {
         Self {

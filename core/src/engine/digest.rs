@@ -82,13 +82,13 @@ pub async fn command(ctx: &mut Ctx<'_>, arg: DigestArg) -> Outcome {
         }
         DigestArg::Now => {
             let now = ctx.now;
-            let n = queue(ctx, &m, &mut plan, now, None, false).await?;
+            let (n, published) = queue(ctx, &m, &mut plan, now, None, false).await?;
             ctx.tx.save_digest_plan(&plan).await?;
-            Ok(vec![Reply::text(if n == 0 {
-                ctx.t("digest-empty", &[])
-            } else {
-                ctx.t("digest-queued", &[("n", n.into())])
-            })])
+            if n == 0 && !published {
+                return Ok(vec![Reply::text(ctx.t("digest-empty", &[]))]);
+            }
+            let r = Reply::text(ctx.t("digest-queued", &[("n", n.into())]));
+            Ok(vec![on_page(ctx, &m, published, r)])
         }
     }
 }
@@ -120,16 +120,29 @@ pub async fn announce(ctx: &mut Ctx<'_>, now: bool, body: &str) -> Outcome {
         let at = ctx.now;
         // An announcement alone leaves the digest's period as it was.
         let last = plan.last_at;
-        let n = queue(ctx, &m, &mut plan, at, Some(body), false).await?;
+        let (n, published) = queue(ctx, &m, &mut plan, at, Some(body), false).await?;
         plan.last_at = last;
         ctx.tx.save_digest_plan(&plan).await?;
-        return Ok(vec![Reply::text(
-            ctx.t("announcement-sent", &[("n", n.into())]),
-        )]);
+        let r = Reply::text(ctx.t("announcement-sent", &[("n", n.into())]));
+        return Ok(vec![on_page(ctx, &m, published, r)]);
     }
     plan.announcement = Some(body);
     ctx.tx.save_digest_plan(&plan).await?;
     Ok(vec![Reply::text(ctx.t("announcement-saved", &[]))])
+}
+
+/// Tells the town hall where its communes' pages show what it just
+/// published (when the public pages have an address).
+fn on_page(ctx: &Ctx<'_>, m: &Actor, published: bool, r: Reply) -> Reply {
+    match (published, ctx.public_url) {
+        (true, Some(url)) => m.communes.iter().fold(r, |r, c| {
+            r.para(ctx.t(
+                "digest-on-page",
+                &[("url", format!("{url}/c/{}", c.as_str()).into())],
+            ))
+        }),
+        _ => r,
+    }
 }
 
 /// What the store holds for the digests of some municipalities, read in a few
@@ -391,7 +404,9 @@ pub(crate) fn period_start(plan: &DigestPlan, now: DateTime<Utc>) -> DateTime<Ut
 /// Queues the digest of `m` (a municipality) for `tick`: to every
 /// reader in their language, and to each commune's announcement room. With
 /// `alone`, an announcement without the period's news. Returns how many
-/// messages were queued (none for an empty period); `plan` records the run.
+/// messages were queued (none for an empty period) and whether its
+/// communes' pages show it (something was said, read by anyone or not);
+/// `plan` records the run.
 pub(crate) async fn queue(
     ctx: &mut Ctx<'_>,
     m: &Actor,
@@ -399,22 +414,27 @@ pub(crate) async fn queue(
     tick: DateTime<Utc>,
     alone: Option<String>,
     scheduled: bool,
-) -> Result<usize, Fail> {
+) -> Result<(usize, bool), Fail> {
     let m = m.clone();
     let since = period_start(plan, ctx.now);
     let g = gather(ctx, std::slice::from_ref(&m), since, alone.is_none()).await?;
     let mut out = Vec::new();
-    let n = queue_gathered(ctx, &m, plan, tick, alone, scheduled, &g, &mut out);
+    let mut sent = Vec::new();
+    let n = queue_gathered(
+        ctx, &m, plan, tick, alone, scheduled, &g, &mut out, &mut sent,
+    );
     ctx.tx.enqueue_many(&out).await?;
+    ctx.tx.record_sent_digests(&sent).await?;
     for c in sent_with(m.id, &g) {
         ctx.tx.mark_consultation_sent(c, ctx.now).await?;
     }
-    Ok(n)
+    Ok((n, !sent.is_empty()))
 }
 
 /// [`queue`] for municipality `m`, from what [`gather`] read for it (and
-/// perhaps others): the messages go to `out`, for the caller to write in one
-/// statement. Returns how many.
+/// perhaps others): the messages go to `out`, and the digest as its
+/// communes' pages show it to `sent`, for the caller to write in one
+/// statement each. Returns how many messages.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn queue_gathered(
     ctx: &mut Ctx<'_>,
@@ -425,6 +445,7 @@ pub(crate) fn queue_gathered(
     scheduled: bool,
     g: &Gathered,
     out: &mut Vec<NewOutgoing>,
+    sent: &mut Vec<NewSentDigest>,
 ) -> usize {
     let since = period_start(plan, ctx.now);
     let (sections, announcement) = match alone {
@@ -442,6 +463,25 @@ pub(crate) fn queue_gathered(
         .collect();
     if sections.is_empty() && announcement.is_none() && results.is_empty() {
         return queue_waiting(ctx, m, g, out);
+    }
+    // Each commune's page shows the digest: its announcement and what it
+    // told of that commune.
+    for commune in &m.communes {
+        let initiatives: Vec<InitiativeId> = sections
+            .iter()
+            .filter(|s| s.initiative.commune.as_ref() == Some(commune))
+            .map(|s| s.initiative.id)
+            .collect();
+        if announcement.is_some() || !initiatives.is_empty() {
+            sent.push(NewSentDigest {
+                commune: commune.clone(),
+                municipality: m.id,
+                at: ctx.now,
+                since,
+                announcement: announcement.clone(),
+                initiatives,
+            });
+        }
     }
     let content = Content {
         communes: &m.communes,

@@ -280,19 +280,26 @@ impl Engine {
         let municipalities = self.store.begin().await?.municipalities_of(commune).await?;
         let mut out = Vec::new();
         for m in municipalities {
-            let mut tx = self.store.begin().await?;
-            let mut plan = tx
-                .digest_plan(m.id)
-                .await?
-                .unwrap_or_else(|| DigestPlan::new(m.id, &m.tz));
+            // Each municipality in its own transaction, run again whole if
+            // PostgreSQL gives it up for a concurrent one (same keys: its
+            // messages are queued once).
             let key_base = self.local_key(&format!("digest/{}/now", m.id));
-            let mut ctx = self.ctx(tx, m.clone(), key_base);
-            ctx.now = now;
-            let n = digest::queue(&mut ctx, &m, &mut plan, now, None, false)
-                .await
-                .map_err(Self::scheduled)?;
-            ctx.tx.save_digest_plan(&plan).await?;
-            ctx.tx.commit().await?;
+            let n = crate::retry::on_conflict::<_, EngineError, _, _>("digest", || async {
+                let mut tx = self.store.begin().await?;
+                let mut plan = tx
+                    .digest_plan(m.id)
+                    .await?
+                    .unwrap_or_else(|| DigestPlan::new(m.id, &m.tz));
+                let mut ctx = self.ctx(tx, m.clone(), key_base.clone());
+                ctx.now = now;
+                let (n, _) = digest::queue(&mut ctx, &m, &mut plan, now, None, false)
+                    .await
+                    .map_err(Self::scheduled)?;
+                ctx.tx.save_digest_plan(&plan).await?;
+                ctx.tx.commit().await?;
+                Ok(n)
+            })
+            .await?;
             out.push((m, n));
         }
         Ok(out)

@@ -32,6 +32,8 @@ pub const NEWS_MAX: usize = 30;
 /// A commune's page lists this many initiatives of each status at most (the
 /// most recently changed): the rest is in its data.
 pub const COMMUNE_LIST_MAX: usize = 100;
+/// A commune's page shows this many of its town hall's digests at most.
+pub const DIGESTS_MAX: usize = 3;
 /// A commune's page shows this many upcoming events at most.
 pub const COMMUNE_EVENTS_MAX: usize = 20;
 
@@ -106,6 +108,19 @@ pub struct PublicNews {
     pub at: DateTime<Utc>,
 }
 
+/// A digest its town hall sent, as a commune's page shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublicDigest {
+    pub at: DateTime<Utc>,
+    /// The town hall (a digest shows while it is verified: one whose
+    /// verification was taken back speaks for nobody).
+    pub from: PublicActor,
+    pub announcement: Option<String>,
+    /// The commune's initiatives it told of that are still shown, in its
+    /// order.
+    pub initiatives: Vec<PublicSummary>,
+}
+
 /// A commune's page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PublicCommune {
@@ -116,13 +131,16 @@ pub struct PublicCommune {
     /// How many initiatives are shown, by live status (see
     /// [`Status::is_live`]); each status has its count, zero or not.
     pub counts: Vec<(Status, usize)>,
-    /// Shown initiatives: by status (projects, ideas, done), the most
-    /// recently changed first, [`COMMUNE_LIST_MAX`] of each at most.
+    /// Shown initiatives: the [`COMMUNE_LIST_MAX`] most recently changed
+    /// of each status at most, by status (projects, ideas, done), category,
+    /// then the most recently changed first.
     pub initiatives: Vec<PublicSummary>,
     /// Upcoming events, not cancelled, soonest first, with their initiative.
     pub events: Vec<(Event, PublicSummary)>,
     /// Newest first.
     pub news: Vec<PublicNews>,
+    /// The latest digests of its town hall, newest first.
+    pub digests: Vec<PublicDigest>,
     pub changed_at: DateTime<Utc>,
 }
 
@@ -289,10 +307,12 @@ impl Engine {
             )
             .await?;
         let activity = tx.activity_in(code, NEWS_MAX).await?;
+        let sent = tx.sent_digests(code, DIGESTS_MAX).await?;
         let named: Vec<InitiativeId> = events
             .iter()
             .map(|e| e.initiative)
             .chain(activity.iter().map(|a| a.initiative))
+            .chain(sent.iter().flat_map(|d| d.initiatives.iter().copied()))
             .collect();
         let summaries = summaries_of(&mut tx, named).await?;
         let mut changed_at = overview.changed_at.unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
@@ -305,6 +325,7 @@ impl Engine {
         initiatives.sort_by_key(|s| {
             (
                 status_rank(s.status),
+                s.category as u8,
                 std::cmp::Reverse((s.updated_at, s.id.0)),
             )
         });
@@ -320,6 +341,34 @@ impl Engine {
         if let Some(n) = news.first() {
             changed_at = changed_at.max(n.at);
         }
+        let mut digests = Vec::with_capacity(sent.len());
+        let mut town_halls: HashMap<ActorId, Option<PublicActor>> = HashMap::new();
+        for d in sent {
+            let from = match town_halls.get(&d.municipality) {
+                Some(a) => a.clone(),
+                None => {
+                    let a = public_actor(&mut tx, Some(d.municipality))
+                        .await?
+                        .filter(|a| a.kind == ActorKind::Municipality);
+                    town_halls.insert(d.municipality, a.clone());
+                    a
+                }
+            };
+            let Some(from) = from else { continue };
+            changed_at = changed_at.max(d.at);
+            digests.push(PublicDigest {
+                at: d.at,
+                from,
+                announcement: d.announcement,
+                initiatives: d
+                    .initiatives
+                    .iter()
+                    .filter_map(|i| summaries.get(i))
+                    .filter(|s| s.is_shown())
+                    .cloned()
+                    .collect(),
+            });
+        }
         Ok(Some(PublicCommune {
             code: c.code.clone(),
             name: c.name.clone(),
@@ -329,6 +378,7 @@ impl Engine {
             initiatives,
             events,
             news,
+            digests,
             changed_at,
         }))
     }

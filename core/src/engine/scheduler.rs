@@ -303,13 +303,14 @@ impl Engine {
             .map_err(Self::scheduled)?;
         let mut saved = Vec::with_capacity(plans.len());
         let mut out = Vec::new();
+        let mut sent = Vec::new();
         let mut consultations = Vec::new();
         for (mut plan, due) in plans {
             let n = match allowed.iter().find(|a| a.id == plan.municipality) {
                 Some(m) => {
                     consultations.extend(digest::sent_with(m.id, &gathered));
                     digest::queue_gathered(
-                        &mut ctx, m, &mut plan, due, None, true, &gathered, &mut out,
+                        &mut ctx, m, &mut plan, due, None, true, &gathered, &mut out, &mut sent,
                     )
                 }
                 // No longer a verified municipality: the schedule moves on.
@@ -321,6 +322,7 @@ impl Engine {
             saved.push(plan);
         }
         ctx.tx.enqueue_many(&out).await?;
+        ctx.tx.record_sent_digests(&sent).await?;
         for c in consultations {
             ctx.tx.mark_consultation_sent(c, now).await?;
         }

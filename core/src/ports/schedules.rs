@@ -37,6 +37,16 @@ pub trait Schedules: Send {
     /// The plans of these municipalities (those that have one).
     async fn digest_plans_of(&mut self, ids: &[ActorId]) -> StoreResult<Vec<DigestPlan>>;
 
+    /// Records digests sent (one row each; none: nothing written).
+    async fn record_sent_digests(&mut self, digests: &[NewSentDigest]) -> StoreResult<()>;
+
+    /// The digests sent for a commune, newest first, at most `limit`.
+    async fn sent_digests(
+        &mut self,
+        commune: &InseeCode,
+        limit: usize,
+    ) -> StoreResult<Vec<SentDigest>>;
+
     async fn queue_alert(&mut self, alert: &NewAlert) -> StoreResult<()>;
 
     /// People with alerts waiting whose batch is not held past `now`.

@@ -68,7 +68,7 @@ macro_rules! store_suite {
             mod schedules {
                 #[allow(unused_imports)]
                 use super::*;
-                $crate::store_suite!(@tests schedules, $make; digests_alerts_and_reminders);
+                $crate::store_suite!(@tests schedules, $make; digests_alerts_and_reminders, sent_digests_for_pages);
             }
             mod rooms {
                 #[allow(unused_imports)]

@@ -300,3 +300,62 @@ pub async fn digests_alerts_and_reminders(store: &dyn Store) {
     tx.delete_actor(m.id).await.unwrap();
     assert_eq!(tx.digest_plan(m.id).await.unwrap(), None);
 }
+
+/// Digests sent, as communes' pages read them: newest first, per commune,
+/// their announcement and initiatives as written.
+pub async fn sent_digests_for_pages(store: &dyn Store) {
+    let m = actor(store, "mairie").await;
+    let lyon = InseeCode::parse("69123").unwrap();
+    let villeurbanne = InseeCode::parse("69266").unwrap();
+    let mut tx = store.begin().await.unwrap();
+    tx.record_sent_digests(&[]).await.unwrap();
+    let new = |commune: &InseeCode, hours: i64, text: Option<&str>, ids: Vec<i64>| NewSentDigest {
+        commune: commune.clone(),
+        municipality: m.id,
+        at: t0() + Duration::hours(hours),
+        since: t0(),
+        announcement: text.map(str::to_owned),
+        initiatives: ids.into_iter().map(InitiativeId).collect(),
+    };
+    tx.record_sent_digests(&[
+        new(&lyon, 1, Some("« Fête » des voisins 🎉 l'été"), vec![]),
+        new(&villeurbanne, 1, None, vec![7, 3]),
+    ])
+    .await
+    .unwrap();
+    tx.record_sent_digests(&[new(&lyon, 2, None, vec![3, 1, 2])])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut r = store.read().await.unwrap();
+    let got = r.sent_digests(&lyon, 10).await.unwrap();
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0].at, t0() + Duration::hours(2));
+    assert_eq!(
+        got[0].initiatives,
+        vec![InitiativeId(3), InitiativeId(1), InitiativeId(2)]
+    );
+    assert_eq!(got[0].announcement, None);
+    assert_eq!(
+        got[1].announcement.as_deref(),
+        Some("« Fête » des voisins 🎉 l'été")
+    );
+    assert!(got[1].initiatives.is_empty());
+    assert_eq!(
+        (got[1].commune.clone(), got[1].municipality, got[1].since),
+        (lyon.clone(), m.id, t0())
+    );
+    assert_eq!(
+        r.sent_digests(&lyon, 1).await.unwrap(),
+        vec![got[0].clone()]
+    );
+    let v = r.sent_digests(&villeurbanne, 10).await.unwrap();
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0].initiatives, vec![InitiativeId(7), InitiativeId(3)]);
+    assert!(
+        r.sent_digests(&InseeCode::parse("75056").unwrap(), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

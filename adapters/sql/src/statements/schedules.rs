@@ -80,6 +80,26 @@ pub const SAVE_DIGEST_PLANS: Sql = Sql::Each {
 pub const DIGEST_PLANS_OF: &str = "SELECT * FROM digest_plans
     WHERE municipality_id IN (SELECT value FROM json_each(?1)) ORDER BY municipality_id";
 
+/// [`Schedules::record_sent_digests`](kohero_core::ports::Schedules::record_sent_digests):
+/// the digests as one JSON array of `[commune, municipality, at, since,
+/// announcement, [initiative…]]` (the ids kept as JSON text).
+pub const RECORD_SENT_DIGESTS: Sql = Sql::Each {
+    sqlite: "INSERT INTO digests_sent (commune, municipality_id, at, since, announcement,
+            initiatives)
+        SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+               json_extract(value, '$[2]'), json_extract(value, '$[3]'),
+               json_extract(value, '$[4]'), json_extract(value, '$[5]')
+        FROM json_each(?1)",
+    postgres: "INSERT INTO digests_sent (commune, municipality_id, at, since, announcement,
+            initiatives)
+        SELECT d->>0, (d->>1)::bigint, (d->>2)::bigint, (d->>3)::bigint, d->>4, d->>5
+        FROM jsonb_array_elements($1::jsonb) AS d",
+};
+
+/// [`Schedules::sent_digests`](kohero_core::ports::Schedules::sent_digests).
+pub const SENT_DIGESTS: &str =
+    "SELECT * FROM digests_sent WHERE commune = ?1 ORDER BY at DESC, id DESC LIMIT ?2";
+
 /// Every statement of this file (tests).
 #[cfg(test)]
 pub(crate) const ALL: &[&str] = &[
@@ -93,4 +113,5 @@ pub(crate) const ALL: &[&str] = &[
     SET_ALERT_PREFS,
     RECORD_REMINDER,
     DIGEST_PLANS_OF,
+    SENT_DIGESTS,
 ];

@@ -66,6 +66,44 @@ impl<C: Conn> Schedules for SqlTx<C> {
             .map(drop)
     }
 
+    async fn record_sent_digests(&mut self, digests: &[NewSentDigest]) -> StoreResult<()> {
+        if digests.is_empty() {
+            return Ok(());
+        }
+        let list = serde_json::Value::Array(
+            digests
+                .iter()
+                .map(|d| {
+                    serde_json::json!([
+                        d.commune.as_str(),
+                        d.municipality.0,
+                        ms(d.at),
+                        ms(d.since),
+                        d.announcement,
+                        d.initiatives.iter().map(|i| i.0).collect::<Vec<_>>()
+                    ])
+                })
+                .collect(),
+        )
+        .to_string();
+        self.changes(sql::RECORD_SENT_DIGESTS, &[Value::Json(list)])
+            .await
+            .map(drop)
+    }
+
+    async fn sent_digests(
+        &mut self,
+        commune: &InseeCode,
+        limit: usize,
+    ) -> StoreResult<Vec<SentDigest>> {
+        self.all(
+            sql::SENT_DIGESTS,
+            &values![commune.as_str(), super::limit_of(limit)],
+            |r| crate::sent_digest(r),
+        )
+        .await
+    }
+
     async fn digest_plans_of(&mut self, ids: &[ActorId]) -> StoreResult<Vec<DigestPlan>> {
         self.all(
             sql::DIGEST_PLANS_OF,
