@@ -146,9 +146,9 @@ pub const COMMUNE_LATEST: &str = concat!(
 );
 
 /// [`Initiatives::activity_in`](kohero_core::ports::Initiatives::activity_in).
-pub const ACTIVITY_IN: &str =
-    "SELECT a.* FROM activity a JOIN initiatives i ON i.id = a.initiative_id
-    WHERE i.commune = ?1 AND i.hidden_at IS NULL ORDER BY a.at DESC, a.id DESC LIMIT ?2";
+pub const ACTIVITY_IN: &str = "SELECT * FROM activity WHERE initiative_id IN
+    (SELECT id FROM initiatives WHERE commune = ?1 AND hidden_at IS NULL)
+    ORDER BY at DESC, id DESC LIMIT ?2";
 
 /// [`Initiatives::insert_activity`](kohero_core::ports::Initiatives::insert_activity).
 pub const INSERT_ACTIVITY: &str =

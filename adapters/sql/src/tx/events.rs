@@ -73,7 +73,7 @@ impl<C: Conn> Events for SqlTx<C> {
         to: DateTime<Utc>,
         limit: usize,
     ) -> StoreResult<Vec<Event>> {
-        self.all(
+        self.all_heavy(
             sql::EVENTS_IN,
             &values![commune.as_str(), ms(from), ms(to), limit_of(limit)],
             |r| crate::event(r),

@@ -163,7 +163,7 @@ impl<C: Conn> Initiatives for SqlTx<C> {
         per_status: usize,
     ) -> StoreResult<CommuneOverview> {
         let rows = self
-            .all(sql::COMMUNE_COUNTS, &values![commune.as_str()], |r| {
+            .all_heavy(sql::COMMUNE_COUNTS, &values![commune.as_str()], |r| {
                 crate::status_count(r)
             })
             .await?;
@@ -233,7 +233,7 @@ impl<C: Conn> Initiatives for SqlTx<C> {
         commune: &InseeCode,
         limit: usize,
     ) -> StoreResult<Vec<Activity>> {
-        self.all(
+        self.all_heavy(
             sql::ACTIVITY_IN,
             &values![commune.as_str(), limit_of(limit)],
             |r| crate::activity(r),
