@@ -413,3 +413,82 @@ async fn votes_cast_at_once_count_one_per_person() {
         assert!(tx.vote_of(ConsultationId(c), who).await.unwrap().is_some());
     }
 }
+
+/// Newcomers writing to both processes at once are each created once and
+/// every message is answered (they are created before their batches, on
+/// their own); a banned stranger stays one, and a person who was forgotten
+/// is not brought back by an old update handed again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn newcomers_at_once_are_created_once_and_strangers_stay_strangers() {
+    let t = Two::new("kohero_race_newcomers").await;
+    let jobs: Vec<(usize, String, String)> = (0..30)
+        .flat_map(|n| {
+            [
+                (0, format!("new{n}"), "/start".to_owned()),
+                (
+                    1,
+                    format!("new{n}"),
+                    "Bonjour « et ça ? » l'été 🌱".to_owned(),
+                ),
+            ]
+        })
+        .collect();
+    let replies = t.all(jobs).await;
+    assert!(replies.iter().all(|r| !r.is_empty()), "{replies:?}");
+    let mut ids = Vec::new();
+    for n in 0..30 {
+        ids.push(t.actor(&format!("new{n}")).await);
+    }
+    ids.sort_by_key(|a| a.0);
+    ids.dedup();
+    assert_eq!(ids.len(), 30);
+
+    // A banned identity nobody knows yet.
+    let mut tx = t.store.begin().await.unwrap();
+    tx.set_ban(&Ban {
+        identity: ident("ghost"),
+        until: None,
+        reason: "spam".into(),
+        at: *t.clock.0.lock().unwrap(),
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    t.say(1, "ghost", "/start").await;
+    let mut r = t.store.read().await.unwrap();
+    assert!(
+        r.actor_by_identity(&ident("ghost"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    drop(r);
+
+    // An update handled, its person erased, the same update handed again.
+    let old = |e: usize| {
+        let engine = &t.engines[e];
+        async move {
+            engine
+                .handle_events(vec![Incoming {
+                    chat_check: None,
+                    chat: None,
+                    event_id: Some("again-1".into()),
+                    message_id: None,
+                    identity: ident("gone"),
+                    display_name: Some("Élise".into()),
+                    lang_hint: None,
+                    content: Content::Text("/start".into()),
+                }])
+                .await
+                .unwrap()
+        }
+    };
+    assert!(matches!(old(0).await[..], [Intake::Queued(_)]));
+    let gone = t.actor("gone").await;
+    let mut tx = t.store.begin().await.unwrap();
+    tx.delete_actor(gone).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(matches!(old(1).await[..], [Intake::Duplicate]));
+    let mut r = t.store.read().await.unwrap();
+    assert!(r.actor_by_identity(&ident("gone")).await.unwrap().is_none());
+}

@@ -81,6 +81,9 @@ impl Engine {
         // Each event's fair-use decision, taken once: an attempt run again
         // (a conflict, a replay) must not charge the person again.
         let admitted = crate::fair_use::Admitted::default();
+        if self.store.concurrent_writers() > 1 {
+            self.first_contacts(&batch).await?;
+        }
         let mut conflicts = 0;
         loop {
             let before = failed.len();
@@ -113,6 +116,54 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// Where writers run side by side (PostgreSQL), the people a batch meets
+    /// for the first time are created beforehand, in a short transaction of
+    /// their own: the batch's transaction then only reads their identities.
+    /// Created inside it, each newcomer's identity would go into an index
+    /// page that the concurrent batches read to find their own people, and
+    /// the serializable store would give up one batch of each such pair (a
+    /// thousand newcomers at once made most batches conflict). Created here
+    /// exactly as intake would: not for relayed messages, banned identities
+    /// (a banned stranger stays one) or events already handled (a person who
+    /// just had themselves forgotten is not brought back by a network handing
+    /// an old update again).
+    async fn first_contacts(&self, batch: &[Incoming]) -> Result<(), EngineError> {
+        let now = self.clock.now();
+        let mut newcomers: Vec<&Incoming> = Vec::new();
+        {
+            let mut r = self.store.read().await?;
+            for incoming in batch.iter().filter(|i| !i.content.is_relayed()) {
+                if newcomers.iter().any(|n| n.identity == incoming.identity)
+                    || r.actor_by_identity(&incoming.identity).await?.is_some()
+                    || r.ban_of(&incoming.identity)
+                        .await?
+                        .is_some_and(|b| b.in_force(now))
+                    || r.seen(
+                        &incoming.identity.network,
+                        incoming.event_id.as_deref().unwrap_or_default(),
+                    )
+                    .await?
+                {
+                    continue;
+                }
+                newcomers.push(incoming);
+            }
+        }
+        if newcomers.is_empty() {
+            return Ok(());
+        }
+        crate::retry::on_conflict::<_, EngineError, _, _>("first contacts", || async {
+            let mut tx = self.store.begin().await?;
+            for n in &newcomers {
+                self.actor_for(&mut tx, &n.identity, n.display_name.as_deref(), n.lang_hint)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
     }
 
     /// One attempt at a batch; the events already in `failed` are recorded as

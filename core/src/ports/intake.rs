@@ -18,6 +18,9 @@ pub trait SeenUpdates: Send {
         at: DateTime<Utc>,
     ) -> StoreResult<bool>;
 
+    /// Whether a network's event id is recorded (handled, or failed).
+    async fn seen(&mut self, network: &str, event_id: &str) -> StoreResult<bool>;
+
     /// Records that handling a network's event failed for a reason not the
     /// person's (`why`), so that it is not handed again; replaces a record of
     /// the same event.

@@ -18,7 +18,13 @@ pub async fn exactly_once_intake(store: &dyn Store) {
     assert!(tx.mark_seen("telegram", "1001", t0()).await.unwrap());
     assert!(!tx.mark_seen("telegram", "1001", t0()).await.unwrap());
     assert!(tx.mark_seen("matrix", "1001", t0()).await.unwrap());
+    assert!(tx.seen("telegram", "1001").await.unwrap());
+    assert!(!tx.seen("telegram", "1009").await.unwrap());
     tx.commit().await.unwrap();
+    let mut r = store.read().await.unwrap();
+    assert!(r.seen("matrix", "1001").await.unwrap());
+    assert!(!r.seen("matrix", "« 1001 »").await.unwrap());
+    drop(r);
     // Rolled back with its transaction: seen again later.
     {
         let mut tx = store.begin().await.unwrap();
@@ -34,6 +40,7 @@ pub async fn exactly_once_intake(store: &dyn Store) {
         .await
         .unwrap();
     assert!(!tx.mark_seen("telegram", "1003", t0()).await.unwrap());
+    assert!(tx.seen("telegram", "1003").await.unwrap());
     tx.mark_failed_update("telegram", "1001", "after all", t0())
         .await
         .unwrap();

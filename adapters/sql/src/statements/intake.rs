@@ -5,6 +5,9 @@ pub const MARK_SEEN: &str =
     "INSERT INTO seen_events (network, event_id, seen_at) VALUES (?1, ?2, ?3)
     ON CONFLICT (network, event_id) DO NOTHING";
 
+/// [`SeenUpdates::seen`](kohero_core::ports::SeenUpdates::seen).
+pub const SEEN: &str = "SELECT 1 AS one FROM seen_events WHERE network = ?1 AND event_id = ?2";
+
 /// [`SeenUpdates::mark_failed_update`](kohero_core::ports::SeenUpdates::mark_failed_update).
 pub const MARK_FAILED_UPDATE: &str =
     "INSERT INTO seen_events (network, event_id, seen_at, failure) VALUES (?1, ?2, ?3, ?4)
@@ -37,6 +40,7 @@ pub const PRUNE_6: &str = "DELETE FROM actor_changes WHERE at < ?1
 #[cfg(test)]
 pub(crate) const ALL: &[&str] = &[
     MARK_SEEN,
+    SEEN,
     MARK_FAILED_UPDATE,
     PRUNE,
     PRUNE_2,

@@ -23,6 +23,13 @@ impl<C: Conn> SeenUpdates for SqlTx<C> {
         Ok(n == 1)
     }
 
+    async fn seen(&mut self, network: &str, event_id: &str) -> StoreResult<bool> {
+        Ok(self
+            .opt(sql::SEEN, &values![network, event_id], |_| Ok(()))
+            .await?
+            .is_some())
+    }
+
     async fn mark_failed_update(
         &mut self,
         network: &str,
