@@ -5363,96 +5363,95 @@ async fn the_town_hall_consults_its_readers() {
 /// nor counted.
 #[tokio::test]
 async fn a_large_communes_page_lists_the_latest_of_each_status_and_counts_the_rest() {
-    use kohero_core::engine::public::COMMUNE_LIST_MAX;
-    let bot = Bot::new().await;
-    let lyon = InseeCode::parse("69123").unwrap();
-    let t = Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap();
-    let mut tx = bot.store.begin().await.unwrap();
-    let a = tx
-        .insert_actor(&NewActor {
-            identity: ident("a"),
-            display_name: "a".into(),
-            lang: Lang::Fr,
-            created_at: t,
-        })
-        .await
-        .unwrap();
-    let mut ideas = Vec::new();
-    for n in 0..COMMUNE_LIST_MAX + 5 {
-        let mut i = tx
-            .insert_initiative(&NewInitiative {
-                title: format!("Idée n°{n} « l'été » 🌻"),
-                description: "…".into(),
-                category: Category::ALL[n % Category::ALL.len()],
-                place: None,
-                commune: Some(lyon.clone()),
-                created_by: a.id,
+    use kohero_core::engine::public::{COMMUNE_LIST_MAX, SMALL_COMMUNE};
+    // Read whole (a small commune) or counted and chosen by the store.
+    for total in [COMMUNE_LIST_MAX + 5, SMALL_COMMUNE + 5] {
+        let bot = Bot::new().await;
+        let lyon = InseeCode::parse("69123").unwrap();
+        let t = Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap();
+        let mut tx = bot.store.begin().await.unwrap();
+        let a = tx
+            .insert_actor(&NewActor {
+                identity: ident("a"),
+                display_name: "a".into(),
+                lang: Lang::Fr,
                 created_at: t,
-                carried_by: None,
             })
             .await
             .unwrap();
-        // The oldest changed last: the page lists by change, not by id.
-        i.updated_at = t + Duration::minutes(1000 - n as i64);
-        if n < 2 {
-            i.kind = InitiativeKind::Project;
-            i.status = Status::Active;
-        }
-        tx.update_initiative(&i).await.unwrap();
-        if n == 7 {
-            tx.set_hidden(Target::Initiative(i.id), Some(t))
+        let mut ideas = Vec::new();
+        for n in 0..total {
+            let mut i = tx
+                .insert_initiative(&NewInitiative {
+                    title: format!("Idée n°{n} « l'été » 🌻"),
+                    description: "…".into(),
+                    category: Category::ALL[n % Category::ALL.len()],
+                    place: None,
+                    commune: Some(lyon.clone()),
+                    created_by: a.id,
+                    created_at: t,
+                    carried_by: None,
+                })
                 .await
                 .unwrap();
+            // The oldest changed last: the page lists by change, not by id.
+            i.updated_at = t + Duration::minutes(1000 - n as i64);
+            if n < 2 {
+                i.kind = InitiativeKind::Project;
+                i.status = Status::Active;
+            }
+            tx.update_initiative(&i).await.unwrap();
+            if n == 7 {
+                tx.set_hidden(Target::Initiative(i.id), Some(t))
+                    .await
+                    .unwrap();
+            }
+            ideas.push(i);
         }
-        ideas.push(i);
-    }
-    tx.commit().await.unwrap();
+        tx.commit().await.unwrap();
 
-    let c = bot.engine.public_commune(&lyon).await.unwrap().unwrap();
-    let open = COMMUNE_LIST_MAX + 5 - 2 - 1;
-    assert_eq!(
-        c.counts,
-        vec![(Status::Active, 2), (Status::Open, open), (Status::Done, 0)]
-    );
-    // Listed: the most recently changed of each status (the first made
-    // here), by status, category, then change.
-    let listed: Vec<InitiativeId> = c.initiatives.iter().map(|s| s.id).collect();
-    fn by_category(mut v: Vec<&Initiative>) -> Vec<&Initiative> {
-        v.sort_by_key(|i| (i.category as u8, std::cmp::Reverse(i.updated_at)));
-        v
+        let c = bot.engine.public_commune(&lyon).await.unwrap().unwrap();
+        let open = total - 2 - 1;
+        assert_eq!(
+            c.counts,
+            vec![(Status::Active, 2), (Status::Open, open), (Status::Done, 0)]
+        );
+        // Listed: the most recently changed of each status (the first made
+        // here), by status, category, then change.
+        let listed: Vec<InitiativeId> = c.initiatives.iter().map(|s| s.id).collect();
+        fn by_category(mut v: Vec<&Initiative>) -> Vec<&Initiative> {
+            v.sort_by_key(|i| (i.category as u8, std::cmp::Reverse(i.updated_at)));
+            v
+        }
+        let expected: Vec<InitiativeId> = by_category(
+            ideas
+                .iter()
+                .filter(|i| i.status == Status::Active)
+                .collect(),
+        )
+        .into_iter()
+        .chain(by_category(
+            ideas
+                .iter()
+                .enumerate()
+                .filter(|(n, i)| *n != 7 && i.status == Status::Open)
+                .map(|(_, i)| i)
+                .take(COMMUNE_LIST_MAX)
+                .collect(),
+        ))
+        .map(|i| i.id)
+        .collect();
+        assert_eq!(listed, expected);
+        assert!(c.initiatives.iter().all(|s| s.id != ideas[total - 1].id));
+        assert_eq!(c.changed_at, t + Duration::minutes(1000));
+        assert!(
+            bot.engine
+                .public_commune(&InseeCode::parse("13055").unwrap())
+                .await
+                .unwrap()
+                .unwrap()
+                .initiatives
+                .is_empty()
+        );
     }
-    let expected: Vec<InitiativeId> = by_category(
-        ideas
-            .iter()
-            .filter(|i| i.status == Status::Active)
-            .collect(),
-    )
-    .into_iter()
-    .chain(by_category(
-        ideas
-            .iter()
-            .enumerate()
-            .filter(|(n, i)| *n != 7 && i.status == Status::Open)
-            .map(|(_, i)| i)
-            .take(COMMUNE_LIST_MAX)
-            .collect(),
-    ))
-    .map(|i| i.id)
-    .collect();
-    assert_eq!(listed, expected);
-    assert!(
-        c.initiatives
-            .iter()
-            .all(|s| s.id != ideas[COMMUNE_LIST_MAX + 4].id)
-    );
-    assert_eq!(c.changed_at, t + Duration::minutes(1000));
-    assert!(
-        bot.engine
-            .public_commune(&InseeCode::parse("13055").unwrap())
-            .await
-            .unwrap()
-            .unwrap()
-            .initiatives
-            .is_empty()
-    );
 }

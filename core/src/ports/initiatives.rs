@@ -62,10 +62,11 @@ pub trait Initiatives: Send {
     ) -> StoreResult<Vec<InitiativeSummary>>;
 
     /// A commune's initiatives (any status, hidden ones included) as lists
-    /// name them, by id.
+    /// name them, by id; the first `limit`.
     async fn initiative_summaries_in(
         &mut self,
         commune: &InseeCode,
+        limit: usize,
     ) -> StoreResult<Vec<InitiativeSummary>>;
 
     /// A commune's initiatives not hidden, counted by status, and the

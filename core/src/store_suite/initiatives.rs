@@ -314,6 +314,35 @@ pub async fn commune_pages(store: &dyn Store) {
             .latest
             .is_empty()
     );
+    // The core's own choice from all of them (small communes) is the same.
+    let every: Vec<InitiativeSummary> = r
+        .initiative_summaries_in(&lyon, usize::MAX)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|s| !s.hidden)
+        .collect();
+    let sorted = |mut o: CommuneOverview| {
+        o.counts.sort_by_key(|(s, _)| s.key());
+        o.latest.sort_by_key(|s| s.id.0);
+        o
+    };
+    for n in [0, 1, 2, 10] {
+        assert_eq!(
+            sorted(r.commune_overview(&lyon, n).await.unwrap()),
+            sorted(CommuneOverview::of(&every, n)),
+            "{n} a status"
+        );
+    }
+    assert_eq!(
+        r.initiative_summaries_in(&lyon, 2)
+            .await
+            .unwrap()
+            .iter()
+            .map(|s| s.id)
+            .collect::<Vec<_>>(),
+        vec![ia.id, ib.id]
+    );
     assert_eq!(
         r.commune_overview(&InseeCode::parse("13055").unwrap(), 10)
             .await

@@ -126,18 +126,18 @@ pub async fn digests_alerts_and_reminders(store: &dyn Store) {
         vec![summary.clone()]
     );
     assert_eq!(
-        tx.initiative_summaries_in(&lyon).await.unwrap(),
+        tx.initiative_summaries_in(&lyon, usize::MAX).await.unwrap(),
         vec![summary.clone()]
     );
     tx.set_hidden(Target::Initiative(i.id), Some(t0()))
         .await
         .unwrap();
-    let hidden = tx.initiative_summaries_in(&lyon).await.unwrap();
+    let hidden = tx.initiative_summaries_in(&lyon, usize::MAX).await.unwrap();
     assert!(hidden[0].hidden && !hidden[0].is_shown(), "{hidden:?}");
     assert_eq!(tx.initiative_summaries(&[i.id]).await.unwrap(), hidden);
     tx.set_hidden(Target::Initiative(i.id), None).await.unwrap();
     assert!(
-        tx.initiative_summaries_in(&InseeCode::parse("75056").unwrap())
+        tx.initiative_summaries_in(&InseeCode::parse("75056").unwrap(), 10)
             .await
             .unwrap()
             .is_empty()

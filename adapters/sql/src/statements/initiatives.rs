@@ -124,7 +124,7 @@ pub const INITIATIVE_SUMMARIES: &str =
 /// [`Initiatives::initiative_summaries_in`](kohero_core::ports::Initiatives::initiative_summaries_in).
 pub const INITIATIVE_SUMMARIES_IN: &str =
     "SELECT id, kind, status, category, title, lat, lon, commune, updated_at, hidden_at
-    FROM initiatives WHERE commune = ?1 ORDER BY id";
+    FROM initiatives WHERE commune = ?1 ORDER BY id LIMIT ?2";
 
 /// [`Initiatives::commune_overview`](kohero_core::ports::Initiatives::commune_overview):
 /// the counts, from the index on commune, status and change (migration 23).

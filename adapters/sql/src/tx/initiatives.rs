@@ -148,10 +148,11 @@ impl<C: Conn> Initiatives for SqlTx<C> {
     async fn initiative_summaries_in(
         &mut self,
         commune: &InseeCode,
+        limit: usize,
     ) -> StoreResult<Vec<InitiativeSummary>> {
         self.all_heavy(
             sql::INITIATIVE_SUMMARIES_IN,
-            &values![commune.as_str()],
+            &values![commune.as_str(), limit_of(limit)],
             |r| crate::initiative_summary(r),
         )
         .await
