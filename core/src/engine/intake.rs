@@ -52,6 +52,9 @@ impl Abandoned {
     }
 }
 
+/// Identities a process remembers having a person, at most.
+const KNOWN_MAX: usize = 100_000;
+
 /// Longest failure text kept with an event id.
 const FAILURE_MAX: usize = 500;
 
@@ -131,15 +134,31 @@ impl Engine {
     /// an old update again).
     async fn first_contacts(&self, batch: &[Incoming]) -> Result<(), EngineError> {
         let now = self.clock.now();
+        let unknown: Vec<&Incoming> = {
+            let known = self.known.lock().unwrap_or_else(|p| p.into_inner());
+            batch
+                .iter()
+                .filter(|i| !i.content.is_relayed() && !known.contains(&i.identity))
+                .collect()
+        };
+        if unknown.is_empty() {
+            return Ok(());
+        }
         let mut newcomers: Vec<&Incoming> = Vec::new();
+        let mut found: Vec<Identity> = Vec::new();
         {
             let mut r = self.store.read().await?;
-            for incoming in batch.iter().filter(|i| !i.content.is_relayed()) {
-                if newcomers.iter().any(|n| n.identity == incoming.identity)
-                    || r.actor_by_identity(&incoming.identity).await?.is_some()
-                    || r.ban_of(&incoming.identity)
-                        .await?
-                        .is_some_and(|b| b.in_force(now))
+            for incoming in unknown {
+                if newcomers.iter().any(|n| n.identity == incoming.identity) {
+                    continue;
+                }
+                if r.actor_by_identity(&incoming.identity).await?.is_some() {
+                    found.push(incoming.identity.clone());
+                    continue;
+                }
+                if r.ban_of(&incoming.identity)
+                    .await?
+                    .is_some_and(|b| b.in_force(now))
                     || r.seen(
                         &incoming.identity.network,
                         incoming.event_id.as_deref().unwrap_or_default(),
@@ -151,6 +170,7 @@ impl Engine {
                 newcomers.push(incoming);
             }
         }
+        self.remember(found);
         if newcomers.is_empty() {
             return Ok(());
         }
@@ -163,7 +183,22 @@ impl Engine {
             tx.commit().await?;
             Ok(())
         })
-        .await
+        .await?;
+        self.remember(newcomers.iter().map(|n| n.identity.clone()).collect());
+        Ok(())
+    }
+
+    /// Notes identities seen to have a person (at most `KNOWN_MAX`: past
+    /// that, the set starts again).
+    fn remember(&self, identities: Vec<Identity>) {
+        if identities.is_empty() {
+            return;
+        }
+        let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
+        if known.len() + identities.len() > KNOWN_MAX {
+            known.clear();
+        }
+        known.extend(identities);
     }
 
     /// One attempt at a batch; the events already in `failed` are recorded as

@@ -75,6 +75,10 @@ pub struct Engine {
     index_dirty: std::sync::atomic::AtomicBool,
     /// Makes outbox keys unique for messages without a network event id.
     local_seq: std::sync::atomic::AtomicU64,
+    /// Identities this process has seen to have a person (see
+    /// `first_contacts`): their messages skip the first-contact check. Only
+    /// a shortcut: one forgotten since is created again by intake itself.
+    known: std::sync::Mutex<std::collections::HashSet<Identity>>,
     /// Networks where every launched project gets a room the bot creates (Matrix).
     room_networks: Vec<String>,
     /// Where the public pages are, without a trailing slash.
@@ -132,6 +136,7 @@ impl Engine {
             actor_cursor: tokio::sync::Mutex::new(actor_cursor),
             index_dirty: std::sync::atomic::AtomicBool::new(false),
             local_seq: std::sync::atomic::AtomicU64::new(0),
+            known: std::sync::Mutex::new(std::collections::HashSet::new()),
             room_networks: Vec::new(),
             public_url: None,
             fair_use: crate::fair_use::FairUse::default(),
