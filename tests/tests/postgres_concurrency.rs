@@ -444,12 +444,13 @@ async fn newcomers_at_once_are_created_once_and_strangers_stay_strangers() {
     assert_eq!(ids.len(), 30);
 
     // A banned identity nobody knows yet.
+    let now = *t.clock.0.lock().unwrap();
     let mut tx = t.store.begin().await.unwrap();
     tx.set_ban(&Ban {
         identity: ident("ghost"),
         until: None,
         reason: "spam".into(),
-        at: *t.clock.0.lock().unwrap(),
+        at: now,
     })
     .await
     .unwrap();
