@@ -1617,6 +1617,17 @@ async fn municipality_digests_scheduled_grouped_in_each_readers_language() {
         vec![id]
     );
     assert_eq!(page.digests[0].at, paris(2026, 11, 23, 9, 0));
+    // Verified for another commune since: no longer its town hall's letter.
+    b.verify_town_hall("mairie", "69123").await;
+    let villeurbanne = InseeCode::parse("69266").unwrap();
+    let page = b
+        .engine
+        .public_commune(&villeurbanne)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(page.digests.is_empty(), "{:?}", page.digests);
+    b.verify_town_hall("mairie", "69266").await;
     let ann = b.inbox("ann").await;
     let fr = ann
         .iter()

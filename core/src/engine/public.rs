@@ -116,8 +116,9 @@ pub struct PublicNews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PublicDigest {
     pub at: DateTime<Utc>,
-    /// The town hall (a digest shows while it is verified: one whose
-    /// verification was taken back speaks for nobody).
+    /// The town hall (a digest shows while it is verified as this
+    /// commune's: one whose verification was taken back, or moved to other
+    /// communes, no longer speaks for it).
     pub from: PublicActor,
     pub announcement: Option<String>,
     /// The commune's initiatives it told of that are still shown, in its
@@ -328,7 +329,9 @@ impl Engine {
             let activity = tx.activity_in(code, NEWS_MAX).await?;
             (overview, events, activity, HashMap::new())
         };
-        let sent = tx.sent_digests(code, DIGESTS_MAX).await?;
+        // Read a few more than shown: those of a town hall no longer
+        // verified for this commune are left out.
+        let sent = tx.sent_digests(code, DIGESTS_MAX * 4).await?;
         let named: Vec<InitiativeId> = events
             .iter()
             .map(|e| e.initiative)
@@ -366,12 +369,21 @@ impl Engine {
         let mut digests = Vec::with_capacity(sent.len());
         let mut town_halls: HashMap<ActorId, Option<PublicActor>> = HashMap::new();
         for d in sent {
+            if digests.len() == DIGESTS_MAX {
+                break;
+            }
             let from = match town_halls.get(&d.municipality) {
                 Some(a) => a.clone(),
                 None => {
-                    let a = public_actor(&mut tx, Some(d.municipality))
+                    // Speaks for the commune while verified as its town hall.
+                    let serves = tx
+                        .actor(d.municipality)
                         .await?
-                        .filter(|a| a.kind == ActorKind::Municipality);
+                        .is_some_and(|a| a.is_verified_municipality() && a.communes.contains(code));
+                    let a = match serves {
+                        true => public_actor(&mut tx, Some(d.municipality)).await?,
+                        false => None,
+                    };
                     town_halls.insert(d.municipality, a.clone());
                     a
                 }
