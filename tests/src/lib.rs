@@ -298,13 +298,42 @@ fn unique_suffix() -> u64 {
     NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
-/// A free loopback port (bound, then released) for a `kohero serve` listener.
+/// A free loopback port (bound, then released) for a `kohero serve` listener,
+/// never one handed out before in this process: two listeners asked for
+/// one after the other (several `kohero serve` of one benchmark) must not
+/// get the same port back from the system.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut given = GIVEN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    loop {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+    }
+}
+
+/// `who` (an identity of the `test` network) verified by the operator as
+/// the town hall of commune `insee`.
+pub async fn verify_town_hall(engine: &kohero_core::Engine, who: &str, insee: &str) {
+    use kohero_core::domain::{ActorKind, Identity, InseeCode};
+    engine
+        .verify(
+            &kohero_core::Operator::command_line(),
+            &Identity::new("test", who),
+            ActorKind::Municipality,
+            vec![InseeCode::parse(insee).unwrap()],
+        )
+        .await
         .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+        .unwrap();
 }
 
 /// `GET path` on a local listener: the body (HTTP/1.0, the connection closed

@@ -1530,16 +1530,7 @@ impl Bot {
     }
 
     async fn verify_town_hall(&self, who: &str, insee: &str) {
-        self.engine
-            .verify(
-                &Operator::command_line(),
-                &ident(who),
-                ActorKind::Municipality,
-                vec![InseeCode::parse(insee).unwrap()],
-            )
-            .await
-            .unwrap()
-            .unwrap();
+        kohero_tests::verify_town_hall(&self.engine, who, insee).await;
     }
 }
 

@@ -11,10 +11,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, TimeZone, Utc};
+use kohero_core::Engine;
 use kohero_core::domain::*;
 use kohero_core::inbox::{Content, Incoming, Intake};
 use kohero_core::ports::{Clock, Store};
-use kohero_core::{Engine, Operator};
 use kohero_store_postgres::PgStore;
 use kohero_tests::{first_number, letter_id};
 
@@ -143,16 +143,7 @@ impl Two {
 
     /// `who` verified as the town hall of commune `insee`.
     async fn verify_town_hall(&self, who: &str, insee: &str) {
-        self.engines[0]
-            .verify(
-                &Operator::command_line(),
-                &ident(who),
-                ActorKind::Municipality,
-                vec![InseeCode::parse(insee).unwrap()],
-            )
-            .await
-            .unwrap()
-            .unwrap();
+        kohero_tests::verify_town_hall(&self.engines[0], who, insee).await;
     }
 
     async fn propose(&self, who: &str, line: &str) -> i64 {

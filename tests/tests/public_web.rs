@@ -364,14 +364,17 @@ async fn pages_and_open_data_after_a_chat_journey() {
     // commune's page shows both, under the town hall's public name.
     tg.text(4, "fr", "/start");
     tg.answer_to(4, "Bonjour").await;
-    k.run_ok(&[
-        "admin",
-        "verify",
-        "telegram:4",
-        "municipality",
-        "--commune",
-        &commune,
-    ]);
+    let verify = || {
+        k.run_ok(&[
+            "admin",
+            "verify",
+            "telegram:4",
+            "municipality",
+            "--commune",
+            &commune,
+        ])
+    };
+    verify();
     tg.text(4, "fr", "/profil nom Mairie « test » d'ici");
     tg.answer_to(4, "Mairie").await;
     tg.text(
@@ -421,14 +424,7 @@ async fn pages_and_open_data_after_a_chat_journey() {
     let cp2 = get(&addr, "GET", &format!("/c/{commune}"), &[]).await;
     assert_eq!(cp2.status, 200);
     assert!(!cp2.body.contains("Lettres de la mairie") && !cp2.body.contains("Fête du compost"));
-    k.run_ok(&[
-        "admin",
-        "verify",
-        "telegram:4",
-        "municipality",
-        "--commune",
-        &commune,
-    ]);
+    verify();
     let feed = get(&addr, "GET", &format!("/c/{commune}/feed.atom"), &[]).await;
     assert_eq!(feed.status, 200);
     let atom = check("atom", &feed.body);

@@ -228,32 +228,18 @@ impl CommuneOverview {
     /// `all` (the same: counts, latest change, and the `per_status` most
     /// recently changed of each live status).
     pub fn of(all: &[InitiativeSummary], per_status: usize) -> Self {
-        let mut counts: Vec<(Status, usize)> = Vec::new();
-        for s in all.iter().filter(|s| !s.hidden) {
-            match counts.iter_mut().find(|(st, _)| *st == s.status) {
-                Some((_, n)) => *n += 1,
-                None => counts.push((s.status, 1)),
-            }
-        }
-        let mut latest: Vec<InitiativeSummary> =
-            all.iter().filter(|s| s.is_shown()).cloned().collect();
-        latest.sort_by_key(|s| (s.status.key(), std::cmp::Reverse((s.updated_at, s.id.0))));
-        let mut taken: Vec<(Status, usize)> = Vec::new();
-        latest.retain(|s| match taken.iter_mut().find(|(st, _)| *st == s.status) {
-            Some((_, n)) if *n >= per_status => false,
-            Some((_, n)) => {
-                *n += 1;
-                true
-            }
-            None => {
-                taken.push((s.status, 1));
-                per_status > 0
-            }
-        });
+        let mut kept: Vec<&InitiativeSummary> = all.iter().filter(|s| !s.hidden).collect();
+        kept.sort_by_key(|s| (s.status.key(), std::cmp::Reverse((s.updated_at, s.id.0))));
+        let by_status: Vec<&[&InitiativeSummary]> =
+            kept.chunk_by(|a, b| a.status == b.status).collect();
         Self {
-            counts,
-            changed_at: all.iter().filter(|s| !s.hidden).map(|s| s.updated_at).max(),
-            latest,
+            counts: by_status.iter().map(|c| (c[0].status, c.len())).collect(),
+            changed_at: kept.iter().map(|s| s.updated_at).max(),
+            latest: by_status
+                .iter()
+                .filter(|c| c[0].status.is_live())
+                .flat_map(|c| c.iter().take(per_status).map(|s| (*s).clone()))
+                .collect(),
         }
     }
 

@@ -418,23 +418,37 @@ pub(crate) async fn queue(
     let m = m.clone();
     let since = period_start(plan, ctx.now);
     let g = gather(ctx, std::slice::from_ref(&m), since, alone.is_none()).await?;
-    let mut out = Vec::new();
-    let mut sent = Vec::new();
-    let n = queue_gathered(
-        ctx, &m, plan, tick, alone, scheduled, &g, &mut out, &mut sent,
-    );
-    ctx.tx.enqueue_many(&out).await?;
-    ctx.tx.record_sent_digests(&sent).await?;
+    let mut out = Queued::default();
+    let n = queue_gathered(ctx, &m, plan, tick, alone, scheduled, &g, &mut out);
+    out.write(&mut ctx.tx).await?;
     for c in sent_with(m.id, &g) {
         ctx.tx.mark_consultation_sent(c, ctx.now).await?;
     }
-    Ok((n, !sent.is_empty()))
+    Ok((n, !out.sent.is_empty()))
+}
+
+/// What queueing digests writes, in one statement each
+/// ([`Queued::write`]): the messages, and each digest as its communes'
+/// pages show it.
+#[derive(Default)]
+pub(crate) struct Queued {
+    pub(crate) messages: Vec<NewOutgoing>,
+    pub(crate) sent: Vec<NewSentDigest>,
+}
+
+impl Queued {
+    pub(crate) async fn write(
+        &self,
+        tx: &mut Box<dyn crate::ports::Tx>,
+    ) -> Result<(), crate::ports::StoreError> {
+        tx.enqueue_many(&self.messages).await?;
+        tx.record_sent_digests(&self.sent).await
+    }
 }
 
 /// [`queue`] for municipality `m`, from what [`gather`] read for it (and
-/// perhaps others): the messages go to `out`, and the digest as its
-/// communes' pages show it to `sent`, for the caller to write in one
-/// statement each. Returns how many messages.
+/// perhaps others), into `out` for the caller to write. Returns how many
+/// messages.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn queue_gathered(
     ctx: &mut Ctx<'_>,
@@ -444,8 +458,7 @@ pub(crate) fn queue_gathered(
     alone: Option<String>,
     scheduled: bool,
     g: &Gathered,
-    out: &mut Vec<NewOutgoing>,
-    sent: &mut Vec<NewSentDigest>,
+    out: &mut Queued,
 ) -> usize {
     let since = period_start(plan, ctx.now);
     let (sections, announcement) = match alone {
@@ -462,7 +475,7 @@ pub(crate) fn queue_gathered(
         .cloned()
         .collect();
     if sections.is_empty() && announcement.is_none() && results.is_empty() {
-        return queue_waiting(ctx, m, g, out);
+        return queue_waiting(ctx, m, g, &mut out.messages);
     }
     // Each commune's page shows the digest: its announcement and what it
     // told of that commune.
@@ -473,7 +486,7 @@ pub(crate) fn queue_gathered(
             .map(|s| s.initiative.id)
             .collect();
         if announcement.is_some() || !initiatives.is_empty() {
-            sent.push(NewSentDigest {
+            out.sent.push(NewSentDigest {
                 commune: commune.clone(),
                 municipality: m.id,
                 at: ctx.now,
@@ -500,9 +513,16 @@ pub(crate) fn queue_gathered(
         ctx.next_key("digest")
     };
     let render = |lang: Lang| render_digest(ctx, lang, &content);
-    let queued = to_readers(ctx, readers(ctx, m, g), &g.contacts, &key, &render, out)
-        + to_rooms(ctx, m, &m.communes, &render(m.lang), &key, out);
-    queued + queue_waiting(ctx, m, g, out)
+    let messages = &mut out.messages;
+    let queued = to_readers(
+        ctx,
+        readers(ctx, m, g),
+        &g.contacts,
+        &key,
+        &render,
+        messages,
+    ) + to_rooms(ctx, m, &m.communes, &render(m.lang), &key, messages);
+    queued + queue_waiting(ctx, m, g, messages)
 }
 
 /// One message each reader, at the address `contacts` gives (readers

@@ -191,15 +191,23 @@ async fn public_actor(
     id: Option<ActorId>,
 ) -> Result<Option<PublicActor>, crate::ports::StoreError> {
     let Some(id) = id else { return Ok(None) };
-    let Some(a) = tx.actor(id).await? else {
-        return Ok(None);
-    };
+    match tx.actor(id).await? {
+        Some(a) => public_profile(tx, a).await,
+        None => Ok(None),
+    }
+}
+
+/// An actor's public profile: verified organisations only.
+async fn public_profile(
+    tx: &mut Box<dyn Tx>,
+    a: Actor,
+) -> Result<Option<PublicActor>, crate::ports::StoreError> {
     if !a.verified || a.kind == ActorKind::Citizen {
         return Ok(None);
     }
-    let profile = tx.actor_profile(id).await?;
+    let profile = tx.actor_profile(a.id).await?;
     Ok(Some(PublicActor {
-        id,
+        id: a.id,
         kind: a.kind,
         name: a.display_name,
         description: profile.as_ref().and_then(|p| p.description.clone()),
@@ -346,7 +354,6 @@ impl Engine {
             .map(|s| (s, overview.count(s)))
             .collect();
         let mut initiatives = overview.latest;
-        initiatives.retain(PublicSummary::is_shown);
         initiatives.sort_by_key(|s| {
             (
                 status_rank(s.status),
@@ -366,42 +373,9 @@ impl Engine {
         if let Some(n) = news.first() {
             changed_at = changed_at.max(n.at);
         }
-        let mut digests = Vec::with_capacity(sent.len());
-        let mut town_halls: HashMap<ActorId, Option<PublicActor>> = HashMap::new();
-        for d in sent {
-            if digests.len() == DIGESTS_MAX {
-                break;
-            }
-            let from = match town_halls.get(&d.municipality) {
-                Some(a) => a.clone(),
-                None => {
-                    // Speaks for the commune while verified as its town hall.
-                    let serves = tx
-                        .actor(d.municipality)
-                        .await?
-                        .is_some_and(|a| a.is_verified_municipality() && a.communes.contains(code));
-                    let a = match serves {
-                        true => public_actor(&mut tx, Some(d.municipality)).await?,
-                        false => None,
-                    };
-                    town_halls.insert(d.municipality, a.clone());
-                    a
-                }
-            };
-            let Some(from) = from else { continue };
-            changed_at = changed_at.max(d.at);
-            digests.push(PublicDigest {
-                at: d.at,
-                from,
-                announcement: d.announcement,
-                initiatives: d
-                    .initiatives
-                    .iter()
-                    .filter_map(|i| summaries.get(i))
-                    .filter(|s| s.is_shown())
-                    .cloned()
-                    .collect(),
-            });
+        let digests = letters(&mut tx, code, sent, &summaries).await?;
+        if let Some(d) = digests.iter().map(|d| d.at).max() {
+            changed_at = changed_at.max(d);
         }
         Ok(Some(PublicCommune {
             code: c.code.clone(),
@@ -667,6 +641,51 @@ async fn holdings(
     let ids = all.iter().map(|i| i.id).collect();
     let summaries = all.into_iter().map(|i| (i.id, i)).collect();
     Ok(Holdings { ids, summaries })
+}
+
+/// The first [`DIGESTS_MAX`] of these digests sent for `commune` whose
+/// town hall still speaks for it (verified, and for that commune), each
+/// naming the initiatives `summaries` has that are still shown.
+async fn letters(
+    tx: &mut Box<dyn Tx>,
+    commune: &InseeCode,
+    sent: Vec<SentDigest>,
+    summaries: &HashMap<InitiativeId, PublicSummary>,
+) -> Result<Vec<PublicDigest>, crate::ports::StoreError> {
+    let mut town_halls: HashMap<ActorId, Option<PublicActor>> = HashMap::new();
+    let mut out = Vec::new();
+    for d in sent {
+        if out.len() == DIGESTS_MAX {
+            break;
+        }
+        let from = match town_halls.get(&d.municipality) {
+            Some(from) => from.clone(),
+            None => {
+                let from = match tx.actor(d.municipality).await? {
+                    Some(a) if a.is_verified_municipality() && a.communes.contains(commune) => {
+                        public_profile(tx, a).await?
+                    }
+                    _ => None,
+                };
+                town_halls.insert(d.municipality, from.clone());
+                from
+            }
+        };
+        let Some(from) = from else { continue };
+        out.push(PublicDigest {
+            at: d.at,
+            from,
+            announcement: d.announcement,
+            initiatives: d
+                .initiatives
+                .iter()
+                .filter_map(|i| summaries.get(i))
+                .filter(|s| s.is_shown())
+                .cloned()
+                .collect(),
+        });
+    }
+    Ok(out)
 }
 
 /// The summaries of these initiatives (repeats allowed) by id.

@@ -302,15 +302,14 @@ impl Engine {
             .await
             .map_err(Self::scheduled)?;
         let mut saved = Vec::with_capacity(plans.len());
-        let mut out = Vec::new();
-        let mut sent = Vec::new();
+        let mut out = digest::Queued::default();
         let mut consultations = Vec::new();
         for (mut plan, due) in plans {
             let n = match allowed.iter().find(|a| a.id == plan.municipality) {
                 Some(m) => {
                     consultations.extend(digest::sent_with(m.id, &gathered));
                     digest::queue_gathered(
-                        &mut ctx, m, &mut plan, due, None, true, &gathered, &mut out, &mut sent,
+                        &mut ctx, m, &mut plan, due, None, true, &gathered, &mut out,
                     )
                 }
                 // No longer a verified municipality: the schedule moves on.
@@ -321,8 +320,7 @@ impl Engine {
             tracing::debug!(municipality = %plan.municipality, tick = %due, messages = n, "digest run");
             saved.push(plan);
         }
-        ctx.tx.enqueue_many(&out).await?;
-        ctx.tx.record_sent_digests(&sent).await?;
+        out.write(&mut ctx.tx).await?;
         for c in consultations {
             ctx.tx.mark_consultation_sent(c, now).await?;
         }
