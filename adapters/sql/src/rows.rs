@@ -225,6 +225,26 @@ pub fn membership(row: &(impl Columns + ?Sized)) -> StoreResult<Membership> {
     })
 }
 
+/// A row of `MEMBER_TALLIES`: the initiative and its tally.
+pub fn member_tally(row: &(impl Columns + ?Sized)) -> StoreResult<(InitiativeId, MemberTally)> {
+    let count = |col: &str| -> StoreResult<usize> {
+        let n: i64 = get(row, col)?;
+        usize::try_from(n).map_err(|_| corrupt_value(col, n))
+    };
+    let role = match get::<Option<String>>(row, "mine")? {
+        Some(k) => Some(Role::parse_key(&k).ok_or_else(|| corrupt("role", &k))?),
+        None => None,
+    };
+    Ok((
+        InitiativeId(get(row, "initiative_id")?),
+        MemberTally {
+            supporters: count("supporters")?,
+            members: count("members")?,
+            role,
+        },
+    ))
+}
+
 pub fn update(row: &(impl Columns + ?Sized)) -> StoreResult<ProgressUpdate> {
     Ok(ProgressUpdate {
         id: UpdateId(get(row, "id")?),

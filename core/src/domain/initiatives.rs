@@ -328,6 +328,17 @@ pub struct Membership {
     pub since: DateTime<Utc>,
 }
 
+/// How many stand behind an initiative, and one person's place among them
+/// (what a list shows of each line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MemberTally {
+    pub supporters: usize,
+    /// Members, organisers included.
+    pub members: usize,
+    /// The person's role, if they have one.
+    pub role: Option<Role>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProgressUpdate {
     pub id: UpdateId,

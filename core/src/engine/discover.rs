@@ -93,16 +93,19 @@ async fn load(
     ctx: &mut Ctx<'_>,
     found: &[(InitiativeId, f64)],
 ) -> Result<Vec<(Initiative, Option<f64>)>, Fail> {
-    let mut out = Vec::with_capacity(found.len());
-    for (id, d) in found {
-        if let Some(i) = ctx.tx.initiative(*id).await?
-            && i.is_shown()
-            && i.place.is_some()
-        {
-            out.push((i, Some(*d)));
-        }
-    }
-    Ok(out)
+    let ids: Vec<InitiativeId> = found.iter().map(|(id, _)| *id).collect();
+    let mut read: HashMap<InitiativeId, Initiative> = ctx
+        .tx
+        .initiatives_by_ids(&ids)
+        .await?
+        .into_iter()
+        .map(|i| (i.id, i))
+        .collect();
+    Ok(found
+        .iter()
+        .filter_map(|(id, d)| Some((read.remove(id)?, Some(*d))))
+        .filter(|(i, _)| i.is_shown() && i.place.is_some())
+        .collect())
 }
 
 pub async fn shared_location(ctx: &mut Ctx<'_>, p: GeoPoint) -> Outcome {

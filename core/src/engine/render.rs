@@ -252,18 +252,16 @@ pub fn item(
 
 /// (supporters, members including organisers) of an initiative.
 pub async fn counts(ctx: &mut Ctx<'_>, id: InitiativeId) -> Result<(usize, usize), super::Fail> {
-    let ms = ctx.tx.members(id).await?;
-    Ok(tally(&ms))
-}
-
-/// (supporters, members including organisers) of a member list.
-fn tally(ms: &[Membership]) -> (usize, usize) {
-    let supporters = ms.iter().filter(|m| m.role == Role::Supporter).count();
-    let members = ms
-        .iter()
-        .filter(|m| matches!(m.role, Role::Member | Role::Organiser))
-        .count();
-    (supporters, members)
+    let me = ctx.actor.id;
+    let t = ctx
+        .tx
+        .member_tallies(&[id], me)
+        .await?
+        .into_iter()
+        .next()
+        .map(|(_, t)| t)
+        .unwrap_or_default();
+    Ok((t.supporters, t.members))
 }
 
 /// List lines for initiatives (with distances when given), fetching counts and roles.
@@ -271,15 +269,21 @@ pub async fn items(
     ctx: &mut Ctx<'_>,
     list: &[(Initiative, Option<f64>)],
 ) -> Result<Vec<ListItem>, super::Fail> {
-    let mut out = Vec::with_capacity(list.len());
-    let me = ctx.actor.id;
-    for (i, d) in list {
-        // One query gives both the counts and the person's role.
-        let ms = ctx.tx.members(i.id).await?;
-        let role = ms.iter().find(|m| m.actor == me).map(|m| m.role);
-        out.push(item(ctx, i, *d, tally(&ms), role));
-    }
-    Ok(out)
+    // One read gives every line's counts and the person's role.
+    let ids: Vec<InitiativeId> = list.iter().map(|(i, _)| i.id).collect();
+    let tallies: std::collections::HashMap<InitiativeId, MemberTally> = ctx
+        .tx
+        .member_tallies(&ids, ctx.actor.id)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(list
+        .iter()
+        .map(|(i, d)| {
+            let t = tallies.get(&i.id).copied().unwrap_or_default();
+            item(ctx, i, *d, (t.supporters, t.members), t.role)
+        })
+        .collect())
 }
 
 /// The last day votes are taken: the day before the end (an end is the

@@ -54,6 +54,10 @@ pub trait Initiatives: Send {
 
     async fn initiatives_created_by(&mut self, actor: ActorId) -> StoreResult<Vec<Initiative>>;
 
+    /// These initiatives (any status, hidden ones included), by id; unknown
+    /// ids left out (a list's page in one read).
+    async fn initiatives_by_ids(&mut self, ids: &[InitiativeId]) -> StoreResult<Vec<Initiative>>;
+
     /// These initiatives (any status, hidden ones included) as lists name
     /// them, by id; unknown ids left out.
     async fn initiative_summaries(

@@ -31,6 +31,14 @@ pub trait Projects: Send {
 
     async fn memberships_of(&mut self, actor: ActorId) -> StoreResult<Vec<Membership>>;
 
+    /// For each of `initiatives` that has members: its tally, with `actor`'s
+    /// role (one read for a whole list, whatever the number of members).
+    async fn member_tallies(
+        &mut self,
+        initiatives: &[InitiativeId],
+        actor: ActorId,
+    ) -> StoreResult<Vec<(InitiativeId, MemberTally)>>;
+
     async fn insert_update(
         &mut self,
         initiative: InitiativeId,

@@ -17,6 +17,10 @@ pub async fn memberships(store: &dyn Store) {
     let a = actor(store, "a").await;
     let b = actor(store, "b").await;
     let i = initiative(store, a.id, "I", None).await;
+    let c = actor(store, "c").await;
+    let d = actor(store, "d").await;
+    let j = initiative(store, a.id, "J", None).await;
+    let empty = initiative(store, a.id, "K", None).await;
     let mut tx = store.begin().await.unwrap();
     let m = |actor: ActorId, role: Role, min: i64| Membership {
         initiative: i.id,
@@ -42,6 +46,47 @@ pub async fn memberships(store: &dyn Store) {
     );
     assert_eq!(tx.members(i.id).await.unwrap().len(), 2);
     assert_eq!(tx.memberships_of(b.id).await.unwrap().len(), 1);
+    // Tallies: counted for each initiative with members, the person's role
+    // with them; an initiative without members (or unknown) left out.
+    for (who, role) in [
+        (a.id, Role::Supporter),
+        (c.id, Role::Supporter),
+        (d.id, Role::Follower),
+    ] {
+        tx.set_membership(&Membership {
+            initiative: j.id,
+            actor: who,
+            role,
+            since: t0(),
+        })
+        .await
+        .unwrap();
+    }
+    let asked = [j.id, InitiativeId(987_654), empty.id, i.id];
+    let tally = |supporters, members, role| MemberTally {
+        supporters,
+        members,
+        role,
+    };
+    assert_eq!(
+        tx.member_tallies(&asked, b.id).await.unwrap(),
+        vec![
+            (i.id, tally(0, 2, Some(Role::Member))),
+            (j.id, tally(2, 0, None)),
+        ]
+    );
+    assert_eq!(
+        tx.member_tallies(&asked, d.id).await.unwrap(),
+        vec![
+            (i.id, tally(0, 2, None)),
+            (j.id, tally(2, 0, Some(Role::Follower))),
+        ]
+    );
+    assert_eq!(
+        tx.member_tallies(&[j.id], a.id).await.unwrap(),
+        vec![(j.id, tally(2, 0, Some(Role::Supporter)))]
+    );
+    assert!(tx.member_tallies(&[], a.id).await.unwrap().is_empty());
     tx.remove_membership(i.id, b.id).await.unwrap();
     assert!(tx.membership(i.id, b.id).await.unwrap().is_none());
     assert!(matches!(

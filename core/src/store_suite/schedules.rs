@@ -119,6 +119,14 @@ pub async fn digests_alerts_and_reminders(store: &dyn Store) {
         all
     );
     assert!(tx.initiative_summaries(&[]).await.unwrap().is_empty());
+    // Whole initiatives the same way: by id, unknown ones left out.
+    let whole = tx.initiatives_by_ids(&asked).await.unwrap();
+    assert_eq!(whole.iter().map(|i| i.id).collect::<Vec<_>>(), all);
+    assert_eq!(
+        tx.initiatives_by_ids(&[i.id]).await.unwrap(),
+        vec![tx.initiative(i.id).await.unwrap().unwrap()]
+    );
+    assert!(tx.initiatives_by_ids(&[]).await.unwrap().is_empty());
     // A summary is the initiative without its description, hidden or not.
     let summary = InitiativeSummary::from(&i);
     assert_eq!(

@@ -25,6 +25,10 @@ pub const INSERT_INITIATIVE: &str =
 /// [`Initiatives::initiative`](kohero_core::ports::Initiatives::initiative).
 pub const INITIATIVE: &str = "SELECT * FROM initiatives WHERE id = ?1";
 
+/// [`Initiatives::initiatives_by_ids`](kohero_core::ports::Initiatives::initiatives_by_ids).
+pub const INITIATIVES_BY_IDS: &str =
+    "SELECT * FROM initiatives WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id";
+
 /// [`Initiatives::update_initiative`](kohero_core::ports::Initiatives::update_initiative).
 pub const UPDATE_INITIATIVE: &str =
     "UPDATE initiatives SET kind = ?1, title = ?2, description = ?3, category = ?4, lat = ?5,
@@ -175,6 +179,7 @@ pub(crate) const ALL: &[&str] = &[
     INITIATIVE_CHANGES,
     INITIATIVES_CREATED_BY,
     INITIATIVES_IN_COMMUNES,
+    INITIATIVES_BY_IDS,
     INITIATIVE_SUMMARIES,
     INITIATIVE_SUMMARIES_IN,
     COMMUNE_COUNTS,

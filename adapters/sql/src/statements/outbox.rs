@@ -71,7 +71,7 @@ pub const OUTBOX_STATS: &str = "SELECT COUNT(*) AS n, MIN(created_at) AS oldest 
 /// [`Outbox::enqueue`](kohero_core::ports::Outbox::enqueue).
 pub const ENQUEUE: &str = "INSERT INTO outbox (network, chat, recipient_id, body, priority,
     idem_key, next_attempt_at, created_at, format)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8) RETURNING id";
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8) ON CONFLICT (idem_key) DO NOTHING RETURNING id";
 
 /// [`Outbox::enqueue_many`](kohero_core::ports::Outbox::enqueue_many): the
 /// rows travel as one JSON array of `[network, chat, recipient, body,

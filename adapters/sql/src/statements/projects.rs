@@ -17,6 +17,15 @@ pub const REMOVE_MEMBERSHIP: &str =
 pub const MEMBERS: &str =
     "SELECT * FROM memberships WHERE initiative_id = ?1 ORDER BY since, actor_id";
 
+/// [`Projects::member_tallies`](kohero_core::ports::Projects::member_tallies):
+/// counted by the server, one row an initiative (a person has one role in it).
+pub const MEMBER_TALLIES: &str = "SELECT initiative_id,
+        SUM(CASE WHEN role = 'supporter' THEN 1 ELSE 0 END) AS supporters,
+        SUM(CASE WHEN role IN ('member', 'organiser') THEN 1 ELSE 0 END) AS members,
+        MAX(CASE WHEN actor_id = ?2 THEN role END) AS mine
+    FROM memberships WHERE initiative_id IN (SELECT value FROM json_each(?1))
+    GROUP BY initiative_id ORDER BY initiative_id";
+
 /// [`Projects::memberships_of`](kohero_core::ports::Projects::memberships_of).
 pub const MEMBERSHIPS_OF: &str =
     "SELECT * FROM memberships WHERE actor_id = ?1 ORDER BY since, initiative_id";
@@ -47,6 +56,7 @@ pub(crate) const ALL: &[&str] = &[
     SET_MEMBERSHIP,
     REMOVE_MEMBERSHIP,
     MEMBERS,
+    MEMBER_TALLIES,
     MEMBERSHIPS_OF,
     INSERT_UPDATE,
     UPDATE_BY_ID,

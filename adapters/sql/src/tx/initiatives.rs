@@ -42,6 +42,18 @@ impl<C: Conn> Initiatives for SqlTx<C> {
             .await
     }
 
+    async fn initiatives_by_ids(&mut self, ids: &[InitiativeId]) -> StoreResult<Vec<Initiative>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.all(
+            sql::INITIATIVES_BY_IDS,
+            &[Value::Ints(ids.iter().map(|i| i.0).collect())],
+            |r| crate::initiative(r),
+        )
+        .await
+    }
+
     async fn update_initiative(&mut self, i: &Initiative) -> StoreResult<()> {
         let (lat, lon) = lat_lon(i.place);
         let document = search_document(&i.title, &i.description);

@@ -17,8 +17,13 @@ impl<C: Conn> SeenUpdates for SqlTx<C> {
         event_id: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<bool> {
+        // `ON CONFLICT DO NOTHING` breaks no constraint: no savepoint.
         let n = self
-            .changes(sql::MARK_SEEN, &values![network, event_id, ms(at)])
+            .run(
+                sql::MARK_SEEN,
+                &values![network, event_id, ms(at)],
+                How::PLAIN,
+            )
             .await?;
         Ok(n == 1)
     }

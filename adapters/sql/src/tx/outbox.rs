@@ -20,8 +20,12 @@ impl<C: Conn> Outbox for SqlTx<C> {
     async fn enqueue(&mut self, new: &NewOutgoing) -> StoreResult<i64> {
         let body = encoded(new)?;
         let chat = new.to.chat_key();
-        self.write_one(
-            sql::ENQUEUE,
+        // A key already there is no row rather than a broken constraint (no
+        // savepoint needed around the insert: PostgreSQL would otherwise
+        // abort the transaction).
+        let ids = self
+            .rows_how(
+                sql::ENQUEUE,
             &values![
                 &new.network,
                 &chat,
@@ -32,9 +36,13 @@ impl<C: Conn> Outbox for SqlTx<C> {
                 ms(new.at),
                 outbox_form::FORMAT
             ],
+            How::PLAIN,
             |r| get(r, "id"),
         )
-        .await
+        .await?;
+        ids.into_iter()
+            .next()
+            .ok_or_else(|| StoreError::Duplicate(format!("outbox key {}", new.key)))
     }
 
     async fn enqueue_many(&mut self, messages: &[NewOutgoing]) -> StoreResult<()> {

@@ -9,7 +9,7 @@ use kohero_core::geo::BoundingBox;
 use kohero_core::ports::{People, StoreResult};
 
 use super::{Savepoint, SqlTx, count, not_found};
-use crate::exec::{Conn, Value};
+use crate::exec::{Conn, How, Value};
 use crate::statements::people as sql;
 use crate::{get, lat_lon, ms};
 
@@ -220,9 +220,11 @@ impl<C: Conn> People for SqlTx<C> {
         at: chrono::DateTime<Utc>,
     ) -> StoreResult<()> {
         let stale = at - chrono::Duration::minutes(1);
-        self.changes(
+        // A time on an existing row breaks no constraint: no savepoint.
+        self.run(
             sql::TOUCH_IDENTITY,
             &values![&identity.network, &identity.id, ms(at), ms(stale)],
+            How::PLAIN,
         )
         .await
         .map(drop)

@@ -50,6 +50,25 @@ impl<C: Conn> Projects for SqlTx<C> {
         .await
     }
 
+    async fn member_tallies(
+        &mut self,
+        initiatives: &[InitiativeId],
+        actor: ActorId,
+    ) -> StoreResult<Vec<(InitiativeId, MemberTally)>> {
+        if initiatives.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.all(
+            sql::MEMBER_TALLIES,
+            &[
+                Value::Ints(initiatives.iter().map(|i| i.0).collect()),
+                actor.0.into(),
+            ],
+            |r| crate::member_tally(r),
+        )
+        .await
+    }
+
     async fn memberships_of(&mut self, actor: ActorId) -> StoreResult<Vec<Membership>> {
         self.all(sql::MEMBERSHIPS_OF, &values![actor.0], |r| {
             crate::membership(r)
