@@ -179,7 +179,13 @@ impl Engine {
             return Ok(());
         }
         crate::retry::on_conflict::<_, EngineError, _, _>("first contacts", || async {
-            let mut tx = self.store.begin().await?;
+            // A row transaction: one person per identity is the identities'
+            // unique key's to keep, and a serializable one would conflict
+            // with every batch that read the identities' or actors' pages
+            // these rows go into (a newcomer is created once either way: a
+            // second creator is refused by the key, and this shortcut then
+            // leaves it to the batch).
+            let mut tx = self.store.begin_rows().await?;
             for n in &newcomers {
                 self.actor_for(&mut tx, &n.identity, n.display_name.as_deref(), n.lang_hint)
                     .await?;

@@ -105,9 +105,10 @@ pub trait Store: Send + Sync {
     /// when another would make it otherwise (then run it again).
     async fn begin(&self) -> StoreResult<Box<dyn Tx>>;
 
-    /// A writing transaction for work that row locks keep right and that
-    /// reads no range another transaction relies on: the outbox claim
-    /// (`FOR UPDATE SKIP LOCKED`) and the outcomes of sends. On PostgreSQL
+    /// A writing transaction for work that row locks and unique keys keep
+    /// right and that reads no range another transaction relies on: the
+    /// outbox claim (`FOR UPDATE SKIP LOCKED`), the outcomes of sends, the
+    /// creation of a batch's newcomers. On PostgreSQL
     /// it runs `REPEATABLE READ` (a row two write at once still gives one
     /// up: [`StoreError::Conflict`]) instead of `SERIALIZABLE`, whose
     /// predicate lock on the whole due index made every reply written

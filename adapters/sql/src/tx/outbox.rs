@@ -26,20 +26,20 @@ impl<C: Conn> Outbox for SqlTx<C> {
         let ids = self
             .rows_how(
                 sql::ENQUEUE,
-            &values![
-                &new.network,
-                &chat,
-                new.recipient.map(|a| a.0),
-                &body,
-                new.priority.rank(),
-                &new.key,
-                ms(new.at),
-                outbox_form::FORMAT
-            ],
-            How::PLAIN,
-            |r| get(r, "id"),
-        )
-        .await?;
+                &values![
+                    &new.network,
+                    &chat,
+                    new.recipient.map(|a| a.0),
+                    &body,
+                    new.priority.rank(),
+                    &new.key,
+                    ms(new.at),
+                    outbox_form::FORMAT
+                ],
+                How::PLAIN,
+                |r| get(r, "id"),
+            )
+            .await?;
         ids.into_iter()
             .next()
             .ok_or_else(|| StoreError::Duplicate(format!("outbox key {}", new.key)))
