@@ -442,7 +442,7 @@ const ROOM_NETWORKS: (&str, &str) = ("kohero", "room-networks");
 
 /// The room networks the last `kohero serve` served.
 async fn load_room_networks(store: &dyn Store) -> anyhow::Result<Vec<String>> {
-    let mut tx = store.begin().await?;
+    let mut tx = store.read().await?;
     let v = tx.network_state(ROOM_NETWORKS.0, ROOM_NETWORKS.1).await?;
     Ok(v.unwrap_or_default()
         .split(',')
@@ -451,16 +451,22 @@ async fn load_room_networks(store: &dyn Store) -> anyhow::Result<Vec<String>> {
         .collect())
 }
 
+/// Run again on a conflict: processes started together write it at once
+/// (one of them used to exit at start on PostgreSQL).
 async fn save_room_networks(store: &dyn Store, networks: &[String]) -> anyhow::Result<()> {
-    let mut tx = store.begin().await?;
-    tx.set_network_state(
-        ROOM_NETWORKS.0,
-        ROOM_NETWORKS.1,
-        Some(&networks.join(",")),
-        chrono::Utc::now(),
-    )
+    let joined = networks.join(",");
+    kohero_core::retry::on_conflict("room networks", || async {
+        let mut tx = store.begin().await?;
+        tx.set_network_state(
+            ROOM_NETWORKS.0,
+            ROOM_NETWORKS.1,
+            Some(&joined),
+            chrono::Utc::now(),
+        )
+        .await?;
+        tx.commit().await
+    })
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 

@@ -256,3 +256,36 @@ async fn nearby_search_follows_another_process_within_a_second() {
     assert!(got[1].0.contains("Frigo solidaire"), "{}", got[1].0);
     stop(p.served);
 }
+
+/// Processes started at the same moment on one database all serve: what each
+/// writes at start (the networks it makes rooms on, its adapters' state) is
+/// run again when it runs into another's (one of two benchmark processes
+/// started together used to exit with « could not serialize access due to
+/// concurrent update »).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn processes_started_together_all_serve() {
+    let k = Install::on_postgres(&server(), "kohero_started_together").await;
+    assert!(k.run(&["demo-data"], b"").status.success());
+    let tg = FakeTelegram::start().await;
+    for round in 0..4 {
+        let mut ps: Vec<Process> = (0..4).map(|_| start(&k, &tg)).collect();
+        for (i, p) in ps.iter_mut().enumerate() {
+            wait_until(
+                &format!("round {round}: process {i} answers /healthz"),
+                Duration::from_secs(30),
+                async || {
+                    let child = p.served.0.as_mut().unwrap();
+                    assert!(
+                        child.try_wait().unwrap().is_none(),
+                        "round {round}: process {i} exited at start"
+                    );
+                    http_get(&p.http, "/healthz").await.is_ok()
+                },
+            )
+            .await;
+        }
+        for p in ps {
+            stop(p.served);
+        }
+    }
+}

@@ -135,9 +135,11 @@ impl PgStore {
     /// missed while the listening connection is down are caught by the
     /// periodic catch-up.
     pub async fn follow_initiative_changes(&self, wake: std::sync::Arc<tokio::sync::Notify>) {
-        loop {
+        // A closed pool is a process ending: nothing more to follow.
+        while !self.pool.is_closed() {
             let mut listener = match sqlx::postgres::PgListener::connect_with(&self.pool).await {
                 Ok(l) => l,
+                Err(_) if self.pool.is_closed() => return,
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot listen for initiative changes; retrying");
                     tokio::time::sleep(Duration::from_secs(5)).await;
@@ -152,6 +154,7 @@ impl PgStore {
             loop {
                 match listener.recv().await {
                     Ok(_) => wake.notify_one(),
+                    Err(_) if self.pool.is_closed() => return,
                     Err(e) => {
                         tracing::warn!(error = %e, "initiative change notifications interrupted");
                         // Whatever was missed meanwhile.

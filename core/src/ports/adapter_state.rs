@@ -146,42 +146,50 @@ impl AdapterStore {
 
     /// Sets (`Some`) or removes (`None`) a value.
     pub async fn set(&self, key: &StateKey, value: Option<&str>) -> StoreResult<()> {
-        let mut tx = self.store.begin().await?;
-        tx.set_network_state(&self.network, &key.stored(), value, Utc::now())
-            .await?;
-        tx.commit().await
+        self.set_all(&[(key.clone(), value)]).await
     }
 
     /// Sets several values at once.
+    /// Each write runs again when it ran into a concurrent transaction (two
+    /// processes starting at once write the same state).
     pub async fn set_all(&self, values: &[(StateKey, Option<&str>)]) -> StoreResult<()> {
-        let mut tx = self.store.begin().await?;
-        let now = Utc::now();
-        for (key, value) in values {
-            tx.set_network_state(&self.network, &key.stored(), *value, now)
-                .await?;
-        }
-        tx.commit().await
+        crate::retry::on_conflict("adapter state", || async {
+            let mut tx = self.store.begin().await?;
+            let now = Utc::now();
+            for (key, value) in values {
+                tx.set_network_state(&self.network, &key.stored(), *value, now)
+                    .await?;
+            }
+            tx.commit().await
+        })
+        .await
     }
 
     /// Sets a value that may go once it is older than the retention time.
     pub async fn set_for_a_while(&self, key: &StateKey, value: &str) -> StoreResult<()> {
-        let mut tx = self.store.begin().await?;
-        tx.set_network_state_for_a_while(&self.network, &key.stored(), value, Utc::now())
-            .await?;
-        tx.commit().await
+        crate::retry::on_conflict("adapter state", || async {
+            let mut tx = self.store.begin().await?;
+            tx.set_network_state_for_a_while(&self.network, &key.stored(), value, Utc::now())
+                .await?;
+            tx.commit().await
+        })
+        .await
     }
 
     /// The ids of buttons' commands (see [`AdapterState::remember_button`]),
     /// in order.
     pub async fn remember_buttons(&self, commands: &[&str]) -> StoreResult<Vec<i64>> {
-        let mut tx = self.store.begin().await?;
-        let now = Utc::now();
-        let mut ids = Vec::with_capacity(commands.len());
-        for c in commands {
-            ids.push(tx.remember_button(c, now).await?);
-        }
-        tx.commit().await?;
-        Ok(ids)
+        crate::retry::on_conflict("buttons", || async {
+            let mut tx = self.store.begin().await?;
+            let now = Utc::now();
+            let mut ids = Vec::with_capacity(commands.len());
+            for c in commands {
+                ids.push(tx.remember_button(c, now).await?);
+            }
+            tx.commit().await?;
+            Ok(ids)
+        })
+        .await
     }
 
     /// The command behind a button id, if it was ever given out.
