@@ -32,3 +32,9 @@ impl EngineError {
         matches!(self, Self::Store(e) if e.is_conflict())
     }
 }
+
+impl crate::retry::MayConflict for EngineError {
+    fn is_conflict(&self) -> bool {
+        EngineError::is_conflict(self)
+    }
+}

@@ -8,9 +8,6 @@
 use std::future::Future;
 use std::time::Duration;
 
-use crate::error::EngineError;
-use crate::ports::StoreError;
-
 /// How many times work is tried before its conflict is returned.
 pub const ATTEMPTS: u32 = 10;
 
@@ -30,18 +27,6 @@ pub(crate) fn count_conflict() {
 /// An error that may be a conflict.
 pub trait MayConflict {
     fn is_conflict(&self) -> bool;
-}
-
-impl MayConflict for StoreError {
-    fn is_conflict(&self) -> bool {
-        StoreError::is_conflict(self)
-    }
-}
-
-impl MayConflict for EngineError {
-    fn is_conflict(&self) -> bool {
-        EngineError::is_conflict(self)
-    }
 }
 
 /// Runs `attempt` until it ends otherwise than by a conflict, at most
@@ -94,6 +79,7 @@ fn jitter() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ports::StoreError;
     use std::sync::atomic::{AtomicU32, Ordering};
 
     #[tokio::test]

@@ -198,6 +198,52 @@ async fn the_last_two_organisers_leaving_together_leave_someone_offered_the_role
     }
 }
 
+/// The organiser erases themselves (`/oublier`, « oui ») while newcomers
+/// join the project from both processes: in any serial order each joiner is
+/// a member, nothing of the erased person is left, and the project, its only
+/// organiser gone, is offered to the member who has been there longest (who
+/// joined before the race) — never to the erased person, nor to nobody.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_person_erased_while_others_join_their_project_leaves_no_orphan() {
+    let t = Two::new("kohero_race_erase").await;
+    for round in 0..4 {
+        let (org, early) = (format!("org{round}"), format!("early{round}"));
+        let id = t
+            .propose(&org, "Repair café « du quartier » ☕ | nature | - | -")
+            .await;
+        t.say(0, &org, &format!("/lancer {id}")).await;
+        t.say(1, &early, &format!("/rejoindre {id}")).await;
+        assert!(t.say(0, &org, "/oublier").await.contains("Effacer"));
+        let mut jobs: Vec<(usize, String, String)> = (0..8)
+            .map(|p| (p % 2, format!("j{round}-{p}"), format!("/rejoindre {id}")))
+            .collect();
+        jobs.insert(4, (round % 2, org.clone(), "oui".to_owned()));
+        let replies = t.all(jobs).await;
+        assert!(replies[4].contains("effacées"), "{}", replies[4]);
+        for (n, r) in replies.iter().enumerate().filter(|(n, _)| *n != 4) {
+            assert!(r.contains("Bienvenue"), "round {round}, {n}: {r}");
+        }
+        assert!(!t.engines[1].knows(&ident(&org)).await.unwrap());
+        let members = t.members(id).await;
+        assert_eq!(members.len(), 9, "round {round}: {members:?}");
+        assert!(
+            members.iter().all(|m| m.role == Role::Member),
+            "round {round}: {members:?}"
+        );
+        let i = t.initiative(id).await;
+        assert_eq!(
+            i.offered_to,
+            Some(t.actor(&early).await),
+            "round {round}: nobody organises #{id} and nobody was offered it"
+        );
+        assert_eq!(
+            t.waiting(&early, "voulez-vous l'organiser").await,
+            1,
+            "round {round}"
+        );
+    }
+}
+
 /// Supports race each other and the launch: each support reports the count
 /// with itself in it, so in a serial order the counts are 1, 2, 3… each once,
 /// and the launch reports as many as came before it; what comes after the

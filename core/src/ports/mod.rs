@@ -94,6 +94,12 @@ impl StoreError {
     }
 }
 
+impl crate::retry::MayConflict for StoreError {
+    fn is_conflict(&self) -> bool {
+        StoreError::is_conflict(self)
+    }
+}
+
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// A database of Kohero's state.
